@@ -1,0 +1,3 @@
+/** bpfemu public entry point. */
+export * from './util/errors.js';
+export * from './util/errno.js';
