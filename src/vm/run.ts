@@ -1,0 +1,108 @@
+/**
+ * Entry points: run a program to completion, and invoke a BPF callback from a helper. Both catch
+ * only guest faults ({@link Fault}) and early stops ({@link Stop}); any other exception is a host
+ * bug and propagates.
+ */
+import { Fault } from './fault.js';
+import { execute } from './interp.js';
+import { DEFAULT_BUDGET, MAX_FRAMES, MAY_GOTO_LIMIT, Stop, type Engine, type ExecProgram, type Machine } from './machine.js';
+import { executeReference } from './reference.js';
+
+/** Which interpreter runs a program. */
+export type EngineName = 'fast' | 'reference';
+
+export const ENGINES: Readonly<Record<EngineName, Engine>> = { fast: execute, reference: executeReference };
+
+/** Options of one top-level run. */
+export interface RunOptions {
+  /** Instruction budget (default {@link DEFAULT_BUDGET}). */
+  budget?: number;
+  /** 'fast' (default) or 'reference' (BigInt, supports tracing). */
+  engine?: EngineName;
+  /** Called before every instruction; forces the reference engine. */
+  trace?: (m: Machine, prog: ExecProgram, pc: number) => void;
+  /** Entry pc (default 0). */
+  entry?: number;
+}
+
+/** Outcome of a run: r0, or the fault that stopped it, and the instructions executed. */
+export interface RunResult {
+  /** r0 as an unsigned 64-bit value (0 when faulted). */
+  readonly r0: bigint;
+  readonly fault: Fault | null;
+  /** Instructions executed, including callbacks and tail-called programs. */
+  readonly steps: number;
+}
+
+/**
+ * Run `prog` with r1..r5 = `args` (missing ones are 0) from frame 0 of `m`. Returns r0 or the fault.
+ */
+export function runProgram(m: Machine, prog: ExecProgram, args: readonly bigint[], opts: RunOptions = {}): RunResult {
+  const budget = opts.budget ?? DEFAULT_BUDGET;
+  const engine = opts.trace !== undefined ? executeReference : ENGINES[opts.engine ?? 'fast'];
+  const prevEngine = m.engine;
+  const prevTracer = m.tracer;
+  m.engine = engine;
+  m.tracer = opts.trace ?? null;
+  m.budget = budget;
+  m.left = budget;
+  m.depth = 0;
+  m.tailCalls = 0;
+  m.tailTarget = null;
+  m.prog = prog;
+  m.lo.fill(0);
+  m.hi.fill(0);
+  for (let i = 0; i < 5; i++) setReg(m, i + 1, args[i] ?? 0n);
+  m.setFramePointer(0);
+  m.mayGoto[0] = MAY_GOTO_LIMIT;
+  try {
+    engine(m, prog, opts.entry ?? 0, 0);
+    return { r0: m.r0(), fault: null, steps: budget - m.left };
+  } catch (e) {
+    if (e instanceof Fault) return { r0: 0n, fault: e, steps: budget - m.left };
+    if (e instanceof Stop) {
+      m.setR0(e.lo, e.hi);
+      return { r0: m.r0(), fault: null, steps: budget - m.left };
+    }
+    throw e;
+  } finally {
+    m.engine = prevEngine;
+    m.tracer = prevTracer;
+    m.depth = 0;
+  }
+}
+
+function setReg(m: Machine, r: number, v: bigint): void {
+  const u = BigInt.asUintN(64, v);
+  m.lo[r] = Number(u & 0xffffffffn) | 0;
+  m.hi[r] = Number(u >> 32n) | 0;
+}
+
+/**
+ * Call the BPF function at `pc` of `prog` from inside a helper (bpf_loop, for_each_map_elem, timer
+ * callbacks run synchronously): a new frame with r1..r5 = args; the caller's registers are restored
+ * afterwards. Returns the callback's r0. Faults propagate to the enclosing run.
+ */
+export function invokeCallback(m: Machine, prog: ExecProgram, pc: number, args: readonly bigint[]): bigint {
+  const d = m.depth + 1;
+  if (d >= MAX_FRAMES) throw m.fail('call_depth', `callback would exceed ${MAX_FRAMES} frames`);
+  const savedLo = m.lo.slice(0, 11);
+  const savedHi = m.hi.slice(0, 11);
+  const savedProg = m.prog;
+  const savedPc = m.pc;
+  for (let i = 0; i < 5; i++) setReg(m, i + 1, args[i] ?? 0n);
+  m.depth = d;
+  m.setFramePointer(d);
+  m.mayGoto[d] = MAY_GOTO_LIMIT;
+  const engine = m.engine ?? execute;
+  try {
+    engine(m, prog, pc, d);
+    return m.r0();
+  } finally {
+    m.lo.set(savedLo);
+    m.hi.set(savedHi);
+    m.depth = d - 1;
+    m.prog = savedProg;
+    m.pc = savedPc;
+  }
+}
