@@ -63,8 +63,12 @@ struct bpf_iter__task {
 	struct task_struct *task;
 };
 
+/* fentry/fexit argument of do_unlinkat (include/linux/fs.h). */
+struct filename {
+	const char *name;
+};
+
 struct file;
-struct filename;
 
 #pragma clang attribute pop
 
