@@ -4,7 +4,7 @@
  * header table. Section 1 is `.strtab` (names of sections and symbols, as clang does), the
  * symbol table comes last.
  */
-import { ELF64_SIZES, EM_BPF, ET, SHT } from '../../src/elf/constants.js';
+import { ELF64_SIZES, EM_BPF, ET, R_BPF, SHF, SHN, SHT, STB, STT, STV } from '../../src/elf/constants.js';
 
 export interface WSection {
   name: string;
@@ -185,3 +185,38 @@ export function writeElf(spec: WElf): WrittenElf {
   });
   return { bytes: out, shoff, index };
 }
+
+/** The code bytes of the sample's `xdp` section. */
+export const SAMPLE_CODE = new Uint8Array([
+  0x18, 0x01, 0, 0, 0, 0, 0, 0, /* ld_imm64 */ 0, 0, 0, 0, 0, 0, 0, 0,
+  0x85, 0x10, 0, 0, 0xff, 0xff, 0xff, 0xff, /* call -1 */ 0x95, 0, 0, 0, 0, 0, 0, 0,
+]);
+
+/** A clang-like object: .text, xdp, .data, .bss, .maps, relocations in two sections. */
+export function sampleSpec(littleEndian: boolean): WElf {
+  return {
+    littleEndian,
+    sections: [
+      { name: '.text', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data: new Uint8Array(16), addralign: 8 },
+      { name: 'xdp', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data: SAMPLE_CODE, addralign: 8 },
+      { name: '.data', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: new Uint8Array([1, 2, 3, 4]), addralign: 4 },
+      { name: '.bss', type: SHT.NOBITS, flags: SHF.ALLOC | SHF.WRITE, size: 64, addralign: 8 },
+      { name: '.maps', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: new Uint8Array(32), addralign: 8 },
+    ],
+    symbols: [
+      { name: 'x.c', type: STT.FILE, shndx: SHN.ABS },
+      { name: '', type: STT.SECTION, shndx: '.text' },
+      { name: 'counter', type: STT.OBJECT, bind: STB.GLOBAL, value: 0, size: 4, shndx: '.data' },
+      { name: 'prog', type: STT.FUNC, bind: STB.GLOBAL, value: 0, size: 32, shndx: 'xdp' },
+      { name: 'kfunc', type: STT.NOTYPE, bind: STB.WEAK, shndx: SHN.UNDEF },
+      { name: 'hidden_var', type: STT.OBJECT, bind: STB.GLOBAL, other: STV.HIDDEN, value: 0x20, size: 8, shndx: '.bss' },
+      { name: 'big', type: STT.OBJECT, bind: STB.GLOBAL, value: 2 ** 40, size: 0, shndx: '.maps' },
+    ],
+    relocs: [
+      { target: 'xdp', entries: [{ offset: 0, symbol: 3, type: R_BPF.R_64_64 }] },
+      { target: 'xdp', name: '.rel.extra', entries: [{ offset: 16, symbol: 5, type: R_BPF.R_64_32 }] },
+      { target: '.maps', rela: true, entries: [{ offset: 8, symbol: 4, type: R_BPF.R_64_ABS64, addend: -8 }] },
+    ],
+  };
+}
+

@@ -3,40 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { R_BPF, SHF, SHN, SHT, STB, STT, STV, constName } from '../../src/elf/constants.js';
 import { ElfError, type ElfErrorCode } from '../../src/elf/errors.js';
 import { parseElf } from '../../src/elf/reader.js';
-import { writeElf, type WElf } from './elf-writer.js';
-
-const CODE = new Uint8Array([
-  0x18, 0x01, 0, 0, 0, 0, 0, 0, /* ld_imm64 */ 0, 0, 0, 0, 0, 0, 0, 0,
-  0x85, 0x10, 0, 0, 0xff, 0xff, 0xff, 0xff, /* call -1 */ 0x95, 0, 0, 0, 0, 0, 0, 0,
-]);
-
-/** A clang-like object: .text, xdp, .data, .bss, .maps, relocations in two sections. */
-export function sampleSpec(littleEndian: boolean): WElf {
-  return {
-    littleEndian,
-    sections: [
-      { name: '.text', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data: new Uint8Array(16), addralign: 8 },
-      { name: 'xdp', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data: CODE, addralign: 8 },
-      { name: '.data', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: new Uint8Array([1, 2, 3, 4]), addralign: 4 },
-      { name: '.bss', type: SHT.NOBITS, flags: SHF.ALLOC | SHF.WRITE, size: 64, addralign: 8 },
-      { name: '.maps', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: new Uint8Array(32), addralign: 8 },
-    ],
-    symbols: [
-      { name: 'x.c', type: STT.FILE, shndx: SHN.ABS },
-      { name: '', type: STT.SECTION, shndx: '.text' },
-      { name: 'counter', type: STT.OBJECT, bind: STB.GLOBAL, value: 0, size: 4, shndx: '.data' },
-      { name: 'prog', type: STT.FUNC, bind: STB.GLOBAL, value: 0, size: 32, shndx: 'xdp' },
-      { name: 'kfunc', type: STT.NOTYPE, bind: STB.WEAK, shndx: SHN.UNDEF },
-      { name: 'hidden_var', type: STT.OBJECT, bind: STB.GLOBAL, other: STV.HIDDEN, value: 0x20, size: 8, shndx: '.bss' },
-      { name: 'big', type: STT.OBJECT, bind: STB.GLOBAL, value: 2 ** 40, size: 0, shndx: '.maps' },
-    ],
-    relocs: [
-      { target: 'xdp', entries: [{ offset: 0, symbol: 3, type: R_BPF.R_64_64 }] },
-      { target: 'xdp', name: '.rel.extra', entries: [{ offset: 16, symbol: 5, type: R_BPF.R_64_32 }] },
-      { target: '.maps', rela: true, entries: [{ offset: 8, symbol: 4, type: R_BPF.R_64_ABS64, addend: -8 }] },
-    ],
-  };
-}
+import { sampleSpec, SAMPLE_CODE as CODE, writeElf } from './elf-writer.js';
 
 function codeOf(f: () => unknown): ElfErrorCode | 'none' | 'other' {
   try {
