@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Rebuild the committed BPF fixtures with a pinned compiler and pinned flags.
+#
+#   programs/build.sh           rebuild every *.bpf.o here, rewrite SHA256SUMS
+#   programs/build.sh --check   rebuild into a temp dir, compare byte for byte
+#                               with the committed objects; exit 1 and name
+#                               every object that differs or is missing
+#
+# Toolchain the committed bytes were produced with (Debian 12 "bookworm",
+# x86_64): clang-19 1:19.1.7-3~deb12u1, libbpf-dev 1:1.1.2-0+deb12u1 (its
+# headers are compiled in), linux-libc-dev 6.1.x (uapi headers). The clang
+# version string and the header paths end up in DWARF, so a different clang
+# build, libbpf-dev or multiarch directory changes the bytes even when the
+# code is identical. We refuse anything but clang 19.1.x and warn when the
+# exact version differs from the pinned one.
+#
+# Builds run from this directory with -ffile-prefix-map=$PWD=. so that the
+# checkout location never appears in the objects.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$here"
+
+CLANG=${CLANG:-clang-19}
+PINNED_CLANG='Debian clang version 19.1.7 (3~deb12u1)'
+
+# One line per object. Columns:
+#   object   output name (without .bpf.o)
+#   source   the C file
+#   target   bpf (little endian) or bpfeb (big endian)
+#   cpu      -mcpu value
+#   extra    further flags, or "-" for none
+# Common flags for every line: -O2 -g -Wall -Werror -Iinclude
+#   -I/usr/include/<multiarch> -ffile-prefix-map=$PWD=.
+FIXTURES='
+xdp_maps                      xdp_maps.bpf.c                      bpf    v3  -
+globals                       globals.bpf.c                       bpf    v3  -
+subprogs                      subprogs.bpf.c                      bpf    v3  -
+subprogs_be                   subprogs.bpf.c                      bpfeb  v3  -
+loop                          loop.bpf.c                          bpf    v3  -
+tailcall                      tailcall.bpf.c                      bpf    v3  -
+map_in_map                    map_in_map.bpf.c                    bpf    v3  -
+atomics                       atomics.bpf.c                       bpf    v3  -
+isa_v4                        isa_v4.bpf.c                        bpf    v4  -
+externs                       externs.bpf.c                       bpf    v3  -
+externs_percpu                externs_percpu.bpf.c                bpf    v3  -
+core                          core.bpf.c                          bpf    v3  -
+core_btf                      core_btf.bpf.c                      bpf    v3  -
+struct_ops                    struct_ops.bpf.c                    bpf    v3  -
+legacy_maps                   legacy_maps.bpf.c                   bpf    v3  -
+maps_hash                     maps_hash.bpf.c                     bpf    v3  -
+maps_queue_stack              maps_queue_stack.bpf.c              bpf    v3  -
+maps_lpm                      maps_lpm.bpf.c                      bpf    v3  -
+maps_bloom                    maps_bloom.bpf.c                    bpf    v3  -
+maps_ringbuf                  maps_ringbuf.bpf.c                  bpf    v3  -
+maps_perf                     maps_perf.bpf.c                     bpf    v3  -
+maps_for_each                 maps_for_each.bpf.c                 bpf    v3  -
+helpers_misc                  helpers_misc.bpf.c                  bpf    v3  -
+helpers_print                 helpers_print.bpf.c                 bpf    v3  -
+helpers_probe                 helpers_probe.bpf.c                 bpf    v3  -
+spin_lock                     spin_lock.bpf.c                     bpf    v3  -
+timer                         timer.bpf.c                         bpf    v3  -
+xdp_adjust                    xdp_adjust.bpf.c                    bpf    v3  -
+xdp_redirect                  xdp_redirect.bpf.c                  bpf    v3  -
+tc_csum                       tc_csum.bpf.c                       bpf    v3  -
+xdp_ctx                       xdp_ctx.bpf.c                       bpf    v3  -
+xdp_devmap_ctx                xdp_devmap_ctx.bpf.c                bpf    v3  -
+tc_ctx                        tc_ctx.bpf.c                        bpf    v3  -
+socket_filter                 socket_filter.bpf.c                 bpf    v3  -
+cgroup_skb                    cgroup_skb.bpf.c                    bpf    v3  -
+syscall_ctx                   syscall_ctx.bpf.c                   bpf    v3  -
+tracing                       tracing.bpf.c                       bpf    v3  -D__TARGET_ARCH_x86
+tracing_btf                   tracing_btf.bpf.c                   bpf    v3  -
+tracing_trampoline            tracing_trampoline.bpf.c            bpf    v3  -
+xdp_firewall                  xdp_firewall.bpf.c                  bpf    v3  -
+struct_ops_assoc              struct_ops_assoc.bpf.c              bpf    v3  -
+struct_ops_assoc_reuse        struct_ops_assoc_reuse.bpf.c        bpf    v3  -
+struct_ops_assoc_in_timer     struct_ops_assoc_in_timer.bpf.c     bpf    v3  -
+struct_ops_assoc_implicit     struct_ops_assoc_implicit.bpf.c     bpf    v3  -
+struct_ops_assoc_direct       struct_ops_assoc_direct.bpf.c       bpf    v3  -
+struct_ops_assoc_direct_void  struct_ops_assoc_direct_void.bpf.c  bpf    v3  -
+struct_ops_demo               struct_ops_demo.bpf.c               bpf    v3  -
+struct_ops_id                 struct_ops_id.bpf.c                 bpf    v3  -
+bench_checksum                bench_checksum.bpf.c                bpf    v3  -
+bench_loop                    bench_loop.bpf.c                    bpf    v3  -
+bench_calls                   bench_calls.bpf.c                   bpf    v3  -
+bench_tailcall                bench_tailcall.bpf.c                bpf    v3  -
+bench_lpm                     bench_lpm.bpf.c                     bpf    v3  -
+'
+
+die() { echo "build.sh: $*" >&2; exit 1; }
+
+command -v "$CLANG" >/dev/null 2>&1 || die "$CLANG not found (apt-get install clang-19)"
+clang_version=$("$CLANG" --version | head -n1)
+case "$clang_version" in
+*"clang version 19.1."*) ;;
+*) die "refusing to build with '$clang_version': the fixtures are pinned to clang 19.1.x" ;;
+esac
+if [ "$clang_version" != "$PINNED_CLANG" ]; then
+	echo "build.sh: warning: '$clang_version' is not the pinned '$PINNED_CLANG';" \
+		"objects may differ (the version string is embedded in DWARF)" >&2
+fi
+
+# -target bpf does not search the multiarch include dir (asm/types.h).
+multiarch=
+if command -v gcc >/dev/null 2>&1; then
+	multiarch=$(gcc -print-multiarch 2>/dev/null || true)
+fi
+if [ -z "$multiarch" ]; then
+	for d in /usr/include/"$(uname -m)"-linux-*; do
+		[ -f "$d/asm/types.h" ] && multiarch=${d#/usr/include/} && break
+	done
+fi
+[ -n "$multiarch" ] && [ -f "/usr/include/$multiarch/asm/types.h" ] ||
+	die "cannot find /usr/include/<multiarch>/asm/types.h (apt-get install linux-libc-dev)"
+[ -f /usr/include/bpf/bpf_helpers.h ] || die "missing <bpf/bpf_helpers.h> (apt-get install libbpf-dev)"
+
+# build_one OBJECT SOURCE TARGET CPU EXTRA OUTDIR
+build_one() {
+	local obj=$1 src=$2 target=$3 cpu=$4 extra=$5 out=$6
+	local -a flags=(-O2 -g -Wall -Werror -target "$target" -mcpu="$cpu"
+		-Iinclude "-I/usr/include/$multiarch" "-ffile-prefix-map=$PWD=.")
+	if [ "$extra" != "-" ]; then
+		# shellcheck disable=SC2206 # extra is a whitespace-separated flag list
+		flags+=($extra)
+	fi
+	"$CLANG" "${flags[@]}" -c "$src" -o "$out/$obj.bpf.o"
+}
+
+# Every *.bpf.c must be built by some line, and every line's source must exist.
+table_sources=$(echo "$FIXTURES" | awk 'NF { print $2 }' | sort -u)
+for src in *.bpf.c; do
+	echo "$table_sources" | grep -qx "$src" || die "$src is not in the FIXTURES table"
+done
+
+check=0
+case "${1-}" in
+"") ;;
+--check) check=1 ;;
+*) die "usage: $0 [--check]" ;;
+esac
+
+if [ "$check" = 1 ]; then
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	outdir=$tmp
+else
+	outdir=.
+fi
+
+failed=()
+while read -r obj src target cpu extra; do
+	[ -n "$obj" ] || continue
+	[ -f "$src" ] || die "$obj: source $src does not exist"
+	if ! build_one "$obj" "$src" "$target" "$cpu" "$extra" "$outdir"; then
+		failed+=("$obj.bpf.o (compile error)")
+	fi
+done <<<"$FIXTURES"
+
+if [ "$check" = 1 ]; then
+	while read -r obj _; do
+		[ -n "$obj" ] || continue
+		[ -f "$tmp/$obj.bpf.o" ] || continue
+		if [ ! -f "$obj.bpf.o" ]; then
+			failed+=("$obj.bpf.o (not committed)")
+		elif ! cmp -s "$tmp/$obj.bpf.o" "$obj.bpf.o"; then
+			failed+=("$obj.bpf.o (differs)")
+		fi
+	done <<<"$FIXTURES"
+	for o in *.bpf.o; do
+		echo "$FIXTURES" | awk 'NF { print $1 ".bpf.o" }' | grep -qx "$o" ||
+			failed+=("$o (not in the FIXTURES table)")
+	done
+	if ! sha256sum --quiet -c SHA256SUMS >/dev/null 2>&1; then
+		failed+=("SHA256SUMS (stale: run programs/build.sh)")
+	fi
+	if [ "${#failed[@]}" -ne 0 ]; then
+		echo "build.sh --check: rebuilt fixtures do not match the committed ones:" >&2
+		printf '  %s\n' "${failed[@]}" >&2
+		echo "(toolchain: $clang_version, multiarch $multiarch)" >&2
+		exit 1
+	fi
+	echo "build.sh --check: $(echo "$FIXTURES" | awk 'NF' | wc -l) objects reproduce byte for byte"
+	exit 0
+fi
+
+[ "${#failed[@]}" -eq 0 ] || { printf '  %s\n' "${failed[@]}" >&2; die "build failed"; }
+
+# SHA256SUMS: every source, header and object, sorted, in sha256sum format.
+{
+	printf '%s\n' *.bpf.c include/*.h *.bpf.o | LC_ALL=C sort | xargs sha256sum
+} >SHA256SUMS.tmp
+mv SHA256SUMS.tmp SHA256SUMS
+echo "build.sh: built $(echo "$FIXTURES" | awk 'NF' | wc -l) objects, wrote SHA256SUMS"
