@@ -15,7 +15,7 @@
 import { MODE_ABS } from '../isa/opcodes.js';
 import { Fault } from './fault.js';
 import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, Stop, describeAddr, type ExecProgram, type Machine } from './machine.js';
-import { Memory, PERM_R, PERM_W } from './memory.js';
+import { PERM_R, PERM_W } from './memory.js';
 
 /** Scratch for two-word results of the 64-bit slow arithmetic (module-level: no allocation). */
 const T = new Int32Array(2);
@@ -1173,21 +1173,15 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
 }
 
 // ------------------------------------------------------------------------------------------------
-// Slow paths. They compute the exact 64-bit address (an offset may carry into the region half),
-// handle special regions, and otherwise raise the fault.
+// Slow paths. They handle special regions and otherwise raise the fault. The region of an access
+// is always the one its base register names (the upper half): the `off` field cannot carry or
+// borrow into the region half, so `r10 - 513` is out of bounds of the stack frame rather than an
+// access to whichever region id happens to precede it. The offset `a = low half + off` is exact
+// and may be negative or above 2^32 - 1, both out of bounds.
 
-/** Effective address of base (bhi, blo) + off as [region, offset]. */
-function effective(bhi: number, blo: number, off: number): [number, number] {
-  let a = (blo >>> 0) + off;
-  let r = bhi;
-  if (a < 0) {
-    a += 0x100000000;
-    r = (r - 1) | 0;
-  } else if (a > 0xffffffff) {
-    a -= 0x100000000;
-    r = (r + 1) | 0;
-  }
-  return [r, a];
+/** The 64-bit guest address of region `r` + offset `a` (a may be outside 0..2^32-1), for faults. */
+export function accessAddress(r: number, a: number): bigint {
+  return BigInt.asUintN(64, (BigInt(r >>> 0) << 32n) + BigInt(a));
 }
 
 function accessFault(m: Machine, pc: number, r: number, a: number, size: number, write: boolean): Fault {
@@ -1195,7 +1189,7 @@ function accessFault(m: Machine, pc: number, r: number, a: number, size: number,
   const problem = mem.check(r, a, size, write ? PERM_W : PERM_R) ?? 'bad_ctx_access';
   const what = problem === 'bad_ctx_access' ? `invalid ${write ? 'write' : 'read'} of ${size} bytes of ctx at offset ${a}` : `invalid ${write ? 'write' : 'read'} of ${size} bytes at ${describeAddr(mem, r, a)}`;
   return new Fault(problem, pc, what, {
-    address: Memory.pointer(r, a),
+    address: accessAddress(r, a),
     size,
     access: write ? 'write' : 'read',
     region: mem.describe(r),
@@ -1205,12 +1199,13 @@ function accessFault(m: Machine, pc: number, r: number, a: number, size: number,
 
 /** Load `size` bytes; returns the low word (and leaves the high word in m.scratch[1]). */
 export function slowLoad(m: Machine, pc: number, bhi: number, blo: number, off: number, size: number, signed: boolean): number {
-  const [r, a] = effective(bhi, blo, off);
+  const r = bhi;
+  const a = (blo >>> 0) + off;
   const mem = m.mem;
   const sp = mem.isMapped(r) ? mem.special[r] : null;
   const out = m.scratch;
   if (sp !== null && sp !== undefined) {
-    if ((mem.perm[r]! & PERM_R) === 0 || !sp.load(a, size, out)) throw accessFault(m, pc, r, a, size, false);
+    if ((mem.perm[r]! & PERM_R) === 0 || a < 0 || !sp.load(a, size, out)) throw accessFault(m, pc, r, a, size, false);
   } else {
     if (mem.check(r, a, size, PERM_R) !== null) throw accessFault(m, pc, r, a, size, false);
     const v = mem.dv[r]!;
@@ -1241,11 +1236,12 @@ export function slowLoad(m: Machine, pc: number, bhi: number, blo: number, off: 
 
 /** Store `size` bytes of (lo, hi). */
 export function slowStore(m: Machine, pc: number, bhi: number, blo: number, off: number, size: number, lo: number, hi: number): void {
-  const [r, a] = effective(bhi, blo, off);
+  const r = bhi;
+  const a = (blo >>> 0) + off;
   const mem = m.mem;
   const sp = mem.isMapped(r) ? mem.special[r] : null;
   if (sp !== null && sp !== undefined) {
-    if ((mem.perm[r]! & PERM_W) === 0 || !sp.store(a, size, lo, hi)) throw accessFault(m, pc, r, a, size, true);
+    if ((mem.perm[r]! & PERM_W) === 0 || a < 0 || !sp.store(a, size, lo, hi)) throw accessFault(m, pc, r, a, size, true);
     return;
   }
   if (mem.check(r, a, size, PERM_W) !== null) throw accessFault(m, pc, r, a, size, true);
@@ -1285,10 +1281,13 @@ function atomic(m: Machine, pc: number, d: number, s: number, off: number, imm: 
     slowStore(m, pc, hi[d]!, lo[d]!, off, size, lo[s]!, hi[s]!);
     return;
   }
-  const [r, a] = effective(hi[d]!, lo[d]!, off);
+  const r = hi[d]!;
+  const a = (lo[d]! >>> 0) + off;
   const mem = m.mem;
-  if (mem.check(r, a, size, PERM_R | PERM_W) !== null || mem.special[r] !== null) {
-    throw accessFault(m, pc, r, a, size, mem.check(r, a, size, PERM_R) === null);
+  // A read-modify-write needs both permissions (check(.., PERM_R | PERM_W) would accept either).
+  const readable = mem.check(r, a, size, PERM_R) === null;
+  if (!readable || mem.check(r, a, size, PERM_W) !== null || mem.special[r] !== null) {
+    throw accessFault(m, pc, r, a, size, readable);
   }
   const v = mem.dv[r]!;
   const oldLo = v.getInt32(a, true);

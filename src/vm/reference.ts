@@ -9,9 +9,9 @@
  */
 import { lookupSpec, XOP_POISON, type OpcodeSpec } from '../isa/opcodes.js';
 import { Fault } from './fault.js';
-import { ldPacket } from './interp.js';
+import { accessAddress, ldPacket } from './interp.js';
 import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, describeAddr, type ExecProgram, type Machine } from './machine.js';
-import { Memory, PERM_R, PERM_W } from './memory.js';
+import { PERM_R, PERM_W } from './memory.js';
 
 const M64 = (1n << 64n) - 1n;
 const M32 = (1n << 32n) - 1n;
@@ -92,7 +92,7 @@ function compare(op: number, width: 32 | 64, a0: bigint, b0: bigint): boolean {
 function fault(m: Machine, pc: number, id: number, off: number, size: number, write: boolean): Fault {
   const problem = m.mem.check(id, off, size, write ? PERM_W : PERM_R) ?? 'bad_ctx_access';
   return new Fault(problem, pc, `invalid ${write ? 'write' : 'read'} of ${size} bytes at ${describeAddr(m.mem, id, off)}`, {
-    address: Memory.pointer(id, off),
+    address: accessAddress(id, off),
     size,
     access: write ? 'write' : 'read',
     region: m.mem.describe(id),
@@ -100,12 +100,20 @@ function fault(m: Machine, pc: number, id: number, off: number, size: number, wr
   });
 }
 
-function load(m: Machine, pc: number, addr: bigint, size: number): bigint {
-  const [id, off] = Memory.split(addr);
+/**
+ * Region and exact offset of base + off: the base register's upper half names the region and `off`
+ * never carries into it (see the slow-path comment in interp.ts).
+ */
+function regionOffset(base: bigint, off: number): [id: number, off: number] {
+  return [Number(base >> 32n) | 0, Number(base & M32) + off];
+}
+
+function load(m: Machine, pc: number, base: bigint, disp: number, size: number): bigint {
+  const [id, off] = regionOffset(base, disp);
   const mem = m.mem;
   const sp = mem.isMapped(id) ? mem.special[id] : null;
   if (sp !== null && sp !== undefined) {
-    if ((mem.perm[id]! & PERM_R) === 0 || !sp.load(off, size, m.scratch)) throw fault(m, pc, id, off, size, false);
+    if ((mem.perm[id]! & PERM_R) === 0 || off < 0 || !sp.load(off, size, m.scratch)) throw fault(m, pc, id, off, size, false);
     const v = (BigInt(m.scratch[1]! >>> 0) << 32n) | BigInt(m.scratch[0]! >>> 0);
     return size === 8 ? v : v & ((1n << BigInt(size * 8)) - 1n);
   }
@@ -116,13 +124,13 @@ function load(m: Machine, pc: number, addr: bigint, size: number): bigint {
   return v;
 }
 
-function store(m: Machine, pc: number, addr: bigint, size: number, value: bigint): void {
-  const [id, off] = Memory.split(addr);
+function store(m: Machine, pc: number, base: bigint, disp: number, size: number, value: bigint): void {
+  const [id, off] = regionOffset(base, disp);
   const mem = m.mem;
   const sp = mem.isMapped(id) ? mem.special[id] : null;
   if (sp !== null && sp !== undefined) {
     const v = u64(value);
-    if ((mem.perm[id]! & PERM_W) === 0 || !sp.store(off, size, Number(v & M32) | 0, Number(v >> 32n) | 0)) throw fault(m, pc, id, off, size, true);
+    if ((mem.perm[id]! & PERM_W) === 0 || off < 0 || !sp.store(off, size, Number(v & M32) | 0, Number(v >> 32n) | 0)) throw fault(m, pc, id, off, size, true);
     return;
   }
   if (mem.check(id, off, size, PERM_W) !== null) throw fault(m, pc, id, off, size, true);
@@ -248,30 +256,29 @@ export function executeReference(m: Machine, startProg: ExecProgram, entryPc: nu
       }
       case 'ldx':
       case 'ldsx': {
-        const v = load(m, pc, u64(src + BigInt(i.off)), s.size);
+        const v = load(m, pc, src, i.off, s.size);
         set(m, i.dst, s.form === 'ldsx' ? u64(BigInt.asIntN(s.size * 8, v)) : v);
         break;
       }
       case 'st':
-        store(m, pc, u64(dst + BigInt(i.off)), s.size, sext(i.imm));
+        store(m, pc, dst, i.off, s.size, sext(i.imm));
         break;
       case 'stx':
-        store(m, pc, u64(dst + BigInt(i.off)), s.size, src);
+        store(m, pc, dst, i.off, s.size, src);
         break;
       case 'atomic': {
         if (i.imm === 0x100) {
-          set(m, i.dst, load(m, pc, u64(src + BigInt(i.off)), s.size));
+          set(m, i.dst, load(m, pc, src, i.off, s.size));
           break;
         }
-        const addr = u64(dst + BigInt(i.off));
         if (i.imm === 0x110) {
-          store(m, pc, addr, s.size, src);
+          store(m, pc, dst, i.off, s.size, src);
           break;
         }
-        const [id, off] = Memory.split(addr);
+        const [id, off] = regionOffset(dst, i.off);
         if (m.mem.check(id, off, s.size, PERM_W) !== null || m.mem.special[id] !== null) throw fault(m, pc, id, off, s.size, m.mem.check(id, off, s.size, PERM_R) === null);
         const mask = s.size === 8 ? M64 : M32;
-        const old = load(m, pc, addr, s.size);
+        const old = load(m, pc, dst, i.off, s.size);
         const operand = src & mask;
         const op = i.imm & ~1;
         let next: bigint;
@@ -280,7 +287,7 @@ export function executeReference(m: Machine, startProg: ExecProgram, entryPc: nu
           set(m, 0, old);
         } else if (op === 0xe0) next = operand;
         else next = alu(op, false, s.size === 8 ? 64 : 32, old, operand);
-        store(m, pc, addr, s.size, next);
+        store(m, pc, dst, i.off, s.size, next);
         if ((i.imm & 1) !== 0 && op !== 0xf0) set(m, i.src, old);
         break;
       }
