@@ -1,0 +1,56 @@
+/**
+ * `bpfemu <command> [args]`: dispatch through the command table, print errors as
+ * `bpfemu: <message>`, and map them to exit codes (see registry.ts).
+ */
+import { BpfemuError } from '../util/errors.js';
+import { asmCommand } from './commands/asm.js';
+import { conformancePluginCommand } from './commands/conformance-plugin.js';
+import { conformanceCommand } from './commands/conformance.js';
+import { disasmCommand } from './commands/disasm.js';
+import type { Io } from './io.js';
+import { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, type Command } from './registry.js';
+
+/** Every command of the CLI, in help order. */
+export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformanceCommand, conformancePluginCommand];
+
+function help(commands: readonly Command[]): string {
+  const w = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'usage: bpfemu <command> [args]',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
+    '',
+    "run 'bpfemu <command> --help' for a command's options",
+    '',
+  ].join('\n');
+}
+
+/** Run the CLI with `argv` (without node and script) and return the exit code. */
+export function runCli(argv: readonly string[], io: Io, commands: readonly Command[] = COMMANDS): number {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(help(commands));
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (cmd === undefined) {
+    io.err(`bpfemu: unknown command '${name}'\n${help(commands)}`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`${cmd.usage}\n`);
+    return EXIT_OK;
+  }
+  try {
+    return cmd.run(rest, io);
+  } catch (e) {
+    if (!(e instanceof BpfemuError)) throw e;
+    io.err(`bpfemu: ${e.message}\n`);
+    if (e instanceof CliError && e.code === 'USAGE') {
+      io.err(`${cmd.usage}\n`);
+      return EXIT_USAGE;
+    }
+    return EXIT_FAIL;
+  }
+}
