@@ -88,6 +88,8 @@ export class Machine {
   tailCalls = 0;
   /** Program-type state of the current run. */
   context: RunContext | null = null;
+  /** The emulated kernel this machine belongs to (helpers/host.ts HelperHost), or null for bare runs. */
+  host: unknown = null;
   /** Arbitrary per-run data keyed by helpers (spin locks held, ringbuf reservations, ...). */
   runState: Map<unknown, unknown> = new Map();
   /** Optional per-instruction observer (tracing); only the stepping loop honours it. */

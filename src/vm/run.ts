@@ -59,7 +59,7 @@ export function runProgram(m: Machine, prog: ExecProgram, args: readonly bigint[
     engine(m, prog, opts.entry ?? 0, 0);
     return { r0: m.r0(), fault: null, steps: budget - m.left };
   } catch (e) {
-    if (e instanceof Fault) return { r0: 0n, fault: e, steps: budget - m.left };
+    if (e instanceof Fault) return { r0: 0n, fault: locate(e, m), steps: budget - m.left };
     if (e instanceof Stop) {
       m.setR0(e.lo, e.hi);
       return { r0: m.r0(), fault: null, steps: budget - m.left };
@@ -70,6 +70,13 @@ export function runProgram(m: Machine, prog: ExecProgram, args: readonly bigint[
     m.tracer = prevTracer;
     m.depth = 0;
   }
+}
+
+/** Add the faulting instruction's text and source line (from the program executing at the fault). */
+export function locate(f: Fault, m: Machine): Fault {
+  if (f.extra.insn !== undefined) return f;
+  const info = m.prog?.describePc?.(f.pc);
+  return info === undefined ? f : f.with({ ...info, program: m.prog?.name ?? f.extra.program ?? '?' });
 }
 
 function setReg(m: Machine, r: number, v: bigint): void {

@@ -1,0 +1,52 @@
+/**
+ * The helper registry: BPF helper implementations by id, with the facts the loader checks
+ * (availability per program type, GPL-only). Ids, names and prototypes of the built-in helpers
+ * live in helpers/table.ts; implementations register here. Users can add or override helpers
+ * through the kernel options.
+ */
+import type { HelperFn } from '../vm/machine.js';
+
+/** Argument kinds, as in struct bpf_func_proto (only what the emulator checks at run time). */
+export type ArgKind = 'anything' | 'ptr' | 'ptr_or_null' | 'map' | 'size' | 'size_or_zero' | 'ctx' | 'func' | 'const';
+
+/** One registered helper. */
+export interface HelperDef {
+  /** enum bpf_func_id value. */
+  readonly id: number;
+  /** Name without the `bpf_` prefix, as in the uapi `FN(name)` list. */
+  readonly name: string;
+  readonly fn: HelperFn;
+  /** Only GPL-compatible programs may call it (bpf_func_proto.gpl_only). */
+  readonly gplOnly?: boolean;
+  /** Program types that may call it (get_func_proto); undefined = every type. */
+  readonly progTypes?: readonly number[];
+  readonly args?: readonly ArgKind[];
+}
+
+/** Helper lookup by id. */
+export class HelperRegistry {
+  private readonly byId = new Map<number, HelperDef>();
+
+  constructor(defs: readonly HelperDef[] = []) {
+    for (const d of defs) this.register(d);
+  }
+
+  /** Add or replace a helper. */
+  register(def: HelperDef): void {
+    this.byId.set(def.id, def);
+  }
+
+  get(id: number): HelperDef | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Whether a program of `progType` may call helper `id` (kernel get_func_proto). */
+  allowed(id: number, progType: number): boolean {
+    const d = this.byId.get(id);
+    return d !== undefined && (d.progTypes === undefined || d.progTypes.includes(progType));
+  }
+
+  all(): HelperDef[] {
+    return [...this.byId.values()].sort((a, b) => a.id - b.id);
+  }
+}

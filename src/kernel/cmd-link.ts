@@ -1,0 +1,213 @@
+/**
+ * Link commands and BPF_PROG_ASSOC_STRUCT_OPS: BPF_LINK_CREATE, BPF_LINK_UPDATE, BPF_LINK_DETACH,
+ * BPF_RAW_TRACEPOINT_OPEN (kernel/bpf/syscall.c link_create, link_update, link_detach,
+ * bpf_raw_tracepoint_open, prog_assoc_struct_ops).
+ *
+ * Emulated attach points are the kernel's hook registry (raw tracepoints, fentry/fexit/fmod_ret,
+ * LSM) and struct_ops. Attaching XDP/tc/cgroup programs to network devices or cgroups is not
+ * emulated (there are none): those LINK_CREATE calls fail with EINVAL.
+ */
+import { ERRNO } from '../util/errno.js';
+import { AttachType, ProgType } from '../object/uapi.js';
+import type { Attr } from './attr.js';
+import type { Hook } from './hooks.js';
+import type { Kernel } from './kernel.js';
+import { KLink, type KProg, type LinkOps } from './objects.js';
+import { structOpsLinkCreate } from './structops.js';
+import { BPF_F_REPLACE, LinkType } from './uapi.js';
+
+const { EINVAL, ENOENT, EOPNOTSUPP, EFAULT } = ERRNO;
+
+/** A link that keeps a program attached to a hook until released. */
+function hookLinkOps(hook: Hook): LinkOps {
+  const remove = (link: KLink): void => {
+    const i = hook.links.indexOf(link);
+    if (i >= 0) hook.links.splice(i, 1);
+  };
+  return {
+    release: remove,
+    detach(link: KLink): number {
+      remove(link);
+      link.detached = true;
+      return 0;
+    },
+  };
+}
+
+/** Attach `prog` (one reference is taken over by the link) to `hook`; returns the new link. */
+export function attachToHook(k: Kernel, prog: KProg, hook: Hook, linkType: number, attachType: number): KLink {
+  const link = new KLink(linkType, attachType, prog, null, hookLinkOps(hook), hook.def.name);
+  link.id = k.linkIds.alloc(link);
+  hook.links.push(link);
+  return link;
+}
+
+function installLink(k: Kernel, link: KLink): number {
+  if (link.id === 0) link.id = k.linkIds.alloc(link);
+  return k.newFd({ kind: 'link', obj: link });
+}
+
+/** The hook a tracing/LSM program's attach_btf_id names. */
+function hookOfProg(k: Kernel, prog: KProg): Hook | undefined {
+  return k.hooks.byBtfId(prog.attachBtfId);
+}
+
+/** BPF_LINK_CREATE. */
+export function linkCreate(k: Kernel, a: Attr): number {
+  if (!a.zeroFrom(60)) return -EINVAL;
+  const attachType = a.u32(8);
+  if (attachType === AttachType.STRUCT_OPS) {
+    const link = structOpsLinkCreate(k, a.u32(0));
+    if (typeof link === 'number') return link;
+    return installLink(k, link);
+  }
+  const prog = k.progGet(a.u32(0));
+  if (typeof prog === 'number') return prog;
+  let ret: number;
+  switch (prog.type) {
+    case ProgType.TRACING:
+    case ProgType.LSM: {
+      if (attachType !== prog.expectedAttachType) {
+        ret = -EINVAL;
+        break;
+      }
+      const hook = hookOfProg(k, prog);
+      if (hook === undefined || prog.expectedAttachType === AttachType.TRACE_ITER) {
+        ret = -EINVAL;
+        break;
+      }
+      const lt = prog.expectedAttachType === AttachType.TRACE_RAW_TP ? LinkType.RAW_TRACEPOINT : LinkType.TRACING;
+      return installLink(k, attachToHook(k, prog, hook, lt, attachType));
+    }
+    default:
+      ret = -EINVAL; // devices, cgroups, netns, perf events and sockmaps are not emulated
+  }
+  k.progPut(prog);
+  return ret;
+}
+
+/** BPF_RAW_TRACEPOINT_OPEN: raw_tp programs by name; tp_btf (tracing) programs by their attach target. */
+export function rawTracepointOpen(k: Kernel, a: Attr): number {
+  if (!a.zeroFrom(24)) return -EINVAL;
+  const prog = k.progGet(a.u32(8));
+  if (typeof prog === 'number') return prog;
+  const namePtr = a.addr(0);
+  let hook: Hook | undefined;
+  switch (prog.type) {
+    case ProgType.TRACING:
+    case ProgType.EXT:
+    case ProgType.LSM:
+      if (namePtr !== 0 || prog.type !== ProgType.TRACING || prog.expectedAttachType !== AttachType.TRACE_RAW_TP) {
+        k.progPut(prog);
+        return -EINVAL;
+      }
+      hook = hookOfProg(k, prog);
+      break;
+    case ProgType.RAW_TRACEPOINT:
+    case ProgType.RAW_TRACEPOINT_WRITABLE: {
+      const name = k.user.readCString(namePtr, 128);
+      if (name === null) {
+        k.progPut(prog);
+        return -EFAULT;
+      }
+      hook = k.hooks.get('raw_tp', name);
+      break;
+    }
+    default:
+      k.progPut(prog);
+      return -EINVAL;
+  }
+  if (hook === undefined) {
+    k.progPut(prog);
+    return -ENOENT;
+  }
+  return installLink(k, attachToHook(k, prog, hook, LinkType.RAW_TRACEPOINT, AttachType.TRACE_RAW_TP));
+}
+
+/** BPF_LINK_UPDATE (link_update, link_update_map). */
+export function linkUpdate(k: Kernel, a: Attr): number {
+  if (!a.zeroFrom(16)) return -EINVAL;
+  const flags = a.u32(8);
+  if ((flags & ~BPF_F_REPLACE) !== 0) return -EINVAL;
+  const link = k.linkGet(a.u32(0));
+  if (typeof link === 'number') return link;
+  try {
+    if (link.ops.updateMap !== undefined) {
+      const newMap = k.mapGet(a.u32(4));
+      if (typeof newMap === 'number') return newMap;
+      try {
+        let oldMap = null;
+        if ((flags & BPF_F_REPLACE) !== 0) {
+          const om = k.mapGet(a.u32(12));
+          if (typeof om === 'number') return om;
+          oldMap = om;
+        } else if (a.u32(12) !== 0) return -EINVAL;
+        try {
+          return link.ops.updateMap(link, newMap, oldMap);
+        } finally {
+          if (oldMap !== null) k.mapPut(oldMap);
+        }
+      } finally {
+        k.mapPut(newMap);
+      }
+    }
+    const newProg = k.progGet(a.u32(4));
+    if (typeof newProg === 'number') return newProg;
+    let oldProg = null;
+    let ret: number;
+    if ((flags & BPF_F_REPLACE) !== 0) {
+      const op = k.progGet(a.u32(12));
+      if (typeof op === 'number') {
+        k.progPut(newProg);
+        return op;
+      }
+      oldProg = op;
+    } else if (a.u32(12) !== 0) {
+      k.progPut(newProg);
+      return -EINVAL;
+    }
+    ret = link.ops.updateProg !== undefined ? link.ops.updateProg(link, newProg, oldProg) : -EINVAL;
+    if (oldProg !== null) k.progPut(oldProg);
+    if (ret !== 0) k.progPut(newProg);
+    return ret;
+  } finally {
+    k.linkPut(link);
+  }
+}
+
+/** BPF_LINK_DETACH. */
+export function linkDetach(k: Kernel, a: Attr): number {
+  if (!a.zeroFrom(4)) return -EINVAL;
+  const link = k.linkGet(a.u32(0));
+  if (typeof link === 'number') return link;
+  try {
+    return link.ops.detach !== undefined ? link.ops.detach(link) : -EOPNOTSUPP;
+  } finally {
+    k.linkPut(link);
+  }
+}
+
+/**
+ * BPF_PROG_ASSOC_STRUCT_OPS (cmd 38), in the kernel's order of checks (docs §2.2): stray bytes
+ * from offset 8 (flags included) → EINVAL; flags → EINVAL; program (EBADF/EINVAL); struct_ops
+ * program → EINVAL; map (EBADF/EINVAL); non-struct_ops map → EINVAL; then associate.
+ */
+export function progAssocStructOps(k: Kernel, a: Attr): number {
+  if (!a.zeroFrom(8)) return -EINVAL;
+  if (a.u32(8) !== 0) return -EINVAL;
+  const prog = k.progGet(a.u32(4));
+  if (typeof prog === 'number') return prog;
+  try {
+    if (prog.type === ProgType.STRUCT_OPS) return -EINVAL;
+    const map = k.mapGet(a.u32(0));
+    if (typeof map === 'number') return map;
+    try {
+      if (map.type !== 26 /* BPF_MAP_TYPE_STRUCT_OPS */) return -EINVAL;
+      return k.assocStructOps(prog, map);
+    } finally {
+      k.mapPut(map);
+    }
+  } finally {
+    k.progPut(prog);
+  }
+}

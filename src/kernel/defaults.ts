@@ -1,0 +1,50 @@
+/**
+ * What a new emulated kernel starts with: the program types, the default hook points, the
+ * emulator-extension kfunc `bpf_prog_get_assoc_struct_ops`, and the opt-in test subsystem.
+ */
+import { ProgType } from '../object/uapi.js';
+import type { Kernel } from './kernel.js';
+import { getAssocStructOps } from './structops.js';
+import { installTestmod } from './testmod.js';
+import { SYSCALL_PROG } from './progtypes/syscall.js';
+import { KPROBE_PROG, LSM_PROG, PERF_EVENT_PROG, RAW_TP_PROG, RAW_TP_WRITABLE_PROG, TRACEPOINT_PROG, TRACING_PROG, PT_REGS } from './progtypes/tracing.js';
+import type { ProgTypeOps } from './progtypes/registry.js';
+
+/** Program types loadable in the emulated kernel (struct_ops programs run only through their maps). */
+export const DEFAULT_PROG_TYPES: readonly ProgTypeOps[] = [
+  SYSCALL_PROG,
+  RAW_TP_PROG,
+  RAW_TP_WRITABLE_PROG,
+  TRACING_PROG,
+  LSM_PROG,
+  KPROBE_PROG,
+  TRACEPOINT_PROG,
+  PERF_EVENT_PROG,
+  { type: ProgType.STRUCT_OPS, name: 'struct_ops' },
+];
+
+/** Register the defaults into `k`. */
+export function installDefaults(k: Kernel, extraProgTypes: readonly ProgTypeOps[]): void {
+  for (const p of DEFAULT_PROG_TYPES) k.progTypes.register(p);
+  for (const p of extraProgTypes) k.progTypes.register(p);
+  k.registerStruct({ name: 'pt_regs', members: PT_REGS.map((r) => ({ name: r, type: 'unsigned long' })) });
+  const regs = { name: 'regs', type: 'struct pt_regs *' };
+  k.addHook({ kind: 'raw_tp', name: 'sys_enter', params: [regs, { name: 'id', type: 'long' }] });
+  k.addHook({ kind: 'raw_tp', name: 'sys_exit', params: [regs, { name: 'ret', type: 'long' }] });
+  k.addHook({ kind: 'fentry', name: 'bpf_fentry_test1', params: [{ name: 'a', type: 'int' }], ret: 'int' });
+  k.addHook({ kind: 'fentry', name: 'bpf_fentry_test2', params: [{ name: 'a', type: 'int' }, { name: 'b', type: 'u64' }], ret: 'int' });
+  k.addHook({ kind: 'fentry', name: 'do_unlinkat', params: [{ name: 'dfd', type: 'int' }, { name: 'name', type: 'struct filename *' }], ret: 'int' });
+  k.addHook({ kind: 'lsm', name: 'file_open', params: [{ name: 'file', type: 'struct file *' }], ret: 'int' });
+  k.addHook({ kind: 'iter', name: 'task', params: [{ name: 'meta', type: 'struct bpf_iter_meta *' }, { name: 'task', type: 'struct task_struct *' }], ret: 'int' });
+  k.addHook({ kind: 'kprobe', name: 'do_unlinkat', params: [] });
+  k.addHook({ kind: 'tracepoint', name: 'syscalls/sys_enter_openat', params: [] });
+  // Emulator extension: the kernel-internal bpf_prog_get_assoc_struct_ops as a kfunc, with a
+  // __prog-style implicit argument (a declaration without parameters works too: r1 is ignored).
+  k.registerKfunc({
+    name: 'bpf_prog_get_assoc_struct_ops',
+    proto: { ret: 'void *', params: [{ name: 'aux__prog', type: 'void *' }] },
+    implicitProg: 'suffix',
+    impl: (c) => getAssocStructOps(c.prog)?.pointer ?? 0n,
+  });
+  k.provide('testmod', installTestmod);
+}

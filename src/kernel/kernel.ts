@@ -1,0 +1,689 @@
+/**
+ * The emulated kernel: the fd table, programs/maps/links/BTF with ids and reference counts, a
+ * deferred-free queue, the virtual clock, the machines programs run on, and the registries
+ * (helpers, kfuncs, map types, struct_ops types, program types, hook points).
+ *
+ * `bpf(cmd, attr)` is the syscall: it takes the raw `union bpf_attr` bytes (pointers into
+ * {@link UserMemory}) or a typed object with the same C field names, and returns an fd, 0, or
+ * `-errno`, never throwing for guest-visible failures.
+ */
+import type { Btf } from '../btf/btf.js';
+import { HelperRegistry, type HelperDef } from '../helpers/registry.js';
+import type { HelperHost, TaskInfo } from '../helpers/host.js';
+import { ERRNO } from '../util/errno.js';
+import { Fault } from '../vm/fault.js';
+import { DEFAULT_BUDGET, Machine, MAY_GOTO_LIMIT, Stop, type ExecProgram, type HelperFn } from '../vm/machine.js';
+import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
+import { ENGINES, runProgram, type EngineName, type RunResult } from '../vm/run.js';
+import { Attr, ATTR_SIZE, encodeTyped, type TypedAttr } from './attr.js';
+import { KernelError } from './errors.js';
+import { FdTable, IdAllocator } from './fdtable.js';
+import { KfuncRegistry, kernelProto, type KfuncDef } from './kfuncs.js';
+import { KernelTypes, type KFuncProto, type KStructDef } from './ktypes.js';
+import { KBtf, KLink, KMap, KProg } from './objects.js';
+import { ProgTypeRegistry, type ProgTypeOps } from './progtypes/registry.js';
+import { installDefaults } from './defaults.js';
+import { builtinHelpers } from '../helpers/index.js';
+import {
+  assocStructOps,
+  disassocStructOps,
+  STRUCT_OPS_DATA_OFF,
+  structOpsFree,
+  structOpsOf,
+  StructOpsRegistry,
+  type RegisteredStructOps,
+  type StructOpsMember,
+  type StructOpsTypeDef,
+} from './structops.js';
+import { UserMemory } from './usermem.js';
+import { COMMAND_HANDLERS } from './commands.js';
+import { HookRegistry, type HookDef } from './hooks.js';
+import { PAGE_SIZE } from './uapi.js';
+import type { BpfMap } from '../maps/map.js';
+import type { MapEnv } from '../maps/types.js';
+import { mapEnv } from './mapglue.js';
+
+const { EBADF, EINVAL, E2BIG, EFAULT } = ERRNO;
+
+/** Options of a {@link Kernel}; every default is reproducible. */
+export interface KernelOptions {
+  /** num_possible_cpus (default 2). */
+  nrCpus?: number;
+  /** CPU programs run on unless a test run says otherwise (default 0). */
+  cpu?: number;
+  /** Reported kernel version (default 6.18.0). */
+  version?: readonly [number, number, number];
+  /** CLOCK_MONOTONIC at boot of the emulated kernel, in ns (default 1 s). */
+  monotonicStartNs?: bigint;
+  /** CLOCK_BOOTTIME - CLOCK_MONOTONIC (suspended time), in ns (default 0). */
+  bootOffsetNs?: bigint;
+  /** The current task (default pid/tgid 4242, uid/gid 0, comm "bpfemu"). */
+  task?: Partial<TaskInfo>;
+  /** Seed of bpf_get_prandom_u32 (default 1). */
+  seed?: number;
+  /** Receives each trace_printk line (they are also kept in `kernel.tracePipe`). */
+  printk?: (line: string) => void;
+  /** Default instruction budget of a run. */
+  budget?: number;
+  /** Interpreter (default 'fast'). */
+  engine?: EngineName;
+  /** Extra or overriding helpers. */
+  helpers?: readonly HelperDef[];
+  /** Extra kfuncs. */
+  kfuncs?: readonly KfuncDef[];
+  /** Extra kernel structs for the emulated vmlinux BTF. */
+  structs?: readonly KStructDef[];
+  /** struct_ops types to register. */
+  structOps?: readonly StructOpsTypeDef[];
+  /** Extra hook points. */
+  hooks?: readonly HookDef[];
+  /** Register the opt-in bpf_testmod-like test subsystem (multi-instance struct_ops). */
+  testmod?: boolean;
+  /** Extra or overriding program types. */
+  progTypes?: readonly ProgTypeOps[];
+}
+
+/** What an fd refers to. */
+export type FdEntry =
+  | { readonly kind: 'prog'; readonly obj: KProg }
+  | { readonly kind: 'map'; readonly obj: KMap; readonly flags: number }
+  | { readonly kind: 'link'; readonly obj: KLink }
+  | { readonly kind: 'btf'; readonly obj: KBtf }
+  | { readonly kind: 'file'; readonly name: string };
+
+/** Hard limit on nested program runs (kfunc → struct_ops → kfunc ...); the kernel has none but its stack. */
+export const MAX_NESTED_RUNS = 64;
+
+export class Kernel implements HelperHost {
+  readonly mem = new Memory();
+  readonly user = new UserMemory();
+  readonly fds = new FdTable<FdEntry>([
+    [0, { kind: 'file', name: 'stdin' }],
+    [1, { kind: 'file', name: 'stdout' }],
+    [2, { kind: 'file', name: 'stderr' }],
+  ]);
+  readonly progIds = new IdAllocator<KProg>();
+  readonly mapIds = new IdAllocator<KMap>();
+  readonly linkIds = new IdAllocator<KLink>();
+  readonly btfIds = new IdAllocator<KBtf>();
+
+  readonly helpers: HelperRegistry;
+  readonly kfuncs = new KfuncRegistry();
+  readonly structOps = new StructOpsRegistry();
+  readonly progTypes = new ProgTypeRegistry();
+  readonly hooks = new HookRegistry();
+  readonly types = new KernelTypes();
+  /** Lines written by bpf_trace_printk & co. */
+  readonly tracePipe: string[] = [];
+
+  readonly nrCpus: number;
+  cpu: number;
+  readonly version: readonly [number, number, number];
+  readonly budget: number;
+  engine: EngineName;
+
+  private vmlinuxObj: KBtf | undefined;
+  private readonly deferred: (() => void)[] = [];
+  private readonly retired: number[] = [];
+  private readonly machines: Machine[] = [];
+  private runDepth = 0;
+  private syscallDepth = 0;
+  private monoNs: bigint;
+  private readonly bootOffsetNs: bigint;
+  private rng: number;
+  private readonly task: TaskInfo;
+  private readonly printkSink: ((line: string) => void) | undefined;
+  private readonly services = new Map<string, unknown>();
+  private readonly helperTables = new Map<number, Map<number, HelperFn>>();
+
+  constructor(o: KernelOptions = {}) {
+    this.nrCpus = o.nrCpus ?? 2;
+    this.cpu = o.cpu ?? 0;
+    this.version = o.version ?? [6, 18, 0];
+    this.budget = o.budget ?? DEFAULT_BUDGET;
+    this.engine = o.engine ?? 'fast';
+    this.monoNs = o.monotonicStartNs ?? 1_000_000_000n;
+    this.bootOffsetNs = o.bootOffsetNs ?? 0n;
+    this.rng = (o.seed ?? 1) >>> 0 || 1;
+    this.task = { pid: 4242, tgid: 4242, uid: 0, gid: 0, comm: 'bpfemu', ...o.task };
+    this.printkSink = o.printk;
+    this.helpers = new HelperRegistry(builtinHelpers());
+    for (const h of o.helpers ?? []) this.helpers.register(h);
+    this.types.addStruct({ name: 'bpf_struct_ops_common_value', members: [{ name: 'refcnt', type: 'unsigned int' }, { name: 'state', type: 'unsigned int' }] });
+    this.types.addStruct({ name: 'bpf_prog_aux', size: 8, align: 8 });
+    for (const s of o.structs ?? []) this.types.addStruct(s);
+    installDefaults(this, o.progTypes ?? []);
+    for (const h of o.hooks ?? []) this.addHook(h);
+    for (const t of o.structOps ?? []) this.registerStructOps(t);
+    for (const f of o.kfuncs ?? []) this.registerKfunc(f);
+    if (o.testmod === true) {
+      const tm = this.service<(k: Kernel) => void>('testmod');
+      if (tm === undefined) throw new KernelError('NOT_REGISTERED', 'the test subsystem is not installed');
+      tm(this);
+    }
+  }
+
+  // ---- registrations ----------------------------------------------------------------------------
+
+  /** The emulated vmlinux BTF (rebuilt after registrations). */
+  get vmlinux(): KBtf {
+    if (this.vmlinuxObj === undefined || this.vmlinuxObj.btf !== this.types.build()) {
+      const btf = this.types.build();
+      const old = this.vmlinuxObj;
+      this.vmlinuxObj = new KBtf(btf, this.types.encode(), 'vmlinux', true);
+      this.vmlinuxObj.id = old?.id ?? this.btfIds.alloc(this.vmlinuxObj);
+    }
+    return this.vmlinuxObj;
+  }
+
+  /** The vmlinux BTF as a parsed {@link Btf}. */
+  get vmlinuxBtf(): Btf {
+    return this.vmlinux.btf;
+  }
+
+  /** Register a kfunc (and its BTF FUNC; KF_IMPLICIT_ARGS kfuncs also get their `_impl` twin). */
+  registerKfunc(def: KfuncDef): number {
+    const id = this.types.addFunc(def.name, def.proto);
+    if (def.implicitProg === 'implicit') this.types.addFunc(`${def.name}_impl`, kernelProto(def));
+    this.kfuncs.add(def, id);
+    return id;
+  }
+
+  /** Register a kernel struct in the vmlinux BTF. */
+  registerStruct(def: KStructDef): number {
+    return this.types.addStruct(def);
+  }
+
+  /** Register a struct_ops type: `struct <name>` and its `bpf_struct_ops_<name>` wrapper. */
+  registerStructOps(def: StructOpsTypeDef): RegisteredStructOps {
+    if (this.structOps.get(def.name) !== undefined) throw new KernelError('BAD_REGISTRATION', `struct_ops type ${def.name} is already registered`);
+    const typeId = this.types.addStruct({ name: def.name, members: def.members });
+    const layout = this.types.structs.get(def.name)!;
+    const valueSize = Math.ceil((STRUCT_OPS_DATA_OFF + layout.size) / 64) * 64;
+    const valueTypeId = this.types.addStruct({
+      name: `bpf_struct_ops_${def.name}`,
+      members: [
+        { name: 'common', type: 'struct bpf_struct_ops_common_value', offset: 0 },
+        { name: 'data', type: `struct ${def.name}`, offset: STRUCT_OPS_DATA_OFF },
+      ],
+      size: valueSize,
+      align: 64,
+    });
+    const members: StructOpsMember[] = layout.members.map((m, index) => ({
+      index,
+      name: m.name,
+      offset: m.offset,
+      size: m.size,
+      isFunc: typeof m.type !== 'string',
+      ...(typeof m.type !== 'string' ? { proto: m.type } : {}),
+    }));
+    const r: RegisteredStructOps = { def, layout, members, typeId, valueTypeId, valueSize, funcsCnt: members.filter((m) => m.isFunc).length };
+    this.structOps.add(r);
+    return r;
+  }
+
+  /** Register a hook point (raw tracepoint, fentry target, LSM hook, iterator). */
+  addHook(def: HookDef): void {
+    this.hooks.add(def, this.types);
+  }
+
+  /** Register a named service for helpers or plugins. */
+  provide(name: string, value: unknown): void {
+    this.services.set(name, value);
+  }
+
+  service<T>(name: string): T | undefined {
+    return this.services.get(name) as T | undefined;
+  }
+
+  // ---- the syscall -----------------------------------------------------------------------------
+
+  /**
+   * bpf(cmd, attr, size): `attr` is the raw union bytes (`size` defaults to their length) or a
+   * typed object. Returns the result (fd or 0) or `-errno`.
+   */
+  bpf(cmd: number, attr: Uint8Array | TypedAttr, size?: number): number {
+    if (attr instanceof Uint8Array) return this.sysBpf(cmd, attr, size ?? attr.length);
+    const { attr: raw, finish } = encodeTyped(cmd, attr, this.user);
+    try {
+      return this.sysBpf(cmd, raw.bytes, ATTR_SIZE);
+    } finally {
+      finish();
+    }
+  }
+
+  /** __sys_bpf: size and tail checks, then dispatch; deferred frees run before returning to "user space". */
+  private sysBpf(cmd: number, bytes: Uint8Array, size: number): number {
+    if (size > PAGE_SIZE) return -E2BIG;
+    if (size > bytes.length) return -EFAULT;
+    for (let i = ATTR_SIZE; i < size; i++) if (bytes[i] !== 0) return -E2BIG;
+    const attr = Attr.zero();
+    attr.bytes.set(bytes.subarray(0, Math.min(size, ATTR_SIZE)));
+    const handler = COMMAND_HANDLERS.get(cmd);
+    this.syscallDepth++;
+    let r: number;
+    try {
+      r = handler === undefined ? -EINVAL : handler(this, attr);
+    } finally {
+      this.syscallDepth--;
+    }
+    // Output fields go back to the caller's buffer.
+    bytes.set(attr.bytes.subarray(0, Math.min(size, ATTR_SIZE)));
+    this.settle();
+    return r;
+  }
+
+  /** close(fd): drop the fd's references. 0 or -EBADF. */
+  close(fd: number): number {
+    const e = this.fds.get(fd);
+    if (e === undefined) return -EBADF;
+    this.fds.remove(fd);
+    switch (e.kind) {
+      case 'prog':
+        this.progPut(e.obj);
+        break;
+      case 'map':
+        this.mapPutWithUref(e.obj);
+        break;
+      case 'link':
+        this.linkPut(e.obj);
+        break;
+      case 'btf':
+        this.btfPut(e.obj);
+        break;
+      case 'file':
+        break;
+    }
+    this.settle();
+    return 0;
+  }
+
+  /** Install a new fd for an object (takes over one reference). */
+  newFd(e: FdEntry): number {
+    return this.fds.install(e);
+  }
+
+  // ---- object lookup (the kernel's __bpf_prog_get / __bpf_map_get, with a reference) -------------
+
+  /** bpf_prog_get: EBADF if not open, EINVAL if not a program; takes a reference. */
+  progGet(fd: number): KProg | number {
+    const e = this.fds.get(fd);
+    if (e === undefined) return -EBADF;
+    if (e.kind !== 'prog') return -EINVAL;
+    e.obj.refcnt++;
+    return e.obj;
+  }
+
+  /** bpf_map_get: EBADF if not open, EINVAL if not a map; takes a reference. */
+  mapGet(fd: number): KMap | number {
+    const e = this.fds.get(fd);
+    if (e === undefined) return -EBADF;
+    if (e.kind !== 'map') return -EINVAL;
+    e.obj.refcnt++;
+    return e.obj;
+  }
+
+  /** __bpf_map_get without a reference, with the fd's open flags. */
+  mapEntry(fd: number): { map: KMap; flags: number } | number {
+    const e = this.fds.get(fd);
+    if (e === undefined) return -EBADF;
+    if (e.kind !== 'map') return -EINVAL;
+    return { map: e.obj, flags: e.flags };
+  }
+
+  /** bpf_link_get_from_fd: EBADF / EINVAL; takes a reference. */
+  linkGet(fd: number): KLink | number {
+    const e = this.fds.get(fd);
+    if (e === undefined) return -EBADF;
+    if (e.kind !== 'link') return -EINVAL;
+    e.obj.refcnt++;
+    return e.obj;
+  }
+
+  /** btf_get_by_fd without a reference: EBADF / EINVAL. */
+  btfFromFd(fd: number): KBtf | number {
+    const e = this.fds.get(fd);
+    if (e === undefined) return -EBADF;
+    if (e.kind !== 'btf') return -EINVAL;
+    return e.obj;
+  }
+
+  // ---- reference counting ------------------------------------------------------------------------
+
+  progInc(p: KProg): void {
+    p.refcnt++;
+  }
+
+  /** bpf_prog_put: at 0 the id goes at once and the free is deferred. */
+  progPut(p: KProg): void {
+    if (--p.refcnt > 0) return;
+    if (p.id !== 0) this.progIds.free(p.id);
+    p.id = 0;
+    this.defer(() => this.freeProg(p));
+  }
+
+  private freeProg(p: KProg): void {
+    if (p.freed) return;
+    p.freed = true;
+    for (const m of p.usedMaps) this.mapPut(m);
+    p.usedMaps = [];
+    if (p.btf !== null) this.btfPut(p.btf);
+    // After used maps/BTFs are released: disassociate (docs §3.3 "program free").
+    disassocStructOps(this, p);
+    for (const hook of this.releaseHooks) hook(p);
+  }
+
+  /** Callbacks run when a program is freed (hooks detach, timers cancel, ...). */
+  readonly releaseHooks: ((p: KProg) => void)[] = [];
+
+  mapInc(m: KMap): void {
+    m.refcnt++;
+  }
+
+  mapIncWithUref(m: KMap): void {
+    m.refcnt++;
+    m.usercnt++;
+  }
+
+  /** bpf_map_put: at 0 the id goes at once and the free is deferred. */
+  mapPut(m: KMap): void {
+    if (--m.refcnt > 0) return;
+    if (m.id !== 0) this.mapIds.free(m.id);
+    m.id = 0;
+    this.defer(() => this.freeMap(m));
+  }
+
+  /** bpf_map_put_with_uref. */
+  mapPutWithUref(m: KMap): void {
+    if (--m.usercnt === 0) this.mapReleaseUref(m);
+    this.mapPut(m);
+  }
+
+  /** Called when a map value with special fields is freed (timers cancel). */
+  readonly valueFreeHooks: ((map: BpfMap, region: number, value: Uint8Array) => void)[] = [];
+
+  private mapEnv: MapEnv | undefined;
+  /** The environment shared by this kernel's maps. */
+  get mapEnvironment(): MapEnv {
+    this.mapEnv ??= mapEnv(this);
+    return this.mapEnv;
+  }
+
+  /** map_release_uref hooks by map implementation (prog arrays clear their slots). */
+  readonly urefReleasers: ((m: KMap) => void)[] = [];
+  /** map free hooks by map implementation. */
+  readonly mapFreers: ((m: KMap) => void)[] = [];
+
+  private mapReleaseUref(m: KMap): void {
+    for (const f of this.urefReleasers) f(m);
+  }
+
+  private freeMap(m: KMap): void {
+    if (m.freed) return;
+    m.freed = true;
+    const st = structOpsOf(m);
+    if (st !== undefined) structOpsFree(this, m, st);
+    for (const f of this.mapFreers) f(m);
+    if (m.handle !== 0) this.retireRegion(m.handle);
+    if (m.btf !== null) this.btfPut(m.btf);
+  }
+
+  linkPut(l: KLink): void {
+    if (--l.refcnt > 0) return;
+    if (l.id !== 0) this.linkIds.free(l.id);
+    l.id = 0;
+    l.ops.release(l);
+    if (l.prog !== null) {
+      const p = l.prog;
+      l.prog = null;
+      this.progPut(p);
+    }
+  }
+
+  btfPut(b: KBtf): void {
+    if (b.kernel) return;
+    if (--b.refcnt > 0) return;
+    if (b.id !== 0) this.btfIds.free(b.id);
+    b.id = 0;
+  }
+
+  /** Live programs (for safety nets and `bpftool prog list`-like views). */
+  *liveProgs(): IterableIterator<KProg> {
+    yield* this.progIds.values();
+  }
+
+  // ---- association -------------------------------------------------------------------------------
+
+  /** bpf_prog_assoc_struct_ops (after the syscall checks). */
+  assocStructOps(prog: KProg, map: KMap): number {
+    return assocStructOps(this, prog, map);
+  }
+
+  disassocStructOps(prog: KProg): void {
+    disassocStructOps(this, prog);
+  }
+
+  // ---- deferred work -------------------------------------------------------------------------------
+
+  /** Queue work for after the current syscall / run (RCU callbacks, workqueue frees). */
+  defer(fn: () => void): void {
+    this.deferred.push(fn);
+  }
+
+  /** Unmap a region once no program can be using it (end of the outermost run). */
+  retireRegion(id: number): void {
+    if (this.runDepth > 0) this.retired.push(id);
+    else this.mem.unmap(id);
+  }
+
+  /** Run deferred frees and retire regions, unless a syscall or program is still in progress. */
+  settle(): void {
+    if (this.runDepth > 0 || this.syscallDepth > 0) return;
+    this.drain();
+  }
+
+  /** Process the deferred queue to completion (a grace period). */
+  drain(): void {
+    while (this.deferred.length > 0) this.deferred.shift()!();
+    if (this.runDepth === 0) while (this.retired.length > 0) this.mem.unmap(this.retired.pop()!);
+  }
+
+  // ---- time ------------------------------------------------------------------------------------------
+
+  monotonicNs(): bigint {
+    return this.monoNs;
+  }
+  bootNs(): bigint {
+    return this.monoNs + this.bootOffsetNs;
+  }
+  coarseNs(): bigint {
+    // CLOCK_MONOTONIC_COARSE advances in jiffies (HZ=1000 here).
+    return (this.monoNs / 1_000_000n) * 1_000_000n;
+  }
+  jiffies64(): bigint {
+    // INITIAL_JIFFIES is (unsigned long)(-300 * HZ); with HZ=1000 the emulator starts there too.
+    return BigInt.asUintN(64, -300_000n + this.monoNs / 1_000_000n);
+  }
+
+  /**
+   * Advance the virtual clock by `ns`, firing due timers in deadline order. Deferred frees run first
+   * (docs §6.5: frees complete before time moves on).
+   */
+  advance(ns: bigint | number): void {
+    this.drain();
+    const target = this.monoNs + BigInt(ns);
+    const timers = this.service<{ fireDue(k: Kernel, until: bigint): boolean }>('timers');
+    for (;;) {
+      if (timers === undefined || !timers.fireDue(this, target)) break;
+      this.drain();
+    }
+    this.monoNs = target;
+    this.drain();
+  }
+
+  /** Set the clock (used by the timer service while firing). */
+  setMonotonicNs(ns: bigint): void {
+    if (ns > this.monoNs) this.monoNs = ns;
+  }
+
+  // ---- identity, randomness, printk ----------------------------------------------------------------
+
+  currentCpu(): number {
+    return this.cpu;
+  }
+  currentTask(): TaskInfo {
+    return this.task;
+  }
+  currentTaskPointer(): bigint {
+    const f = this.service<() => bigint>('currentTaskPointer');
+    return f === undefined ? 0n : f();
+  }
+  /** xorshift32; deterministic per seed. */
+  prandomU32(): number {
+    let x = this.rng;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.rng = x >>> 0;
+    return this.rng;
+  }
+  printk(line: string): void {
+    this.tracePipe.push(line);
+    this.printkSink?.(line);
+  }
+
+  // ---- running programs ----------------------------------------------------------------------------
+
+  /** The helper implementations a program of `progType` may call, by id. */
+  helperTable(progType: number): Map<number, HelperFn> {
+    let t = this.helperTables.get(progType);
+    if (t === undefined) {
+      t = new Map();
+      for (const h of this.helpers.all()) if (this.helpers.allowed(h.id, progType)) t.set(h.id, h.fn);
+      this.helperTables.set(progType, t);
+    }
+    return t;
+  }
+
+  /** Forget cached helper tables (after registering helpers). */
+  invalidateHelperTables(): void {
+    this.helperTables.clear();
+  }
+
+  private machineAt(depth: number): Machine {
+    let m = this.machines[depth];
+    if (m === undefined) {
+      m = new Machine(this.mem, `run${depth}`);
+      m.host = this;
+      this.machines[depth] = m;
+    }
+    return m;
+  }
+
+  /**
+   * Run `prog` from its entry with r1..r5 = `args`. `setup` prepares the machine (ctx, packet) for
+   * the program type. A top-level run returns its fault; a nested run (from a kfunc or helper)
+   * shares the outer run's budget and lets a fault end the outer run too.
+   */
+  execute(prog: KProg, args: readonly bigint[], o: { setup?: (m: Machine) => void; budget?: number; engine?: EngineName; trace?: (m: Machine, p: ExecProgram, pc: number) => void; entry?: number } = {}): RunResult {
+    const depth = this.runDepth;
+    if (depth >= MAX_NESTED_RUNS) throw this.machineAt(depth - 1).fail('call_depth', `more than ${MAX_NESTED_RUNS} nested program runs`);
+    const m = this.machineAt(depth);
+    const outer = depth > 0 ? this.machineAt(depth - 1) : null;
+    m.context = null;
+    m.skbData = null;
+    m.runState.clear();
+    o.setup?.(m);
+    this.runDepth++;
+    const started = this.monoNs;
+    try {
+      if (outer === null) {
+        const r = runProgram(m, prog.exec, args, {
+          budget: o.budget ?? this.budget,
+          engine: o.engine ?? this.engine,
+          ...(o.trace !== undefined ? { trace: o.trace } : {}),
+          ...(o.entry !== undefined ? { entry: o.entry } : {}),
+        });
+        return r;
+      }
+      // Nested: run on this machine with the outer run's remaining budget; faults propagate.
+      const budget = outer.left;
+      m.engine = outer.engine ?? ENGINES[this.engine];
+      m.tracer = outer.tracer;
+      m.budget = budget;
+      m.left = budget;
+      m.depth = 0;
+      m.tailCalls = 0;
+      m.tailTarget = null;
+      m.lo.fill(0);
+      m.hi.fill(0);
+      for (let i = 0; i < 5; i++) {
+        const u = BigInt.asUintN(64, args[i] ?? 0n);
+        m.lo[i + 1] = Number(u & 0xffffffffn) | 0;
+        m.hi[i + 1] = Number(u >> 32n) | 0;
+      }
+      m.setFramePointer(0);
+      m.mayGoto[0] = MAY_GOTO_LIMIT;
+      try {
+        m.engine(m, prog.exec, o.entry ?? 0, 0);
+      } catch (e) {
+        if (!(e instanceof Stop)) throw e;
+        m.setR0(e.lo, e.hi);
+      } finally {
+        outer.left = Math.max(0, outer.left - (budget - m.left));
+      }
+      return { r0: m.r0(), fault: null, steps: budget - m.left };
+    } finally {
+      this.runDepth--;
+      prog.runCnt++;
+      prog.runTimeNs += this.monoNs - started;
+      if (this.runDepth === 0) this.settle();
+    }
+  }
+
+  /**
+   * Run a struct_ops program for a member call: ctx = an array of u64 arguments; returns the low
+   * 32 bits of r0 as a signed int (docs §9 item 9).
+   */
+  callStructOpsProgram(prog: KProg, args: readonly bigint[]): number {
+    const ctx = new Uint8Array(Math.max(8, args.length * 8));
+    const dv = new DataView(ctx.buffer);
+    args.forEach((a, i) => dv.setBigUint64(i * 8, BigInt.asUintN(64, a), true));
+    const region = this.mem.map(ctx, { kind: RegionKind.CTX, perm: PERM_R, label: `struct_ops ctx of ${prog.name}` });
+    try {
+      const r = this.execute(prog, [Memory.pointer(region, 0)]);
+      if (r.fault !== null) throw r.fault;
+      return Number(BigInt.asIntN(32, r.r0));
+    } finally {
+      this.retireRegion(region);
+    }
+  }
+
+  /** The last guest fault of a run started through bpf() (BPF_PROG_TEST_RUN returns -EFAULT for it). */
+  lastFault: Fault | null = null;
+
+  /**
+   * A program faulted during BPF_PROG_TEST_RUN: the kernel has no equivalent (its verifier rejects
+   * such programs), so the syscall fails with EFAULT and the fault is kept in `lastFault` for the
+   * API layer to report with its pc, instruction and source line.
+   */
+  reportFault(f: Fault): number {
+    this.lastFault = f;
+    return -EFAULT;
+  }
+
+  /** Whether a program run is in progress. */
+  get running(): boolean {
+    return this.runDepth > 0;
+  }
+
+  /** A fault as a readable error for TypeScript callers. */
+  static describeFault(f: Fault): string {
+    return f.toString();
+  }
+
+  /** Build a KFuncProto from C types (convenience for registrations). */
+  static proto(ret: string, ...params: [string, string][]): KFuncProto {
+    return { ret, params: params.map(([name, type]) => ({ name, type })) };
+  }
+}

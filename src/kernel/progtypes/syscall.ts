@@ -1,0 +1,39 @@
+/**
+ * BPF_PROG_TYPE_SYSCALL: ctx is the caller's buffer (net/bpf/test_run.c bpf_prog_test_run_syscall).
+ * The kernel refuses data_in/data_out/ctx_out/duration/repeat/flags/cpu/batch_size, requires
+ * ctx_size_in <= 65535, runs once, reports the u32 return value, and copies the (possibly modified)
+ * ctx back into ctx_in.
+ *
+ * Difference: the kernel also requires ctx_size_in >= the largest ctx offset the verifier saw the
+ * program access (EINVAL); the emulator does not track that statically, so a too-small ctx makes
+ * the program fault at the access instead.
+ */
+import { ERRNO } from '../../util/errno.js';
+import { ProgType } from '../../object/uapi.js';
+import type { Kernel } from '../kernel.js';
+import { mapCtx, nowNs } from './common.js';
+import type { ProgTypeOps, TestRunInput, TestRunOutput } from './registry.js';
+
+const { EINVAL } = ERRNO;
+
+export const SYSCALL_PROG: ProgTypeOps = {
+  type: ProgType.SYSCALL,
+  name: 'syscall',
+  testRun(k: Kernel, t: TestRunInput): TestRunOutput | number {
+    if (t.flags !== 0 || t.cpu !== 0 || t.batchSize !== 0) return -EINVAL;
+    if (t.hasDataIn || t.hasDataOut || t.hasCtxOut || t.hasDuration || t.repeat !== 0) return -EINVAL;
+    const ctx = t.ctxIn;
+    if (ctx !== null && ctx.length > 0xffff) return -EINVAL;
+    let ptr = 0n;
+    let region = 0;
+    if (ctx !== null && ctx.length > 0) ({ ptr, region } = mapCtx(k, ctx, `syscall ctx of ${t.prog.name}`, true));
+    const start = nowNs();
+    try {
+      const r = k.execute(t.prog, [ptr]);
+      if (r.fault !== null) return k.reportFault(r.fault);
+      return { retval: Number(r.r0 & 0xffffffffn), durationNs: nowNs() - start, ...(ctx !== null && ctx.length > 0 ? { ctxInWriteBack: ctx } : {}) };
+    } finally {
+      if (region !== 0) k.retireRegion(region);
+    }
+  },
+};
