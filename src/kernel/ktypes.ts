@@ -47,7 +47,7 @@ interface Scalar {
 const SCALARS: Readonly<Record<string, Scalar>> = {
   bool: { name: '_Bool', size: 1, signed: false, bool: true },
   _Bool: { name: '_Bool', size: 1, signed: false, bool: true },
-  char: { name: 'char', size: 1, signed: true, char: true },
+  char: { name: 'char', size: 1, signed: true },
   'unsigned char': { name: 'unsigned char', size: 1, signed: false },
   short: { name: 'short', size: 2, signed: true },
   'unsigned short': { name: 'unsigned short', size: 2, signed: false },
