@@ -693,13 +693,14 @@ export class CoreRelocator {
     if (!this.local.has(relo.typeId)) throw new CoreError('CORE_BAD_RELO', `${where}: local type id out of range (${this.local.typeCount} types)`);
     const localSpec = guard(where, () => parseSpec(this.local, relo, where));
     const localType = this.local.type(relo.typeId);
-    const label = `${where} (${guard(where, () => describeType(this.local, relo.typeId))})`;
+    let described: string | undefined;
+    const label = (): string => (described ??= `${where} (${guard(where, () => describeType(this.local, relo.typeId))})`);
 
     if (relo.kind === CORE_RELO_KIND.TYPE_ID_LOCAL) {
       const c = num(relo.typeId, false);
       return this.finish(kindName, c, c, relo.typeId, insn, label, false);
     }
-    if (localType.name === '') throw new CoreError('CORE_ANON_TYPE', `${label}: relocations against anonymous types are not supported`);
+    if (localType.name === '') throw new CoreError('CORE_ANON_TYPE', `${label()}: relocations against anonymous types are not supported`);
 
     let cands = this.cands.get(relo.typeId);
     if (cands === undefined) {
@@ -709,16 +710,16 @@ export class CoreRelocator {
     let chosen: { spec: Spec; calc: Calc; local: Calc } | undefined;
     const kept: number[] = [];
     for (const cand of cands) {
-      const spec = guard(label, () => matchSpec(localSpec, relo.kind, this.target, cand));
+      const spec = guard(where, () => matchSpec(localSpec, relo.kind, this.target, cand));
       if (spec === undefined) continue;
-      const lc = guard(label, () => calc(relo.kind, localSpec, label));
-      const tc = guard(label, () => calc(relo.kind, spec, label));
+      const lc = guard(where, () => calc(relo.kind, localSpec, where));
+      const tc = guard(where, () => calc(relo.kind, spec, where));
       if (chosen === undefined) {
         chosen = { spec, calc: tc, local: lc };
       } else if (isFieldKind(relo.kind) && spec.bitOffset !== chosen.spec.bitOffset) {
-        throw new CoreError('CORE_AMBIGUOUS', `${label}: field offset ambiguity between candidates [${chosen.spec.rootId}] (bit ${chosen.spec.bitOffset}) and [${cand}] (bit ${spec.bitOffset})`);
+        throw new CoreError('CORE_AMBIGUOUS', `${label()}: field offset ambiguity between candidates [${chosen.spec.rootId}] (bit ${chosen.spec.bitOffset}) and [${cand}] (bit ${spec.bitOffset})`);
       } else if (tc.poison !== chosen.calc.poison || tc.lo !== chosen.calc.lo || tc.hi !== chosen.calc.hi) {
-        throw new CoreError('CORE_AMBIGUOUS', `${label}: candidates [${chosen.spec.rootId}] and [${cand}] give different values (${chosen.calc.value} vs ${tc.value})`);
+        throw new CoreError('CORE_AMBIGUOUS', `${label()}: candidates [${chosen.spec.rootId}] and [${cand}] give different values (${chosen.calc.value} vs ${tc.value})`);
       }
       kept.push(cand);
     }
@@ -726,9 +727,9 @@ export class CoreRelocator {
     this.cands.set(relo.typeId, kept.length > 0 ? kept : cands);
 
     if (chosen === undefined) {
-      const lc = guard(label, () => calc(relo.kind, localSpec, label));
-      const tc = guard(label, () => calc(relo.kind, undefined, label));
-      if (tc.poison) return { ok: false, kind: kindName, reason: `${label}: no matching target type or field in the target BTF` };
+      const lc = guard(where, () => calc(relo.kind, localSpec, where));
+      const tc = guard(where, () => calc(relo.kind, undefined, where));
+      if (tc.poison) return { ok: false, kind: kindName, reason: `${label()}: no matching target type or field in the target BTF` };
       return this.finish(kindName, lc, tc, 0, insn, label, false);
     }
     let unsafe = false;
@@ -738,7 +739,7 @@ export class CoreRelocator {
     return this.finish(kindName, chosen.local, chosen.calc, chosen.spec.rootId, insn, label, unsafe);
   }
 
-  private finish(kind: CoreReloKindName, lc: Calc, tc: Calc, targetId: number, insn: CoreInsn | undefined, label: string, unsafe: boolean): CoreResult {
+  private finish(kind: CoreReloKindName, lc: Calc, tc: Calc, targetId: number, insn: CoreInsn | undefined, label: () => string, unsafe: boolean): CoreResult {
     const base = {
       ok: true as const,
       kind,
@@ -759,9 +760,9 @@ export class CoreRelocator {
   }
 
   /** Check the instruction against the local value and compute its patch (libbpf bpf_core_patch_insn). */
-  private patch(res: CoreSuccess, lc: Calc, tc: Calc, insn: CoreInsn, label: string): CoreResult {
+  private patch(res: CoreSuccess, lc: Calc, tc: Calc, insn: CoreInsn, label: () => string): CoreResult {
     const cls = insn.code & 7;
-    const bad = (msg: string) => new CoreError('CORE_BAD_INSN', `${label}: ${msg}`);
+    const bad = (msg: string) => new CoreError('CORE_BAD_INSN', `${label()}: ${msg}`);
     switch (cls) {
       case 4: // ALU
       case 7: {
@@ -777,7 +778,7 @@ export class CoreRelocator {
         if (lc.validate && insn.off !== lc.value) throw bad(`instruction offset ${insn.off}, expected ${lc.value}`);
         if (tc.value > 0x7fff) throw bad(`new offset ${tc.value} does not fit the 16-bit offset field`);
         if (res.unsafeSize === true) {
-          return { ok: false, kind: res.kind, reason: `${label}: field size changes from ${lc.size} to ${tc.size} bytes and the field is not a pointer or unsigned integer` };
+          return { ok: false, kind: res.kind, reason: `${label()}: field size changes from ${lc.size} to ${tc.size} bytes and the field is not a pointer or unsigned integer` };
         }
         let code: number | undefined;
         if (lc.size !== tc.size) {

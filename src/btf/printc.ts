@@ -23,6 +23,9 @@ import { enum64Value } from './types.js';
 /** Bound on printer recursion (struct nesting, prototype parameters). */
 export const PRINT_MAX_DEPTH = 256;
 
+/** Largest struct hole printed as `long: 64;` lines (4 KiB); larger ones are BTF_BAD_TYPE. */
+export const MAX_PADDING_BITS = 4096 * 8;
+
 /** Options for {@link printC}. */
 export interface PrintCOptions {
   /** Wrap in bpftool's `__VMLINUX_H__` guard and preserve_access_index pragma (default true). */
@@ -80,7 +83,8 @@ class CPrinter {
     /** describeType mode: raw names, anonymous types not expanded. */
     private readonly oneLine: boolean,
   ) {
-    this.n = btf.typeCount;
+    // describeType needs no per-type state: keep it O(1) to create, even for vmlinux
+    this.n = oneLine ? 1 : btf.typeCount;
     this.orderState = new Uint8Array(this.n);
     this.emitState = new Uint8Array(this.n);
     this.fwdEmitted = new Uint8Array(this.n);
@@ -383,6 +387,9 @@ class CPrinter {
   /** Fill the gap [cur, next) bits with `<type>: N;` padding, as btf_dump does. */
   private bitPadding(cur: number, next: number, nextAlign: number, inBitfield: boolean, lvl: number): void {
     if (cur >= next) return;
+    if (next - cur > MAX_PADDING_BITS) {
+      throw new BtfError('BTF_BAD_TYPE', `struct hole of ${next - cur} bits at bit ${cur} is too large to print as padding`);
+    }
     let padType = 'char';
     let padBits = 8;
     let newOff = 0;
