@@ -2,8 +2,8 @@
  * CO-RE relocation engine: given a `.BTF.ext` core_relo record, the object's (local) BTF and
  * the target kernel's BTF, compute the value that replaces the instruction's immediate (or
  * memory offset), as libbpf's bpf_core_calc_relo_insn / bpf_core_patch_insn do (rules learned
- * from libbpf relo_core.c and Documentation/bpf/libbpf/libbpf_naming_convention +
- * the "BPF CO-RE reference guide"; this is an independent implementation).
+ * from libbpf's relo_core.c and libbpf.c: bpf_core_parse_spec, bpf_core_spec_match,
+ * bpf_core_add_cands, bpf_core_essential_name_len; this is an independent implementation).
  *
  * How a relocation is resolved:
  * 1. The access string ("0:1:2") is parsed against the local type: the first index is a
