@@ -3,7 +3,9 @@
  * sets `machine.host` for every run; helpers reach it through {@link hostOf}. Everything is
  * deterministic: time is virtual, randomness is seeded, the task is configured.
  */
+import type { Fault } from '../vm/fault.js';
 import type { Machine } from '../vm/machine.js';
+import type { BpfMap } from '../maps/map.js';
 
 /** The "current" task as helpers report it. */
 export interface TaskInfo {
@@ -38,6 +40,31 @@ export interface HelperHost {
   printk(line: string): void;
   /** Arbitrary services registered by other layers (timers, ringbuf wakeups, ...), by name. */
   service<T>(name: string): T | undefined;
+  /** Register a service (the kernel asks for 'timers' when its clock advances: see TimerService). */
+  provide(name: string, value: unknown): void;
+  /**
+   * Run a callback of a loaded program as its own top-level run (timer callbacks): `program` is the
+   * `ExecProgram.owner` of the code that registered it, `entryPc` the callback's first instruction.
+   */
+  runCallback(program: unknown, entryPc: number, args: readonly bigint[]): { r0: bigint; fault: Fault | null };
+  /** Keep a program alive while something (an armed timer) refers to it. */
+  holdProgram(program: unknown): void;
+  /** Drop a reference taken with {@link holdProgram}. */
+  releaseProgram(program: unknown): void;
+  /** Move CLOCK_MONOTONIC forward to `ns` (never backwards); used while firing timers. */
+  setMonotonicNs(ns: bigint): void;
+  /** Register a hook run when a map value with special fields is freed (cancel its timers). */
+  onMapValueFree(fn: (map: BpfMap, region: number, value: Uint8Array) => void): void;
+  /** Register a hook run at the end of every top-level run (e.g. check spin locks / ringbuf reservations). */
+  onRunEnd(fn: (m: Machine, fault: Fault | null) => Fault | null): void;
+}
+
+/**
+ * What the kernel expects under the service name 'timers': fire the earliest timer due at or before
+ * `until` (advancing the clock to its deadline) and return true, or return false if none is due.
+ */
+export interface TimerService {
+  fireDue(host: HelperHost, until: bigint): boolean;
 }
 
 /** The host of the run `m` belongs to; throws a Fault-free Error if a helper runs without one (a host bug). */

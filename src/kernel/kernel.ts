@@ -9,7 +9,7 @@
  */
 import type { Btf } from '../btf/btf.js';
 import { HelperRegistry, type HelperDef } from '../helpers/registry.js';
-import type { HelperHost, TaskInfo } from '../helpers/host.js';
+import type { HelperHost, TaskInfo, TimerService } from '../helpers/host.js';
 import { ERRNO } from '../util/errno.js';
 import { Fault } from '../vm/fault.js';
 import { DEFAULT_BUDGET, Machine, MAY_GOTO_LIMIT, Stop, type ExecProgram, type HelperFn } from '../vm/machine.js';
@@ -512,7 +512,7 @@ export class Kernel implements HelperHost {
   advance(ns: bigint | number): void {
     this.drain();
     const target = this.monoNs + BigInt(ns);
-    const timers = this.service<{ fireDue(k: Kernel, until: bigint): boolean }>('timers');
+    const timers = this.service<TimerService>('timers');
     for (;;) {
       if (timers === undefined || !timers.fireDue(this, target)) break;
       this.drain();
@@ -604,7 +604,9 @@ export class Kernel implements HelperHost {
           ...(o.trace !== undefined ? { trace: o.trace } : {}),
           ...(o.entry !== undefined ? { entry: o.entry } : {}),
         });
-        return r;
+        let fault = r.fault;
+        for (const h of this.runEndHooks) fault = h(m, fault);
+        return fault === r.fault ? r : { r0: fault === null ? r.r0 : 0n, fault, steps: r.steps };
       }
       // Nested: run on this machine with the outer run's remaining budget; faults propagate.
       const budget = outer.left;
@@ -670,6 +672,35 @@ export class Kernel implements HelperHost {
   reportFault(f: Fault): number {
     this.lastFault = f;
     return -EFAULT;
+  }
+
+  /** HelperHost.runCallback: a callback of `program` (a KProg) as a top-level run. */
+  runCallback(program: unknown, entryPc: number, args: readonly bigint[]): { r0: bigint; fault: Fault | null } {
+    if (!(program instanceof KProg)) throw new KernelError('BAD_STATE', 'runCallback: not a loaded program');
+    const r = this.execute(program, args, { entry: entryPc });
+    return { r0: r.r0, fault: r.fault };
+  }
+
+  holdProgram(program: unknown): void {
+    if (program instanceof KProg) this.progInc(program);
+  }
+
+  releaseProgram(program: unknown): void {
+    if (program instanceof KProg) {
+      this.progPut(program);
+      this.settle();
+    }
+  }
+
+  onMapValueFree(fn: (map: BpfMap, region: number, value: Uint8Array) => void): void {
+    this.valueFreeHooks.push(fn);
+  }
+
+  /** Hooks run after every top-level run; each may turn a clean run into a fault. */
+  private readonly runEndHooks: ((m: Machine, fault: Fault | null) => Fault | null)[] = [];
+
+  onRunEnd(fn: (m: Machine, fault: Fault | null) => Fault | null): void {
+    this.runEndHooks.push(fn);
   }
 
   /** Whether a program run is in progress. */
