@@ -37,7 +37,7 @@ import {
   btfKindName,
 } from './kinds.js';
 import { BtfStrings } from './strings.js';
-import type { BtfEnum64Value, BtfEnumValue, BtfMember, BtfParam, BtfType, BtfVarSecinfo } from './types.js';
+import type { BtfEnum64Value, BtfEnumValue, BtfMember, BtfParam, BtfPtr, BtfRef, BtfType, BtfVarSecinfo } from './types.js';
 
 /** Kinds whose vlen must be 0 (index = kind number). */
 const VLEN_ZERO = new Uint8Array([0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0]);
@@ -202,7 +202,7 @@ export function parseBtf(bytes: Uint8Array, opts: ParseBtfOptions = {}): Btf {
       case BTF_KIND.VOLATILE:
       case BTF_KIND.CONST:
       case BTF_KIND.RESTRICT:
-        types.push({ kind: kn as 'PTR', id, name, type: sizeOrType });
+        types.push({ kind: kn, id, name, type: sizeOrType } as BtfPtr | BtfRef);
         break;
       case BTF_KIND.TYPE_TAG:
         types.push({ kind: 'TYPE_TAG', id, name, type: sizeOrType, kflag });
