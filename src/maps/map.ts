@@ -161,6 +161,15 @@ export abstract class BpfMap {
     return (this.fdFlags & BPF_F.RDONLY) === 0 && !this.frozen;
   }
 
+  /**
+   * Whether programs may change the map through helpers (update/delete/push/pop): the verifier
+   * rejects them at load time for BPF_F_RDONLY_PROG maps ("write into map forbidden"); the map
+   * methods themselves do not check, so the kernel layer must.
+   */
+  get progWritable(): boolean {
+    return (this.flags & BPF_F.RDONLY_PROG) === 0;
+  }
+
   // ---- user space: BPF_MAP_* commands ---------------------------------------------------------
 
   /** BPF_MAP_LOOKUP_ELEM: copy the value of `key` into `value`. Bloom filters read `value` instead. */
@@ -522,6 +531,20 @@ export abstract class BpfMap {
   protected get isPerCpu(): boolean {
     return false;
   }
+}
+
+/** The map whose handle region is `id` (what a program's `ld_imm64 rX, map` points to), or null. */
+export function mapOfHandle(mem: Memory, id: number): BpfMap | null {
+  if (!mem.isMapped(id) || mem.kind[id] !== RegionKind.MAP) return null;
+  const o = mem.owner[id];
+  return o instanceof BpfMap ? o : null;
+}
+
+/** The owner of a map value region (`id` of a pointer a lookup returned), or null. */
+export function valueRefOf(mem: Memory, id: number): MapValueRef | null {
+  if (!mem.isMapped(id) || mem.kind[id] !== RegionKind.MAP_VALUE) return null;
+  const o = mem.owner[id];
+  return o instanceof MapValueRef ? o : null;
 }
 
 /** A batch result with nothing done. */

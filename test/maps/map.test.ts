@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ERRNO } from '../../src/util/errno.js';
 import { PERM_NONE, RegionKind } from '../../src/vm/memory.js';
 import { MapError } from '../../src/maps/errors.js';
+import { mapOfHandle, valueRefOf } from '../../src/maps/map.js';
 import type { MapAttr } from '../../src/maps/types.js';
 import { BPF_F, BPF_F_LOCK, BPF_MAP_TYPE } from '../../src/maps/uapi.js';
 import { getU32, getU64, mk, regionBytes, testEnv, u32, u64 } from './env.js';
@@ -185,5 +186,20 @@ describe('map object', () => {
     } catch (e) {
       expect((e as MapError).code).toBe('MAP_FREED');
     }
+  });
+});
+
+describe('helper-facing lookups', () => {
+  it('finds the map behind a handle pointer and the element behind a value pointer', () => {
+    const env = testEnv();
+    const m = mk(env, ARR);
+    const ro = mk(env, { ...ARR, flags: BPF_F.RDONLY_PROG });
+    expect(mapOfHandle(env.mem, m.handleRegion)).toBe(m);
+    const id = m.lookupPtr(u32(1), 0, 0);
+    expect(mapOfHandle(env.mem, id)).toBeNull();
+    expect(mapOfHandle(env.mem, 0)).toBeNull();
+    expect(valueRefOf(env.mem, id)).toMatchObject({ map: m, elem: 1, cpu: 0, alive: true });
+    expect(valueRefOf(env.mem, m.handleRegion)).toBeNull();
+    expect([m.progWritable, ro.progWritable]).toEqual([true, false]);
   });
 });
