@@ -130,1045 +130,1065 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
   m.prog = prog;
   engineStats.fastEntries++;
 
-  for (;;) {
-    if (--left < 0) {
-      m.left = 0;
-      m.pc = pc;
-      throw budgetFault(m, pc);
-    }
-    const w = pc << 2;
-    const ins = code[w]!;
-    const d = (ins >> 8) & 15;
-    switch (ins & 0xff) {
-      // ---------------------------------------------------------------- ALU64, K source
-      case 0x07: {
-        // add
-        const t = (lo[d]! >>> 0) + (code[w + 2]! >>> 0);
-        hi[d] = (hi[d]! + code[w + 3]! + (t > 0xffffffff ? 1 : 0)) | 0;
-        lo[d] = t | 0;
-        break;
-      }
-      case 0x17: {
-        // sub
-        const t = (lo[d]! >>> 0) - (code[w + 2]! >>> 0);
-        hi[d] = (hi[d]! - code[w + 3]! - (t < 0 ? 1 : 0)) | 0;
-        lo[d] = t | 0;
-        break;
-      }
-      case 0x27:
-        mul64(lo[d]!, hi[d]!, code[w + 2]!, code[w + 3]!);
-        lo[d] = T[0]!;
-        hi[d] = T[1]!;
-        break;
-      case 0x37:
-        divU64(lo[d]!, hi[d]!, code[w + 2]!, code[w + 3]!);
-        lo[d] = T[0]!;
-        hi[d] = T[1]!;
-        break;
-      case 0x47:
-        lo[d] = lo[d]! | code[w + 2]!;
-        hi[d] = hi[d]! | code[w + 3]!;
-        break;
-      case 0x57:
-        lo[d] = lo[d]! & code[w + 2]!;
-        hi[d] = hi[d]! & code[w + 3]!;
-        break;
-      case 0x67: {
-        // lsh; the decoder masked the amount to 6 bits
-        const n = code[w + 2]!;
-        if (n >= 32) {
-          hi[d] = lo[d]! << (n - 32);
-          lo[d] = 0;
-        } else if (n !== 0) {
-          hi[d] = (hi[d]! << n) | (lo[d]! >>> (32 - n));
-          lo[d] = lo[d]! << n;
-        }
-        break;
-      }
-      case 0x77: {
-        // rsh
-        const n = code[w + 2]!;
-        if (n >= 32) {
-          lo[d] = hi[d]! >>> (n - 32);
-          hi[d] = 0;
-        } else if (n !== 0) {
-          lo[d] = (lo[d]! >>> n) | (hi[d]! << (32 - n));
-          hi[d] = hi[d]! >>> n;
-        }
-        break;
-      }
-      case 0x87: {
-        // neg
-        const l = (-lo[d]!) | 0;
-        hi[d] = (~hi[d]! + (l === 0 ? 1 : 0)) | 0;
-        lo[d] = l;
-        break;
-      }
-      case 0x97:
-        modU64(lo[d]!, hi[d]!, code[w + 2]!, code[w + 3]!);
-        lo[d] = T[0]!;
-        hi[d] = T[1]!;
-        break;
-      case 0xa7:
-        lo[d] = lo[d]! ^ code[w + 2]!;
-        hi[d] = hi[d]! ^ code[w + 3]!;
-        break;
-      case 0xb7:
-        lo[d] = code[w + 2]!;
-        hi[d] = code[w + 3]!;
-        break;
-      case 0xc7: {
-        // arsh
-        const n = code[w + 2]!;
-        if (n >= 32) {
-          lo[d] = hi[d]! >> (n - 32);
-          hi[d] = hi[d]! >> 31;
-        } else if (n !== 0) {
-          lo[d] = (lo[d]! >>> n) | (hi[d]! << (32 - n));
-          hi[d] = hi[d]! >> n;
-        }
-        break;
-      }
-      case 0xd7: {
-        // bswap16/32/64 (RFC 9669 §4.2: ALU64|END is an unconditional swap)
-        const width = code[w + 2]!;
-        if (width === 16) {
-          lo[d] = ((lo[d]! & 0xff) << 8) | ((lo[d]! >>> 8) & 0xff);
-          hi[d] = 0;
-        } else if (width === 32) {
-          lo[d] = bswap32(lo[d]!);
-          hi[d] = 0;
-        } else {
-          const t = bswap32(lo[d]!);
-          lo[d] = bswap32(hi[d]!);
-          hi[d] = t;
-        }
-        break;
-      }
-      // ---------------------------------------------------------------- ALU64, X source
-      case 0x0f: {
-        const s = (ins >> 12) & 15;
-        const t = (lo[d]! >>> 0) + (lo[s]! >>> 0);
-        hi[d] = (hi[d]! + hi[s]! + (t > 0xffffffff ? 1 : 0)) | 0;
-        lo[d] = t | 0;
-        break;
-      }
-      case 0x1f: {
-        const s = (ins >> 12) & 15;
-        const t = (lo[d]! >>> 0) - (lo[s]! >>> 0);
-        hi[d] = (hi[d]! - hi[s]! - (t < 0 ? 1 : 0)) | 0;
-        lo[d] = t | 0;
-        break;
-      }
-      case 0x2f: {
-        const s = (ins >> 12) & 15;
-        mul64(lo[d]!, hi[d]!, lo[s]!, hi[s]!);
-        lo[d] = T[0]!;
-        hi[d] = T[1]!;
-        break;
-      }
-      case 0x3f: {
-        const s = (ins >> 12) & 15;
-        divU64(lo[d]!, hi[d]!, lo[s]!, hi[s]!);
-        lo[d] = T[0]!;
-        hi[d] = T[1]!;
-        break;
-      }
-      case 0x4f: {
-        const s = (ins >> 12) & 15;
-        lo[d] = lo[d]! | lo[s]!;
-        hi[d] = hi[d]! | hi[s]!;
-        break;
-      }
-      case 0x5f: {
-        const s = (ins >> 12) & 15;
-        lo[d] = lo[d]! & lo[s]!;
-        hi[d] = hi[d]! & hi[s]!;
-        break;
-      }
-      case 0x6f: {
-        const n = lo[(ins >> 12) & 15]! & 63;
-        if (n >= 32) {
-          hi[d] = lo[d]! << (n - 32);
-          lo[d] = 0;
-        } else if (n !== 0) {
-          hi[d] = (hi[d]! << n) | (lo[d]! >>> (32 - n));
-          lo[d] = lo[d]! << n;
-        }
-        break;
-      }
-      case 0x7f: {
-        const n = lo[(ins >> 12) & 15]! & 63;
-        if (n >= 32) {
-          lo[d] = hi[d]! >>> (n - 32);
-          hi[d] = 0;
-        } else if (n !== 0) {
-          lo[d] = (lo[d]! >>> n) | (hi[d]! << (32 - n));
-          hi[d] = hi[d]! >>> n;
-        }
-        break;
-      }
-      case 0x9f: {
-        const s = (ins >> 12) & 15;
-        modU64(lo[d]!, hi[d]!, lo[s]!, hi[s]!);
-        lo[d] = T[0]!;
-        hi[d] = T[1]!;
-        break;
-      }
-      case 0xaf: {
-        const s = (ins >> 12) & 15;
-        lo[d] = lo[d]! ^ lo[s]!;
-        hi[d] = hi[d]! ^ hi[s]!;
-        break;
-      }
-      case 0xbf: {
-        const s = (ins >> 12) & 15;
-        lo[d] = lo[s]!;
-        hi[d] = hi[s]!;
-        break;
-      }
-      case 0xcf: {
-        const n = lo[(ins >> 12) & 15]! & 63;
-        if (n >= 32) {
-          lo[d] = hi[d]! >> (n - 32);
-          hi[d] = hi[d]! >> 31;
-        } else if (n !== 0) {
-          lo[d] = (lo[d]! >>> n) | (hi[d]! << (32 - n));
-          hi[d] = hi[d]! >> n;
-        }
-        break;
-      }
-      // ---------------------------------------------------------------- signed div/mod, movsx (ISA v4)
-      case 0x38: // XOP_SDIV64_K
-        divS64(lo[d]!, hi[d]!, code[w + 2]!, code[w + 3]!);
-        lo[d] = T[0]!;
-        hi[d] = T[1]!;
-        break;
-      case 0x58: {
-        // XOP_SDIV64_X
-        const s = (ins >> 12) & 15;
-        divS64(lo[d]!, hi[d]!, lo[s]!, hi[s]!);
-        lo[d] = T[0]!;
-        hi[d] = T[1]!;
-        break;
-      }
-      case 0x60: // XOP_SMOD64_K
-        modS64(lo[d]!, hi[d]!, code[w + 2]!, code[w + 3]!);
-        lo[d] = T[0]!;
-        hi[d] = T[1]!;
-        break;
-      case 0x68: {
-        // XOP_SMOD64_X
-        const s = (ins >> 12) & 15;
-        modS64(lo[d]!, hi[d]!, lo[s]!, hi[s]!);
-        lo[d] = T[0]!;
-        hi[d] = T[1]!;
-        break;
-      }
-      case 0x70: {
-        // XOP_SDIV32_K: INT_MIN / -1 wraps to INT_MIN; by zero gives 0
-        const b = code[w + 2]!;
-        lo[d] = b === 0 ? 0 : Math.trunc(lo[d]! / b) | 0;
-        hi[d] = 0;
-        break;
-      }
-      case 0x78: {
-        // XOP_SDIV32_X
-        const b = lo[(ins >> 12) & 15]!;
-        lo[d] = b === 0 ? 0 : Math.trunc(lo[d]! / b) | 0;
-        hi[d] = 0;
-        break;
-      }
-      case 0x80: {
-        // XOP_SMOD32_K: by zero leaves the low half (zero-extended)
-        const b = code[w + 2]!;
-        if (b !== 0) lo[d] = lo[d]! % b | 0;
-        hi[d] = 0;
-        break;
-      }
-      case 0x88: {
-        // XOP_SMOD32_X
-        const b = lo[(ins >> 12) & 15]!;
-        if (b !== 0) lo[d] = lo[d]! % b | 0;
-        hi[d] = 0;
-        break;
-      }
-      case 0x90: {
-        // XOP_MOVSX64_8
-        const v = (lo[(ins >> 12) & 15]! << 24) >> 24;
-        lo[d] = v;
-        hi[d] = v >> 31;
-        break;
-      }
-      case 0x98: {
-        // XOP_MOVSX64_16
-        const v = (lo[(ins >> 12) & 15]! << 16) >> 16;
-        lo[d] = v;
-        hi[d] = v >> 31;
-        break;
-      }
-      case 0xa0: {
-        // XOP_MOVSX64_32
-        const v = lo[(ins >> 12) & 15]!;
-        lo[d] = v;
-        hi[d] = v >> 31;
-        break;
-      }
-      case 0xa8: // XOP_MOVSX32_8
-        lo[d] = (lo[(ins >> 12) & 15]! << 24) >> 24;
-        hi[d] = 0;
-        break;
-      case 0xb0: // XOP_MOVSX32_16
-        lo[d] = (lo[(ins >> 12) & 15]! << 16) >> 16;
-        hi[d] = 0;
-        break;
-      // ---------------------------------------------------------------- ALU32 (upper half zeroed)
-      case 0x04:
-        lo[d] = (lo[d]! + code[w + 2]!) | 0;
-        hi[d] = 0;
-        break;
-      case 0x0c:
-        lo[d] = (lo[d]! + lo[(ins >> 12) & 15]!) | 0;
-        hi[d] = 0;
-        break;
-      case 0x14:
-        lo[d] = (lo[d]! - code[w + 2]!) | 0;
-        hi[d] = 0;
-        break;
-      case 0x1c:
-        lo[d] = (lo[d]! - lo[(ins >> 12) & 15]!) | 0;
-        hi[d] = 0;
-        break;
-      case 0x24:
-        lo[d] = Math.imul(lo[d]!, code[w + 2]!);
-        hi[d] = 0;
-        break;
-      case 0x2c:
-        lo[d] = Math.imul(lo[d]!, lo[(ins >> 12) & 15]!);
-        hi[d] = 0;
-        break;
-      case 0x34: {
-        const b = code[w + 2]! >>> 0;
-        lo[d] = b === 0 ? 0 : Math.floor((lo[d]! >>> 0) / b) | 0;
-        hi[d] = 0;
-        break;
-      }
-      case 0x3c: {
-        const b = lo[(ins >> 12) & 15]! >>> 0;
-        lo[d] = b === 0 ? 0 : Math.floor((lo[d]! >>> 0) / b) | 0;
-        hi[d] = 0;
-        break;
-      }
-      case 0x44:
-        lo[d] = lo[d]! | code[w + 2]!;
-        hi[d] = 0;
-        break;
-      case 0x4c:
-        lo[d] = lo[d]! | lo[(ins >> 12) & 15]!;
-        hi[d] = 0;
-        break;
-      case 0x54:
-        lo[d] = lo[d]! & code[w + 2]!;
-        hi[d] = 0;
-        break;
-      case 0x5c:
-        lo[d] = lo[d]! & lo[(ins >> 12) & 15]!;
-        hi[d] = 0;
-        break;
-      case 0x64:
-        lo[d] = lo[d]! << code[w + 2]!;
-        hi[d] = 0;
-        break;
-      case 0x6c:
-        lo[d] = lo[d]! << (lo[(ins >> 12) & 15]! & 31);
-        hi[d] = 0;
-        break;
-      case 0x74:
-        lo[d] = lo[d]! >>> code[w + 2]!;
-        hi[d] = 0;
-        break;
-      case 0x7c:
-        lo[d] = lo[d]! >>> (lo[(ins >> 12) & 15]! & 31);
-        hi[d] = 0;
-        break;
-      case 0x84:
-        lo[d] = (-lo[d]!) | 0;
-        hi[d] = 0;
-        break;
-      case 0x94: {
-        const b = code[w + 2]! >>> 0;
-        if (b !== 0) lo[d] = (lo[d]! >>> 0) % b | 0;
-        hi[d] = 0;
-        break;
-      }
-      case 0x9c: {
-        const b = lo[(ins >> 12) & 15]! >>> 0;
-        if (b !== 0) lo[d] = (lo[d]! >>> 0) % b | 0;
-        hi[d] = 0;
-        break;
-      }
-      case 0xa4:
-        lo[d] = lo[d]! ^ code[w + 2]!;
-        hi[d] = 0;
-        break;
-      case 0xac:
-        lo[d] = lo[d]! ^ lo[(ins >> 12) & 15]!;
-        hi[d] = 0;
-        break;
-      case 0xb4:
-        lo[d] = code[w + 2]!;
-        hi[d] = 0;
-        break;
-      case 0xbc:
-        lo[d] = lo[(ins >> 12) & 15]!;
-        hi[d] = 0;
-        break;
-      case 0xc4:
-        lo[d] = lo[d]! >> code[w + 2]!;
-        hi[d] = 0;
-        break;
-      case 0xcc:
-        lo[d] = lo[d]! >> (lo[(ins >> 12) & 15]! & 31);
-        hi[d] = 0;
-        break;
-      case 0xd4: {
-        // le16/32/64: to little-endian is a truncation on this (little-endian) machine
-        const width = code[w + 2]!;
-        if (width === 16) lo[d] = lo[d]! & 0xffff;
-        if (width !== 64) hi[d] = 0;
-        break;
-      }
-      case 0xdc: {
-        // be16/32/64: a byte swap on a little-endian machine
-        const width = code[w + 2]!;
-        if (width === 16) {
-          lo[d] = ((lo[d]! & 0xff) << 8) | ((lo[d]! >>> 8) & 0xff);
-          hi[d] = 0;
-        } else if (width === 32) {
-          lo[d] = bswap32(lo[d]!);
-          hi[d] = 0;
-        } else {
-          const t = bswap32(lo[d]!);
-          lo[d] = bswap32(hi[d]!);
-          hi[d] = t;
-        }
-        break;
-      }
-      // ---------------------------------------------------------------- JMP (64-bit compares)
-      case 0x05:
-      case 0x06: // ja, ja32 (gotol): target precomputed
-        pc = code[w + 1]!;
-        continue;
-      case 0x15:
-        if (lo[d] === code[w + 2] && hi[d] === code[w + 3]) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x1d: {
-        const s = (ins >> 12) & 15;
-        if (lo[d] === lo[s] && hi[d] === hi[s]) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x55:
-        if (lo[d] !== code[w + 2] || hi[d] !== code[w + 3]) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x5d: {
-        const s = (ins >> 12) & 15;
-        if (lo[d] !== lo[s] || hi[d] !== hi[s]) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x45:
-        if ((lo[d]! & code[w + 2]!) !== 0 || (hi[d]! & code[w + 3]!) !== 0) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x4d: {
-        const s = (ins >> 12) & 15;
-        if ((lo[d]! & lo[s]!) !== 0 || (hi[d]! & hi[s]!) !== 0) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x25: {
-        // jgt (unsigned)
-        const a = hi[d]! >>> 0;
-        const b = code[w + 3]! >>> 0;
-        if (a > b || (a === b && lo[d]! >>> 0 > code[w + 2]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x2d: {
-        const s = (ins >> 12) & 15;
-        const a = hi[d]! >>> 0;
-        const b = hi[s]! >>> 0;
-        if (a > b || (a === b && lo[d]! >>> 0 > lo[s]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x35: {
-        // jge
-        const a = hi[d]! >>> 0;
-        const b = code[w + 3]! >>> 0;
-        if (a > b || (a === b && lo[d]! >>> 0 >= code[w + 2]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x3d: {
-        const s = (ins >> 12) & 15;
-        const a = hi[d]! >>> 0;
-        const b = hi[s]! >>> 0;
-        if (a > b || (a === b && lo[d]! >>> 0 >= lo[s]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xa5: {
-        // jlt
-        const a = hi[d]! >>> 0;
-        const b = code[w + 3]! >>> 0;
-        if (a < b || (a === b && lo[d]! >>> 0 < code[w + 2]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xad: {
-        const s = (ins >> 12) & 15;
-        const a = hi[d]! >>> 0;
-        const b = hi[s]! >>> 0;
-        if (a < b || (a === b && lo[d]! >>> 0 < lo[s]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xb5: {
-        // jle
-        const a = hi[d]! >>> 0;
-        const b = code[w + 3]! >>> 0;
-        if (a < b || (a === b && lo[d]! >>> 0 <= code[w + 2]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xbd: {
-        const s = (ins >> 12) & 15;
-        const a = hi[d]! >>> 0;
-        const b = hi[s]! >>> 0;
-        if (a < b || (a === b && lo[d]! >>> 0 <= lo[s]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x65: {
-        // jsgt (signed: high halves signed, low halves unsigned)
-        const a = hi[d]!;
-        const b = code[w + 3]!;
-        if (a > b || (a === b && lo[d]! >>> 0 > code[w + 2]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x6d: {
-        const s = (ins >> 12) & 15;
-        const a = hi[d]!;
-        const b = hi[s]!;
-        if (a > b || (a === b && lo[d]! >>> 0 > lo[s]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x75: {
-        // jsge
-        const a = hi[d]!;
-        const b = code[w + 3]!;
-        if (a > b || (a === b && lo[d]! >>> 0 >= code[w + 2]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x7d: {
-        const s = (ins >> 12) & 15;
-        const a = hi[d]!;
-        const b = hi[s]!;
-        if (a > b || (a === b && lo[d]! >>> 0 >= lo[s]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xc5: {
-        // jslt
-        const a = hi[d]!;
-        const b = code[w + 3]!;
-        if (a < b || (a === b && lo[d]! >>> 0 < code[w + 2]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xcd: {
-        const s = (ins >> 12) & 15;
-        const a = hi[d]!;
-        const b = hi[s]!;
-        if (a < b || (a === b && lo[d]! >>> 0 < lo[s]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xd5: {
-        // jsle
-        const a = hi[d]!;
-        const b = code[w + 3]!;
-        if (a < b || (a === b && lo[d]! >>> 0 <= code[w + 2]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xdd: {
-        const s = (ins >> 12) & 15;
-        const a = hi[d]!;
-        const b = hi[s]!;
-        if (a < b || (a === b && lo[d]! >>> 0 <= lo[s]! >>> 0)) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      }
-      // ---------------------------------------------------------------- JMP32 (low halves only)
-      case 0x16:
-        if (lo[d] === code[w + 2]) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x1e:
-        if (lo[d] === lo[(ins >> 12) & 15]) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x56:
-        if (lo[d] !== code[w + 2]) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x5e:
-        if (lo[d] !== lo[(ins >> 12) & 15]) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x46:
-        if ((lo[d]! & code[w + 2]!) !== 0) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x4e:
-        if ((lo[d]! & lo[(ins >> 12) & 15]!) !== 0) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x26:
-        if (lo[d]! >>> 0 > code[w + 2]! >>> 0) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x2e:
-        if (lo[d]! >>> 0 > lo[(ins >> 12) & 15]! >>> 0) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x36:
-        if (lo[d]! >>> 0 >= code[w + 2]! >>> 0) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x3e:
-        if (lo[d]! >>> 0 >= lo[(ins >> 12) & 15]! >>> 0) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0xa6:
-        if (lo[d]! >>> 0 < code[w + 2]! >>> 0) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0xae:
-        if (lo[d]! >>> 0 < lo[(ins >> 12) & 15]! >>> 0) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0xb6:
-        if (lo[d]! >>> 0 <= code[w + 2]! >>> 0) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0xbe:
-        if (lo[d]! >>> 0 <= lo[(ins >> 12) & 15]! >>> 0) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x66:
-        if (lo[d]! > code[w + 2]!) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x6e:
-        if (lo[d]! > lo[(ins >> 12) & 15]!) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x76:
-        if (lo[d]! >= code[w + 2]!) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0x7e:
-        if (lo[d]! >= lo[(ins >> 12) & 15]!) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0xc6:
-        if (lo[d]! < code[w + 2]!) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0xce:
-        if (lo[d]! < lo[(ins >> 12) & 15]!) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0xd6:
-        if (lo[d]! <= code[w + 2]!) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0xde:
-        if (lo[d]! <= lo[(ins >> 12) & 15]!) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        break;
-      case 0xe5: {
-        // may_goto: falls through BPF_MAX_LOOPS times per frame, then jumps
-        const c = m.mayGoto[depth]!;
-        if (c <= 0) {
-          pc = code[w + 1]!;
-          continue;
-        }
-        m.mayGoto[depth] = c - 1;
-        break;
-      }
-      // ---------------------------------------------------------------- calls and exit
-      case 0x85: // helper call
-      case 0xc0: // XOP_CALL_KFUNC
-      case 0x8d: {
-        // callx: helper id in dst
-        m.left = left;
+  try {
+    for (;;) {
+      if (--left < 0) {
+        m.left = 0;
         m.pc = pc;
-        m.depth = depth;
-        m.prog = prog;
-        const op = ins & 0xff;
-        if (op === 0x85) prog.helpers[code[w + 3]!]!(m);
-        else if (op === 0xc0) prog.kfuncs[code[w + 3]!]!(m);
-        else {
-          const f = prog.helperById?.(lo[d]! >>> 0);
-          if (f === undefined || hi[d] !== 0) throw m.fail('unknown_helper', `callx: no helper with id ${toBig(lo[d]!, hi[d]!)}`);
-          f(m);
+        throw budgetFault(m, pc);
+      }
+      const w = pc << 2;
+      const ins = code[w]!;
+      const d = (ins >> 8) & 15;
+      switch (ins & 0xff) {
+        // ---------------------------------------------------------------- ALU64, K source
+        case 0x07: {
+          // add
+          const t = (lo[d]! >>> 0) + (code[w + 2]! >>> 0);
+          hi[d] = (hi[d]! + code[w + 3]! + (t > 0xffffffff ? 1 : 0)) | 0;
+          lo[d] = t | 0;
+          break;
         }
-        left = m.left;
-        nr = RL.length;
-        if (m.tailTarget !== null) {
-          // bpf_tail_call succeeded: continue in the target, in this frame, with r1 = ctx.
-          prog = m.tailTarget;
-          m.tailTarget = null;
+        case 0x17: {
+          // sub
+          const t = (lo[d]! >>> 0) - (code[w + 2]! >>> 0);
+          hi[d] = (hi[d]! - code[w + 3]! - (t < 0 ? 1 : 0)) | 0;
+          lo[d] = t | 0;
+          break;
+        }
+        case 0x27:
+          mul64(lo[d]!, hi[d]!, code[w + 2]!, code[w + 3]!);
+          lo[d] = T[0]!;
+          hi[d] = T[1]!;
+          break;
+        case 0x37:
+          divU64(lo[d]!, hi[d]!, code[w + 2]!, code[w + 3]!);
+          lo[d] = T[0]!;
+          hi[d] = T[1]!;
+          break;
+        case 0x47:
+          lo[d] = lo[d]! | code[w + 2]!;
+          hi[d] = hi[d]! | code[w + 3]!;
+          break;
+        case 0x57:
+          lo[d] = lo[d]! & code[w + 2]!;
+          hi[d] = hi[d]! & code[w + 3]!;
+          break;
+        case 0x67: {
+          // lsh; the decoder masked the amount to 6 bits
+          const n = code[w + 2]!;
+          if (n >= 32) {
+            hi[d] = lo[d]! << (n - 32);
+            lo[d] = 0;
+          } else if (n !== 0) {
+            hi[d] = (hi[d]! << n) | (lo[d]! >>> (32 - n));
+            lo[d] = lo[d]! << n;
+          }
+          break;
+        }
+        case 0x77: {
+          // rsh
+          const n = code[w + 2]!;
+          if (n >= 32) {
+            lo[d] = hi[d]! >>> (n - 32);
+            hi[d] = 0;
+          } else if (n !== 0) {
+            lo[d] = (lo[d]! >>> n) | (hi[d]! << (32 - n));
+            hi[d] = hi[d]! >>> n;
+          }
+          break;
+        }
+        case 0x87: {
+          // neg
+          const l = (-lo[d]!) | 0;
+          hi[d] = (~hi[d]! + (l === 0 ? 1 : 0)) | 0;
+          lo[d] = l;
+          break;
+        }
+        case 0x97:
+          modU64(lo[d]!, hi[d]!, code[w + 2]!, code[w + 3]!);
+          lo[d] = T[0]!;
+          hi[d] = T[1]!;
+          break;
+        case 0xa7:
+          lo[d] = lo[d]! ^ code[w + 2]!;
+          hi[d] = hi[d]! ^ code[w + 3]!;
+          break;
+        case 0xb7:
+          lo[d] = code[w + 2]!;
+          hi[d] = code[w + 3]!;
+          break;
+        case 0xc7: {
+          // arsh
+          const n = code[w + 2]!;
+          if (n >= 32) {
+            lo[d] = hi[d]! >> (n - 32);
+            hi[d] = hi[d]! >> 31;
+          } else if (n !== 0) {
+            lo[d] = (lo[d]! >>> n) | (hi[d]! << (32 - n));
+            hi[d] = hi[d]! >> n;
+          }
+          break;
+        }
+        case 0xd7: {
+          // bswap16/32/64 (RFC 9669 §4.2: ALU64|END is an unconditional swap)
+          const width = code[w + 2]!;
+          if (width === 16) {
+            lo[d] = ((lo[d]! & 0xff) << 8) | ((lo[d]! >>> 8) & 0xff);
+            hi[d] = 0;
+          } else if (width === 32) {
+            lo[d] = bswap32(lo[d]!);
+            hi[d] = 0;
+          } else {
+            const t = bswap32(lo[d]!);
+            lo[d] = bswap32(hi[d]!);
+            hi[d] = t;
+          }
+          break;
+        }
+        // ---------------------------------------------------------------- ALU64, X source
+        case 0x0f: {
+          const s = (ins >> 12) & 15;
+          const t = (lo[d]! >>> 0) + (lo[s]! >>> 0);
+          hi[d] = (hi[d]! + hi[s]! + (t > 0xffffffff ? 1 : 0)) | 0;
+          lo[d] = t | 0;
+          break;
+        }
+        case 0x1f: {
+          const s = (ins >> 12) & 15;
+          const t = (lo[d]! >>> 0) - (lo[s]! >>> 0);
+          hi[d] = (hi[d]! - hi[s]! - (t < 0 ? 1 : 0)) | 0;
+          lo[d] = t | 0;
+          break;
+        }
+        case 0x2f: {
+          const s = (ins >> 12) & 15;
+          mul64(lo[d]!, hi[d]!, lo[s]!, hi[s]!);
+          lo[d] = T[0]!;
+          hi[d] = T[1]!;
+          break;
+        }
+        case 0x3f: {
+          const s = (ins >> 12) & 15;
+          divU64(lo[d]!, hi[d]!, lo[s]!, hi[s]!);
+          lo[d] = T[0]!;
+          hi[d] = T[1]!;
+          break;
+        }
+        case 0x4f: {
+          const s = (ins >> 12) & 15;
+          lo[d] = lo[d]! | lo[s]!;
+          hi[d] = hi[d]! | hi[s]!;
+          break;
+        }
+        case 0x5f: {
+          const s = (ins >> 12) & 15;
+          lo[d] = lo[d]! & lo[s]!;
+          hi[d] = hi[d]! & hi[s]!;
+          break;
+        }
+        case 0x6f: {
+          const n = lo[(ins >> 12) & 15]! & 63;
+          if (n >= 32) {
+            hi[d] = lo[d]! << (n - 32);
+            lo[d] = 0;
+          } else if (n !== 0) {
+            hi[d] = (hi[d]! << n) | (lo[d]! >>> (32 - n));
+            lo[d] = lo[d]! << n;
+          }
+          break;
+        }
+        case 0x7f: {
+          const n = lo[(ins >> 12) & 15]! & 63;
+          if (n >= 32) {
+            lo[d] = hi[d]! >>> (n - 32);
+            hi[d] = 0;
+          } else if (n !== 0) {
+            lo[d] = (lo[d]! >>> n) | (hi[d]! << (32 - n));
+            hi[d] = hi[d]! >>> n;
+          }
+          break;
+        }
+        case 0x9f: {
+          const s = (ins >> 12) & 15;
+          modU64(lo[d]!, hi[d]!, lo[s]!, hi[s]!);
+          lo[d] = T[0]!;
+          hi[d] = T[1]!;
+          break;
+        }
+        case 0xaf: {
+          const s = (ins >> 12) & 15;
+          lo[d] = lo[d]! ^ lo[s]!;
+          hi[d] = hi[d]! ^ hi[s]!;
+          break;
+        }
+        case 0xbf: {
+          const s = (ins >> 12) & 15;
+          lo[d] = lo[s]!;
+          hi[d] = hi[s]!;
+          break;
+        }
+        case 0xcf: {
+          const n = lo[(ins >> 12) & 15]! & 63;
+          if (n >= 32) {
+            lo[d] = hi[d]! >> (n - 32);
+            hi[d] = hi[d]! >> 31;
+          } else if (n !== 0) {
+            lo[d] = (lo[d]! >>> n) | (hi[d]! << (32 - n));
+            hi[d] = hi[d]! >> n;
+          }
+          break;
+        }
+        // ---------------------------------------------------------------- signed div/mod, movsx (ISA v4)
+        case 0x38: // XOP_SDIV64_K
+          divS64(lo[d]!, hi[d]!, code[w + 2]!, code[w + 3]!);
+          lo[d] = T[0]!;
+          hi[d] = T[1]!;
+          break;
+        case 0x58: {
+          // XOP_SDIV64_X
+          const s = (ins >> 12) & 15;
+          divS64(lo[d]!, hi[d]!, lo[s]!, hi[s]!);
+          lo[d] = T[0]!;
+          hi[d] = T[1]!;
+          break;
+        }
+        case 0x60: // XOP_SMOD64_K
+          modS64(lo[d]!, hi[d]!, code[w + 2]!, code[w + 3]!);
+          lo[d] = T[0]!;
+          hi[d] = T[1]!;
+          break;
+        case 0x68: {
+          // XOP_SMOD64_X
+          const s = (ins >> 12) & 15;
+          modS64(lo[d]!, hi[d]!, lo[s]!, hi[s]!);
+          lo[d] = T[0]!;
+          hi[d] = T[1]!;
+          break;
+        }
+        case 0x70: {
+          // XOP_SDIV32_K: INT_MIN / -1 wraps to INT_MIN; by zero gives 0
+          const b = code[w + 2]!;
+          lo[d] = b === 0 ? 0 : Math.trunc(lo[d]! / b) | 0;
+          hi[d] = 0;
+          break;
+        }
+        case 0x78: {
+          // XOP_SDIV32_X
+          const b = lo[(ins >> 12) & 15]!;
+          lo[d] = b === 0 ? 0 : Math.trunc(lo[d]! / b) | 0;
+          hi[d] = 0;
+          break;
+        }
+        case 0x80: {
+          // XOP_SMOD32_K: by zero leaves the low half (zero-extended)
+          const b = code[w + 2]!;
+          if (b !== 0) lo[d] = lo[d]! % b | 0;
+          hi[d] = 0;
+          break;
+        }
+        case 0x88: {
+          // XOP_SMOD32_X
+          const b = lo[(ins >> 12) & 15]!;
+          if (b !== 0) lo[d] = lo[d]! % b | 0;
+          hi[d] = 0;
+          break;
+        }
+        case 0x90: {
+          // XOP_MOVSX64_8
+          const v = (lo[(ins >> 12) & 15]! << 24) >> 24;
+          lo[d] = v;
+          hi[d] = v >> 31;
+          break;
+        }
+        case 0x98: {
+          // XOP_MOVSX64_16
+          const v = (lo[(ins >> 12) & 15]! << 16) >> 16;
+          lo[d] = v;
+          hi[d] = v >> 31;
+          break;
+        }
+        case 0xa0: {
+          // XOP_MOVSX64_32
+          const v = lo[(ins >> 12) & 15]!;
+          lo[d] = v;
+          hi[d] = v >> 31;
+          break;
+        }
+        case 0xa8: // XOP_MOVSX32_8
+          lo[d] = (lo[(ins >> 12) & 15]! << 24) >> 24;
+          hi[d] = 0;
+          break;
+        case 0xb0: // XOP_MOVSX32_16
+          lo[d] = (lo[(ins >> 12) & 15]! << 16) >> 16;
+          hi[d] = 0;
+          break;
+        // ---------------------------------------------------------------- ALU32 (upper half zeroed)
+        case 0x04:
+          lo[d] = (lo[d]! + code[w + 2]!) | 0;
+          hi[d] = 0;
+          break;
+        case 0x0c:
+          lo[d] = (lo[d]! + lo[(ins >> 12) & 15]!) | 0;
+          hi[d] = 0;
+          break;
+        case 0x14:
+          lo[d] = (lo[d]! - code[w + 2]!) | 0;
+          hi[d] = 0;
+          break;
+        case 0x1c:
+          lo[d] = (lo[d]! - lo[(ins >> 12) & 15]!) | 0;
+          hi[d] = 0;
+          break;
+        case 0x24:
+          lo[d] = Math.imul(lo[d]!, code[w + 2]!);
+          hi[d] = 0;
+          break;
+        case 0x2c:
+          lo[d] = Math.imul(lo[d]!, lo[(ins >> 12) & 15]!);
+          hi[d] = 0;
+          break;
+        case 0x34: {
+          const b = code[w + 2]! >>> 0;
+          lo[d] = b === 0 ? 0 : Math.floor((lo[d]! >>> 0) / b) | 0;
+          hi[d] = 0;
+          break;
+        }
+        case 0x3c: {
+          const b = lo[(ins >> 12) & 15]! >>> 0;
+          lo[d] = b === 0 ? 0 : Math.floor((lo[d]! >>> 0) / b) | 0;
+          hi[d] = 0;
+          break;
+        }
+        case 0x44:
+          lo[d] = lo[d]! | code[w + 2]!;
+          hi[d] = 0;
+          break;
+        case 0x4c:
+          lo[d] = lo[d]! | lo[(ins >> 12) & 15]!;
+          hi[d] = 0;
+          break;
+        case 0x54:
+          lo[d] = lo[d]! & code[w + 2]!;
+          hi[d] = 0;
+          break;
+        case 0x5c:
+          lo[d] = lo[d]! & lo[(ins >> 12) & 15]!;
+          hi[d] = 0;
+          break;
+        case 0x64:
+          lo[d] = lo[d]! << code[w + 2]!;
+          hi[d] = 0;
+          break;
+        case 0x6c:
+          lo[d] = lo[d]! << (lo[(ins >> 12) & 15]! & 31);
+          hi[d] = 0;
+          break;
+        case 0x74:
+          lo[d] = lo[d]! >>> code[w + 2]!;
+          hi[d] = 0;
+          break;
+        case 0x7c:
+          lo[d] = lo[d]! >>> (lo[(ins >> 12) & 15]! & 31);
+          hi[d] = 0;
+          break;
+        case 0x84:
+          lo[d] = (-lo[d]!) | 0;
+          hi[d] = 0;
+          break;
+        case 0x94: {
+          const b = code[w + 2]! >>> 0;
+          if (b !== 0) lo[d] = (lo[d]! >>> 0) % b | 0;
+          hi[d] = 0;
+          break;
+        }
+        case 0x9c: {
+          const b = lo[(ins >> 12) & 15]! >>> 0;
+          if (b !== 0) lo[d] = (lo[d]! >>> 0) % b | 0;
+          hi[d] = 0;
+          break;
+        }
+        case 0xa4:
+          lo[d] = lo[d]! ^ code[w + 2]!;
+          hi[d] = 0;
+          break;
+        case 0xac:
+          lo[d] = lo[d]! ^ lo[(ins >> 12) & 15]!;
+          hi[d] = 0;
+          break;
+        case 0xb4:
+          lo[d] = code[w + 2]!;
+          hi[d] = 0;
+          break;
+        case 0xbc:
+          lo[d] = lo[(ins >> 12) & 15]!;
+          hi[d] = 0;
+          break;
+        case 0xc4:
+          lo[d] = lo[d]! >> code[w + 2]!;
+          hi[d] = 0;
+          break;
+        case 0xcc:
+          lo[d] = lo[d]! >> (lo[(ins >> 12) & 15]! & 31);
+          hi[d] = 0;
+          break;
+        case 0xd4: {
+          // le16/32/64: to little-endian is a truncation on this (little-endian) machine
+          const width = code[w + 2]!;
+          if (width === 16) lo[d] = lo[d]! & 0xffff;
+          if (width !== 64) hi[d] = 0;
+          break;
+        }
+        case 0xdc: {
+          // be16/32/64: a byte swap on a little-endian machine
+          const width = code[w + 2]!;
+          if (width === 16) {
+            lo[d] = ((lo[d]! & 0xff) << 8) | ((lo[d]! >>> 8) & 0xff);
+            hi[d] = 0;
+          } else if (width === 32) {
+            lo[d] = bswap32(lo[d]!);
+            hi[d] = 0;
+          } else {
+            const t = bswap32(lo[d]!);
+            lo[d] = bswap32(hi[d]!);
+            hi[d] = t;
+          }
+          break;
+        }
+        // ---------------------------------------------------------------- JMP (64-bit compares)
+        case 0x05:
+        case 0x06: // ja, ja32 (gotol): target precomputed
+          pc = code[w + 1]!;
+          continue;
+        case 0x15:
+          if (lo[d] === code[w + 2] && hi[d] === code[w + 3]) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x1d: {
+          const s = (ins >> 12) & 15;
+          if (lo[d] === lo[s] && hi[d] === hi[s]) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x55:
+          if (lo[d] !== code[w + 2] || hi[d] !== code[w + 3]) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x5d: {
+          const s = (ins >> 12) & 15;
+          if (lo[d] !== lo[s] || hi[d] !== hi[s]) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x45:
+          if ((lo[d]! & code[w + 2]!) !== 0 || (hi[d]! & code[w + 3]!) !== 0) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x4d: {
+          const s = (ins >> 12) & 15;
+          if ((lo[d]! & lo[s]!) !== 0 || (hi[d]! & hi[s]!) !== 0) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x25: {
+          // jgt (unsigned)
+          const a = hi[d]! >>> 0;
+          const b = code[w + 3]! >>> 0;
+          if (a > b || (a === b && lo[d]! >>> 0 > code[w + 2]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x2d: {
+          const s = (ins >> 12) & 15;
+          const a = hi[d]! >>> 0;
+          const b = hi[s]! >>> 0;
+          if (a > b || (a === b && lo[d]! >>> 0 > lo[s]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x35: {
+          // jge
+          const a = hi[d]! >>> 0;
+          const b = code[w + 3]! >>> 0;
+          if (a > b || (a === b && lo[d]! >>> 0 >= code[w + 2]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x3d: {
+          const s = (ins >> 12) & 15;
+          const a = hi[d]! >>> 0;
+          const b = hi[s]! >>> 0;
+          if (a > b || (a === b && lo[d]! >>> 0 >= lo[s]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xa5: {
+          // jlt
+          const a = hi[d]! >>> 0;
+          const b = code[w + 3]! >>> 0;
+          if (a < b || (a === b && lo[d]! >>> 0 < code[w + 2]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xad: {
+          const s = (ins >> 12) & 15;
+          const a = hi[d]! >>> 0;
+          const b = hi[s]! >>> 0;
+          if (a < b || (a === b && lo[d]! >>> 0 < lo[s]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xb5: {
+          // jle
+          const a = hi[d]! >>> 0;
+          const b = code[w + 3]! >>> 0;
+          if (a < b || (a === b && lo[d]! >>> 0 <= code[w + 2]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xbd: {
+          const s = (ins >> 12) & 15;
+          const a = hi[d]! >>> 0;
+          const b = hi[s]! >>> 0;
+          if (a < b || (a === b && lo[d]! >>> 0 <= lo[s]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x65: {
+          // jsgt (signed: high halves signed, low halves unsigned)
+          const a = hi[d]!;
+          const b = code[w + 3]!;
+          if (a > b || (a === b && lo[d]! >>> 0 > code[w + 2]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x6d: {
+          const s = (ins >> 12) & 15;
+          const a = hi[d]!;
+          const b = hi[s]!;
+          if (a > b || (a === b && lo[d]! >>> 0 > lo[s]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x75: {
+          // jsge
+          const a = hi[d]!;
+          const b = code[w + 3]!;
+          if (a > b || (a === b && lo[d]! >>> 0 >= code[w + 2]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x7d: {
+          const s = (ins >> 12) & 15;
+          const a = hi[d]!;
+          const b = hi[s]!;
+          if (a > b || (a === b && lo[d]! >>> 0 >= lo[s]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xc5: {
+          // jslt
+          const a = hi[d]!;
+          const b = code[w + 3]!;
+          if (a < b || (a === b && lo[d]! >>> 0 < code[w + 2]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xcd: {
+          const s = (ins >> 12) & 15;
+          const a = hi[d]!;
+          const b = hi[s]!;
+          if (a < b || (a === b && lo[d]! >>> 0 < lo[s]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xd5: {
+          // jsle
+          const a = hi[d]!;
+          const b = code[w + 3]!;
+          if (a < b || (a === b && lo[d]! >>> 0 <= code[w + 2]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xdd: {
+          const s = (ins >> 12) & 15;
+          const a = hi[d]!;
+          const b = hi[s]!;
+          if (a < b || (a === b && lo[d]! >>> 0 <= lo[s]! >>> 0)) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        }
+        // ---------------------------------------------------------------- JMP32 (low halves only)
+        case 0x16:
+          if (lo[d] === code[w + 2]) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x1e:
+          if (lo[d] === lo[(ins >> 12) & 15]) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x56:
+          if (lo[d] !== code[w + 2]) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x5e:
+          if (lo[d] !== lo[(ins >> 12) & 15]) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x46:
+          if ((lo[d]! & code[w + 2]!) !== 0) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x4e:
+          if ((lo[d]! & lo[(ins >> 12) & 15]!) !== 0) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x26:
+          if (lo[d]! >>> 0 > code[w + 2]! >>> 0) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x2e:
+          if (lo[d]! >>> 0 > lo[(ins >> 12) & 15]! >>> 0) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x36:
+          if (lo[d]! >>> 0 >= code[w + 2]! >>> 0) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x3e:
+          if (lo[d]! >>> 0 >= lo[(ins >> 12) & 15]! >>> 0) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0xa6:
+          if (lo[d]! >>> 0 < code[w + 2]! >>> 0) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0xae:
+          if (lo[d]! >>> 0 < lo[(ins >> 12) & 15]! >>> 0) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0xb6:
+          if (lo[d]! >>> 0 <= code[w + 2]! >>> 0) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0xbe:
+          if (lo[d]! >>> 0 <= lo[(ins >> 12) & 15]! >>> 0) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x66:
+          if (lo[d]! > code[w + 2]!) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x6e:
+          if (lo[d]! > lo[(ins >> 12) & 15]!) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x76:
+          if (lo[d]! >= code[w + 2]!) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0x7e:
+          if (lo[d]! >= lo[(ins >> 12) & 15]!) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0xc6:
+          if (lo[d]! < code[w + 2]!) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0xce:
+          if (lo[d]! < lo[(ins >> 12) & 15]!) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0xd6:
+          if (lo[d]! <= code[w + 2]!) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0xde:
+          if (lo[d]! <= lo[(ins >> 12) & 15]!) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          break;
+        case 0xe5: {
+          // may_goto: falls through BPF_MAX_LOOPS times per frame, then jumps
+          const c = m.mayGoto[depth]!;
+          if (c <= 0) {
+            pc = code[w + 1]!;
+            continue;
+          }
+          m.mayGoto[depth] = c - 1;
+          break;
+        }
+        // ---------------------------------------------------------------- calls and exit
+        case 0x85: // helper call
+        case 0xc0: // XOP_CALL_KFUNC
+        case 0x8d: {
+          // callx: helper id in dst
+          m.left = left;
+          m.pc = pc;
+          m.depth = depth;
+          m.prog = prog;
+          const op = ins & 0xff;
+          if (op === 0x85) prog.helpers[code[w + 3]!]!(m);
+          else if (op === 0xc0) prog.kfuncs[code[w + 3]!]!(m);
+          else {
+            const f = prog.helperById?.(lo[d]! >>> 0);
+            if (f === undefined || hi[d] !== 0) throw m.fail('unknown_helper', `callx: no helper with id ${toBig(lo[d]!, hi[d]!)}`);
+            f(m);
+          }
+          left = m.left;
+          nr = RL.length;
+          if (m.tailTarget !== null) {
+            // bpf_tail_call succeeded: continue in the target, in this frame, with r1 = ctx.
+            prog = m.tailTarget;
+            m.tailTarget = null;
+            m.prog = prog;
+            code = prog.code;
+            m.mayGoto[depth] = MAY_GOTO_LIMIT;
+            pc = 0;
+            continue;
+          }
+          break;
+        }
+        case 0xb8: {
+          // XOP_CALL_LOCAL: new frame with its own stack; r6..r9 restored on return
+          if (depth + 1 >= MAX_FRAMES) {
+            m.pc = pc;
+            throw m.fail('call_depth', `call would exceed ${MAX_FRAMES} frames`);
+          }
+          const sv = depth << 3;
+          saved[sv] = lo[6]!;
+          saved[sv + 1] = hi[6]!;
+          saved[sv + 2] = lo[7]!;
+          saved[sv + 3] = hi[7]!;
+          saved[sv + 4] = lo[8]!;
+          saved[sv + 5] = hi[8]!;
+          saved[sv + 6] = lo[9]!;
+          saved[sv + 7] = hi[9]!;
+          m.retPc[depth] = pc + 1;
+          m.frameProg[depth] = prog;
+          depth++;
+          lo[10] = STACK_SIZE;
+          hi[10] = stackRegion[depth]!;
+          m.mayGoto[depth] = MAY_GOTO_LIMIT;
+          pc = code[w + 1]!;
+          continue;
+        }
+        case 0x95: {
+          // exit
+          if (depth === baseDepth) {
+            m.left = left;
+            m.depth = depth;
+            m.pc = pc;
+            return;
+          }
+          depth--;
+          const sv = depth << 3;
+          lo[6] = saved[sv]!;
+          hi[6] = saved[sv + 1]!;
+          lo[7] = saved[sv + 2]!;
+          hi[7] = saved[sv + 3]!;
+          lo[8] = saved[sv + 4]!;
+          hi[8] = saved[sv + 5]!;
+          lo[9] = saved[sv + 6]!;
+          hi[9] = saved[sv + 7]!;
+          lo[10] = STACK_SIZE;
+          hi[10] = stackRegion[depth]!;
+          prog = m.frameProg[depth]!;
           m.prog = prog;
           code = prog.code;
-          m.mayGoto[depth] = MAY_GOTO_LIMIT;
-          pc = 0;
+          pc = m.retPc[depth]!;
           continue;
         }
-        break;
-      }
-      case 0xb8: {
-        // XOP_CALL_LOCAL: new frame with its own stack; r6..r9 restored on return
-        if (depth + 1 >= MAX_FRAMES) {
+        // ---------------------------------------------------------------- 64-bit immediate
+        case 0x18:
+          lo[d] = code[w + 2]!;
+          hi[d] = code[w + 3]!;
+          pc += 2;
+          continue;
+        // ---------------------------------------------------------------- loads
+        case 0x61: {
+          // ldxw
+          const s = (ins >> 12) & 15;
+          const r = hi[s]!;
+          const a = (lo[s]! >>> 0) + code[w + 1]!;
+          if (r > 0 && r < nr && a >= 0 && a + 4 <= RL[r]!) {
+            lo[d] = DV[r]!.getInt32(a, true);
+            hi[d] = 0;
+          } else {
+            lo[d] = slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 4, false);
+            hi[d] = m.scratch[1]!;
+          }
+          break;
+        }
+        case 0x69: {
+          // ldxh
+          const s = (ins >> 12) & 15;
+          const r = hi[s]!;
+          const a = (lo[s]! >>> 0) + code[w + 1]!;
+          if (r > 0 && r < nr && a >= 0 && a + 2 <= RL[r]!) {
+            lo[d] = DV[r]!.getUint16(a, true);
+            hi[d] = 0;
+          } else {
+            lo[d] = slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 2, false);
+            hi[d] = m.scratch[1]!;
+          }
+          break;
+        }
+        case 0x71: {
+          // ldxb
+          const s = (ins >> 12) & 15;
+          const r = hi[s]!;
+          const a = (lo[s]! >>> 0) + code[w + 1]!;
+          if (r > 0 && r < nr && a >= 0 && a < RL[r]!) {
+            lo[d] = U8[r]![a]!;
+            hi[d] = 0;
+          } else {
+            lo[d] = slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 1, false);
+            hi[d] = m.scratch[1]!;
+          }
+          break;
+        }
+        case 0x79: {
+          // ldxdw
+          const s = (ins >> 12) & 15;
+          const r = hi[s]!;
+          const a = (lo[s]! >>> 0) + code[w + 1]!;
+          if (r > 0 && r < nr && a >= 0 && a + 8 <= RL[r]!) {
+            const v = DV[r]!;
+            lo[d] = v.getInt32(a, true);
+            hi[d] = v.getInt32(a + 4, true);
+          } else {
+            lo[d] = slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 8, false);
+            hi[d] = m.scratch[1]!;
+          }
+          break;
+        }
+        case 0x81: {
+          // ldxsw (sign-extending)
+          const s = (ins >> 12) & 15;
+          const r = hi[s]!;
+          const a = (lo[s]! >>> 0) + code[w + 1]!;
+          const v = r > 0 && r < nr && a >= 0 && a + 4 <= RL[r]! ? DV[r]!.getInt32(a, true) : slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 4, true);
+          lo[d] = v;
+          hi[d] = v >> 31;
+          break;
+        }
+        case 0x89: {
+          // ldxsh
+          const s = (ins >> 12) & 15;
+          const r = hi[s]!;
+          const a = (lo[s]! >>> 0) + code[w + 1]!;
+          const v = r > 0 && r < nr && a >= 0 && a + 2 <= RL[r]! ? DV[r]!.getInt16(a, true) : slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 2, true);
+          lo[d] = v;
+          hi[d] = v >> 31;
+          break;
+        }
+        case 0x91: {
+          // ldxsb
+          const s = (ins >> 12) & 15;
+          const r = hi[s]!;
+          const a = (lo[s]! >>> 0) + code[w + 1]!;
+          const v = r > 0 && r < nr && a >= 0 && a < RL[r]! ? (U8[r]![a]! << 24) >> 24 : slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 1, true);
+          lo[d] = v;
+          hi[d] = v >> 31;
+          break;
+        }
+        // ---------------------------------------------------------------- stores
+        case 0x62: {
+          // stw imm
+          const r = hi[d]!;
+          const a = (lo[d]! >>> 0) + code[w + 1]!;
+          if (r > 0 && r < nr && a >= 0 && a + 4 <= WL[r]!) DV[r]!.setInt32(a, code[w + 2]!, true);
+          else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 4, code[w + 2]!, 0);
+          break;
+        }
+        case 0x6a: {
+          const r = hi[d]!;
+          const a = (lo[d]! >>> 0) + code[w + 1]!;
+          if (r > 0 && r < nr && a >= 0 && a + 2 <= WL[r]!) DV[r]!.setInt16(a, code[w + 2]!, true);
+          else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 2, code[w + 2]!, 0);
+          break;
+        }
+        case 0x72: {
+          const r = hi[d]!;
+          const a = (lo[d]! >>> 0) + code[w + 1]!;
+          if (r > 0 && r < nr && a >= 0 && a < WL[r]!) U8[r]![a] = code[w + 2]!;
+          else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 1, code[w + 2]!, 0);
+          break;
+        }
+        case 0x7a: {
+          // stdw: imm sign-extended to 64 bits
+          const r = hi[d]!;
+          const a = (lo[d]! >>> 0) + code[w + 1]!;
+          if (r > 0 && r < nr && a >= 0 && a + 8 <= WL[r]!) {
+            const v = DV[r]!;
+            v.setInt32(a, code[w + 2]!, true);
+            v.setInt32(a + 4, code[w + 3]!, true);
+          } else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 8, code[w + 2]!, code[w + 3]!);
+          break;
+        }
+        case 0x63: {
+          // stxw
+          const s = (ins >> 12) & 15;
+          const r = hi[d]!;
+          const a = (lo[d]! >>> 0) + code[w + 1]!;
+          if (r > 0 && r < nr && a >= 0 && a + 4 <= WL[r]!) DV[r]!.setInt32(a, lo[s]!, true);
+          else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 4, lo[s]!, 0);
+          break;
+        }
+        case 0x6b: {
+          const s = (ins >> 12) & 15;
+          const r = hi[d]!;
+          const a = (lo[d]! >>> 0) + code[w + 1]!;
+          if (r > 0 && r < nr && a >= 0 && a + 2 <= WL[r]!) DV[r]!.setInt16(a, lo[s]!, true);
+          else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 2, lo[s]!, 0);
+          break;
+        }
+        case 0x73: {
+          const s = (ins >> 12) & 15;
+          const r = hi[d]!;
+          const a = (lo[d]! >>> 0) + code[w + 1]!;
+          if (r > 0 && r < nr && a >= 0 && a < WL[r]!) U8[r]![a] = lo[s]!;
+          else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 1, lo[s]!, 0);
+          break;
+        }
+        case 0x7b: {
+          const s = (ins >> 12) & 15;
+          const r = hi[d]!;
+          const a = (lo[d]! >>> 0) + code[w + 1]!;
+          if (r > 0 && r < nr && a >= 0 && a + 8 <= WL[r]!) {
+            const v = DV[r]!;
+            v.setInt32(a, lo[s]!, true);
+            v.setInt32(a + 4, hi[s]!, true);
+          } else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 8, lo[s]!, hi[s]!);
+          break;
+        }
+        // ---------------------------------------------------------------- atomics
+        case 0xc3:
+          atomic(m, pc, d, (ins >> 12) & 15, code[w + 1]!, code[w + 2]!, 4);
+          break;
+        case 0xdb:
+          atomic(m, pc, d, (ins >> 12) & 15, code[w + 1]!, code[w + 2]!, 8);
+          break;
+        case 0xcb:
+          atomic(m, pc, d, (ins >> 12) & 15, code[w + 1]!, code[w + 2]!, 2);
+          break;
+        case 0xd3:
+          atomic(m, pc, d, (ins >> 12) & 15, code[w + 1]!, code[w + 2]!, 1);
+          break;
+        // ---------------------------------------------------------------- legacy packet loads
+        case 0x20:
+        case 0x28:
+        case 0x30:
+        case 0x40:
+        case 0x48:
+        case 0x50:
           m.pc = pc;
-          throw m.fail('call_depth', `call would exceed ${MAX_FRAMES} frames`);
-        }
-        const sv = depth << 3;
-        saved[sv] = lo[6]!;
-        saved[sv + 1] = hi[6]!;
-        saved[sv + 2] = lo[7]!;
-        saved[sv + 3] = hi[7]!;
-        saved[sv + 4] = lo[8]!;
-        saved[sv + 5] = hi[8]!;
-        saved[sv + 6] = lo[9]!;
-        saved[sv + 7] = hi[9]!;
-        m.retPc[depth] = pc + 1;
-        m.frameProg[depth] = prog;
-        depth++;
-        lo[10] = STACK_SIZE;
-        hi[10] = stackRegion[depth]!;
-        m.mayGoto[depth] = MAY_GOTO_LIMIT;
-        pc = code[w + 1]!;
-        continue;
-      }
-      case 0x95: {
-        // exit
-        if (depth === baseDepth) {
-          m.left = left;
-          m.depth = depth;
+          ldPacket(m, ins & 0xff, (ins >> 12) & 15, code[w + 2]!);
+          break;
+        // ---------------------------------------------------------------- never executed
+        case 0xd0: // XOP_POISON
           m.pc = pc;
-          return;
-        }
-        depth--;
-        const sv = depth << 3;
-        lo[6] = saved[sv]!;
-        hi[6] = saved[sv + 1]!;
-        lo[7] = saved[sv + 2]!;
-        hi[7] = saved[sv + 3]!;
-        lo[8] = saved[sv + 4]!;
-        hi[8] = saved[sv + 5]!;
-        lo[9] = saved[sv + 6]!;
-        hi[9] = saved[sv + 7]!;
-        lo[10] = STACK_SIZE;
-        hi[10] = stackRegion[depth]!;
-        prog = m.frameProg[depth]!;
-        m.prog = prog;
-        code = prog.code;
-        pc = m.retPc[depth]!;
-        continue;
+          throw m.fail('poisoned', prog.decoded.poison[code[w + 3]!] ?? 'poisoned instruction');
+        default:
+          m.pc = pc;
+          throw m.fail('invalid', `undecodable slot (op 0x${(ins & 0xff).toString(16)})`);
       }
-      // ---------------------------------------------------------------- 64-bit immediate
-      case 0x18:
-        lo[d] = code[w + 2]!;
-        hi[d] = code[w + 3]!;
-        pc += 2;
-        continue;
-      // ---------------------------------------------------------------- loads
-      case 0x61: {
-        // ldxw
-        const s = (ins >> 12) & 15;
-        const r = hi[s]!;
-        const a = (lo[s]! >>> 0) + code[w + 1]!;
-        if (r > 0 && r < nr && a >= 0 && a + 4 <= RL[r]!) lo[d] = DV[r]!.getInt32(a, true);
-        else lo[d] = slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 4, false);
-        hi[d] = 0;
-        break;
-      }
-      case 0x69: {
-        // ldxh
-        const s = (ins >> 12) & 15;
-        const r = hi[s]!;
-        const a = (lo[s]! >>> 0) + code[w + 1]!;
-        if (r > 0 && r < nr && a >= 0 && a + 2 <= RL[r]!) lo[d] = DV[r]!.getUint16(a, true);
-        else lo[d] = slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 2, false);
-        hi[d] = 0;
-        break;
-      }
-      case 0x71: {
-        // ldxb
-        const s = (ins >> 12) & 15;
-        const r = hi[s]!;
-        const a = (lo[s]! >>> 0) + code[w + 1]!;
-        if (r > 0 && r < nr && a >= 0 && a < RL[r]!) lo[d] = U8[r]![a]!;
-        else lo[d] = slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 1, false);
-        hi[d] = 0;
-        break;
-      }
-      case 0x79: {
-        // ldxdw
-        const s = (ins >> 12) & 15;
-        const r = hi[s]!;
-        const a = (lo[s]! >>> 0) + code[w + 1]!;
-        if (r > 0 && r < nr && a >= 0 && a + 8 <= RL[r]!) {
-          const v = DV[r]!;
-          lo[d] = v.getInt32(a, true);
-          hi[d] = v.getInt32(a + 4, true);
-        } else {
-          lo[d] = slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 8, false);
-          hi[d] = m.scratch[1]!;
-        }
-        break;
-      }
-      case 0x81: {
-        // ldxsw (sign-extending)
-        const s = (ins >> 12) & 15;
-        const r = hi[s]!;
-        const a = (lo[s]! >>> 0) + code[w + 1]!;
-        const v = r > 0 && r < nr && a >= 0 && a + 4 <= RL[r]! ? DV[r]!.getInt32(a, true) : slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 4, true);
-        lo[d] = v;
-        hi[d] = v >> 31;
-        break;
-      }
-      case 0x89: {
-        // ldxsh
-        const s = (ins >> 12) & 15;
-        const r = hi[s]!;
-        const a = (lo[s]! >>> 0) + code[w + 1]!;
-        const v = r > 0 && r < nr && a >= 0 && a + 2 <= RL[r]! ? DV[r]!.getInt16(a, true) : slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 2, true);
-        lo[d] = v;
-        hi[d] = v >> 31;
-        break;
-      }
-      case 0x91: {
-        // ldxsb
-        const s = (ins >> 12) & 15;
-        const r = hi[s]!;
-        const a = (lo[s]! >>> 0) + code[w + 1]!;
-        const v = r > 0 && r < nr && a >= 0 && a < RL[r]! ? (U8[r]![a]! << 24) >> 24 : slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 1, true);
-        lo[d] = v;
-        hi[d] = v >> 31;
-        break;
-      }
-      // ---------------------------------------------------------------- stores
-      case 0x62: {
-        // stw imm
-        const r = hi[d]!;
-        const a = (lo[d]! >>> 0) + code[w + 1]!;
-        if (r > 0 && r < nr && a >= 0 && a + 4 <= WL[r]!) DV[r]!.setInt32(a, code[w + 2]!, true);
-        else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 4, code[w + 2]!, 0);
-        break;
-      }
-      case 0x6a: {
-        const r = hi[d]!;
-        const a = (lo[d]! >>> 0) + code[w + 1]!;
-        if (r > 0 && r < nr && a >= 0 && a + 2 <= WL[r]!) DV[r]!.setInt16(a, code[w + 2]!, true);
-        else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 2, code[w + 2]!, 0);
-        break;
-      }
-      case 0x72: {
-        const r = hi[d]!;
-        const a = (lo[d]! >>> 0) + code[w + 1]!;
-        if (r > 0 && r < nr && a >= 0 && a < WL[r]!) U8[r]![a] = code[w + 2]!;
-        else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 1, code[w + 2]!, 0);
-        break;
-      }
-      case 0x7a: {
-        // stdw: imm sign-extended to 64 bits
-        const r = hi[d]!;
-        const a = (lo[d]! >>> 0) + code[w + 1]!;
-        if (r > 0 && r < nr && a >= 0 && a + 8 <= WL[r]!) {
-          const v = DV[r]!;
-          v.setInt32(a, code[w + 2]!, true);
-          v.setInt32(a + 4, code[w + 3]!, true);
-        } else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 8, code[w + 2]!, code[w + 3]!);
-        break;
-      }
-      case 0x63: {
-        // stxw
-        const s = (ins >> 12) & 15;
-        const r = hi[d]!;
-        const a = (lo[d]! >>> 0) + code[w + 1]!;
-        if (r > 0 && r < nr && a >= 0 && a + 4 <= WL[r]!) DV[r]!.setInt32(a, lo[s]!, true);
-        else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 4, lo[s]!, 0);
-        break;
-      }
-      case 0x6b: {
-        const s = (ins >> 12) & 15;
-        const r = hi[d]!;
-        const a = (lo[d]! >>> 0) + code[w + 1]!;
-        if (r > 0 && r < nr && a >= 0 && a + 2 <= WL[r]!) DV[r]!.setInt16(a, lo[s]!, true);
-        else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 2, lo[s]!, 0);
-        break;
-      }
-      case 0x73: {
-        const s = (ins >> 12) & 15;
-        const r = hi[d]!;
-        const a = (lo[d]! >>> 0) + code[w + 1]!;
-        if (r > 0 && r < nr && a >= 0 && a < WL[r]!) U8[r]![a] = lo[s]!;
-        else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 1, lo[s]!, 0);
-        break;
-      }
-      case 0x7b: {
-        const s = (ins >> 12) & 15;
-        const r = hi[d]!;
-        const a = (lo[d]! >>> 0) + code[w + 1]!;
-        if (r > 0 && r < nr && a >= 0 && a + 8 <= WL[r]!) {
-          const v = DV[r]!;
-          v.setInt32(a, lo[s]!, true);
-          v.setInt32(a + 4, hi[s]!, true);
-        } else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 8, lo[s]!, hi[s]!);
-        break;
-      }
-      // ---------------------------------------------------------------- atomics
-      case 0xc3:
-        atomic(m, pc, d, (ins >> 12) & 15, code[w + 1]!, code[w + 2]!, 4);
-        break;
-      case 0xdb:
-        atomic(m, pc, d, (ins >> 12) & 15, code[w + 1]!, code[w + 2]!, 8);
-        break;
-      case 0xcb:
-        atomic(m, pc, d, (ins >> 12) & 15, code[w + 1]!, code[w + 2]!, 2);
-        break;
-      case 0xd3:
-        atomic(m, pc, d, (ins >> 12) & 15, code[w + 1]!, code[w + 2]!, 1);
-        break;
-      // ---------------------------------------------------------------- legacy packet loads
-      case 0x20:
-      case 0x28:
-      case 0x30:
-      case 0x40:
-      case 0x48:
-      case 0x50:
-        m.pc = pc;
-        ldPacket(m, ins & 0xff, (ins >> 12) & 15, code[w + 2]!);
-        break;
-      // ---------------------------------------------------------------- never executed
-      case 0xd0: // XOP_POISON
-        m.pc = pc;
-        throw m.fail('poisoned', prog.decoded.poison[code[w + 3]!] ?? 'poisoned instruction');
-      default:
-        m.pc = pc;
-        throw m.fail('invalid', `undecodable slot (op 0x${(ins & 0xff).toString(16)})`);
+      pc++;
     }
-    pc++;
+  } finally {
+    // A fault leaves the loop by throwing: publish the instructions executed and the frame depth.
+    // While a helper runs, m.left is the fresher count (its callbacks consume from it), so only
+    // ever lower it.
+    if (left < m.left) m.left = left < 0 ? 0 : left;
+    m.depth = depth;
   }
 }
 
@@ -1205,6 +1225,9 @@ export function slowLoad(m: Machine, pc: number, bhi: number, blo: number, off: 
   const sp = mem.isMapped(r) ? mem.special[r] : null;
   const out = m.scratch;
   if (sp !== null && sp !== undefined) {
+    // The handler decides the whole 64-bit value (a 4-byte ctx load may yield a pointer).
+    out[0] = 0;
+    out[1] = 0;
     if ((mem.perm[r]! & PERM_R) === 0 || a < 0 || !sp.load(a, size, out)) throw accessFault(m, pc, r, a, size, false);
   } else {
     if (mem.check(r, a, size, PERM_R) !== null) throw accessFault(m, pc, r, a, size, false);
@@ -1241,7 +1264,10 @@ export function slowStore(m: Machine, pc: number, bhi: number, blo: number, off:
   const mem = m.mem;
   const sp = mem.isMapped(r) ? mem.special[r] : null;
   if (sp !== null && sp !== undefined) {
-    if ((mem.perm[r]! & PERM_W) === 0 || a < 0 || !sp.store(a, size, lo, hi)) throw accessFault(m, pc, r, a, size, true);
+    // The handler sees the stored value truncated to `size` bytes.
+    const vlo = size === 1 ? lo & 0xff : size === 2 ? lo & 0xffff : lo;
+    const vhi = size === 8 ? hi : 0;
+    if ((mem.perm[r]! & PERM_W) === 0 || a < 0 || !sp.store(a, size, vlo, vhi)) throw accessFault(m, pc, r, a, size, true);
     return;
   }
   if (mem.check(r, a, size, PERM_W) !== null) throw accessFault(m, pc, r, a, size, true);
@@ -1272,7 +1298,7 @@ function atomic(m: Machine, pc: number, d: number, s: number, off: number, imm: 
   if (imm === 0x100) {
     // load-acquire: dst = *(src + off)
     const v = slowLoad(m, pc, hi[s]!, lo[s]!, off, size, false);
-    const h = size === 8 ? m.scratch[1]! : 0;
+    const h = m.scratch[1]!;
     lo[d] = v;
     hi[d] = h;
     return;

@@ -113,9 +113,11 @@ function load(m: Machine, pc: number, base: bigint, disp: number, size: number):
   const mem = m.mem;
   const sp = mem.isMapped(id) ? mem.special[id] : null;
   if (sp !== null && sp !== undefined) {
+    // The handler decides the whole 64-bit value (a 4-byte ctx load may yield a pointer).
+    m.scratch[0] = 0;
+    m.scratch[1] = 0;
     if ((mem.perm[id]! & PERM_R) === 0 || off < 0 || !sp.load(off, size, m.scratch)) throw fault(m, pc, id, off, size, false);
-    const v = (BigInt(m.scratch[1]! >>> 0) << 32n) | BigInt(m.scratch[0]! >>> 0);
-    return size === 8 ? v : v & ((1n << BigInt(size * 8)) - 1n);
+    return (BigInt(m.scratch[1]! >>> 0) << 32n) | BigInt(m.scratch[0]! >>> 0);
   }
   if (mem.check(id, off, size, PERM_R) !== null) throw fault(m, pc, id, off, size, false);
   const bytes = mem.u8[id]!;
@@ -129,7 +131,8 @@ function store(m: Machine, pc: number, base: bigint, disp: number, size: number,
   const mem = m.mem;
   const sp = mem.isMapped(id) ? mem.special[id] : null;
   if (sp !== null && sp !== undefined) {
-    const v = u64(value);
+    // The handler sees the stored value truncated to `size` bytes.
+    const v = value & ((1n << BigInt(size * 8)) - 1n);
     if ((mem.perm[id]! & PERM_W) === 0 || off < 0 || !sp.store(off, size, Number(v & M32) | 0, Number(v >> 32n) | 0)) throw fault(m, pc, id, off, size, true);
     return;
   }
