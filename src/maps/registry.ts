@@ -26,7 +26,7 @@ import { ProgArrayMap } from './prog-array.js';
 import { QueueStackMap, queueStackAllocCheck } from './queue-stack.js';
 import { RingbufMap, ringbufAllocCheck } from './ringbuf.js';
 import type { MapAttr, MapEnv, SpecialFieldKind } from './types.js';
-import { BPF_F, BPF_MAP_TYPE, BPF_OBJ_NAME_LEN, MAP_TYPES, type MapTypeInfo } from './uapi.js';
+import { BPF_F, BPF_MAP_TYPE, BPF_OBJ_NAME_LEN, MAP_TYPES, PAGE_SIZE, type MapTypeInfo } from './uapi.js';
 import { roundUp } from '../util/bytes.js';
 
 const { EINVAL, EBADF, EACCES, EOPNOTSUPP, ENOTSUPP, ENOMEM } = ERRNO;
@@ -89,7 +89,7 @@ function must(make: (attr: ResolvedAttr, env: MapEnv) => BpfMap | number): (attr
 function arraySize(attr: ResolvedAttr, env: MapEnv): number {
   const ncpu = attr.type === BPF_MAP_TYPE.PERCPU_ARRAY ? env.nrCpus : 1;
   let bytes = attr.maxEntries * roundUp(attr.valueSize, 8) * ncpu;
-  if (attr.flags & BPF_F.MMAPABLE) bytes = roundUp(bytes, 4096);
+  if (attr.flags & BPF_F.MMAPABLE) bytes = roundUp(bytes, PAGE_SIZE);
   return bytes > MAX_MAP_BYTES ? -ENOMEM : 0;
 }
 
