@@ -1,7 +1,7 @@
 /**
  * Differential test: random valid programs (progen.ts) run on the fast and the reference engine
- * must agree on r0, the fault (kind, pc, address), the register file, the instruction count of
- * successful runs, and the final bytes of every stack frame and of the input region.
+ * must agree on r0, the fault (kind, pc, address), the register file, the instruction count,
+ * and the final bytes of every stack frame and of the input region.
  *
  * A fixed seed range runs in CI. To explore: BPFEMU_DIFF_SEED=<base> BPFEMU_DIFF_COUNT=<n>.
  */
@@ -34,7 +34,7 @@ const HELPERS = new Map<number, HelperFn>([
 interface Snapshot {
   r0: bigint;
   fault: string | null;
-  steps: number | null;
+  steps: number;
   regs: string;
   stacks: string;
   input: string;
@@ -52,8 +52,7 @@ function runOn(engine: EngineName, prog: ReturnType<typeof buildExecProgram>, in
   return {
     r0: res.r0,
     fault: f === null ? null : `${f.kind}@${f.pc}${f.address !== undefined ? `:${f.address.toString(16)}` : ''}`,
-    // The fast engine syncs its instruction counter lazily, so only successful runs compare it.
-    steps: f === null ? res.steps : null,
+    steps: res.steps,
     regs: Array.from({ length: 11 }, (_, r) => `${(m.hi[r]! >>> 0).toString(16)}:${(m.lo[r]! >>> 0).toString(16)}`).join(' '),
     stacks,
     input: toHex(bytes),
@@ -80,7 +79,7 @@ describe('fast vs reference interpreter', () => {
         faults++;
         const k = fast.fault.split('@')[0]!;
         kinds.set(k, (kinds.get(k) ?? 0) + 1);
-      } else insns += fast.steps!;
+      } else insns += fast.steps;
     }
     // Every run entered the fast interpreter exactly once (no silent fallback to the reference).
     expect(engineStats.fastEntries - before).toBe(COUNT);
