@@ -6,9 +6,11 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BpfemuError } from '../util/errors.js';
 import type { Io } from './io.js';
 
-/** Exit codes: 0 success, 1 the work failed (bad input, failing cases), 2 bad usage. */
+/** Exit code of success. */
 export const EXIT_OK = 0;
+/** Exit code when the work failed (bad input, a load or run error, failing cases). */
 export const EXIT_FAIL = 1;
+/** Exit code of a usage error (unknown command or option, missing argument). */
 export const EXIT_USAGE = 2;
 
 /** Error codes of the CLI layer. */

@@ -12,6 +12,7 @@ export function hexLines(bytes: Uint8Array): string {
   return s;
 }
 
+/** `bpfemu asm`. */
 export const asmCommand: Command = {
   name: 'asm',
   summary: 'assemble mnemonic text (bpf_conformance dialect) into raw instructions',

@@ -3,6 +3,7 @@ import { runPlugin } from '../../conformance/plugin.js';
 import { utf8, type Io } from '../io.js';
 import type { Command } from '../registry.js';
 
+/** `bpfemu conformance-plugin`. */
 export const conformancePluginCommand: Command = {
   name: 'conformance-plugin',
   summary: 'run one program the bpf_conformance way (program as hex on stdin, r0 on stdout)',

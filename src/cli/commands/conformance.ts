@@ -24,6 +24,7 @@ export function collectCaseFiles(io: Io, paths: readonly string[]): string[] {
   return out;
 }
 
+/** `bpfemu conformance`. */
 export const conformanceCommand: Command = {
   name: 'conformance',
   summary: 'run conformance case files (-- asm/raw/mem/result/error) on the interpreters',

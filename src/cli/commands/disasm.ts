@@ -28,6 +28,7 @@ function programOf(path: string, bytes: Uint8Array): RawInsn[] {
   }
 }
 
+/** `bpfemu disasm`. */
 export const disasmCommand: Command = {
   name: 'disasm',
   summary: 'disassemble raw instruction bytes (kernel or mnemonic syntax)',
