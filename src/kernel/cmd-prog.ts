@@ -22,7 +22,8 @@ import type { Attr } from './attr.js';
 import { ErrnoError, KernelError } from './errors.js';
 import type { Kernel } from './kernel.js';
 import type { RegisteredKfunc } from './kfuncs.js';
-import { mapDirectValue, mapHandlePointer } from './mapglue.js';
+import { implOf, mapDirectValue, mapHandlePointer } from './mapglue.js';
+import { ProgArrayMap } from '../maps/prog-array.js';
 import { KMap, KProg, type LoadedFuncInfo, type LoadedLineInfo } from './objects.js';
 import type { TestRunInput } from './progtypes/registry.js';
 import { COMPLEXITY_LIMIT_INSNS, PROG_FLAGS_MASK, ProgFlags } from './uapi.js';
@@ -141,6 +142,13 @@ function resolvePseudo(k: Kernel, prog: KProg, raw: RawInsn[], fdArray: number[]
       k.mapPut(m); // one reference per used map
       return used[known]!;
     }
+    // bpf_prog_map_compatible: a prog array's programs share one owner type.
+    const impl = implOf(m);
+    if (impl instanceof ProgArrayMap && !impl.isCompatible(prog)) {
+      k.mapPut(m);
+      log.log(`pc ${pc}: prog array ${m.name} holds programs of another type`);
+      return -EINVAL;
+    }
     used.push(m);
     return m;
   };
@@ -176,7 +184,7 @@ function resolvePseudo(k: Kernel, prog: KProg, raw: RawInsn[], fdArray: number[]
         let value: bigint;
         if (src === LDDW_MAP_FD || src === LDDW_MAP_IDX) value = mapHandlePointer(map);
         else {
-          const v = mapDirectValue(k, map, hi.imm >>> 0);
+          const v = mapDirectValue(map, hi.imm >>> 0);
           if (typeof v === 'number') {
             release();
             log.log(`pc ${pc}: direct value access on map ${map.name} not allowed or offset ${hi.imm >>> 0} out of range`);
@@ -473,6 +481,7 @@ export function progLoad(k: Kernel, a: Attr): number {
   prog.insns = res.dump;
   prog.usedMaps = res.usedMaps;
   prog.codeRegion = codeRegion;
+  prog.releaser = (p) => k.progPut(p);
   if (progBtf !== null) progBtf.refcnt++;
   prog.id = k.progIds.alloc(prog);
   finishLog(k, a, log, 0);

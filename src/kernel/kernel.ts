@@ -41,7 +41,8 @@ import { HookRegistry, type HookDef } from './hooks.js';
 import { PAGE_SIZE } from './uapi.js';
 import type { BpfMap } from '../maps/map.js';
 import type { MapEnv } from '../maps/types.js';
-import { mapEnv } from './mapglue.js';
+import { implOf, mapEnv } from './mapglue.js';
+import { ProgArrayMap } from '../maps/prog-array.js';
 
 const { EBADF, EINVAL, E2BIG, EFAULT } = ERRNO;
 
@@ -153,6 +154,19 @@ export class Kernel implements HelperHost {
     this.types.addStruct({ name: 'bpf_prog_aux', size: 8, align: 8 });
     for (const s of o.structs ?? []) this.types.addStruct(s);
     installDefaults(this, o.progTypes ?? []);
+    // map_release_uref of prog arrays (prog_array_map_clear): the last user reference empties the slots,
+    // breaking program -> prog array -> program cycles.
+    this.urefReleasers.push((m) => {
+      const impl = implOf(m);
+      if (!(impl instanceof ProgArrayMap)) return;
+      const key = new Uint8Array(4);
+      for (let i = 0; i < m.maxEntries; i++) {
+        new DataView(key.buffer).setUint32(0, i, true);
+        impl.delete(key);
+      }
+    });
+    // The map implementation's own storage goes with the kernel object.
+    this.mapFreers.push((m) => implOf(m)?.free());
     for (const h of o.hooks ?? []) this.addHook(h);
     for (const t of o.structOps ?? []) this.registerStructOps(t);
     for (const f of o.kfuncs ?? []) this.registerKfunc(f);
@@ -422,9 +436,11 @@ export class Kernel implements HelperHost {
     if (m.freed) return;
     m.freed = true;
     const st = structOpsOf(m);
-    if (st !== undefined) structOpsFree(this, m, st);
+    if (st !== undefined) {
+      structOpsFree(this, m, st);
+      if (m.handle !== 0) this.retireRegion(m.handle); // generic maps retire their own handle in free()
+    }
     for (const f of this.mapFreers) f(m);
-    if (m.handle !== 0) this.retireRegion(m.handle);
     if (m.btf !== null) this.btfPut(m.btf);
   }
 

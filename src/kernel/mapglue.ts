@@ -4,13 +4,13 @@
  * a map's value type, as the kernel's btf_parse_fields does.
  */
 import type { Btf } from '../btf/btf.js';
+import { ArrayMap } from '../maps/array.js';
 import { BpfMap } from '../maps/map.js';
 import type { MapEnv, SpecialField, SpecialFieldKind } from '../maps/types.js';
-import { BPF_MAP_TYPE } from '../maps/uapi.js';
 import { ERRNO } from '../util/errno.js';
 import { Memory } from '../vm/memory.js';
 import type { Kernel } from './kernel.js';
-import type { KMap, KProg } from './objects.js';
+import type { KMap } from './objects.js';
 
 const { EINVAL } = ERRNO;
 
@@ -26,16 +26,14 @@ export function mapHandlePointer(map: KMap): bigint {
 
 /**
  * BPF_PSEUDO_MAP_VALUE: the address of `off` in the value of a single-entry ARRAY
- * (array_map_direct_value_addr: max_entries must be 1, off < value_size; other maps cannot).
+ * (array_map_direct_value_addr: -ENOTSUPP unless max_entries is 1, -EINVAL for off >= value_size;
+ * maps without direct value access: -EINVAL).
  */
-export function mapDirectValue(k: Kernel, map: KMap, off: number): bigint | number {
+export function mapDirectValue(map: KMap, off: number): bigint | number {
   const impl = implOf(map);
-  if (impl === undefined || map.type !== BPF_MAP_TYPE.ARRAY) return -EINVAL;
-  if (map.maxEntries !== 1 || off >= map.valueSize) return -EINVAL;
-  const key = new Uint8Array(4);
-  const region = impl.lookupPtr(key, 0, k.currentCpu());
-  if (region <= 0) return -EINVAL;
-  return Memory.pointer(region, off);
+  if (!(impl instanceof ArrayMap)) return -EINVAL;
+  const region = impl.directValueRegion(off);
+  return region < 0 ? region : Memory.pointer(region, off);
 }
 
 /** Special-field struct names (kernel btf_field_type names). */
@@ -91,9 +89,4 @@ export function mapEnv(k: Kernel): MapEnv {
     },
     allocMapId: () => 0,
   };
-}
-
-/** The program object prog arrays hold: a KProg, with references counted by the kernel. */
-export function progLikeRefs(k: Kernel, p: KProg): void {
-  k.progInc(p);
 }

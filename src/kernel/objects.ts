@@ -61,6 +61,18 @@ export class KProg {
   maxCtxOffset = 0;
   /** Region whose offsets are `pc * 8` of this program: what callback addresses point into. */
   codeRegion = 0;
+  /** Drops a reference through the owning kernel (set at load). */
+  releaser: ((p: KProg) => void) | null = null;
+
+  /** BpfProgramLike: a prog array slot starts holding this program. */
+  acquire(): void {
+    this.refcnt++;
+  }
+
+  /** BpfProgramLike: a prog array slot lets go of this program. */
+  release(): void {
+    this.releaser?.(this);
+  }
   freed = false;
 
   constructor(
