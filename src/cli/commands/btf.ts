@@ -1,4 +1,5 @@
 /** `bpfemu btf`: an object's BTF as C declarations. */
+import { BtfError } from '../../btf/errors.js';
 import { printC } from '../../btf/printc.js';
 import type { Io } from '../io.js';
 import { CliError, EXIT_OK, parseCommandArgs, type Command } from '../registry.js';
@@ -19,7 +20,14 @@ export const btfCommand: Command = {
     const path = positionals[0]!;
     const spec = loadObjectFile(io, path);
     if (spec.btf === undefined) throw new CliError('INPUT', `${path}: the object has no .BTF section`);
-    io.out(printC(spec.btf, { header: values['no-header'] !== true }));
+    let text: string;
+    try {
+      text = printC(spec.btf, { header: values['no-header'] !== true });
+    } catch (e) {
+      if (e instanceof BtfError) throw e.wrap(path);
+      throw e;
+    }
+    io.out(text);
     return EXIT_OK;
   },
 };
