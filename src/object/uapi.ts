@@ -124,3 +124,78 @@ export function attachTypeName(n: number): string {
 export function progTypeLabel(n: number): string {
   return progTypeName(n).toLowerCase();
 }
+
+/**
+ * enum bpf_map_type, by kernel name without the BPF_MAP_TYPE_ prefix (include/uapi/linux/bpf.h,
+ * through Linux 6.18). src/maps has its own table for the map implementations; this one serves
+ * the object layer, which sits below it.
+ */
+export const MapType = {
+  UNSPEC: 0,
+  HASH: 1,
+  ARRAY: 2,
+  PROG_ARRAY: 3,
+  PERF_EVENT_ARRAY: 4,
+  PERCPU_HASH: 5,
+  PERCPU_ARRAY: 6,
+  STACK_TRACE: 7,
+  CGROUP_ARRAY: 8,
+  LRU_HASH: 9,
+  LRU_PERCPU_HASH: 10,
+  LPM_TRIE: 11,
+  ARRAY_OF_MAPS: 12,
+  HASH_OF_MAPS: 13,
+  DEVMAP: 14,
+  SOCKMAP: 15,
+  CPUMAP: 16,
+  XSKMAP: 17,
+  SOCKHASH: 18,
+  CGROUP_STORAGE: 19,
+  REUSEPORT_SOCKARRAY: 20,
+  PERCPU_CGROUP_STORAGE: 21,
+  QUEUE: 22,
+  STACK: 23,
+  SK_STORAGE: 24,
+  DEVMAP_HASH: 25,
+  STRUCT_OPS: 26,
+  RINGBUF: 27,
+  INODE_STORAGE: 28,
+  TASK_STORAGE: 29,
+  BLOOM_FILTER: 30,
+  USER_RINGBUF: 31,
+  CGRP_STORAGE: 32,
+  ARENA: 33,
+} as const;
+export type MapTypeName = keyof typeof MapType;
+
+const MAP_NAMES = invert(MapType);
+
+/** Kernel name of a map type number (`HASH`, `PROG_ARRAY`), or `type<n>`. */
+export function mapTypeName(n: number): string {
+  return MAP_NAMES.get(n) ?? `type${n}`;
+}
+
+/** Map-create flags the object layer sets or reads (the `BPF_F_*` enum of uapi bpf.h). */
+export const MapFlag = {
+  NO_PREALLOC: 0x1,
+  RDONLY_PROG: 0x80,
+  MMAPABLE: 0x400,
+  INNER_MAP: 0x1000,
+  LINK: 0x2000,
+} as const;
+
+/** Pseudo `src_reg` values of lddw and call (uapi bpf.h BPF_PSEUDO_*). */
+export const Pseudo = {
+  /** call: bpf-to-bpf call. */
+  CALL: 1,
+  /** call: kfunc call. */
+  KFUNC_CALL: 2,
+  /** lddw: kernel BTF variable (typed or typeless ksym). */
+  BTF_ID: 3,
+  /** lddw: address of a subprogram (callback). */
+  FUNC: 4,
+  /** lddw: map by index into the loader's map array. */
+  MAP_IDX: 5,
+  /** lddw: map value by map index, offset in the second slot. */
+  MAP_IDX_VALUE: 6,
+} as const;
