@@ -6,12 +6,14 @@ import { BpfemuError } from '../util/errors.js';
 import { asmCommand } from './commands/asm.js';
 import { conformancePluginCommand } from './commands/conformance-plugin.js';
 import { conformanceCommand } from './commands/conformance.js';
+import { btfCommand } from './commands/btf.js';
 import { disasmCommand } from './commands/disasm.js';
+import { inspectCommand } from './commands/inspect.js';
 import type { Io } from './io.js';
 import { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, type Command } from './registry.js';
 
 /** Every command of the CLI, in help order. */
-export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformanceCommand, conformancePluginCommand];
+export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, inspectCommand, btfCommand, conformanceCommand, conformancePluginCommand];
 
 function help(commands: readonly Command[]): string {
   const w = Math.max(...commands.map((c) => c.name.length));

@@ -1,9 +1,11 @@
-/** `bpfemu disasm`: raw instruction bytes (or hex) to kernel or mnemonic syntax. */
+/** `bpfemu disasm`: raw instruction bytes (or hex), or the linked programs of a BPF object. */
 import { disassemble, type Syntax } from '../../isa/disasm.js';
 import { readInsns, type RawInsn } from '../../isa/insn.js';
 import { parseHexBytes } from '../../conformance/format.js';
+import { programListing } from '../../object/listing.js';
 import { utf8, type Io } from '../io.js';
 import { CliError, EXIT_OK, parseCommandArgs, type Command } from '../registry.js';
+import { loadObjectFile } from './object.js';
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 
@@ -15,29 +17,45 @@ export function detectFormat(bytes: Uint8Array): InputFormat {
   return ELF_MAGIC.every((b, i) => bytes[i] === b) ? 'elf' : 'raw';
 }
 
-/** The instructions of a disasm input, by format. */
+/** The instructions of a raw disasm input. */
 function programOf(path: string, bytes: Uint8Array): RawInsn[] {
-  switch (detectFormat(bytes)) {
-    case 'elf':
-      // ELF objects need the object loader; until disasm is wired to it, say so instead of
-      // decoding ELF headers as instructions.
-      throw new CliError('INPUT', `${path}: ELF objects are not supported by disasm yet; pass raw instruction bytes`);
-    case 'raw':
-      if (bytes.length % 8 !== 0) throw new CliError('INPUT', `${path}: ${bytes.length} bytes is not a whole number of 8-byte instructions`);
-      return readInsns(bytes);
+  if (bytes.length % 8 !== 0) throw new CliError('INPUT', `${path}: ${bytes.length} bytes is not a whole number of 8-byte instructions`);
+  return readInsns(bytes);
+}
+
+/**
+ * Disassemble the linked programs of an ELF object (all, or the one named by --prog): kernel
+ * syntax with source lines from BTF line info, or the mnemonic dialect without them.
+ */
+function disasmObject(io: Io, path: string, bytes: Uint8Array, prog: string | undefined, syntax: Syntax, pcs: boolean): string {
+  const spec = loadObjectFile(io, path, bytes);
+  const progs = prog === undefined ? spec.programs : spec.programs.filter((p) => p.name === prog);
+  if (progs.length === 0) {
+    throw new CliError('INPUT', `${path}: ${prog === undefined ? 'no programs' : `no program '${prog}' (programs: ${spec.programs.map((p) => p.name).join(', ') || 'none'})`}`);
   }
+  const out: string[] = [];
+  for (const p of progs) {
+    if (out.length > 0) out.push('');
+    out.push(`${p.name} (${p.typeName.toLowerCase()}, section ${p.section}, ${p.insns.length} insns):`);
+    out.push(...(syntax === 'kernel' && pcs ? programListing(spec, p) : disassemble(p.insns, { syntax, pcs })));
+  }
+  return out.map((l) => `${l}\n`).join('');
 }
 
 /** `bpfemu disasm`. */
 export const disasmCommand: Command = {
   name: 'disasm',
-  summary: 'disassemble raw instruction bytes (kernel or mnemonic syntax)',
+  summary: 'disassemble raw instruction bytes or the programs of a BPF object',
   usage: [
-    'usage: bpfemu disasm FILE|- [--hex] [--syntax kernel|mnemonic] [--labels] [--no-pcs]',
+    'usage: bpfemu disasm FILE|- [--hex] [--syntax kernel|mnemonic] [--labels] [--no-pcs] [--prog NAME]',
     '',
     'Reads little-endian instruction bytes (with --hex: hex text, whitespace ignored) and prints',
     'one instruction per line. --syntax mnemonic prints the assembler dialect; --labels uses',
     'labels for jump targets; --no-pcs drops the pc column so the output assembles again.',
+    '',
+    'An ELF object (.bpf.o) is loaded and each linked program (or only --prog NAME) is printed',
+    'in the kernel syntax with its source lines from BTF line info, like',
+    '`bpftool prog dump xlated linum`.',
   ].join('\n'),
   run(args: readonly string[], io: Io): number {
     const { values, positionals } = parseCommandArgs('disasm', args, {
@@ -45,6 +63,7 @@ export const disasmCommand: Command = {
       syntax: { type: 'string' },
       labels: { type: 'boolean' },
       'no-pcs': { type: 'boolean' },
+      prog: { type: 'string' },
     });
     if (positionals.length !== 1) throw new CliError('USAGE', 'disasm: expected one input file (- for stdin)');
     const syntax = values.syntax ?? 'kernel';
@@ -52,6 +71,11 @@ export const disasmCommand: Command = {
     const path = positionals[0]!;
     const name = path === '-' ? 'stdin' : path;
     let bytes = io.readFile(path);
+    if (values.hex !== true && detectFormat(bytes) === 'elf') {
+      io.out(disasmObject(io, path, bytes, values.prog, syntax as Syntax, values['no-pcs'] !== true));
+      return EXIT_OK;
+    }
+    if (values.prog !== undefined) throw new CliError('USAGE', 'disasm: --prog needs an ELF object');
     if (values.hex === true) {
       const parsed = parseHexBytes(utf8(bytes));
       if (parsed === undefined) throw new CliError('INPUT', `${name}: not hex text`);
