@@ -1,0 +1,3 @@
+/** The libbpf-like API. */
+export * from './errors.js';
+export * from './object.js';
