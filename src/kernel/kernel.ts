@@ -608,16 +608,19 @@ export class Kernel implements HelperHost {
     const outer = depth > 0 ? this.machineAt(depth - 1) : null;
     m.context = null;
     m.skbData = null;
+    m.skbNetworkOffset = 14;
+    m.skbMacOffset = 0;
     m.runState.clear();
     o.setup?.(m);
     this.runDepth++;
     const started = this.monoNs;
     try {
       if (outer === null) {
+        const trace = o.trace ?? this.tracer ?? undefined;
         const r = runProgram(m, prog.exec, args, {
           budget: o.budget ?? this.budget,
           engine: o.engine ?? this.engine,
-          ...(o.trace !== undefined ? { trace: o.trace } : {}),
+          ...(trace !== undefined ? { trace } : {}),
           ...(o.entry !== undefined ? { entry: o.entry } : {}),
         });
         let fault = r.fault;
@@ -676,6 +679,12 @@ export class Kernel implements HelperHost {
       this.retireRegion(region);
     }
   }
+
+  /**
+   * Called before every instruction of every top-level run when set (and for the nested runs they
+   * start): switches runs to the reference interpreter. Used by `bpfemu run --trace`.
+   */
+  tracer: ((m: Machine, prog: ExecProgram, pc: number) => void) | null = null;
 
   /** The last guest fault of a run started through bpf() (BPF_PROG_TEST_RUN returns -EFAULT for it). */
   lastFault: Fault | null = null;

@@ -1,0 +1,175 @@
+/**
+ * `bpfemu run OBJ --prog NAME [...]`: load an object into a fresh emulated kernel and run one
+ * program with BPF_PROG_TEST_RUN, printing like `bpftool prog run` or, with --json, one JSON object
+ * with the result and the content of every map.
+ */
+import { BpfObject, type BpfObjectMap } from '../../api/object.js';
+import { BPF_MAP_TYPE, mapTypeName } from '../../maps/uapi.js';
+import { parseBtf } from '../../btf/parse.js';
+import { toHex } from '../../util/bytes.js';
+import { Kernel } from '../../kernel/kernel.js';
+import { formatKernel } from '../../isa/disasm-kernel.js';
+import { objectNameFromPath } from '../../object/load.js';
+import type { Io } from '../io.js';
+import { CliError, EXIT_OK, parseCommandArgs, type Command } from '../registry.js';
+
+const USAGE = `usage: bpfemu run OBJ --prog NAME [options]
+
+Load OBJ into a new emulated kernel and run program NAME once (BPF_PROG_TEST_RUN).
+
+options:
+  --prog NAME          program (C function name) to run
+  --data-in FILE       packet data (data_in)
+  --ctx-in FILE        context bytes (ctx_in)
+  --data-out FILE      write data_out to FILE
+  --ctx-out FILE       write ctx_out to FILE
+  --ctx-size-out N     ctx_out capacity when there is no --ctx-in
+  --repeat N           run N times; the duration is the average
+  --cpu N              run on CPU N (BPF_F_TEST_RUN_ON_CPU)
+  --set VAR=VALUE      set a global (also const volatile .rodata) before load; repeatable
+  --kconfig KEY=VALUE  value of a __kconfig extern; repeatable
+  --btf FILE           CO-RE target BTF (e.g. /sys/kernel/btf/vmlinux); default: the emulated kernel's
+  --testmod            register the bpf_testmod-like test subsystem
+  --trace              print every executed instruction with registers and source line
+  --json               print one JSON object: retval, dataOut, ctxOut, durationNs, maps`;
+
+function parseInt64(text: string, what: string): bigint {
+  try {
+    return BigInt(text.trim());
+  } catch {
+    throw new CliError('USAGE', `${what}: '${text}' is not an integer`);
+  }
+}
+
+function pair(text: string, what: string): [string, string] {
+  const i = text.indexOf('=');
+  if (i <= 0) throw new CliError('USAGE', `${what}: expected NAME=VALUE, got '${text}'`);
+  return [text.slice(0, i), text.slice(i + 1)];
+}
+
+/** JSON of one map's content (global data by section name, per-CPU maps with `values`). */
+export function dumpMap(m: BpfObjectMap): { type: string; entries: object[] } {
+  const type = mapTypeName(m.spec.type);
+  const t = m.spec.type;
+  const NOT_DUMPED: readonly number[] = [BPF_MAP_TYPE.RINGBUF, BPF_MAP_TYPE.PERF_EVENT_ARRAY, BPF_MAP_TYPE.QUEUE, BPF_MAP_TYPE.STACK, BPF_MAP_TYPE.BLOOM_FILTER, BPF_MAP_TYPE.STRUCT_OPS, BPF_MAP_TYPE.PROG_ARRAY, BPF_MAP_TYPE.ARRAY_OF_MAPS, BPF_MAP_TYPE.HASH_OF_MAPS];
+  const iterable = !NOT_DUMPED.includes(t);
+  if (!iterable || m.fd < 0) return { type, entries: [] };
+  const percpu = t === BPF_MAP_TYPE.PERCPU_ARRAY || t === BPF_MAP_TYPE.PERCPU_HASH || t === BPF_MAP_TYPE.LRU_PERCPU_HASH;
+  const entries: object[] = [];
+  for (const key of m.keys()) {
+    if (percpu) {
+      const vs = m.lookupPerCpu(key);
+      if (vs !== undefined) entries.push({ key: toHex(key), values: vs.map(toHex) });
+    } else {
+      const v = m.lookup(key);
+      if (v !== undefined) entries.push({ key: toHex(key), value: toHex(v) });
+    }
+  }
+  return { type, entries };
+}
+
+/** Map name in the JSON output: the C name, or the section for global data. */
+function jsonMapName(m: BpfObjectMap): string {
+  return m.spec.internal?.section ?? m.name;
+}
+
+function hexdump(bytes: Uint8Array): string {
+  const lines: string[] = [];
+  for (let i = 0; i < bytes.length; i += 16) {
+    const row = [...bytes.subarray(i, i + 16)].map((b) => b.toString(16).padStart(2, '0'));
+    lines.push(`${i.toString(16).padStart(4, '0')}: ${row.join(' ')}`);
+  }
+  return lines.join('\n');
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run a program of an object like BPF_PROG_TEST_RUN (bpftool prog run)',
+  usage: USAGE,
+  run(args: readonly string[], io: Io): number {
+    const { values, positionals } = parseCommandArgs('run', args, {
+      prog: { type: 'string' },
+      'data-in': { type: 'string' },
+      'ctx-in': { type: 'string' },
+      'data-out': { type: 'string' },
+      'ctx-out': { type: 'string' },
+      'ctx-size-out': { type: 'string' },
+      repeat: { type: 'string' },
+      cpu: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      kconfig: { type: 'string', multiple: true },
+      btf: { type: 'string' },
+      testmod: { type: 'boolean' },
+      trace: { type: 'boolean' },
+      json: { type: 'boolean' },
+    } as const);
+    if (positionals.length !== 1) throw new CliError('USAGE', 'run: expected exactly one object file');
+    if (values.prog === undefined) throw new CliError('USAGE', 'run: --prog NAME is required');
+    const path = positionals[0]!;
+    const kconfig: Record<string, string> = {};
+    for (const kv of (values.kconfig as string[] | undefined) ?? []) {
+      const [k, v] = pair(kv, '--kconfig');
+      kconfig[k] = v;
+    }
+    const kernel = new Kernel({ testmod: values.testmod === true });
+    const obj = BpfObject.open(io.readFile(path), {
+      kernel,
+      name: objectNameFromPath(path),
+      kconfig,
+      ...(values.btf !== undefined ? { coreTarget: parseBtf(io.readFile(values.btf)) } : {}),
+    });
+    for (const kv of (values.set as string[] | undefined) ?? []) {
+      const [name, text] = pair(kv, '--set');
+      const v = obj.variable(name);
+      if (/^-?(0x[0-9a-f]+|\d+)$/i.test(text.trim())) v.setInt(parseInt64(text, `--set ${name}`));
+      else {
+        const b = new Uint8Array(v.size);
+        b.set(new TextEncoder().encode(text).subarray(0, v.size));
+        v.set(b);
+      }
+    }
+    obj.load();
+    const prog = obj.program(values.prog);
+    if (values.trace === true) {
+      let lastSrc = '';
+      kernel.tracer = (m, p, pc) => {
+        const info = p.describePc?.(pc);
+        const src = info?.source ?? '';
+        if (src !== '' && src !== lastSrc) io.out(`; ${info?.sourceText?.trim() ?? ''} [${src}]\n`);
+        lastSrc = src;
+        const regs = Array.from({ length: 11 }, (_, r) => `r${r}=${((BigInt(m.hi[r]! >>> 0) << 32n) | BigInt(m.lo[r]! >>> 0)).toString(16)}`);
+        io.out(`${p.name} ${String(pc).padStart(4)}: ${info?.insn ?? formatKernel(p.decoded.raw[pc]!, p.decoded.raw[pc + 1])}  ${regs.join(' ')}\n`);
+      };
+    }
+    const r = prog.testRun({
+      ...(values['data-in'] !== undefined ? { dataIn: io.readFile(values['data-in']) } : {}),
+      ...(values['ctx-in'] !== undefined ? { ctxIn: io.readFile(values['ctx-in']) } : {}),
+      ...(values['ctx-size-out'] !== undefined ? { ctxSizeOut: Number(parseInt64(values['ctx-size-out'], '--ctx-size-out')) } : {}),
+      ...(values.repeat !== undefined ? { repeat: Number(parseInt64(values.repeat, '--repeat')) } : {}),
+      ...(values.cpu !== undefined ? { cpu: Number(parseInt64(values.cpu, '--cpu')), flags: 1 } : {}),
+    });
+    kernel.tracer = null;
+    if (values['data-out'] !== undefined && r.dataOut !== null) io.writeFile(values['data-out'], r.dataOut);
+    if (values['ctx-out'] !== undefined && r.ctxOut !== null) io.writeFile(values['ctx-out'], r.ctxOut);
+    if (values.json === true) {
+      const maps: Record<string, object> = {};
+      for (const m of obj.maps) if (m.fd >= 0) maps[jsonMapName(m)] = dumpMap(m);
+      io.out(
+        `${JSON.stringify({
+          retval: r.retval,
+          dataOut: r.dataOut === null ? null : toHex(r.dataOut),
+          ctxOut: r.ctxOut === null ? null : toHex(r.ctxOut),
+          durationNs: r.durationNs,
+          maps,
+        })}\n`,
+      );
+    } else {
+      const repeat = values.repeat !== undefined && Number(values.repeat) > 1;
+      io.out(`Return value: ${r.retval}, duration${repeat ? ' (average)' : ''}: ${r.durationNs}ns\n`);
+      if (r.dataOut !== null && values['data-out'] === undefined && r.dataOut.length > 0) io.out(`data_out:\n${hexdump(r.dataOut)}\n`);
+      if (r.ctxOut !== null && values['ctx-out'] === undefined && r.ctxOut.length > 0) io.out(`ctx_out:\n${hexdump(r.ctxOut)}\n`);
+    }
+    obj.close();
+    return EXIT_OK;
+  },
+};
