@@ -449,6 +449,11 @@ export class BpfObject {
   private loaded = false;
   private closed = false;
   private readonly links: BpfLink[] = [];
+
+  /** Links created by {@link attach}. */
+  get attachedLinks(): readonly BpfLink[] {
+    return this.links;
+  }
   private readonly extFds: Map<number, { kind: 'kfunc' | 'ksym_var' | 'const'; value: bigint } | null> = new Map();
 
   private constructor(

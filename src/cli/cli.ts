@@ -10,11 +10,12 @@ import { btfCommand } from './commands/btf.js';
 import { disasmCommand } from './commands/disasm.js';
 import { inspectCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
+import { demoCommand } from './commands/demo.js';
 import type { Io } from './io.js';
 import { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, type Command } from './registry.js';
 
 /** Every command of the CLI, in help order. */
-export const COMMANDS: readonly Command[] = [runCommand, inspectCommand, disasmCommand, btfCommand, asmCommand, conformanceCommand, conformancePluginCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, runCommand, inspectCommand, disasmCommand, btfCommand, asmCommand, conformanceCommand, conformancePluginCommand];
 
 function help(commands: readonly Command[]): string {
   const w = Math.max(...commands.map((c) => c.name.length));
