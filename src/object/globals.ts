@@ -13,10 +13,19 @@
  * other than `[A-Za-z0-9_.]` become '_'. With no object name the map is named after its section.
  */
 import type { Btf } from '../btf/btf.js';
-import { safeDescribe, type LoadContext } from './context.js';
+import { ERRNO } from '../util/errno.js';
+import { safeDescribe, sectionLabel, type LoadContext } from './context.js';
+import { ObjectError } from './errors.js';
 import type { ExternTable } from './externs.js';
 import type { InternalVariable, MapSpec } from './spec.js';
 import { MapFlag, MapType, mapTypeName } from './uapi.js';
+
+/**
+ * Largest global data map value the loader materialises (16 MiB). The kernel refuses array
+ * values above KMALLOC_MAX_SIZE (4 MiB on x86-64) anyway; the bound keeps a corrupt `.bss`
+ * size from allocating gigabytes. Larger sections are OBJ_BAD_SECTION (E2BIG).
+ */
+export const MAX_GLOBAL_DATA = 16 << 20;
 
 /** BPF_OBJ_NAME_LEN (16, including the NUL). */
 const OBJ_NAME_LEN = 16;
@@ -77,6 +86,9 @@ export function collectDataMaps(ctx: LoadContext): InternalMap[] {
   for (const s of ctx.elf.sections) {
     const role = ctx.roles[s.index];
     if (role !== 'data' && role !== 'rodata' && role !== 'bss') continue;
+    if (s.size > MAX_GLOBAL_DATA) {
+      throw new ObjectError('OBJ_BAD_SECTION', `globals: ${sectionLabel(s)}: ${s.size} bytes exceed the ${MAX_GLOBAL_DATA}-byte limit`, { errno: ERRNO.E2BIG });
+    }
     const data = role === 'bss' ? new Uint8Array(s.size) : s.data.slice();
     out.push({ spec: internalSpec(ctx, s.name, s.size, role === 'rodata', data), sectionIndex: s.index });
   }
@@ -86,6 +98,9 @@ export function collectDataMaps(ctx: LoadContext): InternalMap[] {
 /** The `.kconfig` map laid out by the extern table, or undefined when there are no kconfig externs. */
 export function kconfigMap(ctx: LoadContext, externs: ExternTable): InternalMap | undefined {
   if (externs.kconfigSize === 0) return undefined;
+  if (externs.kconfigSize > MAX_GLOBAL_DATA) {
+    throw new ObjectError('OBJ_BAD_EXTERN', `externs: the .kconfig map would be ${externs.kconfigSize} bytes (limit ${MAX_GLOBAL_DATA})`, { errno: ERRNO.E2BIG });
+  }
   const spec = internalSpec(ctx, '.kconfig', externs.kconfigSize, true, new Uint8Array(externs.kconfigSize));
   const vars: InternalVariable[] = externs.list
     .filter((e) => e.spec.kind === 'kconfig')
