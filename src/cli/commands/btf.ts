@@ -5,6 +5,7 @@ import type { Io } from '../io.js';
 import { CliError, EXIT_OK, parseCommandArgs, type Command } from '../registry.js';
 import { loadObjectFile } from './object.js';
 
+/** `bpfemu btf`. */
 export const btfCommand: Command = {
   name: 'btf',
   summary: "print a BPF object's BTF as C (like bpftool btf dump format c)",

@@ -62,6 +62,7 @@ export function inspectText(spec: ObjectSpec): string {
   return `${out.join('\n')}\n`;
 }
 
+/** `bpfemu inspect`. */
 export const inspectCommand: Command = {
   name: 'inspect',
   summary: 'show what a BPF object holds: sections, programs, maps, globals, externs, struct_ops',
