@@ -6,6 +6,7 @@
 import type { Fault } from '../vm/fault.js';
 import type { Machine } from '../vm/machine.js';
 import type { BpfMap } from '../maps/map.js';
+import type { Memory } from '../vm/memory.js';
 
 /** The "current" task as helpers report it. */
 export interface TaskInfo {
@@ -16,10 +17,25 @@ export interface TaskInfo {
   readonly comm: string;
 }
 
+/** Flat user-space memory as helpers see it (copy_from_user and friends); null/false on a fault. */
+export interface UserAddressSpace {
+  read(addr: number, len: number): Uint8Array | null;
+  write(addr: number, bytes: Uint8Array): boolean;
+}
+
 /** Services of the emulated kernel used by helpers. */
 export interface HelperHost {
+  /** The guest address space every run of this kernel uses. */
+  readonly mem: Memory;
   /** Number of emulated CPUs (num_possible_cpus). */
   readonly nrCpus: number;
+  /** The CPU programs run on; timer callbacks run on the CPU their timer was started on. */
+  cpu: number;
+  /**
+   * User-space memory: what region-0 guest pointers (plain numbers below 2^32) address, for
+   * bpf_probe_read_user, bpf_copy_from_user, %s of a user pointer and bpf_probe_write_user.
+   */
+  readonly user: UserAddressSpace;
   /** The CPU the current run is on. */
   currentCpu(): number;
   /** CLOCK_MONOTONIC in ns (bpf_ktime_get_ns). */
@@ -57,6 +73,13 @@ export interface HelperHost {
   onMapValueFree(fn: (map: BpfMap, region: number, value: Uint8Array) => void): void;
   /** Register a hook run at the end of every top-level run (e.g. check spin locks / ringbuf reservations). */
   onRunEnd(fn: (m: Machine, fault: Fault | null) => Fault | null): void;
+  /**
+   * A map's user-space references (usercnt: fds and pins). bpf_timer_init and
+   * bpf_timer_set_callback fail with EPERM when it is 0. Hosts without it count as "held".
+   */
+  mapUserRefs?(map: BpfMap): number;
+  /** Register a hook run when a map loses its last user-space reference (map_release_uref). */
+  onMapUrefRelease?(fn: (map: BpfMap) => void): void;
 }
 
 /**

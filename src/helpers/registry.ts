@@ -6,8 +6,27 @@
  */
 import type { HelperFn } from '../vm/machine.js';
 
-/** Argument kinds, as in struct bpf_func_proto (only what the emulator checks at run time). */
-export type ArgKind = 'anything' | 'ptr' | 'ptr_or_null' | 'map' | 'size' | 'size_or_zero' | 'ctx' | 'func' | 'const';
+/**
+ * Argument kinds (a coarse struct bpf_func_proto arg_type). `btf_id` is a pointer to a kernel
+ * object (task_struct, sock, ...), `timer`/`spin_lock`/`dynptr` the special map-value fields.
+ */
+export type ArgKind =
+  | 'anything'
+  | 'ptr'
+  | 'ptr_or_null'
+  | 'map'
+  | 'size'
+  | 'size_or_zero'
+  | 'ctx'
+  | 'func'
+  | 'const'
+  | 'btf_id'
+  | 'timer'
+  | 'spin_lock'
+  | 'dynptr';
+
+/** Return kinds (struct bpf_func_proto ret_type, coarse). */
+export type RetKind = 'integer' | 'void' | 'ptr_or_null' | 'btf_id';
 
 /** One registered helper. */
 export interface HelperDef {
@@ -21,6 +40,10 @@ export interface HelperDef {
   /** Program types that may call it (get_func_proto); undefined = every type. */
   readonly progTypes?: readonly number[];
   readonly args?: readonly ArgKind[];
+  /** Only sleepable programs may call it (bpf_func_proto.might_sleep). */
+  readonly mightSleep?: boolean;
+  /** The helper family it belongs to (`maps`, `time`, ...), for the support table. */
+  readonly family?: string;
 }
 
 /** Helper lookup by id. */
@@ -36,6 +59,7 @@ export class HelperRegistry {
     this.byId.set(def.id, def);
   }
 
+  /** The helper registered under `id`. */
   get(id: number): HelperDef | undefined {
     return this.byId.get(id);
   }
@@ -46,6 +70,7 @@ export class HelperRegistry {
     return d !== undefined && (d.progTypes === undefined || d.progTypes.includes(progType));
   }
 
+  /** Every registered helper, by id. */
   all(): HelperDef[] {
     return [...this.byId.values()].sort((a, b) => a.id - b.id);
   }

@@ -721,6 +721,20 @@ export class Kernel implements HelperHost {
     this.valueFreeHooks.push(fn);
   }
 
+  /** HelperHost.mapUserRefs: usercnt of the map object behind a map implementation (0 once its id is gone). */
+  mapUserRefs(map: BpfMap): number {
+    for (const m of this.mapIds.values()) if (implOf(m) === map) return m.usercnt;
+    return 0;
+  }
+
+  /** HelperHost.onMapUrefRelease: run `fn` when a map loses its last user-space reference (timers go then). */
+  onMapUrefRelease(fn: (map: BpfMap) => void): void {
+    this.urefReleasers.push((m) => {
+      const impl = implOf(m);
+      if (impl !== undefined) fn(impl);
+    });
+  }
+
   /** Hooks run after every top-level run; each may turn a clean run into a fault. */
   private readonly runEndHooks: ((m: Machine, fault: Fault | null) => Fault | null)[] = [];
 

@@ -1,0 +1,133 @@
+/**
+ * Argument checks shared by the helper implementations: what the verifier would have guaranteed
+ * about a helper's arguments (check_helper_call / check_func_arg), checked at run time against the
+ * memory regions instead. A violation is a guest {@link Fault} naming the helper, the register and
+ * the address; it never becomes an errno.
+ *
+ * Address model used by the memory-reading helpers (probe_read & co.):
+ *
+ *   guest pointer   region 0 (NULL, scalars < 2^32)     region >= 1
+ *                   = user space (HelperHost.user)      = kernel memory (the region's bytes)
+ *
+ * so a user pointer handed to a program (e.g. in a syscall ctx) is a plain number, as on x86-64
+ * where user addresses lie below TASK_SIZE_MAX.
+ */
+import { BpfMap } from '../maps/map.js';
+import type { ProgOp } from '../maps/types.js';
+import { mapTypeName } from '../maps/uapi.js';
+import type { ExecProgram, Machine } from '../vm/machine.js';
+import { describeAddr } from '../vm/machine.js';
+import { PERM_W, RegionKind } from '../vm/memory.js';
+
+/** `bpf_<name> r<reg> (<what>)`, the breadcrumb of an argument. */
+function where(helper: string, reg: number, what: string): string {
+  return `${helper} r${reg} (${what})`;
+}
+
+/** The address in register `reg`, described for messages. */
+export function regAddr(m: Machine, reg: number): string {
+  return describeAddr(m.mem, m.hi[reg]!, m.lo[reg]! >>> 0);
+}
+
+/**
+ * ARG_CONST_MAP_PTR: the map whose handle register `reg` points to (offset 0 of a map handle
+ * region). With `op`, the map type must also support that helper (check_map_func_compatibility).
+ */
+export function mapArg(m: Machine, reg: number, helper: string, op?: ProgOp): BpfMap {
+  const id = m.hi[reg]!;
+  const mem = m.mem;
+  const map = mem.isMapped(id) && mem.kind[id] === RegionKind.MAP && m.lo[reg] === 0 ? mem.owner[id] : undefined;
+  if (!(map instanceof BpfMap)) throw m.fail('helper', `${where(helper, reg, 'map')}: not a map pointer: ${regAddr(m, reg)}`);
+  if (op !== undefined && !map.progOps.has(op)) {
+    throw m.fail('helper', `${helper}: map '${map.name || map.id}' of type ${mapTypeName(map.type)} cannot be used with this helper (the verifier rejects the program)`);
+  }
+  return map;
+}
+
+/**
+ * ARG_PTR_TO_MEM and friends: `size` bytes at the pointer in `reg` must be readable (or writable);
+ * returns the offset, the bytes being `m.mem.u8[m.hi[reg]]`. Faults like a load or store would.
+ */
+export function memArg(m: Machine, reg: number, size: number, write: boolean, helper: string, what: string): number {
+  const id = m.hi[reg]!;
+  const off = m.lo[reg]! >>> 0;
+  const lim = id > 0 ? (write ? m.mem.wlen[id] : m.mem.rlen[id]) : undefined;
+  if (lim !== undefined && lim >= 0 && size >= 0 && off + size <= lim) return off;
+  m.bytesAt(id, off, size, write, where(helper, reg, what));
+  return off;
+}
+
+/** Like {@link memArg} for ARG_CONST_SIZE_OR_ZERO sizes: with size 0 any pointer (NULL too) is fine. */
+export function memArgOrZero(m: Machine, reg: number, size: number, write: boolean, helper: string, what: string): number {
+  return size === 0 ? m.lo[reg]! >>> 0 : memArg(m, reg, size, write, helper, what);
+}
+
+/** The bytes of a checked memory argument (a view; allocates, so not for hot paths). */
+export function memBytes(m: Machine, reg: number, size: number, write: boolean, helper: string, what: string): Uint8Array {
+  if (size === 0) return new Uint8Array(0);
+  const off = memArg(m, reg, size, write, helper, what);
+  return m.mem.u8[m.hi[reg]!]!.subarray(off, off + size);
+}
+
+/**
+ * ARG_PTR_TO_CONST_STR: a NUL-terminated string in memory the program cannot write (the verifier
+ * wants a read-only map value, e.g. `.rodata`). Returns the string's bytes without the NUL.
+ */
+export function constStrArg(m: Machine, reg: number, helper: string, what: string): Uint8Array {
+  const id = m.hi[reg]!;
+  const off = m.lo[reg]! >>> 0;
+  const mem = m.mem;
+  memArg(m, reg, 1, false, helper, what);
+  if ((mem.perm[id]! & PERM_W) !== 0) {
+    throw m.fail('helper', `${where(helper, reg, what)}: the string must be in read-only memory (a frozen read-only map value), not ${regAddr(m, reg)}`);
+  }
+  const bytes = mem.u8[id]!;
+  const end = bytes.indexOf(0, off);
+  if (end < 0) throw m.fail('helper', `${where(helper, reg, what)}: string is not NUL-terminated within ${mem.describe(id)}`);
+  return bytes.subarray(off, end);
+}
+
+/** ARG_PTR_TO_CTX: the program's context (NULL passes: syscall programs may run without one). */
+export function ctxArg(m: Machine, reg: number, helper: string): void {
+  if (m.hi[reg] === 0 && m.lo[reg] === 0) return;
+  const id = m.hi[reg]!;
+  if (!m.mem.isMapped(id) || m.mem.kind[id] !== RegionKind.CTX) throw m.fail('helper', `${where(helper, reg, 'ctx')}: not the program's context: ${regAddr(m, reg)}`);
+}
+
+/** ARG_PTR_TO_STACK_OR_NULL (callback contexts): NULL or a pointer into a stack frame. */
+export function stackOrNullArg(m: Machine, reg: number, helper: string, what: string): void {
+  if (m.hi[reg] === 0 && m.lo[reg] === 0) return;
+  const id = m.hi[reg]!;
+  if (!m.mem.isMapped(id) || m.mem.kind[id] !== RegionKind.STACK) throw m.fail('helper', `${where(helper, reg, what)}: must be NULL or a stack pointer, not ${regAddr(m, reg)}`);
+}
+
+/** A callback: the program that owns it and the pc of its first instruction. */
+export interface Callback {
+  /** The loaded program (ExecProgram.owner), what timers hold and run. */
+  readonly owner: unknown;
+  readonly prog: ExecProgram;
+  readonly pc: number;
+}
+
+/**
+ * ARG_PTR_TO_FUNC: `lddw rX, func` of the calling program, i.e. a pointer into its code region
+ * (offset = pc * 8). Callbacks of other programs, or anything else, fault.
+ */
+export function callbackArg(m: Machine, reg: number, helper: string): Callback {
+  const id = m.hi[reg]!;
+  const off = m.lo[reg]! >>> 0;
+  const mem = m.mem;
+  const prog = m.prog;
+  if (prog === null || !mem.isMapped(id) || mem.kind[id] !== RegionKind.CODE) {
+    throw m.fail('helper', `${where(helper, reg, 'callback')}: not a function of this program: ${regAddr(m, reg)}`);
+  }
+  if (mem.owner[id] !== prog.owner) throw m.fail('helper', `${where(helper, reg, 'callback')}: the function belongs to another program`);
+  const pc = off / 8;
+  if (!Number.isInteger(pc) || pc >= prog.decoded.length) throw m.fail('helper', `${where(helper, reg, 'callback')}: offset ${off} is not an instruction of ${prog.name}`);
+  return { owner: prog.owner, prog, pc };
+}
+
+/** A u64 flags argument as a number, or -1 when bits above 31 are set (every such flag is invalid). */
+export function flagsArg(m: Machine, reg: number): number {
+  return m.hi[reg] === 0 ? m.lo[reg]! >>> 0 : -1;
+}

@@ -1,0 +1,76 @@
+/**
+ * Who and where the program runs: bpf_get_prandom_u32, bpf_get_smp_processor_id,
+ * bpf_get_numa_node_id, bpf_get_current_pid_tgid, bpf_get_current_uid_gid,
+ * bpf_get_current_comm, bpf_get_current_task(_btf) (kernel/bpf/helpers.c,
+ * kernel/trace/bpf_trace.c) and bpf_get_attach_cookie. Everything comes from the host's
+ * configured task, CPU and seeded generator.
+ */
+import type { Machine } from '../vm/machine.js';
+import { ctxArg, memArg } from './args.js';
+import { hostOf } from './host.js';
+import { ProgType as P } from '../object/uapi.js';
+import type { HelperDef } from './registry.js';
+
+/** TASK_COMM_LEN: task->comm holds at most 15 bytes and a NUL. */
+export const TASK_COMM_LEN = 16;
+
+/** The task's comm as the kernel stores it: UTF-8, at most TASK_COMM_LEN - 1 bytes. */
+export function commBytes(comm: string): Uint8Array {
+  return new TextEncoder().encode(comm).subarray(0, TASK_COMM_LEN - 1);
+}
+
+/** bpf_get_current_comm(buf, size): strscpy_pad of task->comm; always 0. */
+function getCurrentComm(m: Machine): void {
+  const size = m.argU32(2);
+  if (size === 0) throw m.fail('helper', 'bpf_get_current_comm r2 (size): the verifier rejects a zero size');
+  const off = memArg(m, 1, size, true, 'bpf_get_current_comm', 'buf');
+  const buf = m.mem.u8[m.hi[1]!]!.subarray(off, off + size);
+  const comm = commBytes(hostOf(m).currentTask().comm);
+  const n = Math.min(comm.length, size - 1);
+  buf.fill(0);
+  buf.set(comm.subarray(0, n));
+  m.setR0(0, 0);
+}
+
+/** The identity helper family. */
+export function identityHelpers(): HelperDef[] {
+  const family = 'identity';
+  return [
+    { id: 7, name: 'get_prandom_u32', fn: (m) => m.setR0(hostOf(m).prandomU32(), 0), family },
+    { id: 8, name: 'get_smp_processor_id', fn: (m) => m.setR0(hostOf(m).currentCpu(), 0), family },
+    // the emulated machine has one NUMA node
+    { id: 42, name: 'get_numa_node_id', fn: (m) => m.setR0(0, 0), family },
+    {
+      id: 14,
+      name: 'get_current_pid_tgid',
+      fn: (m) => {
+        const t = hostOf(m).currentTask();
+        m.setR0(t.pid, t.tgid);
+      },
+      family,
+    },
+    {
+      id: 15,
+      name: 'get_current_uid_gid',
+      fn: (m) => {
+        const t = hostOf(m).currentTask();
+        m.setR0(t.uid, t.gid);
+      },
+      family,
+    },
+    { id: 16, name: 'get_current_comm', fn: getCurrentComm, family },
+    { id: 35, name: 'get_current_task', fn: (m) => m.setR0Big(hostOf(m).currentTaskPointer()), gplOnly: true, family },
+    { id: 158, name: 'get_current_task_btf', fn: (m) => m.setR0Big(hostOf(m).currentTaskPointer()), gplOnly: true, family },
+    {
+      // kprobe/tracepoint/perf_event/raw_tp/trampoline flavours; the emulator attaches without cookies
+      id: 174,
+      name: 'get_attach_cookie',
+      fn: (m) => {
+        ctxArg(m, 1, 'bpf_get_attach_cookie');
+        m.setR0(0, 0);
+      },
+      progTypes: [P.KPROBE, P.TRACEPOINT, P.PERF_EVENT, P.RAW_TRACEPOINT, P.TRACING, P.LSM],
+      family,
+    },
+  ];
+}

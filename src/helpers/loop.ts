@@ -1,0 +1,54 @@
+/**
+ * bpf_loop (kernel/bpf/bpf_iter.c): call a callback `nr_loops` times with (index, ctx); a return of
+ * 1 stops early. Returns the number of iterations done (the stopping one included), -EINVAL for
+ * flags != 0 or -E2BIG for more than BPF_MAX_LOOPS (1 << 23) iterations.
+ */
+import { ERRNO } from '../util/errno.js';
+import type { Machine } from '../vm/machine.js';
+import { invokeCallback } from '../vm/run.js';
+import { callbackArg, stackOrNullArg, type Callback } from './args.js';
+import type { HelperDef } from './registry.js';
+
+const { EINVAL, E2BIG } = ERRNO;
+
+/** BPF_MAX_LOOPS. */
+export const BPF_MAX_LOOPS = 8 * 1024 * 1024;
+
+/**
+ * Run a synchronous callback (bpf_loop, bpf_for_each_map_elem) in a new frame and return whether it
+ * asked to stop. The verifier only accepts callbacks returning 0 or 1; anything else faults.
+ */
+export function callBoolCallback(m: Machine, cb: Callback, args: readonly bigint[], helper: string): boolean {
+  const r = invokeCallback(m, cb.prog, cb.pc, args);
+  if (r > 1n) throw m.fail('helper', `${helper}: callback at pc ${cb.pc} returned ${BigInt.asIntN(64, r)}; the verifier requires 0 or 1`);
+  return r === 1n;
+}
+
+/** bpf_loop(u32 nr_loops, callback_fn, callback_ctx, u64 flags). */
+function bpfLoop(m: Machine): void {
+  const H = 'bpf_loop';
+  const nr = m.argU32(1);
+  const cb = callbackArg(m, 2, H);
+  stackOrNullArg(m, 3, H, 'callback ctx');
+  if (m.hi[4] !== 0 || m.lo[4] !== 0) {
+    m.setR0Num(-EINVAL);
+    return;
+  }
+  if (nr > BPF_MAX_LOOPS) {
+    m.setR0Num(-E2BIG);
+    return;
+  }
+  const ctx = m.argU64(3);
+  for (let i = 0; i < nr; i++) {
+    if (callBoolCallback(m, cb, [BigInt(i), ctx], H)) {
+      m.setR0Num(i + 1);
+      return;
+    }
+  }
+  m.setR0Num(nr);
+}
+
+/** The bpf_loop family. */
+export function loopHelpers(): HelperDef[] {
+  return [{ id: 181, name: 'loop', fn: bpfLoop, family: 'loop' }];
+}

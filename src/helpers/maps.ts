@@ -1,0 +1,121 @@
+/**
+ * Map helpers (kernel/bpf/helpers.c, kernel/bpf/bpf_iter.c): bpf_map_lookup_elem,
+ * bpf_map_update_elem, bpf_map_delete_elem, bpf_map_push_elem, bpf_map_pop_elem,
+ * bpf_map_peek_elem, bpf_map_lookup_percpu_elem and bpf_for_each_map_elem. Each checks that its
+ * map supports the operation (check_map_func_compatibility) and that keys and values are
+ * readable/writable for the map's key and value sizes, then calls the map's program-side API
+ * with the current CPU. Lookups return the value's region pointer, or NULL.
+ */
+import { BPF_MAP_TYPE } from '../maps/uapi.js';
+import type { Machine } from '../vm/machine.js';
+import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
+import { callbackArg, flagsArg, mapArg, memArg, stackOrNullArg } from './args.js';
+import { hostOf } from './host.js';
+import { callBoolCallback } from './loop.js';
+import type { HelperDef } from './registry.js';
+
+function lookupElem(m: Machine): void {
+  const H = 'bpf_map_lookup_elem';
+  const map = mapArg(m, 1, H, 'lookup');
+  const ko = memArg(m, 2, map.keySize, false, H, 'key');
+  const id = map.lookupPtr(m.mem.u8[m.hi[2]!]!, ko, hostOf(m).currentCpu());
+  m.setR0(0, id > 0 ? id : 0);
+}
+
+function updateElem(m: Machine): void {
+  const H = 'bpf_map_update_elem';
+  const map = mapArg(m, 1, H, 'update');
+  const ko = memArg(m, 2, map.keySize, false, H, 'key');
+  const vo = memArg(m, 3, map.valueSize, false, H, 'value');
+  const mem = m.mem;
+  m.setR0Num(map.updateFromProg(mem.u8[m.hi[2]!]!, ko, mem.u8[m.hi[3]!]!, vo, flagsArg(m, 4), hostOf(m).currentCpu()));
+}
+
+function deleteElem(m: Machine): void {
+  const H = 'bpf_map_delete_elem';
+  const map = mapArg(m, 1, H, 'delete');
+  const ko = memArg(m, 2, map.keySize, false, H, 'key');
+  m.setR0Num(map.deleteFromProg(m.mem.u8[m.hi[2]!]!, ko, hostOf(m).currentCpu()));
+}
+
+function pushElem(m: Machine): void {
+  const H = 'bpf_map_push_elem';
+  const map = mapArg(m, 1, H, 'push');
+  const vo = memArg(m, 2, map.valueSize, false, H, 'value');
+  m.setR0Num(map.pushFromProg(m.mem.u8[m.hi[2]!]!, vo, flagsArg(m, 3), hostOf(m).currentCpu()));
+}
+
+function popElem(m: Machine): void {
+  const H = 'bpf_map_pop_elem';
+  const map = mapArg(m, 1, H, 'pop');
+  const vo = memArg(m, 2, map.valueSize, true, H, 'value');
+  m.setR0Num(map.popFromProg(m.mem.u8[m.hi[2]!]!, vo, hostOf(m).currentCpu()));
+}
+
+function peekElem(m: Machine): void {
+  const H = 'bpf_map_peek_elem';
+  const map = mapArg(m, 1, H, 'peek');
+  // a bloom filter tests the value it is given; queues and stacks write the element there
+  const vo = memArg(m, 2, map.valueSize, map.type !== BPF_MAP_TYPE.BLOOM_FILTER, H, 'value');
+  m.setR0Num(map.peekFromProg(m.mem.u8[m.hi[2]!]!, vo, hostOf(m).currentCpu()));
+}
+
+function lookupPercpuElem(m: Machine): void {
+  const H = 'bpf_map_lookup_percpu_elem';
+  const map = mapArg(m, 1, H, 'lookup_percpu');
+  const ko = memArg(m, 2, map.keySize, false, H, 'key');
+  const cpu = m.argU32(3);
+  if (cpu >= hostOf(m).nrCpus) {
+    m.setR0(0, 0);
+    return;
+  }
+  const id = map.lookupPtr(m.mem.u8[m.hi[2]!]!, ko, cpu);
+  m.setR0(0, id > 0 ? id : 0);
+}
+
+/**
+ * bpf_for_each_map_elem(map, callback_fn, callback_ctx, flags): the callback gets (map, &key,
+ * &value, ctx) with a read-only copy of the key, valid during the call.
+ */
+function forEachMapElem(m: Machine): void {
+  const H = 'bpf_for_each_map_elem';
+  const map = mapArg(m, 1, H, 'for_each');
+  const cb = callbackArg(m, 2, H);
+  stackOrNullArg(m, 3, H, 'callback ctx');
+  const ctx = m.argU64(3);
+  const flags = flagsArg(m, 4);
+  const mem = m.mem;
+  const ks = map.keySize;
+  const key = new Uint8Array(ks);
+  const keyRegion = mem.map(key, { kind: RegionKind.OTHER, perm: PERM_R, label: `${H} key of ${map.name || map.id}` });
+  const mapPtr = Memory.pointer(map.handleRegion, 0);
+  const keyPtr = Memory.pointer(keyRegion, 0);
+  try {
+    const n = map.forEachFromProg(
+      (kb, ko, valueRegion) => {
+        for (let i = 0; i < ks; i++) key[i] = kb[ko + i]!;
+        return callBoolCallback(m, cb, [mapPtr, keyPtr, Memory.pointer(valueRegion, 0), ctx, 0n], H);
+      },
+      flags,
+      hostOf(m).currentCpu(),
+    );
+    m.setR0Num(n);
+  } finally {
+    mem.unmap(keyRegion);
+  }
+}
+
+/** The map helper family. */
+export function mapHelpers(): HelperDef[] {
+  const family = 'maps';
+  return [
+    { id: 1, name: 'map_lookup_elem', fn: lookupElem, family },
+    { id: 2, name: 'map_update_elem', fn: updateElem, family },
+    { id: 3, name: 'map_delete_elem', fn: deleteElem, family },
+    { id: 87, name: 'map_push_elem', fn: pushElem, family },
+    { id: 88, name: 'map_pop_elem', fn: popElem, family },
+    { id: 89, name: 'map_peek_elem', fn: peekElem, family },
+    { id: 195, name: 'map_lookup_percpu_elem', fn: lookupPercpuElem, family },
+    { id: 164, name: 'for_each_map_elem', fn: forEachMapElem, family },
+  ];
+}

@@ -1,0 +1,43 @@
+/**
+ * bpf_perf_event_output(ctx, map, flags, data, size) (kernel/trace/bpf_trace.c and the skb/xdp
+ * flavours in net/core/filter.c): a raw sample into the PERF_EVENT_ARRAY slot of `flags &
+ * BPF_F_INDEX_MASK` (BPF_F_CURRENT_CPU = the running CPU's). Packet programs may also append the
+ * first `(flags >> 32) & 0xfffff` bytes of their packet: their run context provides them through
+ * {@link EventOutputPacket}. The errnos come from PerfEventArrayMap.output.
+ */
+import { PerfEventArrayMap } from '../maps/perf.js';
+import type { Machine } from '../vm/machine.js';
+import { ctxArg, mapArg, memArgOrZero } from './args.js';
+import { hostOf } from './host.js';
+import { NET_TYPES, TRACING_TYPES } from './progtypes.js';
+import type { HelperDef } from './registry.js';
+
+/**
+ * Implemented by the run context (Machine.context) of packet program types whose
+ * bpf_perf_event_output may append packet bytes (bpf_skb_event_output, bpf_xdp_event_output).
+ */
+export interface EventOutputPacket {
+  /** The packet bytes the BPF_F_CTXLEN_MASK field of the flags may copy from. */
+  eventOutputPacket(): Uint8Array;
+}
+
+function packetOf(m: Machine): Uint8Array | null {
+  const c = m.context as Partial<EventOutputPacket> | null;
+  return c !== null && typeof c.eventOutputPacket === 'function' ? c.eventOutputPacket() : null;
+}
+
+function perfEventOutput(m: Machine): void {
+  const H = 'bpf_perf_event_output';
+  ctxArg(m, 1, H);
+  const map = mapArg(m, 2, H, 'perf_event_output');
+  if (!(map instanceof PerfEventArrayMap)) throw m.fail('helper', `${H} r2: map '${map.name || map.id}' is not a perf event array`);
+  const size = m.argNum(5);
+  const off = memArgOrZero(m, 4, size, false, H, 'data');
+  const data = m.mem.u8[m.hi[4]!] ?? new Uint8Array(0);
+  m.setR0Num(map.output(data, off, size, m.lo[3]! >>> 0, m.hi[3]! >>> 0, hostOf(m).currentCpu(), packetOf(m)));
+}
+
+/** The perf event output family. */
+export function perfHelpers(): HelperDef[] {
+  return [{ id: 25, name: 'perf_event_output', fn: perfEventOutput, gplOnly: true, progTypes: [...TRACING_TYPES, ...NET_TYPES], family: 'perf' }];
+}
