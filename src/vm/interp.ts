@@ -1372,21 +1372,28 @@ const SKF_LL_OFF = -0x200000;
 /**
  * LD_ABS / LD_IND (RFC 9669 §5.5): r0 = big-endian load from the skb's linear data at imm (+ src).
  * Out of bounds ends the program with r0 = 0, as the kernel's bpf_skb_load_helper does; r1..r5 are
- * clobbered.
+ * clobbered. Negative offsets select the network (SKF_NET_OFF) or link-layer (SKF_LL_OFF) header and
+ * may reach below skb->data down to skb->head, the start of skbData's buffer
+ * (bpf_internal_load_pointer_neg_helper: head <= ptr && ptr + size <= tail).
  */
 export function ldPacket(m: Machine, op: number, s: number, imm: number): void {
   const pkt = m.skbData;
   if (pkt === null) throw m.fail('invalid', 'legacy packet load outside a socket filter or tc program');
   const size = (op & 0x18) === 0x10 ? 1 : (op & 0x18) === 0x08 ? 2 : 4;
-  let k = (op & 0xe0) === MODE_ABS ? imm : (m.lo[s]! + imm) | 0;
-  if (k < 0) {
-    if (k >= SKF_NET_OFF) k = k - SKF_NET_OFF + m.skbNetworkOffset;
-    else if (k >= SKF_LL_OFF) k = k - SKF_LL_OFF;
-    else k = -1;
-  }
-  if (k < 0 || k + size > pkt.length) throw new Stop(0, 0);
+  const k = (op & 0xe0) === MODE_ABS ? imm : (m.lo[s]! + imm) | 0;
   let v = 0;
-  for (let i = 0; i < size; i++) v = (v << 8) | pkt[k + i]!;
+  if (k >= 0) {
+    if (k + size > pkt.length) throw new Stop(0, 0);
+    for (let i = 0; i < size; i++) v = (v << 8) | pkt[k + i]!;
+  } else {
+    let pos: number;
+    if (k >= SKF_NET_OFF) pos = k - SKF_NET_OFF + m.skbNetworkOffset;
+    else if (k >= SKF_LL_OFF) pos = k - SKF_LL_OFF + m.skbMacOffset;
+    else throw new Stop(0, 0);
+    if (pos < -pkt.byteOffset || pos + size > pkt.length) throw new Stop(0, 0);
+    const head = new Uint8Array(pkt.buffer, pkt.byteOffset + pos, size);
+    for (let i = 0; i < size; i++) v = (v << 8) | head[i]!;
+  }
   m.lo[0] = v | 0;
   m.hi[0] = 0;
 }

@@ -96,8 +96,14 @@ export class Machine {
   tracer: ((m: Machine, prog: ExecProgram, pc: number) => void) | null = null;
   /** Linear skb data for LD_ABS/LD_IND (socket filter, tc), or null. */
   skbData: Uint8Array | null = null;
-  /** Offset of the network header in skbData (for SKF_NET_OFF). */
+  /** Offset of the network header in skbData (for SKF_NET_OFF); may be negative. */
   skbNetworkOffset = 14;
+  /**
+   * Offset of the link-layer (MAC) header in skbData (for SKF_LL_OFF); negative when it lies before
+   * skb->data, as for socket filters, whose data starts at the network header. Negative positions
+   * read the bytes before skbData in its ArrayBuffer, which therefore must start at skb->head.
+   */
+  skbMacOffset = 0;
   /** The interpreter running this machine (fast or reference); callbacks use the same one. */
   engine: Engine | null = null;
   /** Scratch for special-region loads. */
