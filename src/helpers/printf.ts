@@ -302,10 +302,17 @@ export function bstrPrintf(p: Prepared, size: number): Formatted {
     }
     let digits = v.toString(base);
     if (upper) digits = digits.toUpperCase();
+    // each padding loop uses up what is left of the width, as number()'s `while (--field_width >= 0)`
     width -= digits.length;
-    if (!(flags & (LEFT | ZEROPAD))) pad(width, 0x20);
+    if (!(flags & (LEFT | ZEROPAD))) {
+      pad(width, 0x20);
+      width = 0;
+    }
     if (sign !== 0) put(sign);
-    if (!(flags & LEFT)) pad(width, flags & ZEROPAD ? C('0') : 0x20);
+    if (!(flags & LEFT)) {
+      pad(width, flags & ZEROPAD ? C('0') : 0x20);
+      width = 0;
+    }
     for (let k = 0; k < digits.length; k++) put(digits.charCodeAt(k));
     pad(width, 0x20);
   };

@@ -6,9 +6,14 @@
 import { BtfBuilder } from '../../src/btf/encode.js';
 import { assembleBytes } from '../../src/isa/asm.js';
 import { Kernel, type KernelOptions } from '../../src/kernel/kernel.js';
+import { implOf } from '../../src/kernel/mapglue.js';
+import type { ProgTypeOps } from '../../src/kernel/progtypes/registry.js';
 import { Cmd, ProgFlags } from '../../src/kernel/uapi.js';
+import type { BpfMap } from '../../src/maps/map.js';
 import { ProgType } from '../../src/object/uapi.js';
 import type { Fault } from '../../src/vm/fault.js';
+import type { RunContext } from '../../src/vm/machine.js';
+import { Memory, PERM_RW, RegionKind } from '../../src/vm/memory.js';
 
 export { Cmd, ProgType };
 
@@ -180,4 +185,50 @@ export function specialValueBtf(k: Kernel, special: 'timer' | 'lock', words = 2)
   const fd = k.bpf(Cmd.BTF_LOAD, { btf: bytes, btf_size: bytes.length });
   if (fd < 0) throw new Error(`BTF load failed: ${fd}`);
   return { fd, key: u32t, value, size: 8 + (special === 'timer' ? 8 : 0) + 8 * words };
+}
+
+/** BPF_F_RDONLY_PROG. */
+export const BPF_F_RDONLY_PROG = 1 << 7;
+
+/**
+ * A read-only (to programs) single-element ARRAY holding `bytes`, for constant strings: programs
+ * reach it with `lddw rX, map_value <fd> <offset>`.
+ */
+export function rodata(k: Kernel, bytes: Uint8Array, size = bytes.length): number {
+  const fd = mkMap(k, { type: 2, key: 4, value: Math.max(size, 1), max: 1, flags: BPF_F_RDONLY_PROG });
+  const v = new Uint8Array(Math.max(size, 1));
+  v.set(bytes);
+  if (update(k, fd, u32(0), v) !== 0) throw new Error('rodata update failed');
+  return fd;
+}
+
+/** The map implementation behind a map fd. */
+export function mapImpl(k: Kernel, fd: number): BpfMap {
+  const e = k.fds.get(fd);
+  const impl = e?.kind === 'map' ? implOf(e.obj) : undefined;
+  if (impl === undefined) throw new Error(`fd ${fd} is not a map`);
+  return impl;
+}
+
+/**
+ * A program type for tests: BPF_PROG_TEST_RUN runs the program with ctx_in as a writable ctx (as
+ * syscall programs do) and, if given, a run context (Machine.context) made by `context`.
+ */
+export function testProgType(type: number, name: string, context?: () => RunContext): ProgTypeOps {
+  return {
+    type,
+    name,
+    testRun(k, t) {
+      const ctx = t.ctxIn ?? new Uint8Array(8);
+      const region = k.mem.map(ctx, { kind: RegionKind.CTX, perm: PERM_RW, label: `${name} ctx` });
+      try {
+        const setup = context === undefined ? {} : { setup: (m: { context: RunContext | null }) => void (m.context = context()) };
+        const r = k.execute(t.prog, [Memory.pointer(region, 0)], setup);
+        if (r.fault !== null) return k.reportFault(r.fault);
+        return { retval: Number(r.r0 & 0xffffffffn), durationNs: 0, ...(t.ctxIn !== null ? { ctxInWriteBack: ctx } : {}) };
+      } finally {
+        k.retireRegion(region);
+      }
+    },
+  };
 }
