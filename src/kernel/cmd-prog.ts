@@ -592,22 +592,35 @@ export function progTestRun(k: Kernel, a: Attr): number {
       batchSize: a.u32(TR.batch_size),
       hasDuration: a.u32(TR.duration) !== 0,
     };
+    k.lastTestRun = null;
     const out = ops.testRun(k, input);
     if (typeof out === 'number') return out;
+    k.lastTestRun = out;
     let ret = 0;
-    // bpf_test_finish: copy data_out up to data_size_out; a short buffer gets a partial copy and ENOSPC.
+    // bpf_test_finish: copy data_out up to data_size_out; a short buffer gets a partial copy and
+    // ENOSPC. With XDP frags, a data_size_out below the frag bytes fails before anything is written.
     if (out.dataOut !== undefined) {
       const cap = a.u32(TR.data_size_out);
       const dataOutAddr = a.addr(TR.data_out);
-      let n = out.dataOut.length;
-      if (cap !== 0 && n > cap) {
-        n = cap;
+      let bytes = out.dataOut;
+      const frags = out.fragsSize ?? 0;
+      if (cap !== 0 && bytes.length > cap) {
         ret = -ENOSPC;
+        if (dataOutAddr !== 0 && cap - frags < 0) return -ENOSPC;
+        // The linear part is cut to leave room for all frag bytes, which follow it.
+        const linear = bytes.length - frags;
+        const clipped = new Uint8Array(cap);
+        clipped.set(bytes.subarray(0, cap - frags));
+        clipped.set(bytes.subarray(linear, linear + frags), cap - frags);
+        bytes = clipped;
       }
-      if (dataOutAddr !== 0 && !k.user.write(dataOutAddr, out.dataOut.subarray(0, n))) return -EFAULT;
+      if (dataOutAddr !== 0 && !k.user.write(dataOutAddr, bytes)) return -EFAULT;
       a.setU32(TR.data_size_out, out.dataOut.length);
     }
-    if (out.ctxOut !== undefined && ctxOut !== 0) {
+    a.setU32(TR.retval, out.retval >>> 0);
+    a.setU32(TR.duration, Math.min(0xffffffff, Math.round(out.durationNs)));
+    // bpf_ctx_finish runs only when bpf_test_finish succeeded.
+    if (ret === 0 && out.ctxOut !== undefined && ctxOut !== 0) {
       let n = out.ctxOut.length;
       if (n > ctxSizeOut) {
         n = ctxSizeOut;
@@ -617,8 +630,6 @@ export function progTestRun(k: Kernel, a: Attr): number {
       a.setU32(TR.ctx_size_out, out.ctxOut.length);
     }
     if (out.ctxInWriteBack !== undefined && !k.user.write(ctxIn, out.ctxInWriteBack)) return -EFAULT;
-    a.setU32(TR.retval, out.retval >>> 0);
-    a.setU32(TR.duration, Math.min(0xffffffff, Math.round(out.durationNs)));
     return ret;
   } finally {
     k.progPut(prog);

@@ -10,6 +10,10 @@ import { installHelperServices } from '../helpers/index.js';
 import { SYSCALL_PROG } from './progtypes/syscall.js';
 import { KPROBE_PROG, LSM_PROG, PERF_EVENT_PROG, RAW_TP_PROG, RAW_TP_WRITABLE_PROG, TRACEPOINT_PROG, TRACING_PROG, PT_REGS } from './progtypes/tracing.js';
 import type { ProgTypeOps } from './progtypes/registry.js';
+import { XDP_PROG } from './progtypes/xdp.js';
+import { SKB_PROG_TYPES } from './progtypes/skb.js';
+import { FLOW_DISSECTOR_PROG } from './progtypes/flow-dissector.js';
+import { installKernelObjects } from './kobjects.js';
 
 /** Program types loadable in the emulated kernel (struct_ops programs run only through their maps). */
 export const DEFAULT_PROG_TYPES: readonly ProgTypeOps[] = [
@@ -22,12 +26,17 @@ export const DEFAULT_PROG_TYPES: readonly ProgTypeOps[] = [
   TRACEPOINT_PROG,
   PERF_EVENT_PROG,
   { type: ProgType.STRUCT_OPS, name: 'struct_ops' },
+  XDP_PROG,
+  ...SKB_PROG_TYPES,
+  FLOW_DISSECTOR_PROG,
 ];
 
 /** Register the defaults into `k`. */
 export function installDefaults(k: Kernel, extraProgTypes: readonly ProgTypeOps[]): void {
   for (const p of DEFAULT_PROG_TYPES) k.progTypes.register(p);
   for (const p of extraProgTypes) k.progTypes.register(p);
+  // Kernel structs first, so that hook parameters like `struct task_struct *` point at them.
+  installKernelObjects(k);
   k.registerStruct({ name: 'pt_regs', members: PT_REGS.map((r) => ({ name: r, type: 'unsigned long' })) });
   const regs = { name: 'regs', type: 'struct pt_regs *' };
   k.addHook({ kind: 'raw_tp', name: 'sys_enter', params: [regs, { name: 'id', type: 'long' }] });

@@ -21,7 +21,7 @@ import { FdTable, IdAllocator } from './fdtable.js';
 import { KfuncRegistry, kernelProto, type KfuncDef } from './kfuncs.js';
 import { KernelTypes, type KFuncProto, type KStructDef } from './ktypes.js';
 import { KBtf, KLink, KMap, KProg } from './objects.js';
-import { ProgTypeRegistry, type ProgTypeOps } from './progtypes/registry.js';
+import { ProgTypeRegistry, type ProgTypeOps, type TestRunOutput } from './progtypes/registry.js';
 import { installDefaults } from './defaults.js';
 import { builtinHelpers } from '../helpers/index.js';
 import {
@@ -688,6 +688,12 @@ export class Kernel implements HelperHost {
 
   /** The last guest fault of a run started through bpf() (BPF_PROG_TEST_RUN returns -EFAULT for it). */
   lastFault: Fault | null = null;
+
+  /**
+   * What the last successful BPF_PROG_TEST_RUN produced, including what the syscall cannot return
+   * (the redirect target of a packet program); null after a refused run.
+   */
+  lastTestRun: TestRunOutput | null = null;
 
   /**
    * A program faulted during BPF_PROG_TEST_RUN: the kernel has no equivalent (its verifier rejects

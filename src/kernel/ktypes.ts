@@ -19,6 +19,8 @@ export interface KStructMember {
   readonly type: string | KFuncProto;
   /** Byte offset; computed with C alignment rules when omitted. */
   readonly offset?: number;
+  /** Bitfield width in bits (an integer type); packed C-style into units of the type's size. */
+  readonly bits?: number;
 }
 
 /** A function prototype. */
@@ -135,7 +137,7 @@ export interface StructLayout {
   readonly name: string;
   readonly size: number;
   readonly align: number;
-  readonly members: readonly { readonly name: string; readonly type: string | KFuncProto; readonly offset: number; readonly size: number }[];
+  readonly members: readonly { readonly name: string; readonly type: string | KFuncProto; readonly offset: number; readonly size: number; readonly bitOffset?: number; readonly bits?: number }[];
 }
 
 /** Lay out a struct with C rules (natural alignment, tail padding). */
@@ -144,16 +146,25 @@ export function layoutStruct(def: KStructDef, structs: ReadonlyMap<string, Struc
     if (def.size === undefined) throw new TypeError(`opaque struct ${def.name} needs a size`);
     return { name: def.name, size: def.size, align: def.align ?? Math.min(8, def.size), members: [] };
   }
-  let off = 0;
+  let bit = 0;
   let align = 1;
   const members: StructLayout['members'][number][] = [];
   for (const m of def.members) {
     const l = typeof m.type === 'string' ? typeLayout(m.type, structs) : { size: 8, align: 8 };
-    const at = m.offset ?? Math.ceil(off / l.align) * l.align;
-    members.push({ name: m.name, type: m.type, offset: at, size: l.size });
-    off = Math.max(off, at + l.size);
     align = Math.max(align, l.align);
+    if (m.bits !== undefined) {
+      // A bitfield starts a new storage unit of its type when it would straddle one.
+      const unit = l.size * 8;
+      if (Math.floor(bit / unit) !== Math.floor((bit + m.bits - 1) / unit)) bit = Math.ceil(bit / unit) * unit;
+      members.push({ name: m.name, type: m.type, offset: Math.floor(bit / (l.size * 8)) * l.size, size: l.size, bitOffset: bit, bits: m.bits });
+      bit += m.bits;
+      continue;
+    }
+    const at = m.offset ?? Math.ceil(Math.ceil(bit / 8) / l.align) * l.align;
+    members.push({ name: m.name, type: m.type, offset: at, size: l.size });
+    bit = Math.max(bit, (at + l.size) * 8);
   }
+  const off = Math.ceil(bit / 8);
   const size = def.size ?? Math.ceil(off / align) * align;
   return { name: def.name, size, align: def.align ?? align, members };
 }
@@ -217,7 +228,8 @@ export class KernelTypes {
     const members: MemberSpec[] = layout.members.map((m) => ({
       name: m.name,
       type: typeof m.type === 'string' ? this.typeId(m.type) : this.b.ptr(this.protoId(m.type)),
-      bitOffset: m.offset * 8,
+      bitOffset: m.bitOffset ?? m.offset * 8,
+      ...(m.bits !== undefined ? { bitfieldSize: m.bits } : {}),
     }));
     const id = this.b.struct(def.name, members, layout.size);
     this.structIds.set(def.name, id);
@@ -229,6 +241,13 @@ export class KernelTypes {
   /** Define a global kernel function (kfunc, fentry target); returns the FUNC id. */
   addFunc(name: string, proto: KFuncProto): number {
     const id = this.b.func(name, this.protoId(proto), 'global');
+    this.built = undefined;
+    return id;
+  }
+
+  /** Define a global kernel variable (a VAR, as vmlinux has for typed `__ksym`s); returns its id. */
+  addVar(name: string, type: string): number {
+    const id = this.b.var(name, this.typeId(type), 'global');
     this.built = undefined;
     return id;
   }

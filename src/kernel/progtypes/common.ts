@@ -4,7 +4,10 @@
  */
 import { PERM_R, PERM_RW, RegionKind, type SpecialRegion } from '../../vm/memory.js';
 import { Memory } from '../../vm/memory.js';
+import type { Fault } from '../../vm/fault.js';
+import type { Machine } from '../../vm/machine.js';
 import type { Kernel } from '../kernel.js';
+import type { KProg } from '../objects.js';
 
 /** Map `bytes` as a ctx region and return its guest pointer; the region is retired after the run. */
 export function mapCtx(k: Kernel, bytes: Uint8Array, label: string, writable: boolean, special?: SpecialRegion): { ptr: bigint; region: number } {
@@ -23,4 +26,21 @@ export function u64Array(args: readonly bigint[], minLen = 0): Uint8Array {
   const dv = new DataView(b.buffer);
   args.forEach((a, i) => dv.setBigUint64(i * 8, BigInt.asUintN(64, a), true));
   return b;
+}
+
+/**
+ * bpf_test_run: run `prog` `repeat` times (0 means 1) on the same context, as the kernel does (a
+ * program's changes to the packet accumulate). Returns r0 of the last run (or the first fault) and
+ * the average wall-clock duration per run (bpf_test_timer).
+ */
+export function timedRuns(k: Kernel, prog: KProg, args: readonly bigint[], repeat: number, setup: (m: Machine) => void): { r0: bigint; fault: Fault | null; durationNs: number } {
+  const n = repeat === 0 ? 1 : repeat;
+  const start = nowNs();
+  let r0 = 0n;
+  for (let i = 0; i < n; i++) {
+    const r = k.execute(prog, args, { setup });
+    if (r.fault !== null) return { r0: 0n, fault: r.fault, durationNs: 0 };
+    r0 = r.r0;
+  }
+  return { r0, fault: null, durationNs: (nowNs() - start) / n };
 }

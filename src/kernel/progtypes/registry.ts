@@ -3,6 +3,7 @@
  * hook event becomes its context (struct bpf_prog_ops / bpf_verifier_ops, the parts the emulator
  * needs). Implementations live next to this file, one per family.
  */
+import type { RedirectRecord } from '../../helpers/packet.js';
 import type { Kernel } from '../kernel.js';
 import type { KProg } from '../objects.js';
 
@@ -34,6 +35,13 @@ export interface TestRunOutput {
   readonly ctxInWriteBack?: Uint8Array;
   /** Average duration per run in ns (the kernel's `duration`). */
   readonly durationNs: number;
+  /**
+   * Bytes of dataOut that came from XDP frags (bpf_test_finish: a data_size_out smaller than the
+   * frags alone fails with ENOSPC before retval and sizes are written).
+   */
+  readonly fragsSize?: number;
+  /** Where the last bpf_redirect / bpf_redirect_map of the run pointed (packet programs). */
+  readonly redirect?: RedirectRecord | null;
 }
 
 /** One program type. */

@@ -1,0 +1,396 @@
+/**
+ * Emulated kernel objects: memory a program reaches through pointers to kernel structs
+ * (bpf_get_current_task(_btf)() → struct task_struct, typed `__ksym` variables), laid out from BTF.
+ *
+ * An object is a read-only KERNEL region of the struct's size, zero-filled: a field nobody set
+ * reads as zero. Fields are set by C-like paths (`pid`, `comm`, `thread_info.cpu`, `cred`,
+ * `comm[2]`, bitfields like `in_execve`) with numbers, strings (char arrays), bytes or other
+ * objects (pointer members). The layout comes from the target BTF when one is set (the BTF a
+ * loader relocated the program's CO-RE accesses against), else from the emulator's own vmlinux
+ * BTF, where {@link installKernelObjects} registers a compact `struct task_struct` (x86-64 member
+ * order: thread_info first) and friends.
+ *
+ * The current task mirrors `kernel.currentTask()` (pid, tgid, comm, uid/gid through cred) and
+ * the current CPU (thread_info.cpu); its real_parent is an emulated init (pid 1), whose parent is
+ * the idle task (pid 0, the `init_task` variable, its own parent, as in the kernel).
+ *
+ * Typed ksyms: variables registered here get a VAR in the vmlinux BTF; BPF_PROG_LOAD resolves a
+ * BPF_PSEUDO_BTF_ID ld_imm64 through the 'ksymVar' service to the object's address. Per-CPU
+ * variables hold one copy per CPU; the 'perCpuPointer' service is bpf_per_cpu_ptr's address
+ * arithmetic (the pointer itself addresses CPU 0's copy; the kernel's verifier forbids
+ * dereferencing it without bpf_this_cpu_ptr/bpf_per_cpu_ptr, the emulator does not).
+ */
+import type { Btf } from '../btf/btf.js';
+import type { BtfType } from '../btf/types.js';
+import { BpfemuError } from '../util/errors.js';
+import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
+import type { Kernel } from './kernel.js';
+import type { KStructDef } from './ktypes.js';
+
+/** Error codes of kernel-object definitions. */
+export type KObjectErrorCode = 'KOBJ_NO_TYPE' | 'KOBJ_BAD_PATH' | 'KOBJ_BAD_VALUE';
+
+/** A bad kernel-object type, field path or value. */
+export class KObjectError extends BpfemuError<KObjectErrorCode> {
+  constructor(
+    readonly code: KObjectErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A value for an object field. */
+export type KValue = number | bigint | string | Uint8Array | KObject | null;
+
+/** Where a field path lands: byte offset, resolved type, bitfield bits. */
+interface FieldLoc {
+  readonly off: number;
+  readonly type: BtfType;
+  readonly size: number;
+  /** Bit offset inside the storage starting at `off` and width, for bitfields. */
+  readonly bitShift: number;
+  readonly bits: number;
+}
+
+/** Bound on path depth (untrusted BTF). */
+const MAX_PATH = 32;
+
+/** One emulated kernel object (or, for per-CPU objects, one copy per CPU). */
+export class KObject {
+  constructor(
+    /** The BTF the object is laid out from. */
+    readonly btf: Btf,
+    readonly typeId: number,
+    /** The bytes (all copies for per-CPU objects). */
+    readonly bytes: Uint8Array,
+    readonly region: number,
+    /** Size of one copy. */
+    readonly size: number,
+    /** Number of copies (1, or the CPU count). */
+    readonly copies: number,
+  ) {}
+
+  /** Guest pointer to the object (copy 0). */
+  get pointer(): bigint {
+    return Memory.pointer(this.region, 0);
+  }
+
+  /** Resolve `path` (`a.b`, `arr[2]`) to its location inside one copy. */
+  locate(path: string): FieldLoc {
+    const btf = this.btf;
+    let type = btf.resolved(this.typeId);
+    let off = 0;
+    let shift = 0;
+    let bits = 0;
+    const parts = path.split('.');
+    if (parts.length > MAX_PATH) throw new KObjectError('KOBJ_BAD_PATH', `field path '${path}' is too deep`);
+    for (const part of parts) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)$/.exec(part);
+      if (m === null) throw new KObjectError('KOBJ_BAD_PATH', `field path '${path}': bad segment '${part}'`);
+      if (type.kind !== 'STRUCT' && type.kind !== 'UNION') throw new KObjectError('KOBJ_BAD_PATH', `field path '${path}': '${m[1]}' is not inside a struct`);
+      const mem = btf.findMember(type.id, m[1]!);
+      if (mem === undefined) throw new KObjectError('KOBJ_BAD_PATH', `field path '${path}': struct ${type.name || '(anon)'} has no member ${m[1]}`);
+      type = btf.resolved(mem.type);
+      if (mem.bitfieldSize !== 0) {
+        const unit = btf.sizeof(type.id);
+        const start = Math.floor(mem.bitOffset / (unit * 8)) * unit;
+        off += start;
+        shift = mem.bitOffset - start * 8;
+        bits = mem.bitfieldSize;
+      } else off += mem.byteOffset;
+      for (const idx of m[2]!.matchAll(/\[(\d+)\]/g)) {
+        if (type.kind !== 'ARRAY') throw new KObjectError('KOBJ_BAD_PATH', `field path '${path}': ${m[1]} is not an array`);
+        const i = Number(idx[1]);
+        if (i >= type.nelems) throw new KObjectError('KOBJ_BAD_PATH', `field path '${path}': index ${i} out of range (${type.nelems})`);
+        const elem = btf.resolved(type.type);
+        off += i * btf.sizeof(elem.id);
+        type = elem;
+      }
+    }
+    const size = type.kind === 'VOID' ? 0 : btf.sizeof(type.id);
+    return { off, type, size, bitShift: shift, bits };
+  }
+
+  /** Set a field (of copy `copy`) to `value`; returns this for chaining. */
+  set(path: string, value: KValue, copy = 0): this {
+    const loc = this.locate(path);
+    const at = copy * this.size + loc.off;
+    const t = loc.type;
+    const b = this.bytes;
+    if (value instanceof KObject || value === null) {
+      if (t.kind !== 'PTR') throw new KObjectError('KOBJ_BAD_VALUE', `${path}: an object can only be stored in a pointer member`);
+      writeLe(b, at, 8, value === null ? 0n : value.pointer);
+      return this;
+    }
+    if (typeof value === 'string' || value instanceof Uint8Array) {
+      const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : value;
+      // Strings keep a NUL terminator inside the field.
+      const max = typeof value === 'string' ? loc.size - 1 : loc.size;
+      if (bytes.length > max) throw new KObjectError('KOBJ_BAD_VALUE', `${path}: ${bytes.length} bytes do not fit in ${loc.size}`);
+      b.fill(0, at, at + loc.size);
+      b.set(bytes, at);
+      return this;
+    }
+    if (loc.bits !== 0) {
+      const word = readLe(b, at, loc.size);
+      const mask = ((1n << BigInt(loc.bits)) - 1n) << BigInt(loc.bitShift);
+      const v = (BigInt(value) << BigInt(loc.bitShift)) & mask;
+      writeLe(b, at, loc.size, (word & ~mask) | v);
+      return this;
+    }
+    if (loc.size === 0 || loc.size > 8) throw new KObjectError('KOBJ_BAD_VALUE', `${path}: a number cannot be stored in a ${loc.size}-byte ${t.kind.toLowerCase()}`);
+    writeLe(b, at, loc.size, BigInt.asUintN(loc.size * 8, BigInt(value)));
+    return this;
+  }
+
+  /** Set several fields. */
+  setAll(fields: Readonly<Record<string, KValue>>): this {
+    for (const [p, v] of Object.entries(fields)) this.set(p, v);
+    return this;
+  }
+
+  /** A field's raw unsigned value (integers, pointers, bitfields) of copy `copy`. */
+  get(path: string, copy = 0): bigint {
+    const loc = this.locate(path);
+    if (loc.size === 0 || loc.size > 8) throw new KObjectError('KOBJ_BAD_PATH', `${path}: not a scalar (${loc.size} bytes)`);
+    const v = readLe(this.bytes, copy * this.size + loc.off, loc.size);
+    return loc.bits === 0 ? v : (v >> BigInt(loc.bitShift)) & ((1n << BigInt(loc.bits)) - 1n);
+  }
+}
+
+function readLe(b: Uint8Array, off: number, size: number): bigint {
+  let v = 0n;
+  for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[off + i]!);
+  return v;
+}
+
+function writeLe(b: Uint8Array, off: number, size: number, v: bigint): void {
+  let x = BigInt.asUintN(64, v);
+  for (let i = 0; i < size; i++) {
+    b[off + i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+}
+
+/** The kernel structs the emulated vmlinux gets (a compact, x86-64-ordered subset). */
+export const KERNEL_STRUCTS: readonly KStructDef[] = [
+  { name: 'thread_info', members: [{ name: 'flags', type: 'unsigned long' }, { name: 'syscall_work', type: 'unsigned long' }, { name: 'status', type: 'u32' }, { name: 'cpu', type: 'u32' }] },
+  { name: 'kuid_t', members: [{ name: 'val', type: 'unsigned int' }] },
+  { name: 'kgid_t', members: [{ name: 'val', type: 'unsigned int' }] },
+  {
+    name: 'cred',
+    members: [
+      { name: 'usage', type: 'long' },
+      { name: 'uid', type: 'struct kuid_t' },
+      { name: 'gid', type: 'struct kgid_t' },
+      { name: 'suid', type: 'struct kuid_t' },
+      { name: 'sgid', type: 'struct kgid_t' },
+      { name: 'euid', type: 'struct kuid_t' },
+      { name: 'egid', type: 'struct kgid_t' },
+      { name: 'fsuid', type: 'struct kuid_t' },
+      { name: 'fsgid', type: 'struct kgid_t' },
+    ],
+  },
+  { name: 'mm_struct', members: [{ name: 'total_vm', type: 'unsigned long' }, { name: 'start_code', type: 'unsigned long' }, { name: 'end_code', type: 'unsigned long' }, { name: 'start_stack', type: 'unsigned long' }, { name: 'arg_start', type: 'unsigned long' }, { name: 'arg_end', type: 'unsigned long' }] },
+  {
+    name: 'task_struct',
+    members: [
+      { name: 'thread_info', type: 'struct thread_info' },
+      { name: '__state', type: 'unsigned int' },
+      { name: 'stack', type: 'void *' },
+      { name: 'prio', type: 'int' },
+      { name: 'static_prio', type: 'int' },
+      { name: 'normal_prio', type: 'int' },
+      { name: 'rt_priority', type: 'unsigned int' },
+      { name: 'flags', type: 'unsigned int' },
+      { name: 'sched_reset_on_fork', type: 'unsigned int', bits: 1 },
+      { name: 'sched_contributes_to_load', type: 'unsigned int', bits: 1 },
+      { name: 'sched_migrated', type: 'unsigned int', bits: 1 },
+      { name: 'in_execve', type: 'unsigned int', bits: 1 },
+      { name: 'in_iowait', type: 'unsigned int', bits: 1 },
+      { name: 'mm', type: 'struct mm_struct *' },
+      { name: 'active_mm', type: 'struct mm_struct *' },
+      { name: 'exit_state', type: 'int' },
+      { name: 'exit_code', type: 'int' },
+      { name: 'exit_signal', type: 'int' },
+      { name: 'pid', type: 'int' },
+      { name: 'tgid', type: 'int' },
+      { name: 'real_parent', type: 'struct task_struct *' },
+      { name: 'parent', type: 'struct task_struct *' },
+      { name: 'group_leader', type: 'struct task_struct *' },
+      { name: 'utime', type: 'u64' },
+      { name: 'stime', type: 'u64' },
+      { name: 'start_time', type: 'u64' },
+      { name: 'start_boottime', type: 'u64' },
+      { name: 'real_cred', type: 'const struct cred *' },
+      { name: 'cred', type: 'const struct cred *' },
+      { name: 'comm', type: 'char[16]' },
+    ],
+  },
+];
+
+/** A registered typed-ksym variable. */
+interface KVar {
+  readonly name: string;
+  readonly type: string;
+  readonly perCpu: boolean;
+  readonly init: Readonly<Record<string, KValue>> | number | undefined;
+  obj: KObject | undefined;
+}
+
+/** The idle and init tasks' identities. */
+const INIT_TASK = { pid: 0, comm: 'swapper/0' };
+const INIT_PROC = { pid: 1, comm: 'init' };
+
+/** The kernel objects of one emulated kernel. */
+export class KernelObjects {
+  private target: Btf | null = null;
+  private tasks: { current: KObject; init: KObject; idle: KObject; cred: KObject } | undefined;
+  private readonly vars = new Map<number, KVar>();
+  private readonly byRegion = new Map<number, KObject>();
+
+  constructor(private readonly k: Kernel) {}
+
+  /** The BTF objects are laid out from. */
+  get btf(): Btf {
+    return this.target ?? this.k.vmlinuxBtf;
+  }
+
+  /** Lay objects out from `btf` from now on (null: the emulated vmlinux); the task objects are rebuilt. */
+  setTargetBtf(btf: Btf | null): void {
+    this.target = btf;
+    this.tasks = undefined;
+    for (const v of this.vars.values()) v.obj = undefined;
+  }
+
+  /** A new zeroed object of `struct name` (per-CPU: `copies` copies), with optional fields set. */
+  create(name: string, fields: Readonly<Record<string, KValue>> = {}, o: { copies?: number; label?: string } = {}): KObject {
+    const btf = this.btf;
+    const t = btf.findByName(name).find((x) => x.kind === 'STRUCT' || x.kind === 'UNION' || x.kind === 'INT' || x.kind === 'TYPEDEF' || x.kind === 'PTR');
+    if (t === undefined) throw new KObjectError('KOBJ_NO_TYPE', `kernel object: no type named ${name} in the ${this.target === null ? 'emulated vmlinux' : 'target'} BTF`);
+    return this.createFromType(btf, t.id, fields, o.copies ?? 1, o.label ?? name);
+  }
+
+  private createFromType(btf: Btf, typeId: number, fields: Readonly<Record<string, KValue>>, copies: number, label: string): KObject {
+    const size = btf.sizeof(typeId);
+    const bytes = new Uint8Array(Math.max(1, size * copies));
+    const region = this.k.mem.map(bytes, { kind: RegionKind.KERNEL, perm: PERM_R, label: `kernel object ${label}` });
+    const obj = new KObject(btf, typeId, bytes, region, size, copies);
+    this.byRegion.set(region, obj);
+    obj.setAll(fields);
+    return obj;
+  }
+
+  /** Set a field when the target BTF has it (defaults must not fail on a different layout). */
+  private trySet(obj: KObject, path: string, value: KValue): void {
+    try {
+      obj.set(path, value);
+    } catch (e) {
+      if (!(e instanceof KObjectError)) throw e;
+    }
+  }
+
+  private buildTasks(): { current: KObject; init: KObject; idle: KObject; cred: KObject } {
+    const idle = this.create('task_struct', {}, { label: 'task_struct swapper/0' });
+    const init = this.create('task_struct', {}, { label: 'task_struct init' });
+    const current = this.create('task_struct', {}, { label: 'task_struct current' });
+    const cred = this.create('cred', {}, { label: 'cred current' });
+    const mm = this.create('mm_struct', {}, { label: 'mm_struct current' });
+    for (const [t, id, parent] of [[idle, INIT_TASK, idle], [init, INIT_PROC, idle]] as const) {
+      this.trySet(t, 'pid', id.pid);
+      this.trySet(t, 'tgid', id.pid);
+      this.trySet(t, 'comm', id.comm);
+      this.trySet(t, 'real_parent', parent);
+      this.trySet(t, 'parent', parent);
+      this.trySet(t, 'group_leader', t);
+    }
+    this.trySet(current, 'real_parent', init);
+    this.trySet(current, 'parent', init);
+    this.trySet(current, 'group_leader', current);
+    this.trySet(current, 'mm', mm);
+    this.trySet(current, 'active_mm', mm);
+    this.trySet(current, 'cred', cred);
+    this.trySet(current, 'real_cred', cred);
+    return { current, init, idle, cred };
+  }
+
+  /** The current task's object, synchronised with kernel.currentTask() and the current CPU. */
+  currentTask(): KObject {
+    this.tasks ??= this.buildTasks();
+    const { current, cred } = this.tasks;
+    const t = this.k.currentTask();
+    this.trySet(current, 'pid', t.pid);
+    this.trySet(current, 'tgid', t.tgid);
+    this.trySet(current, 'comm', new TextEncoder().encode(t.comm).subarray(0, 15));
+    this.trySet(current, 'thread_info.cpu', this.k.currentCpu());
+    for (const f of ['uid', 'suid', 'euid', 'fsuid']) this.trySet(cred, `${f}.val`, t.uid);
+    for (const f of ['gid', 'sgid', 'egid', 'fsgid']) this.trySet(cred, `${f}.val`, t.gid);
+    return current;
+  }
+
+  /** The idle task (`init_task`, pid 0) and init (pid 1). */
+  idleTask(): KObject {
+    this.tasks ??= this.buildTasks();
+    return this.tasks.idle;
+  }
+
+  initProcess(): KObject {
+    this.tasks ??= this.buildTasks();
+    return this.tasks.init;
+  }
+
+  /**
+   * Register a kernel variable for typed `__ksym`s: a VAR `name` of C type `type` in the vmlinux
+   * BTF; `init` sets struct fields or a scalar value. Returns the VAR's BTF id.
+   */
+  defineVar(name: string, type: string, o: { perCpu?: boolean; init?: Readonly<Record<string, KValue>> | number } = {}): number {
+    const id = this.k.types.addVar(name, type);
+    this.vars.set(id, { name, type, perCpu: o.perCpu ?? false, init: o.init, obj: undefined });
+    return id;
+  }
+
+  private varObject(v: KVar): KObject {
+    if (v.obj !== undefined) return v.obj;
+    if (v.name === 'init_task') return (v.obj = this.idleTask());
+    const btf = this.k.vmlinuxBtf;
+    const t = btf.findByName(v.name).find((x) => x.kind === 'VAR');
+    if (t === undefined || t.kind !== 'VAR') throw new KObjectError('KOBJ_NO_TYPE', `kernel variable ${v.name} has no VAR in the vmlinux BTF`);
+    const copies = v.perCpu ? this.k.nrCpus : 1;
+    const obj = this.createFromType(btf, t.type, typeof v.init === 'object' ? v.init : {}, copies, v.name);
+    if (typeof v.init === 'number') for (let c = 0; c < copies; c++) writeLe(obj.bytes, c * obj.size, Math.min(8, obj.size), BigInt(v.init));
+    v.obj = obj;
+    return obj;
+  }
+
+  /** BPF_PSEUDO_BTF_ID: the address of the variable with VAR id `btfId`, or undefined. */
+  ksymAddress(btfId: number): bigint | undefined {
+    const v = this.vars.get(btfId);
+    return v === undefined ? undefined : this.varObject(v).pointer;
+  }
+
+  /** bpf_per_cpu_ptr: `ptr` into CPU 0's copy of a per-CPU object moved to `cpu`'s copy; 0 if invalid. */
+  perCpuPointer(ptr: bigint, cpu: number): bigint {
+    const [region, off] = Memory.split(ptr);
+    const obj = this.byRegion.get(region);
+    if (obj === undefined || obj.copies < 2 || off >= obj.size || !Number.isInteger(cpu) || cpu < 0 || cpu >= obj.copies) return 0n;
+    return Memory.pointer(region, off + cpu * obj.size);
+  }
+}
+
+/**
+ * Register the kernel structs and variables in `k`'s vmlinux BTF and provide the services
+ * 'kobjects' (this {@link KernelObjects}), 'currentTaskPointer', 'ksymVar' and 'perCpuPointer'.
+ * Call before anything refers to `struct task_struct` (hooks), so references resolve to it.
+ */
+export function installKernelObjects(k: Kernel): KernelObjects {
+  for (const s of KERNEL_STRUCTS) if (!k.types.structs.has(s.name)) k.registerStruct(s);
+  const ko = new KernelObjects(k);
+  ko.defineVar('init_task', 'struct task_struct');
+  ko.defineVar('bpf_prog_active', 'int', { perCpu: true });
+  k.provide('kobjects', ko);
+  k.provide('currentTaskPointer', () => ko.currentTask().pointer);
+  k.provide('ksymVar', (btfId: number) => ko.ksymAddress(btfId));
+  k.provide('perCpuPointer', (ptr: bigint, cpu: number) => ko.perCpuPointer(ptr, cpu));
+  return ko;
+}
