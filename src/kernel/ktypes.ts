@@ -225,9 +225,20 @@ export class KernelTypes {
     if (this.structs.has(def.name)) throw new TypeError(`struct ${def.name} is already defined`);
     const layout = layoutStruct(def, this.structs);
     this.structs.set(def.name, layout);
-    const members: MemberSpec[] = layout.members.map((m) => ({
+    // A self-referential `struct NAME *` member (task_struct's real_parent) must point at the struct,
+    // not at a forward declaration: resolve every other member type first, then create that pointer
+    // to the id the struct gets next (ids are assigned in order).
+    const selfPtr = `struct ${def.name} *`;
+    const isSelf = (t: string | KFuncProto): boolean => typeof t === 'string' && t.trim().replace(/\s+/g, ' ').replace(/\s*\*$/, ' *') === selfPtr;
+    const ids = layout.members.map((m) => (isSelf(m.type) ? -1 : typeof m.type === 'string' ? this.typeId(m.type) : this.b.ptr(this.protoId(m.type))));
+    let self = this.cache.get(selfPtr);
+    if (self === undefined && ids.includes(-1)) {
+      self = this.b.ptr(this.b.length + 2);
+      this.cache.set(selfPtr, self);
+    }
+    const members: MemberSpec[] = layout.members.map((m, i) => ({
       name: m.name,
-      type: typeof m.type === 'string' ? this.typeId(m.type) : this.b.ptr(this.protoId(m.type)),
+      type: ids[i] === -1 ? self! : ids[i]!,
       bitOffset: m.bitOffset ?? m.offset * 8,
       ...(m.bits !== undefined ? { bitfieldSize: m.bits } : {}),
     }));

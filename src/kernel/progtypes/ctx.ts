@@ -109,7 +109,8 @@ export class CtxRegion implements SpecialRegion {
   /** The cb pair an 8-byte access at `off` covers, or undefined. */
   private pair(f: CtxField, off: number): CtxField | undefined {
     if (f.kind !== 'cb' || off !== f.off || f.index % 2 !== 0) return undefined;
-    return this.at(off + 4);
+    const g = this.at(off + 4);
+    return g?.kind === 'cb' ? g : undefined;
   }
 
   load(off: number, size: number, out: Int32Array): boolean {
@@ -117,7 +118,7 @@ export class CtxRegion implements SpecialRegion {
     if (f === undefined || !this.policy.read.has(f.name)) return false;
     if (size === 8 && f.kind === 'cb') {
       const g = this.pair(f, off);
-      if (g === undefined || g.kind !== 'cb') return false;
+      if (g === undefined) return false;
       this.backend.read(f, this.tmp);
       const lo = this.tmp[0]!;
       this.backend.read(g, this.tmp);

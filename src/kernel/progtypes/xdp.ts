@@ -71,6 +71,11 @@ const READ = ['data', 'data_end', 'data_meta', 'ingress_ifindex', 'rx_queue_inde
 const XDP_POLICY: CtxPolicy = { read: new Set(READ), write: new Set() };
 const XDP_DEVMAP_POLICY: CtxPolicy = { read: new Set([...READ, 'egress_ifindex']), write: new Set() };
 
+/** The xdp_md access policy of a program with expected attach type `eat`. */
+export function xdpPolicy(eat: number): CtxPolicy {
+  return eat === AttachType.XDP_DEVMAP ? XDP_DEVMAP_POLICY : XDP_POLICY;
+}
+
 /** The xdp_md fields after bpf_convert_ctx_access: pointers from the xdp_buff, ifindexes from rxq/txq. */
 class XdpCtx implements CtxBackend {
   constructor(private readonly x: XdpBuff) {}
@@ -167,7 +172,7 @@ export function runXdp(k: Kernel, prog: KProg, input: XdpRunInput): XdpRunResult
   }
   const buf = new PacketBuffer(k.mem, frame, headroom, headroom + metaLen, headroom + linear, PERM_RW, `xdp packet of ${prog.name || 'prog'}`, true);
   const x = new XdpBuff(buf, frags, input.ingressIfindex ?? LOOPBACK_IFINDEX, input.rxQueueIndex ?? 0, input.egressIfindex ?? 0);
-  const policy = prog.expectedAttachType === AttachType.XDP_DEVMAP ? XDP_DEVMAP_POLICY : XDP_POLICY;
+  const policy = xdpPolicy(prog.expectedAttachType);
   const ctx = mapCtx(k, new Uint8Array(XDP_MD.size), `xdp_md of ${prog.name || 'prog'}`, true, new CtxRegion(XDP_MD, policy, new XdpCtx(x)));
   x.ctxRegion = ctx.region;
   try {
