@@ -6,6 +6,7 @@
  * {@link EventOutputPacket}. The errnos come from PerfEventArrayMap.output.
  */
 import { PerfEventArrayMap } from '../maps/perf.js';
+import { SkbBuff, XdpBuff } from './packet.js';
 import type { Machine } from '../vm/machine.js';
 import { ctxArg, mapArg, memArgOrZero } from './args.js';
 import { hostOf } from './host.js';
@@ -21,9 +22,20 @@ export interface EventOutputPacket {
   eventOutputPacket(): Uint8Array;
 }
 
+/**
+ * The bytes the packet flavours copy from: bpf_xdp_event_output reads the xdp_buff from data (the
+ * linear part, then the frags), bpf_skb_event_output the skb from skb->data (skb_copy_bits).
+ */
 function packetOf(m: Machine): Uint8Array | null {
-  const c = m.context as Partial<EventOutputPacket> | null;
-  return c !== null && typeof c.eventOutputPacket === 'function' ? c.eventOutputPacket() : null;
+  const c = m.context;
+  if (c instanceof XdpBuff) {
+    const out = new Uint8Array(c.buffLen);
+    c.copy(0, out, false);
+    return out;
+  }
+  if (c instanceof SkbBuff) return c.buf.bytes();
+  const e = c as Partial<EventOutputPacket> | null;
+  return e !== null && typeof e.eventOutputPacket === 'function' ? e.eventOutputPacket() : null;
 }
 
 function perfEventOutput(m: Machine): void {
