@@ -122,3 +122,39 @@ describe('helper fixtures (6.18 results)', () => {
     expect(o.variable('range_fallthrough').getInt()).toBe(1n);
   });
 });
+
+describe('timer callbacks run as the program that armed them (struct-ops-assoc.md 6.4, 6.5)', () => {
+  function setup(timerNs: bigint): BpfObject {
+    const o = BpfObject.open(readFileSync(new URL('../../programs/struct_ops_assoc_in_timer.bpf.o', import.meta.url)), { kernelOptions: { testmod: true } });
+    o.load();
+    o.variable('timer_ns').setInt(timerNs);
+    o.program('syscall_prog').assocStructOps(o.map('st_ops_map'));
+    return o;
+  }
+
+  it('st_ops_assoc_in_timer: the callback (a subprog of test_1) reaches test_1’s association', () => {
+    const o = setup(0n);
+    o.attach();
+    expect(o.program('syscall_prog').testRun().retval).toBe(0);
+    expect(o.variable('timer_cb_run').getInt()).toBe(0n);
+    o.kernel.advance(0);
+    expect(o.variable('timer_cb_run').getInt()).toBe(1n);
+    expect(o.variable('timer_test_1_ret').getInt()).toBe(1234n);
+    expect(o.variable('test_err').getInt()).toBe(0n);
+  });
+
+  it('st_ops_assoc_in_timer_no_uref: after the link, syscall_prog and the map go, the callback sees no association', () => {
+    const o = setup(500_000_000n);
+    const link = o.map('st_ops_map').attachStructOps();
+    expect(o.program('syscall_prog').testRun().retval).toBe(0);
+    link.destroy();
+    o.program('syscall_prog').close();
+    o.map('st_ops_map').close();
+    o.kernel.advance(499_999_999n);
+    expect(o.variable('timer_cb_run').getInt()).toBe(0n);
+    o.kernel.advance(1n);
+    expect(o.variable('timer_cb_run').getInt()).toBe(1n);
+    expect(o.variable('timer_test_1_ret').getInt()).toBe(-1n);
+    expect(o.variable('test_err').getInt()).toBe(0n);
+  });
+});
