@@ -62,13 +62,6 @@ export function memArgOrZero(m: Machine, reg: number, size: number, write: boole
   return size === 0 ? m.lo[reg]! >>> 0 : memArg(m, reg, size, write, helper, what);
 }
 
-/** The bytes of a checked memory argument (a view; allocates, so not for hot paths). */
-export function memBytes(m: Machine, reg: number, size: number, write: boolean, helper: string, what: string): Uint8Array {
-  if (size === 0) return new Uint8Array(0);
-  const off = memArg(m, reg, size, write, helper, what);
-  return m.mem.u8[m.hi[reg]!]!.subarray(off, off + size);
-}
-
 /**
  * ARG_PTR_TO_CONST_STR: a NUL-terminated string in memory the program cannot write (the verifier
  * wants a read-only map value, e.g. `.rodata`). Returns the string's bytes without the NUL.
