@@ -59,7 +59,10 @@ export interface TestRunOptions {
   flags?: number;
 }
 
-/** Test-run output. */
+/**
+ * Test-run output. For syscall programs `ctxOut` is the ctx after the run (the kernel writes it back
+ * into ctx_in, which is also updated in place).
+ */
 export interface TestRunResult {
   readonly retval: number;
   readonly dataOut: Uint8Array | null;
@@ -162,7 +165,10 @@ export class BpfProgram {
       attr.ctx_size_in = o.ctxIn.length;
     }
     let ctxOut: Uint8Array | null = null;
-    const ctxCap = o.ctxSizeOut ?? o.ctxIn?.length ?? 0;
+    // ctx_out by default only for types whose test run returns a ctx (not syscall/tracing ones,
+    // which refuse ctx_out; syscall programs write back into ctx_in instead).
+    const noCtxOut = [ProgType.SYSCALL, ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE, ProgType.TRACING].includes(this.type as 31);
+    const ctxCap = o.ctxSizeOut ?? (noCtxOut ? 0 : (o.ctxIn?.length ?? 0));
     if (ctxCap > 0) {
       ctxOut = new Uint8Array(ctxCap);
       attr.ctx_out = ctxOut;
@@ -175,10 +181,11 @@ export class BpfProgram {
     const err = k.bpf(Cmd.PROG_TEST_RUN, attr);
     if (err < 0 && k.lastFault !== null) throw new ProgramFaultError(k.lastFault);
     BpfError.check(err, `test_run: program '${this.name}'`);
+    const syscallCtx = this.type === ProgType.SYSCALL && o.ctxIn !== undefined ? o.ctxIn.slice() : null;
     return {
       retval: attr.retval as number,
       dataOut: dataOut === null ? null : dataOut.subarray(0, Math.min(dataOut.length, attr.data_size_out as number)),
-      ctxOut: ctxOut === null ? null : ctxOut.subarray(0, Math.min(ctxOut.length, attr.ctx_size_out as number)),
+      ctxOut: ctxOut === null ? syscallCtx : ctxOut.subarray(0, Math.min(ctxOut.length, attr.ctx_size_out as number)),
       durationNs: attr.duration as number,
     };
   }
