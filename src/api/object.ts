@@ -16,7 +16,7 @@ import { LDDW_MAP_FD, LDDW_MAP_IDX, LDDW_MAP_IDX_VALUE, LDDW_MAP_VALUE } from '.
 import { Kernel, type KernelOptions } from '../kernel/kernel.js';
 import { fireHook, hookKindOf, type HookEvent, type HookRunResult } from '../kernel/progtypes/tracing.js';
 import { attachToHook } from '../kernel/cmd-link.js';
-import { STRUCT_OPS_DATA_OFF, structOpsOf, type StructOpsInstance } from '../kernel/structops.js';
+import { structOpsOf, type StructOpsInstance } from '../kernel/structops.js';
 import { BPF_F_LINK, BPF_F_RDONLY_PROG, Cmd, LinkType } from '../kernel/uapi.js';
 import type { KMap, KProg } from '../kernel/objects.js';
 import { loadObjectSpec, type LoadObjectOptions } from '../object/load.js';
@@ -78,6 +78,33 @@ export function kernelVersionCode(v: readonly [number, number, number]): number 
 function structEssentialName(name: string): string {
   const i = name.indexOf('___');
   return i > 0 ? name.slice(0, i) : name;
+}
+
+/** What bpf_map__init_kern_struct_ops learns from kernel BTF (find_struct_ops_kern_types). */
+interface KernStructOps {
+  /** BTF id of `struct <name>`. */
+  readonly typeId: number;
+  /** BTF id of `struct bpf_struct_ops_<name>`. */
+  readonly valueTypeId: number;
+  readonly valueSize: number;
+  /** Offset of `data` in the wrapper. */
+  readonly dataOffset: number;
+  readonly members: readonly { readonly name: string; readonly index: number; readonly offset: number; readonly size: number; readonly isFunc: boolean }[];
+}
+
+/** Find `bpf_struct_ops_<name>` and `<name>` in kernel BTF, as libbpf does. */
+function kernStructOpsType(btf: Btf, name: string): KernStructOps | undefined {
+  const wrapper = btf.findByName(`bpf_struct_ops_${name}`, 'STRUCT')[0];
+  const type = btf.findByName(name, 'STRUCT')[0];
+  if (wrapper === undefined || type === undefined) return undefined;
+  const data = btf.members(wrapper.id).find((m) => btf.resolve(m.type) === type.id);
+  if (data === undefined) return undefined;
+  const members = btf.members(type.id).map((m, index) => {
+    const t = btf.resolved(m.type);
+    const isFunc = t.kind === 'PTR' && btf.resolved(t.type).kind === 'FUNC_PROTO';
+    return { name: m.name, index, offset: Math.floor(m.bitOffset / 8), size: btf.sizeof(m.type), isFunc };
+  });
+  return { typeId: type.id, valueTypeId: wrapper.id, valueSize: btf.sizeof(wrapper.id), dataOffset: Math.floor(data.bitOffset / 8), members };
 }
 
 /** A link (or libbpf's pseudo-link for a non-link struct_ops map). */
@@ -224,12 +251,15 @@ export class BpfProgram {
    * bpf_program__assoc_struct_ops with libbpf's pre-checks (EINVAL without a syscall: program not
    * loaded, a struct_ops program, map not created, not a struct_ops map), then the command.
    */
-  assocStructOps(map: BpfObjectMap, opts: { flags?: number } = {}): void {
+  assocStructOps(map: BpfObjectMap, opts: { flags?: number } | null = null): void {
+    // OPTS_VALID: unknown option fields are like non-zero bytes past the known struct: EINVAL.
+    const unknown = opts === null ? [] : Object.keys(opts).filter((k) => k !== 'flags');
+    if (unknown.length > 0) throw new BpfError(EINVAL, `bpf_prog_assoc_struct_ops_opts has unknown fields: ${unknown.join(', ')}`);
     if (this.fd < 0) throw new BpfError(EINVAL, `prog '${this.name}': can't associate BPF program without FD (was it loaded?)`);
     if (this.type === ProgType.STRUCT_OPS) throw new BpfError(EINVAL, `prog '${this.name}': can't associate struct_ops program`);
     if (map.fd < 0) throw new BpfError(EINVAL, `map '${map.name}': can't associate BPF map without FD (was it created?)`);
     if (map.spec.type !== BPF_MAP_TYPE.STRUCT_OPS) throw new BpfError(EINVAL, `map '${map.name}': can't associate BPF map other than struct_ops`);
-    BpfError.check(this.obj.kernel.bpf(Cmd.PROG_ASSOC_STRUCT_OPS, { map_fd: map.fd, prog_fd: this.fd, flags: opts.flags ?? 0 }), `prog '${this.name}': assoc struct_ops map '${map.name}'`);
+    BpfError.check(this.obj.kernel.bpf(Cmd.PROG_ASSOC_STRUCT_OPS, { map_fd: map.fd, prog_fd: this.fd, flags: opts?.flags ?? 0 }), `prog '${this.name}': assoc struct_ops map '${map.name}'`);
   }
 
   /** Close the program fd. */
@@ -571,8 +601,8 @@ export class BpfObject {
         referencedBy.set(p, (referencedBy.get(p) ?? false) || m.autocreate);
       }
       if (!m.autocreate) continue;
-      const kt = this.kernel.structOps.get(structEssentialName(st.typeName));
-      if (kt === undefined) throw new BpfError(ENOTSUPP, `struct_ops init_kern ${m.name}: struct ${st.typeName} is not found in kernel BTF`);
+      const kt = kernStructOpsType(this.kernel.vmlinuxBtf, structEssentialName(st.typeName));
+      if (kt === undefined) throw new BpfError(ENOTSUPP, `struct_ops init_kern ${m.name}: struct bpf_struct_ops_${structEssentialName(st.typeName)} is not found in kernel BTF`);
       const vdata = new Uint8Array(kt.valueSize);
       for (const mem of st.members) {
         const km = kt.members.find((x) => x.name === mem.name);
@@ -597,10 +627,10 @@ export class BpfObject {
           }
           p.attachBtfId = kt.typeId;
           p.expectedAttachType = km.index;
-          m.structOpsSlots.push({ offset: STRUCT_OPS_DATA_OFF + km.offset, prog: p });
+          m.structOpsSlots.push({ offset: kt.dataOffset + km.offset, prog: p });
         } else {
           if (mem.size !== km.size) throw new BpfError(ENOTSUPP, `struct_ops init_kern ${m.name}: member ${mem.name} size ${mem.size} differs from the kernel's ${km.size}`);
-          vdata.set(local, STRUCT_OPS_DATA_OFF + km.offset);
+          vdata.set(local, kt.dataOffset + km.offset);
         }
       }
       m.kernVdata = vdata;
@@ -664,13 +694,13 @@ export class BpfObject {
       if (e.kind === 'kconfig') return;
       const name = e.essentialName;
       if (e.kind === 'kfunc') {
-        const kf = this.kernel.kfuncs.get(name);
+        const kf = vmlinux.findByName(name, 'FUNC')[0];
         if (kf === undefined) {
           if (!e.weak) throw new BpfError(ESRCH, `extern (func ksym) '${e.name}': not found in kernel or module BTFs`);
           this.extFds.set(idx, null);
           return;
         }
-        this.extFds.set(idx, { kind: 'kfunc', value: BigInt(kf.btfId) });
+        this.extFds.set(idx, { kind: 'kfunc', value: BigInt(kf.id) });
         return;
       }
       if (e.typeless) {
@@ -831,13 +861,14 @@ export class BpfObject {
 
   /** attach_btf_id for tp_btf/fentry/fexit/fmod_ret/lsm/iter programs (libbpf find_attach_btf_id). */
   private attachBtfIdFor(s: ProgramSpec): number {
-    const k = this.kernel;
-    const kind = s.type === ProgType.LSM ? 'lsm' : s.expectedAttachType === AttachType.TRACE_RAW_TP ? 'raw_tp' : s.expectedAttachType === AttachType.TRACE_ITER ? 'iter' : 'fentry';
-    const hook = k.hooks.get(kind, s.attachTarget);
-    if (hook !== undefined && hook.btfId !== 0) return hook.btfId;
-    const kf = kind === 'fentry' ? k.kfuncs.get(s.attachTarget) : undefined;
-    if (kf !== undefined) return kf.btfId;
-    throw new BpfError(ESRCH, `prog '${s.name}': failed to find kernel BTF type ID of '${s.attachTarget}'`);
+    const btf = this.kernel.vmlinuxBtf;
+    const lsm = s.type === ProgType.LSM;
+    const rawTp = s.expectedAttachType === AttachType.TRACE_RAW_TP;
+    const iter = s.expectedAttachType === AttachType.TRACE_ITER;
+    const name = rawTp ? `btf_trace_${s.attachTarget}` : lsm ? `bpf_lsm_${s.attachTarget}` : iter ? `bpf_iter_${s.attachTarget}` : s.attachTarget;
+    const t = btf.findByName(name, rawTp ? 'TYPEDEF' : 'FUNC')[0];
+    if (t === undefined) throw new BpfError(ESRCH, `prog '${s.name}': failed to find kernel BTF type ID of '${s.attachTarget}'`);
+    return t.id;
   }
 
   /** Static `.values = {...}` of prog arrays and map-in-map. */
