@@ -21,6 +21,8 @@
  * dereferencing it without bpf_this_cpu_ptr/bpf_per_cpu_ptr, the emulator does not).
  */
 import type { Btf } from '../btf/btf.js';
+import { BPF_MAP_TYPE } from '../maps/uapi.js';
+import { ProgType } from '../object/uapi.js';
 import type { BtfType } from '../btf/types.js';
 import { BpfemuError } from '../util/errors.js';
 import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
@@ -230,6 +232,26 @@ export const KERNEL_STRUCTS: readonly KStructDef[] = [
   },
 ];
 
+/**
+ * uapi enums the emulated vmlinux carries for CO-RE enum relocations (bpf_core_enum_value): `enum
+ * bpf_map_type` and `enum bpf_prog_type`, with the deprecated cgroup-storage spellings and the
+ * __MAX_ terminators as vmlinux has them.
+ */
+export function uapiEnums(): { name: string; values: [string, number][] }[] {
+  const maps: [string, number][] = [];
+  for (const [key, v] of Object.entries(BPF_MAP_TYPE)) {
+    if (key === 'CGROUP_STORAGE' || key === 'PERCPU_CGROUP_STORAGE') maps.push([`BPF_MAP_TYPE_${key}_DEPRECATED`, v]);
+    maps.push([`BPF_MAP_TYPE_${key}`, v]);
+  }
+  maps.push(['__MAX_BPF_MAP_TYPE', Math.max(...Object.values(BPF_MAP_TYPE)) + 1]);
+  const progs: [string, number][] = Object.entries(ProgType).map(([key, v]) => [`BPF_PROG_TYPE_${key}`, v]);
+  progs.push(['__MAX_BPF_PROG_TYPE', Math.max(...Object.values(ProgType)) + 1]);
+  return [
+    { name: 'bpf_map_type', values: maps },
+    { name: 'bpf_prog_type', values: progs },
+  ];
+}
+
 /** A registered typed-ksym variable. */
 interface KVar {
   readonly name: string;
@@ -381,10 +403,12 @@ export class KernelObjects {
 /**
  * Register the kernel structs and variables in `k`'s vmlinux BTF and provide the services
  * 'kobjects' (this {@link KernelObjects}), 'currentTaskPointer', 'ksymVar' and 'perCpuPointer'.
- * Call before anything refers to `struct task_struct` (hooks), so references resolve to it.
+ * Also adds the uapi enums ({@link uapiEnums}). Call before anything refers to `struct
+ * task_struct` (hooks), so references resolve to it.
  */
 export function installKernelObjects(k: Kernel): KernelObjects {
   for (const s of KERNEL_STRUCTS) if (!k.types.structs.has(s.name)) k.registerStruct(s);
+  for (const e of uapiEnums()) k.types.addEnum(e.name, e.values);
   const ko = new KernelObjects(k);
   ko.defineVar('init_task', 'struct task_struct');
   ko.defineVar('bpf_prog_active', 'int', { perCpu: true });

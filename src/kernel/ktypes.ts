@@ -45,20 +45,25 @@ interface Scalar {
   readonly bool?: boolean;
 }
 
-/** Built-in scalar spellings → canonical BTF INT names. */
+/**
+ * Built-in scalar spellings → the BTF INT names and encodings pahole gives vmlinux (`long unsigned
+ * int`, `short int`; `char` is unsigned without an encoding flag since Linux 6.2 builds with
+ * -funsigned-char), so that CO-RE type matching against the emulated vmlinux behaves as against a
+ * real one.
+ */
 const SCALARS: Readonly<Record<string, Scalar>> = {
   bool: { name: '_Bool', size: 1, signed: false, bool: true },
   _Bool: { name: '_Bool', size: 1, signed: false, bool: true },
-  char: { name: 'char', size: 1, signed: true },
+  char: { name: 'char', size: 1, signed: false },
   'unsigned char': { name: 'unsigned char', size: 1, signed: false },
-  short: { name: 'short', size: 2, signed: true },
-  'unsigned short': { name: 'unsigned short', size: 2, signed: false },
+  short: { name: 'short int', size: 2, signed: true },
+  'unsigned short': { name: 'short unsigned int', size: 2, signed: false },
   int: { name: 'int', size: 4, signed: true },
   'unsigned int': { name: 'unsigned int', size: 4, signed: false },
-  long: { name: 'long', size: 8, signed: true },
-  'unsigned long': { name: 'unsigned long', size: 8, signed: false },
-  'long long': { name: 'long long', size: 8, signed: true },
-  'unsigned long long': { name: 'unsigned long long', size: 8, signed: false },
+  long: { name: 'long int', size: 8, signed: true },
+  'unsigned long': { name: 'long unsigned int', size: 8, signed: false },
+  'long long': { name: 'long long int', size: 8, signed: true },
+  'unsigned long long': { name: 'long long unsigned int', size: 8, signed: false },
 };
 
 /** Kernel typedefs of scalars (include/linux/types.h). */
@@ -259,6 +264,13 @@ export class KernelTypes {
   /** Define a global kernel variable (a VAR, as vmlinux has for typed `__ksym`s); returns its id. */
   addVar(name: string, type: string): number {
     const id = this.b.var(name, this.typeId(type), 'global');
+    this.built = undefined;
+    return id;
+  }
+
+  /** Define an enum (4-byte, unsigned unless a value is negative); returns its id. */
+  addEnum(name: string, values: readonly (readonly [string, number])[]): number {
+    const id = this.b.enum(name, values);
     this.built = undefined;
     return id;
   }

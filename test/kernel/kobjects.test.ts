@@ -56,6 +56,15 @@ describe('emulated kernel objects', () => {
     expect(k.lastFault?.kind).toBe('read_only');
   });
 
+  it('the vmlinux BTF has the uapi map and program type enums', () => {
+    const btf = new Kernel().vmlinuxBtf;
+    const e = btf.findByName('bpf_map_type').find((x) => x.kind === 'ENUM')!;
+    const values = e.kind === 'ENUM' ? new Map(e.values.map((v) => [v.name, v.value])) : new Map();
+    expect([values.get('BPF_MAP_TYPE_BLOOM_FILTER'), values.get('BPF_MAP_TYPE_ARENA'), values.get('BPF_MAP_TYPE_CGROUP_STORAGE_DEPRECATED'), values.get('__MAX_BPF_MAP_TYPE')]).toEqual([30, 33, 19, 34]);
+    const p = btf.findByName('bpf_prog_type').find((x) => x.kind === 'ENUM')!;
+    expect(p.kind === 'ENUM' ? p.values.find((v) => v.name === 'BPF_PROG_TYPE_XDP')?.value : -1).toBe(6);
+  });
+
   it('the current task follows the CPU of the run', () => {
     const k = new Kernel({ nrCpus: 4 });
     const ko = kobjs(k);
