@@ -79,6 +79,8 @@ export const PacketFlags = {
 /** enum bpf_func_id values of the packet helpers (include/uapi/linux/bpf.h). */
 export const PacketHelperId = {
   skb_store_bytes: 9,
+  get_cgroup_classid: 17,
+  get_route_realm: 24,
   l3_csum_replace: 10,
   l4_csum_replace: 11,
   redirect: 23,
@@ -91,6 +93,7 @@ export const PacketHelperId = {
   set_hash_invalid: 41,
   xdp_adjust_head: 44,
   set_hash: 48,
+  skb_ecn_set_ce: 97,
   redirect_map: 51,
   xdp_adjust_meta: 54,
   xdp_adjust_tail: 65,
@@ -538,6 +541,26 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     },
   },
   {
+    // bpf_get_cgroup_classid: the net_cls class of the socket's (or, for XDP, the current task's)
+    // cgroup; the emulator has no net_cls cgroups, so it is 0, as in a 6.18 test run.
+    id: PacketHelperId.get_cgroup_classid,
+    name: 'get_cgroup_classid',
+    progTypes: [P.SOCKET_FILTER, ...TC, P.XDP, P.CGROUP_SKB, ...LWT, P.SK_SKB, P.FLOW_DISSECTOR],
+    args: ['ctx'],
+    fn: (m) => m.setR0Num(0),
+  },
+  {
+    // bpf_get_route_realm: the realm of skb_dst; test-run skbs have no route, so 0.
+    id: PacketHelperId.get_route_realm,
+    name: 'get_route_realm',
+    progTypes: [...TC, ...LWT],
+    args: ['ctx'],
+    fn: (m) => {
+      skbOf(m, 'bpf_get_route_realm');
+      m.setR0Num(0);
+    },
+  },
+  {
     // bpf_l3_csum_replace
     id: PacketHelperId.l3_csum_replace,
     name: 'l3_csum_replace',
@@ -783,6 +806,36 @@ const PACKET_HELPERS: readonly HelperDef[] = [
       const skb = skbOf(m, 'bpf_set_hash');
       skb.hash = m.argU32(2);
       skb.swHash = true;
+      m.setR0Num(0);
+    },
+  },
+  {
+    // bpf_skb_ecn_set_ce: INET_ECN_set_ce (IP_ECN_set_ce / IP6_ECN_set_ce) on the network header;
+    // it writes in place and does not invalidate packet pointers.
+    id: PacketHelperId.skb_ecn_set_ce,
+    name: 'skb_ecn_set_ce',
+    progTypes: [...TC, P.CGROUP_SKB],
+    args: ['ctx'],
+    fn: (m) => {
+      const skb = skbOf(m, 'bpf_skb_ecn_set_ce');
+      const f = skb.buf.frame;
+      const n = skb.network;
+      if (skb.protocol === 0x0800 && n + 20 <= skb.buf.end) {
+        const ecn = f[n + 1]! & 3;
+        if (ecn === 0) return m.setR0Num(0); // Not-ECT
+        if (ecn !== 3) {
+          const from = f[n]! | (f[n + 1]! << 8);
+          f[n + 1] = f[n + 1]! | 3;
+          setSum16(f, n + 10, csumReplace2(sum16At(f, n + 10), from, f[n]! | (f[n + 1]! << 8)));
+        }
+        return m.setR0Num(1);
+      }
+      if (skb.protocol === 0x86dd && n + 40 <= skb.buf.end) {
+        // The traffic class spans the low nibble of byte 0 and the high nibble of byte 1.
+        if ((f[n + 1]! & 0x30) === 0) return m.setR0Num(0);
+        f[n + 1] = f[n + 1]! | 0x30;
+        return m.setR0Num(1);
+      }
       m.setR0Num(0);
     },
   },
