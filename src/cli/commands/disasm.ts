@@ -3,6 +3,7 @@ import { disassemble, type Syntax } from '../../isa/disasm.js';
 import { readInsns, type RawInsn } from '../../isa/insn.js';
 import { parseHexBytes } from '../../conformance/format.js';
 import { programListing } from '../../object/listing.js';
+import { helperName } from '../../helpers/table.js';
 import { utf8, type Io } from '../io.js';
 import { CliError, EXIT_OK, parseCommandArgs, type Command } from '../registry.js';
 import { loadObjectFile } from './object.js';
@@ -37,7 +38,7 @@ function disasmObject(io: Io, path: string, bytes: Uint8Array, prog: string | un
   for (const p of progs) {
     if (out.length > 0) out.push('');
     out.push(`${p.name} (${p.typeName.toLowerCase()}, section ${p.section}, ${p.insns.length} insns):`);
-    out.push(...(syntax === 'kernel' && pcs ? programListing(spec, p) : disassemble(p.insns, { syntax, pcs })));
+    out.push(...(syntax === 'kernel' && pcs ? programListing(spec, p, { helperName }) : disassemble(p.insns, { syntax, pcs })));
   }
   return out.map((l) => `${l}\n`).join('');
 }
