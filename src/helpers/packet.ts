@@ -279,9 +279,11 @@ export interface SkbSock {
   remotePort: number;
 }
 
-/** skb->ip_summed values the helpers distinguish. */
+/** skb->ip_summed: no checksum information (every test-run skb). */
 export const CHECKSUM_NONE = 0;
+/** skb->ip_summed: the checksum was verified (csum_level counts the levels). */
 export const CHECKSUM_UNNECESSARY = 1;
+/** skb->ip_summed: skb->csum holds the packet's checksum. */
 export const CHECKSUM_COMPLETE = 2;
 /** SKB_MAX_CSUM_LEVEL. */
 const SKB_MAX_CSUM_LEVEL = 3;

@@ -516,6 +516,7 @@ function testRunSkb(k: Kernel, t: TestRunInput): TestRunOutput | number {
   };
 }
 
+/** The __sk_buff program types with bpf_prog_test_run_skb. */
 export const SOCKET_FILTER_PROG: ProgTypeOps = { type: ProgType.SOCKET_FILTER, name: 'socket_filter', testRun: testRunSkb };
 export const SCHED_CLS_PROG: ProgTypeOps = { type: ProgType.SCHED_CLS, name: 'sched_cls', testRun: testRunSkb };
 export const SCHED_ACT_PROG: ProgTypeOps = { type: ProgType.SCHED_ACT, name: 'sched_act', testRun: testRunSkb };

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fromHex, toHex } from '../../../src/util/bytes.js';
-import { AttachType, kernel, load, ProgType, testRun } from './harness.js';
+import { kernel, load, ProgType, testRun } from './harness.js';
 
 /** One recorded case (golden/*.json). */
 export interface GoldenCase {
@@ -65,7 +65,6 @@ export function runGolden(c: GoldenCase): GoldenCase['kernel'] {
   const k = kernel();
   const type = TYPES[c.progType];
   if (type === undefined) throw new Error(`unknown program type ${c.progType}`);
-  void AttachType;
   const fd = load(k, type, c.asm, { eat: c.eat });
   const dataOut = c.dataSizeOut ?? 8192;
   const r = testRun(k, fd, {
