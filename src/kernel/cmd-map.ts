@@ -107,7 +107,7 @@ export function mapCreate(k: Kernel, a: Attr): number {
       keySize,
       valueSize,
       maxEntries,
-      flags: flags & ~(BPF_F_RDONLY | BPF_F_WRONLY),
+      flags, // the type's alloc check sees BPF_F_RDONLY/WRONLY too (some types reject them)
       mapExtra,
       numaNode: numaNode === -1 ? 0 : numaNode,
       name: typeof name === 'string' ? name : '',
@@ -119,6 +119,7 @@ export function mapCreate(k: Kernel, a: Attr): number {
     k.mapEnvironment,
   );
   if (typeof created === 'number') return created;
+  created.fdFlags = 0; // fd permissions are per fd: enforced by this layer (map_get_sys_perms)
   impl = created;
   if (typeof name === 'number' || btfErr !== 0) {
     created.free();

@@ -76,8 +76,11 @@ export abstract class BpfMap {
   readonly maxEntries: number;
   /** Map flags as the kernel keeps them (bpf_map_flags_retain_permanent: no BPF_F_RDONLY/WRONLY). */
   readonly flags: number;
-  /** BPF_F_RDONLY / BPF_F_WRONLY of the creating fd: what the user-space API may do. */
-  readonly fdFlags: number;
+  /**
+   * BPF_F_RDONLY / BPF_F_WRONLY of the creating fd: what the user-space API may do. The kernel layer,
+   * which checks permissions per fd itself (several fds may have different modes), sets it to 0.
+   */
+  fdFlags: number;
   readonly mapExtra: bigint;
   readonly numaNode: number;
   readonly name: string;

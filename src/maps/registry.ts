@@ -18,6 +18,7 @@ import { MapError } from './errors.js';
 import { fdArraySizeCheck } from './fd-array.js';
 import { HashMap } from './hash.js';
 import { htabAllocCheck, htabMaxEntries } from './hashtab.js';
+import { RedirectMap, redirectAllocCheck } from './redirect.js';
 import { LpmTrieMap, lpmAllocCheck } from './lpm-trie.js';
 import type { BpfMap, ResolvedAttr } from './map.js';
 import { ArrayOfMapsMap, HashOfMapsMap, innerMapMeta } from './map-in-map.js';
@@ -150,6 +151,7 @@ export const BUILTIN_MAP_TYPES: readonly MapTypeImpl[] = [
   queueStackImpl(BPF_MAP_TYPE.QUEUE),
   queueStackImpl(BPF_MAP_TYPE.STACK),
   { type: BPF_MAP_TYPE.LPM_TRIE, check: lpmAllocCheck, create: (a, e) => new LpmTrieMap(a, e) },
+  ...[BPF_MAP_TYPE.DEVMAP, BPF_MAP_TYPE.DEVMAP_HASH, BPF_MAP_TYPE.CPUMAP, BPF_MAP_TYPE.XSKMAP].map((type) => ({ type, check: redirectAllocCheck, create: (a: ResolvedAttr, e: MapEnv) => new RedirectMap(a, e) })),
   {
     type: BPF_MAP_TYPE.BLOOM_FILTER,
     check: (a) => bloomAllocCheck(a) || (bloomBits(a.maxEntries, Number(a.mapExtra & 0xfn) || 5) / 8 > MAX_MAP_BYTES ? -ENOMEM : 0),

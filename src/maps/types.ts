@@ -73,6 +73,11 @@ export interface MapEnv {
   /** Resolve a user-space fd (prog array / map-in-map / perf event array values); undefined if not open. */
   resolveFd?(fd: number): unknown;
   /**
+   * Whether a network device with this ifindex exists (DEVMAP values). Default: only the loopback
+   * device, ifindex 1.
+   */
+  netdevExists?(ifindex: number): boolean;
+  /**
    * A map value that had special fields is being freed or overwritten (delete, replacement, array
    * update, map free): cancel its timers, release its kptrs. `regionId` is the value's region (values
    * that were never handed to a program have none, and no hook call); `value` its current bytes.

@@ -104,19 +104,19 @@ describe('MapRegistry', () => {
 
   it('lets users add a map type and override a built-in one', () => {
     const reg = defaultMapRegistry().register({
-      type: BPF_MAP_TYPE.DEVMAP,
+      type: BPF_MAP_TYPE.SOCKMAP,
       check: (a: ResolvedAttr) => (a.keySize === 4 ? 0 : -EINVAL),
       create: (a: ResolvedAttr, e: MapEnv) => new NullMap(a, e),
     });
     const env = testEnv();
-    const dev = createMap({ type: BPF_MAP_TYPE.DEVMAP, keySize: 4, valueSize: 4, maxEntries: 1 }, env, reg);
+    const dev = createMap({ type: BPF_MAP_TYPE.SOCKMAP, keySize: 4, valueSize: 4, maxEntries: 1 }, env, reg);
     expect(dev).toBeInstanceOf(NullMap);
-    expect(createMap({ type: BPF_MAP_TYPE.DEVMAP, keySize: 2, valueSize: 4, maxEntries: 1 }, env, reg)).toBe(-EINVAL);
+    expect(createMap({ type: BPF_MAP_TYPE.SOCKMAP, keySize: 2, valueSize: 4, maxEntries: 1 }, env, reg)).toBe(-EINVAL);
     // the default registry is untouched
-    expect(createMap({ type: BPF_MAP_TYPE.DEVMAP, keySize: 4, valueSize: 4, maxEntries: 1 }, env)).toBe(-EINVAL);
+    expect(createMap({ type: BPF_MAP_TYPE.SOCKMAP, keySize: 4, valueSize: 4, maxEntries: 1 }, env)).toBe(-EINVAL);
     reg.register({ type: BPF_MAP_TYPE.ARRAY, check: () => -EPERM, create: (a, e) => new NullMap(a, e) });
     expect(createMap(ARR, env, reg)).toBe(-EPERM);
-    expect(reg.clone().has(BPF_MAP_TYPE.DEVMAP)).toBe(true);
+    expect(reg.clone().has(BPF_MAP_TYPE.SOCKMAP)).toBe(true);
   });
 
   it('rejects registrations without a u32 type', () => {
@@ -140,8 +140,12 @@ describe('MAP_TYPE_SUPPORT', () => {
       'lpm_trie',
       'array_of_maps',
       'hash_of_maps',
+      'devmap',
+      'cpumap',
+      'xskmap',
       'queue',
       'stack',
+      'devmap_hash',
       'ringbuf',
       'bloom_filter',
     ]);
