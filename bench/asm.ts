@@ -1,6 +1,6 @@
 /**
- * The named benchmark corpus: hot loops written with the assembler. Later cases (compiled objects
- * from programs/) register here too: anything that implements {@link BenchCase}.
+ * The assembled hot loops of the corpus: tight loops that isolate one interpreter cost each (ALU,
+ * byte loads, 64-bit multiply, local calls, helper calls), run through `runProgram`.
  */
 import type { HelperFn } from '../src/vm/machine.js';
 import { asmCase, type BenchCase } from './harness.js';
@@ -54,8 +54,8 @@ const inc: HelperFn = (m) => {
   m.setR0((m.lo[1]! + 1) | 0, m.hi[1]!);
 };
 
-/** Every benchmark case, in report order. */
-export const CORPUS: BenchCase[] = [
+/** The assembled cases, in report order. */
+export const ASM_CASES: readonly BenchCase[] = [
   asmCase({
     name: 'alu-loop',
     description: `${ALU_ITERS} iterations of 64-bit add/xor/lsh/or/and/sub and a counted jne`,

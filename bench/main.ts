@@ -1,69 +1,187 @@
 /**
- * `npm run bench [-- --filter REGEX] [--json] [--time MS] [--engine fast|reference]`: time the
- * corpus with tinybench and print, per case, instructions per run, M insns/s and ns per run.
+ * `npm run bench [-- options]`: time the corpus and print, per case, instructions per run, M insns/s,
+ * ns per run, bytes allocated per run and the real kernel's ns per run next to it; then object load
+ * times and the memory of a 1-million-entry hash map.
+ *
+ *   --filter REGEX    cases whose name matches
+ *   --smoke           run every case once with repeat 1 and check its documented results (not timed)
+ *   --json            print the results as JSON instead of tables (--out FILE writes them to FILE)
+ *   --markdown FILE   also write the README performance table (from this same run) to FILE
+ *   --time MS         timed duration per case (default 1500)
+ *   --repeat N        BPF_PROG_TEST_RUN repeat of packet cases (default 1000)
+ *   --engine NAME     fast (default) or reference
+ *   --no-kernel       skip the kernel side-by-side
+ *   --no-extras       skip load times and the hash map memory
  */
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
+import { messageOf } from '../src/util/errors.js';
 import type { EngineName } from '../src/vm/run.js';
-import { CORPUS } from './corpus.js';
+import { selectCases } from './corpus.js';
+import { BenchError, type BenchCase } from './harness.js';
+import { KernelRunner, type KernelResult } from './kernel.js';
+import { bytesPerRun, canMeasureAllocation, coldLoad, fixtureNames, hashMapChild, hashMapMemory, loadOnce, loadTimes, type HashMapMemory, type LoadTime } from './memory.js';
+import { fixtureBytes } from './objects.js';
+import { runSmoke } from './smoke.js';
+import { markdownReport, textReport, type BenchReport, type CaseRow } from './report.js';
 
-interface Row {
-  case: string;
-  insnsPerRun: number;
-  mInsnsPerSec: number;
-  nsPerRun: number;
-  runs: number;
+const HASHMAP_ENTRIES = 1 << 20;
+
+/** Time one case: tinybench over `call()`, instructions counted over the same calls. */
+async function timeCase(c: BenchCase, engine: EngineName, repeat: number, timeMs: number): Promise<CaseRow> {
+  const p = c.setup({ engine, repeat });
+  let calls = 0;
+  const insns0 = p.insnsExecuted();
+  const bench = new Bench({ name: c.name, time: timeMs, warmupTime: Math.min(500, timeMs / 3) });
+  bench.add(c.name, () => {
+    p.call();
+    calls++;
+  });
+  await bench.run();
+  const r = bench.tasks[0]!.result;
+  if (r.state !== 'completed') throw new BenchError('SETUP', `${c.name}: benchmark ${r.state}${'error' in r ? `: ${messageOf(r.error)}` : ''}`);
+  const runs = calls * p.runsPerCall;
+  const insnsPerRun = (p.insnsExecuted() - insns0) / runs;
+  const nsPerRun = (r.period * 1e6) / p.runsPerCall;
+  // Enough calls for ~50 ms of work, at most 2000.
+  const allocCalls = Math.max(1, Math.min(2000, Math.round(50 / r.period)));
+  return {
+    case: c.name,
+    path: c.path,
+    description: c.description,
+    runsPerCall: p.runsPerCall,
+    insnsPerRun,
+    mInsnsPerSec: insnsPerRun / nsPerRun * 1000,
+    nsPerRun,
+    rmePct: r.latency.rme,
+    samples: r.latency.samplesCount,
+    bytesPerRun: await bytesPerRun(p, allocCalls),
+  };
+}
+
+function child(spec: string): void {
+  const [what, arg] = spec.split(':');
+  if (what === 'hashmap') {
+    process.stdout.write(JSON.stringify(hashMapChild(Number(arg))));
+    return;
+  }
+  if (what === 'load' && arg !== undefined) {
+    process.stdout.write(JSON.stringify(loadOnce(arg, fixtureBytes(arg))));
+    return;
+  }
+  throw new BenchError('USAGE', `unknown child task ${spec}`);
+}
+
+function smoke(cases: readonly BenchCase[], engine: EngineName): void {
+  const t0 = performance.now();
+  const results = runSmoke(cases, engine);
+  for (const r of results) process.stdout.write(r.ok ? `ok    ${r.case} (${r.insns} insns)\n` : `FAIL  ${r.case}: ${r.error ?? ''}\n`);
+  const failed = results.filter((r) => !r.ok).length;
+  process.stdout.write(`bench smoke (${engine}, ${((performance.now() - t0) / 1000).toFixed(1)} s): ${results.length - failed} passed, ${failed} failed\n`);
+  if (failed > 0) process.exitCode = 1;
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       filter: { type: 'string' },
+      smoke: { type: 'boolean' },
       json: { type: 'boolean' },
+      out: { type: 'string' },
+      markdown: { type: 'string' },
       time: { type: 'string' },
+      repeat: { type: 'string' },
       engine: { type: 'string' },
+      'no-kernel': { type: 'boolean' },
+      'no-extras': { type: 'boolean' },
+      child: { type: 'string' },
     },
   });
-  const filter = values.filter === undefined ? undefined : new RegExp(values.filter);
+  if (values.child !== undefined) return child(values.child);
   const engine = (values.engine ?? 'fast') as EngineName;
-  if (engine !== 'fast' && engine !== 'reference') throw new Error(`--engine must be fast or reference`);
-  const time = Number(values.time ?? 2000);
-  const cases = CORPUS.filter((c) => filter === undefined || filter.test(c.name));
-  if (cases.length === 0) throw new Error(`no benchmark matches ${String(filter)}`);
+  if (engine !== 'fast' && engine !== 'reference') throw new BenchError('USAGE', '--engine must be fast or reference');
+  const filter = values.filter === undefined ? undefined : new RegExp(values.filter);
+  const cases = selectCases(filter);
+  if (cases.length === 0) throw new BenchError('USAGE', `no benchmark matches ${String(filter)}`);
+  if (values.smoke === true) return smoke(cases, engine);
 
-  const rows: Row[] = [];
+  const timeMs = Number(values.time ?? 1500);
+  const repeat = Number(values.repeat ?? 1000);
+  if (!(timeMs > 0) || !Number.isInteger(repeat) || repeat < 1) throw new BenchError('USAGE', '--time and --repeat must be positive');
+  const log = (s: string): void => {
+    process.stderr.write(s);
+  };
+  if (!canMeasureAllocation()) log('bench: bytes/run not measured (start node with --expose-gc; `npm run bench` does)\n');
+
+  const rows: CaseRow[] = [];
   for (const c of cases) {
-    const prepared = c.setup(engine);
-    // One Bench per case, so each gets its own warm-up and the JIT state of one case does not
-    // leak into the next one's samples.
-    const bench = new Bench({ name: c.name, time, warmupTime: 500 });
-    bench.add(c.name, () => prepared.run());
-    await bench.run();
-    const r = bench.tasks[0]!.result;
-    if (r.state !== 'completed') throw new Error(`${c.name}: benchmark ${r.state}`);
-    const msPerRun = r.period;
-    rows.push({
-      case: c.name,
-      insnsPerRun: prepared.insnsPerRun,
-      mInsnsPerSec: prepared.insnsPerRun / msPerRun / 1000,
-      nsPerRun: msPerRun * 1e6,
-      runs: r.latency.samplesCount,
-    });
+    log(`bench: ${c.name} ...\n`);
+    rows.push(await timeCase(c, engine, repeat, timeMs));
   }
 
-  if (values.json === true) {
-    process.stdout.write(`${JSON.stringify({ node: process.version, engine, results: rows }, null, 2)}\n`);
+  let kernelNote = 'skipped (--no-kernel)';
+  const kernel = new Map<string, KernelResult>();
+  if (values['no-kernel'] !== true) {
+    const runner = KernelRunner.open();
+    if (typeof runner === 'string') kernelNote = `skipped: ${runner}`;
+    else {
+      kernelNote = 'bpftool prog run ... repeat N (BPF_PROG_TEST_RUN, JIT), duration = average ns per repetition';
+      try {
+        for (const c of cases) {
+          if (c.kernel === undefined) continue;
+          log(`bench: kernel ${c.name} ...\n`);
+          kernel.set(c.name, runner.run(c.kernel, 200));
+        }
+      } finally {
+        runner.close();
+      }
+    }
+  }
+  for (const r of rows) {
+    const k = kernel.get(r.case);
+    if (k !== undefined) r.kernel = 'nsPerRun' in k ? { ...k, ratio: r.nsPerRun / k.nsPerRun } : k;
+  }
+
+  let load: BenchReport['load'];
+  let hashMap: HashMapMemory | { skipped: string } | undefined;
+  if (values['no-extras'] !== true) {
+    const script = fileURLToPath(import.meta.url);
+    log('bench: load times ...\n');
+    const fixtures: LoadTime[] = loadTimes(10);
+    const largest = fixtureNames()[0]!;
+    load = { largest, cold: coldLoad(script, largest), fixtures };
+    log('bench: 1M-entry hash map ...\n');
+    hashMap = hashMapMemory(script, HASHMAP_ENTRIES);
+  }
+
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    engine,
+    repeat,
+    timeMs,
+    kernel: kernelNote,
+    cases: rows,
+    ...(load !== undefined ? { load } : {}),
+    ...(hashMap !== undefined ? { hashMap } : {}),
+  };
+  if (values.markdown !== undefined) writeFileSync(values.markdown, markdownReport(report));
+  if (values.json === true || values.out !== undefined) {
+    const text = `${JSON.stringify(report, null, 2)}\n`;
+    if (values.out !== undefined) writeFileSync(values.out, text);
+    else process.stdout.write(text);
+    if (values.json !== true) process.stdout.write(textReport(report));
     return;
   }
-  const header = ['case', 'insns/run', 'M insns/s', 'ns/run'];
-  const body = rows.map((r) => [r.case, String(r.insnsPerRun), r.mInsnsPerSec.toFixed(1), r.nsPerRun.toFixed(0)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  process.stdout.write(`engine: ${engine}, node ${process.version}\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
-  for (const b of body) process.stdout.write(`${line(b)}\n`);
+  process.stdout.write(textReport(report));
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.stderr.write(`bench: ${e instanceof BenchError ? `${e.code}: ` : ''}${messageOf(e)}\n`);
   process.exitCode = 1;
 });
