@@ -51,7 +51,9 @@ describe('bpf_loop', () => {
   it('flags != 0 is -EINVAL, more than BPF_MAX_LOOPS is -E2BIG (nothing runs)', () => {
     const k = newKernel();
     expect(go(k, loop(3, { flags: 1 }))).toEqual({ r: BigInt(-ERRNO.EINVAL), sum: 0n });
-    expect(go(k, loop(`mov r1, ${BPF_MAX_LOOPS + 1}`))).toEqual({ r: BigInt(-ERRNO.E2BIG), sum: 0n });
+    // flags 0: the 6.18 verifier inlines the call and its 32-bit move zero-extends -E2BIG
+    // (kernel result of the loop fixture with nr_loops (1 << 23) + 1: iterations 0xfffffff9)
+    expect(go(k, loop(`mov r1, ${BPF_MAX_LOOPS + 1}`))).toEqual({ r: BigInt(-ERRNO.E2BIG >>> 0), sum: 0n });
     // nr_loops is a u32: the upper half of r1 is ignored
     expect(go(k, loop('lddw r1, 0x100000003'))).toEqual({ r: 3n, sum: 3n });
   });
