@@ -125,7 +125,8 @@ export function mapCreate(k: Kernel, a: Attr): number {
     created.free();
     return typeof name === 'number' ? name : btfErr;
   }
-  const map = new KMap(type, keySize, valueSize, maxEntries, flags & ~(BPF_F_RDONLY | BPF_F_WRONLY), mapExtra, numaNode, name, impl);
+  // The flags the map type kept (without RDONLY/WRONLY; a type may add some, e.g. DEVMAP).
+  const map = new KMap(type, keySize, valueSize, maxEntries, created.flags, mapExtra, numaNode, name, impl);
   map.handle = created.handleRegion;
   return finishCreate(k, map, btf, keyTid, valueTid, vmlinuxTid, fdFlags, a);
 }

@@ -74,7 +74,10 @@ export class RedirectMap extends BpfMap {
   private readonly bucketMask: number;
 
   constructor(attr: ResolvedAttr, env: MapEnv) {
-    super(attr, env);
+    // dev_map_init_map: a lookup returns a pointer straight to the ifindex, so the kernel adds
+    // BPF_F_RDONLY_PROG to DEVMAP/DEVMAP_HASH (it shows in the map's info flags).
+    const devmap = attr.type === BPF_MAP_TYPE.DEVMAP || attr.type === BPF_MAP_TYPE.DEVMAP_HASH;
+    super(devmap ? { ...attr, flags: attr.flags | BPF_F.RDONLY_PROG } : attr, env);
     this.progOps = attr.type === BPF_MAP_TYPE.XSKMAP ? XSK_OPS : OPS;
     if (attr.type === BPF_MAP_TYPE.DEVMAP_HASH) {
       let n = 1;

@@ -35,6 +35,19 @@ describe('redirect map creation (dev_map_alloc, cpu_map_alloc, xsk_map_alloc)', 
     expect(create(k, BPF_MAP_TYPE.CPUMAP, 8193)).toBe(-E2BIG);
     expect(create(k, BPF_MAP_TYPE.CPUMAP, 2, 4, 1 << 3 /* RDONLY */)).toBe(-EINVAL);
   });
+
+  it('DEVMAP and DEVMAP_HASH get BPF_F_RDONLY_PROG (dev_map_init_map; 6.18 map info flags 0x80), the others keep their flags', () => {
+    const k = new Kernel();
+    const flagsOf = (fd: number): number => {
+      const e = k.mapEntry(fd);
+      if (typeof e === 'number') throw new Error(`map fd ${fd}: ${e}`);
+      return e.map.flags;
+    };
+    expect(flagsOf(create(k, BPF_MAP_TYPE.DEVMAP, 4))).toBe(1 << 7);
+    expect(flagsOf(create(k, BPF_MAP_TYPE.DEVMAP_HASH, 4, 4, 1 << 3 /* RDONLY: per fd, not kept */))).toBe(1 << 7);
+    expect(flagsOf(create(k, BPF_MAP_TYPE.CPUMAP, 2))).toBe(0);
+    expect(flagsOf(create(k, BPF_MAP_TYPE.XSKMAP, 2))).toBe(0);
+  });
 });
 
 describe('DEVMAP', () => {
