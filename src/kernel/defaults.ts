@@ -1,6 +1,7 @@
 /**
  * What a new emulated kernel starts with: the program types, the default hook points, the
- * emulator-extension kfunc `bpf_prog_get_assoc_struct_ops`, and the opt-in test subsystem.
+ * generic kfuncs bpf_rcu_read_lock/unlock, the emulator-extension kfunc
+ * `bpf_prog_get_assoc_struct_ops`, and the opt-in test subsystem.
  */
 import { ProgType } from '../object/uapi.js';
 import type { Kernel } from './kernel.js';
@@ -56,6 +57,9 @@ export function installDefaults(k: Kernel, extraProgTypes: readonly ProgTypeOps[
     implicitProg: 'suffix',
     impl: (c) => getAssocStructOps(c.prog)?.pointer ?? 0n,
   });
+  // kernel/bpf/helpers.c generic kfuncs: RCU read-side sections are no-ops in the single-threaded
+  // emulator (the verifier's pairing and sleepable rules are not emulated).
+  for (const name of ['bpf_rcu_read_lock', 'bpf_rcu_read_unlock']) k.registerKfunc({ name, proto: { ret: 'void', params: [] }, impl: () => 0 });
   k.provide('testmod', installTestmod);
   installHelperServices(k);
 }
