@@ -1,0 +1,654 @@
+/**
+ * The differential cases: fixtures of programs/ that the 6.18 kernel loads, run with packets built
+ * by src/util/packets.ts and contexts laid out as the uapi structs (or the fixture's ctx struct for
+ * syscall programs). Each case is loaded fresh; runs within a case share the load, so a sequence
+ * compares accumulated map state. Values the kernel and the emulator legitimately do not share are
+ * excluded with a `differs` entry that says why.
+ */
+import { arpFrame, ipv4Frame, ipv6Frame } from '../../src/util/packets.js';
+import { le, type CaseDef, type Differs } from './model.js';
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+// ---- frames ------------------------------------------------------------------------------------
+
+const V4_TCP80 = ipv4Frame('tcp', { srcPort: 1234, dstPort: 80, payload: text('hello') });
+const V4_TCP22 = ipv4Frame('tcp', { srcPort: 1234, dstPort: 22, payload: text('hello') });
+const V4_UDP53 = ipv4Frame('udp', { srcPort: 5353, dstPort: 53, payload: text('query') });
+const V4_ICMP = ipv4Frame('icmp', { payload: text('ping') });
+const V4_BLOCKED = ipv4Frame('udp', { src: '192.168.1.66', srcPort: 1, dstPort: 2 });
+const V4_FROM_10_1_2_3 = ipv4Frame('udp', { src: '10.1.2.3', srcPort: 7, dstPort: 9 });
+const V4_FROM_172 = ipv4Frame('tcp', { src: '172.16.5.4', srcPort: 40000, dstPort: 443 });
+const V4_IHL15 = ipv4Frame('udp', { ihl: 15, srcPort: 1, dstPort: 2 });
+const V4_UDP_ODD = ipv4Frame('udp', { srcPort: 1, dstPort: 2, payload: text('odd length!'), minLength: 61 });
+const V4_TCP_130 = ipv4Frame('tcp', { srcPort: 1, dstPort: 8080, payload: new Uint8Array(76).fill(0x61) });
+const V6_UDP = ipv6Frame('udp', { src: '::1', dst: '::2', srcPort: 1, dstPort: 2 });
+const V6_TCP22 = ipv6Frame('tcp', { src: 'fd00::1', dst: 'fd00::2', srcPort: 1234, dstPort: 22 });
+const ARP = arpFrame();
+/** 1500 bytes: IPv4/UDP 1000 -> 2000, payload byte i = 7i mod 256 (programs/README.md). */
+const BIG = ipv4Frame('udp', { srcPort: 1000, dstPort: 2000, payload: Uint8Array.from({ length: 1458 }, (_, i) => (7 * i) & 0xff) });
+/** An IPv4 header cut short: 14 + 10 bytes. */
+const SHORT_V4 = V4_TCP80.slice(0, 24);
+
+// ---- contexts ----------------------------------------------------------------------------------
+
+/** A zeroed buffer with little-endian fields written at their offsets. */
+function struct(size: number, fields: readonly (readonly [offset: number, value: number | bigint, width: 1 | 2 | 4 | 8])[] = []): Uint8Array {
+  const out = new Uint8Array(size);
+  for (const [off, v, w] of fields) out.set(le(v, w), off);
+  return out;
+}
+
+/** struct xdp_md (24 bytes): data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex. */
+function xdpMd(f: { data?: number; dataEnd: number; dataMeta?: number; ingress?: number; rxQueue?: number; egress?: number }): Uint8Array {
+  return struct(24, [
+    [0, f.data ?? 0, 4],
+    [4, f.dataEnd, 4],
+    [8, f.dataMeta ?? 0, 4],
+    [12, f.ingress ?? 0, 4],
+    [16, f.rxQueue ?? 0, 4],
+    [20, f.egress ?? 0, 4],
+  ]);
+}
+
+/**
+ * struct __sk_buff (192 bytes on 6.18) with the fields BPF_PROG_TEST_RUN accepts in ctx_in
+ * (net/bpf/test_run.c convert___skb_to_skb): mark @8, priority @32, ingress_ifindex @36,
+ * ifindex @40, cb[5] @48, tstamp @152, wire_len @160, gso_segs @164, gso_size @176,
+ * hwtstamp @184; `len` @0 only to provoke the EINVAL for a field that must be zero.
+ */
+function skb(f: { len?: number; mark?: number; priority?: number; ingress?: number; ifindex?: number; cb?: readonly number[]; tstamp?: bigint; wireLen?: number; gsoSegs?: number; gsoSize?: number; hwtstamp?: bigint } = {}): Uint8Array {
+  const fields: [number, number | bigint, 1 | 2 | 4 | 8][] = [
+    [0, f.len ?? 0, 4],
+    [8, f.mark ?? 0, 4],
+    [32, f.priority ?? 0, 4],
+    [36, f.ingress ?? 0, 4],
+    [40, f.ifindex ?? 0, 4],
+    [152, f.tstamp ?? 0n, 8],
+    [160, f.wireLen ?? 0, 4],
+    [164, f.gsoSegs ?? 0, 4],
+    [176, f.gsoSize ?? 0, 4],
+    [184, f.hwtstamp ?? 0n, 8],
+  ];
+  (f.cb ?? []).forEach((v, i) => fields.push([48 + 4 * i, v, 4]));
+  return struct(192, fields);
+}
+
+/** struct sys_args of syscall_ctx (88 bytes). */
+function sysArgs(nr: number, values: readonly number[], str: string): Uint8Array {
+  const b = struct(88, [[0, nr, 4], ...values.map((v, i) => [4 + 4 * i, v, 4] as const)]);
+  b.set(text(str).subarray(0, 16), 36);
+  return b;
+}
+
+/** struct v4_args of isa_v4 (144 bytes): inputs a, b, x. */
+const v4Args = (a: bigint, b: bigint, x: bigint): Uint8Array => struct(144, [[0, a, 8], [8, b, 8], [16, x, 8]]);
+
+/** A pinned LPM key {u32 prefixlen; u8 addr[4]}. */
+const lpmKey = (plen: number, a: readonly number[]): Uint8Array => Uint8Array.of(...le(plen, 4), ...a);
+
+// ---- shared exclusions -------------------------------------------------------------------------
+
+const ENV_MAP: Differs = { map: '.data.env', reason: 'raw clocks, random numbers, CPU, pid/tgid, uid/gid, comm and kernel pointers (the fixture keeps them apart for this)' };
+
+/**
+ * BPF_F_MMAPABLE (0x400) of a global-data map whose section has only static variables or no BTF
+ * (`.rodata.str1.1`, `.rodata.cst16`, format strings): a libbpf version difference, not a kernel
+ * one. The kernel side loads with bpftool 7.1's libbpf 1.1, which sets it on every internal map;
+ * the emulator follows libbpf >= 1.2 (4fcac46c7e10, map_is_mmapable: only sections with a
+ * non-static variable).
+ */
+const mmapable = (map: string): Differs => ({ map, flags: 0x400, reason: 'BPF_F_MMAPABLE of a static-only global-data map: libbpf 1.1 (bpftool 7.1) sets it, libbpf >= 1.2 (emulator) does not' });
+
+/** Every case; names are golden file names. */
+export const CASES: readonly CaseDef[] = [
+  // ---- XDP ---------------------------------------------------------------------------------------
+  {
+    name: 'xdp_maps_sequence',
+    object: 'xdp_maps',
+    kind: 'xdp',
+    features: ['hash', 'array', 'percpu_array', 'atomics', 'sequence'],
+    runs: [V4_TCP80, V4_UDP53, V6_UDP, ARP, V4_TCP22, V4_ICMP, V6_TCP22].map((data) => ({ prog: 'xdp_count', data })),
+    note: 'proto_stats per L4 protocol; cpu_bytes only in CPU 0 (runs pinned to CPU 0)',
+  },
+  {
+    name: 'xdp_maps_truncated',
+    object: 'xdp_maps',
+    kind: 'xdp',
+    features: ['array', 'percpu_array', 'bounds checks'],
+    runs: [{ prog: 'xdp_count', data: SHORT_V4 }, { prog: 'xdp_count', data: V4_TCP80.slice(0, 14) }],
+  },
+  {
+    name: 'xdp_globals_once',
+    object: 'globals',
+    kind: 'xdp',
+    features: ['globals', '.rodata/.data/.bss', 'custom sections', 'function statics', 'trace_printk'],
+    runs: [{ prog: 'xdp_globals', data: V4_TCP80 }],
+    differs: [mmapable('.rodata.cst16')],
+  },
+  {
+    name: 'xdp_globals_sequence',
+    object: 'globals',
+    kind: 'xdp',
+    features: ['globals', 'sequence'],
+    runs: [V4_TCP80, V6_UDP, V4_TCP_130, V4_UDP_ODD, BIG].map((data) => ({ prog: 'xdp_globals', data })),
+    differs: [mmapable('.rodata.cst16')],
+  },
+  {
+    name: 'xdp_tailcall_entry',
+    object: 'tailcall',
+    kind: 'xdp',
+    features: ['tail calls', 'prog_array static init', 'empty/out-of-range slots', 'sequence'],
+    runs: [{ prog: 'xdp_entry', data: V4_TCP80 }, { prog: 'xdp_entry', data: ARP }],
+  },
+  {
+    name: 'xdp_tailcall_direct',
+    object: 'tailcall',
+    kind: 'xdp',
+    features: ['tail calls'],
+    runs: [{ prog: 'tail_1', data: V4_TCP80 }, { prog: 'tail_2', data: V4_TCP80 }],
+  },
+  {
+    name: 'xdp_map_in_map',
+    object: 'map_in_map',
+    kind: 'xdp',
+    features: ['map-in-map', 'array_of_maps', 'hash_of_maps', 'sequence'],
+    runs: [V4_TCP80, V6_UDP, BIG].map((data) => ({ prog: 'mim_prog', data })),
+  },
+  {
+    name: 'xdp_lpm_ops',
+    object: 'maps_lpm',
+    kind: 'xdp',
+    features: ['lpm_trie', 'update/lookup/delete errnos', 'sequence'],
+    runs: [V4_TCP80, V4_BLOCKED, ARP].map((data) => ({ prog: 'lpm_ops', data })),
+  },
+  {
+    name: 'xdp_lpm_routes',
+    object: 'bench_lpm',
+    kind: 'xdp',
+    features: ['lpm_trie', 'bpf_loop', 'get_next_key order', 'user-space update', 'sequence'],
+    setup: [{ map: 'routes', key: lpmKey(12, [172, 16, 0, 0]), value: le(7, 4) }],
+    runs: [
+      { prog: 'lpm_populate', data: V4_TCP80 },
+      ...[V4_TCP80, V4_FROM_10_1_2_3, V4_BLOCKED, V4_FROM_172, ARP].map((data) => ({ prog: 'lpm_lookup', data })),
+    ],
+  },
+  {
+    name: 'xdp_bloom_60',
+    object: 'maps_bloom',
+    kind: 'xdp',
+    features: ['bloom_filter', 'BPF_F_ZERO_SEED', 'map_extra'],
+    runs: [{ prog: 'bloom_ops', data: V4_TCP80 }],
+  },
+  {
+    name: 'xdp_bloom_62',
+    object: 'maps_bloom',
+    kind: 'xdp',
+    features: ['bloom_filter'],
+    runs: [{ prog: 'bloom_ops', data: V6_UDP }, { prog: 'bloom_ops', data: V4_TCP80 }],
+  },
+  {
+    name: 'xdp_perf_output',
+    object: 'maps_perf',
+    kind: 'xdp',
+    features: ['perf_event_array', 'perf_event_output errnos'],
+    runs: [{ prog: 'perf_prog', data: V4_TCP80 }],
+  },
+  {
+    name: 'xdp_adjust_encap',
+    object: 'xdp_adjust',
+    kind: 'xdp',
+    features: ['adjust_head', 'data_out'],
+    runs: [{ prog: 'xdp_encap', data: V4_TCP80 }, { prog: 'xdp_encap', data: BIG }],
+  },
+  {
+    name: 'xdp_adjust_decap',
+    object: 'xdp_adjust',
+    kind: 'xdp',
+    features: ['adjust_head', 'data_out'],
+    runs: [{ prog: 'xdp_decap', data: V4_TCP80 }],
+  },
+  {
+    name: 'xdp_adjust_trim',
+    object: 'xdp_adjust',
+    kind: 'xdp',
+    features: ['adjust_tail', 'data_out'],
+    runs: [{ prog: 'xdp_trim', data: V4_UDP53 }, { prog: 'xdp_trim', data: V4_UDP_ODD }],
+  },
+  {
+    name: 'xdp_adjust_grow',
+    object: 'xdp_adjust',
+    kind: 'xdp',
+    features: ['adjust_tail', 'data_out'],
+    runs: [{ prog: 'xdp_grow', data: V4_TCP80 }, { prog: 'xdp_grow', data: BIG }],
+  },
+  {
+    name: 'xdp_adjust_meta',
+    object: 'xdp_adjust',
+    kind: 'xdp',
+    features: ['adjust_meta', 'data_out'],
+    runs: [{ prog: 'xdp_meta', data: V4_TCP80 }],
+  },
+  {
+    name: 'xdp_adjust_all_in_one_load',
+    object: 'xdp_adjust',
+    kind: 'xdp',
+    features: ['adjust_head', 'adjust_tail', 'adjust_meta', 'data_out', 'sequence'],
+    runs: ['xdp_meta', 'xdp_grow', 'xdp_trim', 'xdp_decap', 'xdp_encap'].map((prog) => ({ prog, data: V6_TCP22 })),
+  },
+  {
+    name: 'xdp_adjust_meta_ctx',
+    object: 'xdp_adjust',
+    kind: 'xdp',
+    features: ['adjust_meta', 'xdp_md ctx_in/ctx_out', 'metadata'],
+    runs: [
+      { prog: 'xdp_meta', data: V4_UDP53, ctx: xdpMd({ data: 4, dataEnd: 60, ingress: 1 }) },
+      { prog: 'xdp_grow', data: V4_UDP53, ctx: xdpMd({ data: 12, dataEnd: 60, ingress: 1 }) },
+      { prog: 'xdp_encap', data: V4_UDP53, ctx: xdpMd({ data: 8, dataEnd: 60 }) },
+    ],
+    note: 'ctx_out reports data/data_end after the program moved them; data_out starts at data_meta',
+  },
+  {
+    name: 'xdp_redirect_all',
+    object: 'xdp_redirect',
+    kind: 'xdp',
+    features: ['redirect', 'redirect_map', 'devmap', 'cpumap', 'xskmap'],
+    runs: ['redirect_ifindex', 'redirect_bad', 'redirect_dev', 'redirect_cpu', 'redirect_xsk'].map((prog) => ({ prog, data: V4_TCP80 })),
+  },
+  {
+    name: 'xdp_redirect_devmap_filled',
+    object: 'xdp_redirect',
+    kind: 'xdp',
+    features: ['redirect_map', 'devmap', 'user-space update'],
+    setup: [{ map: 'tx_ports', key: le(0, 4), value: le(1, 4) }],
+    runs: [{ prog: 'redirect_dev', data: V4_TCP80 }],
+    note: 'tx_ports[0] = 1 (lo): redirect_map finds it and returns XDP_REDIRECT',
+  },
+  {
+    name: 'xdp_ctx_default',
+    object: 'xdp_ctx',
+    kind: 'xdp',
+    features: ['xdp_md ctx rewriting'],
+    differs: [ENV_MAP],
+    runs: [{ prog: 'xdp_ctx_prog', data: V4_TCP80 }],
+  },
+  {
+    name: 'xdp_ctx_in_meta',
+    object: 'xdp_ctx',
+    kind: 'xdp',
+    features: ['xdp_md ctx_in/ctx_out', 'metadata'],
+    differs: [ENV_MAP],
+    runs: [
+      { prog: 'xdp_ctx_prog', data: V4_TCP80, ctx: xdpMd({ data: 8, dataEnd: 60, ingress: 1 }) },
+      { prog: 'xdp_ctx_prog', data: V6_UDP, ctx: xdpMd({ data: 0, dataEnd: 62, ingress: 1 }) },
+    ],
+  },
+  {
+    name: 'xdp_ctx_in_rejected',
+    object: 'xdp_ctx',
+    kind: 'xdp',
+    features: ['test_run ctx_in checks'],
+    differs: [ENV_MAP],
+    runs: [
+      { prog: 'xdp_ctx_prog', data: V4_TCP80, ctx: xdpMd({ dataEnd: 60, dataMeta: 4 }) },
+      { prog: 'xdp_ctx_prog', data: V4_TCP80, ctx: xdpMd({ dataEnd: 59 }) },
+      { prog: 'xdp_ctx_prog', data: V4_TCP80, ctx: xdpMd({ data: 6, dataEnd: 60 }) },
+      { prog: 'xdp_ctx_prog', data: V4_TCP80, ctx: xdpMd({ dataEnd: 60, egress: 1 }) },
+      { prog: 'xdp_ctx_prog', data: V4_TCP80, ctx: xdpMd({ dataEnd: 60, ingress: 1, rxQueue: 7 }) },
+      { prog: 'xdp_ctx_prog', data: V4_TCP80.slice(0, 13) },
+    ],
+    note: 'EINVAL for data_meta != 0, metadata not a multiple of 4, egress_ifindex, a queue the device lacks, and data shorter than ETH_HLEN; data_end one byte short of the data is accepted (run 1)',
+  },
+  {
+    name: 'xdp_devmap_prog_refused',
+    object: 'xdp_devmap_ctx',
+    kind: 'xdp',
+    features: ['test_run program checks'],
+    runs: [{ prog: 'xdp_devmap_prog', data: V4_TCP80 }],
+    note: 'xdp/devmap programs cannot be test-run (EINVAL)',
+  },
+  {
+    name: 'xdp_checksums_1500',
+    object: 'bench_checksum',
+    kind: 'xdp',
+    features: ['bounded loops', 'packet reads'],
+    runs: [{ prog: 'xdp_csum', data: BIG }, { prog: 'xdp_fnv1a', data: BIG }, { prog: 'xdp_csum', data: V4_UDP_ODD }],
+  },
+  {
+    name: 'xdp_calls_sequence',
+    object: 'bench_calls',
+    kind: 'xdp',
+    features: ['subprograms', 'global subprogram', 'sequence'],
+    runs: [V4_TCP80, V4_UDP53, V4_ICMP, ARP, V6_UDP].map((data) => ({ prog: 'xdp_calls', data })),
+  },
+  {
+    name: 'xdp_tailcall_chain',
+    object: 'bench_tailcall',
+    kind: 'xdp',
+    features: ['tail calls', 'prog_array static init', 'sequence'],
+    runs: [{ prog: 'stage_0', data: V4_TCP80 }, { prog: 'stage_3', data: V4_TCP80 }],
+  },
+  {
+    name: 'xdp_firewall_frames',
+    object: 'xdp_firewall',
+    kind: 'xdp',
+    features: ['hash', 'array', 'const volatile', 'user-space update', 'sequence'],
+    setup: [{ map: 'blocklist', key: Uint8Array.of(192, 168, 1, 66), value: le(0, 8) }],
+    runs: [V4_TCP80, V4_TCP22, V4_UDP53, V4_ICMP, V4_BLOCKED, V6_UDP, ARP, V4_IHL15, V6_TCP22, V4_BLOCKED].map((data) => ({ prog: 'xdp_firewall', data })),
+  },
+
+  // ---- tc ----------------------------------------------------------------------------------------
+  {
+    name: 'tc_subprogs',
+    object: 'subprogs',
+    kind: 'tc',
+    features: ['subprograms', 'global subprogram', 'globals'],
+    runs: [{ prog: 'tc_prog', data: V4_TCP80 }, { prog: 'tc_prog', data: BIG }],
+  },
+  {
+    name: 'tc_atomics_twice',
+    object: 'atomics',
+    kind: 'tc',
+    features: ['atomics', 'globals', 'sequence'],
+    runs: [{ prog: 'atomics_prog', data: V4_TCP80 }, { prog: 'atomics_prog', data: V4_TCP80 }],
+  },
+  {
+    name: 'tc_helpers_misc',
+    object: 'helpers_misc',
+    kind: 'tc',
+    features: ['time/identity helpers', 'strncmp'],
+    differs: [ENV_MAP],
+    runs: [{ prog: 'misc_prog', data: V4_TCP80 }],
+  },
+  {
+    name: 'tc_helpers_print',
+    object: 'helpers_print',
+    kind: 'tc',
+    features: ['trace_printk', 'trace_vprintk', 'snprintf'],
+    runs: [{ prog: 'print_prog', data: V4_TCP80 }],
+    differs: [mmapable('.rodata'), mmapable('.rodata.cst16'), mmapable('.rodata.str1.1')],
+  },
+  {
+    name: 'tc_spin_lock',
+    object: 'spin_lock',
+    kind: 'tc',
+    features: ['spin_lock', 'array', 'sequence'],
+    runs: [V4_TCP80, V4_UDP_ODD, V4_TCP_130, BIG].map((data) => ({ prog: 'lock_prog', data })),
+  },
+  {
+    name: 'tc_csum_tcp',
+    object: 'tc_csum',
+    kind: 'tc',
+    features: ['skb_load_bytes', 'skb_store_bytes', 'l3/l4_csum_replace', 'csum_diff', 'data_out'],
+    runs: [{ prog: 'csum_rewrite', data: V4_TCP80 }],
+    differs: [{ map: '.bss', bytes: [48, 8], reason: 'diff: bpf_csum_diff returns an arch-specific 32-bit partial sum (x86 csum_partial); only its fold (diff_folded) is defined' }],
+  },
+  {
+    name: 'tc_csum_udp',
+    object: 'tc_csum',
+    kind: 'tc',
+    features: ['l4_csum_replace MANGLED_0', 'data_out'],
+    runs: [{ prog: 'csum_rewrite', data: V4_UDP53 }, { prog: 'csum_rewrite', data: BIG }],
+    differs: [{ map: '.bss', bytes: [48, 8], reason: 'diff: arch-specific 32-bit partial sum (see tc_csum_tcp)' }],
+  },
+  {
+    name: 'tc_csum_untouched',
+    object: 'tc_csum',
+    kind: 'tc',
+    features: ['skb helpers errnos'],
+    runs: [{ prog: 'csum_rewrite', data: V4_ICMP }, { prog: 'csum_rewrite', data: ARP }, { prog: 'csum_rewrite', data: V4_IHL15 }],
+  },
+  {
+    name: 'tc_ctx_in_out',
+    object: 'tc_ctx',
+    kind: 'tc',
+    features: ['__sk_buff ctx rewriting', 'ctx_in/ctx_out', 'ctx writes'],
+    runs: [{ prog: 'tc_ctx_prog', data: V4_TCP80, ctx: skb({ mark: 5, cb: [1, 2, 3, 4, 5] }) }],
+  },
+  {
+    name: 'tc_ctx_fields',
+    object: 'tc_ctx',
+    kind: 'tc',
+    features: ['__sk_buff ctx_in fields', 'sequence'],
+    runs: [
+      { prog: 'tc_ctx_prog', data: V6_UDP, ctx: skb({ priority: 3, ingress: 1, ifindex: 1, wireLen: 100, gsoSegs: 2, gsoSize: 1400, tstamp: 123456789n, hwtstamp: 987654321n, cb: [0xffffffff, 0, 7] }) },
+      { prog: 'tc_ctx_prog', data: ARP },
+    ],
+  },
+  {
+    name: 'tc_ctx_in_rejected',
+    object: 'tc_ctx',
+    kind: 'tc',
+    features: ['test_run ctx_in checks'],
+    runs: [
+      { prog: 'tc_ctx_prog', data: V4_TCP80, ctx: skb({ len: 60 }) },
+      { prog: 'tc_ctx_prog', data: V4_TCP80, ctx: skb({ wireLen: 20 }) },
+      { prog: 'tc_ctx_prog', data: V4_TCP80, ctx: skb({ ifindex: 9999 }) },
+      { prog: 'tc_ctx_prog', data: V4_TCP80.slice(0, 10) },
+      { prog: 'tc_ctx_prog', data: V4_TCP80, ctx: skb({ mark: 1 }) },
+    ],
+    note: 'EINVAL for a non-writable field and wire_len < len, ENODEV for a missing device, EINVAL for data shorter than ETH_HLEN; the last run succeeds',
+  },
+
+  // ---- socket filter / cgroup_skb ------------------------------------------------------------------
+  {
+    name: 'socket_subprogs',
+    object: 'subprogs',
+    kind: 'socket',
+    features: ['subprograms', 'global subprogram', 'globals'],
+    runs: [{ prog: 'sock_prog', data: V4_TCP80 }, { prog: 'sock_prog', data: BIG }],
+  },
+  {
+    name: 'socket_ld_abs',
+    object: 'socket_filter',
+    kind: 'socket',
+    features: ['LD_ABS/LD_IND', 'skb_load_bytes', 'sequence'],
+    runs: [V4_TCP80, V4_UDP53, V4_TCP_130].map((data) => ({ prog: 'sock_filter', data })),
+  },
+  {
+    name: 'socket_ld_abs_oob',
+    object: 'socket_filter',
+    kind: 'socket',
+    features: ['LD_ABS out of range'],
+    runs: [{ prog: 'sock_oob', data: V4_UDP53 }, { prog: 'sock_filter', data: ARP }, { prog: 'sock_filter', data: SHORT_V4 }],
+  },
+  {
+    name: 'socket_ctx_in_out',
+    object: 'socket_filter',
+    kind: 'socket',
+    features: ['__sk_buff ctx_in/ctx_out', 'LD_ABS/LD_IND'],
+    runs: [
+      { prog: 'sock_filter', data: V4_TCP80, ctx: skb({ mark: 9, priority: 2, cb: [5, 4, 3, 2, 1], tstamp: 42n }) },
+      { prog: 'sock_filter', data: V4_UDP53, ctx: skb({ wireLen: 1000, gsoSegs: 3, gsoSize: 500 }) },
+      { prog: 'sock_filter', data: V4_TCP80, ctx: skb({ len: 1 }) },
+    ],
+  },
+  {
+    name: 'cgroup_skb_ctx_in',
+    object: 'cgroup_skb',
+    kind: 'cgroup_skb',
+    features: ['cgroup_skb', '__sk_buff ctx_in/ctx_out'],
+    runs: [
+      { prog: 'egress_prog', data: V4_UDP53, ctx: skb({ mark: 0x1234, cb: [1] }) },
+      { prog: 'ingress_prog', data: V4_BLOCKED, ctx: skb({ priority: 6, ifindex: 1 }) },
+    ],
+  },
+  {
+    name: 'cgroup_skb_in_out',
+    object: 'cgroup_skb',
+    kind: 'cgroup_skb',
+    features: ['cgroup_skb', 'direct packet access', 'array', 'sequence'],
+    runs: [
+      { prog: 'ingress_prog', data: V4_TCP80 },
+      { prog: 'ingress_prog', data: V4_BLOCKED },
+      { prog: 'egress_prog', data: V4_UDP53 },
+      { prog: 'egress_prog', data: V4_TCP80 },
+      { prog: 'ingress_prog', data: V6_UDP },
+    ],
+  },
+
+  // ---- syscall -----------------------------------------------------------------------------------
+  {
+    name: 'syscall_loop',
+    object: 'loop',
+    kind: 'syscall',
+    features: ['bpf_loop', 'callbacks', 'syscall ctx'],
+    runs: [
+      { prog: 'loop_prog', ctx: struct(32, [[0, 10, 4], [4, 4, 4]]) },
+      { prog: 'loop_prog', ctx: struct(32, [[0, 3, 4], [4, 99, 4]]) },
+      { prog: 'loop_prog', ctx: struct(32, [[0, (1 << 23) + 1, 4]]) },
+    ],
+  },
+  {
+    name: 'syscall_isa_v4',
+    object: 'isa_v4',
+    kind: 'syscall',
+    features: ['ISA v4', 'sdiv/smod', 'movsx', 'ldsx', 'bswap', 'gotol', 'may_goto'],
+    runs: [
+      { prog: 'isa_v4_prog', ctx: v4Args(-7n, 2n, 0x0102030405068090n) },
+      { prog: 'isa_v4_prog', ctx: v4Args(-(1n << 63n), -1n, 0n) },
+      { prog: 'isa_v4_prog', ctx: v4Args(12345n, 0n, 0xffffffffffff7f7fn) },
+      { prog: 'isa_v4_prog', ctx: v4Args(0x7fffffffn + 1n, -3n, 0x80008000n) },
+    ],
+  },
+  {
+    name: 'syscall_externs',
+    object: 'externs',
+    kind: 'syscall',
+    features: ['externs', 'kconfig', 'typeless ksym', 'kfuncs', 'weak kfunc'],
+    kconfig: ['CONFIG_BPF_SYSCALL', 'CONFIG_BPF_LSM', 'CONFIG_HZ'],
+    ksyms: { bpf_prog_put: 0xffffffff81234560n },
+    runs: [{ prog: 'externs_prog', ctx: new Uint8Array(32) }],
+  },
+  {
+    name: 'syscall_maps_hash',
+    object: 'maps_hash',
+    kind: 'syscall',
+    features: ['percpu_hash', 'lru_hash', 'lru_percpu_hash', 'update flags errnos', 'lookup_percpu_elem', 'LRU eviction'],
+    runs: [{ prog: 'hash_ops', ctx: new Uint8Array(272) }],
+  },
+  {
+    name: 'syscall_queue_stack',
+    object: 'maps_queue_stack',
+    kind: 'syscall',
+    features: ['queue', 'stack', 'push/pop/peek errnos'],
+    runs: [{ prog: 'qs_ops', ctx: new Uint8Array(192) }, { prog: 'qs_ops', ctx: new Uint8Array(192) }],
+  },
+  {
+    name: 'syscall_timer',
+    object: 'timer',
+    kind: 'syscall',
+    features: ['bpf_timer', 'timer callbacks', 'init/start/cancel errnos'],
+    runs: [{ prog: 'timer_prog', ctx: new Uint8Array(88) }],
+    settleMs: 100,
+    note: 'the 0 ns timer fires within milliseconds in softirq context (timers[0] = {fired 1, key_seen 100}); the cancelled one never does',
+  },
+  {
+    name: 'syscall_ringbuf',
+    object: 'maps_ringbuf',
+    kind: 'syscall',
+    features: ['ringbuf', 'reserve/submit/discard', 'query'],
+    runs: [{ prog: 'rb_ops', ctx: new Uint8Array(96) }],
+    differs: [mmapable('.rodata.cst16'), mmapable('.rodata.str1.1')],
+  },
+  {
+    name: 'syscall_for_each',
+    object: 'maps_for_each',
+    kind: 'syscall',
+    features: ['for_each_map_elem', 'array', 'hash', 'delete in callback'],
+    runs: [{ prog: 'for_each_prog', ctx: new Uint8Array(64) }],
+  },
+  {
+    name: 'syscall_ctx_programs',
+    object: 'syscall_ctx',
+    kind: 'syscall',
+    features: ['syscall ctx', 'globals', 'sequence'],
+    runs: [
+      { prog: 'sys_sum', ctx: sysArgs(5, [3, -1, 10, 7, 2], 'bpfemu') },
+      { prog: 'sys_sum', ctx: sysArgs(12, [1, 2, 3, 4, 5, 6, 7, -2147483648], '') },
+      { prog: 'sys_reverse', ctx: sysArgs(0, [], 'bpfemu') },
+      { prog: 'sys_reverse', ctx: sysArgs(0, [], 'a much longer string') },
+      { prog: 'sys_count', ctx: sysArgs(0, [], '') },
+      { prog: 'sys_count', ctx: sysArgs(0, [], '') },
+      { prog: 'sys_count', ctx: sysArgs(0, [], '') },
+    ],
+  },
+  {
+    name: 'syscall_ctx_rejected',
+    object: 'syscall_ctx',
+    kind: 'syscall',
+    features: ['test_run ctx checks'],
+    runs: [
+      { prog: 'sys_sum', ctx: sysArgs(5, [3, -1, 10, 7, 2], 'bpfemu').slice(0, 40) },
+      { prog: 'sys_count', ctx: sysArgs(0, [], ''), data: V4_TCP80 },
+      { prog: 'sys_count', ctx: new Uint8Array(65536) },
+      { prog: 'sys_count', ctx: sysArgs(0, [], '') },
+    ],
+    note: 'EINVAL: ctx smaller than the largest offset the program touches, data_in given, ctx above 65535 bytes; the last run counts 1',
+    knownGaps: [{ run: 0, reason: 'the kernel refuses a syscall ctx_size_in below prog->aux->max_ctx_offset (verifier-computed) with EINVAL before running; the emulator runs and faults on the first ctx access past the buffer (src/kernel/progtypes/syscall.ts, reported to the lead)' }],
+  },
+  {
+    name: 'syscall_maps_hash_twice',
+    object: 'maps_hash',
+    kind: 'syscall',
+    features: ['percpu_hash', 'lru_hash', 'lru_percpu_hash', 'LRU eviction', 'sequence'],
+    runs: [{ prog: 'hash_ops', ctx: new Uint8Array(272) }, { prog: 'hash_ops', ctx: new Uint8Array(272) }],
+    note: 'the second run finds k3 left by the first and evicts from a full LRU; all runs on CPU 0',
+  },
+  {
+    name: 'syscall_for_each_twice',
+    object: 'maps_for_each',
+    kind: 'syscall',
+    features: ['for_each_map_elem', 'sequence'],
+    runs: [{ prog: 'for_each_prog', ctx: new Uint8Array(64) }, { prog: 'for_each_prog', ctx: new Uint8Array(64) }],
+  },
+  {
+    name: 'syscall_probe_read',
+    object: 'helpers_probe',
+    kind: 'syscall',
+    features: ['probe_read_kernel(_str)', 'probe_read_user(_str)', 'copy_from_user'],
+    runs: [
+      { prog: 'probe_prog', ctx: struct(144, [[8, 16, 4]]), user: { offset: 0, bytes: Uint8Array.of(...text('user says hi'), 0, 0, 0, 0) } },
+      { prog: 'probe_prog', ctx: struct(144, [[0, 0x10, 8], [8, 16, 4]]) },
+    ],
+    differs: [{ run: 0, field: 'ctxOut', bytes: [0, 8], reason: 'uptr: the address of the user buffer (runner process vs emulated user memory)' }],
+  },
+  {
+    name: 'syscall_checksums_64k',
+    object: 'bench_checksum',
+    kind: 'syscall',
+    features: ['bounded loops', 'large .bss', 'sequence'],
+    runs: [{ prog: 'sys_fill' }, { prog: 'sys_csum' }, { prog: 'sys_fnv1a' }],
+  },
+  {
+    name: 'syscall_loop_xorshift',
+    object: 'bench_loop',
+    kind: 'syscall',
+    features: ['bpf_loop'],
+    runs: [{ prog: 'loop_bench', ctx: struct(40, [[0, 1000, 4], [8, 1, 8]]) }, { prog: 'loop_bench', ctx: struct(40, [[0, 77, 4], [8, 0, 8]]) }],
+  },
+
+  // ---- raw_tp -------------------------------------------------------------------------------------
+  {
+    name: 'raw_tp_args',
+    object: 'tracing',
+    kind: 'raw_tp',
+    features: ['raw_tp ctx (u64 args)', 'globals', 'sequence'],
+    runs: [{ prog: 'raw_tp_sys_enter', ctx: struct(16, [[8, 59, 8]]) }, { prog: 'raw_tp_sys_enter', ctx: struct(16, [[0, 0xffff888000001000n, 8], [8, -1, 8]]) }],
+  },
+  {
+    name: 'raw_tp_core',
+    object: 'core',
+    kind: 'raw_tp',
+    features: ['CO-RE', 'field/type/enum relocations', 'bpf_get_current_task'],
+    differs: [ENV_MAP],
+    runs: [{ prog: 'core_prog' }],
+  },
+];
+
+/** Cases by name (checked unique). */
+export function caseByName(name: string): CaseDef {
+  const c = CASES.find((x) => x.name === name);
+  if (c === undefined) throw new Error(`no case ${name}`);
+  return c;
+}

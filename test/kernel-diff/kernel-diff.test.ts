@@ -1,0 +1,96 @@
+/**
+ * Differential tests against the real kernel (issues 4 and 5): every case of cases.ts runs in
+ * bpfemu and is compared with the kernel's result for retval, data_out, ctx_out and the content of
+ * every map.
+ *
+ *   live kernel (root + bpftool + bpf() + bpffs): kernel vs emulator in this machine's environment,
+ *       and kernel vs golden when the golden was recorded in the same environment (a changed
+ *       kernel is noticed); `UPDATE_GOLDENS=1` rewrites goldens/<case>.json from the kernel first.
+ *       Skipped, with the reason in the suite name, where the kernel path is unavailable.
+ *   golden (always, no root needed): emulator vs goldens/<case>.json, the emulator configured with
+ *       the golden's environment (possible CPUs, kernel version, kconfig values).
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CASES } from './cases.js';
+import { runEmulator } from './emulator.js';
+import { KernelSession, liveEnv, probeKernel } from './kernel.js';
+import { compareResults, normalise, sameEnv, type CaseDef, type CaseResult } from './model.js';
+
+const GOLDENS = new URL('./goldens/', import.meta.url);
+const UPDATE = process.env.UPDATE_GOLDENS === '1';
+const probe = probeKernel();
+
+const gaps = (c: CaseDef): number[] => (c.knownGaps ?? []).map((g) => g.run);
+
+function goldenPath(name: string): URL {
+  return new URL(`${name}.json`, GOLDENS);
+}
+
+function readGolden(name: string): CaseResult | undefined {
+  const p = goldenPath(name);
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as CaseResult) : undefined;
+}
+
+function writeGolden(r: CaseResult): void {
+  mkdirSync(GOLDENS, { recursive: true });
+  writeFileSync(goldenPath(r.case), `${JSON.stringify(r, null, 1)}\n`);
+}
+
+describe('cases', () => {
+  it('has unique names, at least 40 cases, a reason for every exclusion, and no stale golden', () => {
+    const names = CASES.map((c) => c.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(CASES.length).toBeGreaterThanOrEqual(40);
+    for (const c of CASES) for (const d of c.differs ?? []) expect(d.reason.length).toBeGreaterThan(10);
+    const goldens = existsSync(GOLDENS) ? readdirSync(GOLDENS).filter((f) => f.endsWith('.json')) : [];
+    expect(goldens.map((f) => f.slice(0, -5)).filter((n) => !names.includes(n))).toEqual([]);
+  });
+
+  it.runIf(UPDATE && !probe.available)('UPDATE_GOLDENS=1 needs the live kernel', () => {
+    throw new Error(`cannot regenerate goldens: ${probe.reason}`);
+  });
+});
+
+describe.skipIf(!probe.available)(`live kernel (${probe.available ? `bpftool on ${liveEnv([]).release}; runner: ${probe.runnerReason}` : `SKIPPED: ${probe.reason}`})`, () => {
+  let session: KernelSession;
+  beforeAll(() => {
+    session = KernelSession.open(probe);
+  });
+  afterAll(() => {
+    session?.close();
+  });
+
+  for (const c of CASES) {
+    it(c.name, (ctx) => {
+      const can = session.canRun(c);
+      if (!can.ok) {
+        if (UPDATE) throw new Error(`UPDATE_GOLDENS=1 but case ${c.name} cannot run here: ${can.reason}`);
+        ctx.skip(can.reason);
+        return;
+      }
+      const env = liveEnv(c.kconfig ?? []);
+      const kern = normalise(c, session.runCase(c, env));
+      if (UPDATE) writeGolden(kern);
+      const emu = normalise(c, runEmulator(c, env));
+      expect(compareResults(kern, emu, 'kernel', 'emulator', gaps(c))).toEqual([]);
+      const golden = readGolden(c.name);
+      expect(golden, `no golden for ${c.name}: run with UPDATE_GOLDENS=1 as root`).toBeDefined();
+      if (golden === undefined) return;
+      if (sameEnv(golden.env, env)) expect(compareResults(golden, kern, 'golden', 'kernel')).toEqual([]);
+      else ctx.annotate(`kernel vs golden not compared: golden recorded on ${golden.env.release} (${golden.env.nrCpus} CPUs), this is ${env.release} (${env.nrCpus} CPUs)`);
+    });
+  }
+});
+
+describe('emulator vs kernel goldens', () => {
+  for (const c of CASES) {
+    it(c.name, () => {
+      const golden = readGolden(c.name);
+      expect(golden, `no golden for ${c.name}: run with UPDATE_GOLDENS=1 as root`).toBeDefined();
+      if (golden === undefined) return;
+      const emu = normalise(c, runEmulator(c, golden.env));
+      expect(compareResults(golden, emu, 'kernel (golden)', 'emulator', gaps(c))).toEqual([]);
+    });
+  }
+});
