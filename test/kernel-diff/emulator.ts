@@ -1,8 +1,8 @@
 /**
  * The emulator side of the differential suite: the same case through the public object API, in a
  * fresh {@link Kernel} per case configured with the environment the result is compared against
- * (possible CPUs, kernel version, the kernel config values the case reads), running on CPU 0 like
- * the kernel side. Maps are dumped through the emulated bpf() as bpftool does it on the kernel side.
+ * (possible CPUs, kernel version, the kernel config values the case reads, the calling task's
+ * uid/gid and comm), running on CPU 0 like the kernel side. Maps are dumped through the emulated bpf() as bpftool does it on the kernel side.
  */
 import { readFileSync } from 'node:fs';
 import { BpfError, ProgramFaultError } from '../../src/api/errors.js';
@@ -13,7 +13,7 @@ import { RingbufMap } from '../../src/maps/ringbuf.js';
 import { mapTypeName } from '../../src/maps/uapi.js';
 import { toHex } from '../../src/util/bytes.js';
 import { goldenMapName } from './kernel.js';
-import { CTX_OUT_SIZE, DATA_OUT_SIZE, dumpModeOf, perCpuType, type CaseDef, type CaseResult, type Env, type MapDump, type MapEntry, type RunDef, type RunResult } from './model.js';
+import { CTX_OUT_SIZE, DATA_OUT_SIZE, callerComm, dumpModeOf, perCpuType, type CaseDef, type CaseResult, type Env, type MapDump, type MapEntry, type RunDef, type RunResult } from './model.js';
 
 const PROGRAMS = new URL('../../programs/', import.meta.url);
 
@@ -97,7 +97,7 @@ function dumpMap(m: BpfObjectMap): MapDump {
 
 /** Run a case in a fresh emulated kernel configured for `env`; the raw (not normalised) result. */
 export function runEmulator(c: CaseDef, env: Env): CaseResult {
-  const kernel = new Kernel({ nrCpus: env.nrCpus, cpu: 0, version: env.version });
+  const kernel = new Kernel({ nrCpus: env.nrCpus, cpu: 0, version: env.version, task: { uid: env.uid, gid: env.gid, comm: callerComm(c.kind) } });
   const kconfig: Record<string, string> = {};
   for (const k of c.kconfig ?? []) {
     const v = env.kconfig[k];

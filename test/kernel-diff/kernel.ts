@@ -131,7 +131,7 @@ export function liveEnv(kconfig: readonly string[]): Env {
   const values: Record<string, string> = {};
   for (const k of [...kconfig].sort()) values[k] = cfg.get(k) ?? 'n';
   const possible = existsSync('/sys/devices/system/cpu/possible') ? readFileSync('/sys/devices/system/cpu/possible', 'utf8') : '0';
-  return { release: rel, version, nrCpus: parseCpuList(possible), kconfig: values };
+  return { release: rel, version, nrCpus: parseCpuList(possible), kconfig: values, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
 }
 
 /** The JSON name of a map from its kernel name: global data by section, others as named. */

@@ -6,7 +6,7 @@
  *
  * Result shape (also the golden file format, `goldens/<case>.json`):
  *
- *   { "case": NAME, "env": { release, version, nrCpus, kconfig },
+ *   { "case": NAME, "env": { release, version, nrCpus, kconfig, uid, gid },
  *     "runs": [ { "prog": P, "retval": N|null, "dataOut": HEX|null, "ctxOut": HEX|null, "error": E|null } ],
  *     "maps": { NAME: { type, keySize, valueSize, maxEntries, flags,
  *                       entries: [ {key?, value?, values?} ] | null } | { "excluded": REASON } } }
@@ -96,6 +96,17 @@ export interface Env {
   readonly nrCpus: number;
   /** The kernel config values the cases read through `__kconfig`. */
   readonly kconfig: Readonly<Record<string, string>>;
+  /** uid and gid of the process that ran the kernel side (the test run's current task). */
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/**
+ * The comm of the task that calls BPF_PROG_TEST_RUN on the kernel side (bpf_get_current_comm):
+ * bpftool for packet programs, the runner for syscall and raw_tp programs.
+ */
+export function callerComm(kind: ProgKind): string {
+  return kind === 'syscall' || kind === 'raw_tp' ? 'kdiff-runner' : 'bpftool';
 }
 
 /** One run's outcome. */
@@ -278,7 +289,7 @@ export function compareResults(want: CaseResult, got: CaseResult, wantName: stri
 
 /** Whether two environments give the same results for version-, CPU- and config-dependent values. */
 export function sameEnv(a: Env, b: Env): boolean {
-  return a.release === b.release && a.nrCpus === b.nrCpus && JSON.stringify(a.kconfig) === JSON.stringify(b.kconfig);
+  return a.release === b.release && a.nrCpus === b.nrCpus && a.uid === b.uid && a.gid === b.gid && JSON.stringify(a.kconfig) === JSON.stringify(b.kconfig);
 }
 
 /** Little-endian integer bytes (for building ctx and keys). */
