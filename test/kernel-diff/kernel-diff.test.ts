@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASES } from './cases.js';
 import { runEmulator } from './emulator.js';
-import { KernelSession, liveEnv, probeKernel } from './kernel.js';
+import { KernelSession, liveEnv, probeKernel, releaseRunner } from './kernel.js';
 import { compareResults, normalise, sameEnv, type CaseDef, type CaseResult } from './model.js';
 
 const GOLDENS = new URL('./goldens/', import.meta.url);
@@ -59,6 +59,7 @@ describe.skipIf(!probe.available)(`live kernel (${probe.available ? `bpftool on 
   });
   afterAll(() => {
     session?.close();
+    releaseRunner();
   });
 
   for (const c of CASES) {

@@ -57,7 +57,8 @@ function has(cmd: string): boolean {
 
 let runnerDir: string | null = null;
 
-function cleanupRunner(): void {
+/** Remove the compiled runner (its temporary directory); also done at process exit. */
+export function releaseRunner(): void {
   if (runnerDir !== null) rmSync(runnerDir, { recursive: true, force: true });
   runnerDir = null;
 }
@@ -68,7 +69,7 @@ function buildRunner(): { path: string | null; reason: string } {
   if (cc === undefined) return { path: null, reason: 'no C compiler (cc, gcc, clang, clang-19)' };
   if (!existsSync('/usr/include/bpf/libbpf.h')) return { path: null, reason: 'no libbpf headers (libbpf-dev)' };
   runnerDir = mkdtempSync(join(tmpdir(), 'bpfemu-kdiff-runner-'));
-  process.once('exit', cleanupRunner);
+  process.once('exit', releaseRunner);
   const out = join(runnerDir, 'kdiff-runner');
   const r = run(cc, ['-O2', '-Wall', '-o', out, RUNNER_SRC, '-lbpf']);
   if (r.status !== 0) return { path: null, reason: `runner does not compile: ${r.stderr.trim().split('\n')[0] ?? ''}` };
