@@ -16,6 +16,7 @@ import { MODE_ABS } from '../isa/opcodes.js';
 import { Fault } from './fault.js';
 import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, Stop, describeAddr, type ExecProgram, type Machine } from './machine.js';
 import { PERM_R, PERM_W } from './memory.js';
+import { warmUp } from './warmup.js';
 
 /** Scratch for two-word results of the 64-bit slow arithmetic (module-level: no allocation). */
 const T = new Int32Array(2);
@@ -106,12 +107,21 @@ function budgetFault(m: Machine, pc: number): Fault {
 /** Counters for tests (how often each engine entered); one increment per entry, not per instruction. */
 export const engineStats = { fastEntries: 0 };
 
+let warmedUp = false;
+
 /**
  * Run `prog` from `entryPc` until the frame at `baseDepth` exits. r1..r5 and r10 must be set and
  * `m.depth === baseDepth`. Faults are thrown as {@link Fault} values; an early whole-run stop as
  * {@link Stop}. On return r0 holds the result.
  */
 export function execute(m: Machine, startProg: ExecProgram, entryPc: number, baseDepth: number): void {
+  if (!warmedUp) {
+    // Once per process, before the first real program: see warmup.ts. Not counted in engineStats.
+    warmedUp = true;
+    const entries = engineStats.fastEntries;
+    warmUp(execute);
+    engineStats.fastEntries = entries;
+  }
   const lo = m.lo;
   const hi = m.hi;
   const mem = m.mem;

@@ -69,6 +69,8 @@ export class Machine {
   readonly retPc = new Int32Array(MAX_FRAMES);
   /** Saved r6..r9 (lo, hi pairs) of each caller frame. */
   readonly saved = new Int32Array(MAX_FRAMES * 8);
+  /** r0..r10 of the caller of a helper-invoked callback at depth d: lo at [22d, 22d+11), hi after. */
+  readonly cbSaved = new Int32Array(MAX_FRAMES * 22);
   readonly frameProg: (ExecProgram | null)[] = new Array<ExecProgram | null>(MAX_FRAMES).fill(null);
   /** Stack region id of each frame. */
   readonly stackRegion = new Int32Array(MAX_FRAMES);
@@ -131,7 +133,10 @@ export class Machine {
 
   /** Argument register `i` (1..5) as an unsigned 64-bit BigInt. */
   argU64(i: number): bigint {
-    return (BigInt(this.hi[i]! >>> 0) << 32n) | BigInt(this.lo[i]! >>> 0);
+    const h = this.hi[i]! >>> 0;
+    const l = this.lo[i]! >>> 0;
+    // Below 2^53 (scalars, guest pointers) one exact double makes one BigInt.
+    return h < 0x200000 ? BigInt(h * 0x100000000 + l) : (BigInt(h) << 32n) | BigInt(l);
   }
   /** Argument register `i` as a signed 64-bit BigInt. */
   argS64(i: number): bigint {

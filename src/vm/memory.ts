@@ -166,7 +166,9 @@ export class Memory {
 
   /** A guest pointer as a BigInt. */
   static pointer(id: number, off: number): bigint {
-    return (BigInt(id >>> 0) << 32n) | BigInt(off >>> 0);
+    const h = id >>> 0;
+    // Region ids below 2^21 (all of them in practice): one exact double, one BigInt.
+    return h < 0x200000 ? BigInt(h * 0x100000000 + (off >>> 0)) : (BigInt(h) << 32n) | BigInt(off >>> 0);
   }
 
   /** Split a guest pointer into region id and offset. */

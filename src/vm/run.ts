@@ -50,9 +50,15 @@ export function runProgram(m: Machine, prog: ExecProgram, args: readonly bigint[
   m.tailCalls = 0;
   m.tailTarget = null;
   m.prog = prog;
-  m.lo.fill(0);
-  m.hi.fill(0);
-  for (let i = 0; i < 5; i++) setReg(m, i + 1, args[i] ?? 0n);
+  // r0..r10 (a loop: TypedArray.prototype.fill is a builtin call that costs more than 22 stores).
+  const lo = m.lo;
+  const hi = m.hi;
+  for (let i = 0; i < 11; i++) {
+    lo[i] = 0;
+    hi[i] = 0;
+  }
+  const n = args.length < 5 ? args.length : 5;
+  for (let i = 0; i < n; i++) setReg(m, i + 1, args[i]!);
   m.setFramePointer(0);
   m.mayGoto[0] = MAY_GOTO_LIMIT;
   try {
@@ -79,7 +85,17 @@ export function locate(f: Fault, m: Machine): Fault {
   return info === undefined ? f : f.with({ ...info, program: m.prog?.name ?? f.extra.program ?? '?' });
 }
 
+/**
+ * Register `r` = `v` (truncated to 64 bits). Values in [0, 2^53) — scalars, and guest pointers whose
+ * region id is below 2^21 — go through a double, without BigInt arithmetic (no allocation).
+ */
 function setReg(m: Machine, r: number, v: bigint): void {
+  if (v >= 0n && v <= 0x1fffffffffffffn) {
+    const n = Number(v);
+    m.lo[r] = n | 0; // ToInt32: n modulo 2^32
+    m.hi[r] = Math.floor(n / 0x100000000);
+    return;
+  }
   const u = BigInt.asUintN(64, v);
   m.lo[r] = Number(u & 0xffffffffn) | 0;
   m.hi[r] = Number(u >> 32n) | 0;
@@ -93,11 +109,18 @@ function setReg(m: Machine, r: number, v: bigint): void {
 export function invokeCallback(m: Machine, prog: ExecProgram, pc: number, args: readonly bigint[]): bigint {
   const d = m.depth + 1;
   if (d >= MAX_FRAMES) throw m.fail('call_depth', `callback would exceed ${MAX_FRAMES} frames`);
-  const savedLo = m.lo.slice(0, 11);
-  const savedHi = m.hi.slice(0, 11);
+  // The caller's r0..r10 go to this depth's slot of m.cbSaved (no allocation per callback).
+  const lo = m.lo;
+  const hi = m.hi;
+  const save = m.cbSaved;
+  const base = d * 22;
+  for (let i = 0; i < 11; i++) {
+    save[base + i] = lo[i]!;
+    save[base + 11 + i] = hi[i]!;
+  }
   const savedProg = m.prog;
   const savedPc = m.pc;
-  for (let i = 0; i < 5; i++) setReg(m, i + 1, args[i] ?? 0n);
+  for (let i = 0; i < 5; i++) setReg(m, i + 1, i < args.length ? args[i]! : 0n);
   m.depth = d;
   m.setFramePointer(d);
   m.mayGoto[d] = MAY_GOTO_LIMIT;
@@ -106,8 +129,10 @@ export function invokeCallback(m: Machine, prog: ExecProgram, pc: number, args: 
     engine(m, prog, pc, d);
     return m.r0();
   } finally {
-    m.lo.set(savedLo);
-    m.hi.set(savedHi);
+    for (let i = 0; i < 11; i++) {
+      lo[i] = save[base + i]!;
+      hi[i] = save[base + 11 + i]!;
+    }
     m.depth = d - 1;
     m.prog = savedProg;
     m.pc = savedPc;

@@ -1,0 +1,228 @@
+/**
+ * Type-feedback warm-up of the fast interpreter. V8 optimises `execute` (one function, one large
+ * `switch`) with the type feedback collected so far; a `case` that never ran has none, and the
+ * first program that reaches it deoptimises the whole loop ("insufficient type feedback"), after
+ * which V8 re-optimises with a different shape. In a process that runs many programs (a test
+ * suite, the bench) that happened dozens of times and left the loop 10-20% slower than a run of a
+ * single program. Running one synthetic program that executes every decoded op once — every
+ * `case`, both outcomes of every conditional jump, the fast and the slow (special region) path of
+ * every load and store, helper, kfunc, callx, local call, tail call and both may_goto outcomes —
+ * before the first real program gives the optimiser complete feedback from the start.
+ *
+ * The program is generated from the opcode table (isa/opcodes.ts), so a new opcode is covered as
+ * soon as it is in the table. It runs on its own Memory and Machine: no guest-visible state.
+ */
+import { ALU_ARSH, ALU_LSH, ALU_RSH, ATOMIC_LOAD_ACQ, OPCODES, type OpcodeSpec } from '../isa/opcodes.js';
+import type { RawInsn } from '../isa/insn.js';
+import { MAY_GOTO_LIMIT, Machine, type Engine, type ExecProgram, type HelperFn } from './machine.js';
+import { Memory, PERM_RW, RegionKind, type SpecialRegion } from './memory.js';
+import { buildExecProgram } from './program.js';
+
+const I = (code: number, dst = 0, src = 0, off = 0, imm = 0): RawInsn => ({ code, dst, src, off, imm });
+
+/** lddw dst, v (two slots). */
+function lddw(dst: number, v: bigint): RawInsn[] {
+  const u = BigInt.asUintN(64, v);
+  return [I(0x18, dst, 0, 0, Number(BigInt.asIntN(32, u))), I(0, 0, 0, 0, Number(BigInt.asIntN(32, u >> 32n)))];
+}
+
+/** Operand pairs (dst, src): small, carries into the high half, negative, INT64_MIN / -1, by zero. */
+const ALU_PAIRS: readonly [bigint, bigint][] = [
+  [7n, 3n],
+  [0x1_0000_0005n, 0x2_0000_0003n],
+  [-9n, 2n],
+  [-(1n << 63n), -1n],
+  [5n, 0n],
+];
+/** Compare pairs: equal, less, greater, high halves differ, signed vs unsigned order. */
+const JMP_PAIRS: readonly [bigint, bigint][] = [
+  [5n, 5n],
+  [3n, 5n],
+  [5n, 3n],
+  [0x1_0000_0000n, 5n],
+  [-1n, 5n],
+  [5n, -1n],
+];
+const SHIFTS = [0, 5, 40];
+
+/** Helper ids of the warm-up program. */
+const H_NOOP = 1;
+const H_TAIL = 2;
+const H_EXHAUST_MAY_GOTO = 3;
+const KF_NOOP = 1;
+
+/** r6 points into the special region (slow-path loads and stores); r10 is the stack. */
+const R_SPECIAL = 6;
+
+function withVariant(s: OpcodeSpec, insn: RawInsn): RawInsn {
+  const v = s.variant;
+  if (v === undefined) return insn;
+  return { ...insn, [v.field]: v.value };
+}
+
+/** The instructions of one spec, each preceded by the register setup it needs. */
+function blocksOf(s: OpcodeSpec): RawInsn[] {
+  const out: RawInsn[] = [];
+  const emit = (...xs: RawInsn[]): void => {
+    out.push(...xs);
+  };
+  switch (s.form) {
+    case 'alu_k':
+    case 'alu_x':
+    case 'neg':
+    case 'end':
+    case 'movsx': {
+      const shift = s.aluOp === ALU_LSH || s.aluOp === ALU_RSH || s.aluOp === ALU_ARSH;
+      ALU_PAIRS.forEach(([a, b], i) => {
+        if (s.form === 'alu_k') for (const imm of shift ? SHIFTS : [Number(BigInt.asIntN(32, b))]) emit(...lddw(1, a), withVariant(s, I(s.code, 1, 0, 0, imm)));
+        else if (s.form === 'alu_x' || s.form === 'movsx') emit(...lddw(1, a), ...lddw(2, shift ? BigInt(SHIFTS[i % SHIFTS.length]!) : b), withVariant(s, I(s.code, 1, 2)));
+        else emit(...lddw(1, a), withVariant(s, I(s.code, 1)));
+      });
+      break;
+    }
+    case 'jmp_k':
+    case 'jmp_x':
+      for (const [a, b] of JMP_PAIRS) {
+        emit(...lddw(1, a), ...lddw(2, b), I(s.code, 1, s.form === 'jmp_x' ? 2 : 0, 0, s.form === 'jmp_k' ? Number(BigInt.asIntN(32, b)) : 0));
+      }
+      break;
+    case 'ja':
+      emit(I(s.code));
+      break;
+    case 'ja32':
+      emit(I(s.code));
+      break;
+    case 'ldx':
+    case 'ldsx':
+      emit(I(s.code, 1, 10, -16), I(s.code, 1, R_SPECIAL, 0));
+      break;
+    case 'st':
+      emit(I(s.code, 10, 0, -16, 0x55), I(s.code, R_SPECIAL, 0, 0, 0x55));
+      break;
+    case 'stx':
+      emit(...lddw(2, 0x1234_5678_9abcn), I(s.code, 10, 2, -16), I(s.code, R_SPECIAL, 2, 0));
+      break;
+    case 'atomic':
+      // load-acquire is `dst = *(src + off)`; every other sub-op addresses through dst.
+      if (s.variant?.value === ATOMIC_LOAD_ACQ) emit(withVariant(s, I(s.code, 1, 10, -16)));
+      else emit(...lddw(0, 0n), ...lddw(2, 3n), withVariant(s, I(s.code, 10, 2, -16)));
+      break;
+    case 'lddw':
+      if (s.variant?.value === 0) emit(...lddw(3, 0x1_0000_0001n));
+      break;
+    case 'ldabs':
+      emit(I(s.code, 0, 0, 0, 2));
+      break;
+    case 'ldind':
+      emit(...lddw(3, 1n), I(s.code, 0, 3, 0, 2));
+      break;
+    case 'call_helper':
+      emit(I(s.code, 0, 0, 0, H_NOOP));
+      break;
+    case 'call_kfunc':
+      emit(withVariant(s, I(s.code, 0, 0, 0, KF_NOOP)));
+      break;
+    case 'callx':
+      emit(...lddw(4, BigInt(H_NOOP)), I(s.code, 4));
+      break;
+    case 'may_goto':
+      // Falls through while the frame's counter lasts, jumps once a helper has exhausted it.
+      emit(withVariant(s, I(s.code)), I(0x85, 0, 0, 0, H_EXHAUST_MAY_GOTO), withVariant(s, I(s.code)));
+      break;
+    case 'call_local':
+    case 'exit':
+      // Laid out by warmUpProgram (the call needs the subprogram's position).
+      break;
+  }
+  return out;
+}
+
+/**
+ * The warm-up program: every op of the table with its setup, then a local call, then a tail call.
+ * `specialId` is the region r6 points to (a special region: loads and stores take the slow path).
+ */
+export function warmUpProgram(specialId: number): RawInsn[] {
+  const body: RawInsn[] = [...lddw(R_SPECIAL, BigInt(specialId) << 32n)];
+  for (const s of OPCODES) body.push(...blocksOf(s));
+  // call local (the subprogram after the final exit), then the tail call; exit is never reached
+  // in the main program but closes it for the decoder.
+  const callAt = body.length;
+  body.push(I(0x85, 0, 1, 0, 0), I(0x85, 0, 0, 0, H_TAIL), I(0x95));
+  body[callAt] = I(0x85, 0, 1, 0, body.length - callAt - 1);
+  body.push(I(0xb7, 0, 0, 0, 1), I(0x95));
+  return body;
+}
+
+const ACCEPT_ALL: SpecialRegion = {
+  load(off: number, _size: number, out: Int32Array): boolean {
+    out[0] = off;
+    out[1] = 0;
+    return true;
+  },
+  store(): boolean {
+    return true;
+  },
+};
+
+/** What a run of the warm-up program leaves behind (for the differential test). */
+export interface WarmUpOutcome {
+  readonly r0: readonly [lo: number, hi: number];
+  /** The main frame's stack after the run. */
+  readonly stack: Uint8Array;
+  /** Instructions executed. */
+  readonly steps: number;
+}
+
+/** Run the warm-up program `rounds` times on a private Memory and Machine with `engine`. */
+export function runWarmUpProgram(engine: Engine, rounds = 1): WarmUpOutcome {
+  const mem = new Memory();
+  const special = mem.map(new Uint8Array(64), { kind: RegionKind.CTX, perm: PERM_RW, label: 'warm-up ctx', special: ACCEPT_ALL });
+  const noop: HelperFn = (m) => m.setR0(0, 0);
+  const tail = buildExecProgram([I(0xb7, 0, 0, 0, 2), I(0x95)], { name: 'warm-up tail' });
+  const helpers = new Map<number, HelperFn>([
+    [H_NOOP, noop],
+    [
+      H_TAIL,
+      (m) => {
+        m.tailTarget = tail;
+        m.tailCalls++;
+      },
+    ],
+    [
+      H_EXHAUST_MAY_GOTO,
+      (m) => {
+        m.mayGoto[m.depth] = 0;
+      },
+    ],
+  ]);
+  const prog: ExecProgram = buildExecProgram(warmUpProgram(special), { name: 'warm-up', helpers, kfuncs: new Map([[KF_NOOP, noop]]) });
+  const m = new Machine(mem, 'warm-up');
+  m.skbData = new Uint8Array(64);
+  for (let round = 0; round < rounds; round++) {
+    m.engine = engine;
+    m.budget = 1 << 20;
+    m.left = m.budget;
+    m.depth = 0;
+    m.tailCalls = 0;
+    m.tailTarget = null;
+    m.lo.fill(0);
+    m.hi.fill(0);
+    m.setFramePointer(0);
+    m.mayGoto[0] = MAY_GOTO_LIMIT;
+    engine(m, prog, 0, 0);
+  }
+  return { r0: [m.lo[0]!, m.hi[0]!], stack: mem.u8[m.stackRegion[0]!]!.slice(), steps: m.budget - m.left };
+}
+
+let done = false;
+
+/**
+ * Run the warm-up program with `engine` once per process (twice over: V8 allocates feedback vectors
+ * lazily). Returns false when it already ran. A failure is a bpfemu bug and propagates.
+ */
+export function warmUp(engine: Engine): boolean {
+  if (done) return false;
+  done = true;
+  runWarmUpProgram(engine, 2);
+  return true;
+}
