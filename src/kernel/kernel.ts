@@ -14,7 +14,7 @@ import { ERRNO } from '../util/errno.js';
 import { Fault } from '../vm/fault.js';
 import { DEFAULT_BUDGET, Machine, MAY_GOTO_LIMIT, Stop, type ExecProgram, type HelperFn } from '../vm/machine.js';
 import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
-import { ENGINES, runProgram, type EngineName, type RunResult } from '../vm/run.js';
+import { ENGINES, runProgram, type EngineName, type RunOptions, type RunResult } from '../vm/run.js';
 import { Attr, ATTR_SIZE, encodeTyped, type TypedAttr } from './attr.js';
 import { KernelError } from './errors.js';
 import { FdTable, IdAllocator } from './fdtable.js';
@@ -610,19 +610,19 @@ export class Kernel implements HelperHost {
     m.skbData = null;
     m.skbNetworkOffset = 14;
     m.skbMacOffset = 0;
-    m.runState.clear();
+    // Map.prototype.clear allocates a new table even when the map is empty.
+    if (m.runState.size !== 0) m.runState.clear();
     o.setup?.(m);
     this.runDepth++;
     const started = this.monoNs;
     try {
       if (outer === null) {
         const trace = o.trace ?? this.tracer ?? undefined;
-        const r = runProgram(m, prog.exec, args, {
-          budget: o.budget ?? this.budget,
-          engine: o.engine ?? this.engine,
-          ...(trace !== undefined ? { trace } : {}),
-          ...(o.entry !== undefined ? { entry: o.entry } : {}),
-        });
+        // Built without spreads: this runs once per BPF_PROG_TEST_RUN repetition.
+        const ro: RunOptions = { budget: o.budget ?? this.budget, engine: o.engine ?? this.engine };
+        if (trace !== undefined) ro.trace = trace;
+        if (o.entry !== undefined) ro.entry = o.entry;
+        const r = runProgram(m, prog.exec, args, ro);
         let fault = r.fault;
         for (const h of this.runEndHooks) fault = h(m, fault);
         return fault === r.fault ? r : { r0: fault === null ? r.r0 : 0n, fault, steps: r.steps };
@@ -656,8 +656,9 @@ export class Kernel implements HelperHost {
       return { r0: m.r0(), fault: null, steps: budget - m.left };
     } finally {
       this.runDepth--;
-      prog.runCnt++;
-      prog.runTimeNs += this.monoNs - started;
+      prog.runCount++;
+      // The virtual clock rarely moves during a run: skip the BigInt arithmetic when it did not.
+      if (this.monoNs !== started) prog.runTimeNs += this.monoNs - started;
       if (this.runDepth === 0) this.settle();
     }
   }

@@ -54,9 +54,13 @@ export class KProg {
   usedMaps: KMap[] = [];
   /** Association with a struct_ops map. */
   assoc: Assoc = ASSOC_NONE;
-  /** Accumulated run statistics (bpf_prog_get_stats). */
-  runCnt = 0n;
+  /** Accumulated run statistics (bpf_prog_get_stats). Runs are counted in a double (exact to 2^53). */
+  runCount = 0;
   runTimeNs = 0n;
+  /** bpf_prog_info.run_cnt. */
+  get runCnt(): bigint {
+    return BigInt(this.runCount);
+  }
   /** Highest ctx byte the program may access (syscall programs: ctx_size_in must cover it). */
   maxCtxOffset = 0;
   /** Region whose offsets are `pc * 8` of this program: what callback addresses point into. */
