@@ -19,6 +19,7 @@ import { Memory, PERM_NONE, RegionKind } from '../vm/memory.js';
 import { buildExecProgram } from '../vm/program.js';
 import { AttachType, ProgType } from '../object/uapi.js';
 import type { Attr } from './attr.js';
+import { maxCtxOffset } from './ctxaccess.js';
 import { ErrnoError, KernelError } from './errors.js';
 import type { Kernel } from './kernel.js';
 import type { RegisteredKfunc } from './kfuncs.js';
@@ -479,6 +480,8 @@ export function progLoad(k: Kernel, a: Attr): number {
     throw e;
   }
   prog.insns = res.dump;
+  // Only BPF_PROG_TEST_RUN of syscall programs consults it (ctx_size_in must cover it).
+  if (type === ProgType.SYSCALL) prog.maxCtxOffset = maxCtxOffset(res.insns, (id) => k.helpers.get(id)?.args);
   prog.usedMaps = res.usedMaps;
   prog.codeRegion = codeRegion;
   prog.releaser = (p) => k.progPut(p);

@@ -51,8 +51,10 @@ describe('identity helpers', () => {
     expect([...small.subarray(0, 5)]).toEqual([0x61, 0x2d, 0x76, 0, 0xee]);
     // ARG_CONST_SIZE: zero is refused by the verifier, a fault here
     expect(run(k, load(k, comm(0)), new Uint8Array(8)).fault?.kind).toBe('helper');
-    // the buffer must be writable for size bytes
-    expect(run(k, load(k, comm(16)), new Uint8Array(8)).fault?.kind).toBe('out_of_bounds');
+    // the buffer must be writable for size bytes: 16 bytes from fp-8 run off the top of the stack
+    expect(run(k, load(k, `mov r1, r10\nadd r1, -8\n${comm(16)}`), new Uint8Array(8)).fault?.kind).toBe('out_of_bounds');
+    // ctx as the buffer counts towards the ctx extent: an 8-byte ctx is refused before the run
+    expect(run(k, load(k, comm(16)), new Uint8Array(8)).err).toBe(-ERRNO.EINVAL);
   });
 
   it('smp_processor_id is the configured CPU, numa_node_id 0', () => {

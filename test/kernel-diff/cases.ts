@@ -586,7 +586,6 @@ export const CASES: readonly CaseDef[] = [
       { prog: 'sys_count', ctx: sysArgs(0, [], '') },
     ],
     note: 'EINVAL: ctx smaller than the largest offset the program touches, data_in given, ctx above 65535 bytes; the last run counts 1',
-    knownGaps: [{ run: 0, reason: 'the kernel refuses a syscall ctx_size_in below prog->aux->max_ctx_offset (verifier-computed) with EINVAL before running; the emulator runs and faults on the first ctx access past the buffer (src/kernel/progtypes/syscall.ts, reported to the lead)' }],
   },
   {
     name: 'syscall_maps_hash_twice',

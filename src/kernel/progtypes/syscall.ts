@@ -2,11 +2,13 @@
  * BPF_PROG_TYPE_SYSCALL: ctx is the caller's buffer (net/bpf/test_run.c bpf_prog_test_run_syscall).
  * The kernel refuses data_in/data_out/ctx_out/duration/repeat/flags/cpu/batch_size, requires
  * ctx_size_in <= 65535, runs once, reports the u32 return value, and copies the (possibly modified)
- * ctx back into ctx_in.
+ * ctx back into ctx_in. ctx_size_in must cover the largest ctx offset the program accesses
+ * (prog->aux->max_ctx_offset, EINVAL otherwise).
  *
- * Difference: the kernel also requires ctx_size_in >= the largest ctx offset the verifier saw the
- * program access (EINVAL); the emulator does not track that statically, so a too-small ctx makes
- * the program fault at the access instead.
+ * Difference: the kernel's max_ctx_offset comes from the verifier's path-by-path walk; the
+ * emulator's from a merge-at-joins data-flow pass (../ctxaccess.ts). Where that pass loses track
+ * of a ctx pointer it reports a smaller offset, and a too-small ctx then makes the program fault at
+ * the access (EFAULT) instead of being refused upfront.
  */
 import { ERRNO } from '../../util/errno.js';
 import { ProgType } from '../../object/uapi.js';
@@ -23,7 +25,8 @@ export const SYSCALL_PROG: ProgTypeOps = {
     if (t.flags !== 0 || t.cpu !== 0 || t.batchSize !== 0) return -EINVAL;
     if (t.hasDataIn || t.hasDataOut || t.hasCtxOut || t.hasDuration || t.repeat !== 0) return -EINVAL;
     const ctx = t.ctxIn;
-    if (ctx !== null && ctx.length > 0xffff) return -EINVAL;
+    const ctxSize = ctx?.length ?? 0;
+    if (ctxSize < t.prog.maxCtxOffset || ctxSize > 0xffff) return -EINVAL;
     let ptr = 0n;
     let region = 0;
     if (ctx !== null && ctx.length > 0) ({ ptr, region } = mapCtx(k, ctx, `syscall ctx of ${t.prog.name}`, true));
