@@ -8,6 +8,7 @@ import { BPF_MAP_TYPE, mapTypeName } from '../../maps/uapi.js';
 import { parseBtf } from '../../btf/parse.js';
 import { toHex } from '../../util/bytes.js';
 import { Kernel } from '../../kernel/kernel.js';
+import { DEFAULT_BUDGET } from '../../vm/machine.js';
 import { formatKernel } from '../../isa/disasm-kernel.js';
 import { objectNameFromPath } from '../../object/load.js';
 import type { Io } from '../io.js';
@@ -30,6 +31,8 @@ options:
   --kconfig KEY=VALUE  value of a __kconfig extern; repeatable
   --btf FILE           CO-RE target BTF (e.g. /sys/kernel/btf/vmlinux); default: the emulated kernel's
   --testmod            register the bpf_testmod-like test subsystem
+  --budget N           instructions one run may execute before it is stopped (budget_exceeded);
+                       emulator-only, default ${DEFAULT_BUDGET}
   --trace              print every executed instruction with registers and source line
   --json               print one JSON object: retval, dataOut, ctxOut, durationNs, maps`;
 
@@ -100,6 +103,7 @@ export const runCommand: Command = {
       kconfig: { type: 'string', multiple: true },
       btf: { type: 'string' },
       testmod: { type: 'boolean' },
+      budget: { type: 'string' },
       trace: { type: 'boolean' },
       json: { type: 'boolean' },
     } as const);
@@ -111,7 +115,13 @@ export const runCommand: Command = {
       const [k, v] = pair(kv, '--kconfig');
       kconfig[k] = v;
     }
-    const kernel = new Kernel({ testmod: values.testmod === true });
+    let budget: number | undefined;
+    if (values.budget !== undefined) {
+      const b = parseInt64(values.budget, '--budget');
+      if (b < 1n || b > BigInt(Number.MAX_SAFE_INTEGER)) throw new CliError('USAGE', `--budget: expected a positive instruction count, got '${values.budget}'`);
+      budget = Number(b);
+    }
+    const kernel = new Kernel({ testmod: values.testmod === true, ...(budget !== undefined ? { budget } : {}) });
     const obj = BpfObject.open(io.readFile(path), {
       kernel,
       name: objectNameFromPath(path),

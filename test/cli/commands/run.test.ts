@@ -44,13 +44,23 @@ describe('bpfemu run', () => {
   });
 
   it('a fault exits non-zero naming the kind, pc, instruction and source line', () => {
-    // A 2-byte ctx for a program that reads a 4-byte field at offset 0: the emulator faults at the access
-    // (the kernel would refuse the run with EINVAL: ctx_size_in below the verifier's max ctx offset).
+    // sys_sum needs about 70 instructions for five values; a budget of 10 stops it mid-loop.
+    const file = 'programs/syscall_ctx.bpf.o';
+    const ctx = new Uint8Array(88);
+    ctx[0] = 5;
+    const m = new MemIo({ [file]: readFileSync(file), 'ctx.bin': ctx });
+    const code = runCli(['run', file, '--prog', 'sys_sum', '--ctx-in', 'ctx.bin', '--budget', '10'], m);
+    expect(code).toBe(1);
+    expect(m.stderrText).toMatch(/^bpfemu: budget_exceeded at program sys_sum pc 10 \(w3 = w4\) syscall_ctx\.bpf\.c:\d+: /);
+    expect(runCli(['run', file, '--prog', 'sys_sum', '--ctx-in', 'ctx.bin'], m)).toBe(0);
+    expect(runCli(['run', file, '--prog', 'sys_sum', '--budget', '0'], m)).toBe(2);
+  });
+
+  it('a ctx smaller than the program touches is refused with EINVAL, as the kernel does', () => {
     const file = 'programs/syscall_ctx.bpf.o';
     const m = new MemIo({ [file]: readFileSync(file), 'short.bin': new Uint8Array(2) });
-    const code = runCli(['run', file, '--prog', 'sys_sum', '--ctx-in', 'short.bin'], m);
-    expect(code).toBe(1);
-    expect(m.stderrText).toMatch(/^bpfemu: out_of_bounds at program sys_sum pc \d+ \(.+\) syscall_ctx\.bpf\.c:\d+: invalid read/);
+    expect(runCli(['run', file, '--prog', 'sys_sum', '--ctx-in', 'short.bin'], m)).toBe(1);
+    expect(m.stderrText).toMatch(/ctx_size_in 2 is below the 68 ctx bytes the program accesses \(max_ctx_offset\): EINVAL/);
   });
 
   it('usage errors exit 2', () => {
