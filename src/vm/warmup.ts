@@ -50,6 +50,9 @@ const H_NOOP = 1;
 const H_TAIL = 2;
 const H_EXHAUST_MAY_GOTO = 3;
 const KF_NOOP = 1;
+/** Helper ids H_EXTRA.. H_EXTRA + 4: the other no-op helpers (see callTables). */
+const H_EXTRA = 10;
+const CALL_TARGETS = 5;
 
 /** r6 points into the special region (slow-path loads and stores); r10 is the stack. */
 const R_SPECIAL = 6;
@@ -117,13 +120,13 @@ function blocksOf(s: OpcodeSpec): RawInsn[] {
       emit(...lddw(3, 1n), I(s.code, 0, 3, 0, 2));
       break;
     case 'call_helper':
-      emit(I(s.code, 0, 0, 0, H_NOOP));
+      for (let i = 0; i < CALL_TARGETS; i++) emit(I(s.code, 0, 0, 0, H_EXTRA + i));
       break;
     case 'call_kfunc':
-      emit(withVariant(s, I(s.code, 0, 0, 0, KF_NOOP)));
+      for (let i = 0; i < CALL_TARGETS; i++) emit(withVariant(s, I(s.code, 0, 0, 0, KF_NOOP + i)));
       break;
     case 'callx':
-      emit(...lddw(4, BigInt(H_NOOP)), I(s.code, 4));
+      for (let i = 0; i < CALL_TARGETS; i++) emit(...lddw(4, BigInt(H_EXTRA + i)), I(s.code, 4));
       break;
     case 'may_goto':
       // Falls through while the frame's counter lasts, jumps once a helper has exhausted it.
@@ -164,20 +167,20 @@ const ACCEPT_ALL: SpecialRegion = {
   },
 };
 
-/** What a run of the warm-up program leaves behind (for the differential test). */
-export interface WarmUpOutcome {
-  readonly r0: readonly [lo: number, hi: number];
-  /** The main frame's stack after the run. */
-  readonly stack: Uint8Array;
-  /** Instructions executed. */
-  readonly steps: number;
-}
+/**
+ * The helpers, kfunc and tail-call target of the warm-up, created once and kept for the life of the
+ * process: optimised code may embed the call targets it saw, and if they were collected the code
+ * would be thrown away ("weak objects" deoptimisation).
+ */
+const kept: unknown[] = [];
+let tables: { helpers: Map<number, HelperFn>; kfuncs: Map<number, HelperFn> } | undefined;
 
-/** Run the warm-up program `rounds` times on a private Memory and Machine with `engine`. */
-export function runWarmUpProgram(engine: Engine, rounds = 1): WarmUpOutcome {
-  const mem = new Memory();
-  const special = mem.map(new Uint8Array(64), { kind: RegionKind.CTX, perm: PERM_RW, label: 'warm-up ctx', special: ACCEPT_ALL });
-  const noop: HelperFn = (m) => m.setR0(0, 0);
+function callTables(): { helpers: Map<number, HelperFn>; kfuncs: Map<number, HelperFn> } {
+  if (tables !== undefined) return tables;
+  // Five distinct functions make each call site megamorphic from the start, so a real helper is
+  // not a "wrong call target" for code specialised on the warm-up's one.
+  const noops: HelperFn[] = [(m) => m.setR0(0, 0), (m) => m.setR0(1, 0), (m) => m.setR0(2, 0), (m) => m.setR0(3, 0), (m) => m.setR0(4, 0)];
+  const noop = noops[0]!;
   const tail = buildExecProgram([I(0xb7, 0, 0, 0, 2), I(0x95)], { name: 'warm-up tail' });
   const helpers = new Map<number, HelperFn>([
     [H_NOOP, noop],
@@ -195,7 +198,26 @@ export function runWarmUpProgram(engine: Engine, rounds = 1): WarmUpOutcome {
       },
     ],
   ]);
-  const prog: ExecProgram = buildExecProgram(warmUpProgram(special), { name: 'warm-up', helpers, kfuncs: new Map([[KF_NOOP, noop]]) });
+  noops.forEach((f, i) => helpers.set(H_EXTRA + i, f));
+  tables = { helpers, kfuncs: new Map(noops.map((f, i) => [KF_NOOP + i, f])) };
+  return tables;
+}
+
+/** What a run of the warm-up program leaves behind (for the differential test). */
+export interface WarmUpOutcome {
+  readonly r0: readonly [lo: number, hi: number];
+  /** The main frame's stack after the run. */
+  readonly stack: Uint8Array;
+  /** Instructions executed. */
+  readonly steps: number;
+}
+
+/** Run the warm-up program `rounds` times on a private Memory and Machine with `engine`. */
+export function runWarmUpProgram(engine: Engine, rounds = 1): WarmUpOutcome {
+  const mem = new Memory();
+  const special = mem.map(new Uint8Array(64), { kind: RegionKind.CTX, perm: PERM_RW, label: 'warm-up ctx', special: ACCEPT_ALL });
+  const { helpers, kfuncs } = callTables();
+  const prog: ExecProgram = buildExecProgram(warmUpProgram(special), { name: 'warm-up', helpers, kfuncs });
   const m = new Machine(mem, 'warm-up');
   m.skbData = new Uint8Array(64);
   for (let round = 0; round < rounds; round++) {
@@ -211,6 +233,9 @@ export function runWarmUpProgram(engine: Engine, rounds = 1): WarmUpOutcome {
     m.mayGoto[0] = MAY_GOTO_LIMIT;
     engine(m, prog, 0, 0);
   }
+  // Kept alive for the same reason as the call tables: code optimised during the warm-up may
+  // embed these objects weakly.
+  kept[0] = { mem, m, prog };
   return { r0: [m.lo[0]!, m.hi[0]!], stack: mem.u8[m.stackRegion[0]!]!.slice(), steps: m.budget - m.left };
 }
 
