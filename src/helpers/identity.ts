@@ -2,7 +2,7 @@
  * Who and where the program runs: bpf_get_prandom_u32, bpf_get_smp_processor_id,
  * bpf_get_numa_node_id, bpf_get_current_pid_tgid, bpf_get_current_uid_gid,
  * bpf_get_current_comm, bpf_get_current_task(_btf) (kernel/bpf/helpers.c,
- * kernel/trace/bpf_trace.c) and bpf_get_attach_cookie. Everything comes from the host's
+ * kernel/trace/bpf_trace.c), bpf_per_cpu_ptr/bpf_this_cpu_ptr and bpf_get_attach_cookie. Everything comes from the host's
  * configured task, CPU and seeded generator.
  */
 import type { Machine } from '../vm/machine.js';
@@ -32,6 +32,19 @@ function getCurrentComm(m: Machine): void {
   m.setR0(0, 0);
 }
 
+/**
+ * bpf_per_cpu_ptr(percpu_ptr, cpu) / bpf_this_cpu_ptr(percpu_ptr): the address of `cpu`'s copy of
+ * a per-CPU kernel variable (a typed `__ksym`), NULL when cpu >= the CPU count. The verifier only
+ * accepts a PTR_TO_PERCPU_BTF_ID here; anything else is a fault.
+ */
+function perCpuPtr(m: Machine, cpu: number, name: string): void {
+  const ptr = m.argU64(1);
+  const f = hostOf(m).service<(ptr: bigint, cpu: number) => bigint | undefined>('perCpuPointer');
+  const r = f?.(ptr, cpu);
+  if (r === undefined) throw m.fail('helper', `${name} r1 (percpu_ptr): 0x${ptr.toString(16)} is not the address of a per-CPU kernel variable`);
+  m.setR0Big(r);
+}
+
 /** The identity helper family. */
 export function identityHelpers(): HelperDef[] {
   const family = 'identity';
@@ -59,6 +72,8 @@ export function identityHelpers(): HelperDef[] {
       family,
     },
     { id: 16, name: 'get_current_comm', fn: getCurrentComm, family },
+    { id: 153, name: 'per_cpu_ptr', fn: (m) => perCpuPtr(m, m.argU32(2), 'bpf_per_cpu_ptr'), family },
+    { id: 154, name: 'this_cpu_ptr', fn: (m) => perCpuPtr(m, hostOf(m).currentCpu(), 'bpf_this_cpu_ptr'), family },
     { id: 35, name: 'get_current_task', fn: (m) => m.setR0Big(hostOf(m).currentTaskPointer()), gplOnly: true, family },
     { id: 158, name: 'get_current_task_btf', fn: (m) => m.setR0Big(hostOf(m).currentTaskPointer()), gplOnly: true, family },
     {

@@ -271,6 +271,8 @@ export class KernelObjects {
   private tasks: { current: KObject; init: KObject; idle: KObject; cred: KObject } | undefined;
   private readonly vars = new Map<number, KVar>();
   private readonly byRegion = new Map<number, KObject>();
+  /** Regions of per-CPU objects (one copy per CPU, even when there is one CPU). */
+  private readonly perCpuRegions = new Set<number>();
 
   constructor(private readonly k: Kernel) {}
 
@@ -286,20 +288,24 @@ export class KernelObjects {
     for (const v of this.vars.values()) v.obj = undefined;
   }
 
-  /** A new zeroed object of `struct name` (per-CPU: `copies` copies), with optional fields set. */
+  /**
+   * A new zeroed object of `struct name` with optional fields set. `copies` makes it a per-CPU
+   * object with that many copies (bpf_per_cpu_ptr/bpf_this_cpu_ptr accept pointers into it).
+   */
   create(name: string, fields: Readonly<Record<string, KValue>> = {}, o: { copies?: number; label?: string } = {}): KObject {
     const btf = this.btf;
     const t = btf.findByName(name).find((x) => x.kind === 'STRUCT' || x.kind === 'UNION' || x.kind === 'INT' || x.kind === 'TYPEDEF' || x.kind === 'PTR');
     if (t === undefined) throw new KObjectError('KOBJ_NO_TYPE', `kernel object: no type named ${name} in the ${this.target === null ? 'emulated vmlinux' : 'target'} BTF`);
-    return this.createFromType(btf, t.id, fields, o.copies ?? 1, o.label ?? name);
+    return this.createFromType(btf, t.id, fields, o.copies ?? 1, o.label ?? name, o.copies !== undefined);
   }
 
-  private createFromType(btf: Btf, typeId: number, fields: Readonly<Record<string, KValue>>, copies: number, label: string): KObject {
+  private createFromType(btf: Btf, typeId: number, fields: Readonly<Record<string, KValue>>, copies: number, label: string, perCpu = false): KObject {
     const size = btf.sizeof(typeId);
     const bytes = new Uint8Array(Math.max(1, size * copies));
     const region = this.k.mem.map(bytes, { kind: RegionKind.KERNEL, perm: PERM_R, label: `kernel object ${label}` });
     const obj = new KObject(btf, typeId, bytes, region, size, copies);
     this.byRegion.set(region, obj);
+    if (perCpu) this.perCpuRegions.add(region);
     obj.setAll(fields);
     return obj;
   }
@@ -379,7 +385,7 @@ export class KernelObjects {
     const t = btf.findByName(v.name).find((x) => x.kind === 'VAR');
     if (t === undefined || t.kind !== 'VAR') throw new KObjectError('KOBJ_NO_TYPE', `kernel variable ${v.name} has no VAR in the vmlinux BTF`);
     const copies = v.perCpu ? this.k.nrCpus : 1;
-    const obj = this.createFromType(btf, t.type, typeof v.init === 'object' ? v.init : {}, copies, v.name);
+    const obj = this.createFromType(btf, t.type, typeof v.init === 'object' ? v.init : {}, copies, v.name, v.perCpu);
     if (typeof v.init === 'number') for (let c = 0; c < copies; c++) writeLe(obj.bytes, c * obj.size, Math.min(8, obj.size), BigInt(v.init));
     v.obj = obj;
     return obj;
@@ -391,11 +397,16 @@ export class KernelObjects {
     return v === undefined ? undefined : this.varObject(v).pointer;
   }
 
-  /** bpf_per_cpu_ptr: `ptr` into CPU 0's copy of a per-CPU object moved to `cpu`'s copy; 0 if invalid. */
-  perCpuPointer(ptr: bigint, cpu: number): bigint {
+  /**
+   * bpf_per_cpu_ptr's arithmetic: `ptr` into CPU 0's copy of a per-CPU object moved to `cpu`'s
+   * copy; 0n when `cpu` is not below the CPU count (the kernel's `cpu >= nr_cpu_ids`); undefined
+   * when `ptr` is not a per-CPU object's address (a PTR_TO_PERCPU_BTF_ID the verifier would want).
+   */
+  perCpuPointer(ptr: bigint, cpu: number): bigint | undefined {
     const [region, off] = Memory.split(ptr);
     const obj = this.byRegion.get(region);
-    if (obj === undefined || obj.copies < 2 || off >= obj.size || !Number.isInteger(cpu) || cpu < 0 || cpu >= obj.copies) return 0n;
+    if (obj === undefined || !this.perCpuRegions.has(region) || off >= obj.size) return undefined;
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= obj.copies) return 0n;
     return Memory.pointer(region, off + cpu * obj.size);
   }
 }

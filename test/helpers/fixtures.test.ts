@@ -157,4 +157,8 @@ describe('timer callbacks run as the program that armed them (struct-ops-assoc.m
     expect(o.variable('timer_test_1_ret').getInt()).toBe(-1n);
     expect(o.variable('test_err').getInt()).toBe(0n);
   });
+
+  it('externs_percpu (emulator only: 6.18 here lacks CONFIG_KALLSYMS_ALL): this_cpu_ok 1, cpu0_ok 1, cpu_big_null 1, weak_exists 0', () => {
+    expect(s32s(sys(open('externs_percpu'), 'percpu_prog', 16), 4)).toEqual([1, 1, 1, 0]);
+  });
 });

@@ -57,6 +57,33 @@ describe('identity helpers', () => {
     expect(run(k, load(k, comm(16)), new Uint8Array(8)).err).toBe(-ERRNO.EINVAL);
   });
 
+  it('per_cpu_ptr/this_cpu_ptr address a per-CPU kernel variable\'s copies; NULL past the CPU count', () => {
+    const k = newKernel({ nrCpus: 4, cpu: 2 });
+    const active = k.vmlinuxBtf.findByName('bpf_prog_active').find((x) => x.kind === 'VAR')!.id;
+    // r0 = this_cpu_ptr(v) - per_cpu_ptr(v, cpu): the stride between copies is sizeof(int).
+    const diff = (cpu: number): string => `
+      lddw r6, var ${active}
+      mov r1, r6
+      call 154
+      mov r7, r0
+      mov r1, r6
+      mov r2, ${cpu}
+      call 153
+      jeq r0, 0, +2
+      sub r7, r0
+      mov r0, r7
+      exit`;
+    expect(ret(k, load(k, diff(2)))).toBe(0);
+    expect(ret(k, load(k, diff(0)))).toBe(8);
+    expect(ret(k, load(k, diff(3)))).toBe(-4);
+    expect(ret(k, load(k, diff(4)))).toBe(0); // NULL: cpu >= nr_cpu_ids
+    expect(ret(k, load(k, diff(-1)))).toBe(0); // u32 0xffffffff
+    // The verifier wants a per-CPU ksym in r1; anything else faults here.
+    const f = run(k, load(k, 'mov r1, r10\nadd r1, -8\ncall 154\nexit'), new Uint8Array(8)).fault;
+    expect(f?.kind).toBe('helper');
+    expect(f?.detail).toMatch(/bpf_this_cpu_ptr r1 \(percpu_ptr\).*not the address of a per-CPU kernel variable/);
+  });
+
   it('smp_processor_id is the configured CPU, numa_node_id 0', () => {
     const k = newKernel({ nrCpus: 4, cpu: 3 });
     expect(read(k, load(k, call(8)))).toBe(3n);

@@ -138,8 +138,15 @@ describe('emulated kernel objects', () => {
     expect(off).toBe(0);
     expect(ko.perCpuPointer(ptr, 1)).toBe(Memory.pointer(region, 4));
     expect(ko.perCpuPointer(ptr, 2)).toBe(0n);
-    expect(ko.perCpuPointer(ko.currentTask().pointer, 0)).toBe(0n);
+    expect(ko.perCpuPointer(ko.currentTask().pointer, 0)).toBeUndefined(); // not a per-CPU object
+    expect(ko.perCpuPointer(ptr + 4n, 0)).toBeUndefined(); // past CPU 0's copy
     expect(k.service<(p: bigint, c: number) => bigint>('perCpuPointer')!(ptr, 0)).toBe(ptr);
+    // One CPU still makes a per-CPU object (one copy).
+    const one = new Kernel({ nrCpus: 1 });
+    const p1 = kobjs(one).ksymAddress(active)!;
+    expect(kobjs(one).perCpuPointer(p1, 0)).toBe(p1);
+    expect(kobjs(one).perCpuPointer(p1, 1)).toBe(0n);
+    expect(kobjs(one).perCpuPointer(kobjs(one).create('task_struct', {}, { copies: 1 }).pointer, 0)).not.toBe(undefined);
     expect(ko.ksymAddress(1)).toBeUndefined();
   });
 
