@@ -156,6 +156,12 @@ export class PacketBuffer {
     return Memory.pointer(this.region, off - this.base);
   }
 
+  /** The same pointer as register halves: out[0] = offset in the region, out[1] = region id (no BigInt). */
+  pointerInto(off: number, out: Int32Array): void {
+    out[0] = off - this.base;
+    out[1] = this.region;
+  }
+
   /** The linear packet bytes [data, data_end) (a view). */
   bytes(): Uint8Array {
     return this.frame.subarray(this.data, this.end);

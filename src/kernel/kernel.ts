@@ -14,7 +14,7 @@ import { ERRNO } from '../util/errno.js';
 import { Fault } from '../vm/fault.js';
 import { DEFAULT_BUDGET, Machine, MAY_GOTO_LIMIT, Stop, type ExecProgram, type HelperFn } from '../vm/machine.js';
 import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
-import { ENGINES, runProgram, type EngineName, type RunOptions, type RunResult } from '../vm/run.js';
+import { ENGINES, RunOutcome, runProgram, setArgs, type EngineName, type RunArgs, type RunOptions, type RunResult } from '../vm/run.js';
 import { Attr, ATTR_SIZE, encodeTyped, type TypedAttr } from './attr.js';
 import { KernelError } from './errors.js';
 import { FdTable, IdAllocator } from './fdtable.js';
@@ -601,7 +601,7 @@ export class Kernel implements HelperHost {
    * the program type. A top-level run returns its fault; a nested run (from a kfunc or helper)
    * shares the outer run's budget and lets a fault end the outer run too.
    */
-  execute(prog: KProg, args: readonly bigint[], o: { setup?: (m: Machine) => void; budget?: number; engine?: EngineName; trace?: (m: Machine, p: ExecProgram, pc: number) => void; entry?: number } = {}): RunResult {
+  execute(prog: KProg, args: RunArgs, o: { setup?: (m: Machine) => void; budget?: number; engine?: EngineName; trace?: (m: Machine, p: ExecProgram, pc: number) => void; entry?: number } = {}): RunResult {
     const depth = this.runDepth;
     if (depth >= MAX_NESTED_RUNS) throw this.machineAt(depth - 1).fail('call_depth', `more than ${MAX_NESTED_RUNS} nested program runs`);
     const m = this.machineAt(depth);
@@ -625,7 +625,7 @@ export class Kernel implements HelperHost {
         const r = runProgram(m, prog.exec, args, ro);
         let fault = r.fault;
         for (const h of this.runEndHooks) fault = h(m, fault);
-        return fault === r.fault ? r : { r0: fault === null ? r.r0 : 0n, fault, steps: r.steps };
+        return fault === r.fault ? r : fault === null ? new RunOutcome(r.r0Lo, r.r0Hi, null, r.steps) : new RunOutcome(0, 0, fault, r.steps);
       }
       // Nested: run on this machine with the outer run's remaining budget; faults propagate.
       const budget = outer.left;
@@ -638,11 +638,7 @@ export class Kernel implements HelperHost {
       m.tailTarget = null;
       m.lo.fill(0);
       m.hi.fill(0);
-      for (let i = 0; i < 5; i++) {
-        const u = BigInt.asUintN(64, args[i] ?? 0n);
-        m.lo[i + 1] = Number(u & 0xffffffffn) | 0;
-        m.hi[i + 1] = Number(u >> 32n) | 0;
-      }
+      setArgs(m, args);
       m.setFramePointer(0);
       m.mayGoto[0] = MAY_GOTO_LIMIT;
       try {
@@ -653,7 +649,7 @@ export class Kernel implements HelperHost {
       } finally {
         outer.left = Math.max(0, outer.left - (budget - m.left));
       }
-      return { r0: m.r0(), fault: null, steps: budget - m.left };
+      return new RunOutcome(m.lo[0]!, m.hi[0]!, null, budget - m.left);
     } finally {
       this.runDepth--;
       prog.runCount++;

@@ -1320,9 +1320,10 @@ function atomic(m: Machine, pc: number, d: number, s: number, off: number, imm: 
   const r = hi[d]!;
   const a = (lo[d]! >>> 0) + off;
   const mem = m.mem;
-  // A read-modify-write needs both permissions (check(.., PERM_R | PERM_W) would accept either).
-  const readable = mem.check(r, a, size, PERM_R) === null;
-  if (!readable || mem.check(r, a, size, PERM_W) !== null || mem.special[r] !== null) {
+  // A read-modify-write needs both permissions of a plain region: rlen/wlen (both -1 for special
+  // regions) cover that in two comparisons; anything else is a fault, described by check().
+  if (!(r > 0 && r < mem.rlen.length && a >= 0 && a + size <= mem.rlen[r]! && a + size <= mem.wlen[r]!)) {
+    const readable = mem.check(r, a, size, PERM_R) === null;
     throw accessFault(m, pc, r, a, size, readable);
   }
   const v = mem.dv[r]!;

@@ -32,14 +32,69 @@ export interface RunResult {
   readonly fault: Fault | null;
   /** Instructions executed, including callbacks and tail-called programs. */
   readonly steps: number;
+  /** r0's low and high 32 bits (signed int32 each): r0 without building a BigInt. */
+  readonly r0Lo: number;
+  readonly r0Hi: number;
 }
+
+/** A {@link RunResult} whose BigInt r0 is only built when asked for (most repeated runs never ask). */
+export class RunOutcome implements RunResult {
+  constructor(
+    readonly r0Lo: number,
+    readonly r0Hi: number,
+    readonly fault: Fault | null,
+    readonly steps: number,
+  ) {}
+
+  get r0(): bigint {
+    const h = this.r0Hi >>> 0;
+    const l = this.r0Lo >>> 0;
+    return h < 0x200000 ? BigInt(h * 0x100000000 + l) : (BigInt(h) << 32n) | BigInt(l);
+  }
+}
+
+/**
+ * Program arguments r1..r5: BigInts, or the same already split into register halves
+ * ({@link argRegs}), which repeated runs convert once instead of on every run.
+ */
+export type RunArgs = readonly bigint[] | Int32Array;
+
+/** Split `args` into [lo, hi] pairs for r1..r5 (at most five). */
+export function argRegs(args: readonly bigint[]): Int32Array {
+  const n = args.length < 5 ? args.length : 5;
+  const out = new Int32Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const u = BigInt.asUintN(64, args[i]!);
+    out[2 * i] = Number(u & 0xffffffffn) | 0;
+    out[2 * i + 1] = Number(u >> 32n) | 0;
+  }
+  return out;
+}
+
+/** Set r1.. from `args`; the other registers keep their values. */
+export function setArgs(m: Machine, args: RunArgs): void {
+  const lo = m.lo;
+  const hi = m.hi;
+  if (args instanceof Int32Array) {
+    const n = args.length >> 1;
+    for (let i = 0; i < n; i++) {
+      lo[i + 1] = args[2 * i]!;
+      hi[i + 1] = args[2 * i + 1]!;
+    }
+    return;
+  }
+  const n = args.length < 5 ? args.length : 5;
+  for (let i = 0; i < n; i++) setReg(m, i + 1, args[i]!);
+}
+
+const NO_OPTIONS: RunOptions = {};
 
 /**
  * Run `prog` with r1..r5 = `args` (missing ones are 0) from frame 0 of `m`. Returns r0 or the fault.
  */
-export function runProgram(m: Machine, prog: ExecProgram, args: readonly bigint[], opts: RunOptions = {}): RunResult {
+export function runProgram(m: Machine, prog: ExecProgram, args: RunArgs, opts: RunOptions = NO_OPTIONS): RunResult {
   const budget = opts.budget ?? DEFAULT_BUDGET;
-  const engine = opts.trace !== undefined ? executeReference : ENGINES[opts.engine ?? 'fast'];
+  const engine = opts.trace !== undefined ? executeReference : opts.engine === undefined || opts.engine === 'fast' ? execute : ENGINES[opts.engine];
   const prevEngine = m.engine;
   const prevTracer = m.tracer;
   m.engine = engine;
@@ -57,18 +112,17 @@ export function runProgram(m: Machine, prog: ExecProgram, args: readonly bigint[
     lo[i] = 0;
     hi[i] = 0;
   }
-  const n = args.length < 5 ? args.length : 5;
-  for (let i = 0; i < n; i++) setReg(m, i + 1, args[i]!);
+  setArgs(m, args);
   m.setFramePointer(0);
   m.mayGoto[0] = MAY_GOTO_LIMIT;
   try {
     engine(m, prog, opts.entry ?? 0, 0);
-    return { r0: m.r0(), fault: null, steps: budget - m.left };
+    return new RunOutcome(lo[0]!, hi[0]!, null, budget - m.left);
   } catch (e) {
-    if (e instanceof Fault) return { r0: 0n, fault: locate(e, m), steps: budget - m.left };
+    if (e instanceof Fault) return new RunOutcome(0, 0, locate(e, m), budget - m.left);
     if (e instanceof Stop) {
       m.setR0(e.lo, e.hi);
-      return { r0: m.r0(), fault: null, steps: budget - m.left };
+      return new RunOutcome(lo[0]!, hi[0]!, null, budget - m.left);
     }
     throw e;
   } finally {
@@ -87,11 +141,11 @@ export function locate(f: Fault, m: Machine): Fault {
 
 /**
  * Register `r` = `v` (truncated to 64 bits). Values in [0, 2^53) — scalars, and guest pointers whose
- * region id is below 2^21 — go through a double, without BigInt arithmetic (no allocation).
+ * region id is below 2^21 — go through one double (Number() of a BigInt is exact there).
  */
 function setReg(m: Machine, r: number, v: bigint): void {
-  if (v >= 0n && v <= 0x1fffffffffffffn) {
-    const n = Number(v);
+  const n = Number(v);
+  if (n >= 0 && n <= 0x1fffffffffffff) {
     m.lo[r] = n | 0; // ToInt32: n modulo 2^32
     m.hi[r] = Math.floor(n / 0x100000000);
     return;

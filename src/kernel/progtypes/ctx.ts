@@ -93,12 +93,23 @@ const MASK = [0, 0xff, 0xffff, 0, 0xffffffff] as const;
 /** A ctx region: loads and stores checked against the layout and policy, served by the backend. */
 export class CtxRegion implements SpecialRegion {
   private readonly tmp = new Int32Array(2);
+  /** The policy by field index (1: allowed), so an access does no set lookup. */
+  private readonly readable: Uint8Array;
+  private readonly writable: Uint8Array;
 
   constructor(
     readonly layout: CtxLayout,
     readonly policy: CtxPolicy,
     readonly backend: CtxBackend,
-  ) {}
+  ) {
+    this.readable = Uint8Array.from(layout.fields, (f) => (policy.read.has(f.name) ? 1 : 0));
+    this.writable = Uint8Array.from(layout.fields, (f) => (policy.write.has(f.name) ? 1 : 0));
+  }
+
+  /** Index of the field covering byte `off`, or -1. */
+  private index(off: number): number {
+    return off < 0 || off >= this.layout.size ? -1 : this.layout.byByte[off]!;
+  }
 
   private at(off: number): CtxField | undefined {
     if (off < 0 || off >= this.layout.size) return undefined;
@@ -114,8 +125,9 @@ export class CtxRegion implements SpecialRegion {
   }
 
   load(off: number, size: number, out: Int32Array): boolean {
-    const f = this.at(off);
-    if (f === undefined || !this.policy.read.has(f.name)) return false;
+    const i = this.index(off);
+    if (i < 0 || this.readable[i] === 0) return false;
+    const f = this.layout.fields[i]!;
     if (size === 8 && f.kind === 'cb') {
       const g = this.pair(f, off);
       if (g === undefined) return false;
@@ -146,8 +158,9 @@ export class CtxRegion implements SpecialRegion {
   }
 
   store(off: number, size: number, lo: number, hi: number): boolean {
-    const f = this.at(off);
-    if (f === undefined || !this.policy.write.has(f.name)) return false;
+    const i = this.index(off);
+    if (i < 0 || this.writable[i] === 0) return false;
+    const f = this.layout.fields[i]!;
     if (f.kind === 'cb') {
       if (size === 8) {
         const g = this.pair(f, off);

@@ -82,33 +82,27 @@ class XdpCtx implements CtxBackend {
 
   read(f: CtxField, out: Int32Array): void {
     const b = this.x.buf;
-    let v: bigint | number;
+    // Packet pointers are built as register halves: this runs on every ctx->data load.
     switch (f.name) {
       case 'data':
-        v = b.pointer(b.data);
-        break;
+        b.pointerInto(b.data, out);
+        return;
       case 'data_end':
-        v = b.pointer(b.end);
-        break;
+        b.pointerInto(b.end, out);
+        return;
       case 'data_meta':
-        v = b.pointer(b.meta);
-        break;
+        b.pointerInto(b.meta, out);
+        return;
       case 'ingress_ifindex':
-        v = this.x.ingressIfindex;
+        out[0] = this.x.ingressIfindex;
         break;
       case 'rx_queue_index':
-        v = this.x.rxQueueIndex;
+        out[0] = this.x.rxQueueIndex;
         break;
       default:
-        v = this.x.egressIfindex;
+        out[0] = this.x.egressIfindex;
     }
-    if (typeof v === 'number') {
-      out[0] = v | 0;
-      out[1] = 0;
-    } else {
-      out[0] = Number(v & 0xffffffffn) | 0;
-      out[1] = Number(v >> 32n) | 0;
-    }
+    out[1] = 0;
   }
 
   write(): void {
