@@ -261,7 +261,7 @@ export function encodeTyped(cmd: number, obj: TypedAttr, user: AddressSpace & { 
   const fixups: Fixup[] = [];
   const staged: number[] = [];
   if (layout === undefined) return { attr, finish: () => undefined };
-  const byName = new Map(layout.fields.map((x) => [x.name, x]));
+  const byName = fieldsByName(layout);
   for (const [key, value] of Object.entries(obj)) {
     if (value === undefined) continue;
     const field = byName.get(key) ?? byName.get(ALIASES[key] ?? '');
@@ -306,11 +306,16 @@ export function encodeTyped(cmd: number, obj: TypedAttr, user: AddressSpace & { 
       const back = user.read(fx.addr, fx.target.length);
       if (back !== null) fx.target.set(back);
     }
-    for (const field of layout.fields) {
-      if (field.kind === 'u32' || field.kind === 's32') {
-        const key = Object.prototype.hasOwnProperty.call(obj, field.name) ? field.name : Object.keys(obj).find((k) => ALIASES[k] === field.name);
-        if (key !== undefined || OUTPUT_FIELDS.has(field.name)) obj[key ?? field.name] = field.kind === 'u32' ? attr.u32(field.off) : attr.s32(field.off);
+    for (const w of writeBackPlan(layout)) {
+      let key: string | undefined;
+      for (const name of w.names) {
+        if (Object.prototype.hasOwnProperty.call(obj, name)) {
+          key = name;
+          break;
+        }
       }
+      if (key === undefined && !w.output) continue;
+      obj[key ?? w.field.name] = w.field.kind === 'u32' ? attr.u32(w.field.off) : attr.s32(w.field.off);
     }
     for (const a of staged) user.free(a);
   };
@@ -319,3 +324,32 @@ export function encodeTyped(cmd: number, obj: TypedAttr, user: AddressSpace & { 
 
 /** Fields the kernel writes back, copied into a typed object even when the caller left them out. */
 const OUTPUT_FIELDS = new Set(['retval', 'duration', 'data_size_out', 'ctx_size_out', 'info_len', 'next_id', 'count', 'log_true_size', 'btf_log_true_size']);
+
+/** A u32/s32 field copied back into typed objects: the names it may be given under, and whether it is an output. */
+interface WriteBack {
+  readonly field: FieldDef;
+  readonly names: readonly string[];
+  readonly output: boolean;
+}
+
+const WRITE_BACK = new Map<CmdLayout, readonly WriteBack[]>();
+const BY_NAME = new Map<CmdLayout, ReadonlyMap<string, FieldDef>>();
+
+/** The fields of `layout` by name, computed once per command. */
+function fieldsByName(layout: CmdLayout): ReadonlyMap<string, FieldDef> {
+  let m = BY_NAME.get(layout);
+  if (m === undefined) BY_NAME.set(layout, (m = new Map(layout.fields.map((x) => [x.name, x]))));
+  return m;
+}
+
+/** The write-back fields of `layout`, computed once per command. */
+function writeBackPlan(layout: CmdLayout): readonly WriteBack[] {
+  let plan = WRITE_BACK.get(layout);
+  if (plan === undefined) {
+    plan = layout.fields
+      .filter((f) => f.kind === 'u32' || f.kind === 's32')
+      .map((f) => ({ field: f, names: [f.name, ...Object.keys(ALIASES).filter((a) => ALIASES[a] === f.name)], output: OUTPUT_FIELDS.has(f.name) }));
+    WRITE_BACK.set(layout, plan);
+  }
+  return plan;
+}

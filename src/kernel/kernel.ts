@@ -266,12 +266,16 @@ export class Kernel implements HelperHost {
     }
   }
 
+  private readonly attrPool: Attr[] = [];
+
   /** __sys_bpf: size and tail checks, then dispatch; deferred frees run before returning to "user space". */
   private sysBpf(cmd: number, bytes: Uint8Array, size: number): number {
     if (size > PAGE_SIZE) return -E2BIG;
     if (size > bytes.length) return -EFAULT;
     for (let i = ATTR_SIZE; i < size; i++) if (bytes[i] !== 0) return -E2BIG;
-    const attr = Attr.zero();
+    // One attribute buffer per syscall nesting depth (bpf_sys_bpf nests), zeroed and reused.
+    const attr = (this.attrPool[this.syscallDepth] ??= Attr.zero());
+    attr.bytes.fill(0);
     attr.bytes.set(bytes.subarray(0, Math.min(size, ATTR_SIZE)));
     const handler = COMMAND_HANDLERS.get(cmd);
     this.syscallDepth++;
