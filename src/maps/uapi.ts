@@ -7,46 +7,10 @@
  * flag masks. Type names are the strings libbpf's `map_type_name[]` table (tools/lib/bpf/libbpf.c)
  * holds, which is what bpftool prints.
  */
+import { MapType } from '../object/uapi.js';
 
-/** `enum bpf_map_type`, up to BPF_MAP_TYPE_ARENA (33). */
-export const BPF_MAP_TYPE = {
-  UNSPEC: 0,
-  HASH: 1,
-  ARRAY: 2,
-  PROG_ARRAY: 3,
-  PERF_EVENT_ARRAY: 4,
-  PERCPU_HASH: 5,
-  PERCPU_ARRAY: 6,
-  STACK_TRACE: 7,
-  CGROUP_ARRAY: 8,
-  LRU_HASH: 9,
-  LRU_PERCPU_HASH: 10,
-  LPM_TRIE: 11,
-  ARRAY_OF_MAPS: 12,
-  HASH_OF_MAPS: 13,
-  DEVMAP: 14,
-  SOCKMAP: 15,
-  CPUMAP: 16,
-  XSKMAP: 17,
-  SOCKHASH: 18,
-  /** Also spelled BPF_MAP_TYPE_CGROUP_STORAGE_DEPRECATED. */
-  CGROUP_STORAGE: 19,
-  REUSEPORT_SOCKARRAY: 20,
-  /** Also spelled BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE_DEPRECATED. */
-  PERCPU_CGROUP_STORAGE: 21,
-  QUEUE: 22,
-  STACK: 23,
-  SK_STORAGE: 24,
-  DEVMAP_HASH: 25,
-  STRUCT_OPS: 26,
-  RINGBUF: 27,
-  INODE_STORAGE: 28,
-  TASK_STORAGE: 29,
-  BLOOM_FILTER: 30,
-  USER_RINGBUF: 31,
-  CGRP_STORAGE: 32,
-  ARENA: 33,
-} as const;
+/** `enum bpf_map_type`, up to BPF_MAP_TYPE_ARENA (33): the object layer's table (src/object sits below src/maps). */
+export const BPF_MAP_TYPE = MapType;
 
 /** A map type's uapi number. */
 export type MapTypeId = (typeof BPF_MAP_TYPE)[keyof typeof BPF_MAP_TYPE];

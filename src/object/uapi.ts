@@ -127,8 +127,7 @@ export function progTypeLabel(n: number): string {
 
 /**
  * enum bpf_map_type, by kernel name without the BPF_MAP_TYPE_ prefix (include/uapi/linux/bpf.h,
- * through Linux 6.18). src/maps has its own table for the map implementations; this one serves
- * the object layer, which sits below it.
+ * through Linux 6.18). The one table of map type numbers: src/maps re-exports it as BPF_MAP_TYPE.
  */
 export const MapType = {
   UNSPEC: 0,
@@ -150,8 +149,10 @@ export const MapType = {
   CPUMAP: 16,
   XSKMAP: 17,
   SOCKHASH: 18,
+  /** Also spelled BPF_MAP_TYPE_CGROUP_STORAGE_DEPRECATED. */
   CGROUP_STORAGE: 19,
   REUSEPORT_SOCKARRAY: 20,
+  /** Also spelled BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE_DEPRECATED. */
   PERCPU_CGROUP_STORAGE: 21,
   QUEUE: 22,
   STACK: 23,
