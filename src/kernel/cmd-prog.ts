@@ -8,6 +8,7 @@
  * so memory safety is enforced at run time (bounds-checked regions) instead of at load; a program
  * the kernel's verifier would reject for type reasons may load here and fault when it misbehaves.
  */
+import { HELPER_TABLE } from '../helpers/table.js';
 import { VerifyError, POISON_HELPER_ID } from '../isa/decode.js';
 import { formatKernel } from '../isa/disasm-kernel.js';
 import { readInsns, type RawInsn } from '../isa/insn.js';
@@ -256,6 +257,9 @@ function resolvePseudo(k: Kernel, prog: KProg, raw: RawInsn[], fdArray: number[]
   return { insns, dump, usedMaps: used, kfuncs };
 }
 
+/** Helper names by uapi id (enum bpf_func_id), implemented or not. */
+const HELPER_NAMES: ReadonlyMap<number, string> = new Map(HELPER_TABLE.map((h) => [h.id, h.name]));
+
 /** Helper availability (get_func_proto) and GPL-only checks. */
 function checkHelpers(k: Kernel, prog: KProg, insns: readonly RawInsn[], log: VerifierLog): number {
   for (let pc = 0; pc < insns.length; pc++) {
@@ -267,8 +271,11 @@ function checkHelpers(k: Kernel, prog: KProg, insns: readonly RawInsn[], log: Ve
     if (i.code !== 0x85 || i.src !== 0 || i.imm === POISON_HELPER_ID) continue;
     const def = k.helpers.get(i.imm);
     if (def === undefined || !k.helpers.allowed(i.imm, prog.type)) {
-      log.log(`${pc}: (85) call ${def === undefined ? `unknown#${i.imm}` : `bpf_${def.name}#${i.imm}`}`);
-      log.log(def === undefined ? `invalid func unknown#${i.imm}` : `program of this type cannot use helper bpf_${def.name}#${i.imm}`);
+      // The uapi name even for helpers bpfemu does not implement (the kernel's func_id_name).
+      const name = def !== undefined ? `bpf_${def.name}` : HELPER_NAMES.has(i.imm) ? `bpf_${HELPER_NAMES.get(i.imm)!}` : 'unknown';
+      log.log(`${pc}: (85) call ${name}#${i.imm}`);
+      if (def !== undefined) log.log(`program of this type cannot use helper ${name}#${i.imm}`);
+      else log.log(`invalid func ${name}#${i.imm}${name !== 'unknown' ? ' (bpfemu does not implement this helper)' : ''}`);
       return -EINVAL;
     }
     if (def.gplOnly === true && !prog.gplCompatible) {

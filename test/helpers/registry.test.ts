@@ -48,6 +48,13 @@ describe('user helpers through KernelOptions.helpers', () => {
     const log = new Uint8Array(256);
     const fd = k.bpf(Cmd.PROG_LOAD, { prog_type: ProgType.SYSCALL, insn_cnt: 2, insns, license: 'GPL', log_level: 1, log_size: 256, log_buf: log });
     expect(fd).toBe(-ERRNO.EINVAL);
-    expect(new TextDecoder().decode(log)).toContain('unknown#57');
+    const text = new TextDecoder().decode(log);
+    expect(text).toContain('0: (85) call bpf_getsockopt#57');
+    expect(text).toContain('invalid func bpf_getsockopt#57 (bpfemu does not implement this helper)');
+    // An id outside enum bpf_func_id has no name, as in the kernel.
+    const log2 = new Uint8Array(256);
+    const bad = assembleBytes('call 999\nexit');
+    expect(k.bpf(Cmd.PROG_LOAD, { prog_type: ProgType.SYSCALL, insn_cnt: 2, insns: bad, license: 'GPL', log_level: 1, log_size: 256, log_buf: log2 })).toBe(-ERRNO.EINVAL);
+    expect(new TextDecoder().decode(log2)).toContain('invalid func unknown#999');
   });
 });
