@@ -42,7 +42,7 @@ export function mapCreate(k: Kernel, a: Attr): number {
   if (!a.zeroFrom(92)) return -EINVAL;
   let flags = a.u32(MC.map_flags);
   if ((flags & BPF_F_TOKEN_FD) !== 0) return -EINVAL; // BPF tokens are not emulated
-  flags &= ~BPF_F_TOKEN_FD;
+  flags = (flags & ~BPF_F_TOKEN_FD) >>> 0;
   const type = a.u32(MC.map_type);
   const keyTid = a.u32(MC.btf_key_type_id);
   const valueTid = a.u32(MC.btf_value_type_id);
@@ -87,7 +87,7 @@ export function mapCreate(k: Kernel, a: Attr): number {
     if (typeof t === 'number') return t;
     if (typeof name === 'number') return name;
     if (btfErr !== 0) return btfErr;
-    const map = new KMap(type, keySize, valueSize, maxEntries, flags & ~(BPF_F_RDONLY | BPF_F_WRONLY), mapExtra, numaNode, name, null);
+    const map = new KMap(type, keySize, valueSize, maxEntries, (flags & ~(BPF_F_RDONLY | BPF_F_WRONLY)) >>> 0, mapExtra, numaNode, name, null);
     const st = new StructOpsMapImpl(k, t);
     st.instance = new StructOpsInstance(k, map, st);
     map.impl = st;
@@ -338,19 +338,19 @@ export function mapBatch(op: 'lookup' | 'lookup_and_delete' | 'update' | 'delete
     if (a.u64(MB.elem_flags) > 0xffffffffn) return -EINVAL;
     const ks = map.keySize;
     const vs = impl.userValueSize;
-    const keys = new Uint8Array(ks * count);
-    const values = new Uint8Array(vs * count);
+    // The kernel copies element by element and faults (EFAULT) at the first element that does not
+    // fit the user's buffers, having processed the ones before it; `room` is that element's index.
+    // Buffers are sized by what the user mapped, never by `count` alone.
+    const keysAddr = a.addr(MB.keys);
+    const valuesAddr = a.addr(MB.values);
+    const room = Math.min(count, k.user.room(keysAddr, ks), op === 'delete' ? count : k.user.room(valuesAddr, vs));
     let r: BatchResult;
     if (op === 'update' || op === 'delete') {
-      const kb = k.user.read(a.addr(MB.keys), ks * count);
-      if (kb === null && count > 0) return -EFAULT;
-      if (kb !== null) keys.set(kb);
-      if (op === 'update') {
-        const vb = k.user.read(a.addr(MB.values), vs * count);
-        if (vb === null && count > 0) return -EFAULT;
-        if (vb !== null) values.set(vb);
-        r = impl.updateBatch(keys, values, count, opts);
-      } else r = impl.deleteBatch(keys, count, opts);
+      // generic_map_{update,delete}_batch: batch.count = the elements processed before the fault.
+      const keys = room > 0 ? k.user.read(keysAddr, ks * room)!.slice() : new Uint8Array(0);
+      const values = op === 'update' && room > 0 ? k.user.read(valuesAddr, vs * room)!.slice() : new Uint8Array(0);
+      r = op === 'update' ? impl.updateBatch(keys, values, room, opts) : impl.deleteBatch(keys, room, opts);
+      if (r.err === 0 && room < count) r = { err: -EFAULT, count: r.count, outBatch: null };
     } else {
       let inBatch: Uint8Array | null = null;
       const inAddr = a.addr(MB.in_batch);
@@ -359,10 +359,19 @@ export function mapBatch(op: 'lookup' | 'lookup_and_delete' | 'update' | 'delete
         if (b === null) return -EFAULT;
         inBatch = b.slice();
       }
-      r = op === 'lookup' ? impl.lookupBatch(inBatch, keys, values, count, opts) : impl.lookupAndDeleteBatch(inBatch, keys, values, count, opts);
-      if (r.count > 0) {
-        if (!k.user.write(a.addr(MB.keys), keys.subarray(0, r.count * ks))) return -EFAULT;
-        if (!k.user.write(a.addr(MB.values), values.subarray(0, r.count * vs))) return -EFAULT;
+      // One element more than fits tells whether the copy would have faulted.
+      const cap = Math.min(count, room + 1);
+      const keys = new Uint8Array(ks * cap);
+      const values = new Uint8Array(vs * cap);
+      r = op === 'lookup' ? impl.lookupBatch(inBatch, keys, values, cap, opts) : impl.lookupAndDeleteBatch(inBatch, keys, values, cap, opts);
+      const copied = Math.min(r.count, room);
+      if (copied > 0) {
+        k.user.write(keysAddr, keys.subarray(0, copied * ks));
+        k.user.write(valuesAddr, values.subarray(0, copied * vs));
+      }
+      if (r.count > room) {
+        a.setU32(MB.count, 0); // the kernel zeroed batch.count first and does not write it after a fault
+        return -EFAULT;
       }
       if (r.outBatch !== null && !k.user.write(a.addr(MB.out_batch), r.outBatch)) return -EFAULT;
     }

@@ -27,10 +27,11 @@ import type { RegisteredKfunc } from './kfuncs.js';
 import { implOf, mapDirectValue, mapHandlePointer } from './mapglue.js';
 import { ProgArrayMap } from '../maps/prog-array.js';
 import { KMap, KProg, type LoadedFuncInfo, type LoadedLineInfo } from './objects.js';
+import { TestRunInterrupted } from './progtypes/common.js';
 import type { TestRunInput } from './progtypes/registry.js';
 import { COMPLEXITY_LIMIT_INSNS, PROG_FLAGS_MASK, ProgFlags } from './uapi.js';
 
-const { EINVAL, E2BIG, EFAULT, ENOTSUPP, EACCES, ENOSPC } = ERRNO;
+const { EINVAL, E2BIG, EFAULT, ENOTSUPP, EACCES, ENOSPC, EINTR } = ERRNO;
 
 /** The verifier log (struct bpf_verifier_log): what we would print, and where it goes. */
 class VerifierLog {
@@ -603,7 +604,13 @@ export function progTestRun(k: Kernel, a: Attr): number {
       hasDuration: a.u32(TR.duration) !== 0,
     };
     k.lastTestRun = null;
-    const out = ops.testRun(k, input);
+    let out;
+    try {
+      out = ops.testRun(k, input);
+    } catch (e) {
+      if (e instanceof TestRunInterrupted) return -EINTR;
+      throw e;
+    }
     if (typeof out === 'number') return out;
     k.lastTestRun = out;
     let ret = 0;

@@ -64,6 +64,18 @@ export class UserMemory implements AddressSpace {
     return true;
   }
 
+  /**
+   * How many whole `size`-byte elements fit from `addr` to the end of its block (0 when `addr` is
+   * not mapped): where an element-by-element copy_{from,to}_user would fault. `size` 0 fits any number.
+   */
+  room(addr: number, size: number): number {
+    if (size === 0) return Number.MAX_SAFE_INTEGER;
+    const i = this.find(addr);
+    if (i < 0) return 0;
+    const b = this.blocks[i]!;
+    return Math.floor((b.bytes.length - (addr - b.addr)) / size);
+  }
+
   /** A NUL-terminated string of at most `max` bytes at `addr`, or null on a fault/no terminator. */
   readCString(addr: number, max: number): string | null {
     const i = this.find(addr);

@@ -199,3 +199,23 @@ describe('*_GET_FD_BY_ID and *_GET_NEXT_ID', () => {
     expect(k.bpf(Cmd.MAP_GET_NEXT_ID, { start_id: 0x7ffffffe })).toBe(-ENOENT);
   });
 });
+
+describe('BPF_PROG_TEST_RUN repetitions', () => {
+  it('a repeat that outlasts testRunTimeoutMs ends with EINTR, as a signal ends it in the kernel', () => {
+    const k = new Kernel({ testRunTimeoutMs: 50 });
+    const fd = loadProg(k, ProgType.XDP, 'mov r0, 0\nloop:\nadd r0, 1\njlt r0, 100, loop\nmov r0, 2\nexit');
+    const data = new Uint8Array(64);
+    // A repeat that finishes in time is unaffected.
+    const ok = { prog_fd: fd, data_in: data, data_size_in: 64, repeat: 300, retval: 0 };
+    expect(k.bpf(Cmd.PROG_TEST_RUN, ok)).toBe(0);
+    const regions = k.mem.liveCount; // the program's code and the run machine's stack frames
+    const started = performance.now();
+    const attr = { prog_fd: fd, data_in: data, data_size_in: 64, repeat: 0xffffffff, retval: 0 };
+    expect(k.bpf(Cmd.PROG_TEST_RUN, attr)).toBe(-ERRNO.EINTR);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(k.mem.liveCount).toBe(regions); // the interrupted run's packet and ctx regions were retired
+    // The kernel is usable afterwards.
+    expect(k.bpf(Cmd.PROG_TEST_RUN, ok)).toBe(0);
+    expect(ok.retval).toBe(2);
+  });
+});

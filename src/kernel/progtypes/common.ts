@@ -21,6 +21,21 @@ export function nowNs(): number {
   return performance.now() * 1e6;
 }
 
+/** Thrown out of a test run's repetitions when they exceed the kernel's testRunTimeoutMs; BPF_PROG_TEST_RUN returns -EINTR. */
+export class TestRunInterrupted extends Error {
+  constructor(readonly repetitions: number) {
+    super(`test run interrupted after ${repetitions} repetitions`);
+  }
+}
+
+/**
+ * bpf_test_timer_continue's signal check: every 256 repetitions, stop the test run (EINTR) once it
+ * has run longer than the kernel's testRunTimeoutMs.
+ */
+export function checkInterrupt(k: Kernel, startNs: number, i: number): void {
+  if ((i & 255) === 255 && nowNs() - startNs > k.testRunTimeoutMs * 1e6) throw new TestRunInterrupted(i + 1);
+}
+
 /** A u64 argument array as bytes (tracing contexts). */
 export function u64Array(args: readonly bigint[], minLen = 0): Uint8Array {
   const b = new Uint8Array(Math.max(args.length, minLen) * 8);
@@ -45,6 +60,7 @@ export function timedRuns(k: Kernel, prog: KProg, args: readonly bigint[], repea
     const r = k.execute(prog, regs, opts);
     if (r.fault !== null) return { r0: 0n, fault: r.fault, durationNs: 0 };
     last = r;
+    checkInterrupt(k, start, i);
   }
   return { r0: last!.r0, fault: null, durationNs: (nowNs() - start) / n };
 }

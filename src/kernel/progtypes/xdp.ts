@@ -41,7 +41,7 @@ import {
 import { BPF_F_TEST_XDP_LIVE_FRAMES } from '../uapi.js';
 import type { Kernel } from '../kernel.js';
 import type { KProg } from '../objects.js';
-import { mapCtx, timedRuns } from './common.js';
+import { checkInterrupt, mapCtx, nowNs, timedRuns } from './common.js';
 import { CtxRegion, ctxIn, ctxLayout, type CtxBackend, type CtxField, type CtxPolicy } from './ctx.js';
 import type { ProgTypeOps, TestRunInput, TestRunOutput } from './registry.js';
 
@@ -249,7 +249,9 @@ function testRunXdp(k: Kernel, t: TestRunInput): TestRunOutput | number {
     let redirect: RedirectRecord | null = null;
     let total = 0;
     const n = t.repeat === 0 ? 1 : t.repeat;
+    const start = nowNs();
     for (let i = 0; i < n; i++) {
+      checkInterrupt(k, start, i);
       const r = runXdp(k, prog, input);
       if (typeof r === 'number') return r;
       if (r.fault !== null) return k.reportFault(r.fault);
