@@ -110,18 +110,25 @@ export const engineStats = { fastEntries: 0 };
 let warmedUp = false;
 
 /**
+ * Run the one-time warm-up (warmup.ts) now, if it has not run yet. Callers that time runs (the
+ * test-run commands) call this first, so the first timed run does not include it.
+ */
+export function warmUpOnce(): void {
+  if (warmedUp) return;
+  warmedUp = true;
+  const entries = engineStats.fastEntries;
+  warmUp(execute);
+  engineStats.fastEntries = entries;
+}
+
+/**
  * Run `prog` from `entryPc` until the frame at `baseDepth` exits. r1..r5 and r10 must be set and
  * `m.depth === baseDepth`. Faults are thrown as {@link Fault} values; an early whole-run stop as
  * {@link Stop}. On return r0 holds the result.
  */
 export function execute(m: Machine, startProg: ExecProgram, entryPc: number, baseDepth: number): void {
-  if (!warmedUp) {
-    // Once per process, before the first real program: see warmup.ts. Not counted in engineStats.
-    warmedUp = true;
-    const entries = engineStats.fastEntries;
-    warmUp(execute);
-    engineStats.fastEntries = entries;
-  }
+  // Once per process, before the first real program: see warmup.ts. Not counted in engineStats.
+  if (!warmedUp) warmUpOnce();
   const lo = m.lo;
   const hi = m.hi;
   const mem = m.mem;
