@@ -11,6 +11,7 @@ import { printHelpers } from './print.js';
 import { probeHelpers } from './probe.js';
 import type { HelperDef } from './registry.js';
 import { installRingbufChecks, ringbufHelpers } from './ringbuf.js';
+import { seqHelpers } from './seq.js';
 import { stringHelpers } from './string.js';
 import { helperSpec } from './table.js';
 import { tailCallHelpers } from './tailcall.js';
@@ -53,6 +54,7 @@ export function builtinHelpers(): HelperDef[] {
     ...loopHelpers(),
     ...stringHelpers(),
     ...timerHelpers(),
+    ...seqHelpers(),
   ]
     .map((d) => finish(d, 'other'))
     .concat(packetHelpers().map((d) => finish(d, 'packet')));

@@ -25,7 +25,7 @@ const { EINVAL } = ERRNO;
 export const MAX_TRACE_PRINTK_VARARGS = 3;
 
 /** Where a running program's %s / %pI arguments are read from. */
-function printfMemory(m: Machine): PrintfMemory {
+export function printfMemory(m: Machine): PrintfMemory {
   return {
     copyString(kind, addr, dst) {
       const user = kind === 'u' || (kind === 's' && Memory.split(addr)[0] === 0);
@@ -43,8 +43,8 @@ function message(bytes: Uint8Array): string {
   return s;
 }
 
-/** The u64 argument array of trace_vprintk / snprintf: data_len % 8 == 0, at most 12 entries. */
-function argArray(m: Machine, reg: number, len: number, helper: string): bigint[] | number {
+/** The u64 argument array of trace_vprintk / snprintf / seq_printf: data_len % 8 == 0, at most 12 entries. */
+export function argArray(m: Machine, reg: number, len: number, helper: string): bigint[] | number {
   if (len % 8 !== 0 || len > MAX_BPRINTF_VARARGS * 8) return -EINVAL;
   if (len === 0) return [];
   if (m.hi[reg] === 0 && m.lo[reg] === 0) return -EINVAL;

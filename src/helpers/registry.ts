@@ -39,6 +39,11 @@ export interface HelperDef {
   readonly gplOnly?: boolean;
   /** Program types that may call it (get_func_proto); undefined = every type. */
   readonly progTypes?: readonly number[];
+  /**
+   * Expected attach types that may call it, on top of `progTypes` (tracing_prog_func_proto offers
+   * bpf_seq_printf only when `prog->expected_attach_type == BPF_TRACE_ITER`); undefined = any.
+   */
+  readonly attachTypes?: readonly number[];
   readonly args?: readonly ArgKind[];
   /** Only sleepable programs may call it (bpf_func_proto.might_sleep). */
   readonly mightSleep?: boolean;
@@ -64,10 +69,10 @@ export class HelperRegistry {
     return this.byId.get(id);
   }
 
-  /** Whether a program of `progType` may call helper `id` (kernel get_func_proto). */
-  allowed(id: number, progType: number): boolean {
+  /** Whether a program of `progType` loaded with `attachType` may call helper `id` (kernel get_func_proto). */
+  allowed(id: number, progType: number, attachType = 0): boolean {
     const d = this.byId.get(id);
-    return d !== undefined && (d.progTypes === undefined || d.progTypes.includes(progType));
+    return d !== undefined && (d.progTypes === undefined || d.progTypes.includes(progType)) && (d.attachTypes === undefined || d.attachTypes.includes(attachType));
   }
 
   /** Every registered helper, by id. */

@@ -3,7 +3,7 @@
  * (table.ts) with whether the emulator implements it, its family, and where the kernel allows it.
  * README's helper section is rendered from {@link helperSupportMarkdown}.
  */
-import { ProgType } from '../object/uapi.js';
+import { AttachType, ProgType } from '../object/uapi.js';
 import { builtinHelpers } from './index.js';
 import type { HelperDef } from './registry.js';
 import { HELPER_TABLE } from './table.js';
@@ -19,9 +19,12 @@ export interface HelperSupportRow {
   readonly gplOnly: boolean;
   /** Program type names allowed to call it, or null for every type. */
   readonly progTypes: readonly string[] | null;
+  /** Expected attach type names it is further limited to (`trace_iter`), or null. */
+  readonly attachTypes: readonly string[] | null;
 }
 
 const PROG_TYPE_NAMES = new Map<number, string>(Object.entries(ProgType).map(([k, v]) => [v, k.toLowerCase()]));
+const ATTACH_TYPE_NAMES = new Map<number, string>(Object.entries(AttachType).map(([k, v]) => [v, k.toLowerCase()]));
 
 /** Every helper id 1..211 with its implementation status (from `defs`, by default the built-ins). */
 export function helperSupportTable(defs: readonly HelperDef[] = builtinHelpers()): HelperSupportRow[] {
@@ -35,6 +38,7 @@ export function helperSupportTable(defs: readonly HelperDef[] = builtinHelpers()
       family: d?.family ?? null,
       gplOnly: d?.gplOnly === true,
       progTypes: d?.progTypes === undefined ? null : d.progTypes.map((t) => PROG_TYPE_NAMES.get(t) ?? String(t)),
+      attachTypes: d?.attachTypes === undefined ? null : d.attachTypes.map((t) => ATTACH_TYPE_NAMES.get(t) ?? String(t)),
     };
   });
 }
@@ -52,6 +56,6 @@ export function helperSupportMarkdown(defs: readonly HelperDef[] = builtinHelper
   const rows = helperSupportTable(defs);
   const done = rows.filter((r) => r.implemented);
   const lines = [`${done.length} of ${rows.length} helpers implemented.`, '', '| id | helper | family | GPL | program types |', '|---:|---|---|---|---|'];
-  for (const r of done) lines.push(`| ${r.id} | \`${r.name}\` | ${r.family ?? ''} | ${r.gplOnly ? 'yes' : ''} | ${typesText(r.progTypes)} |`);
+  for (const r of done) lines.push(`| ${r.id} | \`${r.name}\` | ${r.family ?? ''} | ${r.gplOnly ? 'yes' : ''} | ${typesText(r.progTypes)}${r.attachTypes === null ? '' : ` (${r.attachTypes.join(', ')} only)`} |`);
   return `${lines.join('\n')}\n`;
 }

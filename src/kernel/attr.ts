@@ -137,6 +137,9 @@ const LINK_CREATE: readonly FieldDef[] = [
   f('flags', 12, 'u32'),
   f('target_btf_id', 16, 'u32'),
   f('cookie', 24, 'u64'),
+  // BPF_TRACE_ITER: the same union as target_btf_id/cookie
+  f('iter_info', 16, 'ptr'),
+  f('iter_info_len', 24, 'u32'),
 ];
 const LINK_UPDATE: readonly FieldDef[] = [f('link_fd', 0, 'u32'), f('new_prog_fd', 4, 'u32'), f('flags', 8, 'u32'), f('old_prog_fd', 12, 'u32')];
 const LINK_DETACH: readonly FieldDef[] = [f('link_fd', 0, 'u32')];
@@ -144,6 +147,7 @@ const MAP_FREEZE: readonly FieldDef[] = [f('map_fd', 0, 'u32')];
 const RAW_TP_OPEN: readonly FieldDef[] = [f('name', 0, 'ptr'), f('prog_fd', 8, 'u32'), f('cookie', 16, 'u64')];
 const PROG_BIND_MAP: readonly FieldDef[] = [f('prog_fd', 0, 'u32'), f('map_fd', 4, 'u32'), f('flags', 8, 'u32')];
 const ASSOC: readonly FieldDef[] = [f('map_fd', 0, 'u32'), f('prog_fd', 4, 'u32'), f('flags', 8, 'u32')];
+const ITER_CREATE: readonly FieldDef[] = [f('link_fd', 0, 'u32'), f('flags', 4, 'u32')];
 
 const L = (cmd: number, fields: readonly FieldDef[], lastEnd: number): CmdLayout => ({ cmd, fields, lastEnd });
 
@@ -178,6 +182,7 @@ export const CMD_LAYOUTS: ReadonlyMap<number, CmdLayout> = new Map(
     L(Cmd.LINK_DETACH, LINK_DETACH, 4), // link_detach.link_fd
     L(Cmd.RAW_TRACEPOINT_OPEN, RAW_TP_OPEN, 24), // raw_tracepoint.cookie
     L(Cmd.PROG_BIND_MAP, PROG_BIND_MAP, 12), // prog_bind_map.flags
+    L(Cmd.ITER_CREATE, ITER_CREATE, 8), // iter_create.flags
     L(Cmd.PROG_ASSOC_STRUCT_OPS, ASSOC, 8), // prog_assoc_struct_ops.prog_fd: flags is covered by CHECK_ATTR too
   ].map((l) => [l.cmd, l]),
 );

@@ -1,22 +1,24 @@
 /**
  * Link commands and BPF_PROG_ASSOC_STRUCT_OPS: BPF_LINK_CREATE, BPF_LINK_UPDATE, BPF_LINK_DETACH,
- * BPF_RAW_TRACEPOINT_OPEN (kernel/bpf/syscall.c link_create, link_update, link_detach,
- * bpf_raw_tracepoint_open, prog_assoc_struct_ops).
+ * BPF_RAW_TRACEPOINT_OPEN, BPF_ITER_CREATE (kernel/bpf/syscall.c link_create, link_update,
+ * link_detach, bpf_raw_tracepoint_open, bpf_iter_create, prog_assoc_struct_ops; kernel/bpf/bpf_iter.c
+ * bpf_iter_link_attach, bpf_iter_new_fd).
  *
  * Emulated attach points are the kernel's hook registry (raw tracepoints, fentry/fexit/fmod_ret,
- * LSM) and struct_ops. Attaching XDP/tc/cgroup programs to network devices or cgroups is not
- * emulated (there are none): those LINK_CREATE calls fail with EINVAL.
+ * LSM), iterator targets (iter.ts) and struct_ops. Attaching XDP/tc/cgroup programs to network
+ * devices or cgroups is not emulated (there are none): those LINK_CREATE calls fail with EINVAL.
  */
 import { ERRNO } from '../util/errno.js';
 import { AttachType, ProgType } from '../object/uapi.js';
 import type { Attr } from './attr.js';
 import type { Hook } from './hooks.js';
+import { ITER_LINK_INFO_SIZE, iterTargets, openIterSession } from './iter.js';
 import type { Kernel } from './kernel.js';
 import { KLink, type KProg, type LinkOps } from './objects.js';
 import { structOpsLinkCreate } from './structops.js';
-import { BPF_F_REPLACE, LinkType } from './uapi.js';
+import { BPF_F_REPLACE, LinkType, PAGE_SIZE } from './uapi.js';
 
-const { EINVAL, ENOENT, EOPNOTSUPP, EFAULT } = ERRNO;
+const { EINVAL, ENOENT, EOPNOTSUPP, EFAULT, EPERM, E2BIG } = ERRNO;
 
 /** A link that keeps a program attached to a hook until released. */
 function hookLinkOps(hook: Hook): LinkOps {
@@ -71,8 +73,13 @@ export function linkCreate(k: Kernel, a: Attr): number {
         ret = -EINVAL;
         break;
       }
+      if (prog.expectedAttachType === AttachType.TRACE_ITER) {
+        ret = iterLinkCreate(k, prog, a);
+        if (ret >= 0) return ret;
+        break;
+      }
       const hook = hookOfProg(k, prog);
-      if (hook === undefined || prog.expectedAttachType === AttachType.TRACE_ITER) {
+      if (hook === undefined) {
         ret = -EINVAL;
         break;
       }
@@ -84,6 +91,74 @@ export function linkCreate(k: Kernel, a: Attr): number {
   }
   k.progPut(prog);
   return ret;
+}
+
+/** bpf_iter_link_replace: the same type, attach type and target only (EINVAL); EPERM if `old` is not the link's program. */
+function iterLinkOps(k: Kernel): LinkOps {
+  return {
+    release: () => undefined,
+    updateProg(link: KLink, newProg: KProg, oldProg: KProg | null): number {
+      const cur = link.prog;
+      if (cur === null || (oldProg !== null && oldProg !== cur)) return -EPERM;
+      if (newProg.type !== cur.type || newProg.expectedAttachType !== cur.expectedAttachType || newProg.attachBtfId !== cur.attachBtfId) return -EINVAL;
+      link.prog = newProg;
+      k.progPut(cur);
+      return 0;
+    },
+  };
+}
+
+/**
+ * bpf_iter_link_attach, in its order of checks: target_fd or flags set → EINVAL; iter_info NULL
+ * with a length or a pointer without one → EINVAL; a length over PAGE_SIZE, or bytes past
+ * sizeof(union bpf_iter_link_info) that are not zero → E2BIG (bpf_check_uarg_tail_zero);
+ * unreadable info → EFAULT; no iterator target for the program's attach_btf_id → ENOENT; then the
+ * target's own checks. Returns the link fd (the link takes over the caller's program reference).
+ */
+function iterLinkCreate(k: Kernel, prog: KProg, a: Attr): number {
+  if (a.u32(4) !== 0 || a.u32(12) !== 0) return -EINVAL;
+  const infoPtr = a.addr(16);
+  const infoLen = a.u32(24);
+  if ((infoPtr === 0) !== (infoLen === 0)) return -EINVAL;
+  const info = new Uint8Array(ITER_LINK_INFO_SIZE);
+  if (infoPtr !== 0) {
+    if (infoLen > PAGE_SIZE) return -E2BIG;
+    if (infoLen > ITER_LINK_INFO_SIZE) {
+      const tail = k.user.read(infoPtr + ITER_LINK_INFO_SIZE, infoLen - ITER_LINK_INFO_SIZE);
+      if (tail === null) return -EFAULT;
+      if (tail.some((b) => b !== 0)) return -E2BIG;
+    }
+    const head = k.user.read(infoPtr, Math.min(infoLen, ITER_LINK_INFO_SIZE));
+    if (head === null) return -EFAULT;
+    info.set(head);
+  }
+  const hook = hookOfProg(k, prog);
+  const target = hook?.def.kind === 'iter' ? iterTargets(k)?.get(hook.def.name) : undefined;
+  if (target === undefined) return -ENOENT;
+  const aux = target.attach(k, info);
+  if (typeof aux === 'number') return aux;
+  const link = new KLink(LinkType.ITER, AttachType.TRACE_ITER, prog, null, iterLinkOps(k), target.name);
+  link.iter = { target, aux };
+  return installLink(k, link);
+}
+
+/**
+ * BPF_ITER_CREATE: CHECK_ATTR, flags → EINVAL; the link (EBADF, EINVAL for another fd); a link
+ * that is not an iterator → EINVAL. The new fd holds its own program reference, so it outlives
+ * the link; reading it runs the program (`kernel.read`).
+ */
+export function iterCreate(k: Kernel, a: Attr): number {
+  if (!a.zeroFrom(8)) return -EINVAL;
+  if (a.u32(4) !== 0) return -EINVAL;
+  const link = k.linkGet(a.u32(0));
+  if (typeof link === 'number') return link;
+  try {
+    const s = openIterSession(k, link);
+    if (typeof s === 'number') return s;
+    return k.newFd({ kind: 'iter', obj: s });
+  } finally {
+    k.linkPut(link);
+  }
 }
 
 /** BPF_RAW_TRACEPOINT_OPEN: raw_tp programs by name; tp_btf (tracing) programs by their attach target. */

@@ -272,7 +272,7 @@ function checkHelpers(k: Kernel, prog: KProg, insns: readonly RawInsn[], log: Ve
     }
     if (i.code !== 0x85 || i.src !== 0 || i.imm === POISON_HELPER_ID) continue;
     const def = k.helpers.get(i.imm);
-    if (def === undefined || !k.helpers.allowed(i.imm, prog.type)) {
+    if (def === undefined || !k.helpers.allowed(i.imm, prog.type, prog.expectedAttachType)) {
       // The uapi name even for helpers bpfemu does not implement (the kernel's func_id_name).
       const name = def !== undefined ? `bpf_${def.name}` : HELPER_NAMES.has(i.imm) ? `bpf_${HELPER_NAMES.get(i.imm)!}` : 'unknown';
       log.log(`${pc}: (85) call ${name}#${i.imm}`);
@@ -473,7 +473,7 @@ export function progLoad(k: Kernel, a: Attr): number {
     prog.exec = buildExecProgram(res.insns, {
       name: name || `prog${k.progIds.nextAfter(0) ?? ''}`,
       owner: prog,
-      helpers: k.helperTable(type),
+      helpers: k.helperTable(type, eat),
       kfuncs: res.kfuncs,
       sourceOf: (pc) => sourceOf(prog, pc),
       helperName: (id) => (k.helpers.get(id) ? `bpf_${k.helpers.get(id)!.name}` : undefined),

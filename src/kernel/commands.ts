@@ -2,7 +2,7 @@
 import type { Attr } from './attr.js';
 import { mapBatch, mapCreate, mapDeleteElem, mapFreeze, mapGetNextKey, mapLookupAndDeleteElem, mapLookupElem, mapUpdateElem } from './cmd-map.js';
 import { btfGetFdById, btfLoad, getNextId, linkGetFdById, mapGetFdById, objGetInfoByFd, progGetFdById } from './cmd-obj.js';
-import { linkCreate, linkDetach, linkUpdate, progAssocStructOps, rawTracepointOpen } from './cmd-link.js';
+import { iterCreate, linkCreate, linkDetach, linkUpdate, progAssocStructOps, rawTracepointOpen } from './cmd-link.js';
 import { progBindMap, progLoad, progTestRun } from './cmd-prog.js';
 import type { Kernel } from './kernel.js';
 import { Cmd } from './uapi.js';
@@ -40,5 +40,6 @@ export const COMMAND_HANDLERS: ReadonlyMap<number, CommandHandler> = new Map<num
   [Cmd.LINK_UPDATE, linkUpdate],
   [Cmd.LINK_DETACH, linkDetach],
   [Cmd.RAW_TRACEPOINT_OPEN, rawTracepointOpen],
+  [Cmd.ITER_CREATE, iterCreate],
   [Cmd.PROG_ASSOC_STRUCT_OPS, progAssocStructOps],
 ]);

@@ -38,6 +38,7 @@ import {
 import { UserMemory } from './usermem.js';
 import { COMMAND_HANDLERS } from './commands.js';
 import { HookRegistry, type HookDef } from './hooks.js';
+import { iterRead, MAX_RW_COUNT, type IterSession } from './iter.js';
 import { PAGE_SIZE } from './uapi.js';
 import type { BpfMap } from '../maps/map.js';
 import type { MapEnv } from '../maps/types.js';
@@ -96,6 +97,7 @@ export type FdEntry =
   | { readonly kind: 'map'; readonly obj: KMap; readonly flags: number }
   | { readonly kind: 'link'; readonly obj: KLink }
   | { readonly kind: 'btf'; readonly obj: KBtf }
+  | { readonly kind: 'iter'; readonly obj: IterSession }
   | { readonly kind: 'file'; readonly name: string };
 
 /** Hard limit on nested program runs (kfunc → struct_ops → kfunc ...); the kernel has none but its stack. */
@@ -143,7 +145,7 @@ export class Kernel implements HelperHost {
   private readonly task: TaskInfo;
   private readonly printkSink: ((line: string) => void) | undefined;
   private readonly services = new Map<string, unknown>();
-  private readonly helperTables = new Map<number, Map<number, HelperFn>>();
+  private readonly helperTables = new Map<string, Map<number, HelperFn>>();
 
   constructor(o: KernelOptions = {}) {
     this.nrCpus = o.nrCpus ?? 2;
@@ -318,11 +320,30 @@ export class Kernel implements HelperHost {
       case 'btf':
         this.btfPut(e.obj);
         break;
+      case 'iter':
+        e.obj.release(this);
+        break;
       case 'file':
         break;
     }
     this.settle();
     return 0;
+  }
+
+  /**
+   * read(fd, maxBytes): read(2) of a BPF iterator fd (BPF_ITER_CREATE): the next bytes of its
+   * output (kernel/bpf/bpf_iter.c bpf_seq_read; at most `maxBytes`, default 128 KiB like cat's
+   * buffer), an empty array once it is exhausted, or -errno: EBADF for a closed fd, EINVAL for an
+   * fd that cannot be read (program, map, link, BTF, the standard streams) or a bad count, EAGAIN
+   * and E2BIG from the iterator, EFAULT when the program faults (see `lastFault`).
+   */
+  read(fd: number, maxBytes = 128 * 1024): Uint8Array | number {
+    const e = this.fds.get(fd);
+    if (e === undefined) return -EBADF;
+    if (e.kind !== 'iter' || !Number.isInteger(maxBytes) || maxBytes < 0) return -EINVAL;
+    const r = iterRead(this, e.obj, Math.min(maxBytes, MAX_RW_COUNT));
+    this.settle();
+    return r;
   }
 
   /** Install a new fd for an object (takes over one reference). */
@@ -583,13 +604,14 @@ export class Kernel implements HelperHost {
 
   // ---- running programs ----------------------------------------------------------------------------
 
-  /** The helper implementations a program of `progType` may call, by id. */
-  helperTable(progType: number): Map<number, HelperFn> {
-    let t = this.helperTables.get(progType);
+  /** The helper implementations a program of `progType` loaded with `attachType` may call, by id. */
+  helperTable(progType: number, attachType = 0): Map<number, HelperFn> {
+    const key = `${progType}:${attachType}`;
+    let t = this.helperTables.get(key);
     if (t === undefined) {
       t = new Map();
-      for (const h of this.helpers.all()) if (this.helpers.allowed(h.id, progType)) t.set(h.id, h.fn);
-      this.helperTables.set(progType, t);
+      for (const h of this.helpers.all()) if (this.helpers.allowed(h.id, progType, attachType)) t.set(h.id, h.fn);
+      this.helperTables.set(key, t);
     }
     return t;
   }

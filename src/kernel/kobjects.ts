@@ -26,6 +26,7 @@ import { ProgType } from '../object/uapi.js';
 import type { BtfType } from '../btf/types.js';
 import { BpfemuError } from '../util/errors.js';
 import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
+import { installIterTargets } from './iter.js';
 import type { Kernel } from './kernel.js';
 import type { KStructDef } from './ktypes.js';
 
@@ -230,6 +231,12 @@ export const KERNEL_STRUCTS: readonly KStructDef[] = [
       { name: 'comm', type: 'char[16]' },
     ],
   },
+  // BPF iterators (include/linux/bpf.h, kernel/bpf/task_iter.c). A seq_file is opaque to programs
+  // here (x86-64 size of Linux 6.18); they only hand it to the bpf_seq_* helpers. The kernel wraps
+  // each ctx pointer in an anonymous union (__bpf_md_ptr); plain members have the same offsets.
+  { name: 'seq_file', size: 120, align: 8 },
+  { name: 'bpf_iter_meta', members: [{ name: 'seq', type: 'struct seq_file *' }, { name: 'session_id', type: 'u64' }, { name: 'seq_num', type: 'u64' }] },
+  { name: 'bpf_iter__task', members: [{ name: 'meta', type: 'struct bpf_iter_meta *' }, { name: 'task', type: 'struct task_struct *' }] },
 ];
 
 /**
@@ -265,6 +272,27 @@ interface KVar {
 const INIT_TASK = { pid: 0, comm: 'swapper/0' };
 const INIT_PROC = { pid: 1, comm: 'init' };
 
+/** A task added with {@link KernelObjects.addTask}. */
+export interface TaskSpec {
+  readonly pid: number;
+  /** Thread group (default: `pid`, a process); a thread's group leader must exist to be linked. */
+  readonly tgid?: number;
+  /** At most 15 bytes (default ''). */
+  readonly comm?: string;
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+/** One task of the emulated pid namespace, as the task iterator sees it. */
+export interface TaskEntry {
+  readonly pid: number;
+  readonly tgid: number;
+  readonly obj: KObject;
+}
+
+/** PID_MAX_LIMIT on 64-bit (include/linux/threads.h). */
+const PID_MAX_LIMIT = 4 * 1024 * 1024;
+
 /** The kernel objects of one emulated kernel. */
 export class KernelObjects {
   private target: Btf | null = null;
@@ -273,6 +301,9 @@ export class KernelObjects {
   private readonly byRegion = new Map<number, KObject>();
   /** Regions of per-CPU objects (one copy per CPU, even when there is one CPU). */
   private readonly perCpuRegions = new Set<number>();
+  /** Tasks added by the user, and their objects (rebuilt with the task objects). */
+  private readonly addedSpecs: TaskSpec[] = [];
+  private addedObjs: KObject[] = [];
 
   constructor(private readonly k: Kernel) {}
 
@@ -285,6 +316,7 @@ export class KernelObjects {
   setTargetBtf(btf: Btf | null): void {
     this.target = btf;
     this.tasks = undefined;
+    this.addedObjs = [];
     for (const v of this.vars.values()) v.obj = undefined;
   }
 
@@ -369,6 +401,68 @@ export class KernelObjects {
   }
 
   /**
+   * Add a task to the emulated pid namespace (what the task iterator walks besides init and the
+   * current task): a `task_struct` with pid, tgid, comm, its own cred and init as parent. A pid
+   * already in use (1, the current task's, an added one) or outside 1..PID_MAX_LIMIT-1 is refused.
+   */
+  addTask(spec: TaskSpec): KObject {
+    const tgid = spec.tgid ?? spec.pid;
+    for (const v of [spec.pid, tgid]) {
+      if (!Number.isInteger(v) || v <= 0 || v >= PID_MAX_LIMIT) throw new KObjectError('KOBJ_BAD_VALUE', `task: pid/tgid ${v} is not in 1..${PID_MAX_LIMIT - 1}`);
+    }
+    if (this.taskList().some((t) => t.pid === spec.pid)) throw new KObjectError('KOBJ_BAD_VALUE', `task: pid ${spec.pid} is already in use`);
+    const comm = new TextEncoder().encode(spec.comm ?? '');
+    if (comm.length > 15) throw new KObjectError('KOBJ_BAD_VALUE', `task: comm '${spec.comm}' is longer than 15 bytes`);
+    this.addedSpecs.push(spec);
+    return this.addedTasks()[this.addedSpecs.length - 1]!;
+  }
+
+  /** The added tasks' objects, built on first use after a layout change. */
+  private addedTasks(): KObject[] {
+    while (this.addedObjs.length < this.addedSpecs.length) {
+      const spec = this.addedSpecs[this.addedObjs.length]!;
+      const init = this.initProcess();
+      const t = this.create('task_struct', {}, { label: `task_struct ${spec.pid}` });
+      const cred = this.create('cred', {}, { label: `cred ${spec.pid}` });
+      this.trySet(t, 'pid', spec.pid);
+      this.trySet(t, 'tgid', spec.tgid ?? spec.pid);
+      this.trySet(t, 'comm', spec.comm ?? '');
+      this.trySet(t, 'real_parent', init);
+      this.trySet(t, 'parent', init);
+      this.trySet(t, 'cred', cred);
+      this.trySet(t, 'real_cred', cred);
+      for (const f of ['uid', 'suid', 'euid', 'fsuid']) this.trySet(cred, `${f}.val`, spec.uid ?? 0);
+      for (const f of ['gid', 'sgid', 'egid', 'fsgid']) this.trySet(cred, `${f}.val`, spec.gid ?? 0);
+      this.addedObjs.push(t);
+    }
+    // group_leader: the task whose pid is the tgid, when there is one.
+    const list = this.taskList(false);
+    for (const e of list) {
+      const leader = list.find((x) => x.pid === e.tgid);
+      if (leader !== undefined && this.addedObjs.includes(e.obj)) this.trySet(e.obj, 'group_leader', leader.obj);
+    }
+    return this.addedObjs;
+  }
+
+  /**
+   * The tasks of the emulated pid namespace in pid order, as the task iterator walks them
+   * (find_ge_pid): init (pid 1), the current task and the added ones. The idle task (pid 0) has
+   * no pid in a namespace and is never listed; a current task configured with pid 1 replaces init.
+   */
+  taskList(build = true): TaskEntry[] {
+    const cur = this.k.currentTask();
+    const out: TaskEntry[] = [];
+    if (cur.pid !== INIT_PROC.pid) out.push({ pid: INIT_PROC.pid, tgid: INIT_PROC.pid, obj: this.initProcess() });
+    if (cur.pid > 0) out.push({ pid: cur.pid, tgid: cur.tgid, obj: this.currentTask() });
+    const objs = build ? this.addedTasks() : this.addedObjs;
+    this.addedSpecs.forEach((s, i) => {
+      const obj = objs[i];
+      if (obj !== undefined) out.push({ pid: s.pid, tgid: s.tgid ?? s.pid, obj });
+    });
+    return out.sort((a, b) => a.pid - b.pid);
+  }
+
+  /**
    * Register a kernel variable for typed `__ksym`s: a VAR `name` of C type `type` in the vmlinux
    * BTF; `init` sets struct fields or a scalar value. Returns the VAR's BTF id.
    */
@@ -413,7 +507,8 @@ export class KernelObjects {
 
 /**
  * Register the kernel structs and variables in `k`'s vmlinux BTF and provide the services
- * 'kobjects' (this {@link KernelObjects}), 'currentTaskPointer', 'ksymVar' and 'perCpuPointer'.
+ * 'kobjects' (this {@link KernelObjects}), 'currentTaskPointer', 'ksymVar', 'perCpuPointer' and
+ * 'iterTargets' (the task iterator over {@link KernelObjects.taskList}).
  * Also adds the uapi enums ({@link uapiEnums}). Call before anything refers to `struct
  * task_struct` (hooks), so references resolve to it.
  */
@@ -427,5 +522,7 @@ export function installKernelObjects(k: Kernel): KernelObjects {
   k.provide('currentTaskPointer', () => ko.currentTask().pointer);
   k.provide('ksymVar', (btfId: number) => ko.ksymAddress(btfId));
   k.provide('perCpuPointer', (ptr: bigint, cpu: number) => ko.perCpuPointer(ptr, cpu));
+  // The task iterator walks these objects (iter.ts).
+  installIterTargets(k);
   return ko;
 }

@@ -12,6 +12,7 @@
 import type { Btf } from '../btf/btf.js';
 import type { RawInsn } from '../isa/insn.js';
 import type { ExecProgram } from '../vm/machine.js';
+import type { IterLink } from './iter.js';
 
 /** A program's struct_ops association (struct bpf_prog_aux::st_ops_assoc). */
 export type Assoc = { readonly kind: 'none' } | { readonly kind: 'map'; readonly map: KMap } | { readonly kind: 'poison' };
@@ -148,6 +149,8 @@ export class KLink {
   id = 0;
   refcnt = 1;
   detached = false;
+  /** The iterator target and link info of a BPF_LINK_TYPE_ITER link (struct bpf_iter_link), else null. */
+  iter: IterLink | null = null;
   constructor(
     readonly type: number,
     readonly attachType: number,
