@@ -24,6 +24,7 @@ import type { ExternSpec, MapSpec, ObjectSpec, ProgramSpec } from '../object/spe
 import { AttachType, ProgType } from '../object/uapi.js';
 import type { Btf } from '../btf/btf.js';
 import { BPF_MAP_TYPE } from '../maps/uapi.js';
+import { concatBytes } from '../util/bytes.js';
 import { ERRNO } from '../util/errno.js';
 import { loadableBtf } from './btfload.js';
 import { BpfError, ProgramFaultError } from './errors.js';
@@ -126,6 +127,39 @@ export class BpfLink {
     BpfError.check(this.obj.kernel.bpf(Cmd.LINK_UPDATE, { link_fd: this.fd, new_map_fd: map.fd }), `update_map: link ${this.fd}`);
   }
 
+  /**
+   * The whole output of an iterator link (`bpftool iter pin` + `cat`, libbpf's bpf_iter_create +
+   * read): a new session with BPF_ITER_CREATE, read until a read returns nothing, closed again.
+   * Throws BpfError (EINVAL when this is not an iterator link; EAGAIN or E2BIG from a read, as
+   * `cat` would fail) or ProgramFaultError when the program faults.
+   */
+  readIterBytes(): Uint8Array {
+    const k = this.obj.kernel;
+    const fd = BpfError.check(k.bpf(Cmd.ITER_CREATE, { link_fd: this.fd }), `iter create: link ${this.fd}`);
+    const parts: Uint8Array[] = [];
+    try {
+      for (;;) {
+        k.lastFault = null;
+        const r = k.read(fd);
+        if (typeof r === 'number') {
+          if (k.lastFault !== null) throw new ProgramFaultError(k.lastFault);
+          BpfError.check(r, `iter read: link ${this.fd}`);
+          break;
+        }
+        if (r.length === 0) break;
+        parts.push(r);
+      }
+    } finally {
+      k.close(fd);
+    }
+    return concatBytes(parts);
+  }
+
+  /** {@link readIterBytes} as UTF-8 text. */
+  readIter(): string {
+    return new TextDecoder().decode(this.readIterBytes());
+  }
+
   /** BPF_LINK_DETACH (keeps the fd). */
   detach(): void {
     if (this.kind === 'link' || this.kind === 'hook') BpfError.check(this.obj.kernel.bpf(Cmd.LINK_DETACH, { link_fd: this.fd }), 'link detach');
@@ -221,9 +255,10 @@ export class BpfProgram {
   }
 
   /**
-   * Attach a tracing-type program: tp_btf/fentry/fexit/fmod_ret/lsm through BPF_LINK_CREATE, raw_tp
-   * through BPF_RAW_TRACEPOINT_OPEN, kprobe/tracepoint directly to the emulated hook (`hook`, default
-   * the SEC() target).
+   * Attach a tracing-type program: tp_btf/fentry/fexit/fmod_ret/lsm through BPF_LINK_CREATE, iter
+   * programs through BPF_LINK_CREATE with no link info (bpf_program__attach_iter(prog, NULL); read
+   * them with {@link BpfLink.readIter}), raw_tp through BPF_RAW_TRACEPOINT_OPEN, kprobe/tracepoint
+   * directly to the emulated hook (`hook`, default the SEC() target).
    */
   attach(hook?: string): BpfLink {
     const k = this.obj.kernel;
@@ -557,7 +592,10 @@ export class BpfObject {
     }
   }
 
-  /** Skeleton attach: auto-attachable programs, then struct_ops maps in map order. */
+  /**
+   * Skeleton attach: auto-attachable programs (iter programs get an iterator link, as libbpf's
+   * attach_iter makes), then struct_ops maps in map order.
+   */
   attach(): BpfLink[] {
     const out: BpfLink[] = [];
     for (const p of this.programs) {
@@ -567,7 +605,7 @@ export class BpfObject {
         t === ProgType.TRACING ||
         t === ProgType.LSM ||
         ((t === ProgType.RAW_TRACEPOINT || t === ProgType.RAW_TRACEPOINT_WRITABLE || t === ProgType.KPROBE || t === ProgType.TRACEPOINT) && p.spec.attachTarget !== '');
-      if (!auto || (t === ProgType.TRACING && p.expectedAttachType === AttachType.TRACE_ITER)) continue;
+      if (!auto) continue;
       out.push(p.attach());
     }
     for (const m of this.maps) if (m.fd >= 0 && m.spec.type === BPF_MAP_TYPE.STRUCT_OPS) out.push(m.attachStructOps());

@@ -1,7 +1,8 @@
 /**
  * `bpfemu run OBJ --prog NAME [...]`: load an object into a fresh emulated kernel and run one
  * program with BPF_PROG_TEST_RUN, printing like `bpftool prog run` or, with --json, one JSON object
- * with the result and the content of every map.
+ * with the result and the content of every map. An iterator program (SEC("iter/...")) is attached
+ * and read to the end instead, printing its output like `cat` of a pinned iterator.
  */
 import { BpfObject, type BpfObjectMap } from '../../api/object.js';
 import { BPF_MAP_TYPE, mapTypeName } from '../../maps/uapi.js';
@@ -11,12 +12,16 @@ import { Kernel } from '../../kernel/kernel.js';
 import { DEFAULT_BUDGET } from '../../vm/machine.js';
 import { formatKernel } from '../../isa/disasm-kernel.js';
 import { objectNameFromPath } from '../../object/load.js';
+import { AttachType, ProgType } from '../../object/uapi.js';
 import type { Io } from '../io.js';
 import { CliError, EXIT_OK, parseCommandArgs, type Command } from '../registry.js';
 
 const USAGE = `usage: bpfemu run OBJ --prog NAME [options]
 
-Load OBJ into a new emulated kernel and run program NAME once (BPF_PROG_TEST_RUN).
+Load OBJ into a new emulated kernel and run program NAME once (BPF_PROG_TEST_RUN). An iterator
+program (SEC("iter/...")) is attached and read to the end instead, and its output printed like
+\`cat\` of a pinned iterator (\`bpftool iter pin\`); the packet, ctx, --repeat and --cpu options do
+not apply to it.
 
 options:
   --prog NAME          program (C function name) to run
@@ -34,7 +39,8 @@ options:
   --budget N           instructions one run may execute before it is stopped (budget_exceeded);
                        emulator-only, default ${DEFAULT_BUDGET}
   --trace              print every executed instruction with registers and source line
-  --json               print one JSON object: retval, dataOut, ctxOut, durationNs, maps`;
+  --json               print one JSON object: retval, dataOut, ctxOut, durationNs, maps
+                       (iterators: output, maps)`;
 
 function parseInt64(text: string, what: string): bigint {
   try {
@@ -83,6 +89,23 @@ function hexdump(bytes: Uint8Array): string {
     lines.push(`${i.toString(16).padStart(4, '0')}: ${row.join(' ')}`);
   }
   return lines.join('\n');
+}
+
+/** Options of `run` that only make sense for BPF_PROG_TEST_RUN. */
+const TEST_RUN_ONLY = ['data-in', 'ctx-in', 'data-out', 'ctx-out', 'ctx-size-out', 'repeat', 'cpu'] as const;
+
+/** An iterator program: attach (no link info), read the iterator to the end, print its output. */
+function runIter(obj: BpfObject, name: string, values: Readonly<Record<string, unknown>>, io: Io): void {
+  const extra = TEST_RUN_ONLY.find((o) => values[o] !== undefined);
+  if (extra !== undefined) throw new CliError('USAGE', `run: --${extra} does not apply to iterator program '${name}' (it is read, not test-run)`);
+  const link = obj.program(name).attach();
+  const output = link.readIterBytes();
+  link.destroy();
+  if (values.json === true) {
+    const maps: Record<string, object> = {};
+    for (const m of obj.maps) if (m.fd >= 0) maps[jsonMapName(m)] = dumpMap(m);
+    io.out(`${JSON.stringify({ output: new TextDecoder().decode(output), maps })}\n`);
+  } else io.out(output);
 }
 
 export const runCommand: Command = {
@@ -150,6 +173,12 @@ export const runCommand: Command = {
         const regs = Array.from({ length: 11 }, (_, r) => `r${r}=${((BigInt(m.hi[r]! >>> 0) << 32n) | BigInt(m.lo[r]! >>> 0)).toString(16)}`);
         io.out(`${p.name} ${String(pc).padStart(4)}: ${info?.insn ?? formatKernel(p.decoded.raw[pc]!, p.decoded.raw[pc + 1])}  ${regs.join(' ')}\n`);
       };
+    }
+    if (prog.type === ProgType.TRACING && prog.expectedAttachType === AttachType.TRACE_ITER) {
+      runIter(obj, values.prog, values, io);
+      kernel.tracer = null;
+      obj.close();
+      return EXIT_OK;
     }
     const r = prog.testRun({
       ...(values['data-in'] !== undefined ? { dataIn: io.readFile(values['data-in']) } : {}),
