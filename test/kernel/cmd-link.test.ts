@@ -30,6 +30,14 @@ describe('BPF_LINK_CREATE of an iter program', () => {
     info[20] = 1;
     expect(linkCreate(k, { prog_fd: prog, iter_info: info, iter_info_len: 100 })).toBe(-E2BIG); // non-zero past the union
     info[20] = 0;
+    // sizeof(union bpf_iter_link_info) is 16 (6.18: a non-zero u32 at offset 12 passes, at 16 E2BIG)
+    info[16] = 1;
+    expect(linkCreate(k, { prog_fd: prog, iter_info: info, iter_info_len: 20 })).toBe(-E2BIG);
+    info[16] = 0;
+    info[12] = 1;
+    expect(linkCreate(k, { prog_fd: prog, iter_info: info, iter_info_len: 20 })).toBeGreaterThan(0);
+    info[12] = 0;
+    expect(linkCreate(k, { prog_fd: prog, iter_info: new Uint8Array(4096), iter_info_len: 4096 })).toBeGreaterThan(0);
     expect(linkCreate(k, { prog_fd: prog, iter_info: 8, iter_info_len: 4 })).toBe(-EFAULT);
     const two = new Uint8Array(12);
     two[0] = 1;
