@@ -67,13 +67,13 @@ export interface KernelOptions {
   printk?: (line: string) => void;
   /** Default instruction budget of a run. */
   budget?: number;
-  /** Interpreter (default 'fast'). */
   /**
    * Wall-clock limit of one BPF_PROG_TEST_RUN's repetitions in ms (default 30,000). The kernel ends
    * a test run with EINTR when a signal arrives (bpf_test_timer_continue); the emulator has no
    * signals, so a `repeat` that keeps it busy longer than this ends the same way.
    */
   testRunTimeoutMs?: number;
+  /** Interpreter (default 'fast'). */
   engine?: EngineName;
   /** Extra or overriding helpers. */
   helpers?: readonly HelperDef[];
@@ -129,10 +129,10 @@ export class Kernel implements HelperHost {
   cpu: number;
   readonly version: readonly [number, number, number];
   readonly budget: number;
-  engine: EngineName;
-
   /** See {@link KernelOptions.testRunTimeoutMs}. */
   readonly testRunTimeoutMs: number;
+  engine: EngineName;
+
   private vmlinuxObj: KBtf | undefined;
   private readonly deferred: (() => void)[] = [];
   private readonly retired: number[] = [];
@@ -152,9 +152,9 @@ export class Kernel implements HelperHost {
     this.cpu = o.cpu ?? 0;
     this.version = o.version ?? [6, 18, 0];
     this.budget = o.budget ?? DEFAULT_BUDGET;
+    this.testRunTimeoutMs = o.testRunTimeoutMs ?? 30_000;
     this.engine = o.engine ?? 'fast';
     this.monoNs = o.monotonicStartNs ?? 1_000_000_000n;
-    this.testRunTimeoutMs = o.testRunTimeoutMs ?? 30_000;
     this.bootOffsetNs = o.bootOffsetNs ?? 0n;
     this.rng = (o.seed ?? 1) >>> 0 || 1;
     this.task = { pid: 4242, tgid: 4242, uid: 0, gid: 0, comm: 'bpfemu', ...o.task };
