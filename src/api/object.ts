@@ -14,6 +14,7 @@ import { writeInsns, type RawInsn } from '../isa/insn.js';
 import { POISON_HELPER_ID } from '../isa/decode.js';
 import { LDDW_MAP_FD, LDDW_MAP_IDX, LDDW_MAP_IDX_VALUE, LDDW_MAP_VALUE } from '../isa/opcodes.js';
 import { Kernel, type KernelOptions } from '../kernel/kernel.js';
+import type { KernelObjects } from '../kernel/kobjects.js';
 import { fireHook, hookKindOf, type HookEvent, type HookRunResult } from '../kernel/progtypes/tracing.js';
 import { attachToHook } from '../kernel/cmd-link.js';
 import { structOpsOf, type StructOpsInstance } from '../kernel/structops.js';
@@ -41,6 +42,8 @@ export interface OpenOptions {
   /**
    * CO-RE target: 'kernel' (default) relocates against the emulated kernel's BTF (the types its
    * emulated objects are laid out with); 'local' uses the object's own BTF; or a parsed vmlinux BTF.
+   * With 'local' or a BTF, the kernel's emulated objects (task_struct, ...) are laid out from that
+   * BTF from then on, so CO-RE reads land on the fields they name.
    */
   coreTarget?: 'kernel' | 'local' | Btf;
   /** `__kconfig` values by name (`CONFIG_X: 'y' | 'm' | 'n' | number | string`). */
@@ -546,6 +549,9 @@ export class BpfObject {
     const lo: LoadObjectOptions = { ...(opts.name !== undefined ? { name: opts.name } : {}) };
     const target = opts.coreTarget ?? 'kernel';
     const spec = loadObjectSpec(bytes, target === 'local' ? lo : { ...lo, coreTarget: target === 'kernel' ? kernel.vmlinuxBtf : target });
+    // Emulated kernel objects (tasks, typed ksyms) must have the layout the program was relocated
+    // against: with a foreign or the local BTF as CO-RE target, they are laid out from it.
+    if (target !== 'kernel') kernel.service<KernelObjects>('kobjects')?.setTargetBtf(target === 'local' ? (spec.btf ?? null) : target);
     return new BpfObject(spec, kernel, opts);
   }
 

@@ -296,7 +296,7 @@ const PID_MAX_LIMIT = 4 * 1024 * 1024;
 /** The kernel objects of one emulated kernel. */
 export class KernelObjects {
   private target: Btf | null = null;
-  private tasks: { current: KObject; init: KObject; idle: KObject; cred: KObject } | undefined;
+  private tasks: { current: KObject; init: KObject; idle: KObject; cred: KObject | null } | undefined;
   private readonly vars = new Map<number, KVar>();
   private readonly byRegion = new Map<number, KObject>();
   /** Regions of per-CPU objects (one copy per CPU, even when there is one CPU). */
@@ -351,12 +351,18 @@ export class KernelObjects {
     }
   }
 
-  private buildTasks(): { current: KObject; init: KObject; idle: KObject; cred: KObject } {
+  /** A new object of `struct name`, or null when the layout BTF has no such type (a partial local BTF). */
+  private createIfKnown(name: string, label: string): KObject | null {
+    return this.btf.findByName(name).some((x) => x.kind === 'STRUCT') ? this.create(name, {}, { label }) : null;
+  }
+
+  private buildTasks(): { current: KObject; init: KObject; idle: KObject; cred: KObject | null } {
     const idle = this.create('task_struct', {}, { label: 'task_struct swapper/0' });
     const init = this.create('task_struct', {}, { label: 'task_struct init' });
     const current = this.create('task_struct', {}, { label: 'task_struct current' });
-    const cred = this.create('cred', {}, { label: 'cred current' });
-    const mm = this.create('mm_struct', {}, { label: 'mm_struct current' });
+    // A program's own BTF (coreTarget 'local') has only the types it uses: cred and mm may be absent.
+    const cred = this.createIfKnown('cred', 'cred current');
+    const mm = this.createIfKnown('mm_struct', 'mm_struct current');
     for (const [t, id, parent] of [[idle, INIT_TASK, idle], [init, INIT_PROC, idle]] as const) {
       this.trySet(t, 'pid', id.pid);
       this.trySet(t, 'tgid', id.pid);
@@ -368,10 +374,14 @@ export class KernelObjects {
     this.trySet(current, 'real_parent', init);
     this.trySet(current, 'parent', init);
     this.trySet(current, 'group_leader', current);
-    this.trySet(current, 'mm', mm);
-    this.trySet(current, 'active_mm', mm);
-    this.trySet(current, 'cred', cred);
-    this.trySet(current, 'real_cred', cred);
+    if (mm !== null) {
+      this.trySet(current, 'mm', mm);
+      this.trySet(current, 'active_mm', mm);
+    }
+    if (cred !== null) {
+      this.trySet(current, 'cred', cred);
+      this.trySet(current, 'real_cred', cred);
+    }
     return { current, init, idle, cred };
   }
 
@@ -384,8 +394,10 @@ export class KernelObjects {
     this.trySet(current, 'tgid', t.tgid);
     this.trySet(current, 'comm', new TextEncoder().encode(t.comm).subarray(0, 15));
     this.trySet(current, 'thread_info.cpu', this.k.currentCpu());
-    for (const f of ['uid', 'suid', 'euid', 'fsuid']) this.trySet(cred, `${f}.val`, t.uid);
-    for (const f of ['gid', 'sgid', 'egid', 'fsgid']) this.trySet(cred, `${f}.val`, t.gid);
+    if (cred !== null) {
+      for (const f of ['uid', 'suid', 'euid', 'fsuid']) this.trySet(cred, `${f}.val`, t.uid);
+      for (const f of ['gid', 'sgid', 'egid', 'fsgid']) this.trySet(cred, `${f}.val`, t.gid);
+    }
     return current;
   }
 

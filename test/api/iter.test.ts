@@ -7,9 +7,10 @@
  * listed), the first ending "tasks: 67\n", the second "tasks: 134\n": `iter_tasks` is a global
  * that keeps counting across reads.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BpfError, BpfObject, ProgramFaultError } from '../../src/api/index.js';
+import { parseBtf } from '../../src/btf/parse.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import type { KernelObjects } from '../../src/kernel/kobjects.js';
 import { ERRNO } from '../../src/util/errno.js';
@@ -68,5 +69,27 @@ describe('iter/task (tracing_btf iter_task)', () => {
     const before = k.fds.size;
     expect(() => link.readIter()).toThrowError(ProgramFaultError);
     expect(k.fds.size).toBe(before);
+  });
+});
+
+describe('kernel objects follow the CO-RE target', () => {
+  const vmlinux = '/sys/kernel/btf/vmlinux';
+  const hasVmlinux = existsSync(vmlinux);
+
+  it("with coreTarget 'local' the tasks are laid out from the object's own BTF", () => {
+    const o = BpfObject.open(readFileSync(FILE), { coreTarget: 'local' });
+    o.load();
+    expect(o.program('iter_task').attach().readIter()).toBe('1 init\n4242 bpfemu\ntasks: 2\n');
+  });
+
+  it.skipIf(!hasVmlinux)(`with a real vmlinux BTF as target, task->pid and task->comm land on the emulated task's fields${hasVmlinux ? '' : ' (skipped: no /sys/kernel/btf/vmlinux)'}`, () => {
+    const target = parseBtf(readFileSync(vmlinux));
+    const k = new Kernel();
+    const o = BpfObject.open(readFileSync(FILE), { kernel: k, coreTarget: target });
+    o.load();
+    expect(o.program('iter_task').attach().readIter()).toBe('1 init\n4242 bpfemu\ntasks: 2\n');
+    // The emulated task object now has the real task_struct's size.
+    const size = target.sizeof(target.findByName('task_struct').find((t) => t.kind === 'STRUCT')!.id);
+    expect(k.service<KernelObjects>('kobjects')!.currentTask().bytes.length).toBe(size);
   });
 });
