@@ -146,6 +146,7 @@ const LINK_DETACH: readonly FieldDef[] = [f('link_fd', 0, 'u32')];
 const MAP_FREEZE: readonly FieldDef[] = [f('map_fd', 0, 'u32')];
 const RAW_TP_OPEN: readonly FieldDef[] = [f('name', 0, 'ptr'), f('prog_fd', 8, 'u32'), f('cookie', 16, 'u64')];
 const PROG_BIND_MAP: readonly FieldDef[] = [f('prog_fd', 0, 'u32'), f('map_fd', 4, 'u32'), f('flags', 8, 'u32')];
+const ENABLE_STATS: readonly FieldDef[] = [f('type', 0, 'u32')];
 const ASSOC: readonly FieldDef[] = [f('map_fd', 0, 'u32'), f('prog_fd', 4, 'u32'), f('flags', 8, 'u32')];
 const ITER_CREATE: readonly FieldDef[] = [f('link_fd', 0, 'u32'), f('flags', 4, 'u32')];
 
@@ -183,6 +184,7 @@ export const CMD_LAYOUTS: ReadonlyMap<number, CmdLayout> = new Map(
     L(Cmd.RAW_TRACEPOINT_OPEN, RAW_TP_OPEN, 24), // raw_tracepoint.cookie
     L(Cmd.PROG_BIND_MAP, PROG_BIND_MAP, 12), // prog_bind_map.flags
     L(Cmd.ITER_CREATE, ITER_CREATE, 8), // iter_create.flags
+    L(Cmd.ENABLE_STATS, ENABLE_STATS, 4), // enable_stats.type
     L(Cmd.PROG_ASSOC_STRUCT_OPS, ASSOC, 8), // prog_assoc_struct_ops.prog_fd: flags is covered by CHECK_ATTR too
   ].map((l) => [l.cmd, l]),
 );

@@ -237,6 +237,16 @@ export function objGetInfoByFd(k: Kernel, a: Attr): number {
   return 0;
 }
 
+/** enum bpf_stats_type: BPF_STATS_RUN_TIME. */
+const BPF_STATS_RUN_TIME = 0;
+
+/** BPF_ENABLE_STATS: an fd that keeps run-time statistics on while it is open (bpf_enable_stats). */
+export function enableStats(k: Kernel, a: Attr): number {
+  if (!a.zeroFrom(4)) return -EINVAL;
+  if (a.u32(0) !== BPF_STATS_RUN_TIME) return -EINVAL;
+  return k.openStatsFd();
+}
+
 /** BPF_BTF_LOAD: parse and keep a BTF blob; errors in the blob give EINVAL (with a log line if asked). */
 export function btfLoad(k: Kernel, a: Attr): number {
   if (!a.zeroFrom(40)) return -EINVAL;

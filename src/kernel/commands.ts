@@ -1,7 +1,7 @@
 /** The bpf() command table: command number → handler over the raw attribute. */
 import type { Attr } from './attr.js';
 import { mapBatch, mapCreate, mapDeleteElem, mapFreeze, mapGetNextKey, mapLookupAndDeleteElem, mapLookupElem, mapUpdateElem } from './cmd-map.js';
-import { btfGetFdById, btfLoad, getNextId, linkGetFdById, mapGetFdById, objGetInfoByFd, progGetFdById } from './cmd-obj.js';
+import { btfGetFdById, btfLoad, enableStats, getNextId, linkGetFdById, mapGetFdById, objGetInfoByFd, progGetFdById } from './cmd-obj.js';
 import { iterCreate, linkCreate, linkDetach, linkUpdate, progAssocStructOps, rawTracepointOpen } from './cmd-link.js';
 import { progBindMap, progLoad, progTestRun } from './cmd-prog.js';
 import type { Kernel } from './kernel.js';
@@ -36,6 +36,7 @@ export const COMMAND_HANDLERS: ReadonlyMap<number, CommandHandler> = new Map<num
   [Cmd.BTF_GET_NEXT_ID, getNextId('btf')],
   [Cmd.OBJ_GET_INFO_BY_FD, objGetInfoByFd],
   [Cmd.BTF_LOAD, btfLoad],
+  [Cmd.ENABLE_STATS, enableStats],
   [Cmd.LINK_CREATE, linkCreate],
   [Cmd.LINK_UPDATE, linkUpdate],
   [Cmd.LINK_DETACH, linkDetach],

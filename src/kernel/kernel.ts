@@ -75,6 +75,11 @@ export interface KernelOptions {
   testRunTimeoutMs?: number;
   /** Interpreter (default 'fast'). */
   engine?: EngineName;
+  /**
+   * The sysctl kernel.bpf_stats_enabled (default false): collect run_cnt/run_time_ns of every
+   * program run. Without it they are collected only while a BPF_ENABLE_STATS fd is open.
+   */
+  statsEnabled?: boolean;
   /** Extra or overriding helpers. */
   helpers?: readonly HelperDef[];
   /** Extra kfuncs. */
@@ -98,6 +103,8 @@ export type FdEntry =
   | { readonly kind: 'link'; readonly obj: KLink }
   | { readonly kind: 'btf'; readonly obj: KBtf }
   | { readonly kind: 'iter'; readonly obj: IterSession }
+  /** An fd of BPF_ENABLE_STATS: run statistics are collected while one is open. */
+  | { readonly kind: 'stats' }
   | { readonly kind: 'file'; readonly name: string };
 
 /** Hard limit on nested program runs (kfunc → struct_ops → kfunc ...); the kernel has none but its stack. */
@@ -131,6 +138,12 @@ export class Kernel implements HelperHost {
   readonly budget: number;
   /** See {@link KernelOptions.testRunTimeoutMs}. */
   readonly testRunTimeoutMs: number;
+  /** kernel.bpf_stats_enabled (see {@link KernelOptions.statsEnabled}). */
+  readonly statsSysctl: boolean;
+  /** Open BPF_ENABLE_STATS fds. */
+  private statsFds = 0;
+  /** Whether runs are counted now (bpf_stats_enabled_key). */
+  private statsOn = false;
   engine: EngineName;
 
   private vmlinuxObj: KBtf | undefined;
@@ -153,6 +166,8 @@ export class Kernel implements HelperHost {
     this.version = o.version ?? [6, 18, 0];
     this.budget = o.budget ?? DEFAULT_BUDGET;
     this.testRunTimeoutMs = o.testRunTimeoutMs ?? 30_000;
+    this.statsSysctl = o.statsEnabled ?? false;
+    this.statsOn = this.statsSysctl;
     this.engine = o.engine ?? 'fast';
     this.monoNs = o.monotonicStartNs ?? 1_000_000_000n;
     this.bootOffsetNs = o.bootOffsetNs ?? 0n;
@@ -302,6 +317,21 @@ export class Kernel implements HelperHost {
     return r;
   }
 
+  /** bpf_enable_runtime_stats: a new stats fd; runs are counted until the last one closes. */
+  openStatsFd(): number {
+    const fd = this.newFd({ kind: 'stats' });
+    if (fd >= 0) {
+      this.statsFds++;
+      this.statsOn = true;
+    }
+    return fd;
+  }
+
+  /** Whether program runs are counted now (the sysctl, or an open BPF_ENABLE_STATS fd). */
+  get statsEnabled(): boolean {
+    return this.statsOn;
+  }
+
   /** close(fd): drop the fd's references. 0 or -EBADF. */
   close(fd: number): number {
     const e = this.fds.get(fd);
@@ -322,6 +352,10 @@ export class Kernel implements HelperHost {
         break;
       case 'iter':
         e.obj.release(this);
+        break;
+      case 'stats':
+        this.statsFds--;
+        this.statsOn = this.statsSysctl || this.statsFds > 0;
         break;
       case 'file':
         break;
@@ -649,7 +683,9 @@ export class Kernel implements HelperHost {
     if (m.runState.size !== 0) m.runState.clear();
     o.setup?.(m);
     this.runDepth++;
-    const started = this.monoNs;
+    // bpf_prog_run's stats: only while bpf_stats_enabled_key is on, in wall-clock ns as the kernel's.
+    const counting = this.statsOn;
+    const started = counting ? performance.now() : 0;
     try {
       if (outer === null) {
         const trace = o.trace ?? this.tracer ?? undefined;
@@ -687,9 +723,10 @@ export class Kernel implements HelperHost {
       return new RunOutcome(m.lo[0]!, m.hi[0]!, null, budget - m.left);
     } finally {
       this.runDepth--;
-      prog.runCount++;
-      // The virtual clock rarely moves during a run: skip the BigInt arithmetic when it did not.
-      if (this.monoNs !== started) prog.runTimeNs += this.monoNs - started;
+      if (counting) {
+        prog.runCount++;
+        prog.runTimeNs += BigInt(Math.round((performance.now() - started) * 1e6));
+      }
       if (this.runDepth === 0) this.settle();
     }
   }

@@ -55,7 +55,10 @@ export class KProg {
   usedMaps: KMap[] = [];
   /** Association with a struct_ops map. */
   assoc: Assoc = ASSOC_NONE;
-  /** Accumulated run statistics (bpf_prog_get_stats). Runs are counted in a double (exact to 2^53). */
+  /**
+   * Accumulated run statistics (bpf_prog_get_stats), collected only while stats are enabled
+   * (kernel.statsEnabled). Runs are counted in a double (exact to 2^53).
+   */
   runCount = 0;
   runTimeNs = 0n;
   /** bpf_prog_info.run_cnt. */

@@ -9,7 +9,7 @@ import { BpfTimerService, BPF_F_TIMER_ABS, BPF_F_TIMER_CPU_PIN, CLOCK_BOOTTIME, 
 import type { Kernel } from '../../src/kernel/kernel.js';
 import { BPF_MAP_TYPE } from '../../src/maps/uapi.js';
 import { ERRNO } from '../../src/util/errno.js';
-import { ProgType, del, getS64, getU64, load, loadProg, lookup, mkMap, newKernel, run, specialValueBtf, u32, update } from './env.js';
+import { Cmd, ProgType, del, getS64, getU64, load, loadProg, lookup, mkMap, newKernel, run, specialValueBtf, u32, update } from './env.js';
 
 const { EBUSY, EINVAL, EPERM, EDEADLK } = ERRNO;
 
@@ -326,6 +326,7 @@ describe('timer lifetime', () => {
 
   it('a program whose last fd is closed stays alive while its callback is set, and fires', () => {
     const { k, map, size } = setup({ type: BPF_MAP_TYPE.HASH, max: 2 });
+    k.bpf(Cmd.ENABLE_STATS, { type: 0 }); // run_cnt counts the callback's run below
     const fd = load(k, arm(map, 0, 100));
     expect(results(k, fd)).toEqual([0, 0, 0]);
     const prog = k.fds.get(fd);

@@ -219,3 +219,43 @@ describe('BPF_PROG_TEST_RUN repetitions', () => {
     expect(ok.retval).toBe(2);
   });
 });
+
+describe('BPF_ENABLE_STATS and run statistics', () => {
+  it('run_cnt/run_time_ns count only while a stats fd is open (or the sysctl is on)', () => {
+    const k = new Kernel();
+    const fd = loadProg(k, ProgType.SOCKET_FILTER, 'mov r0, 0\nloop:\nadd r0, 1\njlt r0, 1000, loop\nexit');
+    const stats = (): [number, bigint] => {
+      const b = info(k, fd, 232).bytes;
+      const dv = new DataView(b.buffer);
+      return [Number(dv.getBigUint64(200, true)), dv.getBigUint64(192, true)]; // run_cnt, run_time_ns
+    };
+    const run = (repeat: number): number => k.bpf(Cmd.PROG_TEST_RUN, { prog_fd: fd, data_in: new Uint8Array(64), data_size_in: 64, repeat });
+    expect(run(5)).toBe(0);
+    expect(stats()).toEqual([0, 0n]);
+    expect(k.bpf(Cmd.ENABLE_STATS, { type: 1 })).toBe(-ERRNO.EINVAL); // only BPF_STATS_RUN_TIME
+    const s1 = k.bpf(Cmd.ENABLE_STATS, { type: 0 });
+    const s2 = k.bpf(Cmd.ENABLE_STATS, { type: 0 });
+    expect([s1, s2]).toEqual([fd + 1, fd + 2]);
+    expect(info(k, s1, 8).err).toBe(-ERRNO.EINVAL); // not a BPF object
+    expect(run(3)).toBe(0);
+    const [cnt, ns] = stats();
+    expect(cnt).toBe(3);
+    expect(ns > 0n).toBe(true);
+    k.close(s1);
+    expect(run(2)).toBe(0);
+    expect(stats()[0]).toBe(5); // s2 still open
+    k.close(s2);
+    expect(run(2)).toBe(0);
+    expect(stats()[0]).toBe(5);
+    // CHECK_ATTR: nothing after enable_stats.type.
+    const raw = new Uint8Array(ATTR_SIZE);
+    raw[4] = 1;
+    expect(k.bpf(Cmd.ENABLE_STATS, raw)).toBe(-ERRNO.EINVAL);
+    // kernel.bpf_stats_enabled = 1
+    const on = new Kernel({ statsEnabled: true });
+    const pfd = loadProg(on, ProgType.SOCKET_FILTER, 'mov r0, 0\nexit');
+    expect(on.bpf(Cmd.PROG_TEST_RUN, { prog_fd: pfd, data_in: new Uint8Array(64), data_size_in: 64, repeat: 4 })).toBe(0);
+    const dv = new DataView(info(on, pfd, 232).bytes.buffer);
+    expect(dv.getBigUint64(200, true)).toBe(4n);
+  });
+});

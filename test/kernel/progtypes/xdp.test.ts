@@ -101,6 +101,9 @@ describe('XDP context', () => {
     const fd = load(k, ProgType.XDP, 'mov r0, 2\nexit');
     const prog = [...k.liveProgs()][0]!;
     testRun(k, fd, { data: FRAMES.v4_tcp80 });
+    expect(prog.runCnt).toBe(0n); // run stats are off unless enabled, as in the kernel
+    expect(k.bpf(Cmd.ENABLE_STATS, { type: 0 })).toBeGreaterThan(2);
+    testRun(k, fd, { data: FRAMES.v4_tcp80 });
     expect(prog.runCnt).toBe(1n);
     const r = testRun(k, fd, { data: FRAMES.v4_tcp80, repeat: 10 });
     expect(prog.runCnt).toBe(11n);
@@ -111,6 +114,7 @@ describe('XDP context', () => {
     const k = kernel();
     const fd = load(k, ProgType.XDP, 'mov r6, r1\nmov r2, 16\ncall 65\nmov r1, 3\nmov r2, 0\ncall 23\nexit');
     const prog = [...k.liveProgs()][0]!;
+    k.bpf(Cmd.ENABLE_STATS, { type: 0 });
     const r = testRun(k, fd, { data: FRAMES.v4_tcp80, flags: 2, repeat: 4, dataOut: 0 });
     expect([r.err, r.retval]).toEqual([0, 0]);
     expect(prog.runCnt).toBe(4n);
