@@ -6,7 +6,7 @@
  */
 import { ERRNO } from '../util/errno.js';
 import type { Machine } from '../vm/machine.js';
-import { invokeCallback } from '../vm/run.js';
+import { CALLBACK_R0, invokeCallbackRaw, type RunArgs } from '../vm/run.js';
 import { callbackArg, stackOrNullArg, type Callback } from './args.js';
 import type { HelperDef } from './registry.js';
 
@@ -19,10 +19,15 @@ export const BPF_MAX_LOOPS = 8 * 1024 * 1024;
  * Run a synchronous callback (bpf_loop, bpf_for_each_map_elem) in a new frame and return whether it
  * asked to stop. The verifier only accepts callbacks returning 0 or 1; anything else faults.
  */
-export function callBoolCallback(m: Machine, cb: Callback, args: readonly bigint[], helper: string): boolean {
-  const r = invokeCallback(m, cb.prog, cb.pc, args);
-  if (r > 1n) throw m.fail('helper', `${helper}: callback at pc ${cb.pc} returned ${BigInt.asIntN(64, r)}; the verifier requires 0 or 1`);
-  return r === 1n;
+export function callBoolCallback(m: Machine, cb: Callback, args: RunArgs, helper: string): boolean {
+  invokeCallbackRaw(m, cb.prog, cb.pc, args);
+  const lo = CALLBACK_R0[0]!;
+  const hi = CALLBACK_R0[1]!;
+  if (hi !== 0 || (lo !== 0 && lo !== 1)) {
+    const r = BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
+    throw m.fail('helper', `${helper}: callback at pc ${cb.pc} returned ${r}; the verifier requires 0 or 1`);
+  }
+  return lo === 1;
 }
 
 /** bpf_loop(u32 nr_loops, callback_fn, callback_ctx, u64 flags). */
@@ -43,9 +48,11 @@ function bpfLoop(m: Machine): void {
     m.setR0Num(-E2BIG >>> 0);
     return;
   }
-  const ctx = m.argU64(3);
+  // r1 = index, r2 = ctx, as register halves reused across iterations (no allocation per call).
+  const args = Int32Array.of(0, 0, m.lo[3]!, m.hi[3]!);
   for (let i = 0; i < nr; i++) {
-    if (callBoolCallback(m, cb, [BigInt(i), ctx], H)) {
+    args[0] = i;
+    if (callBoolCallback(m, cb, args, H)) {
       m.setR0Num(i + 1);
       return;
     }

@@ -155,12 +155,23 @@ function setReg(m: Machine, r: number, v: bigint): void {
   m.hi[r] = Number(u >> 32n) | 0;
 }
 
+/** r0 of the last callback run by {@link invokeCallbackRaw}: [low, high]. */
+export const CALLBACK_R0 = new Int32Array(2);
+
 /**
  * Call the BPF function at `pc` of `prog` from inside a helper (bpf_loop, for_each_map_elem, timer
- * callbacks run synchronously): a new frame with r1..r5 = args; the caller's registers are restored
- * afterwards. Returns the callback's r0. Faults propagate to the enclosing run.
+ * callbacks run synchronously): a new frame with r1..r5 = args (missing ones 0); the caller's
+ * registers are restored afterwards. Returns the callback's r0. Faults propagate to the enclosing run.
  */
-export function invokeCallback(m: Machine, prog: ExecProgram, pc: number, args: readonly bigint[]): bigint {
+export function invokeCallback(m: Machine, prog: ExecProgram, pc: number, args: RunArgs): bigint {
+  invokeCallbackRaw(m, prog, pc, args);
+  const h = CALLBACK_R0[1]! >>> 0;
+  const l = CALLBACK_R0[0]! >>> 0;
+  return h < 0x200000 ? BigInt(h * 0x100000000 + l) : (BigInt(h) << 32n) | BigInt(l);
+}
+
+/** {@link invokeCallback} leaving r0 in {@link CALLBACK_R0} instead of building a BigInt (hot callers: bpf_loop). */
+export function invokeCallbackRaw(m: Machine, prog: ExecProgram, pc: number, args: RunArgs): void {
   const d = m.depth + 1;
   if (d >= MAX_FRAMES) throw m.fail('call_depth', `callback would exceed ${MAX_FRAMES} frames`);
   // The caller's r0..r10 go to this depth's slot of m.cbSaved (no allocation per callback).
@@ -174,14 +185,19 @@ export function invokeCallback(m: Machine, prog: ExecProgram, pc: number, args: 
   }
   const savedProg = m.prog;
   const savedPc = m.pc;
-  for (let i = 0; i < 5; i++) setReg(m, i + 1, i < args.length ? args[i]! : 0n);
+  for (let i = 1; i <= 5; i++) {
+    lo[i] = 0;
+    hi[i] = 0;
+  }
+  setArgs(m, args);
   m.depth = d;
   m.setFramePointer(d);
   m.mayGoto[d] = MAY_GOTO_LIMIT;
   const engine = m.engine ?? execute;
   try {
     engine(m, prog, pc, d);
-    return m.r0();
+    CALLBACK_R0[0] = lo[0]!;
+    CALLBACK_R0[1] = hi[0]!;
   } finally {
     for (let i = 0; i < 11; i++) {
       lo[i] = save[base + i]!;
