@@ -6,17 +6,21 @@
 import { helperSupportMarkdown } from '../../src/helpers/support.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { MAP_TYPE_SUPPORT } from '../../src/maps/registry.js';
+import { BPF_MAP_TYPE } from '../../src/maps/uapi.js';
 import { progTypeName } from '../../src/object/uapi.js';
 
+/** Map types the kernel layer implements itself rather than the map registry (src/kernel/structops.ts). */
+const KERNEL_MAP_TYPES = new Map<number, string>([[BPF_MAP_TYPE.STRUCT_OPS, 'yes (`src/kernel/structops.ts`)']]);
+
 function mapsTable(): string {
-  const yes = MAP_TYPE_SUPPORT.filter((t) => t.implemented);
-  const no = MAP_TYPE_SUPPORT.filter((t) => !t.implemented && t.id !== 0);
+  const rows = MAP_TYPE_SUPPORT.filter((t) => t.id !== 0).map((t) => ({ ...t, cell: t.implemented ? 'yes' : (KERNEL_MAP_TYPES.get(t.id) ?? 'no') }));
+  const no = rows.filter((t) => t.cell === 'no');
   return [
-    `${yes.length} of ${MAP_TYPE_SUPPORT.length - 1} map types implemented.`,
+    `${rows.length - no.length} of ${rows.length} map types implemented.`,
     '',
     '| id | map type | implemented |',
     '|---:|---|---|',
-    ...MAP_TYPE_SUPPORT.filter((t) => t.id !== 0).map((t) => `| ${t.id} | \`${t.name}\` | ${t.implemented ? 'yes' : 'no'} |`),
+    ...rows.map((t) => `| ${t.id} | \`${t.name}\` | ${t.cell} |`),
     '',
     `Not implemented: ${no.map((t) => `\`${t.name}\``).join(', ')}.`,
   ].join('\n');
