@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: MIT
+/*
+ * verifier-oracle: loads a batch of programs into the running kernel and
+ * reports the verifier's verdict on each. Compiled at test time by oracle.ts
+ * (cc oracle.c -lbpf into a temporary directory), never committed. One
+ * process handles a whole batch: requests on stdin, one result line per case
+ * on stdout, in order.
+ *
+ * Request lines (tokens separated by one space; HEX is lowercase hex bytes,
+ * "-" for empty):
+ *
+ *   M TYPE KEY VALUE MAX FLAGS INNER FREEZE NAMEHEX INITHEX
+ *       Queue a map for the next case. INNER is the index of an earlier map
+ *       of the case (inner map template) or -1. INITHEX is written to key 0
+ *       (all-zero key) before FREEZE (0/1) is applied.
+ *   P PROGTYPE ATTACHTYPE PROGFLAGS LICENSEHEX ATTACHBTFHEX INSNHEX
+ *       Create the queued maps, patch lddw map pseudo instructions (src_reg 1
+ *       map_fd and 2 map_value: imm = index into the maps -> the map's fd, an
+ *       index outside them -> fd -1; src_reg 5/6 use fd_array = the map fds),
+ *       BPF_PROG_LOAD with log_level 1 and a 16 MiB log buffer, then close
+ *       everything. ATTACHBTFHEX names a vmlinux function for attach_btf_id
+ *       (libbpf_find_vmlinux_btf_id with ATTACHTYPE).
+ *   O PROGTYPE ATTACHTYPE PROGFLAGS PATHHEX PROGHEX
+ *       Open the object at PATH with libbpf, autoload only program PROG, give
+ *       it the log buffer (level 1), load, close. PROGTYPE/ATTACHTYPE replace
+ *       libbpf's guess from the section name when non-zero and different.
+ *
+ * Result lines:
+ *
+ *   R ACCEPTED ERRNO TRUNC LOGHEX
+ *       ACCEPTED 0/1; ERRNO the load's errno (0 when accepted); TRUNC 1 when
+ *       the log overflowed the buffer: the load is then repeated without a
+ *       buffer (log level 1, log_buf NULL) so that ERRNO is the verifier's
+ *       own, not the ENOSPC of the overflow, and LOG is the buffer's tail.
+ *   X MESSAGEHEX
+ *       The case could not be set up (map creation, bad request, object not
+ *       found); nothing was loaded.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#define LOG_SIZE (16u << 20)
+#define MAX_MAPS 64
+
+struct map_req {
+	unsigned type, key, value, max, flags, freeze;
+	int inner;
+	char name[BPF_OBJ_NAME_LEN];
+	unsigned char *init;
+	size_t init_len;
+};
+
+static char *log_buf;
+static struct map_req maps[MAX_MAPS];
+static int nmaps;
+
+static int unhex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode HEX ("-" = empty) into a new NUL-terminated buffer; NULL if malformed. */
+static unsigned char *unhex(const char *s, size_t *len)
+{
+	size_t n = strcmp(s, "-") ? strlen(s) : 0, i;
+	unsigned char *out;
+
+	if (n % 2)
+		return NULL;
+	out = malloc(n / 2 + 1);
+	if (!out)
+		return NULL;
+	for (i = 0; i < n / 2; i++) {
+		int hi = unhex_nibble(s[2 * i]), lo = unhex_nibble(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			free(out);
+			return NULL;
+		}
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	out[n / 2] = 0;
+	*len = n / 2;
+	return out;
+}
+
+static void put_hex(const char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	if (n == 0) {
+		putchar('-');
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		putchar(digits[(unsigned char)p[i] >> 4]);
+		putchar(digits[(unsigned char)p[i] & 15]);
+	}
+}
+
+static char pending[512]; /* a setup error of a queued map, reported by the next case */
+
+static void setup_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printf("X ");
+	put_hex(msg, strlen(msg));
+	putchar('\n');
+}
+
+static void result(int accepted, int err, int trunc)
+{
+	size_t n = strnlen(log_buf, LOG_SIZE);
+
+	printf("R %d %d %d ", accepted, accepted ? 0 : err, trunc);
+	put_hex(log_buf, n);
+	putchar('\n');
+}
+
+static void reset_maps(void)
+{
+	int i;
+
+	for (i = 0; i < nmaps; i++)
+		free(maps[i].init);
+	nmaps = 0;
+}
+
+static void close_fds(int *fds, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static int percpu_type(unsigned t)
+{
+	return t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	       t == BPF_MAP_TYPE_LRU_PERCPU_HASH || t == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
+}
+
+/* Create the queued maps into fds[]; prints an X line and returns -1 on failure. */
+static int create_maps(int *fds)
+{
+	int i, ncpu = libbpf_num_possible_cpus();
+
+	for (i = 0; i < nmaps; i++)
+		fds[i] = -1;
+	for (i = 0; i < nmaps; i++) {
+		struct map_req *m = &maps[i];
+		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = m->flags);
+
+		if (m->inner >= 0) {
+			if (m->inner >= i) {
+				setup_error("map %d: inner map index %d does not name an earlier map", i, m->inner);
+				return -1;
+			}
+			opts.inner_map_fd = fds[m->inner];
+		}
+		fds[i] = bpf_map_create(m->type, m->name[0] ? m->name : NULL, m->key, m->value, m->max, &opts);
+		if (fds[i] < 0) {
+			setup_error("map %d '%s': create failed: errno %d (%s)", i, m->name, errno, strerror(errno));
+			return -1;
+		}
+		if (m->init_len > 0) {
+			unsigned char *key = calloc(1, m->key ? m->key : 1);
+			size_t per = percpu_type(m->type) ? (m->value + 7) / 8 * 8 : m->value;
+			int copies = percpu_type(m->type) ? ncpu : 1, c;
+			unsigned char *val = calloc(copies, per ? per : 1);
+
+			for (c = 0; c < copies; c++)
+				memcpy(val + c * per, m->init, m->init_len < m->value ? m->init_len : m->value);
+			if (bpf_map_update_elem(fds[i], key, val, BPF_ANY)) {
+				int e = errno;
+
+				free(key);
+				free(val);
+				setup_error("map %d '%s': writing key 0 failed: errno %d (%s)", i, m->name, e, strerror(e));
+				return -1;
+			}
+			free(key);
+			free(val);
+		}
+		if (m->freeze && bpf_map_freeze(fds[i])) {
+			setup_error("map %d '%s': freeze failed: errno %d (%s)", i, m->name, errno, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int prog_load(union bpf_attr *attr, int with_log)
+{
+	log_buf[0] = 0;
+	attr->log_level = 1;
+	attr->log_buf = with_log ? (uint64_t)(uintptr_t)log_buf : 0;
+	attr->log_size = with_log ? LOG_SIZE : 0;
+	return (int)syscall(__NR_bpf, BPF_PROG_LOAD, attr, sizeof(*attr));
+}
+
+static void do_prog(char **tok, int ntok)
+{
+	unsigned char *lic, *btfname, *code;
+	size_t lic_len, btf_len, code_len, i;
+	struct bpf_insn *insns;
+	int fds[MAX_MAPS], fd, err, trunc = 0;
+	union bpf_attr attr;
+
+	if (ntok != 7) {
+		setup_error("bad P line (%d tokens)", ntok);
+		return;
+	}
+	lic = unhex(tok[4], &lic_len);
+	btfname = unhex(tok[5], &btf_len);
+	code = unhex(tok[6], &code_len);
+	if (!lic || !btfname || !code || code_len % 8) {
+		setup_error("bad hex in P line");
+		goto out;
+	}
+	if (create_maps(fds))
+		goto close;
+	insns = (struct bpf_insn *)code;
+	for (i = 0; i < code_len / 8; i++) {
+		if (insns[i].code != (BPF_LD | BPF_IMM | BPF_DW))
+			continue;
+		if (insns[i].src_reg == BPF_PSEUDO_MAP_FD || insns[i].src_reg == BPF_PSEUDO_MAP_VALUE) {
+			int k = insns[i].imm;
+
+			insns[i].imm = k >= 0 && k < nmaps ? fds[k] : -1;
+		}
+		i++; /* skip the second half */
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = (uint32_t)strtoul(tok[1], NULL, 0);
+	attr.expected_attach_type = (uint32_t)strtoul(tok[2], NULL, 0);
+	attr.prog_flags = (uint32_t)strtoul(tok[3], NULL, 0);
+	attr.insns = (uint64_t)(uintptr_t)insns;
+	attr.insn_cnt = (uint32_t)(code_len / 8);
+	attr.license = (uint64_t)(uintptr_t)lic;
+	if (nmaps > 0)
+		attr.fd_array = (uint64_t)(uintptr_t)fds;
+	if (btf_len > 0) {
+		int id = libbpf_find_vmlinux_btf_id((const char *)btfname, attr.expected_attach_type);
+
+		if (id < 0) {
+			setup_error("attach target '%s' not found in vmlinux BTF: errno %d (%s)", (const char *)btfname, -id, strerror(-id));
+			goto close;
+		}
+		attr.attach_btf_id = (uint32_t)id;
+	}
+	fd = prog_load(&attr, 1);
+	err = errno;
+	if (fd < 0 && err == ENOSPC) {
+		/* The log overflowed: keep its tail, learn the verifier's own verdict. */
+		char *tail = malloc(LOG_SIZE);
+
+		trunc = 1;
+		memcpy(tail, log_buf, LOG_SIZE);
+		fd = prog_load(&attr, 0);
+		err = errno;
+		memcpy(log_buf, tail, LOG_SIZE);
+		free(tail);
+	}
+	result(fd >= 0, err, trunc);
+	if (fd >= 0)
+		close(fd);
+close:
+	close_fds(fds, nmaps);
+out:
+	free(lic);
+	free(btfname);
+	free(code);
+}
+
+static int silent(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	(void)fmt;
+	(void)args;
+	return 0;
+}
+
+static void do_object(char **tok, int ntok)
+{
+	unsigned char *path, *name;
+	size_t path_len, name_len;
+	struct bpf_object *obj;
+	struct bpf_program *p, *want = NULL;
+	unsigned type, attach;
+	int err;
+
+	if (ntok != 6) {
+		setup_error("bad O line (%d tokens)", ntok);
+		return;
+	}
+	path = unhex(tok[4], &path_len);
+	name = unhex(tok[5], &name_len);
+	if (!path || !name) {
+		setup_error("bad hex in O line");
+		goto out;
+	}
+	type = (unsigned)strtoul(tok[1], NULL, 0);
+	attach = (unsigned)strtoul(tok[2], NULL, 0);
+	obj = bpf_object__open_file((const char *)path, NULL);
+	if (!obj) {
+		setup_error("open '%s': errno %d (%s)", (const char *)path, errno, strerror(errno));
+		goto out;
+	}
+	bpf_object__for_each_program(p, obj) {
+		if (!strcmp(bpf_program__name(p), (const char *)name))
+			want = p;
+		else
+			bpf_program__set_autoload(p, false);
+	}
+	if (!want) {
+		setup_error("no program '%s' in the object", (const char *)name);
+		bpf_object__close(obj);
+		goto out;
+	}
+	if (type && bpf_program__type(want) != type)
+		bpf_program__set_type(want, type);
+	if (attach && bpf_program__expected_attach_type(want) != attach)
+		bpf_program__set_expected_attach_type(want, attach);
+	bpf_program__set_flags(want, bpf_program__flags(want) | (uint32_t)strtoul(tok[3], NULL, 0));
+	log_buf[0] = 0;
+	bpf_program__set_log_buf(want, log_buf, LOG_SIZE);
+	bpf_program__set_log_level(want, 1);
+	err = bpf_object__load(obj);
+	result(err == 0 && bpf_program__fd(want) >= 0, err < 0 ? -err : err, 0);
+	bpf_object__close(obj);
+out:
+	free(path);
+	free(name);
+}
+
+static void queue_map(char **tok, int ntok)
+{
+	struct map_req *m;
+	unsigned char *name;
+	size_t len;
+
+	if (ntok != 10 || nmaps == MAX_MAPS) {
+		if (!pending[0])
+			snprintf(pending, sizeof(pending), "bad M line (%d tokens) or more than %d maps", ntok, MAX_MAPS);
+		return;
+	}
+	m = &maps[nmaps++];
+	memset(m, 0, sizeof(*m));
+	m->type = (unsigned)strtoul(tok[1], NULL, 0);
+	m->key = (unsigned)strtoul(tok[2], NULL, 0);
+	m->value = (unsigned)strtoul(tok[3], NULL, 0);
+	m->max = (unsigned)strtoul(tok[4], NULL, 0);
+	m->flags = (unsigned)strtoul(tok[5], NULL, 0);
+	m->inner = (int)strtol(tok[6], NULL, 0);
+	m->freeze = (unsigned)strtoul(tok[7], NULL, 0);
+	name = unhex(tok[8], &len);
+	if (name) {
+		snprintf(m->name, sizeof(m->name), "%s", (const char *)name);
+		free(name);
+	}
+	m->init = unhex(tok[9], &m->init_len);
+}
+
+int main(void)
+{
+	char *line = NULL, *tok[16];
+	size_t cap = 0;
+	ssize_t n;
+
+	log_buf = malloc(LOG_SIZE);
+	if (!log_buf)
+		return 2;
+	libbpf_set_print(silent);
+	while ((n = getline(&line, &cap, stdin)) > 0) {
+		int ntok = 0;
+		char *s = line, *save = NULL, *t;
+
+		if (line[n - 1] == '\n')
+			line[n - 1] = 0;
+		while (ntok < 16 && (t = strtok_r(s, " ", &save))) {
+			tok[ntok++] = t;
+			s = NULL;
+		}
+		if (ntok == 0)
+			continue;
+		if (!strcmp(tok[0], "M")) {
+			queue_map(tok, ntok);
+			continue;
+		}
+		if (pending[0])
+			setup_error("%s", pending);
+		else if (!strcmp(tok[0], "P"))
+			do_prog(tok, ntok);
+		else if (!strcmp(tok[0], "O"))
+			do_object(tok, ntok);
+		else
+			setup_error("unknown request '%s'", tok[0]);
+		reset_maps();
+		pending[0] = 0;
+		fflush(stdout);
+	}
+	free(line);
+	free(log_buf);
+	return 0;
+}
