@@ -20,7 +20,7 @@ import { RegionKind } from '../vm/memory.js';
 import { regAddr } from './args.js';
 import type { HelperHost } from './host.js';
 import { STRICT_TRACING_TYPES, allTypesExcept } from './progtypes.js';
-import type { HelperDef } from './registry.js';
+import type { HelperDef, HelperProto } from './registry.js';
 import { ProgType } from '../object/uapi.js';
 
 /** runState key of the lock this run holds. */
@@ -94,11 +94,14 @@ export function installLockChecks(host: HelperHost): void {
 /** Socket filters and the tracing types may not use maps with a bpf_spin_lock (check_map_prog_compatibility). */
 const LOCK_TYPES = allTypesExcept(STRICT_TRACING_TYPES, [ProgType.SOCKET_FILTER]);
 
+/** bpf_spin_lock_proto / bpf_spin_unlock_proto (kernel/bpf/helpers.c): RET_VOID, ARG_PTR_TO_SPIN_LOCK. */
+const LOCK_PROTO: HelperProto = { ret: 'void', args: [{ kind: 'spin_lock' }] };
+
 /** The spin lock family. */
 export function lockHelpers(): HelperDef[] {
   const family = 'lock';
   return [
-    { id: 93, name: 'spin_lock', fn: spinLock, progTypes: LOCK_TYPES, family },
-    { id: 94, name: 'spin_unlock', fn: spinUnlock, progTypes: LOCK_TYPES, family },
+    { id: 93, name: 'spin_lock', fn: spinLock, progTypes: LOCK_TYPES, proto: LOCK_PROTO, family },
+    { id: 94, name: 'spin_unlock', fn: spinUnlock, progTypes: LOCK_TYPES, proto: LOCK_PROTO, family },
   ];
 }

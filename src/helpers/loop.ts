@@ -8,7 +8,7 @@ import { ERRNO } from '../util/errno.js';
 import type { Machine } from '../vm/machine.js';
 import { CALLBACK_R0, invokeCallbackRaw, type RunArgs } from '../vm/run.js';
 import { callbackArg, stackOrNullArg, type Callback } from './args.js';
-import type { HelperDef } from './registry.js';
+import type { HelperDef, HelperProto } from './registry.js';
 
 const { EINVAL, E2BIG } = ERRNO;
 
@@ -60,7 +60,14 @@ function bpfLoop(m: Machine): void {
   m.setR0Num(nr);
 }
 
+/** bpf_loop_proto (kernel/bpf/bpf_iter.c): nr_loops, callback, ctx (stack or NULL), flags; the callback returns 0 or 1. */
+const LOOP_PROTO: HelperProto = {
+  ret: 'integer',
+  args: [{ kind: 'anything' }, { kind: 'func' }, { kind: 'stack_or_null' }, { kind: 'anything' }],
+  callback: { arg: 1, retRange: [0, 1] },
+};
+
 /** The bpf_loop family. */
 export function loopHelpers(): HelperDef[] {
-  return [{ id: 181, name: 'loop', fn: bpfLoop, family: 'loop' }];
+  return [{ id: 181, name: 'loop', fn: bpfLoop, proto: LOOP_PROTO, family: 'loop' }];
 }

@@ -12,7 +12,7 @@ import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
 import { callbackArg, flagsArg, mapArg, memArg, stackOrNullArg } from './args.js';
 import { hostOf } from './host.js';
 import { callBoolCallback } from './loop.js';
-import type { HelperDef } from './registry.js';
+import type { HelperDef, HelperProto } from './registry.js';
 
 function lookupElem(m: Machine): void {
   const H = 'bpf_map_lookup_elem';
@@ -105,17 +105,37 @@ function forEachMapElem(m: Machine): void {
   }
 }
 
+/**
+ * Verifier prototypes (kernel/bpf/helpers.c, kernel/bpf/bpf_iter.c): keys and values are sized by
+ * the map argument; pop and peek write the value (MEM_UNINIT | MEM_WRITE); the for_each callback
+ * returns 0 (continue) or 1 (stop).
+ */
+const MAP = { kind: 'map' } as const;
+const KEY = { kind: 'map_key' } as const;
+const VALUE = { kind: 'map_value' } as const;
+const ANY = { kind: 'anything' } as const;
+const MAP_PROTOS = {
+  lookup: { ret: 'map_value_or_null', args: [MAP, KEY] },
+  update: { ret: 'integer', args: [MAP, KEY, VALUE, ANY] },
+  delete: { ret: 'integer', args: [MAP, KEY] },
+  push: { ret: 'integer', args: [MAP, VALUE, ANY] },
+  popPeek: { ret: 'integer', args: [MAP, { kind: 'map_value', uninit: true }] },
+  lookupPercpu: { ret: 'map_value_or_null', args: [MAP, KEY, ANY] },
+  forEach: { ret: 'integer', args: [MAP, { kind: 'func' }, { kind: 'stack_or_null' }, ANY], callback: { arg: 1, retRange: [0, 1] } },
+} as const satisfies Record<string, HelperProto>;
+
 /** The map helper family. */
 export function mapHelpers(): HelperDef[] {
   const family = 'maps';
+  const P = MAP_PROTOS;
   return [
-    { id: 1, name: 'map_lookup_elem', fn: lookupElem, family },
-    { id: 2, name: 'map_update_elem', fn: updateElem, family },
-    { id: 3, name: 'map_delete_elem', fn: deleteElem, family },
-    { id: 87, name: 'map_push_elem', fn: pushElem, family },
-    { id: 88, name: 'map_pop_elem', fn: popElem, family },
-    { id: 89, name: 'map_peek_elem', fn: peekElem, family },
-    { id: 195, name: 'map_lookup_percpu_elem', fn: lookupPercpuElem, family },
-    { id: 164, name: 'for_each_map_elem', fn: forEachMapElem, family },
+    { id: 1, name: 'map_lookup_elem', fn: lookupElem, proto: P.lookup, family },
+    { id: 2, name: 'map_update_elem', fn: updateElem, proto: P.update, family },
+    { id: 3, name: 'map_delete_elem', fn: deleteElem, proto: P.delete, family },
+    { id: 87, name: 'map_push_elem', fn: pushElem, proto: P.push, family },
+    { id: 88, name: 'map_pop_elem', fn: popElem, proto: P.popPeek, family },
+    { id: 89, name: 'map_peek_elem', fn: peekElem, proto: P.popPeek, family },
+    { id: 195, name: 'map_lookup_percpu_elem', fn: lookupPercpuElem, proto: P.lookupPercpu, family },
+    { id: 164, name: 'for_each_map_elem', fn: forEachMapElem, proto: P.forEach, family },
   ];
 }

@@ -522,6 +522,13 @@ const P = ProgType;
 const TC = [P.SCHED_CLS, P.SCHED_ACT];
 const LWT = [P.LWT_IN, P.LWT_OUT, P.LWT_XMIT, P.LWT_SEG6LOCAL];
 
+/** Argument kinds of the verifier prototypes below (struct bpf_func_proto of net/core/filter.c). */
+const CTX = { kind: 'ctx' } as const;
+const ANY = { kind: 'anything' } as const;
+const SIZE = { kind: 'size' } as const;
+/** ARG_PTR_TO_UNINIT_MEM: the helper writes the memory. */
+const UNINIT_MEM = { kind: 'mem', uninit: true } as const;
+
 /** The helpers of this family, each with the program types whose get_func_proto offers it (6.18). */
 const PACKET_HELPERS: readonly HelperDef[] = [
   {
@@ -678,6 +685,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     id: PacketHelperId.skb_load_bytes,
     name: 'skb_load_bytes',
     progTypes: [P.SOCKET_FILTER, ...TC, P.CGROUP_SKB, ...LWT, P.SK_SKB, P.FLOW_DISSECTOR],
+    proto: { ret: 'integer', args: [CTX, ANY, UNINIT_MEM, SIZE] },
     args: ['ctx', 'anything', 'ptr', 'size'],
     fn: (m) => {
       const skb = skbOf(m, 'bpf_skb_load_bytes');
@@ -790,6 +798,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'xdp_adjust_head',
     progTypes: [P.XDP],
     args: ['ctx', 'anything'],
+    proto: { ret: 'integer', args: [CTX, ANY], pktChanging: true },
     fn: (m) => {
       const x = xdpOf(m, 'bpf_xdp_adjust_head');
       const off = m.argS32(2);

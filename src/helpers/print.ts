@@ -15,7 +15,7 @@ import { constStrArg, memArg, memArgOrZero } from './args.js';
 import { hostOf } from './host.js';
 import { MAX_BPRINTF_BUF, MAX_BPRINTF_VARARGS, bprintf, type PrintfMemory } from './printf.js';
 import { copyFromKernel, strncpyFromKernel, strncpyFromUser } from './probe.js';
-import type { HelperDef } from './registry.js';
+import type { HelperDef, HelperProto } from './registry.js';
 import { ERRNO } from '../util/errno.js';
 import { Memory } from '../vm/memory.js';
 
@@ -101,12 +101,23 @@ function snprintf(m: Machine): void {
   m.setR0Num(r.length + 1);
 }
 
+/**
+ * Verifier prototypes (kernel/trace/bpf_trace.c, kernel/bpf/helpers.c): the format is read-only
+ * memory with its size (bpf_trace_printk, bpf_trace_vprintk) or a constant string in a frozen map
+ * (bpf_snprintf); the u64 argument array may be NULL with size 0; bpf_snprintf's output buffer may be
+ * NULL with size 0 and is written (MEM_WRITE).
+ */
+const TRACE_PRINTK_PROTO: HelperProto = { ret: 'integer', args: [{ kind: 'mem', rdonly: true }, { kind: 'size' }] };
+const DATA_ARRAY = [{ kind: 'mem', rdonly: true, nullable: true }, { kind: 'size_or_zero' }] as const;
+const TRACE_VPRINTK_PROTO: HelperProto = { ret: 'integer', args: [{ kind: 'mem', rdonly: true }, { kind: 'size' }, ...DATA_ARRAY] };
+const SNPRINTF_PROTO: HelperProto = { ret: 'integer', args: [{ kind: 'mem', nullable: true, uninit: true }, { kind: 'size_or_zero' }, { kind: 'const_str' }, ...DATA_ARRAY] };
+
 /** The printing family. */
 export function printHelpers(): HelperDef[] {
   const family = 'print';
   return [
-    { id: 6, name: 'trace_printk', fn: tracePrintk, gplOnly: true, family },
-    { id: 177, name: 'trace_vprintk', fn: traceVprintk, gplOnly: true, family },
-    { id: 165, name: 'snprintf', fn: snprintf, gplOnly: true, family },
+    { id: 6, name: 'trace_printk', fn: tracePrintk, gplOnly: true, proto: TRACE_PRINTK_PROTO, family },
+    { id: 177, name: 'trace_vprintk', fn: traceVprintk, gplOnly: true, proto: TRACE_VPRINTK_PROTO, family },
+    { id: 165, name: 'snprintf', fn: snprintf, gplOnly: true, proto: SNPRINTF_PROTO, family },
   ];
 }

@@ -20,7 +20,7 @@ import { Memory, PERM_R } from '../vm/memory.js';
 import { memArg, memArgOrZero } from './args.js';
 import { hostOf, type UserAddressSpace } from './host.js';
 import { TRACING_TYPES } from './progtypes.js';
-import type { HelperDef } from './registry.js';
+import type { HelperDef, HelperProto } from './registry.js';
 
 const { EFAULT, ERANGE } = ERRNO;
 
@@ -153,17 +153,26 @@ function probeWriteUser(m: Machine): void {
   m.setR0Num(ok ? 0 : -EFAULT);
 }
 
+/**
+ * Verifier prototypes (kernel/trace/bpf_trace.c, kernel/bpf/helpers.c): every reader writes
+ * `size` bytes (0 allowed) of uninitialised destination memory from an arbitrary address;
+ * bpf_probe_write_user reads `size` (> 0) bytes of program memory.
+ */
+const READ_PROTO: HelperProto = { ret: 'integer', args: [{ kind: 'mem', uninit: true }, { kind: 'size_or_zero' }, { kind: 'anything' }] };
+const WRITE_USER_PROTO: HelperProto = { ret: 'integer', args: [{ kind: 'anything' }, { kind: 'mem', rdonly: true }, { kind: 'size' }] };
+
 /** The memory-reading helper family. */
 export function probeHelpers(): HelperDef[] {
   const family = 'probe';
+  const proto = READ_PROTO;
   return [
-    { id: 4, name: 'probe_read', fn: probeHelper('probe_read', readCompat), gplOnly: true, progTypes: TRACING_TYPES, family },
-    { id: 45, name: 'probe_read_str', fn: probeHelper('probe_read_str', strCompat), gplOnly: true, progTypes: TRACING_TYPES, family },
-    { id: 36, name: 'probe_write_user', fn: probeWriteUser, gplOnly: true, progTypes: TRACING_TYPES, family },
-    { id: 112, name: 'probe_read_user', fn: probeHelper('probe_read_user', readUser), gplOnly: true, family },
-    { id: 113, name: 'probe_read_kernel', fn: probeHelper('probe_read_kernel', readKernel), gplOnly: true, family },
-    { id: 114, name: 'probe_read_user_str', fn: probeHelper('probe_read_user_str', strUser), gplOnly: true, family },
-    { id: 115, name: 'probe_read_kernel_str', fn: probeHelper('probe_read_kernel_str', strKernel), gplOnly: true, family },
-    { id: 148, name: 'copy_from_user', fn: copyFromUserHelper, mightSleep: true, family },
+    { id: 4, name: 'probe_read', fn: probeHelper('probe_read', readCompat), gplOnly: true, progTypes: TRACING_TYPES, proto, family },
+    { id: 45, name: 'probe_read_str', fn: probeHelper('probe_read_str', strCompat), gplOnly: true, progTypes: TRACING_TYPES, proto, family },
+    { id: 36, name: 'probe_write_user', fn: probeWriteUser, gplOnly: true, progTypes: TRACING_TYPES, proto: WRITE_USER_PROTO, family },
+    { id: 112, name: 'probe_read_user', fn: probeHelper('probe_read_user', readUser), gplOnly: true, proto, family },
+    { id: 113, name: 'probe_read_kernel', fn: probeHelper('probe_read_kernel', readKernel), gplOnly: true, proto, family },
+    { id: 114, name: 'probe_read_user_str', fn: probeHelper('probe_read_user_str', strUser), gplOnly: true, proto, family },
+    { id: 115, name: 'probe_read_kernel_str', fn: probeHelper('probe_read_kernel_str', strKernel), gplOnly: true, proto, family },
+    { id: 148, name: 'copy_from_user', fn: copyFromUserHelper, mightSleep: true, proto, family },
   ];
 }

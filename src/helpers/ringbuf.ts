@@ -12,7 +12,7 @@ import { Fault } from '../vm/fault.js';
 import type { Machine } from '../vm/machine.js';
 import { flagsArg, mapArg, memArgOrZero, regAddr } from './args.js';
 import type { HelperHost } from './host.js';
-import type { HelperDef } from './registry.js';
+import type { HelperDef, HelperProto } from './registry.js';
 
 /** runState key: the records this run reserved and has not released, with the pc of each reserve. */
 const RESERVED = Symbol('ringbuf reservations');
@@ -88,14 +88,23 @@ export function installRingbufChecks(host: HelperHost): void {
   host.onRunEnd(ringbufRunEnd);
 }
 
+/**
+ * Verifier prototypes (kernel/bpf/ringbuf.c): reserve takes a constant size (it sizes the returned
+ * record) and acquires a reference that submit or discard releases.
+ */
+const OUTPUT_PROTO: HelperProto = { ret: 'integer', args: [{ kind: 'map' }, { kind: 'mem', rdonly: true }, { kind: 'size_or_zero' }, { kind: 'anything' }] };
+const RESERVE_PROTO: HelperProto = { ret: 'ringbuf_mem_or_null', args: [{ kind: 'map' }, { kind: 'alloc_size' }, { kind: 'anything' }], retSizeArg: 1, acquire: true };
+const COMMIT_PROTO: HelperProto = { ret: 'void', args: [{ kind: 'ringbuf_mem', release: true }, { kind: 'anything' }] };
+const QUERY_PROTO: HelperProto = { ret: 'integer', args: [{ kind: 'map' }, { kind: 'anything' }] };
+
 /** The ring buffer family. */
 export function ringbufHelpers(): HelperDef[] {
   const family = 'ringbuf';
   return [
-    { id: 130, name: 'ringbuf_output', fn: output, family },
-    { id: 131, name: 'ringbuf_reserve', fn: reserve, family },
-    { id: 132, name: 'ringbuf_submit', fn: commit(false), family },
-    { id: 133, name: 'ringbuf_discard', fn: commit(true), family },
-    { id: 134, name: 'ringbuf_query', fn: query, family },
+    { id: 130, name: 'ringbuf_output', fn: output, proto: OUTPUT_PROTO, family },
+    { id: 131, name: 'ringbuf_reserve', fn: reserve, proto: RESERVE_PROTO, family },
+    { id: 132, name: 'ringbuf_submit', fn: commit(false), proto: COMMIT_PROTO, family },
+    { id: 133, name: 'ringbuf_discard', fn: commit(true), proto: COMMIT_PROTO, family },
+    { id: 134, name: 'ringbuf_query', fn: query, proto: QUERY_PROTO, family },
   ];
 }

@@ -12,7 +12,7 @@
 import { ProgArrayMap } from '../maps/prog-array.js';
 import type { ExecProgram, Machine } from '../vm/machine.js';
 import { ctxArg, mapArg } from './args.js';
-import type { HelperDef } from './registry.js';
+import type { HelperDef, HelperProto } from './registry.js';
 
 /** MAX_TAIL_CALL_CNT (include/linux/bpf.h). */
 export const MAX_TAIL_CALL_CNT = 33;
@@ -44,7 +44,13 @@ function tailCall(m: Machine): void {
   m.tailTarget = exec;
 }
 
+/**
+ * bpf_tail_call_proto (kernel/bpf/core.c): ctx, a map (the verifier insists on a prog array) and an
+ * index; RET_VOID, so r0 is not readable after the call.
+ */
+const TAIL_CALL_PROTO: HelperProto = { ret: 'void', args: [{ kind: 'ctx' }, { kind: 'map' }, { kind: 'anything' }] };
+
 /** The tail-call family. */
 export function tailCallHelpers(): HelperDef[] {
-  return [{ id: 12, name: 'tail_call', fn: tailCall, family: 'tail_call' }];
+  return [{ id: 12, name: 'tail_call', fn: tailCall, proto: TAIL_CALL_PROTO, family: 'tail_call' }];
 }

@@ -12,7 +12,7 @@
 import type { Machine } from '../vm/machine.js';
 import { hostOf, type HelperHost } from './host.js';
 import { NET_TYPES } from './progtypes.js';
-import type { HelperDef } from './registry.js';
+import type { HelperDef, HelperProto } from './registry.js';
 
 /** CLOCK_REALTIME at boot of the emulated machine: 2024-01-01T00:00:00Z. */
 export const DEFAULT_REALTIME_AT_BOOT_NS = 1_704_067_200_000_000_000n;
@@ -29,15 +29,19 @@ function ret(m: Machine, v: bigint): void {
   m.setR0Big(v);
 }
 
+/** Every clock's verifier prototype: no arguments, an integer (u64) result. */
+const CLOCK_PROTO: HelperProto = { ret: 'integer', args: [] };
+
 /** The clock helper family. */
 export function timeHelpers(): HelperDef[] {
   const family = 'time';
+  const proto = CLOCK_PROTO;
   return [
-    { id: 5, name: 'ktime_get_ns', fn: (m) => ret(m, hostOf(m).monotonicNs()), family },
-    { id: 125, name: 'ktime_get_boot_ns', fn: (m) => ret(m, hostOf(m).bootNs()), family },
+    { id: 5, name: 'ktime_get_ns', fn: (m) => ret(m, hostOf(m).monotonicNs()), proto, family },
+    { id: 125, name: 'ktime_get_boot_ns', fn: (m) => ret(m, hostOf(m).bootNs()), proto, family },
     // bpf_sk_base_func_proto and the cgroup protos only: tracing programs may not use it
-    { id: 160, name: 'ktime_get_coarse_ns', fn: (m) => ret(m, hostOf(m).coarseNs()), progTypes: NET_TYPES, family },
-    { id: 208, name: 'ktime_get_tai_ns', fn: (m) => ret(m, realtimeNs(hostOf(m)) + TAI_OFFSET_NS), family },
-    { id: 118, name: 'jiffies64', fn: (m) => ret(m, hostOf(m).jiffies64()), family },
+    { id: 160, name: 'ktime_get_coarse_ns', fn: (m) => ret(m, hostOf(m).coarseNs()), progTypes: NET_TYPES, proto, family },
+    { id: 208, name: 'ktime_get_tai_ns', fn: (m) => ret(m, realtimeNs(hostOf(m)) + TAI_OFFSET_NS), proto, family },
+    { id: 118, name: 'jiffies64', fn: (m) => ret(m, hostOf(m).jiffies64()), proto, family },
   ];
 }
