@@ -13,13 +13,16 @@
  *       Queue a map for the next case. INNER is the index of an earlier map
  *       of the case (inner map template) or -1. INITHEX is written to key 0
  *       (all-zero key) before FREEZE (0/1) is applied.
- *   P PROGTYPE ATTACHTYPE PROGFLAGS LICENSEHEX ATTACHBTFHEX INSNHEX
+ *   P PROGTYPE ATTACHTYPE PROGFLAGS BTFFUNCS LICENSEHEX ATTACHBTFHEX INSNHEX
  *       Create the queued maps, patch lddw map pseudo instructions (src_reg 1
  *       map_fd and 2 map_value: imm = index into the maps -> the map's fd, an
  *       index outside them -> fd -1; src_reg 5/6 use fd_array = the map fds),
  *       BPF_PROG_LOAD with log_level 1 and a 16 MiB log buffer, then close
  *       everything. ATTACHBTFHEX names a vmlinux function for attach_btf_id
- *       (libbpf_find_vmlinux_btf_id with ATTACHTYPE).
+ *       (libbpf_find_vmlinux_btf_id with ATTACHTYPE). BTFFUNCS 1 gives the
+ *       program a BTF and func_info: one FUNC per subprogram (starts = 0 and
+ *       the targets of bpf-to-bpf calls and of lddw src_reg 4), all of type
+ *       `int (void)`, named main (global) and f1, f2, ... (static).
  *   O PROGTYPE ATTACHTYPE PROGFLAGS PATHHEX PROGHEX
  *       Open the object at PATH with libbpf, autoload only program PROG, give
  *       it the log buffer (level 1), load, close. PROGTYPE/ATTACHTYPE replace
@@ -47,10 +50,12 @@
 #include <sys/syscall.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #define LOG_SIZE (16u << 20)
 #define MAX_MAPS 64
+#define MAX_FUNCS 256
 
 struct map_req {
 	unsigned type, key, value, max, flags, freeze;
@@ -213,6 +218,53 @@ static int create_maps(int *fds)
 	return 0;
 }
 
+/* Load a BTF with `int main(void)` (global) and `int fN(void)` (static) for each
+ * subprogram start of the program, and fill info[] (one record per start). */
+static int func_btf(const struct bpf_insn *insns, size_t n, struct bpf_func_info *info, int *cnt)
+{
+	char *start = calloc(n ? n : 1, 1);
+	struct btf *btf = btf__new_empty();
+	int int_id, proto, fd = -1, k = 0;
+	size_t i;
+
+	if (!start || !btf)
+		goto out;
+	if (n)
+		start[0] = 1;
+	for (i = 0; i < n; i++) {
+		long t = (long)i + insns[i].imm + 1;
+		int call = insns[i].code == (BPF_JMP | BPF_CALL) && insns[i].src_reg == BPF_PSEUDO_CALL;
+		int func = insns[i].code == (BPF_LD | BPF_IMM | BPF_DW) && insns[i].src_reg == BPF_PSEUDO_FUNC;
+
+		if ((call || func) && t >= 0 && (size_t)t < n)
+			start[t] = 1;
+	}
+	int_id = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	proto = btf__add_func_proto(btf, int_id);
+	for (i = 0; i < n; i++) {
+		char name[32];
+		int id;
+
+		if (!start[i])
+			continue;
+		snprintf(name, sizeof(name), k ? "f%d" : "main", k);
+		id = btf__add_func(btf, name, k ? BTF_FUNC_STATIC : BTF_FUNC_GLOBAL, proto);
+		if (id < 0 || k == MAX_FUNCS)
+			goto out;
+		info[k].insn_off = (uint32_t)i;
+		info[k].type_id = (uint32_t)id;
+		k++;
+	}
+	if (btf__load_into_kernel(btf))
+		goto out;
+	fd = dup(btf__fd(btf));
+	*cnt = k;
+out:
+	btf__free(btf);
+	free(start);
+	return fd;
+}
+
 static int prog_load(union bpf_attr *attr, int with_log)
 {
 	log_buf[0] = 0;
@@ -227,16 +279,17 @@ static void do_prog(char **tok, int ntok)
 	unsigned char *lic, *btfname, *code;
 	size_t lic_len, btf_len, code_len, i;
 	struct bpf_insn *insns;
-	int fds[MAX_MAPS], fd, err, trunc = 0;
+	int fds[MAX_MAPS], fd, err, trunc = 0, btf_fd = -1, nfunc = 0;
+	struct bpf_func_info finfo[MAX_FUNCS];
 	union bpf_attr attr;
 
-	if (ntok != 7) {
+	if (ntok != 8) {
 		setup_error("bad P line (%d tokens)", ntok);
 		return;
 	}
-	lic = unhex(tok[4], &lic_len);
-	btfname = unhex(tok[5], &btf_len);
-	code = unhex(tok[6], &code_len);
+	lic = unhex(tok[5], &lic_len);
+	btfname = unhex(tok[6], &btf_len);
+	code = unhex(tok[7], &code_len);
 	if (!lic || !btfname || !code || code_len % 8) {
 		setup_error("bad hex in P line");
 		goto out;
@@ -263,6 +316,17 @@ static void do_prog(char **tok, int ntok)
 	attr.license = (uint64_t)(uintptr_t)lic;
 	if (nmaps > 0)
 		attr.fd_array = (uint64_t)(uintptr_t)fds;
+	if (!strcmp(tok[4], "1")) {
+		btf_fd = func_btf(insns, code_len / 8, finfo, &nfunc);
+		if (btf_fd < 0) {
+			setup_error("program BTF (func_info) could not be built or loaded (more than %d subprograms?)", MAX_FUNCS);
+			goto close;
+		}
+		attr.prog_btf_fd = (uint32_t)btf_fd;
+		attr.func_info = (uint64_t)(uintptr_t)finfo;
+		attr.func_info_rec_size = sizeof(finfo[0]);
+		attr.func_info_cnt = (uint32_t)nfunc;
+	}
 	if (btf_len > 0) {
 		int id = libbpf_find_vmlinux_btf_id((const char *)btfname, attr.expected_attach_type);
 
@@ -290,6 +354,8 @@ static void do_prog(char **tok, int ntok)
 		close(fd);
 close:
 	close_fds(fds, nmaps);
+	if (btf_fd >= 0)
+		close(btf_fd);
 out:
 	free(lic);
 	free(btfname);

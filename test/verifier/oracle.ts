@@ -147,7 +147,7 @@ function requestLines(r: OracleRequest): string {
       }
     }
     const code = bytes.length === 0 ? '-' : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-    lines.push(['P', ...head, hex((c.license ?? 'GPL') + '\0'), hex(c.attachBtf ?? ''), code].join(' '));
+    lines.push(['P', ...head, c.btfFuncs === true ? 1 : 0, hex((c.license ?? 'GPL') + '\0'), hex(c.attachBtf ?? ''), code].join(' '));
   }
   return lines.join('\n') + '\n';
 }

@@ -50,6 +50,12 @@ export interface VerifierCase {
    * `bpf_iter_task`, lsm `file_open` -> `bpf_lsm_file_open`).
    */
   readonly attachBtf?: string;
+  /**
+   * Give an `asm` program a BTF with func_info (callbacks, i.e. `lddw rX, code L`, need one): one
+   * FUNC `int NAME(void)` per subprogram start (instruction 0, bpf-to-bpf call targets, `lddw
+   * code` targets), `main` global and `f1`, `f2`, ... static, in instruction order.
+   */
+  readonly btfFuncs?: boolean;
 }
 
 /** The kernel's outcome of one case (the golden). */
