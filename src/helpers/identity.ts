@@ -102,7 +102,7 @@ export function identityHelpers(): HelperDef[] {
         ctxArg(m, 1, 'bpf_get_attach_cookie');
         m.setR0(0, 0);
       },
-      progTypes: [P.KPROBE, P.TRACEPOINT, P.PERF_EVENT, P.RAW_TRACEPOINT, P.TRACING, P.LSM],
+      progTypes: [P.KPROBE, P.TRACEPOINT, P.PERF_EVENT, P.RAW_TRACEPOINT, P.RAW_TRACEPOINT_WRITABLE, P.TRACING, P.LSM],
       proto: CTX_INT_PROTO,
       family,
     },

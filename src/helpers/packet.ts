@@ -526,8 +526,13 @@ const LWT = [P.LWT_IN, P.LWT_OUT, P.LWT_XMIT, P.LWT_SEG6LOCAL];
 const CTX = { kind: 'ctx' } as const;
 const ANY = { kind: 'anything' } as const;
 const SIZE = { kind: 'size' } as const;
+const SIZE_OR_ZERO = { kind: 'size_or_zero' } as const;
 /** ARG_PTR_TO_UNINIT_MEM: the helper writes the memory. */
 const UNINIT_MEM = { kind: 'mem', uninit: true } as const;
+/** ARG_PTR_TO_MEM | MEM_RDONLY: the helper reads the memory. */
+const RDONLY_MEM = { kind: 'mem', rdonly: true } as const;
+/** ARG_PTR_TO_MEM | PTR_MAYBE_NULL | MEM_RDONLY (bpf_csum_diff: NULL with size 0). */
+const NULLABLE_MEM = { kind: 'mem', rdonly: true, nullable: true } as const;
 
 /** The helpers of this family, each with the program types whose get_func_proto offers it (6.18). */
 const PACKET_HELPERS: readonly HelperDef[] = [
@@ -537,6 +542,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'skb_store_bytes',
     progTypes: [...TC, P.LWT_XMIT, P.SK_SKB],
     args: ['ctx', 'anything', 'ptr', 'size', 'anything'],
+    proto: { ret: 'integer', args: [CTX, ANY, RDONLY_MEM, SIZE, ANY], pktChanging: true },
     fn: (m) => {
       const skb = skbOf(m, 'bpf_skb_store_bytes');
       const len = sizeArg(m, 4, 'bpf_skb_store_bytes', false);
@@ -556,12 +562,14 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     },
   },
   {
-    // bpf_get_cgroup_classid: the net_cls class of the socket's (or, for XDP, the current task's)
-    // cgroup; the emulator has no net_cls cgroups, so it is 0, as in a 6.18 test run.
+    // bpf_get_cgroup_classid: the net_cls class of the socket's (or, outside the skb types, the
+    // current task's) cgroup; the emulator has no net_cls cgroups, so it is 0, as in a 6.18 test
+    // run. Every type may call it (bpf_base_func_proto offers the current task's flavour, whose
+    // prototype has no argument; the skb types' flavour takes the ctx).
     id: PacketHelperId.get_cgroup_classid,
     name: 'get_cgroup_classid',
-    progTypes: [P.SOCKET_FILTER, ...TC, P.XDP, P.CGROUP_SKB, ...LWT, P.SK_SKB, P.FLOW_DISSECTOR],
     args: ['ctx'],
+    proto: { ret: 'integer', args: [CTX] },
     fn: (m) => m.setR0Num(0),
   },
   {
@@ -570,6 +578,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'get_route_realm',
     progTypes: [...TC, ...LWT],
     args: ['ctx'],
+    proto: { ret: 'integer', args: [CTX] },
     fn: (m) => {
       skbOf(m, 'bpf_get_route_realm');
       m.setR0Num(0);
@@ -581,6 +590,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'l3_csum_replace',
     progTypes: [...TC, P.LWT_XMIT],
     args: ['ctx', 'anything', 'anything', 'anything', 'anything'],
+    proto: { ret: 'integer', args: [CTX, ANY, ANY, ANY, ANY], pktChanging: true },
     fn: (m) => {
       const skb = skbOf(m, 'bpf_l3_csum_replace');
       const off = m.argU32(2);
@@ -617,6 +627,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'l4_csum_replace',
     progTypes: [...TC, P.LWT_XMIT],
     args: ['ctx', 'anything', 'anything', 'anything', 'anything'],
+    proto: { ret: 'integer', args: [CTX, ANY, ANY, ANY, ANY], pktChanging: true },
     fn: (m) => {
       const skb = skbOf(m, 'bpf_l4_csum_replace');
       const off = m.argU32(2);
@@ -662,6 +673,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'redirect',
     progTypes: [...TC, P.XDP, P.LWT_XMIT],
     args: ['anything', 'anything'],
+    proto: { ret: 'integer', args: [ANY, ANY] },
     fn: (m) => {
       const c = m.context;
       const ifindex = m.argU32(1);
@@ -684,7 +696,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     // bpf_skb_load_bytes
     id: PacketHelperId.skb_load_bytes,
     name: 'skb_load_bytes',
-    progTypes: [P.SOCKET_FILTER, ...TC, P.CGROUP_SKB, ...LWT, P.SK_SKB, P.FLOW_DISSECTOR],
+    progTypes: [P.SOCKET_FILTER, ...TC, P.CGROUP_SKB, ...LWT, P.SK_SKB, P.FLOW_DISSECTOR, P.SK_REUSEPORT],
     proto: { ret: 'integer', args: [CTX, ANY, UNINIT_MEM, SIZE] },
     args: ['ctx', 'anything', 'ptr', 'size'],
     fn: (m) => {
@@ -707,6 +719,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'csum_diff',
     progTypes: [...TC, P.XDP, ...LWT],
     args: ['ptr_or_null', 'size_or_zero', 'ptr_or_null', 'size_or_zero', 'anything'],
+    proto: { ret: 'integer', args: [NULLABLE_MEM, SIZE_OR_ZERO, NULLABLE_MEM, SIZE_OR_ZERO, ANY] },
     fn: (m) => {
       const fromSize = sizeArg(m, 2, 'bpf_csum_diff', true);
       const toSize = sizeArg(m, 4, 'bpf_csum_diff', true);
@@ -727,6 +740,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'skb_change_type',
     progTypes: TC,
     args: ['ctx', 'anything'],
+    proto: { ret: 'integer', args: [CTX, ANY] },
     fn: (m) => {
       const skb = skbOf(m, 'bpf_skb_change_type');
       const type = m.argU32(2);
@@ -743,6 +757,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'get_hash_recalc',
     progTypes: [...TC, ...LWT],
     args: ['ctx'],
+    proto: { ret: 'integer', args: [CTX] },
     fn: (m) => {
       const skb = skbOf(m, 'bpf_get_hash_recalc');
       // skb_get_hash: recompute unless a software/L4 hash is already set.
@@ -759,6 +774,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'skb_pull_data',
     progTypes: [...TC, ...LWT, P.SK_SKB],
     args: ['ctx', 'anything'],
+    proto: { ret: 'integer', args: [CTX, ANY], pktChanging: true },
     fn: (m) => {
       const skb = skbOf(m, 'bpf_skb_pull_data');
       const len = m.argU32(2);
@@ -773,6 +789,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'csum_update',
     progTypes: [...TC, P.LWT_XMIT],
     args: ['ctx', 'anything'],
+    proto: { ret: 'integer', args: [CTX, ANY] },
     fn: (m) => {
       const skb = skbOf(m, 'bpf_csum_update');
       if (skb.ipSummed !== CHECKSUM_COMPLETE) return m.setR0Num(-ENOTSUPP);
@@ -785,6 +802,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'set_hash_invalid',
     progTypes: [...TC, P.LWT_XMIT],
     args: ['ctx'],
+    proto: { ret: 'integer', args: [CTX] },
     fn: (m) => {
       const skb = skbOf(m, 'bpf_set_hash_invalid');
       skb.hash = 0;
@@ -819,6 +837,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'set_hash',
     progTypes: TC,
     args: ['ctx', 'anything'],
+    proto: { ret: 'integer', args: [CTX, ANY] },
     fn: (m) => {
       const skb = skbOf(m, 'bpf_set_hash');
       skb.hash = m.argU32(2);
@@ -833,6 +852,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'skb_ecn_set_ce',
     progTypes: [...TC, P.CGROUP_SKB],
     args: ['ctx'],
+    proto: { ret: 'integer', args: [CTX] },
     fn: (m) => {
       const skb = skbOf(m, 'bpf_skb_ecn_set_ce');
       const f = skb.buf.frame;
@@ -862,6 +882,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'redirect_map',
     progTypes: [P.XDP],
     args: ['map', 'anything', 'anything'],
+    proto: { ret: 'integer', args: [{ kind: 'map' }, ANY, ANY] },
     fn: (m) => {
       const x = m.context;
       if (!(x instanceof XdpBuff)) throw m.fail('helper', 'bpf_redirect_map: not in an XDP program run');
@@ -893,6 +914,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'xdp_adjust_meta',
     progTypes: [P.XDP],
     args: ['ctx', 'anything'],
+    proto: { ret: 'integer', args: [CTX, ANY], pktChanging: true },
     fn: (m) => {
       const x = xdpOf(m, 'bpf_xdp_adjust_meta');
       const off = m.argS32(2);
@@ -912,6 +934,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'xdp_adjust_tail',
     progTypes: [P.XDP],
     args: ['ctx', 'anything'],
+    proto: { ret: 'integer', args: [CTX, ANY], pktChanging: true },
     fn: (m) => {
       const x = xdpOf(m, 'bpf_xdp_adjust_tail');
       const off = m.argS32(2);
@@ -952,8 +975,9 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     // bpf_skb_load_bytes_relative
     id: PacketHelperId.skb_load_bytes_relative,
     name: 'skb_load_bytes_relative',
-    progTypes: [P.SOCKET_FILTER, ...TC, P.CGROUP_SKB],
+    progTypes: [P.SOCKET_FILTER, ...TC, P.CGROUP_SKB, P.SK_REUSEPORT],
     args: ['ctx', 'anything', 'ptr', 'size', 'anything'],
+    proto: { ret: 'integer', args: [CTX, ANY, UNINIT_MEM, SIZE, ANY] },
     fn: (m) => {
       const skb = skbOf(m, 'bpf_skb_load_bytes_relative');
       const len = sizeArg(m, 4, 'bpf_skb_load_bytes_relative', false);
@@ -976,6 +1000,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'csum_level',
     progTypes: [...TC, P.LWT_XMIT],
     args: ['ctx', 'anything'],
+    proto: { ret: 'integer', args: [CTX, ANY] },
     fn: (m) => {
       const skb = skbOf(m, 'bpf_csum_level');
       const level = m.argU64(2);
@@ -1014,6 +1039,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'xdp_get_buff_len',
     progTypes: [P.XDP],
     args: ['ctx'],
+    proto: { ret: 'integer', args: [CTX] },
     fn: (m) => {
       m.setR0Num(xdpOf(m, 'bpf_xdp_get_buff_len').buffLen);
     },
@@ -1024,6 +1050,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'xdp_load_bytes',
     progTypes: [P.XDP],
     args: ['ctx', 'anything', 'ptr', 'size'],
+    proto: { ret: 'integer', args: [CTX, ANY, UNINIT_MEM, SIZE] },
     fn: (m) => {
       const x = xdpOf(m, 'bpf_xdp_load_bytes');
       const len = sizeArg(m, 4, 'bpf_xdp_load_bytes', false);
@@ -1041,6 +1068,7 @@ const PACKET_HELPERS: readonly HelperDef[] = [
     name: 'xdp_store_bytes',
     progTypes: [P.XDP],
     args: ['ctx', 'anything', 'ptr', 'size'],
+    proto: { ret: 'integer', args: [CTX, ANY, RDONLY_MEM, SIZE] },
     fn: (m) => {
       const x = xdpOf(m, 'bpf_xdp_store_bytes');
       const len = sizeArg(m, 4, 'bpf_xdp_store_bytes', false);

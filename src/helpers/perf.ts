@@ -10,8 +10,9 @@ import { SkbBuff, XdpBuff } from './packet.js';
 import type { Machine } from '../vm/machine.js';
 import { ctxArg, mapArg, memArgOrZero } from './args.js';
 import { hostOf } from './host.js';
-import { NET_TYPES, TRACING_TYPES } from './progtypes.js';
-import type { HelperDef } from './registry.js';
+import { ProgType as P } from '../object/uapi.js';
+import { allTypesExcept } from './progtypes.js';
+import type { HelperDef, HelperProto } from './registry.js';
 
 /**
  * Implemented by the run context (Machine.context) of packet program types whose
@@ -49,7 +50,20 @@ function perfEventOutput(m: Machine): void {
   m.setR0Num(map.output(data, off, size, m.lo[3]! >>> 0, m.hi[3]! >>> 0, hostOf(m).currentCpu(), packetOf(m)));
 }
 
+/**
+ * Every type's get_func_proto offers a bpf_perf_event_output flavour (tracing, skb, xdp, sock_addr,
+ * ...) except sk_reuseport, flow_dissector and netfilter (measured on 6.18); struct_ops, ext and
+ * lirc_mode2 programs are not emulated.
+ */
+const PERF_OUTPUT_TYPES = allTypesExcept([P.SK_REUSEPORT, P.FLOW_DISSECTOR, P.NETFILTER, P.STRUCT_OPS, P.EXT, P.LIRC_MODE2]);
+
+/** The flavours share one prototype: ctx, a perf event array, flags, read-only data and its size (0 allowed). */
+const PERF_OUTPUT_PROTO: HelperProto = {
+  ret: 'integer',
+  args: [{ kind: 'ctx' }, { kind: 'map' }, { kind: 'anything' }, { kind: 'mem', rdonly: true }, { kind: 'size_or_zero' }],
+};
+
 /** The perf event output family. */
 export function perfHelpers(): HelperDef[] {
-  return [{ id: 25, name: 'perf_event_output', fn: perfEventOutput, gplOnly: true, progTypes: [...TRACING_TYPES, ...NET_TYPES], family: 'perf' }];
+  return [{ id: 25, name: 'perf_event_output', fn: perfEventOutput, gplOnly: true, progTypes: PERF_OUTPUT_TYPES, proto: PERF_OUTPUT_PROTO, family: 'perf' }];
 }

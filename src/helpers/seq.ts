@@ -30,7 +30,7 @@ import { RegionKind } from '../vm/memory.js';
 import { memArg, memArgOrZero, regAddr } from './args.js';
 import { argArray, printfMemory } from './print.js';
 import { bprintfPrepare, bstrPrintf, type Prepared } from './printf.js';
-import type { HelperDef } from './registry.js';
+import type { HelperDef, HelperProto } from './registry.js';
 
 const { EOVERFLOW } = ERRNO;
 
@@ -124,11 +124,23 @@ function seqWrite(m: Machine): void {
   m.setR0Num(seq.write(data) < 0 ? -EOVERFLOW : 0);
 }
 
+/**
+ * Verifier prototypes (kernel/trace/bpf_trace.c): the seq_file is a BTF pointer (the iterator's
+ * ctx->meta->seq); the format is read-only memory with its size, the u64 argument array may be
+ * NULL with size 0.
+ */
+const SEQ_FILE = { kind: 'btf_id', btfType: 'seq_file' } as const;
+const SEQ_PRINTF_PROTO: HelperProto = {
+  ret: 'integer',
+  args: [SEQ_FILE, { kind: 'mem', rdonly: true }, { kind: 'size' }, { kind: 'mem', rdonly: true, nullable: true }, { kind: 'size_or_zero' }],
+};
+const SEQ_WRITE_PROTO: HelperProto = { ret: 'integer', args: [SEQ_FILE, { kind: 'mem', rdonly: true }, { kind: 'size_or_zero' }] };
+
 /** The seq_file family: BPF_PROG_TYPE_TRACING with BPF_TRACE_ITER only. */
 export function seqHelpers(): HelperDef[] {
   const common = { gplOnly: true, progTypes: [ProgType.TRACING], attachTypes: [AttachType.TRACE_ITER], family: 'seq' } as const;
   return [
-    { id: 126, name: 'seq_printf', fn: seqPrintf, ...common },
-    { id: 127, name: 'seq_write', fn: seqWrite, ...common },
+    { id: 126, name: 'seq_printf', fn: seqPrintf, proto: SEQ_PRINTF_PROTO, ...common },
+    { id: 127, name: 'seq_write', fn: seqWrite, proto: SEQ_WRITE_PROTO, ...common },
   ];
 }

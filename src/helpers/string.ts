@@ -10,7 +10,7 @@
 import { ERRNO } from '../util/errno.js';
 import type { Machine } from '../vm/machine.js';
 import { constStrArg, memArg } from './args.js';
-import type { HelperDef } from './registry.js';
+import type { HelperDef, HelperProto } from './registry.js';
 
 const { EINVAL, ERANGE } = ERRNO;
 
@@ -117,12 +117,23 @@ function strtox(signed: boolean): (m: Machine) => void {
   };
 }
 
+/**
+ * Verifier prototypes (kernel/bpf/helpers.c): bpf_strncmp compares read-only memory with a constant
+ * string of a frozen map; bpf_strtol/strtoul read the buffer and write the 8-byte result
+ * (ARG_PTR_TO_FIXED_SIZE_MEM | MEM_UNINIT | MEM_WRITE | MEM_ALIGNED, 8 bytes).
+ */
+const STRNCMP_PROTO: HelperProto = { ret: 'integer', args: [{ kind: 'mem', rdonly: true }, { kind: 'size' }, { kind: 'const_str' }] };
+const STRTO_PROTO: HelperProto = {
+  ret: 'integer',
+  args: [{ kind: 'mem', rdonly: true }, { kind: 'size' }, { kind: 'anything' }, { kind: 'mem', uninit: true, fixedSize: 8 }],
+};
+
 /** The string helper family. */
 export function stringHelpers(): HelperDef[] {
   const family = 'string';
   return [
-    { id: 182, name: 'strncmp', fn: strncmp, family },
-    { id: 105, name: 'strtol', fn: strtox(true), family },
-    { id: 106, name: 'strtoul', fn: strtox(false), family },
+    { id: 182, name: 'strncmp', fn: strncmp, proto: STRNCMP_PROTO, family },
+    { id: 105, name: 'strtol', fn: strtox(true), proto: STRTO_PROTO, family },
+    { id: 106, name: 'strtoul', fn: strtox(false), proto: STRTO_PROTO, family },
   ];
 }

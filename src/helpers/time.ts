@@ -11,6 +11,7 @@
  */
 import type { Machine } from '../vm/machine.js';
 import { hostOf, type HelperHost } from './host.js';
+import { ProgType as P } from '../object/uapi.js';
 import { NET_TYPES } from './progtypes.js';
 import type { HelperDef, HelperProto } from './registry.js';
 
@@ -29,6 +30,13 @@ function ret(m: Machine, v: bigint): void {
   m.setR0Big(v);
 }
 
+/**
+ * bpf_ktime_get_coarse_ns: the types whose get_func_proto reaches bpf_sk_base_func_proto, and the
+ * cgroup skb/sock/sock_addr/sysctl protos; not cgroup_device, cgroup_sockopt, netfilter nor the
+ * tracing types (measured on 6.18).
+ */
+const COARSE_TYPES: readonly number[] = [...NET_TYPES.filter((t) => t !== P.CGROUP_SOCKOPT && t !== P.NETFILTER), P.LWT_SEG6LOCAL];
+
 /** Every clock's verifier prototype: no arguments, an integer (u64) result. */
 const CLOCK_PROTO: HelperProto = { ret: 'integer', args: [] };
 
@@ -39,8 +47,7 @@ export function timeHelpers(): HelperDef[] {
   return [
     { id: 5, name: 'ktime_get_ns', fn: (m) => ret(m, hostOf(m).monotonicNs()), proto, family },
     { id: 125, name: 'ktime_get_boot_ns', fn: (m) => ret(m, hostOf(m).bootNs()), proto, family },
-    // bpf_sk_base_func_proto and the cgroup protos only: tracing programs may not use it
-    { id: 160, name: 'ktime_get_coarse_ns', fn: (m) => ret(m, hostOf(m).coarseNs()), progTypes: NET_TYPES, proto, family },
+    { id: 160, name: 'ktime_get_coarse_ns', fn: (m) => ret(m, hostOf(m).coarseNs()), progTypes: COARSE_TYPES, proto, family },
     { id: 208, name: 'ktime_get_tai_ns', fn: (m) => ret(m, realtimeNs(hostOf(m)) + TAI_OFFSET_NS), proto, family },
     { id: 118, name: 'jiffies64', fn: (m) => ret(m, hostOf(m).jiffies64()), proto, family },
   ];

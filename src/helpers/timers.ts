@@ -34,7 +34,7 @@ import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
 import { callbackArg, mapArg, regAddr } from './args.js';
 import { hostOf, type HelperHost, type TimerService } from './host.js';
 import { STRICT_TRACING_TYPES, allTypesExcept } from './progtypes.js';
-import type { HelperDef } from './registry.js';
+import type { HelperDef, HelperProto } from './registry.js';
 import { realtimeNs } from './time.js';
 
 const { EINVAL, EBUSY, EPERM, EDEADLK } = ERRNO;
@@ -339,13 +339,27 @@ export function installTimers(host: HelperHost): BpfTimerService {
 /** is_tracing_prog_type programs may not use maps holding a bpf_timer (check_map_prog_compatibility). */
 const TIMER_TYPES = allTypesExcept(STRICT_TRACING_TYPES);
 
+/**
+ * Verifier prototypes (kernel/bpf/helpers.c): the timer argument is a map value's bpf_timer field;
+ * bpf_timer_init also takes the map (it must be the timer's own map); the callback of
+ * bpf_timer_set_callback runs asynchronously and must return 0.
+ */
+const TIMER = { kind: 'timer' } as const;
+const ANY = { kind: 'anything' } as const;
+const TIMER_PROTOS = {
+  init: { ret: 'integer', args: [TIMER, { kind: 'map' }, ANY] },
+  setCallback: { ret: 'integer', args: [TIMER, { kind: 'func' }], callback: { arg: 1, retRange: [0, 0] } },
+  start: { ret: 'integer', args: [TIMER, ANY, ANY] },
+  cancel: { ret: 'integer', args: [TIMER] },
+} as const satisfies Record<string, HelperProto>;
+
 /** The timer family. */
 export function timerHelpers(): HelperDef[] {
   const family = 'timers';
   return [
-    { id: 169, name: 'timer_init', fn: timerInit, gplOnly: true, progTypes: TIMER_TYPES, family },
-    { id: 170, name: 'timer_set_callback', fn: timerSetCallback, gplOnly: true, progTypes: TIMER_TYPES, family },
-    { id: 171, name: 'timer_start', fn: timerStart, gplOnly: true, progTypes: TIMER_TYPES, family },
-    { id: 172, name: 'timer_cancel', fn: timerCancel, gplOnly: true, progTypes: TIMER_TYPES, family },
+    { id: 169, name: 'timer_init', fn: timerInit, gplOnly: true, progTypes: TIMER_TYPES, proto: TIMER_PROTOS.init, family },
+    { id: 170, name: 'timer_set_callback', fn: timerSetCallback, gplOnly: true, progTypes: TIMER_TYPES, proto: TIMER_PROTOS.setCallback, family },
+    { id: 171, name: 'timer_start', fn: timerStart, gplOnly: true, progTypes: TIMER_TYPES, proto: TIMER_PROTOS.start, family },
+    { id: 172, name: 'timer_cancel', fn: timerCancel, gplOnly: true, progTypes: TIMER_TYPES, proto: TIMER_PROTOS.cancel, family },
   ];
 }
