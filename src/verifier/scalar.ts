@@ -37,6 +37,7 @@ import {
   tnumMul,
   tnumNeg,
   tnumOr,
+  tnumOverlap,
   tnumRange,
   tnumRsh,
   tnumStep,
@@ -463,8 +464,21 @@ function coerceToSizeSx(r: Reg, size: number): void {
       return;
     }
   }
-  // set_sext64_default_val
   const lim = 1n << (bits - 1n);
+  if (r.s32min >= -lim && r.s32max <= lim - 1n) {
+    // 6.18.44 (observed, not in upstream's coerce_reg_to_size_sx): when the s32 range already
+    // fits the narrow signed width, sign extension keeps it; the u32 range stays, the 64-bit
+    // signed range becomes the s32 one and everything else is re-derived. (s8) of s32 [-5,5]
+    // with u32 [3, 0xffffffff] gives smin=smin32=-5,smax=smax32=5,umin=umin32=3.
+    r.smin = r.s32min;
+    r.smax = r.s32max;
+    r.umin = 0n;
+    r.umax = U64_MAX;
+    r.var = TNUM_UNKNOWN;
+    syncReg(r);
+    return;
+  }
+  // set_sext64_default_val
   r.smin = r.s32min = -lim;
   r.smax = r.s32max = lim - 1n;
   r.umin = r.u32min = 0n;
@@ -777,9 +791,12 @@ function lsh32Bounds(d: Reg, umin: bigint, umax: bigint): void {
 }
 
 function lsh64Bounds(d: Reg, umin: bigint, umax: bigint): void {
-  // `<<32` keeps a non-negative s32 range (the compiler's sign-extension idiom).
-  d.smax = umin === 32n && umax === 32n && d.s32max >= 0n ? d.s32max << 32n : S64_MAX;
-  d.smin = umin === 32n && umax === 32n && d.s32min >= 0n ? d.s32min << 32n : S64_MIN;
+  // `<<32` moves the s32 range into the upper half (the compiler's `<<32 s>>32` sign-extension
+  // idiom); 6.18.44 does this for negative ranges too (`w1` in [-5,5], `r1 <<= 32` gives
+  // smin=0xfffffffb00000000,smax=0x500000000).
+  const by32 = umin === 32n && umax === 32n;
+  d.smax = by32 ? d.s32max << 32n : S64_MAX;
+  d.smin = by32 ? d.s32min << 32n : S64_MIN;
   if (d.umax > 1n << (63n - umax)) {
     d.umin = 0n;
     d.umax = U64_MAX;
@@ -996,6 +1013,8 @@ export function isBranchTaken(jmpOp: number, a: Scalar, b: Scalar, is32: boolean
         if (a.u32min > b.u32max || a.u32max < b.u32min) return never;
         if (a.s32min > b.s32max || a.s32max < b.s32min) return never;
       }
+      // Known bits that disagree: no common value.
+      if (!tnumOverlap(x.t, y.t)) return never;
       return -1;
     }
     case BPF_JSET: {
@@ -1175,6 +1194,9 @@ function refine(r1: Reg, r2: Reg, opIn: number, is32: boolean): void {
       if (!isRegConst(r2, is32)) [r1, r2] = [r2, r1];
       if (!isRegConst(r2, is32)) break;
       const val = is32 ? r2.var.value & U32_MAX : r2.var.value;
+      // The kernel forgets the ranges before narrowing the tnum (avoids invariant violations on
+      // dead branches); the sync that follows rebuilds them from the tnum.
+      markUnbounded(r1);
       if (is32) r1.var = tnumWithSubreg(r1.var, tnumAnd(tnumSubreg(r1.var), tnumConst(~val)));
       else r1.var = tnumAnd(r1.var, tnumConst(~val));
       break;
