@@ -14,7 +14,7 @@
  * Like record.ts, the npm script imports this file through vite's module runner with its
  * arguments in `globalThis.__verifierDiffArgs`; importing it anywhere else runs nothing.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import type { KernelVerdict } from '../corpus/types.js';
 import { kernelVerify, probeOracle } from '../oracle.js';
@@ -34,6 +34,8 @@ export interface GoldenEntry extends Outcome {
 /** The CI slice file. */
 export interface FuzzGolden {
   readonly kernel: string;
+  /** Possible CPUs of the recording machine (bpf_get_smp_processor_id's range depends on it). */
+  readonly nrCpus: number;
   readonly start: number;
   readonly count: number;
   readonly cases: readonly GoldenEntry[];
@@ -46,8 +48,19 @@ export function goldenEntry(c: FuzzCase, v: KernelVerdict | Outcome): GoldenEntr
 
 /** The slice as written: one case per line, so that a re-record diffs line by line. */
 export function formatGolden(g: FuzzGolden): string {
-  const head = JSON.stringify({ kernel: g.kernel, start: g.start, count: g.count });
+  const head = JSON.stringify({ kernel: g.kernel, nrCpus: g.nrCpus, start: g.start, count: g.count });
   return `${head.slice(0, -1)},\n  "cases": [\n${g.cases.map((c) => `    ${JSON.stringify(c)}`).join(',\n')}\n  ]\n}\n`;
+}
+
+/** num_possible_cpus() of this machine (/sys/devices/system/cpu/possible: "0-3" or "0,2-5"). */
+export function possibleCpus(): number {
+  const text = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
+  let n = 0;
+  for (const part of text.split(',')) {
+    const [a, b] = part.split('-').map(Number);
+    n += b === undefined ? 1 : b - a! + 1;
+  }
+  return n;
 }
 
 interface Options {
@@ -107,7 +120,7 @@ export async function main(args: readonly string[]): Promise<number> {
   console.log(`kernel: ${Date.now() - t} ms`);
   if (o.record) {
     const n = Math.min(o.slice, cases.length);
-    const g: FuzzGolden = { kernel: release(), start: o.seed, count: n, cases: cases.slice(0, n).map((c, i) => goldenEntry(c, kernel[i]!)) };
+    const g: FuzzGolden = { kernel: release(), nrCpus: possibleCpus(), start: o.seed, count: n, cases: cases.slice(0, n).map((c, i) => goldenEntry(c, kernel[i]!)) };
     writeFileSync(GOLDEN, formatGolden(g));
     console.log(`recorded seeds ${o.seed}..${o.seed + n - 1} -> test/verifier/goldens/fuzz.json`);
   }

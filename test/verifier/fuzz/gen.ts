@@ -20,7 +20,7 @@ import { Prng } from '../../isa/prng.js';
 import type { CaseMap, VerifierCase } from '../corpus/types.js';
 
 /** Probability that a block takes one of its wrong variants. */
-export const P_BAD = 0.28;
+export const P_BAD = 0.32;
 /** Bounds on the instruction slots of a generated program. */
 export const MIN_SLOTS = 5;
 export const MAX_SLOTS = 60;
@@ -66,7 +66,6 @@ const H = {
   get_smp_processor_id: 8,
   skb_store_bytes: 9,
   tail_call: 12,
-  get_current_pid_tgid: 14,
   redirect: 23,
   skb_load_bytes: 26,
   csum_diff: 28,
@@ -195,8 +194,9 @@ function ptrPlus(b: Builder, d: number, s: number, n: number): void {
  * Load data and data_end into rD and rE and prove `n` bytes with a check jumping to `skip` when
  * the packet is shorter; `how` picks the comparison shape (the wrong ones prove nothing).
  */
-function pktCheck(b: Builder, d: number, e: number, t: number, n: number, skip: string, how: string): void {
-  b.e(`ldxw r${d}, [r6+${b.k.data}]`, `ldxw r${e}, [r6+${b.k.dataEnd}]`);
+function pktCheck(b: Builder, d: number, e: number, t: number, n: number, skip: string, how: string, meta = false): void {
+  // With meta: data_meta checked against data (the metadata area in front of the packet).
+  b.e(`ldxw r${d}, [r6+${meta ? b.k.dataMeta : b.k.data}]`, `ldxw r${e}, [r6+${meta ? b.k.data : b.k.dataEnd}]`);
   ptrPlus(b, t, d, n);
   switch (how) {
     case 'gt':
@@ -294,14 +294,15 @@ const pkt: Block = {
     const end = b.l('pkt_end');
     const skip = toFail ? b.fail() : end;
     const how = site === 'check' ? b.pick(BAD_CHECKS) : b.pick(GOOD_CHECKS);
+    const meta = b.k.name !== 'sk' && b.chance(0.12);
     if (site === 'ctxsize') {
       b.e(`ldxdw r2, [r6+${b.k.data}]`, `ldxw r3, [r6+${b.k.dataEnd}]`);
       ptrPlus(b, 4, 2, n);
       b.e(`jgt r4, r3, ${skip}`);
-    } else pktCheck(b, 2, 3, 4, n, skip, how);
+    } else pktCheck(b, 2, 3, 4, n, skip, how, meta);
     const accesses = b.int(1, 3);
     const far = site === 'access' ? b.int(0, accesses - 1) : -1;
-    let variant = site === 'ctxsize' ? 'ldxdw-data' : how;
+    let variant = (meta ? 'meta,' : '') + (site === 'ctxsize' ? 'ldxdw-data' : how);
     for (let i = 0; i < accesses; i++) {
       const sz = b.pick(MEM.filter((m) => SIZE[m] <= n || i === far));
       let off: number;
@@ -318,7 +319,7 @@ const pkt: Block = {
       const oo = o < 0 ? `${o}` : `+${o}`;
       b.e(write ? `st${sz} [r${base}${oo}], ${b.int(0, 255)}` : `ldx${sz} r5, [r${base}${oo}]`);
     }
-    if (toFail && b.chance(0.5)) {
+    if (toFail && !meta && b.chance(0.5)) {
       b.e('mov r7, r2');
       b.live.set(7, { kind: 'pkt', range: n });
     } else b.kill(7);
@@ -566,14 +567,15 @@ function aluStep(b: Builder, reg: number, allowBad: boolean): string {
  * Use a scalar as a variable offset into a 16..64-byte stack buffer (or a map value) with a
  * byte access: accepted exactly when the verifier's bounds on `reg` stay inside the buffer.
  */
-function boundedUse(b: Builder, reg: number, size = b.pick([16, 32, 64])): string {
-  const off = b.stack(size);
+function boundedUse(b: Builder, reg: number, size = b.pick([16, 32, 64]), top = b.chance(0.65)): string {
+  // At the top of the frame an index >= size reaches r10; at the bottom a negative one passes -512.
+  const off = top ? -size : -512;
   const how = b.pick(['ldxb', 'stb', 'stxb']);
   b.e('mov r3, r10', `add r3, ${off}`, `add r3, r${reg}`);
   if (how === 'ldxb') b.e('ldxb r0, [r3+0]');
   else if (how === 'stb') b.e('stb [r3+0], 1');
   else b.e(`stxb [r3+0], r${reg}`);
-  return `${how}@${size}`;
+  return `${how}@${top ? '' : 'bottom:'}${size}`;
 }
 
 /** A chain of ALU operations on an unknown scalar, optionally clamped, then a bound-dependent access. */
@@ -940,9 +942,10 @@ const helper: Block = {
         if (bad) b.e('add r0, r1');
         break;
       case 'unavailable': {
-        const id = b.pick([H.get_current_pid_tgid, 300, 212, b.k.name === 'xdp' ? H.skb_load_bytes : H.xdp_adjust_head]);
+        // bpf_override_return (58) is for kprobes only; 212 is past the last helper id.
+        const id = b.pick([58, 300, 212, b.k.name === 'xdp' ? H.skb_load_bytes : H.xdp_adjust_head]);
         variant += `,#${id}`;
-        b.e('mov r1, r6', `call ${id}`);
+        b.e('mov r1, r6', 'mov r2, 0', `call ${id}`);
         b.tag('helper', variant, true);
         return;
       }
@@ -1100,6 +1103,96 @@ const ptrArith: Block = {
         b.e('mov r2, r1', 'sub r2, r1', 'ldxb r0, [r2+0]');
     }
     b.tag('ptr', `${base},${op}`, bad);
+  },
+};
+
+/**
+ * Two paths that join with different constants in r2 before r2 is used as an offset: the join
+ * must not be pruned as equal once r2 is precise (precision tracking through movs, ALU and spills).
+ */
+const join: Block = {
+  name: 'join',
+  weight: { xdp: 4, tc: 4, sk: 4 },
+  emit(b) {
+    const bad = b.bad();
+    const size = b.pick([16, 32, 64]);
+    const top = b.chance(0.6);
+    const inRange = (): number => b.int(0, size - 1);
+    const outRange = (): number => (top ? b.pick([size, size + b.int(1, 8)]) : b.pick([-1, -b.int(2, 8)]));
+    const paths = b.int(2, 3);
+    const badAt = bad ? b.int(0, paths - 1) : -1;
+    const vals = Array.from({ length: paths }, (_, i) => (i === badAt ? outRange() : inRange()));
+    const { src } = scalar(b, 1, true);
+    const join = b.l('join');
+    b.e(`mov r2, ${vals[0]}`);
+    for (let i = 1; i < paths; i++) {
+      const op = b.pick(JOPS) + (b.chance(0.2) ? '32' : '');
+      b.e(`${op} r1, ${b.pick([0, 1, 7, 16, 255, -1])}, ${join}`, `mov r2, ${vals[i]}`);
+    }
+    b.at(join);
+    // Carry r2 to the use: directly, through a copy, an ALU step, or a stack spill.
+    const via = b.pick(['direct', 'mov', 'add', 'spill', 'spill32']);
+    let reg = 2;
+    if (via === 'mov') {
+      b.e('mov r4, r2');
+      reg = 4;
+    } else if (via === 'add') {
+      // r4 = r2 + 1 - 1: a constant round trip the verifier must track exactly.
+      b.e('mov r4, r2', 'add r4, 1', 'sub r4, 1');
+      reg = 4;
+    } else if (via === 'spill' || via === 'spill32') {
+      const o = b.stack(8);
+      b.e(via === 'spill' ? `stxdw [r10${o}], r2` : `stxw [r10${o}], r2`, via === 'spill' ? `ldxdw r4, [r10${o}]` : `ldxw r4, [r10${o}]`);
+      reg = 4;
+    }
+    const use = boundedUse(b, reg, size, top);
+    // A constant condition source decides the branches (fewer paths); a 32-bit spill loses the sign.
+    b.tag('join', `${vals.join('|')},${via},${use}`, src === 'const' || (via === 'spill32' && vals.some((v) => v < 0)) ? 'unsure' : bad);
+  },
+};
+
+/**
+ * A branch the verifier can decide from a constant or a masked range, with a wrong instruction on
+ * the side never taken (skipped: accepted); the bad variant's branch cannot be decided.
+ */
+const dead: Block = {
+  name: 'dead',
+  weight: { xdp: 3, tc: 3, sk: 3 },
+  emit(b) {
+    const bad = b.bad();
+    const m = b.pick([0, 1, 7, 15, 255]);
+    const known = b.chance(0.4);
+    if (known) b.e(`mov r1, ${m}`);
+    else {
+      scalar(b, 1, true);
+      b.e(`and r1, ${m}`);
+    }
+    // Conditions true for every value in [0, m] (or exactly m), and their never-true negations.
+    const w = b.chance(0.25) ? '32' : '';
+    const d = bad ? -b.int(1, Math.max(1, m)) : b.int(0, 3);
+    const always = known
+      ? [`jle${w} r1, ${m + d}`, `jge${w} r1, ${bad ? m + 1 : Math.max(0, m - d)}`, `jeq${w} r1, ${bad ? m + 1 : m}`, `jsle${w} r1, ${m + d}`]
+      : [`jle${w} r1, ${m + d}`, `jlt${w} r1, ${m + 1 + d}`, `jsge${w} r1, ${bad ? 1 : 0}`, `jne${w} r1, ${m + 1 + Math.max(0, d)}`];
+    const never = known ? [`jgt${w} r1, ${m + d}`, `jne${w} r1, ${bad ? m + 1 : m}`, `jset${w} r1, ${bad ? m | 1 : ~m & 0xff00}`] : [`jgt${w} r1, ${m + d}`, `jsgt${w} r1, ${m + d}`, `jset${w} r1, ${bad && m > 0 ? m : 0x100}`];
+    const wrong = b.pick(['ldxw r0, [r1+0]', 'stw [r10+8], 0', 'lsh r10, 1', 'ldxdw r0, [r10-520]', 'call 212']);
+    const skip = b.l('live');
+    if (b.chance(0.5)) {
+      const c = b.pick(always);
+      if (bad && /^jne/.test(c) && !known) {
+        // jne with a constant outside the range is always taken; inside it is not decided.
+        b.e(c.replace(/, \d+$/, `, ${Math.max(0, m - 1)}`) + `, ${skip}`);
+      } else b.e(`${c}, ${skip}`);
+      b.e(wrong);
+      b.tag('dead', `${known ? 'const' : 'range'}:${m}:${c}`, bad);
+    } else {
+      const deadL = b.l('dead');
+      const c = b.pick(never);
+      b.e(`${c}, ${deadL}`, `ja ${skip}`);
+      b.at(deadL);
+      b.e(wrong, `ja ${skip}`);
+      b.tag('dead', `${known ? 'const' : 'range'}:${m}:${c}`, bad);
+    }
+    b.at(skip);
   },
 };
 
@@ -1308,7 +1401,7 @@ const subcall: Block = {
 };
 
 /** Every block, with its weight per program kind. */
-export const BLOCKS: readonly Block[] = [pkt, pktVar, mapLookup, aluChain, branches, spill, loop, helper, ringbuf, ptrArith, stack, uninit, reuse, atomic, divide, ldAbs, subcall];
+export const BLOCKS: readonly Block[] = [pkt, pktVar, mapLookup, aluChain, branches, spill, loop, helper, ringbuf, ptrArith, stack, uninit, reuse, atomic, divide, ldAbs, subcall, join, dead];
 
 // --- Programs -------------------------------------------------------------------------------------
 
