@@ -33,7 +33,7 @@ import { jhash2 } from '../maps/jhash.js';
 import { ERRNO } from '../util/errno.js';
 import type { Machine, RunContext } from '../vm/machine.js';
 import { Memory, RegionKind } from '../vm/memory.js';
-import type { HelperDef } from './registry.js';
+import type { HelperDef, HelperProto } from './registry.js';
 
 const { EINVAL, EFAULT, EACCES, ENOMEM, ENOTSUPP } = ERRNO;
 
@@ -147,7 +147,7 @@ export class PacketBuffer {
     this.regions.push(this.region);
     if (old !== 0) {
       this.mem.setBytes(old, EMPTY);
-      this.mem.label[old] = `${this.label} (invalidated by ${reason})`;
+      this.mem.setLabel(old, `${this.label} (invalidated by ${reason})`);
     }
   }
 
@@ -534,6 +534,15 @@ const RDONLY_MEM = { kind: 'mem', rdonly: true } as const;
 /** ARG_PTR_TO_MEM | PTR_MAYBE_NULL | MEM_RDONLY (bpf_csum_diff: NULL with size 0). */
 const NULLABLE_MEM = { kind: 'mem', rdonly: true, nullable: true } as const;
 
+/**
+ * bpf_get_cgroup_classid has two prototypes on 6.18: tc_cls_act_func_proto and lwt_out_func_proto
+ * (tc, lwt_in/out/xmit/seg6local) give bpf_get_cgroup_classid_proto, which takes the skb (ctx);
+ * every other type gets bpf_get_cgroup_classid_curr_proto, without arguments (measured: a socket
+ * filter or XDP program calling it with r1 = 0 loads, a tc or lwt program does not).
+ */
+export const CGROUP_CLASSID_SKB_PROTO: HelperProto = { ret: 'integer', args: [CTX] };
+export const CGROUP_CLASSID_SKB_TYPES: readonly number[] = [P.SCHED_CLS, P.SCHED_ACT, P.LWT_IN, P.LWT_OUT, P.LWT_XMIT, P.LWT_SEG6LOCAL];
+
 /** The helpers of this family, each with the program types whose get_func_proto offers it (6.18). */
 const PACKET_HELPERS: readonly HelperDef[] = [
   {
@@ -564,12 +573,12 @@ const PACKET_HELPERS: readonly HelperDef[] = [
   {
     // bpf_get_cgroup_classid: the net_cls class of the socket's (or, outside the skb types, the
     // current task's) cgroup; the emulator has no net_cls cgroups, so it is 0, as in a 6.18 test
-    // run. Every type may call it (bpf_base_func_proto offers the current task's flavour, whose
-    // prototype has no argument; the skb types' flavour takes the ctx).
+    // run. Every type may call it: the prototype is the current task's flavour (no argument) that
+    // bpf_base_func_proto offers; tc and lwt programs get the skb flavour, CGROUP_CLASSID_SKB_PROTO.
     id: PacketHelperId.get_cgroup_classid,
     name: 'get_cgroup_classid',
     args: ['ctx'],
-    proto: { ret: 'integer', args: [CTX] },
+    proto: { ret: 'integer', args: [] },
     fn: (m) => m.setR0Num(0),
   },
   {
