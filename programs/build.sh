@@ -88,6 +88,10 @@ bench_loop                    bench_loop.bpf.c                    bpf    v3  -
 bench_calls                   bench_calls.bpf.c                   bpf    v3  -
 bench_tailcall                bench_tailcall.bpf.c                bpf    v3  -
 bench_lpm                     bench_lpm.bpf.c                     bpf    v3  -
+verifier_xdp_parse            verifier_xdp_parse.bpf.c            bpf    v3  -
+verifier_maps                 verifier_maps.bpf.c                 bpf    v3  -
+verifier_calls                verifier_calls.bpf.c                bpf    v3  -
+verifier_spin_lock            verifier_spin_lock.bpf.c            bpf    v3  -
 '
 
 die() { echo "build.sh: $*" >&2; exit 1; }

@@ -52,7 +52,8 @@ done
 # Objects the 6.18 test kernel cannot load (reason in README.md).
 NOT_LOADABLE='externs_percpu legacy_maps struct_ops struct_ops_assoc struct_ops_assoc_direct
 struct_ops_assoc_direct_void struct_ops_assoc_implicit struct_ops_assoc_in_timer
-struct_ops_assoc_reuse struct_ops_demo struct_ops_id subprogs_be tracing_trampoline'
+struct_ops_assoc_reuse struct_ops_demo struct_ops_id subprogs_be tracing_trampoline
+verifier_calls verifier_maps verifier_spin_lock verifier_xdp_parse'
 
 # object  program  frame  expected retval  (runs in order, same load)
 RUNS='
