@@ -41,7 +41,11 @@ const REGISTRY = new HelperRegistry(DEFS);
  * Where the emulator knowingly differs from the recorded kernel, by helper id: the (type names)
  * where they disagree, and why.
  */
-const AVAILABILITY_EXCEPTIONS: ReadonlyMap<number, { readonly types: readonly string[]; readonly why: string }> = new Map([
+interface Exception {
+  readonly types: readonly string[];
+  readonly why: string;
+}
+const AVAILABILITY_EXCEPTIONS: ReadonlyMap<number, Exception> = new Map<number, Exception>([
   // The recording machine's kernel is built with CONFIG_LOCK_DOWN_KERNEL_FORCE_INTEGRITY, and
   // lockdown refuses bpf_probe_write_user (LOCKDOWN_BPF_WRITE_USER); the emulator models a kernel
   // without lockdown.
@@ -52,8 +56,8 @@ const AVAILABILITY_EXCEPTIONS: ReadonlyMap<number, { readonly types: readonly st
   // get_func_proto offers spin locks and timers to socket filters and the tracing types, but
   // check_map_prog_compatibility refuses those types any map holding a bpf_spin_lock / bpf_timer
   // (EINVAL as well); progTypes stands in for that check until the verifier makes it.
-  ...[93, 94].map((id) => [id, { types: ['socket_filter', 'kprobe', 'tracepoint', 'perf_event', 'raw_tracepoint', 'raw_tracepoint_writable'], why: 'map compatibility' }] as const),
-  ...[169, 170, 171, 172].map((id) => [id, { types: ['kprobe', 'tracepoint', 'perf_event', 'raw_tracepoint', 'raw_tracepoint_writable'], why: 'map compatibility' }] as const),
+  ...[93, 94].map((id): [number, Exception] => [id, { types: ['socket_filter', 'kprobe', 'tracepoint', 'perf_event', 'raw_tracepoint', 'raw_tracepoint_writable'], why: 'map compatibility' }]),
+  ...[169, 170, 171, 172].map((id): [number, Exception] => [id, { types: ['kprobe', 'tracepoint', 'perf_event', 'raw_tracepoint', 'raw_tracepoint_writable'], why: 'map compatibility' }]),
   // tracing_prog_func_proto offers bpf_get_attach_cookie to trampoline and tp_btf programs only,
   // not to iterators; HelperDef.attachTypes cannot say "all attach types of kprobe, some of tracing".
   [174, { types: ['tracing/iter'], why: 'attach type' }],
