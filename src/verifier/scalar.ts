@@ -530,10 +530,15 @@ function coerceSubregToSizeSx(r: Reg, size: number): void {
   r.var = tnumSubreg(TNUM_UNKNOWN);
 }
 
-/** Sign extension of the low `bytes` bytes within the 32-bit subregister (`coerce_subreg_to_size_sx`). */
+/**
+ * Sign extension of the low `bytes` bytes into the 32-bit subregister, zero-extended to 64 bits
+ * and synced: the result of `w = (s8)w` / `w = (s16)w` (`coerce_subreg_to_size_sx`).
+ */
 export function scalarCoerceSubregSx(s: Scalar, bytes: 1 | 2): Scalar {
   const r = work(s);
   coerceSubregToSizeSx(r, bytes);
+  zext32(r);
+  syncReg(r);
   return freeze(r);
 }
 
