@@ -101,9 +101,13 @@ function kprobeAccess(off: number, size: number, write: boolean): CtxAccessResul
   return scalar(size);
 }
 
-/** tp_prog_is_valid_access: the record after its 8-byte common header, read-only, aligned. */
+/**
+ * tp_prog_is_valid_access: the record after its 8-byte common header, read-only, aligned. The
+ * kernel compares `off < sizeof(void *)` unsigned, so negative aligned offsets pass too (6.18 loads
+ * `r0 = *(u64 *)(r1 - 8)` in a tracepoint program).
+ */
 function tracepointAccess(off: number, size: number, write: boolean): CtxAccessResult {
-  if (write || !validSize(size) || off < 8 || off >= PERF_MAX_TRACE_SIZE || off % size !== 0) return NO;
+  if (write || !validSize(size) || (off >= 0 && off < 8) || off >= PERF_MAX_TRACE_SIZE || off % size !== 0) return NO;
   return scalar(size);
 }
 
@@ -132,26 +136,39 @@ function rawTpWritableAccess(off: number, size: number, write: boolean): CtxAcce
   return arrayRead(MAX_BPF_FUNC_ARGS * 8, off, size, write);
 }
 
+/** An argument of a BTF-typed ctx: an integer (or enum, bool) or a pointer. */
+export type VCtxArg = 'scalar' | 'ptr';
+
 /** What BTF-typed ctx types (tracing, LSM, struct_ops) need to know of the attach target. */
 export interface VCtxInfo {
-  /** Number of arguments of the attach target's BTF prototype (btf_ctx_access); default 12. */
-  readonly nrArgs?: number;
-  /** The return value follows the arguments as one more readable slot (fexit, fmod_ret, LSM). */
-  readonly retval?: boolean;
+  /**
+   * The attach target's arguments in order (for tp_btf without the hidden `void *__data`; for
+   * iterators the fields of `struct bpf_iter__<name>`); default: 12 scalars.
+   */
+  readonly args?: readonly VCtxArg[];
+  /** The return value, readable after the arguments (fexit, fmod_ret, LSM). */
+  readonly retval?: VCtxArg;
 }
 
 /**
- * btf_ctx_access, arguments as scalars: the u64 slot of each argument (and of the return value)
- * is readable at its start (offset a multiple of 8), with any size dividing it.
+ * btf_ctx_access: each argument (and the return value) has a u64 slot, read at its start (an
+ * offset that is a multiple of 8): a scalar with any size, a pointer only as 8 bytes ("func
+ * 'bpf_iter_task' size 4 must be 8").
  *
- * Missing: pointer arguments load as BTF pointers (`trusted_ptr_task_struct()`) in the kernel;
- * {@link CtxAccessResult} has no such type yet, so they are given as unknown 64-bit scalars.
+ * Missing: a pointer argument loads as a BTF pointer in the kernel (`trusted_ptr_task_struct()`,
+ * `trusted_ptr_or_null_task_struct()` for iterator objects); {@link CtxAccessResult} has no such
+ * type yet, so it is given as an unknown 64-bit scalar.
  */
 function btfArgsAccess(info: VCtxInfo | undefined, off: number, size: number, write: boolean): CtxAccessResult {
-  const slots = Math.min(MAX_BPF_FUNC_ARGS, (info?.nrArgs ?? MAX_BPF_FUNC_ARGS) + (info?.retval === true ? 1 : 0));
   if (write || !validSize(size) || off < 0 || off >= MAX_BPF_FUNC_ARGS * 8 || off % size !== 0 || off % 8 !== 0) return NO;
-  return off / 8 < slots ? scalar(size) : NO;
+  const args = info?.args ?? DEFAULT_BTF_ARGS;
+  const i = off / 8;
+  const arg = i < args.length ? args[i] : i === args.length ? info?.retval : undefined;
+  if (arg === undefined) return NO;
+  return arg === 'scalar' ? scalar(size) : size === 8 ? scalar(8) : NO;
 }
+
+const DEFAULT_BTF_ARGS: readonly VCtxArg[] = new Array<VCtxArg>(MAX_BPF_FUNC_ARGS).fill('scalar');
 
 function vctx(name: string, access: (off: number, size: number, write: boolean) => CtxAccessResult, ldAbs = false, pktWrite = false): VCtx {
   return { name, access, ldAbs, pktWrite };
