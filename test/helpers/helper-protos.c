@@ -1,25 +1,30 @@
 // SPDX-License-Identifier: MIT
 /*
  * Records which BPF helpers each program type may call on the running kernel (get_func_proto),
- * which of those are GPL-only, and how the verifier judges a few argument setups of each helper
- * (the argument probes below), as test/helpers/helper-protos.json. Needs root.
+ * which of those are GPL-only, how the verifier judges a few argument setups of each helper, and
+ * which packet helpers invalidate packet pointers, as test/helpers/helper-protos.json. Needs root.
  *
  *   cc -O2 -Wall -o /tmp/helper-protos test/helpers/helper-protos.c -lbpf
  *   sudo /tmp/helper-protos > test/helpers/helper-protos.json
  *
- * For every (program type, helper id 1..211) it loads the two-instruction program
+ * Availability: for every (program type, helper id 1..211) it loads the two-instruction program
  * `call <id>; exit` with a GPL license and log level 1. The verifier checks the helper's
  * availability before anything else of the call: a log saying "program of this type cannot use
  * helper" means unavailable; anything else (argument errors, "R0 !read_ok", acceptance) means
  * available. Each available helper is loaded once more with a non-GPL license: "cannot call
- * GPL-restricted function" marks it GPL-only for that type.
- *
- * Argument probes: every helper is called, on every type that offers it, with r1-r5 set up in a few ways (zeros, the ctx, a stack pointer, a map, a size of 8; see PROBES);
- * the verifier's verdict names the first argument its prototype refuses ("R2 type=scalar
- * expected=fp, ..."), or says it accepted them all ("ok", or "R0 !read_ok" after a void helper). The program types needing a BTF
+ * GPL-restricted function" marks it GPL-only for that type. The program types needing a BTF
  * attach target get one from vmlinux BTF (libbpf_find_vmlinux_btf_id). fentry/fexit and LSM
- * programs are missing: the 6.18 kernel of this machine refuses to load them (EPERM, no BPF
- * trampolines / BPF LSM), so their tables cannot be measured here.
+ * programs are missing: the 6.18 kernel of this machine refuses to load them (EPERM), so their
+ * tables cannot be measured here.
+ *
+ * Argument probes (argProbes): every helper is called, on every type that offers it, with r1-r5
+ * set up in a few ways (zeros, the ctx, a stack pointer, a map, a size of 8; see PROBES); the
+ * verifier's verdict names the first argument its prototype refuses ("R2 type=scalar
+ * expected=fp, ..."), or says it accepted them all ("ok", or "R0 !read_ok" after a void helper);
+ * types with the same verdicts are grouped.
+ *
+ * Packet probes (pktProbes): whether a call of each packet helper invalidates packet pointers
+ * (see load_pkt_probe).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -199,6 +204,97 @@ static void verdict(int r, char *out)
 	*o = 0;
 }
 
+/* A prog array for the packet probe of bpf_tail_call. */
+static int prog_array_fd = -1;
+
+static int create_prog_array(void)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_PROG_ARRAY;
+	a.key_size = 4;
+	a.value_size = 4;
+	a.max_entries = 1;
+	return syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+}
+
+/*
+ * Packet probes: does a helper invalidate packet pointers (bpf_helper_changes_pkt_data)? The
+ * program checks one byte of packet in r7, calls the helper with arguments the verifier accepts
+ * (setup: 'c' the ctx, 'z' 0, 'k' 1, 's' an initialised 8-byte stack slot, 'p' a prog array), then
+ * reads the byte through r7: "R7 invalid mem access 'scalar'" means the call invalidated it.
+ */
+struct pkt_probe {
+	int id;
+	int xdp;             /* 1: an XDP program (data at 0, data_end at 4), 0: tc (76, 80) */
+	const char *setup;
+};
+
+static const struct pkt_probe PKT_PROBES[] = {
+	{ 5, 0, "" }, { 9, 0, "czskz" }, { 10, 0, "czzzz" }, { 11, 0, "czzzz" }, { 12, 0, "cpz" },
+	{ 17, 0, "c" }, { 23, 0, "zz" }, { 24, 0, "c" }, { 26, 0, "czsk" }, { 28, 0, "zzzzz" },
+	{ 32, 0, "cz" }, { 34, 0, "c" }, { 39, 0, "cz" }, { 40, 0, "cz" }, { 41, 0, "c" }, { 48, 0, "cz" },
+	{ 68, 0, "czskz" }, { 97, 0, "c" }, { 135, 0, "cz" }, { 44, 1, "cz" }, { 54, 1, "cz" },
+	{ 65, 1, "cz" }, { 188, 1, "c" }, { 189, 1, "czsk" }, { 190, 1, "czsk" },
+};
+
+static int load_pkt_probe(const struct pkt_probe *pp)
+{
+	struct bpf_insn insns[32];
+	union bpf_attr a;
+	int n = 0, fd;
+
+	insns[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0);
+	insns[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, 7, 6, pp->xdp ? 0 : 76, 0);
+	insns[n++] = insn(BPF_LDX | BPF_MEM | BPF_W, 8, 6, pp->xdp ? 4 : 80, 0);
+	insns[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_X, 2, 7, 0, 0);
+	insns[n++] = insn(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, 1);
+	insns[n++] = insn(BPF_JMP | BPF_JLE | BPF_X, 2, 8, 2, 0);
+	insns[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
+	insns[n++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	insns[n++] = insn(BPF_ST | BPF_MEM | BPF_DW, 10, 0, -8, 0);
+	for (int r = 1; pp->setup[r - 1] != 0; r++) {
+		switch (pp->setup[r - 1]) {
+		case 'c':
+			insns[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_X, r, 6, 0, 0);
+			break;
+		case 'z':
+			insns[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, r, 0, 0, 0);
+			break;
+		case 'k':
+			insns[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_K, r, 0, 0, 1);
+			break;
+		case 's':
+			insns[n++] = insn(BPF_ALU64 | BPF_MOV | BPF_X, r, 10, 0, 0);
+			insns[n++] = insn(BPF_ALU64 | BPF_ADD | BPF_K, r, 0, 0, -8);
+			break;
+		case 'p':
+			insns[n++] = insn(BPF_LD | BPF_DW | BPF_IMM, r, BPF_PSEUDO_MAP_FD, 0, prog_array_fd);
+			insns[n++] = insn(0, 0, 0, 0, 0);
+			break;
+		}
+	}
+	insns[n++] = insn(BPF_JMP | BPF_CALL, 0, 0, 0, pp->id);
+	insns[n++] = insn(BPF_LDX | BPF_MEM | BPF_B, 0, 7, 0, 0);
+	insns[n++] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	memset(&a, 0, sizeof(a));
+	a.prog_type = pp->xdp ? BPF_PROG_TYPE_XDP : BPF_PROG_TYPE_SCHED_CLS;
+	a.insns = (uint64_t)(uintptr_t)insns;
+	a.insn_cnt = n;
+	a.license = (uint64_t)(uintptr_t)"GPL";
+	a.log_buf = (uint64_t)(uintptr_t)logbuf;
+	a.log_size = LOG_SIZE;
+	a.log_level = 1;
+	logbuf[0] = 0;
+	fd = syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	if (fd >= 0) {
+		close(fd);
+		return fd;
+	}
+	return -errno;
+}
+
 /* Register setups of the argument probes (see load). */
 static const char *PROBES[] = { "zzzzz", "czzzz", "mzzzz", "msszz", "szzzz", "skzzz", "czszz", "cmzsz", "zszzz" };
 
@@ -304,6 +400,21 @@ int main(void)
 		}
 		if (groups > 0)
 			printf("]");
+	}
+	printf("\n },\n");
+	/* {"<id>": {"type": ..., "setup": ..., "verdict": ...}} */
+	prog_array_fd = create_prog_array();
+	if (prog_array_fd < 0) {
+		perror("BPF_MAP_CREATE prog array");
+		return 1;
+	}
+	printf(" \"pktProbes\": {\n");
+	for (size_t i = 0; i < sizeof(PKT_PROBES) / sizeof(PKT_PROBES[0]); i++) {
+		char v[VERDICT_SIZE];
+
+		verdict(load_pkt_probe(&PKT_PROBES[i]), v);
+		printf("%s  \"%d\": {\"type\": \"%s\", \"setup\": \"%s\", \"verdict\": \"%s\"}", i ? ",\n" : "", PKT_PROBES[i].id,
+		       PKT_PROBES[i].xdp ? "xdp" : "sched_cls", PKT_PROBES[i].setup, v);
 	}
 	printf("\n }\n}\n");
 	return 0;

@@ -31,6 +31,8 @@ interface Golden {
   readonly types: Readonly<Record<string, TypeEntry>>;
   /** Per helper id, groups of types with the same verdicts: `types` and the verdict of each probe. */
   readonly argProbes: Readonly<Record<string, readonly Readonly<Record<string, string | readonly string[]>>[]>>;
+  /** Per helper id: the verdict on reading a checked packet pointer after calling it. */
+  readonly pktProbes: Readonly<Record<string, { readonly type: string; readonly setup: string; readonly verdict: string }>>;
 }
 
 const GOLDEN = JSON.parse(readFileSync(new URL('./helper-protos.json', import.meta.url), 'utf8')) as Golden;
@@ -113,6 +115,22 @@ describe('helper prototypes', () => {
   it('packet-changing helpers are the implemented ones of bpf_helper_changes_pkt_data', () => {
     const changing = DEFS.filter((d) => d.proto!.pktChanging === true).map((d) => d.name).sort();
     expect(changing).toEqual(['l3_csum_replace', 'l4_csum_replace', 'skb_pull_data', 'skb_store_bytes', 'xdp_adjust_head', 'xdp_adjust_meta', 'xdp_adjust_tail']);
+  });
+
+  it('pktChanging is what 6.18 does to a checked packet pointer across the call (pktProbes)', () => {
+    let n = 0;
+    for (const [id, p] of Object.entries(GOLDEN.pktProbes)) {
+      if (p.verdict.includes('cannot use helper')) continue; // bpf_xdp_adjust_meta on this kernel build
+      const d = DEFS.find((x) => x.id === Number(id));
+      if (d === undefined) continue;
+      expect(["R7 invalid mem access 'scalar'", 'ok']).toContain(p.verdict);
+      expect([d.name, d.proto!.pktChanging === true]).toEqual([d.name, p.verdict !== 'ok']);
+      n++;
+    }
+    // bpf_tail_call does not invalidate them in the main program (6.18 only marks subprograms
+    // that tail-call as changing packet data).
+    expect(GOLDEN.pktProbes['12']!.verdict).toBe('ok');
+    expect(n).toBeGreaterThan(20);
   });
 
   it('callback return ranges: bpf_loop and bpf_for_each_map_elem [0, 1], timer callbacks [0, 0]', () => {
