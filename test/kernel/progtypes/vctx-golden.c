@@ -15,6 +15,7 @@
  *   pktWrite  whether a bounds-checked one-byte store into the packet loads (null: no packet);
  *   retRange  the range `r0 = 0x7fff0000; exit` is refused with ("should have been in [a, b]"), or
  *           null when it loads.
+ * retRanges: the same return-range probe for the types and attach types bpfemu does not emulate.
  * Offsets probed (`probed`): -8 .. limit - 1 (the ctx size and a bit more), and a few beyond for
  * the large ctxs.
  */
@@ -66,6 +67,36 @@ static const struct ptype TYPES[] = {
 	{ "tracing/tp_btf", BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, 0, 104, { 0 }, -1, -1, "sched_switch" },
 	/* struct bpf_iter__task { struct bpf_iter_meta *meta; struct task_struct *task; } */
 	{ "tracing/iter", BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, 0, 104, { 0 }, -1, -1, "task" },
+};
+
+/* Types that are only probed for their return range (retRanges). */
+static const struct ptype RET_TYPES[] = {
+	{ "cgroup_sock/sock_create", BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET_SOCK_CREATE, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock/post_bind4", BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET4_POST_BIND, 0, 0, { 0 }, -1, -1 },
+	{ "sock_ops", BPF_PROG_TYPE_SOCK_OPS, 0, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_device", BPF_PROG_TYPE_CGROUP_DEVICE, BPF_CGROUP_DEVICE, 0, 0, { 0 }, -1, -1 },
+	{ "sk_msg", BPF_PROG_TYPE_SK_MSG, 0, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/bind4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_BIND, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/bind6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_BIND, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/connect4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/connect6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_CONNECT, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/sendmsg4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_SENDMSG, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/recvmsg4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_RECVMSG, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/recvmsg6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_RECVMSG, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/getpeername4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_GETPEERNAME, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/getpeername6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETPEERNAME, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/getsockname4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_GETSOCKNAME, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/getsockname6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETSOCKNAME, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/unix_connect", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, 49, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/unix_recvmsg", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, 51, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/unix_getpeername", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, 52, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/unix_getsockname", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, 53, 0, 0, { 0 }, -1, -1 },
+	{ "sk_reuseport", BPF_PROG_TYPE_SK_REUSEPORT, 0, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sysctl", BPF_PROG_TYPE_CGROUP_SYSCTL, BPF_CGROUP_SYSCTL, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sockopt/get", BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_GETSOCKOPT, 0, 0, { 0 }, -1, -1 },
+	{ "cgroup_sockopt/set", BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_SETSOCKOPT, 0, 0, { 0 }, -1, -1 },
+	{ "sk_lookup", BPF_PROG_TYPE_SK_LOOKUP, BPF_SK_LOOKUP, 0, 0, { 0 }, -1, -1 },
+	{ "netfilter", 32 /* BPF_PROG_TYPE_NETFILTER */, 45 /* BPF_NETFILTER */, 0, 0, { 0 }, -1, -1 },
 };
 
 static char logbuf[LOG_SIZE];
@@ -171,6 +202,28 @@ static void probe_offsets(const struct ptype *t, int *offs, int *n)
 		offs[(*n)++] = t->extra[i];
 }
 
+/* The range `r0 = 0x7fff0000; exit` is refused with, or null when it loads. */
+static int print_ret_range(const struct ptype *t)
+{
+	struct bpf_insn p[2];
+	char *s;
+	long lo = 0, hi = 0;
+
+	p[0] = insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0x7fff0000);
+	p[1] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	if (load(t, p, 2, 1) == 0) {
+		printf("null");
+		return 0;
+	}
+	s = strstr(logbuf, "should have been in [");
+	if (s == NULL || sscanf(s, "should have been in [%ld, %ld]", &lo, &hi) != 2) {
+		fprintf(stderr, "%s: unexpected refusal of the return-range probe:\n%s\n", t->name, logbuf);
+		return 1;
+	}
+	printf("[%ld, %ld]", lo, hi);
+	return 0;
+}
+
 int main(void)
 {
 	static const int sizes[] = { 1, 2, 4, 8 };
@@ -247,23 +300,20 @@ int main(void)
 		} else {
 			printf("   \"pktWrite\": null,\n");
 		}
-		/* the return range */
-		p[0] = insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0x7fff0000);
-		p[1] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-		if (load(t, p, 2, 1) == 0) {
-			printf("   \"retRange\": null}");
-		} else {
-			char *s = strstr(logbuf, "should have been in [");
-			long lo = 0, hi = 0;
-
-			if (s == NULL || sscanf(s, "should have been in [%ld, %ld]", &lo, &hi) != 2) {
-				fprintf(stderr, "%s: unexpected refusal of the return-range probe:\n%s\n", t->name, logbuf);
-				return 1;
-			}
-			printf("   \"retRange\": [%ld, %ld]}", lo, hi);
-		}
-		printf("%s\n", ti + 1 < n ? "," : "");
+		printf("   \"retRange\": ");
+		if (print_ret_range(t) != 0)
+			return 1;
+		printf("}%s\n", ti + 1 < n ? "," : "");
 	}
-	printf(" }\n}\n");
+	printf(" },\n \"retRanges\": {\n");
+	btf_id = 0;
+	for (size_t i = 0; i < sizeof(RET_TYPES) / sizeof(RET_TYPES[0]); i++) {
+		printf("%s  \"%s\": {\"progType\": %u, \"attachType\": %u, \"retRange\": ", i ? ",\n" : "", RET_TYPES[i].name, RET_TYPES[i].type,
+		       RET_TYPES[i].attach);
+		if (print_ret_range(&RET_TYPES[i]) != 0)
+			return 1;
+		printf("}");
+	}
+	printf("\n }\n}\n");
 	return 0;
 }

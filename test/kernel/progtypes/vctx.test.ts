@@ -3,7 +3,7 @@
  * run-time ctx regions:
  * - golden/vctx.json (recorded on the kernel by vctx-golden.c): every probed (offset, size) read and
  *   write of 22 program types, the type each accepted read yields, BPF_LD_ABS, direct packet writes
- *   and the return range;
+ *   and the return range, and the return ranges of 26 more (type, attach type) pairs;
  * - golden/ctx-access.json (the 6.18 ctx-access table of the run-time regions): the same decisions;
  * - the run-time CtxRegion of each __sk_buff / xdp_md type, and test runs of raw_tp and syscall
  *   programs, accept what the verifier accepts.
@@ -28,7 +28,15 @@ interface TypeGolden {
   readonly pktWrite: boolean | null;
   readonly retRange: readonly [number, number] | null;
 }
-const VCTX = JSON.parse(readFileSync(new URL('./golden/vctx.json', import.meta.url), 'utf8')) as { readonly types: Readonly<Record<string, TypeGolden>> };
+interface RetGolden {
+  readonly progType: number;
+  readonly attachType: number;
+  readonly retRange: readonly [number, number] | null;
+}
+const VCTX = JSON.parse(readFileSync(new URL('./golden/vctx.json', import.meta.url), 'utf8')) as {
+  readonly types: Readonly<Record<string, TypeGolden>>;
+  readonly retRanges: Readonly<Record<string, RetGolden>>;
+};
 const ACCESS = JSON.parse(readFileSync(new URL('./golden/ctx-access.json', import.meta.url), 'utf8')) as Readonly<Record<string, Readonly<Record<string, readonly number[]>>>>;
 
 const SIZES = [1, 2, 4, 8] as const;
@@ -86,6 +94,13 @@ describe('VCtx against the 6.18 verifier (golden/vctx.json)', () => {
       expect(retRangeOf(g.progType, g.attachType)).toEqual(g.retRange);
     });
   }
+
+  it('return ranges of the types bpfemu does not emulate (cgroup, sock_ops, sk_lookup, netfilter, ...)', () => {
+    const got = Object.fromEntries(Object.entries(VCTX.retRanges).map(([name, g]) => [name, retRangeOf(g.progType, g.attachType)]));
+    const want = Object.fromEntries(Object.entries(VCTX.retRanges).map(([name, g]) => [name, g.retRange]));
+    expect(got).toEqual(want);
+    expect(Object.keys(want).length).toBeGreaterThan(20);
+  });
 
   it('covers the types the brief names', () => {
     for (const t of ['socket_filter', 'sched_cls', 'xdp', 'cgroup_skb/ingress', 'flow_dissector', 'syscall', 'raw_tracepoint']) expect(VCTX.types[t], t).toBeDefined();
