@@ -1247,12 +1247,73 @@ function refine(r1: Reg, r2: Reg, opIn: number, is32: boolean): void {
   }
 }
 
+/** What `reg_set_min_max` leaves on both sides of an undecided `if a OP b`. */
+export interface BranchRegs {
+  /** (dst, src) on the taken side (the pushed branch). */
+  readonly taken: readonly [Scalar, Scalar];
+  /** (dst, src) on the fall-through side. */
+  readonly fallThrough: readonly [Scalar, Scalar];
+  /** The `verifier bug: REG INVARIANTS VIOLATION ...` log lines, in the kernel's order. */
+  readonly log: readonly string[];
+}
+
+const hex = (v: bigint): string => `0x${v.toString(16)}`;
+
 /**
- * The two scalars as the kernel leaves them on one side of an undecided `if a OP b`
- * (`reg_set_min_max`: `regs_refine_cond_op` with OP on the taken side and its reverse on the
- * fall-through side, then `reg_bounds_sync` of both). Returns null when either result fails
- * `reg_bounds_sanity_check` (the branch is infeasible); use {@link narrowBranchRaw} for the
- * unchecked registers.
+ * `reg_bounds_sanity_check` as 6.18.44 runs it outside selftests: a register whose views are
+ * inconsistent gets its four ranges reset (`__mark_reg_unbounded`, the tnum is kept) and the log
+ * gets a `verifier bug: REG INVARIANTS VIOLATION (ctx): ...` line; the path is *not* abandoned.
+ * `ctx` is the kernel's label ("alu", "true_reg1", ...). Returns the register and the line (or null).
+ */
+export function kernelSanityCheck(s: Scalar, ctx: string): { s: Scalar; log: string | null } {
+  const msg = scalarSanityCheck(s);
+  if (msg === null) return { s, log: null };
+  const log =
+    `verifier bug: REG INVARIANTS VIOLATION (${ctx}): ${msg} u64=[${hex(s.umin)}, ${hex(s.umax)}] ` +
+    `s64=[${hex(u64(s.smin))}, ${hex(u64(s.smax))}] u32=[${hex(s.u32min)}, ${hex(s.u32max)}] ` +
+    `s32=[${hex(u32(s.s32min))}, ${hex(u32(s.s32max))}] var_off=(${hex(s.var.value)}, ${hex(s.var.mask)})`;
+  return { s: scalarMarkUnbounded(s), log };
+}
+
+/**
+ * `reg_set_min_max` for two scalars (`b` is the immediate as a constant for BPF_K): refines the
+ * fall-through side with the reversed op, then the taken side with OP (`regs_refine_cond_op`),
+ * syncs all four registers, then runs {@link kernelSanityCheck} on true_reg1, true_reg2,
+ * false_reg1, false_reg2. `sameReg` is `if rX OP rX`: the kernel then refines one register
+ * through both pointers (`if r6 > r6` narrows the taken side to [umin+1, umax-1]); the result
+ * has that register twice. Linked registers (`sync_linked_regs`) are the caller's.
+ */
+export function regSetMinMax(jmpOp: number, a: Scalar, b: Scalar, is32: boolean, sameReg = false): BranchRegs {
+  const side = (op: number): [Reg, Reg] => {
+    const r1 = work(a);
+    const r2 = sameReg ? r1 : work(b);
+    refine(r1, r2, op, is32);
+    syncReg(r1);
+    syncReg(r2);
+    return [r1, r2];
+  };
+  const f = side(revOp(jmpOp));
+  const t = side(jmpOp);
+  const log: string[] = [];
+  const check = (pair: [Reg, Reg], i: 0 | 1, ctx: string): void => {
+    const r = pair[i];
+    const c = kernelSanityCheck(freeze(r), ctx);
+    if (c.log === null) return;
+    log.push(c.log);
+    markUnbounded(r);
+  };
+  check(t, 0, 'true_reg1');
+  check(t, 1, 'true_reg2');
+  check(f, 0, 'false_reg1');
+  check(f, 1, 'false_reg2');
+  return { taken: [freeze(t[0]), freeze(t[1])], fallThrough: [freeze(f[0]), freeze(f[1])], log };
+}
+
+/**
+ * The (dst, src) scalars on one side of an undecided `if a OP b`, as {@link regSetMinMax} leaves
+ * them. 6.18.44 never drops a side here: a refinement that contradicts itself is logged as a
+ * verifier bug and the register continues unbounded, so this returns null only for the type's
+ * sake (decided branches come from {@link isBranchTaken}).
  */
 export function narrowBranch(
   jmpOp: number,
@@ -1260,22 +1321,24 @@ export function narrowBranch(
   b: Scalar,
   is32: boolean,
   taken: boolean,
+  sameReg = false,
 ): [Scalar, Scalar] | null {
-  const [x, y] = narrowBranchRaw(jmpOp, a, b, is32, taken);
-  if (scalarSanityCheck(x) !== null || scalarSanityCheck(y) !== null) return null;
+  const r = regSetMinMax(jmpOp, a, b, is32, sameReg);
+  const [x, y] = taken ? r.taken : r.fallThrough;
   return [x, y];
 }
 
-/** {@link narrowBranch} without the consistency check: the synced registers whatever they hold. */
+/** One side of `if a OP b` refined and synced, without the sanity check (may be inconsistent). */
 export function narrowBranchRaw(
   jmpOp: number,
   a: Scalar,
   b: Scalar,
   is32: boolean,
   taken: boolean,
+  sameReg = false,
 ): [Scalar, Scalar] {
   const r1 = work(a);
-  const r2 = work(b);
+  const r2 = sameReg ? r1 : work(b);
   refine(r1, r2, taken ? jmpOp : revOp(jmpOp), is32);
   syncReg(r1);
   syncReg(r2);
