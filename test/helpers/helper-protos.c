@@ -23,6 +23,8 @@
  * expected=fp, ..."), or says it accepted them all ("ok", or "R0 !read_ok" after a void helper);
  * types with the same verdicts are grouped.
  *
+ * Read-only probes (rdonlyProbes): memory arguments in a read-only map value (RDONLY_PROBES).
+ *
  * Packet probes (pktProbes): whether a call of each packet helper invalidates packet pointers
  * (see load_pkt_probe).
  */
@@ -84,6 +86,37 @@ static char logbuf[LOG_SIZE];
 
 /* A hash map (4-byte keys, 8-byte values) for the argument probes. */
 static int map_fd = -1;
+/* A frozen array map, read-only for programs (BPF_F_RDONLY_PROG), value "abc" padded to 16 bytes. */
+static int rdonly_fd = -1;
+
+static int create_rdonly_map(void)
+{
+	union bpf_attr a;
+	uint32_t key = 0;
+	char value[16] = "abc";
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_ARRAY;
+	a.key_size = 4;
+	a.value_size = sizeof(value);
+	a.max_entries = 1;
+	a.map_flags = BPF_F_RDONLY_PROG;
+	fd = syscall(__NR_bpf, BPF_MAP_CREATE, &a, sizeof(a));
+	if (fd < 0)
+		return fd;
+	memset(&a, 0, sizeof(a));
+	a.map_fd = fd;
+	a.key = (uint64_t)(uintptr_t)&key;
+	a.value = (uint64_t)(uintptr_t)value;
+	if (syscall(__NR_bpf, BPF_MAP_UPDATE_ELEM, &a, sizeof(a)) < 0)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.map_fd = fd;
+	if (syscall(__NR_bpf, BPF_MAP_FREEZE, &a, sizeof(a)) < 0)
+		return -1;
+	return fd;
+}
 
 static int create_map(void)
 {
@@ -138,6 +171,10 @@ static int load(const struct ptype *t, int btf_id, const char *setup, int id, co
 			break;
 		case 'm':
 			insns[n++] = insn(BPF_LD | BPF_DW | BPF_IMM, r, BPF_PSEUDO_MAP_FD, 0, map_fd);
+			insns[n++] = insn(0, 0, 0, 0, 0);
+			break;
+		case 'r':
+			insns[n++] = insn(BPF_LD | BPF_DW | BPF_IMM, r, BPF_PSEUDO_MAP_VALUE, 0, rdonly_fd);
 			insns[n++] = insn(0, 0, 0, 0, 0);
 			break;
 		}
@@ -295,6 +332,29 @@ static int load_pkt_probe(const struct pkt_probe *pp)
 	return -errno;
 }
 
+/*
+ * Read-only probes (rdonlyProbes): memory arguments pointing into a read-only map value ('r' in
+ * the setup): the verifier refuses it where the helper writes the memory (MEM_WRITE: "write into
+ * map forbidden") and accepts it where it reads (MEM_RDONLY) or wants a constant string.
+ */
+struct typed_probe {
+	int id;
+	const char *type;
+	const char *setup;
+};
+
+static const struct typed_probe RDONLY_PROBES[] = {
+	{ 1, "socket_filter", "mr---" }, { 2, "socket_filter", "mrrz-" }, { 6, "socket_filter", "rk---" },
+	{ 16, "socket_filter", "rk---" }, { 112, "socket_filter", "rkz--" }, { 113, "socket_filter", "rkz--" },
+	{ 114, "socket_filter", "rkz--" }, { 115, "socket_filter", "rkz--" }, { 4, "kprobe", "rkz--" },
+	{ 45, "kprobe", "rkz--" }, { 148, "syscall", "rkz--" }, { 26, "sched_cls", "czrk-" },
+	{ 68, "sched_cls", "czrkz" }, { 9, "sched_cls", "czrkz" }, { 28, "sched_cls", "rkrkz" },
+	{ 189, "xdp", "czrk-" }, { 190, "xdp", "czrk-" }, { 105, "socket_filter", "rkzr-" },
+	{ 105, "socket_filter", "rkzs-" }, { 106, "socket_filter", "rkzr-" }, { 182, "socket_filter", "rkr--" },
+	{ 165, "socket_filter", "rkrzz" }, { 165, "socket_filter", "zzrzz" }, { 165, "socket_filter", "zzrrk" },
+	{ 177, "socket_filter", "rkzz-" }, { 177, "socket_filter", "rkrk-" },
+};
+
 /* Register setups of the argument probes (see load). */
 static const char *PROBES[] = { "zzzzz", "czzzz", "mzzzz", "msszz", "szzzz", "skzzz", "czszz", "cmzsz", "zszzz" };
 
@@ -408,6 +468,28 @@ int main(void)
 		perror("BPF_MAP_CREATE prog array");
 		return 1;
 	}
+	rdonly_fd = create_rdonly_map();
+	if (rdonly_fd < 0) {
+		perror("read-only map");
+		return 1;
+	}
+	printf(" \"rdonlyProbes\": [\n");
+	for (size_t i = 0; i < sizeof(RDONLY_PROBES) / sizeof(RDONLY_PROBES[0]); i++) {
+		const struct typed_probe *tp = &RDONLY_PROBES[i];
+		const struct ptype *t = NULL;
+		char v[VERDICT_SIZE];
+
+		for (int ti = 0; ti < n; ti++)
+			if (strcmp(TYPES[ti].name, tp->type) == 0)
+				t = &TYPES[ti];
+		if (t == NULL) {
+			fprintf(stderr, "no type %s\n", tp->type);
+			return 1;
+		}
+		verdict(load(t, 0, tp->setup, tp->id, "GPL"), v);
+		printf("%s  {\"id\": %d, \"type\": \"%s\", \"setup\": \"%s\", \"verdict\": \"%s\"}", i ? ",\n" : "", tp->id, tp->type, tp->setup, v);
+	}
+	printf("\n ],\n");
 	printf(" \"pktProbes\": {\n");
 	for (size_t i = 0; i < sizeof(PKT_PROBES) / sizeof(PKT_PROBES[0]); i++) {
 		char v[VERDICT_SIZE];

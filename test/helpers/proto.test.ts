@@ -31,6 +31,8 @@ interface Golden {
   readonly types: Readonly<Record<string, TypeEntry>>;
   /** Per helper id, groups of types with the same verdicts: `types` and the verdict of each probe. */
   readonly argProbes: Readonly<Record<string, readonly Readonly<Record<string, string | readonly string[]>>[]>>;
+  /** Memory arguments in a read-only map value (token `r`), per helper and setup. */
+  readonly rdonlyProbes: readonly { readonly id: number; readonly type: string; readonly setup: string; readonly verdict: string }[];
   /** Per helper id: the verdict on reading a checked packet pointer after calling it. */
   readonly pktProbes: Readonly<Record<string, { readonly type: string; readonly setup: string; readonly verdict: string }>>;
 }
@@ -189,9 +191,13 @@ describe('availability on Linux 6.18 (get_func_proto)', () => {
 
 // ---- argument probes ---------------------------------------------------------------------------
 
-/** What a probe register holds (see helper-protos.c): z 0, k 8, c ctx, s stack pointer, m hash map. */
-type Token = 'z' | 'k' | 'c' | 's' | 'm';
-const REG_TYPE: Readonly<Record<Token, string>> = { z: 'scalar', k: 'scalar', c: 'ctx', s: 'fp', m: 'map_ptr' };
+/**
+ * What a probe register holds (see helper-protos.c): z 0, k 8, c ctx, s stack pointer, m hash map,
+ * r a read-only (BPF_F_RDONLY_PROG, frozen) map value, - nothing (uninitialised).
+ */
+type Token = 'z' | 'k' | 'c' | 's' | 'm' | 'r' | '-';
+const REG_TYPE: Readonly<Record<Token, string>> = { z: 'scalar', k: 'scalar', c: 'ctx', s: 'fp', m: 'map_ptr', r: 'map_value', '-': '?' };
+const WRITE_FORBIDDEN = 'write into map forbidden';
 const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
 
 /** The verifier's list of acceptable register types of each argument kind (compatible_reg_types). */
@@ -230,6 +236,13 @@ function predict(d: HelperDef, t: TypeEntry, probe: string): string {
     const t = regs[i]!;
     const r = `R${i + 1}`;
     const refuse = `${r} type=${REG_TYPE[t]} expected=${EXPECTED[a.kind] ?? '?'}`;
+    if (t === '-') return `${r} !read_ok`;
+    // Read-only memory: accepted where the helper only reads it (MEM_RDONLY) or wants a constant string.
+    if (t === 'r' && (a.kind === 'mem' || a.kind === 'map_key' || a.kind === 'map_value')) {
+      if (a.uninit === true) return WRITE_FORBIDDEN;
+      continue;
+    }
+    if (t === 'r' && a.kind === 'const_str') continue;
     switch (a.kind) {
       case 'anything':
         continue;
@@ -269,6 +282,7 @@ function predict(d: HelperDef, t: TypeEntry, probe: string): string {
 function normalise(verdict: string): string {
   if (/^cannot pass map_type \d+ into func|^expected prog array map for tail call/.test(verdict)) return 'arguments accepted';
   if (verdict.startsWith('At program exit the register R0 ')) return 'return range';
+  if (verdict.startsWith(`${WRITE_FORBIDDEN},`)) return WRITE_FORBIDDEN;
   return verdict;
 }
 
@@ -300,5 +314,18 @@ describe('argument probes on Linux 6.18', () => {
     }
     expect(diffs).toEqual([]);
     expect(n).toBeGreaterThan(10_000);
+  });
+
+  it('read-only map values: refused where the helper writes the memory (uninit), accepted where it reads it', () => {
+    const diffs: string[] = [];
+    for (const p of GOLDEN.rdonlyProbes) {
+      const d = def(p.id);
+      const want = normalise(p.verdict);
+      const got = predict(d, GOLDEN.types[p.type]!, p.setup);
+      if (!matches(got, want)) diffs.push(`bpf_${d.name}#${d.id} ${p.setup} on ${p.type}: kernel "${want}", prototype "${got}"`);
+    }
+    expect(diffs).toEqual([]);
+    expect(GOLDEN.rdonlyProbes.filter((p) => p.verdict.startsWith(WRITE_FORBIDDEN)).length).toBeGreaterThan(10);
+    expect(GOLDEN.rdonlyProbes.filter((p) => p.verdict === 'ok').length).toBeGreaterThan(8);
   });
 });
