@@ -875,7 +875,8 @@ function arsh64(d: Reg, s: Reg): void {
  * is the instruction's offset field (1 = sdiv/smod, 8/16/32 = movsx). For an immediate source
  * pass `scalarConst(BigInt(imm))` (sign-extended imm, as the kernel does). A 32-bit op yields the
  * zero-extended 64-bit result. div/mod and shifts by an unknown or out-of-range amount give an
- * unknown scalar, as in the kernel. NEG ignores `src`; for END use {@link scalarEnd}.
+ * unknown scalar, as in the kernel. NEG ignores `src`; for END use {@link scalarEnd}. For
+ * AND/OR by a constant call {@link maybeForkScalars} first (the kernel may split the path).
  */
 export function scalarAlu(op: number, dst: Scalar, src: Scalar, is64: boolean, off = 0): Scalar {
   if (op === BPF_MOV) return scalarMov(dst, src, is64, off);
@@ -941,6 +942,31 @@ export function scalarAlu(op: number, dst: Scalar, src: Scalar, is64: boolean, o
   if (!is64) zext32(d);
   syncReg(d);
   return freeze(d);
+}
+
+/**
+ * `maybe_fork_scalars` (6.18.44, before BPF_AND/BPF_OR with a constant source, `src.var` fully
+ * known): when the destination's s64 range is exactly [-1, 0] (else its s32 range), the kernel
+ * splits the path. It pushes a state that re-executes the *same* instruction with the destination
+ * set to 0 (`from 4 to 4: R9=0` in the log) and continues the current path with -1. Returns the
+ * two destination values *before* the op (`cur` to feed {@link scalarAlu} now, `pushed` for the
+ * pushed state), or null when there is no fork. The s32 case sets only the low half (the 64-bit
+ * ranges are left as they were, as `__mark_reg32_known` does).
+ */
+export function maybeForkScalars(op: number, dst: Scalar, src: Scalar): { cur: Scalar; pushed: Scalar } | null {
+  if ((op !== BPF_AND && op !== BPF_OR) || !tnumIsConst(src.var)) return null;
+  const cur = work(dst);
+  const pushed = work(dst);
+  if (dst.smin === -1n && dst.smax === 0n) {
+    markKnown(pushed, 0n);
+    markKnown(cur, -1n);
+  } else if (dst.s32min === -1n && dst.s32max === 0n) {
+    markKnown32(pushed, 0n);
+    markKnown32(cur, U32_MAX);
+  } else {
+    return null;
+  }
+  return { cur: freeze(cur), pushed: freeze(pushed) };
 }
 
 /**

@@ -165,6 +165,7 @@ interface ReplayResult {
   mismatches: string[];
   compared: number;
   branches: number;
+  forks: number;
 }
 
 /**
@@ -180,7 +181,7 @@ function replay(log: string): ReplayResult {
     [10, { kind: 'other' }],
   ]);
   const pending = new Map<number, Map<number, Scalar>>();
-  const res: ReplayResult = { mismatches: [], compared: 0, branches: 0 };
+  const res: ReplayResult = { mismatches: [], compared: 0, branches: 0, forks: 0 };
   const check = (where: string, reg: number, want: Scalar, printed: string | undefined): void => {
     if (printed === undefined) return;
     res.compared++;
@@ -235,7 +236,15 @@ function replay(log: string): ReplayResult {
         const src = m[3] !== undefined ? scalarOf(Number(m[3])) : S.scalarConst(BigInt(m[4]!));
         const aop = ALU_OPS[m[2]!];
         if (aop === undefined) throw new Error(`unknown ALU text ${text}`);
-        if (d && src) result = S.scalarAlu(aop, d, src, is64, m[2]!.startsWith('s/') || m[2]!.startsWith('s%') ? 1 : 0);
+        if (d && src) {
+          // and/or by a constant may split the path: the pushed state re-runs this instruction.
+          const fork = S.maybeForkScalars(aop, d, src);
+          if (fork) {
+            res.forks++;
+            pending.set(pc, new Map([[dst, fork.pushed]]));
+          }
+          result = S.scalarAlu(aop, fork ? fork.cur : d, src, is64, m[2]!.startsWith('s/') || m[2]!.startsWith('s%') ? 1 : 0);
+        }
       }
       if (result) check(where, dst, result, regs.get(dst));
       else st.set(dst, 'stale');
@@ -306,6 +315,7 @@ function replay(log: string): ReplayResult {
 describe('golden replay of Linux 6.18.44 verifier logs', () => {
   let compared = 0;
   let branches = 0;
+  let forks = 0;
   for (const g of GOLDEN) {
     it(g.name, () => {
       const r = replay(g.log);
@@ -313,6 +323,7 @@ describe('golden replay of Linux 6.18.44 verifier logs', () => {
       expect(r.compared).toBeGreaterThan(0);
       compared += r.compared;
       branches += r.branches;
+      forks += r.forks;
     });
   }
   it('notices a wrong number and a wrong branch decision', () => {
@@ -324,6 +335,7 @@ describe('golden replay of Linux 6.18.44 verifier logs', () => {
   it('compared many registers and branches', () => {
     expect(compared).toBeGreaterThan(500);
     expect(branches).toBeGreaterThan(80);
+    expect(forks).toBeGreaterThanOrEqual(3);
   });
 });
 
@@ -719,7 +731,7 @@ from 5 to 8: R0=0 R6=scalar(smin=umin=umin32=11,smax=umax=0xffffffff,smin32=-1,s
   {
     name: "map value loads u8 u16 u32 u64 s8 s16 s32",
     log: `
-0: (18) r1 = 0xffff88810bac0600       ; R1=map_ptr(ks=4,vs=64)
+0: (18) r1 = 0xffff888108444a00       ; R1=map_ptr(ks=4,vs=64)
 2: (bf) r2 = r10                      ; R2=fp0 R10=fp0
 3: (07) r2 += -4                      ; R2=fp-4
 4: (62) *(u32 *)(r10 -4) = 0          ; R10=fp0 fp-8=0000????
@@ -1227,6 +1239,63 @@ from 23 to 26: R0=0 R6=scalar(id=1,var_off=(0x0; 0xffffffff0000000f)) R7=scalar(
 26: (07) r6 += 1                      ; R6=scalar(id=1+1,smax=0x7fffffff0000001f,umax=0xffffffff0000001f,smin32=0,smax32=umax32=31,var_off=(0x0; 0xffffffff0000001f))
 27: (b7) r0 = 0                       ; R0=0
 28: (95) exit
+`,
+  },
+  {
+    name: "and/or by a constant split a [-1,0] register (maybe_fork_scalars)",
+    log: `
+0: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+1: (bf) r6 = r0                       ; R0=scalar(id=1) R6=scalar(id=1)
+2: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+3: (bf) r7 = r0                       ; R0=scalar(id=2) R7=scalar(id=2)
+4: (b7) r0 = 0                        ; R0=0
+5: (c4) w6 s>>= 31                    ; R6=scalar(smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff))
+6: (bf) r1 = r6                       ; R1=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff)) R6=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff))
+7: (54) w1 &= 31                      ; R1=31
+8: (c7) r7 s>>= 63                    ; R7=scalar(smin=smin32=-1,smax=smax32=0)
+9: (bf) r2 = r7                       ; R2=scalar(id=4,smin=smin32=-1,smax=smax32=0) R7=scalar(id=4,smin=smin32=-1,smax=smax32=0)
+10: (47) r2 |= 12                     ; R2=-1
+11: (bf) r3 = r6                      ; R3=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff)) R6=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff))
+12: (57) r3 &= -2                     ; R3=0xfffffffe
+13: (b7) r0 = 0                       ; R0=0
+14: (95) exit
+from 12 to 12: R0=0 R1=31 R2=-1 R3=0 R6=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff)) R7=scalar(id=4,smin=smin32=-1,smax=smax32=0) R10=fp0
+12: (57) r3 &= -2                     ; R3=0
+13: (b7) r0 = 0                       ; R0=0
+14: (95) exit
+from 10 to 10: R0=0 R1=31 R2=0 R6=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff)) R7=scalar(id=4,smin=smin32=-1,smax=smax32=0) R10=fp0
+10: (47) r2 |= 12                     ; R2=12
+11: (bf) r3 = r6                      ; R3=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff)) R6=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff))
+12: (57) r3 &= -2                     ; R3=0xfffffffe
+13: (b7) r0 = 0                       ; R0=0
+14: (95) exit
+from 12 to 12: R0=0 R1=31 R2=12 R3=0 R6=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff)) R7=scalar(id=4,smin=smin32=-1,smax=smax32=0) R10=fp0
+12: (57) r3 &= -2                     ; R3=0
+13: (b7) r0 = 0                       ; R0=0
+14: (95) exit
+from 7 to 7: R0=0 R1=0 R6=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff)) R7=scalar(id=2) R10=fp0
+7: (54) w1 &= 31                      ; R1=0
+8: (c7) r7 s>>= 63                    ; R7=scalar(smin=smin32=-1,smax=smax32=0)
+9: (bf) r2 = r7                       ; R2=scalar(id=5,smin=smin32=-1,smax=smax32=0) R7=scalar(id=5,smin=smin32=-1,smax=smax32=0)
+10: (47) r2 |= 12                     ; R2=-1
+11: (bf) r3 = r6                      ; R3=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff)) R6=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff))
+12: (57) r3 &= -2                     ; R3=0xfffffffe
+13: (b7) r0 = 0                       ; R0=0
+14: (95) exit
+from 12 to 12: R0=0 R1=0 R2=-1 R3=0 R6=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff)) R7=scalar(id=5,smin=smin32=-1,smax=smax32=0) R10=fp0
+12: (57) r3 &= -2                     ; R3=0
+13: (b7) r0 = 0                       ; R0=0
+14: (95) exit
+from 10 to 10: R0=0 R1=0 R2=0 R6=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff)) R7=scalar(id=5,smin=smin32=-1,smax=smax32=0) R10=fp0
+10: (47) r2 |= 12                     ; R2=12
+11: (bf) r3 = r6                      ; R3=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff)) R6=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff))
+12: (57) r3 &= -2                     ; R3=0xfffffffe
+13: (b7) r0 = 0                       ; R0=0
+14: (95) exit
+from 12 to 12: R0=0 R1=0 R2=12 R3=0 R6=scalar(id=3,smin=0,smax=umax=0xffffffff,smin32=-1,smax32=0,var_off=(0x0; 0xffffffff)) R7=scalar(id=5,smin=smin32=-1,smax=smax32=0) R10=fp0
+12: (57) r3 &= -2                     ; R3=0
+13: (b7) r0 = 0                       ; R0=0
+14: (95) exit
 `,
   },
   {
