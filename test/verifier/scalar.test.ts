@@ -731,7 +731,7 @@ from 5 to 8: R0=0 R6=scalar(smin=umin=umin32=11,smax=umax=0xffffffff,smin32=-1,s
   {
     name: "map value loads u8 u16 u32 u64 s8 s16 s32",
     log: `
-0: (18) r1 = 0xffff888108444a00       ; R1=map_ptr(ks=4,vs=64)
+0: (18) r1 = 0xffff888154ea7200       ; R1=map_ptr(ks=4,vs=64)
 2: (bf) r2 = r10                      ; R2=fp0 R10=fp0
 3: (07) r2 += -4                      ; R2=fp-4
 4: (62) *(u32 *)(r10 -4) = 0          ; R10=fp0 fp-8=0000????
@@ -2043,6 +2043,279 @@ from 18 to 21: R0=0 R6=scalar(smin=0xffff800000000000,smax=0x7fffffffffff,umax=0
 28: (67) r8 <<= 32                    ; R8=scalar(smax=0x7fffffff00000000,umax=0xffffffff00000000,smin32=0,smax32=umax32=0,var_off=(0x0; 0xffffffff00000000))
 29: (b7) r0 = 0                       ; R0=0
 30: (95) exit
+`,
+  },
+  {
+    name: "random program 3773 (needs three deduction rounds)",
+    log: `
+0: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+1: (bf) r6 = r0                       ; R0=scalar(id=1) R6=scalar(id=1)
+2: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+3: (bf) r7 = r0                       ; R0=scalar(id=2) R7=scalar(id=2)
+4: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+5: (bf) r8 = r0                       ; R0=scalar(id=3) R8=scalar(id=3)
+6: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+7: (bf) r9 = r0                       ; R0=scalar(id=4) R9=scalar(id=4)
+8: (b7) r0 = 0                        ; R0=0
+9: (35) if r9 >= 0xffff932c goto pc+2         ; R9=scalar(id=4,umax=0xffffffffffff932b)
+10: (b7) r0 = 0                       ; R0=0
+11: (95) exit
+from 9 to 12: R0=0 R6=scalar(id=1) R7=scalar(id=2) R8=scalar(id=3) R9=scalar(id=4,smin=smin32=-27860,smax=smax32=-1,umin=0xffffffffffff932c,umin32=0xffff932c,var_off=(0xffffffffffff8000; 0x7fff)) R10=fp0
+12: (67) r9 <<= 1                     ; R9=scalar(smin=0xffffffffffff0000,smax=smax32=-2,umin=0xffffffffffff0000,umax=0xfffffffffffffffe,smin32=umin32=0xffff0000,umax32=0xfffffffe,var_off=(0xffffffffffff0000; 0xfffe))
+13: (66) if w9 s> 0xdf1e7c00 goto pc+2
+16: (04) w8 += -128                   ; R8=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff))
+17: (d7) r7 = bswap16 r7              ; R7=scalar(smin=smin32=0,smax=umax=smax32=umax32=0xffff,var_off=(0x0; 0xffff))
+18: (2f) r7 *= r9                     ; R7=scalar(smin=0xffffffff00010000,smax=0,umax=0xfffffffffffffffe,smax32=0x7ffffffe,umax32=0xfffffffe,var_off=(0x0; 0xfffffffffffffffe)) R9=scalar(smin=0xffffffffffff0000,smax=smax32=-2,umin=0xffffffffffff0000,umax=0xfffffffffffffffe,smin32=umin32=0xffff0000,umax32=0xfffffffe,var_off=(0xffffffffffff0000; 0xfffe))
+19: (36) if w7 >= 0x3f goto pc+2      ; R7=scalar(smin=smin32=0,smax=umax=smax32=umax32=62,var_off=(0x0; 0x3e))
+20: (b7) r0 = 0                       ; R0=0
+21: (95) exit
+from 19 to 22: R0=0 R6=scalar(id=1) R7=scalar(smin=0xffffffff00010000,smax=-2,umin=0xffffffff00010000,umax=0xfffffffffffffffe,smax32=0x7ffffffe,umin32=0x10000,umax32=0xfffffffe,var_off=(0xffffffff00000000; 0xfffffffe)) R8=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R9=scalar(smin=0xffffffffffff0000,smax=smax32=-2,umin=0xffffffffffff0000,umax=0xfffffffffffffffe,smin32=umin32=0xffff0000,umax32=0xfffffffe,var_off=(0xffffffffffff0000; 0xfffe)) R10=fp0
+22: (a7) r9 ^= 230818816              ; R9=scalar(smin=0xfffffffff23d0000,smax=0xfffffffff23dfffe,umin=0xfffffffff23d0000,umax=0xfffffffff23dfffe,smin32=umin32=0xf23d0000,smax32=umax32=0xf23dfffe,var_off=(0xfffffffff23d0000; 0xfffe))
+23: (34) w8 /= -32768                 ; R8=scalar()
+24: (0c) w6 += w7                     ; R6=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R7=scalar(smin=0xffffffff00010000,smax=-2,umin=0xffffffff00010000,umax=0xfffffffffffffffe,smax32=0x7ffffffe,umin32=0x10000,umax32=0xfffffffe,var_off=(0xffffffff00000000; 0xfffffffe))
+25: (dd) if r6 s<= r8 goto pc+2       ; R6=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R8=scalar(smax=0xfffffffe)
+26: (b7) r0 = 0                       ; R0=0
+27: (95) exit
+from 25 to 28: R0=0 R6=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R7=scalar(smin=0xffffffff00010000,smax=-2,umin=0xffffffff00010000,umax=0xfffffffffffffffe,smax32=0x7ffffffe,umin32=0x10000,umax32=0xfffffffe,var_off=(0xffffffff00000000; 0xfffffffe)) R8=scalar(smin=0,umax=0x7fffffffffffffff,var_off=(0x0; 0x7fffffffffffffff)) R9=scalar(smin=0xfffffffff23d0000,smax=0xfffffffff23dfffe,umin=0xfffffffff23d0000,umax=0xfffffffff23dfffe,smin32=umin32=0xf23d0000,smax32=umax32=0xf23dfffe,var_off=(0xfffffffff23d0000; 0xfffe)) R10=fp0
+28: (a7) r7 ^= 16128                  ; R7=scalar(smin=0xffffffff00000000,smax=-2,umin=0xffffffff00000000,umax=0xfffffffffffffffe,smax32=0x7ffffffe,umax32=0xfffffffe,var_off=(0xffffffff00000000; 0xfffffffe))
+29: (15) if r8 == 0xffff8000 goto pc+2
+30: (b7) r0 = 0                       ; R0=0
+31: (95) exit
+`,
+  },
+  {
+    name: "random program 18631 (needs three deduction rounds)",
+    log: `
+0: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+1: (bf) r6 = r0                       ; R0=scalar(id=1) R6=scalar(id=1)
+2: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+3: (bf) r7 = r0                       ; R0=scalar(id=2) R7=scalar(id=2)
+4: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+5: (bf) r8 = r0                       ; R0=scalar(id=3) R8=scalar(id=3)
+6: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+7: (bf) r9 = r0                       ; R0=scalar(id=4) R9=scalar(id=4)
+8: (b7) r0 = 0                        ; R0=0
+9: (c6) if w8 s< 0x40000000 goto pc+2         ; R8=scalar(id=3,smin=0x8000000040000000,smax=0x7fffffff7fffffff,umin=smin32=umin32=0x40000000,umax=0xffffffff7fffffff,umax32=0x7fffffff,var_off=(0x40000000; 0xffffffff3fffffff))
+10: (b7) r0 = 0                       ; R0=0
+11: (95) exit
+from 9 to 12: R0=0 R6=scalar(id=1) R7=scalar(id=2) R8=scalar(id=3,smax32=0x3fffffff) R9=scalar(id=4) R10=fp0
+12: (1c) w7 -= w9                     ; R7=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R9=scalar(id=4)
+13: (04) w6 += -667858944             ; R6=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff))
+14: (1f) r8 -= r6                     ; R6=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R8=scalar()
+15: (4d) if r9 & r7 goto pc+2         ; R7=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R9=scalar(id=4)
+16: (b7) r0 = 0                       ; R0=0
+17: (95) exit
+from 15 to 18: R0=0 R6=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R7=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R8=scalar() R9=scalar(id=4) R10=fp0
+18: (37) r7 /= 1                      ; R7=scalar()
+19: (1d) if r6 == r7 goto pc+2        ; R6=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R7=scalar()
+20: (b7) r0 = 0                       ; R0=0
+21: (95) exit
+from 19 to 22: R0=0 R6=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R7=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R8=scalar() R9=scalar(id=4) R10=fp0
+22: (57) r8 &= 31729                  ; R8=scalar(smin=smin32=0,smax=umax=smax32=umax32=31729,var_off=(0x0; 0x7bf1))
+23: (64) w6 <<= 16                    ; R6=scalar(smin=0,smax=umax=umax32=0xffff0000,smax32=0x7fff0000,var_off=(0x0; 0xffff0000))
+24: (87) r6 = -r6                     ; R6=scalar(smin=0xffffffff00010000,smax=0,umax=0xffffffffffff0000,smax32=0x7fff0000,umax32=0xffff0000,var_off=(0x0; 0xffffffffffff0000))
+25: (d6) if w6 s<= 0x3f00 goto pc+2   ; R6=scalar(smin=0xffffffff00010000,smax=0xffffffff7fff0000,umin=0xffffffff00010000,umax=0xffffffff7fff0000,smin32=umin32=0x10000,smax32=umax32=0x7fff0000,var_off=(0xffffffff00000000; 0x7fff0000))
+26: (b7) r0 = 0                       ; R0=0
+27: (95) exit
+from 25 to 28: R0=0 R6=scalar(smin=0xffffffff00010000,smax=0,umax=0xffffffffffff0000,smax32=16128,umax32=0xffff0000,var_off=(0x0; 0xffffffffffff0000)) R7=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R8=scalar(smin=smin32=0,smax=umax=smax32=umax32=31729,var_off=(0x0; 0x7bf1)) R9=scalar(id=4) R10=fp0
+28: (d5) if r8 s<= 0x7 goto pc+2      ; R8=scalar(smin=umin=smin32=umin32=8,smax=umax=smax32=umax32=31729,var_off=(0x0; 0x7bf1))
+29: (b7) r0 = 0                       ; R0=0
+30: (95) exit
+from 28 to 31: R0=0 R6=scalar(smin=0xffffffff00010000,smax=0,umax=0xffffffffffff0000,smax32=16128,umax32=0xffff0000,var_off=(0x0; 0xffffffffffff0000)) R7=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R8=scalar(smin=smin32=0,smax=umax=smax32=umax32=1,var_off=(0x0; 0x1)) R9=scalar(id=4) R10=fp0
+31: (a6) if w8 < 0x37f5 goto pc+2
+34: (b4) w9 = 1073741824              ; R9=0x40000000
+35: (b7) r0 = 0                       ; R0=0
+36: (95) exit
+`,
+  },
+  {
+    name: "random program 30913 (needs three deduction rounds)",
+    log: `
+0: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+1: (bf) r6 = r0                       ; R0=scalar(id=1) R6=scalar(id=1)
+2: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+3: (bf) r7 = r0                       ; R0=scalar(id=2) R7=scalar(id=2)
+4: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+5: (bf) r8 = r0                       ; R0=scalar(id=3) R8=scalar(id=3)
+6: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+7: (bf) r9 = r0                       ; R0=scalar(id=4) R9=scalar(id=4)
+8: (b7) r0 = 0                        ; R0=0
+9: (57) r8 &= -1073741824             ; R8=scalar(smax=0x7fffffffc0000000,umax=0xffffffffc0000000,smax32=0x40000000,umax32=0xc0000000,var_off=(0x0; 0xffffffffc0000000))
+10: (bf) r8 = (s32)r9                 ; R8=scalar(smin=0xffffffff80000000,smax=0x7fffffff) R9=scalar(id=4)
+11: (4f) r9 |= r6                     ; R6=scalar(id=1) R9=scalar()
+12: (a5) if r8 < 0xa69ce000 goto pc+2         ; R8=scalar(smin=0xffffffffa69ce000,smax=smax32=-1,umin=0xffffffffa69ce000,smin32=umin32=0xa69ce000,var_off=(0xffffffff80000000; 0x7fffffff))
+13: (b7) r0 = 0                       ; R0=0
+14: (95) exit
+from 12 to 15: R0=0 R6=scalar(id=1) R7=scalar(id=2) R8=scalar(smin=0xffffffff80000000,smax=0x7fffffff,umax=0xffffffffa69cdfff) R9=scalar() R10=fp0
+15: (85) call bpf_get_prandom_u32#7   ; R0=scalar()
+16: (bf) r9 = r0                      ; R0=scalar(id=5) R9=scalar(id=5)
+17: (b7) r0 = 0                       ; R0=0
+18: (7d) if r8 s>= r7 goto pc+2       ; R7=scalar(id=2,smin=0xffffffff80000001) R8=scalar(smin=0xffffffff80000000,smax=0x7fffffff,umax=0xffffffffa69cdfff)
+19: (b7) r0 = 0                       ; R0=0
+20: (95) exit
+from 18 to 21: R0=0 R6=scalar(id=1) R7=scalar(id=2,smax=0x7fffffff) R8=scalar(smin=0xffffffff80000000,smax=0x7fffffff,umax=0xffffffffa69cdfff) R9=scalar(id=5) R10=fp0
+21: (66) if w8 s> 0xffffffff goto pc+2        ; R8=scalar(smin=0xffffffff80000000,smax=0xffffffffa69cdfff,umin=0xffffffff80000000,umax=0xffffffffa69cdfff,smax32=umax32=0xa69cdfff,umin32=0x80000000,var_off=(0xffffffff80000000; 0x3fffffff))
+22: (b7) r0 = 0                       ; R0=0
+23: (95) exit
+from 21 to 24: R0=0 R6=scalar(id=1) R7=scalar(id=2,smax=0x7fffffff) R8=scalar(smin=smin32=0,smax=umax=umax32=0x7fffffff,var_off=(0x0; 0x7fffffff)) R9=scalar(id=5) R10=fp0
+24: (a6) if w8 < 0xfffffffb goto pc+2
+27: (97) r8 %= 2                      ; R8=scalar()
+28: (87) r8 = -r8                     ; R8=scalar()
+29: (65) if r8 s> 0x8 goto pc+2       ; R8=scalar(smax=8)
+30: (b7) r0 = 0                       ; R0=0
+31: (95) exit
+from 29 to 32: R0=0 R6=scalar(id=1) R7=scalar(id=2,smax=0x7fffffff) R8=scalar(smin=umin=9,umax=0x7fffffffffffffff,var_off=(0x0; 0x7fffffffffffffff)) R9=scalar(id=5) R10=fp0
+32: (35) if r9 >= 0x8 goto pc+2       ; R9=scalar(id=5,smin=smin32=0,smax=umax=smax32=umax32=7,var_off=(0x0; 0x7))
+33: (b7) r0 = 0                       ; R0=0
+34: (95) exit
+from 32 to 35: R0=0 R6=scalar(id=1) R7=scalar(id=2,smax=0x7fffffff) R8=scalar(smin=umin=9,umax=0x7fffffffffffffff,var_off=(0x0; 0x7fffffffffffffff)) R9=scalar(id=5,umin=8) R10=fp0
+35: (84) w8 = -w8                     ; R8=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff))
+36: (35) if r7 >= 0xff goto pc+2      ; R7=scalar(id=2,smin=smin32=0,smax=umax=smax32=umax32=254,var_off=(0x0; 0xff))
+37: (b7) r0 = 0                       ; R0=0
+38: (95) exit
+from 36 to 39: R0=0 R6=scalar(id=1) R7=scalar(id=2,smax=0x7fffffff,umin=255) R8=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R9=scalar(id=5,umin=8) R10=fp0
+39: (b7) r0 = 0                       ; R0=0
+40: (95) exit
+`,
+  },
+  {
+    name: "random program 46200 (needs three deduction rounds)",
+    log: `
+0: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+1: (bf) r6 = r0                       ; R0=scalar(id=1) R6=scalar(id=1)
+2: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+3: (bf) r7 = r0                       ; R0=scalar(id=2) R7=scalar(id=2)
+4: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+5: (bf) r8 = r0                       ; R0=scalar(id=3) R8=scalar(id=3)
+6: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+7: (bf) r9 = r0                       ; R0=scalar(id=4) R9=scalar(id=4)
+8: (b7) r0 = 0                        ; R0=0
+9: (1c) w9 -= w7                      ; R7=scalar(id=2) R9=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff))
+10: (ac) w9 ^= w7                     ; R7=scalar(id=2) R9=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff))
+11: (cd) if r6 s< r8 goto pc+2        ; R6=scalar(id=1) R8=scalar(id=3)
+12: (b7) r0 = 0                       ; R0=0
+13: (95) exit
+from 11 to 14: R0=0 R6=scalar(id=1,smax=0x7ffffffffffffffe) R7=scalar(id=2) R8=scalar(id=3,smin=0x8000000000000001) R9=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R10=fp0
+14: (04) w9 += 15                     ; R9=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff))
+15: (15) if r7 == 0xffff94b1 goto pc+2        ; R7=scalar(id=2)
+16: (b7) r0 = 0                       ; R0=0
+17: (95) exit
+from 15 to 18: R0=0 R6=scalar(id=1,smax=0x7ffffffffffffffe) R7=-27471 R8=scalar(id=3,smin=0x8000000000000001) R9=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R10=fp0
+18: (4f) r8 |= r7                     ; R7=-27471 R8=scalar(smin=smin32=-27471,smax=smax32=-1,umin=0xffffffffffff94b1,umin32=0xffff94b1,var_off=(0xffffffffffff94b1; 0x6b4e))
+19: (87) r9 = -r9                     ; R9=scalar(smin=0xffffffff00000001,smax=0)
+20: (55) if r9 != 0x40000000 goto pc+2
+23: (ad) if r9 < r7 goto pc+2         ; R7=-27471 R9=scalar(smin=smin32=-27471,smax=smax32=-1,umin=0xffffffffffff94b1,umin32=0xffff94b1,var_off=(0xffffffffffff8000; 0x7fff))
+24: (b7) r0 = 0                       ; R0=0
+25: (95) exit
+from 23 to 26: R0=0 R6=scalar(id=1,smax=0x7ffffffffffffffe) R7=-27471 R8=scalar(smin=smin32=-27471,smax=smax32=-1,umin=0xffffffffffff94b1,umin32=0xffff94b1,var_off=(0xffffffffffff94b1; 0x6b4e)) R9=scalar(smin=0xffffffff00000001,smax=0,umax=0xffffffffffff94b0) R10=fp0
+26: (65) if r6 s> 0x9bfd3800 goto pc+2        ; R6=scalar(id=1,smax=0xffffffff9bfd3800,umin=0x8000000000000000,umax=0xffffffff9bfd3800,var_off=(0x8000000000000000; 0x7fffffffffffffff))
+27: (b7) r0 = 0                       ; R0=0
+28: (95) exit
+from 26 to 29: R0=0 R6=scalar(id=1,smin=0xffffffff9bfd3801,smax=0x7ffffffffffffffe) R7=-27471 R8=scalar(smin=smin32=-27471,smax=smax32=-1,umin=0xffffffffffff94b1,umin32=0xffff94b1,var_off=(0xffffffffffff94b1; 0x6b4e)) R9=scalar(smin=0xffffffff00000001,smax=0,umax=0xffffffffffff94b0) R10=fp0
+29: (d5) if r6 s<= 0xffffff80 goto pc+2       ; R6=scalar(id=1,smin=-127,smax=0x7ffffffffffffffe)
+30: (b7) r0 = 0                       ; R0=0
+31: (95) exit
+from 29 to 32: R0=0 R6=scalar(id=1,smin=0xffffffff9bfd3801,smax=smax32=-128,umin=0xffffffff9bfd3801,umax=0xffffffffffffff80,smin32=umin32=0x9bfd3801,umax32=0xffffff80,var_off=(0xffffffff80000000; 0x7fffffff)) R7=-27471 R8=scalar(smin=smin32=-27471,smax=smax32=-1,umin=0xffffffffffff94b1,umin32=0xffff94b1,var_off=(0xffffffffffff94b1; 0x6b4e)) R9=scalar(smin=0xffffffff00000001,smax=0,umax=0xffffffffffff94b0) R10=fp0
+32: (cf) r6 s>>= r7                   ; R6=scalar() R7=-27471
+33: (07) r7 += 8                      ; R7=-27463
+34: (b6) if w9 <= 0x2 goto pc+2       ; R9=scalar(smin=0xffffffff00000003,smax=-27472,umin=0xffffffff00000003,umax=0xffffffffffff94b0,umin32=3,umax32=0xffff94b0,var_off=(0xffffffff00000000; 0xffffffff))
+35: (b7) r0 = 0                       ; R0=0
+36: (95) exit
+from 34 to 37: R0=0 R6=scalar() R7=-27463 R8=scalar(smin=smin32=-27471,smax=smax32=-1,umin=0xffffffffffff94b1,umin32=0xffff94b1,var_off=(0xffffffffffff94b1; 0x6b4e)) R9=scalar(smin=0xffffffff00000001,smax=0,umax=0xffffffff00000002,smin32=0,smax32=umax32=2,var_off=(0x0; 0xffffffff00000003)) R10=fp0
+37: (b7) r0 = 0                       ; R0=0
+38: (95) exit
+`,
+  },
+  {
+    name: "random program 75958 (needs three deduction rounds)",
+    log: `
+0: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+1: (bf) r6 = r0                       ; R0=scalar(id=1) R6=scalar(id=1)
+2: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+3: (bf) r7 = r0                       ; R0=scalar(id=2) R7=scalar(id=2)
+4: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+5: (bf) r8 = r0                       ; R0=scalar(id=3) R8=scalar(id=3)
+6: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+7: (bf) r9 = r0                       ; R0=scalar(id=4) R9=scalar(id=4)
+8: (b7) r0 = 0                        ; R0=0
+9: (c7) r7 s>>= 32                    ; R7=scalar(smin=0xffffffff80000000,smax=0x7fffffff)
+10: (3f) r6 s/= r9                    ; R6=scalar() R9=scalar(id=4)
+11: (1f) r9 -= r7                     ; R7=scalar(smin=0xffffffff80000000,smax=0x7fffffff) R9=scalar()
+12: (5c) w8 &= w7                     ; R7=scalar(smin=0xffffffff80000000,smax=0x7fffffff) R8=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff))
+13: (ad) if r7 < r9 goto pc+2         ; R7=scalar(smin=0xffffffff80000000,smax=0x7fffffff) R9=scalar()
+14: (b7) r0 = 0                       ; R0=0
+15: (95) exit
+from 13 to 16: R0=0 R6=scalar() R7=scalar(smin=0xffffffff80000000,smax=0x7fffffff,umax=0xfffffffffffffffe) R8=scalar(smin=0,smax=umax=0xffffffff,var_off=(0x0; 0xffffffff)) R9=scalar(umin=1) R10=fp0
+16: (45) if r8 & 0x100 goto pc+2      ; R8=scalar(smin=0,smax=umax=umax32=0xfffffeff,smax32=0x7ffffeff,var_off=(0x0; 0xfffffeff))
+17: (b7) r0 = 0                       ; R0=0
+18: (95) exit
+from 16 to 19: R0=0 R6=scalar() R7=scalar(smin=0xffffffff80000000,smax=0x7fffffff,umax=0xfffffffffffffffe) R8=scalar(smin=umin=umin32=256,smax=umax=0xffffffff,smin32=0x80000100,var_off=(0x100; 0xfffffeff)) R9=scalar(umin=1) R10=fp0
+19: (76) if w6 s>= 0x7a7e goto pc+2   ; R6=scalar(smax32=31357)
+20: (b7) r0 = 0                       ; R0=0
+21: (95) exit
+from 19 to 22: R0=0 R6=scalar(smin=0x8000000000007a7e,smax=0x7fffffff7fffffff,umin=smin32=umin32=31358,umax=0xffffffff7fffffff,umax32=0x7fffffff,var_off=(0x0; 0xffffffff7fffffff)) R7=scalar(smin=0xffffffff80000000,smax=0x7fffffff,umax=0xfffffffffffffffe) R8=scalar(smin=umin=umin32=256,smax=umax=0xffffffff,smin32=0x80000100,var_off=(0x100; 0xfffffeff)) R9=scalar(umin=1) R10=fp0
+22: (d7) r6 = bswap32 r6              ; R6=scalar(smin=0,smax=umax=umax32=0xffffff7f,smax32=0x7fffff7f,var_off=(0x0; 0xffffff7f))
+23: (64) w6 <<= 19                    ; R6=scalar(smin=0,smax=umax=umax32=0xfbf80000,smax32=0x7bf80000,var_off=(0x0; 0xfbf80000))
+24: (26) if w7 > 0xffffa9f8 goto pc+2         ; R7=scalar(smin=0xffffffff80000000,smax=0x7fffffff,umax=0xffffffffffffa9f8,umax32=0xffffa9f8)
+25: (b7) r0 = 0                       ; R0=0
+26: (95) exit
+from 24 to 27: R0=0 R6=scalar(smin=0,smax=umax=umax32=0xfbf80000,smax32=0x7bf80000,var_off=(0x0; 0xfbf80000)) R7=scalar(smin=smin32=-22023,smax=smax32=-2,umin=0xffffffffffffa9f9,umax=0xfffffffffffffffe,umin32=0xffffa9f9,umax32=0xfffffffe,var_off=(0xffffffffffff8000; 0x7fff)) R8=scalar(smin=umin=umin32=256,smax=umax=0xffffffff,smin32=0x80000100,var_off=(0x100; 0xfffffeff)) R9=scalar(umin=1) R10=fp0
+27: (6d) if r7 s> r8 goto pc+2
+28: (b7) r0 = 0                       ; R0=0
+29: (95) exit
+`,
+  },
+  {
+    name: "random program 89067 (needs three deduction rounds)",
+    log: `
+0: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+1: (bf) r6 = r0                       ; R0=scalar(id=1) R6=scalar(id=1)
+2: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+3: (bf) r7 = r0                       ; R0=scalar(id=2) R7=scalar(id=2)
+4: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+5: (bf) r8 = r0                       ; R0=scalar(id=3) R8=scalar(id=3)
+6: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+7: (bf) r9 = r0                       ; R0=scalar(id=4) R9=scalar(id=4)
+8: (b7) r0 = 0                        ; R0=0
+9: (4f) r9 |= r7                      ; R7=scalar(id=2) R9=scalar()
+10: (5e) if w9 != w7 goto pc+2        ; R7=scalar(id=2) R9=scalar()
+11: (b7) r0 = 0                       ; R0=0
+12: (95) exit
+from 10 to 13: R0=0 R6=scalar(id=1) R7=scalar(id=2) R8=scalar(id=3) R9=scalar() R10=fp0
+13: (2d) if r7 > r9 goto pc+2         ; R7=scalar(id=2) R9=scalar()
+14: (b7) r0 = 0                       ; R0=0
+15: (95) exit
+from 13 to 16: R0=0 R6=scalar(id=1) R7=scalar(id=2,umin=1) R8=scalar(id=3) R9=scalar(umax=0xfffffffffffffffe) R10=fp0
+16: (64) w6 <<= 29                    ; R6=scalar(smin=0,smax=umax=umax32=0xe0000000,smax32=0x60000000,var_off=(0x0; 0xe0000000))
+17: (1e) if w7 == w6 goto pc+2        ; R6=scalar(smin=0,smax=umax=umax32=0xe0000000,smax32=0x60000000,var_off=(0x0; 0xe0000000)) R7=scalar(id=2,umin=1)
+18: (b7) r0 = 0                       ; R0=0
+19: (95) exit
+from 17 to 20: R0=0 R6=scalar(smin=0,smax=umax=umax32=0xe0000000,smax32=0x60000000,var_off=(0x0; 0xe0000000)) R7=scalar(id=2,smax=0x7fffffffe0000000,umin=1,umax=0xffffffffe0000000,smax32=0x60000000,umax32=0xe0000000,var_off=(0x0; 0xffffffffe0000000)) R8=scalar(id=3) R9=scalar(umax=0xfffffffffffffffe) R10=fp0
+20: (17) r6 -= 1000                   ; R6=scalar(smin=-1000,smax=0xdffffc18,umin=umin32=0x1ffffc18,umax=0xfffffffffffffc18,smin32=0x9ffffc18,smax32=0x7ffffc18,umax32=0xfffffc18,var_off=(0x1ffffc18; 0xffffffffe0000000))
+21: (26) if w6 > 0xf423c600 goto pc+2         ; R6=scalar(smin=umin=umin32=0x1ffffc18,smax=umax=umax32=0xdffffc18,smin32=0x9ffffc18,smax32=0x7ffffc18,var_off=(0x1ffffc18; 0xe0000000))
+22: (b7) r0 = 0                       ; R0=0
+23: (95) exit
+from 21 to 24: R0=0 R6=-1000 R7=scalar(id=2,smax=0x7fffffffe0000000,umin=1,umax=0xffffffffe0000000,smax32=0x60000000,umax32=0xe0000000,var_off=(0x0; 0xffffffffe0000000)) R8=scalar(id=3) R9=scalar(umax=0xfffffffffffffffe) R10=fp0
+24: (85) call bpf_get_prandom_u32#7   ; R0=scalar()
+25: (bf) r7 = r0                      ; R0=scalar(id=5) R7=scalar(id=5)
+26: (b7) r0 = 0                       ; R0=0
+27: (c7) r7 s>>= 49                   ; R7=scalar(smin=smin32=-16384,smax=smax32=16383)
+28: (d4) r6 = le16 r6                 ; R6=0xfc18
+29: (36) if w8 >= 0x186a0 goto pc+2   ; R8=scalar(id=3,smax=0x7fffffff0001869f,umax=0xffffffff0001869f,smin32=0,smax32=umax32=0x1869f,var_off=(0x0; 0xffffffff0001ffff))
+30: (b7) r0 = 0                       ; R0=0
+31: (95) exit
+from 29 to 32: R0=0 R6=0xfc18 R7=scalar(smin=smin32=-16384,smax=smax32=16383) R8=scalar(id=3,smin=0x80000000000186a0,umin=umin32=0x186a0) R9=scalar(umax=0xfffffffffffffffe) R10=fp0
+32: (55) if r9 != 0x7fff goto pc+2    ; R9=32767
+33: (b7) r0 = 0                       ; R0=0
+34: (95) exit
+from 32 to 35: R0=0 R6=0xfc18 R7=scalar(smin=smin32=-16384,smax=smax32=16383) R8=scalar(id=3,smin=0x80000000000186a0,umin=umin32=0x186a0) R9=scalar(umax=0xfffffffffffffffe) R10=fp0
+35: (25) if r9 > 0x186a0 goto pc+2    ; R9=scalar(smin=smin32=0,smax=umax=smax32=umax32=0x186a0,var_off=(0x0; 0x1ffff))
+36: (b7) r0 = 0                       ; R0=0
+37: (95) exit
+from 35 to 38: R0=0 R6=0xfc18 R7=scalar(smin=smin32=-16384,smax=smax32=16383) R8=scalar(id=3,smin=0x80000000000186a0,umin=umin32=0x186a0) R9=scalar(umin=0x186a1,umax=0xfffffffffffffffe) R10=fp0
+38: (c4) w6 s>>= 7                    ; R6=504
+39: (b7) r0 = 0                       ; R0=0
+40: (95) exit
 `,
   },
 ];
