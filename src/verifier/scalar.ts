@@ -235,51 +235,66 @@ function updateBounds(r: Reg): void {
   updateBounds64(r);
 }
 
+/** (s32) of a u32 value, without allocating through BigInt.asIntN. */
+const s32of = (x: bigint): bigint => (x >= 0x80000000n ? x - 0x100000000n : x);
+
 function deduce32(r: Reg): void {
+  // Only the 32-bit views change here, so the 64-bit halves are computed once.
+  const uminHi = r.umin >> 32n;
+  const umaxHi = r.umax >> 32n;
+  const uminLo = r.umin & U32_MAX;
+  const umaxLo = r.umax & U32_MAX;
+  const sminHi = r.smin >> 32n;
+  const smaxHi = r.smax >> 32n;
+  const sminLo = r.smin & U32_MAX;
+  const smaxLo = r.smax & U32_MAX;
   // The upper halves of the u64 (s64) range are equal: the low halves form a u32 (s32) range.
-  if (r.umin >> 32n === r.umax >> 32n) {
-    r.u32min = max(r.u32min, u32(r.umin));
-    r.u32max = min(r.u32max, u32(r.umax));
-    if (s32(r.umin) <= s32(r.umax)) {
-      r.s32min = max(r.s32min, s32(r.umin));
-      r.s32max = min(r.s32max, s32(r.umax));
+  if (uminHi === umaxHi) {
+    r.u32min = max(r.u32min, uminLo);
+    r.u32max = min(r.u32max, umaxLo);
+    if (s32of(uminLo) <= s32of(umaxLo)) {
+      r.s32min = max(r.s32min, s32of(uminLo));
+      r.s32max = min(r.s32max, s32of(umaxLo));
     }
   }
-  if (r.smin >> 32n === r.smax >> 32n) {
-    if (u32(r.smin) <= u32(r.smax)) {
-      r.u32min = max(r.u32min, u32(r.smin));
-      r.u32max = min(r.u32max, u32(r.smax));
+  if (sminHi === smaxHi) {
+    if (sminLo <= smaxLo) {
+      r.u32min = max(r.u32min, sminLo);
+      r.u32max = min(r.u32max, smaxLo);
     }
-    if (s32(r.smin) <= s32(r.smax)) {
-      r.s32min = max(r.s32min, s32(r.smin));
-      r.s32max = min(r.s32max, s32(r.smax));
+    if (s32of(sminLo) <= s32of(smaxLo)) {
+      r.s32min = max(r.s32min, s32of(sminLo));
+      r.s32max = min(r.s32max, s32of(smaxLo));
     }
   }
-  // Upper halves are two consecutive numbers and the low halves go from negative to positive.
-  if (u32(u32(r.umin >> 32n) + 1n) === u32(r.umax >> 32n) && s32(r.umin) < 0n && s32(r.umax) >= 0n) {
-    r.s32min = max(r.s32min, s32(r.umin));
-    r.s32max = min(r.s32max, s32(r.umax));
+  // Upper halves are two consecutive numbers (mod 2^32) and the low halves go from negative to
+  // positive.
+  if (((uminHi + 1n) & U32_MAX) === (umaxHi & U32_MAX) && uminLo >= 0x80000000n && umaxLo < 0x80000000n) {
+    r.s32min = max(r.s32min, s32of(uminLo));
+    r.s32max = min(r.s32max, s32of(umaxLo));
   }
-  if (u32(u32(r.smin >> 32n) + 1n) === u32(r.smax >> 32n) && s32(r.smin) < 0n && s32(r.smax) >= 0n) {
-    r.s32min = max(r.s32min, s32(r.smin));
-    r.s32max = min(r.s32max, s32(r.smax));
+  if (((sminHi + 1n) & U32_MAX) === (smaxHi & U32_MAX) && sminLo >= 0x80000000n && smaxLo < 0x80000000n) {
+    r.s32min = max(r.s32min, s32of(sminLo));
+    r.s32max = min(r.s32max, s32of(smaxLo));
   }
   // A u32 range that does not cross the s32 sign boundary is an s32 range, and vice versa.
-  if (s32(r.u32min) <= s32(r.u32max)) {
-    r.s32min = max(r.s32min, s32(r.u32min));
-    r.s32max = min(r.s32max, s32(r.u32max));
+  if (s32of(r.u32min) <= s32of(r.u32max)) {
+    r.s32min = max(r.s32min, s32of(r.u32min));
+    r.s32max = min(r.s32max, s32of(r.u32max));
   }
-  if (u32(r.s32min) <= u32(r.s32max)) {
-    r.u32min = max(r.u32min, u32(r.s32min));
-    r.u32max = min(r.u32max, u32(r.s32max));
-  } else if (r.u32max < u32(r.s32min)) {
+  const s32minU = r.s32min & U32_MAX;
+  const s32maxU = r.s32max & U32_MAX;
+  if (s32minU <= s32maxU) {
+    r.u32min = max(r.u32min, s32minU);
+    r.u32max = min(r.u32max, s32maxU);
+  } else if (r.u32max < s32minU) {
     // The s32 range wraps; the u32 range lies inside its non-negative part.
-    r.s32min = s32(r.u32min);
-    r.u32max = min(r.u32max, u32(r.s32max));
-  } else if (u32(r.s32max) < r.u32min) {
+    r.s32min = s32of(r.u32min);
+    r.u32max = min(r.u32max, s32maxU);
+  } else if (s32maxU < r.u32min) {
     // ... inside its negative part.
-    r.s32max = s32(r.u32max);
-    r.u32min = max(r.u32min, u32(r.s32min));
+    r.s32max = s32of(r.u32max);
+    r.u32min = max(r.u32min, s32minU);
   }
 }
 
@@ -302,13 +317,13 @@ function deduce64(r: Reg): void {
 
 function deduceMixed(r: Reg): void {
   // Replace the low halves of the 64-bit bounds by the u32 bounds when that tightens them.
-  const hi = ~U32_MAX & U64_MAX;
-  const newUmin = (r.umin & hi) | r.u32min;
-  const newUmax = (r.umax & hi) | r.u32max;
+  // `x & ~0xffffffff` on a signed bigint keeps its sign, like the C code on s64.
+  const newUmin = (r.umin & ~U32_MAX) | r.u32min;
+  const newUmax = (r.umax & ~U32_MAX) | r.u32max;
   r.umin = max(r.umin, newUmin);
   r.umax = min(r.umax, newUmax);
-  const newSmin = s64((u64(r.smin) & hi) | r.u32min);
-  const newSmax = s64((u64(r.smax) & hi) | r.u32max);
+  const newSmin = (r.smin & ~U32_MAX) | r.u32min;
+  const newSmax = (r.smax & ~U32_MAX) | r.u32max;
   r.smin = max(r.smin, newSmin);
   r.smax = min(r.smax, newSmax);
   // After a sign-extending load: the s64 range fits s32 and the s32 range is non-negative.

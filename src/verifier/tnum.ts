@@ -38,7 +38,9 @@ export function tnumConst(v: bigint): Tnum {
 
 /** Number of the highest set bit, 1-based, 0 for 0 (the kernel's `fls64`). */
 export function fls64(x: bigint): number {
-  return x === 0n ? 0 : x.toString(2).length;
+  const hi = Number(x >> 32n);
+  if (hi !== 0) return 64 - Math.clz32(hi);
+  return 32 - Math.clz32(Number(x & 0xffffffffn));
 }
 
 /** The smallest tnum holding every u64 in [min, max] (tnum.c `tnum_range`; unsigned bounds). */
