@@ -1,11 +1,17 @@
 /**
  * Scalar register bounds as the Linux 6.18 verifier tracks them: a tnum plus signed/unsigned
  * 64-bit and 32-bit ranges (five views of one value), restated from kernel/bpf/verifier.c:
- * `reg_bounds_sync` (__update_reg_bounds, __reg_deduce_bounds twice, __reg_bound_offset),
- * `adjust_scalar_min_max_vals` and its scalar{,32}_min_max_* helpers, `scalar_byte_swap`,
+ * `reg_bounds_sync` (__update_reg_bounds with the tnum_step single-value rule,
+ * __reg_deduce_bounds three times, __reg_bound_offset), `adjust_scalar_min_max_vals` and its
+ * scalar{,32}_min_max_* helpers, `maybe_fork_scalars`, `scalar_byte_swap`,
  * `coerce_reg_to_size`/`coerce_{reg,subreg}_to_size_sx`, `zext_32_to_64`,
  * `is_scalar_branch_taken`, `regs_refine_cond_op`/`reg_set_min_max`,
  * `reg_bounds_sanity_check`, `range_within`, and the log's `print_scalar_ranges`.
+ *
+ * The target is the kernel this project runs on (6.18.44 with its stable backports), checked by
+ * differential runs against it (test/verifier/scalar.test.ts replays its logs). Where that kernel
+ * differs from what upstream source says, the measured behaviour wins and is commented
+ * ("observed"): 64-bit movsx keeps an s32 range that already fits the narrow width.
  *
  * Representation: every field is a `bigint`; `umin/umax` in [0, 2^64), `smin/smax` in
  * [-2^63, 2^63), `u32min/u32max` in [0, 2^32), `s32min/s32max` in [-2^31, 2^31). Values are
