@@ -731,7 +731,7 @@ from 5 to 8: R0=0 R6=scalar(smin=umin=umin32=11,smax=umax=0xffffffff,smin32=-1,s
   {
     name: "map value loads u8 u16 u32 u64 s8 s16 s32",
     log: `
-0: (18) r1 = 0xffff888154ea7200       ; R1=map_ptr(ks=4,vs=64)
+0: (18) r1 = 0xffff888125479800       ; R1=map_ptr(ks=4,vs=64)
 2: (bf) r2 = r10                      ; R2=fp0 R10=fp0
 3: (07) r2 += -4                      ; R2=fp-4
 4: (62) *(u32 *)(r10 -4) = 0          ; R10=fp0 fp-8=0000????
@@ -1296,6 +1296,28 @@ from 12 to 12: R0=0 R1=0 R2=12 R3=0 R6=scalar(id=3,smin=0,smax=umax=0xffffffff,s
 12: (57) r3 &= -2                     ; R3=0
 13: (b7) r0 = 0                       ; R0=0
 14: (95) exit
+`,
+  },
+  {
+    name: "unsigned numbers print in decimal up to 65535",
+    log: `
+0: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+1: (bf) r6 = r0                       ; R0=scalar(id=1) R6=scalar(id=1)
+2: (b7) r0 = 0                        ; R0=0
+3: (35) if r6 >= 0x9c40 goto pc+2     ; R6=scalar(id=1,smin=smin32=0,smax=umax=smax32=umax32=0x9c3f,var_off=(0x0; 0xffff))
+4: (b7) r0 = 0                        ; R0=0
+5: (95) exit
+from 3 to 6: R0=0 R6=scalar(id=1,umin=40000) R10=fp0
+6: (35) if r6 >= 0xffff goto pc+2     ; R6=scalar(id=1,smin=umin=smin32=umin32=0x9c40,smax=umax=smax32=umax32=0xfffe,var_off=(0x8000; 0x7fff))
+7: (b7) r0 = 0                        ; R0=0
+8: (95) exit
+from 6 to 9: R0=0 R6=scalar(id=1,umin=65535) R10=fp0
+9: (35) if r6 >= 0x10000 goto pc+2    ; R6=0xffff
+10: (b7) r0 = 0                       ; R0=0
+11: (95) exit
+from 9 to 12: R0=0 R6=scalar(id=1,umin=0x10000) R10=fp0
+12: (b7) r0 = 0                       ; R0=0
+13: (95) exit
 `,
   },
   {
