@@ -31,15 +31,25 @@ import { KMap, KProg, type LoadedFuncInfo, type LoadedLineInfo } from './objects
 import { TestRunInterrupted } from './progtypes/common.js';
 import type { TestRunInput } from './progtypes/registry.js';
 import { COMPLEXITY_LIMIT_INSNS, PROG_FLAGS_MASK, ProgFlags } from './uapi.js';
+import { verifyProgram, vmapOf } from './verify.js';
+import type { PseudoTarget } from '../verifier/api.js';
 
 const { EINVAL, E2BIG, EFAULT, ENOTSUPP, EACCES, ENOSPC, EINTR } = ERRNO;
 
 /** The verifier log (struct bpf_verifier_log): what we would print, and where it goes. */
 class VerifierLog {
-  readonly lines: string[] = [];
+  private text = '';
   constructor(readonly level: number) {}
+  /** A line of the load's own checks (before the verifier runs). */
   log(s: string): void {
-    if (this.level > 0) this.lines.push(s);
+    if (this.level > 0) this.text += `${s}\n`;
+  }
+  /** The verifier's whole log text. */
+  raw(s: string): void {
+    if (this.level > 0) this.text += s;
+  }
+  get content(): string {
+    return this.text;
   }
 }
 
@@ -116,6 +126,8 @@ export function kfuncHelper(r: RegisteredKfunc): HelperFn {
     }
     if (typeof v === 'bigint') m.setR0Big(v);
     else m.setR0Num(v);
+    // A pointer the kfunc returns is the calling run's to use (isolation: Machine.grant).
+    if (def.proto.ret.includes('*')) m.grant(m.hi[0]!);
   };
 }
 
@@ -124,6 +136,8 @@ interface Resolved {
   dump: RawInsn[];
   usedMaps: KMap[];
   kfuncs: Map<number, HelperFn>;
+  /** What each pseudo lddw refers to, for the verifier. */
+  pseudo: Map<number, PseudoTarget>;
 }
 
 /** Resolve pseudo lddw forms and kfunc calls against fds/BTF, in the order the verifier checks them. */
@@ -132,6 +146,7 @@ function resolvePseudo(k: Kernel, prog: KProg, raw: RawInsn[], fdArray: number[]
   const dump = raw.map((i) => ({ ...i }));
   const used: KMap[] = [];
   const kfuncs = new Map<number, HelperFn>();
+  const pseudo = new Map<number, PseudoTarget>();
   const release = (): void => {
     for (const m of used) k.mapPut(m);
   };
@@ -186,8 +201,11 @@ function resolvePseudo(k: Kernel, prog: KProg, raw: RawInsn[], fdArray: number[]
           return map;
         }
         let value: bigint;
-        if (src === LDDW_MAP_FD || src === LDDW_MAP_IDX) value = mapHandlePointer(map);
-        else {
+        if (src === LDDW_MAP_FD || src === LDDW_MAP_IDX) {
+          value = mapHandlePointer(map);
+          pseudo.set(pc, { kind: 'map_ptr', map: vmapOf(map) });
+        } else {
+          pseudo.set(pc, { kind: 'map_value', map: vmapOf(map), off: hi.imm >>> 0 });
           const v = mapDirectValue(map, hi.imm >>> 0);
           if (typeof v === 'number') {
             release();
@@ -211,6 +229,7 @@ function resolvePseudo(k: Kernel, prog: KProg, raw: RawInsn[], fdArray: number[]
           log.log(`pc ${pc}: ldimm64 refers to unknown kernel variable (btf id ${i.imm})`);
           return -EINVAL;
         }
+        pseudo.set(pc, { kind: 'ksym', size: ksymSize(k, i.imm), typeName: '', percpu: false });
         i.src = LDDW_IMM64;
         i.imm = Number(addr & 0xffffffffn) | 0;
         hi.imm = Number(addr >> 32n) | 0;
@@ -256,7 +275,18 @@ function resolvePseudo(k: Kernel, prog: KProg, raw: RawInsn[], fdArray: number[]
       kfuncs.set(i.imm, kfuncHelper(kf));
     }
   }
-  return { insns, dump, usedMaps: used, kfuncs };
+  return { insns, dump, usedMaps: used, kfuncs, pseudo };
+}
+
+/** Size of a typed ksym (`extern const struct x y __ksym`): its VAR's type size in vmlinux BTF, else 0. */
+function ksymSize(k: Kernel, btfId: number): number {
+  try {
+    const btf = k.vmlinuxBtf;
+    const t = btf.type(btfId);
+    return t.kind === 'VAR' ? btf.sizeof(t.type) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** Helper names by uapi id (enum bpf_func_id), implemented or not. */
@@ -399,7 +429,11 @@ export function progLoad(k: Kernel, a: Attr): number {
   const logLevel = a.u32(PL.log_level);
   const logSize = a.u32(PL.log_size);
   const logBuf = a.addr(PL.log_buf);
-  if (logLevel !== 0 ? logBuf === 0 || logSize < 128 || logSize > 0x3fffffff || (logLevel & ~0x1f) !== 0 : logBuf !== 0 || logSize !== 0) return -EINVAL;
+  // bpf_verifier_log_attr_valid (6.18): buffer and size together, no minimum size, a level
+  // without a buffer is valid (only log_true_size is reported), a buffer needs a level.
+  if ((logBuf === 0) !== (logSize === 0)) return -EINVAL;
+  if (logBuf !== 0 && logLevel === 0) return -EINVAL;
+  if ((logLevel & ~0xf) !== 0 || logSize > 0x3fffffff) return -EINVAL;
   const log = new VerifierLog(logLevel);
 
   // Program BTF and its func/line info.
@@ -461,13 +495,30 @@ export function progLoad(k: Kernel, a: Attr): number {
     raw, k.bootNs(), new Uint8Array(8), progBtf, funcInfo, lineInfo, attachBtf, attachBtfId, attachName,
   );
   let err = checkAttachTarget(k, prog, log);
-  if (err === 0) err = checkHelpers(k, prog, raw, log);
+  if (err === 0 && !k.verifierEnabled) err = checkHelpers(k, prog, raw, log);
   if (err < 0) return finishLog(k, a, log, err);
   const codeRegion = k.mem.map(new Uint8Array(cnt * 8), { kind: RegionKind.CODE, perm: PERM_NONE, label: `code of ${name || 'prog'}`, owner: prog });
   const res = resolvePseudo(k, prog, raw, fdArray, log, codeRegion);
   if (typeof res === 'number') {
     k.mem.unmap(codeRegion);
     return finishLog(k, a, log, res);
+  }
+  if (k.verifierEnabled) {
+    const vr = verifyProgram(k, prog, raw, res.pseudo, logLevel, (pc) => {
+      const src = sourceOf(prog, pc);
+      if (src === undefined || src.text === undefined) return undefined;
+      const [file, line] = src.source.split(':');
+      return { text: src.text, file: file!, line: Number(line) };
+    });
+    k.lastVerifierResult = vr;
+    log.raw(vr.ok ? vr.log : vr.error.log);
+    if (!vr.ok) {
+      for (const m of res.usedMaps) k.mapPut(m);
+      k.mem.unmap(codeRegion);
+      return finishLog(k, a, log, -vr.error.errno);
+    }
+    prog.verifierStats = vr.stats;
+    prog.verifierLog = vr.log;
   }
   try {
     prog.exec = buildExecProgram(res.insns, {
@@ -509,16 +560,25 @@ function attachNameOf(k: Kernel, type: number, btfId: number): string {
   return k.kfuncs.byBtfId(btfId)?.def.name ?? '';
 }
 
-/** Copy the verifier log to the user's buffer; returns `ret` (ENOSPC if the log was truncated and ret is 0). */
+/**
+ * bpf_vlog_finalize: copy the log to the user's buffer (rotating mode keeps the tail, BPF_LOG_FIXED
+ * the head; always NUL-terminated), write log_true_size, and fail with ENOSPC when the log did not
+ * fit, whatever `ret` was (6.18: the overflow overrides the verifier's own errno).
+ */
 function finishLog(k: Kernel, a: Attr, log: VerifierLog, ret: number): number {
   if (log.level === 0) return ret;
-  const text = new TextEncoder().encode(`${log.lines.join('\n')}\n`);
-  a.setU32(PL.log_true_size, text.length + 1);
+  const text = new TextEncoder().encode(log.content);
+  const trueSize = text.length + 1;
+  a.setU32(PL.log_true_size, trueSize);
   const size = a.u32(PL.log_size);
-  const out = new Uint8Array(Math.min(size, text.length + 1));
-  out.set(text.subarray(0, out.length - 1));
-  if (!k.user.write(a.addr(PL.log_buf), out)) return ret < 0 ? ret : -EFAULT;
-  if (text.length + 1 > size && ret === 0) return -ENOSPC;
+  const buf = a.addr(PL.log_buf);
+  if (buf === 0 || size === 0) return ret;
+  const out = new Uint8Array(Math.min(size, trueSize));
+  const n = out.length - 1;
+  const fixed = (log.level & 8) !== 0;
+  out.set(fixed ? text.subarray(0, n) : text.subarray(text.length - n));
+  if (!k.user.write(buf, out)) return -EFAULT;
+  if (trueSize > size) return -ENOSPC;
   return ret;
 }
 

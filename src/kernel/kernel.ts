@@ -7,13 +7,17 @@
  * {@link UserMemory}) or a typed object with the same C field names, and returns an fd, 0, or
  * `-errno`, never throwing for guest-visible failures.
  */
+import type { VerifierResult } from '../verifier/api.js';
 import type { Btf } from '../btf/btf.js';
 import { HelperRegistry, type HelperDef } from '../helpers/registry.js';
 import type { HelperHost, TaskInfo, TimerService } from '../helpers/host.js';
 import { ERRNO } from '../util/errno.js';
 import { Fault } from '../vm/fault.js';
-import { DEFAULT_BUDGET, Machine, MAY_GOTO_LIMIT, Stop, type ExecProgram, type HelperFn } from '../vm/machine.js';
-import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
+import { DEFAULT_BUDGET, Machine, MAY_GOTO_LIMIT, Stop, type AccessPolicy, type ExecProgram, type HelperFn } from '../vm/machine.js';
+import { Memory, PERM_R, RegionKind, Scope } from '../vm/memory.js';
+import { MapValueRef } from '../maps/types.js';
+import { BpfMap } from '../maps/map.js';
+import { chargedHelper } from '../helpers/cost.js';
 import { ENGINES, RunOutcome, runProgram, setArgs, type EngineName, type RunArgs, type RunOptions, type RunResult } from '../vm/run.js';
 import { Attr, ATTR_SIZE, encodeTyped, type TypedAttr } from './attr.js';
 import { KernelError } from './errors.js';
@@ -40,7 +44,6 @@ import { COMMAND_HANDLERS } from './commands.js';
 import { HookRegistry, type HookDef } from './hooks.js';
 import { iterRead, MAX_RW_COUNT, type IterSession } from './iter.js';
 import { PAGE_SIZE } from './uapi.js';
-import type { BpfMap } from '../maps/map.js';
 import type { MapEnv } from '../maps/types.js';
 import { implOf, mapEnv } from './mapglue.js';
 import { ProgArrayMap } from '../maps/prog-array.js';
@@ -65,8 +68,26 @@ export interface KernelOptions {
   seed?: number;
   /** Receives each trace_printk line (they are also kept in `kernel.tracePipe`). */
   printk?: (line: string) => void;
-  /** Default instruction budget of a run. */
+  /**
+   * Bytes of trace_printk output `kernel.tracePipe` keeps (default 1,441,792: the kernel's default
+   * per-CPU trace buffer, TRACE_BUF_SIZE_DEFAULT); older lines are dropped and counted in
+   * `kernel.tracePipeDropped`, as an overwriting ring buffer drops the oldest events.
+   */
+  tracePipeBytes?: number;
+  /** Default instruction budget of a run (helper and kfunc calls are charged by their cost). */
   budget?: number;
+  /**
+   * Wall-clock limit of any single run in ms (default 10,000): a run still going after it faults
+   * with `run_timeout`. It is checked every TIME_SLICE budget units, so it costs nothing per
+   * instruction; Infinity turns it off.
+   */
+  runTimeoutMs?: number;
+  /**
+   * Most timer callbacks one `kernel.advance()` runs (default 100,000). A timer that keeps re-arming
+   * itself at or before the current time would otherwise never let the clock move on; when the bound
+   * is hit, advance() throws KernelError TIMER_LIMIT with the clock at the last callback's deadline.
+   */
+  maxTimerCallbacks?: number;
   /**
    * Wall-clock limit of one BPF_PROG_TEST_RUN's repetitions in ms (default 30,000). The kernel ends
    * a test run with EINTR when a signal arrives (bpf_test_timer_continue); the emulator has no
@@ -75,6 +96,12 @@ export interface KernelOptions {
   testRunTimeoutMs?: number;
   /** Interpreter (default 'fast'). */
   engine?: EngineName;
+  /**
+   * Run the load-time verifier at BPF_PROG_LOAD (default true), as the kernel does. `false` loads
+   * whatever decodes, and leaves memory safety to the run-time checks alone: unsafe, for
+   * experiments only.
+   */
+  verify?: boolean;
   /**
    * The sysctl kernel.bpf_stats_enabled (default false): collect run_cnt/run_time_ns of every
    * program run. Without it they are collected only while a BPF_ENABLE_STATS fd is open.
@@ -110,6 +137,31 @@ export type FdEntry =
 /** Hard limit on nested program runs (kfunc → struct_ops → kfunc ...); the kernel has none but its stack. */
 export const MAX_NESTED_RUNS = 64;
 
+/** Default {@link KernelOptions.runTimeoutMs}. */
+export const DEFAULT_RUN_TIMEOUT_MS = 10_000;
+/** Default {@link KernelOptions.maxTimerCallbacks}. */
+export const DEFAULT_MAX_TIMER_CALLBACKS = 100_000;
+/** kernel/trace/trace.c TRACE_BUF_SIZE_DEFAULT: bytes of the default (per-CPU) trace buffer. */
+export const TRACE_BUF_SIZE_DEFAULT = 1_441_792;
+
+/** A KernelOptions count: an integer >= min (NaN, fractions and negatives are refused). */
+function checkCount(name: string, v: number, min: number): number {
+  if (!Number.isSafeInteger(v) || v < min) throw new KernelError('BAD_OPTION', `kernel options: ${name} must be an integer >= ${min}, got ${v}`);
+  return v;
+}
+
+/** A KernelOptions duration in ms: a positive number, or Infinity for none. */
+function checkMs(name: string, v: number): number {
+  if (typeof v !== 'number' || Number.isNaN(v) || v <= 0) throw new KernelError('BAD_OPTION', `kernel options: ${name} must be a positive number of ms (or Infinity), got ${v}`);
+  return v;
+}
+
+/** Whether program `p` references map `owner` (a BpfMap implementation or a struct_ops KMap). */
+function usesMap(p: KProg, owner: unknown): boolean {
+  for (const km of p.usedMaps) if (km === owner || km.impl === owner) return true;
+  return false;
+}
+
 export class Kernel implements HelperHost {
   readonly mem = new Memory();
   readonly user = new UserMemory();
@@ -129,8 +181,14 @@ export class Kernel implements HelperHost {
   readonly progTypes = new ProgTypeRegistry();
   readonly hooks = new HookRegistry();
   readonly types = new KernelTypes();
-  /** Lines written by bpf_trace_printk & co. */
-  readonly tracePipe: string[] = [];
+  /** Lines of the trace ring (oldest first from traceHead); see {@link tracePipe}. */
+  private traceLines: string[] = [];
+  private traceHead = 0;
+  private traceBytes = 0;
+  /** Lines dropped from the trace ring because it was full (oldest first). */
+  tracePipeDropped = 0;
+  /** Capacity of the trace ring in bytes (see {@link KernelOptions.tracePipeBytes}). */
+  readonly tracePipeBytes: number;
 
   readonly nrCpus: number;
   cpu: number;
@@ -138,6 +196,10 @@ export class Kernel implements HelperHost {
   readonly budget: number;
   /** See {@link KernelOptions.testRunTimeoutMs}. */
   readonly testRunTimeoutMs: number;
+  /** See {@link KernelOptions.runTimeoutMs}. */
+  readonly runTimeoutMs: number;
+  /** See {@link KernelOptions.maxTimerCallbacks}. */
+  readonly maxTimerCallbacks: number;
   /** kernel.bpf_stats_enabled (see {@link KernelOptions.statsEnabled}). */
   readonly statsSysctl: boolean;
   /** Open BPF_ENABLE_STATS fds. */
@@ -145,6 +207,10 @@ export class Kernel implements HelperHost {
   /** Whether runs are counted now (bpf_stats_enabled_key). */
   private statsOn = false;
   engine: EngineName;
+  /** Whether BPF_PROG_LOAD runs the verifier ({@link KernelOptions.verify}). */
+  verifierEnabled: boolean;
+  /** The verdict of the last BPF_PROG_LOAD that reached the verifier. */
+  lastVerifierResult: VerifierResult | null = null;
 
   private vmlinuxObj: KBtf | undefined;
   private readonly deferred: (() => void)[] = [];
@@ -164,11 +230,15 @@ export class Kernel implements HelperHost {
     this.nrCpus = o.nrCpus ?? 2;
     this.cpu = o.cpu ?? 0;
     this.version = o.version ?? [6, 18, 0];
-    this.budget = o.budget ?? DEFAULT_BUDGET;
-    this.testRunTimeoutMs = o.testRunTimeoutMs ?? 30_000;
+    this.budget = checkCount('budget', o.budget ?? DEFAULT_BUDGET, 1);
+    this.testRunTimeoutMs = checkMs('testRunTimeoutMs', o.testRunTimeoutMs ?? 30_000);
+    this.runTimeoutMs = checkMs('runTimeoutMs', o.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS);
+    this.maxTimerCallbacks = checkCount('maxTimerCallbacks', o.maxTimerCallbacks ?? DEFAULT_MAX_TIMER_CALLBACKS, 1);
+    this.tracePipeBytes = checkCount('tracePipeBytes', o.tracePipeBytes ?? TRACE_BUF_SIZE_DEFAULT, 0);
     this.statsSysctl = o.statsEnabled ?? false;
     this.statsOn = this.statsSysctl;
     this.engine = o.engine ?? 'fast';
+    this.verifierEnabled = o.verify ?? true;
     this.monoNs = o.monotonicStartNs ?? 1_000_000_000n;
     this.bootOffsetNs = o.bootOffsetNs ?? 0n;
     this.rng = (o.seed ?? 1) >>> 0 || 1;
@@ -594,12 +664,20 @@ export class Kernel implements HelperHost {
    * (docs §6.5: frees complete before time moves on).
    */
   advance(ns: bigint | number): void {
+    if (typeof ns === 'number' ? !Number.isSafeInteger(ns) || ns < 0 : ns < 0n) throw new KernelError('BAD_OPTION', `advance: expected a non-negative integer number of ns, got ${ns}`);
     this.drain();
     const target = this.monoNs + BigInt(ns);
     const timers = this.service<TimerService>('timers');
+    let fired = 0;
     for (;;) {
-      if (timers === undefined || !timers.fireDue(this, target)) break;
+      if (timers === undefined || fired >= this.maxTimerCallbacks) break;
+      if (!timers.fireDue(this, target)) break;
+      fired++;
       this.drain();
+    }
+    if (fired >= this.maxTimerCallbacks && timers !== undefined && timers.fireDue(this, target, true)) {
+      // Still due after the bound: a timer re-arming itself at or before the current time.
+      throw new KernelError('TIMER_LIMIT', `advance: ${fired} timer callbacks without reaching the target time (${this.monoNs} of ${target} ns): a timer keeps re-arming itself at or before the current time`);
     }
     this.monoNs = target;
     this.drain();
@@ -631,9 +709,40 @@ export class Kernel implements HelperHost {
     this.rng = x >>> 0;
     return this.rng;
   }
+  /**
+   * Append a line to the trace ring. Lines beyond `tracePipeBytes` push the oldest ones out, as the
+   * kernel's overwriting trace buffer does; they are counted in `tracePipeDropped`.
+   */
   printk(line: string): void {
-    this.tracePipe.push(line);
+    const lines = this.traceLines;
+    lines.push(line);
+    this.traceBytes += line.length + 1;
+    while (this.traceBytes > this.tracePipeBytes && this.traceHead < lines.length) {
+      this.traceBytes -= lines[this.traceHead]!.length + 1;
+      this.traceHead++;
+      this.tracePipeDropped++;
+    }
+    // Compact once the dropped prefix is the larger part: amortised O(1) per line.
+    if (this.traceHead > 1024 && this.traceHead * 2 > lines.length) {
+      this.traceLines = lines.slice(this.traceHead);
+      this.traceHead = 0;
+    }
     this.printkSink?.(line);
+  }
+
+  /**
+   * The lines bpf_trace_printk & co. wrote that the trace ring still holds, oldest first (a copy).
+   * Each counts its length + 1 (the newline) against `tracePipeBytes`.
+   */
+  get tracePipe(): string[] {
+    return this.traceHead === 0 ? this.traceLines.slice() : this.traceLines.slice(this.traceHead);
+  }
+
+  /** Empty the trace ring (like `echo > trace`); the dropped count stays. */
+  clearTracePipe(): void {
+    this.traceLines = [];
+    this.traceHead = 0;
+    this.traceBytes = 0;
   }
 
   // ---- running programs ----------------------------------------------------------------------------
@@ -644,7 +753,8 @@ export class Kernel implements HelperHost {
     let t = this.helperTables.get(key);
     if (t === undefined) {
       t = new Map();
-      for (const h of this.helpers.all()) if (this.helpers.allowed(h.id, progType, attachType)) t.set(h.id, h.fn);
+      // Each call is charged against the run's budget by its cost (helpers/cost.ts).
+      for (const h of this.helpers.all()) if (this.helpers.allowed(h.id, progType, attachType)) t.set(h.id, chargedHelper(h));
       this.helperTables.set(key, t);
     }
     return t;
@@ -660,17 +770,58 @@ export class Kernel implements HelperHost {
     if (m === undefined) {
       m = new Machine(this.mem, `run${depth}`);
       m.host = this;
+      m.policy = this.accessPolicy;
       this.machines[depth] = m;
     }
     return m;
   }
 
   /**
+   * What a run may reach beyond its own stack frames and what the kernel granted it (ctx, packet,
+   * helper results): the maps its program references (`used_maps`: handles and values, global data
+   * included), with PROGRAM scope, and those of a program it tail-called, for the rest of the run;
+   * values of an inner map a map-in-map lookup gave it in this run; shared kernel objects (tasks,
+   * kernel variables). Everything else is `foreign_region`.
+   */
+  private readonly accessPolicy: AccessPolicy = {
+    scopeOf: (m, id) => {
+      const mem = this.mem;
+      switch (mem.kindOf(id)) {
+        case RegionKind.MAP: {
+          const owner = mem.ownerOf(id);
+          const entry = m.capOwner;
+          if (entry instanceof KProg && usesMap(entry, owner)) return Scope.PROGRAM;
+          const cur = m.prog?.owner;
+          return cur !== entry && cur instanceof KProg && usesMap(cur, owner) ? Scope.RUN : Scope.NONE;
+        }
+        case RegionKind.MAP_VALUE: {
+          const ref = mem.ownerOf(id);
+          if (!(ref instanceof MapValueRef) || !(ref.map instanceof BpfMap)) return Scope.NONE;
+          const handle = ref.map.handleRegion;
+          return m.reach(handle) ? Math.min(m.scopeOf(handle), Scope.PROGRAM) : Scope.NONE;
+        }
+        case RegionKind.KERNEL:
+          return mem.isShared(id) ? Scope.PROGRAM : Scope.NONE;
+        default:
+          return Scope.NONE;
+      }
+    },
+  };
+
+  /**
    * Run `prog` from its entry with r1..r5 = `args`. `setup` prepares the machine (ctx, packet) for
    * the program type. A top-level run returns its fault; a nested run (from a kfunc or helper)
-   * shares the outer run's budget and lets a fault end the outer run too.
+   * shares the outer run's budget and wall-clock limit and lets a fault end the outer run too.
+   *
+   * The run starts with fresh capabilities (see Machine.beginRun): its stack frames, the regions
+   * `args` point to, those `grants` point to (pointers the kernel passes inside the ctx), what
+   * `setup` grants, and what the access policy allows.
    */
-  execute(prog: KProg, args: RunArgs, o: { setup?: (m: Machine) => void; budget?: number; engine?: EngineName; trace?: (m: Machine, p: ExecProgram, pc: number) => void; entry?: number } = {}): RunResult {
+  execute(
+    prog: KProg,
+    args: RunArgs,
+    o: { setup?: (m: Machine) => void; budget?: number; engine?: EngineName; trace?: (m: Machine, p: ExecProgram, pc: number) => void; entry?: number; grants?: readonly bigint[] } = {},
+  ): RunResult {
     const depth = this.runDepth;
     if (depth >= MAX_NESTED_RUNS) throw this.machineAt(depth - 1).fail('call_depth', `more than ${MAX_NESTED_RUNS} nested program runs`);
     const m = this.machineAt(depth);
@@ -681,6 +832,8 @@ export class Kernel implements HelperHost {
     m.skbMacOffset = 0;
     // Map.prototype.clear allocates a new table even when the map is empty.
     if (m.runState.size !== 0) m.runState.clear();
+    m.beginRun(prog);
+    if (o.grants !== undefined) for (const p of o.grants) m.grant(Memory.split(p)[0]);
     o.setup?.(m);
     this.runDepth++;
     // bpf_prog_run's stats: only while bpf_stats_enabled_key is on, in wall-clock ns as the kernel's.
@@ -690,7 +843,7 @@ export class Kernel implements HelperHost {
       if (outer === null) {
         const trace = o.trace ?? this.tracer ?? undefined;
         // Built without spreads: this runs once per BPF_PROG_TEST_RUN repetition.
-        const ro: RunOptions = { budget: o.budget ?? this.budget, engine: o.engine ?? this.engine };
+        const ro: RunOptions = { budget: o.budget ?? this.budget, engine: o.engine ?? this.engine, timeoutMs: this.runTimeoutMs, begun: true };
         if (trace !== undefined) ro.trace = trace;
         if (o.entry !== undefined) ro.entry = o.entry;
         const r = runProgram(m, prog.exec, args, ro);
@@ -704,12 +857,15 @@ export class Kernel implements HelperHost {
       m.tracer = outer.tracer;
       m.budget = budget;
       m.left = budget;
+      m.timeLimitMs = outer.timeLimitMs;
+      m.clockStartMs = outer.clockStartMs;
       m.depth = 0;
       m.tailCalls = 0;
       m.tailTarget = null;
       m.lo.fill(0);
       m.hi.fill(0);
       setArgs(m, args);
+      m.grantArgs();
       m.setFramePointer(0);
       m.mayGoto[0] = MAY_GOTO_LIMIT;
       try {

@@ -9,6 +9,7 @@
  * - a program has `refcnt`; at 0 its id is freed and the free is deferred;
  * - a link holds its program or struct_ops map.
  */
+import type { VerifierStats } from '../verifier/api.js';
 import type { Btf } from '../btf/btf.js';
 import type { RawInsn } from '../isa/insn.js';
 import type { ExecProgram } from '../vm/machine.js';
@@ -65,6 +66,9 @@ export class KProg {
   get runCnt(): bigint {
     return BigInt(this.runCount);
   }
+  /** The verifier's statistics and log (log level of the load), when it ran. */
+  verifierStats: VerifierStats | null = null;
+  verifierLog = '';
   /** Highest ctx byte the program may access (syscall programs: ctx_size_in must cover it). */
   maxCtxOffset = 0;
   /** Region whose offsets are `pc * 8` of this program: what callback addresses point into. */

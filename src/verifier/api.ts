@@ -1,0 +1,158 @@
+/**
+ * The verifier's contract: what BPF_PROG_LOAD hands it (a program with its pseudo instructions
+ * resolved to symbolic targets, the program type, the maps, prototypes and ctx rules) and what it
+ * returns (accepted with statistics, or a {@link VerifierError}), always with the kernel-format log.
+ *
+ * The layer sits between the decoded program (src/isa, src/object) and the kernel's
+ * BPF_PROG_LOAD (src/kernel/cmd-prog.ts). It reads nothing else of the kernel: every fact it needs
+ * comes in through {@link VerifierInput}, so it can be run on its own (tests, `bpfemu verify`).
+ */
+import type { RawInsn } from '../isa/insn.js';
+import type { HelperProto } from '../helpers/registry.js';
+import { BpfemuError } from '../util/errors.js';
+
+/** A map as the verifier sees it (struct bpf_map's fields that rules depend on). */
+export interface VMap {
+  /** enum bpf_map_type. */
+  readonly type: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  /** map_flags (BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, ...). */
+  readonly flags: number;
+  /** The map's name ('' when unnamed); 6.18 logs `map=NAME` for named maps. */
+  readonly name: string;
+  /** Frozen (BPF_MAP_FREEZE) and read-only for programs: constant-offset loads give constants. */
+  readonly frozen: boolean;
+  /** The value bytes of element 0 of a frozen array map (global `.rodata`), for direct reads. */
+  readonly frozenValue?: Uint8Array;
+  /** Map-in-map: the inner map template. */
+  readonly inner?: VMap;
+  /** Offsets of special fields in the value (from the map's BTF value type), -1 when absent. */
+  readonly spinLockOff: number;
+  readonly timerOff: number;
+  /** Offsets of other special fields that plain loads and stores may not touch (kptrs, wq, ...). */
+  readonly specialFields?: readonly { readonly off: number; readonly size: number; readonly kind: string }[];
+}
+
+/** What an lddw pair (or other pseudo instruction) refers to, by pc. */
+export type PseudoTarget =
+  | { readonly kind: 'imm' }
+  | { readonly kind: 'map_ptr'; readonly map: VMap }
+  | { readonly kind: 'map_value'; readonly map: VMap; readonly off: number }
+  | { readonly kind: 'func'; readonly target: number }
+  | { readonly kind: 'ksym'; readonly size: number; readonly typeName: string; readonly percpu: boolean };
+
+/** A kfunc as the verifier sees it (enough of the core; references and BTF args are the next issue). */
+export interface VKfunc {
+  readonly name: string;
+  /** Number of BPF-visible arguments (r1..rN). */
+  readonly nargs: number;
+  /** Whether the result is a scalar (integer / void) or a pointer. */
+  readonly ret: 'integer' | 'void' | 'ptr' | 'ptr_or_null';
+  /** Whether r0 is written (void kfuncs leave r0 unset: reading it is "R0 !read_ok"). */
+}
+
+/** How a ctx access resolves: refused, a scalar, or a pointer of the given type. */
+export type CtxAccessResult =
+  | { readonly ok: false }
+  | {
+      readonly ok: true;
+      /** The type the load yields ('scalar' with the field's width for bounds). */
+      readonly type: 'scalar' | 'pkt' | 'pkt_end' | 'pkt_meta' | 'flow_keys' | 'sock_common_or_null' | 'ctx_mem';
+      /** For scalar loads: the width of the field in bytes (bounds [0, 2^(8w)-1]); 0 = unknown 64-bit. */
+      readonly width?: number;
+    };
+
+/** The ctx rules of the program type (is_valid_access). */
+export interface VCtx {
+  /** struct name for messages (`xdp_md`, `__sk_buff`). */
+  readonly name: string;
+  /** is_valid_access(off, size, type). `off` is the constant offset from the ctx start. */
+  access(off: number, size: number, write: boolean): CtxAccessResult;
+  /** BPF_LD_ABS / BPF_LD_IND are allowed (socket filter, tc, ...). */
+  readonly ldAbs: boolean;
+  /** Direct packet writes are allowed (may_access_direct_pkt_data with BPF_WRITE). */
+  readonly pktWrite: boolean;
+}
+
+/** Everything a verification needs. */
+export interface VerifierInput {
+  /** The program's instructions as loaded (pseudo lddw and calls intact). */
+  readonly insns: readonly RawInsn[];
+  /** The target of every lddw with a pseudo src_reg, by pc of its first half. */
+  readonly pseudo: ReadonlyMap<number, PseudoTarget>;
+  readonly progType: number;
+  readonly attachType: number;
+  /** prog_flags (BPF_F_ANY_ALIGNMENT, BPF_F_STRICT_ALIGNMENT, BPF_F_SLEEPABLE, ...). */
+  readonly progFlags: number;
+  readonly gplCompatible: boolean;
+  /** Helper prototypes available to this program type (get_func_proto), by helper id. */
+  helper(id: number): { readonly name: string; readonly proto: HelperProto | undefined } | undefined;
+  /** The uapi name of any helper id (implemented or not), for messages; undefined: unknown id. */
+  helperName(id: number): string | undefined;
+  /** kfuncs by BTF id. */
+  kfunc(btfId: number): VKfunc | undefined;
+  readonly ctx: VCtx;
+  /** The number of possible CPUs (bounds of bpf_get_smp_processor_id). */
+  readonly nrCpus: number;
+  /** Return-value range the program type enforces at exit, or null for any scalar. */
+  readonly retRange: readonly [number, number] | null;
+  /** BTF line info: the source line of a pc and its file, for `; text @ file:N` log lines. */
+  lineOf?(pc: number): { readonly text: string; readonly file: string; readonly line: number } | undefined;
+  /** Subprogram entry points declared by BTF func_info (global functions), with their linkage. */
+  readonly funcs?: readonly { readonly pc: number; readonly name: string; readonly global: boolean }[];
+  /** log_level bits (1, 2, 4); 0 = no log. */
+  readonly logLevel: number;
+  /** Capability profile; only the privileged (root) profile is implemented today. */
+  readonly privileged?: boolean;
+}
+
+/** Statistics as the kernel prints them at log level 4. */
+export interface VerifierStats {
+  readonly insnsProcessed: number;
+  readonly maxStatesPerInsn: number;
+  readonly totalStates: number;
+  readonly peakStates: number;
+  /** Stack depth per subprogram, in bytes. */
+  readonly stackDepth: readonly number[];
+  /** Wall time of the verification, in microseconds. */
+  readonly timeUs: number;
+}
+
+export type VerifierErrorCode = 'EACCES' | 'EINVAL' | 'E2BIG' | 'EFAULT' | 'ENOTSUPP' | 'EBADF' | 'EPERM';
+
+/** A program the verifier refuses: errno, pc, instruction, C line, and the full log. */
+export class VerifierError extends BpfemuError<VerifierErrorCode> {
+  constructor(
+    readonly code: VerifierErrorCode,
+    /** Positive errno (EACCES 13, EINVAL 22, E2BIG 7, ...). */
+    readonly errno: number,
+    /** The pc of the rejected instruction, or -1 for whole-program errors. */
+    readonly pc: number,
+    /** The instruction in kernel syntax ('' when pc is -1). */
+    readonly insn: string,
+    /** The kernel's error line(s), without the trailing stats line. */
+    readonly reason: string,
+    /** `file.c:N` and the source text of the pc, when line info exists. */
+    readonly source: { readonly file: string; readonly line: number; readonly text: string } | undefined,
+    /** The whole log at the requested level (the failing path, the error, the stats). */
+    readonly log: string,
+    readonly stats: VerifierStats,
+  ) {
+    super(
+      `${reason.split('\n').filter((l) => l !== '').pop() ?? reason}` +
+        (pc >= 0 ? ` (pc ${pc}: ${insn}${source !== undefined ? `, ${source.file}:${source.line}: ${source.text}` : ''})` : ''),
+    );
+  }
+}
+
+/** A successful verification. */
+export interface VerifierOk {
+  readonly ok: true;
+  readonly log: string;
+  readonly stats: VerifierStats;
+}
+
+/** The verdict: accepted, or the error. */
+export type VerifierResult = VerifierOk | { readonly ok: false; readonly error: VerifierError };

@@ -1,0 +1,382 @@
+/**
+ * Calls (kernel/bpf/verifier.c check_helper_call, check_func_arg, check_kfunc_call,
+ * check_func_call, push_callback_call, prepare_func_exit): helper arguments checked against their
+ * prototypes (helpers/registry.ts HelperProto), references acquired and released, r1-r5 clobbered
+ * and r0 typed by the return kind; bpf-to-bpf calls as new frames; callbacks (bpf_loop,
+ * for_each_map_elem, timers) verified as frames entered from the helper call.
+ */
+import type { RawInsn } from '../isa/insn.js';
+import type { HelperProto, ProtoArg } from '../helpers/registry.js';
+import { constReg, isNullScalar, NOT_INIT, ptrReg, regTypeStr, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
+import { scalarRange } from './scalar.js';
+import { tnumIsConst } from './tnum.js';
+import { checkHelperMem, checkPtrOffReg, constantStackKey } from './mem.js';
+import { copyState, type Frame, type VState } from './state.js';
+import { ERR, invalidScalar, MAX_FRAMES, type Verifier } from './verifier.js';
+
+const MAP_TYPE = { PROG_ARRAY: 3, ARRAY: 2, PERCPU_ARRAY: 6, RINGBUF: 27 } as const;
+const FUNC = { tail_call: 12, spin_lock: 93, spin_unlock: 94, loop: 181, for_each_map_elem: 164, timer_set_callback: 170, map_lookup_elem: 1, map_update_elem: 2, map_delete_elem: 3, map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89 } as const;
+
+/** compatible_reg_types: the register types an argument kind accepts, in the kernel's order. */
+const MEM_TYPES = ['fp', 'pkt', 'pkt_meta', 'map_key', 'map_value', 'mem', 'ringbuf_mem', 'buf', 'trusted_ptr_'] as const;
+const COMPATIBLE: Readonly<Record<string, readonly string[]>> = {
+  map_key: MEM_TYPES,
+  map_value: MEM_TYPES,
+  mem: MEM_TYPES,
+  size: ['scalar'],
+  size_or_zero: ['scalar'],
+  alloc_size: ['scalar'],
+  map: ['map_ptr'],
+  ctx: ['ctx'],
+  ctx_or_null: ['ctx'],
+  spin_lock: ['map_value', 'ptr_'],
+  timer: ['map_value'],
+  func: ['func'],
+  stack_or_null: ['fp'],
+  const_str: ['map_value'],
+  ringbuf_mem: ['ringbuf_mem'],
+  long: ['fp', 'pkt', 'pkt_meta', 'map_key', 'map_value'],
+  sock_common: ['sock_common', 'sock', 'tcp_sock', 'xdp_sock', 'ptr_'],
+  socket: ['sock'],
+  btf_id: ['ptr_'],
+  percpu_btf_id: ['percpu_ptr_'],
+  dynptr: ['fp', 'dynptr_ptr'],
+  kptr_xchg_dest: ['map_value'],
+};
+
+interface Meta {
+  map: Reg['map'];
+  mapReg: Reg | null;
+  rawMode: boolean;
+  memRegno: number;
+  refObjId: number;
+  releaseRegno: number;
+  memSize: number;
+  subprog: number;
+  constKey: bigint;
+  accessSize: number;
+  accessRegno: number;
+}
+
+/** The register type a helper argument sees, as reg_type_str prints it with the arg's flags folded. */
+function typeKey(reg: Reg, arg: ProtoArg): string {
+  let t = reg.type as string;
+  if (reg.type === 'mem' && reg.ringbuf) t = 'ringbuf_mem';
+  if (reg.type === 'btf_id') t = 'ptr_';
+  if (reg.maybeNull && !arg.nullable) t += '_or_null';
+  if (reg.rdonly && !arg.rdonly && reg.type === 'mem') t = `rdonly_${t}`;
+  return t;
+}
+
+/** check_func_arg for one argument. */
+function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: HelperProto, meta: Meta, helperId: number): void {
+  if (arg === undefined) return;
+  const regno = k + 1;
+  const reg = v.readReg(regno);
+  if (arg.kind === 'anything') return;
+  if (isNullScalar(reg) && arg.nullable) {
+    if (arg.release) meta.releaseRegno = regno;
+    return;
+  }
+  const compatible = COMPATIBLE[arg.kind] ?? ['fp'];
+  const key = typeKey(reg, arg);
+  if (!compatible.includes(key)) v.reject(ERR.EACCES, `R${regno} type=${regTypeStr(reg)} expected=${compatible.join(', ')}`);
+  // check_func_arg_reg_off
+  if (arg.release) {
+    if (reg.off !== 0) v.reject(ERR.EINVAL, `R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
+  } else if (!['fp', 'pkt', 'pkt_meta', 'map_key', 'map_value', 'mem', 'scalar'].includes(reg.type)) {
+    checkPtrOffReg(v, reg, regno, false);
+  }
+  if (arg.release) {
+    if (reg.refObjId === 0 && !isNullScalar(reg)) v.reject(ERR.EINVAL, `R${regno} must be referenced when passed to release function`);
+    meta.releaseRegno = regno;
+  }
+  if (reg.refObjId !== 0) {
+    if (meta.refObjId !== 0) v.reject(ERR.EACCES, `more than one arg with ref_obj_id R${regno} ${reg.refObjId} ${meta.refObjId}`);
+    meta.refObjId = reg.refObjId;
+  }
+  switch (arg.kind) {
+    case 'map':
+      meta.map = reg.map;
+      meta.mapReg = reg;
+      break;
+    case 'map_key':
+      checkHelperMem(v, regno, meta.map!.keySize, false, false, false);
+      if (meta.map!.type === MAP_TYPE.ARRAY || meta.map!.type === MAP_TYPE.PERCPU_ARRAY) meta.constKey = constantStackKey(v, reg, meta.map!.keySize);
+      break;
+    case 'map_value':
+      checkHelperMem(v, regno, meta.map!.valueSize, arg.uninit === true, false, arg.uninit === true);
+      break;
+    case 'mem':
+      meta.rawMode = arg.uninit === true;
+      meta.memRegno = regno;
+      if (arg.fixedSize !== undefined) checkHelperMem(v, regno, arg.fixedSize, arg.uninit === true, false, arg.uninit === true);
+      break;
+    case 'long':
+      checkHelperMem(v, regno, 8, true, false, true);
+      break;
+    case 'size':
+    case 'size_or_zero': {
+      const prev = proto.args[k - 1];
+      const zeroOk = arg.kind === 'size_or_zero';
+      const s = reg.s;
+      if (s.smin < 0n) v.reject(ERR.EACCES, `R${regno} min value is negative, either use unsigned or 'var &= const'`);
+      if (s.umin === 0n && !zeroOk) v.reject(ERR.EACCES, `R${regno} invalid zero-sized read: u64=[${s.umin},${s.umax}]`);
+      if (s.umax >= 1n << 29n) v.reject(ERR.EACCES, `R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+      const raw = meta.rawMode && tnumIsConst(s.var);
+      checkHelperMem(v, regno - 1, Number(s.umax), prev?.uninit === true, zeroOk, raw);
+      break;
+    }
+    case 'alloc_size':
+      if (!tnumIsConst(reg.s.var)) v.reject(ERR.EACCES, `R${regno} is not a known constant'`);
+      meta.memSize = Number(reg.s.var.value);
+      break;
+    case 'func':
+      meta.subprog = reg.subprog;
+      break;
+    case 'spin_lock':
+      processSpinLock(v, regno, reg, helperId === FUNC.spin_lock);
+      break;
+    case 'timer': {
+      const map = reg.map!;
+      if (!tnumIsConst(reg.s.var)) v.reject(ERR.EINVAL, `R${regno} doesn't have constant offset. bpf_timer has to be at the constant offset`);
+      if (map.timerOff < 0) v.reject(ERR.EINVAL, `map '${map.name}' has no valid bpf_timer`);
+      const at = Number(reg.s.var.value) + reg.off;
+      if (map.timerOff !== at) v.reject(ERR.EINVAL, `off ${at} doesn't point to 'struct bpf_timer' that is at ${map.timerOff}`);
+      meta.map = map;
+      break;
+    }
+    case 'const_str': {
+      const map = reg.map!;
+      if (!tnumIsConst(reg.s.var)) v.reject(ERR.EACCES, `R${regno} is not a constant address'`);
+      if (!map.frozen || (map.flags & (1 << 7)) === 0) v.reject(ERR.EACCES, 'R1 does not point to a readonly map\'');
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+/** process_spin_lock. */
+function processSpinLock(v: Verifier, regno: number, reg: Reg, lock: boolean): void {
+  const map = reg.map!;
+  if (!tnumIsConst(reg.s.var)) v.reject(ERR.EINVAL, `R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset`);
+  if (map.spinLockOff < 0) v.reject(ERR.EINVAL, `map '${map.name}' has no valid bpf_spin_lock`);
+  const at = Number(reg.s.var.value) + reg.off;
+  if (map.spinLockOff !== at) v.reject(ERR.EINVAL, `off ${at} doesn't point to 'struct bpf_spin_lock' that is at ${map.spinLockOff}`);
+  if (lock) {
+    if (v.cur.lockId !== 0 || v.cur.lockOff !== 0) v.reject(ERR.EINVAL, 'Locking two bpf_spin_locks are not allowed');
+    v.cur.lockId = reg.id === 0 ? -1 : reg.id;
+    v.cur.lockOff = at + 1;
+  } else {
+    if (v.cur.lockId === 0 && v.cur.lockOff === 0) v.reject(ERR.EINVAL, 'bpf_spin_unlock without taking a lock');
+    if (v.cur.lockId !== (reg.id === 0 ? -1 : reg.id)) v.reject(ERR.EINVAL, 'bpf_spin_unlock of different lock');
+    v.cur.lockId = 0;
+    v.cur.lockOff = 0;
+  }
+}
+
+/** release_reference: drop the reference and invalidate every register carrying it. */
+function releaseReference(v: Verifier, refObjId: number): boolean {
+  const before = v.cur.refs.length;
+  v.cur.refs = v.cur.refs.filter((r) => r.id !== refObjId);
+  if (v.cur.refs.length === before) return false;
+  v.forEachReg(v.cur, (r) => (r.refObjId === refObjId ? UNKNOWN_SCALAR : undefined));
+  return true;
+}
+
+/** Whether a map type works with a helper (check_map_func_compatibility, the common cases). */
+function mapFuncCompatible(v: Verifier, map: NonNullable<Reg['map']>, id: number, name: string): void {
+  const bad = (): never => v.reject(ERR.EINVAL, `cannot pass map_type ${map.type} into func ${name}#${id}`);
+  const t = map.type;
+  const ringbufFns = [130, 131, 132, 133, 134];
+  if (t === MAP_TYPE.RINGBUF && !ringbufFns.includes(id)) bad();
+  if (t === MAP_TYPE.PROG_ARRAY && id !== FUNC.tail_call) bad();
+  if (ringbufFns.slice(0, 2).concat([134]).includes(id) && t !== MAP_TYPE.RINGBUF) bad();
+  if ((id === FUNC.map_push_elem || id === FUNC.map_pop_elem || id === FUNC.map_peek_elem) && t !== 22 && t !== 23 && !(id === FUNC.map_peek_elem && t === 30) && !(id === FUNC.map_push_elem && t === 30)) bad();
+  if ((t === 22 || t === 23) && ![FUNC.map_push_elem, FUNC.map_pop_elem, FUNC.map_peek_elem].includes(id as 87)) bad();
+  if (id === 195 && t !== 5 && t !== 6 && t !== 10) bad();
+}
+
+/** check_helper_call. */
+export function checkHelperCall(v: Verifier, i: RawInsn): void {
+  const id = i.imm;
+  const h = v.input.helper(id);
+  const name = v.input.helperName(id);
+  if (name === undefined) v.reject(ERR.EINVAL, `invalid func unknown#${id}`);
+  if (h === undefined) v.reject(ERR.EINVAL, `program of this type cannot use helper ${name}#${id}`);
+  const proto = h.proto;
+  if (proto === undefined) v.reject(ERR.EINVAL, `program of this type cannot use helper ${name}#${id} (bpfemu has no verifier prototype for it)`);
+  const meta: Meta = { map: null, mapReg: null, rawMode: false, memRegno: -1, refObjId: 0, releaseRegno: 0, memSize: 0, subprog: -1, constKey: -1n, accessSize: 0, accessRegno: -1 };
+  for (let k = 0; k < 5; k++) checkFuncArg(v, k, proto.args[k], proto, meta, id);
+  // record_func_map
+  if ([FUNC.tail_call, 1, 2, 3, 87, 88, 89, FUNC.for_each_map_elem, 51, 195].includes(id as 1)) {
+    if (meta.map === null) v.reject(ERR.EINVAL, 'kernel subsystem misconfigured verifier');
+    if ((meta.map.flags & (1 << 7)) !== 0 && [3, 2, 87, 88].includes(id)) v.reject(ERR.EACCES, 'write into map forbidden');
+  }
+  if (meta.releaseRegno !== 0) {
+    const ok = meta.refObjId !== 0 ? releaseReference(v, meta.refObjId) : isNullScalar(v.regs()[meta.releaseRegno]!);
+    if (!ok) v.reject(ERR.EINVAL, `func ${name}#${id} reference has not been acquired before`);
+  }
+  if (id === FUNC.tail_call) {
+    if (v.cur.refs.length > 0) {
+      v.reject(ERR.EINVAL, `${v.cur.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`).join('\n')}\ntail_call would lead to reference leak`);
+    }
+  }
+  if (proto.callback !== undefined && meta.subprog >= 0) pushCallback(v, i, id, meta, proto.callback.retRange);
+  // check_map_func_compatibility runs after the arguments; tail calls need a prog array
+  if (id === FUNC.tail_call && meta.map !== null && meta.map.type !== MAP_TYPE.PROG_ARRAY) v.reject(ERR.EINVAL, 'expected prog array map for tail call\u0000');
+  for (let r = 1; r <= 5; r++) v.setReg(r, NOT_INIT);
+  let r0: Reg;
+  switch (proto.ret) {
+    case 'integer':
+      r0 = proto.retRange !== undefined ? withReg(UNKNOWN_SCALAR, { s: scalarRange(BigInt(proto.retRange[0]), BigInt(proto.retRange[1])) }) : UNKNOWN_SCALAR;
+      if (id === 8) r0 = withReg(UNKNOWN_SCALAR, { s: scalarRange(0n, BigInt(v.input.nrCpus - 1)) });
+      break;
+    case 'void':
+      r0 = NOT_INIT;
+      break;
+    case 'map_value_or_null': {
+      if (meta.map === null) v.reject(ERR.EINVAL, 'kernel subsystem misconfigured verifier');
+      const inner = meta.map.inner;
+      const map = (meta.map.type === 12 || meta.map.type === 13) && inner !== undefined ? inner : meta.map;
+      const outerIsMapInMap = meta.map.type === 12 || meta.map.type === 13;
+      let maybeNull = true;
+      if (id === FUNC.map_lookup_elem && (meta.map.type === MAP_TYPE.ARRAY || meta.map.type === MAP_TYPE.PERCPU_ARRAY) && meta.constKey >= 0n && meta.constKey < BigInt(meta.map.maxEntries)) maybeNull = false;
+      r0 = outerIsMapInMap ? ptrReg('map_ptr', { map, maybeNull: true }) : ptrReg('map_value', { map, maybeNull });
+      if (!maybeNull && map.spinLockOff >= 0) r0 = withReg(r0, { id: v.newId() });
+      break;
+    }
+    case 'mem_or_null':
+    case 'ringbuf_mem_or_null':
+      r0 = ptrReg('mem', { maybeNull: true, ringbuf: proto.ret === 'ringbuf_mem_or_null', memSize: meta.memSize });
+      break;
+    case 'sock_common_or_null':
+      r0 = ptrReg('sock_common', { maybeNull: true });
+      break;
+    case 'socket_or_null':
+      r0 = ptrReg('sock_common', { maybeNull: true });
+      break;
+    case 'btf_id':
+      r0 = ptrReg('btf_id', { btfName: proto.retBtfType ?? 'task_struct' });
+      break;
+    case 'btf_id_or_null':
+      r0 = ptrReg('btf_id', { btfName: proto.retBtfType ?? 'task_struct', maybeNull: true });
+      break;
+    default:
+      r0 = UNKNOWN_SCALAR;
+  }
+  if (r0.maybeNull) r0 = withReg(r0, { id: v.newId() });
+  if (proto.acquire === true) {
+    const rid = r0.id !== 0 ? r0.id : v.newId();
+    v.cur.refs.push({ id: rid, insn: v.pc });
+    r0 = withReg(r0, { id: rid, refObjId: rid });
+  }
+  v.setReg(0, r0);
+  if (meta.map !== null && name !== undefined) mapFuncCompatible(v, meta.map, id, name);
+  if (proto.pktChanging === true) clearPktPointers(v);
+}
+
+/** clear_all_pkt_pointers: every packet pointer becomes an unknown scalar. */
+function clearPktPointers(v: Verifier): void {
+  v.forEachReg(v.cur, (r) => (r.type === 'pkt' || r.type === 'pkt_meta' || r.type === 'pkt_end' ? UNKNOWN_SCALAR : undefined));
+}
+
+/** push_callback_call: the callback is verified as a frame entered from this call. */
+function pushCallback(v: Verifier, i: RawInsn, id: number, meta: Meta, retRange: readonly [number, number]): void {
+  const start = v.cfg.subprogs[meta.subprog]!;
+  const caller = v.frame();
+  const regs: Reg[] = new Array(11).fill(NOT_INIT);
+  const async = id === FUNC.timer_set_callback;
+  if (id === FUNC.loop) {
+    regs[1] = UNKNOWN_SCALAR;
+    regs[2] = caller.regs[3]!;
+  } else if (id === FUNC.for_each_map_elem) {
+    const map = caller.regs[1]!.map;
+    regs[1] = caller.regs[1]!;
+    regs[2] = ptrReg('map_key', { map });
+    regs[3] = ptrReg('map_value', { map });
+    regs[4] = caller.regs[3]!;
+  } else if (async) {
+    const map = meta.map;
+    regs[1] = ptrReg('map_ptr', { map });
+    regs[2] = ptrReg('map_key', { map });
+    regs[3] = ptrReg('map_value', { map });
+  }
+  if (async) {
+    regs[10] = ptrReg('fp', { frameno: 0 });
+    const st: VState = {
+      frames: [{ regs, stack: [], callsite: v.pc, frameno: 0, subprog: meta.subprog, cbRet: [0, 0], async: true }],
+      refs: [],
+      lockId: 0,
+      lockOff: 0,
+      mayGotoDepth: 0,
+      cbDepth: 0,
+    };
+    if (!v.asyncRoots.some((r) => r.pc === start)) v.asyncRoots.push({ pc: start, st });
+    return;
+  }
+  if (id === FUNC.loop) {
+    // only while the caller's callback depth is below the loop count (bpf_loop's r1)
+    const nr = caller.regs[1]!;
+    if (!(v.cur.cbDepth < Number(nr.s.umax > 1000000n ? 1000000n : nr.s.umax))) return;
+  }
+  if (v.cur.frames.length >= MAX_FRAMES) v.reject(ERR.E2BIG, `the call stack of ${v.cur.frames.length + 1} frames is too deep`);
+  const st = v.pushBranch(start);
+  regs[10] = ptrReg('fp', { frameno: st.frames.length });
+  st.frames.push({ regs, stack: [], callsite: v.pc, frameno: st.frames.length, subprog: meta.subprog, cbRet: retRange, async: false });
+  st.cbDepth = v.cur.cbDepth + 1;
+  void i;
+}
+
+/** check_kfunc_call (the core: arguments read, r1-r5 clobbered, r0 typed). */
+export function checkKfuncCall(v: Verifier, i: RawInsn): void {
+  const k = v.input.kfunc(i.imm);
+  if (k === undefined) v.reject(ERR.EINVAL, `kernel btf_id ${i.imm} is not a function`);
+  for (let r = 1; r <= k.nargs; r++) v.readReg(r);
+  for (let r = 1; r <= 5; r++) v.setReg(r, NOT_INIT);
+  if (k.ret === 'void') v.setReg(0, NOT_INIT);
+  else if (k.ret === 'integer') v.setReg(0, UNKNOWN_SCALAR);
+  else v.setReg(0, withReg(ptrReg('mem', { memSize: 0, rdonly: true, maybeNull: k.ret === 'ptr_or_null' }), k.ret === 'ptr_or_null' ? { id: v.newId() } : {}));
+}
+
+/** check_func_call for a bpf-to-bpf call: a new frame with r1-r5 copied. Returns 'frame'. */
+export function checkLocalCall(v: Verifier, i: RawInsn): 'frame' {
+  const target = v.pc + i.imm + 1;
+  const sub = v.cfg.subOf[target]!;
+  const n = v.cur.frames.length;
+  if (n >= MAX_FRAMES) v.reject(ERR.E2BIG, `the call stack of ${n + 1} frames is too deep`);
+  const caller = v.frame();
+  const regs: Reg[] = new Array(11).fill(NOT_INIT);
+  for (let r = 1; r <= 5; r++) regs[r] = caller.regs[r]!;
+  regs[10] = ptrReg('fp', { frameno: n });
+  const f: Frame = { regs, stack: [], callsite: v.pc, frameno: n, subprog: sub, cbRet: null, async: false };
+  for (let r = 1; r <= 5; r++) caller.regs[r] = NOT_INIT;
+  v.cur.frames.push(f);
+  v.pc = target;
+  return 'frame';
+}
+
+/** prepare_func_exit: back to the caller with r0 (static calls) or to the call site (callbacks). */
+export function prepareFuncExit(v: Verifier): void {
+  const callee = v.frame();
+  const r0 = callee.regs[0]!;
+  if (r0.type === 'fp') v.reject(ERR.EINVAL, 'cannot return stack pointer to the caller');
+  if (callee.cbRet !== null) {
+    if (r0.type !== 'scalar') v.reject(ERR.EACCES, 'R0 not a scalar value');
+    const [lo, hi] = callee.cbRet;
+    if (!(BigInt(lo) <= r0.s.smin && r0.s.smax <= BigInt(hi))) v.reject(ERR.EINVAL, invalidScalar(r0.s, callee.cbRet, 'At callback return', 'R0'));
+  }
+  v.cur.frames.pop();
+  const caller = v.frame();
+  if (callee.cbRet !== null) {
+    // back to the helper call, which may call the callback once more
+    v.pc = callee.callsite;
+    return;
+  }
+  caller.regs[0] = r0;
+  v.pc = callee.callsite + 1;
+  v.scratchRegs |= 1;
+}
+
+export { constReg, copyState };

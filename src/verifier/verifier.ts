@@ -1,0 +1,1202 @@
+/**
+ * The verifier's walk (kernel/bpf/verifier.c do_check and what it calls): symbolic execution of
+ * every path from instruction 0 with the register and stack states of state.ts, branches pushed
+ * and popped depth-first, states pruned at the CFG's prune points when an explored state covers
+ * them, loops unrolled until pruned or decided, and every instruction checked with the kernel's
+ * rules and messages: ALU on scalars and pointers, loads and stores (mem.ts), conditional jumps
+ * with range narrowing, calls (calls.ts) and exits with their return-value rules.
+ *
+ * Privileged profile only (root: bpf_capable, allow_ptr_leaks, allow_uninit_stack, bypass_spec_v1
+ * and v4). Scalars are treated as precise everywhere (no precision backtracking): pruning is then
+ * sound but can be weaker than the kernel's, which only shows in the processed-instruction count.
+ */
+import type { RawInsn } from '../isa/insn.js';
+import { CLS_ALU, CLS_ALU64, CLS_JMP, CLS_JMP32, CLS_LD, CLS_LDX, CLS_ST, CLS_STX, opClass } from '../isa/opcodes.js';
+import type { VerifierInput, VerifierResult, VerifierStats } from './api.js';
+import { VerifierError, type VerifierErrorCode } from './api.js';
+import { checkCfg, PassError, type CfgInfo } from './cfg.js';
+import { alignment, formatInsn, LOG_LEVEL2, LOG_STATS, VLog } from './log.js';
+import { constReg, isConstScalar, isNullScalar, isPointer, NOT_INIT, ptrReg, regTypeStr, scalarReg, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
+import {
+  BPF_ADD,
+  BPF_AND,
+  BPF_ARSH,
+  BPF_DIV,
+  BPF_END,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JGT,
+  BPF_JLE,
+  BPF_JLT,
+  BPF_JNE,
+  BPF_LSH,
+  BPF_MOD,
+  BPF_MOV,
+  BPF_MUL,
+  BPF_NEG,
+  BPF_OR,
+  BPF_RSH,
+  BPF_SUB,
+  BPF_XOR,
+  isBranchTaken,
+  narrowBranch,
+  scalarAlu,
+  scalarConst,
+  scalarEnd,
+  scalarUnknown,
+  scalarWidth,
+  type Scalar,
+} from './scalar.js';
+import { copyState, formatFrame, statesEqual, type Frame, type Ref, type VState } from './state.js';
+import { tnumAdd, tnumConst, tnumIsConst, tnumSub } from './tnum.js';
+import { checkMemAccess, checkLdAbs } from './mem.js';
+import { checkHelperCall, checkKfuncCall, checkLocalCall, prepareFuncExit } from './calls.js';
+
+export const ERR = { EPERM: 1, E2BIG: 7, EBADF: 9, EACCES: 13, EFAULT: 14, EINVAL: 22, ENOSPC: 28, ENOTSUPP: 524 } as const;
+const CODE_OF: Readonly<Record<number, VerifierErrorCode>> = { 1: 'EPERM', 7: 'E2BIG', 9: 'EBADF', 13: 'EACCES', 14: 'EFAULT', 22: 'EINVAL', 524: 'ENOTSUPP' };
+
+/** BPF_COMPLEXITY_LIMIT_INSNS. */
+export const COMPLEXITY_LIMIT = 1_000_000;
+/** BPF_COMPLEXITY_LIMIT_JMP_SEQ. */
+const JMP_SEQ_LIMIT = 8192;
+/** MAX_CALL_FRAMES. */
+export const MAX_FRAMES = 8;
+/** MAX_BPF_STACK. */
+export const MAX_STACK = 512;
+/** BPF_MAX_VAR_OFF. */
+export const MAX_VAR_OFF = 1 << 29;
+
+/** A refusal raised anywhere in the walk: the errno and the message lines. */
+export class Reject {
+  constructor(
+    readonly errno: number,
+    readonly msg: string,
+  ) {}
+}
+
+/** A checkpoint (struct bpf_verifier_state_list entry). */
+interface Node {
+  readonly st: VState;
+  readonly pc: number;
+  /** Paths still being explored below this checkpoint. */
+  branches: number;
+  readonly parent: Node | null;
+}
+
+/** A pushed branch (struct bpf_verifier_stack_elem). */
+interface Pending {
+  readonly st: VState;
+  readonly pc: number;
+  readonly prevPc: number;
+  readonly logPos: number;
+  readonly parent: Node | null;
+}
+
+const ALU_NAMES = ['+=', '-=', '*=', '/=', '|=', '&=', '<<=', '>>=', 'neg', '%=', '^=', '=', 's>>=', 'endian'] as const;
+
+/** The walk over one program. */
+export class Verifier {
+  readonly insns: readonly RawInsn[];
+  readonly n: number;
+  readonly log: VLog;
+  cfg!: CfgInfo;
+  cur!: VState;
+  pc = 0;
+  prevPc = 0;
+  private parent: Node | null = null;
+  private readonly pending: Pending[] = [];
+  private readonly explored: (Node[] | undefined)[];
+  private idGen = 0;
+  insnProcessed = 0;
+  private jmpsProcessed = 0;
+  private prevJmps = 0;
+  private prevInsns = 0;
+  private totalStates = 0;
+  private peakStates = 0;
+  private maxStatesPerInsn = 0;
+  /** Stack depth per subprogram (bytes). */
+  readonly stackDepth: number[];
+  /** save_aux_ptr_type: the pointer type each load/store instruction was first seen with. */
+  private readonly auxPtr: (string | undefined)[];
+  /** Registers and slots touched by the current instruction (for `; R0=...`). */
+  scratchRegs = 0;
+  scratchSlots = new Set<number>();
+  private prevLogPos = 0;
+  private prevInsnPrintLen = 0;
+  private lastLinfo = -1;
+  /** Subprograms called as async callbacks (verified as their own roots). */
+  readonly asyncRoots: { pc: number; st: VState }[] = [];
+
+  constructor(readonly input: VerifierInput) {
+    this.insns = input.insns;
+    this.n = input.insns.length;
+    this.log = new VLog(input.logLevel);
+    this.explored = new Array(this.n);
+    this.auxPtr = new Array(this.n);
+    this.stackDepth = [];
+  }
+
+  // --- small utilities used by mem.ts and calls.ts -------------------------------------------------
+
+  newId(): number {
+    return ++this.idGen;
+  }
+
+  reject(errno: number, msg: string): never {
+    throw new Reject(errno, msg);
+  }
+
+  frame(): Frame {
+    return this.cur.frames[this.cur.frames.length - 1]!;
+  }
+
+  regs(): Reg[] {
+    return this.frame().regs;
+  }
+
+  /** check_reg_arg(SRC_OP). */
+  readReg(r: number): Reg {
+    if (r > 10) this.reject(ERR.EINVAL, `R${r} is invalid`);
+    this.scratchRegs |= 1 << r;
+    const reg = this.regs()[r]!;
+    if (reg.type === 'not_init') this.reject(ERR.EACCES, `R${r} !read_ok`);
+    return reg;
+  }
+
+  /** check_reg_arg(DST_OP / DST_OP_NO_MARK): r10 is read only. */
+  checkDst(r: number): void {
+    if (r > 10) this.reject(ERR.EINVAL, `R${r} is invalid`);
+    this.scratchRegs |= 1 << r;
+    if (r === 10) this.reject(ERR.EACCES, 'frame pointer is read only');
+  }
+
+  setReg(r: number, reg: Reg): void {
+    this.regs()[r] = reg;
+    this.scratchRegs |= 1 << r;
+  }
+
+  /** Every register and spilled register of every frame, with a setter (bpf_for_each_reg_in_vstate). */
+  forEachReg(st: VState, fn: (reg: Reg) => Reg | undefined): void {
+    for (const f of st.frames) {
+      for (let r = 0; r < 11; r++) {
+        const nr = fn(f.regs[r]!);
+        if (nr !== undefined) f.regs[r] = nr;
+      }
+      for (let spi = 0; spi < f.stack.length; spi++) {
+        const s = f.stack[spi]!;
+        if (s.types[7] !== 1) continue;
+        const nr = fn(s.spilled);
+        if (nr !== undefined) f.stack[spi] = { types: s.types, spilled: nr };
+      }
+    }
+  }
+
+  /** Record the deepest stack use of a subprogram (grow_stack_state). */
+  growStack(frame: Frame, bytes: number): void {
+    const size = Math.ceil(bytes / 8) * 8;
+    if ((this.stackDepth[frame.subprog] ?? 0) < size) this.stackDepth[frame.subprog] = size;
+    const slots = size / 8;
+    while (frame.stack.length < slots) frame.stack.push({ types: [0, 0, 0, 0, 0, 0, 0, 0], spilled: NOT_INIT });
+  }
+
+  /** save_aux_ptr_type: one load/store instruction may not see ctx on one path and another pointer on another. */
+  saveAuxPtr(type: string): void {
+    const prev = this.auxPtr[this.pc];
+    if (prev === undefined) {
+      this.auxPtr[this.pc] = type;
+      return;
+    }
+    const okMismatch = (t: string): boolean => t !== 'ctx' && !t.startsWith('sock') && !t.startsWith('ptr_') && t !== 'tcp_sock' && t !== 'xdp_sock';
+    if (prev !== type && (!okMismatch(type) || !okMismatch(prev))) this.reject(ERR.EINVAL, 'same insn cannot be used with different pointers');
+  }
+
+  /** Push the other successor of a branch (push_stack); returns the copy to adjust. */
+  pushBranch(pc: number, st: VState = this.cur): VState {
+    const copy = copyState(st);
+    this.pending.push({ st: copy, pc, prevPc: this.pc, logPos: this.log.pos, parent: this.parent });
+    if (this.parent !== null) this.parent.branches++;
+    if (this.pending.length > JMP_SEQ_LIMIT) this.reject(ERR.E2BIG, `The sequence of ${this.pending.length} jumps is too complex.`);
+    return copy;
+  }
+
+  /** The source line of a pc as `; text @ file:N` (verbose_linfo), once per change. */
+  private linfo(pc: number): void {
+    const li = this.input.lineOf?.(pc);
+    if (li === undefined) return;
+    const key = li.line * 100000 + li.file.length;
+    if (key === this.lastLinfo) return;
+    this.lastLinfo = key;
+    this.log.put(`; ${li.text.trimStart()} @ ${li.file}:${li.line}\n`);
+  }
+
+  /** print_verifier_state of the current frame. */
+  stateText(all: boolean): string {
+    const f = this.frame();
+    return formatFrame(f, all ? -1 : this.scratchRegs, all ? null : this.scratchSlots, this.cur.refs);
+  }
+
+  /** print_insn_state: append the scratched registers to the instruction line, or start a new line. */
+  printInsnState(): void {
+    if (!this.log.trace) return;
+    if (this.scratchRegs === 0 && this.scratchSlots.size === 0) return;
+    const text = this.stateText(false);
+    if (this.prevLogPos !== 0 && this.log.endsAt(this.prevLogPos)) {
+      this.log.reset(this.prevLogPos - 1);
+      this.log.put(`${' '.repeat(alignment(this.prevInsnPrintLen - 1))};${text}\n`);
+    } else this.log.put(`${this.pc}:${text}\n`);
+    this.scratchRegs = 0;
+    this.scratchSlots.clear();
+  }
+
+  // --- the walk ------------------------------------------------------------------------------------
+
+  run(): VerifierResult {
+    const t0 = now();
+    const argCount = (i: RawInsn): number => {
+      if (i.src === 2) return this.input.kfunc(i.imm)?.nargs ?? 5;
+      const p = this.input.helper(i.imm)?.proto;
+      return p === undefined ? 5 : p.args.length;
+    };
+    let err: Reject | null = null;
+    let pc = -1;
+    try {
+      this.cfg = checkCfg(this.insns, argCount);
+      for (let k = 0; k < this.cfg.subprogs.length; k++) this.stackDepth.push(0);
+    } catch (e) {
+      if (!(e instanceof PassError)) throw e;
+      err = new Reject(e.errno, e.msg);
+    }
+    if (err === null) {
+      try {
+        this.doCheck(this.initialState(), 0);
+        while (this.asyncRoots.length > 0) {
+          const r = this.asyncRoots.shift()!;
+          this.parent = null;
+          this.doCheck(r.st, r.pc);
+        }
+        this.checkMaxStackDepth();
+      } catch (e) {
+        if (!(e instanceof Reject)) throw e;
+        err = e;
+        pc = this.pc;
+      }
+    }
+    const timeUs = Math.round((now() - t0) * 1000);
+    const stats: VerifierStats = {
+      insnsProcessed: this.insnProcessed,
+      maxStatesPerInsn: this.maxStatesPerInsn,
+      totalStates: this.totalStates,
+      peakStates: this.peakStates,
+      stackDepth: this.stackDepth.slice(),
+      timeUs,
+    };
+    if (err === null && this.log.trace && (this.log.level & LOG_LEVEL2) === 0) this.log.reset(0);
+    if (err !== null) this.log.put(err.msg.endsWith('\n') || err.msg.endsWith('\u0000') ? err.msg.replace(/\u0000$/, '') : `${err.msg}\n`);
+    if ((this.log.level & LOG_STATS) !== 0) {
+      this.log.put(`verification time ${timeUs} usec\n`);
+      this.log.put(`stack depth ${stats.stackDepth.join('+')}\n`);
+    }
+    this.log.put(
+      `processed ${this.insnProcessed} insns (limit ${COMPLEXITY_LIMIT}) max_states_per_insn ${this.maxStatesPerInsn} total_states ${this.totalStates} peak_states ${this.peakStates} mark_read 0\n`,
+    );
+    const logText = this.log.text();
+    if (err === null) return { ok: true, log: logText, stats };
+    const insnPc = pc >= 0 && pc < this.n ? pc : -1;
+    const li = insnPc >= 0 ? this.input.lineOf?.(insnPc) : undefined;
+    const insnText = insnPc >= 0 ? formatInsn(this.insns[insnPc]!, this.insns[insnPc + 1], insnPc, this.names()).replace(/^\(\w\w\) /, '') : '';
+    const code = CODE_OF[err.errno] ?? 'EINVAL';
+    return {
+      ok: false,
+      error: new VerifierError(code, err.errno, insnPc, insnText, err.msg.replace(/\n$/, ''), li === undefined ? undefined : { file: li.file, line: li.line, text: li.text.trim() }, logText, stats),
+    };
+  }
+
+  names(): { helperName(id: number): string | undefined; kfuncName(imm: number): string | undefined; lddwValue(pc: number): bigint | undefined } {
+    return {
+      helperName: (id) => this.input.helperName(id),
+      kfuncName: (imm) => this.input.kfunc(imm)?.name,
+      lddwValue: () => undefined,
+    };
+  }
+
+  private initialState(): VState {
+    const regs: Reg[] = new Array(11).fill(NOT_INIT);
+    regs[1] = ptrReg('ctx');
+    regs[10] = ptrReg('fp', { frameno: 0 });
+    return { frames: [{ regs, stack: [], callsite: -1, frameno: 0, subprog: 0, cbRet: null, async: false }], refs: [], lockId: 0, lockOff: 0, mayGotoDepth: 0, cbDepth: 0 };
+  }
+
+  /** do_check from `pc` with state `st`, until every pushed branch is explored. */
+  private doCheck(st: VState, pc: number): void {
+    this.cur = st;
+    this.pc = pc;
+    let printState = true;
+    for (;;) {
+      if (++this.insnProcessed > COMPLEXITY_LIMIT) {
+        this.reject(ERR.E2BIG, `BPF program is too large. Processed ${this.insnProcessed} insn`);
+      }
+      const pcNow = this.pc;
+      let pruned = false;
+      if (this.cfg.prune[pcNow] === 1) pruned = this.isStateVisited(pcNow);
+      if (pruned) {
+        if (this.log.trace) {
+          if (this.log.level2) this.log.put(printState ? `\nfrom ${this.prevPc} to ${pcNow}: safe\n` : `${pcNow}: safe\n`);
+        }
+        if (!this.popPath()) return;
+        printState = true;
+        continue;
+      }
+      if (this.log.trace) {
+        if (printState) {
+          if (this.log.level2 && this.insnProcessed > 1) this.log.put(`\nfrom ${this.prevPc} to ${pcNow}:${this.stateText(true)}\n`);
+          else this.log.put(`${pcNow}:${this.stateText(true)}\n`);
+          this.scratchRegs = 0;
+          this.scratchSlots.clear();
+          printState = false;
+        } else this.printInsnState();
+        this.linfo(pcNow);
+        this.prevLogPos = this.log.pos;
+        this.log.put(`${pcNow}: ${formatInsn(this.insns[pcNow]!, this.insns[pcNow + 1], pcNow, this.names())}\n`);
+        this.prevInsnPrintLen = this.log.pos - this.prevLogPos;
+        this.prevLogPos = this.log.pos;
+      }
+      this.prevPc = pcNow;
+      const r = this.step(this.insns[pcNow]!);
+      if (r === 'exit') {
+        if (!this.popPath()) return;
+        printState = true;
+      } else if (r === 'frame') printState = true;
+    }
+  }
+
+  /** The current path is done (exit or pruned): pop the next branch; false when none is left. */
+  private popPath(): boolean {
+    this.updateBranchCounts(this.parent);
+    const p = this.pending.pop();
+    if (p === undefined) return false;
+    if (this.log.trace && !this.log.level2) this.log.reset(p.logPos);
+    this.cur = p.st;
+    this.pc = p.pc;
+    this.prevPc = p.prevPc;
+    this.parent = p.parent;
+    this.scratchRegs = 0;
+    this.scratchSlots.clear();
+    this.prevLogPos = 0;
+    return true;
+  }
+
+  private updateBranchCounts(n: Node | null): void {
+    while (n !== null) {
+      n.branches--;
+      if (n.branches > 0) break;
+      n = n.parent;
+    }
+  }
+
+  /** is_state_visited: prune against an explored state, detect infinite loops, add a checkpoint. */
+  private isStateVisited(pc: number): boolean {
+    const list = this.explored[pc];
+    const live = this.cfg.live[pc]!;
+    const force = this.cfg.force[pc] === 1;
+    let add = force || (this.jmpsProcessed - this.prevJmps >= 2 && this.insnProcessed - this.prevInsns >= 8);
+    const isCallbackCall = this.isCallbackCallInsn(pc);
+    if (list !== undefined) {
+      for (const sl of list) {
+        if (sl.branches > 0) {
+          if (force && sl.st.mayGotoDepth !== this.cur.mayGotoDepth && statesEqual(sl.st, this.cur, live, false)) return true;
+          if (isCallbackCall) {
+            if (statesEqual(sl.st, this.cur, live, false)) return true;
+          } else if (this.maybeLooping(sl.st) && statesEqual(sl.st, this.cur, 0x3ff, true) && sl.st.mayGotoDepth === this.cur.mayGotoDepth && sl.st.cbDepth === this.cur.cbDepth) {
+            const curText = this.stateText(true);
+            const saved = this.cur;
+            this.cur = sl.st;
+            const oldText = this.stateText(true);
+            this.cur = saved;
+            this.reject(ERR.EINVAL, `infinite loop detected at insn ${pc}\ncur state:${curText}\nold state:${oldText}`);
+          }
+          if (!force && this.jmpsProcessed - this.prevJmps < 20 && this.insnProcessed - this.prevInsns < 100) add = false;
+          continue;
+        }
+        if (statesEqual(sl.st, this.cur, live, false)) return true;
+      }
+    }
+    if (!add) return false;
+    this.prevJmps = this.jmpsProcessed;
+    this.prevInsns = this.insnProcessed;
+    const node: Node = { st: copyState(this.cur), pc, branches: 1, parent: this.parent };
+    if (this.parent !== null) {
+      // the current path now hangs below the new node
+      this.parent.branches += 0;
+    }
+    this.parent = node;
+    const l = list ?? (this.explored[pc] = []);
+    l.push(node);
+    this.totalStates++;
+    this.peakStates++;
+    if (l.length > this.maxStatesPerInsn) this.maxStatesPerInsn = l.length;
+    return false;
+  }
+
+  /** states_maybe_looping: same frames and callsites, and the innermost registers look alike. */
+  private maybeLooping(old: VState): boolean {
+    if (old.frames.length !== this.cur.frames.length) return false;
+    for (let i = 0; i < old.frames.length; i++) if (old.frames[i]!.callsite !== this.cur.frames[i]!.callsite) return false;
+    return true;
+  }
+
+  /** Whether pc is a helper/kfunc call that takes a callback (bpf_calls_callback). */
+  private isCallbackCallInsn(pc: number): boolean {
+    const i = this.insns[pc]!;
+    if (i.code !== 0x85 || i.src !== 0) return false;
+    return this.input.helper(i.imm)?.proto?.callback !== undefined;
+  }
+
+  /** One instruction; returns 'next' (continue at this.pc), 'exit' (path done) or 'frame' (frame changed). */
+  private step(i: RawInsn): 'next' | 'exit' | 'frame' {
+    const cls = opClass(i.code);
+    switch (cls) {
+      case CLS_ALU:
+      case CLS_ALU64:
+        this.checkAlu(i);
+        this.pc++;
+        return 'next';
+      case CLS_LDX: {
+        const src = this.readReg(i.src);
+        this.checkDst(i.dst);
+        const ldsx = (i.code & 0xe0) === 0x80;
+        checkMemAccess(this, i.src, i.off, SIZE[(i.code >> 3) & 3]!, false, i.dst, false, ldsx, null);
+        this.saveAuxPtr(regTypeStr(src));
+        this.pc++;
+        return 'next';
+      }
+      case CLS_ST: {
+        if ((i.code & 0xe0) !== 0x60 || i.src !== 0) this.reject(ERR.EINVAL, 'BPF_ST uses reserved fields');
+        const dst = this.readReg(i.dst);
+        checkMemAccess(this, i.dst, i.off, SIZE[(i.code >> 3) & 3]!, true, -1, false, false, BigInt(i.imm));
+        this.saveAuxPtr(regTypeStr(dst));
+        this.pc++;
+        return 'next';
+      }
+      case CLS_STX: {
+        if ((i.code & 0xe0) === 0xc0) {
+          this.checkAtomic(i);
+          this.pc++;
+          return 'next';
+        }
+        if ((i.code & 0xe0) !== 0x60 || i.imm !== 0) this.reject(ERR.EINVAL, 'BPF_STX uses reserved fields');
+        this.readReg(i.src);
+        const dst = this.readReg(i.dst);
+        checkMemAccess(this, i.dst, i.off, SIZE[(i.code >> 3) & 3]!, true, i.src, false, false, null);
+        this.saveAuxPtr(regTypeStr(dst));
+        this.pc++;
+        return 'next';
+      }
+      case CLS_LD: {
+        const mode = i.code & 0xe0;
+        if (mode === 0x20 || mode === 0x40) {
+          checkLdAbs(this, i);
+          this.pc++;
+          return 'next';
+        }
+        if (mode !== 0) this.reject(ERR.EINVAL, 'invalid BPF_LD mode');
+        this.checkLdImm(i);
+        this.pc += 2;
+        return 'next';
+      }
+      default:
+        return this.checkJmp(i);
+    }
+  }
+
+  // --- lddw --------------------------------------------------------------------------------------
+
+  private checkLdImm(i: RawInsn): void {
+    if ((i.code & 0x18) !== 0x18) this.reject(ERR.EINVAL, 'invalid BPF_LD_IMM insn');
+    if (i.off !== 0) this.reject(ERR.EINVAL, 'BPF_LD_IMM64 uses reserved fields');
+    this.checkDst(i.dst);
+    const hi = this.insns[this.pc + 1]!;
+    if (i.src === 0) {
+      this.setReg(i.dst, constReg(BigInt.asUintN(64, (BigInt(hi.imm >>> 0) << 32n) | BigInt(i.imm >>> 0))));
+      return;
+    }
+    const t = this.input.pseudo.get(this.pc);
+    if (i.src === 4) {
+      const target = this.pc + i.imm + 1;
+      this.setReg(i.dst, ptrReg('func', { subprog: this.cfg.subOf[target]! }));
+      return;
+    }
+    if (t === undefined) this.reject(ERR.EINVAL, 'bpf verifier is misconfigured');
+    switch (t.kind) {
+      case 'map_ptr':
+        this.setReg(i.dst, ptrReg('map_ptr', { map: t.map }));
+        return;
+      case 'map_value':
+        this.setReg(i.dst, ptrReg('map_value', { map: t.map, off: t.off }));
+        return;
+      case 'ksym':
+        this.setReg(i.dst, ptrReg('mem', { memSize: t.size, rdonly: true }));
+        return;
+      default:
+        this.setReg(i.dst, UNKNOWN_SCALAR);
+    }
+  }
+
+  // --- ALU -----------------------------------------------------------------------------------------
+
+  private checkAlu(i: RawInsn): void {
+    const op = i.code & 0xf0;
+    const is64 = opClass(i.code) === CLS_ALU64;
+    const x = (i.code & 0x08) !== 0;
+    if (op === BPF_END || op === BPF_NEG) {
+      if (op === BPF_NEG) {
+        if (x || i.src !== 0 || i.off !== 0 || i.imm !== 0) this.reject(ERR.EINVAL, 'BPF_NEG uses reserved fields');
+      } else if (i.src !== 0 || i.off !== 0 || (i.imm !== 16 && i.imm !== 32 && i.imm !== 64) || (is64 && x)) {
+        this.reject(ERR.EINVAL, 'BPF_END uses reserved fields');
+      }
+      const d = this.readReg(i.dst);
+      this.checkDst(i.dst);
+      if (d.type !== 'scalar') {
+        this.setReg(i.dst, UNKNOWN_SCALAR);
+        return;
+      }
+      if (op === BPF_NEG) this.setReg(i.dst, scalarReg(scalarAlu(BPF_NEG, d.s, d.s, is64)));
+      else {
+        const kind = is64 ? 'bswap' : x ? 'be' : 'le';
+        this.setReg(i.dst, scalarReg(scalarEnd(kind, i.imm as 16 | 32 | 64, d.s)));
+      }
+      return;
+    }
+    if (op === BPF_MOV) {
+      if (x) {
+        if (!is64) {
+          if ((i.off !== 0 && i.off !== 8 && i.off !== 16) || i.imm !== 0) this.reject(ERR.EINVAL, 'BPF_MOV uses reserved fields');
+        } else if ((i.off !== 0 && i.off !== 8 && i.off !== 16 && i.off !== 32) || i.imm !== 0) this.reject(ERR.EINVAL, 'BPF_MOV uses reserved fields');
+        this.readReg(i.src);
+      } else if (i.src !== 0 || i.off !== 0) this.reject(ERR.EINVAL, 'BPF_MOV uses reserved fields');
+      this.checkDst(i.dst);
+      if (!x) {
+        this.setReg(i.dst, constReg(is64 ? BigInt.asUintN(64, BigInt(i.imm)) : BigInt(i.imm >>> 0)));
+        return;
+      }
+      const regs = this.regs();
+      const src = regs[i.src]!;
+      if (is64) {
+        if (i.off === 0) {
+          let s = src;
+          if (s.type === 'scalar' && s.id === 0 && !isConstScalar(s)) {
+            s = withReg(s, { id: this.newId() });
+            regs[i.src] = s;
+          }
+          this.setReg(i.dst, s);
+        } else if (src.type === 'scalar') {
+          const noSext = src.s.umax < 1n << BigInt(i.off - 1);
+          let s = src;
+          if (noSext && s.id === 0 && !isConstScalar(s)) {
+            s = withReg(s, { id: this.newId() });
+            regs[i.src] = s;
+          }
+          this.setReg(i.dst, scalarReg(scalarAlu(BPF_MOV, s.s, s.s, true, i.off), noSext ? s.id : 0));
+        } else this.setReg(i.dst, UNKNOWN_SCALAR);
+        return;
+      }
+      if (src.type === 'scalar') {
+        if (i.off === 0) {
+          const u32 = scalarWidth(src.s) <= 32;
+          let s = src;
+          if (u32 && s.id === 0 && !isConstScalar(s)) {
+            s = withReg(s, { id: this.newId() });
+            regs[i.src] = s;
+          }
+          this.setReg(i.dst, scalarReg(scalarAlu(BPF_MOV, s.s, s.s, false, 0), u32 ? s.id : 0));
+        } else {
+          const noSext = src.s.umax < 1n << BigInt(i.off - 1);
+          let s = src;
+          if (noSext && s.id === 0 && !isConstScalar(s)) {
+            s = withReg(s, { id: this.newId() });
+            regs[i.src] = s;
+          }
+          this.setReg(i.dst, scalarReg(scalarAlu(BPF_MOV, s.s, s.s, false, i.off), noSext ? s.id : 0));
+        }
+      } else this.setReg(i.dst, UNKNOWN_SCALAR);
+      return;
+    }
+    if (op > BPF_END) this.reject(ERR.EINVAL, `invalid BPF_ALU opcode ${(op >> 4).toString(16)}`);
+    if (x) {
+      if (i.imm !== 0 || (i.off !== 0 && i.off !== 1) || (i.off === 1 && op !== BPF_MOD && op !== BPF_DIV)) this.reject(ERR.EINVAL, 'BPF_ALU uses reserved fields');
+      this.readReg(i.src);
+    } else if (i.src !== 0 || (i.off !== 0 && i.off !== 1) || (i.off === 1 && op !== BPF_MOD && op !== BPF_DIV)) this.reject(ERR.EINVAL, 'BPF_ALU uses reserved fields');
+    this.readReg(i.dst);
+    if ((op === BPF_MOD || op === BPF_DIV) && !x && i.imm === 0) this.reject(ERR.EINVAL, 'div by zero');
+    if ((op === BPF_LSH || op === BPF_RSH || op === BPF_ARSH) && !x && (i.imm < 0 || i.imm >= (is64 ? 64 : 32))) this.reject(ERR.EINVAL, `invalid shift ${i.imm}`);
+    this.checkDst(i.dst);
+    this.adjustRegMinMax(i, op, is64, x);
+  }
+
+  /** adjust_reg_min_max_vals. */
+  private adjustRegMinMax(i: RawInsn, op: number, is64: boolean, x: boolean): void {
+    const regs = this.regs();
+    const dst = regs[i.dst]!;
+    const src: Reg = x ? regs[i.src]! : constReg(BigInt.asUintN(64, BigInt(i.imm)));
+    if (x && src.type !== 'scalar') {
+      if (dst.type !== 'scalar') {
+        if (op === BPF_SUB) {
+          this.setReg(i.dst, UNKNOWN_SCALAR);
+          return;
+        }
+        this.reject(ERR.EACCES, `R${i.dst} pointer ${ALU_NAMES[op >> 4]} pointer prohibited`);
+      }
+      this.adjustPtr(i, op, is64, src, dst, true);
+      return;
+    }
+    if (dst.type !== 'scalar') {
+      this.adjustPtr(i, op, is64, dst, src, false);
+      return;
+    }
+    const res = scalarAlu(op, dst.s, src.s, is64, i.off);
+    let id = 0;
+    let off = 0;
+    if (op === BPF_ADD && is64 && dst.id !== 0 && isConstScalar(src)) {
+      // linked scalar + constant (BPF_ADD_CONST); not accumulated twice
+      id = 0;
+      off = 0;
+    }
+    this.setReg(i.dst, withReg(scalarReg(res, id), { off }));
+  }
+
+  /** adjust_ptr_min_max_vals: `ptr op scalar` (or `scalar += ptr` when `swapped`). */
+  private adjustPtr(i: RawInsn, op: number, is64: boolean, ptr: Reg, offReg: Reg, swapped: boolean): void {
+    const dstNo = i.dst;
+    if (!is64) {
+      if (op === BPF_SUB) {
+        this.setReg(dstNo, UNKNOWN_SCALAR);
+        return;
+      }
+      this.reject(ERR.EACCES, `R${dstNo} 32-bit pointer arithmetic prohibited`);
+    }
+    if (ptr.maybeNull) this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${regTypeStr(ptr)} prohibited, null-check it first`);
+    const o = offReg.s;
+    const known = tnumIsConst(o.var);
+    switch (ptr.type) {
+      case 'ctx':
+      case 'map_value':
+      case 'map_key':
+      case 'fp':
+      case 'pkt_meta':
+      case 'pkt':
+      case 'btf_id':
+      case 'mem':
+      case 'func':
+        break;
+      case 'flow_keys':
+        if (known) break;
+        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
+        break;
+      case 'map_ptr':
+        if (known && o.smin === 0n && op === BPF_ADD) break;
+        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
+        break;
+      default:
+        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
+    }
+    if ((known && (o.smin !== o.smax || o.umin !== o.umax)) || o.smin > o.smax || o.umin > o.umax) {
+      this.setReg(dstNo, UNKNOWN_SCALAR);
+      return;
+    }
+    const typeStr = regTypeStr(ptr);
+    this.saneOffset(o, 0, typeStr);
+    this.saneOffset(ptr.s, ptr.off, typeStr);
+    const p = ptr.s;
+    let res: Reg;
+    const isPkt = ptr.type === 'pkt' || ptr.type === 'pkt_meta';
+    switch (op) {
+      case BPF_ADD: {
+        const sum = ptr.off + Number(o.smin);
+        if (known && sum === (sum | 0)) {
+          res = withReg(ptr, { off: sum });
+          break;
+        }
+        let smin = p.smin + o.smin;
+        let smax = p.smax + o.smax;
+        if (smin < S64_MIN || smin > S64_MAX || smax < S64_MIN || smax > S64_MAX) {
+          smin = S64_MIN;
+          smax = S64_MAX;
+        }
+        let umin = p.umin + o.umin;
+        let umax = p.umax + o.umax;
+        if (umin > U64_MAX || umax > U64_MAX) {
+          umin = 0n;
+          umax = U64_MAX;
+        }
+        const s = ptrScalar(tnumAdd(p.var, o.var), smin, smax, umin, umax);
+        res = withReg(ptr, { s });
+        if (isPkt) res = withReg(res, { id: this.newId(), range: 0 });
+        break;
+      }
+      case BPF_SUB: {
+        if (swapped) this.reject(ERR.EACCES, `R${dstNo} tried to subtract pointer from scalar`);
+        if (ptr.type === 'fp') this.reject(ERR.EACCES, `R${dstNo} subtraction from stack pointer prohibited`);
+        const diff = ptr.off - Number(o.smin);
+        if (known && diff === (diff | 0)) {
+          res = withReg(ptr, { off: diff });
+          break;
+        }
+        let smin = p.smin - o.smax;
+        let smax = p.smax - o.smin;
+        if (smin < S64_MIN || smin > S64_MAX || smax < S64_MIN || smax > S64_MAX) {
+          smin = S64_MIN;
+          smax = S64_MAX;
+        }
+        let umin: bigint;
+        let umax: bigint;
+        if (p.umin < o.umax) {
+          umin = 0n;
+          umax = U64_MAX;
+        } else {
+          umin = p.umin - o.umax;
+          umax = p.umax - o.umin;
+        }
+        const s = ptrScalar(tnumSub(p.var, o.var), smin, smax, umin, umax);
+        res = withReg(ptr, { s });
+        if (isPkt) res = withReg(res, { id: this.newId(), ...(o.smin < 0n ? { range: 0 } : {}) });
+        break;
+      }
+      case BPF_AND:
+      case BPF_OR:
+      case BPF_XOR:
+        this.reject(ERR.EACCES, `R${dstNo} bitwise operator ${ALU_NAMES[op >> 4]} on pointer prohibited`);
+        break;
+      default:
+        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic with ${ALU_NAMES[op >> 4]} operator prohibited`);
+    }
+    this.saneOffset(res!.s, res!.off, typeStr);
+    this.setReg(dstNo, res!);
+  }
+
+  /** check_reg_sane_offset. */
+  private saneOffset(s: Scalar, off: number, typeStr: string): void {
+    const known = tnumIsConst(s.var);
+    const val = BigInt.asIntN(64, s.var.value);
+    if (known && (val >= BigInt(MAX_VAR_OFF) || val <= -BigInt(MAX_VAR_OFF))) this.reject(ERR.EINVAL, `math between ${typeStr} pointer and ${val} is not allowed`);
+    if (off >= MAX_VAR_OFF || off <= -MAX_VAR_OFF) this.reject(ERR.EINVAL, `${typeStr} pointer offset ${off} is not allowed`);
+    if (s.smin === S64_MIN) this.reject(ERR.EINVAL, `math between ${typeStr} pointer and register with unbounded min value is not allowed`);
+    if (s.smin >= BigInt(MAX_VAR_OFF) || s.smin <= -BigInt(MAX_VAR_OFF)) this.reject(ERR.EINVAL, `value ${s.smin} makes ${typeStr} pointer be out of bounds`);
+  }
+
+  // --- atomics -------------------------------------------------------------------------------------
+
+  private checkAtomic(i: RawInsn): void {
+    const size = SIZE[(i.code >> 3) & 3]!;
+    const imm = i.imm;
+    const rmw = [0x00, 0x01, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1, 0xf1];
+    if (imm === 0x100 || imm === 0x110) {
+      // load-acquire / store-release
+      if (imm === 0x100) {
+        this.readReg(i.src);
+        this.checkDst(i.dst);
+        const src = this.regs()[i.src]!;
+        if (src.type === 'ctx' || src.type === 'pkt' || src.type === 'pkt_meta' || src.type === 'flow_keys') {
+          this.reject(ERR.EACCES, `BPF_ATOMIC loads from R${i.src} ${regTypeStr(src)} is not allowed`);
+        }
+        checkMemAccess(this, i.src, i.off, size, false, i.dst, true, false, null);
+      } else {
+        this.readReg(i.src);
+        const dst = this.readReg(i.dst);
+        if (dst.type === 'ctx' || dst.type === 'pkt' || dst.type === 'pkt_meta' || dst.type === 'flow_keys') {
+          this.reject(ERR.EACCES, `BPF_ATOMIC stores into R${i.dst} ${regTypeStr(dst)} is not allowed`);
+        }
+        checkMemAccess(this, i.dst, i.off, size, true, i.src, true, false, null);
+      }
+      return;
+    }
+    if (!rmw.includes(imm)) this.reject(ERR.EINVAL, `BPF_ATOMIC uses invalid atomic opcode ${(imm >>> 0).toString(16).padStart(2, '0')}`);
+    if (size !== 4 && size !== 8) this.reject(ERR.EINVAL, 'invalid atomic operand size');
+    this.readReg(i.src);
+    const dst = this.readReg(i.dst);
+    if (imm === 0xf1) this.readReg(0);
+    if (dst.type === 'ctx' || dst.type === 'pkt' || dst.type === 'pkt_meta' || dst.type === 'flow_keys' || dst.type === 'sock_common') {
+      this.reject(ERR.EACCES, `BPF_ATOMIC stores into R${i.dst} ${regTypeStr(dst)} is not allowed`);
+    }
+    let loadReg = -1;
+    if ((imm & 1) !== 0) {
+      loadReg = imm === 0xf1 ? 0 : i.src;
+      this.checkDst(loadReg);
+    }
+    checkMemAccess(this, i.dst, i.off, size, false, -1, true, false, null);
+    if (loadReg >= 0) checkMemAccess(this, i.dst, i.off, size, false, loadReg, true, false, null);
+    checkMemAccess(this, i.dst, i.off, size, true, -1, true, false, null);
+  }
+
+  // --- jumps, calls, exit -------------------------------------------------------------------------
+
+  private checkJmp(i: RawInsn): 'next' | 'exit' | 'frame' {
+    const cls = opClass(i.code);
+    const op = i.code & 0xf0;
+    this.jmpsProcessed++;
+    if (op === 0x80) {
+      if ((i.code & 0x08) !== 0 || (i.src !== 2 && i.off !== 0) || (i.src !== 0 && i.src !== 1 && i.src !== 2) || i.dst !== 0 || cls === CLS_JMP32) {
+        this.reject(ERR.EINVAL, 'BPF_CALL uses reserved fields');
+      }
+      if (this.cur.lockId !== 0 || this.cur.lockOff !== 0) {
+        if ((i.src === 0 && i.imm !== 94) || i.src === 2) this.reject(ERR.EINVAL, 'function calls are not allowed while holding a lock');
+      }
+      if (i.src === 1) return checkLocalCall(this, i);
+      if (i.src === 2) checkKfuncCall(this, i);
+      else checkHelperCall(this, i);
+      this.scratchRegs |= 1;
+      this.pc++;
+      return 'next';
+    }
+    if (op === 0x00) {
+      if ((i.code & 0x08) !== 0 || i.src !== 0 || i.dst !== 0 || (cls === CLS_JMP && i.imm !== 0) || (cls === CLS_JMP32 && i.off !== 0)) {
+        this.reject(ERR.EINVAL, 'BPF_JA uses reserved fields');
+      }
+      this.pc += (cls === CLS_JMP ? i.off : i.imm) + 1;
+      return 'next';
+    }
+    if (op === 0x90) {
+      if ((i.code & 0x08) !== 0 || i.imm !== 0 || i.src !== 0 || i.dst !== 0 || cls === CLS_JMP32) this.reject(ERR.EINVAL, 'BPF_EXIT uses reserved fields');
+      return this.processExit();
+    }
+    this.checkCondJmp(i, cls === CLS_JMP32);
+    return 'next';
+  }
+
+  /** process_bpf_exit_full. */
+  private processExit(): 'exit' | 'frame' {
+    const main = this.cur.frames.length === 1;
+    if (main && (this.cur.lockId !== 0 || this.cur.lockOff !== 0)) {
+      this.reject(ERR.EINVAL, 'BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region');
+    }
+    if (main && !this.frame().async) {
+      if (this.cur.refs.length > 0) {
+        const lines = this.cur.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`);
+        this.reject(ERR.EINVAL, `${lines.join('\n')}\nBPF_EXIT instruction in main prog would lead to reference leak`);
+      }
+    }
+    if (!main) {
+      prepareFuncExit(this);
+      return 'frame';
+    }
+    this.checkReturnCode();
+    return 'exit';
+  }
+
+  /** check_return_code for the main program (and async callbacks). */
+  private checkReturnCode(): void {
+    const f = this.frame();
+    const r0 = this.readReg(0);
+    let range: readonly [number, number] | null = this.input.retRange;
+    let ctx = 'At program exit';
+    if (f.async) {
+      ctx = 'At async callback return';
+      range = [0, 0];
+    }
+    if (range === null) return;
+    if (r0.type !== 'scalar') this.reject(ERR.EINVAL, `${ctx} the register R0 is not a known value (${regTypeStr(r0)})`);
+    if (!(BigInt(range[0]) <= r0.s.smin && r0.s.smax <= BigInt(range[1]))) this.reject(ERR.EINVAL, invalidScalar(r0.s, range, ctx, 'R0'));
+  }
+
+  /** check_cond_jmp_op. */
+  private checkCondJmp(i: RawInsn, is32: boolean): void {
+    const op = i.code & 0xf0;
+    if (op > 0xe0 || op === 0x00) this.reject(ERR.EINVAL, `invalid BPF_JMP/JMP32 opcode ${(op >> 4).toString(16)}`);
+    if (op === 0xe0) {
+      if (i.code !== 0xe5 || i.src !== 0 || i.dst !== 0 || i.imm !== 0) this.reject(ERR.EINVAL, `invalid may_goto imm ${i.imm}`);
+      const q = this.pushBranch(this.pc + 1);
+      q.mayGotoDepth++;
+      this.pc += i.off + 1;
+      return;
+    }
+    const dst = this.readReg(i.dst);
+    let src: Reg;
+    const x = (i.code & 0x08) !== 0;
+    if (x) {
+      if (i.imm !== 0) this.reject(ERR.EINVAL, 'BPF_JMP/JMP32 uses reserved fields');
+      src = this.readReg(i.src);
+    } else {
+      if (i.src !== 0) this.reject(ERR.EINVAL, 'BPF_JMP/JMP32 uses reserved fields');
+      src = constReg(is32 ? BigInt(i.imm >>> 0) : BigInt.asUintN(64, BigInt(i.imm)));
+    }
+    const pred = this.branchTaken(dst, src, op, is32);
+    if (pred === 1) {
+      this.printInsnState();
+      this.pc += i.off + 1;
+      return;
+    }
+    if (pred === 0) {
+      this.printInsnState();
+      this.pc++;
+      return;
+    }
+    const target = this.pc + i.off + 1;
+    if (dst.type === 'scalar' && src.type === 'scalar') {
+      // reg_set_min_max: the taken side goes to the pushed branch, the fall-through stays here
+      const t = narrowBranch(op, dst.s, src.s, is32, true);
+      const f = narrowBranch(op, dst.s, src.s, is32, false);
+      const apply = (st: VState, n: [Scalar, Scalar]): void => {
+        const fr = st.frames[st.frames.length - 1]!;
+        fr.regs[i.dst] = withReg(fr.regs[i.dst]!, { s: n[0] });
+        if (x) fr.regs[i.src] = withReg(fr.regs[i.src]!, { s: n[1] });
+        this.syncLinked(st, fr.regs[i.dst]!);
+        if (x) this.syncLinked(st, fr.regs[i.src]!);
+      };
+      if (t !== null && f !== null) {
+        apply(this.pushBranch(target), t);
+        apply(this.cur, f);
+        this.printInsnState();
+        this.pc++;
+      } else if (t !== null) {
+        apply(this.cur, t);
+        this.printInsnState();
+        this.pc = target;
+      } else {
+        if (f !== null) apply(this.cur, f);
+        this.printInsnState();
+        this.pc++;
+      }
+      return;
+    }
+    const other = this.pushBranch(target);
+    if (!is32 && !x && i.imm === 0 && (op === BPF_JEQ || op === BPF_JNE) && dst.maybeNull) {
+      this.markPtrOrNull(this.cur, dst.id, dst.refObjId, op === BPF_JNE);
+      this.markPtrOrNull(other, dst.id, dst.refObjId, op === BPF_JEQ);
+    } else if (x && !is32) {
+      this.matchPktPointers(op, i, dst, src, other);
+    }
+    this.printInsnState();
+    this.pc++;
+  }
+
+  /** is_branch_taken with the pointer special cases. */
+  private branchTaken(a: Reg, b: Reg, op: number, is32: boolean): 1 | 0 | -1 {
+    const pktAny = (r: Reg): boolean => r.type === 'pkt' || r.type === 'pkt_meta' || r.type === 'pkt_end';
+    if (pktAny(a) && pktAny(b) && !is32) return this.pktBranchTaken(a, b, op);
+    if (isPointer(a) || isPointer(b)) {
+      let p = a;
+      let s = b;
+      let o = op;
+      if (!(s.type === 'scalar' && (is32 ? tnumIsConst({ value: s.s.var.value & 0xffffffffn, mask: s.s.var.mask & 0xffffffffn }) : tnumIsConst(s.s.var)))) {
+        o = flipOp(op);
+        p = b;
+        s = a;
+      }
+      if (!(s.type === 'scalar' && tnumIsConst(s.s.var))) return -1;
+      if (!regNotNull(p)) return -1;
+      const v = is32 ? s.s.var.value & 0xffffffffn : s.s.var.value;
+      if (v !== 0n) return -1;
+      if (o === BPF_JEQ) return 0;
+      if (o === BPF_JNE) return 1;
+      return -1;
+    }
+    return isBranchTaken(op, a.s, b.s, is32);
+  }
+
+  private pktBranchTaken(a: Reg, b: Reg, op: number): 1 | 0 | -1 {
+    let pkt: Reg;
+    let o = op;
+    if (b.type === 'pkt_end') pkt = a;
+    else if (a.type === 'pkt_end') {
+      pkt = b;
+      o = flipOp(op);
+    } else return -1;
+    if (pkt.range >= 0) return -1;
+    switch (o) {
+      case BPF_JLE:
+      case BPF_JGT:
+        if (pkt.range === BEYOND_PKT_END) return o === BPF_JGT ? 1 : 0;
+        break;
+      case BPF_JLT:
+      case BPF_JGE:
+        if (pkt.range === BEYOND_PKT_END || pkt.range === AT_PKT_END) return o === BPF_JGE ? 1 : 0;
+        break;
+    }
+    return -1;
+  }
+
+  /** sync_linked_regs: scalars sharing an id receive the same bounds. */
+  private syncLinked(st: VState, known: Reg): void {
+    if (known.type !== 'scalar' || known.id === 0) return;
+    this.forEachReg(st, (r) => (r.type === 'scalar' && r.id === known.id && r !== known ? withReg(r, { s: known.s }) : undefined));
+  }
+
+  /** mark_ptr_or_null_regs. */
+  private markPtrOrNull(st: VState, id: number, refObjId: number, isNull: boolean): void {
+    if (id === 0) return;
+    this.forEachReg(st, (r) => {
+      if (!r.maybeNull || r.id !== id) return undefined;
+      if (isNull) return constReg(0n);
+      const keepId = r.type === 'map_value' && r.map !== null && r.map.spinLockOff >= 0;
+      return withReg(r, { maybeNull: false, id: keepId ? r.id : 0 });
+    });
+    if (isNull && refObjId !== 0) st.refs = st.refs.filter((r) => r.id !== refObjId);
+  }
+
+  /** try_match_pkt_pointers: narrow packet ranges after `pkt op pkt_end`. */
+  private matchPktPointers(op: number, i: RawInsn, dst: Reg, src: Reg, other: VState): void {
+    const pktVsEnd = (dst.type === 'pkt' && src.type === 'pkt_end') || (dst.type === 'pkt_meta' && initPkt(src, 'pkt'));
+    const endVsPkt = (dst.type === 'pkt_end' && src.type === 'pkt') || (initPkt(dst, 'pkt') && src.type === 'pkt_meta');
+    const me = this.cur;
+    switch (op) {
+      case BPF_JGT:
+        if (pktVsEnd) {
+          findGoodPkt(me, dst, false);
+          markPktEnd(other, i.dst, true);
+        } else if (endVsPkt) {
+          findGoodPkt(other, src, true);
+          markPktEnd(me, i.src, false);
+        }
+        break;
+      case BPF_JLT:
+        if (pktVsEnd) {
+          findGoodPkt(other, dst, true);
+          markPktEnd(me, i.dst, false);
+        } else if (endVsPkt) {
+          findGoodPkt(me, src, false);
+          markPktEnd(other, i.src, true);
+        }
+        break;
+      case BPF_JGE:
+        if (pktVsEnd) {
+          findGoodPkt(me, dst, true);
+          markPktEnd(other, i.dst, false);
+        } else if (endVsPkt) {
+          findGoodPkt(other, src, false);
+          markPktEnd(me, i.src, true);
+        }
+        break;
+      case BPF_JLE:
+        if (pktVsEnd) {
+          findGoodPkt(other, dst, false);
+          markPktEnd(me, i.dst, true);
+        } else if (endVsPkt) {
+          findGoodPkt(me, src, true);
+          markPktEnd(other, i.src, false);
+        }
+        break;
+    }
+  }
+
+  /** check_max_stack_depth over the static call graph. */
+  private checkMaxStackDepth(): void {
+    const depthOf = (k: number): number => Math.ceil((this.stackDepth[k] ?? 0) / 16) * 16;
+    const callees = (k: number): number[] => {
+      const out: number[] = [];
+      const start = this.cfg.subprogs[k]!;
+      const end = k + 1 < this.cfg.subprogs.length ? this.cfg.subprogs[k + 1]! : this.n;
+      for (let pc = start; pc < end; pc++) {
+        const i = this.insns[pc]!;
+        if ((i.code === 0x85 && i.src === 1) || (i.code === 0x18 && i.src === 4)) out.push(this.cfg.subOf[pc + i.imm + 1]!);
+      }
+      return out;
+    };
+    const walk = (k: number, total: number, frames: number): void => {
+      const t = total + depthOf(k);
+      if (t > MAX_STACK) this.reject(ERR.EACCES, `combined stack size of ${frames} calls is ${t}. Too large`);
+      for (const c of callees(k)) if (frames < MAX_FRAMES + 1) walk(c, t, frames + 1);
+    };
+    walk(0, 0, 1);
+  }
+}
+
+const SIZE = [4, 2, 1, 8] as const;
+const S64_MIN = -(1n << 63n);
+const S64_MAX = (1n << 63n) - 1n;
+const U64_MAX = (1n << 64n) - 1n;
+/** Packet range markers (AT_PKT_END, BEYOND_PKT_END). */
+export const AT_PKT_END = -1;
+export const BEYOND_PKT_END = -2;
+const MAX_PACKET_OFF = 0xffff;
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+/** A pointer's variable part from raw bounds (32-bit views unbounded, as the kernel keeps them). */
+function ptrScalar(v: { value: bigint; mask: bigint }, smin: bigint, smax: bigint, umin: bigint, umax: bigint): Scalar {
+  const u = scalarUnknown();
+  return { ...u, var: v, smin, smax, umin, umax };
+}
+
+function flipOp(op: number): number {
+  switch (op) {
+    case BPF_JGT:
+      return BPF_JLT;
+    case BPF_JLT:
+      return BPF_JGT;
+    case BPF_JGE:
+      return BPF_JLE;
+    case BPF_JLE:
+      return BPF_JGE;
+    case 0x60:
+      return 0xc0;
+    case 0xc0:
+      return 0x60;
+    case 0x70:
+      return 0xd0;
+    case 0xd0:
+      return 0x70;
+    default:
+      return op;
+  }
+}
+
+/** reg_not_null. */
+function regNotNull(r: Reg): boolean {
+  if (r.maybeNull) return false;
+  return r.type === 'map_value' || r.type === 'map_key' || r.type === 'sock_common' || r.type === 'mem' || r.type === 'map_ptr' || r.type === 'btf_id';
+}
+
+function initPkt(r: Reg, type: string): boolean {
+  return r.type === type && r.off === 0 && tnumIsConst(r.s.var) && r.s.var.value === 0n;
+}
+
+/** find_good_pkt_pointers. */
+function findGoodPkt(st: VState, dst: Reg, rightOpen: boolean): void {
+  if (dst.off < 0 || (dst.off === 0 && rightOpen)) return;
+  if (dst.s.umax > BigInt(MAX_PACKET_OFF) || dst.s.umax + BigInt(dst.off) > BigInt(MAX_PACKET_OFF)) return;
+  const newRange = dst.off + (rightOpen ? 1 : 0);
+  for (const f of st.frames) {
+    for (let r = 0; r < 11; r++) {
+      const reg = f.regs[r]!;
+      if (reg.type === dst.type && reg.id === dst.id) f.regs[r] = withReg(reg, { range: Math.max(reg.range, newRange) });
+    }
+    for (let spi = 0; spi < f.stack.length; spi++) {
+      const s = f.stack[spi]!;
+      if (s.types[7] === 1 && s.spilled.type === dst.type && s.spilled.id === dst.id) {
+        f.stack[spi] = { types: s.types, spilled: withReg(s.spilled, { range: Math.max(s.spilled.range, newRange) }) };
+      }
+    }
+  }
+}
+
+/** mark_pkt_end. */
+function markPktEnd(st: VState, regno: number, open: boolean): void {
+  const f = st.frames[st.frames.length - 1]!;
+  const reg = f.regs[regno]!;
+  if (reg.type !== 'pkt') return;
+  f.regs[regno] = withReg(reg, { range: open ? BEYOND_PKT_END : AT_PKT_END });
+}
+
+/** verbose_invalid_scalar. */
+export function invalidScalar(s: Scalar, range: readonly [number, number], ctx: string, name: string): string {
+  let t = `${ctx} the register ${name} has`;
+  let unknown = true;
+  if (s.smin > S64_MIN) {
+    t += ` smin=${s.smin}`;
+    unknown = false;
+  }
+  if (s.smax < S64_MAX) {
+    t += ` smax=${s.smax}`;
+    unknown = false;
+  }
+  if (unknown) t += ' unknown scalar value';
+  return `${t} should have been in [${range[0]}, ${range[1]}]`;
+}
+
+/** Verify a program; never throws for a guest-visible refusal. */
+export function verify(input: VerifierInput): VerifierResult {
+  return new Verifier(input).run();
+}
+
+export { isNullScalar, scalarConst, tnumConst, BPF_AND, BPF_DIV, BPF_MUL, BPF_OR, BPF_RSH, BPF_XOR, BPF_ARSH };
+export type { Ref };

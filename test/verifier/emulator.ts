@@ -1,0 +1,102 @@
+/**
+ * bpfemu's side of the verifier differential corpus: {@link emuVerify} loads a
+ * {@link VerifierCase} into a fresh emulated kernel exactly as the oracle loads it into Linux
+ * (maps created with their names, flags, inner map, key-0 value and freeze; `map_fd N` patched to
+ * the real fds; BPF_PROG_LOAD at log level 1; objects through BpfObject with only the named program
+ * autoloaded) and returns the verdict in the golden's shape.
+ */
+import { readFileSync } from 'node:fs';
+import { BpfObject } from '../../src/api/object.js';
+import { assemble } from '../../src/isa/asm.js';
+import { writeInsns, type RawInsn } from '../../src/isa/insn.js';
+import { Cmd } from '../../src/kernel/uapi.js';
+import { Kernel } from '../../src/kernel/kernel.js';
+import { errnoName } from '../../src/util/errno.js';
+import type { KernelVerdict, VerifierCase } from './corpus/types.js';
+import { errorLineOf, insnsProcessedOf } from './oracle.js';
+
+const PROGRAMS = new URL('../../programs/', import.meta.url).pathname;
+
+function hexBytes(h: string): Uint8Array {
+  const out = new Uint8Array(h.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+function verdict(ret: number, log: string): KernelVerdict {
+  const line = ret < 0 ? errorLineOf(log) : undefined;
+  const n = insnsProcessedOf(log);
+  return {
+    accepted: ret >= 0,
+    ...(ret < 0 ? { errno: errnoName(-ret) } : {}),
+    ...(line !== undefined ? { errorLine: line } : {}),
+    ...(n !== undefined ? { insnsProcessed: n } : {}),
+    log,
+  };
+}
+
+/** Load one case into a fresh emulated kernel; the verdict as a golden would record it. */
+export function emuVerify(c: VerifierCase, insns?: readonly RawInsn[]): KernelVerdict {
+  const k = new Kernel({ nrCpus: 2 });
+  if (c.object !== undefined) return objectVerdict(k, c);
+  const fds: number[] = [];
+  for (const m of c.maps ?? []) {
+    const fd = k.bpf(Cmd.MAP_CREATE, {
+      map_type: m.type,
+      key_size: m.keySize,
+      value_size: m.valueSize,
+      max_entries: m.maxEntries,
+      map_flags: m.flags ?? 0,
+      ...(m.name !== undefined ? { map_name: m.name } : {}),
+      ...(m.inner !== undefined ? { inner_map_fd: fds[m.inner]! } : {}),
+    });
+    if (fd < 0) throw new Error(`case ${c.name}: map create failed: ${errnoName(-fd)}`);
+    if (m.init !== undefined && m.init !== '') {
+      const r = k.bpf(Cmd.MAP_UPDATE_ELEM, { map_fd: fd, key: new Uint8Array(m.keySize), value: hexBytes(m.init), flags: 0 });
+      if (r < 0) throw new Error(`case ${c.name}: map init failed: ${errnoName(-r)}`);
+    }
+    if (m.freeze === true) k.bpf(Cmd.MAP_FREEZE, { map_fd: fd });
+    fds.push(fd);
+  }
+  const code = (insns ?? assemble(c.asm!)).map((i) => ({ ...i }));
+  for (let pc = 0; pc < code.length; pc++) {
+    const i = code[pc]!;
+    if (i.code === 0x18 && (i.src === 1 || i.src === 2) && i.imm >= 0 && i.imm < fds.length) i.imm = fds[i.imm]!;
+    if (i.code === 0x18) pc++;
+  }
+  let attachBtfId = 0;
+  if (c.attachBtf !== undefined && c.attachBtf !== '') {
+    const t = k.vmlinuxBtf.findByName(c.attachBtf)[0];
+    attachBtfId = t?.id ?? 0;
+  }
+  const log = new Uint8Array(16 << 20);
+  const ret = k.bpf(Cmd.PROG_LOAD, {
+    prog_type: c.progType,
+    expected_attach_type: c.attachType ?? 0,
+    prog_flags: c.progFlags ?? 0,
+    insn_cnt: code.length,
+    insns: writeInsns(code),
+    license: c.license ?? 'GPL',
+    log_level: 1,
+    log_buf: log,
+    log_size: log.length,
+    ...(attachBtfId !== 0 ? { attach_btf_id: attachBtfId } : {}),
+  });
+  const end = log.indexOf(0);
+  return verdict(ret, new TextDecoder().decode(log.subarray(0, end < 0 ? log.length : end)));
+}
+
+function objectVerdict(k: Kernel, c: VerifierCase): KernelVerdict {
+  const bytes = readFileSync(`${PROGRAMS}${c.object!.file}`);
+  const obj = BpfObject.open(bytes, { kernel: k });
+  for (const p of obj.programs) p.autoload = p.name === c.object!.prog;
+  try {
+    obj.load();
+  } catch (e) {
+    const vr = k.lastVerifierResult;
+    if (vr !== null && !vr.ok) return verdict(-vr.error.errno, vr.error.log);
+    throw e;
+  }
+  const vr = k.lastVerifierResult;
+  return verdict(0, vr !== null && vr.ok ? vr.log : '');
+}
