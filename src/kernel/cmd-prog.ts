@@ -26,6 +26,7 @@ import { ErrnoError, KernelError } from './errors.js';
 import type { Kernel } from './kernel.js';
 import type { RegisteredKfunc } from './kfuncs.js';
 import { implOf, mapDirectValue, mapHandlePointer } from './mapglue.js';
+import { ArrayMap } from '../maps/array.js';
 import { ProgArrayMap } from '../maps/prog-array.js';
 import { KMap, KProg, type LoadedFuncInfo, type LoadedLineInfo } from './objects.js';
 import { TestRunInterrupted } from './progtypes/common.js';
@@ -153,7 +154,7 @@ function resolvePseudo(k: Kernel, prog: KProg, raw: RawInsn[], fdArray: number[]
   const useMap = (fd: number, pc: number): KMap | number => {
     const m = k.mapGet(fd);
     if (typeof m === 'number') {
-      log.log(`fd ${fd} is not pointing to valid bpf_map (pc ${pc})`);
+      log.log(`fd ${fd} is not pointing to valid bpf_map`);
       return m;
     }
     const known = used.indexOf(m);
@@ -206,10 +207,14 @@ function resolvePseudo(k: Kernel, prog: KProg, raw: RawInsn[], fdArray: number[]
           pseudo.set(pc, { kind: 'map_ptr', map: vmapOf(map) });
         } else {
           pseudo.set(pc, { kind: 'map_value', map: vmapOf(map), off: hi.imm >>> 0 });
-          const v = mapDirectValue(map, hi.imm >>> 0);
+          const off = hi.imm >>> 0;
+          const v = off >= 1 << 29 ? -EINVAL : mapDirectValue(map, off);
           if (typeof v === 'number') {
             release();
-            log.log(`pc ${pc}: direct value access on map ${map.name} not allowed or offset ${hi.imm >>> 0} out of range`);
+            // resolve_pseudo_ldimm64's messages
+            if (off >= 1 << 29) log.log(`direct value offset of ${off} is not allowed`);
+            else if (!(implOf(map) instanceof ArrayMap)) log.log('no direct value access support for this map type');
+            else log.log(`invalid access to map value pointer, value_size=${map.valueSize} off=${off}`);
             return v;
           }
           value = v;
@@ -243,6 +248,11 @@ function resolvePseudo(k: Kernel, prog: KProg, raw: RawInsn[], fdArray: number[]
         i.src = LDDW_IMM64;
         i.imm = Number(addr & 0xffffffffn) | 0;
         hi.imm = Number(addr >> 32n) | 0;
+        pc++;
+        continue;
+      }
+      if (k.verifierEnabled) {
+        // the verifier reports it in the kernel's order ("unrecognized bpf_ld_imm64 insn")
         pc++;
         continue;
       }
@@ -503,6 +513,7 @@ export function progLoad(k: Kernel, a: Attr): number {
     k.mem.unmap(codeRegion);
     return finishLog(k, a, log, res);
   }
+  const deadCode = new Map<number, string>();
   if (k.verifierEnabled) {
     const vr = verifyProgram(k, prog, raw, res.pseudo, logLevel, (pc) => {
       const src = sourceOf(prog, pc);
@@ -519,6 +530,11 @@ export function progLoad(k: Kernel, a: Attr): number {
     }
     prog.verifierStats = vr.stats;
     prog.verifierLog = vr.log;
+    // Dead code (never reached on any path) is removed by the kernel; here it faults if reached.
+    for (let pc = 0; pc < raw.length; pc++) {
+      if (vr.visited[pc] === 0) deadCode.set(pc, 'dead code removed by the verifier');
+      if (raw[pc]!.code === 0x18) pc++;
+    }
   }
   try {
     prog.exec = buildExecProgram(res.insns, {
@@ -529,6 +545,7 @@ export function progLoad(k: Kernel, a: Attr): number {
       sourceOf: (pc) => sourceOf(prog, pc),
       helperName: (id) => (k.helpers.get(id) ? `bpf_${k.helpers.get(id)!.name}` : undefined),
       kfuncName: (imm) => k.kfuncs.byBtfId(imm)?.def.name,
+      ...(deadCode.size > 0 ? { poison: deadCode } : {}),
     });
   } catch (e) {
     for (const m of res.usedMaps) k.mapPut(m);

@@ -30,6 +30,18 @@ export const DEFAULT_PROG_TYPES: readonly ProgTypeOps[] = [
   XDP_PROG,
   ...SKB_PROG_TYPES,
   FLOW_DISSECTOR_PROG,
+  // Verified and loaded, not run: the kernel has no BPF_PROG_TEST_RUN for them either (ENOTSUPP),
+  // and their attach points (cgroups, sockets, netfilter) are not emulated yet.
+  { type: ProgType.CGROUP_SOCK, name: 'cgroup_sock' },
+  { type: ProgType.SOCK_OPS, name: 'sock_ops' },
+  { type: ProgType.CGROUP_DEVICE, name: 'cgroup_device' },
+  { type: ProgType.SK_MSG, name: 'sk_msg' },
+  { type: ProgType.CGROUP_SOCK_ADDR, name: 'cgroup_sock_addr' },
+  { type: ProgType.SK_REUSEPORT, name: 'sk_reuseport' },
+  { type: ProgType.CGROUP_SYSCTL, name: 'cgroup_sysctl' },
+  { type: ProgType.CGROUP_SOCKOPT, name: 'cgroup_sockopt' },
+  { type: ProgType.SK_LOOKUP, name: 'sk_lookup' },
+  { type: ProgType.NETFILTER, name: 'netfilter' },
 ];
 
 /** Register the defaults into `k`. */

@@ -11,7 +11,7 @@ import { ArrayMap } from '../maps/array.js';
 import type { InnerMapMeta } from '../maps/map-in-map.js';
 import type { SpecialField } from '../maps/types.js';
 import { verify } from '../verifier/verifier.js';
-import type { PseudoTarget, VerifierInput, VerifierResult, VKfunc, VMap } from '../verifier/api.js';
+import type { GlobalArg, PseudoTarget, VerifierInput, VerifierResult, VFunc, VKfunc, VMap } from '../verifier/api.js';
 import { retRangeOf, verifierCtxOf } from './progtypes/vctx.js';
 import type { Kernel } from './kernel.js';
 import type { KMap, KProg } from './objects.js';
@@ -57,6 +57,49 @@ export function vmapOf(m: KMap): VMap {
   };
 }
 
+/** The ctx struct a global function's pointer parameter must name to receive the ctx (btf_is_prog_ctx_type). */
+const CTX_STRUCT: Readonly<Record<number, string>> = {
+  1: '__sk_buff', 3: '__sk_buff', 4: '__sk_buff', 8: '__sk_buff', 10: '__sk_buff', 11: '__sk_buff', 12: '__sk_buff', 14: '__sk_buff', 22: '__sk_buff', 29: '',
+  6: 'xdp_md', 2: 'pt_regs', 17: 'bpf_raw_tracepoint_args', 13: 'bpf_sock_ops', 9: 'bpf_sock', 18: 'bpf_sock_addr', 7: 'bpf_perf_event_data',
+  15: 'bpf_cgroup_dev_ctx', 16: 'sk_msg_md', 23: 'bpf_sysctl', 25: 'bpf_sockopt', 30: 'bpf_sk_lookup', 21: 'sk_reuseport_md', 32: 'bpf_nf_ctx',
+};
+
+/** Subprograms of BTF func_info with linkage and, for global ones, argument kinds (btf_prepare_func_args). */
+function funcsOf(prog: KProg): VFunc[] {
+  if (prog.btf === null) return [];
+  const btf = prog.btf.btf;
+  const out: VFunc[] = [];
+  const tags = btf.types.filter((t): t is Extract<typeof t, { kind: 'DECL_TAG' }> => t.kind === 'DECL_TAG');
+  const ctxName = CTX_STRUCT[prog.type] ?? '';
+  for (const fi of prog.funcInfo) {
+    try {
+      const f = btf.type(fi.typeId);
+      if (f.kind !== 'FUNC') continue;
+      const proto = btf.funcProto(f.type);
+      const argTags = (k: number): string[] => tags.filter((t) => t.type === fi.typeId && t.componentIdx === k).map((t) => t.name);
+      const args: GlobalArg[] = proto.params.map((p, k): GlobalArg => {
+        const tg = argTags(k);
+        const t = btf.resolved(p.type);
+        if (t.kind === 'INT' || t.kind === 'ENUM' || t.kind === 'ENUM64') return { kind: 'scalar' };
+        if (t.kind === 'PTR') {
+          if (tg.includes('arg:ctx')) return { kind: 'ctx' };
+          const target = btf.resolved(t.type);
+          if ((target.kind === 'STRUCT' || target.kind === 'UNION') && target.name === ctxName && ctxName !== '') return { kind: 'ctx' };
+          if (target.kind === 'STRUCT' || target.kind === 'UNION' || target.kind === 'INT' || target.kind === 'ENUM' || target.kind === 'ENUM64') {
+            return { kind: 'mem', size: btf.sizeof(t.type === 0 ? 0 : btf.resolve(t.type)), nullable: !tg.includes('arg:nonnull') };
+          }
+        }
+        return { kind: 'unsupported', type: t.kind === 'PTR' ? 'ptr' : t.kind.toLowerCase() };
+      });
+      const ret = btf.resolved(proto.returnType);
+      out.push({ pc: fi.insnOff, name: f.name, global: f.linkage === 'global', args, retScalar: proto.returnType === 0 || ret.kind === 'INT' || ret.kind === 'ENUM' });
+    } catch {
+      // malformed func info: the program loads with every subprogram static
+    }
+  }
+  return out;
+}
+
 /** What BPF_PROG_LOAD found for the pseudo instructions, by pc. */
 export type PseudoMaps = ReadonlyMap<number, PseudoTarget>;
 
@@ -73,8 +116,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     helper: (id) => {
       const def = k.helpers.get(id);
       if (def === undefined || !k.helpers.allowed(id, prog.type, prog.expectedAttachType)) return undefined;
-      if (def.gplOnly === true && !prog.gplCompatible) return undefined;
-      return { name: `bpf_${def.name}`, proto: def.proto };
+      return { name: `bpf_${def.name}`, proto: def.proto, gplOnly: def.gplOnly === true, mightSleep: def.mightSleep === true };
     },
     helperName: (id) => UAPI_NAMES.get(id),
     kfunc: (btfId): VKfunc | undefined => {
@@ -89,6 +131,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     retRange: retRangeOf(prog.type, prog.expectedAttachType),
     ...(lineOf !== undefined ? { lineOf } : {}),
     logLevel,
+    funcs: funcsOf(prog),
   };
   void vmlinux;
   return verify(input);

@@ -76,6 +76,23 @@ export interface VCtx {
   readonly pktWrite: boolean;
 }
 
+/** An argument of a global function, from its BTF prototype (btf_prepare_func_args). */
+export type GlobalArg =
+  | { readonly kind: 'scalar' }
+  | { readonly kind: 'ctx' }
+  | { readonly kind: 'mem'; readonly size: number; readonly nullable: boolean }
+  | { readonly kind: 'unsupported'; readonly type: string };
+
+/** A subprogram of BTF func_info. */
+export interface VFunc {
+  readonly pc: number;
+  readonly name: string;
+  readonly global: boolean;
+  readonly args: readonly GlobalArg[];
+  /** The return type is a scalar (or void). */
+  readonly retScalar: boolean;
+}
+
 /** Everything a verification needs. */
 export interface VerifierInput {
   /** The program's instructions as loaded (pseudo lddw and calls intact). */
@@ -88,7 +105,7 @@ export interface VerifierInput {
   readonly progFlags: number;
   readonly gplCompatible: boolean;
   /** Helper prototypes available to this program type (get_func_proto), by helper id. */
-  helper(id: number): { readonly name: string; readonly proto: HelperProto | undefined } | undefined;
+  helper(id: number): { readonly name: string; readonly proto: HelperProto | undefined; readonly gplOnly: boolean; readonly mightSleep: boolean } | undefined;
   /** The uapi name of any helper id (implemented or not), for messages; undefined: unknown id. */
   helperName(id: number): string | undefined;
   /** kfuncs by BTF id. */
@@ -100,8 +117,11 @@ export interface VerifierInput {
   readonly retRange: readonly [number, number] | null;
   /** BTF line info: the source line of a pc and its file, for `; text @ file:N` log lines. */
   lineOf?(pc: number): { readonly text: string; readonly file: string; readonly line: number } | undefined;
-  /** Subprogram entry points declared by BTF func_info (global functions), with their linkage. */
-  readonly funcs?: readonly { readonly pc: number; readonly name: string; readonly global: boolean }[];
+  /**
+   * Subprograms declared by BTF func_info, with their linkage and, for global functions, their
+   * argument kinds from the BTF prototype (verified once, separately, as the kernel does).
+   */
+  readonly funcs?: readonly VFunc[];
   /** log_level bits (1, 2, 4); 0 = no log. */
   readonly logLevel: number;
   /** Capability profile; only the privileged (root) profile is implemented today. */
@@ -152,6 +172,8 @@ export interface VerifierOk {
   readonly ok: true;
   readonly log: string;
   readonly stats: VerifierStats;
+  /** 1 for every instruction some path reached; the rest is dead code the kernel removes. */
+  readonly visited: Uint8Array;
 }
 
 /** The verdict: accepted, or the error. */

@@ -12,7 +12,8 @@ import { scalarRange } from './scalar.js';
 import { tnumIsConst } from './tnum.js';
 import { checkHelperMem, checkPtrOffReg, constantStackKey } from './mem.js';
 import { copyState, type Frame, type VState } from './state.js';
-import { ERR, invalidScalar, MAX_FRAMES, type Verifier } from './verifier.js';
+import { ERR, invalidScalar, MAX_FRAMES, Reject, type Verifier } from './verifier.js';
+import type { VFunc } from './api.js';
 
 const MAP_TYPE = { PROG_ARRAY: 3, ARRAY: 2, PERCPU_ARRAY: 6, RINGBUF: 27 } as const;
 const FUNC = { tail_call: 12, spin_lock: 93, spin_unlock: 94, loop: 181, for_each_map_elem: 164, timer_set_callback: 170, map_lookup_elem: 1, map_update_elem: 2, map_delete_elem: 3, map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89 } as const;
@@ -74,7 +75,7 @@ function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: 
   const regno = k + 1;
   const reg = v.readReg(regno);
   if (arg.kind === 'anything') return;
-  if (isNullScalar(reg) && arg.nullable) {
+  if (isNullScalar(reg) && (arg.nullable === true || arg.kind === 'stack_or_null' || arg.kind === 'ctx_or_null')) {
     if (arg.release) meta.releaseRegno = regno;
     return;
   }
@@ -147,9 +148,14 @@ function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: 
       break;
     }
     case 'const_str': {
+      // check_reg_const_str
       const map = reg.map!;
+      if (!map.frozen || (map.flags & (1 << 7)) === 0) v.reject(ERR.EACCES, `R${regno} does not point to a readonly map'`);
       if (!tnumIsConst(reg.s.var)) v.reject(ERR.EACCES, `R${regno} is not a constant address'`);
-      if (!map.frozen || (map.flags & (1 << 7)) === 0) v.reject(ERR.EACCES, 'R1 does not point to a readonly map\'');
+      if (map.frozenValue === undefined) v.reject(ERR.EACCES, 'no direct value access support for this map type');
+      const at = reg.off + Number(reg.s.var.value);
+      checkHelperMem(v, regno, map.valueSize - at, false, false, false);
+      if (map.frozenValue.subarray(at).indexOf(0) < 0) v.reject(ERR.EINVAL, 'string is not zero-terminated');
       break;
     }
     default:
@@ -185,17 +191,60 @@ function releaseReference(v: Verifier, refObjId: number): boolean {
   return true;
 }
 
-/** Whether a map type works with a helper (check_map_func_compatibility, the common cases). */
+/** check_map_func_compatibility: which helpers a map type works with, and which maps a helper takes. */
+const MAP_FUNCS: Readonly<Record<number, readonly number[]>> = {
+  3: [12],
+  4: [22, 25, 111, 55, 121],
+  27: [130, 131, 134, 198, 199, 200],
+  31: [209],
+  7: [27],
+  8: [33, 37],
+  19: [81],
+  21: [81],
+  14: [51, 1],
+  25: [51, 1],
+  16: [51],
+  17: [51, 1],
+  12: [1],
+  13: [1],
+  15: [1, 2, 3, 52, 53, 60, 82, 164],
+  18: [1, 2, 3, 72, 70, 71, 82, 164],
+  20: [82],
+  22: [89, 88, 87],
+  23: [89, 88, 87],
+  24: [107, 108],
+  28: [145, 146],
+  29: [156, 157],
+  32: [210, 211],
+  30: [89, 87],
+};
+const FUNC_MAPS: Readonly<Record<number, readonly number[]>> = {
+  12: [3],
+  22: [4], 25: [4], 55: [4], 111: [4], 121: [4],
+  130: [27], 131: [27], 134: [27], 198: [27], 199: [27], 200: [27],
+  209: [31],
+  27: [7],
+  37: [8], 33: [8],
+  51: [14, 25, 16, 17],
+  52: [15], 60: [15], 53: [15],
+  72: [18], 71: [18], 70: [18],
+  81: [19, 21],
+  82: [20, 15, 18],
+  88: [22, 23],
+  89: [22, 23, 30], 87: [22, 23, 30],
+  195: [6, 5, 10],
+  107: [24], 108: [24],
+  145: [28], 146: [28],
+  156: [29], 157: [29],
+  210: [32], 211: [32],
+};
+
 function mapFuncCompatible(v: Verifier, map: NonNullable<Reg['map']>, id: number, name: string): void {
-  const bad = (): never => v.reject(ERR.EINVAL, `cannot pass map_type ${map.type} into func ${name}#${id}`);
-  const t = map.type;
-  const ringbufFns = [130, 131, 132, 133, 134];
-  if (t === MAP_TYPE.RINGBUF && !ringbufFns.includes(id)) bad();
-  if (t === MAP_TYPE.PROG_ARRAY && id !== FUNC.tail_call) bad();
-  if (ringbufFns.slice(0, 2).concat([134]).includes(id) && t !== MAP_TYPE.RINGBUF) bad();
-  if ((id === FUNC.map_push_elem || id === FUNC.map_pop_elem || id === FUNC.map_peek_elem) && t !== 22 && t !== 23 && !(id === FUNC.map_peek_elem && t === 30) && !(id === FUNC.map_push_elem && t === 30)) bad();
-  if ((t === 22 || t === 23) && ![FUNC.map_push_elem, FUNC.map_pop_elem, FUNC.map_peek_elem].includes(id as 87)) bad();
-  if (id === 195 && t !== 5 && t !== 6 && t !== 10) bad();
+  const allowed = MAP_FUNCS[map.type];
+  const maps = FUNC_MAPS[id];
+  if ((allowed !== undefined && !allowed.includes(id)) || (maps !== undefined && !maps.includes(map.type))) {
+    v.reject(ERR.EINVAL, `cannot pass map_type ${map.type} into func ${name}#${id}`);
+  }
 }
 
 /** check_helper_call. */
@@ -205,6 +254,8 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
   const name = v.input.helperName(id);
   if (name === undefined) v.reject(ERR.EINVAL, `invalid func unknown#${id}`);
   if (h === undefined) v.reject(ERR.EINVAL, `program of this type cannot use helper ${name}#${id}`);
+  if (h.gplOnly && !v.input.gplCompatible) v.reject(ERR.EINVAL, 'cannot call GPL-restricted function from non-GPL compatible program');
+  if (h.mightSleep && (v.input.progFlags & 16) === 0) v.reject(ERR.EINVAL, 'helper call might sleep in a non-sleepable prog');
   const proto = h.proto;
   if (proto === undefined) v.reject(ERR.EINVAL, `program of this type cannot use helper ${name}#${id} (bpfemu has no verifier prototype for it)`);
   const meta: Meta = { map: null, mapReg: null, rawMode: false, memRegno: -1, refObjId: 0, releaseRegno: 0, memSize: 0, subprog: -1, constKey: -1n, accessSize: 0, accessRegno: -1 };
@@ -340,10 +391,48 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
   else v.setReg(0, withReg(ptrReg('mem', { memSize: 0, rdonly: true, maybeNull: k.ret === 'ptr_or_null' }), k.ret === 'ptr_or_null' ? { id: v.newId() } : {}));
 }
 
-/** check_func_call for a bpf-to-bpf call: a new frame with r1-r5 copied. Returns 'frame'. */
-export function checkLocalCall(v: Verifier, i: RawInsn): 'frame' {
+/** btf_check_subprog_call for a global function: each argument against the prototype; an error message or null. */
+function globalArgsMismatch(v: Verifier, fn: VFunc): { errno: number; msg: string } | null {
+  for (let k = 0; k < fn.args.length; k++) {
+    const a = fn.args[k]!;
+    const regno = k + 1;
+    const reg = v.regs()[regno]!;
+    if (a.kind === 'scalar') {
+      if (reg.type !== 'scalar') return { errno: ERR.EINVAL, msg: `R${regno} is not a scalar` };
+    } else if (a.kind === 'ctx') {
+      if (reg.type !== 'ctx') return { errno: ERR.EINVAL, msg: `arg#${k} expects pointer to ctx` };
+    } else if (a.kind === 'mem') {
+      if (isNullScalar(reg) && a.nullable) continue;
+      if (reg.maybeNull && !a.nullable) return { errno: ERR.EINVAL, msg: `arg#${k} is expected to be non-NULL` };
+      try {
+        checkHelperMem(v, regno, a.size, false, false, false);
+      } catch (e) {
+        if (e instanceof Reject) return { errno: e.errno, msg: e.msg };
+        throw e;
+      }
+    }
+  }
+  return null;
+}
+
+/** check_func_call for a bpf-to-bpf call: a new frame with r1-r5 copied (static), or a global function assumed valid. */
+export function checkLocalCall(v: Verifier, i: RawInsn): 'frame' | 'next' {
   const target = v.pc + i.imm + 1;
   const sub = v.cfg.subOf[target]!;
+  const fn = v.input.funcs?.find((f) => f.pc === target);
+  if (fn !== undefined && fn.global) {
+    if (v.cur.lockId !== 0 || v.cur.lockOff !== 0) v.reject(ERR.EINVAL, 'global function calls are not allowed while holding a lock,\nuse static function instead');
+    for (let r = 1; r <= fn.args.length; r++) v.readReg(r);
+    const bad = globalArgsMismatch(v, fn);
+    if (bad !== null) v.reject(bad.errno, `${bad.msg}\nCaller passes invalid args into func#${sub} ('${fn.name}')`);
+    if (v.log.trace) v.log.put(`Func#${sub} ('${fn.name}') is global and assumed valid.\n`);
+    v.markGlobalCalled(sub, fn);
+    const caller = v.frame();
+    for (let r = 1; r <= 5; r++) caller.regs[r] = NOT_INIT;
+    v.setReg(0, UNKNOWN_SCALAR);
+    v.pc++;
+    return 'next';
+  }
   const n = v.cur.frames.length;
   if (n >= MAX_FRAMES) v.reject(ERR.E2BIG, `the call stack of ${n + 1} frames is too deep`);
   const caller = v.frame();

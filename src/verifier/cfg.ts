@@ -18,6 +18,8 @@ export class PassError {
 }
 
 const EINVAL = 22;
+/** Opcodes of the emulator's ISA that the kernel's instruction table lacks (callx). */
+const NOT_IN_KERNEL_TABLE: ReadonlySet<number> = new Set([0x8d]);
 const LDDW = 0x18;
 
 /** What the pre-passes found. */
@@ -94,7 +96,7 @@ export function checkCfg(insns: readonly RawInsn[], argCount: ArgCount): CfgInfo
       pc++;
       continue;
     }
-    if (specsForCode(i.code).length === 0) throw new PassError(EINVAL, `unknown opcode ${i.code.toString(16).padStart(2, '0')}`, pc);
+    if (specsForCode(i.code).length === 0 || NOT_IN_KERNEL_TABLE.has(i.code)) throw new PassError(EINVAL, `unknown opcode ${i.code.toString(16).padStart(2, '0')}`, pc);
   }
 
   // check_cfg: iterative DFS

@@ -49,12 +49,16 @@ export class VLog {
     if (this.len > this.maxLen) this.maxLen = this.len;
   }
 
-  /** Rewind to `pos` (bpf_vlog_reset). */
+  /** Rewind to `pos` (bpf_vlog_reset); cheap when only the last parts are dropped. */
   reset(pos: number): void {
     if (pos >= this.len) return;
-    const text = this.text().slice(0, pos);
-    this.parts = text === '' ? [] : [text];
-    this.len = pos;
+    while (this.parts.length > 0 && this.len - this.parts[this.parts.length - 1]!.length >= pos) this.len -= this.parts.pop()!.length;
+    if (this.len > pos) {
+      const last = this.parts.pop()!;
+      const keep = last.length - (this.len - pos);
+      this.parts.push(last.slice(0, keep));
+      this.len = pos;
+    }
   }
 
   /** Whether the text ends at `pos` (nothing printed since). */

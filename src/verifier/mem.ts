@@ -8,7 +8,7 @@
 import type { RawInsn } from '../isa/insn.js';
 import { constReg, isNullScalar, isPointer, regTypeStr, scalarReg, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
 import { formatTnum, tnumAdd, tnumConst, tnumIsAligned, tnumIsConst } from './tnum.js';
-import { scalarCoerce, scalarCoerceSx, scalarConst, scalarFromWidth } from './scalar.js';
+import { scalarCoerce, scalarCoerceSx, scalarConst, scalarFromWidth, scalarWidth } from './scalar.js';
 import { STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, type Frame, type Slot } from './state.js';
 import { ERR, MAX_STACK, MAX_VAR_OFF, type Verifier } from './verifier.js';
 
@@ -23,6 +23,11 @@ function frameOf(v: Verifier, reg: Reg): Frame {
   return v.cur.frames[reg.frameno]!;
 }
 
+/** tnum_strn as the alignment messages print it: a constant as its value, else `(value; mask)`. */
+function tnumStrn(t: { value: bigint; mask: bigint }): string {
+  return tnumIsConst(t) ? BigInt.asIntN(64, t.value).toString() : formatTnum(t);
+}
+
 /** check_ptr_alignment (stack is always strict; others only with BPF_F_STRICT_ALIGNMENT). */
 function checkAlignment(v: Verifier, reg: Reg, off: number, size: number, strictOnce: boolean): void {
   const strict = ((v.input.progFlags & 1) !== 0 && (v.input.progFlags & 2) === 0) || strictOnce;
@@ -32,9 +37,10 @@ function checkAlignment(v: Verifier, reg: Reg, off: number, size: number, strict
     case 'pkt':
     case 'pkt_meta': {
       if (!s) return;
-      // NET_IP_ALIGN is 0 on x86-64
-      const ro = tnumAdd(reg.s.var, tnumConst(BigInt(reg.off + off)));
-      if (!tnumIsAligned(ro, size)) v.reject(ERR.EACCES, `misaligned packet access off ${0}+${formatTnum(reg.s.var)}+${reg.off}+${off} size ${size}`);
+      // check_pkt_ptr_alignment: strict mode assumes NET_IP_ALIGN = 2
+      if (size === 1) return;
+      const ro = tnumAdd(reg.s.var, tnumConst(BigInt.asUintN(64, BigInt(2 + reg.off + off))));
+      if (!tnumIsAligned(ro, size)) v.reject(ERR.EACCES, `misaligned packet access off 2+${tnumStrn(reg.s.var)}+${reg.off}+${off} size ${size}`);
       return;
     }
     case 'flow_keys':
@@ -61,7 +67,7 @@ function checkAlignment(v: Verifier, reg: Reg, off: number, size: number, strict
   }
   if (!s || size === 1) return;
   const ro = tnumAdd(reg.s.var, tnumConst(BigInt.asUintN(64, BigInt(reg.off + off))));
-  if (!tnumIsAligned(ro, size)) v.reject(ERR.EACCES, `misaligned ${desc}access off ${formatTnum(reg.s.var)}+${reg.off}+${off} size ${size}`);
+  if (!tnumIsAligned(ro, size)) v.reject(ERR.EACCES, `misaligned ${desc}access off ${tnumStrn(reg.s.var)}+${reg.off}+${off} size ${size}`);
 }
 
 /** __check_mem_access's message for an access outside [0, memSize). */
@@ -160,9 +166,9 @@ function checkStackBounds(v: Verifier, regno: number, reg: Reg, off: number, siz
     maxOff = s.smax + BigInt(off) + BigInt(size);
   }
   let errno = 0;
-  if (minOff < -BigInt(MAX_STACK)) errno = ERR.EACCES;
+  if (minOff < -BigInt(MAX_STACK) || minOff > -1n) errno = ERR.EACCES;
   else if (maxOff > 0n) errno = ERR.EINVAL;
-  else if (size < 0) errno = ERR.EINVAL;
+  else if (size < 0) errno = ERR.EFAULT;
   if (errno !== 0) {
     if (tnumIsConst(s.var)) v.reject(errno, `invalid${what} stack R${regno} off=${off} size=${size}`);
     v.reject(errno, `invalid variable-offset${what} stack R${regno} var_off=${formatTnum(s.var)} off=${off} size=${size}`);
@@ -186,7 +192,15 @@ function stackWriteFixed(v: Verifier, f: Frame, off: number, size: number, value
   const old = f.stack[spi]!;
   const aligned = off % 8 === 0;
   if (value !== null && aligned && value.type === 'scalar') {
-    setSlot(v, f, spi, spillSlot(old, value, size));
+    // the spilled copy and the register share an id, so narrowing one narrows the other
+    let reg = value;
+    const fits = scalarWidth(reg.s) <= size * 8;
+    if (fits && reg.id === 0 && !tnumIsConst(reg.s.var)) {
+      reg = withReg(reg, { id: v.newId() });
+      const src = v.regs().indexOf(value);
+      if (src >= 0) v.regs()[src] = reg;
+    }
+    setSlot(v, f, spi, spillSlot(old, fits ? reg : withReg(reg, { id: 0, addConst: false }), size));
     return;
   }
   if (value === null && aligned && stImm !== null) {
@@ -302,7 +316,17 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
   checkAlignment(v, reg, off, size, strictOnce);
   const o = off + reg.off;
   let loaded = false;
+  if (reg.maybeNull) v.reject(ERR.EACCES, `R${regno} invalid mem access '${regTypeStr(reg)}'`);
   switch (reg.type) {
+    case 'map_ptr': {
+      // check_ptr_to_map_access: struct bpf_map fields, read only
+      if (write) v.reject(ERR.EACCES, `only read from bpf_array is supported`);
+      if (valueRegno >= 0) {
+        v.setReg(valueRegno, UNKNOWN_SCALAR);
+        loaded = true;
+      }
+      break;
+    }
     case 'map_value': {
       checkMapAccessType(v, reg, o, size, write);
       checkMapAccess(v, regno, reg, o, size, false, 'direct');
@@ -347,6 +371,7 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
         v.reject(ERR.EACCES, `invalid bpf_context access off=${o} size=${size}`);
       }
       if (!write && valueRegno >= 0) {
+        if (ldsx && res.type !== 'scalar') v.reject(ERR.EACCES, `invalid bpf_context access off=${o} size=${size}`);
         if (res.type === 'scalar' || res.type === 'ctx_mem') {
           v.setReg(valueRegno, UNKNOWN_SCALAR);
           loaded = true;
@@ -359,7 +384,7 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       break;
     }
     case 'fp':
-      stackAccess(v, regno, reg, off, size, write, valueRegno, stImm);
+      stackAccess(v, regno, reg, o, size, write, valueRegno, stImm);
       loaded = !write && valueRegno >= 0;
       break;
     case 'pkt':
@@ -375,6 +400,15 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
     case 'flow_keys': {
       if (!memOk(BigInt(o), size, 56, false) || !tnumIsConst(reg.s.var)) v.reject(ERR.EACCES, `invalid access to flow keys off=${o} size=${size}`);
       if (!write && valueRegno >= 0) {
+        v.setReg(valueRegno, UNKNOWN_SCALAR);
+        loaded = true;
+      }
+      break;
+    }
+    case 'sock_common': {
+      // bpf_sock_common_is_valid_access / bpf_sock_is_valid_access: aligned reads of struct bpf_sock
+      if (write || o < 0 || o + size > 80 || o % size !== 0 || !tnumIsConst(reg.s.var)) v.reject(ERR.EACCES, `invalid sock_common access off=${o} size=${size}`);
+      if (valueRegno >= 0) {
         v.setReg(valueRegno, UNKNOWN_SCALAR);
         loaded = true;
       }

@@ -39,6 +39,8 @@ export interface Reg {
   readonly off: number;
   /** Null-check group, packet-pointer group, or linked-scalar id (0: none). */
   readonly id: number;
+  /** Linked scalar equal to its id's scalar plus `off` (BPF_ADD_CONST). */
+  readonly addConst: boolean;
   /** The acquired reference this pointer belongs to (0: none). */
   readonly refObjId: number;
   /** Packet pointers: bytes proven readable from the packet start + the variable part. */
@@ -65,6 +67,7 @@ const BASE: Reg = {
   s: ZERO,
   off: 0,
   id: 0,
+  addConst: false,
   refObjId: 0,
   range: 0,
   map: null,
@@ -140,7 +143,8 @@ export function formatReg(r: Reg, frameno = r.frameno): string {
   const constVar = tnumIsConst(r.s.var);
   if (r.type === 'scalar') {
     if (constVar) return formatScalar(r.s);
-    return formatScalar(r.s, { attrs: r.id !== 0 ? [`id=${r.id}`] : [] });
+    const idAttr = r.id === 0 ? [] : [`id=${r.id}${r.addConst ? (r.off < 0 ? `${r.off}` : `+${r.off}`) : ''}`];
+    return formatScalar(r.s, { attrs: idAttr });
   }
   let head = regTypeStr(r);
   if (r.type === 'fp') {

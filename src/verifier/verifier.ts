@@ -12,7 +12,7 @@
  */
 import type { RawInsn } from '../isa/insn.js';
 import { CLS_ALU, CLS_ALU64, CLS_JMP, CLS_JMP32, CLS_LD, CLS_LDX, CLS_ST, CLS_STX, opClass } from '../isa/opcodes.js';
-import type { VerifierInput, VerifierResult, VerifierStats } from './api.js';
+import type { VerifierInput, VerifierResult, VerifierStats, VFunc } from './api.js';
 import { VerifierError, type VerifierErrorCode } from './api.js';
 import { checkCfg, PassError, type CfgInfo } from './cfg.js';
 import { alignment, formatInsn, LOG_LEVEL2, LOG_STATS, VLog } from './log.js';
@@ -77,6 +77,8 @@ export class Reject {
 /** A checkpoint (struct bpf_verifier_state_list entry). */
 interface Node {
   readonly st: VState;
+  /** stateHash of `st`: states equal up to id renaming have equal hashes (cheap loop-check filter). */
+  readonly hash: number;
   readonly pc: number;
   /** Paths still being explored below this checkpoint. */
   branches: number;
@@ -124,6 +126,10 @@ export class Verifier {
   private prevLogPos = 0;
   private prevInsnPrintLen = 0;
   private lastLinfo = -1;
+  /** Instructions some path reached. */
+  readonly visited: Uint8Array;
+  /** Global functions called so far, verified after the main program (do_check_subprogs). */
+  private readonly globalsCalled = new Map<number, VFunc>();
   /** Subprograms called as async callbacks (verified as their own roots). */
   readonly asyncRoots: { pc: number; st: VState }[] = [];
 
@@ -134,9 +140,14 @@ export class Verifier {
     this.explored = new Array(this.n);
     this.auxPtr = new Array(this.n);
     this.stackDepth = [];
+    this.visited = new Uint8Array(this.n);
   }
 
   // --- small utilities used by mem.ts and calls.ts -------------------------------------------------
+
+  markGlobalCalled(sub: number, fn: VFunc): void {
+    if (!this.globalsCalled.has(sub)) this.globalsCalled.set(sub, fn);
+  }
 
   newId(): number {
     return ++this.idGen;
@@ -266,6 +277,7 @@ export class Verifier {
       if (!(e instanceof PassError)) throw e;
       err = new Reject(e.errno, e.msg);
     }
+    if (err === null) err = this.checkSleepable();
     if (err === null) {
       try {
         this.doCheck(this.initialState(), 0);
@@ -273,6 +285,13 @@ export class Verifier {
           const r = this.asyncRoots.shift()!;
           this.parent = null;
           this.doCheck(r.st, r.pc);
+        }
+        const done = new Set<number>();
+        for (;;) {
+          const next = [...this.globalsCalled.keys()].filter((k) => !done.has(k)).sort((a, b) => a - b)[0];
+          if (next === undefined) break;
+          done.add(next);
+          this.checkGlobal(next, this.globalsCalled.get(next)!);
         }
         this.checkMaxStackDepth();
       } catch (e) {
@@ -300,7 +319,7 @@ export class Verifier {
       `processed ${this.insnProcessed} insns (limit ${COMPLEXITY_LIMIT}) max_states_per_insn ${this.maxStatesPerInsn} total_states ${this.totalStates} peak_states ${this.peakStates} mark_read 0\n`,
     );
     const logText = this.log.text();
-    if (err === null) return { ok: true, log: logText, stats };
+    if (err === null) return { ok: true, log: logText, stats, visited: this.visited };
     const insnPc = pc >= 0 && pc < this.n ? pc : -1;
     const li = insnPc >= 0 ? this.input.lineOf?.(insnPc) : undefined;
     const insnText = insnPc >= 0 ? formatInsn(this.insns[insnPc]!, this.insns[insnPc + 1], insnPc, this.names()).replace(/^\(\w\w\) /, '') : '';
@@ -309,6 +328,34 @@ export class Verifier {
       ok: false,
       error: new VerifierError(code, err.errno, insnPc, insnText, err.msg.replace(/\n$/, ''), li === undefined ? undefined : { file: li.file, line: li.line, text: li.text.trim() }, logText, stats),
     };
+  }
+
+  /** do_check_common for a global function: its arguments typed from the BTF prototype. */
+  private checkGlobal(sub: number, fn: VFunc): void {
+    this.log.put(`Validating ${fn.name}() func#${sub}...\n`);
+    const start = this.log.pos;
+    const regs: Reg[] = new Array(11).fill(NOT_INIT);
+    fn.args.forEach((a, k) => {
+      if (a.kind === 'unsupported') this.reject(ERR.EINVAL, `Arg#${k} type ${a.type} in ${fn.name}() is not supported yet.`);
+      regs[k + 1] = a.kind === 'ctx' ? ptrReg('ctx') : a.kind === 'scalar' ? UNKNOWN_SCALAR : ptrReg('mem', { memSize: a.size, maybeNull: a.nullable, ...(a.nullable ? { id: this.newId() } : {}) });
+    });
+    regs[10] = ptrReg('fp', { frameno: 0 });
+    const st: VState = { frames: [{ regs, stack: [], callsite: -1, frameno: 0, subprog: sub, cbRet: null, async: false }], refs: [], lockId: 0, lockOff: 0, mayGotoDepth: 0, cbDepth: 0 };
+    this.parent = null;
+    this.doCheck(st, fn.pc);
+    if (this.log.trace && !this.log.level2) this.log.reset(start);
+    this.log.put(`Func#${sub} ('${fn.name}') is safe for any args that match its prototype\n`);
+  }
+
+  /** check_attach_btf_id's sleepable rules. */
+  private checkSleepable(): Reject | null {
+    const sleepable = (this.input.progFlags & 16) !== 0;
+    const t = this.input.progType;
+    if (t === 31 && !sleepable) return new Reject(ERR.EINVAL, 'Syscall programs can only be sleepable');
+    if (sleepable && ![26, 29, 27, 31, 2].includes(t)) {
+      return new Reject(ERR.EINVAL, 'Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable');
+    }
+    return null;
   }
 
   names(): { helperName(id: number): string | undefined; kfuncName(imm: number): string | undefined; lddwValue(pc: number): bigint | undefined } {
@@ -361,6 +408,7 @@ export class Verifier {
         this.prevLogPos = this.log.pos;
       }
       this.prevPc = pcNow;
+      this.visited[pcNow] = 1;
       const r = this.step(this.insns[pcNow]!);
       if (r === 'exit') {
         if (!this.popPath()) return;
@@ -400,13 +448,14 @@ export class Verifier {
     const force = this.cfg.force[pc] === 1;
     let add = force || (this.jmpsProcessed - this.prevJmps >= 2 && this.insnProcessed - this.prevInsns >= 8);
     const isCallbackCall = this.isCallbackCallInsn(pc);
+    let curHash: number | undefined;
     if (list !== undefined) {
       for (const sl of list) {
         if (sl.branches > 0) {
           if (force && sl.st.mayGotoDepth !== this.cur.mayGotoDepth && statesEqual(sl.st, this.cur, live, false)) return true;
           if (isCallbackCall) {
             if (statesEqual(sl.st, this.cur, live, false)) return true;
-          } else if (this.maybeLooping(sl.st) && statesEqual(sl.st, this.cur, 0x3ff, true) && sl.st.mayGotoDepth === this.cur.mayGotoDepth && sl.st.cbDepth === this.cur.cbDepth) {
+          } else if (sl.hash === (curHash ??= stateHash(this.cur)) && this.maybeLooping(sl.st) && statesEqual(sl.st, this.cur, 0x3ff, true) && sl.st.mayGotoDepth === this.cur.mayGotoDepth && sl.st.cbDepth === this.cur.cbDepth) {
             const curText = this.stateText(true);
             const saved = this.cur;
             this.cur = sl.st;
@@ -423,7 +472,7 @@ export class Verifier {
     if (!add) return false;
     this.prevJmps = this.jmpsProcessed;
     this.prevInsns = this.insnProcessed;
-    const node: Node = { st: copyState(this.cur), pc, branches: 1, parent: this.parent };
+    const node: Node = { st: copyState(this.cur), hash: curHash ?? stateHash(this.cur), pc, branches: 1, parent: this.parent };
     if (this.parent !== null) {
       // the current path now hangs below the new node
       this.parent.branches += 0;
@@ -583,6 +632,10 @@ export class Verifier {
       if (is64) {
         if (i.off === 0) {
           let s = src;
+          if (s.type === 'scalar' && s.addConst) {
+            s = withReg(s, { id: 0, off: 0, addConst: false });
+            regs[i.src] = s;
+          }
           if (s.type === 'scalar' && s.id === 0 && !isConstScalar(s)) {
             s = withReg(s, { id: this.newId() });
             regs[i.src] = s;
@@ -653,14 +706,15 @@ export class Verifier {
       return;
     }
     const res = scalarAlu(op, dst.s, src.s, is64, i.off);
-    let id = 0;
-    let off = 0;
+    // A linked scalar plus a constant stays linked with that delta (BPF_ADD_CONST), once.
     if (op === BPF_ADD && is64 && dst.id !== 0 && isConstScalar(src)) {
-      // linked scalar + constant (BPF_ADD_CONST); not accumulated twice
-      id = 0;
-      off = 0;
+      const val = src.s.var.value;
+      if (!dst.addConst && val <= 0x7fffffffn) {
+        this.setReg(i.dst, withReg(scalarReg(res, dst.id), { addConst: true, off: Number(val) }));
+        return;
+      }
     }
-    this.setReg(i.dst, withReg(scalarReg(res, id), { off }));
+    this.setReg(i.dst, scalarReg(res));
   }
 
   /** adjust_ptr_min_max_vals: `ptr op scalar` (or `scalar += ptr` when `swapped`). */
@@ -839,7 +893,11 @@ export class Verifier {
       if (this.cur.lockId !== 0 || this.cur.lockOff !== 0) {
         if ((i.src === 0 && i.imm !== 94) || i.src === 2) this.reject(ERR.EINVAL, 'function calls are not allowed while holding a lock');
       }
-      if (i.src === 1) return checkLocalCall(this, i);
+      if (i.src === 1) {
+        const r = checkLocalCall(this, i);
+        if (r === 'next') this.scratchRegs |= 1;
+        return r;
+      }
       if (i.src === 2) checkKfuncCall(this, i);
       else checkHelperCall(this, i);
       this.scratchRegs |= 1;
@@ -885,6 +943,10 @@ export class Verifier {
   private checkReturnCode(): void {
     const f = this.frame();
     const r0 = this.readReg(0);
+    if (f.subprog !== 0 && !f.async) {
+      if (r0.type !== 'scalar') this.reject(ERR.EINVAL, `At subprogram exit the register R0 is not a scalar value (${regTypeStr(r0)})`);
+      return;
+    }
     let range: readonly [number, number] | null = this.input.retRange;
     let ctx = 'At program exit';
     if (f.async) {
@@ -1016,7 +1078,12 @@ export class Verifier {
   /** sync_linked_regs: scalars sharing an id receive the same bounds. */
   private syncLinked(st: VState, known: Reg): void {
     if (known.type !== 'scalar' || known.id === 0) return;
-    this.forEachReg(st, (r) => (r.type === 'scalar' && r.id === known.id && r !== known ? withReg(r, { s: known.s }) : undefined));
+    this.forEachReg(st, (r) => {
+      if (r.type !== 'scalar' || r.id !== known.id || r === known) return undefined;
+      if ((!r.addConst && !known.addConst) || r.off === known.off) return withReg(r, { s: known.s });
+      const delta = BigInt.asUintN(64, BigInt(r.off - known.off));
+      return withReg(r, { s: scalarAlu(BPF_ADD, known.s, scalarConst(delta), true) });
+    });
   }
 
   /** mark_ptr_or_null_regs. */
@@ -1025,6 +1092,7 @@ export class Verifier {
     this.forEachReg(st, (r) => {
       if (!r.maybeNull || r.id !== id) return undefined;
       if (isNull) return constReg(0n);
+      // a map-in-map lookup's value is the inner map
       const keepId = r.type === 'map_value' && r.map !== null && r.map.spinLockOff >= 0;
       return withReg(r, { maybeNull: false, id: keepId ? r.id : 0 });
     });
@@ -1106,6 +1174,19 @@ const U64_MAX = (1n << 64n) - 1n;
 export const AT_PKT_END = -1;
 export const BEYOND_PKT_END = -2;
 const MAX_PACKET_OFF = 0xffff;
+
+/** A hash of the innermost frame's registers that ignores ids (equal states hash equally). */
+function stateHash(st: VState): number {
+  const f = st.frames[st.frames.length - 1]!;
+  let h = st.frames.length;
+  for (let r = 0; r < 10; r++) {
+    const reg = f.regs[r]!;
+    h = Math.imul(h ^ reg.type.length ^ (reg.type.charCodeAt(0) << 8), 0x9e3779b1);
+    h = Math.imul(h ^ reg.off, 0x85ebca6b);
+    h = Math.imul(h ^ Number(reg.s.var.value & 0xffffffffn) ^ Number(reg.s.var.mask & 0xffffn), 0xc2b2ae35);
+  }
+  return h;
+}
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();

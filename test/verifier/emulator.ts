@@ -13,6 +13,7 @@ import { Cmd } from '../../src/kernel/uapi.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { errnoName } from '../../src/util/errno.js';
 import type { KernelVerdict, VerifierCase } from './corpus/types.js';
+import type { VerifierResult } from '../../src/verifier/api.js';
 import { errorLineOf, insnsProcessedOf } from './oracle.js';
 
 const PROGRAMS = new URL('../../programs/', import.meta.url).pathname;
@@ -61,16 +62,18 @@ export function emuVerify(c: VerifierCase, insns?: readonly RawInsn[]): KernelVe
   const code = (insns ?? assemble(c.asm!)).map((i) => ({ ...i }));
   for (let pc = 0; pc < code.length; pc++) {
     const i = code[pc]!;
-    if (i.code === 0x18 && (i.src === 1 || i.src === 2) && i.imm >= 0 && i.imm < fds.length) i.imm = fds[i.imm]!;
+    if (i.code === 0x18 && (i.src === 1 || i.src === 2)) i.imm = i.imm >= 0 && i.imm < fds.length ? fds[i.imm]! : -1;
     if (i.code === 0x18) pc++;
   }
   let attachBtfId = 0;
   if (c.attachBtf !== undefined && c.attachBtf !== '') {
-    const t = k.vmlinuxBtf.findByName(c.attachBtf)[0];
+    // libbpf's names: tp_btf -> btf_trace_<tp>, iter -> bpf_iter_<target>, lsm -> bpf_lsm_<hook>
+    const at = c.attachType ?? 0;
+    const name = at === 23 ? `btf_trace_${c.attachBtf}` : at === 28 ? `bpf_iter_${c.attachBtf}` : c.progType === 29 ? `bpf_lsm_${c.attachBtf}` : c.attachBtf;
+    const t = k.vmlinuxBtf.findByName(name)[0];
     attachBtfId = t?.id ?? 0;
   }
-  const log = new Uint8Array(16 << 20);
-  const ret = k.bpf(Cmd.PROG_LOAD, {
+  const attr = {
     prog_type: c.progType,
     expected_attach_type: c.attachType ?? 0,
     prog_flags: c.progFlags ?? 0,
@@ -78,10 +81,16 @@ export function emuVerify(c: VerifierCase, insns?: readonly RawInsn[]): KernelVe
     insns: writeInsns(code),
     license: c.license ?? 'GPL',
     log_level: 1,
-    log_buf: log,
-    log_size: log.length,
     ...(attachBtfId !== 0 ? { attach_btf_id: attachBtfId } : {}),
-  });
+  };
+  // Level 1 without a buffer (valid on 6.18): the verifier's log is read from the kernel object;
+  // a refusal before the verifier ran is loaded once more with a buffer for its message.
+  k.lastVerifierResult = null;
+  const ret = k.bpf(Cmd.PROG_LOAD, attr);
+  const vr = k.lastVerifierResult as VerifierResult | null;
+  if (vr !== null) return verdict(ret, vr.ok ? vr.log : vr.error.log);
+  const log = new Uint8Array(1 << 16);
+  k.bpf(Cmd.PROG_LOAD, { ...attr, log_buf: log, log_size: log.length });
   const end = log.indexOf(0);
   return verdict(ret, new TextDecoder().decode(log.subarray(0, end < 0 ? log.length : end)));
 }
