@@ -10,6 +10,7 @@
  * .rodata frozen) → programs (map references patched to fds, kfunc calls to kernel BTF ids) →
  * static prog-array and map-in-map slots → struct_ops values get program fds.
  */
+import type { VerifierResult, VerifierStats } from '../verifier/api.js';
 import { writeInsns, type RawInsn } from '../isa/insn.js';
 import { POISON_HELPER_ID } from '../isa/decode.js';
 import { LDDW_MAP_FD, LDDW_MAP_IDX, LDDW_MAP_IDX_VALUE, LDDW_MAP_VALUE } from '../isa/opcodes.js';
@@ -48,6 +49,14 @@ export interface OpenOptions {
   coreTarget?: 'kernel' | 'local' | Btf;
   /** `__kconfig` values by name (`CONFIG_X: 'y' | 'm' | 'n' | number | string`). */
   kconfig?: Readonly<Record<string, string | number | bigint | boolean>>;
+  /**
+   * Run the load-time verifier on every program (default true), as the kernel does. `false` loads
+   * programs the kernel would refuse and leaves them to the run-time checks: unsafe, and a test
+   * that passes that way proves nothing about the real kernel.
+   */
+  verify?: boolean;
+  /** log_level of the verifier log kept on each program (1, 2 or 4 = statistics only; default 4). */
+  verifierLogLevel?: number;
 }
 
 /** Test-run input (BPF_PROG_TEST_RUN). */
@@ -202,6 +211,16 @@ export class BpfProgram {
   }
   get type(): number {
     return this.spec.type;
+  }
+
+  /** The verifier's statistics of the load (null when loaded with `verify: false` or not loaded). */
+  get verifierStats(): VerifierStats | null {
+    return this.fd < 0 ? null : this.kernelProg.verifierStats;
+  }
+
+  /** The verifier's log of the load (log level 4: time, stack depth, processed instructions). */
+  get verifierLog(): string {
+    return this.fd < 0 ? '' : this.kernelProg.verifierLog;
   }
 
   /** The kernel's program object (after load). */
@@ -533,6 +552,11 @@ export class BpfObject {
     return this.links;
   }
   private readonly extFds: Map<number, { kind: 'kfunc' | 'ksym_var' | 'const'; value: bigint } | null> = new Map();
+
+  /** Whether programs are verified at load ({@link OpenOptions.verify}); undefined: the kernel's setting. */
+  private get verify(): boolean {
+    return this.opts.verify ?? this.kernel.verifierEnabled;
+  }
 
   private constructor(
     readonly spec: ObjectSpec,
@@ -894,14 +918,18 @@ export class BpfObject {
         attr.line_info_rec_size = 16;
       }
     }
-    let fd = k.bpf(Cmd.PROG_LOAD, attr);
+    // log level 4 without a buffer: the statistics, kept on the program
+    let fd = k.withVerifier(this.verify, () => k.bpf(Cmd.PROG_LOAD, { ...attr, log_level: this.opts.verifierLogLevel ?? 4 }));
     if (fd < 0) {
       // Retry with the verifier log for the error message, as libbpf does.
-      const log = new Uint8Array(1 << 16);
+      const log = new Uint8Array(1 << 20);
       const err = fd;
-      k.bpf(Cmd.PROG_LOAD, { ...attr, log_level: 1, log_buf: log, log_size: log.length });
-      const text = new TextDecoder().decode(log.subarray(0, Math.max(0, log.indexOf(0)))).trim();
-      throw new BpfError(-err, `prog '${s.name}': BPF program load failed${text !== '' ? `\n${text}` : ''}`);
+      k.lastVerifierResult = null;
+      k.withVerifier(this.verify, () => k.bpf(Cmd.PROG_LOAD, { ...attr, log_level: this.opts.verifierLogLevel ?? 1, log_buf: log, log_size: log.length }));
+      const vr = k.lastVerifierResult as VerifierResult | null;
+      const text = vr !== null && !vr.ok ? vr.error.log.trim() : new TextDecoder().decode(log.subarray(0, Math.max(0, log.indexOf(0)))).trim();
+      const where = vr !== null && !vr.ok && vr.error.pc >= 0 ? `\n-- at pc ${vr.error.pc}: ${vr.error.insn}${vr.error.source !== undefined ? ` (${vr.error.source.file}:${vr.error.source.line}: ${vr.error.source.text})` : ''}` : '';
+      throw new BpfError(-err, `prog '${s.name}': BPF program load failed${text !== '' ? `\n${text}` : ''}${where}`, vr !== null && !vr.ok ? { cause: vr.error } : undefined);
     }
     p.fd = fd;
   }

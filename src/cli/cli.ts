@@ -11,11 +11,12 @@ import { disasmCommand } from './commands/disasm.js';
 import { inspectCommand } from './commands/inspect.js';
 import { runCommand } from './commands/run.js';
 import { demoCommand } from './commands/demo.js';
+import { verifyCommand } from './commands/verify.js';
 import type { Io } from './io.js';
 import { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, type Command } from './registry.js';
 
 /** Every command of the CLI, in help order. */
-export const COMMANDS: readonly Command[] = [demoCommand, runCommand, inspectCommand, disasmCommand, btfCommand, asmCommand, conformanceCommand, conformancePluginCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, runCommand, verifyCommand, inspectCommand, disasmCommand, btfCommand, asmCommand, conformanceCommand, conformancePluginCommand];
 
 function help(commands: readonly Command[]): string {
   const w = Math.max(...commands.map((c) => c.name.length));

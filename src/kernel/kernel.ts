@@ -209,6 +209,17 @@ export class Kernel implements HelperHost {
   engine: EngineName;
   /** Whether BPF_PROG_LOAD runs the verifier ({@link KernelOptions.verify}). */
   verifierEnabled: boolean;
+  /** Run `fn` with the verifier on or off (an object opened with `verify: false`), then restore. */
+  withVerifier<T>(on: boolean, fn: () => T): T {
+    const saved = this.verifierEnabled;
+    this.verifierEnabled = on;
+    try {
+      return fn();
+    } finally {
+      this.verifierEnabled = saved;
+    }
+  }
+
   /** The verdict of the last BPF_PROG_LOAD that reached the verifier. */
   lastVerifierResult: VerifierResult | null = null;
 
@@ -896,8 +907,12 @@ export class Kernel implements HelperHost {
     const dv = new DataView(ctx.buffer);
     args.forEach((a, i) => dv.setBigUint64(i * 8, BigInt.asUintN(64, a), true));
     const region = this.mem.map(ctx, { kind: RegionKind.CTX, perm: PERM_R, label: `struct_ops ctx of ${prog.name}` });
+    // Pointer arguments go with the call: from TypeScript all of them, from a running program (a
+    // kfunc calling the member) only those the caller itself may reach (capabilities delegate).
+    const caller = this.runDepth > 0 ? this.machineAt(this.runDepth - 1) : null;
+    const grants = caller === null ? args : args.filter((a) => caller.reach(Memory.split(a)[0]));
     try {
-      const r = this.execute(prog, [Memory.pointer(region, 0)]);
+      const r = this.execute(prog, [Memory.pointer(region, 0)], { grants });
       if (r.fault !== null) throw r.fault;
       return Number(BigInt.asIntN(32, r.r0));
     } finally {

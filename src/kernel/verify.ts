@@ -11,8 +11,10 @@ import { ArrayMap } from '../maps/array.js';
 import type { InnerMapMeta } from '../maps/map-in-map.js';
 import type { SpecialField } from '../maps/types.js';
 import { verify } from '../verifier/verifier.js';
-import type { GlobalArg, PseudoTarget, VerifierInput, VerifierResult, VFunc, VKfunc, VMap } from '../verifier/api.js';
-import { retRangeOf, verifierCtxOf } from './progtypes/vctx.js';
+import type { BtfAccess, GlobalArg, PseudoTarget, VerifierInput, VerifierResult, VFunc, VKfunc, VMap } from '../verifier/api.js';
+import { retRangeOf, verifierCtxOf, type VCtxArg, type VCtxInfo } from './progtypes/vctx.js';
+import { AttachType, ProgType } from '../object/uapi.js';
+import type { Btf } from '../btf/btf.js';
 import type { Kernel } from './kernel.js';
 import type { KMap, KProg } from './objects.js';
 
@@ -100,6 +102,88 @@ function funcsOf(prog: KProg): VFunc[] {
   return out;
 }
 
+/** A BTF type as a ctx argument: integers are scalars, pointers to structs typed pointers. */
+function argOf(btf: Btf, typeId: number, nullable: boolean): VCtxArg {
+  const t = btf.resolved(typeId);
+  if (t.kind !== 'PTR') return 'scalar';
+  const target = btf.resolved(t.type);
+  if (target.kind === 'STRUCT' || target.kind === 'UNION') return { ptr: target.name, nullable };
+  return 'ptr';
+}
+
+/** The params of a FUNC_PROTO (reached through FUNC / PTR / TYPEDEF) as ctx arguments. */
+function protoArgs(btf: Btf, typeId: number, skipFirst: boolean): VCtxArg[] | undefined {
+  let t = btf.type(typeId);
+  for (let i = 0; i < 8 && t.kind !== 'FUNC_PROTO'; i++) {
+    if (t.kind === 'FUNC' || t.kind === 'PTR' || t.kind === 'TYPEDEF') t = btf.type(t.type);
+    else return undefined;
+  }
+  if (t.kind !== 'FUNC_PROTO') return undefined;
+  return t.params.slice(skipFirst ? 1 : 0).map((p) => argOf(btf, p.type, false));
+}
+
+/** btf_ctx_access's view of a tracing/iter/LSM/struct_ops program's arguments, from the attach target's BTF. */
+function ctxInfoOf(k: Kernel, prog: KProg): VCtxInfo | undefined {
+  if (prog.attachBtfId === 0) return undefined;
+  const btf = prog.attachBtf?.btf ?? k.vmlinuxBtf;
+  try {
+    if (prog.type === ProgType.STRUCT_OPS) {
+      const members = btf.members(prog.attachBtfId);
+      const m = members[prog.expectedAttachType];
+      const args = m === undefined ? undefined : protoArgs(btf, m.type, false);
+      return args === undefined ? undefined : { args };
+    }
+    if (prog.expectedAttachType === AttachType.TRACE_ITER) {
+      // the ctx is struct bpf_iter__<target>: meta, then the target's objects (maybe NULL at the end)
+      const ctx = btf.findByName(`bpf_iter__${prog.attachName}`, 'STRUCT')[0];
+      if (ctx === undefined) return undefined;
+      const args = btf.members(ctx.id).map((m, i) => argOf(btf, m.type, i > 0));
+      return { args };
+    }
+    const rawTp = prog.expectedAttachType === AttachType.TRACE_RAW_TP;
+    const args = protoArgs(btf, prog.attachBtfId, rawTp);
+    return args === undefined ? undefined : { args };
+  } catch {
+    return undefined;
+  }
+}
+
+/** btf_struct_access over the kernel's BTF (lenient: unknown structs read as scalars). */
+function btfAccessOf(k: Kernel): (name: string, off: number, size: number) => BtfAccess {
+  // the BTF the kernel's objects are laid out from (a foreign CO-RE target when one was given)
+  const btf = k.service<{ btf: Btf }>('kobjects')?.btf ?? k.vmlinuxBtf;
+  return (name, off, size) => {
+    const t = btf.findByName(name, 'STRUCT')[0] ?? btf.findByName(name, 'UNION')[0];
+    if (t === undefined) return { kind: 'scalar' };
+    let id = t.id;
+    let at = off;
+    for (let depth = 0; depth < 16; depth++) {
+      const total = btf.sizeof(id);
+      if (at < 0 || at + size > total) return { kind: 'error', msg: `access beyond struct ${name} at off ${off} size ${size}` };
+      const r = btf.resolved(id);
+      if (r.kind === 'ARRAY') {
+        const elem = btf.sizeof(r.type);
+        if (elem <= 0) return { kind: 'scalar' };
+        at %= elem;
+        id = r.type;
+        continue;
+      }
+      if (r.kind !== 'STRUCT' && r.kind !== 'UNION') {
+        if (r.kind === 'PTR' && at === 0 && size === 8) {
+          const target = btf.resolved(r.type);
+          return target.kind === 'STRUCT' || target.kind === 'UNION' ? { kind: 'ptr', name: target.name } : { kind: 'scalar' };
+        }
+        return { kind: 'scalar' };
+      }
+      const m = btf.members(id).find((x) => x.byteOffset <= at && at < x.byteOffset + Math.max(1, btf.sizeof(x.type)));
+      if (m === undefined) return { kind: 'scalar' };
+      at -= m.byteOffset;
+      id = m.type;
+    }
+    return { kind: 'scalar' };
+  };
+}
+
 /** What BPF_PROG_LOAD found for the pseudo instructions, by pc. */
 export type PseudoMaps = ReadonlyMap<number, PseudoTarget>;
 
@@ -124,9 +208,11 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
       if (r === undefined) return undefined;
       const p = r.def.proto;
       const ret = p.ret === 'void' ? 'void' : /\*/.test(p.ret) ? (r.def.flags?.retNull === true ? 'ptr_or_null' : 'ptr') : 'integer';
-      return { name: r.def.name, nargs: p.params.length, ret };
+      const m = /struct\s+(\w+)\s*\*/.exec(p.ret);
+      return { name: r.def.name, nargs: p.params.length, ret, retStruct: m?.[1] ?? '' };
     },
-    ctx: verifierCtxOf(prog.type, prog.expectedAttachType),
+    ctx: verifierCtxOf(prog.type, prog.expectedAttachType, ctxInfoOf(k, prog)),
+    btfAccess: btfAccessOf(k),
     nrCpus: k.nrCpus,
     retRange: retRangeOf(prog.type, prog.expectedAttachType),
     ...(lineOf !== undefined ? { lineOf } : {}),

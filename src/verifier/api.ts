@@ -50,6 +50,8 @@ export interface VKfunc {
   readonly nargs: number;
   /** Whether the result is a scalar (integer / void) or a pointer. */
   readonly ret: 'integer' | 'void' | 'ptr' | 'ptr_or_null';
+  /** For pointer returns: the struct pointed to ('' for void *). */
+  readonly retStruct?: string;
   /** Whether r0 is written (void kfuncs leave r0 unset: reading it is "R0 !read_ok"). */
 }
 
@@ -62,7 +64,17 @@ export type CtxAccessResult =
       readonly type: 'scalar' | 'pkt' | 'pkt_end' | 'pkt_meta' | 'flow_keys' | 'sock_common_or_null' | 'ctx_mem';
       /** For scalar loads: the width of the field in bytes (bounds [0, 2^(8w)-1]); 0 = unknown 64-bit. */
       readonly width?: number;
+    }
+  | {
+      readonly ok: true;
+      /** A typed kernel pointer (tracing/iter/struct_ops arguments): PTR_TO_BTF_ID of `btfName`. */
+      readonly type: 'btf_id';
+      readonly btfName: string;
+      readonly nullable: boolean;
     };
+
+/** What a load through a BTF pointer finds (btf_struct_access). */
+export type BtfAccess = { readonly kind: 'scalar' } | { readonly kind: 'ptr'; readonly name: string } | { readonly kind: 'error'; readonly msg: string };
 
 /** The ctx rules of the program type (is_valid_access). */
 export interface VCtx {
@@ -122,6 +134,8 @@ export interface VerifierInput {
    * argument kinds from the BTF prototype (verified once, separately, as the kernel does).
    */
   readonly funcs?: readonly VFunc[];
+  /** btf_struct_access on the kernel's BTF: a load of `size` bytes at `off` of `struct <name>`. */
+  btfAccess?(name: string, off: number, size: number): BtfAccess;
   /** log_level bits (1, 2, 4); 0 = no log. */
   readonly logLevel: number;
   /** Capability profile; only the privileged (root) profile is implemented today. */

@@ -388,7 +388,11 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
   for (let r = 1; r <= 5; r++) v.setReg(r, NOT_INIT);
   if (k.ret === 'void') v.setReg(0, NOT_INIT);
   else if (k.ret === 'integer') v.setReg(0, UNKNOWN_SCALAR);
-  else v.setReg(0, withReg(ptrReg('mem', { memSize: 0, rdonly: true, maybeNull: k.ret === 'ptr_or_null' }), k.ret === 'ptr_or_null' ? { id: v.newId() } : {}));
+  else {
+    // a struct pointer is a trusted BTF pointer (reads by BTF); `void *` an opaque object read as scalars
+    const r = ptrReg('btf_id', { btfName: k.retStruct ?? '', maybeNull: k.ret === 'ptr_or_null' });
+    v.setReg(0, k.ret === 'ptr_or_null' ? withReg(r, { id: v.newId() }) : r);
+  }
 }
 
 /** btf_check_subprog_call for a global function: each argument against the prototype; an error message or null. */

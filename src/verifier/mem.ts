@@ -6,7 +6,7 @@
  * arguments (check_helper_mem_access, check_stack_range_initialized); LD_ABS/LD_IND.
  */
 import type { RawInsn } from '../isa/insn.js';
-import { constReg, isNullScalar, isPointer, regTypeStr, scalarReg, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
+import { constReg, isNullScalar, isPointer, ptrReg, regTypeStr, scalarReg, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
 import { formatTnum, tnumAdd, tnumConst, tnumIsAligned, tnumIsConst } from './tnum.js';
 import { scalarCoerce, scalarCoerceSx, scalarConst, scalarFromWidth, scalarWidth } from './scalar.js';
 import { STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, type Frame, type Slot } from './state.js';
@@ -372,7 +372,10 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       }
       if (!write && valueRegno >= 0) {
         if (ldsx && res.type !== 'scalar') v.reject(ERR.EACCES, `invalid bpf_context access off=${o} size=${size}`);
-        if (res.type === 'scalar' || res.type === 'ctx_mem') {
+        if (res.type === 'btf_id') {
+          const nr = ptrReg('btf_id', { btfName: res.btfName, maybeNull: res.nullable });
+          v.setReg(valueRegno, res.nullable ? withReg(nr, { id: v.newId() }) : nr);
+        } else if (res.type === 'scalar' || res.type === 'ctx_mem') {
           v.setReg(valueRegno, UNKNOWN_SCALAR);
           loaded = true;
         } else {
@@ -415,10 +418,18 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       break;
     }
     case 'btf_id': {
-      if (write) v.reject(ERR.EACCES, 'only read is supported');
+      // check_ptr_to_btf_access: fixed non-negative offset, fields by BTF
+      if (o < 0) v.reject(ERR.EACCES, `R${regno} is ptr_${reg.btfName} invalid negative access: off=${o}`);
+      if (!tnumIsConst(reg.s.var)) v.reject(ERR.EACCES, `R${regno} is ptr_${reg.btfName} invalid variable offset: off=${o}, var_off=${formatTnum(reg.s.var)}`);
+      if (write && v.input.progType !== 27) v.reject(ERR.EACCES, 'only read is supported');
+      const acc = v.input.btfAccess?.(reg.btfName, o, size) ?? { kind: 'scalar' as const };
+      if (acc.kind === 'error') v.reject(ERR.EACCES, acc.msg);
       if (!write && valueRegno >= 0) {
-        v.setReg(valueRegno, UNKNOWN_SCALAR);
-        loaded = true;
+        if (acc.kind === 'ptr') v.setReg(valueRegno, ptrReg('btf_id', { btfName: acc.name }));
+        else {
+          v.setReg(valueRegno, UNKNOWN_SCALAR);
+          loaded = true;
+        }
       }
       break;
     }

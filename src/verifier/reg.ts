@@ -159,7 +159,7 @@ export function formatReg(r: Reg, frameno = r.frameno): string {
     attrs.push(`ks=${r.map.keySize},vs=${r.map.valueSize}`);
   }
   if (r.off !== 0) attrs.push(`off=${r.off}`);
-  if (r.type === 'pkt' || r.type === 'pkt_meta' || r.type === 'pkt_end') attrs.push(`r=${r.range}`);
+  if (r.type === 'pkt' || r.type === 'pkt_meta') attrs.push(`r=${r.range}`);
   if (r.type === 'mem') attrs.push(`sz=${r.memSize}`);
   if (constVar) {
     if (r.s.var.value !== 0n) attrs.push(`imm=${r.s.var.value.toString(16)}`);

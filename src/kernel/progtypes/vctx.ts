@@ -137,7 +137,7 @@ function rawTpWritableAccess(off: number, size: number, write: boolean): CtxAcce
 }
 
 /** An argument of a BTF-typed ctx: an integer (or enum, bool) or a pointer. */
-export type VCtxArg = 'scalar' | 'ptr';
+export type VCtxArg = 'scalar' | 'ptr' | { readonly ptr: string; readonly nullable?: boolean };
 
 /** What BTF-typed ctx types (tracing, LSM, struct_ops) need to know of the attach target. */
 export interface VCtxInfo {
@@ -165,7 +165,10 @@ function btfArgsAccess(info: VCtxInfo | undefined, off: number, size: number, wr
   const i = off / 8;
   const arg = i < args.length ? args[i] : i === args.length ? info?.retval : undefined;
   if (arg === undefined) return NO;
-  return arg === 'scalar' ? scalar(size) : size === 8 ? scalar(8) : NO;
+  if (arg === 'scalar') return scalar(size);
+  if (size !== 8) return NO;
+  if (arg === 'ptr') return scalar(8);
+  return { ok: true, type: 'btf_id', btfName: arg.ptr, nullable: arg.nullable === true };
 }
 
 const DEFAULT_BTF_ARGS: readonly VCtxArg[] = new Array<VCtxArg>(MAX_BPF_FUNC_ARGS).fill('scalar');
