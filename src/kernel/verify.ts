@@ -149,9 +149,22 @@ function ctxInfoOf(k: Kernel, prog: KProg): VCtxInfo | undefined {
 }
 
 /** btf_struct_access over the kernel's BTF (lenient: unknown structs read as scalars). */
-function btfAccessOf(k: Kernel): (name: string, off: number, size: number) => BtfAccess {
-  // the BTF the kernel's objects are laid out from (a foreign CO-RE target when one was given)
-  const btf = k.service<{ btf: Btf }>('kobjects')?.btf ?? k.vmlinuxBtf;
+export function btfAccessOf(k: Kernel): (name: string, off: number, size: number) => BtfAccess {
+  // The BTF the kernel's objects are laid out from (a foreign CO-RE target when one was given),
+  // then the emulated vmlinux for what that BTF lacks (an object's own BTF declares only a part).
+  const target = k.service<{ btf: Btf }>('kobjects')?.btf ?? k.vmlinuxBtf;
+  const inTarget = walkerOf(target);
+  if (target === k.vmlinuxBtf) return inTarget;
+  const inVmlinux = walkerOf(k.vmlinuxBtf);
+  return (name, off, size) => {
+    const a = inTarget(name, off, size);
+    if (a.kind === 'ptr') return a;
+    const b = inVmlinux(name, off, size);
+    return b.kind === 'ptr' || a.kind === 'error' ? b : a;
+  };
+}
+
+function walkerOf(btf: Btf): (name: string, off: number, size: number) => BtfAccess {
   return (name, off, size) => {
     const t = btf.findByName(name, 'STRUCT')[0] ?? btf.findByName(name, 'UNION')[0];
     if (t === undefined) return { kind: 'scalar' };
