@@ -42,7 +42,7 @@ export function loadFixture(name: string, o: SetupOptions, kopts: KernelOptions 
   let insns = 0;
   // Counted once per top-level run from the budget accounting: nothing per instruction.
   kernel.onRunEnd((m, fault) => {
-    insns += m.budget - m.left;
+    insns += m.budget - m.left - m.charged; // instructions: helper costs excluded
     return fault;
   });
   const obj = BpfObject.open(fixtureBytes(name), { kernel, name });

@@ -11,13 +11,17 @@
  *
  * so a user pointer handed to a program (e.g. in a syscall ctx) is a plain number, as on x86-64
  * where user addresses lie below TASK_SIZE_MAX.
+ *
+ * Isolation: every pointer argument is checked against the run's capabilities (Machine.reach): a
+ * region the run may not reach is a `foreign_region` fault even when it exists, a map argument must
+ * be one of the maps the program references (or an inner map it looked up in this run).
  */
 import { BpfMap } from '../maps/map.js';
 import type { ProgOp } from '../maps/types.js';
 import { mapTypeName } from '../maps/uapi.js';
 import type { ExecProgram, Machine } from '../vm/machine.js';
 import { describeAddr } from '../vm/machine.js';
-import { PERM_W, RegionKind } from '../vm/memory.js';
+import { PERM_W, RegionKind, SLOT_MASK } from '../vm/memory.js';
 
 /** `bpf_<name> r<reg> (<what>)`, the breadcrumb of an argument. */
 function where(helper: string, reg: number, what: string): string {
@@ -36,8 +40,11 @@ export function regAddr(m: Machine, reg: number): string {
 export function mapArg(m: Machine, reg: number, helper: string, op?: ProgOp): BpfMap {
   const id = m.hi[reg]!;
   const mem = m.mem;
-  const map = mem.isMapped(id) && mem.kind[id] === RegionKind.MAP && m.lo[reg] === 0 ? mem.owner[id] : undefined;
+  const map = mem.kindOf(id) === RegionKind.MAP && m.lo[reg] === 0 ? mem.ownerOf(id) : undefined;
   if (!(map instanceof BpfMap)) throw m.fail('helper', `${where(helper, reg, 'map')}: not a map pointer: ${regAddr(m, reg)}`);
+  if (!m.reach(id)) {
+    throw m.fail('foreign_region', `${where(helper, reg, 'map')}: map '${map.name || map.id}' is not one the program references: ${regAddr(m, reg)}`, { region: mem.describe(id) });
+  }
   if (op !== undefined && !map.progOps.has(op)) {
     throw m.fail('helper', `${helper}: map '${map.name || map.id}' of type ${mapTypeName(map.type)} cannot be used with this helper (the verifier rejects the program)`);
   }
@@ -51,8 +58,12 @@ export function mapArg(m: Machine, reg: number, helper: string, op?: ProgOp): Bp
 export function memArg(m: Machine, reg: number, size: number, write: boolean, helper: string, what: string): number {
   const id = m.hi[reg]!;
   const off = m.lo[reg]! >>> 0;
-  const lim = id > 0 ? (write ? m.mem.wlen[id] : m.mem.rlen[id]) : undefined;
-  if (lim !== undefined && lim >= 0 && size >= 0 && off + size <= lim) return off;
+  const s = id & SLOT_MASK;
+  // Granted regions: the access table's lengths (capability, permission and bounds in one).
+  if (m.mem.slotId[s] === id && size >= 0) {
+    const lim = write ? m.access.wl[s]! : m.access.rl[s]!;
+    if (lim >= 0 && off + size <= lim) return off;
+  }
   m.bytesAt(id, off, size, write, where(helper, reg, what));
   return off;
 }
@@ -71,10 +82,10 @@ export function constStrArg(m: Machine, reg: number, helper: string, what: strin
   const off = m.lo[reg]! >>> 0;
   const mem = m.mem;
   memArg(m, reg, 1, false, helper, what);
-  if ((mem.perm[id]! & PERM_W) !== 0) {
+  if ((mem.permOf(id) & PERM_W) !== 0) {
     throw m.fail('helper', `${where(helper, reg, what)}: the string must be in read-only memory (a frozen read-only map value), not ${regAddr(m, reg)}`);
   }
-  const bytes = mem.u8[id]!;
+  const bytes = mem.bytes(id);
   const end = bytes.indexOf(0, off);
   if (end < 0) throw m.fail('helper', `${where(helper, reg, what)}: string is not NUL-terminated within ${mem.describe(id)}`);
   return bytes.subarray(off, end);
@@ -84,14 +95,16 @@ export function constStrArg(m: Machine, reg: number, helper: string, what: strin
 export function ctxArg(m: Machine, reg: number, helper: string): void {
   if (m.hi[reg] === 0 && m.lo[reg] === 0) return;
   const id = m.hi[reg]!;
-  if (!m.mem.isMapped(id) || m.mem.kind[id] !== RegionKind.CTX) throw m.fail('helper', `${where(helper, reg, 'ctx')}: not the program's context: ${regAddr(m, reg)}`);
+  if (m.mem.kindOf(id) !== RegionKind.CTX) throw m.fail('helper', `${where(helper, reg, 'ctx')}: not the program's context: ${regAddr(m, reg)}`);
+  m.argRegionChecked(reg, where(helper, reg, 'ctx'));
 }
 
 /** ARG_PTR_TO_STACK_OR_NULL (callback contexts): NULL or a pointer into a stack frame. */
 export function stackOrNullArg(m: Machine, reg: number, helper: string, what: string): void {
   if (m.hi[reg] === 0 && m.lo[reg] === 0) return;
   const id = m.hi[reg]!;
-  if (!m.mem.isMapped(id) || m.mem.kind[id] !== RegionKind.STACK) throw m.fail('helper', `${where(helper, reg, what)}: must be NULL or a stack pointer, not ${regAddr(m, reg)}`);
+  if (m.mem.kindOf(id) !== RegionKind.STACK) throw m.fail('helper', `${where(helper, reg, what)}: must be NULL or a stack pointer, not ${regAddr(m, reg)}`);
+  m.argRegionChecked(reg, where(helper, reg, what));
 }
 
 /** A callback: the program that owns it and the pc of its first instruction. */
@@ -111,13 +124,23 @@ export function callbackArg(m: Machine, reg: number, helper: string): Callback {
   const off = m.lo[reg]! >>> 0;
   const mem = m.mem;
   const prog = m.prog;
-  if (prog === null || !mem.isMapped(id) || mem.kind[id] !== RegionKind.CODE) {
+  if (prog === null || mem.kindOf(id) !== RegionKind.CODE) {
     throw m.fail('helper', `${where(helper, reg, 'callback')}: not a function of this program: ${regAddr(m, reg)}`);
   }
-  if (mem.owner[id] !== prog.owner) throw m.fail('helper', `${where(helper, reg, 'callback')}: the function belongs to another program`);
+  if (mem.ownerOf(id) !== prog.owner) throw m.fail('helper', `${where(helper, reg, 'callback')}: the function belongs to another program`);
   const pc = off / 8;
   if (!Number.isInteger(pc) || pc >= prog.decoded.length) throw m.fail('helper', `${where(helper, reg, 'callback')}: offset ${off} is not an instruction of ${prog.name}`);
   return { owner: prog.owner, prog, pc };
+}
+
+/**
+ * A pointer argument the helper only identifies an object by (a map value holding a lock or timer,
+ * a ringbuf record): the region it names, which this run must be able to reach; `kind` must match.
+ */
+export function regionArg(m: Machine, reg: number, kind: number, helper: string, what: string): number {
+  const id = m.hi[reg]!;
+  if (m.mem.kindOf(id) !== kind) return 0;
+  return m.argRegionChecked(reg, where(helper, reg, what));
 }
 
 /** A u64 flags argument as a number, or -1 when bits above 31 are set (every such flag is invalid). */

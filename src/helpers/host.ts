@@ -85,9 +85,10 @@ export interface HelperHost {
 /**
  * What the kernel expects under the service name 'timers': fire the earliest timer due at or before
  * `until` (advancing the clock to its deadline) and return true, or return false if none is due.
+ * With `peek`, only say whether one is due.
  */
 export interface TimerService {
-  fireDue(host: HelperHost, until: bigint): boolean;
+  fireDue(host: HelperHost, until: bigint, peek?: boolean): boolean;
 }
 
 /** The host of the run `m` belongs to; throws a Fault-free Error if a helper runs without one (a host bug). */

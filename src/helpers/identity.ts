@@ -24,7 +24,7 @@ function getCurrentComm(m: Machine): void {
   const size = m.argU32(2);
   if (size === 0) throw m.fail('helper', 'bpf_get_current_comm r2 (size): the verifier rejects a zero size');
   const off = memArg(m, 1, size, true, 'bpf_get_current_comm', 'buf');
-  const buf = m.mem.u8[m.hi[1]!]!.subarray(off, off + size);
+  const buf = m.mem.bytes(m.hi[1]!).subarray(off, off + size);
   const comm = commBytes(hostOf(m).currentTask().comm);
   const n = Math.min(comm.length, size - 1);
   buf.fill(0);

@@ -38,10 +38,11 @@ function lockArg(m: Machine, helper: string): { region: number; off: number } {
   const id = m.hi[1]!;
   const off = m.lo[1]! >>> 0;
   const mem = m.mem;
-  const ref = mem.isMapped(id) && mem.kind[id] === RegionKind.MAP_VALUE ? mem.owner[id] : undefined;
+  const ref = mem.kindOf(id) === RegionKind.MAP_VALUE ? mem.ownerOf(id) : undefined;
   if (!(ref instanceof MapValueRef) || !ref.map.specialFields.some((f) => f.kind === 'spin_lock' && f.offset === off)) {
     throw m.fail('helper', `${helper} r1 (lock): not the bpf_spin_lock field of a map value: ${regAddr(m, 1)}`);
   }
+  m.argRegionChecked(1, `${helper} r1 (lock)`);
   return { region: id, off };
 }
 
@@ -50,7 +51,7 @@ function spinLock(m: Machine): void {
   const { region, off } = lockArg(m, H);
   const held = m.runState.get(HELD) as Held | undefined;
   if (held !== undefined) throw m.fail('invalid', `${H}: this program already holds the lock taken at pc ${held.pc}; only one lock may be held at a time`);
-  const dv = m.mem.dv[region]!;
+  const dv = m.mem.view(region);
   if (dv.getUint32(off, true) !== 0) throw m.fail('invalid', `${H}: the lock at ${regAddr(m, 1)} is already taken: deadlock`);
   dv.setUint32(off, 1, true);
   m.runState.set(HELD, { region, off, pc: m.pc } satisfies Held);
@@ -62,7 +63,7 @@ function spinUnlock(m: Machine): void {
   const held = m.runState.get(HELD) as Held | undefined;
   if (held === undefined) throw m.fail('invalid', `${H}: no lock is held`);
   if (held.region !== region || held.off !== off) throw m.fail('invalid', `${H}: unlocking a different lock than the one taken at pc ${held.pc}`);
-  m.mem.dv[region]!.setUint32(off, 0, true);
+  m.mem.view(region).setUint32(off, 0, true);
   m.runState.delete(HELD);
 }
 
@@ -71,7 +72,7 @@ export function lockRunEnd(m: Machine, fault: Fault | null): Fault | null {
   const held = m.runState.get(HELD) as Held | undefined;
   if (held === undefined) return fault;
   m.runState.delete(HELD);
-  if (m.mem.isMapped(held.region)) m.mem.dv[held.region]!.setUint32(held.off, 0, true);
+  if (m.mem.isMapped(held.region)) m.mem.view(held.region).setUint32(held.off, 0, true);
   return fault ?? new Fault('invalid', held.pc, `the bpf_spin_lock taken at pc ${held.pc} is still held when the program exits`, { program: m.prog?.name ?? '?' });
 }
 

@@ -18,7 +18,9 @@ function lookupElem(m: Machine): void {
   const H = 'bpf_map_lookup_elem';
   const map = mapArg(m, 1, H, 'lookup');
   const ko = memArg(m, 2, map.keySize, false, H, 'key');
-  const id = map.lookupPtr(m.mem.u8[m.hi[2]!]!, ko, hostOf(m).currentCpu());
+  const id = map.lookupPtr(m.mem.bytes(m.hi[2]!), ko, hostOf(m).currentCpu());
+  // A map-in-map lookup hands over an inner map: it joins this run's capabilities.
+  if (id > 0 && m.mem.kindOf(id) === RegionKind.MAP) m.grant(id);
   m.setR0(0, id > 0 ? id : 0);
 }
 
@@ -28,28 +30,28 @@ function updateElem(m: Machine): void {
   const ko = memArg(m, 2, map.keySize, false, H, 'key');
   const vo = memArg(m, 3, map.valueSize, false, H, 'value');
   const mem = m.mem;
-  m.setR0Num(map.updateFromProg(mem.u8[m.hi[2]!]!, ko, mem.u8[m.hi[3]!]!, vo, flagsArg(m, 4), hostOf(m).currentCpu()));
+  m.setR0Num(map.updateFromProg(mem.bytes(m.hi[2]!), ko, mem.bytes(m.hi[3]!), vo, flagsArg(m, 4), hostOf(m).currentCpu()));
 }
 
 function deleteElem(m: Machine): void {
   const H = 'bpf_map_delete_elem';
   const map = mapArg(m, 1, H, 'delete');
   const ko = memArg(m, 2, map.keySize, false, H, 'key');
-  m.setR0Num(map.deleteFromProg(m.mem.u8[m.hi[2]!]!, ko, hostOf(m).currentCpu()));
+  m.setR0Num(map.deleteFromProg(m.mem.bytes(m.hi[2]!), ko, hostOf(m).currentCpu()));
 }
 
 function pushElem(m: Machine): void {
   const H = 'bpf_map_push_elem';
   const map = mapArg(m, 1, H, 'push');
   const vo = memArg(m, 2, map.valueSize, false, H, 'value');
-  m.setR0Num(map.pushFromProg(m.mem.u8[m.hi[2]!]!, vo, flagsArg(m, 3), hostOf(m).currentCpu()));
+  m.setR0Num(map.pushFromProg(m.mem.bytes(m.hi[2]!), vo, flagsArg(m, 3), hostOf(m).currentCpu()));
 }
 
 function popElem(m: Machine): void {
   const H = 'bpf_map_pop_elem';
   const map = mapArg(m, 1, H, 'pop');
   const vo = memArg(m, 2, map.valueSize, true, H, 'value');
-  m.setR0Num(map.popFromProg(m.mem.u8[m.hi[2]!]!, vo, hostOf(m).currentCpu()));
+  m.setR0Num(map.popFromProg(m.mem.bytes(m.hi[2]!), vo, hostOf(m).currentCpu()));
 }
 
 function peekElem(m: Machine): void {
@@ -57,7 +59,7 @@ function peekElem(m: Machine): void {
   const map = mapArg(m, 1, H, 'peek');
   // a bloom filter tests the value it is given; queues and stacks write the element there
   const vo = memArg(m, 2, map.valueSize, map.type !== BPF_MAP_TYPE.BLOOM_FILTER, H, 'value');
-  m.setR0Num(map.peekFromProg(m.mem.u8[m.hi[2]!]!, vo, hostOf(m).currentCpu()));
+  m.setR0Num(map.peekFromProg(m.mem.bytes(m.hi[2]!), vo, hostOf(m).currentCpu()));
 }
 
 function lookupPercpuElem(m: Machine): void {
@@ -69,7 +71,7 @@ function lookupPercpuElem(m: Machine): void {
     m.setR0(0, 0);
     return;
   }
-  const id = map.lookupPtr(m.mem.u8[m.hi[2]!]!, ko, cpu);
+  const id = map.lookupPtr(m.mem.bytes(m.hi[2]!), ko, cpu);
   m.setR0(0, id > 0 ? id : 0);
 }
 
@@ -88,6 +90,7 @@ function forEachMapElem(m: Machine): void {
   const ks = map.keySize;
   const key = new Uint8Array(ks);
   const keyRegion = mem.map(key, { kind: RegionKind.OTHER, perm: PERM_R, label: `${H} key of ${map.name || map.id}` });
+  m.grant(keyRegion);
   const mapPtr = Memory.pointer(map.handleRegion, 0);
   const keyPtr = Memory.pointer(keyRegion, 0);
   try {

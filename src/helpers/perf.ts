@@ -46,7 +46,7 @@ function perfEventOutput(m: Machine): void {
   if (!(map instanceof PerfEventArrayMap)) throw m.fail('helper', `${H} r2: map '${map.name || map.id}' is not a perf event array`);
   const size = m.argNum(5);
   const off = memArgOrZero(m, 4, size, false, H, 'data');
-  const data = m.mem.u8[m.hi[4]!] ?? new Uint8Array(0);
+  const data = m.mem.bytes(m.hi[4]!) ?? new Uint8Array(0);
   m.setR0Num(map.output(data, off, size, m.lo[3]! >>> 0, m.hi[3]! >>> 0, hostOf(m).currentCpu(), packetOf(m)));
 }
 

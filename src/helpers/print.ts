@@ -29,9 +29,9 @@ export function printfMemory(m: Machine): PrintfMemory {
   return {
     copyString(kind, addr, dst) {
       const user = kind === 'u' || (kind === 's' && Memory.split(addr)[0] === 0);
-      return user ? strncpyFromUser(hostOf(m).user, addr, dst) : strncpyFromKernel(m.mem, addr, dst);
+      return user ? strncpyFromUser(hostOf(m).user, addr, dst) : strncpyFromKernel(m, addr, dst);
     },
-    copyKernel: (addr, dst) => copyFromKernel(m.mem, addr, dst),
+    copyKernel: (addr, dst) => copyFromKernel(m, addr, dst),
   };
 }
 
@@ -49,7 +49,7 @@ export function argArray(m: Machine, reg: number, len: number, helper: string): 
   if (len === 0) return [];
   if (m.hi[reg] === 0 && m.lo[reg] === 0) return -EINVAL;
   const off = memArg(m, reg, len, false, helper, 'data');
-  const dv = m.mem.dv[m.hi[reg]!]!;
+  const dv = m.mem.view(m.hi[reg]!);
   const out: bigint[] = [];
   for (let i = 0; i < len; i += 8) out.push(dv.getBigUint64(off + i, true));
   return out;
@@ -58,7 +58,7 @@ export function argArray(m: Machine, reg: number, len: number, helper: string): 
 function emit(m: Machine, fmtReg: number, fmtSize: number, args: readonly bigint[], helper: string): void {
   if (fmtSize === 0) throw m.fail('helper', `${helper} r${fmtReg} (fmt_size): the verifier rejects a zero size`);
   const off = memArg(m, fmtReg, fmtSize, false, helper, 'fmt');
-  const fmt = m.mem.u8[m.hi[fmtReg]!]!.subarray(off, off + fmtSize);
+  const fmt = m.mem.bytes(m.hi[fmtReg]!).subarray(off, off + fmtSize);
   const r = bprintf(fmt, fmtSize, args, printfMemory(m), MAX_BPRINTF_BUF);
   if (typeof r === 'number') {
     m.setR0Num(r);
@@ -94,7 +94,7 @@ function snprintf(m: Machine): void {
   const r = bprintf(fmtZ, fmtZ.length, args, printfMemory(m), size);
   if (typeof r === 'number') return void m.setR0Num(r);
   if (size > 0) {
-    const out = m.mem.u8[m.hi[1]!]!;
+    const out = m.mem.bytes(m.hi[1]!);
     out.set(r.bytes, so);
     out[so + r.bytes.length] = 0;
   }

@@ -12,10 +12,12 @@
  *
  * Differences: kernel objects the emulator keeps outside guest memory (a map's `struct bpf_map`,
  * a program's image) read as -EFAULT; context regions with emulated fields are read through their
- * field emulation.
+ * field emulation. Isolation: a running program's kernel reads stay within its capabilities: a
+ * region that exists but is out of the run's reach (another program's map value or stack) is a
+ * `foreign_region` fault, never data; an unmapped one is -EFAULT as before.
  */
 import { ERRNO } from '../util/errno.js';
-import type { Machine } from '../vm/machine.js';
+import { Machine, describeAddr } from '../vm/machine.js';
 import { Memory, PERM_R } from '../vm/memory.js';
 import { memArg, memArgOrZero } from './args.js';
 import { hostOf, type UserAddressSpace } from './host.js';
@@ -29,25 +31,38 @@ function split(addr: bigint): [number, number] {
   return Memory.split(addr);
 }
 
+/**
+ * Kernel memory as seen by `src`: a Memory (host side: everything), or a running Machine, whose
+ * reads of a region outside its capabilities fault (foreign_region) before any byte is copied.
+ */
+function memoryFor(src: Memory | Machine, id: number, off: number): Memory {
+  if (src instanceof Memory) return src;
+  const mem = src.mem;
+  if (mem.isMapped(id) && !src.reach(id)) {
+    throw src.fail('foreign_region', `kernel memory read at ${describeAddr(mem, id, off)}: outside the capabilities of this run`, { address: Memory.pointer(id, off), region: mem.describe(id) });
+  }
+  return mem;
+}
+
 /** One byte of kernel memory, or -1 when it cannot be read. */
 function kernelByte(mem: Memory, id: number, off: number, scratch: Int32Array): number {
-  if (!mem.isMapped(id) || (mem.perm[id]! & PERM_R) === 0 || off < 0) return -1;
-  const sp = mem.special[id];
-  if (sp !== null && sp !== undefined) return sp.load(off, 1, scratch) ? scratch[0]! & 0xff : -1;
-  const b = mem.u8[id]!;
+  if ((mem.permOf(id) & PERM_R) === 0 || off < 0) return -1;
+  const sp = mem.specialOf(id);
+  if (sp !== null) return sp.load(off, 1, scratch) ? scratch[0]! & 0xff : -1;
+  const b = mem.bytes(id);
   return off < b.length ? b[off]! : -1;
 }
 
 /** copy_from_kernel_nofault: `dst.length` bytes at `addr` into `dst`; 0, -ERANGE or -EFAULT. */
-export function copyFromKernel(mem: Memory, addr: bigint, dst: Uint8Array): number {
+export function copyFromKernel(src: Memory | Machine, addr: bigint, dst: Uint8Array): number {
   const [id, off] = split(addr);
   if (id === 0) return -ERANGE;
   const n = dst.length;
   if (n === 0) return 0;
-  const sp = mem.special[id];
-  if (mem.isMapped(id) && (sp === null || sp === undefined)) {
+  const mem = memoryFor(src, id, off);
+  if (mem.isMapped(id) && mem.specialOf(id) === null) {
     if (mem.check(id, off, n, PERM_R) !== null) return -EFAULT;
-    dst.set(mem.u8[id]!.subarray(off, off + n));
+    dst.set(mem.bytes(id).subarray(off, off + n));
     return 0;
   }
   const scratch = new Int32Array(2);
@@ -75,11 +90,12 @@ export function copyFromUser(user: UserAddressSpace, addr: bigint, dst: Uint8Arr
  * with the NUL, or dst.length when truncated (the last byte becomes NUL), 0 for an empty dst,
  * -ERANGE for user-range addresses, -EFAULT on a fault.
  */
-export function strncpyFromKernel(mem: Memory, addr: bigint, dst: Uint8Array): number {
+export function strncpyFromKernel(src: Memory | Machine, addr: bigint, dst: Uint8Array): number {
   const count = dst.length;
   if (count <= 0) return 0;
   const [id, off] = split(addr);
   if (id === 0) return -ERANGE;
+  const mem = memoryFor(src, id, off);
   const scratch = new Int32Array(2);
   let i = 0;
   do {
@@ -112,11 +128,11 @@ export function strncpyFromUser(user: UserAddressSpace, addr: bigint, dst: Uint8
 
 type Reader = (m: Machine, addr: bigint, dst: Uint8Array) => number;
 
-const readKernel: Reader = (m, addr, dst) => copyFromKernel(m.mem, addr, dst);
+const readKernel: Reader = (m, addr, dst) => copyFromKernel(m, addr, dst);
 const readUser: Reader = (m, addr, dst) => copyFromUser(hostOf(m).user, addr, dst);
 /** bpf_probe_read_compat (x86 has non-overlapping address spaces): below TASK_SIZE user, else kernel. */
 const readCompat: Reader = (m, addr, dst) => (split(addr)[0] === 0 ? readUser(m, addr, dst) : readKernel(m, addr, dst));
-const strKernel: Reader = (m, addr, dst) => strncpyFromKernel(m.mem, addr, dst);
+const strKernel: Reader = (m, addr, dst) => strncpyFromKernel(m, addr, dst);
 const strUser: Reader = (m, addr, dst) => strncpyFromUser(hostOf(m).user, addr, dst);
 const strCompat: Reader = (m, addr, dst) => (split(addr)[0] === 0 ? strUser(m, addr, dst) : strKernel(m, addr, dst));
 
@@ -126,7 +142,7 @@ function probeHelper(name: string, read: Reader): (m: Machine) => void {
   return (m) => {
     const size = m.argU32(2);
     const off = memArgOrZero(m, 1, size, true, h, 'dst');
-    const dst = size === 0 ? new Uint8Array(0) : m.mem.u8[m.hi[1]!]!.subarray(off, off + size);
+    const dst = size === 0 ? new Uint8Array(0) : m.mem.bytes(m.hi[1]!).subarray(off, off + size);
     const r = read(m, m.argU64(3), dst);
     if (r < 0) dst.fill(0);
     m.setR0Num(r);
@@ -137,7 +153,7 @@ function probeHelper(name: string, read: Reader): (m: Machine) => void {
 function copyFromUserHelper(m: Machine): void {
   const size = m.argU32(2);
   const off = memArgOrZero(m, 1, size, true, 'bpf_copy_from_user', 'dst');
-  const dst = size === 0 ? new Uint8Array(0) : m.mem.u8[m.hi[1]!]!.subarray(off, off + size);
+  const dst = size === 0 ? new Uint8Array(0) : m.mem.bytes(m.hi[1]!).subarray(off, off + size);
   const r = readUser(m, m.argU64(3), dst);
   if (r < 0) dst.fill(0);
   m.setR0Num(r < 0 ? -EFAULT : 0);
@@ -149,7 +165,7 @@ function probeWriteUser(m: Machine): void {
   if (len === 0) throw m.fail('helper', 'bpf_probe_write_user r3 (len): the verifier rejects a zero size');
   const off = memArg(m, 2, len, false, 'bpf_probe_write_user', 'src');
   const [id, uoff] = split(m.argU64(1));
-  const ok = id === 0 && hostOf(m).user.write(uoff, m.mem.u8[m.hi[2]!]!.subarray(off, off + len));
+  const ok = id === 0 && hostOf(m).user.write(uoff, m.mem.bytes(m.hi[2]!).subarray(off, off + len));
   m.setR0Num(ok ? 0 : -EFAULT);
 }
 

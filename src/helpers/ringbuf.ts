@@ -6,6 +6,10 @@
  * pointer reserve returned to submit/discard; here a wrong pointer faults at the call and a run
  * that ends with a reservation outstanding faults at its end (the reservation is discarded so the
  * ring does not stay blocked).
+ *
+ * Isolation: a record is part of the reserving run's capabilities until it is submitted or
+ * discarded; then its region is unmapped, so a pointer the program kept faults instead of changing
+ * what the consumer reads. Another run (another program, a nested run) cannot commit it.
  */
 import { RingbufMap, RingbufRecord } from '../maps/ringbuf.js';
 import { Fault } from '../vm/fault.js';
@@ -34,7 +38,7 @@ function output(m: Machine): void {
   const map = ringbufArg(m, 1, H);
   const size = m.argNum(3);
   const off = memArgOrZero(m, 2, size, false, H, 'data');
-  m.setR0Num(map.output(m.mem.u8[m.hi[2]!] ?? new Uint8Array(0), off, size, flagsArg(m, 4)));
+  m.setR0Num(map.output(m.mem.bytes(m.hi[2]!), off, size, flagsArg(m, 4)));
 }
 
 function reserve(m: Machine): void {
@@ -44,6 +48,7 @@ function reserve(m: Machine): void {
   if (region > 0) {
     const rec = map.recordAt(region);
     if (rec !== null) reservations(m).set(rec, m.pc);
+    m.grant(region);
   }
   m.setR0(0, region > 0 ? region : 0);
 }
@@ -52,10 +57,11 @@ function commit(discard: boolean): (m: Machine) => void {
   const H = discard ? 'bpf_ringbuf_discard' : 'bpf_ringbuf_submit';
   return (m) => {
     const id = m.hi[1]!;
-    const owner = m.mem.isMapped(id) ? m.mem.owner[id] : undefined;
+    const owner = m.mem.ownerOf(id);
     if (!(owner instanceof RingbufRecord) || !owner.live) {
       throw m.fail('helper', `${H} r1 (data): not a ring buffer reservation that is still open: ${regAddr(m, 1)}`);
     }
+    m.argRegionChecked(1, `${H} r1 (data)`);
     if (m.lo[1] !== 0) throw m.fail('helper', `${H} r1 (data): must be the pointer bpf_ringbuf_reserve returned (offset 0), not offset ${m.lo[1]! >>> 0}`);
     owner.map.commit(owner, m.lo[2]! >>> 0, discard);
     reservations(m).delete(owner);

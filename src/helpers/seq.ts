@@ -91,10 +91,11 @@ export class SeqFile {
 export function seqFileArg(m: Machine, reg: number, helper: string): SeqFile {
   const id = m.hi[reg]!;
   const mem = m.mem;
-  const owner = mem.isMapped(id) && mem.kind[id] === RegionKind.KERNEL && m.lo[reg] === 0 ? mem.owner[id] : undefined;
+  const owner = mem.kindOf(id) === RegionKind.KERNEL && m.lo[reg] === 0 ? mem.ownerOf(id) : undefined;
   if (!(owner instanceof SeqFile)) {
     throw m.fail('helper', `${helper} r${reg} (seq_file): not a struct seq_file pointer: ${regAddr(m, reg)} (the verifier rejects the program)`);
   }
+  m.argRegionChecked(reg, `${helper} r${reg} (seq_file)`);
   return owner;
 }
 
@@ -107,7 +108,7 @@ function seqPrintf(m: Machine): void {
   const off = memArg(m, 2, fmtSize, false, H, 'fmt');
   const args = argArray(m, 4, m.argU32(5), H);
   if (typeof args === 'number') return void m.setR0Num(args);
-  const fmt = m.mem.u8[m.hi[2]!]!.subarray(off, off + fmtSize);
+  const fmt = m.mem.bytes(m.hi[2]!).subarray(off, off + fmtSize);
   const p = bprintfPrepare(fmt, fmtSize, args, printfMemory(m));
   if (typeof p === 'number') return void m.setR0Num(p);
   seq.bprintf(p);
@@ -120,7 +121,7 @@ function seqWrite(m: Machine): void {
   const seq = seqFileArg(m, 1, H);
   const len = m.argU32(3);
   const off = memArgOrZero(m, 2, len, false, H, 'data');
-  const data = len === 0 ? new Uint8Array(0) : m.mem.u8[m.hi[2]!]!.subarray(off, off + len);
+  const data = len === 0 ? new Uint8Array(0) : m.mem.bytes(m.hi[2]!).subarray(off, off + len);
   m.setR0Num(seq.write(data) < 0 ? -EOVERFLOW : 0);
 }
 

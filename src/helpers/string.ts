@@ -24,7 +24,7 @@ function strncmp(m: Machine): void {
   const n = m.argU32(2);
   if (n === 0) throw m.fail('helper', `${H} r2 (s1_sz): the verifier rejects a zero size`);
   const o1 = memArg(m, 1, n, false, H, 's1');
-  const s1 = m.mem.u8[m.hi[1]!]!;
+  const s1 = m.mem.bytes(m.hi[1]!);
   const s2 = constStrArg(m, 3, H, 's2');
   for (let i = 0; i < n; i++) {
     const c1 = s1[o1 + i]!;
@@ -98,9 +98,9 @@ function strtox(signed: boolean): (m: Machine) => void {
     if (len === 0) throw m.fail('helper', `${H} r2 (buf_len): the verifier rejects a zero size`);
     const bo = memArg(m, 1, len, false, H, 'buf');
     const ro = memArg(m, 4, 8, true, H, 'res');
-    const res = m.mem.dv[m.hi[4]!]!;
+    const res = m.mem.view(m.hi[4]!);
     res.setBigUint64(ro, 0n, true);
-    const r = strtoull(m.mem.u8[m.hi[1]!]!.subarray(bo, bo + len), m.argU64(3));
+    const r = strtoull(m.mem.bytes(m.hi[1]!).subarray(bo, bo + len), m.argU64(3));
     if (typeof r === 'number') {
       m.setR0Num(r);
       return;

@@ -101,7 +101,7 @@ export class BpfTimerService implements TimerService {
   /** The timer at `offset` of value region `region`, if initialised and still that value's. */
   get(region: number, offset: number): BpfTimer | undefined {
     const t = this.timers.get(`${region}:${offset}`);
-    if (t !== undefined && (!this.mem.isMapped(region) || this.mem.owner[region] !== t.ref || !t.ref.alive)) {
+    if (t !== undefined && (this.mem.ownerOf(region) !== t.ref || !t.ref.alive)) {
       this.free(t);
       return undefined;
     }
@@ -175,8 +175,8 @@ export class BpfTimerService implements TimerService {
     for (const t of this.all()) if (t.map === map) this.free(t, host);
   }
 
-  /** TimerService.fireDue: run the earliest timer due at or before `until`. */
-  fireDue(host: HelperHost, until: bigint): boolean {
+  /** TimerService.fireDue: run the earliest timer due at or before `until` (with `peek`: only say whether there is one). */
+  fireDue(host: HelperHost, until: bigint, peek = false): boolean {
     this.flush(host);
     let next: BpfTimer | undefined;
     for (const t of this.timers.values()) {
@@ -184,6 +184,7 @@ export class BpfTimerService implements TimerService {
       if (next === undefined || t.deadline < next.deadline || (t.deadline === next.deadline && t.seq < next.seq)) next = t;
     }
     if (next === undefined) return false;
+    if (peek) return true;
     const t = next;
     host.setMonotonicNs(t.deadline);
     t.armed = false;
@@ -223,10 +224,11 @@ function timerArg(m: Machine, helper: string): { ref: MapValueRef; region: numbe
   const id = m.hi[1]!;
   const offset = m.lo[1]! >>> 0;
   const mem = m.mem;
-  const ref = mem.isMapped(id) && mem.kind[id] === RegionKind.MAP_VALUE ? mem.owner[id] : undefined;
+  const ref = mem.kindOf(id) === RegionKind.MAP_VALUE ? mem.ownerOf(id) : undefined;
   if (!(ref instanceof MapValueRef) || !ref.map.specialFields.some((f) => f.kind === 'timer' && f.offset === offset)) {
     throw m.fail('helper', `${helper} r1 (timer): not the bpf_timer field of a map value: ${regAddr(m, 1)}`);
   }
+  m.argRegionChecked(1, `${helper} r1 (timer)`);
   return { ref, region: id, offset };
 }
 

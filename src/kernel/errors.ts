@@ -7,7 +7,16 @@
 import { BpfemuError } from '../util/errors.js';
 import { errnoName } from '../util/errno.js';
 
-export type KernelErrorCode = 'BAD_REGISTRATION' | 'EMPTY_SLOT' | 'NOT_REGISTERED' | 'NESTING_LIMIT' | 'BAD_STATE';
+export type KernelErrorCode =
+  | 'BAD_REGISTRATION'
+  | 'EMPTY_SLOT'
+  | 'NOT_REGISTERED'
+  | 'NESTING_LIMIT'
+  | 'BAD_STATE'
+  /** A KernelOptions value that is not a number of the right kind (NaN, negative, fractional). */
+  | 'BAD_OPTION'
+  /** kernel.advance() ran KernelOptions.maxTimerCallbacks timer callbacks without reaching its target time. */
+  | 'TIMER_LIMIT';
 
 /** Host-side misuse of the kernel API. */
 export class KernelError extends BpfemuError<KernelErrorCode> {

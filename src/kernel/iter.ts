@@ -159,7 +159,8 @@ export class IterSession {
     this.meta.setBigUint64(16, this.seqNum, true);
     const { ptr, region } = mapCtx(k, u64Array([this.metaPointer, ...args]), `iterator ctx of ${this.prog.name}`, false);
     try {
-      const r = k.execute(this.prog, [ptr]);
+      // The ctx holds the kernel's pointers (meta, then the object): they are the run's to follow.
+      const r = k.execute(this.prog, [ptr], { grants: [this.metaPointer, this.seqPointer, ...args] });
       if (r.fault !== null) throw r.fault;
       return r.r0Lo === 0 ? 0 : -EAGAIN;
     } finally {

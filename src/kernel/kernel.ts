@@ -886,8 +886,9 @@ export class Kernel implements HelperHost {
         m.setR0(e.lo, e.hi);
       } finally {
         outer.left = Math.max(0, outer.left - (budget - m.left));
+        outer.charged += m.charged;
       }
-      return new RunOutcome(m.lo[0]!, m.hi[0]!, null, budget - m.left);
+      return new RunOutcome(m.lo[0]!, m.hi[0]!, null, budget - m.left - m.charged);
     } finally {
       this.runDepth--;
       if (counting) {

@@ -334,7 +334,8 @@ export class KernelObjects {
   private createFromType(btf: Btf, typeId: number, fields: Readonly<Record<string, KValue>>, copies: number, label: string, perCpu = false): KObject {
     const size = btf.sizeof(typeId);
     const bytes = new Uint8Array(Math.max(1, size * copies));
-    const region = this.k.mem.map(bytes, { kind: RegionKind.KERNEL, perm: PERM_R, label: `kernel object ${label}` });
+    // Shared: kernel memory any program may read (pointer chasing from `current` reaches it all).
+    const region = this.k.mem.map(bytes, { kind: RegionKind.KERNEL, perm: PERM_R, label: `kernel object ${label}`, shared: true });
     const obj = new KObject(btf, typeId, bytes, region, size, copies);
     this.byRegion.set(region, obj);
     if (perCpu) this.perCpuRegions.add(region);

@@ -225,7 +225,7 @@ export class ArrayMap extends BpfMap {
     for (let slot = 0; slot < regions.length; slot++) {
       const id = regions[slot]!;
       if (id === 0) continue;
-      this.freeFields(id, this.mem.u8[id]!);
+      this.freeFields(id, this.mem.bytes(id));
       this.retireValueRegion(id, false);
     }
     this.regions = null;

@@ -524,9 +524,9 @@ export abstract class BpfMap {
    * can be reused at once without the old pointer seeing the new element.
    */
   protected retireValueRegion(id: number, snapshot: boolean): void {
-    const ref = this.mem.owner[id];
+    const ref = this.mem.ownerOf(id);
     if (ref instanceof MapValueRef) ref.alive = false;
-    if (snapshot) this.mem.setBytes(id, this.mem.u8[id]!.slice());
+    if (snapshot) this.mem.setBytes(id, this.mem.bytes(id).slice());
     this.env.retire(id);
   }
 
@@ -538,15 +538,15 @@ export abstract class BpfMap {
 
 /** The map whose handle region is `id` (what a program's `ld_imm64 rX, map` points to), or null. */
 export function mapOfHandle(mem: Memory, id: number): BpfMap | null {
-  if (!mem.isMapped(id) || mem.kind[id] !== RegionKind.MAP) return null;
-  const o = mem.owner[id];
+  if (mem.kindOf(id) !== RegionKind.MAP) return null;
+  const o = mem.ownerOf(id);
   return o instanceof BpfMap ? o : null;
 }
 
 /** The owner of a map value region (`id` of a pointer a lookup returned), or null. */
 export function valueRefOf(mem: Memory, id: number): MapValueRef | null {
-  if (!mem.isMapped(id) || mem.kind[id] !== RegionKind.MAP_VALUE) return null;
-  const o = mem.owner[id];
+  if (mem.kindOf(id) !== RegionKind.MAP_VALUE) return null;
+  const o = mem.ownerOf(id);
   return o instanceof MapValueRef ? o : null;
 }
 

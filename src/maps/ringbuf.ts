@@ -178,7 +178,8 @@ export class RingbufMap extends BpfMap {
     let len = this.dv.getUint32(off, true) ^ BPF_RINGBUF_BUSY_BIT;
     if (discard) len |= BPF_RINGBUF_DISCARD_BIT;
     this.dv.setUint32(off, len >>> 0, true);
-    this.env.retire(rec.region);
+    // The record is the consumer's now: a pointer kept by the program faults (unmapped) from here on.
+    this.mem.unmap(rec.region);
     // wake the consumer if it waits for exactly this record
     const consOff = this.consumerPos & this.mask;
     if (flags & BPF_RB_FORCE_WAKEUP) this.wakeups++;
@@ -190,7 +191,7 @@ export class RingbufMap extends BpfMap {
     if (!(flags >= 0 && flags <= 0xffffffff) || flags & ~(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)) return -EINVAL;
     const rec = this.reserveRecord(len);
     if (rec === null) return -EAGAIN;
-    const dst = this.mem.u8[rec.region]!;
+    const dst = this.mem.bytes(rec.region);
     dst.set(src.subarray(soff, soff + len));
     this.commit(rec, flags, false);
     return 0;
@@ -214,7 +215,7 @@ export class RingbufMap extends BpfMap {
 
   /** The live reservation behind a region id (for submit/discard helpers), or null. */
   recordAt(regionId: number): RingbufRecord | null {
-    const o = this.mem.isMapped(regionId) ? this.mem.owner[regionId] : null;
+    const o = this.mem.ownerOf(regionId);
     return o instanceof RingbufRecord && o.map === this && o.live ? o : null;
   }
 

@@ -14,10 +14,17 @@ export type FaultKind =
   | 'read_only'
   /** Read from a region that may not be read (e.g. a map handle). */
   | 'not_readable'
+  /**
+   * Access to a region that exists but is outside the run's capabilities (another program's map or
+   * stack, a record already submitted elsewhere, memory no helper gave this run).
+   */
+  | 'foreign_region'
   /** Access a ctx field that cannot be read/written that way (kernel ctx access rules). */
   | 'bad_ctx_access'
-  /** More instructions than the run's budget. */
+  /** More instructions (and helper costs) than the run's budget. */
   | 'budget_exceeded'
+  /** The run took longer than its wall-clock limit (runTimeoutMs). */
+  | 'run_timeout'
   /** More than the kernel's 8 call frames. */
   | 'call_depth'
   /** callx/helper id with no implementation. */

@@ -14,9 +14,13 @@
  */
 import { MODE_ABS } from '../isa/opcodes.js';
 import { Fault } from './fault.js';
-import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, Stop, describeAddr, type ExecProgram, type Machine } from './machine.js';
-import { PERM_R, PERM_W } from './memory.js';
+import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, Stop, TIME_SLICE, describeAddr, type ExecProgram, type Machine } from './machine.js';
+import { PERM_R, PERM_W, SLOT_MASK } from './memory.js';
 import { warmUp } from './warmup.js';
+
+/** memory.ts SLOT_MASK as a literal the compiler folds into the fast paths (checked below). */
+const SM = 0x7fffff;
+if (SM !== SLOT_MASK) throw new Error('interp: SM must equal memory.ts SLOT_MASK');
 
 /** Scratch for two-word results of the 64-bit slow arithmetic (module-level: no allocation). */
 const T = new Int32Array(2);
@@ -132,10 +136,12 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
   const lo = m.lo;
   const hi = m.hi;
   const mem = m.mem;
-  const U8 = mem.u8;
-  const DV = mem.dv;
-  const RL = mem.rlen;
-  const WL = mem.wlen;
+  // By slot: the region ids, bytes and views of the memory, and what this run may read and write.
+  const IDS = mem.slotId;
+  const U8 = mem.slotBytes;
+  const DV = mem.slotView;
+  const RL = m.access.rl;
+  const WL = m.access.wl;
   const saved = m.saved;
   const stackRegion = m.stackRegion;
   let nr = RL.length;
@@ -143,16 +149,25 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
   let code = prog.code;
   let pc = entryPc;
   let left = m.left;
+  // The budget is checked against `stop`, which is 0 or the next TIME_SLICE boundary: crossing a
+  // boundary looks at the wall clock (Machine.checkClock), reaching 0 ends the run.
+  let stop = left > TIME_SLICE ? left - TIME_SLICE : 0;
   let depth = m.depth;
+  let hw = depth;
   m.prog = prog;
   engineStats.fastEntries++;
 
   try {
     for (;;) {
-      if (--left < 0) {
-        m.left = 0;
-        m.pc = pc;
-        throw budgetFault(m, pc);
+      if (--left < stop) {
+        if (left < 0) {
+          m.left = 0;
+          m.pc = pc;
+          throw budgetFault(m, pc);
+        }
+        m.left = left;
+        m.checkClock(pc);
+        stop = left > TIME_SLICE ? left - TIME_SLICE : 0;
       }
       const w = pc << 2;
       const ins = code[w]!;
@@ -971,6 +986,7 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           m.retPc[depth] = pc + 1;
           m.frameProg[depth] = prog;
           depth++;
+          if (depth > hw) hw = depth;
           lo[10] = STACK_SIZE;
           hi[10] = stackRegion[depth]!;
           m.mayGoto[depth] = MAY_GOTO_LIMIT;
@@ -1014,9 +1030,10 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           // ldxw
           const s = (ins >> 12) & 15;
           const r = hi[s]!;
+          const x = r & SM;
           const a = (lo[s]! >>> 0) + code[w + 1]!;
-          if (r > 0 && r < nr && a >= 0 && a + 4 <= RL[r]!) {
-            lo[d] = DV[r]!.getInt32(a, true);
+          if (x < nr && IDS[x] === r && a >= 0 && a + 4 <= RL[x]!) {
+            lo[d] = DV[x]!.getInt32(a, true);
             hi[d] = 0;
           } else {
             lo[d] = slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 4, false);
@@ -1028,9 +1045,10 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           // ldxh
           const s = (ins >> 12) & 15;
           const r = hi[s]!;
+          const x = r & SM;
           const a = (lo[s]! >>> 0) + code[w + 1]!;
-          if (r > 0 && r < nr && a >= 0 && a + 2 <= RL[r]!) {
-            lo[d] = DV[r]!.getUint16(a, true);
+          if (x < nr && IDS[x] === r && a >= 0 && a + 2 <= RL[x]!) {
+            lo[d] = DV[x]!.getUint16(a, true);
             hi[d] = 0;
           } else {
             lo[d] = slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 2, false);
@@ -1042,9 +1060,10 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           // ldxb
           const s = (ins >> 12) & 15;
           const r = hi[s]!;
+          const x = r & SM;
           const a = (lo[s]! >>> 0) + code[w + 1]!;
-          if (r > 0 && r < nr && a >= 0 && a < RL[r]!) {
-            lo[d] = U8[r]![a]!;
+          if (x < nr && IDS[x] === r && a >= 0 && a < RL[x]!) {
+            lo[d] = U8[x]![a]!;
             hi[d] = 0;
           } else {
             lo[d] = slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 1, false);
@@ -1056,9 +1075,10 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           // ldxdw
           const s = (ins >> 12) & 15;
           const r = hi[s]!;
+          const x = r & SM;
           const a = (lo[s]! >>> 0) + code[w + 1]!;
-          if (r > 0 && r < nr && a >= 0 && a + 8 <= RL[r]!) {
-            const v = DV[r]!;
+          if (x < nr && IDS[x] === r && a >= 0 && a + 8 <= RL[x]!) {
+            const v = DV[x]!;
             lo[d] = v.getInt32(a, true);
             hi[d] = v.getInt32(a + 4, true);
           } else {
@@ -1071,8 +1091,9 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           // ldxsw (sign-extending)
           const s = (ins >> 12) & 15;
           const r = hi[s]!;
+          const x = r & SM;
           const a = (lo[s]! >>> 0) + code[w + 1]!;
-          const v = r > 0 && r < nr && a >= 0 && a + 4 <= RL[r]! ? DV[r]!.getInt32(a, true) : slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 4, true);
+          const v = x < nr && IDS[x] === r && a >= 0 && a + 4 <= RL[x]! ? DV[x]!.getInt32(a, true) : slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 4, true);
           lo[d] = v;
           hi[d] = v >> 31;
           break;
@@ -1081,8 +1102,9 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           // ldxsh
           const s = (ins >> 12) & 15;
           const r = hi[s]!;
+          const x = r & SM;
           const a = (lo[s]! >>> 0) + code[w + 1]!;
-          const v = r > 0 && r < nr && a >= 0 && a + 2 <= RL[r]! ? DV[r]!.getInt16(a, true) : slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 2, true);
+          const v = x < nr && IDS[x] === r && a >= 0 && a + 2 <= RL[x]! ? DV[x]!.getInt16(a, true) : slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 2, true);
           lo[d] = v;
           hi[d] = v >> 31;
           break;
@@ -1091,8 +1113,9 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           // ldxsb
           const s = (ins >> 12) & 15;
           const r = hi[s]!;
+          const x = r & SM;
           const a = (lo[s]! >>> 0) + code[w + 1]!;
-          const v = r > 0 && r < nr && a >= 0 && a < RL[r]! ? (U8[r]![a]! << 24) >> 24 : slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 1, true);
+          const v = x < nr && IDS[x] === r && a >= 0 && a < RL[x]! ? (U8[x]![a]! << 24) >> 24 : slowLoad(m, pc, hi[s]!, lo[s]!, code[w + 1]!, 1, true);
           lo[d] = v;
           hi[d] = v >> 31;
           break;
@@ -1101,31 +1124,35 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
         case 0x62: {
           // stw imm
           const r = hi[d]!;
+          const x = r & SM;
           const a = (lo[d]! >>> 0) + code[w + 1]!;
-          if (r > 0 && r < nr && a >= 0 && a + 4 <= WL[r]!) DV[r]!.setInt32(a, code[w + 2]!, true);
+          if (x < nr && IDS[x] === r && a >= 0 && a + 4 <= WL[x]!) DV[x]!.setInt32(a, code[w + 2]!, true);
           else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 4, code[w + 2]!, 0);
           break;
         }
         case 0x6a: {
           const r = hi[d]!;
+          const x = r & SM;
           const a = (lo[d]! >>> 0) + code[w + 1]!;
-          if (r > 0 && r < nr && a >= 0 && a + 2 <= WL[r]!) DV[r]!.setInt16(a, code[w + 2]!, true);
+          if (x < nr && IDS[x] === r && a >= 0 && a + 2 <= WL[x]!) DV[x]!.setInt16(a, code[w + 2]!, true);
           else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 2, code[w + 2]!, 0);
           break;
         }
         case 0x72: {
           const r = hi[d]!;
+          const x = r & SM;
           const a = (lo[d]! >>> 0) + code[w + 1]!;
-          if (r > 0 && r < nr && a >= 0 && a < WL[r]!) U8[r]![a] = code[w + 2]!;
+          if (x < nr && IDS[x] === r && a >= 0 && a < WL[x]!) U8[x]![a] = code[w + 2]!;
           else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 1, code[w + 2]!, 0);
           break;
         }
         case 0x7a: {
           // stdw: imm sign-extended to 64 bits
           const r = hi[d]!;
+          const x = r & SM;
           const a = (lo[d]! >>> 0) + code[w + 1]!;
-          if (r > 0 && r < nr && a >= 0 && a + 8 <= WL[r]!) {
-            const v = DV[r]!;
+          if (x < nr && IDS[x] === r && a >= 0 && a + 8 <= WL[x]!) {
+            const v = DV[x]!;
             v.setInt32(a, code[w + 2]!, true);
             v.setInt32(a + 4, code[w + 3]!, true);
           } else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 8, code[w + 2]!, code[w + 3]!);
@@ -1135,33 +1162,37 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           // stxw
           const s = (ins >> 12) & 15;
           const r = hi[d]!;
+          const x = r & SM;
           const a = (lo[d]! >>> 0) + code[w + 1]!;
-          if (r > 0 && r < nr && a >= 0 && a + 4 <= WL[r]!) DV[r]!.setInt32(a, lo[s]!, true);
+          if (x < nr && IDS[x] === r && a >= 0 && a + 4 <= WL[x]!) DV[x]!.setInt32(a, lo[s]!, true);
           else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 4, lo[s]!, 0);
           break;
         }
         case 0x6b: {
           const s = (ins >> 12) & 15;
           const r = hi[d]!;
+          const x = r & SM;
           const a = (lo[d]! >>> 0) + code[w + 1]!;
-          if (r > 0 && r < nr && a >= 0 && a + 2 <= WL[r]!) DV[r]!.setInt16(a, lo[s]!, true);
+          if (x < nr && IDS[x] === r && a >= 0 && a + 2 <= WL[x]!) DV[x]!.setInt16(a, lo[s]!, true);
           else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 2, lo[s]!, 0);
           break;
         }
         case 0x73: {
           const s = (ins >> 12) & 15;
           const r = hi[d]!;
+          const x = r & SM;
           const a = (lo[d]! >>> 0) + code[w + 1]!;
-          if (r > 0 && r < nr && a >= 0 && a < WL[r]!) U8[r]![a] = lo[s]!;
+          if (x < nr && IDS[x] === r && a >= 0 && a < WL[x]!) U8[x]![a] = lo[s]!;
           else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 1, lo[s]!, 0);
           break;
         }
         case 0x7b: {
           const s = (ins >> 12) & 15;
           const r = hi[d]!;
+          const x = r & SM;
           const a = (lo[d]! >>> 0) + code[w + 1]!;
-          if (r > 0 && r < nr && a >= 0 && a + 8 <= WL[r]!) {
-            const v = DV[r]!;
+          if (x < nr && IDS[x] === r && a >= 0 && a + 8 <= WL[x]!) {
+            const v = DV[x]!;
             v.setInt32(a, lo[s]!, true);
             v.setInt32(a + 4, hi[s]!, true);
           } else slowStore(m, pc, hi[d]!, lo[d]!, code[w + 1]!, 8, lo[s]!, hi[s]!);
@@ -1206,6 +1237,7 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
     // ever lower it.
     if (left < m.left) m.left = left < 0 ? 0 : left;
     m.depth = depth;
+    if (hw > m.stackHw) m.stackHw = hw;
   }
 }
 
@@ -1223,8 +1255,11 @@ export function accessAddress(r: number, a: number): bigint {
 
 function accessFault(m: Machine, pc: number, r: number, a: number, size: number, write: boolean): Fault {
   const mem = m.mem;
-  const problem = mem.check(r, a, size, write ? PERM_W : PERM_R) ?? 'bad_ctx_access';
-  const what = problem === 'bad_ctx_access' ? `invalid ${write ? 'write' : 'read'} of ${size} bytes of ctx at offset ${a}` : `invalid ${write ? 'write' : 'read'} of ${size} bytes at ${describeAddr(mem, r, a)}`;
+  const problem = m.accessProblem(r, a, size, write ? PERM_W : PERM_R) ?? 'bad_ctx_access';
+  const what =
+    problem === 'bad_ctx_access'
+      ? `invalid ${write ? 'write' : 'read'} of ${size} bytes of ctx at offset ${a}`
+      : `invalid ${write ? 'write' : 'read'} of ${size} bytes at ${describeAddr(mem, r, a)}${problem === 'foreign_region' ? ': outside the capabilities of this run' : ''}`;
   return new Fault(problem, pc, what, {
     address: accessAddress(r, a),
     size,
@@ -1234,21 +1269,28 @@ function accessFault(m: Machine, pc: number, r: number, a: number, size: number,
   });
 }
 
-/** Load `size` bytes; returns the low word (and leaves the high word in m.scratch[1]). */
+/**
+ * Load `size` bytes; returns the low word (and leaves the high word in m.scratch[1]). Resolves the
+ * region against the run's capabilities first (a grant makes the next access take the fast path).
+ */
 export function slowLoad(m: Machine, pc: number, bhi: number, blo: number, off: number, size: number, signed: boolean): number {
   const r = bhi;
   const a = (blo >>> 0) + off;
   const mem = m.mem;
-  const sp = mem.isMapped(r) ? mem.special[r] : null;
+  if (!m.reach(r)) throw accessFault(m, pc, r, a, size, false);
+  const x = r & SM;
+  const sp = mem.slotSpecial[x]!;
   const out = m.scratch;
-  if (sp !== null && sp !== undefined) {
+  if (sp !== null) {
     // The handler decides the whole 64-bit value (a 4-byte ctx load may yield a pointer).
     out[0] = 0;
     out[1] = 0;
-    if ((mem.perm[r]! & PERM_R) === 0 || a < 0 || !sp.load(a, size, out)) throw accessFault(m, pc, r, a, size, false);
+    if ((mem.slotPerm[x]! & PERM_R) === 0 || a < 0 || !sp.load(a, size, out)) throw accessFault(m, pc, r, a, size, false);
+    // A pointer the kernel hands over in a ctx field (packet data, a socket) joins the run's reach.
+    if (out[1] !== 0 && sp.yieldsPointer !== undefined && sp.yieldsPointer(a)) m.grant(out[1]!);
   } else {
     if (mem.check(r, a, size, PERM_R) !== null) throw accessFault(m, pc, r, a, size, false);
-    const v = mem.dv[r]!;
+    const v = mem.slotView[x]!;
     switch (size) {
       case 1:
         out[0] = v.getUint8(a);
@@ -1274,21 +1316,23 @@ export function slowLoad(m: Machine, pc: number, bhi: number, blo: number, off: 
   return out[0]!;
 }
 
-/** Store `size` bytes of (lo, hi). */
+/** Store `size` bytes of (lo, hi), after the same resolution as {@link slowLoad}. */
 export function slowStore(m: Machine, pc: number, bhi: number, blo: number, off: number, size: number, lo: number, hi: number): void {
   const r = bhi;
   const a = (blo >>> 0) + off;
   const mem = m.mem;
-  const sp = mem.isMapped(r) ? mem.special[r] : null;
-  if (sp !== null && sp !== undefined) {
+  if (!m.reach(r)) throw accessFault(m, pc, r, a, size, true);
+  const x = r & SM;
+  const sp = mem.slotSpecial[x]!;
+  if (sp !== null) {
     // The handler sees the stored value truncated to `size` bytes.
     const vlo = size === 1 ? lo & 0xff : size === 2 ? lo & 0xffff : lo;
     const vhi = size === 8 ? hi : 0;
-    if ((mem.perm[r]! & PERM_W) === 0 || a < 0 || !sp.store(a, size, vlo, vhi)) throw accessFault(m, pc, r, a, size, true);
+    if ((mem.slotPerm[x]! & PERM_W) === 0 || a < 0 || !sp.store(a, size, vlo, vhi)) throw accessFault(m, pc, r, a, size, true);
     return;
   }
   if (mem.check(r, a, size, PERM_W) !== null) throw accessFault(m, pc, r, a, size, true);
-  const v = mem.dv[r]!;
+  const v = mem.slotView[x]!;
   switch (size) {
     case 1:
       v.setUint8(a, lo & 0xff);
@@ -1325,15 +1369,20 @@ function atomic(m: Machine, pc: number, d: number, s: number, off: number, imm: 
     return;
   }
   const r = hi[d]!;
+  const x = r & SM;
   const a = (lo[d]! >>> 0) + off;
   const mem = m.mem;
-  // A read-modify-write needs both permissions of a plain region: rlen/wlen (both -1 for special
-  // regions) cover that in two comparisons; anything else is a fault, described by check().
-  if (!(r > 0 && r < mem.rlen.length && a >= 0 && a + size <= mem.rlen[r]! && a + size <= mem.wlen[r]!)) {
-    const readable = mem.check(r, a, size, PERM_R) === null;
-    throw accessFault(m, pc, r, a, size, readable);
+  // A read-modify-write needs both permissions of a plain region the run may reach: the access
+  // table's rl/wl (both -1 for special regions) cover that in two comparisons, after resolving the
+  // region once; anything else is a fault, described by accessProblem().
+  const t = m.access;
+  if (!(t.rl.length > x && mem.slotId[x] === r && a >= 0 && a + size <= t.rl[x]! && a + size <= t.wl[x]!)) {
+    if (!(m.reach(r) && a >= 0 && a + size <= t.rl[x]! && a + size <= t.wl[x]!)) {
+      const readable = m.accessProblem(r, a, size, PERM_R) === null;
+      throw accessFault(m, pc, r, a, size, readable);
+    }
   }
-  const v = mem.dv[r]!;
+  const v = mem.slotView[x]!;
   const oldLo = v.getInt32(a, true);
   const oldHi = size === 8 ? v.getInt32(a + 4, true) : 0;
   let nLo = oldLo;

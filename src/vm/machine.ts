@@ -1,12 +1,18 @@
 /**
  * Machine state of one executing BPF context: registers as 32-bit halves, call frames with their
- * own 512-byte stacks, the instruction budget, and the hooks helpers use to read arguments and set
- * results. Nested runs of *other* programs (a kfunc calling a struct_ops program) use another
- * Machine over the same {@link Memory}.
+ * own 512-byte stacks, the instruction budget, the run's capabilities (an {@link AccessTable} of
+ * what it may reach) and the hooks helpers use to read arguments and set results. Nested runs of
+ * *other* programs (a kfunc calling a struct_ops program) use another Machine over the same
+ * {@link Memory}, with its own capabilities.
+ *
+ * Capabilities: a region the run was not granted is resolved once, on its first access in the
+ * run's slow path ({@link Machine.reach}), through the machine's {@link AccessPolicy}; a grant then
+ * lasts for its {@link Scope}. Without a policy only the machine's own stack frames, the regions
+ * its run's arguments point to and explicit grants are reachable.
  */
 import type { DecodedProgram } from '../isa/decode.js';
 import { Fault, type FaultKind } from './fault.js';
-import { Memory, PERM_R, PERM_RW, PERM_W, RegionKind, type AccessProblem } from './memory.js';
+import { Memory, PERM_R, PERM_RW, PERM_W, RegionKind, Scope, SLOT_MASK, type AccessProblem, type AccessTable } from './memory.js';
 
 /** Kernel MAX_CALL_FRAMES: the main program plus 7 nested calls. */
 export const MAX_FRAMES = 8;
@@ -16,6 +22,20 @@ export const STACK_SIZE = 512;
 export const MAY_GOTO_LIMIT = 8 * 1024 * 1024;
 /** Default instruction budget of a run (generous: the verifier's complexity limit × 10). */
 export const DEFAULT_BUDGET = 10_000_000;
+/**
+ * Budget units between two checks of a run's wall-clock limit: the interpreters look at the clock
+ * each time this many units are used (and never in between), so a limit is noticed within one
+ * slice (well under a millisecond at the interpreter's speed).
+ */
+export const TIME_SLICE = 1 << 16;
+
+/**
+ * Decides whether the run on a machine may reach a live region it was not granted yet: returns
+ * the {@link Scope} of the grant, or 0 (the access faults with `foreign_region`).
+ */
+export interface AccessPolicy {
+  scopeOf(m: Machine, id: number): number;
+}
 
 /** An interpreter: runs `prog` from `pc` until the frame at `baseDepth` exits. */
 export type Engine = (m: Machine, prog: ExecProgram, pc: number, baseDepth: number) => void;
@@ -80,6 +100,24 @@ export class Machine {
   left = 0;
   /** Budget the current top-level run started with. */
   budget = 0;
+  /** Budget units of the current run charged for helper and kfunc work (not instructions). */
+  charged = 0;
+  /** Wall-clock limit of the current run in ms (Infinity: none); checked every {@link TIME_SLICE} units. */
+  timeLimitMs = Infinity;
+  /** performance.now() at the run's first clock check (0: not checked yet). */
+  clockStartMs = 0;
+  /** What this machine's runs may reach, by slot (see memory.ts). */
+  readonly access: AccessTable;
+  /** Who decides about regions not granted yet (null: nothing beyond grants). */
+  policy: AccessPolicy | null = null;
+  /** The program the PROGRAM-scope grants were made for. */
+  capOwner: unknown = null;
+  /** Slots granted with Scope.RUN, revoked when the next run starts. */
+  private readonly runGrants: number[] = [];
+  /** Slots granted with Scope.PROGRAM, revoked when a run of another program starts. */
+  private readonly progGrants: number[] = [];
+  /** Deepest frame this machine's runs used since the stacks were last cleared. */
+  stackHw = 0;
   /** pc of the instruction being executed when a helper runs (for faults). */
   pc = 0;
   /** The program whose code is executing (changes on tail calls). */
@@ -113,20 +151,153 @@ export class Machine {
 
   constructor(mem: Memory, label = 'machine') {
     this.mem = mem;
+    this.access = mem.newTable();
     for (let d = 0; d < MAX_FRAMES; d++) {
-      this.stackRegion[d] = mem.map(new Uint8Array(STACK_SIZE), { kind: RegionKind.STACK, perm: PERM_RW, label: `${label} frame ${d}` });
+      const id = mem.map(new Uint8Array(STACK_SIZE), { kind: RegionKind.STACK, perm: PERM_RW, label: `${label} frame ${d}` });
+      this.stackRegion[d] = id;
+      this.grant(id, Scope.MACHINE);
     }
   }
 
-  /** Release the stack regions. */
+  /** Release the stack regions and the access table. */
   dispose(): void {
     for (let d = 0; d < MAX_FRAMES; d++) this.mem.unmap(this.stackRegion[d]!);
+    this.mem.releaseTable(this.access);
+  }
+
+  // ---- capabilities --------------------------------------------------------------------------------
+
+  /**
+   * Start a top-level run of `owner` (a program identity): RUN grants of the previous run go, and
+   * PROGRAM grants too when the program changes; the frames the previous run used get new region ids
+   * (a pointer into them saved by that run faults) and are zeroed, so nothing leaks between runs.
+   */
+  beginRun(owner: unknown): void {
+    if (this.runGrants.length !== 0) this.revokeList(this.runGrants, Scope.RUN);
+    if (owner !== this.capOwner) {
+      if (this.progGrants.length !== 0) this.revokeList(this.progGrants, Scope.PROGRAM);
+      this.capOwner = owner;
+    }
+    const mem = this.mem;
+    const hw = this.stackHw;
+    for (let d = 0; d <= hw; d++) {
+      const id = mem.renew(this.stackRegion[d]!, this.access);
+      this.stackRegion[d] = id;
+      mem.slotBytes[id & SLOT_MASK]!.fill(0);
+    }
+    this.stackHw = 0;
+    this.clockStartMs = 0;
+    this.charged = 0;
+  }
+
+  private revokeList(list: number[], scope: number): void {
+    const t = this.access;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
+      // The slot may have been revoked (unmapped) and granted again in another scope since.
+      if (t.cap[s] === scope) {
+        t.cap[s] = 0;
+        t.rl[s] = -1;
+        t.wl[s] = -1;
+      }
+    }
+    list.length = 0;
+  }
+
+  /**
+   * Add live region `id` to the capabilities with `scope` (default: until the run ends). Kernel code
+   * calls this for memory it hands to the run (helper results, ctx, packets, callback arguments).
+   */
+  grant(id: number, scope: number = Scope.RUN): void {
+    const mem = this.mem;
+    if (!mem.isMapped(id)) return;
+    const s = id & SLOT_MASK;
+    const t = this.access;
+    const had = t.cap[s]!;
+    if (had >= scope) return;
+    t.cap[s] = scope;
+    t.rl[s] = mem.slotRlen[s]!;
+    t.wl[s] = mem.slotWlen[s]!;
+    if (scope === Scope.RUN) this.runGrants.push(s);
+    else if (scope === Scope.PROGRAM) {
+      // Grants of one program accumulate while it keeps running; compact instead of growing forever.
+      if (this.progGrants.length > 4096) this.compactProgGrants();
+      this.progGrants.push(s);
+    }
+  }
+
+  private compactProgGrants(): void {
+    const t = this.access;
+    const kept = this.progGrants.filter((s) => t.cap[s] === Scope.PROGRAM);
+    this.progGrants.length = 0;
+    for (const s of new Set(kept)) this.progGrants.push(s);
+  }
+
+  /** Grant the regions the pointers in r1..r5 name (what the kernel passes to a program it runs). */
+  grantArgs(): void {
+    const hi = this.hi;
+    for (let r = 1; r <= 5; r++) if (hi[r] !== 0) this.grant(hi[r]!, Scope.RUN);
+  }
+
+  /**
+   * Whether this run may reach region `id`: granted already, or granted now by the policy. False for
+   * unmapped ids too ({@link accessProblem} tells which).
+   */
+  reach(id: number): boolean {
+    const mem = this.mem;
+    if (!mem.isMapped(id)) return false;
+    if (this.access.cap[id & SLOT_MASK] !== 0) return true;
+    const scope = this.policy === null ? 0 : this.policy.scopeOf(this, id);
+    if (scope === 0) return false;
+    this.grant(id, scope);
+    return true;
+  }
+
+  /** The grant scope of region `id` in this run (0: none yet). */
+  scopeOf(id: number): number {
+    return this.mem.isMapped(id) ? this.access.cap[id & SLOT_MASK]! : 0;
+  }
+
+  /** Why an access of `size` bytes at (id, off) fails for this run, or null when it may go ahead. */
+  accessProblem(id: number, off: number, size: number, perm: number): AccessProblem | null {
+    const p = this.mem.check(id, off, size, perm);
+    if (p === 'unmapped') return p;
+    if (!this.reach(id)) return 'foreign_region';
+    return p;
+  }
+
+  // ---- budget ------------------------------------------------------------------------------------
+
+  /**
+   * Charge `units` of budget for work a helper or kfunc does (its base cost, bytes copied, ...);
+   * a run that runs out faults with budget_exceeded at the call.
+   */
+  charge(units: number): void {
+    const left = this.left - units;
+    this.left = left;
+    this.charged += units;
+    if (left < 0) {
+      this.left = 0;
+      throw this.fail('budget_exceeded', `instruction budget of ${this.budget} exhausted (helper costs included)`);
+    }
+  }
+
+  /** Check the run's wall-clock limit (the interpreters call this once per {@link TIME_SLICE} units). */
+  checkClock(pc: number): void {
+    if (this.timeLimitMs === Infinity) return;
+    const now = performance.now();
+    if (this.clockStartMs === 0) this.clockStartMs = now;
+    else if (now - this.clockStartMs > this.timeLimitMs) {
+      this.pc = pc;
+      throw new Fault('run_timeout', pc, `run took longer than ${this.timeLimitMs} ms`, { program: this.prog?.name ?? '?' });
+    }
   }
 
   /** Set r10 to the top of frame `d`'s stack. */
   setFramePointer(d: number): void {
     this.lo[10] = STACK_SIZE;
     this.hi[10] = this.stackRegion[d]!;
+    if (d > this.stackHw) this.stackHw = d;
   }
 
   // ---- register access for helpers -----------------------------------------------------------
@@ -206,31 +377,51 @@ export class Machine {
     return this.bytesAt(this.hi[reg]!, this.lo[reg]! >>> 0, size, write, `r${reg} (${what})`);
   }
 
-  /** Like {@link argBytes} for an explicit pointer. */
+  /** Like {@link argBytes} for an explicit pointer (capabilities included). */
   bytesAt(id: number, off: number, size: number, write: boolean, what: string): Uint8Array {
     const mem = this.mem;
-    const problem: AccessProblem | null = size < 0 ? 'out_of_bounds' : mem.check(id, off, size, write ? PERM_W : PERM_R);
-    if (problem !== null || mem.special[id] !== null) {
-      throw this.fail(problem ?? 'bad_ctx_access', `${what}: invalid ${write ? 'write' : 'read'} of ${size} bytes at ${describeAddr(mem, id, off)}`, {
+    const problem: AccessProblem | null = size < 0 ? (this.reach(id) ? 'out_of_bounds' : mem.isMapped(id) ? 'foreign_region' : 'unmapped') : this.accessProblem(id, off, size, write ? PERM_W : PERM_R);
+    if (problem !== null || mem.specialOf(id) !== null) {
+      throw this.fail(problem ?? 'bad_ctx_access', `${what}: invalid ${write ? 'write' : 'read'} of ${size} bytes at ${describeAddr(mem, id, off)}${problem === 'foreign_region' ? ': outside the capabilities of this run' : ''}`, {
         address: Memory.pointer(id, off),
         size,
         access: write ? 'write' : 'read',
         region: mem.describe(id),
       });
     }
-    return mem.u8[id]!.subarray(off, off + size);
+    return mem.slotBytes[id & SLOT_MASK]!.subarray(off, off + size);
   }
 
-  /** Region kind of the pointer in register `reg` (0 if unmapped). */
+  /**
+   * The region the pointer in register `reg` names, when this run may reach it; otherwise a fault
+   * (`unmapped` or `foreign_region`) naming `what`.
+   */
+  argRegionChecked(reg: number, what: string): number {
+    const id = this.hi[reg]!;
+    if (this.reach(id)) return id;
+    const mem = this.mem;
+    const off = this.lo[reg]! >>> 0;
+    throw this.fail(mem.isMapped(id) ? 'foreign_region' : 'unmapped', `${what}: ${describeAddr(mem, id, off)}${mem.isMapped(id) ? ' is outside the capabilities of this run' : ' is not mapped'}`, {
+      address: Memory.pointer(id, off),
+      region: mem.describe(id),
+    });
+  }
+
+  /** Region kind of the pointer in register `reg` (NONE if unmapped); a foreign region faults. */
   argKind(reg: number): number {
     const id = this.hi[reg]!;
-    return this.mem.isMapped(id) ? this.mem.kind[id]! : RegionKind.NONE;
+    if (!this.mem.isMapped(id)) return RegionKind.NONE;
+    return this.mem.kindOf(this.argRegionChecked(reg, `r${reg}`));
   }
 
-  /** The owner object of the region the pointer in register `reg` points into (e.g. a map). */
+  /**
+   * The owner object of the region the pointer in register `reg` points into (e.g. a map), or
+   * undefined when unmapped; a region outside the run's capabilities faults (foreign_region).
+   */
   argOwner(reg: number): unknown {
     const id = this.hi[reg]!;
-    return this.mem.isMapped(id) ? this.mem.owner[id] : undefined;
+    if (!this.mem.isMapped(id)) return undefined;
+    return this.mem.ownerOf(this.argRegionChecked(reg, `r${reg}`));
   }
 }
 

@@ -10,7 +10,7 @@
 import { lookupSpec, XOP_POISON, type OpcodeSpec } from '../isa/opcodes.js';
 import { Fault } from './fault.js';
 import { accessAddress, ldPacket } from './interp.js';
-import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, describeAddr, type ExecProgram, type Machine } from './machine.js';
+import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, TIME_SLICE, describeAddr, type ExecProgram, type Machine } from './machine.js';
 import { PERM_R, PERM_W } from './memory.js';
 
 const M64 = (1n << 64n) - 1n;
@@ -90,8 +90,9 @@ function compare(op: number, width: 32 | 64, a0: bigint, b0: bigint): boolean {
 }
 
 function fault(m: Machine, pc: number, id: number, off: number, size: number, write: boolean): Fault {
-  const problem = m.mem.check(id, off, size, write ? PERM_W : PERM_R) ?? 'bad_ctx_access';
-  return new Fault(problem, pc, `invalid ${write ? 'write' : 'read'} of ${size} bytes at ${describeAddr(m.mem, id, off)}`, {
+  const problem = m.accessProblem(id, off, size, write ? PERM_W : PERM_R) ?? 'bad_ctx_access';
+  const why = problem === 'foreign_region' ? ': outside the capabilities of this run' : '';
+  return new Fault(problem, pc, `invalid ${write ? 'write' : 'read'} of ${size} bytes at ${describeAddr(m.mem, id, off)}${why}`, {
     address: accessAddress(id, off),
     size,
     access: write ? 'write' : 'read',
@@ -111,16 +112,18 @@ function regionOffset(base: bigint, off: number): [id: number, off: number] {
 function load(m: Machine, pc: number, base: bigint, disp: number, size: number): bigint {
   const [id, off] = regionOffset(base, disp);
   const mem = m.mem;
-  const sp = mem.isMapped(id) ? mem.special[id] : null;
-  if (sp !== null && sp !== undefined) {
+  if (!m.reach(id)) throw fault(m, pc, id, off, size, false);
+  const sp = mem.specialOf(id);
+  if (sp !== null) {
     // The handler decides the whole 64-bit value (a 4-byte ctx load may yield a pointer).
     m.scratch[0] = 0;
     m.scratch[1] = 0;
-    if ((mem.perm[id]! & PERM_R) === 0 || off < 0 || !sp.load(off, size, m.scratch)) throw fault(m, pc, id, off, size, false);
+    if ((mem.permOf(id) & PERM_R) === 0 || off < 0 || !sp.load(off, size, m.scratch)) throw fault(m, pc, id, off, size, false);
+    if (m.scratch[1] !== 0 && sp.yieldsPointer !== undefined && sp.yieldsPointer(off)) m.grant(m.scratch[1]!);
     return (BigInt(m.scratch[1]! >>> 0) << 32n) | BigInt(m.scratch[0]! >>> 0);
   }
   if (mem.check(id, off, size, PERM_R) !== null) throw fault(m, pc, id, off, size, false);
-  const bytes = mem.u8[id]!;
+  const bytes = mem.bytes(id);
   let v = 0n;
   for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[off + i]!); // little-endian
   return v;
@@ -129,15 +132,16 @@ function load(m: Machine, pc: number, base: bigint, disp: number, size: number):
 function store(m: Machine, pc: number, base: bigint, disp: number, size: number, value: bigint): void {
   const [id, off] = regionOffset(base, disp);
   const mem = m.mem;
-  const sp = mem.isMapped(id) ? mem.special[id] : null;
-  if (sp !== null && sp !== undefined) {
+  if (!m.reach(id)) throw fault(m, pc, id, off, size, true);
+  const sp = mem.specialOf(id);
+  if (sp !== null) {
     // The handler sees the stored value truncated to `size` bytes.
     const v = value & ((1n << BigInt(size * 8)) - 1n);
-    if ((mem.perm[id]! & PERM_W) === 0 || off < 0 || !sp.store(off, size, Number(v & M32) | 0, Number(v >> 32n) | 0)) throw fault(m, pc, id, off, size, true);
+    if ((mem.permOf(id) & PERM_W) === 0 || off < 0 || !sp.store(off, size, Number(v & M32) | 0, Number(v >> 32n) | 0)) throw fault(m, pc, id, off, size, true);
     return;
   }
   if (mem.check(id, off, size, PERM_W) !== null) throw fault(m, pc, id, off, size, true);
-  const bytes = mem.u8[id]!;
+  const bytes = mem.bytes(id);
   for (let i = 0; i < size; i++) bytes[off + i] = Number((value >> BigInt(8 * i)) & 0xffn);
 }
 
@@ -146,10 +150,16 @@ export function executeReference(m: Machine, startProg: ExecProgram, entryPc: nu
   let prog = startProg;
   let pc = entryPc;
   m.prog = prog;
+  // As in the fast loop: the wall clock is looked at each time TIME_SLICE units are used.
+  let stop = m.left > TIME_SLICE ? m.left - TIME_SLICE : 0;
   for (;;) {
-    if (--m.left < 0) {
-      m.left = 0;
-      throw new Fault('budget_exceeded', pc, `instruction budget of ${m.budget} exhausted`, { program: prog.name });
+    if (--m.left < stop) {
+      if (m.left < 0) {
+        m.left = 0;
+        throw new Fault('budget_exceeded', pc, `instruction budget of ${m.budget} exhausted`, { program: prog.name });
+      }
+      m.checkClock(pc);
+      stop = m.left > TIME_SLICE ? m.left - TIME_SLICE : 0;
     }
     m.pc = pc;
     if (m.tracer !== null) m.tracer(m, prog, pc);
@@ -279,7 +289,7 @@ export function executeReference(m: Machine, startProg: ExecProgram, entryPc: nu
           break;
         }
         const [id, off] = regionOffset(dst, i.off);
-        if (m.mem.check(id, off, s.size, PERM_W) !== null || m.mem.special[id] !== null) throw fault(m, pc, id, off, s.size, m.mem.check(id, off, s.size, PERM_R) === null);
+        if (m.accessProblem(id, off, s.size, PERM_W) !== null || m.mem.specialOf(id) !== null) throw fault(m, pc, id, off, s.size, m.accessProblem(id, off, s.size, PERM_R) === null);
         const mask = s.size === 8 ? M64 : M32;
         const old = load(m, pc, dst, i.off, s.size);
         const operand = src & mask;

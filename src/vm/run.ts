@@ -23,9 +23,16 @@ export interface RunOptions {
   trace?: (m: Machine, prog: ExecProgram, pc: number) => void;
   /** Entry pc (default 0). */
   entry?: number;
+  /** Wall-clock limit of the run in ms (default: none); exceeding it is a `run_timeout` fault. */
+  timeoutMs?: number;
+  /**
+   * The caller already called `m.beginRun` (and granted what it hands the run, e.g. in a setup step):
+   * do not start the run's capabilities afresh.
+   */
+  begun?: boolean;
 }
 
-/** Outcome of a run: r0, or the fault that stopped it, and the instructions executed. */
+/** Outcome of a run: r0, or the fault that stopped it, and the instructions executed (helper costs not included). */
 export interface RunResult {
   /** r0 as an unsigned 64-bit value (0 when faulted). */
   readonly r0: bigint;
@@ -91,6 +98,8 @@ const NO_OPTIONS: RunOptions = {};
 
 /**
  * Run `prog` with r1..r5 = `args` (missing ones are 0) from frame 0 of `m`. Returns r0 or the fault.
+ * The run may reach its own stack frames, the regions `args` point to, what `m`'s policy allows and
+ * what helpers grant it; its frames start zeroed.
  */
 export function runProgram(m: Machine, prog: ExecProgram, args: RunArgs, opts: RunOptions = NO_OPTIONS): RunResult {
   const budget = opts.budget ?? DEFAULT_BUDGET;
@@ -101,10 +110,13 @@ export function runProgram(m: Machine, prog: ExecProgram, args: RunArgs, opts: R
   m.tracer = opts.trace ?? null;
   m.budget = budget;
   m.left = budget;
+  m.timeLimitMs = opts.timeoutMs ?? Infinity;
   m.depth = 0;
   m.tailCalls = 0;
   m.tailTarget = null;
   m.prog = prog;
+  // Capabilities of the previous run go, the stack frames it used are renewed and zeroed.
+  if (opts.begun !== true) m.beginRun(prog.owner ?? prog);
   // r0..r10 (a loop: TypedArray.prototype.fill is a builtin call that costs more than 22 stores).
   const lo = m.lo;
   const hi = m.hi;
@@ -113,16 +125,18 @@ export function runProgram(m: Machine, prog: ExecProgram, args: RunArgs, opts: R
     hi[i] = 0;
   }
   setArgs(m, args);
+  // What the caller passes in r1..r5 (ctx, input) is the run's to use.
+  m.grantArgs();
   m.setFramePointer(0);
   m.mayGoto[0] = MAY_GOTO_LIMIT;
   try {
     engine(m, prog, opts.entry ?? 0, 0);
-    return new RunOutcome(lo[0]!, hi[0]!, null, budget - m.left);
+    return new RunOutcome(lo[0]!, hi[0]!, null, budget - m.left - m.charged);
   } catch (e) {
-    if (e instanceof Fault) return new RunOutcome(0, 0, locate(e, m), budget - m.left);
+    if (e instanceof Fault) return new RunOutcome(0, 0, locate(e, m), budget - m.left - m.charged);
     if (e instanceof Stop) {
       m.setR0(e.lo, e.hi);
-      return new RunOutcome(lo[0]!, hi[0]!, null, budget - m.left);
+      return new RunOutcome(lo[0]!, hi[0]!, null, budget - m.left - m.charged);
     }
     throw e;
   } finally {

@@ -15,7 +15,7 @@
 import { ALU_ARSH, ALU_LSH, ALU_RSH, ATOMIC_LOAD_ACQ, OPCODES, type OpcodeSpec } from '../isa/opcodes.js';
 import type { RawInsn } from '../isa/insn.js';
 import { MAY_GOTO_LIMIT, Machine, type Engine, type ExecProgram, type HelperFn } from './machine.js';
-import { Memory, PERM_RW, RegionKind, type SpecialRegion } from './memory.js';
+import { Memory, PERM_RW, RegionKind, Scope, type SpecialRegion } from './memory.js';
 import { buildExecProgram } from './program.js';
 
 const I = (code: number, dst = 0, src = 0, off = 0, imm = 0): RawInsn => ({ code, dst, src, off, imm });
@@ -219,6 +219,8 @@ export function runWarmUpProgram(engine: Engine, rounds = 1): WarmUpOutcome {
   const { helpers, kfuncs } = callTables();
   const prog: ExecProgram = buildExecProgram(warmUpProgram(special), { name: 'warm-up', helpers, kfuncs });
   const m = new Machine(mem, 'warm-up');
+  // The program's code names the ctx region itself (no kernel hands it over): grant it for good.
+  m.grant(special, Scope.MACHINE);
   m.skbData = new Uint8Array(64);
   for (let round = 0; round < rounds; round++) {
     m.engine = engine;
@@ -236,7 +238,7 @@ export function runWarmUpProgram(engine: Engine, rounds = 1): WarmUpOutcome {
   // Kept alive for the same reason as the call tables: code optimised during the warm-up may
   // embed these objects weakly.
   kept[0] = { mem, m, prog };
-  return { r0: [m.lo[0]!, m.hi[0]!], stack: mem.u8[m.stackRegion[0]!]!.slice(), steps: m.budget - m.left };
+  return { r0: [m.lo[0]!, m.hi[0]!], stack: mem.bytes(m.stackRegion[0]!).slice(), steps: m.budget - m.left };
 }
 
 let done = false;

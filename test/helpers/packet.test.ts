@@ -35,13 +35,13 @@ describe('packet buffers', () => {
     const frame = new Uint8Array(64);
     const b = new PacketBuffer(mem, frame, 8, 16, 40, PERM_RW, 'pkt', true);
     const first = b.region;
-    expect(mem.u8[first]!.length).toBe(32);
+    expect(mem.bytes(first).length).toBe(32);
     expect(Memory.split(b.pointer(16))).toEqual([first, 8]);
     b.data = 20;
     b.remap('test');
     expect(b.region).not.toBe(first);
-    expect(mem.u8[first]!.length).toBe(0);
-    expect(mem.label[first]).toBe('pkt (invalidated by test)');
+    expect(mem.bytes(first).length).toBe(0);
+    expect(mem.labelOf(first)).toBe('pkt (invalidated by test)');
     expect(b.regions).toEqual([first, b.region]);
     expect(b.len).toBe(20);
   });

@@ -158,9 +158,9 @@ describe('ARRAY from programs', () => {
     const id = m.lookupPtr(u32(2), 0, 0);
     expect(id).toBeGreaterThan(0);
     expect(m.lookupPtr(u32(2), 0, 1)).toBe(id);
-    expect(env.mem.kind[id]).toBe(RegionKind.MAP_VALUE);
-    expect(env.mem.perm[id]).toBe(PERM_RW);
-    const ref = env.mem.owner[id];
+    expect(env.mem.kindOf(id)).toBe(RegionKind.MAP_VALUE);
+    expect(env.mem.permOf(id)).toBe(PERM_RW);
+    const ref = env.mem.ownerOf(id);
     expect(ref).toBeInstanceOf(MapValueRef);
     expect((ref as MapValueRef).map).toBe(m);
     expect((ref as MapValueRef).elem).toBe(2);
@@ -188,8 +188,8 @@ describe('ARRAY from programs', () => {
     const env = testEnv();
     const ro = mk(env, { ...ARR, flags: BPF_F.RDONLY_PROG });
     const wo = mk(env, { ...ARR, flags: BPF_F.WRONLY_PROG });
-    expect(env.mem.perm[ro.lookupPtr(u32(0), 0, 0)]).toBe(PERM_R);
-    expect(env.mem.perm[wo.lookupPtr(u32(0), 0, 0)]).toBe(PERM_W);
+    expect(env.mem.permOf(ro.lookupPtr(u32(0), 0, 0))).toBe(PERM_R);
+    expect(env.mem.permOf(wo.lookupPtr(u32(0), 0, 0))).toBe(PERM_W);
   });
 
   it('iterates every index for bpf_for_each_map_elem, stopping when the callback says so', () => {

@@ -81,7 +81,7 @@ export function getU64(b: Uint8Array, off = 0): bigint {
 /** The bytes of a region as programs see them. */
 export function regionBytes(env: TestEnv, id: number): Uint8Array {
   expect(env.mem.isMapped(id)).toBe(true);
-  return env.mem.u8[id]!;
+  return env.mem.bytes(id);
 }
 
 /** Concatenate keys. */

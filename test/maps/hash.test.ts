@@ -197,7 +197,7 @@ describe('HASH from programs: value pointers', () => {
     const id = m.lookupPtr(u32(1), 0, 0);
     expect(m.deleteFromProg(u32(1), 0, 0)).toBe(0);
     expect(env.retired).toContain(id);
-    expect((env.mem.owner[id] as MapValueRef).alive).toBe(false);
+    expect((env.mem.ownerOf(id) as MapValueRef).alive).toBe(false);
     // the freed slot is reused by a new element; the old pointer still sees the old value
     m.update(u32(2), u64(0xdef));
     expect(getU64(regionBytes(env, id))).toBe(0xabcn);

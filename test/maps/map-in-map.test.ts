@@ -67,8 +67,8 @@ describe('ARRAY_OF_MAPS (map_in_map.bpf.c)', () => {
     // a program: outer lookup -> inner handle -> inner map -> value
     const h = outer.lookupPtr(u32(1), 0, 0);
     expect(h).toBe(b.handleRegion);
-    expect(env.mem.kind[h]).toBe(RegionKind.MAP);
-    const inner = env.mem.owner[h] as BpfMap;
+    expect(env.mem.kindOf(h)).toBe(RegionKind.MAP);
+    const inner = env.mem.ownerOf(h) as BpfMap;
     const val = inner.lookupPtr(u32(1), 0, 0);
     regionBytes(env, val).set(u64(60));
     const out = new Uint8Array(8);

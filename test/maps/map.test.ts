@@ -160,9 +160,9 @@ describe('map object', () => {
   it('owns a no-access handle region whose owner is the map', () => {
     const env = testEnv();
     const m = mk(env, ARR);
-    expect(env.mem.kind[m.handleRegion]).toBe(RegionKind.MAP);
-    expect(env.mem.perm[m.handleRegion]).toBe(PERM_NONE);
-    expect(env.mem.owner[m.handleRegion]).toBe(m);
+    expect(env.mem.kindOf(m.handleRegion)).toBe(RegionKind.MAP);
+    expect(env.mem.permOf(m.handleRegion)).toBe(PERM_NONE);
+    expect(env.mem.ownerOf(m.handleRegion)).toBe(m);
   });
 
   it('reports its attributes', () => {

@@ -169,7 +169,7 @@ describe('createGlobalDataMap', () => {
     const m = createGlobalDataMap({ name: 'obj.rodata', size: 8, init: u64(42), readonly: true }, env) as ArrayMap;
     expect(m.frozen).toBe(true);
     expect(m.flags).toBe(BPF_F.MMAPABLE | BPF_F.RDONLY_PROG);
-    expect(env.mem.perm[m.directValueRegion(0)]).toBe(PERM_R);
+    expect(env.mem.permOf(m.directValueRegion(0))).toBe(PERM_R);
     expect(m.update(u32(0), u64(1))).toBe(-EPERM);
     const v = new Uint8Array(8);
     m.lookup(u32(0), v);

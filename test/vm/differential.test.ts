@@ -47,7 +47,7 @@ function runOn(engine: EngineName, prog: ReturnType<typeof buildExecProgram>, in
   const id = mem.map(bytes, { kind: RegionKind.INPUT, perm: PERM_RW, label: 'input' });
   const res = runProgram(m, prog, [Memory.pointer(id, 0), BigInt(bytes.length)], { engine, budget: 200_000 });
   let stacks = '';
-  for (let d = 0; d < MAX_FRAMES; d++) stacks += toHex(mem.u8[m.stackRegion[d]!]!);
+  for (let d = 0; d < MAX_FRAMES; d++) stacks += toHex(mem.bytes(m.stackRegion[d]!));
   const f = res.fault;
   return {
     r0: res.r0,

@@ -152,7 +152,7 @@ describe.each(ENGINES)('%s engine', (engine) => {
       const e = env();
       const r = run(engine, e, prog('stdw [%r10-8], 7\ncall local f\nldxdw %r0, [%r10-8]\nexit\nf:\nstdw [%r10-8], 9\nmov %r0, %r10\nexit'));
       expect(r.r0).toBe(7n);
-      expect(e.mem.u8[e.m.stackRegion[1]!]![STACK_SIZE - 8]).toBe(9);
+      expect(e.mem.bytes(e.m.stackRegion[1]!)[STACK_SIZE - 8]).toBe(9);
       expect(e.m.hi[10]).toBe(e.m.stackRegion[0]);
       expect(e.m.lo[10]).toBe(STACK_SIZE);
     });
@@ -287,6 +287,8 @@ describe.each(ENGINES)('%s engine', (engine) => {
           stored.push([off, size, lo, hi]);
           return true;
         },
+        // The pointer field: what it yields joins the run's capabilities.
+        yieldsPointer: (off) => off === 0,
       };
       const ctx = e.mem.map(new Uint8Array(16), { kind: RegionKind.CTX, perm: PERM_RW, label: 'ctx', special });
       return { e, ctx, stored };

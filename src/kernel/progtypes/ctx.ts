@@ -157,6 +157,12 @@ export class CtxRegion implements SpecialRegion {
     return true;
   }
 
+  /** Packet (`pkt`) and object (`ptr`) fields hand the program a pointer the kernel owns for this run. */
+  yieldsPointer(off: number): boolean {
+    const f = this.at(off);
+    return f !== undefined && (f.kind === 'pkt' || f.kind === 'ptr');
+  }
+
   store(off: number, size: number, lo: number, hi: number): boolean {
     const i = this.index(off);
     if (i < 0 || this.writable[i] === 0) return false;

@@ -93,7 +93,8 @@ export function fireHook(k: Kernel, kind: HookKind, name: string, ev: HookEvent)
     else ctx = u64Array(ev.args, 1);
     const { ptr, region } = mapCtx(k, ctx, `${kind} ctx of ${prog.name}`, prog.type === ProgType.RAW_TRACEPOINT_WRITABLE);
     try {
-      const r = k.execute(prog, [ptr]);
+      // Pointers among the hook's arguments are the kernel's, handed to the program with the ctx.
+      const r = k.execute(prog, [ptr], 'args' in ev ? { grants: ev.args } : {});
       out.push({ prog, retval: r.r0, fault: r.fault });
     } finally {
       k.retireRegion(region);

@@ -5,6 +5,7 @@ import { BPF_MAP_TYPE } from '../../../src/maps/uapi.js';
 import { Memory, PERM_NONE, RegionKind } from '../../../src/vm/memory.js';
 import { assembleBytes } from '../../../src/isa/asm.js';
 import { Cmd } from '../../../src/kernel/uapi.js';
+import type { KMap } from '../../../src/kernel/objects.js';
 import { AttachType, FRAMES, kernel, load, ProgType, testRun, u32s } from './harness.js';
 
 const EFAULT = -14;
@@ -78,7 +79,13 @@ describe('XDP context', () => {
     const fake: RedirectMap & { id: number; type: number } = { id: 77, type: BPF_MAP_TYPE.DEVMAP, redirectTarget: (key) => targets.get(key) };
     const region = k.mem.map(new Uint8Array(0), { kind: RegionKind.MAP, perm: PERM_NONE, label: 'fake devmap', owner: fake });
     const ptr = Memory.pointer(region, 0);
-    const prog = (key: number, flags: number): number => load(k, ProgType.XDP, `lddw r1, ${ptr}\nmov r2, ${key}\nlddw r3, ${flags}\ncall 51\nexit`);
+    // The fake map is one of each program's maps (as if referenced by fd), or its handle is foreign.
+    const prog = (key: number, flags: number): number => {
+      const fd = load(k, ProgType.XDP, `lddw r1, ${ptr}\nmov r2, ${key}\nlddw r3, ${flags}\ncall 51\nexit`);
+      const e = k.fds.get(fd);
+      if (e?.kind === 'prog') e.obj.usedMaps.push({ impl: fake, refcnt: 1e9 } as unknown as KMap);
+      return fd;
+    };
     expect(testRun(k, prog(1, 0), { data: FRAMES.v4_tcp80 }).retval).toBe(XdpAction.REDIRECT);
     expect(k.lastTestRun?.redirect).toEqual({ kind: 'map', mapId: 77, mapType: BPF_MAP_TYPE.DEVMAP, key: 1, flags: 0, target: { ifindex: 9 } });
     // A miss returns the low two flag bits.
