@@ -82,6 +82,9 @@ interface Node {
   readonly pc: number;
   /** Paths still being explored below this checkpoint. */
   branches: number;
+  /** Pruning hits and misses (eviction heuristic). */
+  hits: number;
+  misses: number;
   readonly parent: Node | null;
 }
 
@@ -107,7 +110,9 @@ export class Verifier {
   prevPc = 0;
   private parent: Node | null = null;
   private readonly pending: Pending[] = [];
-  private readonly explored: (Node[] | undefined)[];
+  /** Checkpoints per pc: still explored (by hash) and fully explored. */
+  private readonly explored: ({ active: Map<number, Node[]>; activeCount: number; done: Node[] } | undefined)[];
+  private curStates = 0;
   private idGen = 0;
   insnProcessed = 0;
   private jmpsProcessed = 0;
@@ -437,6 +442,13 @@ export class Verifier {
     while (n !== null) {
       n.branches--;
       if (n.branches > 0) break;
+      // fully explored: from now on it prunes
+      const l = this.explored[n.pc]!;
+      const bucket = l.active.get(n.hash)!;
+      bucket.splice(bucket.indexOf(n), 1);
+      if (bucket.length === 0) l.active.delete(n.hash);
+      l.activeCount--;
+      l.done.push(n);
       n = n.parent;
     }
   }
@@ -447,42 +459,60 @@ export class Verifier {
     const live = this.cfg.live[pc]!;
     const force = this.cfg.force[pc] === 1;
     let add = force || (this.jmpsProcessed - this.prevJmps >= 2 && this.insnProcessed - this.prevInsns >= 8);
-    const isCallbackCall = this.isCallbackCallInsn(pc);
-    let curHash: number | undefined;
+    const curHash = stateHash(this.cur);
     if (list !== undefined) {
-      for (const sl of list) {
-        if (sl.branches > 0) {
-          if (force && sl.st.mayGotoDepth !== this.cur.mayGotoDepth && statesEqual(sl.st, this.cur, live, false)) return true;
-          if (isCallbackCall) {
-            if (statesEqual(sl.st, this.cur, live, false)) return true;
-          } else if (sl.hash === (curHash ??= stateHash(this.cur)) && this.maybeLooping(sl.st) && statesEqual(sl.st, this.cur, 0x3ff, true) && sl.st.mayGotoDepth === this.cur.mayGotoDepth && sl.st.cbDepth === this.cur.cbDepth) {
-            const curText = this.stateText(true);
-            const saved = this.cur;
-            this.cur = sl.st;
-            const oldText = this.stateText(true);
-            this.cur = saved;
-            this.reject(ERR.EINVAL, `infinite loop detected at insn ${pc}\ncur state:${curText}\nold state:${oldText}`);
+      if (list.activeCount > 0) {
+        // states still being explored (ancestors on this path, or pending siblings)
+        const isCallbackCall = this.isCallbackCallInsn(pc);
+        if (force || isCallbackCall) {
+          for (const bucket of list.active.values()) {
+            for (const sl of bucket) {
+              if (force && sl.st.mayGotoDepth !== this.cur.mayGotoDepth && statesEqual(sl.st, this.cur, live, false)) return true;
+              if (isCallbackCall && statesEqual(sl.st, this.cur, live, false)) return true;
+            }
           }
-          if (!force && this.jmpsProcessed - this.prevJmps < 20 && this.insnProcessed - this.prevInsns < 100) add = false;
-          continue;
+        } else {
+          for (const sl of list.active.get(curHash) ?? []) {
+            if (this.maybeLooping(sl.st) && statesEqual(sl.st, this.cur, 0x3ff, true) && sl.st.mayGotoDepth === this.cur.mayGotoDepth && sl.st.cbDepth === this.cur.cbDepth) {
+              const curText = this.stateText(true);
+              const saved = this.cur;
+              this.cur = sl.st;
+              const oldText = this.stateText(true);
+              this.cur = saved;
+              this.reject(ERR.EINVAL, `infinite loop detected at insn ${pc}\ncur state:${curText}\nold state:${oldText}`);
+            }
+          }
         }
-        if (statesEqual(sl.st, this.cur, live, false)) return true;
+        if (!force && this.jmpsProcessed - this.prevJmps < 20 && this.insnProcessed - this.prevInsns < 100) add = false;
+      }
+      for (let i = 0; i < list.done.length; i++) {
+        const sl = list.done[i]!;
+        if (statesEqual(sl.st, this.cur, live, false)) {
+          sl.hits++;
+          return true;
+        }
+        // evict states that keep missing (the kernel's miss_cnt heuristic)
+        if (add && ++sl.misses > sl.hits * 3 + 3) {
+          list.done.splice(i--, 1);
+          this.curStates--;
+        }
       }
     }
     if (!add) return false;
     this.prevJmps = this.jmpsProcessed;
     this.prevInsns = this.insnProcessed;
-    const node: Node = { st: copyState(this.cur), hash: curHash ?? stateHash(this.cur), pc, branches: 1, parent: this.parent };
-    if (this.parent !== null) {
-      // the current path now hangs below the new node
-      this.parent.branches += 0;
-    }
+    const node: Node = { st: copyState(this.cur), hash: curHash, pc, branches: 1, parent: this.parent, hits: 0, misses: 0 };
     this.parent = node;
-    const l = list ?? (this.explored[pc] = []);
-    l.push(node);
+    const l = list ?? (this.explored[pc] = { active: new Map(), activeCount: 0, done: [] });
+    const bucket = l.active.get(curHash);
+    if (bucket === undefined) l.active.set(curHash, [node]);
+    else bucket.push(node);
+    l.activeCount++;
     this.totalStates++;
-    this.peakStates++;
-    if (l.length > this.maxStatesPerInsn) this.maxStatesPerInsn = l.length;
+    this.curStates++;
+    if (this.curStates > this.peakStates) this.peakStates = this.curStates;
+    const n = l.activeCount + l.done.length;
+    if (n > this.maxStatesPerInsn) this.maxStatesPerInsn = n;
     return false;
   }
 

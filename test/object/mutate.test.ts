@@ -174,7 +174,7 @@ describe('loadObjectSpec on mutated fixtures', () => {
   const fixtures = [...fixtureObjects()].map(([n, b]) => [n.replace(/\.bpf\.o$/, ''), b, layoutOf(b)] as const);
 
   it('has the fixtures', () => {
-    expect(fixtures.length).toBe(53);
+    expect(fixtures.length).toBe(57);
   });
 
   it(`gives a spec or a typed error for ${CASES} seeded mutations`, () => {

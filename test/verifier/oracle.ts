@@ -90,6 +90,12 @@ export function probeOracle(): OracleProbe {
  * `processed N insns` stats line (the last non-empty line of the log if it has none).
  */
 export function errorLineOf(log: string): string | undefined {
+  // "infinite loop detected" is followed by two state dumps (and may share a line with the insn)
+  const loop = /infinite loop detected at insn \d+/.exec(log);
+  if (loop !== null) return loop[0];
+  // "expected prog array map for tail call" has no newline: the stats line follows on its line
+  const glued = /^(.+\S)processed \d+ insns \(limit/m.exec(log);
+  if (glued !== null) return glued[1];
   const lines = log.split('\n');
   let end = lines.length;
   for (let i = lines.length - 1; i >= 0; i--) {
@@ -104,7 +110,7 @@ export function errorLineOf(log: string): string | undefined {
 
 /** N of the last `processed N insns` stats line of a log, or undefined. */
 export function insnsProcessedOf(log: string): number | undefined {
-  const all = [...log.matchAll(/^processed (\d+) insns/gm)];
+  const all = [...log.matchAll(/processed (\d+) insns \(limit/g)];
   const last = all[all.length - 1];
   return last === undefined ? undefined : Number(last[1]);
 }
