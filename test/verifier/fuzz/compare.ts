@@ -86,7 +86,7 @@ export function compare(cases: readonly FuzzCase[], kernel: readonly Outcome[], 
       if (k.accepted) e.accepted++;
       blocks.set(name, e);
     }
-    if (k.accepted !== e.accepted) {
+    if (k.accepted !== e.accepted || isBroken(e)) {
       disagreements.push({ c, kernel: k, emu: e, kind: 'verdict' });
       return;
     }
@@ -108,6 +108,14 @@ export function compare(cases: readonly FuzzCase[], kernel: readonly Outcome[], 
   return { total: cases.length, kernelAccepted, verdictAgree, bothRefused, errnoAgree, lineAgree, intendedBad, intendedBadRefused, intendedGood, intendedGoodAccepted, perBlock, disagreements };
 }
 
+/** errnos that are no verdict: bpfemu threw, its worker died, or the verification did not end. */
+const BROKEN = new Set(['THROW', 'CRASH', 'TIMEOUT']);
+
+/** Whether an outcome is no verdict at all (always a disagreement). */
+export function isBroken(o: Outcome): boolean {
+  return !o.accepted && o.errno !== undefined && BROKEN.has(o.errno);
+}
+
 /** An error line with its numbers and register names blanked: the disagreement class. */
 export function lineClass(line: string | undefined): string {
   if (line === undefined) return '(no error line)';
@@ -123,6 +131,7 @@ export function lineClass(line: string | undefined): string {
 
 /** The class of a disagreement: the kernel's error line, or (kernel accepted) bpfemu's. */
 export function classOf(d: Disagreement): string {
+  if (isBroken(d.emu)) return `bpfemu ${d.emu.errno} (kernel ${d.kernel.accepted ? 'ACCEPTS' : 'refuses'}): ${d.emu.errno === 'TIMEOUT' ? '' : lineClass(d.emu.errorLine)}`;
   if (d.kind === 'verdict') {
     return d.kernel.accepted ? `kernel ACCEPTS, bpfemu refuses: ${lineClass(d.emu.errorLine)}` : `kernel refuses, bpfemu ACCEPTS: ${lineClass(d.kernel.errorLine)}`;
   }
@@ -152,7 +161,7 @@ export function formatSummary(s: Summary, topClasses = 15): string {
     `generator intent: ${s.intendedBad} meant to fail, ${pct(s.intendedBadRefused, s.intendedBad)} of them refused; ${s.intendedGood} meant to pass, ${pct(s.intendedGoodAccepted, s.intendedGood)} of them accepted; ${s.total - s.intendedBad - s.intendedGood} undecided`,
     `kernel accepts, by block: ${s.perBlock.map((b) => `${b.name} ${pct(b.accepted, b.n)} of ${b.n}`).join(', ')}`,
     `agreement on accept/reject: ${s.verdictAgree}/${s.total} = ${pct(s.verdictAgree, s.total)}` +
-      ` (kernel accepts, bpfemu refuses: ${verdictDis.filter((d) => d.kernel.accepted).length}; kernel refuses, bpfemu accepts: ${verdictDis.filter((d) => !d.kernel.accepted).length})`,
+      ` (kernel accepts, bpfemu refuses: ${verdictDis.filter((d) => d.kernel.accepted && !isBroken(d.emu)).length}; kernel refuses, bpfemu accepts: ${verdictDis.filter((d) => !d.kernel.accepted && d.emu.accepted).length}; bpfemu no verdict (timeout, crash, throw): ${verdictDis.filter((d) => isBroken(d.emu)).length})`,
     `agreement on errno (both refuse): ${s.errnoAgree}/${s.bothRefused} = ${pct(s.errnoAgree, s.bothRefused)}`,
     `agreement on the error line (both refuse): ${s.lineAgree}/${s.bothRefused} = ${pct(s.lineAgree, s.bothRefused)}`,
   ];

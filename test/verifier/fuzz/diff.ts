@@ -9,7 +9,11 @@
  *   npm run verifier-diff -- --count 500 --record     also write goldens/fuzz.json (the CI slice)
  *   options: --slice K (seeds recorded, default 500), --show K (disagreements printed, default 10),
  *            --report PATH (every disagreement, default /tmp/verifier-diff-report.txt),
+ *            --jobs K (bpfemu worker processes), --timeout MS (per program, default 20000),
  *            --kernel-only (skip bpfemu: the generator's balance only)
+ *
+ * bpfemu runs in child processes (emu-runner.ts), so that a verification that does not end is
+ * reported as a TIMEOUT disagreement instead of stopping the run.
  *
  * Like record.ts, the npm script imports this file through vite's module runner with its
  * arguments in `globalThis.__verifierDiffArgs`; importing it anywhere else runs nothing.
@@ -18,7 +22,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import type { KernelVerdict } from '../corpus/types.js';
 import { kernelVerify, probeOracle } from '../oracle.js';
-import { compare, emuOutcomes, formatDisagreement, formatSummary, loadEmuVerify, outcomeOf, type Outcome } from './compare.js';
+import { existsSync } from 'node:fs';
+import { compare, formatDisagreement, formatSummary, outcomeOf, type Outcome } from './compare.js';
+import { runEmu } from './emu-runner.js';
 import { caseHash, generateMany, type FuzzCase } from './gen.js';
 
 /** Where `--record` writes the CI slice. */
@@ -71,10 +77,12 @@ interface Options {
   show: number;
   report: string;
   kernelOnly: boolean;
+  jobs: number | undefined;
+  timeout: number;
 }
 
 function parse(args: readonly string[]): Options | string {
-  const o: Options = { count: 1000, seed: 1, record: false, slice: 500, show: 10, report: '/tmp/verifier-diff-report.txt', kernelOnly: false };
+  const o: Options = { count: 1000, seed: 1, record: false, slice: 500, show: 10, report: '/tmp/verifier-diff-report.txt', kernelOnly: false, jobs: undefined, timeout: 20_000 };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const num = (): number => {
@@ -88,6 +96,8 @@ function parse(args: readonly string[]): Options | string {
       else if (a === '--seed') o.seed = num();
       else if (a === '--slice') o.slice = num();
       else if (a === '--show') o.show = num();
+      else if (a === '--jobs') o.jobs = num();
+      else if (a === '--timeout') o.timeout = num();
       else if (a === '--record') o.record = true;
       else if (a === '--kernel-only') o.kernelOnly = true;
       else if (a === '--report') o.report = args[++i] ?? '';
@@ -124,15 +134,23 @@ export async function main(args: readonly string[]): Promise<number> {
     writeFileSync(GOLDEN, formatGolden(g));
     console.log(`recorded seeds ${o.seed}..${o.seed + n - 1} -> test/verifier/goldens/fuzz.json`);
   }
-  const emu = o.kernelOnly ? undefined : await loadEmuVerify();
+  const haveEmu = existsSync(new URL('../emulator.ts', import.meta.url));
   let emuSide: Outcome[];
-  if (emu === undefined) {
+  let slowest = '';
+  if (o.kernelOnly || !haveEmu) {
     console.log(o.kernelOnly ? 'bpfemu: skipped (--kernel-only)' : 'bpfemu: test/verifier/emulator.ts (emuVerify) does not exist yet; comparing the kernel with itself');
     emuSide = kernel;
   } else {
     t = Date.now();
-    emuSide = emuOutcomes(emu, cases);
-    console.log(`bpfemu: ${Date.now() - t} ms`);
+    const step = Math.max(100, Math.round(cases.length / 20));
+    const run = await runEmu(
+      cases.map((c) => c.seed),
+      { ...(o.jobs !== undefined ? { jobs: o.jobs } : {}), timeoutMs: o.timeout, progress: (n) => n % step === 0 && process.stderr.write(`bpfemu: ${n}/${cases.length}\n`) },
+    );
+    emuSide = run.outcomes;
+    const order = run.ms.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, 5);
+    slowest = `slowest in bpfemu: ${order.map((x) => `seed ${cases[x.i]!.seed} ${x.ms} ms`).join(', ')}`;
+    console.log(`bpfemu: ${Date.now() - t} ms (${run.ms.reduce((a, b) => a + b, 0)} ms of verification); ${slowest}`);
   }
   const s = compare(cases, kernel, emuSide);
   const summary = formatSummary(s, 25);
@@ -143,7 +161,7 @@ export async function main(args: readonly string[]): Promise<number> {
     for (const d of shown) console.log(formatDisagreement(d));
   }
   if (o.report !== '') {
-    const text = [`verifier-diff --count ${o.count} --seed ${o.seed} (${new Date().toISOString()}, kernel ${release()})`, summary, '', ...s.disagreements.map(formatDisagreement)].join('\n');
+    const text = [`verifier-diff --count ${o.count} --seed ${o.seed} (${new Date().toISOString()}, kernel ${release()})`, summary, slowest, '', ...s.disagreements.map(formatDisagreement)].join('\n');
     writeFileSync(o.report, text + '\n');
   }
   return 0;

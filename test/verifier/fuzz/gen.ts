@@ -103,6 +103,8 @@ class Builder {
   readonly tags: string[] = [];
   readonly live = new Map<number, Live>();
   progFlags = 0;
+  /** Give the program BTF func_info (one FUNC per subprogram; callbacks need it). */
+  btfFuncs = false;
   failUsed = false;
   private nLabel = 0;
   private stackUsed = 0;
@@ -769,8 +771,7 @@ const loop: Block = {
   weight: { xdp: 4, tc: 4, sk: 4 },
   emit(b) {
     const bad = b.bad();
-    // bpf_loop needs BTF func_info for its callback ("missing btf func_info"): only a rare bad variant.
-    const kind = bad ? b.pick(['infinite', 'infinite', 'spin', 'spin', 'overrun', 'overrun', 'unbounded', 'unbounded', 'bpfloop']) : b.pick(['const', 'const', 'range', 'maygoto', 'down']);
+    const kind = bad ? b.pick(['infinite', 'spin', 'overrun', 'unbounded', 'cbret', 'cbnobtf']) : b.pick(['const', 'const', 'range', 'maygoto', 'down', 'bpfloop']);
     const top = b.l('loop');
     const done = b.l('loop_done');
     switch (kind) {
@@ -832,7 +833,9 @@ const loop: Block = {
         return;
       }
       default: {
-        // bpf_loop(nr, callback, ctx, 0); the callback returns 0 or 1 (cbret: 2, refused).
+        // bpf_loop(nr, callback, ctx, 0); the callback returns 0 or 1 (cbret: 2 or its index, refused).
+        // A callback needs BTF func_info ("missing btf func_info" without it: cbnobtf).
+        if (kind !== 'cbnobtf') b.btfFuncs = true;
         const cb = b.l('cb');
         const nr = b.pick([1, 10, 100, 1000]);
         const ctxArg = b.pick(['0', 'fp']);
@@ -841,10 +844,10 @@ const loop: Block = {
         if (ctxArg === 'fp') b.e(`stdw [r10${bufOff}], 0`, 'mov r3, r10', `add r3, ${bufOff}`);
         else b.e('mov r3, 0');
         b.e('mov r4, 0', `call ${H.loop}`);
-        const ret = b.pick([0, 1, 2]);
+        const ret = kind === 'cbret' ? b.pick(['2', 'r1']) : `${b.pick([0, 1])}`;
         const body = ctxArg === 'fp' && b.chance(0.5) ? ['ldxdw r3, [r2+0]', 'add r3, 1', 'stxdw [r2+0], r3'] : [];
         b.tail.push(`${cb}:`, ...body, `mov r0, ${ret}`, 'exit');
-        b.tag('loop', `bpfloop,nr=${nr},ctx=${ctxArg},ret=${ret}`, bad);
+        b.tag('loop', `${kind},nr=${nr},ctx=${ctxArg},ret=${ret}`, bad);
       }
     }
   },
@@ -1389,6 +1392,7 @@ const subcall: Block = {
     b.e(`stdw [r10${off}], 5`);
     if (site !== 'arg-uninit') b.e('mov r1, r10', `add r1, ${off}`);
     b.e(`call local ${sub}`);
+    if (b.chance(0.4)) b.btfFuncs = true;
     if (b.chance(0.5)) b.e(`jgt r0, 100, ${b.fail()}`);
     const body: string[] = [];
     if (site === 'callee-r6') body.push('ldxw r0, [r6+0]');
@@ -1463,6 +1467,7 @@ export function generate(seed: number): FuzzCase {
       };
       if (b.maps.length > 0) c.maps = b.maps;
       if (b.progFlags !== 0) c.progFlags = b.progFlags;
+      if (b.btfFuncs) c.btfFuncs = true;
       return c;
     }
     if (tries % 3 === 2 && n > 1) n--;
@@ -1478,7 +1483,7 @@ export function generateMany(start: number, count: number): FuzzCase[] {
 
 /** A stable 32-bit FNV-1a hash of a case's program and setup (the CI slice checks generator drift). */
 export function caseHash(c: VerifierCase): string {
-  const text = JSON.stringify([c.progType, c.progFlags ?? 0, c.asm, c.maps ?? []]);
+  const text = JSON.stringify([c.progType, c.progFlags ?? 0, c.asm, c.maps ?? [], c.btfFuncs === true]);
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
