@@ -14,6 +14,7 @@
  *   `load()` (instantiate in an emulated kernel: BTF_LOAD, MAP_CREATE, PROG_LOAD with decoding);
  *   cold = the first load in a fresh process, warm = median of later loads.
  */
+import { VerifierError } from '../src/verifier/api.js';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -153,6 +154,8 @@ export interface LoadTime {
   readonly openMs: number;
   /** load(): instantiate in a fresh kernel (median of warm runs). */
   readonly loadMs: number;
+  /** The verifier's time over every program of the fixture (each loaded alone; median of 5). */
+  readonly verifyMs: number;
   readonly totalMs: number;
   /** Set when the fixture does not load with the bench's default kernel options. */
   readonly error?: string;
@@ -185,18 +188,43 @@ export function loadOnce(name: string, bytes: Uint8Array): { openMs: number; loa
   return { openMs: t1 - t0, loadMs: t2 - t1 };
 }
 
+/**
+ * The verifier's own time for every program of a fixture (each loaded on its own, refused ones
+ * included), in ms: the sum over the programs, from the verifier's statistics.
+ */
+export function verifyMsOnce(name: string, bytes: Uint8Array): number {
+  let us = 0;
+  const names = BpfObject.open(bytes, { kernel: new Kernel({ testmod: true }), name }).programs.map((p) => p.name);
+  for (const prog of names) {
+    const obj = BpfObject.open(bytes, { kernel: new Kernel({ testmod: true }), name, kconfig: { CONFIG_BPF_SYSCALL: 'y', CONFIG_HZ: 250 } });
+    for (const p of obj.programs) p.autoload = p.name === prog;
+    try {
+      obj.load();
+      us += obj.program(prog).verifierStats?.timeUs ?? 0;
+    } catch (e) {
+      const c = e instanceof Error ? e.cause : undefined;
+      if (c instanceof VerifierError) us += c.stats.timeUs;
+    } finally {
+      obj.close();
+    }
+  }
+  return us / 1000;
+}
+
 /** Warm load times of every fixture: one untimed load, then the median of `n`. */
 export function loadTimes(n: number): LoadTime[] {
   return fixtureNames().map((name) => {
     const bytes = fixtureBytes(name);
+    verifyMsOnce(name, bytes);
+    const verifyMs = median(Array.from({ length: 5 }, () => verifyMsOnce(name, bytes)));
     try {
       loadOnce(name, bytes);
       const runs = Array.from({ length: n }, () => loadOnce(name, bytes));
       const openMs = median(runs.map((r) => r.openMs));
       const loadMs = median(runs.map((r) => r.loadMs));
-      return { fixture: name, bytes: bytes.length, openMs, loadMs, totalMs: median(runs.map((r) => r.openMs + r.loadMs)) };
+      return { fixture: name, bytes: bytes.length, openMs, loadMs, totalMs: median(runs.map((r) => r.openMs + r.loadMs)), verifyMs };
     } catch (e) {
-      return { fixture: name, bytes: bytes.length, openMs: 0, loadMs: 0, totalMs: 0, error: messageOf(e).split('\n')[0]! };
+      return { fixture: name, bytes: bytes.length, openMs: 0, loadMs: 0, totalMs: 0, verifyMs, error: messageOf(e).split('\n')[0]! };
     }
   });
 }

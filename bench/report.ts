@@ -90,6 +90,9 @@ export function textReport(r: BenchReport): string {
     if ('skipped' in l.cold) s += `  cold (fresh process): skipped: ${l.cold.skipped}\n`;
     else s += `  cold (first load in a fresh process): open ${l.cold.openMs.toFixed(1)} ms + load ${l.cold.loadMs.toFixed(1)} ms\n`;
     if (worst !== undefined) s += `  slowest of ${ok.length} fixtures: ${worst.fixture} ${worst.totalMs.toFixed(2)} ms\n`;
+    const slowVerify = l.fixtures.reduce((a, b) => (b.verifyMs > a.verifyMs ? b : a), l.fixtures[0]!);
+    if (largest !== undefined) s += `  verification (all programs, each alone): largest fixture ${largest.fixture} ${largest.verifyMs.toFixed(2)} ms; slowest ${slowVerify.fixture} ${slowVerify.verifyMs.toFixed(2)} ms\n`;
+    s += `  verification per fixture (ms): ${l.fixtures.map((f) => `${f.fixture} ${f.verifyMs.toFixed(2)}`).join(', ')}\n`;
     for (const f of l.fixtures) if (f.error !== undefined) s += `  ${f.fixture}: not loaded: ${f.error}\n`;
   }
   if (r.hashMap !== undefined) {

@@ -234,7 +234,9 @@ function resolvePseudo(k: Kernel, prog: KProg, raw: RawInsn[], fdArray: number[]
           log.log(`pc ${pc}: ldimm64 refers to unknown kernel variable (btf id ${i.imm})`);
           return -EINVAL;
         }
-        pseudo.set(pc, { kind: 'ksym', size: ksymSize(k, i.imm), typeName: '', percpu: false });
+        // a per-CPU variable (bpf_per_cpu_ptr accepts its address) is PTR_TO_PERCPU_BTF_ID
+        const percpu = k.service<{ perCpuPointer(p: bigint, cpu: number): bigint | undefined }>('kobjects')?.perCpuPointer(addr, 0) !== undefined;
+        pseudo.set(pc, { kind: 'ksym', size: ksymSize(k, i.imm), typeName: '', percpu });
         i.src = LDDW_IMM64;
         i.imm = Number(addr & 0xffffffffn) | 0;
         hi.imm = Number(addr >> 32n) | 0;

@@ -67,6 +67,8 @@ export function installDefaults(k: Kernel, extraProgTypes: readonly ProgTypeOps[
     name: 'bpf_prog_get_assoc_struct_ops',
     proto: { ret: 'void *', params: [{ name: 'aux__prog', type: 'void *' }] },
     implicitProg: 'suffix',
+    // NULL when the program is unassociated or poisoned (KF_RET_NULL for the verifier)
+    flags: { retNull: true },
     impl: (c) => getAssocStructOps(c.prog)?.pointer ?? 0n,
   });
   // kernel/bpf/helpers.c generic kfuncs: RCU read-side sections are no-ops in the single-threaded

@@ -136,7 +136,8 @@ function ctxInfoOf(k: Kernel, prog: KProg): VCtxInfo | undefined {
     if (prog.expectedAttachType === AttachType.TRACE_ITER) {
       // the ctx is struct bpf_iter__<target>: meta, then the target's objects (maybe NULL at the end)
       const ctx = btf.findByName(`bpf_iter__${prog.attachName}`, 'STRUCT')[0];
-      if (ctx === undefined) return undefined;
+      // a target without BTF: the meta, then objects whose fields read as scalars
+      if (ctx === undefined) return { args: [{ ptr: 'bpf_iter_meta' }, ...new Array<VCtxArg>(11).fill({ ptr: '', nullable: true })] };
       const args = btf.members(ctx.id).map((m, i) => argOf(btf, m.type, i > 0));
       return { args };
     }
@@ -213,9 +214,13 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     helper: (id) => {
       const def = k.helpers.get(id);
       if (def === undefined || !k.helpers.allowed(id, prog.type, prog.expectedAttachType)) return undefined;
-      return { name: `bpf_${def.name}`, proto: def.proto, gplOnly: def.gplOnly === true, mightSleep: def.mightSleep === true };
+      // A helper registered without a verifier prototype (a user's own) gets one from its coarse
+      // argument kinds: every argument any initialised value, an integer result.
+      const proto = def.proto ?? { ret: 'integer' as const, args: (def.args ?? []).map(() => ({ kind: 'anything' as const })) };
+      return { name: `bpf_${def.name}`, proto, gplOnly: def.gplOnly === true, mightSleep: def.mightSleep === true };
     },
     helperName: (id) => UAPI_NAMES.get(id),
+    helperImplemented: (id) => k.helpers.get(id) !== undefined,
     kfunc: (btfId): VKfunc | undefined => {
       const r = k.kfuncs.byBtfId(btfId);
       if (r === undefined) return undefined;

@@ -120,6 +120,8 @@ export interface VerifierInput {
   helper(id: number): { readonly name: string; readonly proto: HelperProto | undefined; readonly gplOnly: boolean; readonly mightSleep: boolean } | undefined;
   /** The uapi name of any helper id (implemented or not), for messages; undefined: unknown id. */
   helperName(id: number): string | undefined;
+  /** Whether the emulator implements helper `id` at all (for any program type). */
+  helperImplemented?(id: number): boolean;
   /** kfuncs by BTF id. */
   kfunc(btfId: number): VKfunc | undefined;
   readonly ctx: VCtx;

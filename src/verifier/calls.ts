@@ -63,7 +63,7 @@ interface Meta {
 function typeKey(reg: Reg, arg: ProtoArg): string {
   let t = reg.type as string;
   if (reg.type === 'mem' && reg.ringbuf) t = 'ringbuf_mem';
-  if (reg.type === 'btf_id') t = 'ptr_';
+  if (reg.type === 'btf_id') t = reg.percpu ? 'percpu_ptr_' : 'ptr_';
   if (reg.maybeNull && !arg.nullable) t += '_or_null';
   if (reg.rdonly && !arg.rdonly && reg.type === 'mem') t = `rdonly_${t}`;
   return t;
@@ -253,6 +253,7 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
   const h = v.input.helper(id);
   const name = v.input.helperName(id);
   if (name === undefined) v.reject(ERR.EINVAL, `invalid func unknown#${id}`);
+  if (h === undefined && v.input.helperImplemented?.(id) === false) v.reject(ERR.EINVAL, `invalid func ${name}#${id} (bpfemu does not implement this helper)`);
   if (h === undefined) v.reject(ERR.EINVAL, `program of this type cannot use helper ${name}#${id}`);
   if (h.gplOnly && !v.input.gplCompatible) v.reject(ERR.EINVAL, 'cannot call GPL-restricted function from non-GPL compatible program');
   if (h.mightSleep && (v.input.progFlags & 16) === 0) v.reject(ERR.EINVAL, 'helper call might sleep in a non-sleepable prog');
@@ -310,6 +311,10 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
       break;
     case 'btf_id':
       r0 = ptrReg('btf_id', { btfName: proto.retBtfType ?? 'task_struct' });
+      break;
+    case 'mem_or_btf_id':
+      // bpf_per_cpu_ptr (maybe NULL past the CPU count) / bpf_this_cpu_ptr: the variable's copy
+      r0 = ptrReg('btf_id', { btfName: '', rdonly: true, maybeNull: id === 153 });
       break;
     case 'btf_id_or_null':
       r0 = ptrReg('btf_id', { btfName: proto.retBtfType ?? 'task_struct', maybeNull: true });

@@ -48,7 +48,7 @@ function isPseudoFunc(i: RawInsn): boolean {
 export type ArgCount = (insn: RawInsn) => number;
 
 /** Run the pre-passes; throws {@link PassError}. */
-export function checkCfg(insns: readonly RawInsn[], argCount: ArgCount): CfgInfo {
+export function checkCfg(insns: readonly RawInsn[], argCount: ArgCount, syncCallback: (i: RawInsn) => boolean = () => false): CfgInfo {
   const n = insns.length;
   // add_subprog_and_kfunc
   const starts = new Set<number>([0]);
@@ -118,6 +118,12 @@ export function checkCfg(insns: readonly RawInsn[], argCount: ArgCount): CfgInfo
     if (op === JMP_EXIT) return [];
     if (op === JMP_CALL) {
       prune[t + 1] = 1;
+      // callback-calling helpers: a forced checkpoint before the call, where repeated visits of
+      // the callback body converge
+      if (syncCallback(i)) {
+        prune[t] = 1;
+        force[t] = 1;
+      }
       if (isPseudoCall(i)) {
         prune[t] = 1;
         return [t + 1, t + i.imm + 1];

@@ -54,6 +54,8 @@ export interface Reg {
   readonly subprog: number;
   /** btf_id: the struct's name. */
   readonly btfName: string;
+  /** btf_id: a per-CPU variable (MEM_PERCPU): only bpf_per_cpu_ptr/bpf_this_cpu_ptr take it. */
+  readonly percpu: boolean;
 }
 
 const UNKNOWN = scalarUnknown();
@@ -75,6 +77,7 @@ const BASE: Reg = {
   frameno: 0,
   subprog: 0,
   btfName: '',
+  percpu: false,
 };
 
 /** A register never written (NOT_INIT). */
@@ -122,6 +125,7 @@ export function isNullScalar(r: Reg): boolean {
 export function regTypeStr(r: Reg): string {
   let prefix = '';
   if (r.rdonly) prefix += 'rdonly_';
+  if (r.percpu) prefix += 'percpu_';
   if (r.ringbuf) prefix += 'ringbuf_';
   switch (r.type) {
     case 'not_init':

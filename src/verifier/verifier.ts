@@ -276,7 +276,7 @@ export class Verifier {
     let err: Reject | null = null;
     let pc = -1;
     try {
-      this.cfg = checkCfg(this.insns, argCount);
+      this.cfg = checkCfg(this.insns, argCount, (i) => i.src === 0 && [181, 164, 180, 209].includes(i.imm));
       for (let k = 0; k < this.cfg.subprogs.length; k++) this.stackDepth.push(0);
     } catch (e) {
       if (!(e instanceof PassError)) throw e;
@@ -467,7 +467,7 @@ export class Verifier {
         if (force || isCallbackCall) {
           for (const bucket of list.active.values()) {
             for (const sl of bucket) {
-              if (force && sl.st.mayGotoDepth !== this.cur.mayGotoDepth && statesEqual(sl.st, this.cur, live, false)) return true;
+              if (force && !isCallbackCall && sl.st.mayGotoDepth !== this.cur.mayGotoDepth && statesEqual(sl.st, this.cur, live, false)) return true;
               if (isCallbackCall && statesEqual(sl.st, this.cur, live, false)) return true;
             }
           }
@@ -613,7 +613,7 @@ export class Verifier {
         this.setReg(i.dst, ptrReg('map_value', { map: t.map, off: t.off }));
         return;
       case 'ksym':
-        this.setReg(i.dst, ptrReg('mem', { memSize: t.size, rdonly: true }));
+        this.setReg(i.dst, t.percpu ? ptrReg('btf_id', { btfName: t.typeName, percpu: true }) : ptrReg('mem', { memSize: t.size, rdonly: true }));
         return;
       default:
         this.setReg(i.dst, UNKNOWN_SCALAR);

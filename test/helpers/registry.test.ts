@@ -46,7 +46,7 @@ describe('user helpers through KernelOptions.helpers', () => {
     expect(loadProg(k, 'call 57\nexit')).toBe(-ERRNO.EINVAL);
     const insns = assembleBytes('call 57\nexit');
     const log = new Uint8Array(256);
-    const fd = k.bpf(Cmd.PROG_LOAD, { prog_type: ProgType.SYSCALL, insn_cnt: 2, insns, license: 'GPL', log_level: 1, log_size: 256, log_buf: log });
+    const fd = k.bpf(Cmd.PROG_LOAD, { prog_type: ProgType.SYSCALL, prog_flags: 1 << 4, insn_cnt: 2, insns, license: 'GPL', log_level: 1, log_size: 256, log_buf: log });
     expect(fd).toBe(-ERRNO.EINVAL);
     const text = new TextDecoder().decode(log);
     expect(text).toContain('0: (85) call bpf_getsockopt#57');
@@ -54,7 +54,7 @@ describe('user helpers through KernelOptions.helpers', () => {
     // An id outside enum bpf_func_id has no name, as in the kernel.
     const log2 = new Uint8Array(256);
     const bad = assembleBytes('call 999\nexit');
-    expect(k.bpf(Cmd.PROG_LOAD, { prog_type: ProgType.SYSCALL, insn_cnt: 2, insns: bad, license: 'GPL', log_level: 1, log_size: 256, log_buf: log2 })).toBe(-ERRNO.EINVAL);
+    expect(k.bpf(Cmd.PROG_LOAD, { prog_type: ProgType.SYSCALL, prog_flags: 1 << 4, insn_cnt: 2, insns: bad, license: 'GPL', log_level: 1, log_size: 256, log_buf: log2 })).toBe(-ERRNO.EINVAL);
     expect(new TextDecoder().decode(log2)).toContain('invalid func unknown#999');
   });
 });

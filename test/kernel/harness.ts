@@ -24,6 +24,8 @@ export function loadProg(k: Kernel, type: number, text: string, o: { name?: stri
     prog_name: o.name ?? '',
     expected_attach_type: o.eat ?? 0,
     attach_btf_id: o.attachBtfId ?? 0,
+    // syscall programs must be sleepable (6.18: "Syscall programs can only be sleepable"), as libbpf loads them
+    prog_flags: type === 31 ? 1 << 4 : 0,
   });
 }
 

@@ -204,7 +204,7 @@ describe('the task iterator', () => {
     const b = iterProg(k, `lddw r2, map_value ${fmt} 0\nldxdw r1, [r1+0]\nldxdw r1, [r1+0]\nmov r3, 3\nmov r4, 0\nmov r5, 0\ncall 126\nmov r0, 0\nexit`);
     const { link, fd: before } = openIter(k, a.prog);
     expect(k.bpf(Cmd.LINK_UPDATE, { link_fd: link, new_prog_fd: b, flags: BPF_F_REPLACE, old_prog_fd: b })).toBe(-EPERM);
-    const sys = k.bpf(Cmd.PROG_LOAD, { prog_type: 31, insn_cnt: 2, insns: new Uint8Array([0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]), license: 'GPL' });
+    const sys = k.bpf(Cmd.PROG_LOAD, { prog_type: 31, prog_flags: 1 << 4, insn_cnt: 2, insns: new Uint8Array([0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]), license: 'GPL' });
     expect(k.bpf(Cmd.LINK_UPDATE, { link_fd: link, new_prog_fd: sys })).toBe(-EINVAL);
     expect(k.bpf(Cmd.LINK_UPDATE, { link_fd: link, new_prog_fd: b, flags: BPF_F_REPLACE, old_prog_fd: a.prog })).toBe(0);
     expect(joined(reads(k, openIter(k, b).fd))).toBe('B\nB\nB\n');

@@ -17,7 +17,7 @@ export const FRAMES = {
 /** BPF_PROG_LOAD of assembled text; throws with the errno on failure. */
 export function load(k: Kernel, type: number, text: string, o: { eat?: number; name?: string } = {}): number {
   const insns = assembleBytes(text);
-  const fd = k.bpf(Cmd.PROG_LOAD, { prog_type: type, insn_cnt: insns.length / 8, insns, license: 'GPL', prog_name: o.name ?? 'p', expected_attach_type: o.eat ?? 0 });
+  const fd = k.bpf(Cmd.PROG_LOAD, { prog_type: type, insn_cnt: insns.length / 8, insns, license: 'GPL', prog_name: o.name ?? 'p', expected_attach_type: o.eat ?? 0, prog_flags: type === 31 ? 1 << 4 : 0 });
   if (fd < 0) throw new Error(`load failed: ${fd}`);
   return fd;
 }

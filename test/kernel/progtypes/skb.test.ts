@@ -1,3 +1,6 @@
+// These tests check the run-time wall (bpfemu's own faults) with programs the load-time verifier
+// refuses, so their kernels load unverified; the verifier's verdicts on such programs are covered
+// by test/verifier (corpus and fuzz).
 import { describe, expect, it } from 'vitest';
 import { TcAction } from '../../../src/helpers/packet.js';
 import { decodeSkbCtx, runSkb, SK_BUFF } from '../../../src/kernel/progtypes/skb.js';
@@ -9,7 +12,7 @@ const ENOTSUPP = -524;
 
 describe('__sk_buff contexts', () => {
   it('stores to fields a type may not write fault (the verifier rejects them at load)', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     const cases: [number, string][] = [
       [ProgType.SCHED_CLS, 'mov r2, 1\nstxw [r1+0], r2\nmov r0, 0\nexit'], // len
       [ProgType.SCHED_CLS, 'mov r2, 1\nstxh [r1+8], r2\nmov r0, 0\nexit'], // narrow mark store
@@ -30,7 +33,7 @@ describe('__sk_buff contexts', () => {
   });
 
   it('tc may write the packet directly; cgroup_skb and lwt_in may only read it', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     const write = 'ldxw r2, [r1+76]\nldxw r3, [r1+80]\nmov r4, r2\nadd r4, 1\njgt r4, r3, +2\nmov r5, 0x77\nstxb [r2+0], r5\nmov r0, 1\nexit';
     const tc = testRun(k, load(k, ProgType.SCHED_CLS, write), { data: FRAMES.v4_tcp80 });
     expect([tc.err, tc.dataOut[0]]).toEqual([0, 0x77]);
@@ -43,7 +46,7 @@ describe('__sk_buff contexts', () => {
   });
 
   it('tc data_meta equals data (no metadata in a test run) and sk points to the test socket', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     // r0 = (data - data_meta) | sk->family << 8 | (sk->src_ip4 == 10.0.0.1) << 16
     const text = `ldxw r2, [r1+76]
 ldxw r3, [r1+140]
@@ -63,21 +66,21 @@ exit`;
   });
 
   it('LD_ABS is only for socket filters and tc', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     const fd = load(k, ProgType.CGROUP_SKB, 'mov r6, r1\nldabsb 0\nmov r0, 1\nexit');
     expect(testRun(k, fd, { data: FRAMES.v4_tcp80 }).err).toBe(EFAULT);
     expect(k.lastFault?.kind).toBe('invalid');
   });
 
   it('tc bpf_redirect records the target with BPF_F_INGRESS', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     const r = testRun(k, load(k, ProgType.SCHED_CLS, 'mov r1, 4\nmov r2, 1\ncall 23\nexit'), { data: FRAMES.v4_tcp80 });
     expect(r.retval).toBe(TcAction.REDIRECT);
     expect(k.lastTestRun?.redirect).toEqual({ kind: 'ifindex', ifindex: 4, flags: 1 });
   });
 
   it('sk_skb and lwt_seg6local have no test run but run directly', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     const fd = load(k, ProgType.SK_SKB, 'ldxw r0, [r1+0]\nexit');
     expect(testRun(k, fd, { data: FRAMES.v4_tcp80 }).err).toBe(ENOTSUPP);
     const prog = [...k.liveProgs()].find((p) => p.type === ProgType.SK_SKB)!;
@@ -87,7 +90,7 @@ exit`;
   });
 
   it('runSkb applies ctx fields and reports the skb', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     load(k, ProgType.SCHED_CLS, 'ldxw r0, [r1+8]\nadd r0, 1\nstxw [r1+8], r0\nexit');
     const prog = [...k.liveProgs()][0]!;
     const r = runSkb(k, prog, { data: FRAMES.v4_tcp80, ctx: { mark: 41, cb: [1, 2, 3, 4, 5], wireLen: 100 }, repeat: 2 });

@@ -1,3 +1,6 @@
+// These tests check the run-time wall (bpfemu's own faults) with programs the load-time verifier
+// refuses, so their kernels load unverified; the verifier's verdicts on such programs are covered
+// by test/verifier (corpus and fuzz).
 import { describe, expect, it } from 'vitest';
 import { XdpAction, type RedirectMap, type RedirectTarget } from '../../../src/helpers/packet.js';
 import { runXdp } from '../../../src/kernel/progtypes/xdp.js';
@@ -12,7 +15,7 @@ const EFAULT = -14;
 
 describe('XDP context', () => {
   it('a narrow or misplaced xdp_md access faults (the verifier rejects it at load)', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     for (const text of ['ldxh r0, [r1+0]\nexit', 'ldxdw r0, [r1+0]\nexit', 'mov r2, 0\nstxw [r1+12], r2\nmov r0, 2\nexit', 'ldxw r0, [r1+20]\nexit']) {
       const fd = load(k, ProgType.XDP, text);
       expect(testRun(k, fd, { data: FRAMES.v4_tcp80 }).err).toBe(EFAULT);
@@ -24,7 +27,7 @@ describe('XDP context', () => {
   });
 
   it('packet accesses outside [data_meta, data_end) fault', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     // data_end points one past the last byte.
     const past = load(k, ProgType.XDP, 'ldxw r2, [r1+4]\nldxb r0, [r2+0]\nexit');
     expect(testRun(k, past, { data: FRAMES.v4_tcp80 }).err).toBe(EFAULT);
@@ -41,7 +44,7 @@ describe('XDP context', () => {
   });
 
   it('packet pointers taken before bpf_xdp_adjust_head fault afterwards (the verifier forgets them)', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     const fd = load(k, ProgType.XDP, 'mov r6, r1\nldxw r7, [r6+0]\nmov r1, r6\nmov r2, 4\ncall 44\nldxb r0, [r7+0]\nexit');
     expect(testRun(k, fd, { data: FRAMES.v4_tcp80 }).err).toBe(EFAULT);
     expect(k.lastFault?.kind).toBe('out_of_bounds');
@@ -49,14 +52,14 @@ describe('XDP context', () => {
   });
 
   it('helpers check that r1 is the context', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     const fd = load(k, ProgType.XDP, 'mov r1, r10\nadd r1, -8\nmov r2, 4\ncall 44\nexit');
     expect(testRun(k, fd, { data: FRAMES.v4_tcp80 }).err).toBe(EFAULT);
     expect(k.lastFault?.kind).toBe('helper');
   });
 
   it('a helper of another program type is refused at load', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     const insns = assembleBytes('mov r2, 4\ncall 44\nexit');
     expect(k.bpf(Cmd.PROG_LOAD, { prog_type: ProgType.SCHED_CLS, insn_cnt: insns.length / 8, insns, license: 'GPL' })).toBe(-22);
     const store = assembleBytes('call 9\nexit');
@@ -64,7 +67,7 @@ describe('XDP context', () => {
   });
 
   it('bpf_redirect records its target in lastTestRun; a refused run clears it', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     const fd = load(k, ProgType.XDP, 'mov r1, 5\nmov r2, 0\ncall 23\nexit');
     const r = testRun(k, fd, { data: FRAMES.v4_tcp80 });
     expect(r.retval).toBe(XdpAction.REDIRECT);
@@ -74,7 +77,7 @@ describe('XDP context', () => {
   });
 
   it('bpf_redirect_map looks up the map through its redirect contract', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     const targets = new Map<number, RedirectTarget>([[1, { ifindex: 9 }]]);
     const fake: RedirectMap & { id: number; type: number } = { id: 77, type: BPF_MAP_TYPE.DEVMAP, redirectTarget: (key) => targets.get(key) };
     const region = k.mem.map(new Uint8Array(0), { kind: RegionKind.MAP, perm: PERM_NONE, label: 'fake devmap', owner: fake });
@@ -104,7 +107,7 @@ describe('XDP context', () => {
   });
 
   it('repeat runs the program that many times (0 means once) and reports an average duration', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     const fd = load(k, ProgType.XDP, 'mov r0, 2\nexit');
     const prog = [...k.liveProgs()][0]!;
     testRun(k, fd, { data: FRAMES.v4_tcp80 });
@@ -118,7 +121,7 @@ describe('XDP context', () => {
   });
 
   it('live frames mode runs on fresh copies and reports retval 0', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     const fd = load(k, ProgType.XDP, 'mov r6, r1\nmov r2, 16\ncall 65\nmov r1, 3\nmov r2, 0\ncall 23\nexit');
     const prog = [...k.liveProgs()][0]!;
     k.bpf(Cmd.ENABLE_STATS, { type: 0 });
@@ -130,7 +133,7 @@ describe('XDP context', () => {
   });
 
   it('runXdp runs devmap programs, which read egress_ifindex', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     const fd = load(k, ProgType.XDP, 'ldxw r0, [r1+20]\nexit', { eat: AttachType.XDP_DEVMAP });
     expect(testRun(k, fd, { data: FRAMES.v4_tcp80 }).err).toBe(-22);
     const prog = [...k.liveProgs()][0]!;
@@ -139,7 +142,7 @@ describe('XDP context', () => {
   });
 
   it('runXdp refuses bad metadata and builds frags past the linear length', () => {
-    const k = kernel();
+    const k = kernel({ verify: false });
     load(k, ProgType.XDP, 'call 188\nexit');
     const prog = [...k.liveProgs()][0]!;
     expect(runXdp(k, prog, { data: FRAMES.v4_tcp80, metaLen: 3 })).toBe(-22);
