@@ -558,6 +558,13 @@ export function progLoad(k: Kernel, a: Attr): number {
     }
     throw e;
   }
+  // bpf_vlog_finalize: a log that did not fit fails the load with ENOSPC, even a successful one
+  const logRet = finishLog(k, a, log, 0);
+  if (logRet < 0) {
+    for (const m of res.usedMaps) k.mapPut(m);
+    k.mem.unmap(codeRegion);
+    return logRet;
+  }
   prog.insns = res.dump;
   // Only BPF_PROG_TEST_RUN of syscall programs consults it (ctx_size_in must cover it).
   if (type === ProgType.SYSCALL) prog.maxCtxOffset = maxCtxOffset(res.insns, (id) => k.helpers.get(id)?.args);
@@ -566,7 +573,6 @@ export function progLoad(k: Kernel, a: Attr): number {
   prog.releaser = (p) => k.progPut(p);
   if (progBtf !== null) progBtf.refcnt++;
   prog.id = k.progIds.alloc(prog);
-  finishLog(k, a, log, 0);
   return k.newFd({ kind: 'prog', obj: prog });
 }
 
