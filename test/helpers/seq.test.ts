@@ -6,6 +6,8 @@
  * -EINVAL for data_len 4, data_len 104, "%q", a format without NUL, too few arguments; 0 for
  * seq_write of 0 bytes, more arguments than conversions, and 12 arguments.
  */
+// Helper semantics (argument errors included) with hand-written iter programs: loaded unverified,
+// like the other helper tests (see env.ts); the verifier is covered by test/verifier.
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { AttachType, ProgType } from '../../src/object/uapi.js';
@@ -88,7 +90,7 @@ function zeroArgs(n: number, dataLen = n * 8): string {
 
 /** Run one stop-call program: its output and the helper's return value. */
 function stopCall(body: (k: Kernel) => string): { out: string; ret: bigint } {
-  const k = iterKernel();
+  const k = iterKernel(0, { verify: false });
   const p = atStop(k, body(k));
   const out = joined(reads(k, openIter(k, p.prog).fd));
   return { out, ret: p.ret() };
@@ -140,7 +142,7 @@ describe('bpf_seq_write', () => {
   it('writes the bytes (0 bytes too) and returns 0; -EOVERFLOW when they do not fit', () => {
     expect(stopCall(() => 'stw [r10-8], 0x64636261\nmov r2, r10\nadd r2, -8\nmov r3, 3\ncall 127')).toEqual({ out: 'abc', ret: 0n });
     expect(stopCall(() => 'mov r2, 0\nmov r3, 0\ncall 127')).toEqual({ out: '', ret: 0n });
-    const k = iterKernel();
+    const k = iterKernel(0, { verify: false });
     const big = mkMap(k, { type: 2, key: 4, value: 40000, max: 1 });
     const p = atStop(k, `lddw r2, map_value ${big} 0\nmov r3, 32768\ncall 127`);
     // Alone in the buffer the stop call's output can never fit: E2BIG on every read.
@@ -151,7 +153,7 @@ describe('bpf_seq_write', () => {
 
 describe('what the verifier would reject faults at run time', () => {
   const faultOf = (body: string): string | undefined => {
-    const k = iterKernel();
+    const k = iterKernel(0, { verify: false });
     const p = atStop(k, body);
     const { fd } = openIter(k, p.prog);
     expect(k.read(fd)).toBe(-EFAULT);
@@ -173,7 +175,7 @@ describe('availability (tracing_prog_func_proto: BPF_TRACE_ITER only, GPL only)'
   const call = 'mov r1, 0\nmov r2, 0\nmov r3, 0\ncall 127\nmov r0, 0\nexit';
 
   it('other program types and other tracing attach types cannot load a call', () => {
-    const k = new Kernel();
+    const k = new Kernel({ verify: false }); // availability is checked at load with the verifier off too
     expect(loadProg(k, call)).toBe(-EINVAL); // syscall
     const tp = k.vmlinuxBtf.findByName('btf_trace_sys_enter', 'TYPEDEF')[0]!.id;
     expect(loadIterProg(k, call, { eat: AttachType.TRACE_RAW_TP, attachBtfId: tp })).toBe(-EINVAL);
