@@ -45,7 +45,7 @@ export function loadProg(k: Kernel, text: string, o: LoadOptions = {}): number {
     license: o.license ?? 'GPL',
     prog_name: o.name ?? '',
     // syscall programs are always sleepable (6.18 refuses them otherwise), as libbpf loads them
-    prog_flags: o.sleepable === true || (o.type ?? ProgType.SYSCALL) === ProgType.SYSCALL ? ProgFlags.SLEEPABLE : 0,
+    prog_flags: (o.sleepable ?? (o.type ?? ProgType.SYSCALL) === ProgType.SYSCALL) ? ProgFlags.SLEEPABLE : 0,
     expected_attach_type: o.eat ?? 0,
     attach_btf_id: o.attachBtfId ?? 0,
   });

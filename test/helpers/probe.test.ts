@@ -125,7 +125,7 @@ describe('user reads', () => {
     const bad = go(k, cfu, 0x10n);
     expect(bad.r).toBe(BigInt(-EFAULT));
     expect([...bad.buf.subarray(0, 8)]).toEqual(new Array(8).fill(0));
-    const notSleepable = load(k, probe(148, 8, 'ldxdw r3, [r9+0]'));
+    const notSleepable = load(k, probe(148, 8, 'ldxdw r3, [r9+0]'), { sleepable: false });
     const ctx = new Uint8Array(24);
     ctx.set(u64(uptr));
     expect(run(k, notSleepable, ctx).fault?.kind).toBe('helper');
