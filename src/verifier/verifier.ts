@@ -45,6 +45,7 @@ import {
   scalarEnd,
   scalarUnknown,
   scalarWidth,
+  scalarEquals,
   type Scalar,
 } from './scalar.js';
 import { copyState, formatFrame, statesEqual, type Frame, type Ref, type VState } from './state.js';
@@ -996,6 +997,13 @@ export class Verifier {
       if (i.code !== 0xe5 || i.src !== 0 || i.dst !== 0 || i.imm !== 0) this.reject(ERR.EINVAL, `invalid may_goto imm ${i.imm}`);
       const q = this.pushBranch(this.pc + 1);
       q.mayGotoDepth++;
+      // widen_imprecise_scalars: scalars that changed since this may_goto's previous checkpoint on
+      // this path become unknown in the continuing state, so the loop converges (soundly: an
+      // unknown scalar used for a bound is refused)
+      // (the checkpoint just added for this visit is skipped: the previous visit's is wanted)
+      let prev = this.parent !== null && this.parent.pc === this.pc ? this.parent.parent : this.parent;
+      while (prev !== null && prev.pc !== this.pc) prev = prev.parent;
+      if (prev !== null && prev.st.frames.length === q.frames.length) widenScalars(prev.st, q);
       this.pc += i.off + 1;
       return;
     }
@@ -1204,6 +1212,25 @@ const U64_MAX = (1n << 64n) - 1n;
 export const AT_PKT_END = -1;
 export const BEYOND_PKT_END = -2;
 const MAX_PACKET_OFF = 0xffff;
+
+/** Scalars of `cur` that differ from `old` (registers and spilled registers) become unknown. */
+function widenScalars(old: VState, cur: VState): void {
+  for (let f = 0; f < cur.frames.length; f++) {
+    const fo = old.frames[f]!;
+    const fc = cur.frames[f]!;
+    for (let r = 0; r < 10; r++) {
+      const a = fo.regs[r]!;
+      const b = fc.regs[r]!;
+      if (a.type === 'scalar' && b.type === 'scalar' && !scalarEquals(a.s, b.s)) fc.regs[r] = UNKNOWN_SCALAR;
+    }
+    for (let spi = 0; spi < fc.stack.length; spi++) {
+      const so = fo.stack[spi];
+      const sc = fc.stack[spi]!;
+      if (so === undefined || sc.types[7] !== 1 || so.types[7] !== 1) continue;
+      if (sc.spilled.type === 'scalar' && so.spilled.type === 'scalar' && !scalarEquals(so.spilled.s, sc.spilled.s)) fc.stack[spi] = { types: sc.types, spilled: UNKNOWN_SCALAR };
+    }
+  }
+}
 
 /** A hash of the innermost frame's registers that ignores ids (equal states hash equally). */
 function stateHash(st: VState): number {
