@@ -253,7 +253,7 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
   const h = v.input.helper(id);
   const name = v.input.helperName(id);
   if (name === undefined) v.reject(ERR.EINVAL, `invalid func unknown#${id}`);
-  if (h === undefined && v.input.helperImplemented?.(id) === false) v.reject(ERR.EINVAL, `invalid func ${name}#${id} (bpfemu does not implement this helper)`);
+  if (h === undefined && id !== 0 && v.input.helperImplemented?.(id) === false) v.reject(ERR.EINVAL, `invalid func ${name}#${id} (bpfemu does not implement this helper)`);
   if (h === undefined) v.reject(ERR.EINVAL, `program of this type cannot use helper ${name}#${id}`);
   if (h.gplOnly && !v.input.gplCompatible) v.reject(ERR.EINVAL, 'cannot call GPL-restricted function from non-GPL compatible program');
   if (h.mightSleep && (v.input.progFlags & 16) === 0) v.reject(ERR.EINVAL, 'helper call might sleep in a non-sleepable prog');

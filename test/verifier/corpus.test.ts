@@ -21,12 +21,17 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   'helper-sk-lookup-release': 'bpf_sk_lookup_tcp is not implemented by bpfemu (sockets are not emulated): refused at load',
   'helper-sk-lookup-short-tuple': 'bpf_sk_lookup_tcp is not implemented by bpfemu (sockets are not emulated): refused at load',
   'ret-raw-tp-btf-any': "the emulated kernel's BTF has no btf_trace_sched_switch: tp_btf on it cannot load",
+  'loop-bpf-loop-callback-no-btf': 'a callback (lddw code) without BTF func_info is accepted; 6.18 refuses it ("missing btf func_info")',
 };
 
 /** Cases whose verdict agrees but whose errno or error line differs, with the reason. */
 const KNOWN_LINE_DIFFERENCES: Readonly<Record<string, string>> = {
   'helper-sk-lookup-leak': 'bpf_sk_lookup_tcp is not implemented: refused for that instead of the reference leak',
   'helper-sk-release-unchecked': 'bpf_sk_lookup_tcp is not implemented: refused for that instead of the argument type',
+  'loop-cond-unchanged-operand': '"infinite loop detected at insn N" names the back-jump where 6.18 names the loop head',
+  'loop-reload-each-turn': '"infinite loop detected at insn N" names the back-jump where 6.18 names the loop head',
+  'loop-stack-counter-reset': '"infinite loop detected at insn N" names the back-jump where 6.18 names the loop head',
+  'loop-nested-inner-reset-outer': '"infinite loop detected at insn N" names the back-jump where 6.18 names the loop head',
 };
 
 interface Group {
