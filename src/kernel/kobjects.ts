@@ -231,6 +231,8 @@ export const KERNEL_STRUCTS: readonly KStructDef[] = [
       { name: 'comm', type: 'char[16]' },
     ],
   },
+  // include/linux/fs.h: the kernel's copy of a path name (do_unlinkat, do_sys_openat2 take one).
+  { name: 'filename', members: [{ name: 'name', type: 'const char *' }, { name: 'uptr', type: 'const char *' }, { name: 'refcnt', type: 'int' }, { name: 'aname', type: 'void *' }] },
   // BPF iterators (include/linux/bpf.h, kernel/bpf/task_iter.c). A seq_file is opaque to programs
   // here (x86-64 size of Linux 6.18); they only hand it to the bpf_seq_* helpers. The kernel wraps
   // each ctx pointer in an anonymous union (__bpf_md_ptr); plain members have the same offsets.

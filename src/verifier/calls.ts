@@ -470,6 +470,7 @@ export function prepareFuncExit(v: Verifier): void {
   if (callee.cbRet !== null) {
     // back to the helper call, which may call the callback once more
     v.pc = callee.callsite;
+    if (!callee.async) v.widenAtCallsite();
     return;
   }
   caller.regs[0] = r0;

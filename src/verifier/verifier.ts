@@ -524,6 +524,23 @@ export class Verifier {
     return true;
   }
 
+  /**
+   * prepare_func_exit's widening for sync callbacks: back at the callback-calling instruction, the
+   * scalars that changed since this path's previous checkpoint there (same frames and call sites)
+   * become unknown, as the kernel widens imprecise scalars (bpfemu has no precision marks, so every
+   * changed scalar is widened), so a callback loop that accumulates into the caller's stack converges.
+   */
+  widenAtCallsite(): void {
+    let prev = this.parent;
+    for (; prev !== null; prev = prev.parent) {
+      if (prev.pc !== this.pc || prev.st.frames.length !== this.cur.frames.length) continue;
+      let same = true;
+      for (let f = 0; f < prev.st.frames.length; f++) if (prev.st.frames[f]!.callsite !== this.cur.frames[f]!.callsite) same = false;
+      if (same) break;
+    }
+    if (prev !== null) widenScalars(prev.st, this.cur);
+  }
+
   /** Whether pc is a helper/kfunc call that takes a callback (bpf_calls_callback). */
   private isCallbackCallInsn(pc: number): boolean {
     const i = this.insns[pc]!;

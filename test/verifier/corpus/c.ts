@@ -9,6 +9,7 @@ import type { VerifierCase } from './types.js';
 
 const SCHED_CLS = 3;
 const XDP = 6;
+const SYSCALL = 31;
 
 /** A case for program `prog` of programs/`file`.bpf.o. */
 function c(name: string, rule: string, what: string, progType: number, file: string, prog: string): VerifierCase {
@@ -50,6 +51,7 @@ export const CASES: VerifierCase[] = [
   c('c-loop-cb-ret2', 'helper', 'bpf_loop with a callback returning 2 (callbacks return 0 or 1)', XDP, CALLS, 'loop_ret2'),
   c('c-loop-cb-rand', 'helper', 'bpf_loop with a callback returning an unbounded scalar', XDP, CALLS, 'loop_rand'),
   c('c-loop-cb-rand-masked', 'helper', 'bpf_loop with a callback returning rand & 1', XDP, CALLS, 'loop_rand_masked'),
+  c('c-loop-cb-xorshift-sum', 'loop', 'a bpf_loop callback whose xorshift state and growing u64 sum in the caller\'s stack converge by widening', SYSCALL, 'bench_loop', 'loop_bench'),
   c('c-loop-cb-ctx-sum', 'helper', 'a bpf_loop callback updating the caller\'s stack state through its ctx argument', XDP, CALLS, 'loop_ctx_sum'),
 
   // --- bpf_spin_lock ----------------------------------------------------------------------------
