@@ -67,9 +67,26 @@ export interface TestRunOptions {
   dataSizeOut?: number;
   /** Capacity of ctx_out (default: ctxIn.length, or none). */
   ctxSizeOut?: number;
+  /** BPF_PROG_TEST_RUN repeat: a non-negative integer below 2^32 (0 runs once). */
   repeat?: number;
   cpu?: number;
   flags?: number;
+  /** Wall-clock limit of each run of this test run in ms (default: the kernel's runTimeoutMs). */
+  runTimeoutMs?: number;
+}
+
+/** Test-run numbers must be integers in [0, 2^32): NaN, fractions and negatives are EINVAL, not truncated. */
+function checkTestRunNumbers(o: TestRunOptions, name: string): void {
+  for (const key of ['dataSizeOut', 'ctxSizeOut', 'repeat', 'cpu', 'flags'] as const) {
+    const v = o[key];
+    if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
+      throw new BpfError(EINVAL, `test_run: program '${name}': ${key} must be an integer in [0, 2^32), got ${v}`);
+    }
+  }
+  const t = o.runTimeoutMs;
+  if (t !== undefined && (typeof t !== 'number' || Number.isNaN(t) || t <= 0)) {
+    throw new BpfError(EINVAL, `test_run: program '${name}': runTimeoutMs must be a positive number of ms (or Infinity), got ${t}`);
+  }
 }
 
 /**
@@ -234,6 +251,7 @@ export class BpfProgram {
   testRun(o: TestRunOptions = {}): TestRunResult {
     const k = this.obj.kernel;
     if (this.fd < 0) throw new BpfError(EINVAL, `test_run: program '${this.name}' is not loaded`);
+    checkTestRunNumbers(o, this.name);
     const attr: Record<string, number | Uint8Array> = { prog_fd: this.fd };
     let dataOut: Uint8Array | null = null;
     if (o.dataIn !== undefined) {
@@ -261,7 +279,7 @@ export class BpfProgram {
     if (o.cpu !== undefined) attr.cpu = o.cpu;
     if (o.flags !== undefined) attr.flags = o.flags;
     k.lastFault = null;
-    const err = k.bpf(Cmd.PROG_TEST_RUN, attr);
+    const err = o.runTimeoutMs === undefined ? k.bpf(Cmd.PROG_TEST_RUN, attr) : k.withRunTimeout(o.runTimeoutMs, () => k.bpf(Cmd.PROG_TEST_RUN, attr));
     if (err < 0 && k.lastFault !== null) throw new ProgramFaultError(k.lastFault);
     const ctxSize = o.ctxIn?.length ?? 0;
     const maxCtx = this.type === ProgType.SYSCALL ? this.kernelProg.maxCtxOffset : 0;

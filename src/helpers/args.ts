@@ -42,7 +42,8 @@ export function mapArg(m: Machine, reg: number, helper: string, op?: ProgOp): Bp
   const mem = m.mem;
   const map = mem.kindOf(id) === RegionKind.MAP && m.lo[reg] === 0 ? mem.ownerOf(id) : undefined;
   if (!(map instanceof BpfMap)) throw m.fail('helper', `${where(helper, reg, 'map')}: not a map pointer: ${regAddr(m, reg)}`);
-  if (!m.reach(id)) {
+  // (The id is live: kindOf found it. A grant in the access table, or the policy's answer now.)
+  if (m.access.cap[id & SLOT_MASK] === 0 && !m.reach(id)) {
     throw m.fail('foreign_region', `${where(helper, reg, 'map')}: map '${map.name || map.id}' is not one the program references: ${regAddr(m, reg)}`, { region: mem.describe(id) });
   }
   if (op !== undefined && !map.progOps.has(op)) {

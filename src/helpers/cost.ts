@@ -13,7 +13,7 @@
  * (what the helper copies, formats or reserves). Callbacks a helper runs (bpf_loop,
  * for_each_map_elem, timers) pay for their own instructions.
  *
- * Base costs were measured with `test/limits/costs.bench.ts`-style loops on the reference machine
+ * Base costs were measured with micro-benchmark loops (one helper called in a bpf_loop) on the reference machine
  * (Node 20, 2 cores): the ns of one call divided by 5, rounded up, at least the default.
  */
 import type { HelperFn, Machine } from '../vm/machine.js';

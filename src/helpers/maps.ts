@@ -20,7 +20,7 @@ function lookupElem(m: Machine): void {
   const ko = memArg(m, 2, map.keySize, false, H, 'key');
   const id = map.lookupPtr(m.mem.bytes(m.hi[2]!), ko, hostOf(m).currentCpu());
   // A map-in-map lookup hands over an inner map: it joins this run's capabilities.
-  if (id > 0 && m.mem.kindOf(id) === RegionKind.MAP) m.grant(id);
+  if (id > 0 && (map.type === BPF_MAP_TYPE.ARRAY_OF_MAPS || map.type === BPF_MAP_TYPE.HASH_OF_MAPS)) m.grant(id);
   m.setR0(0, id > 0 ? id : 0);
 }
 

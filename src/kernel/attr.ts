@@ -277,10 +277,15 @@ export function encodeTyped(cmd: number, obj: TypedAttr, user: AddressSpace & { 
       case 'u32':
       case 's32':
         if (typeof value !== 'number' && typeof value !== 'bigint') throw new AttrEncodeError(`attr field '${key}' must be a number`);
+        // NaN, fractions and values outside 32 bits are refused, not truncated into a size.
+        if (typeof value === 'number' ? !Number.isInteger(value) || value < -0x80000000 || value > 0xffffffff : value < -0x80000000n || value > 0xffffffffn) {
+          throw new AttrEncodeError(`attr field '${key}' must be a 32-bit integer, got ${value}`);
+        }
         attr.setU32(field.off, Number(value));
         break;
       case 'u64':
         if (typeof value !== 'number' && typeof value !== 'bigint') throw new AttrEncodeError(`attr field '${key}' must be a number or bigint`);
+        if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new AttrEncodeError(`attr field '${key}' must be an integer, got ${value}`);
         attr.setU64(field.off, value);
         break;
       case 'name': {
@@ -292,6 +297,7 @@ export function encodeTyped(cmd: number, obj: TypedAttr, user: AddressSpace & { 
       case 'ptr': {
         if (value === null) break;
         if (typeof value === 'number' || typeof value === 'bigint') {
+          if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new AttrEncodeError(`attr field '${key}' must be an integer address, got ${value}`);
           attr.setU64(field.off, value);
         } else if (typeof value === 'string') {
           const b = new TextEncoder().encode(`${value}\0`);

@@ -196,8 +196,8 @@ export class Kernel implements HelperHost {
   readonly budget: number;
   /** See {@link KernelOptions.testRunTimeoutMs}. */
   readonly testRunTimeoutMs: number;
-  /** See {@link KernelOptions.runTimeoutMs}. */
-  readonly runTimeoutMs: number;
+  /** See {@link KernelOptions.runTimeoutMs}; {@link withRunTimeout} changes it for a while. */
+  private runTimeout: number;
   /** See {@link KernelOptions.maxTimerCallbacks}. */
   readonly maxTimerCallbacks: number;
   /** kernel.bpf_stats_enabled (see {@link KernelOptions.statsEnabled}). */
@@ -207,6 +207,22 @@ export class Kernel implements HelperHost {
   /** Whether runs are counted now (bpf_stats_enabled_key). */
   private statsOn = false;
   engine: EngineName;
+  /** The wall-clock limit of each run in ms ({@link KernelOptions.runTimeoutMs}). */
+  get runTimeoutMs(): number {
+    return this.runTimeout;
+  }
+
+  /** Run `fn` with another per-run wall-clock limit (a test run's own `runTimeoutMs`), then restore it. */
+  withRunTimeout<T>(ms: number, fn: () => T): T {
+    const saved = this.runTimeout;
+    this.runTimeout = checkMs('runTimeoutMs', ms);
+    try {
+      return fn();
+    } finally {
+      this.runTimeout = saved;
+    }
+  }
+
   /** Whether BPF_PROG_LOAD runs the verifier ({@link KernelOptions.verify}). */
   verifierEnabled: boolean;
   /** Run `fn` with the verifier on or off (an object opened with `verify: false`), then restore. */
@@ -243,7 +259,7 @@ export class Kernel implements HelperHost {
     this.version = o.version ?? [6, 18, 0];
     this.budget = checkCount('budget', o.budget ?? DEFAULT_BUDGET, 1);
     this.testRunTimeoutMs = checkMs('testRunTimeoutMs', o.testRunTimeoutMs ?? 30_000);
-    this.runTimeoutMs = checkMs('runTimeoutMs', o.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS);
+    this.runTimeout = checkMs('runTimeoutMs', o.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS);
     this.maxTimerCallbacks = checkCount('maxTimerCallbacks', o.maxTimerCallbacks ?? DEFAULT_MAX_TIMER_CALLBACKS, 1);
     this.tracePipeBytes = checkCount('tracePipeBytes', o.tracePipeBytes ?? TRACE_BUF_SIZE_DEFAULT, 0);
     this.statsSysctl = o.statsEnabled ?? false;
@@ -853,10 +869,17 @@ export class Kernel implements HelperHost {
     try {
       if (outer === null) {
         const trace = o.trace ?? this.tracer ?? undefined;
-        // Built without spreads: this runs once per BPF_PROG_TEST_RUN repetition.
-        const ro: RunOptions = { budget: o.budget ?? this.budget, engine: o.engine ?? this.engine, timeoutMs: this.runTimeoutMs, begun: true };
-        if (trace !== undefined) ro.trace = trace;
-        if (o.entry !== undefined) ro.entry = o.entry;
+        // One options object reused (this runs once per BPF_PROG_TEST_RUN repetition); the rare
+        // tracing and entry runs get their own.
+        let ro = this.runOptions;
+        ro.budget = o.budget ?? this.budget;
+        ro.engine = o.engine ?? this.engine;
+        ro.timeoutMs = this.runTimeout;
+        if (trace !== undefined || o.entry !== undefined) {
+          ro = { budget: ro.budget, engine: ro.engine, timeoutMs: ro.timeoutMs, begun: true, argScope: Scope.PROGRAM };
+          if (trace !== undefined) ro.trace = trace;
+          if (o.entry !== undefined) ro.entry = o.entry;
+        }
         const r = runProgram(m, prog.exec, args, ro);
         let fault = r.fault;
         for (const h of this.runEndHooks) fault = h(m, fault);
@@ -878,6 +901,7 @@ export class Kernel implements HelperHost {
       setArgs(m, args);
       m.grantArgs();
       m.setFramePointer(0);
+      m.noteFrames(prog.exec, 0);
       m.mayGoto[0] = MAY_GOTO_LIMIT;
       try {
         m.engine(m, prog.exec, o.entry ?? 0, 0);
@@ -920,6 +944,9 @@ export class Kernel implements HelperHost {
       this.retireRegion(region);
     }
   }
+
+  /** The options of top-level runs without tracing or an entry pc (see {@link execute}). */
+  private readonly runOptions: RunOptions = { budget: 0, engine: 'fast', timeoutMs: Infinity, begun: true, argScope: Scope.PROGRAM };
 
   /**
    * Called before every instruction of every top-level run when set (and for the nested runs they

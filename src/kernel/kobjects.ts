@@ -27,6 +27,7 @@ import type { BtfType } from '../btf/types.js';
 import { BpfemuError } from '../util/errors.js';
 import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
 import { installIterTargets } from './iter.js';
+import type { TaskInfo } from '../helpers/host.js';
 import type { Kernel } from './kernel.js';
 import type { KStructDef } from './ktypes.js';
 
@@ -388,15 +389,26 @@ export class KernelObjects {
     return { current, init, idle, cred };
   }
 
-  /** The current task's object, synchronised with kernel.currentTask() and the current CPU. */
+  /** What the current task's object was last synchronised with (see {@link currentTask}). */
+  private synced: { readonly tasks: object; readonly task: TaskInfo; readonly cpu: number } | null = null;
+
+  /**
+   * The current task's object, synchronised with kernel.currentTask() and the current CPU. The
+   * fields are written again only when one of those changed (a test run on another CPU, a new
+   * layout BTF), not on every call: bpf_get_current_task in a loop costs a lookup, not a rebuild.
+   */
   currentTask(): KObject {
     this.tasks ??= this.buildTasks();
     const { current, cred } = this.tasks;
     const t = this.k.currentTask();
+    const cpu = this.k.currentCpu();
+    const s = this.synced;
+    if (s !== null && s.tasks === this.tasks && s.task === t && s.cpu === cpu) return current;
+    this.synced = { tasks: this.tasks, task: t, cpu };
     this.trySet(current, 'pid', t.pid);
     this.trySet(current, 'tgid', t.tgid);
     this.trySet(current, 'comm', new TextEncoder().encode(t.comm).subarray(0, 15));
-    this.trySet(current, 'thread_info.cpu', this.k.currentCpu());
+    this.trySet(current, 'thread_info.cpu', cpu);
     if (cred !== null) {
       for (const f of ['uid', 'suid', 'euid', 'fsuid']) this.trySet(cred, `${f}.val`, t.uid);
       for (const f of ['gid', 'sgid', 'egid', 'fsgid']) this.trySet(cred, `${f}.val`, t.gid);

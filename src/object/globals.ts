@@ -21,11 +21,29 @@ import type { InternalVariable, MapSpec } from './spec.js';
 import { MapFlag, MapType, mapTypeName } from './uapi.js';
 
 /**
- * Largest global data map value the loader materialises (16 MiB). The kernel refuses array
- * values above KMALLOC_MAX_SIZE (4 MiB on x86-64) anyway; the bound keeps a corrupt `.bss`
- * size from allocating gigabytes. Larger sections are OBJ_BAD_SECTION (E2BIG).
+ * The kernel's limit on a global data section: its map is an ARRAY with value_size = the section
+ * size, and array_map_alloc_check refuses value_size > INT_MAX with E2BIG. Measured on Linux 6.18
+ * (test/limits/kernel/array-value-size.c, goldens in test/limits/goldens/kernel-limits.json):
+ * BPF_MAP_CREATE of an ARRAY with value_size 2^31 - 1 succeeds, 2^31 is E2BIG (with or without
+ * BPF_F_MMAPABLE); `bpftool prog load` of an object whose `.bss` is 2^31 bytes fails with "map
+ * '….bss': failed to create: Argument list too long(-7)", one of 2^31 - 1 bytes creates its map.
+ * Larger sections are refused at open: OBJ_BAD_SECTION with errno E2BIG.
  */
-export const MAX_GLOBAL_DATA = 16 << 20;
+export const KERNEL_MAX_GLOBAL_DATA = 0x7fffffff;
+
+/**
+ * The emulator's own bound (1 GiB, maps/array.ts MAX_MAP_BYTES, where BPF_MAP_CREATE would fail
+ * with ENOMEM): a section the kernel accepts but the emulator cannot hold is refused at open too
+ * (OBJ_BAD_SECTION, errno ENOMEM), before any of it is allocated.
+ */
+export const MAX_GLOBAL_DATA = 1 << 30;
+
+/** Why a global data section of `size` bytes cannot be loaded, or undefined. */
+export function globalDataLimit(size: number): { errno: number; why: string } | undefined {
+  if (size > KERNEL_MAX_GLOBAL_DATA) return { errno: ERRNO.E2BIG, why: `exceed the kernel's limit of ${KERNEL_MAX_GLOBAL_DATA} bytes for a map value (E2BIG)` };
+  if (size > MAX_GLOBAL_DATA) return { errno: ERRNO.ENOMEM, why: `exceed the emulator's ${MAX_GLOBAL_DATA}-byte limit for a map (ENOMEM)` };
+  return undefined;
+}
 
 /** BPF_OBJ_NAME_LEN (16, including the NUL). */
 const OBJ_NAME_LEN = 16;
@@ -80,15 +98,26 @@ function internalSpec(ctx: LoadContext, section: string, size: number, readonly:
   };
 }
 
+/**
+ * Refuse a data section over the size limits (OBJ_BAD_SECTION). The loader calls this first, before
+ * the BTF DATASEC fixup reads the section sizes, so an oversized section is named as such.
+ */
+export function checkDataSectionSizes(elf: LoadContext['elf'], roles: readonly string[]): void {
+  for (const s of elf.sections) {
+    const role = roles[s.index];
+    if (role !== 'data' && role !== 'rodata' && role !== 'bss') continue;
+    const limit = globalDataLimit(s.size);
+    if (limit !== undefined) throw new ObjectError('OBJ_BAD_SECTION', `globals: ${sectionLabel(s)}: ${s.size} bytes ${limit.why}`, { errno: limit.errno });
+  }
+}
+
 /** The global data maps of the object's data sections, in section order. */
 export function collectDataMaps(ctx: LoadContext): InternalMap[] {
   const out: InternalMap[] = [];
+  checkDataSectionSizes(ctx.elf, ctx.roles);
   for (const s of ctx.elf.sections) {
     const role = ctx.roles[s.index];
     if (role !== 'data' && role !== 'rodata' && role !== 'bss') continue;
-    if (s.size > MAX_GLOBAL_DATA) {
-      throw new ObjectError('OBJ_BAD_SECTION', `globals: ${sectionLabel(s)}: ${s.size} bytes exceed the ${MAX_GLOBAL_DATA}-byte limit`, { errno: ERRNO.E2BIG });
-    }
     const data = role === 'bss' ? new Uint8Array(s.size) : s.data.slice();
     out.push({ spec: internalSpec(ctx, s.name, s.size, role === 'rodata', data), sectionIndex: s.index });
   }
@@ -98,9 +127,8 @@ export function collectDataMaps(ctx: LoadContext): InternalMap[] {
 /** The `.kconfig` map laid out by the extern table, or undefined when there are no kconfig externs. */
 export function kconfigMap(ctx: LoadContext, externs: ExternTable): InternalMap | undefined {
   if (externs.kconfigSize === 0) return undefined;
-  if (externs.kconfigSize > MAX_GLOBAL_DATA) {
-    throw new ObjectError('OBJ_BAD_EXTERN', `externs: the .kconfig map would be ${externs.kconfigSize} bytes (limit ${MAX_GLOBAL_DATA})`, { errno: ERRNO.E2BIG });
-  }
+  const limit = globalDataLimit(externs.kconfigSize);
+  if (limit !== undefined) throw new ObjectError('OBJ_BAD_EXTERN', `externs: the .kconfig map would be ${externs.kconfigSize} bytes: they ${limit.why}`, { errno: limit.errno });
   const spec = internalSpec(ctx, '.kconfig', externs.kconfigSize, true, new Uint8Array(externs.kconfigSize));
   const vars: InternalVariable[] = externs.list
     .filter((e) => e.spec.kind === 'kconfig')

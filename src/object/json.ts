@@ -11,6 +11,23 @@ import { writeInsns, type RawInsn } from '../isa/insn.js';
 import { toHex } from '../util/bytes.js';
 import type { MapSpec, ObjectSpec, ProgramSpec } from './spec.js';
 
+/**
+ * Initialised data up to this many bytes is printed as hex (linear: util/bytes.ts toHex); larger
+ * data (up to the 1 GiB a global data section may have) would not fit a JavaScript string as hex,
+ * so it is summarised as `dataOmitted: { bytes, allZero }`.
+ */
+export const JSON_DATA_MAX = 64 << 20;
+
+function dataJson(o: { [key: string]: Json }, data: Uint8Array): void {
+  if (data.length <= JSON_DATA_MAX) {
+    o.data = toHex(data);
+    return;
+  }
+  let allZero = true;
+  for (let i = 0; i < data.length && allZero; i++) if (data[i] !== 0) allZero = false;
+  o.dataOmitted = { bytes: data.length, allZero };
+}
+
 /** A JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -60,7 +77,7 @@ function mapJson(m: MapSpec): Json {
       variables: m.internal.variables.map((v) => ({ name: v.name, offset: v.offset, size: v.size, typeId: v.typeId, linkage: v.linkage })),
     };
   }
-  if (m.data !== undefined) o.data = toHex(m.data);
+  if (m.data !== undefined) dataJson(o, m.data);
   if (m.structOps !== undefined) {
     const so = m.structOps;
     o.structOps = {

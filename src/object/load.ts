@@ -27,7 +27,7 @@ import { classifySections, sectionLabel, u32At, within, type LoadContext } from 
 import { applyCore } from './corerelo.js';
 import { ObjectError } from './errors.js';
 import { collectExterns, type ExternTable } from './externs.js';
-import { collectDataMaps, kconfigMap } from './globals.js';
+import { checkDataSectionSizes, collectDataMaps, kconfigMap } from './globals.js';
 import { linkProgram } from './link.js';
 import { applyMapRelocations, collectBtfMaps, collectLegacyMaps } from './maps.js';
 import { collectPrograms } from './programs.js';
@@ -124,6 +124,7 @@ export function loadObjectSpec(bytes: Uint8Array, opts: LoadObjectOptions = {}):
     }
   }
 
+  checkDataSectionSizes(elf, roles);
   const { btf: rawBtf, ext } = loadBtf(elf, roles);
   let ctx: LoadContext = {
     elf,

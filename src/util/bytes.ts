@@ -1,25 +1,54 @@
 /** Byte helpers shared by every layer. No Node-only APIs. */
 
-const HEX = '0123456789abcdef';
+/** ASCII codes of the hex digits. */
+const HEX_CODES = new TextEncoder().encode('0123456789abcdef');
+const LATIN1 = new TextDecoder('latin1');
 
-/** Lowercase hex with no separators. */
+/**
+ * Lowercase hex with no separators. Linear in time and memory: the digits go into one byte buffer
+ * decoded once (string concatenation per byte builds a rope of millions of nodes for large inputs).
+ */
 export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) {
+  const n = bytes.length;
+  if (n === 0) return '';
+  const out = new Uint8Array(n * 2);
+  for (let i = 0; i < n; i++) {
     const b = bytes[i]!;
-    s += HEX[b >> 4]! + HEX[b & 15]!;
+    out[2 * i] = HEX_CODES[b >> 4]!;
+    out[2 * i + 1] = HEX_CODES[b & 15]!;
   }
-  return s;
+  return LATIN1.decode(out);
 }
 
-/** Parse hex; whitespace and an optional 0x prefix per token are ignored. Throws on odd or bad digits. */
+/** Value of the hex digit with char code `c`, or -1. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
+/**
+ * Parse hex; whitespace, commas and an optional 0x prefix per token are ignored. Throws on odd or
+ * bad digits. Linear: one pass over the text.
+ */
 export function fromHex(text: string): Uint8Array {
-  const clean = text.replace(/0x/gi, '').replace(/[\s,]+/g, '');
-  if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) {
-    throw new TypeError(`invalid hex string (${clean.length} digits)`);
+  const digits = new Uint8Array(text.length);
+  let n = 0;
+  let bad = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x30 && (text.charCodeAt(i + 1) | 0x20) === 0x78) {
+      i++; // a 0x prefix
+      continue;
+    }
+    if (c === 0x20 || c === 0x2c || (c >= 9 && c <= 13)) continue;
+    const v = hexValue(c);
+    if (v < 0) bad = true;
+    else digits[n++] = v;
   }
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.substr(i * 2, 2), 16);
+  if (bad || n % 2 !== 0) throw new TypeError(`invalid hex string (${n} digits)`);
+  const out = new Uint8Array(n / 2);
+  for (let i = 0; i < out.length; i++) out[i] = (digits[2 * i]! << 4) | digits[2 * i + 1]!;
   return out;
 }
 

@@ -57,6 +57,11 @@ export interface ExecProgram {
   readonly helperById?: (id: number) => HelperFn | undefined;
   /** The loaded program object this code belongs to (identity for kfuncs' implicit program argument). */
   readonly owner?: unknown;
+  /**
+   * Frames local calls can add below the function a run enters (program.ts callDepth); stack
+   * frames up to there are cleared before the next run. Absent: all of them.
+   */
+  readonly callDepth?: number;
   /** Kernel-syntax text and source location of a pc, for faults and traces. */
   describePc?(pc: number): PcInfo;
 }
@@ -98,6 +103,10 @@ export class Machine {
   readonly mayGoto = new Int32Array(MAX_FRAMES);
   /** Remaining instruction budget. */
   left = 0;
+  /** Inside an interpreter: the part of `left` beyond its current time slice (see interp.ts). */
+  reserve = 0;
+  /** Inside the reference interpreter: the value of `left` at which it next looks at the clock. */
+  refStop = 0;
   /** Budget the current top-level run started with. */
   budget = 0;
   /** Budget units of the current run charged for helper and kfunc work (not instructions). */
@@ -112,11 +121,13 @@ export class Machine {
   policy: AccessPolicy | null = null;
   /** The program the PROGRAM-scope grants were made for. */
   capOwner: unknown = null;
-  /** Slots granted with Scope.RUN, revoked when the next run starts. */
-  private readonly runGrants: number[] = [];
+  /** Slots granted with Scope.RUN (the first runGrantCount), revoked when the next run starts. */
+  private runGrants: Int32Array<ArrayBuffer> = new Int32Array(16);
+  private runGrantCount = 0;
   /** Slots granted with Scope.PROGRAM, revoked when a run of another program starts. */
-  private readonly progGrants: number[] = [];
-  /** Deepest frame this machine's runs used since the stacks were last cleared. */
+  private progGrants: Int32Array<ArrayBuffer> = new Int32Array(16);
+  private progGrantCount = 0;
+  /** Deepest stack frame the runs since the last clear may have used (see {@link noteFrames}). */
   stackHw = 0;
   /** pc of the instruction being executed when a helper runs (for faults). */
   pc = 0;
@@ -173,9 +184,15 @@ export class Machine {
    * (a pointer into them saved by that run faults) and are zeroed, so nothing leaks between runs.
    */
   beginRun(owner: unknown): void {
-    if (this.runGrants.length !== 0) this.revokeList(this.runGrants, Scope.RUN);
+    if (this.runGrantCount !== 0) {
+      revokeSlots(this.access, this.runGrants, this.runGrantCount, Scope.RUN);
+      this.runGrantCount = 0;
+    }
     if (owner !== this.capOwner) {
-      if (this.progGrants.length !== 0) this.revokeList(this.progGrants, Scope.PROGRAM);
+      if (this.progGrantCount !== 0) {
+        revokeSlots(this.access, this.progGrants, this.progGrantCount, Scope.PROGRAM);
+        this.progGrantCount = 0;
+      }
       this.capOwner = owner;
     }
     const mem = this.mem;
@@ -188,20 +205,6 @@ export class Machine {
     this.stackHw = 0;
     this.clockStartMs = 0;
     this.charged = 0;
-  }
-
-  private revokeList(list: number[], scope: number): void {
-    const t = this.access;
-    for (let i = 0; i < list.length; i++) {
-      const s = list[i]!;
-      // The slot may have been revoked (unmapped) and granted again in another scope since.
-      if (t.cap[s] === scope) {
-        t.cap[s] = 0;
-        t.rl[s] = -1;
-        t.wl[s] = -1;
-      }
-    }
-    list.length = 0;
   }
 
   /**
@@ -218,25 +221,29 @@ export class Machine {
     t.cap[s] = scope;
     t.rl[s] = mem.slotRlen[s]!;
     t.wl[s] = mem.slotWlen[s]!;
-    if (scope === Scope.RUN) this.runGrants.push(s);
-    else if (scope === Scope.PROGRAM) {
-      // Grants of one program accumulate while it keeps running; compact instead of growing forever.
-      if (this.progGrants.length > 4096) this.compactProgGrants();
-      this.progGrants.push(s);
+    if (scope === Scope.RUN) {
+      if (this.runGrantCount === this.runGrants.length) this.runGrants = grown(this.runGrants, this.runGrantCount);
+      this.runGrants[this.runGrantCount++] = s;
+    } else if (scope === Scope.PROGRAM) {
+      // Grants of one program accumulate while it keeps running (slots revoked by an unmap stay
+      // listed): compact the list before growing it.
+      if (this.progGrantCount === this.progGrants.length) {
+        this.progGrantCount = compactSlots(this.progGrants, this.progGrantCount, t, Scope.PROGRAM);
+        if (this.progGrantCount * 2 > this.progGrants.length) this.progGrants = grown(this.progGrants, this.progGrantCount);
+      }
+      this.progGrants[this.progGrantCount++] = s;
     }
   }
 
-  private compactProgGrants(): void {
-    const t = this.access;
-    const kept = this.progGrants.filter((s) => t.cap[s] === Scope.PROGRAM);
-    this.progGrants.length = 0;
-    for (const s of new Set(kept)) this.progGrants.push(s);
-  }
-
-  /** Grant the regions the pointers in r1..r5 name (what the kernel passes to a program it runs). */
-  grantArgs(): void {
+  /**
+   * Grant the regions the pointers in r1..r5 name (what the caller passes to the program), with
+   * `scope`: RUN by default; PROGRAM for a caller whose argument regions live no longer than the
+   * program's run series (the kernel's test runs and hooks unmap their ctx when they end), so the
+   * repetitions of one test run do not grant it again and again.
+   */
+  grantArgs(scope: number = Scope.RUN): void {
     const hi = this.hi;
-    for (let r = 1; r <= 5; r++) if (hi[r] !== 0) this.grant(hi[r]!, Scope.RUN);
+    for (let r = 1; r <= 5; r++) if (hi[r] !== 0) this.grant(hi[r]!, scope);
   }
 
   /**
@@ -297,7 +304,16 @@ export class Machine {
   setFramePointer(d: number): void {
     this.lo[10] = STACK_SIZE;
     this.hi[10] = this.stackRegion[d]!;
-    if (d > this.stackHw) this.stackHw = d;
+  }
+
+  /**
+   * Code of `prog` starts running at frame `d` (a run's entry, a tail call, a callback): the frames
+   * its local calls can reach will need clearing before the next run. (Tracked here, from the code's
+   * static call depth, rather than per call in the interpreter loop.)
+   */
+  noteFrames(prog: ExecProgram, d: number): void {
+    const h = d + (prog.callDepth ?? MAX_FRAMES - 1);
+    if (h > this.stackHw) this.stackHw = h < MAX_FRAMES ? h : MAX_FRAMES - 1;
   }
 
   // ---- register access for helpers -----------------------------------------------------------
@@ -423,6 +439,40 @@ export class Machine {
     if (!this.mem.isMapped(id)) return undefined;
     return this.mem.ownerOf(this.argRegionChecked(reg, `r${reg}`));
   }
+}
+
+/** Revoke the first `n` slots of `slots` that still hold a grant of `scope` (others were revoked and granted again since). */
+function revokeSlots(t: AccessTable, slots: Int32Array, n: number, scope: number): void {
+  const cap = t.cap;
+  for (let i = 0; i < n; i++) {
+    const s = slots[i]!;
+    if (cap[s] === scope) {
+      cap[s] = 0;
+      t.rl[s] = -1;
+      t.wl[s] = -1;
+    }
+  }
+}
+
+/** Keep the slots (of the first `n`) still granted with `scope`, once each; returns the new count. */
+function compactSlots(slots: Int32Array, n: number, t: AccessTable, scope: number): number {
+  const seen = new Set<number>();
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const s = slots[i]!;
+    if (t.cap[s] === scope && !seen.has(s)) {
+      seen.add(s);
+      slots[k++] = s;
+    }
+  }
+  return k;
+}
+
+/** `slots` with twice the room (the first `n` kept). */
+function grown(slots: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(slots.length * 2);
+  bigger.set(slots.subarray(0, n));
+  return bigger;
 }
 
 /** `0x0000000500000010 (stack region 5 'frame 0', offset 16)`. */

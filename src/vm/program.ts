@@ -5,7 +5,8 @@
 import { decodeProgram, type DecodeOptions } from '../isa/decode.js';
 import { formatKernel } from '../isa/disasm-kernel.js';
 import type { RawInsn } from '../isa/insn.js';
-import type { ExecProgram, HelperFn, PcInfo } from './machine.js';
+import { XOP_CALL_LOCAL } from '../isa/opcodes.js';
+import { MAX_FRAMES, type ExecProgram, type HelperFn, type PcInfo } from './machine.js';
 
 /** Helper and kfunc implementations available to a program. */
 export interface CallTables {
@@ -26,6 +27,60 @@ export interface BuildOptions extends CallTables {
   /** Extra names for the kernel-syntax disassembly in faults. */
   helperName?: (id: number) => string | undefined;
   kfuncName?: (imm: number, off: number) => string | undefined;
+}
+
+/**
+ * How many frames deeper than the function it starts in a run of this code can get through local
+ * calls (the deepest call chain of any function, at most MAX_FRAMES - 1; recursion counts as the
+ * maximum). Functions are the spans between entry points (pc 0 and every call target). The stack
+ * frames a run may have written are cleared before the next run from this number.
+ */
+export function callDepth(code: Int32Array): number {
+  const n = code.length >> 2;
+  const entries = new Set<number>([0]);
+  const calls: [from: number, to: number][] = [];
+  for (let pc = 0; pc < n; pc++) {
+    if ((code[pc << 2]! & 0xff) === XOP_CALL_LOCAL) {
+      const t = code[(pc << 2) + 1]!;
+      entries.add(t);
+      calls.push([pc, t]);
+    }
+  }
+  if (calls.length === 0) return 0;
+  const starts = [...entries].sort((a, b) => a - b);
+  const fnOf = (pc: number): number => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= pc) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const edges: number[][] = starts.map(() => []);
+  for (const [from, to] of calls) edges[fnOf(from)]!.push(fnOf(to));
+  const limit = MAX_FRAMES - 1;
+  const memo = new Map<number, number>();
+  const onPath = new Set<number>();
+  const depth = (f: number): number => {
+    const known = memo.get(f);
+    if (known !== undefined) return known;
+    if (onPath.has(f)) return limit;
+    onPath.add(f);
+    let d = 0;
+    for (const g of edges[f]!) {
+      d = Math.max(d, 1 + depth(g));
+      if (d >= limit) break;
+    }
+    onPath.delete(f);
+    const r = Math.min(d, limit);
+    memo.set(f, r);
+    return r;
+  };
+  let max = 0;
+  for (let f = 0; f < starts.length && max < limit; f++) max = Math.max(max, depth(f));
+  return max;
 }
 
 /** Validate, decode and link `raw` against the call tables. Throws VerifyError. */
@@ -64,6 +119,7 @@ export function buildExecProgram(raw: readonly RawInsn[], o: BuildOptions = {}):
     kfuncs: kfuncFns,
     helperById: (id) => helpers?.get(id),
     owner: o.owner,
+    callDepth: callDepth(decoded.code),
     describePc(pc: number): PcInfo {
       const info: PcInfo = { insn: pc >= 0 && pc < raw.length ? formatKernel(raw[pc]!, raw[pc + 1], names) : '?' };
       const src = o.sourceOf?.(pc);

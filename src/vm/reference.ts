@@ -119,7 +119,7 @@ function load(m: Machine, pc: number, base: bigint, disp: number, size: number):
     m.scratch[0] = 0;
     m.scratch[1] = 0;
     if ((mem.permOf(id) & PERM_R) === 0 || off < 0 || !sp.load(off, size, m.scratch)) throw fault(m, pc, id, off, size, false);
-    if (m.scratch[1] !== 0 && sp.yieldsPointer !== undefined && sp.yieldsPointer(off)) m.grant(m.scratch[1]!);
+    if (m.scratch[1] !== 0 && sp.yieldsPointer !== undefined && sp.yieldsPointer(off)) m.grant(m.scratch[1]!, m.scopeOf(id));
     return (BigInt(m.scratch[1]! >>> 0) << 32n) | BigInt(m.scratch[0]! >>> 0);
   }
   if (mem.check(id, off, size, PERM_R) !== null) throw fault(m, pc, id, off, size, false);
@@ -150,16 +150,17 @@ export function executeReference(m: Machine, startProg: ExecProgram, entryPc: nu
   let prog = startProg;
   let pc = entryPc;
   m.prog = prog;
-  // As in the fast loop: the wall clock is looked at each time TIME_SLICE units are used.
-  let stop = m.left > TIME_SLICE ? m.left - TIME_SLICE : 0;
+  // As in the fast loop: the wall clock is looked at each time TIME_SLICE units are used; a helper's
+  // callback (baseDepth > 0) continues its caller's slice (m.refStop).
+  if (baseDepth === 0 || m.refStop > m.left) m.refStop = m.left > TIME_SLICE ? m.left - TIME_SLICE : 0;
   for (;;) {
-    if (--m.left < stop) {
+    if (--m.left < m.refStop) {
       if (m.left < 0) {
         m.left = 0;
         throw new Fault('budget_exceeded', pc, `instruction budget of ${m.budget} exhausted`, { program: prog.name });
       }
       m.checkClock(pc);
-      stop = m.left > TIME_SLICE ? m.left - TIME_SLICE : 0;
+      m.refStop = m.left > TIME_SLICE ? m.left - TIME_SLICE : 0;
     }
     m.pc = pc;
     if (m.tracer !== null) m.tracer(m, prog, pc);
@@ -228,6 +229,7 @@ export function executeReference(m: Machine, startProg: ExecProgram, entryPc: nu
           (s.form === 'call_helper' ? prog.helpers : prog.kfuncs)[slot]!(m);
         }
         if (m.tailTarget !== null) {
+          m.noteFrames(m.tailTarget, m.depth);
           prog = m.tailTarget;
           m.tailTarget = null;
           m.prog = prog;

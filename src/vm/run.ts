@@ -7,6 +7,7 @@ import { Fault } from './fault.js';
 import { execute } from './interp.js';
 import { DEFAULT_BUDGET, MAX_FRAMES, MAY_GOTO_LIMIT, Stop, type Engine, type ExecProgram, type Machine } from './machine.js';
 import { executeReference } from './reference.js';
+import { Scope } from './memory.js';
 
 /** Which interpreter runs a program. */
 export type EngineName = 'fast' | 'reference';
@@ -30,6 +31,11 @@ export interface RunOptions {
    * do not start the run's capabilities afresh.
    */
   begun?: boolean;
+  /**
+   * Scope of the grants of the regions `args` point to (default Scope.RUN). The kernel passes
+   * Scope.PROGRAM: it unmaps the ctx regions it passes when the test run or hook call ends.
+   */
+  argScope?: number;
 }
 
 /** Outcome of a run: r0, or the fault that stopped it, and the instructions executed (helper costs not included). */
@@ -126,8 +132,9 @@ export function runProgram(m: Machine, prog: ExecProgram, args: RunArgs, opts: R
   }
   setArgs(m, args);
   // What the caller passes in r1..r5 (ctx, input) is the run's to use.
-  m.grantArgs();
+  m.grantArgs(opts.argScope ?? Scope.RUN);
   m.setFramePointer(0);
+  m.noteFrames(prog, 0);
   m.mayGoto[0] = MAY_GOTO_LIMIT;
   try {
     engine(m, prog, opts.entry ?? 0, 0);
@@ -206,6 +213,7 @@ export function invokeCallbackRaw(m: Machine, prog: ExecProgram, pc: number, arg
   setArgs(m, args);
   m.depth = d;
   m.setFramePointer(d);
+  m.noteFrames(prog, d);
   m.mayGoto[d] = MAY_GOTO_LIMIT;
   const engine = m.engine ?? execute;
   try {

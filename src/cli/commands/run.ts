@@ -8,7 +8,7 @@ import { BpfObject, type BpfObjectMap } from '../../api/object.js';
 import { BPF_MAP_TYPE, mapTypeName } from '../../maps/uapi.js';
 import { parseBtf } from '../../btf/parse.js';
 import { toHex } from '../../util/bytes.js';
-import { Kernel } from '../../kernel/kernel.js';
+import { DEFAULT_RUN_TIMEOUT_MS, Kernel } from '../../kernel/kernel.js';
 import { DEFAULT_BUDGET } from '../../vm/machine.js';
 import { formatKernel } from '../../isa/disasm-kernel.js';
 import { objectNameFromPath } from '../../object/load.js';
@@ -37,7 +37,8 @@ options:
   --btf FILE           CO-RE target BTF (e.g. /sys/kernel/btf/vmlinux); default: the emulated kernel's
   --testmod            register the bpf_testmod-like test subsystem
   --budget N           instructions one run may execute before it is stopped (budget_exceeded);
-                       emulator-only, default ${DEFAULT_BUDGET}
+                       emulator-only, default ${DEFAULT_BUDGET}; helper calls count by their cost
+  --run-timeout-ms MS  wall-clock limit of each run (run_timeout); default ${DEFAULT_RUN_TIMEOUT_MS}
   --trace              print every executed instruction with registers and source line
   --json               print one JSON object: retval, dataOut, ctxOut, durationNs, maps
                        (iterators: output, maps)`;
@@ -127,6 +128,7 @@ export const runCommand: Command = {
       btf: { type: 'string' },
       testmod: { type: 'boolean' },
       budget: { type: 'string' },
+      'run-timeout-ms': { type: 'string' },
       trace: { type: 'boolean' },
       json: { type: 'boolean' },
     } as const);
@@ -144,7 +146,17 @@ export const runCommand: Command = {
       if (b < 1n || b > BigInt(Number.MAX_SAFE_INTEGER)) throw new CliError('USAGE', `--budget: expected a positive instruction count, got '${values.budget}'`);
       budget = Number(b);
     }
-    const kernel = new Kernel({ testmod: values.testmod === true, ...(budget !== undefined ? { budget } : {}) });
+    let runTimeoutMs: number | undefined;
+    if (values['run-timeout-ms'] !== undefined) {
+      const t = parseInt64(values['run-timeout-ms'], '--run-timeout-ms');
+      if (t < 1n || t > BigInt(Number.MAX_SAFE_INTEGER)) throw new CliError('USAGE', `--run-timeout-ms: expected a positive number of ms, got '${values['run-timeout-ms']}'`);
+      runTimeoutMs = Number(t);
+    }
+    if (values.repeat !== undefined) {
+      const n = parseInt64(values.repeat, '--repeat');
+      if (n < 0n || n > 0xffffffffn) throw new CliError('USAGE', `--repeat: expected a count in [0, 2^32), got '${values.repeat}'`);
+    }
+    const kernel = new Kernel({ testmod: values.testmod === true, ...(budget !== undefined ? { budget } : {}), ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}) });
     const obj = BpfObject.open(io.readFile(path), {
       kernel,
       name: objectNameFromPath(path),

@@ -96,6 +96,8 @@ export class CtxRegion implements SpecialRegion {
   /** The policy by field index (1: allowed), so an access does no set lookup. */
   private readonly readable: Uint8Array;
   private readonly writable: Uint8Array;
+  /** 1 at the bytes of pointer fields (`pkt`, `ptr`): {@link yieldsPointer} without a field lookup. */
+  private readonly pointerBytes: Uint8Array;
 
   constructor(
     readonly layout: CtxLayout,
@@ -104,6 +106,8 @@ export class CtxRegion implements SpecialRegion {
   ) {
     this.readable = Uint8Array.from(layout.fields, (f) => (policy.read.has(f.name) ? 1 : 0));
     this.writable = Uint8Array.from(layout.fields, (f) => (policy.write.has(f.name) ? 1 : 0));
+    this.pointerBytes = new Uint8Array(layout.size);
+    for (const f of layout.fields) if (f.kind === 'pkt' || f.kind === 'ptr') this.pointerBytes.fill(1, f.off, f.off + f.size);
   }
 
   /** Index of the field covering byte `off`, or -1. */
@@ -159,8 +163,7 @@ export class CtxRegion implements SpecialRegion {
 
   /** Packet (`pkt`) and object (`ptr`) fields hand the program a pointer the kernel owns for this run. */
   yieldsPointer(off: number): boolean {
-    const f = this.at(off);
-    return f !== undefined && (f.kind === 'pkt' || f.kind === 'ptr');
+    return this.pointerBytes[off] === 1;
   }
 
   store(off: number, size: number, lo: number, hi: number): boolean {
