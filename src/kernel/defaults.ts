@@ -6,7 +6,7 @@
 import { ProgType } from '../object/uapi.js';
 import type { Kernel } from './kernel.js';
 import { getAssocStructOps } from './structops.js';
-import { installTestmod } from './testmod.js';
+import { installTestmod } from '../subsystems/testmod/testmod.js';
 import { installHelperServices } from '../helpers/index.js';
 import { SYSCALL_PROG } from './progtypes/syscall.js';
 import { KPROBE_PROG, LSM_PROG, PERF_EVENT_PROG, RAW_TP_PROG, RAW_TP_WRITABLE_PROG, TRACEPOINT_PROG, TRACING_PROG, PT_REGS } from './progtypes/tracing.js';

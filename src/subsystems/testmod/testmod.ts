@@ -15,11 +15,11 @@
  * The kernel's kfuncs call a NULL test_1 without checking (an oops); here an associated map without a
  * program in test_1 ends the run with a fault naming the map.
  */
-import { ProgType } from '../object/uapi.js';
-import { ERRNO } from '../util/errno.js';
-import type { Kernel } from './kernel.js';
-import type { KfuncCall } from './kfuncs.js';
-import { getAssocStructOps, type StructOpsInstance } from './structops.js';
+import { ProgType } from '../../object/uapi.js';
+import { ERRNO } from '../../util/errno.js';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { KfuncCall } from '../../kernel/kfuncs.js';
+import { getAssocStructOps, type StructOpsInstance } from '../../kernel/structops.js';
 
 const { EINVAL, EEXIST } = ERRNO;
 
