@@ -36,6 +36,8 @@ options:
   --kconfig KEY=VALUE  value of a __kconfig extern; repeatable
   --btf FILE           CO-RE target BTF (e.g. /sys/kernel/btf/vmlinux); default: the emulated kernel's
   --testmod            register the bpf_testmod-like test subsystem
+  --no-verify          load without the load-time verifier (UNSAFE: programs the kernel refuses
+                       load and run; the interpreter's run-time checks still hold)
   --budget N           instructions one run may execute before it is stopped (budget_exceeded);
                        emulator-only, default ${DEFAULT_BUDGET}; helper calls count by their cost
   --run-timeout-ms MS  wall-clock limit of each run (run_timeout); default ${DEFAULT_RUN_TIMEOUT_MS}
@@ -127,6 +129,7 @@ export const runCommand: Command = {
       kconfig: { type: 'string', multiple: true },
       btf: { type: 'string' },
       testmod: { type: 'boolean' },
+      'no-verify': { type: 'boolean' },
       budget: { type: 'string' },
       'run-timeout-ms': { type: 'string' },
       trace: { type: 'boolean' },
@@ -161,6 +164,7 @@ export const runCommand: Command = {
       kernel,
       name: objectNameFromPath(path),
       kconfig,
+      ...(values['no-verify'] === true ? { verify: false } : {}),
       ...(values.btf !== undefined ? { coreTarget: parseBtf(io.readFile(values.btf)) } : {}),
     });
     for (const kv of (values.set as string[] | undefined) ?? []) {

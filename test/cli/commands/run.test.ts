@@ -29,6 +29,19 @@ describe('bpfemu run', () => {
     expect(r.maps['.rodata']!.entries).toEqual([{ key: '00000000', value: '160000' }]);
   });
 
+  it('refuses a program the verifier refuses; --no-verify loads and runs it anyway', () => {
+    const obj = 'programs/verifier_xdp_parse.bpf.o';
+    // udp_unchecked reads udp->dest without checking it against data_end (6.18: EACCES at load)
+    const frame = ipv4Frame('udp', { dstPort: 53 });
+    const refused = new MemIo({ [obj]: readFileSync(obj), 'p.bin': frame });
+    expect(runCli(['run', obj, '--prog', 'udp_unchecked', '--data-in', 'p.bin'], refused)).toBe(1);
+    expect(refused.stderrText).toMatch(/invalid access to packet/);
+    expect(refused.stderrText).toMatch(/verifier_xdp_parse\.bpf\.c:\d+/);
+    const unsafe = new MemIo({ [obj]: readFileSync(obj), 'p.bin': frame });
+    expect(runCli(['run', obj, '--prog', 'udp_unchecked', '--data-in', 'p.bin', '--no-verify'], unsafe)).toBe(0);
+    expect(unsafe.stdout).toMatch(/^Return value: 1,/); // XDP_DROP: a full frame has the udp header
+  });
+
   it('--set changes a const volatile knob before load', () => {
     const m = io({ 'tcp22.bin': ipv4Frame('tcp', { dstPort: 22 }) });
     expect(runCli(['run', FW, '--prog', 'xdp_firewall', '--data-in', 'tcp22.bin', '--set', 'blocked_tcp_port=80'], m)).toBe(0);
