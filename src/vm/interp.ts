@@ -1278,15 +1278,38 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
 }
 
 // ------------------------------------------------------------------------------------------------
-// Slow paths. They handle special regions and otherwise raise the fault. The region of an access
-// is always the one its base register names (the upper half): the `off` field cannot carry or
-// borrow into the region half, so `r10 - 513` is out of bounds of the stack frame rather than an
-// access to whichever region id happens to precede it. The offset `a = low half + off` is exact
-// and may be negative or above 2^32 - 1, both out of bounds.
+// Slow paths. They handle special regions and otherwise raise the fault. The address of an access
+// is base + off computed in 64 bits and only then split into region id and offset (issue 12, bug 1):
+// `r1 = r10; r1 += -513; *(u8 *)(r1 + 1) = r0` stores at fp-512, because r1 borrowed from the
+// region half and the offset carries back. The fast paths compute `a = low half + off` and take
+// the slow path whenever it leaves 0..2^32-1 (never in bounds of any region), so they cost nothing
+// extra; {@link splitAddress} moves the carry into the region half here.
 
 /** The 64-bit guest address of region `r` + offset `a` (a may be outside 0..2^32-1), for faults. */
 export function accessAddress(r: number, a: number): bigint {
   return BigInt.asUintN(64, (BigInt(r >>> 0) << 32n) + BigInt(a));
+}
+
+/** Output of {@link splitAddress}: [region id, offset] (a Float64Array: the offset is unsigned). */
+export const SPLIT = new Float64Array(2);
+
+/**
+ * Region id and offset of the 64-bit address base + off, from the base's halves: `a = low + off`
+ * may have left 0..2^32-1 (off is a signed 16-bit field), and the carry or borrow goes into the
+ * region half. Sets SPLIT[0] = region id, SPLIT[1] = offset (0..2^32-1, as a uint32 number).
+ */
+export function splitAddress(bhi: number, blo: number, off: number): void {
+  const a = (blo >>> 0) + off;
+  if (a < 0) {
+    SPLIT[0] = (bhi - 1) | 0;
+    SPLIT[1] = a + 0x100000000;
+  } else if (a > 0xffffffff) {
+    SPLIT[0] = (bhi + 1) | 0;
+    SPLIT[1] = a - 0x100000000;
+  } else {
+    SPLIT[0] = bhi;
+    SPLIT[1] = a;
+  }
 }
 
 function accessFault(m: Machine, pc: number, r: number, a: number, size: number, write: boolean): Fault {
@@ -1310,8 +1333,9 @@ function accessFault(m: Machine, pc: number, r: number, a: number, size: number,
  * region against the run's capabilities first (a grant makes the next access take the fast path).
  */
 export function slowLoad(m: Machine, pc: number, bhi: number, blo: number, off: number, size: number, signed: boolean): number {
-  const r = bhi;
-  const a = (blo >>> 0) + off;
+  splitAddress(bhi, blo, off);
+  const r = SPLIT[0]!;
+  const a = SPLIT[1]!;
   const mem = m.mem;
   const x = r & SM;
   // Granted already (the common case: ctx fields), or resolved now.
@@ -1357,8 +1381,9 @@ export function slowLoad(m: Machine, pc: number, bhi: number, blo: number, off: 
 
 /** Store `size` bytes of (lo, hi), after the same resolution as {@link slowLoad}. */
 export function slowStore(m: Machine, pc: number, bhi: number, blo: number, off: number, size: number, lo: number, hi: number): void {
-  const r = bhi;
-  const a = (blo >>> 0) + off;
+  splitAddress(bhi, blo, off);
+  const r = SPLIT[0]!;
+  const a = SPLIT[1]!;
   const mem = m.mem;
   const x = r & SM;
   if (!(m.access.cap[x] !== 0 && mem.slotId[x] === r) && !m.reach(r)) throw accessFault(m, pc, r, a, size, true);
@@ -1407,9 +1432,11 @@ function atomic(m: Machine, pc: number, d: number, s: number, off: number, imm: 
     slowStore(m, pc, hi[d]!, lo[d]!, off, size, lo[s]!, hi[s]!);
     return;
   }
-  const r = hi[d]!;
+  // The 64-bit address, split (see splitAddress): an offset that carries changes the region.
+  splitAddress(hi[d]!, lo[d]!, off);
+  const r = SPLIT[0]!;
   const x = r & SM;
-  const a = (lo[d]! >>> 0) + off;
+  const a = SPLIT[1]!;
   const mem = m.mem;
   // A read-modify-write needs both permissions of a plain region the run may reach: the access
   // table's rl/wl (both -1 for special regions) cover that in two comparisons, after resolving the

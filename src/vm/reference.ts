@@ -102,11 +102,13 @@ function fault(m: Machine, pc: number, id: number, off: number, size: number, wr
 }
 
 /**
- * Region and exact offset of base + off: the base register's upper half names the region and `off`
- * never carries into it (see the slow-path comment in interp.ts).
+ * Region and offset of the access at base + off: the 64-bit sum (RFC 9669: `dst + offset`), split
+ * into its upper half (region id) and lower half (offset). An offset that carries or borrows across
+ * bit 32 lands in the neighbouring region id (issue 12, bug 1).
  */
 function regionOffset(base: bigint, off: number): [id: number, off: number] {
-  return [Number(base >> 32n) | 0, Number(base & M32) + off];
+  const addr = u64(base + BigInt(off));
+  return [Number(addr >> 32n) | 0, Number(addr & M32)];
 }
 
 function load(m: Machine, pc: number, base: bigint, disp: number, size: number): bigint {

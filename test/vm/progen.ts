@@ -3,8 +3,9 @@
  *
  * Register roles: r6 holds the input pointer (copied from r1) and r9 is the loop counter; random
  * instructions only write r0-r5, r7, r8, so every generated memory access has a known base:
- * r10 (stack, in bounds) or r6 (input, in bounds), except for rare deliberate out-of-bounds
- * accesses. Loops are counted (r9 = 1..10, never nested, and r9 is callee-saved so subprograms
+ * r10 (stack, in bounds) or r6 (input, in bounds), or r7/r8 set just before from r10/r6 minus more
+ * than the access's offset (the offset carries back across bit 32), except for rare deliberate
+ * out-of-bounds accesses. Loops are counted (r9 = 1..10, never nested, and r9 is callee-saved so subprograms
  * cannot disturb it); forward jumps only target later items of the same block; subprogram k only
  * calls subprograms > k, so frames stay within the limit unless a rare self-recursive subprogram
  * is generated on purpose (a call_depth fault).
@@ -66,6 +67,46 @@ class Gen {
     return `[%r6${off < 0 ? '' : '+'}${off}]`;
   }
 
+  /**
+   * A memory operand whose base register borrowed from the region half (issue 12, bug 1): `base` =
+   * r10 or r6 minus more than its offset, so `base + off` carries back into the region; rarely a
+   * bad one (a target out of bounds, or a negative offset that borrows from a base one region id up,
+   * which is never in bounds). Returns the lines that set the base (into r7 or r8) and the operand.
+   */
+  carryMem(size: number): [setup: string[], operand: string] {
+    const rng = this.rng;
+    const base = rng.pick(['%r7', '%r8']);
+    const bad = rng.chance(this.faultRate * 4);
+    if (bad && rng.chance(0.5)) {
+      const from = rng.chance(0.5) ? '%r10' : '%r6';
+      return [[`lddw ${base}, 0x100000000`, `add ${base}, ${from}`], `[${base}-${rng.int(1, 32768)}]`];
+    }
+    if (rng.chance(0.5)) {
+      const t = bad ? rng.pick([-513, 0, -size + 1]) : -rng.int(size, 512);
+      const b = -(513 + rng.int(0, 20000));
+      return [[`mov ${base}, %r10`, `add ${base}, ${b}`], `[${base}+${t - b}]`];
+    }
+    const t = bad ? rng.pick([-1, INPUT_SIZE - size + 1]) : rng.int(0, INPUT_SIZE - size);
+    const b = -rng.int(1, 20000);
+    return [[`mov ${base}, %r6`, `add ${base}, ${b}`], `[${base}+${t - b}]`];
+  }
+
+  /** A load, store or atomic through {@link carryMem}. */
+  carryAccess(): Item {
+    const rng = this.rng;
+    const kind = rng.int(0, 3);
+    if (kind === 3) {
+      const size = rng.chance(0.5) ? 4 : 8;
+      const [setup, m] = this.carryMem(size);
+      return [...setup, `lock ${rng.chance(0.5) ? 'fetch ' : ''}${rng.pick(ATOMIC)}${size === 4 ? '32' : ''} ${m}, ${this.reg()}`];
+    }
+    const [s, n] = rng.pick(SIZES);
+    const [setup, m] = this.carryMem(n);
+    if (kind === 0) return [...setup, `ldx${s} ${this.reg()}, ${m}`];
+    if (kind === 1) return [...setup, `st${s} ${m}, ${this.imm()}`];
+    return [...setup, `stx${s} ${m}, ${this.reg()}`];
+  }
+
   /** One straight-line instruction (or a short fixed sequence). */
   simple(): Item {
     const rng = this.rng;
@@ -115,6 +156,7 @@ class Gen {
       // Unwind: stops the program when r1 is 0.
       return [rng.chance(0.7) ? `mov %r1, ${rng.int(1, 9)}` : 'mov %r1, 0', `call ${UNWIND_HELPER_ID}`];
     }
+    if (k < 91) return this.carryAccess();
     return [`mov ${this.reg()}, ${this.imm()}`];
   }
 
