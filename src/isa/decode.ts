@@ -34,6 +34,7 @@ import {
   SZ_DW,
   XOP_LDDW_HI,
   XOP_POISON,
+  POISON_INVALID,
   lookupSpec,
   specsForCode,
   type OpcodeSpec,
@@ -46,7 +47,6 @@ export type VerifyErrorCode =
   | 'BAD_OPCODE'
   | 'RESERVED_FIELD'
   | 'BAD_REGISTER'
-  | 'WRITE_R10'
   | 'BAD_LDDW'
   | 'JUMP_OUT_OF_RANGE'
   | 'JUMP_INTO_LDDW'
@@ -120,6 +120,8 @@ export function decodeProgram(raw: readonly RawInsn[], opts: DecodeOptions = {})
 
   const specs: (OpcodeSpec | undefined)[] = new Array(n);
   const isHi = new Uint8Array(n);
+  /** Instructions that would write r10, with their run-time fault message. */
+  const readOnlyR10 = new Map<number, string>();
   // Pass 1: per-instruction shape.
   for (let pc = 0; pc < n; pc++) {
     if (isHi[pc]) continue;
@@ -146,9 +148,12 @@ export function decodeProgram(raw: readonly RawInsn[], opts: DecodeOptions = {})
     if (i.src > 10 && !spec.zero.includes('src') && spec.form !== 'lddw' && spec.form !== 'call_helper') {
       fail('BAD_REGISTER', pc, `invalid src register r${i.src}`);
     }
-    if (spec.writesDst && i.dst === 10) fail('WRITE_R10', pc, 'frame pointer r10 is read only');
+    // Writes to r10 are the verifier's business, as in the kernel (check_reg_arg refuses them on
+    // the paths it walks; dead code may hold them): decoded here as an instruction that faults
+    // `invalid` when it runs, so a program loaded without the verifier still cannot move r10.
+    if (spec.writesDst && i.dst === 10) readOnlyR10.set(pc, 'frame pointer r10 is read only');
     if (spec.form === 'atomic' && (i.imm & ATOMIC_FETCH) !== 0 && i.imm !== ATOMIC_CMPXCHG && i.imm !== ATOMIC_LOAD_ACQ && i.imm !== ATOMIC_STORE_REL && i.src === 10) {
-      fail('WRITE_R10', pc, 'atomic fetch would write r10');
+      readOnlyR10.set(pc, 'atomic fetch would write r10 (frame pointer is read only)');
     }
     if (spec.form === 'lddw') {
       if (pc + 1 >= n) fail('BAD_LDDW', pc, 'lddw is missing its second half');
@@ -206,6 +211,15 @@ export function decodeProgram(raw: readonly RawInsn[], opts: DecodeOptions = {})
       code[w] = XOP_POISON;
       code[w + 3] = poisonMsgs.length;
       poisonMsgs.push(opts.poison?.get(pc) ?? 'poisoned instruction (unsatisfiable CO-RE relocation)');
+      continue;
+    }
+    const r10 = readOnlyR10.get(pc);
+    if (r10 !== undefined) {
+      // word 2 = 1: the fault is `invalid`, not `poisoned`
+      code[w] = XOP_POISON;
+      code[w + 2] = POISON_INVALID;
+      code[w + 3] = poisonMsgs.length;
+      poisonMsgs.push(r10);
       continue;
     }
     code[w] = s.op | (i.dst << 8) | (i.src << 12);

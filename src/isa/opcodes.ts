@@ -128,6 +128,8 @@ export const XOP_CALL_KFUNC = 0xc0;
 export const XOP_LDDW_HI = 0xc8;
 /** An instruction the loader poisoned (e.g. an unsatisfiable CO-RE relocation): faults if reached. */
 export const XOP_POISON = 0xd0;
+/** Word 2 of an XOP_POISON slot whose fault kind is `invalid` (a write to r10) rather than `poisoned`. */
+export const POISON_INVALID = 1;
 
 /** Operand shapes; the assembler, disassembler and validator switch on these. */
 export type Form =

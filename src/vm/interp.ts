@@ -12,7 +12,7 @@
  * (reference.ts) implements the same contract from the raw instructions with BigInt, and the
  * differential test checks that both agree.
  */
-import { MODE_ABS } from '../isa/opcodes.js';
+import { MODE_ABS, POISON_INVALID } from '../isa/opcodes.js';
 import { Fault } from './fault.js';
 import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, Stop, TIME_SLICE, describeAddr, type ExecProgram, type Machine } from './machine.js';
 import { PERM_R, PERM_W, SLOT_MASK } from './memory.js';
@@ -1259,7 +1259,7 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
         // ---------------------------------------------------------------- never executed
         case 0xd0: // XOP_POISON
           m.pc = pc;
-          throw m.fail('poisoned', prog.decoded.poison[code[w + 3]!] ?? 'poisoned instruction');
+          throw m.fail(code[w + 2] === POISON_INVALID ? 'invalid' : 'poisoned', prog.decoded.poison[code[w + 3]!] ?? 'poisoned instruction');
         default:
           m.pc = pc;
           throw m.fail('invalid', `undecodable slot (op 0x${(ins & 0xff).toString(16)})`);

@@ -7,7 +7,7 @@
  * It shares the Machine (registers, frames, budget, helpers, tail calls) with the fast interpreter;
  * only the instruction semantics are reimplemented here.
  */
-import { lookupSpec, XOP_POISON, type OpcodeSpec } from '../isa/opcodes.js';
+import { lookupSpec, POISON_INVALID, XOP_POISON, type OpcodeSpec } from '../isa/opcodes.js';
 import { Fault } from './fault.js';
 import { accessAddress, ldPacket } from './interp.js';
 import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, TIME_SLICE, describeAddr, type ExecProgram, type Machine } from './machine.js';
@@ -168,7 +168,7 @@ export function executeReference(m: Machine, startProg: ExecProgram, entryPc: nu
     if (m.tracer !== null) m.tracer(m, prog, pc);
     const raw = prog.decoded.raw;
     const i = raw[pc]!;
-    if ((prog.code[pc * 4]! & 0xff) === XOP_POISON) throw m.fail('poisoned', prog.decoded.poison[prog.code[pc * 4 + 3]!] ?? 'poisoned instruction');
+    if ((prog.code[pc * 4]! & 0xff) === XOP_POISON) throw m.fail(prog.code[pc * 4 + 2] === POISON_INVALID ? 'invalid' : 'poisoned', prog.decoded.poison[prog.code[pc * 4 + 3]!] ?? 'poisoned instruction');
     const s: OpcodeSpec | undefined = lookupSpec(i.code, i.src, i.off, i.imm);
     if (s === undefined) throw m.fail('invalid', `reference: invalid instruction at pc ${pc}`);
     const dst = get(m, i.dst);
