@@ -6,7 +6,8 @@
  *
  * Type strings are a small C subset: `void`, `bool`, `char`, `int`, `unsigned int`, `long`,
  * `unsigned long`, `long long`, `u8`..`u64`, `s8`..`s64`, `__u8`..`__u64`, `size_t`,
- * `struct NAME` (registered, or an opaque forward declaration), any of those followed by `*`s,
+ * `struct NAME` (registered, or an opaque forward declaration), `enum NAME` (registered with
+ * `addEnum`), any of those followed by `*`s,
  * `const`, and a trailing `[N]` for arrays (`char[16]`).
  */
 import type { Btf } from '../btf/btf.js';
@@ -124,6 +125,8 @@ export function typeLayout(t: string, structs: ReadonlyMap<string, StructLayout>
   }
   const p = parseType(t);
   if (p.ptr > 0) return { size: 8, align: 8 };
+  // `enum NAME`: a registered 4-byte enum (KernelTypes.addEnum).
+  if (p.base.startsWith('enum ')) return { size: 4, align: 4 };
   if (p.isStruct) {
     const s = structs.get(p.base);
     if (s === undefined) throw new TypeError(`struct ${p.base} is not defined (use a pointer or register it)`);
@@ -183,6 +186,7 @@ export class KernelTypes {
   private readonly cache = new Map<string, number>();
   readonly structs = new Map<string, StructLayout>();
   private readonly structIds = new Map<string, number>();
+  private readonly enumIds = new Map<string, number>();
   private built: Btf | undefined;
 
   /** BTF id of a type string (creating INT/PTR/CONST/FWD types as needed). */
@@ -200,6 +204,10 @@ export class KernelTypes {
       id = this.b.ptr(inner === 'void' || inner === 'const void' ? (inner === 'void' ? 0 : this.b.const(0)) : this.typeId(inner));
     } else if (p.isConst) {
       id = this.b.const(this.typeId(p.isStruct ? `struct ${p.base}` : p.base));
+    } else if (p.base.startsWith('enum ')) {
+      const e = this.enumIds.get(p.base.slice(5));
+      if (e === undefined) throw new TypeError(`${p.base} is not defined (register it with addEnum first)`);
+      id = e;
     } else if (p.isStruct) {
       id = this.structIds.get(p.base) ?? this.b.fwd(p.base);
       if (!this.structIds.has(p.base)) this.structIds.set(p.base, id);
@@ -271,6 +279,7 @@ export class KernelTypes {
   /** Define an enum (4-byte, unsigned unless a value is negative); returns its id. */
   addEnum(name: string, values: readonly (readonly [string, number])[]): number {
     const id = this.b.enum(name, values);
+    this.enumIds.set(name, id);
     this.built = undefined;
     return id;
   }

@@ -16,6 +16,7 @@ import { retRangeOf, verifierCtxOf, type VCtxArg, type VCtxInfo } from './progty
 import { AttachType, ProgType } from '../object/uapi.js';
 import type { Btf } from '../btf/btf.js';
 import type { Kernel } from './kernel.js';
+import { typeLayout } from './ktypes.js';
 import type { KMap, KProg } from './objects.js';
 
 /** uapi helper names by id (`bpf_map_lookup_elem`), implemented or not (func_id_name). */
@@ -198,6 +199,24 @@ function walkerOf(btf: Btf): (name: string, off: number, size: number) => BtfAcc
   };
 }
 
+/**
+ * The size of the memory a kfunc's pointer parameter names (KF_ARG_PTR_TO_MEM), or undefined:
+ * scalars, `void *`, `char *` (strings and `__sz` buffers), kernel objects (`struct task_struct *`
+ * and other registered structs the kernel passes by reference are BTF pointers, not memory) and
+ * open-coded iterators.
+ */
+function kfuncMemArg(k: Kernel, name: string, type: string): number | undefined {
+  const t = type.trim();
+  if (!t.endsWith('*') || name.endsWith('__iter') || name.endsWith('__prog')) return undefined;
+  const inner = t.slice(0, -1).trim().replace(/^const\s+/, '');
+  if (inner.endsWith('*') || inner === 'void' || inner === 'char' || inner.startsWith('struct ')) return undefined;
+  try {
+    return typeLayout(inner, k.types.structs).size;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What BPF_PROG_LOAD found for the pseudo instructions, by pc. */
 export type PseudoMaps = ReadonlyMap<number, PseudoTarget>;
 
@@ -227,7 +246,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
       const p = r.def.proto;
       const ret = p.ret === 'void' ? 'void' : /\*/.test(p.ret) ? (r.def.flags?.retNull === true ? 'ptr_or_null' : 'ptr') : 'integer';
       const m = /struct\s+(\w+)\s*\*/.exec(p.ret);
-      return { name: r.def.name, nargs: p.params.length, ret, retStruct: m?.[1] ?? '' };
+      return { name: r.def.name, nargs: p.params.length, ret, retStruct: m?.[1] ?? '', memArgs: p.params.map((x) => kfuncMemArg(k, x.name, x.type)) };
     },
     ctx: verifierCtxOf(prog.type, prog.expectedAttachType, ctxInfoOf(k, prog)),
     btfAccess: btfAccessOf(k),

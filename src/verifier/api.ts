@@ -53,6 +53,13 @@ export interface VKfunc {
   /** For pointer returns: the struct pointed to ('' for void *). */
   readonly retStruct?: string;
   /** Whether r0 is written (void kfuncs leave r0 unset: reading it is "R0 !read_ok"). */
+  /**
+   * Per argument: the size of the memory a pointer argument points to (`bool *` → 1), or
+   * undefined for scalars, kernel objects and strings. A stack pointer there is checked as
+   * initialised and then clobbered (check_mem_reg: a read then a write access), as the kfunc may
+   * write it.
+   */
+  readonly memArgs?: readonly (number | undefined)[];
 }
 
 /** How a ctx access resolves: refused, a scalar, or a pointer of the given type. */

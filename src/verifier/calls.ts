@@ -390,6 +390,13 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
   const k = v.input.kfunc(i.imm);
   if (k === undefined) v.reject(ERR.EINVAL, `kernel btf_id ${i.imm} is not a function`);
   for (let r = 1; r <= k.nargs; r++) v.readReg(r);
+  // check_mem_reg: memory a stack pointer argument names must be initialised, and the kfunc may write it.
+  for (let r = 1; r <= k.nargs; r++) {
+    const size = k.memArgs?.[r - 1];
+    if (size === undefined || size <= 0 || v.regs()[r]!.type !== 'fp') continue;
+    checkHelperMem(v, r, size, false, false, false);
+    checkHelperMem(v, r, size, true, false, false);
+  }
   for (let r = 1; r <= 5; r++) v.setReg(r, NOT_INIT);
   if (k.ret === 'void') v.setReg(0, NOT_INIT);
   else if (k.ret === 'integer') v.setReg(0, UNKNOWN_SCALAR);
