@@ -23,7 +23,7 @@ import { BPF_F_LINK, BPF_F_RDONLY_PROG, Cmd, LinkType } from '../kernel/uapi.js'
 import type { KMap, KProg } from '../kernel/objects.js';
 import { loadObjectSpec, type LoadObjectOptions } from '../object/load.js';
 import type { ExternSpec, MapSpec, ObjectSpec, ProgramSpec } from '../object/spec.js';
-import { AttachType, ProgType } from '../object/uapi.js';
+import { AttachType, ProgType, progTypeLabel } from '../object/uapi.js';
 import type { Btf } from '../btf/btf.js';
 import { BPF_MAP_TYPE } from '../maps/uapi.js';
 import { concatBytes } from '../util/bytes.js';
@@ -939,6 +939,11 @@ export class BpfObject {
     // log level 4 without a buffer: the statistics, kept on the program
     let fd = k.withVerifier(this.verify, () => k.bpf(Cmd.PROG_LOAD, { ...attr, log_level: this.opts.verifierLogLevel ?? 4 }));
     if (fd < 0) {
+      // A program type the emulated kernel has no implementation of: say so (the kernel's answer
+      // to an unknown type is a bare EINVAL).
+      if (k.progTypes.get(s.type) === undefined) {
+        throw new BpfError(-fd, `prog '${s.name}': program type ${progTypeLabel(s.type)} (${s.type}, SEC("${s.section}")) is not emulated by bpfemu (BPF_PROG_LOAD refuses it)`);
+      }
       // Retry with the verifier log for the error message, as libbpf does.
       const log = new Uint8Array(1 << 20);
       const err = fd;
