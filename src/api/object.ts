@@ -33,6 +33,24 @@ import { BpfError, ProgramFaultError } from './errors.js';
 
 const { EINVAL, ENOENT, ESRCH, EBUSY, ENOTSUPP } = ERRNO;
 
+/** Map types libbpf creates without BTF key/value type ids (bpf_object__create_map's list). */
+const NO_BTF_IDS: ReadonlySet<number> = new Set([
+  BPF_MAP_TYPE.PERF_EVENT_ARRAY,
+  BPF_MAP_TYPE.CGROUP_ARRAY,
+  BPF_MAP_TYPE.STACK_TRACE,
+  BPF_MAP_TYPE.ARRAY_OF_MAPS,
+  BPF_MAP_TYPE.HASH_OF_MAPS,
+  BPF_MAP_TYPE.DEVMAP,
+  BPF_MAP_TYPE.DEVMAP_HASH,
+  BPF_MAP_TYPE.CPUMAP,
+  BPF_MAP_TYPE.XSKMAP,
+  BPF_MAP_TYPE.SOCKMAP,
+  BPF_MAP_TYPE.SOCKHASH,
+  BPF_MAP_TYPE.QUEUE,
+  BPF_MAP_TYPE.STACK,
+  BPF_MAP_TYPE.ARENA,
+]);
+
 /** Options of {@link BpfObject.open}. */
 export interface OpenOptions {
   /** The kernel to load into (default: a new Kernel with `kernelOptions`). */
@@ -825,7 +843,8 @@ export class BpfObject {
       map_type: s.type,
       key_size: s.keySize,
       value_size: m.valueSize,
-      max_entries: s.maxEntries,
+      // libbpf sizes a perf event array without max_entries to the possible CPUs
+      max_entries: s.type === BPF_MAP_TYPE.PERF_EVENT_ARRAY && s.maxEntries === 0 ? k.nrCpus : s.maxEntries,
       map_flags: s.flags,
       map_name: s.name.slice(0, 15).replace(/[^A-Za-z0-9_.]/g, '_'),
       numa_node: s.numaNode,
@@ -836,14 +855,14 @@ export class BpfObject {
       attr.map_flags = s.structOps?.link === true ? BPF_F_LINK : 0;
       attr.btf_fd = this.btfFd;
       attr.btf_vmlinux_value_type_id = m.vmlinuxValueTypeId;
-    } else if (this.btfFd >= 0 && s.btfValueTypeId !== 0) {
+    } else if (this.btfFd >= 0 && s.btfValueTypeId !== 0 && !NO_BTF_IDS.has(s.type)) {
       attr.btf_fd = this.btfFd;
       attr.btf_key_type_id = s.btfKeyTypeId;
       attr.btf_value_type_id = s.btfValueTypeId;
     }
     let fd = k.bpf(Cmd.MAP_CREATE, attr);
-    if (fd === -EINVAL && attr.btf_value_type_id !== undefined && s.type !== BPF_MAP_TYPE.STRUCT_OPS) {
-      // libbpf retries without BTF when the kernel rejects the map's BTF.
+    if (fd < 0 && attr.btf_value_type_id !== undefined && s.type !== BPF_MAP_TYPE.STRUCT_OPS) {
+      // libbpf retries without BTF whenever creating the map with its BTF fails.
       delete attr.btf_fd;
       delete attr.btf_key_type_id;
       delete attr.btf_value_type_id;
