@@ -92,6 +92,9 @@ verifier_xdp_parse            verifier_xdp_parse.bpf.c            bpf    v3  -
 verifier_maps                 verifier_maps.bpf.c                 bpf    v3  -
 verifier_calls                verifier_calls.bpf.c                bpf    v3  -
 verifier_spin_lock            verifier_spin_lock.bpf.c            bpf    v3  -
+scx_fifo                      scx_fifo.bpf.c                      bpf    v3  -
+scx_vtime                     scx_vtime.bpf.c                     bpf    v3  -
+scx_stall                     scx_stall.bpf.c                     bpf    v3  -
 libbpf_parity                 libbpf_parity.bpf.c                 bpf    v3  -
 '
 
