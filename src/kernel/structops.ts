@@ -77,6 +77,16 @@ export interface StructOpsTypeDef extends StructOpsCallbacks {
    * user value (types that would otherwise need an initMember just for data members).
    */
   readonly copyDataMembers?: boolean;
+  /**
+   * Argument retyping of the type's verifier ops (bpf_tcp_ca_is_valid_access turns a `struct sock *`
+   * argument into `struct tcp_sock *`): struct name of a pointer argument → the struct it is read as.
+   */
+  readonly promoteArgs?: Readonly<Record<string, string>>;
+  /**
+   * The type's btf_struct_access for writes through a BTF pointer: null allows the store, a string
+   * refuses it with EACCES and that log line. Absent: every store is allowed (emulator default).
+   */
+  btfWrite?(struct: string, off: number, size: number): string | null;
 }
 
 /** A type as registered in the emulated kernel. */

@@ -132,6 +132,8 @@ function ctxInfoOf(k: Kernel, prog: KProg): VCtxInfo | undefined {
       const members = btf.members(prog.attachBtfId);
       const m = members[prog.expectedAttachType];
       const args = m === undefined ? undefined : protoArgs(btf, m.type, false);
+      const promote = k.structOps.byStructTypeId(prog.attachBtfId)?.def.promoteArgs;
+      if (args !== undefined && promote !== undefined) return { args: args.map((a) => (typeof a === 'object' && promote[a.ptr] !== undefined ? { ...a, ptr: promote[a.ptr]! } : a)) };
       return args === undefined ? undefined : { args };
     }
     if (prog.expectedAttachType === AttachType.TRACE_ITER) {
@@ -199,6 +201,14 @@ function walkerOf(btf: Btf): (name: string, off: number, size: number) => BtfAcc
   };
 }
 
+/** A struct_ops type's write rule for BTF pointers ({@link StructOpsTypeDef.btfWrite}), if it has one. */
+function structOpsBtfWrite(k: Kernel, prog: KProg): Pick<VerifierInput, 'btfWrite' | 'voidReturn'> {
+  const t = k.structOps.byStructTypeId(prog.attachBtfId);
+  const def = t?.def;
+  const voidReturn = t?.members[prog.expectedAttachType]?.proto?.ret === 'void';
+  return { ...(def?.btfWrite !== undefined ? { btfWrite: (name: string, off: number, size: number) => def.btfWrite!(name, off, size) } : {}), ...(voidReturn ? { voidReturn } : {}) };
+}
+
 /**
  * The size of the memory a kfunc's pointer parameter names (KF_ARG_PTR_TO_MEM), or undefined:
  * scalars, `void *`, `char *` (strings and `__sz` buffers), kernel objects (`struct task_struct *`
@@ -250,6 +260,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     },
     ctx: verifierCtxOf(prog.type, prog.expectedAttachType, ctxInfoOf(k, prog)),
     btfAccess: btfAccessOf(k),
+    ...(prog.type === ProgType.STRUCT_OPS ? structOpsBtfWrite(k, prog) : {}),
     nrCpus: k.nrCpus,
     retRange: retRangeOf(prog.type, prog.expectedAttachType),
     ...(lineOf !== undefined ? { lineOf } : {}),

@@ -145,6 +145,10 @@ export interface VerifierInput {
   readonly funcs?: readonly VFunc[];
   /** btf_struct_access on the kernel's BTF: a load of `size` bytes at `off` of `struct <name>`. */
   btfAccess?(name: string, off: number, size: number): BtfAccess;
+  /** The attach target returns void (a struct_ops member): check_return_code accepts any exit, R0 unset too. */
+  readonly voidReturn?: boolean;
+  /** A struct_ops type's rule for stores through a BTF pointer: null allows, a string is the EACCES log line. */
+  btfWrite?(name: string, off: number, size: number): string | null;
   /** log_level bits (1, 2, 4); 0 = no log. */
   readonly logLevel: number;
   /** Capability profile; only the privileged (root) profile is implemented today. */

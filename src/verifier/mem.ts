@@ -422,6 +422,10 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       if (o < 0) v.reject(ERR.EACCES, `R${regno} is ptr_${reg.btfName} invalid negative access: off=${o}`);
       if (!tnumIsConst(reg.s.var)) v.reject(ERR.EACCES, `R${regno} is ptr_${reg.btfName} invalid variable offset: off=${o}, var_off=${formatTnum(reg.s.var)}`);
       if (write && v.input.progType !== 27) v.reject(ERR.EACCES, 'only read is supported');
+      if (write) {
+        const refused = v.input.btfWrite?.(reg.btfName, o, size) ?? null;
+        if (refused !== null) v.reject(ERR.EACCES, refused);
+      }
       const acc = v.input.btfAccess?.(reg.btfName, o, size) ?? { kind: 'scalar' as const };
       if (acc.kind === 'error') v.reject(ERR.EACCES, acc.msg);
       if (!write && valueRegno >= 0) {

@@ -990,6 +990,8 @@ export class Verifier {
   /** check_return_code for the main program (and async callbacks). */
   private checkReturnCode(): void {
     const f = this.frame();
+    // LSM and struct_ops func-ptr's return type could be "void": nothing is checked, R0 need not be set.
+    if (f.subprog === 0 && !f.async && this.input.voidReturn === true) return;
     const r0 = this.readReg(0);
     if (f.subprog !== 0 && !f.async) {
       if (r0.type !== 'scalar') this.reject(ERR.EINVAL, `At subprogram exit the register R0 is not a scalar value (${regTypeStr(r0)})`);

@@ -1,0 +1,817 @@
+/**
+ * A deterministic packet-level simulation of TCP senders sharing one bottleneck, driving their
+ * congestion controls the way Linux 6.18's tcp_ack() does (spec §3):
+ *
+ *   sender ──(instant)──► bottleneck FIFO (rate R, buffer B, drop-tail / ECN mark above K,
+ *                         random loss) ──(RTT/2)──► receiver ──(RTT/2, ACK per packet)──► sender
+ *
+ * Per ACK: SACK tagging and cumulative advance (`tcp_clean_rtx_queue`), RTT estimator,
+ * `pkts_acked`, `in_ack_event`, the loss/recovery state machine (`tcp_fastretrans_alert`:
+ * `ssthresh` + `set_state(Recovery)` on loss, PRR during CWR/Recovery, `set_state(Open)` +
+ * cwnd = ssthresh + `COMPLETE_CWR` at the end, undo through `undo_cwnd` when every retransmission
+ * was DSACKed), then `cong_avoid` (or `cong_control`), then the send path. RTO: `ssthresh`,
+ * `cwnd_event(LOSS)`, `set_state(Loss)`, cwnd 1, exponential backoff.
+ *
+ * Differences from the kernel's stack (also in README "TCP congestion control"): sequence space
+ * in whole segments (one MSS per packet, no TSO/GSO, no pacing, no Nagle); loss detection by the
+ * classic three-SACK rule instead of RACK-TLP (a lost retransmission is found by the RTO); no
+ * F-RTO, no delayed ACKs, no timestamps-based undo; the RTO is srtt + max(4·rttvar, 200 ms); the
+ * receiver echoes ECE per CE-marked packet (DCTCP-style, ACK every packet); sender NIC and reverse
+ * path are never congested.
+ *
+ * The receiver's response to a packet is computed when the packet enters the bottleneck: the path
+ * is FIFO with a fixed propagation delay per direction, so packets of a flow reach the receiver in
+ * the order they were enqueued.
+ */
+import type { Kernel } from '../../kernel/kernel.js';
+import { CA_ACK, CA_EVENT, TCP_CA, TCP_CONG_NEEDS_ECN } from './install.js';
+import type { CongestionControl, RateSampleLite } from './cc.js';
+import { TCP_INFINITE_SSTHRESH, TcpSock } from './sock.js';
+
+/** The shared path. */
+export interface PathConfig {
+  /** Bottleneck rate in bits per second. */
+  readonly bandwidthBps: number;
+  /** Base (propagation) round-trip time in ns. */
+  readonly rttNs: number;
+  /** Bottleneck buffer in packets (drop-tail). */
+  readonly bufferPkts: number;
+  /** Probability that a packet is lost at random before the queue (default 0). */
+  readonly lossRate?: number;
+  /** Mark CE instead of queueing past this many packets, for ECN-capable flows (DCTCP); default off. */
+  readonly ecnK?: number;
+  /** Bottleneck rate changes: from `atNs` on the rate is `bandwidthBps`. */
+  readonly rateChanges?: readonly { readonly atNs: number; readonly bandwidthBps: number }[];
+}
+
+/** One flow. */
+export interface FlowConfig {
+  readonly cc: CongestionControl;
+  /** Label in outputs (default: the congestion control's name). */
+  readonly label?: string;
+  /** Start time in ns (default 0). */
+  readonly startNs?: number;
+  /** Receiver window in packets (default 4096). */
+  readonly rwndPkts?: number;
+}
+
+/** Simulation options. */
+export interface SimConfig {
+  readonly kernel: Kernel;
+  readonly path: PathConfig;
+  readonly flows: readonly FlowConfig[];
+  readonly durationNs: number;
+  /** Seed of the random loss (default 1). */
+  readonly seed?: number;
+  /** Payload bytes per packet (mss_cache, default 1448; 52 bytes of headers go on the wire). */
+  readonly mss?: number;
+  /** Sample interval of the per-flow time series (default: max(RTT/2, duration/2000)). */
+  readonly sampleNs?: number;
+  /** Record cwnd after every ACK (and RTO) of every flow in `trace` (tests). */
+  readonly traceAcks?: boolean;
+}
+
+/** One time-series sample. */
+export interface FlowSample {
+  readonly tNs: number;
+  readonly cwnd: number;
+  readonly ssthresh: number;
+  readonly inflight: number;
+  /** Latest RTT sample in ns (0 before the first). */
+  readonly rttNs: number;
+  /** icsk_ca_state (0 Open ... 4 Loss). */
+  readonly state: number;
+}
+
+/** Per-flow result. */
+export interface FlowResult {
+  readonly ops: string;
+  readonly throughputBps: number;
+  readonly retransmits: number;
+  readonly deliveredPkts: number;
+  readonly rtos: number;
+  readonly samples: FlowSample[];
+  /** RTT samples in µs. */
+  readonly rttsUs: number[];
+  /** With traceAcks: (time ns, cwnd, ssthresh, state) after every ACK or RTO. */
+  readonly trace?: { t: number[]; cwnd: number[]; ssthresh: number[]; state: number[] };
+}
+
+/** The whole run. */
+export interface SimResult {
+  readonly flows: FlowResult[];
+  readonly acks: number;
+  readonly drops: number;
+  readonly ceMarks: number;
+  readonly durationNs: number;
+  readonly linkBits: number;
+}
+
+// Scoreboard flags per packet.
+const SACKED = 1;
+const LOST = 2;
+const RETRANS = 4;
+const EVER_RETRANS = 8;
+
+// tcp_input.c FLAG_* bits the congestion controls see through cong_control's `flag`.
+const FLAG_DATA = 0x01;
+const FLAG_SND_UNA_ADVANCED = 0x400;
+const FLAG_DATA_ACKED = 0x04;
+const FLAG_RETRANS_DATA_ACKED = 0x08;
+const FLAG_DATA_SACKED = 0x20;
+const FLAG_ECE = 0x40;
+const FLAG_DSACKING_ACK = 0x800;
+void FLAG_DATA;
+
+const HEADER_BYTES = 52;
+const RTO_MIN_US = 200_000;
+const RTO_MAX_US = 120_000_000;
+const RTO_INIT_US = 1_000_000;
+const TCP_ECN_OK = 1;
+
+/** mulberry32: a small seeded PRNG, enough for Bernoulli loss. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0 || 1;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const EV_ACK = 0;
+const EV_RTO = 1;
+const EV_START = 2;
+const EV_RATE = 3;
+
+/** Event queue: a binary heap on (time, insertion order) over parallel arrays. */
+class EventQueue {
+  private time: number[] = [];
+  private seq: number[] = [];
+  private kind: number[] = [];
+  private flow: number[] = [];
+  private a: number[] = [];
+  private b: number[] = [];
+  private n = 0;
+  private counter = 0;
+  get size(): number {
+    return this.n;
+  }
+  private less(i: number, j: number): boolean {
+    return this.time[i]! < this.time[j]! || (this.time[i] === this.time[j] && this.seq[i]! < this.seq[j]!);
+  }
+  private swap(i: number, j: number): void {
+    for (const arr of [this.time, this.seq, this.kind, this.flow, this.a, this.b]) {
+      const t = arr[i]!;
+      arr[i] = arr[j]!;
+      arr[j] = t;
+    }
+  }
+  push(time: number, kind: number, flow: number, a: number, b: number): void {
+    let i = this.n++;
+    this.time[i] = time;
+    this.seq[i] = this.counter++;
+    this.kind[i] = kind;
+    this.flow[i] = flow;
+    this.a[i] = a;
+    this.b[i] = b;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(i, p)) break;
+      this.swap(i, p);
+      i = p;
+    }
+  }
+  /** Pop the earliest event into `out`. */
+  pop(out: { time: number; kind: number; flow: number; a: number; b: number }): void {
+    out.time = this.time[0]!;
+    out.kind = this.kind[0]!;
+    out.flow = this.flow[0]!;
+    out.a = this.a[0]!;
+    out.b = this.b[0]!;
+    const last = --this.n;
+    if (last > 0) {
+      this.swap(0, last);
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < last && this.less(l, m)) m = l;
+        if (r < last && this.less(r, m)) m = r;
+        if (m === i) break;
+        this.swap(i, m);
+        i = m;
+      }
+    }
+  }
+}
+
+// ACK event payload: a = cumulative ack (packets), b = packed (sack seq + 1) * 4 + dsack*2 + ece.
+
+class Flow {
+  readonly sock: TcpSock;
+  sndUna = 0;
+  sndNxt = 0;
+  flags = new Uint8Array(1 << 12);
+  sentNs = new Float64Array(1 << 12);
+  // receiver
+  rcvNxt = 0;
+  received = new Uint8Array(1 << 12);
+  // loss detection: the three highest SACKed sequence numbers
+  sack1 = -1;
+  sack2 = -1;
+  sack3 = -1;
+  lossPtr = 0;
+  rexmitPtr = 0;
+  highSeq = 0;
+  undoMarker = false;
+  undoRetrans = 0;
+  prrDelivered = 0;
+  prrOut = 0;
+  cwndUsageSeq = 0;
+  // RTO
+  rtoUs = RTO_INIT_US;
+  backoff = 0;
+  rtoGen = 0;
+  rtoArmed = false;
+  srttUs = 0;
+  rttvarUs = 0;
+  // accounting
+  delivered = 0;
+  deliveredCe = 0;
+  lostTotal = 0;
+  retransmits = 0;
+  rtos = 0;
+  lastRttNs = 0;
+  started = false;
+  ecn: boolean;
+  readonly rttsUs: number[] = [];
+  readonly samples: FlowSample[] = [];
+  readonly trace: { t: number[]; cwnd: number[]; ssthresh: number[]; state: number[] } | undefined;
+
+  constructor(
+    readonly index: number,
+    readonly cfg: FlowConfig,
+    kernel: Kernel,
+    readonly mss: number,
+    trace: boolean,
+  ) {
+    this.sock = new TcpSock(kernel, cfg.label ?? cfg.cc.name);
+    this.ecn = (cfg.cc.flags & TCP_CONG_NEEDS_ECN) !== 0;
+    this.trace = trace ? { t: [], cwnd: [], ssthresh: [], state: [] } : undefined;
+  }
+
+  ensure(seq: number): void {
+    if (seq < this.flags.length) return;
+    let n = this.flags.length;
+    while (n <= seq) n *= 2;
+    const grow = <T extends Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.flags = grow(this.flags, (k) => new Uint8Array(k));
+    this.sentNs = grow(this.sentNs, (k) => new Float64Array(k));
+    this.received = grow(this.received, (k) => new Uint8Array(k));
+  }
+}
+
+/** Run a simulation. Deterministic: the same config (and seed) gives the same result. */
+export function simulate(cfg: SimConfig): SimResult {
+  const k = cfg.kernel;
+  const mss = cfg.mss ?? 1448;
+  const wireBits = (mss + HEADER_BYTES) * 8;
+  const path = cfg.path;
+  let bw = path.bandwidthBps;
+  const halfRtt = path.rttNs / 2;
+  const loss = path.lossRate ?? 0;
+  const rand = prng(cfg.seed ?? 1);
+  const duration = cfg.durationNs;
+  const sampleNs = cfg.sampleNs ?? Math.max(path.rttNs / 2, duration / 2000);
+  const sub = k.service<{ socks: Map<number, TcpSock> }>('tcp_cc');
+  const startMono = k.monotonicNs();
+  let now = 0;
+  const setNow = (t: number): void => {
+    now = t;
+    const target = startMono + BigInt(Math.floor(t));
+    const cur = k.monotonicNs();
+    if (target > cur) k.advance(target - cur);
+  };
+  const jiffies32 = (): number => Number(k.jiffies64() & 0xffffffffn);
+
+  const flows = cfg.flows.map((f, i) => new Flow(i, f, k, mss, cfg.traceAcks === true));
+  const q = new EventQueue();
+  // bottleneck FIFO: departure times of queued packets (ring)
+  let qTimes = new Float64Array(1024);
+  let qHead = 0;
+  let qLen = 0;
+  let linkFree = 0;
+  let drops = 0;
+  let ceMarks = 0;
+  let acks = 0;
+  let linkBits = 0;
+
+  const queueLen = (t: number): number => {
+    while (qLen > 0 && qTimes[qHead]! <= t) {
+      qHead = (qHead + 1) % qTimes.length;
+      qLen--;
+    }
+    return qLen;
+  };
+  const enqueueTime = (dep: number): void => {
+    if (qLen === qTimes.length) {
+      const n = new Float64Array(qTimes.length * 2);
+      for (let i = 0; i < qLen; i++) n[i] = qTimes[(qHead + i) % qTimes.length]!;
+      qTimes = n;
+      qHead = 0;
+    }
+    qTimes[(qHead + qLen) % qTimes.length] = dep;
+    qLen++;
+  };
+
+  /** A packet of flow f enters the bottleneck now; schedules the receiver's ACK. */
+  const transmit = (f: Flow, seq: number): void => {
+    if (loss > 0 && rand() < loss) {
+      drops++;
+      return;
+    }
+    const ql = queueLen(now);
+    if (ql >= path.bufferPkts) {
+      drops++;
+      return;
+    }
+    let ce = false;
+    if (path.ecnK !== undefined && f.ecn && ql >= path.ecnK) {
+      ce = true;
+      ceMarks++;
+    }
+    const dep = Math.max(now, linkFree) + (wireBits * 1e9) / bw;
+    linkFree = dep;
+    enqueueTime(dep);
+    linkBits += wireBits;
+    // receiver (ACK every packet)
+    f.ensure(seq);
+    let sack = -1;
+    let dsack = 0;
+    if (seq < f.rcvNxt || f.received[seq] === 1) {
+      dsack = 1;
+      sack = seq;
+    } else {
+      f.received[seq] = 1;
+      if (seq === f.rcvNxt) {
+        while (f.received[f.rcvNxt] === 1) {
+          f.rcvNxt++;
+          f.ensure(f.rcvNxt);
+        }
+      } else sack = seq;
+    }
+    q.push(dep + 2 * halfRtt, EV_ACK, f.index, f.rcvNxt, (sack + 1) * 4 + dsack * 2 + (ce ? 1 : 0));
+  };
+
+  const cc = (f: Flow): CongestionControl => f.cfg.cc;
+  const setState = (f: Flow, st: number): void => {
+    cc(f).setState?.(f.sock, st);
+    f.sock.caState = st;
+  };
+  const event = (f: Flow, ev: number): void => cc(f).cwndEvent?.(f.sock, ev);
+  const seqBytes = (pkts: number): number => Math.imul(pkts, mss) >>> 0;
+
+  const syncSock = (f: Flow): void => {
+    const s = f.sock;
+    s.setU32('snd_una', seqBytes(f.sndUna));
+    s.setU32('snd_nxt', seqBytes(f.sndNxt));
+    s.setU32('delivered', f.delivered);
+    s.setU32('delivered_ce', f.deliveredCe);
+    s.setU32('lost', f.lostTotal);
+    s.setU32('high_seq', seqBytes(f.highSeq));
+    s.setU32('prr_delivered', f.prrDelivered);
+    s.setU32('prr_out', f.prrOut);
+    s.setU32('undo_marker', f.undoMarker ? seqBytes(f.sndUna) || 1 : 0);
+    s.setU32('undo_retrans', f.undoRetrans);
+    s.tcpMstamp = BigInt(Math.floor(now / 1000));
+  };
+
+  const armRto = (f: Flow, restart: boolean): void => {
+    if (f.sock.packetsOut === 0) {
+      f.rtoArmed = false;
+      f.rtoGen++;
+      return;
+    }
+    if (f.rtoArmed && !restart) return;
+    f.rtoGen++;
+    f.rtoArmed = true;
+    const us = Math.min(f.rtoUs * 2 ** f.backoff, RTO_MAX_US);
+    q.push(now + us * 1000, EV_RTO, f.index, f.rtoGen, 0);
+  };
+
+  /** tcp_write_xmit: retransmit lost packets first, then new data, while in_flight < cwnd. */
+  const xmit = (f: Flow): void => {
+    const s = f.sock;
+    const rwnd = f.cfg.rwndPkts ?? 4096;
+    const reducing = s.caState === TCP_CA.CWR || s.caState === TCP_CA.Recovery;
+    let sent = 0;
+    while (s.inFlight < s.cwnd) {
+      // lost, not yet retransmitted
+      if (s.lostOut > s.retransOut) {
+        let p = Math.max(f.rexmitPtr, f.sndUna);
+        while (p < f.sndNxt && (f.flags[p]! & (LOST | RETRANS | SACKED)) !== LOST) p++;
+        f.rexmitPtr = p;
+        if (p < f.sndNxt) {
+          f.flags[p]! |= RETRANS | EVER_RETRANS;
+          s.retransOut = s.retransOut + 1;
+          f.retransmits++;
+          s.setU32('total_retrans', f.retransmits);
+          if (f.undoMarker) f.undoRetrans++;
+          f.sentNs[p] = now;
+          if (reducing) f.prrOut++;
+          transmit(f, p);
+          sent++;
+          continue;
+        }
+      }
+      if (f.sndNxt - f.sndUna >= rwnd) break;
+      if (s.inFlight === 0) event(f, CA_EVENT.TX_START);
+      const seq = f.sndNxt++;
+      f.ensure(seq);
+      f.flags[seq] = 0;
+      f.sentNs[seq] = now;
+      s.packetsOut = s.packetsOut + 1;
+      if (reducing) f.prrOut++;
+      transmit(f, seq);
+      sent++;
+    }
+    if (sent > 0) s.setU32('lsndtime', jiffies32());
+    // tcp_cwnd_validate
+    const limited = s.inFlight >= s.cwnd;
+    if (f.sndUna >= f.cwndUsageSeq || limited || (!s.isCwndLimitedFlag && s.packetsOut > s.maxPacketsOut)) {
+      s.isCwndLimitedFlag = limited;
+      s.setU32('max_packets_out', s.packetsOut);
+      f.cwndUsageSeq = f.sndNxt;
+      s.setU32('cwnd_usage_seq', seqBytes(f.sndNxt));
+    }
+    syncSock(f);
+    armRto(f, false);
+  };
+
+  const currentSsthresh = (f: Flow): number => {
+    const s = f.sock;
+    if (s.caState === TCP_CA.CWR || s.caState === TCP_CA.Recovery) return s.ssthresh;
+    return Math.max(s.ssthresh, (s.cwnd >>> 1) + (s.cwnd >>> 2));
+  };
+
+  /** tcp_init_cwnd_reduction. */
+  const initCwndReduction = (f: Flow): void => {
+    const s = f.sock;
+    f.highSeq = f.sndNxt;
+    s.cwndCnt = 0;
+    s.priorCwnd = s.cwnd;
+    f.prrDelivered = 0;
+    f.prrOut = 0;
+    syncSock(f);
+    s.ssthresh = cc(f).ssthresh(s);
+  };
+
+  /** tcp_end_cwnd_reduction. */
+  const endCwndReduction = (f: Flow): void => {
+    const s = f.sock;
+    if (cc(f).hasCongControl) return;
+    if (s.ssthresh < TCP_INFINITE_SSTHRESH && (s.caState === TCP_CA.CWR || f.undoMarker)) {
+      s.cwnd = s.ssthresh;
+      s.setU32('snd_cwnd_stamp', jiffies32());
+    }
+    event(f, CA_EVENT.COMPLETE_CWR);
+  };
+
+  /** tcp_cwnd_reduction (PRR). */
+  const prr = (f: Flow, newly: number, newlyLost: number, flag: number): void => {
+    const s = f.sock;
+    if (newly <= 0 || s.priorCwnd === 0) return;
+    f.prrDelivered += newly;
+    const inflight = s.inFlight;
+    const delta = s.ssthresh - inflight;
+    let sndcnt: number;
+    if (delta < 0) {
+      sndcnt = Math.floor((s.ssthresh * f.prrDelivered + s.priorCwnd - 1) / s.priorCwnd) - f.prrOut;
+    } else {
+      sndcnt = Math.max(f.prrDelivered - f.prrOut, newly);
+      if ((flag & FLAG_SND_UNA_ADVANCED) !== 0 && newlyLost === 0) sndcnt++;
+      sndcnt = Math.min(delta, sndcnt);
+    }
+    sndcnt = Math.max(sndcnt, f.prrOut === 0 ? 1 : 0);
+    s.cwnd = inflight + sndcnt;
+  };
+
+  /** Mark lost every un-SACKed packet below the third-highest SACKed one (three-SACK rule). */
+  const markLost = (f: Flow): number => {
+    if (f.sack3 < 0) return 0;
+    const s = f.sock;
+    let n = 0;
+    let p = Math.max(f.lossPtr, f.sndUna);
+    for (; p < f.sack3; p++) {
+      const fl = f.flags[p]!;
+      if ((fl & (SACKED | LOST)) === 0 && (fl & RETRANS) === 0) {
+        f.flags[p] = fl | LOST;
+        n++;
+      }
+    }
+    f.lossPtr = p;
+    if (n > 0) {
+      s.lostOut = s.lostOut + n;
+      f.lostTotal += n;
+    }
+    return n;
+  };
+
+  const sample = (f: Flow, t: number): void => {
+    const s = f.sock;
+    f.samples.push({ tNs: Math.round(t), cwnd: s.cwnd, ssthresh: s.ssthresh, inflight: s.inFlight, rttNs: f.lastRttNs, state: s.caState });
+  };
+  const traceNow = (f: Flow): void => {
+    if (f.trace === undefined) return;
+    f.trace.t.push(now);
+    f.trace.cwnd.push(f.sock.cwnd);
+    f.trace.ssthresh.push(f.sock.ssthresh);
+    f.trace.state.push(f.sock.caState);
+  };
+
+  const onAck = (f: Flow, ack: number, packed: number): void => {
+    const s = f.sock;
+    const ece = (packed & 1) !== 0 && f.ecn;
+    const dsack = (packed & 2) !== 0;
+    const sackSeq = (packed >> 2) - 1;
+    if (ack < f.sndUna) return; // old ACK
+    acks++;
+    syncSock(f);
+    const priorInFlight = s.inFlight;
+    const priorPackets = s.packetsOut;
+    const deliveredBefore = f.delivered;
+    const lostBefore = f.lostTotal;
+    let flag = 0;
+    let newestSent = -1;
+    if (ece) flag |= FLAG_ECE;
+    // SACK tagging
+    if (sackSeq >= 0 && !dsack && sackSeq >= ack && sackSeq < f.sndNxt && (f.flags[sackSeq]! & SACKED) === 0) {
+      const fl = f.flags[sackSeq]!;
+      f.flags[sackSeq] = (fl | SACKED) & ~(LOST | RETRANS); // a SACKed packet is neither lost nor being retransmitted
+      s.sackedOut = s.sackedOut + 1;
+      if ((fl & LOST) !== 0) s.lostOut = s.lostOut - 1;
+      if ((fl & RETRANS) !== 0) s.retransOut = s.retransOut - 1;
+      f.delivered++;
+      if (ece) f.deliveredCe++;
+      flag |= FLAG_DATA_SACKED;
+      if ((fl & EVER_RETRANS) === 0) newestSent = Math.max(newestSent, f.sentNs[sackSeq]!);
+      if (sackSeq > f.sack1) {
+        f.sack3 = f.sack2;
+        f.sack2 = f.sack1;
+        f.sack1 = sackSeq;
+      }
+    }
+    if (dsack) {
+      flag |= FLAG_DSACKING_ACK;
+      if (f.undoMarker && sackSeq >= 0 && (f.flags[sackSeq]! & EVER_RETRANS) !== 0 && f.undoRetrans > 0) f.undoRetrans--;
+    }
+    // cumulative ACK (tcp_clean_rtx_queue)
+    let pktsAcked = 0;
+    if (ack > f.sndUna) {
+      flag |= FLAG_SND_UNA_ADVANCED | FLAG_DATA_ACKED;
+      for (let p = f.sndUna; p < ack; p++) {
+        const fl = f.flags[p]!;
+        if ((fl & SACKED) === 0) {
+          f.delivered++;
+          if (ece) f.deliveredCe++;
+          if ((fl & EVER_RETRANS) === 0) newestSent = Math.max(newestSent, f.sentNs[p]!);
+        } else s.sackedOut = s.sackedOut - 1;
+        if ((fl & LOST) !== 0) s.lostOut = s.lostOut - 1;
+        if ((fl & RETRANS) !== 0) s.retransOut = s.retransOut - 1;
+        if ((fl & EVER_RETRANS) !== 0) flag |= FLAG_RETRANS_DATA_ACKED;
+      }
+      pktsAcked = ack - f.sndUna;
+      s.packetsOut = s.packetsOut - pktsAcked;
+      f.sndUna = ack;
+      f.backoff = 0;
+      if (f.sack1 < ack) f.sack1 = f.sack2 = f.sack3 = -1;
+      else if (f.sack2 < ack) f.sack2 = f.sack3 = -1;
+      else if (f.sack3 < ack) f.sack3 = -1;
+    }
+    syncSock(f);
+    const newlyDelivered = f.delivered - deliveredBefore;
+    const slow = (flag & (FLAG_DATA_SACKED | FLAG_ECE | FLAG_DSACKING_ACK)) !== 0 || pktsAcked === 0;
+    const ackFlags = slow ? CA_ACK.SLOWPATH | (ece ? CA_ACK.ECE : 0) : CA_ACK.WIN_UPDATE;
+    if (priorPackets === 0) {
+      cc(f).inAckEvent?.(s, ackFlags);
+      return;
+    }
+    // RTT (Karn: only never-retransmitted packets), estimator as tcp_rtt_estimator
+    let rttUs = -1;
+    if (newestSent >= 0) {
+      rttUs = Math.max(1, Math.round((now - newestSent) / 1000));
+      f.lastRttNs = rttUs * 1000;
+      f.rttsUs.push(rttUs);
+      if (f.srttUs === 0) {
+        f.srttUs = rttUs;
+        f.rttvarUs = rttUs / 2;
+      } else {
+        f.rttvarUs = 0.75 * f.rttvarUs + 0.25 * Math.abs(f.srttUs - rttUs);
+        f.srttUs = 0.875 * f.srttUs + 0.125 * rttUs;
+      }
+      f.rtoUs = Math.round(f.srttUs + Math.max(4 * f.rttvarUs, RTO_MIN_US));
+      s.setU32('srtt_us', Math.round(f.srttUs * 8));
+      s.setU32('mdev_us', Math.round(f.rttvarUs * 4));
+      s.setU32('rttvar_us', Math.round(f.rttvarUs * 4));
+      s.rto = Math.ceil(f.rtoUs / 1000);
+    }
+    cc(f).pktsAcked?.(s, pktsAcked, rttUs, mss * newlyDelivered);
+    cc(f).inAckEvent?.(s, ackFlags);
+
+    // tcp_fastretrans_alert (for dubious ACKs)
+    const newlyLost = markLost(f);
+    const dubious = (flag & FLAG_SND_UNA_ADVANCED) === 0 || (flag & (FLAG_DATA_SACKED | FLAG_ECE)) !== 0 || s.caState !== TCP_CA.Open || newlyLost > 0;
+    if (dubious) {
+      if (ece) s.priorSsthresh = 0;
+      let st = s.caState;
+      if (st !== TCP_CA.Open && f.sndUna >= f.highSeq) {
+        if (st === TCP_CA.CWR && f.sndUna !== f.highSeq) {
+          endCwndReduction(f);
+          setState(f, TCP_CA.Open);
+        } else if (st === TCP_CA.Recovery || st === TCP_CA.Loss) {
+          // tcp_try_undo_recovery: every retransmission DSACKed → undo
+          if (f.undoMarker && f.undoRetrans === 0 && s.priorSsthresh !== 0) {
+            s.cwnd = cc(f).undoCwnd(s);
+            if (s.priorSsthresh > s.ssthresh) s.ssthresh = s.priorSsthresh;
+            f.undoMarker = false;
+          }
+          setState(f, TCP_CA.Open);
+          if (st === TCP_CA.Recovery) endCwndReduction(f);
+          f.undoMarker = false;
+        }
+        st = s.caState;
+      }
+      if (st === TCP_CA.Open || st === TCP_CA.Disorder || st === TCP_CA.CWR) {
+        if (s.lostOut === 0) {
+          // tcp_try_to_open
+          if (ece && st < TCP_CA.CWR) {
+            s.priorSsthresh = 0;
+            f.undoMarker = false;
+            initCwndReduction(f);
+            setState(f, TCP_CA.CWR);
+          } else if (st !== TCP_CA.CWR) {
+            const want = s.sackedOut + s.lostOut + s.retransOut > 0 ? TCP_CA.Disorder : TCP_CA.Open;
+            if (want !== st) {
+              setState(f, want);
+              f.highSeq = f.sndNxt;
+            }
+          }
+        } else {
+          // tcp_enter_recovery
+          s.priorSsthresh = 0;
+          f.undoMarker = true;
+          f.undoRetrans = 0;
+          if (st !== TCP_CA.CWR) {
+            if (!ece) s.priorSsthresh = currentSsthresh(f);
+            initCwndReduction(f);
+          }
+          setState(f, TCP_CA.Recovery);
+        }
+      }
+    }
+    syncSock(f);
+    // tcp_cong_control
+    const st = s.caState;
+    if (cc(f).hasCongControl) {
+      const rs: RateSampleLite = { delivered: newlyDelivered, deliveredCe: ece ? newlyDelivered : 0, ackedSacked: newlyDelivered, priorInFlight, rttUs, losses: f.lostTotal - lostBefore };
+      cc(f).congControl!(s, seqBytes(ack), flag, rs);
+    } else if (st === TCP_CA.CWR || st === TCP_CA.Recovery) {
+      prr(f, newlyDelivered, f.lostTotal - lostBefore, flag);
+    } else if ((flag & FLAG_DATA_ACKED) !== 0) {
+      cc(f).congAvoid?.(s, seqBytes(ack), newlyDelivered);
+      s.setU32('snd_cwnd_stamp', jiffies32());
+    }
+    traceNow(f);
+    xmit(f);
+    if (pktsAcked > 0) armRto(f, true);
+  };
+
+  const onRto = (f: Flow, gen: number): void => {
+    if (gen !== f.rtoGen || !f.rtoArmed) return;
+    const s = f.sock;
+    f.rtoArmed = false;
+    if (s.packetsOut === 0) return;
+    f.rtos++;
+    syncSock(f);
+    // tcp_enter_loss: everything outstanding and not SACKed is lost; retransmissions are forgotten
+    const st = s.caState;
+    const newEpisode = st <= TCP_CA.Disorder || f.highSeq <= f.sndUna || (st === TCP_CA.Loss && s.retransOut === 0 && f.undoRetrans === 0);
+    let lost = 0;
+    for (let p = f.sndUna; p < f.sndNxt; p++) {
+      const fl = f.flags[p]!;
+      if ((fl & SACKED) !== 0) continue;
+      if ((fl & LOST) === 0) lost++;
+      f.flags[p] = (fl | LOST) & ~RETRANS;
+    }
+    s.lostOut = s.lostOut + lost;
+    f.lostTotal += lost;
+    s.retransOut = 0;
+    f.rexmitPtr = f.sndUna;
+    if (newEpisode) {
+      s.priorSsthresh = currentSsthresh(f);
+      s.priorCwnd = s.cwnd;
+      s.ssthresh = cc(f).ssthresh(s);
+      event(f, CA_EVENT.LOSS);
+      f.undoMarker = true;
+      f.undoRetrans = 0;
+    }
+    s.cwnd = s.inFlight + 1;
+    s.cwndCnt = 0;
+    s.setU32('snd_cwnd_stamp', jiffies32());
+    setState(f, TCP_CA.Loss);
+    f.highSeq = f.sndNxt;
+    f.backoff = Math.min(f.backoff + 1, 16);
+    traceNow(f);
+    xmit(f);
+    armRto(f, true);
+  };
+
+  const startFlow = (f: Flow): void => {
+    const s = f.sock;
+    sub?.socks.set(s.region, s);
+    s.skState = 1; // TCP_ESTABLISHED
+    s.cwnd = 10;
+    s.ssthresh = TCP_INFINITE_SSTHRESH;
+    s.setU32('snd_cwnd_clamp', 0xffffffff);
+    s.setU32('mss_cache', mss);
+    s.setU32('reordering', 3);
+    s.setU32('snd_wnd', (f.cfg.rwndPkts ?? 4096) * mss);
+    s.rto = RTO_INIT_US / 1000;
+    s.ecnFlags = f.ecn && path.ecnK !== undefined ? TCP_ECN_OK : 0;
+    s.setU32('snd_cwnd_stamp', jiffies32());
+    syncSock(f);
+    f.started = true;
+    cc(f).init?.(s);
+    traceNow(f);
+    xmit(f);
+  };
+
+  for (const f of flows) q.push(f.cfg.startNs ?? 0, EV_START, f.index, 0, 0);
+  for (const c of path.rateChanges ?? []) q.push(c.atNs, EV_RATE, -1, c.bandwidthBps, 0);
+
+  const ev = { time: 0, kind: 0, flow: 0, a: 0, b: 0 };
+  let nextSample = 0;
+  try {
+    while (q.size > 0) {
+      q.pop(ev);
+      if (ev.time > duration) break;
+      while (nextSample <= ev.time) {
+        for (const f of flows) if (f.started) sample(f, nextSample);
+        nextSample += sampleNs;
+      }
+      setNow(ev.time);
+      const f = flows[ev.flow];
+      switch (ev.kind) {
+        case EV_ACK:
+          onAck(f!, ev.a, ev.b);
+          break;
+        case EV_RTO:
+          onRto(f!, ev.a);
+          break;
+        case EV_START:
+          startFlow(f!);
+          break;
+        case EV_RATE:
+          bw = ev.a;
+          break;
+      }
+    }
+    while (nextSample <= duration) {
+      for (const f of flows) if (f.started) sample(f, nextSample);
+      nextSample += sampleNs;
+    }
+  } finally {
+    for (const f of flows) {
+      if (f.started) f.cfg.cc.release?.(f.sock);
+      sub?.socks.delete(f.sock.region);
+      f.sock.free();
+    }
+  }
+  return {
+    flows: flows.map((f) => {
+      const active = duration - Math.min(duration, f.cfg.startNs ?? 0);
+      return {
+        ops: f.cfg.label ?? f.cfg.cc.name,
+        throughputBps: active > 0 ? (f.delivered * mss * 8 * 1e9) / active : 0,
+        retransmits: f.retransmits,
+        deliveredPkts: f.delivered,
+        rtos: f.rtos,
+        samples: f.samples,
+        rttsUs: f.rttsUs,
+        ...(f.trace !== undefined ? { trace: f.trace } : {}),
+      };
+    }),
+    acks,
+    drops,
+    ceMarks,
+    durationNs: duration,
+    linkBits,
+  };
+}
