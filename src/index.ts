@@ -41,3 +41,5 @@ export type { KfuncDef, KfuncCall } from './kernel/kfuncs.js';
 export { fireHook, type HookEvent } from './kernel/progtypes/tracing.js';
 
 export * from './api/index.js';
+
+export * as schedExt from './subsystems/sched_ext/index.js';

@@ -6,9 +6,10 @@
 import type { Io } from '../io.js';
 import { CliError, EXIT_OK, type Command } from '../registry.js';
 import { tcpSimCommand } from '../../subsystems/tcp_cc/cli.js';
+import { schedExtSimCommand } from '../../subsystems/sched_ext/cli.js';
 
 /** The simulators by name (`bpfemu sim <name>`); a subsystem adds its entry here. */
-export const SIMULATORS: readonly Command[] = [tcpSimCommand];
+export const SIMULATORS: readonly Command[] = [schedExtSimCommand, tcpSimCommand];
 
 function usage(): string {
   const lines = SIMULATORS.map((s) => `  ${s.name.padEnd(12)} ${s.summary}`);

@@ -1,0 +1,1303 @@
+/**
+ * The emulated scheduler core: a deterministic discrete-event simulation on the virtual clock that
+ * follows kernel/sched/ext.c's flow (docs sched-ext.md §3) closely enough for a BPF scheduler to
+ * behave as it would on a real 6.18 kernel.
+ *
+ * - CPUs with a local DSQ each, the global DSQ, user DSQs (FIFO or vtime-ordered), built-in idle
+ *   tracking and the default CPU selection (flat: no SMT/LLC preference yet).
+ * - Wakeup: `select_cpu` (or the default, which direct-dispatches to an idle CPU), then
+ *   `runnable` and `enqueue` (or a direct-dispatch verdict, or the global DSQ without `enqueue`).
+ * - A CPU that needs a task: keep prev while its slice lasts; local DSQ; global DSQ; `dispatch`
+ *   rounds (at most 32) with the dispatch buffer flushed after each; keep prev when nothing else
+ *   is there (SCX_OPS_ENQ_LAST aside). Then `stopping`/`enqueue` of prev and `running` of next.
+ * - A tick every 1 ms (HZ=1000) on busy CPUs charges the slice (default 20 ms) and calls `tick`;
+ *   a zero slice reschedules. Kicks are deferred until the current op returns, as the kernel's
+ *   irq work is.
+ * - The watchdog scans every timeout/2 and ends the scheduler with SCX_EXIT_ERROR_STALL
+ *   "runnable task stall" for a task runnable longer than `timeout_ms` (default 30 s).
+ * - Any exit (error, stall, scx_bpf_exit, unregistration) runs the disable path: `disable` and
+ *   `exit_task` for every task, then `exit` with the exit info; the tasks then continue under the
+ *   built-in fair policy, which is also the policy without a BPF scheduler.
+ *
+ * Not modelled: SMT/LLC/NUMA topology, higher scheduling classes (cpu_acquire/release), core
+ * scheduling, cgroups, hotplug, affinity changes at run time, yield, the exit dump.
+ */
+import { Fault } from '../../vm/fault.js';
+import { Memory, PERM_RW, RegionKind } from '../../vm/memory.js';
+import type { Kernel } from '../../kernel/kernel.js';
+import type { StructOpsInstance } from '../../kernel/structops.js';
+import type { StructLayout } from '../../kernel/ktypes.js';
+import { SchedSimError, type Behavior, type TaskSpec } from './workload.js';
+import {
+  DEQ_SLEEP,
+  DSQ_FLAG_BUILTIN,
+  DSQ_FLAG_LOCAL_ON,
+  ENQ_CPU_SELECTED,
+  ENQ_DSQ_PRIQ,
+  ENQ_HEAD,
+  ENQ_LAST,
+  ENQ_PREEMPT,
+  ENQ_WAKEUP,
+  ExitKind,
+  KF,
+  KICK_IDLE,
+  KICK_PREEMPT,
+  KICK_WAIT,
+  OPS_FLAGS,
+  SCX_DSQ_GLOBAL,
+  SCX_DSQ_LOCAL,
+  SCX_SLICE_DFL,
+  SCX_SLICE_INF,
+  WAKE_TTWU,
+  exitReason,
+} from './types.js';
+
+const NS_PER_TICK = 1_000_000;
+const SLICE_DFL = Number(SCX_SLICE_DFL);
+/** The fair policy's slice (the built-in comparison policy, not CFS/EEVDF). */
+export const FAIR_SLICE_NS = 3_000_000;
+/** SCX_DSP_MAX_LOOPS. */
+const DSP_MAX_LOOPS = 32;
+/** SCX_WATCHDOG_MAX_TIMEOUT in ms. */
+export const WATCHDOG_MAX_MS = 30_000;
+
+/** ops_state of a task (§3): owned by the core, or queued in (owned by) the BPF scheduler. */
+const OPSS_NONE = 0;
+const OPSS_QUEUED = 1;
+
+/** A dispatch queue. Local DSQs and the global one are built-in; vtime order only for user DSQs. */
+export class Dsq {
+  readonly tasks: SimTask[] = [];
+  /** Entries ordered by vtime (PRIQ) instead of FIFO. */
+  priq = false;
+  seq = 0;
+  constructor(
+    readonly id: bigint,
+    /** The CPU of a local DSQ, else -1. */
+    readonly cpu: number,
+  ) {}
+}
+
+/** A simulated task (its task_struct lives in guest memory). */
+export class SimTask {
+  state: 'new' | 'sleeping' | 'runnable' | 'running' | 'exited' = 'new';
+  cpu = 0;
+  lastRanCpu = -1;
+  opsState = OPSS_NONE;
+  qseq = 0;
+  dsq: Dsq | null = null;
+  /** The direct-dispatch verdict (ddsp_dsq_id / ddsp_enq_flags), or null. */
+  ddsp: { dsq: bigint; flags: bigint } | null = null;
+  runnableAt = 0;
+  /** CPU time left in the current run phase (Infinity for CPU-bound). */
+  burstLeft = 0;
+  phase = 0;
+  enabled = false;
+  /** Fair-policy virtual runtime (ns scaled by 100/weight). */
+  vruntime = 0;
+  runtimeNs = 0;
+  runs = 0;
+  migrations = 0;
+  readonly waits: number[] = [];
+  rng: number;
+  constructor(
+    readonly spec: TaskSpec,
+    readonly bytes: Uint8Array,
+    readonly region: number,
+    readonly ptr: bigint,
+    readonly allowed: Uint8Array,
+    private readonly dv: DataView,
+    private readonly offs: TaskOffsets,
+    seed: number,
+  ) {
+    this.rng = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ spec.pid) >>> 0 || 1;
+  }
+  get pid(): number {
+    return this.spec.pid;
+  }
+  get comm(): string {
+    return this.spec.comm;
+  }
+  get weight(): number {
+    return this.spec.weight;
+  }
+  /** p->scx.slice (ns; SCX_SLICE_INF as Infinity). */
+  get slice(): number {
+    const v = this.dv.getBigUint64(this.offs.slice, true);
+    return v === SCX_SLICE_INF ? Infinity : Number(v);
+  }
+  set slice(ns: number) {
+    this.dv.setBigUint64(this.offs.slice, ns === Infinity ? SCX_SLICE_INF : BigInt(Math.max(0, Math.round(ns))), true);
+  }
+  get sliceRaw(): bigint {
+    return this.dv.getBigUint64(this.offs.slice, true);
+  }
+  set sliceRaw(v: bigint) {
+    this.dv.setBigUint64(this.offs.slice, BigInt.asUintN(64, v), true);
+  }
+  get dsqVtime(): bigint {
+    return this.dv.getBigUint64(this.offs.dsqVtime, true);
+  }
+  set dsqVtime(v: bigint) {
+    this.dv.setBigUint64(this.offs.dsqVtime, BigInt.asUintN(64, v), true);
+  }
+  setCpuField(cpu: number): void {
+    this.cpu = cpu;
+    this.dv.setUint32(this.offs.cpu, cpu, true);
+  }
+  setSelectedCpu(cpu: number): void {
+    this.dv.setInt32(this.offs.selectedCpu, cpu, true);
+  }
+  syncRuntime(): void {
+    this.dv.setBigUint64(this.offs.sumExec, BigInt(this.runtimeNs), true);
+  }
+  /** xorshift32 of this task (bursty behaviour). */
+  random(): number {
+    let x = this.rng;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.rng = x >>> 0;
+    return this.rng / 0x1_0000_0000;
+  }
+}
+
+/** Byte offsets in task_struct of the emulated kernel. */
+interface TaskOffsets {
+  readonly size: number;
+  readonly pid: number;
+  readonly tgid: number;
+  readonly comm: number;
+  readonly cpu: number;
+  readonly staticPrio: number;
+  readonly prio: number;
+  readonly normalPrio: number;
+  readonly nrCpusAllowed: number;
+  readonly cpusPtr: number;
+  readonly cpusMask: number;
+  readonly sumExec: number;
+  readonly weight: number;
+  readonly slice: number;
+  readonly dsqVtime: number;
+  readonly selectedCpu: number;
+  readonly scxFlags: number;
+}
+
+function taskOffsets(structs: ReadonlyMap<string, StructLayout>): TaskOffsets {
+  const s = (name: string): StructLayout => {
+    const l = structs.get(name);
+    if (l === undefined) throw new SchedSimError('NO_SCHEDULER', `the kernel has no struct ${name}: create it with createSchedExtKernel()`);
+    return l;
+  };
+  const off = (l: StructLayout, m: string): number => {
+    const x = l.members.find((y) => y.name === m);
+    if (x === undefined) throw new SchedSimError('NO_SCHEDULER', `struct ${l.name} has no member ${m}: create the kernel with createSchedExtKernel()`);
+    return x.offset;
+  };
+  const t = s('task_struct');
+  const scx = off(t, 'scx');
+  const e = s('sched_ext_entity');
+  return {
+    size: t.size,
+    pid: off(t, 'pid'),
+    tgid: off(t, 'tgid'),
+    comm: off(t, 'comm'),
+    cpu: off(t, 'thread_info') + off(s('thread_info'), 'cpu'),
+    staticPrio: off(t, 'static_prio'),
+    prio: off(t, 'prio'),
+    normalPrio: off(t, 'normal_prio'),
+    nrCpusAllowed: off(t, 'nr_cpus_allowed'),
+    cpusPtr: off(t, 'cpus_ptr'),
+    cpusMask: off(t, 'cpus_mask'),
+    sumExec: off(t, 'se') + off(s('sched_entity'), 'sum_exec_runtime'),
+    weight: scx + off(e, 'weight'),
+    slice: scx + off(e, 'slice'),
+    dsqVtime: scx + off(e, 'dsq_vtime'),
+    selectedCpu: scx + off(e, 'selected_cpu'),
+    scxFlags: scx + off(e, 'flags'),
+  };
+}
+
+/** One CPU. */
+export class SimCpu {
+  curr: SimTask | null = null;
+  /** In the built-in idle mask (cleared when claimed or when running). */
+  idle = true;
+  busyNs = 0;
+  lastCharge = 0;
+  runStart = 0;
+  /** Bumped whenever curr changes: events of an older curr are stale. */
+  token = 0;
+  reschedPending = false;
+  constructor(
+    readonly id: number,
+    readonly local: Dsq,
+  ) {}
+}
+
+/** A run span for traces: `pid` ran on `cpu` in [start, end). */
+export interface Span {
+  readonly cpu: number;
+  readonly pid: number;
+  readonly comm: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** An op call or core event, for tests that step the simulation. */
+export interface SimEvent {
+  readonly t: number;
+  readonly cpu: number;
+  readonly what: string;
+  readonly pid: number;
+}
+
+/** How the scheduler ended. */
+export interface ExitInfo {
+  readonly kind: number;
+  readonly exitCode: bigint;
+  readonly reason: string;
+  readonly message: string;
+  readonly atNs: number;
+  /** ops.init succeeded (SCX_EFLAG_INITIALIZED). */
+  readonly initialized: boolean;
+}
+
+const enum Ev {
+  WAKE,
+  TICK,
+  BURST_END,
+  RESCHED,
+  WATCHDOG,
+  EXIT_TASK,
+  START,
+}
+
+interface QEvent {
+  t: number;
+  seq: number;
+  kind: Ev;
+  cpu: number;
+  task: SimTask | null;
+  token: number;
+}
+
+/** A binary min-heap of events by (time, insertion order): ties are deterministic. */
+class EventQueue {
+  private readonly h: QEvent[] = [];
+  private seq = 0;
+  get size(): number {
+    return this.h.length;
+  }
+  push(t: number, kind: Ev, cpu: number, task: SimTask | null, token = 0): void {
+    const e: QEvent = { t, seq: this.seq++, kind, cpu, task, token };
+    const h = this.h;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+  peek(): QEvent | undefined {
+    return this.h[0];
+  }
+  pop(): QEvent | undefined {
+    const h = this.h;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last !== undefined) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function less(a: QEvent, b: QEvent): boolean {
+  return a.t < b.t || (a.t === b.t && a.seq < b.seq);
+}
+
+/** (s64)(a - b) < 0 on u64 values. */
+function vtimeBefore(a: bigint, b: bigint): boolean {
+  return BigInt.asIntN(64, a - b) < 0n;
+}
+
+const hex16 = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16).padStart(16, '0')}`;
+
+/** A buffered insert of `dispatch`. */
+interface DspEntry {
+  readonly task: SimTask;
+  readonly qseq: number;
+  readonly dsq: bigint;
+  readonly flags: bigint;
+}
+
+/** Options of the core. */
+export interface CoreOptions {
+  readonly nrCpus: number;
+  readonly seed: number;
+  /** Record run spans (traces, SVG). */
+  readonly spans?: boolean;
+  /** Record op calls as events (tests). */
+  readonly events?: boolean;
+}
+
+/**
+ * The scheduler core of one simulation. Drive it with {@link runUntil}; with a struct_ops instance
+ * of `sched_ext_ops` attached ({@link attach}) the BPF scheduler decides, else the fair policy.
+ */
+export class SchedCore {
+  now = 0;
+  readonly cpus: SimCpu[];
+  readonly tasks: SimTask[] = [];
+  private readonly byRegion = new Map<number, SimTask>();
+  readonly global = new Dsq(SCX_DSQ_GLOBAL, -1);
+  readonly userDsqs = new Map<bigint, Dsq>();
+  /** The fair policy's run queue, ordered by vruntime. */
+  private readonly fairQ: SimTask[] = [];
+  private fairMinV = 0;
+  private readonly q = new EventQueue();
+  private readonly offs: TaskOffsets;
+  readonly spans: Span[] = [];
+  readonly events: SimEvent[] = [];
+
+  // ---- the BPF scheduler --------------------------------------------------------------------------
+  ops: StructOpsInstance | null = null;
+  private has = new Set<string>();
+  /** The BPF scheduler is in charge (attached, enabled, not yet exited). */
+  scxActive = false;
+  exitInfo: ExitInfo | null = null;
+  private pendingDisable = false;
+  private initialized = false;
+  opsFlags = 0n;
+  timeoutNs = WATCHDOG_MAX_MS * 1e6;
+  private maxBatch = 32;
+  /** scx_kf_mask of the op running now. */
+  kfMask = 0;
+  /** The CPU the current op runs on (SCX_DSQ_LOCAL, scx_bpf_dsq_insert in dispatch, kicks). */
+  ctxCpu = 0;
+  /** The direct-dispatch candidate of select_cpu/enqueue. */
+  private candidate: SimTask | null = null;
+  private dspBuf: DspEntry[] = [];
+  private dspProgress = 0;
+  private readonly kicks: [number, bigint][] = [];
+  private qseqNext = 1;
+  private zeroSliceWarned = false;
+  /** Op call counts by member name. */
+  readonly opCalls = new Map<string, number>();
+  /** Set by kernel-facing code: called with the message of each emulator-side warning. */
+  warn: (msg: string) => void = () => {};
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly o: CoreOptions,
+  ) {
+    if (!Number.isInteger(o.nrCpus) || o.nrCpus < 1 || o.nrCpus > 1024) throw new SchedSimError('BAD_OPTION', `cpus: expected 1..1024, got ${o.nrCpus}`);
+    this.offs = taskOffsets(kernel.types.structs);
+    this.cpus = Array.from({ length: o.nrCpus }, (_, i) => new SimCpu(i, new Dsq(SCX_DSQ_LOCAL | BigInt(i), i)));
+  }
+
+  get nrCpus(): number {
+    return this.cpus.length;
+  }
+
+  // ---- tasks -------------------------------------------------------------------------------------
+
+  /** Add a task of the workload; it becomes runnable at its start time. */
+  addTask(spec: TaskSpec): SimTask {
+    const o = this.offs;
+    for (const c of spec.cpus ?? []) if (c >= this.nrCpus) throw new SchedSimError('BAD_WORKLOAD', `task ${spec.pid}: cpu ${c} does not exist (${this.nrCpus} CPUs)`);
+    const bytes = new Uint8Array(o.size);
+    const region = this.kernel.mem.map(bytes, { kind: RegionKind.KERNEL, perm: PERM_RW, label: `task_struct ${spec.pid} (${spec.comm})`, shared: true });
+    const dv = new DataView(bytes.buffer);
+    const allowed = new Uint8Array(this.nrCpus);
+    for (const c of spec.cpus ?? Array.from({ length: this.nrCpus }, (_, i) => i)) {
+      allowed[c] = 1;
+      bytes[o.cpusMask + (c >> 3)]! |= 1 << (c & 7);
+    }
+    dv.setInt32(o.pid, spec.pid, true);
+    dv.setInt32(o.tgid, spec.pid, true);
+    bytes.set(new TextEncoder().encode(spec.comm).subarray(0, 15), o.comm);
+    for (const f of [o.staticPrio, o.prio, o.normalPrio]) dv.setInt32(f, 120 + spec.nice, true);
+    dv.setInt32(o.nrCpusAllowed, allowed.reduce((a, b) => a + b, 0), true);
+    dv.setBigUint64(o.cpusPtr, Memory.pointer(region, o.cpusMask), true);
+    dv.setUint32(o.weight, spec.weight, true);
+    const t = new SimTask(spec, bytes, region, Memory.pointer(region, 0), allowed, dv, o, this.o.seed);
+    t.slice = SLICE_DFL;
+    t.setCpuField(allowed.indexOf(1));
+    this.tasks.push(t);
+    this.byRegion.set(region, t);
+    this.q.push(spec.startNs, Ev.START, -1, t);
+    if (spec.exitNs !== undefined) this.q.push(spec.exitNs, Ev.EXIT_TASK, -1, t);
+    return t;
+  }
+
+  /** The task whose task_struct a guest pointer points into, or undefined. */
+  taskAt(ptr: bigint): SimTask | undefined {
+    return this.byRegion.get(Memory.split(ptr)[0]);
+  }
+
+  taskByPid(pid: number): SimTask | undefined {
+    return this.tasks.find((t) => t.pid === pid);
+  }
+
+  /** CPU time of the next run phase. */
+  private nextBurst(t: SimTask): number {
+    const b: Behavior = t.spec.behavior;
+    switch (b.type) {
+      case 'cpu':
+        return Infinity;
+      case 'periodic':
+        return b.run;
+      case 'phases':
+        return b.phases[t.phase % b.phases.length]!.run;
+      case 'bursty':
+        return Math.round(b.run[0] + (b.run[1] - b.run[0]) * t.random());
+    }
+  }
+
+  /** Sleep after a run phase, or null when the task exits (a non-repeating phase list ended). */
+  private nextSleep(t: SimTask): number | null {
+    const b = t.spec.behavior;
+    switch (b.type) {
+      case 'cpu':
+        return 0;
+      case 'periodic':
+        return b.period - b.run;
+      case 'phases': {
+        const s = b.phases[t.phase % b.phases.length]!.sleep;
+        t.phase++;
+        return !b.repeat && t.phase >= b.phases.length ? null : s;
+      }
+      case 'bursty':
+        return Math.round(b.sleep[0] + (b.sleep[1] - b.sleep[0]) * t.random());
+    }
+  }
+
+  // ---- attaching a BPF scheduler (scx_enable) ------------------------------------------------------
+
+  /**
+   * Attach the registered `sched_ext_ops` instance (scx_enable, §1.4) and enable the tasks that
+   * exist. An error exit during enable is recorded; the attach itself succeeds, as in the kernel.
+   */
+  attach(inst: StructOpsInstance): void {
+    this.ops = inst;
+    this.has = new Set(inst.type.members.filter((m) => m.isFunc && inst.program(m.name) !== null).map((m) => m.name));
+    this.opsFlags = BigInt.asUintN(64, BigInt(inst.readInt('flags')));
+    const tmo = inst.readInt('timeout_ms');
+    this.timeoutNs = (tmo === 0 ? WATCHDOG_MAX_MS : tmo) * 1e6;
+    const batch = inst.readInt('dispatch_max_batch');
+    this.maxBatch = batch === 0 ? 32 : batch;
+    this.scxActive = true;
+    this.ctxCpu = 0;
+    if (this.has.has('init')) {
+      const r = this.callOp('init', KF.UNLOCKED, [], 0, 0);
+      if (r !== 0) this.exit(ExitKind.ERROR, 0n, `ops.init() failed (${r})`);
+      else this.initialized = true;
+    } else this.initialized = true;
+    if ((this.opsFlags & OPS_FLAGS.ENQ_LAST) !== 0n && !this.has.has('enqueue')) this.exit(ExitKind.ERROR, 0n, 'SCX_OPS_ENQ_LAST requires ops.enqueue() to be implemented');
+    if (this.timeoutNs > 0) this.q.push(this.now + this.timeoutNs / 2, Ev.WATCHDOG, -1, null);
+    for (const t of this.tasks) if (t.state !== 'new' && t.state !== 'exited') this.enableTask(t, false);
+    this.settle();
+  }
+
+  private enableTask(t: SimTask, fork: boolean): void {
+    if (!this.scxActive || t.enabled) return;
+    if (this.has.has('init_task')) {
+      const args = this.argStruct(16);
+      args.bytes[0] = fork ? 1 : 0;
+      const r = this.callOp('init_task', KF.UNLOCKED, [t.ptr, args.ptr], t.pid, t.cpu);
+      this.freeArg(args);
+      if (r !== 0) {
+        this.exit(ExitKind.ERROR, 0n, `ops.init_task() failed (${r}) for ${t.comm}[${t.pid}]`);
+        return;
+      }
+    }
+    t.slice = SLICE_DFL;
+    t.enabled = true;
+    if (this.has.has('enable')) this.callOp('enable', KF.REST, [t.ptr], t.pid, t.cpu);
+    if (this.has.has('set_weight')) this.callOp('set_weight', KF.REST, [t.ptr, BigInt(t.weight)], t.pid, t.cpu);
+  }
+
+  private disableTask(t: SimTask): void {
+    if (!t.enabled) return;
+    t.enabled = false;
+    if (this.has.has('disable')) this.callOp('disable', KF.REST, [t.ptr], t.pid, t.cpu);
+    if (this.has.has('exit_task')) {
+      const args = this.argStruct(8);
+      this.callOp('exit_task', KF.REST, [t.ptr, args.ptr], t.pid, t.cpu);
+      this.freeArg(args);
+    }
+  }
+
+  /** A small zeroed kernel struct for an op argument. */
+  private argStruct(size: number): { bytes: Uint8Array; ptr: bigint; region: number } {
+    const bytes = new Uint8Array(size);
+    const region = this.kernel.mem.map(bytes, { kind: RegionKind.KERNEL, perm: PERM_RW, label: 'sched_ext op argument', shared: true });
+    return { bytes, ptr: Memory.pointer(region, 0), region };
+  }
+
+  private freeArg(a: { region: number }): void {
+    this.kernel.retireRegion(a.region);
+  }
+
+  /**
+   * Request an exit (scx_exit): the first request wins; the disable path runs when the current
+   * event has been handled (the kernel's disable work).
+   */
+  exit(kind: number, exitCode: bigint, message: string): void {
+    if (this.exitInfo !== null || this.ops === null) return;
+    this.exitInfo = { kind, exitCode, reason: exitReason(kind), message, atNs: this.now, initialized: this.initialized };
+    this.pendingDisable = true;
+    if (this.o.events === true) this.events.push({ t: this.now, cpu: -1, what: `exit ${kind} ${message}`, pid: 0 });
+  }
+
+  /** Unregister from user space (bpf_scx_unreg): SCX_EXIT_UNREG, then the disable path. */
+  unregister(): void {
+    this.exit(ExitKind.UNREG, 0n, '');
+    this.settle();
+  }
+
+  /** scx_disable_workfn: disable and exit_task for every task, ops.exit, then the fair policy. */
+  private disable(): void {
+    this.pendingDisable = false;
+    const ei = this.exitInfo!;
+    this.scxActive = false;
+    // Every runnable task not on a CPU moves to the fair policy (bypass re-enqueues them).
+    const waiting = this.tasks.filter((t) => t.state === 'runnable');
+    for (const c of this.cpus) c.local.tasks.length = 0;
+    this.global.tasks.length = 0;
+    for (const d of this.userDsqs.values()) d.tasks.length = 0;
+    this.scxActiveForOps = true;
+    for (const t of this.tasks) if (t.state !== 'exited') this.disableTask(t);
+    if (this.has.has('exit')) {
+      const info = this.exitInfoStruct(ei);
+      this.callOp('exit', KF.UNLOCKED, [info.ptr], 0, 0);
+      for (const r of info.regions) this.kernel.retireRegion(r);
+    }
+    this.scxActiveForOps = false;
+    for (const t of waiting) {
+      t.dsq = null;
+      t.opsState = OPSS_NONE;
+      t.ddsp = null;
+      this.fairEnqueue(t);
+    }
+    for (const c of this.cpus) {
+      if (c.curr !== null) c.curr.slice = Math.min(c.curr.slice, FAIR_SLICE_NS);
+      this.resched(c.id);
+    }
+  }
+  /** Ops may still be called during the disable path although the scheduler is no longer active. */
+  private scxActiveForOps = false;
+
+  /** struct scx_exit_info with reason and msg strings as kernel memory for ops.exit. */
+  private exitInfoStruct(ei: ExitInfo): { ptr: bigint; regions: number[] } {
+    const str = (s: string): { ptr: bigint; region: number } => {
+      const b = new TextEncoder().encode(`${s}\0`);
+      const region = this.kernel.mem.map(b, { kind: RegionKind.KERNEL, perm: 1, label: 'scx_exit_info string', shared: true });
+      return { ptr: Memory.pointer(region, 0), region };
+    };
+    const reason = str(ei.reason);
+    const msg = str(ei.message);
+    const a = this.argStruct(64);
+    const dv = new DataView(a.bytes.buffer);
+    dv.setUint32(0, ei.kind, true);
+    dv.setBigInt64(8, ei.exitCode, true);
+    dv.setBigUint64(16, ei.initialized ? 1n : 0n, true);
+    dv.setBigUint64(24, reason.ptr, true);
+    dv.setBigUint64(48, msg.ptr, true);
+    return { ptr: a.ptr, regions: [a.region, reason.region, msg.region] };
+  }
+
+  // ---- op calls ----------------------------------------------------------------------------------
+
+  /** Whether the scheduler implements `member`. */
+  implements(member: string): boolean {
+    return this.has.has(member);
+  }
+
+  /**
+   * Call an op with kf mask `mask` on CPU `cpu`; returns the low 32 bits of r0 (0 for void ops).
+   * A guest fault (which the kernel's verifier would have prevented) ends the scheduler with an
+   * error exit naming the op.
+   */
+  callOp(name: string, mask: number, args: readonly bigint[], pid: number, cpu: number): number {
+    const inst = this.ops;
+    if (inst === null || (!this.scxActive && !this.scxActiveForOps)) return 0;
+    this.opCalls.set(name, (this.opCalls.get(name) ?? 0) + 1);
+    if (this.o.events === true) this.events.push({ t: this.now, cpu, what: name, pid });
+    const k = this.kernel;
+    const saveMask = this.kfMask;
+    const saveCpu = this.ctxCpu;
+    this.kfMask = mask;
+    if (cpu >= 0) {
+      this.ctxCpu = cpu;
+      k.cpu = cpu;
+    }
+    k.setMonotonicNs(BigInt(this.now));
+    try {
+      return inst.call(name, args);
+    } catch (e) {
+      if (!(e instanceof Fault)) throw e;
+      this.exit(ExitKind.ERROR, 0n, `ops.${name}() faulted: ${e.detail} at pc ${e.pc}`);
+      return 0;
+    } finally {
+      this.kfMask = saveMask;
+      this.ctxCpu = saveCpu;
+    }
+  }
+
+  /** An error exit from a rule the kernel checks (scx_error). */
+  error(message: string): void {
+    this.exit(ExitKind.ERROR, 0n, message);
+  }
+
+  // ---- DSQs --------------------------------------------------------------------------------------
+
+  /** scx_bpf_create_dsq. */
+  createDsq(id: bigint, node: number): number {
+    if (node < -1 || node >= 1) return -22;
+    if ((id & DSQ_FLAG_BUILTIN) !== 0n) return -22;
+    if (this.ops === null) return -19;
+    if (this.userDsqs.has(id)) return -17;
+    this.userDsqs.set(id, new Dsq(id, -1));
+    return 0;
+  }
+
+  /** scx_bpf_destroy_dsq. */
+  destroyDsq(id: bigint): void {
+    const d = this.userDsqs.get(id);
+    if (d === undefined) return;
+    if (d.tasks.length > 0) {
+      this.error(`attempting to destroy in-use dsq ${hex16(id)} (nr=${d.tasks.length})`);
+      return;
+    }
+    this.userDsqs.delete(id);
+  }
+
+  /** scx_bpf_dsq_nr_queued. */
+  nrQueued(id: bigint): number {
+    if (this.ops === null) return -19;
+    if (id === SCX_DSQ_LOCAL) return this.cpus[this.ctxCpu]!.local.tasks.length;
+    if ((id & ~0xffff_ffffn) === (DSQ_FLAG_BUILTIN | DSQ_FLAG_LOCAL_ON)) {
+      const c = Number(id & 0xffff_ffffn);
+      if (c >= this.nrCpus) {
+        this.error(`invalid CPU ${c}`);
+        return -2;
+      }
+      return this.cpus[c]!.local.tasks.length;
+    }
+    const d = this.userDsqs.get(id);
+    return d === undefined ? -2 : d.tasks.length;
+  }
+
+  /** The DSQ an id names for task `t` from CPU `cpu` (find_dsq_for_dispatch), with the kernel's errors. */
+  private resolveDsq(id: bigint, t: SimTask, cpu: number): Dsq {
+    if (id === SCX_DSQ_LOCAL) return this.cpus[cpu]!.local;
+    if ((id & ~0xffff_ffffn) === (DSQ_FLAG_BUILTIN | DSQ_FLAG_LOCAL_ON)) {
+      const c = Number(id & 0xffff_ffffn);
+      if (c >= this.nrCpus) {
+        this.error(`invalid CPU ${c} in SCX_DSQ_LOCAL_ON dispatch verdict`);
+        return this.global;
+      }
+      return this.cpus[c]!.local;
+    }
+    if (id === SCX_DSQ_GLOBAL) return this.global;
+    const d = (id & DSQ_FLAG_BUILTIN) === 0n ? this.userDsqs.get(id) : undefined;
+    if (d === undefined) {
+      this.error(`non-existent DSQ ${`0x${BigInt.asUintN(64, id).toString(16)}`} for ${t.comm}[${t.pid}]`);
+      return this.global;
+    }
+    return d;
+  }
+
+  /** dispatch_enqueue + dispatch_to_local_dsq: put `t` on the DSQ `id` names. */
+  private dispatchEnqueue(t: SimTask, id: bigint, flags: bigint, cpu: number): void {
+    let d = this.resolveDsq(id, t, cpu);
+    if (d.cpu >= 0 && t.allowed[d.cpu] !== 1) {
+      this.error(`SCX_DSQ_LOCAL[_ON] target CPU ${d.cpu} not allowed for ${t.comm}[${t.pid}]`);
+      d = this.global;
+    }
+    this.insert(d, t, flags);
+    if (d.cpu >= 0) {
+      if (d.cpu !== t.cpu) t.setCpuField(d.cpu);
+      const target = this.cpus[d.cpu]!;
+      if ((flags & ENQ_PREEMPT) !== 0n && target.curr !== null) {
+        target.curr.slice = 0;
+        this.resched(d.cpu);
+      } else if (target.curr === null) this.resched(d.cpu);
+    }
+  }
+
+  /** Insert into a DSQ with the FIFO/PRIQ rules (§2.2). */
+  private insert(d: Dsq, t: SimTask, flags: bigint): void {
+    let priq = (flags & ENQ_DSQ_PRIQ) !== 0n;
+    if (priq && (d.id & DSQ_FLAG_BUILTIN) !== 0n) {
+      this.error('cannot use vtime ordering for built-in DSQs');
+      priq = false;
+    }
+    if (d.tasks.length > 0) {
+      if (priq && !d.priq) this.error(`DSQ ID ${hex16(d.id)} already had FIFO-enqueued tasks`);
+      else if (!priq && d.priq) this.error(`DSQ ID ${hex16(d.id)} already had PRIQ-enqueued tasks`);
+    }
+    if (priq) {
+      d.priq = true;
+      const v = t.dsqVtime;
+      let i = d.tasks.length;
+      while (i > 0 && vtimeBefore(v, d.tasks[i - 1]!.dsqVtime)) i--;
+      d.tasks.splice(i, 0, t);
+    } else {
+      if (d.tasks.length === 0) d.priq = false;
+      if ((flags & (ENQ_HEAD | ENQ_PREEMPT)) !== 0n) d.tasks.unshift(t);
+      else d.tasks.push(t);
+    }
+    d.seq++;
+    t.dsq = d;
+    t.opsState = OPSS_NONE;
+    t.ddsp = null;
+  }
+
+  private removeFromDsq(t: SimTask): void {
+    const d = t.dsq;
+    if (d === null) return;
+    const i = d.tasks.indexOf(t);
+    if (i >= 0) d.tasks.splice(i, 1);
+    t.dsq = null;
+  }
+
+  // ---- kfunc entry points (see kfuncs.ts) ----------------------------------------------------------
+
+  /** scx_bpf_dsq_insert(_vtime): a direct-dispatch verdict in select_cpu/enqueue, else buffered. */
+  dsqInsert(t: SimTask, id: bigint, slice: bigint, flags: bigint, vtime: bigint | null, kfunc: string): void {
+    if ((this.kfMask & (KF.ENQUEUE | KF.DISPATCH)) === 0) {
+      this.error(`kfunc with mask 0x${(KF.ENQUEUE | KF.DISPATCH).toString(16)} called from an operation only allowing 0x${this.kfMask.toString(16)}`);
+      return;
+    }
+    if ((flags & (0xffn << 56n)) !== 0n) {
+      this.error(`invalid enq_flags 0x${flags.toString(16)}`);
+      return;
+    }
+    if (slice !== 0n) t.sliceRaw = slice;
+    else if (t.sliceRaw === 0n) t.sliceRaw = 1n;
+    if (vtime !== null) {
+      t.dsqVtime = vtime;
+      flags |= ENQ_DSQ_PRIQ;
+    }
+    void kfunc;
+    if (this.candidate !== null) {
+      if (this.candidate !== t) {
+        this.error(`scheduling for ${this.candidate.comm}[${this.candidate.pid}] but trying to direct-dispatch ${t.comm}[${t.pid}]`);
+        return;
+      }
+      if (t.ddsp !== null) {
+        this.error(`${t.comm}[${t.pid}] already direct-dispatched`);
+        return;
+      }
+      t.ddsp = { dsq: id, flags };
+      return;
+    }
+    if ((this.kfMask & KF.DISPATCH) === 0) return;
+    if (this.dspBuf.length >= this.maxBatch) {
+      this.error('dispatch buffer overflow');
+      return;
+    }
+    this.dspBuf.push({ task: t, qseq: t.qseq, dsq: id, flags });
+    this.dspProgress++;
+  }
+
+  /** scx_bpf_dispatch_nr_slots. */
+  dispatchNrSlots(): number {
+    if (!this.kfAllowed(KF.DISPATCH)) return 0;
+    return this.maxBatch - this.dspBuf.length;
+  }
+
+  /** scx_bpf_dispatch_cancel. */
+  dispatchCancel(): void {
+    if (!this.kfAllowed(KF.DISPATCH)) return;
+    if (this.dspBuf.length === 0) this.error('dispatch buffer underflow');
+    else this.dspBuf.pop();
+  }
+
+  /** scx_kf_allowed: an error exit and false when the op's mask lacks `mask`. */
+  kfAllowed(mask: number): boolean {
+    if ((this.kfMask & mask) !== 0) return true;
+    this.error(`kfunc with mask 0x${mask.toString(16)} called from an operation only allowing 0x${this.kfMask.toString(16)}`);
+    return false;
+  }
+
+  private flush(cpu: number): void {
+    const buf = this.dspBuf;
+    this.dspBuf = [];
+    for (const e of buf) {
+      // Only a task the BPF scheduler still owns, with the qseq seen at insert time, moves (§3.3).
+      if (e.task.opsState !== OPSS_QUEUED || e.task.qseq !== e.qseq) continue;
+      this.dispatchEnqueue(e.task, e.dsq, e.flags, cpu);
+    }
+  }
+
+  /** scx_bpf_dsq_move_to_local. */
+  moveToLocal(id: bigint): boolean {
+    if (!this.kfAllowed(KF.DISPATCH)) return false;
+    const cpu = this.ctxCpu;
+    this.flush(cpu);
+    const d = (id & DSQ_FLAG_BUILTIN) === 0n ? this.userDsqs.get(id) : undefined;
+    if (d === undefined) {
+      this.error(`invalid DSQ ID ${hex16(id)}`);
+      return false;
+    }
+    if (!this.consume(d, cpu)) return false;
+    this.dspProgress++;
+    return true;
+  }
+
+  /** consume_dispatch_q: the first task of `d` that may run on `cpu` moves to its local DSQ. */
+  private consume(d: Dsq, cpu: number): boolean {
+    const i = d.tasks.findIndex((t) => t.allowed[cpu] === 1);
+    if (i < 0) return false;
+    const t = d.tasks[i]!;
+    d.tasks.splice(i, 1);
+    t.dsq = null;
+    t.setCpuField(cpu);
+    this.insert(this.cpus[cpu]!.local, t, 0n);
+    return true;
+  }
+
+  /** scx_bpf_kick_cpu: deferred until the current op returns. */
+  kickCpu(cpu: number, flags: bigint): void {
+    if (cpu < 0 || cpu >= this.nrCpus) {
+      this.error(`invalid CPU ${cpu}`);
+      return;
+    }
+    if ((flags & KICK_IDLE) !== 0n && (flags & (KICK_PREEMPT | KICK_WAIT)) !== 0n) {
+      this.error('PREEMPT/WAIT cannot be used with SCX_KICK_IDLE');
+      return;
+    }
+    this.kicks.push([cpu, flags]);
+  }
+
+  /** scx_select_cpu_dfl, flat topology: prev_cpu if idle, else the lowest idle allowed CPU. Claims it. */
+  selectCpuDfl(t: SimTask, prev: number): { cpu: number; idle: boolean } {
+    const cpus = this.cpus;
+    if (prev >= 0 && prev < cpus.length && t.allowed[prev] === 1 && cpus[prev]!.idle) {
+      cpus[prev]!.idle = false;
+      return { cpu: prev, idle: true };
+    }
+    for (let c = 0; c < cpus.length; c++) {
+      if (t.allowed[c] === 1 && cpus[c]!.idle) {
+        cpus[c]!.idle = false;
+        return { cpu: c, idle: true };
+      }
+    }
+    return { cpu: prev >= 0 && prev < cpus.length && t.allowed[prev] === 1 ? prev : t.allowed.indexOf(1), idle: false };
+  }
+
+  /** scx_bpf_test_and_clear_cpu_idle. */
+  testAndClearIdle(cpu: number): boolean {
+    const c = this.cpus[cpu];
+    if (c === undefined || !c.idle) return false;
+    c.idle = false;
+    return true;
+  }
+
+  /** scx_bpf_pick_idle_cpu over an allowed-CPU bitmap: claims and returns an idle CPU, or -EBUSY. */
+  pickIdle(allowed: (cpu: number) => boolean): number {
+    for (const c of this.cpus) {
+      if (c.idle && allowed(c.id)) {
+        c.idle = false;
+        return c.id;
+      }
+    }
+    return -16;
+  }
+
+  /** scx_bpf_task_running. */
+  isRunning(t: SimTask): boolean {
+    return t.state === 'running';
+  }
+
+  // ---- the flow ----------------------------------------------------------------------------------
+
+  private resched(cpu: number): void {
+    const c = this.cpus[cpu]!;
+    if (c.reschedPending) return;
+    c.reschedPending = true;
+    this.q.push(this.now, Ev.RESCHED, cpu, null);
+  }
+
+  /** Deferred work after an event: kicks, then the disable path. */
+  private settle(): void {
+    for (let guard = 0; guard < 1000 && (this.kicks.length > 0 || this.pendingDisable); guard++) {
+      const kicks = this.kicks.splice(0);
+      for (const [cpu, flags] of kicks) {
+        const c = this.cpus[cpu]!;
+        if ((flags & KICK_IDLE) !== 0n) {
+          if (c.curr === null) this.resched(cpu);
+          continue;
+        }
+        if ((flags & KICK_PREEMPT) !== 0n && c.curr !== null) c.curr.slice = 0;
+        this.resched(cpu);
+      }
+      if (this.pendingDisable) this.disable();
+    }
+  }
+
+  /** A task becomes runnable (fork or wakeup): select_task_rq_scx, then enqueue_task_scx. */
+  private wake(t: SimTask, fork: boolean): void {
+    t.state = 'runnable';
+    t.runnableAt = this.now;
+    t.burstLeft = this.nextBurst(t);
+    const prev = t.cpu;
+    let cpu = prev;
+    let selected = false;
+    const nrAllowed = t.allowed.reduce((a, b) => a + b, 0);
+    if (this.scxActive && nrAllowed > 1 && this.has.has('select_cpu')) {
+      this.candidate = t;
+      const r = this.callOp('select_cpu', KF.ENQUEUE | KF.SELECT_CPU, [t.ptr, BigInt(prev), fork ? 4n : WAKE_TTWU], t.pid, prev);
+      this.candidate = null;
+      selected = true;
+      if (r < 0 || r >= this.nrCpus) {
+        this.error(`invalid CPU ${r} from ops.select_cpu()`);
+        cpu = prev;
+      } else cpu = t.allowed[r] === 1 ? r : this.selectCpuDfl(t, prev).cpu;
+      t.setSelectedCpu(cpu);
+    } else if (nrAllowed > 1 || t.allowed[prev] !== 1) {
+      const d = this.selectCpuDfl(t, prev);
+      cpu = d.cpu;
+      if (d.idle && this.scxActive) {
+        t.slice = SLICE_DFL;
+        t.ddsp = { dsq: SCX_DSQ_LOCAL, flags: 0n };
+      }
+    }
+    if (cpu !== t.cpu) t.setCpuField(cpu);
+    this.enqueueTask(t, ENQ_WAKEUP | (selected ? ENQ_CPU_SELECTED : 0n));
+    if (this.cpus[t.cpu]!.curr === null) this.resched(t.cpu);
+  }
+
+  /** enqueue_task_scx: runnable, then do_enqueue_task. */
+  private enqueueTask(t: SimTask, flags: bigint): void {
+    if (this.scxActive && this.has.has('runnable')) this.callOp('runnable', KF.REST, [t.ptr, flags], t.pid, t.cpu);
+    this.doEnqueue(t, flags);
+  }
+
+  /** do_enqueue_task (§3.2). */
+  private doEnqueue(t: SimTask, flags: bigint): void {
+    if (!this.scxActive) {
+      t.ddsp = null;
+      this.fairEnqueue(t);
+      return;
+    }
+    const cpu = t.cpu;
+    if (t.ddsp !== null) {
+      const v = t.ddsp;
+      t.ddsp = null;
+      this.dispatchEnqueue(t, v.dsq, v.flags | flags, cpu);
+      return;
+    }
+    if (!this.has.has('enqueue')) {
+      t.slice = SLICE_DFL;
+      this.dispatchEnqueue(t, SCX_DSQ_GLOBAL, flags, cpu);
+      return;
+    }
+    t.opsState = OPSS_QUEUED;
+    t.qseq = this.qseqNext++;
+    this.candidate = t;
+    this.callOp('enqueue', KF.ENQUEUE, [t.ptr, flags], t.pid, cpu);
+    this.candidate = null;
+    // enqueue may have direct-dispatched the task (TypeScript does not see the op's side effect).
+    const verdict = t.ddsp as { dsq: bigint; flags: bigint } | null;
+    if (verdict !== null && this.scxActive) {
+      t.ddsp = null;
+      this.dispatchEnqueue(t, verdict.dsq, verdict.flags | flags, cpu);
+    }
+  }
+
+  // ---- the fair policy ---------------------------------------------------------------------------
+
+  private fairEnqueue(t: SimTask): void {
+    // A waking task gets at most one slice of credit (EEVDF-like placement, simplified).
+    if (t.vruntime < this.fairMinV - FAIR_SLICE_NS) t.vruntime = this.fairMinV - FAIR_SLICE_NS;
+    const q = this.fairQ;
+    let i = q.length;
+    while (i > 0 && q[i - 1]!.vruntime > t.vruntime) i--;
+    q.splice(i, 0, t);
+    t.slice = FAIR_SLICE_NS;
+    t.opsState = OPSS_NONE;
+  }
+
+  private fairPick(cpu: number): SimTask | null {
+    const q = this.fairQ;
+    const i = q.findIndex((t) => t.allowed[cpu] === 1);
+    if (i < 0) return null;
+    const t = q[i]!;
+    q.splice(i, 1);
+    if (t.vruntime > this.fairMinV) this.fairMinV = t.vruntime;
+    return t;
+  }
+
+  // ---- CPU scheduling ----------------------------------------------------------------------------
+
+  private charge(c: SimCpu): void {
+    const t = c.curr;
+    const d = this.now - c.lastCharge;
+    c.lastCharge = this.now;
+    if (t === null || d <= 0) return;
+    t.runtimeNs += d;
+    t.burstLeft -= d;
+    c.busyNs += d;
+    t.vruntime += (d * 100) / t.weight;
+    const s = t.slice;
+    if (s !== Infinity) t.slice = Math.max(0, s - d);
+  }
+
+  private endSpan(c: SimCpu, t: SimTask): void {
+    if (this.o.spans === true && this.now > c.runStart) this.spans.push({ cpu: c.id, pid: t.pid, comm: t.comm, start: c.runStart, end: this.now });
+    t.syncRuntime();
+  }
+
+  /** balance_scx + pick_task_scx + put_prev/set_next (§3.3, §3.4). */
+  private schedule(cpu: number): void {
+    const c = this.cpus[cpu]!;
+    c.reschedPending = false;
+    this.charge(c);
+    const prev = c.curr;
+    const prevWants = prev !== null && prev.state === 'running';
+    if (prevWants && prev.slice > 0) return; // keep prev: slice left
+    let found = false;
+    let keepPrev = false;
+    if (this.scxActive) {
+      if (c.local.tasks.length > 0) found = true;
+      else if (this.consume(this.global, cpu)) found = true;
+      else if (this.has.has('dispatch')) {
+        let loops = 0;
+        for (;;) {
+          this.dspBuf = [];
+          this.dspProgress = 0;
+          this.callOp('dispatch', KF.DISPATCH, [BigInt(cpu), prevWants ? prev.ptr : 0n], prev?.pid ?? 0, cpu);
+          this.flush(cpu);
+          if (!this.scxActive) break;
+          if (prevWants && prev.slice > 0) {
+            keepPrev = true;
+            break;
+          }
+          if (c.local.tasks.length > 0 || this.consume(this.global, cpu)) {
+            found = true;
+            break;
+          }
+          if (this.dspProgress === 0) break;
+          if (++loops >= DSP_MAX_LOOPS) {
+            this.kickCpu(cpu, 0n);
+            break;
+          }
+        }
+      }
+      if (!this.scxActive) found = c.local.tasks.length > 0;
+      if (!found && !keepPrev && prevWants && (this.opsFlags & OPS_FLAGS.ENQ_LAST) === 0n) keepPrev = true;
+      if (keepPrev) {
+        if (prev!.slice === 0) prev!.slice = SLICE_DFL;
+        return;
+      }
+    }
+    // Pick next.
+    let next: SimTask | null = null;
+    if (this.scxActive) next = c.local.tasks.shift() ?? null;
+    else {
+      // fair: prev goes back to the queue first, so it competes by vruntime.
+      if (prevWants) this.fairEnqueue(prev);
+      next = c.local.tasks.shift() ?? this.fairPick(cpu);
+      if (next === prev && prev !== null) {
+        prev.slice = FAIR_SLICE_NS;
+        return;
+      }
+    }
+    if (next !== null) next.dsq = null;
+    // Put prev (stopping + enqueue) before next runs.
+    if (prev !== null && prevWants) {
+      this.endSpan(c, prev);
+      c.curr = null;
+      c.token++;
+      prev.state = 'runnable';
+      prev.runnableAt = this.now;
+      if (this.scxActive) {
+        if (this.has.has('stopping')) this.callOp('stopping', KF.REST, [prev.ptr, 1n], prev.pid, cpu);
+        this.doEnqueue(prev, next === null && (this.opsFlags & OPS_FLAGS.ENQ_LAST) !== 0n ? ENQ_LAST : 0n);
+      }
+      if (next === null && this.scxActive && c.local.tasks.length > 0) next = c.local.tasks.shift()!;
+    }
+    if (next === null) {
+      c.curr = null;
+      c.idle = true;
+      if (this.scxActive && this.has.has('update_idle')) this.callOp('update_idle', KF.REST, [BigInt(cpu), 1n], 0, cpu);
+      return;
+    }
+    this.run(c, next);
+  }
+
+  private run(c: SimCpu, t: SimTask): void {
+    c.curr = t;
+    c.idle = false;
+    c.token++;
+    c.runStart = this.now;
+    c.lastCharge = this.now;
+    t.state = 'running';
+    t.dsq = null;
+    if (t.lastRanCpu >= 0 && t.lastRanCpu !== c.id) t.migrations++;
+    t.lastRanCpu = c.id;
+    if (t.cpu !== c.id) t.setCpuField(c.id);
+    t.waits.push(this.now - t.runnableAt);
+    t.runs++;
+    if (this.o.events === true) this.events.push({ t: this.now, cpu: c.id, what: 'run', pid: t.pid });
+    if (t.slice === 0) {
+      if (this.scxActive && !this.zeroSliceWarned) {
+        this.zeroSliceWarned = true;
+        this.warn(`${t.comm}[${t.pid}] has zero slice in pick_task_scx()`);
+      }
+      t.slice = this.scxActive ? SLICE_DFL : FAIR_SLICE_NS;
+    }
+    if (this.scxActive && this.has.has('running')) this.callOp('running', KF.REST, [t.ptr], t.pid, c.id);
+    this.q.push(Math.floor(this.now / NS_PER_TICK) * NS_PER_TICK + NS_PER_TICK, Ev.TICK, c.id, t, c.token);
+    if (t.burstLeft !== Infinity) this.q.push(this.now + Math.max(0, t.burstLeft), Ev.BURST_END, c.id, t, c.token);
+  }
+
+  /** The running task stops because it sleeps or exits (dequeue_task_scx for the current task). */
+  private stopRunning(c: SimCpu, t: SimTask, exiting: boolean): void {
+    this.charge(c);
+    this.endSpan(c, t);
+    c.curr = null;
+    c.token++;
+    if (this.scxActive) {
+      if (this.has.has('stopping')) this.callOp('stopping', KF.REST, [t.ptr, 0n], t.pid, c.id);
+      if (this.has.has('quiescent')) this.callOp('quiescent', KF.REST, [t.ptr, DEQ_SLEEP], t.pid, c.id);
+    }
+    this.sleepOrExit(t, exiting);
+    this.schedule(c.id);
+  }
+
+  private sleepOrExit(t: SimTask, exiting: boolean): void {
+    const s = exiting ? null : this.nextSleep(t);
+    if (s === null) {
+      t.state = 'exited';
+      if (this.scxActive) this.disableTask(t);
+      return;
+    }
+    t.state = 'sleeping';
+    this.q.push(this.now + s, Ev.WAKE, -1, t);
+  }
+
+  /** A task's exit time: it leaves wherever it is. */
+  private exitTask(t: SimTask): void {
+    switch (t.state) {
+      case 'running': {
+        const c = this.cpus.find((x) => x.curr === t)!;
+        this.stopRunning(c, t, true);
+        return;
+      }
+      case 'runnable':
+        if (t.opsState === OPSS_QUEUED && this.scxActive && this.has.has('dequeue')) this.callOp('dequeue', KF.REST, [t.ptr, 0n], t.pid, t.cpu);
+        t.opsState = OPSS_NONE;
+        this.removeFromDsq(t);
+        {
+          const i = this.fairQ.indexOf(t);
+          if (i >= 0) this.fairQ.splice(i, 1);
+        }
+        if (this.scxActive && this.has.has('quiescent')) this.callOp('quiescent', KF.REST, [t.ptr, 0n], t.pid, t.cpu);
+        break;
+      default:
+        break;
+    }
+    t.state = 'exited';
+    if (this.scxActive) this.disableTask(t);
+  }
+
+  private tick(c: SimCpu, t: SimTask): void {
+    this.charge(c);
+    if (this.scxActive && this.has.has('tick')) this.callOp('tick', KF.REST, [t.ptr], t.pid, c.id);
+    if (c.curr !== t) return;
+    // The next tick is due whatever happens now: a kept prev keeps ticking; a new curr makes this one stale.
+    this.q.push(this.now + NS_PER_TICK, Ev.TICK, c.id, t, c.token);
+    if (t.slice === 0) this.resched(c.id);
+  }
+
+  /** check_rq_for_timeouts over every CPU's runnable tasks. */
+  private watchdog(): void {
+    if (!this.scxActive) return;
+    let worst: SimTask | null = null;
+    for (const t of this.tasks) {
+      if (t.state !== 'runnable' || this.now - t.runnableAt <= this.timeoutNs) continue;
+      if (worst === null || t.runnableAt < worst.runnableAt) worst = t;
+    }
+    if (worst !== null) {
+      const ms = Math.floor((this.now - worst.runnableAt) / 1e6);
+      this.exit(ExitKind.ERROR_STALL, 0n, `${worst.comm}[${worst.pid}] failed to run for ${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}s`);
+      return;
+    }
+    this.q.push(this.now + this.timeoutNs / 2, Ev.WATCHDOG, -1, null);
+  }
+
+  /** Run every event before time `end` (ns), then account up to `end`. */
+  runUntil(end: number): void {
+    for (;;) {
+      const e = this.q.peek();
+      if (e === undefined || e.t >= end) break;
+      this.q.pop();
+      this.now = e.t;
+      this.handle(e);
+      this.settle();
+    }
+    this.now = end;
+    for (const c of this.cpus) this.charge(c);
+  }
+
+  private handle(e: QEvent): void {
+    const t = e.task;
+    switch (e.kind) {
+      case Ev.START:
+        if (t === null || t.state !== 'new') return;
+        t.state = 'sleeping';
+        if (this.scxActive) this.enableTask(t, e.t > 0);
+        this.wake(t, true);
+        return;
+      case Ev.WAKE:
+        if (t === null || t.state !== 'sleeping') return;
+        this.wake(t, false);
+        return;
+      case Ev.TICK: {
+        const c = this.cpus[e.cpu]!;
+        if (c.token === e.token && c.curr === t && t !== null) this.tick(c, t);
+        return;
+      }
+      case Ev.BURST_END: {
+        const c = this.cpus[e.cpu]!;
+        if (c.token !== e.token || c.curr !== t || t === null) return;
+        this.charge(c);
+        if (t.burstLeft > 0) {
+          this.q.push(this.now + t.burstLeft, Ev.BURST_END, c.id, t, c.token);
+          return;
+        }
+        this.stopRunning(c, t, false);
+        return;
+      }
+      case Ev.RESCHED:
+        this.schedule(e.cpu);
+        return;
+      case Ev.WATCHDOG:
+        this.watchdog();
+        return;
+      case Ev.EXIT_TASK:
+        if (t !== null && t.state !== 'exited') this.exitTask(t);
+        return;
+    }
+  }
+}

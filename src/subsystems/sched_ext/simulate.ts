@@ -1,0 +1,149 @@
+/**
+ * `simulateSchedExt(obj, workload, options)`: load a sched_ext scheduler object into a fresh
+ * sched_ext-capable emulated kernel, attach its `sched_ext_ops` map, run the workload for the
+ * given virtual duration and summarise what happened. `obj = null` runs the built-in fair policy
+ * instead, for comparison. {@link openSchedExtSim} gives the same set-up without running it, so
+ * tests can step the core and look at its events.
+ */
+import { BpfObject } from '../../api/index.js';
+import { BPF_MAP_TYPE } from '../../maps/uapi.js';
+import { SchedCore, type ExitInfo, type SimEvent, type Span } from './core.js';
+import { createSchedExtKernel, type SchedExtState } from './install.js';
+import { exitKindName } from './types.js';
+import { SchedSimError, parseWorkload, type Workload } from './workload.js';
+
+/** Options of a simulation. */
+export interface SchedSimOptions {
+  /** CPUs (default: the workload's `cpus`, else 4). */
+  readonly cpus?: number;
+  /** Virtual duration in ns (default 5 s). */
+  readonly durationNs?: number;
+  /** Seed of the bursty behaviours' random numbers (default 1). */
+  readonly seed?: number;
+  /** The struct_ops map to attach (default: the object's only sched_ext_ops map). */
+  readonly ops?: string;
+  /** `.rodata`/`.data`/`.bss` variables to set before load (`const volatile` knobs). */
+  readonly globals?: Readonly<Record<string, number | bigint>>;
+  /** Record run spans (for traces and SVG). */
+  readonly spans?: boolean;
+  /** Record every op call (for tests). */
+  readonly events?: boolean;
+  /** Also register the pre-6.13 kfunc names (absent from 6.18). */
+  readonly legacyNames?: boolean;
+}
+
+/** Wait-latency percentiles of a task, in ns. */
+export interface WaitStats {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** The summary `bpfemu sim sched-ext --json` prints. */
+export interface SchedSummary {
+  readonly exit: { readonly kind: string; readonly reason: string; readonly message: string };
+  readonly durationNs: number;
+  readonly cpus: readonly { readonly cpu: number; readonly busyNs: number; readonly idleNs: number }[];
+  readonly tasks: readonly { readonly pid: number; readonly comm: string; readonly runtimeNs: number; readonly runs: number; readonly waitNs: WaitStats; readonly migrations: number }[];
+}
+
+/** What a simulation returns. */
+export interface SchedSimResult {
+  readonly summary: SchedSummary;
+  /** The exit as the kernel records it (kind number, exit code, time), null for the fair policy. */
+  readonly exitInfo: ExitInfo | null;
+  /** Run spans (when `spans` was set). */
+  readonly spans: readonly Span[];
+  /** Op calls (when `events` was set). */
+  readonly events: readonly SimEvent[];
+  /** Op call counts by member. */
+  readonly opCalls: ReadonlyMap<string, number>;
+  /** The loaded object (null for the fair policy), to read its globals. */
+  readonly object: BpfObject | null;
+  /** The scheduler's name (`sched_ext_ops.name`) or "fair". */
+  readonly scheduler: string;
+}
+
+/** A simulation set up and not yet run. */
+export interface SchedSim {
+  readonly core: SchedCore;
+  readonly object: BpfObject | null;
+  readonly state: SchedExtState;
+  readonly durationNs: number;
+  readonly scheduler: string;
+  /** Run to `durationNs`, unregister the scheduler (SCX_EXIT_UNREG if still running) and summarise. */
+  finish(): SchedSimResult;
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const i = Math.max(0, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.min(i, sorted.length - 1)]!;
+}
+
+/** Set up a simulation: kernel, object load and attach, tasks. */
+export function openSchedExtSim(obj: Uint8Array | null, workload: Workload | unknown, o: SchedSimOptions = {}): SchedSim {
+  const wl: Workload = isWorkload(workload) ? workload : parseWorkload(workload);
+  const nrCpus = o.cpus ?? wl.cpus ?? 4;
+  if (!Number.isInteger(nrCpus) || nrCpus < 1 || nrCpus > 1024) throw new SchedSimError('BAD_OPTION', `cpus: expected 1..1024, got ${nrCpus}`);
+  const durationNs = o.durationNs ?? 5e9;
+  if (!Number.isSafeInteger(durationNs) || durationNs <= 0) throw new SchedSimError('BAD_OPTION', `duration: expected a positive number of ns, got ${durationNs}`);
+  const seed = o.seed ?? 1;
+  if (!Number.isInteger(seed)) throw new SchedSimError('BAD_OPTION', `seed: expected an integer, got ${seed}`);
+  const { kernel, state } = createSchedExtKernel(nrCpus, { legacyNames: o.legacyNames === true });
+  const core = new SchedCore(kernel, { nrCpus, seed, spans: o.spans === true, events: o.events === true });
+  state.core = core;
+  for (const t of wl.tasks) core.addTask(t);
+  let object: BpfObject | null = null;
+  let scheduler = 'fair';
+  if (obj !== null) {
+    object = BpfObject.open(obj, { kernel, name: 'sched' });
+    for (const [name, v] of Object.entries(o.globals ?? {})) object.variable(name).setInt(v);
+    object.load();
+    const candidates = object.maps.filter((m) => m.spec.type === BPF_MAP_TYPE.STRUCT_OPS && (o.ops === undefined || m.name === o.ops));
+    if (candidates.length === 0) throw new SchedSimError('NO_SCHEDULER', o.ops === undefined ? 'the object has no struct_ops map' : `the object has no struct_ops map '${o.ops}'`);
+    if (candidates.length > 1) throw new SchedSimError('NO_SCHEDULER', `the object has ${candidates.length} struct_ops maps (${candidates.map((m) => m.name).join(', ')}): choose one with --ops`);
+    const map = candidates[0]!;
+    map.attachStructOps();
+    const inst = state.attached;
+    if (inst === null || inst.map !== map.kernelMap) throw new SchedSimError('NO_SCHEDULER', `map '${map.name}' is not a sched_ext_ops map`);
+    scheduler = new TextDecoder().decode(inst.data.subarray(inst.member('name').offset, inst.member('name').offset + 128)).replace(/\0.*$/s, '');
+    core.attach(inst);
+  }
+  return {
+    core,
+    object,
+    state,
+    durationNs,
+    scheduler,
+    finish(): SchedSimResult {
+      core.runUntil(durationNs);
+      if (object !== null) core.unregister();
+      return { summary: summarize(core, durationNs), exitInfo: core.exitInfo, spans: core.spans, events: core.events, opCalls: core.opCalls, object, scheduler };
+    },
+  };
+}
+
+function isWorkload(v: unknown): v is Workload {
+  return typeof v === 'object' && v !== null && Array.isArray((v as Workload).tasks) && (v as Workload).tasks.every((t) => typeof t === 'object' && t !== null && 'behavior' in t && 'startNs' in t);
+}
+
+/** Run a scheduler object (or the fair policy with `obj = null`) on a workload. */
+export function simulateSchedExt(obj: Uint8Array | null, workload: Workload | unknown, o: SchedSimOptions = {}): SchedSimResult {
+  return openSchedExtSim(obj, workload, o).finish();
+}
+
+/** The summary of a finished core. */
+export function summarize(core: SchedCore, durationNs: number): SchedSummary {
+  const ei = core.exitInfo;
+  return {
+    exit: ei === null ? { kind: 'NONE', reason: '', message: '' } : { kind: exitKindName(ei.kind), reason: ei.reason, message: ei.message },
+    durationNs,
+    cpus: core.cpus.map((c) => ({ cpu: c.id, busyNs: c.busyNs, idleNs: durationNs - c.busyNs })),
+    tasks: core.tasks.map((t) => {
+      const w = [...t.waits].sort((a, b) => a - b);
+      return { pid: t.pid, comm: t.comm, runtimeNs: t.runtimeNs, runs: t.runs, waitNs: { p50: percentile(w, 50), p99: percentile(w, 99), max: w.length === 0 ? 0 : w[w.length - 1]! }, migrations: t.migrations };
+    }),
+  };
+}
