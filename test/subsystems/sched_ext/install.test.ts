@@ -1,0 +1,107 @@
+/**
+ * sched_ext in the emulated kernel (src/subsystems/sched_ext/install.ts, types.ts): the
+ * `sched_ext_ops` layout against the 6.18 table of docs/sched-ext.md §0.4 (written out here, not
+ * taken from the code under test), and the registration rules of bpf_scx_init_member and
+ * bpf_scx_reg (§1.2, §1.4).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BpfObject } from '../../../src/api/index.js';
+import { createSchedExtKernel } from '../../../src/subsystems/sched_ext/install.js';
+import { ERRNO } from '../../../src/util/errno.js';
+
+const FUNCS = [
+  'select_cpu', 'enqueue', 'dequeue', 'dispatch', 'tick', 'runnable', 'running', 'stopping', 'quiescent', 'yield', 'core_sched_before', 'set_weight',
+  'set_cpumask', 'update_idle', 'cpu_acquire', 'cpu_release', 'init_task', 'exit_task', 'enable', 'disable', 'dump', 'dump_cpu', 'dump_task',
+  'cgroup_init', 'cgroup_exit', 'cgroup_prep_move', 'cgroup_move', 'cgroup_cancel_move', 'cgroup_set_weight', 'cgroup_set_bandwidth', 'cpu_online',
+  'cpu_offline', 'init', 'exit',
+];
+const DATA: [string, number, number][] = [
+  ['dispatch_max_batch', 272, 4],
+  ['flags', 280, 8],
+  ['timeout_ms', 288, 4],
+  ['exit_dump_len', 292, 4],
+  ['hotplug_seq', 296, 8],
+  ['name', 304, 128],
+  ['priv', 432, 8],
+];
+const DATA_OFF = 64;
+
+describe('the emulated BTF', () => {
+  it('struct sched_ext_ops has the 6.18 layout: 34 function pointers, then the data members, size 440', () => {
+    const { kernel } = createSchedExtKernel(2);
+    const btf = kernel.vmlinuxBtf;
+    const t = btf.findByName('sched_ext_ops', 'STRUCT')[0]!;
+    expect(btf.sizeof(t.id)).toBe(440);
+    expect(FUNCS).toHaveLength(34);
+    FUNCS.forEach((name, i) => expect(btf.findMember(t.id, name)?.byteOffset).toBe(8 * i));
+    for (const [name, off, size] of DATA) {
+      const m = btf.findMember(t.id, name)!;
+      expect(m.byteOffset).toBe(off);
+      expect(btf.sizeof(btf.resolved(m.type).id)).toBe(size);
+    }
+    const w = btf.findByName('bpf_struct_ops_sched_ext_ops', 'STRUCT')[0]!;
+    expect(btf.findMember(w.id, 'data')?.byteOffset).toBe(DATA_OFF);
+  });
+
+  it('task_struct has scx (struct sched_ext_entity) with the members schedulers use; the argument structs are there', () => {
+    const { kernel } = createSchedExtKernel(2);
+    const btf = kernel.vmlinuxBtf;
+    const task = btf.findByName('task_struct', 'STRUCT')[0]!;
+    const scx = btf.findMember(task.id, 'scx')!;
+    const ent = btf.resolved(scx.type);
+    expect(ent.name).toBe('sched_ext_entity');
+    for (const m of ['dsq', 'flags', 'weight', 'slice', 'dsq_vtime', 'disallow', 'selected_cpu', 'runnable_at']) expect(btf.findMember(ent.id, m)).toBeDefined();
+    expect(btf.sizeof(btf.resolved(btf.findMember(ent.id, 'slice')!.type).id)).toBe(8);
+    const ei = btf.findByName('scx_exit_info', 'STRUCT')[0]!;
+    expect(btf.sizeof(ei.id)).toBe(64);
+    expect(btf.resolved(btf.findMember(ei.id, 'kind')!.type).kind).toBe('ENUM');
+    expect(btf.findMember(ei.id, 'msg')!.byteOffset).toBe(48);
+  });
+
+  it('6.18 has no pre-6.13 kfunc names unless asked for', () => {
+    expect(createSchedExtKernel(1).kernel.kfuncs.get('scx_bpf_dispatch')).toBeUndefined();
+    expect(createSchedExtKernel(1).kernel.kfuncs.get('scx_bpf_dsq_insert')).toBeDefined();
+    expect(createSchedExtKernel(1, { legacyNames: true }).kernel.kfuncs.get('scx_bpf_consume')).toBeDefined();
+  });
+});
+
+describe('registration', () => {
+  const load = (file = 'scx_fifo', k = createSchedExtKernel(2).kernel): BpfObject => {
+    const o = BpfObject.open(readFileSync(`programs/${file}.bpf.o`), { kernel: k });
+    o.load();
+    return o;
+  };
+  const mapOf = (o: BpfObject) => o.maps.find((m) => m.spec.type === 26)!;
+  const attachErrno = (o: BpfObject, edit: (dv: DataView, bytes: Uint8Array) => void): number => {
+    const m = mapOf(o);
+    const v = m.kernVdata!;
+    edit(new DataView(v.buffer, v.byteOffset + DATA_OFF), v.subarray(DATA_OFF));
+    try {
+      m.attachStructOps();
+      return 0;
+    } catch (e) {
+      return (e as { errno: number }).errno;
+    }
+  };
+
+  it('data members are checked at map update as bpf_scx_init_member does', () => {
+    const { EINVAL, E2BIG } = ERRNO;
+    expect(attachErrno(load(), (dv) => dv.setBigUint64(280, 1n << 56n, true))).toBe(EINVAL); // internal flag bit
+    expect(attachErrno(load(), (dv) => dv.setUint32(288, 30001, true))).toBe(E2BIG); // > SCX_WATCHDOG_MAX_TIMEOUT
+    expect(attachErrno(load(), (dv) => dv.setUint32(272, 0x8000_0000, true))).toBe(E2BIG); // > INT_MAX
+    expect(attachErrno(load(), (_dv, b) => b.fill(0, 304, 432))).toBe(EINVAL); // empty name
+    expect(attachErrno(load(), (_dv, b) => b.set(new TextEncoder().encode('my-sched'), 304))).toBe(EINVAL); // '-' is not allowed
+    expect(attachErrno(load(), (dv) => dv.setBigUint64(432, 1n, true))).toBe(EINVAL); // priv must be NULL
+    expect(attachErrno(load(), (dv) => dv.setUint32(288, 30000, true))).toBe(0);
+    expect(attachErrno(load(), (_dv, b) => b.set(new TextEncoder().encode('v1.2_x\0'), 304))).toBe(0);
+  });
+
+  it('one scheduler at a time: a second attach fails with EBUSY', () => {
+    const { kernel } = createSchedExtKernel(2);
+    const a = load('scx_fifo', kernel);
+    const b = load('scx_vtime', kernel);
+    expect(attachErrno(a, () => {})).toBe(0);
+    expect(attachErrno(b, () => {})).toBe(ERRNO.EBUSY);
+  });
+});
