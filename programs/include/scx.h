@@ -260,4 +260,16 @@ void scx_bpf_exit_bstr(s64 exit_code, char *fmt, unsigned long long *data, u32 d
 		scx_bpf_error_bstr(___fmt, ___param, sizeof(___param));		\
 	})
 
+/* scx_bpf_exit(code, fmt, args...): unregister from BPF with an exit code. */
+#define scx_bpf_exit(code, fmt, args...)					\
+	({									\
+		static char ___fmt[] = fmt;					\
+		unsigned long long ___param[___bpf_narg(args)];			\
+		_Pragma("GCC diagnostic push")					\
+		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")		\
+		___bpf_fill(___param, args);					\
+		_Pragma("GCC diagnostic pop")					\
+		scx_bpf_exit_bstr(code, ___fmt, ___param, sizeof(___param));	\
+	})
+
 #endif /* BPFEMU_SCX_H */

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scx_rules: a FIFO scheduler that breaks one of the kernel's rules on
+ * purpose, chosen by the .rodata knob `mode` (set before load):
+ *
+ *   0  none: behaves like scx_fifo
+ *   1  enqueue calls scx_bpf_error("task %d misbehaved after %llu enqueues")
+ *      on the 3rd enqueue → SCX_EXIT_ERROR_BPF with that message
+ *   2  enqueue calls scx_bpf_dsq_move_to_local(), a dispatch-only kfunc →
+ *      SCX_EXIT_ERROR "kfunc with mask 0x2 called from an operation only
+ *      allowing 0x4"
+ *   3  enqueue inserts into DSQ 77, which was never created → SCX_EXIT_ERROR
+ *      "non-existent DSQ 0x4d for <comm>[<pid>]"
+ *   4  dispatch calls scx_bpf_exit(42, "enough after %llu dispatches") on
+ *      the 10th call → SCX_EXIT_UNREG_BPF, exit code 42
+ *   5  enqueue inserts with vtime ordering into SCX_DSQ_GLOBAL →
+ *      "cannot use vtime ordering for built-in DSQs"
+ *
+ * exit records the exit kind and code in .bss.
+ * Needs a kernel with CONFIG_SCHED_CLASS_EXT (bpfemu: bpfemu sim sched-ext).
+ */
+#include "scx.h"
+
+#define SHARED_DSQ 0
+
+const volatile u32 mode;
+
+u64 nr_enqueued, nr_dispatched;
+s32 exit_kind;
+s64 exit_code;
+
+void BPF_STRUCT_OPS(rules_enqueue, struct task_struct *p, u64 enq_flags)
+{
+	u64 n = ++nr_enqueued;
+
+	if (mode == 1 && n == 3)
+		scx_bpf_error("task %d misbehaved after %llu enqueues", p->pid, n);
+	if (mode == 2)
+		scx_bpf_dsq_move_to_local(SHARED_DSQ);
+	if (mode == 3) {
+		scx_bpf_dsq_insert(p, 77, SCX_SLICE_DFL, enq_flags);
+		return;
+	}
+	if (mode == 5) {
+		scx_bpf_dsq_insert_vtime(p, SCX_DSQ_GLOBAL, SCX_SLICE_DFL, 0, enq_flags);
+		return;
+	}
+	scx_bpf_dsq_insert(p, SHARED_DSQ, SCX_SLICE_DFL, enq_flags);
+}
+
+void BPF_STRUCT_OPS(rules_dispatch, s32 cpu, struct task_struct *prev)
+{
+	u64 n = ++nr_dispatched;
+
+	if (mode == 4 && n == 10)
+		scx_bpf_exit(42, "enough after %llu dispatches", n);
+	scx_bpf_dsq_move_to_local(SHARED_DSQ);
+}
+
+s32 BPF_STRUCT_OPS_SLEEPABLE(rules_init)
+{
+	return scx_bpf_create_dsq(SHARED_DSQ, -1);
+}
+
+void BPF_STRUCT_OPS(rules_exit, struct scx_exit_info *ei)
+{
+	exit_kind = ei->kind;
+	exit_code = ei->exit_code;
+}
+
+SCX_OPS_DEFINE(rules_ops,
+	       .enqueue = (void *)rules_enqueue,
+	       .dispatch = (void *)rules_dispatch,
+	       .init = (void *)rules_init,
+	       .exit = (void *)rules_exit,
+	       .name = "rules");
+
+char _license[] SEC("license") = "GPL";

@@ -1,0 +1,54 @@
+/**
+ * The kernel's rules as the scheduler core and the kfuncs enforce them (src/subsystems/sched_ext
+ * core.ts, kfuncs.ts), with programs/scx_rules.bpf.c breaking one rule per `mode`: each ends the
+ * scheduler with the kind and message of docs/sched-ext.md §4–5, ops.exit sees the same kind, and
+ * the tasks keep running afterwards under the fair policy.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { simulateSchedExt } from '../../../src/subsystems/sched_ext/simulate.js';
+
+const OBJ = readFileSync('programs/scx_rules.bpf.o');
+const WL = { tasks: [{ pid: 300, comm: 'hog', count: 4, behavior: { type: 'cpu' } }] };
+const run = (mode: number) => simulateSchedExt(OBJ, WL, { cpus: 2, durationNs: 500e6, globals: { mode } });
+
+describe('scx_rules', () => {
+  it('mode 0 follows the rules: runs to the end, unregistered from user space', () => {
+    const r = run(0);
+    expect(r.summary.exit.kind).toBe('UNREG');
+    expect(r.object!.variable('exit_kind').getInt()).toBe(64n);
+  });
+
+  it('scx_bpf_error: SCX_EXIT_ERROR_BPF with the formatted message; the tasks then run under the fair policy', () => {
+    const r = run(1);
+    // The first two tasks found idle CPUs; enqueue saw the other two, then the first expired slice.
+    expect(r.summary.exit).toEqual({ kind: 'ERROR_BPF', reason: 'scx_bpf_error', message: 'task 300 misbehaved after 3 enqueues' });
+    expect(r.exitInfo!.atNs).toBe(20e6);
+    expect(r.object!.variable('exit_kind').getInt()).toBe(1025n);
+    expect(r.summary.cpus.every((c) => c.busyNs === 500e6)).toBe(true);
+  });
+
+  it('a dispatch-only kfunc from enqueue: the kf_mask rule', () => {
+    const r = run(2);
+    expect(r.summary.exit).toEqual({ kind: 'ERROR', reason: 'runtime error', message: 'kfunc with mask 0x2 called from an operation only allowing 0x4' });
+  });
+
+  it('inserting into a DSQ that does not exist names the DSQ and the task; the task falls back to the global DSQ', () => {
+    const r = run(3);
+    expect(r.summary.exit.kind).toBe('ERROR');
+    expect(r.summary.exit.message).toBe('non-existent DSQ 0x4d for hog-2[302]');
+    // Nothing stalls: every task got CPU time.
+    for (const t of r.summary.tasks) expect(t.runtimeNs).toBeGreaterThan(0);
+  });
+
+  it('scx_bpf_exit: SCX_EXIT_UNREG_BPF with the exit code ops.exit sees', () => {
+    const r = run(4);
+    expect(r.summary.exit).toEqual({ kind: 'UNREG_BPF', reason: 'unregistered from BPF', message: 'enough after 10 dispatches' });
+    expect(r.exitInfo!.exitCode).toBe(42n);
+    expect(r.object!.variable('exit_code').getInt()).toBe(42n);
+  });
+
+  it('vtime ordering on a built-in DSQ is refused', () => {
+    expect(run(5).summary.exit.message).toBe('cannot use vtime ordering for built-in DSQs');
+  });
+});
