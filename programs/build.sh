@@ -99,6 +99,7 @@ scx_rules                     scx_rules.bpf.c                     bpf    v3  -
 libbpf_parity                 libbpf_parity.bpf.c                 bpf    v3  -
 tcp_cc_reno                   tcp_cc_reno.bpf.c                   bpf    v3  -
 tcp_cc_cubic                  tcp_cc_cubic.bpf.c                  bpf    v3  -
+tcp_cc_bad_write              tcp_cc_bad_write.bpf.c              bpf    v3  -
 '
 
 die() { echo "build.sh: $*" >&2; exit 1; }

@@ -76,6 +76,9 @@ const CA_OPS_MEMBERS: readonly KStructMember[] = [
   { name: 'flags', type: 'u32', offset: 132 },
   { name: 'init', type: fn('void') },
   { name: 'release', type: fn('void') },
+  // ____cacheline_aligned_in_smp: the kernel's BTF pads the struct to 192 bytes with five
+  // anonymous `long: 64` members.
+  ...[152, 160, 168, 176, 184].map((offset) => ({ name: '', type: 'long', offset })),
 ];
 
 /** Members with a cfi stub in bpf_tcp_ca.c (all function members but get_info). */
