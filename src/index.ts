@@ -43,3 +43,5 @@ export { fireHook, type HookEvent } from './kernel/progtypes/tracing.js';
 export * from './api/index.js';
 
 export * as schedExt from './subsystems/sched_ext/index.js';
+export * as tcpCc from './subsystems/tcp_cc/index.js';
+export { simulateTcp } from './subsystems/tcp_cc/report.js';
