@@ -755,10 +755,16 @@ export class SchedCore {
     }
     if (priq) {
       d.priq = true;
+      // After every task whose vtime is not after v (equal keys keep insertion order).
       const v = t.dsqVtime;
-      let i = d.tasks.length;
-      while (i > 0 && vtimeBefore(v, d.tasks[i - 1]!.dsqVtime)) i--;
-      d.tasks.splice(i, 0, t);
+      let lo = 0;
+      let hi = d.tasks.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (vtimeBefore(v, d.tasks[mid]!.dsqVtime)) hi = mid;
+        else lo = mid + 1;
+      }
+      d.tasks.splice(lo, 0, t);
     } else {
       if (d.tasks.length === 0) d.priq = false;
       if ((flags & (ENQ_HEAD | ENQ_PREEMPT)) !== 0n) d.tasks.unshift(t);
@@ -1030,9 +1036,14 @@ export class SchedCore {
     // A waking task gets at most one slice of credit (EEVDF-like placement, simplified).
     if (t.vruntime < this.fairMinV - FAIR_SLICE_NS) t.vruntime = this.fairMinV - FAIR_SLICE_NS;
     const q = this.fairQ;
-    let i = q.length;
-    while (i > 0 && q[i - 1]!.vruntime > t.vruntime) i--;
-    q.splice(i, 0, t);
+    let lo = 0;
+    let hi = q.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (t.vruntime < q[mid]!.vruntime) hi = mid;
+      else lo = mid + 1;
+    }
+    q.splice(lo, 0, t);
     t.slice = FAIR_SLICE_NS;
     t.opsState = OPSS_NONE;
   }
@@ -1167,7 +1178,7 @@ export class SchedCore {
       t.slice = this.scxActive ? SLICE_DFL : FAIR_SLICE_NS;
     }
     if (this.scxActive && this.has.has('running')) this.callOp('running', KF.REST, [t.ptr], t.pid, c.id);
-    this.q.push(Math.floor(this.now / NS_PER_TICK) * NS_PER_TICK + NS_PER_TICK, Ev.TICK, c.id, t, c.token);
+    this.armTick(c, t);
     if (t.burstLeft !== Infinity) this.q.push(this.now + Math.max(0, t.burstLeft), Ev.BURST_END, c.id, t, c.token);
   }
 
@@ -1226,8 +1237,26 @@ export class SchedCore {
     if (this.scxActive && this.has.has('tick')) this.callOp('tick', KF.REST, [t.ptr], t.pid, c.id);
     if (c.curr !== t) return;
     // The next tick is due whatever happens now: a kept prev keeps ticking; a new curr makes this one stale.
-    this.q.push(this.now + NS_PER_TICK, Ev.TICK, c.id, t, c.token);
+    this.armTick(c, t);
     if (t.slice === 0) this.resched(c.id);
+  }
+
+  /**
+   * The next tick that matters for the running task: every 1 ms while ops.tick is implemented;
+   * otherwise only the tick at which the slice runs out (the ticks in between would only charge
+   * the slice), none for SCX_SLICE_INF. A slice that BPF shortens from another op while the task
+   * runs is therefore noticed at the tick computed when it was last armed (a documented difference).
+   */
+  private armTick(c: SimCpu, t: SimTask): void {
+    const now = this.now;
+    const next = Math.floor(now / NS_PER_TICK) * NS_PER_TICK + NS_PER_TICK;
+    if (this.scxActive && this.has.has('tick')) {
+      this.q.push(next, Ev.TICK, c.id, t, c.token);
+      return;
+    }
+    const s = t.slice;
+    if (s === Infinity) return;
+    this.q.push(Math.max(next, Math.ceil((now + s) / NS_PER_TICK) * NS_PER_TICK), Ev.TICK, c.id, t, c.token);
   }
 
   /** check_rq_for_timeouts over every CPU's runnable tasks. */
