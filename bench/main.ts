@@ -11,7 +11,8 @@
  *   --repeat N        BPF_PROG_TEST_RUN repeat of packet cases (default 1000)
  *   --engine NAME     fast (default) or reference
  *   --no-kernel       skip the kernel side-by-side
- *   --no-extras       skip load times and the hash map memory
+ *   --no-extras       skip load times, the hash map memory and the sched_ext load test
+ *   --sched-ext-only  run only the sched_ext load test (64 CPUs, 1,000 tasks, 10 simulated s)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -27,6 +28,7 @@ import { bytesPerRun, canMeasureAllocation, coldLoad, fixtureNames, hashMapChild
 import { fixtureBytes } from './objects.js';
 import { runSmoke } from './smoke.js';
 import { markdownReport, textReport, type BenchReport, type CaseRow } from './report.js';
+import { schedExtLoad, schedExtLoadText, type SchedExtLoadRow } from './sched-ext.js';
 
 const HASHMAP_ENTRIES = 1 << 20;
 
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
       'no-kernel': { type: 'boolean' },
       'no-extras': { type: 'boolean' },
       child: { type: 'string' },
+      'sched-ext-only': { type: 'boolean' },
     },
   });
   if (values.child !== undefined) return child(values.child);
@@ -107,6 +110,10 @@ async function main(): Promise<void> {
   const cases = selectCases(filter);
   if (cases.length === 0) throw new BenchError('USAGE', `no benchmark matches ${String(filter)}`);
   if (values.smoke === true) return smoke(cases, engine);
+  if (values['sched-ext-only'] === true) {
+    process.stdout.write(schedExtLoadText(schedExtLoad()));
+    return;
+  }
 
   const timeMs = Number(values.time ?? 1500);
   const repeat = Number(values.repeat ?? 1000);
@@ -147,6 +154,7 @@ async function main(): Promise<void> {
 
   let load: BenchReport['load'];
   let hashMap: HashMapMemory | { skipped: string } | undefined;
+  let schedExt: SchedExtLoadRow[] | undefined;
   if (values['no-extras'] !== true) {
     const script = fileURLToPath(import.meta.url);
     log('bench: load times ...\n');
@@ -155,6 +163,8 @@ async function main(): Promise<void> {
     load = { largest, cold: coldLoad(script, largest), fixtures };
     log('bench: 1M-entry hash map ...\n');
     hashMap = hashMapMemory(script, HASHMAP_ENTRIES);
+    log('bench: sched_ext load test ...\n');
+    schedExt = schedExtLoad();
   }
 
   const report: BenchReport = {
@@ -172,13 +182,13 @@ async function main(): Promise<void> {
   };
   if (values.markdown !== undefined) writeFileSync(values.markdown, markdownReport(report));
   if (values.json === true || values.out !== undefined) {
-    const text = `${JSON.stringify(report, null, 2)}\n`;
+    const text = `${JSON.stringify(schedExt === undefined ? report : { ...report, schedExt }, null, 2)}\n`;
     if (values.out !== undefined) writeFileSync(values.out, text);
     else process.stdout.write(text);
-    if (values.json !== true) process.stdout.write(textReport(report));
+    if (values.json !== true) process.stdout.write(textReport(report) + (schedExt === undefined ? '' : schedExtLoadText(schedExt)));
     return;
   }
-  process.stdout.write(textReport(report));
+  process.stdout.write(textReport(report) + (schedExt === undefined ? '' : schedExtLoadText(schedExt)));
 }
 
 main().catch((e: unknown) => {
