@@ -9,7 +9,7 @@
  *   --markdown FILE   also write the README performance table (from this same run) to FILE
  *   --time MS         timed duration per case (default 1500)
  *   --repeat N        BPF_PROG_TEST_RUN repeat of packet cases (default 1000)
- *   --engine NAME     fast (default) or reference
+ *   --engine NAME     fast (default; alias interp), js (the JavaScript tier), auto or reference
  *   --no-kernel       skip the kernel side-by-side
  *   --no-extras       skip load times, the hash map memory and the sched_ext load test
  *   --sched-ext-only  run only the sched_ext load test (64 CPUs, 1,000 tasks, 10 simulated s)
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   });
   if (values.child !== undefined) return child(values.child);
   const engine = (values.engine ?? 'fast') as EngineName;
-  if (engine !== 'fast' && engine !== 'reference') throw new BenchError('USAGE', '--engine must be fast or reference');
+  if (!['fast', 'reference', 'interp', 'js', 'auto'].includes(engine)) throw new BenchError('USAGE', '--engine must be fast, interp, js, auto or reference');
   const filter = values.filter === undefined ? undefined : new RegExp(values.filter);
   const cases = selectCases(filter);
   if (cases.length === 0) throw new BenchError('USAGE', `no benchmark matches ${String(filter)}`);

@@ -94,7 +94,10 @@ export interface KernelOptions {
    * signals, so a `repeat` that keeps it busy longer than this ends the same way.
    */
   testRunTimeoutMs?: number;
-  /** Interpreter (default 'fast'). */
+  /**
+   * Engine (default 'fast', the interpreter; alias 'interp'): 'js' translates programs to JavaScript
+   * (vm/tier/), 'auto' does so after a program's first runs, 'reference' is the BigInt oracle.
+   */
   engine?: EngineName;
   /**
    * Run the load-time verifier at BPF_PROG_LOAD (default true), as the kernel does. `false` loads

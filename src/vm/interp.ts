@@ -1530,3 +1530,6 @@ export function ldPacket(m: Machine, op: number, s: number, imm: number): void {
   m.lo[0] = v | 0;
   m.hi[0] = 0;
 }
+
+/** For the JavaScript tier (tier/translate.ts): the arithmetic slow paths, their output, and atomics. */
+export { T as ARITH, atomic, bswap32, divS64, divU64, modS64, modU64, mulhiU32 };

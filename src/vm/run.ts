@@ -7,18 +7,24 @@ import { Fault } from './fault.js';
 import { execute } from './interp.js';
 import { DEFAULT_BUDGET, MAX_FRAMES, MAY_GOTO_LIMIT, Stop, type Engine, type ExecProgram, type Machine } from './machine.js';
 import { executeReference } from './reference.js';
+import { executeAuto, executeJs } from './tier/cache.js';
 import { Scope } from './memory.js';
 
-/** Which interpreter runs a program. */
-export type EngineName = 'fast' | 'reference';
+/**
+ * Which engine runs a program: 'fast' (or its alias 'interp') the interpreter, 'reference' the BigInt
+ * oracle, 'js' the JavaScript tier from the first run, 'auto' the interpreter until a program has
+ * run a few times, then the tier (tier/cache.ts). Where `new Function` is forbidden, 'js' and 'auto'
+ * run the interpreter.
+ */
+export type EngineName = 'fast' | 'reference' | 'interp' | 'js' | 'auto';
 
-export const ENGINES: Readonly<Record<EngineName, Engine>> = { fast: execute, reference: executeReference };
+export const ENGINES: Readonly<Record<EngineName, Engine>> = { fast: execute, reference: executeReference, interp: execute, js: executeJs, auto: executeAuto };
 
 /** Options of one top-level run. */
 export interface RunOptions {
   /** Instruction budget (default {@link DEFAULT_BUDGET}). */
   budget?: number;
-  /** 'fast' (default) or 'reference' (BigInt, supports tracing). */
+  /** 'fast' (default, alias 'interp'), 'reference' (BigInt, supports tracing), 'js' or 'auto' (see {@link EngineName}). */
   engine?: EngineName;
   /** Called before every instruction; forces the reference engine. */
   trace?: (m: Machine, prog: ExecProgram, pc: number) => void;

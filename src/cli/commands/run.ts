@@ -41,6 +41,8 @@ options:
   --budget N           instructions one run may execute before it is stopped (budget_exceeded);
                        emulator-only, default ${DEFAULT_BUDGET}; helper calls count by their cost
   --run-timeout-ms MS  wall-clock limit of each run (run_timeout); default ${DEFAULT_RUN_TIMEOUT_MS}
+  --engine NAME        interp (default), js (programs translated to JavaScript) or auto
+                       (interp for a program's first runs, then js); same results
   --trace              print every executed instruction with registers and source line
   --json               print one JSON object: retval, dataOut, ctxOut, durationNs, maps
                        (iterators: output, maps)`;
@@ -132,6 +134,7 @@ export const runCommand: Command = {
       'no-verify': { type: 'boolean' },
       budget: { type: 'string' },
       'run-timeout-ms': { type: 'string' },
+      engine: { type: 'string' },
       trace: { type: 'boolean' },
       json: { type: 'boolean' },
     } as const);
@@ -159,7 +162,9 @@ export const runCommand: Command = {
       const n = parseInt64(values.repeat, '--repeat');
       if (n < 0n || n > 0xffffffffn) throw new CliError('USAGE', `--repeat: expected a count in [0, 2^32), got '${values.repeat}'`);
     }
-    const kernel = new Kernel({ testmod: values.testmod === true, ...(budget !== undefined ? { budget } : {}), ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}) });
+    const engine = values.engine;
+    if (engine !== undefined && engine !== 'interp' && engine !== 'js' && engine !== 'auto') throw new CliError('USAGE', `--engine: expected interp, js or auto, got '${engine}'`);
+    const kernel = new Kernel({ testmod: values.testmod === true, ...(budget !== undefined ? { budget } : {}), ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}), ...(engine !== undefined ? { engine } : {}) });
     const obj = BpfObject.open(io.readFile(path), {
       kernel,
       name: objectNameFromPath(path),

@@ -63,6 +63,28 @@ function initMember(m: StructOpsMember, inst: StructOpsInstance, udata: Uint8Arr
   }
 }
 
+/**
+ * bpf_scx_btf_struct_access: a store through a BTF pointer is allowed only when it lies entirely
+ * inside `task_struct.scx.slice`, `.dsq_vtime` or `.disallow`; every other store is refused with
+ * EACCES (the kernel logs no message of its own for it).
+ */
+function scxWriteRule(k: Kernel): (struct: string, off: number, size: number) => string | null {
+  const task = k.types.structs.get('task_struct');
+  const ent = k.types.structs.get('sched_ext_entity');
+  const scx = task?.members.find((m) => m.name === 'scx');
+  const ranges: [number, number][] = [];
+  if (scx !== undefined && ent !== undefined) {
+    for (const name of ['slice', 'dsq_vtime', 'disallow']) {
+      const m = ent.members.find((x) => x.name === name);
+      if (m !== undefined) ranges.push([scx.offset + m.offset, scx.offset + m.offset + m.size]);
+    }
+  }
+  return (struct, off, size) => {
+    if (struct === 'task_struct' && ranges.some(([a, b]) => off >= a && off + size <= b)) return null;
+    return '';
+  };
+}
+
 /** Options of {@link installSchedExt}. */
 export interface InstallSchedExtOptions extends SchedExtKfuncOptions {}
 
@@ -92,6 +114,7 @@ export function installSchedExt(k: Kernel, o: InstallSchedExtOptions = {}): Sche
       state.attached = null;
     },
     update: () => -EOPNOTSUPP,
+    btfWrite: scxWriteRule(k),
   });
   registerSchedExtKfuncs(k, () => state.core, o);
   return state;

@@ -104,4 +104,22 @@ describe('registration', () => {
     expect(attachErrno(a, () => {})).toBe(0);
     expect(attachErrno(b, () => {})).toBe(ERRNO.EBUSY);
   });
+
+  it('stores through a task pointer: only scx.slice, scx.dsq_vtime and scx.disallow (bpf_scx_btf_struct_access)', () => {
+    const bytes = readFileSync('programs/scx_bad_write.bpf.o');
+    const bad = BpfObject.open(bytes, { kernel: createSchedExtKernel(1).kernel });
+    let errno = 0;
+    try {
+      bad.load();
+    } catch (e) {
+      errno = (e as { errno: number }).errno;
+      expect((e as Error).message).toContain('bad_enable');
+    }
+    expect(errno).toBe(ERRNO.EACCES);
+    const ok = BpfObject.open(bytes, { kernel: createSchedExtKernel(1).kernel });
+    ok.map('bad_ops').autocreate = false;
+    ok.map('ok_ops').autocreate = true;
+    ok.load();
+    expect(ok.program('ok_enable').fd).toBeGreaterThan(0);
+  });
 });

@@ -1,0 +1,445 @@
+/**
+ * The JavaScript tier's translator: one decoded program (its subprograms included) becomes one
+ * JavaScript function, built once with `new Function` (see cache.ts for when, csp.ts for where that
+ * is not allowed).
+ *
+ * Shape of the generated function `(m, entryPc, baseDepth) => exitCode`:
+ *
+ *   registers      int32 locals l0..l10 / h0..h10 (low / high halves), written back to m.lo/m.hi
+ *                  around everything that reads the machine (helpers, atomics, exits, hand-overs)
+ *   control flow   `for (;;) switch (pc)`: one `case` per basic block, blocks in pc order, so a block
+ *                  that does not jump falls through into the next one; jumps set pc and `continue`
+ *   budget         each block charges its instruction count once, at its top, from the same
+ *                  slice/reserve split as the interpreter (interp.ts); a block the slice cannot pay
+ *                  goes through `case -1` (take the next slice, look at the clock), and a block the
+ *                  whole budget cannot pay is handed to the interpreter, which then faults at the
+ *                  exact pc with the exact count. Where a block can stop in its middle (a memory
+ *                  slow path that faults, LD_ABS), the instructions not reached are given back first
+ *   memory         the interpreter's fast paths (region id, bounds and capability in the access
+ *                  table's rl/wl) inline, its slowLoad/slowStore/atomic as the slow paths
+ *   calls          helpers and kfuncs from per-site constants; local calls and exits use the
+ *                  machine's frames (m.saved, m.retPc, m.frameProg) exactly as the interpreter does
+ *
+ * The function returns {@link EXIT_DONE} when the frame at baseDepth has exited, {@link EXIT_SWITCH}
+ * when execution continues in another program (a tail call, or a return into a frame of another
+ * program) at m.prog / m.pc, and {@link EXIT_HANDOVER} when the interpreter must continue at m.pc
+ * (what the tier does not translate: poisoned or undecodable slots, an entry pc that is not a block
+ * start, the last instructions before the budget runs out).
+ */
+import { LDDW_CODE } from '../../isa/opcodes.js';
+import { ARITH, atomic, bswap32, divS64, divU64, ldPacket, modS64, modU64, mulhiU32, slowLoad, slowStore } from '../interp.js';
+import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, TIME_SLICE, type ExecProgram, type Machine } from '../machine.js';
+import { SLOT_MASK } from '../memory.js';
+
+/** Exit codes of a translated function. */
+export const EXIT_DONE = 0;
+export const EXIT_SWITCH = 1;
+export const EXIT_HANDOVER = 2;
+
+/** A translated program. */
+export type TierFn = (m: Machine, entryPc: number, baseDepth: number) => number;
+
+/** Longest basic block (instructions): a block must fit in one budget slice. */
+const MAX_BLOCK = 512;
+if (MAX_BLOCK >= TIME_SLICE) throw new Error('tier: MAX_BLOCK must be below TIME_SLICE');
+
+/** What translated code reaches through its `rt` parameter. */
+const RUNTIME = {
+  slowLoad,
+  slowStore,
+  atomic,
+  ldPacket,
+  mulhi: mulhiU32,
+  divU64,
+  modU64,
+  divS64,
+  modS64,
+  bswap32,
+  T: ARITH,
+  callxFail(m: Machine, lo: number, hi: number): unknown {
+    const id = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    return m.fail('unknown_helper', `callx: no helper with id ${id}`);
+  },
+  callDepthFail(m: Machine): unknown {
+    return m.fail('call_depth', `call would exceed ${MAX_FRAMES} frames`);
+  },
+};
+
+const L = (r: number): string => `l${r}`;
+const H = (r: number): string => `h${r}`;
+/** A constant as JS source (int32). */
+const k = (v: number): string => (v < 0 ? `(${v})` : `${v}`);
+/** Unsigned view of an operand: a constant folded, a local with >>> 0. */
+const u = (x: string, c: number | null): string => (c !== null ? `${c >>> 0}` : `(${x} >>> 0)`);
+
+const ALL_REGS = Array.from({ length: 11 }, (_, i) => i);
+const spill = (regs: readonly number[]): string => regs.map((r) => `lo[${r}] = ${L(r)}; hi[${r}] = ${H(r)};`).join(' ');
+const reload = (regs: readonly number[]): string => regs.map((r) => `${L(r)} = lo[${r}]; ${H(r)} = hi[${r}];`).join(' ');
+const spillAll = spill(ALL_REGS);
+/**
+ * Around a helper call: r0..r9 go to the machine (r1..r5 are the arguments; a callback the helper
+ * runs starts with the caller's r6..r9, as in the interpreter, and sets its own r10); r0..r5 come
+ * back (r0 is the result; the callback machinery restores r1..r5 as they were). r6..r10 stay in
+ * their locals: nothing a helper does changes them.
+ */
+const spillCall = spill(ALL_REGS.slice(0, 10));
+const reloadCall = reload(ALL_REGS.slice(0, 6));
+
+function isCondJump(op: number): boolean {
+  const cls = op & 7;
+  return (cls === 5 || cls === 6) && op !== 0x05 && op !== 0x06 && op !== 0x85 && op !== 0x8d && op !== 0x95 && op !== 0xe5 && (op & 0xf0) !== 0x80 && (op & 0xf0) !== 0x90 && (op & 0xf0) !== 0xe0 && (op & 0xf0) !== 0xf0;
+}
+
+/** Ops after which a block ends (control leaves or may leave the straight line). */
+function endsBlock(op: number): boolean {
+  return op === 0x05 || op === 0x06 || op === 0xe5 || op === 0x85 || op === 0xc0 || op === 0x8d || op === 0xb8 || op === 0x95 || isCondJump(op) || op === 0xd0 || !KNOWN.has(op);
+}
+
+/** Ops the translator emits inline code for (everything else is handed to the interpreter). */
+const KNOWN = new Set<number>([
+  // ALU64 K / X
+  0x07, 0x17, 0x27, 0x37, 0x47, 0x57, 0x67, 0x77, 0x87, 0x97, 0xa7, 0xb7, 0xc7, 0xd7,
+  0x0f, 0x1f, 0x2f, 0x3f, 0x4f, 0x5f, 0x6f, 0x7f, 0x9f, 0xaf, 0xbf, 0xcf,
+  // signed div/mod, movsx
+  0x38, 0x58, 0x60, 0x68, 0x70, 0x78, 0x80, 0x88, 0x90, 0x98, 0xa0, 0xa8, 0xb0,
+  // ALU32
+  0x04, 0x0c, 0x14, 0x1c, 0x24, 0x2c, 0x34, 0x3c, 0x44, 0x4c, 0x54, 0x5c, 0x64, 0x6c, 0x74, 0x7c, 0x84, 0x94, 0x9c, 0xa4, 0xac, 0xb4, 0xbc, 0xc4, 0xcc, 0xd4, 0xdc,
+  // jumps, calls, exit
+  0x05, 0x06, 0x15, 0x1d, 0x55, 0x5d, 0x45, 0x4d, 0x25, 0x2d, 0x35, 0x3d, 0xa5, 0xad, 0xb5, 0xbd, 0x65, 0x6d, 0x75, 0x7d, 0xc5, 0xcd, 0xd5, 0xdd,
+  0x16, 0x1e, 0x56, 0x5e, 0x46, 0x4e, 0x26, 0x2e, 0x36, 0x3e, 0xa6, 0xae, 0xb6, 0xbe, 0x66, 0x6e, 0x76, 0x7e, 0xc6, 0xce, 0xd6, 0xde,
+  0xe5, 0x85, 0xc0, 0x8d, 0xb8, 0x95,
+  // lddw, loads, stores, atomics, legacy packet loads
+  0x18, 0x61, 0x69, 0x71, 0x79, 0x81, 0x89, 0x91, 0x62, 0x6a, 0x72, 0x7a, 0x63, 0x6b, 0x73, 0x7b, 0xc3, 0xdb, 0xcb, 0xd3,
+  0x20, 0x28, 0x30, 0x40, 0x48, 0x50,
+]);
+
+/** The comparison of a conditional jump as a JS expression. */
+function compareExpr(op: number, aL: string, aH: string, bL: string, bH: string, cL: number | null, cH: number | null): string {
+  const wide = (op & 7) === 5;
+  const kind = op & 0xf0;
+  if (!wide) {
+    switch (kind) {
+      case 0x10: return `${aL} === ${bL}`;
+      case 0x50: return `${aL} !== ${bL}`;
+      case 0x40: return `(${aL} & ${bL}) !== 0`;
+      case 0x20: return `${u(aL, null)} > ${u(bL, cL)}`;
+      case 0x30: return `${u(aL, null)} >= ${u(bL, cL)}`;
+      case 0xa0: return `${u(aL, null)} < ${u(bL, cL)}`;
+      case 0xb0: return `${u(aL, null)} <= ${u(bL, cL)}`;
+      case 0x60: return `${aL} > ${bL}`;
+      case 0x70: return `${aL} >= ${bL}`;
+      case 0xc0: return `${aL} < ${bL}`;
+      case 0xd0: return `${aL} <= ${bL}`;
+    }
+  } else {
+    const rel: Record<number, string> = { 0x20: '>', 0x30: '>=', 0xa0: '<', 0xb0: '<=', 0x60: '>', 0x70: '>=', 0xc0: '<', 0xd0: '<=' };
+    const strict: Record<number, string> = { 0x20: '>', 0x30: '>', 0xa0: '<', 0xb0: '<', 0x60: '>', 0x70: '>', 0xc0: '<', 0xd0: '<' };
+    switch (kind) {
+      case 0x10: return `${aL} === ${bL} && ${aH} === ${bH}`;
+      case 0x50: return `${aL} !== ${bL} || ${aH} !== ${bH}`;
+      case 0x40: return `(${aL} & ${bL}) !== 0 || (${aH} & ${bH}) !== 0`;
+      case 0x20: case 0x30: case 0xa0: case 0xb0:
+        return `${u(aH, null)} ${strict[kind]} ${u(bH, cH)} || (${aH} === ${bH} && ${u(aL, null)} ${rel[kind]} ${u(bL, cL)})`;
+      case 0x60: case 0x70: case 0xc0: case 0xd0:
+        return `${aH} ${strict[kind]} ${bH} || (${aH} === ${bH} && ${u(aL, null)} ${rel[kind]} ${u(bL, cL)})`;
+    }
+  }
+  throw new Error(`tier: not a conditional jump 0x${op.toString(16)}`);
+}
+
+/** 64-bit shift of d by n (a constant 0..63 or an expression). */
+function shift64(kind: 'lsh' | 'rsh' | 'arsh', d: number, n: string, constant: number | null): string {
+  const l = L(d);
+  const h = H(d);
+  // Locals must stay int32 (a >>> result is not): `| 0` where a logical right shift can be by 0.
+  const big = kind === 'lsh' ? `${h} = ${l} << (N - 32); ${l} = 0;` : kind === 'rsh' ? `${l} = (${h} >>> (N - 32)) | 0; ${h} = 0;` : `${l} = ${h} >> (N - 32); ${h} = ${h} >> 31;`;
+  const small =
+    kind === 'lsh'
+      ? `${h} = (${h} << N) | (${l} >>> (32 - N)); ${l} = ${l} << N;`
+      : kind === 'rsh'
+        ? `${l} = (${l} >>> N) | (${h} << (32 - N)); ${h} = ${h} >>> N;`
+        : `${l} = (${l} >>> N) | (${h} << (32 - N)); ${h} = ${h} >> N;`;
+  if (constant !== null) {
+    if (constant === 0) return '';
+    return (constant >= 32 ? big : small).replaceAll('N', String(constant));
+  }
+  return `{ const N = ${n}; if (N >= 32) { ${big} } else if (N !== 0) { ${small} } }`;
+}
+
+/** Code of one straight-line instruction at `pc`; `refund` = instructions of its block after it. */
+function straight(code: Int32Array, pc: number, refund: number): string | null {
+  const w = pc << 2;
+  const ins = code[w]!;
+  const op = ins & 0xff;
+  const d = (ins >> 8) & 15;
+  const s = (ins >> 12) & 15;
+  const off = code[w + 1]!;
+  const imm = code[w + 2]!;
+  const aux = code[w + 3]!;
+  const ld = L(d);
+  const hd = H(d);
+  const x = (op & 8) !== 0 && (op & 7) !== 0 ? true : false;
+  const bL = x ? L(s) : k(imm);
+  const bH = x ? H(s) : k(aux);
+  const give = refund > 0 ? `left += ${refund}; ` : '';
+  const take = refund > 0 ? ` left -= ${refund};` : '';
+  const cls = op & 7;
+  if (cls === 7) {
+    // ALU64
+    switch (op & 0xf0) {
+      case 0x00: return `{ const t = (${ld} >>> 0) + ${u(bL, x ? null : imm)}; ${hd} = (${hd} + ${bH} + (t > 0xffffffff ? 1 : 0)) | 0; ${ld} = t | 0; }`;
+      case 0x10: return `{ const t = (${ld} >>> 0) - ${u(bL, x ? null : imm)}; ${hd} = (${hd} - ${bH} - (t < 0 ? 1 : 0)) | 0; ${ld} = t | 0; }`;
+      case 0x20: return `{ const a = ${ld}, b = ${bL}, bh = ${bH}; ${ld} = Math.imul(a, b); ${hd} = (rt.mulhi(a >>> 0, b >>> 0) + Math.imul(a, bh) + Math.imul(${hd}, b)) | 0; }`;
+      case 0x30: return `divU64(${ld}, ${hd}, ${bL}, ${bH}); ${ld} = T[0]; ${hd} = T[1];`;
+      case 0x40: return `${ld} |= ${bL}; ${hd} |= ${bH};`;
+      case 0x50: return `${ld} &= ${bL}; ${hd} &= ${bH};`;
+      case 0x60: return x ? shift64('lsh', d, `${L(s)} & 63`, null) : shift64('lsh', d, '', imm);
+      case 0x70: return x ? shift64('rsh', d, `${L(s)} & 63`, null) : shift64('rsh', d, '', imm);
+      case 0x80: return `{ const l = (-${ld}) | 0; ${hd} = (~${hd} + (l === 0 ? 1 : 0)) | 0; ${ld} = l; }`;
+      case 0x90: return `modU64(${ld}, ${hd}, ${bL}, ${bH}); ${ld} = T[0]; ${hd} = T[1];`;
+      case 0xa0: return `${ld} ^= ${bL}; ${hd} ^= ${bH};`;
+      case 0xb0: return `${ld} = ${bL}; ${hd} = ${bH};`;
+      case 0xc0: return x ? shift64('arsh', d, `${L(s)} & 63`, null) : shift64('arsh', d, '', imm);
+      case 0xd0:
+        if (imm === 16) return `${ld} = ((${ld} & 0xff) << 8) | ((${ld} >>> 8) & 0xff); ${hd} = 0;`;
+        if (imm === 32) return `${ld} = rt.bswap32(${ld}); ${hd} = 0;`;
+        return `{ const t = rt.bswap32(${ld}); ${ld} = rt.bswap32(${hd}); ${hd} = t; }`;
+    }
+  }
+  if (cls === 4 && op !== 0xd4 && op !== 0xdc) {
+    // ALU32 (upper half zeroed)
+    const b = x ? L(s) : k(imm);
+    const set = (e: string): string => `${ld} = ${e}; ${hd} = 0;`;
+    switch (op & 0xf0) {
+      case 0x00: return set(`(${ld} + ${b}) | 0`);
+      case 0x10: return set(`(${ld} - ${b}) | 0`);
+      case 0x20: return set(`Math.imul(${ld}, ${b})`);
+      case 0x30: return `{ const b = ${u(b, x ? null : imm)}; ${ld} = b === 0 ? 0 : Math.floor((${ld} >>> 0) / b) | 0; ${hd} = 0; }`;
+      case 0x40: return set(`${ld} | ${b}`);
+      case 0x50: return set(`${ld} & ${b}`);
+      case 0x60: return set(`${ld} << ${x ? `(${b} & 31)` : b}`);
+      case 0x70: return set(`(${ld} >>> ${x ? `(${b} & 31)` : b}) | 0`);
+      case 0x80: return set(`(-${ld}) | 0`);
+      case 0x90: return `{ const b = ${u(b, x ? null : imm)}; if (b !== 0) ${ld} = (${ld} >>> 0) % b | 0; ${hd} = 0; }`;
+      case 0xa0: return set(`${ld} ^ ${b}`);
+      case 0xb0: return set(b);
+      case 0xc0: return set(`${ld} >> ${x ? `(${b} & 31)` : b}`);
+    }
+  }
+  switch (op) {
+    case 0xd4: // le16/32/64
+      if (imm === 16) return `${ld} &= 0xffff; ${hd} = 0;`;
+      return imm === 32 ? `${hd} = 0;` : '';
+    case 0xdc: // be16/32/64
+      if (imm === 16) return `${ld} = ((${ld} & 0xff) << 8) | ((${ld} >>> 8) & 0xff); ${hd} = 0;`;
+      if (imm === 32) return `${ld} = rt.bswap32(${ld}); ${hd} = 0;`;
+      return `{ const t = rt.bswap32(${ld}); ${ld} = rt.bswap32(${hd}); ${hd} = t; }`;
+    case 0x38: return `divS64(${ld}, ${hd}, ${k(imm)}, ${k(aux)}); ${ld} = T[0]; ${hd} = T[1];`;
+    case 0x58: return `divS64(${ld}, ${hd}, ${L(s)}, ${H(s)}); ${ld} = T[0]; ${hd} = T[1];`;
+    case 0x60: return `modS64(${ld}, ${hd}, ${k(imm)}, ${k(aux)}); ${ld} = T[0]; ${hd} = T[1];`;
+    case 0x68: return `modS64(${ld}, ${hd}, ${L(s)}, ${H(s)}); ${ld} = T[0]; ${hd} = T[1];`;
+    case 0x70: return `{ const b = ${k(imm)}; ${ld} = b === 0 ? 0 : Math.trunc(${ld} / b) | 0; ${hd} = 0; }`;
+    case 0x78: return `{ const b = ${L(s)}; ${ld} = b === 0 ? 0 : Math.trunc(${ld} / b) | 0; ${hd} = 0; }`;
+    case 0x80: return `{ const b = ${k(imm)}; if (b !== 0) ${ld} = ${ld} % b | 0; ${hd} = 0; }`;
+    case 0x88: return `{ const b = ${L(s)}; if (b !== 0) ${ld} = ${ld} % b | 0; ${hd} = 0; }`;
+    case 0x90: return `{ const v = (${L(s)} << 24) >> 24; ${ld} = v; ${hd} = v >> 31; }`;
+    case 0x98: return `{ const v = (${L(s)} << 16) >> 16; ${ld} = v; ${hd} = v >> 31; }`;
+    case 0xa0: return `{ const v = ${L(s)}; ${ld} = v; ${hd} = v >> 31; }`;
+    case 0xa8: return `${ld} = (${L(s)} << 24) >> 24; ${hd} = 0;`;
+    case 0xb0: return `${ld} = (${L(s)} << 16) >> 16; ${hd} = 0;`;
+    case 0x18: return `${ld} = ${k(imm)}; ${hd} = ${k(aux)};`;
+    // ---- loads: the interpreter's fast path inline, slowLoad (with the block's rest given back) otherwise
+    case 0x61: case 0x69: case 0x71: case 0x79: case 0x81: case 0x89: case 0x91: {
+      const size = op === 0x61 || op === 0x81 ? 4 : op === 0x69 || op === 0x89 ? 2 : op === 0x71 || op === 0x91 ? 1 : 8;
+      const signed = op === 0x81 || op === 0x89 || op === 0x91;
+      const inb = `${off < 0 ? 'a >= 0 && ' : ''}${size === 1 ? 'a < RL[x]' : `a + ${size} <= RL[x]`}`;
+      const head = `const r = ${H(s)}, x = r & ${SLOT_MASK}, a = (${L(s)} >>> 0) + ${k(off)};`;
+      const slow = `rt.slowLoad(m, ${pc}, ${H(s)}, ${L(s)}, ${k(off)}, ${size}, ${signed})`;
+      if (signed) {
+        const fast = size === 4 ? 'DV[x].getInt32(a, true)' : size === 2 ? 'DV[x].getInt16(a, true)' : '(U8[x][a] << 24) >> 24';
+        return `{ ${head} let v; if (IDS[x] === r && ${inb}) v = ${fast}; else { ${give}v = ${slow};${take} } ${ld} = v; ${hd} = v >> 31; }`;
+      }
+      const fast = size === 8 ? `{ const v = DV[x]; ${ld} = v.getInt32(a, true); ${hd} = v.getInt32(a + 4, true); }` : `{ ${ld} = ${size === 4 ? 'DV[x].getInt32(a, true)' : size === 2 ? 'DV[x].getUint16(a, true)' : 'U8[x][a]'}; ${hd} = 0; }`;
+      return `{ ${head} if (IDS[x] === r && ${inb}) ${fast} else { ${give}${ld} = ${slow}; ${hd} = SCR[1];${take} } }`;
+    }
+    // ---- stores
+    case 0x62: case 0x6a: case 0x72: case 0x7a: case 0x63: case 0x6b: case 0x73: case 0x7b: {
+      const size = (op & 0x18) === 0x00 ? 4 : (op & 0x18) === 0x08 ? 2 : (op & 0x18) === 0x10 ? 1 : 8;
+      const vL = (op & 1) === 1 ? L(s) : k(imm);
+      const vH = (op & 1) === 1 ? H(s) : k(aux);
+      const inb = `${off < 0 ? 'a >= 0 && ' : ''}${size === 1 ? 'a < WL[x]' : `a + ${size} <= WL[x]`}`;
+      const fast = size === 8 ? `{ const v = DV[x]; v.setInt32(a, ${vL}, true); v.setInt32(a + 4, ${vH}, true); }` : size === 4 ? `DV[x].setInt32(a, ${vL}, true);` : size === 2 ? `DV[x].setInt16(a, ${vL}, true);` : `U8[x][a] = ${vL};`;
+      return `{ const r = ${hd}, x = r & ${SLOT_MASK}, a = (${ld} >>> 0) + ${k(off)}; if (IDS[x] === r && ${inb}) ${fast} else { ${give}rt.slowStore(m, ${pc}, ${hd}, ${ld}, ${k(off)}, ${size}, ${vL}, ${size === 8 ? vH : 0});${take} } }`;
+    }
+    // ---- atomics: the interpreter's function, on the machine's registers
+    case 0xc3: case 0xdb: case 0xcb: case 0xd3: {
+      const size = op === 0xc3 ? 4 : op === 0xdb ? 8 : op === 0xcb ? 2 : 1;
+      const regs = [...new Set([0, d, s])];
+      const out = regs.map((r) => `lo[${r}] = ${L(r)}; hi[${r}] = ${H(r)};`).join(' ');
+      const back = regs.map((r) => `${L(r)} = lo[${r}]; ${H(r)} = hi[${r}];`).join(' ');
+      return `${out} ${give}rt.atomic(m, ${pc}, ${d}, ${s}, ${k(off)}, ${k(imm)}, ${size});${take} ${back}`;
+    }
+    case 0x20: case 0x28: case 0x30: case 0x40: case 0x48: case 0x50:
+      return `m.pc = ${pc}; lo[${s}] = ${L(s)}; ${give}rt.ldPacket(m, ${op}, ${s}, ${k(imm)});${take} l0 = lo[0]; h0 = hi[0];`;
+  }
+  return null;
+}
+
+/** Pcs where a basic block starts. */
+function leaders(prog: ExecProgram): Uint8Array {
+  const code = prog.code;
+  const n = code.length >> 2;
+  const lead = new Uint8Array(n + 1);
+  lead[0] = 1;
+  const raw = prog.decoded.raw;
+  for (let pc = 0; pc < n; ) {
+    const w = pc << 2;
+    const op = code[w]! & 0xff;
+    const next = op === 0x18 ? pc + 2 : pc + 1;
+    if (op === 0x05 || op === 0x06 || op === 0xe5 || op === 0xb8 || isCondJump(op)) lead[code[w + 1]!] = 1;
+    // Callback entries: `lddw rX, func` (BPF_PSEUDO_FUNC) names pc + 1 + imm.
+    if (op === 0x18 && raw[pc]?.src === LDDW_CODE) {
+      const t = pc + 1 + raw[pc]!.imm;
+      if (t >= 0 && t < n) lead[t] = 1;
+    }
+    if (endsBlock(op) && next <= n) lead[next] = 1;
+    pc = next;
+  }
+  return lead;
+}
+
+/** JavaScript source of the body of `prog`'s translated function. */
+export function translateSource(prog: ExecProgram): string {
+  const code = prog.code;
+  const n = code.length >> 2;
+  const lead = leaders(prog);
+  const helperSlots = new Set<number>();
+  const kfuncSlots = new Set<number>();
+  const cases: string[] = [];
+  let pc = 0;
+  while (pc < n) {
+    // One block: from a leader up to a block end or the next leader (at most MAX_BLOCK instructions).
+    const start = pc;
+    const pcs: number[] = [];
+    for (;;) {
+      pcs.push(pc);
+      const op = code[pc << 2]! & 0xff;
+      const next = op === 0x18 ? pc + 2 : pc + 1;
+      if (endsBlock(op) || next >= n || lead[next] === 1 || pcs.length >= MAX_BLOCK) {
+        pc = next;
+        break;
+      }
+      pc = next;
+    }
+    const count = pcs.length;
+    const body: string[] = [`case ${start}: if (left < ${count}) { bpc = ${start}; bn = ${count}; pc = -1; continue; } left -= ${count};`];
+    for (let i = 0; i < count; i++) {
+      const at = pcs[i]!;
+      const w = at << 2;
+      const ins = code[w]!;
+      const op = ins & 0xff;
+      const d = (ins >> 8) & 15;
+      const s = (ins >> 12) & 15;
+      const refund = count - i - 1;
+      const target = code[w + 1]!;
+      const line = straight(code, at, refund);
+      if (line !== null) {
+        body.push(line);
+        continue;
+      }
+      if (op === 0x05 || op === 0x06) {
+        body.push(`pc = ${target}; continue;`);
+      } else if (isCondJump(op)) {
+        const x = (op & 8) !== 0;
+        const imm = code[w + 2]!;
+        const aux = code[w + 3]!;
+        const cond = compareExpr(op, L(d), H(d), x ? L(s) : k(imm), x ? H(s) : k(aux), x ? null : imm, x ? null : aux);
+        body.push(`if (${cond}) { pc = ${target}; continue; }`);
+      } else if (op === 0xe5) {
+        body.push(`{ const c = MG[depth]; if (c <= 0) { pc = ${target}; continue; } MG[depth] = c - 1; }`);
+      } else if (op === 0x85 || op === 0xc0 || op === 0x8d) {
+        let call: string;
+        if (op === 0x85) {
+          helperSlots.add(code[w + 3]!);
+          call = `H${code[w + 3]!}(m);`;
+        } else if (op === 0xc0) {
+          kfuncSlots.add(code[w + 3]!);
+          call = `K${code[w + 3]!}(m);`;
+        } else {
+          call = `{ const f = P.helperById === undefined ? undefined : P.helperById(${L(d)} >>> 0); if (f === undefined || ${H(d)} !== 0) throw rt.callxFail(m, ${L(d)}, ${H(d)}); f(m); }`;
+        }
+        body.push(
+          `${spillCall} live = false; m.left = left + m.reserve; m.pc = ${at}; m.depth = depth; m.prog = P; ${call} left = m.left - m.reserve;`,
+          `if (m.tailTarget !== null) { const t = m.tailTarget; m.noteFrames(t, depth); m.tailTarget = null; m.prog = t; MG[depth] = ${MAY_GOTO_LIMIT}; m.pc = 0; return ${EXIT_SWITCH}; }`,
+          `${reloadCall} live = true;`,
+        );
+      } else if (op === 0xb8) {
+        const save = [6, 7, 8, 9].map((r, j) => `SV[sv + ${2 * j}] = ${L(r)}; SV[sv + ${2 * j + 1}] = ${H(r)};`).join(' ');
+        body.push(
+          `if (depth + 1 >= ${MAX_FRAMES}) { m.pc = ${at}; throw rt.callDepthFail(m); }`,
+          `{ const sv = depth << 3; ${save} } m.retPc[depth] = ${at + 1}; m.frameProg[depth] = P; depth++; l10 = ${STACK_SIZE}; h10 = SR[depth]; MG[depth] = ${MAY_GOTO_LIMIT}; pc = ${target}; continue;`,
+        );
+      } else if (op === 0x95) {
+        const restore = [6, 7, 8, 9].map((r, j) => `${L(r)} = SV[sv + ${2 * j}]; ${H(r)} = SV[sv + ${2 * j + 1}];`).join(' ');
+        body.push(
+          `if (depth === baseDepth) { ${spillAll} m.left = left + m.reserve; m.pc = ${at}; return ${EXIT_DONE}; }`,
+          `depth--; { const sv = depth << 3; ${restore} } l10 = ${STACK_SIZE}; h10 = SR[depth];`,
+          `{ const fp = m.frameProg[depth]; if (fp !== P) { ${spillAll} m.left = left + m.reserve; m.prog = fp; m.pc = m.retPc[depth]; return ${EXIT_SWITCH}; } } pc = m.retPc[depth]; continue;`,
+        );
+      } else {
+        // Not translated (poisoned or undecodable slot): the interpreter runs it, charged there.
+        body.push(`left += ${refund + 1}; ${spillAll} m.left = left + m.reserve; m.pc = ${at}; return ${EXIT_HANDOVER};`);
+      }
+    }
+    cases.push(body.join('\n'));
+  }
+  const consts = [...helperSlots].map((sl) => `const H${sl} = P.helpers[${sl}];`).concat([...kfuncSlots].map((sl) => `const K${sl} = P.kfuncs[${sl}];`));
+  return `'use strict';
+const divU64 = rt.divU64, modU64 = rt.modU64, divS64 = rt.divS64, modS64 = rt.modS64, T = rt.T;
+${consts.join('\n')}
+return function tier(m, entryPc, baseDepth) {
+  const lo = m.lo, hi = m.hi, mem = m.mem, IDS = mem.slotId, U8 = mem.slotBytes, DV = mem.slotView;
+  const RL = m.access.rl, WL = m.access.wl, SCR = m.scratch, SV = m.saved, SR = m.stackRegion, MG = m.mayGoto;
+  let ${ALL_REGS.map((r) => `${L(r)} = lo[${r}], ${H(r)} = hi[${r}]`).join(', ')};
+  // live: the locals hold the registers (false while a helper runs: the machine's are newer).
+  let depth = m.depth, left = m.left - m.reserve, pc = entryPc, bpc = 0, bn = 0, live = true;
+  try {
+    for (;;) {
+      switch (pc) {
+${cases.join('\n')}
+case -1: {
+  // The slice cannot pay block bpc: take the next one and look at the clock, or, when the whole
+  // budget cannot pay it, let the interpreter run to the exact fault.
+  const total = left + m.reserve;
+  if (total < bn) { ${spillAll} m.left = total; m.pc = bpc; return ${EXIT_HANDOVER}; }
+  left = total > ${TIME_SLICE} ? ${TIME_SLICE} : total;
+  m.reserve = total - left;
+  m.left = total;
+  m.depth = depth;
+  m.checkClock(bpc);
+  pc = bpc;
+  continue;
+}
+default:
+  // Not a block start (a callback entry the translator did not see): the interpreter runs it.
+  ${spillAll} m.left = left + m.reserve; m.pc = pc; return ${EXIT_HANDOVER};
+      }
+    }
+  } finally {
+    // A fault leaves by throwing: the registers as they were, the count and depth published.
+    // (While a helper runs, r0..r9 are on the machine already; r10 never is.)
+    if (live) { ${spillAll} } else { lo[10] = l10; hi[10] = h10; }
+    const total = left + m.reserve;
+    if (total < m.left) m.left = total < 0 ? 0 : total;
+    m.depth = depth;
+  }
+};`;
+}
+
+/** Translate `prog` into a function (throws whatever `new Function` throws: see csp.ts). */
+export function translate(prog: ExecProgram): TierFn {
+  const src = translateSource(prog);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const make = new Function('rt', 'P', src) as (rt: typeof RUNTIME, p: ExecProgram) => TierFn;
+  return make(RUNTIME, prog);
+}
