@@ -25,6 +25,8 @@ export interface SimulateTcpOptions {
   readonly bufferPkts?: number;
   readonly lossRate?: number;
   readonly ecnK?: number;
+  /** CE-mark every k-th packet of ECN-capable flows (a deterministic marker for DCTCP tests). */
+  readonly ceMarkEvery?: number;
   readonly rateChanges?: readonly { readonly atNs: number; readonly bandwidthBps: number }[];
   readonly durationNs: number;
   readonly seed?: number;
@@ -81,6 +83,7 @@ function check(o: SimulateTcpOptions): void {
   pos('durationNs', o.durationNs);
   pos('bufferPkts', o.bufferPkts, true);
   pos('ecnK', o.ecnK, true);
+  pos('ceMarkEvery', o.ceMarkEvery);
   pos('mss', o.mss);
   pos('sampleNs', o.sampleNs);
   if (o.lossRate !== undefined && !(o.lossRate >= 0 && o.lossRate < 1)) throw new TcpSimError('BAD_OPTION', `simulateTcp: lossRate must be in [0, 1), got ${o.lossRate}`);
@@ -121,6 +124,7 @@ export function simulateTcp(o: SimulateTcpOptions): TcpSimReport {
         bufferPkts: o.bufferPkts ?? Math.max(2, Math.round(bdp)),
         ...(o.lossRate !== undefined ? { lossRate: o.lossRate } : {}),
         ...(o.ecnK !== undefined ? { ecnK: o.ecnK } : {}),
+        ...(o.ceMarkEvery !== undefined ? { ceMarkEvery: o.ceMarkEvery } : {}),
         ...(o.rateChanges !== undefined ? { rateChanges: o.rateChanges } : {}),
       },
       flows,

@@ -40,6 +40,11 @@ export interface PathConfig {
   readonly lossRate?: number;
   /** Mark CE instead of queueing past this many packets, for ECN-capable flows (DCTCP); default off. */
   readonly ecnK?: number;
+  /**
+   * Deterministic marker (spec T3): CE on every k-th packet an ECN-capable flow sends into the
+   * queue, whatever the queue length (default off).
+   */
+  readonly ceMarkEvery?: number;
   /** Bottleneck rate changes: from `atNs` on the rate is `bandwidthBps`. */
   readonly rateChanges?: readonly { readonly atNs: number; readonly bandwidthBps: number }[];
 }
@@ -81,6 +86,8 @@ export interface FlowSample {
   readonly rttNs: number;
   /** icsk_ca_state (0 Open ... 4 Loss). */
   readonly state: number;
+  /** Packets delivered so far (tp->delivered; not part of the JSON output). */
+  readonly delivered: number;
 }
 
 /** Per-flow result. */
@@ -247,6 +254,8 @@ class Flow {
   lastRttNs = 0;
   started = false;
   ecn: boolean;
+  /** ECT packets sent into the bottleneck (for ceMarkEvery). */
+  ectSent = 0;
   readonly rttsUs: number[] = [];
   readonly samples: FlowSample[] = [];
   readonly trace: { t: number[]; cwnd: number[]; ssthresh: number[]; state: number[] } | undefined;
@@ -343,9 +352,12 @@ export function simulate(cfg: SimConfig): SimResult {
       return;
     }
     let ce = false;
-    if (path.ecnK !== undefined && f.ecn && ql >= path.ecnK) {
-      ce = true;
-      ceMarks++;
+    if (f.ecn) {
+      f.ectSent++;
+      if ((path.ecnK !== undefined && ql >= path.ecnK) || (path.ceMarkEvery !== undefined && f.ectSent % path.ceMarkEvery === 0)) {
+        ce = true;
+        ceMarks++;
+      }
     }
     const dep = Math.max(now, linkFree) + (wireBits * 1e9) / bw;
     linkFree = dep;
@@ -526,7 +538,7 @@ export function simulate(cfg: SimConfig): SimResult {
 
   const sample = (f: Flow, t: number): void => {
     const s = f.sock;
-    f.samples.push({ tNs: Math.round(t), cwnd: s.cwnd, ssthresh: s.ssthresh, inflight: s.inFlight, rttNs: f.lastRttNs, state: s.caState });
+    f.samples.push({ tNs: Math.round(t), cwnd: s.cwnd, ssthresh: s.ssthresh, inflight: s.inFlight, rttNs: f.lastRttNs, state: s.caState, delivered: f.delivered });
   };
   const traceNow = (f: Flow): void => {
     if (f.trace === undefined) return;
@@ -744,7 +756,7 @@ export function simulate(cfg: SimConfig): SimResult {
     s.setU32('reordering', 3);
     s.setU32('snd_wnd', (f.cfg.rwndPkts ?? 4096) * mss);
     s.rto = RTO_INIT_US / 1000;
-    s.ecnFlags = f.ecn && path.ecnK !== undefined ? TCP_ECN_OK : 0;
+    s.ecnFlags = f.ecn ? TCP_ECN_OK : 0; // a control with TCP_CONG_NEEDS_ECN always negotiates ECN
     s.setU32('snd_cwnd_stamp', jiffies32());
     syncSock(f);
     f.started = true;
