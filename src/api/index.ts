@@ -1,3 +1,6 @@
 /** The libbpf-like API. */
 export * from './errors.js';
 export * from './object.js';
+export * from './constants.js';
+export { BtfCodec, type TypedValue } from './typed.js';
+export { TypedMap } from './typed-views.js';

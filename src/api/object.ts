@@ -30,6 +30,9 @@ import { concatBytes } from '../util/bytes.js';
 import { ERRNO } from '../util/errno.js';
 import { loadableBtf } from './btfload.js';
 import { BpfError, ProgramFaultError } from './errors.js';
+import type { Fault } from '../vm/fault.js';
+import { BtfCodec, type TypedValue } from './typed.js';
+import { typedGlobals, typedMap, type TypedMap } from './typed-views.js';
 
 const { EINVAL, ENOENT, ESRCH, EBUSY, ENOTSUPP } = ERRNO;
 
@@ -116,6 +119,23 @@ export interface TestRunResult {
   readonly dataOut: Uint8Array | null;
   readonly ctxOut: Uint8Array | null;
   readonly durationNs: number;
+}
+
+/** Options of {@link BpfObject.fire}. */
+export interface FireOptions {
+  /** Return faults in the results instead of throwing the first as a ProgramFaultError. */
+  collectFaults?: boolean;
+}
+
+/** One attached program's run by {@link BpfObject.fire}. */
+export interface FireResult {
+  readonly prog: KProg;
+  /** The program's name in the object (not truncated to the kernel's 15 characters). */
+  readonly program: string;
+  /** r0 as a u32, as `testRun` reports it. */
+  readonly retval: number;
+  /** The fault of a run that faulted (only with `collectFaults`; otherwise fire() throws it). */
+  readonly fault: Fault | null;
 }
 
 /** KERNEL_VERSION(a, b, c) as include/generated/uapi/linux/version.h computes it. */
@@ -471,6 +491,27 @@ export class BpfObjectMap {
     return out;
   }
 
+  /**
+   * The map seen through its BTF key and value types: keys and values as JavaScript values
+   * (integers, structs as objects, enums by name, per-CPU values as arrays; see api/typed.ts).
+   * Throws for a map without a BTF value type.
+   */
+  typed<K extends TypedValue = TypedValue, V extends TypedValue = TypedValue>(): TypedMap<K, V> {
+    const t = this.spec.type;
+    const self = this;
+    const bytes = {
+      name: this.name,
+      valueSize: this.valueSize,
+      perCpu: t === BPF_MAP_TYPE.PERCPU_ARRAY || t === BPF_MAP_TYPE.PERCPU_HASH || t === BPF_MAP_TYPE.LRU_PERCPU_HASH,
+      nrCpus: this.obj.kernel.nrCpus,
+      lookup: (k: Uint8Array | null) => self.lookup(k),
+      update: (k: Uint8Array | null, v: Uint8Array, f?: number) => self.update(k, v, f),
+      delete: (k: Uint8Array | null) => self.delete(k),
+      keys: () => self.keys(),
+    };
+    return typedMap(bytes, this.obj.spec.btf, this.spec.btfKeyTypeId, this.spec.btfValueTypeId) as TypedMap<K, V>;
+  }
+
   /** BPF_MAP_FREEZE. */
   freeze(): void {
     BpfError.check(this.obj.kernel.bpf(Cmd.MAP_FREEZE, { map_fd: this.fd }), `map '${this.name}': freeze`);
@@ -524,7 +565,36 @@ export class GlobalVariable {
     readonly name: string,
     readonly offset: number,
     readonly size: number,
+    /** The BTF VAR of the variable (0: none known). */
+    readonly varTypeId = 0,
   ) {}
+
+  /** Whether the variable's BTF type is a signed integer or enum (unknown types count as signed). */
+  private get signed(): boolean {
+    const btf = this.obj.spec.btf;
+    if (btf === undefined || this.varTypeId === 0) return true;
+    const v = btf.type(this.varTypeId);
+    const t = btf.resolved(v.kind === 'VAR' ? v.type : v.id);
+    return t.kind === 'INT' || t.kind === 'ENUM' || t.kind === 'ENUM64' ? t.signed : true;
+  }
+
+  /** The variable by its BTF type (see api/typed.ts); throws without BTF. */
+  get value(): TypedValue {
+    return this.codec().decode(this.get());
+  }
+
+  /** Write the variable by its BTF type, range-checked. */
+  set value(v: TypedValue) {
+    this.set(this.codec().encode(v));
+  }
+
+  /** The codec of the variable's type. */
+  codec(): BtfCodec {
+    const btf = this.obj.spec.btf;
+    if (btf === undefined || this.varTypeId === 0) throw new BpfError(EINVAL, `variable ${this.name} has no BTF type: use get()/set() with bytes`);
+    const v = btf.type(this.varTypeId);
+    return new BtfCodec(btf, v.kind === 'VAR' ? v.type : v.id, `variable '${this.name}'`);
+  }
 
   /** Current bytes: the initial value before load, the map's value after. */
   get(): Uint8Array {
@@ -549,18 +619,32 @@ export class GlobalVariable {
     this.map.update(key, v);
   }
 
-  /** The value as a little-endian integer (sizes 1, 2, 4, 8), signed. */
+  /**
+   * The value as a little-endian integer (sizes 1, 2, 4, 8): signed or unsigned as its BTF type
+   * says (signed when there is no BTF).
+   */
   getInt(): bigint {
     const b = this.get();
     let v = 0n;
     for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
-    return BigInt.asIntN(b.length * 8, v);
+    return this.signed ? BigInt.asIntN(b.length * 8, v) : v;
   }
 
-  /** Set a little-endian integer of the variable's size. */
+  /**
+   * Set a little-endian integer of the variable's size. Refuses (EINVAL) a fraction or a value
+   * outside the type's range (its BTF signedness; without BTF, either signed or unsigned range).
+   */
   setInt(value: bigint | number): void {
+    if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new BpfError(EINVAL, `variable ${this.name}: ${value} is not an integer`);
+    const n = BigInt(value);
+    const bits = BigInt(this.size * 8);
+    const btf = this.obj.spec.btf !== undefined && this.varTypeId !== 0;
+    const lo = btf && !this.signed ? 0n : -(1n << (bits - 1n));
+    const hi = btf && this.signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
+    const kind = btf ? (this.signed ? 'signed ' : 'unsigned ') : '';
+    if (n < lo || n > hi) throw new BpfError(EINVAL, `variable ${this.name}: ${value} does not fit its ${this.size}-byte ${kind}type (${lo}..${hi})`);
     const b = new Uint8Array(this.size);
-    let v = BigInt.asUintN(this.size * 8, BigInt(value));
+    let v = BigInt.asUintN(this.size * 8, n);
     for (let i = 0; i < this.size; i++) {
       b[i] = Number(v & 0xffn);
       v >>= 8n;
@@ -633,9 +717,26 @@ export class BpfObject {
   variable(name: string): GlobalVariable {
     for (const m of this.maps) {
       const v = m.spec.internal?.variables.find((x) => x.name === name);
-      if (v !== undefined) return new GlobalVariable(this, m, name, v.offset, v.size);
+      if (v !== undefined) return new GlobalVariable(this, m, name, v.offset, v.size, v.typeId);
     }
     throw new BpfError(ENOENT, `no global variable '${name}'`);
+  }
+
+  /**
+   * Every global variable with a BTF type, as a property read and written by that type:
+   * `obj.globals.blocked_port = 9999` (range-checked; before load it sets the initial value, which
+   * is how `const volatile` knobs are set), `obj.globals.stats` after a run.
+   */
+  get globals(): Record<string, TypedValue> {
+    const vars = new Map<string, { variable: () => GlobalVariable; codec: BtfCodec }>();
+    for (const m of this.maps) {
+      for (const v of m.spec.internal?.variables ?? []) {
+        if (v.linkage === 'extern' || v.typeId === 0 || vars.has(v.name)) continue;
+        const gv = new GlobalVariable(this, m, v.name, v.offset, v.size, v.typeId);
+        vars.set(v.name, { variable: () => gv, codec: gv.codec() });
+      }
+    }
+    return typedGlobals(vars);
   }
 
   /** bpf_object__load. Throws BpfError (with the verifier log in the message) on failure. */
@@ -680,8 +781,16 @@ export class BpfObject {
   }
 
   /** Fire an emulated hook (e.g. raw_tp `sys_enter` with `[regs, id]`): attached programs run in order. */
-  fire(kind: 'raw_tp' | 'fentry' | 'lsm' | 'kprobe' | 'tracepoint', name: string, ev: HookEvent): HookRunResult[] {
-    return fireHook(this.kernel, kind, name, ev);
+  fire(kind: 'raw_tp' | 'fentry' | 'lsm' | 'kprobe' | 'tracepoint', name: string, ev: HookEvent, opts: FireOptions = {}): FireResult[] {
+    const out = fireHook(this.kernel, kind, name, ev).map((r: HookRunResult): FireResult => {
+      const p = this.programs.find((q) => q.fd >= 0 && q.kernelProg === r.prog);
+      return { prog: r.prog, program: p?.name ?? r.prog.name, retval: Number(BigInt.asUintN(32, r.retval)), fault: r.fault };
+    });
+    if (opts.collectFaults !== true) {
+      const f = out.find((r) => r.fault !== null);
+      if (f !== undefined) throw new ProgramFaultError(f.fault!);
+    }
+    return out;
   }
 
   /** bpf_object__close: destroy links, close programs and maps (struct_ops maps last). */

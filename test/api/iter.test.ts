@@ -49,7 +49,7 @@ describe('iter/task (tracing_btf iter_task)', () => {
     expect(links).toHaveLength(2);
     expect(links[0]!.readIter()).toBe('1 init\n4242 bpfemu\ntasks: 2\n');
     const fired = o.fire('raw_tp', 'sys_enter', { args: [0n, 59n] });
-    expect(fired.map((f) => [f.prog.name, f.retval, f.fault])).toEqual([['tp_btf_sys_ente', 0n, null]]);
+    expect(fired.map((f) => [f.prog.name, f.program, f.retval, f.fault])).toEqual([['tp_btf_sys_ente', 'tp_btf_sys_enter', 0, null]]);
     expect(o.variable('btf_calls').getInt()).toBe(1n);
     expect(o.variable('btf_last_id').getInt()).toBe(59n);
     // Not an iterator link.
