@@ -14,6 +14,7 @@ import { demoCommand } from './commands/demo.js';
 import { verifyCommand } from './commands/verify.js';
 import { simCommand } from './commands/sim.js';
 import type { Io } from './io.js';
+import { VERSION } from './version.js';
 import { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, type Command } from './registry.js';
 
 /** Every command of the CLI, in help order. */
@@ -22,7 +23,7 @@ export const COMMANDS: readonly Command[] = [demoCommand, runCommand, verifyComm
 function help(commands: readonly Command[]): string {
   const w = Math.max(...commands.map((c) => c.name.length));
   return [
-    'usage: bpfemu <command> [args]',
+    'usage: bpfemu <command> [args]      (bpfemu --version, bpfemu help <command>)',
     '',
     'commands:',
     ...commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
@@ -35,6 +36,20 @@ function help(commands: readonly Command[]): string {
 /** Run the CLI with `argv` (without node and script) and return the exit code. */
 export function runCli(argv: readonly string[], io: Io, commands: readonly Command[] = COMMANDS): number {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.out(`bpfemu ${VERSION}\n`);
+    return EXIT_OK;
+  }
+  if (name === 'help' && rest.length > 0) {
+    // `bpfemu help CMD` is `bpfemu CMD --help`
+    const c = commands.find((x) => x.name === rest[0]);
+    if (c === undefined) {
+      io.err(`bpfemu: help: unknown command '${rest[0]}'\n${help(commands)}`);
+      return EXIT_USAGE;
+    }
+    io.out(`${c.usage}\n`);
+    return EXIT_OK;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(help(commands));
     return name === undefined ? EXIT_USAGE : EXIT_OK;

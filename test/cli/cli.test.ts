@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, runCli } from '../../src/cli/cli.js';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE } from '../../src/cli/registry.js';
@@ -20,6 +21,23 @@ describe('command table and errors', () => {
     const io = new MemIo();
     expect(runCli(['frob'], io)).toBe(EXIT_USAGE);
     expect(io.stderrText).toMatch(/^bpfemu: unknown command 'frob'/);
+  });
+
+  it('--version prints the package version; help CMD prints its usage; demo --only refuses unknown demos', () => {
+    const io = new MemIo();
+    expect(runCli(['--version'], io)).toBe(EXIT_OK);
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(io.stdout).toBe(`bpfemu ${pkg.version}\n`);
+    const h = new MemIo();
+    expect(runCli(['help', 'run'], h)).toBe(EXIT_OK);
+    expect(h.stdout).toMatch(/^usage: bpfemu run OBJ/);
+    const bad = new MemIo();
+    expect(runCli(['help', 'frob'], bad)).toBe(EXIT_USAGE);
+    expect(bad.stderrText).toMatch(/^bpfemu: help: unknown command 'frob'/);
+    const d = new MemIo();
+    expect(runCli(['demo', '--only', 'nope'], d)).toBe(EXIT_USAGE);
+    expect(d.stderrText).toMatch(/demo: --only: unknown demo 'nope' \(firewall, struct_ops\)/);
+    expect(d.stdout).toBe('');
   });
 
   it('prints a command usage with --help', () => {

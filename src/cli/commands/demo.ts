@@ -10,7 +10,7 @@ import { BpfObject, BpfError } from '../../api/index.js';
 import { Kernel } from '../../kernel/kernel.js';
 import { arpFrame, ipv4, ipv4Frame, ipv6Frame } from '../../util/packets.js';
 import type { Io } from '../io.js';
-import { EXIT_OK, parseCommandArgs, type Command } from '../registry.js';
+import { CliError, EXIT_OK, parseCommandArgs, type Command } from '../registry.js';
 
 /** A bundled program object, next to the package's dist/. */
 export function bundledProgram(name: string): string {
@@ -128,6 +128,9 @@ export const demoCommand: Command = {
   usage: 'usage: bpfemu demo [--only firewall|struct_ops]',
   run(args: readonly string[], io: Io): number {
     const { values } = parseCommandArgs('demo', args, { only: { type: 'string' } } as const);
+    if (values.only !== undefined && values.only !== 'firewall' && values.only !== 'struct_ops') {
+      throw new CliError('USAGE', `demo: --only: unknown demo '${values.only}' (firewall, struct_ops)`);
+    }
     if (values.only === undefined || values.only === 'firewall') firewallDemo(io);
     if (values.only === undefined || values.only === 'struct_ops') structOpsDemo(io);
     return EXIT_OK;
