@@ -1,0 +1,60 @@
+/**
+ * Schedulers that place tasks on CPUs themselves with SCX_DSQ_LOCAL_ON (src/subsystems/sched_ext
+ * core.ts: local DSQs of other CPUs, kicks, the affinity rule): programs/scx_pinned.bpf.c (a home
+ * CPU per task) and programs/scx_central.bpf.c (one CPU decides for all). Expectations come from
+ * each scheduler's stated policy, computed here.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { simulateSchedExt } from '../../../src/subsystems/sched_ext/simulate.js';
+
+const obj = (name: string): Uint8Array => readFileSync(`programs/${name}.bpf.o`);
+const SLICE = 20_000_000;
+
+describe('scx_pinned: SCX_DSQ_LOCAL_ON | home CPU', () => {
+  it('every task runs only on pid % nr_cpus and the tasks of a CPU share it equally', () => {
+    const M = 4;
+    const durationNs = 1e9;
+    const wl = { tasks: [{ pid: 100, comm: 'hog', count: 9, behavior: { type: 'cpu' } }, { pid: 300, comm: 'tick', count: 2, behavior: { type: 'periodic', run: '1ms', period: '10ms' } }] };
+    const r = simulateSchedExt(obj('scx_pinned'), wl, { cpus: M, durationNs, spans: true });
+    expect(r.summary.exit.kind).toBe('UNREG');
+    for (const s of r.spans) expect(s.cpu).toBe(s.pid % M);
+    for (const t of r.summary.tasks) expect(t.migrations).toBe(0);
+    // CPU-bound tasks per home CPU share what the periodic tasks leave (they wake onto their home
+    // CPU's local DSQ and wait there for the running slice to end).
+    const hogs = r.summary.tasks.filter((t) => t.comm.startsWith('hog'));
+    for (let c = 0; c < M; c++) {
+      const mine = hogs.filter((t) => t.pid % M === c);
+      const others = r.summary.tasks.filter((t) => !t.comm.startsWith('hog') && t.pid % M === c).reduce((a, t) => a + t.runtimeNs, 0);
+      for (const t of mine) expect(Math.abs(t.runtimeNs - (durationNs - others) / mine.length)).toBeLessThanOrEqual(SLICE);
+    }
+    expect(r.object!.variable('nr_fallback').getInt()).toBe(0n);
+  });
+});
+
+describe('scx_central: one CPU dispatches for all', () => {
+  it('only CPU 0 inserts, every CPU stays busy and the CPU-bound tasks share equally', () => {
+    const M = 4;
+    const N = 8;
+    const durationNs = 1e9;
+    const r = simulateSchedExt(obj('scx_central'), { tasks: [{ pid: 100, comm: 'hog', count: N, behavior: { type: 'cpu' } }] }, { cpus: M, durationNs, events: true });
+    expect(r.summary.exit.kind).toBe('UNREG');
+    for (const c of r.summary.cpus) expect(c.busyNs).toBe(durationNs);
+    for (const t of r.summary.tasks) expect(Math.abs(t.runtimeNs - (M * durationNs) / N)).toBeLessThanOrEqual(SLICE);
+    // Every enqueued task went through the queue map and was inserted by CPU 0: the inserts are
+    // the enqueues minus the N - M pids still queued at the end.
+    const g = r.object!;
+    expect(g.variable('nr_overflow').getInt()).toBe(0n);
+    expect(g.variable('nr_central_dispatches').getInt()).toBe(BigInt(r.opCalls.get('enqueue')! - (N - M)));
+    // select_cpu always answers CPU 0, so every wakeup was enqueued there first.
+    expect(r.events.filter((e) => e.what === 'select_cpu').length).toBe(N);
+  });
+
+  it('placing a task on a CPU it may not use is the kernel error "target CPU not allowed"', () => {
+    const r = simulateSchedExt(obj('scx_central'), { tasks: [{ pid: 100, comm: 'hog', count: 6, behavior: { type: 'cpu' } }, { pid: 200, comm: 'pin', cpus: [1], behavior: { type: 'periodic', run: '2ms', period: '10ms' } }] }, { cpus: 4, durationNs: 200e6 });
+    expect(r.summary.exit.kind).toBe('ERROR');
+    expect(r.summary.exit.message).toMatch(/^SCX_DSQ_LOCAL\[_ON\] target CPU [023] not allowed for pin\[200\]$/);
+    // The fair policy takes over: the pinned task still runs, on CPU 1 only.
+    expect(r.summary.tasks.find((t) => t.pid === 200)!.runtimeNs).toBeGreaterThan(0);
+  });
+});
