@@ -13,6 +13,7 @@
  *   --no-kernel       skip the kernel side-by-side
  *   --no-extras       skip load times, the hash map memory and the sched_ext load test
  *   --sched-ext-only  run only the sched_ext load test (64 CPUs, 1,000 tasks, 10 simulated s)
+ *   --tcp-cc-only     run only the TCP congestion-control load test (1 Gbit/s, 10 ms, 10 simulated s)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -29,6 +30,7 @@ import { fixtureBytes } from './objects.js';
 import { runSmoke } from './smoke.js';
 import { markdownReport, textReport, type BenchReport, type CaseRow } from './report.js';
 import { schedExtLoad, schedExtLoadText, type SchedExtLoadRow } from './sched-ext.js';
+import { tcpCcLoad, tcpCcLoadText, type TcpCcLoadRow } from './tcp-cc.js';
 
 const HASHMAP_ENTRIES = 1 << 20;
 
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
       'no-extras': { type: 'boolean' },
       child: { type: 'string' },
       'sched-ext-only': { type: 'boolean' },
+      'tcp-cc-only': { type: 'boolean' },
     },
   });
   if (values.child !== undefined) return child(values.child);
@@ -110,6 +113,10 @@ async function main(): Promise<void> {
   const cases = selectCases(filter);
   if (cases.length === 0) throw new BenchError('USAGE', `no benchmark matches ${String(filter)}`);
   if (values.smoke === true) return smoke(cases, engine);
+  if (values['tcp-cc-only'] === true) {
+    process.stdout.write(tcpCcLoadText(tcpCcLoad()));
+    return;
+  }
   if (values['sched-ext-only'] === true) {
     process.stdout.write(schedExtLoadText(schedExtLoad()));
     return;
@@ -155,6 +162,7 @@ async function main(): Promise<void> {
   let load: BenchReport['load'];
   let hashMap: HashMapMemory | { skipped: string } | undefined;
   let schedExt: SchedExtLoadRow[] | undefined;
+  let tcpCc: TcpCcLoadRow[] | undefined;
   if (values['no-extras'] !== true) {
     const script = fileURLToPath(import.meta.url);
     log('bench: load times ...\n');
@@ -165,6 +173,8 @@ async function main(): Promise<void> {
     hashMap = hashMapMemory(script, HASHMAP_ENTRIES);
     log('bench: sched_ext load test ...\n');
     schedExt = schedExtLoad();
+    log('bench: TCP congestion-control load test ...\n');
+    tcpCc = tcpCcLoad();
   }
 
   const report: BenchReport = {
@@ -182,13 +192,13 @@ async function main(): Promise<void> {
   };
   if (values.markdown !== undefined) writeFileSync(values.markdown, markdownReport(report));
   if (values.json === true || values.out !== undefined) {
-    const text = `${JSON.stringify(schedExt === undefined ? report : { ...report, schedExt }, null, 2)}\n`;
+    const text = `${JSON.stringify({ ...report, ...(schedExt === undefined ? {} : { schedExt }), ...(tcpCc === undefined ? {} : { tcpCc }) }, null, 2)}\n`;
     if (values.out !== undefined) writeFileSync(values.out, text);
     else process.stdout.write(text);
-    if (values.json !== true) process.stdout.write(textReport(report) + (schedExt === undefined ? '' : schedExtLoadText(schedExt)));
+    if (values.json !== true) process.stdout.write(textReport(report) + (schedExt === undefined ? '' : schedExtLoadText(schedExt)) + (tcpCc === undefined ? '' : tcpCcLoadText(tcpCc)));
     return;
   }
-  process.stdout.write(textReport(report) + (schedExt === undefined ? '' : schedExtLoadText(schedExt)));
+  process.stdout.write(textReport(report) + (schedExt === undefined ? '' : schedExtLoadText(schedExt)) + (tcpCc === undefined ? '' : tcpCcLoadText(tcpCc)));
 }
 
 main().catch((e: unknown) => {

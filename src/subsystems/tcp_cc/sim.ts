@@ -26,6 +26,7 @@
 import type { Kernel } from '../../kernel/kernel.js';
 import { CA_ACK, CA_EVENT, TCP_CA, TCP_CONG_NEEDS_ECN } from './install.js';
 import type { CongestionControl, RateSampleLite } from './cc.js';
+import { TCP_FIELDS } from './layout.js';
 import { TCP_INFINITE_SSTHRESH, TcpSock } from './sock.js';
 
 /** The shared path. */
@@ -130,6 +131,21 @@ const FLAG_ECE = 0x40;
 const FLAG_DSACKING_ACK = 0x800;
 void FLAG_DATA;
 
+/** tcp_sock offsets the sender refreshes before calling the congestion control. */
+const SYNC_OFFSETS = {
+  snd_una: TCP_FIELDS.snd_una!.off,
+  snd_nxt: TCP_FIELDS.snd_nxt!.off,
+  delivered: TCP_FIELDS.delivered!.off,
+  delivered_ce: TCP_FIELDS.delivered_ce!.off,
+  lost: TCP_FIELDS.lost!.off,
+  high_seq: TCP_FIELDS.high_seq!.off,
+  prr_delivered: TCP_FIELDS.prr_delivered!.off,
+  prr_out: TCP_FIELDS.prr_out!.off,
+  undo_marker: TCP_FIELDS.undo_marker!.off,
+  undo_retrans: TCP_FIELDS.undo_retrans!.off,
+  tcp_mstamp: TCP_FIELDS.tcp_mstamp!.off,
+} as const;
+
 const HEADER_BYTES = 52;
 const RTO_MIN_US = 200_000;
 const RTO_MAX_US = 120_000_000;
@@ -152,6 +168,12 @@ const EV_RTO = 1;
 const EV_START = 2;
 const EV_RATE = 3;
 
+function swapIn(arr: number[], i: number, j: number): void {
+  const t = arr[i]!;
+  arr[i] = arr[j]!;
+  arr[j] = t;
+}
+
 /** Event queue: a binary heap on (time, insertion order) over parallel arrays. */
 class EventQueue {
   private time: number[] = [];
@@ -169,11 +191,12 @@ class EventQueue {
     return this.time[i]! < this.time[j]! || (this.time[i] === this.time[j] && this.seq[i]! < this.seq[j]!);
   }
   private swap(i: number, j: number): void {
-    for (const arr of [this.time, this.seq, this.kind, this.flow, this.a, this.b]) {
-      const t = arr[i]!;
-      arr[i] = arr[j]!;
-      arr[j] = t;
-    }
+    swapIn(this.time, i, j);
+    swapIn(this.seq, i, j);
+    swapIn(this.kind, i, j);
+    swapIn(this.flow, i, j);
+    swapIn(this.a, i, j);
+    swapIn(this.b, i, j);
   }
   push(time: number, kind: number, flow: number, a: number, b: number): void {
     let i = this.n++;
@@ -300,15 +323,21 @@ export function simulate(cfg: SimConfig): SimResult {
   const duration = cfg.durationNs;
   const sampleNs = cfg.sampleNs ?? Math.max(path.rttNs / 2, duration / 2000);
   const sub = k.service<{ socks: Map<number, TcpSock> }>('tcp_cc');
-  const startMono = k.monotonicNs();
+  // The kernel's clock follows the simulation: bpf_ktime_get_ns / bpf_jiffies64 in a program see
+  // the simulated time (plus the kernel's boot offset). Advanced once per event.
   let now = 0;
+  let advanced = 0;
+  let jiffiesNow = Number(k.jiffies64() & 0xffffffffn);
   const setNow = (t: number): void => {
     now = t;
-    const target = startMono + BigInt(Math.floor(t));
-    const cur = k.monotonicNs();
-    if (target > cur) k.advance(target - cur);
+    const target = Math.floor(t);
+    if (target > advanced) {
+      k.advance(target - advanced);
+      advanced = target;
+      jiffiesNow = Number(k.jiffies64() & 0xffffffffn);
+    }
   };
-  const jiffies32 = (): number => Number(k.jiffies64() & 0xffffffffn);
+  const jiffies32 = (): number => jiffiesNow;
 
   const flows = cfg.flows.map((f, i) => new Flow(i, f, k, mss, cfg.traceAcks === true));
   const q = new EventQueue();
@@ -390,19 +419,23 @@ export function simulate(cfg: SimConfig): SimResult {
   const event = (f: Flow, ev: number): void => cc(f).cwndEvent?.(f.sock, ev);
   const seqBytes = (pkts: number): number => Math.imul(pkts, mss) >>> 0;
 
+  const O = SYNC_OFFSETS;
   const syncSock = (f: Flow): void => {
-    const s = f.sock;
-    s.setU32('snd_una', seqBytes(f.sndUna));
-    s.setU32('snd_nxt', seqBytes(f.sndNxt));
-    s.setU32('delivered', f.delivered);
-    s.setU32('delivered_ce', f.deliveredCe);
-    s.setU32('lost', f.lostTotal);
-    s.setU32('high_seq', seqBytes(f.highSeq));
-    s.setU32('prr_delivered', f.prrDelivered);
-    s.setU32('prr_out', f.prrOut);
-    s.setU32('undo_marker', f.undoMarker ? seqBytes(f.sndUna) || 1 : 0);
-    s.setU32('undo_retrans', f.undoRetrans);
-    s.tcpMstamp = BigInt(Math.floor(now / 1000));
+    const dv = f.sock.dv;
+    dv.setUint32(O.snd_una, seqBytes(f.sndUna), true);
+    dv.setUint32(O.snd_nxt, seqBytes(f.sndNxt), true);
+    dv.setUint32(O.delivered, f.delivered, true);
+    dv.setUint32(O.delivered_ce, f.deliveredCe, true);
+    dv.setUint32(O.lost, f.lostTotal, true);
+    dv.setUint32(O.high_seq, seqBytes(f.highSeq), true);
+    dv.setUint32(O.prr_delivered, f.prrDelivered, true);
+    dv.setUint32(O.prr_out, f.prrOut, true);
+    dv.setUint32(O.undo_marker, f.undoMarker ? seqBytes(f.sndUna) || 1 : 0, true);
+    dv.setUint32(O.undo_retrans, f.undoRetrans, true);
+    // tcp_mstamp (u64 µs) as two halves: no BigInt per ACK
+    const us = Math.floor(now / 1000);
+    dv.setUint32(O.tcp_mstamp, us >>> 0, true);
+    dv.setUint32(O.tcp_mstamp + 4, Math.floor(us / 4294967296), true);
   };
 
   const armRto = (f: Flow, restart: boolean): void => {
