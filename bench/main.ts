@@ -9,7 +9,9 @@
  *   --markdown FILE   also write the README performance table (from this same run) to FILE
  *   --time MS         timed duration per case (default 1500)
  *   --repeat N        BPF_PROG_TEST_RUN repeat of packet cases (default 1000)
- *   --engine NAME     fast (default; alias interp), js (the JavaScript tier), auto or reference
+ *   --engine NAME     fast (default; alias interp), js (the JavaScript tier), auto or reference; a
+ *                     comma-separated list (interp,js) times every case on each, back to back, and
+ *                     adds the tier's speedup per case and its geometric mean
  *   --no-kernel       skip the kernel side-by-side
  *   --no-extras       skip load times, the hash map memory and the sched_ext load test
  *   --sched-ext-only  run only the sched_ext load test (64 CPUs, 1,000 tasks, 10 simulated s)
@@ -107,12 +109,16 @@ async function main(): Promise<void> {
     },
   });
   if (values.child !== undefined) return child(values.child);
-  const engine = (values.engine ?? 'fast') as EngineName;
-  if (!['fast', 'reference', 'interp', 'js', 'auto'].includes(engine)) throw new BenchError('USAGE', '--engine must be fast, interp, js, auto or reference');
+  // A comma-separated list times each case on each engine back to back (rows get an engine column).
+  const engines = (values.engine ?? 'fast').split(',') as EngineName[];
+  for (const e of engines) if (!['fast', 'reference', 'interp', 'js', 'auto'].includes(e)) throw new BenchError('USAGE', '--engine must be fast, interp, js, auto or reference, or a comma-separated list of them');
   const filter = values.filter === undefined ? undefined : new RegExp(values.filter);
   const cases = selectCases(filter);
   if (cases.length === 0) throw new BenchError('USAGE', `no benchmark matches ${String(filter)}`);
-  if (values.smoke === true) return smoke(cases, engine);
+  if (values.smoke === true) {
+    for (const e of engines) smoke(cases, e);
+    return;
+  }
   if (values['tcp-cc-only'] === true) {
     process.stdout.write(tcpCcLoadText(tcpCcLoad()));
     return;
@@ -132,8 +138,11 @@ async function main(): Promise<void> {
 
   const rows: CaseRow[] = [];
   for (const c of cases) {
-    log(`bench: ${c.name} ...\n`);
-    rows.push(await timeCase(c, engine, repeat, timeMs));
+    for (const e of engines) {
+      log(`bench: ${c.name}${engines.length > 1 ? ` (${e})` : ''} ...\n`);
+      const row = await timeCase(c, e, repeat, timeMs);
+      rows.push(engines.length > 1 ? { ...row, engine: e } : row);
+    }
   }
 
   let kernelNote = 'skipped (--no-kernel)';
@@ -182,7 +191,7 @@ async function main(): Promise<void> {
     node: process.version,
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
-    engine,
+    engine: engines.join(','),
     repeat,
     timeMs,
     kernel: kernelNote,

@@ -26,6 +26,25 @@ export interface CaseRow {
   readonly bytesPerRun: number | null;
   /** The real kernel on the same case: emulator ns/run ÷ kernel ns/run in `ratio`. */
   kernel?: KernelColumn;
+  /** The engine of this row, when the run timed several (`--engine interp,js`). */
+  readonly engine?: string;
+}
+
+/**
+ * With rows of the interpreter ('fast' or 'interp') and of the tier ('js') for the same cases: the
+ * tier's speedup per case (interpreter ns/run ÷ tier ns/run) and the geometric means over all such
+ * cases and over the raw (runProgram) ones.
+ */
+export function tierSpeedups(r: BenchReport): { perCase: { case: string; path: TimedPath; speedup: number }[]; geomean: number; geomeanRaw: number } | null {
+  const perCase: { case: string; path: TimedPath; speedup: number }[] = [];
+  for (const t of r.cases) {
+    if (t.engine !== 'js') continue;
+    const i = r.cases.find((c) => c.case === t.case && (c.engine === 'fast' || c.engine === 'interp'));
+    if (i !== undefined) perCase.push({ case: t.case, path: t.path, speedup: i.nsPerRun / t.nsPerRun });
+  }
+  if (perCase.length === 0) return null;
+  const gm = (xs: number[]): number => (xs.length === 0 ? NaN : Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length));
+  return { perCase, geomean: gm(perCase.map((p) => p.speedup)), geomeanRaw: gm(perCase.filter((p) => p.path === 'runProgram').map((p) => p.speedup)) };
 }
 
 /** Everything one bench run measured. */
@@ -73,11 +92,20 @@ function bytesCell(b: number | null): string {
 export function textReport(r: BenchReport): string {
   let s = `bpfemu bench: engine ${r.engine}, node ${r.node}, ${r.cpu} (${r.cores} cores), ${r.date}\n`;
   s += `packet cases: BPF_PROG_TEST_RUN repeat ${r.repeat} per frame; ns/run = wall time of the call ÷ runs\n\n`;
+  const eng = r.cases.some((c) => c.engine !== undefined);
   s += table(
-    ['case', 'path', 'insns/run', 'M insns/s', 'ns/run', '±%', 'B/run', 'kernel ns/run', 'ratio'],
-    r.cases.map((c) => [c.case, c.path === 'runProgram' ? 'runProgram' : 'test_run', f0(c.insnsPerRun), f1(c.mInsnsPerSec), f0(c.nsPerRun), f1(c.rmePct), bytesCell(c.bytesPerRun), ...kernelCells(c.kernel)]),
-    2,
+    ['case', ...(eng ? ['engine'] : []), 'path', 'insns/run', 'M insns/s', 'ns/run', '±%', 'B/run', 'kernel ns/run', 'ratio'],
+    r.cases.map((c) => [c.case, ...(eng ? [c.engine ?? ''] : []), c.path === 'runProgram' ? 'runProgram' : 'test_run', f0(c.insnsPerRun), f1(c.mInsnsPerSec), f0(c.nsPerRun), f1(c.rmePct), bytesCell(c.bytesPerRun), ...kernelCells(c.kernel)]),
+    eng ? 3 : 2,
   );
+  const sp = tierSpeedups(r);
+  if (sp !== null) {
+    s += `
+tier (js) vs interpreter, ns/run ratio: ${sp.perCase.map((p) => `${p.case} ${p.speedup.toFixed(2)}x`).join(', ')}
+`;
+    s += `geometric mean: ${sp.geomean.toFixed(2)}x over all ${sp.perCase.length} cases, ${sp.geomeanRaw.toFixed(2)}x over the raw (runProgram) cases
+`;
+  }
   s += `\nkernel: ${r.kernel}\n`;
   for (const c of r.cases) if (c.kernel !== undefined && 'skipped' in c.kernel) s += `  ${c.case}: kernel skipped: ${c.kernel.skipped}\n`;
   if (r.load !== undefined) {
@@ -105,12 +133,15 @@ export function textReport(r: BenchReport): string {
 
 /** The README fragment: the performance table of this run plus machine, Node version and date. */
 export function markdownReport(r: BenchReport): string {
+  const eng = r.cases.some((c) => c.engine !== undefined);
   const rows = r.cases.map((c) => {
     const [kns, ratio] = kernelCells(c.kernel);
-    return `| ${c.case} | ${f0(c.insnsPerRun)} | ${f1(c.mInsnsPerSec)} | ${f0(c.nsPerRun)} | ${bytesCell(c.bytesPerRun)} | ${kns} | ${ratio} |`;
+    return `| ${c.case} |${eng ? ` ${c.engine ?? ''} |` : ''} ${f0(c.insnsPerRun)} | ${f1(c.mInsnsPerSec)} | ${f0(c.nsPerRun)} | ${bytesCell(c.bytesPerRun)} | ${kns} | ${ratio} |`;
   });
   let s = `Machine: ${r.cpu} (${r.cores} cores), Node ${r.node}, ${r.date.slice(0, 10)}, engine ${r.engine}; packet cases use BPF_PROG_TEST_RUN with repeat ${r.repeat}.\n\n`;
-  s += '| case | insns/run | M insns/s | ns/run | B/run | kernel ns/run | ratio |\n|---|--:|--:|--:|--:|--:|--:|\n';
+  s += eng ? '| case | engine | insns/run | M insns/s | ns/run | B/run | kernel ns/run | ratio |\n|---|---|--:|--:|--:|--:|--:|--:|\n' : '| case | insns/run | M insns/s | ns/run | B/run | kernel ns/run | ratio |\n|---|--:|--:|--:|--:|--:|--:|\n';
   s += `${rows.join('\n')}\n`;
+  const sp = tierSpeedups(r);
+  if (sp !== null) s += `\nTier (js) ÷ interpreter speed, same run: ${sp.perCase.map((p) => `${p.case} ${p.speedup.toFixed(2)}×`).join(', ')}; geometric mean ${sp.geomean.toFixed(2)}× over all cases, ${sp.geomeanRaw.toFixed(2)}× over the raw (runProgram) cases.\n`;
   return s;
 }
