@@ -20,8 +20,16 @@ export const MAX_FRAMES = 8;
 export const STACK_SIZE = 512;
 /** Kernel BPF_MAX_LOOPS: iterations a may_goto allows per frame before it jumps. */
 export const MAY_GOTO_LIMIT = 8 * 1024 * 1024;
-/** Default instruction budget of a run (generous: the verifier's complexity limit × 10). */
+/**
+ * Default instruction budget of a run through the raw VM entry points (`runProgram`, the
+ * conformance plugin): generous, the verifier's complexity limit × 10. Runs through the emulated
+ * kernel default to {@link UNLIMITED_BUDGET} instead: a program the kernel accepts may legally run
+ * far longer (a may_goto loop alone allows 8M iterations per frame), and runaways there are stopped
+ * by the per-run wall-clock limit.
+ */
 export const DEFAULT_BUDGET = 10_000_000;
+/** A budget no run reaches (2^53 - 1 units, years of interpretation): "no instruction budget". */
+export const UNLIMITED_BUDGET = Number.MAX_SAFE_INTEGER;
 /**
  * Budget units between two checks of a run's wall-clock limit: the interpreters look at the clock
  * each time this many units are used (and never in between), so a limit is noticed within one

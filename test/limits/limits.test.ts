@@ -24,7 +24,7 @@ import { ObjectError } from '../../src/object/errors.js';
 import { fromHex, toHex } from '../../src/util/bytes.js';
 import { ERRNO } from '../../src/util/errno.js';
 import { MemIo } from '../cli/memio.js';
-import { Cmd, createMap, getU64, load, lookup, mkMap, newKernel, run, specialValueBtf, u32 } from '../helpers/env.js';
+import { Cmd, createMap, getU64, load, loadProg, lookup, mkMap, newKernel, run, specialValueBtf, u32 } from '../helpers/env.js';
 import { fixture, patchSection } from '../object/patch.js';
 
 const { E2BIG, ENOMEM, EINVAL } = ERRNO;
@@ -260,6 +260,17 @@ describe('limits: helper and kfunc costs', () => {
 
 describe('limits: the wall-clock limit of a run', () => {
   const loopForever = 'loop:\nja loop';
+
+  it('the default budget lets a program the kernel accepts run to its end: 8M may_goto iterations (issue 12, bug 5)', () => {
+    // Verified (the kernel accepts may_goto loops); BPF_MAX_LOOPS = 8 * 1024 * 1024 per frame.
+    const k = new Kernel();
+    const fd = loadProg(k, 'mov r0, 0\nloop:\nmay_goto +2\nadd r0, 1\nja loop\nexit');
+    expect(fd).toBeGreaterThan(0);
+    const r = run(k, fd);
+    expect(r.fault).toBeNull();
+    expect(r.retval).toBe(8 * 1024 * 1024);
+    expect(k.budget).toBe(Number.MAX_SAFE_INTEGER);
+  });
 
   it('KernelOptions.runTimeoutMs stops a run that the budget would not (run_timeout)', () => {
     const k = newKernel({ runTimeoutMs: 100, budget: Number.MAX_SAFE_INTEGER });
