@@ -4,3 +4,4 @@ export * from './object.js';
 export * from './constants.js';
 export { BtfCodec, type TypedValue } from './typed.js';
 export { TypedMap } from './typed-views.js';
+export * from './coverage.js';

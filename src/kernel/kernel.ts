@@ -13,7 +13,8 @@ import { HelperRegistry, type HelperDef } from '../helpers/registry.js';
 import type { HelperHost, TaskInfo, TimerService } from '../helpers/host.js';
 import { ERRNO } from '../util/errno.js';
 import { Fault } from '../vm/fault.js';
-import { DEFAULT_BUDGET, Machine, MAY_GOTO_LIMIT, Stop, type AccessPolicy, type ExecProgram, type HelperFn } from '../vm/machine.js';
+import { CoverageCollector, globalCoverage } from './coverage.js';
+import { UNLIMITED_BUDGET, Machine, MAY_GOTO_LIMIT, Stop, type AccessPolicy, type ExecProgram, type HelperFn } from '../vm/machine.js';
 import { Memory, PERM_R, RegionKind, Scope } from '../vm/memory.js';
 import { MapValueRef } from '../maps/types.js';
 import { BpfMap } from '../maps/map.js';
@@ -74,7 +75,17 @@ export interface KernelOptions {
    * `kernel.tracePipeDropped`, as an overwriting ring buffer drops the oldest events.
    */
   tracePipeBytes?: number;
-  /** Default instruction budget of a run (helper and kfunc calls are charged by their cost). */
+  /**
+   * Count line and branch coverage of every run (`kernel.coverage.report()`): true for a collector
+   * of this kernel, a collector to share, false for none. Default: the process-wide collector when
+   * `enableCoverage()` was called, else none. Covered runs use the reference interpreter.
+   */
+  coverage?: boolean | CoverageCollector;
+  /**
+   * Instruction budget of a run (helper and kfunc calls are charged by their cost). Default: none
+   * (UNLIMITED_BUDGET), as in the kernel, where a verified program runs to its end however long
+   * that takes; a runaway is stopped by {@link runTimeoutMs}.
+   */
   budget?: number;
   /**
    * Wall-clock limit of any single run in ms (default 10,000): a run still going after it faults
@@ -260,7 +271,12 @@ export class Kernel implements HelperHost {
     this.nrCpus = o.nrCpus ?? 2;
     this.cpu = o.cpu ?? 0;
     this.version = o.version ?? [6, 18, 0];
-    this.budget = checkCount('budget', o.budget ?? DEFAULT_BUDGET, 1);
+    this.budget = checkCount('budget', o.budget ?? UNLIMITED_BUDGET, 1);
+    this.coverage = o.coverage instanceof CoverageCollector ? o.coverage : o.coverage === true ? new CoverageCollector() : o.coverage === false ? null : globalCoverage();
+    this.coverageTracer = this.coverage === null ? null : this.coverage.tracerFor((exec) => {
+      for (const p of this.progIds.values()) if (p.exec === exec) return p;
+      return undefined;
+    });
     this.testRunTimeoutMs = checkMs('testRunTimeoutMs', o.testRunTimeoutMs ?? 30_000);
     this.runTimeout = checkMs('runTimeoutMs', o.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS);
     this.maxTimerCallbacks = checkCount('maxTimerCallbacks', o.maxTimerCallbacks ?? DEFAULT_MAX_TIMER_CALLBACKS, 1);
@@ -871,7 +887,8 @@ export class Kernel implements HelperHost {
     const started = counting ? performance.now() : 0;
     try {
       if (outer === null) {
-        const trace = o.trace ?? this.tracer ?? undefined;
+        const trace = o.trace ?? this.tracer ?? this.coverageTracer ?? undefined;
+        this.coverage?.endRun();
         // One options object reused (this runs once per BPF_PROG_TEST_RUN repetition); the rare
         // tracing and entry runs get their own.
         let ro = this.runOptions;
@@ -956,6 +973,11 @@ export class Kernel implements HelperHost {
    * start): switches runs to the reference interpreter. Used by `bpfemu run --trace`.
    */
   tracer: ((m: Machine, prog: ExecProgram, pc: number) => void) | null = null;
+
+  /** The coverage collector of this kernel's runs ({@link KernelOptions.coverage}), or null. */
+  readonly coverage: CoverageCollector | null;
+  /** Its tracer (runs use it when no other tracer is set; a `--trace` run is not counted). */
+  private readonly coverageTracer: ((m: Machine, prog: ExecProgram, pc: number) => void) | null;
 
   /** The last guest fault of a run started through bpf() (BPF_PROG_TEST_RUN returns -EFAULT for it). */
   lastFault: Fault | null = null;
