@@ -215,6 +215,11 @@ enum scx_enq_flags {
 	SCX_ENQ_LAST = 1ULL << 41,
 };
 
+enum scx_pick_idle_cpu_flags {
+	SCX_PICK_IDLE_CORE = 1,
+	SCX_PICK_IDLE_IN_NODE = 2,
+};
+
 enum scx_kick_flags {
 	SCX_KICK_IDLE = 1,
 	SCX_KICK_PREEMPT = 2,
@@ -234,6 +239,13 @@ s32 scx_bpf_task_cpu(const struct task_struct *p) __ksym __weak;
 u64 scx_bpf_now(void) __ksym __weak;
 void scx_bpf_error_bstr(char *fmt, unsigned long long *data, u32 data__sz) __ksym __weak;
 u32 scx_bpf_nr_cpu_ids(void) __ksym __weak;
+bool scx_bpf_task_running(const struct task_struct *p) __ksym __weak;
+struct task_struct *scx_bpf_cpu_curr(s32 cpu) __ksym __weak;
+const struct cpumask *scx_bpf_get_idle_cpumask(void) __ksym __weak;
+const struct cpumask *scx_bpf_get_idle_smtmask(void) __ksym __weak;
+void scx_bpf_put_idle_cpumask(const struct cpumask *cpumask) __ksym __weak;
+void bpf_rcu_read_lock(void) __ksym __weak;
+void bpf_rcu_read_unlock(void) __ksym __weak;
 struct task_struct *bpf_task_from_pid(s32 pid) __ksym __weak;
 void bpf_task_release(struct task_struct *p) __ksym __weak;
 void scx_bpf_exit_bstr(s64 exit_code, char *fmt, unsigned long long *data, u32 data__sz) __ksym __weak;

@@ -16,6 +16,8 @@ const USAGE = `usage: bpfemu sim sched-ext OBJ|--fair --workload FILE.json [opti
   --ops MAP            the sched_ext_ops map to attach (default: the only one)
   --workload FILE      tasks and behaviours (JSON; see README "sched_ext")
   --cpus N             CPUs (default: the workload's "cpus", else 4)
+  --smt N              SMT siblings per core (default 1)
+  --llc N              CPUs per last-level cache (default: all)
   --duration D         virtual time to simulate, e.g. 5s, 200ms (default 5s)
   --seed N             seed of the bursty behaviours (default 1)
   --json               print one JSON object: exit, durationNs, cpus, tasks
@@ -50,6 +52,8 @@ export const schedExtSimCommand: Command = {
       ops: { type: 'string' },
       workload: { type: 'string' },
       cpus: { type: 'string' },
+      smt: { type: 'string' },
+      llc: { type: 'string' },
       duration: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean' },
@@ -71,11 +75,13 @@ export const schedExtSimCommand: Command = {
     const cpus = int(values.cpus, '--cpus');
     const durationNs = duration(values.duration, '--duration');
     const seed = int(values.seed, '--seed');
+    const smt = int(values.smt, '--smt');
+    const llc = int(values.llc, '--llc');
     const wantSpans = values['trace-out'] !== undefined || values.svg !== undefined;
     let r;
     try {
       const wl = parseWorkload(json);
-      r = simulateSchedExt(obj, wl, { ...(cpus !== undefined ? { cpus } : {}), ...(durationNs !== undefined ? { durationNs } : {}), ...(seed !== undefined ? { seed } : {}), ...(values.ops !== undefined ? { ops: values.ops } : {}), spans: wantSpans });
+      r = simulateSchedExt(obj, wl, { ...(cpus !== undefined ? { cpus } : {}), ...(durationNs !== undefined ? { durationNs } : {}), ...(seed !== undefined ? { seed } : {}), ...(smt !== undefined ? { smt } : {}), ...(llc !== undefined ? { llc } : {}), ...(values.ops !== undefined ? { ops: values.ops } : {}), spans: wantSpans });
     } catch (e) {
       if (e instanceof SchedSimError) throw new CliError(e.code === 'BAD_OPTION' ? 'USAGE' : 'INPUT', `sim sched-ext: ${e.message}`);
       throw e;

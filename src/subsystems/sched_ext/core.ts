@@ -353,6 +353,10 @@ export interface CoreOptions {
   readonly spans?: boolean;
   /** Record op calls as events (tests). */
   readonly events?: boolean;
+  /** SMT siblings per core (default 1): CPUs n·k .. n·k+n−1 form a core. */
+  readonly smt?: number;
+  /** CPUs per last-level cache (default: all in one). */
+  readonly llc?: number;
 }
 
 /**
@@ -383,6 +387,8 @@ export class SchedCore {
   private pendingDisable = false;
   private initialized = false;
   opsFlags = 0n;
+  /** The CPU hotplug counter (/sys/kernel/sched_ext/hotplug_seq); no hotplug is emulated. */
+  readonly hotplugSeq = 0n;
   timeoutNs = WATCHDOG_MAX_MS * 1e6;
   private maxBatch = 32;
   /** scx_kf_mask of the op running now. */
@@ -406,6 +412,8 @@ export class SchedCore {
     readonly o: CoreOptions,
   ) {
     if (!Number.isInteger(o.nrCpus) || o.nrCpus < 1 || o.nrCpus > 1024) throw new SchedSimError('BAD_OPTION', `cpus: expected 1..1024, got ${o.nrCpus}`);
+    if (o.smt !== undefined && (!Number.isInteger(o.smt) || o.smt < 1 || o.nrCpus % o.smt !== 0)) throw new SchedSimError('BAD_OPTION', `smt: expected a divisor of the CPU count, got ${o.smt}`);
+    if (o.llc !== undefined && (!Number.isInteger(o.llc) || o.llc < 1 || o.llc % (o.smt ?? 1) !== 0)) throw new SchedSimError('BAD_OPTION', `llc: expected a positive multiple of smt, got ${o.llc}`);
     this.offs = taskOffsets(kernel.types.structs);
     this.cpus = Array.from({ length: o.nrCpus }, (_, i) => new SimCpu(i, new Dsq(SCX_DSQ_LOCAL | BigInt(i), i)));
   }
@@ -508,6 +516,8 @@ export class SchedCore {
       if (r !== 0) this.exit(ExitKind.ERROR, 0n, `ops.init() failed (${r})`);
       else this.initialized = true;
     } else this.initialized = true;
+    const seq = BigInt.asUintN(64, BigInt(inst.readInt('hotplug_seq')));
+    if (seq !== 0n && seq !== this.hotplugSeq) this.exit(ExitKind.UNREG_KERN, (1n << 48n) | (1n << 32n), `expected hotplug seq ${seq} did not match actual ${this.hotplugSeq}`);
     if ((this.opsFlags & OPS_FLAGS.ENQ_LAST) !== 0n && !this.has.has('enqueue')) this.exit(ExitKind.ERROR, 0n, 'SCX_OPS_ENQ_LAST requires ops.enqueue() to be implemented');
     if (this.timeoutNs > 0) this.q.push(this.now + this.timeoutNs / 2, Ev.WATCHDOG, -1, null);
     for (const t of this.tasks) if (t.state !== 'new' && t.state !== 'exited') this.enableTask(t, false);
@@ -894,20 +904,79 @@ export class SchedCore {
     this.kicks.push([cpu, flags]);
   }
 
-  /** scx_select_cpu_dfl, flat topology: prev_cpu if idle, else the lowest idle allowed CPU. Claims it. */
+  /** SMT siblings per core (CPUs 2k, 2k+1 for 2). */
+  get smt(): number {
+    return this.o.smt ?? 1;
+  }
+
+  /** Whether every SMT sibling of `cpu`'s core is idle. */
+  coreIdle(cpu: number): boolean {
+    const n = this.smt;
+    const first = cpu - (cpu % n);
+    for (let c = first; c < first + n && c < this.cpus.length; c++) if (!this.cpus[c]!.idle) return false;
+    return true;
+  }
+
+  /** Whether CPUs `a` and `b` share an LLC (blocks of `llc` CPUs; default: one LLC). */
+  private sameLlc(a: number, b: number): boolean {
+    const l = this.o.llc ?? this.cpus.length;
+    return Math.floor(a / l) === Math.floor(b / l);
+  }
+
+  /**
+   * scx_select_cpu_dfl (§3.8; ext_idle.c's order, tie-breaking by lowest CPU number): with SMT,
+   * prev_cpu if its whole core is idle, then a fully idle core in prev's LLC, then anywhere; then
+   * prev_cpu if idle; then an idle CPU in prev's LLC, then anywhere. The CPU returned as idle is
+   * claimed (its idle bit cleared).
+   */
   selectCpuDfl(t: SimTask, prev: number): { cpu: number; idle: boolean } {
     const cpus = this.cpus;
-    if (prev >= 0 && prev < cpus.length && t.allowed[prev] === 1 && cpus[prev]!.idle) {
-      cpus[prev]!.idle = false;
-      return { cpu: prev, idle: true };
+    const prevOk = prev >= 0 && prev < cpus.length && t.allowed[prev] === 1;
+    const claim = (c: number): { cpu: number; idle: boolean } => {
+      cpus[c]!.idle = false;
+      return { cpu: c, idle: true };
+    };
+    const scan = (ok: (c: number) => boolean): number => {
+      for (let c = 0; c < cpus.length; c++) if (t.allowed[c] === 1 && cpus[c]!.idle && ok(c)) return c;
+      return -1;
+    };
+    if (this.smt > 1) {
+      if (prevOk && this.coreIdle(prev)) return claim(prev);
+      let c = prev >= 0 ? scan((x) => this.coreIdle(x) && this.sameLlc(x, prev)) : -1;
+      if (c < 0) c = scan((x) => this.coreIdle(x));
+      if (c >= 0) return claim(c);
     }
-    for (let c = 0; c < cpus.length; c++) {
-      if (t.allowed[c] === 1 && cpus[c]!.idle) {
-        cpus[c]!.idle = false;
-        return { cpu: c, idle: true };
-      }
+    if (prevOk && cpus[prev]!.idle) return claim(prev);
+    let c = prev >= 0 ? scan((x) => this.sameLlc(x, prev)) : -1;
+    if (c < 0) c = scan(() => true);
+    if (c >= 0) return claim(c);
+    return { cpu: prevOk ? prev : t.allowed.indexOf(1), idle: false };
+  }
+
+  /** A cpumask of the CPUs for which `bit` holds, as kernel memory (scx_bpf_get_*_cpumask). */
+  cpumask(kind: 'idle' | 'smt' | 'online'): bigint {
+    let m = this.masks.get(kind);
+    if (m === undefined) {
+      const bytes = new Uint8Array(this.offsCpumaskSize);
+      const region = this.kernel.mem.map(bytes, { kind: RegionKind.KERNEL, perm: 1, label: `cpumask ${kind}`, shared: true });
+      m = { bytes, ptr: Memory.pointer(region, 0) };
+      this.masks.set(kind, m);
     }
-    return { cpu: prev >= 0 && prev < cpus.length && t.allowed[prev] === 1 ? prev : t.allowed.indexOf(1), idle: false };
+    m.bytes.fill(0);
+    for (const c of this.cpus) {
+      const on = kind === 'online' || (kind === 'idle' ? c.idle : this.coreIdle(c.id));
+      if (on) m.bytes[c.id >> 3]! |= 1 << (c.id & 7);
+    }
+    return m.ptr;
+  }
+  private readonly masks = new Map<string, { bytes: Uint8Array; ptr: bigint }>();
+  private get offsCpumaskSize(): number {
+    return this.kernel.types.structs.get('cpumask')?.size ?? 1024;
+  }
+
+  /** The task running on `cpu` (scx_bpf_cpu_curr), or null. */
+  curr(cpu: number): SimTask | null {
+    return this.cpus[cpu]?.curr ?? null;
   }
 
   /** scx_bpf_test_and_clear_cpu_idle. */
@@ -918,10 +987,10 @@ export class SchedCore {
     return true;
   }
 
-  /** scx_bpf_pick_idle_cpu over an allowed-CPU bitmap: claims and returns an idle CPU, or -EBUSY. */
-  pickIdle(allowed: (cpu: number) => boolean): number {
+  /** scx_bpf_pick_idle_cpu over an allowed-CPU bitmap: claims and returns an idle CPU (on a fully idle core with SCX_PICK_IDLE_CORE), or -EBUSY. */
+  pickIdle(allowed: (cpu: number) => boolean, wholeCore = false): number {
     for (const c of this.cpus) {
-      if (c.idle && allowed(c.id)) {
+      if (c.idle && allowed(c.id) && (!wholeCore || this.coreIdle(c.id))) {
         c.idle = false;
         return c.id;
       }
@@ -1136,15 +1205,14 @@ export class SchedCore {
     if (next !== null) next.dsq = null;
     // Put prev (stopping + enqueue) before next runs.
     if (prev !== null && prevWants) {
+      // put_prev_task_scx: prev is still the CPU's current task while `stopping` runs.
+      if (this.scxActive && this.has.has('stopping')) this.callOp('stopping', KF.REST, [prev.ptr, 1n], prev.pid, cpu);
       this.endSpan(c, prev);
       c.curr = null;
       c.token++;
       prev.state = 'runnable';
       prev.runnableAt = this.now;
-      if (this.scxActive) {
-        if (this.has.has('stopping')) this.callOp('stopping', KF.REST, [prev.ptr, 1n], prev.pid, cpu);
-        this.doEnqueue(prev, next === null && (this.opsFlags & OPS_FLAGS.ENQ_LAST) !== 0n ? ENQ_LAST : 0n);
-      }
+      if (this.scxActive) this.doEnqueue(prev, next === null && (this.opsFlags & OPS_FLAGS.ENQ_LAST) !== 0n ? ENQ_LAST : 0n);
       if (next === null && this.scxActive && c.local.tasks.length > 0) next = c.local.tasks.shift()!;
     }
     if (next === null) {
@@ -1185,13 +1253,14 @@ export class SchedCore {
   /** The running task stops because it sleeps or exits (dequeue_task_scx for the current task). */
   private stopRunning(c: SimCpu, t: SimTask, exiting: boolean): void {
     this.charge(c);
-    this.endSpan(c, t);
-    c.curr = null;
-    c.token++;
+    // dequeue_task_scx of the current task: it is still the CPU's current task for these ops.
     if (this.scxActive) {
       if (this.has.has('stopping')) this.callOp('stopping', KF.REST, [t.ptr, 0n], t.pid, c.id);
       if (this.has.has('quiescent')) this.callOp('quiescent', KF.REST, [t.ptr, DEQ_SLEEP], t.pid, c.id);
     }
+    this.endSpan(c, t);
+    c.curr = null;
+    c.token++;
     this.sleepOrExit(t, exiting);
     this.schedule(c.id);
   }

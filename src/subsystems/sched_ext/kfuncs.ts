@@ -136,7 +136,36 @@ export function registerSchedExtKfuncs(k: Kernel, core: () => SchedCore | null, 
       name: 'scx_bpf_pick_idle_cpu',
       proto: { ret: 's32', params: p(['cpus_allowed', 'const struct cpumask *'], ['flags', 'u64']) },
       progTypes: ANY,
-      impl: withCore(-16, (c, { m, args }) => c.pickIdle(cpumaskReader(c, m, args[0]!))),
+      impl: withCore(-16, (c, { m, args }) => c.pickIdle(cpumaskReader(c, m, args[0]!), (args[1]! & 1n) !== 0n)),
+    },
+    {
+      name: 'scx_bpf_get_idle_cpumask',
+      proto: { ret: 'const struct cpumask *', params: [] },
+      progTypes: ANY,
+      flags: { acquire: true },
+      impl: withCore(0n, (c) => c.cpumask('idle')),
+    },
+    {
+      name: 'scx_bpf_get_idle_smtmask',
+      proto: { ret: 'const struct cpumask *', params: [] },
+      progTypes: ANY,
+      flags: { acquire: true },
+      impl: withCore(0n, (c) => c.cpumask(c.smt > 1 ? 'smt' : 'idle')),
+    },
+    { name: 'scx_bpf_put_idle_cpumask', proto: { ret: 'void', params: p(['cpumask', 'const struct cpumask *']) }, progTypes: ANY, flags: { release: true }, impl: () => 0 },
+    { name: 'scx_bpf_get_online_cpumask', proto: { ret: 'const struct cpumask *', params: [] }, progTypes: ANY, flags: { acquire: true }, impl: withCore(0n, (c) => c.cpumask('online')) },
+    { name: 'scx_bpf_get_possible_cpumask', proto: { ret: 'const struct cpumask *', params: [] }, progTypes: ANY, flags: { acquire: true }, impl: withCore(0n, (c) => c.cpumask('online')) },
+    { name: 'scx_bpf_put_cpumask', proto: { ret: 'void', params: p(['cpumask', 'const struct cpumask *']) }, progTypes: ANY, flags: { release: true }, impl: () => 0 },
+    {
+      name: 'scx_bpf_cpu_curr',
+      proto: { ret: 'struct task_struct *', params: p(['cpu', 's32']) },
+      progTypes: ANY,
+      flags: { retNull: true },
+      impl: withCore(0n, (c, { args }) => {
+        const cpu = s32(args[0]!);
+        if (validCpu(c, cpu, 1, 0) === 0) return 0n;
+        return c.curr(cpu)?.ptr ?? 0n;
+      }),
     },
     {
       name: 'scx_bpf_pick_any_cpu',

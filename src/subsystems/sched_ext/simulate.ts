@@ -30,6 +30,10 @@ export interface SchedSimOptions {
   readonly events?: boolean;
   /** Also register the pre-6.13 kfunc names (absent from 6.18). */
   readonly legacyNames?: boolean;
+  /** SMT siblings per core (default 1). */
+  readonly smt?: number;
+  /** CPUs per last-level cache (default: one LLC). */
+  readonly llc?: number;
 }
 
 /** Wait-latency percentiles of a task, in ns. */
@@ -92,7 +96,7 @@ export function openSchedExtSim(obj: Uint8Array | null, workload: Workload | unk
   const seed = o.seed ?? 1;
   if (!Number.isInteger(seed)) throw new SchedSimError('BAD_OPTION', `seed: expected an integer, got ${seed}`);
   const { kernel, state } = createSchedExtKernel(nrCpus, { legacyNames: o.legacyNames === true });
-  const core = new SchedCore(kernel, { nrCpus, seed, spans: o.spans === true, events: o.events === true });
+  const core = new SchedCore(kernel, { nrCpus, seed, spans: o.spans === true, events: o.events === true, ...(o.smt !== undefined ? { smt: o.smt } : {}), ...(o.llc !== undefined ? { llc: o.llc } : {}) });
   state.core = core;
   for (const t of wl.tasks) core.addTask(t);
   let object: BpfObject | null = null;

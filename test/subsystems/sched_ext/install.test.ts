@@ -122,4 +122,24 @@ describe('registration', () => {
     ok.load();
     expect(ok.program('ok_enable').fd).toBeGreaterThan(0);
   });
+
+  it('a sleepable program on enqueue is refused at load (EINVAL); BPF_LINK_UPDATE is EOPNOTSUPP', () => {
+    const bytes = readFileSync('programs/scx_bad_write.bpf.o');
+    const o = BpfObject.open(bytes, { kernel: createSchedExtKernel(1).kernel });
+    o.map('bad_ops').autocreate = false;
+    o.map('sleepy_ops').autocreate = true;
+    let errno = 0;
+    try {
+      o.load();
+    } catch (e) {
+      errno = (e as { errno: number }).errno;
+    }
+    expect(errno).toBe(ERRNO.EINVAL);
+    const { kernel } = createSchedExtKernel(2);
+    const a = load('scx_fifo', kernel);
+    const b = load('scx_vtime', kernel);
+    const link = mapOf(a).attachStructOps();
+    expect(mapOf(b).writeStructOpsValue()).toBe(0);
+    expect(() => link.updateMap(mapOf(b))).toThrow(expect.objectContaining({ code: 'EOPNOTSUPP' }));
+  });
 });

@@ -58,3 +58,24 @@ describe('scx_central: one CPU dispatches for all', () => {
     expect(r.summary.tasks.find((t) => t.pid === 200)!.runtimeNs).toBeGreaterThan(0);
   });
 });
+
+describe('scx_idle: the idle kfuncs', () => {
+  it('SCX_PICK_IDLE_CORE picks a CPU of a fully idle core; the idle masks show the claimed CPUs as busy', () => {
+    // 4 CPUs in 2-thread cores {0,1} {2,3}. At t=0, a claims CPU 0 (core 0 idle), then b claims
+    // CPU 2 (core 1 idle). When they start running, CPUs 1 and 3 are idle and no core is.
+    const r = simulateSchedExt(obj('scx_idle'), { tasks: [{ pid: 1, comm: 'a', behavior: { type: 'cpu' } }, { pid: 2, comm: 'b', behavior: { type: 'cpu' } }] }, { cpus: 4, smt: 2, durationNs: 1e6, events: true });
+    expect(r.events.filter((e) => e.what === 'run').map((e) => e.cpu)).toEqual([0, 2]);
+    const g = r.object!;
+    expect(g.variable('nr_core_picks').getInt()).toBe(2n);
+    expect(g.variable('idle_seen').getInt()).toBe(4n);
+    expect(g.variable('smt_idle_seen').getInt()).toBe(0n);
+  });
+
+  it('in stopping, the task is still its CPU\'s current task (scx_bpf_cpu_curr, scx_bpf_task_running)', () => {
+    const r = simulateSchedExt(obj('scx_idle'), { tasks: [{ pid: 1, comm: 'hog', count: 5, behavior: { type: 'cpu' } }, { pid: 9, comm: 'io', behavior: { type: 'periodic', run: '1ms', period: '4ms' } }] }, { cpus: 2, durationNs: 300e6 });
+    const g = r.object!;
+    expect(r.opCalls.get('stopping')).toBeGreaterThan(20);
+    expect(g.variable('nr_curr_ok').getInt()).toBe(BigInt(r.opCalls.get('stopping')!));
+    expect(g.variable('nr_curr_bad').getInt()).toBe(0n);
+  });
+});

@@ -148,3 +148,25 @@ describe('stepping', () => {
     expect(r.summary.tasks.map((t) => t.runtimeNs)).toEqual([60e6, 40e6]);
   });
 });
+
+describe('topology: SMT siblings and LLCs in the default CPU selection', () => {
+  const twoHogs = { tasks: [{ pid: 1, comm: 'a', behavior: { type: 'cpu' } }, { pid: 2, comm: 'b', behavior: { type: 'cpu' } }] };
+  const firstCpus = (smt: number): number[] => {
+    const r = simulateSchedExt(obj('scx_fifo'), twoHogs, { cpus: 4, smt, durationNs: 1e6, events: true });
+    return r.events.filter((e) => e.what === 'run').map((e) => e.cpu);
+  };
+  it('with 2 threads per core the second task goes to an idle core (CPU 2), not to CPU 0\'s sibling', () => {
+    expect(firstCpus(1)).toEqual([0, 1]);
+    expect(firstCpus(2)).toEqual([0, 2]);
+  });
+
+  it('prev_cpu busy: an idle CPU in prev\'s LLC comes before a lower-numbered one elsewhere', () => {
+    const sim = openSchedExtSim(null, { tasks: [{ pid: 1, comm: 'a', behavior: { type: 'cpu' } }] }, { cpus: 4, llc: 2, durationNs: 1e6 });
+    const { core } = sim;
+    const t = core.tasks[0]!;
+    core.cpus[2]!.idle = false; // prev_cpu 2 is busy; 0, 1 and 3 are idle
+    expect(core.selectCpuDfl(t, 2)).toEqual({ cpu: 3, idle: true });
+    expect(core.cpus[3]!.idle).toBe(false); // claimed
+    expect(core.selectCpuDfl(t, 2)).toEqual({ cpu: 0, idle: true }); // the LLC is full now
+  });
+});
