@@ -9,8 +9,8 @@ import { BPF_MAP_TYPE, mapTypeName } from '../../maps/uapi.js';
 import { parseBtf } from '../../btf/parse.js';
 import { toHex } from '../../util/bytes.js';
 import { DEFAULT_RUN_TIMEOUT_MS, Kernel } from '../../kernel/kernel.js';
-import { DEFAULT_BUDGET } from '../../vm/machine.js';
 import { formatKernel } from '../../isa/disasm-kernel.js';
+import { toIstanbul, toLcov } from '../../api/coverage.js';
 import { objectNameFromPath } from '../../object/load.js';
 import { AttachType, ProgType } from '../../object/uapi.js';
 import type { Io } from '../io.js';
@@ -39,8 +39,11 @@ options:
   --no-verify          load without the load-time verifier (UNSAFE: programs the kernel refuses
                        load and run; the interpreter's run-time checks still hold)
   --budget N           instructions one run may execute before it is stopped (budget_exceeded);
-                       emulator-only, default ${DEFAULT_BUDGET}; helper calls count by their cost
+                       emulator-only, default none (the run-time limit stops runaways);
+                       helper calls count by their cost
   --run-timeout-ms MS  wall-clock limit of each run (run_timeout); default ${DEFAULT_RUN_TIMEOUT_MS}
+  --coverage FILE      write line and branch coverage of the C sources (lcov; Istanbul JSON when
+                       FILE ends in .json); covered runs use the reference interpreter
   --engine NAME        interp (default), js (programs translated to JavaScript) or auto
                        (interp for a program's first runs, then js); same results
   --trace              print every executed instruction with registers and source line
@@ -132,6 +135,7 @@ export const runCommand: Command = {
       btf: { type: 'string' },
       testmod: { type: 'boolean' },
       'no-verify': { type: 'boolean' },
+      coverage: { type: 'string' },
       budget: { type: 'string' },
       'run-timeout-ms': { type: 'string' },
       engine: { type: 'string' },
@@ -164,7 +168,13 @@ export const runCommand: Command = {
     }
     const engine = values.engine;
     if (engine !== undefined && engine !== 'interp' && engine !== 'js' && engine !== 'auto') throw new CliError('USAGE', `--engine: expected interp, js or auto, got '${engine}'`);
-    const kernel = new Kernel({ testmod: values.testmod === true, ...(budget !== undefined ? { budget } : {}), ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}), ...(engine !== undefined ? { engine } : {}) });
+    const kernel = new Kernel({ testmod: values.testmod === true, ...(budget !== undefined ? { budget } : {}), ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}), ...(engine !== undefined ? { engine } : {}), ...(values.coverage !== undefined ? { coverage: true } : {}) });
+    const coverageOut = values.coverage;
+    const writeCoverage = (): void => {
+      if (coverageOut === undefined || kernel.coverage === null) return;
+      const report = kernel.coverage.report();
+      io.writeFile(coverageOut, new TextEncoder().encode(coverageOut.endsWith('.json') ? `${JSON.stringify(toIstanbul(report))}\n` : toLcov(report)));
+    };
     const obj = BpfObject.open(io.readFile(path), {
       kernel,
       name: objectNameFromPath(path),
@@ -201,13 +211,19 @@ export const runCommand: Command = {
       obj.close();
       return EXIT_OK;
     }
-    const r = prog.testRun({
-      ...(values['data-in'] !== undefined ? { dataIn: io.readFile(values['data-in']) } : {}),
-      ...(values['ctx-in'] !== undefined ? { ctxIn: io.readFile(values['ctx-in']) } : {}),
-      ...(values['ctx-size-out'] !== undefined ? { ctxSizeOut: Number(parseInt64(values['ctx-size-out'], '--ctx-size-out')) } : {}),
-      ...(values.repeat !== undefined ? { repeat: Number(parseInt64(values.repeat, '--repeat')) } : {}),
-      ...(values.cpu !== undefined ? { cpu: Number(parseInt64(values.cpu, '--cpu')), flags: 1 } : {}),
-    });
+    let r;
+    try {
+      r = prog.testRun({
+        ...(values['data-in'] !== undefined ? { dataIn: io.readFile(values['data-in']) } : {}),
+        ...(values['ctx-in'] !== undefined ? { ctxIn: io.readFile(values['ctx-in']) } : {}),
+        ...(values['ctx-size-out'] !== undefined ? { ctxSizeOut: Number(parseInt64(values['ctx-size-out'], '--ctx-size-out')) } : {}),
+        ...(values.repeat !== undefined ? { repeat: Number(parseInt64(values.repeat, '--repeat')) } : {}),
+        ...(values.cpu !== undefined ? { cpu: Number(parseInt64(values.cpu, '--cpu')), flags: 1 } : {}),
+      });
+    } finally {
+      // (a faulting run's coverage is written too: it shows how far the run got)
+      writeCoverage();
+    }
     kernel.tracer = null;
     if (values['data-out'] !== undefined && r.dataOut !== null) io.writeFile(values['data-out'], r.dataOut);
     if (values['ctx-out'] !== undefined && r.ctxOut !== null) io.writeFile(values['ctx-out'], r.ctxOut);

@@ -42,6 +42,20 @@ describe('bpfemu run', () => {
     expect(unsafe.stdout).toMatch(/^Return value: 1,/); // XDP_DROP: a full frame has the udp header
   });
 
+  it('--coverage writes lcov, or Istanbul JSON for a .json file, of the run', () => {
+    const m = io({ 'p.bin': ipv4Frame('tcp', { dstPort: 22 }) });
+    expect(runCli(['run', FW, '--prog', 'xdp_firewall', '--data-in', 'p.bin', '--coverage', 'cov.info'], m)).toBe(0);
+    const lcov = new TextDecoder().decode(m.files.get('cov.info'));
+    expect(lcov).toMatch(/^TN:\nSF:xdp_firewall\.bpf\.c\nFN:115,xdp_firewall\nFNDA:1,xdp_firewall\n/);
+    expect(lcov).toContain('DA:98,1\n'); // drop()'s lookup: the packet to port 22 is dropped
+    expect(lcov).toContain('DA:153,0\n'); // no IPv6
+    const j = io({ 'p.bin': ipv4Frame('udp') });
+    expect(runCli(['run', FW, '--prog', 'xdp_firewall', '--data-in', 'p.bin', '--coverage', 'cov.json'], j)).toBe(0);
+    const ist = JSON.parse(new TextDecoder().decode(j.files.get('cov.json'))) as Record<string, { s: Record<string, number> }>;
+    expect(Object.keys(ist)).toEqual(['xdp_firewall.bpf.c']);
+    expect(Object.values(ist['xdp_firewall.bpf.c']!.s).some((n) => n === 1)).toBe(true);
+  });
+
   it('--set changes a const volatile knob before load', () => {
     const m = io({ 'tcp22.bin': ipv4Frame('tcp', { dstPort: 22 }) });
     expect(runCli(['run', FW, '--prog', 'xdp_firewall', '--data-in', 'tcp22.bin', '--set', 'blocked_tcp_port=80'], m)).toBe(0);
