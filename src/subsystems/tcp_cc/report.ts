@@ -28,6 +28,8 @@ export interface SimulateTcpOptions {
   /** CE-mark every k-th packet of ECN-capable flows (a deterministic marker for DCTCP tests). */
   readonly ceMarkEvery?: number;
   readonly rateChanges?: readonly { readonly atNs: number; readonly bandwidthBps: number }[];
+  /** Scripted losses: the first `times` transmissions of packet `seq` of flow `flow` are dropped. */
+  readonly dropScript?: readonly { readonly flow: number; readonly seq: number; readonly times: number }[];
   readonly durationNs: number;
   readonly seed?: number;
   readonly mss?: number;
@@ -72,6 +74,9 @@ export function goodputCapacity(bandwidthBps: number, mss = 1448): number {
   return (bandwidthBps * mss) / (mss + 52);
 }
 
+/** Most packets one run may carry at the bottleneck rate (about 10 minutes of BPF-driven ACKs). */
+export const MAX_PACKET_SLOTS = 50_000_000;
+
 /** Validate the numeric options (typed errors naming the option). */
 function check(o: SimulateTcpOptions): void {
   const pos = (name: string, v: number | undefined, allowZero = false): void => {
@@ -90,6 +95,9 @@ function check(o: SimulateTcpOptions): void {
   if (o.flows.length === 0) throw new TcpSimError('BAD_OPTION', 'simulateTcp: at least one flow is needed');
   if (o.flows.length > 64) throw new TcpSimError('BAD_OPTION', `simulateTcp: at most 64 flows, got ${o.flows.length}`);
   if (o.durationNs > 3600e9) throw new TcpSimError('BAD_OPTION', `simulateTcp: durationNs at most one hour, got ${o.durationNs}`);
+  // A bound on the work: the packets the bottleneck can carry in the run (each is an ACK event).
+  const slots = (o.bandwidthBps * o.durationNs) / 1e9 / (((o.mss ?? 1448) + 52) * 8);
+  if (slots > MAX_PACKET_SLOTS) throw new TcpSimError('BAD_OPTION', `simulateTcp: bandwidth x duration is ${Math.round(slots).toLocaleString('en-US')} packets, at most ${MAX_PACKET_SLOTS.toLocaleString('en-US')} per run`);
 }
 
 /** Run flows with their congestion controls over a simulated path (deterministic for a seed). */
@@ -126,6 +134,7 @@ export function simulateTcp(o: SimulateTcpOptions): TcpSimReport {
         ...(o.ecnK !== undefined ? { ecnK: o.ecnK } : {}),
         ...(o.ceMarkEvery !== undefined ? { ceMarkEvery: o.ceMarkEvery } : {}),
         ...(o.rateChanges !== undefined ? { rateChanges: o.rateChanges } : {}),
+        ...(o.dropScript !== undefined ? { dropScript: o.dropScript } : {}),
       },
       flows,
       durationNs: o.durationNs,

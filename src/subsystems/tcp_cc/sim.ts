@@ -46,6 +46,11 @@ export interface PathConfig {
    * queue, whatever the queue length (default off).
    */
   readonly ceMarkEvery?: number;
+  /**
+   * Scripted losses (tests of the call order, spec §6 R1-R3): drop the first `times` transmissions
+   * of packet `seq` (0-based segment number) of flow `flow`.
+   */
+  readonly dropScript?: readonly { readonly flow: number; readonly seq: number; readonly times: number }[];
   /** Bottleneck rate changes: from `atNs` on the rate is `bandwidthBps`. */
   readonly rateChanges?: readonly { readonly atNs: number; readonly bandwidthBps: number }[];
 }
@@ -370,7 +375,18 @@ export function simulate(cfg: SimConfig): SimResult {
   };
 
   /** A packet of flow f enters the bottleneck now; schedules the receiver's ACK. */
+  const scripted = new Map<string, number>();
+  for (const d of path.dropScript ?? []) scripted.set(`${d.flow}:${d.seq}`, d.times);
   const transmit = (f: Flow, seq: number): void => {
+    if (scripted.size > 0) {
+      const key = `${f.index}:${seq}`;
+      const left = scripted.get(key) ?? 0;
+      if (left > 0) {
+        scripted.set(key, left - 1);
+        drops++;
+        return;
+      }
+    }
     if (loss > 0 && rand() < loss) {
       drops++;
       return;
