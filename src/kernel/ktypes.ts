@@ -284,6 +284,14 @@ export class KernelTypes {
     return id;
   }
 
+  /** Define a 64-bit enum (ENUM64, as pahole emits enums with values beyond 32 bits); returns its id. */
+  addEnum64(name: string, values: readonly (readonly [string, bigint])[]): number {
+    const id = this.b.enum64(name, values);
+    this.enumIds.set(name, id);
+    this.built = undefined;
+    return id;
+  }
+
   /** `typedef void (*btf_trace_<name>)(void *__data, params...)`: a raw tracepoint for tp_btf. */
   addTracepoint(name: string, params: KFuncProto['params']): number {
     const proto = this.protoId({ ret: 'void', params: [{ name: '__data', type: 'void *' }, ...params] });

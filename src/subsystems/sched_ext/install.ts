@@ -10,7 +10,7 @@ import type { KProg } from '../../kernel/objects.js';
 import { ERRNO } from '../../util/errno.js';
 import { registerSchedExtKfuncs, type SchedExtKfuncOptions } from './kfuncs.js';
 import type { SchedCore } from './core.js';
-import { OPS_ALL_FLAGS, SCHED_EXT_OPS_MEMBERS, SCX_ARG_STRUCTS, SCX_ENUMS, SLEEPABLE_MEMBERS, schedExtKernelStructs } from './types.js';
+import { OPS_ALL_FLAGS, SCHED_EXT_OPS_MEMBERS, SCX_ARG_STRUCTS, SCX_ENUMS, SCX_ENUMS64, SLEEPABLE_MEMBERS, schedExtKernelStructs } from './types.js';
 import { WATCHDOG_MAX_MS } from './core.js';
 
 const { EINVAL, E2BIG, EBUSY, EOPNOTSUPP } = ERRNO;
@@ -95,6 +95,7 @@ export interface InstallSchedExtOptions extends SchedExtKfuncOptions {}
 export function installSchedExt(k: Kernel, o: InstallSchedExtOptions = {}): SchedExtState {
   const state: SchedExtState = { attached: null, core: null };
   for (const e of SCX_ENUMS) k.types.addEnum(e.name, e.values);
+  for (const e of SCX_ENUMS64) k.types.addEnum64(e.name, e.values);
   for (const s of SCX_ARG_STRUCTS) k.registerStruct(s);
   k.registerStructOps({
     name: 'sched_ext_ops',

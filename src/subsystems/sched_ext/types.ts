@@ -187,6 +187,65 @@ export const SCX_ENUMS: readonly { name: string; values: readonly [string, numbe
   { name: 'scx_dsq_lnode_flags', values: [['SCX_DSQ_LNODE_ITER_CURSOR', 1], ['__SCX_DSQ_LNODE_PRIV_SHIFT', 16]] },
 ];
 
+/**
+ * The 64-bit public enums (ENUM64 in BTF), for `bpf_core_enum_value()` and loaders that read
+ * constants from the kernel BTF at open time. The core-derived bits (SCX_ENQ_WAKEUP & co.) are
+ * the 6.14–6.17 values the spec records; the emulated core passes the same numbers to programs.
+ */
+export const SCX_ENUMS64: readonly { name: string; values: readonly [string, bigint][] }[] = [
+  { name: 'scx_public_consts', values: [['SCX_OPS_NAME_LEN', 128n], ['SCX_SLICE_DFL', 20_000_000n], ['SCX_SLICE_INF', 0xffff_ffff_ffff_ffffn]] },
+  {
+    name: 'scx_dsq_id_flags',
+    values: [
+      ['SCX_DSQ_FLAG_BUILTIN', 1n << 63n],
+      ['SCX_DSQ_FLAG_LOCAL_ON', 1n << 62n],
+      ['SCX_DSQ_INVALID', 1n << 63n],
+      ['SCX_DSQ_GLOBAL', (1n << 63n) | 1n],
+      ['SCX_DSQ_LOCAL', (1n << 63n) | 2n],
+      ['SCX_DSQ_LOCAL_ON', (1n << 63n) | (1n << 62n)],
+      ['SCX_DSQ_LOCAL_CPU_MASK', 0xffff_ffffn],
+    ],
+  },
+  {
+    name: 'scx_enq_flags',
+    values: [
+      ['SCX_ENQ_WAKEUP', 1n],
+      ['SCX_ENQ_HEAD', 0x10n],
+      ['SCX_ENQ_CPU_SELECTED', 0x400n],
+      ['SCX_ENQ_PREEMPT', 1n << 32n],
+      ['SCX_ENQ_REENQ', 1n << 40n],
+      ['SCX_ENQ_LAST', 1n << 41n],
+      ['__SCX_ENQ_INTERNAL_MASK', 0xffn << 56n],
+      ['SCX_ENQ_CLEAR_OPSS', 1n << 56n],
+      ['SCX_ENQ_DSQ_PRIQ', 1n << 57n],
+    ],
+  },
+  { name: 'scx_deq_flags', values: [['SCX_DEQ_SLEEP', 1n], ['SCX_DEQ_CORE_SCHED_EXEC', 1n << 32n]] },
+  { name: 'scx_wake_flags', values: [['SCX_WAKE_FORK', 4n], ['SCX_WAKE_TTWU', 8n], ['SCX_WAKE_SYNC', 0x10n]] },
+  { name: 'scx_exit_code', values: [['SCX_ECODE_RSN_HOTPLUG', 1n << 32n], ['SCX_ECODE_ACT_RESTART', 1n << 48n]] },
+  {
+    name: 'scx_ops_flags',
+    values: [
+      ['SCX_OPS_KEEP_BUILTIN_IDLE', 1n],
+      ['SCX_OPS_ENQ_LAST', 2n],
+      ['SCX_OPS_ENQ_EXITING', 4n],
+      ['SCX_OPS_SWITCH_PARTIAL', 8n],
+      ['SCX_OPS_ENQ_MIGRATION_DISABLED', 16n],
+      ['SCX_OPS_ALLOW_QUEUED_WAKEUP', 32n],
+      ['SCX_OPS_BUILTIN_IDLE_PER_NODE', 64n],
+      ['SCX_OPS_HAS_CGROUP_WEIGHT', 1n << 16n],
+      ['SCX_OPS_ALL_FLAGS', 0x1007fn],
+      ['__SCX_OPS_INTERNAL_MASK', 0xffn << 56n],
+      ['SCX_OPS_HAS_CPU_PREEMPT', 1n << 56n],
+    ],
+  },
+  { name: 'scx_dsq_iter_flags', values: [['SCX_DSQ_ITER_REV', 1n << 16n], ['__SCX_DSQ_ITER_HAS_SLICE', 1n << 30n], ['__SCX_DSQ_ITER_HAS_VTIME', 1n << 31n]] },
+  {
+    name: 'scx_ent_flags',
+    values: [['SCX_TASK_QUEUED', 1n], ['SCX_TASK_RESET_RUNNABLE_AT', 4n], ['SCX_TASK_DEQD_FOR_SLEEP', 8n], ['SCX_TASK_STATE_SHIFT', 8n], ['SCX_TASK_STATE_BITS', 2n], ['SCX_TASK_STATE_MASK', 0x300n], ['SCX_TASK_CURSOR', 1n << 31n]],
+  },
+];
+
 // ---- constants the core uses (must equal what schedulers compile in) ----------------------------
 
 export const SCX_SLICE_DFL = 20_000_000n;

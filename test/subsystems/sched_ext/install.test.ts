@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { BpfObject } from '../../../src/api/index.js';
 import { createSchedExtKernel } from '../../../src/subsystems/sched_ext/install.js';
 import { ERRNO } from '../../../src/util/errno.js';
+import { enum64Value } from '../../../src/btf/types.js';
 
 const FUNCS = [
   'select_cpu', 'enqueue', 'dequeue', 'dispatch', 'tick', 'runnable', 'running', 'stopping', 'quiescent', 'yield', 'core_sched_before', 'set_weight',
@@ -57,6 +58,23 @@ describe('the emulated BTF', () => {
     expect(btf.sizeof(ei.id)).toBe(64);
     expect(btf.resolved(btf.findMember(ei.id, 'kind')!.type).kind).toBe('ENUM');
     expect(btf.findMember(ei.id, 'msg')!.byteOffset).toBe(48);
+  });
+
+  it('the 64-bit enums are ENUM64 with the published values (what compat headers read through CO-RE)', () => {
+    const btf = createSchedExtKernel(1).kernel.vmlinuxBtf;
+    const value = (e: string, n: string): bigint => {
+      const t = btf.findByName(e)[0]!;
+      if (t.kind !== 'ENUM64') throw new Error(`${e} is ${t.kind}`);
+      const v = t.values.find((x) => x.name === n)!;
+      return enum64Value(v, t.signed);
+    };
+    expect(value('scx_dsq_id_flags', 'SCX_DSQ_GLOBAL')).toBe(0x8000_0000_0000_0001n);
+    expect(value('scx_dsq_id_flags', 'SCX_DSQ_LOCAL_ON')).toBe(0xc000_0000_0000_0000n);
+    expect(value('scx_public_consts', 'SCX_SLICE_INF')).toBe(0xffff_ffff_ffff_ffffn);
+    expect(value('scx_enq_flags', 'SCX_ENQ_PREEMPT')).toBe(0x1_0000_0000n);
+    expect(value('scx_enq_flags', 'SCX_ENQ_LAST')).toBe(0x200_0000_0000n);
+    expect(value('scx_ops_flags', 'SCX_OPS_ALL_FLAGS')).toBe(0x1_007fn);
+    expect(value('scx_exit_code', 'SCX_ECODE_ACT_RESTART')).toBe(1n << 48n);
   });
 
   it('6.18 has no pre-6.13 kfunc names unless asked for', () => {
