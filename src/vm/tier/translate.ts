@@ -332,7 +332,12 @@ export function translateSource(prog: ExecProgram): string {
       pc = next;
     }
     const count = pcs.length;
-    const body: string[] = [`case ${start}: if (left < ${count}) { bpc = ${start}; bn = ${count}; pc = -1; continue; } left -= ${count};`];
+    // A block whose last instruction jumps back to its own start (a tight loop) runs as an inner
+    // loop, without going through the dispatch switch on each iteration.
+    const lastW = pcs[count - 1]! << 2;
+    const lastOp = code[lastW]! & 0xff;
+    const selfLoop = (lastOp === 0x05 || lastOp === 0x06 || isCondJump(lastOp)) && code[lastW + 1] === start;
+    const body: string[] = [`case ${start}:${selfLoop ? ` B${start}: for (;;) {` : ''} if (left < ${count}) { bpc = ${start}; bn = ${count}; pc = -1; continue main; } left -= ${count};`];
     for (let i = 0; i < count; i++) {
       const at = pcs[i]!;
       const w = at << 2;
@@ -348,15 +353,15 @@ export function translateSource(prog: ExecProgram): string {
         continue;
       }
       if (op === 0x05 || op === 0x06) {
-        body.push(`pc = ${target}; continue;`);
+        body.push(selfLoop && i === count - 1 ? `continue B${start}; }` : `pc = ${target}; continue main;`);
       } else if (isCondJump(op)) {
         const x = (op & 8) !== 0;
         const imm = code[w + 2]!;
         const aux = code[w + 3]!;
         const cond = compareExpr(op, L(d), H(d), x ? L(s) : k(imm), x ? H(s) : k(aux), x ? null : imm, x ? null : aux);
-        body.push(`if (${cond}) { pc = ${target}; continue; }`);
+        body.push(selfLoop && i === count - 1 ? `if (${cond}) continue B${start}; break; }` : `if (${cond}) { pc = ${target}; continue main; }`);
       } else if (op === 0xe5) {
-        body.push(`{ const c = MG[depth]; if (c <= 0) { pc = ${target}; continue; } MG[depth] = c - 1; }`);
+        body.push(`{ const c = MG[depth]; if (c <= 0) { pc = ${target}; continue main; } MG[depth] = c - 1; }`);
       } else if (op === 0x85 || op === 0xc0 || op === 0x8d) {
         let call: string;
         if (op === 0x85) {
@@ -377,14 +382,14 @@ export function translateSource(prog: ExecProgram): string {
         const save = [6, 7, 8, 9].map((r, j) => `SV[sv + ${2 * j}] = ${L(r)}; SV[sv + ${2 * j + 1}] = ${H(r)};`).join(' ');
         body.push(
           `if (depth + 1 >= ${MAX_FRAMES}) { m.pc = ${at}; throw rt.callDepthFail(m); }`,
-          `{ const sv = depth << 3; ${save} } m.retPc[depth] = ${at + 1}; m.frameProg[depth] = P; depth++; l10 = ${STACK_SIZE}; h10 = SR[depth]; MG[depth] = ${MAY_GOTO_LIMIT}; pc = ${target}; continue;`,
+          `{ const sv = depth << 3; ${save} } m.retPc[depth] = ${at + 1}; m.frameProg[depth] = P; depth++; l10 = ${STACK_SIZE}; h10 = SR[depth]; MG[depth] = ${MAY_GOTO_LIMIT}; pc = ${target}; continue main;`,
         );
       } else if (op === 0x95) {
         const restore = [6, 7, 8, 9].map((r, j) => `${L(r)} = SV[sv + ${2 * j}]; ${H(r)} = SV[sv + ${2 * j + 1}];`).join(' ');
         body.push(
           `if (depth === baseDepth) { ${spillAll} m.left = left + m.reserve; m.pc = ${at}; return ${EXIT_DONE}; }`,
           `depth--; { const sv = depth << 3; ${restore} } l10 = ${STACK_SIZE}; h10 = SR[depth];`,
-          `{ const fp = m.frameProg[depth]; if (fp !== P) { ${spillAll} m.left = left + m.reserve; m.prog = fp; m.pc = m.retPc[depth]; return ${EXIT_SWITCH}; } } pc = m.retPc[depth]; continue;`,
+          `{ const fp = m.frameProg[depth]; if (fp !== P) { ${spillAll} m.left = left + m.reserve; m.prog = fp; m.pc = m.retPc[depth]; return ${EXIT_SWITCH}; } } pc = m.retPc[depth]; continue main;`,
         );
       } else {
         // Not translated (poisoned or undecodable slot): the interpreter runs it, charged there.
@@ -404,7 +409,7 @@ return function tier(m, entryPc, baseDepth) {
   // live: the locals hold the registers (false while a helper runs: the machine's are newer).
   let depth = m.depth, left = m.left - m.reserve, pc = entryPc, bpc = 0, bn = 0, live = true;
   try {
-    for (;;) {
+    main: for (;;) {
       switch (pc) {
 ${cases.join('\n')}
 case -1: {
@@ -418,7 +423,7 @@ case -1: {
   m.depth = depth;
   m.checkClock(bpc);
   pc = bpc;
-  continue;
+  continue main;
 }
 default:
   // Not a block start (a callback entry the translator did not see): the interpreter runs it.
