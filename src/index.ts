@@ -8,6 +8,7 @@ export * from './util/errors.js';
 export * from './util/errno.js';
 export { toHex, fromHex } from './util/bytes.js';
 export * as packets from './util/packets.js';
+export { decodePacket, diffPackets, type PacketLayer } from './util/packet-decode.js';
 
 export { assemble, assembleBytes, AsmError } from './isa/asm.js';
 export { disassemble, formatMnemonic } from './isa/disasm.js';
