@@ -26,6 +26,8 @@ options:
   --buffer SIZE        drop-tail buffer: packets (e.g. 100) or BDPs (e.g. 1bdp, 0.5bdp; default 1bdp)
   --loss P             random loss probability per packet (default 0)
   --ecn-k N            CE-mark ECN-capable packets above N queued packets (DCTCP)
+  --rwnd N             receiver window of every flow, in packets (default 4096)
+  --app ON/OFF         application-limited flows: data for ON, then none for OFF (e.g. 2s/1s)
   --duration TIME      simulated time (default 10s)
   --seed N             seed of the random loss (default 1)
   --json               print {"summary":{...},"flows":[...]} (one JSON object)
@@ -95,6 +97,8 @@ export const tcpSimCommand: Command = {
       buffer: { type: 'string' },
       loss: { type: 'string' },
       'ecn-k': { type: 'string' },
+      rwnd: { type: 'string' },
+      app: { type: 'string' },
       duration: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean' },
@@ -120,6 +124,15 @@ export const tcpSimCommand: Command = {
     const loss = values.loss === undefined ? 0 : parseNum(values.loss, '--loss', 0, 0.99);
     const seed = values.seed === undefined ? 1 : parseNum(values.seed, '--seed', 0, 0xffffffff);
     const stagger = values.stagger === undefined ? 0 : parseTime(values.stagger, '--stagger');
+    const rwnd = values.rwnd === undefined ? undefined : parseNum(values.rwnd, '--rwnd', 1, 1 << 24);
+    if (rwnd !== undefined && !Number.isInteger(rwnd)) throw new CliError('USAGE', `--rwnd: expected a whole number of packets, got '${values.rwnd}'`);
+    let app: { onNs: number; offNs: number } | undefined;
+    if (values.app !== undefined) {
+      const [on, off, extra] = values.app.split('/');
+      if (on === undefined || off === undefined || extra !== undefined) throw new CliError('USAGE', `--app: expected ON/OFF times like 2s/1s, got '${values.app}'`);
+      app = { onNs: parseTime(on, '--app'), offNs: parseTime(off, '--app') };
+      if (app.onNs === 0) throw new CliError('USAGE', '--app: the ON time must be positive');
+    }
 
     const kernel = new Kernel();
     installTcpCc(kernel);
@@ -139,7 +152,7 @@ export const tcpSimCommand: Command = {
     if (ccs.length > 64) throw new CliError('USAGE', `sim tcp: at most 64 flows, got ${ccs.length}`);
     const report = simulateTcp({
       kernel,
-      flows: ccs.map((cc, i) => ({ cc, startNs: i * stagger })),
+      flows: ccs.map((cc, i) => ({ cc, startNs: i * stagger, ...(rwnd !== undefined ? { rwndPkts: rwnd } : {}), ...(app !== undefined ? { app } : {}) })),
       bandwidthBps: bw,
       rttNs: rtt,
       bufferPkts: buffer,

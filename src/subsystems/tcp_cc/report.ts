@@ -18,7 +18,15 @@ export type TcpCcChoice = 'reno' | 'cubic' | StructOpsInstance | (() => Congesti
 /** Options of {@link simulateTcp}. */
 export interface SimulateTcpOptions {
   /** The flows; each gets its own socket (default start 0). */
-  readonly flows: readonly { readonly cc: TcpCcChoice; readonly startNs?: number; readonly label?: string }[];
+  readonly flows: readonly {
+    readonly cc: TcpCcChoice;
+    readonly startNs?: number;
+    readonly label?: string;
+    /** Receiver window in packets (default 4096). */
+    readonly rwndPkts?: number;
+    /** Application-limited phases: data for onNs, then none for offNs, repeating. */
+    readonly app?: { readonly onNs: number; readonly offNs: number };
+  }[];
   readonly bandwidthBps: number;
   readonly rttNs: number;
   /** Drop-tail buffer in packets (default: one BDP, at least 2). */
@@ -122,7 +130,15 @@ export function simulateTcp(o: SimulateTcpOptions): TcpSimReport {
         frees.push(b.free);
         cc = b;
       }
-      return { cc, ...(f.startNs !== undefined ? { startNs: f.startNs } : {}), ...(f.label !== undefined ? { label: f.label } : {}) };
+      if (f.app !== undefined && !(f.app.onNs > 0 && f.app.offNs >= 0 && Number.isFinite(f.app.onNs + f.app.offNs))) throw new TcpSimError('BAD_OPTION', `simulateTcp: flow app.onNs must be > 0 and app.offNs >= 0, got ${f.app.onNs}/${f.app.offNs}`);
+      if (f.rwndPkts !== undefined && !(Number.isInteger(f.rwndPkts) && f.rwndPkts >= 1 && f.rwndPkts <= 1 << 24)) throw new TcpSimError('BAD_OPTION', `simulateTcp: flow rwndPkts must be an integer in [1, 2^24], got ${f.rwndPkts}`);
+      return {
+        cc,
+        ...(f.startNs !== undefined ? { startNs: f.startNs } : {}),
+        ...(f.label !== undefined ? { label: f.label } : {}),
+        ...(f.rwndPkts !== undefined ? { rwndPkts: f.rwndPkts } : {}),
+        ...(f.app !== undefined ? { app: f.app } : {}),
+      };
     });
     const raw = simulate({
       kernel,

@@ -64,6 +64,12 @@ export interface FlowConfig {
   readonly startNs?: number;
   /** Receiver window in packets (default 4096). */
   readonly rwndPkts?: number;
+  /**
+   * Application-limited phases: from its start the flow has data for `onNs`, then none for
+   * `offNs`, repeating (default: always backlogged). Sending after an idle period longer than the
+   * RTO restarts the window (tcp_slow_start_after_idle: CA_EVENT_CWND_RESTART).
+   */
+  readonly app?: { readonly onNs: number; readonly offNs: number };
 }
 
 /** Simulation options. */
@@ -172,6 +178,7 @@ const EV_ACK = 0;
 const EV_RTO = 1;
 const EV_START = 2;
 const EV_RATE = 3;
+const EV_APP = 4;
 
 function swapIn(arr: number[], i: number, j: number): void {
   const t = arr[i]!;
@@ -281,6 +288,8 @@ class Flow {
   rtos = 0;
   lastRttNs = 0;
   started = false;
+  /** Time of the last data send (ns), -1 before the first. */
+  lastSendNs = -1;
   ecn: boolean;
   /** ECT packets sent into the bottleneck (for ceMarkEvery). */
   ectSent = 0;
@@ -493,6 +502,8 @@ export function simulate(cfg: SimConfig): SimResult {
         }
       }
       if (f.sndNxt - f.sndUna >= rwnd) break;
+      if (!appHasData(f)) break;
+      if (s.packetsOut === 0 && !cc(f).hasCongControl && f.lastSendNs >= 0 && now - f.lastSendNs > f.rtoUs * 1000) cwndRestart(f);
       if (s.inFlight === 0) event(f, CA_EVENT.TX_START);
       const seq = f.sndNxt++;
       f.ensure(seq);
@@ -503,7 +514,10 @@ export function simulate(cfg: SimConfig): SimResult {
       transmit(f, seq);
       sent++;
     }
-    if (sent > 0) s.setU32('lsndtime', jiffies32());
+    if (sent > 0) {
+      s.setU32('lsndtime', jiffies32());
+      f.lastSendNs = now;
+    }
     // tcp_cwnd_validate
     const limited = s.inFlight >= s.cwnd;
     if (f.sndUna >= f.cwndUsageSeq || limited || (!s.isCwndLimitedFlag && s.packetsOut > s.maxPacketsOut)) {
@@ -514,6 +528,33 @@ export function simulate(cfg: SimConfig): SimResult {
     }
     syncSock(f);
     armRto(f, false);
+  };
+
+  /** Whether the application has data now (the `app` on/off pattern). */
+  const appHasData = (f: Flow): boolean => {
+    const app = f.cfg.app;
+    if (app === undefined) return true;
+    const phase = (now - (f.cfg.startNs ?? 0)) % (app.onNs + app.offNs);
+    return phase < app.onNs;
+  };
+
+  /**
+   * tcp_cwnd_restart (spec §2.2, tcp_output.c [mem]): after an idle period longer than the RTO,
+   * CA_EVENT_CWND_RESTART, ssthresh = tcp_current_ssthresh, cwnd halved per RTO of idle time but not
+   * below min(initial cwnd, cwnd).
+   */
+  const cwndRestart = (f: Flow): void => {
+    const s = f.sock;
+    const restartCwnd = Math.min(10, s.cwnd);
+    let delta = now - f.lastSendNs;
+    event(f, CA_EVENT.CWND_RESTART);
+    s.ssthresh = currentSsthresh(f);
+    let cwnd = s.cwnd;
+    const rtoNs = f.rtoUs * 1000;
+    while ((delta -= rtoNs) > 0 && cwnd > restartCwnd) cwnd >>>= 1;
+    s.cwnd = Math.max(cwnd, restartCwnd);
+    s.setU32('snd_cwnd_stamp', jiffies32());
+    s.setU32('snd_cwnd_used', 0);
   };
 
   const currentSsthresh = (f: Flow): number => {
@@ -814,7 +855,16 @@ export function simulate(cfg: SimConfig): SimResult {
     xmit(f);
   };
 
-  for (const f of flows) q.push(f.cfg.startNs ?? 0, EV_START, f.index, 0, 0);
+  for (const f of flows) {
+    const start = f.cfg.startNs ?? 0;
+    q.push(start, EV_START, f.index, 0, 0);
+    const app = f.cfg.app;
+    if (app !== undefined) {
+      if (!(app.onNs > 0 && app.offNs >= 0)) throw new RangeError(`flow ${f.index}: app.onNs must be > 0 and app.offNs >= 0`);
+      // the start of every on-phase wakes the sender
+      if (app.offNs > 0) for (let t = start + app.onNs + app.offNs; t <= duration; t += app.onNs + app.offNs) q.push(t, EV_APP, f.index, 0, 0);
+    }
+  }
   for (const c of path.rateChanges ?? []) q.push(c.atNs, EV_RATE, -1, c.bandwidthBps, 0);
 
   const ev = { time: 0, kind: 0, flow: 0, a: 0, b: 0 };
@@ -838,6 +888,9 @@ export function simulate(cfg: SimConfig): SimResult {
           break;
         case EV_START:
           startFlow(f!);
+          break;
+        case EV_APP:
+          if (f!.started) xmit(f!);
           break;
         case EV_RATE:
           bw = ev.a;

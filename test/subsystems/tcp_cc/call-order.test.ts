@@ -105,4 +105,26 @@ describe('call order (spec R1, R2)', () => {
     expect(events.filter((e) => e === 'ssthresh(0)')).toHaveLength(1);
     expect(events).not.toContain(`cwnd_event(${CA_EVENT.LOSS})`);
   });
+
+  it('application-limited: after each idle period longer than the RTO, CWND_RESTART then TX_START; the window restarts as tcp_cwnd_restart; a receiver window caps packets in flight', () => {
+    const { cc, calls } = recorder();
+    const r = simulateTcp({ ...PATH, bufferPkts: 100, durationNs: 10e9, flows: [{ cc, app: { onNs: 1.5e9, offNs: 2e9 } }] });
+    expect(r.raw.flows[0]!.rtos).toBe(0);
+    const restarts = calls.map((c, i) => ({ c, i })).filter(({ c }) => c.op === 'cwnd_event' && c.arg === CA_EVENT.CWND_RESTART);
+    expect(restarts).toHaveLength(2); // idle phases end at 3.5 s and 7 s
+    for (const { c, i } of restarts) {
+      const next = calls[i + 1]!;
+      expect(`${next.op}(${next.arg})`).toBe(`cwnd_event(${CA_EVENT.TX_START})`);
+      // idle > 1.5 s, RTO < 1 s: at least one halving, not below min(10, cwnd)
+      expect(next.cwnd).toBeLessThanOrEqual(Math.max(10, c.cwnd >> 1));
+      expect(next.cwnd).toBeGreaterThanOrEqual(Math.min(10, c.cwnd));
+      // ssthresh = tcp_current_ssthresh = max(ssthresh, 3/4 cwnd) in Open
+      expect(next.ssthresh).toBe(Math.max(c.ssthresh, (c.cwnd >> 1) + (c.cwnd >> 2)));
+    }
+    const capped = simulateTcp({ ...PATH, durationNs: 3e9, flows: [{ cc: 'reno', rwndPkts: 30 }] });
+    expect(Math.max(...capped.flows[0]!.samples.map((x) => x.inflight))).toBe(30);
+    // 30 packets per ~100 ms RTT: about 300 packets/s of the 1000 the link carries
+    expect(capped.summary.utilization).toBeGreaterThan(0.2);
+    expect(capped.summary.utilization).toBeLessThan(0.32);
+  });
 });

@@ -99,6 +99,19 @@ describe('bpfemu sim tcp', () => {
     for (const p of paths) expect(p.attrs.d).toMatch(/^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+)+$/);
   });
 
+  it('--rwnd caps the packets in flight; --app makes the flows idle between phases', () => {
+    const io = new MemIo();
+    expect(runCli(['sim', 'tcp', 'reno', '--bw', '10mbit', '--rtt', '20ms', '--duration', '2s', '--rwnd', '7', '--json'], io)).toBe(0);
+    const j = JSON.parse(io.stdout) as { flows: { samples: { inflight: number }[] }[] };
+    expect(Math.max(...j.flows[0]!.samples.map((s) => s.inflight))).toBe(7);
+    const io2 = new MemIo();
+    expect(runCli(['sim', 'tcp', 'reno', '--bw', '10mbit', '--rtt', '20ms', '--duration', '3s', '--app', '500ms/1s', '--json'], io2)).toBe(0);
+    const k = JSON.parse(io2.stdout) as { flows: { samples: { tNs: number; inflight: number }[] }[] };
+    // nothing in flight in the middle of an idle phase (0.5 s .. 1.5 s, 2 s .. 3 s)
+    for (const s of k.flows[0]!.samples) if ((s.tNs > 0.7e9 && s.tNs < 1.45e9) || (s.tNs > 2.2e9 && s.tNs < 2.95e9)) expect(s.inflight).toBe(0);
+    expect(Math.max(...k.flows[0]!.samples.map((s) => s.inflight))).toBeGreaterThan(10);
+  });
+
   it('prints a human summary for a built-in reference', () => {
     const io = new MemIo();
     expect(runCli(['sim', 'tcp', 'reno', '--flows', '2', '--bw', '10mbit', '--rtt', '20ms', '--duration', '2s'], io)).toBe(0);
@@ -115,6 +128,8 @@ describe('bpfemu sim tcp', () => {
       [['--loss', '2'], '--loss'],
       [['--flows', '0'], '--flows'],
       [['--buffer', 'lots'], '--buffer'],
+      [['--app', '2s'], '--app'],
+      [['--rwnd', '1.5'], '--rwnd'],
     ] as const) {
       const io = new MemIo();
       expect(runCli(['sim', 'tcp', 'reno', ...args], io)).toBe(2);
