@@ -15,6 +15,9 @@
  *      the 10th call → SCX_EXIT_UNREG_BPF, exit code 42
  *   5  enqueue inserts with vtime ordering into SCX_DSQ_GLOBAL →
  *      "cannot use vtime ordering for built-in DSQs"
+ *   6  dispatch only kicks its own CPU and never moves a task: the CPU
+ *      spins through dispatch without time passing (the kernel's watchdog
+ *      would fire; bpfemu ends the scheduler as a livelock)
  *
  * exit records the exit kind and code in .bss.
  * Needs a kernel with CONFIG_SCHED_CLASS_EXT (bpfemu: bpfemu sim sched-ext).
@@ -54,6 +57,10 @@ void BPF_STRUCT_OPS(rules_dispatch, s32 cpu, struct task_struct *prev)
 
 	if (mode == 4 && n == 10)
 		scx_bpf_exit(42, "enough after %llu dispatches", n);
+	if (mode == 6) {
+		scx_bpf_kick_cpu(cpu, 0);
+		return;
+	}
 	scx_bpf_dsq_move_to_local(SHARED_DSQ);
 }
 

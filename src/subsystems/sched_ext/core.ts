@@ -58,6 +58,11 @@ const SLICE_DFL = Number(SCX_SLICE_DFL);
 export const FAIR_SLICE_NS = 3_000_000;
 /** SCX_DSP_MAX_LOOPS. */
 const DSP_MAX_LOOPS = 32;
+/**
+ * Events at one virtual time after which the core declares a livelock (see SchedCore.livelock),
+ * plus 10 per task (every task may start, wake and be placed at the same instant).
+ */
+export const LIVELOCK_EVENTS = 50_000;
 /** SCX_WATCHDOG_MAX_TIMEOUT in ms. */
 export const WATCHDOG_MAX_MS = 30_000;
 
@@ -1350,12 +1355,32 @@ export class SchedCore {
       const e = this.q.peek();
       if (e === undefined || e.t >= end) break;
       this.q.pop();
+      if (e.t !== this.now) this.sameTime = 0;
       this.now = e.t;
+      if (++this.sameTime > LIVELOCK_EVENTS + 10 * this.tasks.length) this.livelock();
       this.handle(e);
       this.settle();
     }
     this.now = end;
     for (const c of this.cpus) this.charge(c);
+  }
+
+  /** Events handled at the current virtual time. */
+  private sameTime = 0;
+
+  /**
+   * A scheduler that keeps the CPUs busy without letting virtual time pass (a dispatch that kicks
+   * its own CPU forever, kicks bouncing between CPUs) would hang the simulation. In the kernel real
+   * time passes meanwhile and the watchdog or the lockup detectors end it; here the scheduler is
+   * ended with an error exit naming the livelock (an emulator message), and the fair policy goes on.
+   */
+  private livelock(): void {
+    if (this.scxActive && this.exitInfo === null) {
+      this.exit(ExitKind.ERROR, 0n, `bpfemu: livelock: ${this.sameTime} scheduling events at ${this.now} ns without the clock advancing`);
+      this.sameTime = 0;
+      return;
+    }
+    throw new SchedSimError('BAD_WORKLOAD', `sched_ext core: ${this.sameTime} events at ${this.now} ns without the clock advancing`);
   }
 
   private handle(e: QEvent): void {

@@ -51,4 +51,13 @@ describe('scx_rules', () => {
   it('vtime ordering on a built-in DSQ is refused', () => {
     expect(run(5).summary.exit.message).toBe('cannot use vtime ordering for built-in DSQs');
   });
+
+  it('a dispatch that only kicks its own CPU: ended as a livelock instead of hanging, then the tasks run', () => {
+    // A task that sleeps after 1 ms: its CPU goes through dispatch, which kicks itself, forever.
+    const r = simulateSchedExt(OBJ, { tasks: [{ pid: 7, comm: 'nap', behavior: { type: 'periodic', run: '1ms', period: '5ms' } }] }, { cpus: 2, durationNs: 100e6, globals: { mode: 6 } });
+    expect(r.summary.exit.kind).toBe('ERROR');
+    expect(r.summary.exit.message).toMatch(/^bpfemu: livelock: \d+ scheduling events at 1000000 ns without the clock advancing$/);
+    expect(r.exitInfo!.atNs).toBe(1e6);
+    expect(r.summary.tasks[0]!.runtimeNs).toBe(20e6); // 1 ms of every 5 ms, before and after
+  });
 });
