@@ -36,6 +36,8 @@ export interface SimulateTcpOptions {
   /** CE-mark every k-th packet of ECN-capable flows (a deterministic marker for DCTCP tests). */
   readonly ceMarkEvery?: number;
   readonly rateChanges?: readonly { readonly atNs: number; readonly bandwidthBps: number }[];
+  /** Base RTT changes (route changes that do not reorder packets). */
+  readonly rttChanges?: readonly { readonly atNs: number; readonly rttNs: number }[];
   /** Scripted losses: the first `times` transmissions of packet `seq` of flow `flow` are dropped. */
   readonly dropScript?: readonly { readonly flow: number; readonly seq: number; readonly times: number }[];
   readonly durationNs: number;
@@ -103,8 +105,11 @@ function check(o: SimulateTcpOptions): void {
   if (o.flows.length === 0) throw new TcpSimError('BAD_OPTION', 'simulateTcp: at least one flow is needed');
   if (o.flows.length > 64) throw new TcpSimError('BAD_OPTION', `simulateTcp: at most 64 flows, got ${o.flows.length}`);
   if (o.durationNs > 3600e9) throw new TcpSimError('BAD_OPTION', `simulateTcp: durationNs at most one hour, got ${o.durationNs}`);
+  for (const c of o.rateChanges ?? []) if (!(c.atNs >= 0 && c.bandwidthBps > 0 && Number.isFinite(c.bandwidthBps))) throw new TcpSimError('BAD_OPTION', `simulateTcp: a rate change needs atNs >= 0 and a positive bandwidthBps, got ${c.atNs}/${c.bandwidthBps}`);
+  for (const c of o.rttChanges ?? []) if (!(c.atNs >= 0 && c.rttNs > 0 && Number.isFinite(c.rttNs))) throw new TcpSimError('BAD_OPTION', `simulateTcp: an RTT change needs atNs >= 0 and a positive rttNs, got ${c.atNs}/${c.rttNs}`);
   // A bound on the work: the packets the bottleneck can carry in the run (each is an ACK event).
-  const slots = (o.bandwidthBps * o.durationNs) / 1e9 / (((o.mss ?? 1448) + 52) * 8);
+  const maxBw = Math.max(o.bandwidthBps, ...(o.rateChanges ?? []).map((c) => c.bandwidthBps));
+  const slots = (maxBw * o.durationNs) / 1e9 / (((o.mss ?? 1448) + 52) * 8);
   if (slots > MAX_PACKET_SLOTS) throw new TcpSimError('BAD_OPTION', `simulateTcp: bandwidth x duration is ${Math.round(slots).toLocaleString('en-US')} packets, at most ${MAX_PACKET_SLOTS.toLocaleString('en-US')} per run`);
 }
 
@@ -150,6 +155,7 @@ export function simulateTcp(o: SimulateTcpOptions): TcpSimReport {
         ...(o.ecnK !== undefined ? { ecnK: o.ecnK } : {}),
         ...(o.ceMarkEvery !== undefined ? { ceMarkEvery: o.ceMarkEvery } : {}),
         ...(o.rateChanges !== undefined ? { rateChanges: o.rateChanges } : {}),
+        ...(o.rttChanges !== undefined ? { rttChanges: o.rttChanges } : {}),
         ...(o.dropScript !== undefined ? { dropScript: o.dropScript } : {}),
       },
       flows,

@@ -53,6 +53,12 @@ export interface PathConfig {
   readonly dropScript?: readonly { readonly flow: number; readonly seq: number; readonly times: number }[];
   /** Bottleneck rate changes: from `atNs` on the rate is `bandwidthBps`. */
   readonly rateChanges?: readonly { readonly atNs: number; readonly bandwidthBps: number }[];
+  /**
+   * Base RTT changes (a route change): packets entering the bottleneck from `atNs` on see `rttNs`.
+   * The path never reorders: a packet (and its ACK) does not overtake one sent before it, so a
+   * shorter RTT takes effect once the packets on the old route have arrived.
+   */
+  readonly rttChanges?: readonly { readonly atNs: number; readonly rttNs: number }[];
 }
 
 /** One flow. */
@@ -179,6 +185,7 @@ const EV_RTO = 1;
 const EV_START = 2;
 const EV_RATE = 3;
 const EV_APP = 4;
+const EV_RTT = 5;
 
 function swapIn(arr: number[], i: number, j: number): void {
   const t = arr[i]!;
@@ -331,7 +338,8 @@ export function simulate(cfg: SimConfig): SimResult {
   const wireBits = (mss + HEADER_BYTES) * 8;
   const path = cfg.path;
   let bw = path.bandwidthBps;
-  const halfRtt = path.rttNs / 2;
+  let halfRtt = path.rttNs / 2;
+  let lastAckAt = 0;
   const loss = path.lossRate ?? 0;
   const rand = prng(cfg.seed ?? 1);
   const duration = cfg.durationNs;
@@ -433,7 +441,9 @@ export function simulate(cfg: SimConfig): SimResult {
         }
       } else sack = seq;
     }
-    q.push(dep + 2 * halfRtt, EV_ACK, f.index, f.rcvNxt, (sack + 1) * 4 + dsack * 2 + (ce ? 1 : 0));
+    const ackAt = Math.max(dep + 2 * halfRtt, lastAckAt);
+    lastAckAt = ackAt;
+    q.push(ackAt, EV_ACK, f.index, f.rcvNxt, (sack + 1) * 4 + dsack * 2 + (ce ? 1 : 0));
   };
 
   const cc = (f: Flow): CongestionControl => f.cfg.cc;
@@ -866,6 +876,7 @@ export function simulate(cfg: SimConfig): SimResult {
     }
   }
   for (const c of path.rateChanges ?? []) q.push(c.atNs, EV_RATE, -1, c.bandwidthBps, 0);
+  for (const c of path.rttChanges ?? []) q.push(c.atNs, EV_RTT, -1, c.rttNs, 0);
 
   const ev = { time: 0, kind: 0, flow: 0, a: 0, b: 0 };
   let nextSample = 0;
@@ -891,6 +902,9 @@ export function simulate(cfg: SimConfig): SimResult {
           break;
         case EV_APP:
           if (f!.started) xmit(f!);
+          break;
+        case EV_RTT:
+          halfRtt = ev.a / 2;
           break;
         case EV_RATE:
           bw = ev.a;

@@ -182,6 +182,34 @@ describe('fairness (spec T4, shortened)', () => {
   });
 });
 
+describe('path changes', () => {
+  it('an RTT change moves the RTT samples (the route does not reorder)', () => {
+    const r = simulateTcp({ bandwidthBps: 12e6, rttNs: 20 * MS, bufferPkts: 20, durationNs: 8 * S, rttChanges: [{ atNs: 3 * S, rttNs: 80 * MS }], flows: [{ cc: 'reno' }] });
+    const s = r.flows[0]!.samples.filter((x) => x.rttNs > 0);
+    const before = Math.min(...s.filter((x) => x.tNs > 0.5 * S && x.tNs < 3 * S).map((x) => x.rttNs));
+    const after = Math.min(...s.filter((x) => x.tNs > 3.5 * S).map((x) => x.rttNs));
+    expect(before).toBeGreaterThanOrEqual(20 * MS);
+    expect(before).toBeLessThan(45 * MS); // 20 ms + at most the 20-packet queue (20 ms) + serialisation
+    expect(after).toBeGreaterThanOrEqual(80 * MS);
+    expect(r.raw.flows[0]!.rtos).toBe(0);
+  });
+
+  it('a rate change: the flow uses most of each rate and never more', () => {
+    const r = simulateTcp({ bandwidthBps: 24e6, rttNs: 20 * MS, durationNs: 10 * S, rateChanges: [{ atNs: 5 * S, bandwidthBps: 6e6 }], flows: [{ cc: 'reno' }] });
+    const s = r.flows[0]!.samples;
+    const rate = (a: number, b: number): number => {
+      const x = s.find((v) => v.tNs >= a)!;
+      const y = [...s].reverse().find((v) => v.tNs <= b)!;
+      return ((y.delivered - x.delivered) * 1448 * 8 * 1e9) / (y.tNs - x.tNs);
+    };
+    const cap = (bps: number): number => (bps * 1448) / 1500;
+    expect(rate(2 * S, 5 * S)).toBeGreaterThan(0.8 * cap(24e6));
+    expect(rate(2 * S, 5 * S)).toBeLessThanOrEqual(cap(24e6) * 1.001);
+    expect(rate(6 * S, 10 * S)).toBeGreaterThan(0.8 * cap(6e6));
+    expect(rate(6 * S, 10 * S)).toBeLessThanOrEqual(cap(6e6) * 1.001);
+  });
+});
+
 describe('determinism', () => {
   it('the same seed gives byte-identical JSON; another seed does not', () => {
     const o = { ...T1, lossRate: 0.01, durationNs: 5 * S };
