@@ -215,6 +215,16 @@ enum scx_enq_flags {
 	SCX_ENQ_LAST = 1ULL << 41,
 };
 
+enum scx_ops_flags {
+	SCX_OPS_KEEP_BUILTIN_IDLE = 1LLU << 0,
+	SCX_OPS_ENQ_LAST = 1LLU << 1,
+	SCX_OPS_ENQ_EXITING = 1LLU << 2,
+	SCX_OPS_SWITCH_PARTIAL = 1LLU << 3,
+	SCX_OPS_ENQ_MIGRATION_DISABLED = 1LLU << 4,
+	SCX_OPS_ALLOW_QUEUED_WAKEUP = 1LLU << 5,
+	SCX_OPS_BUILTIN_IDLE_PER_NODE = 1LLU << 6,
+};
+
 enum scx_pick_idle_cpu_flags {
 	SCX_PICK_IDLE_CORE = 1,
 	SCX_PICK_IDLE_IN_NODE = 2,

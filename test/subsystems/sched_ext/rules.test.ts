@@ -61,3 +61,19 @@ describe('scx_rules', () => {
     expect(r.summary.tasks[0]!.runtimeNs).toBe(20e6); // 1 ms of every 5 ms, before and after
   });
 });
+
+describe('scx_tick: ops.tick and SCX_OPS_ENQ_LAST', () => {
+  it('a slice zeroed by tick ends the run at that tick; with nothing else runnable the task is enqueued with SCX_ENQ_LAST', () => {
+    const tps = 5;
+    const durationNs = 100e6;
+    const r = simulateSchedExt(readFileSync('programs/scx_tick.bpf.o'), { tasks: [{ pid: 1, comm: 'solo', behavior: { type: 'cpu' } }] }, { cpus: 1, durationNs, globals: { ticks_per_slice: tps }, events: true });
+    const g = r.object!;
+    const runs = durationNs / (tps * 1e6);
+    // One run per tps ticks; every expiry but the last (at the end of the run) re-enqueues with ENQ_LAST.
+    expect(g.variable('nr_running').getInt()).toBe(BigInt(runs));
+    expect(g.variable('nr_ticks').getInt()).toBe(BigInt(runs * tps - 1));
+    expect(g.variable('nr_enq_wakeup').getInt()).toBe(1n);
+    expect(g.variable('nr_enq_last').getInt()).toBe(BigInt(runs - 1));
+    expect(r.events.filter((e) => e.what === 'run').map((e) => e.t)).toEqual(Array.from({ length: runs }, (_, i) => i * tps * 1e6));
+  });
+});
