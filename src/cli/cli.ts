@@ -67,6 +67,11 @@ export function runCli(argv: readonly string[], io: Io, commands: readonly Comma
     return cmd.run(rest, io);
   } catch (e) {
     if (!(e instanceof BpfemuError)) throw e;
+    if (rest.includes('--json')) {
+      // under --json, stdout stays JSON: the error is an object there (as bpftool -j prints it)
+      io.out(`${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`);
+      return e instanceof CliError && e.code === 'USAGE' ? EXIT_USAGE : EXIT_FAIL;
+    }
     io.err(`bpfemu: ${e.message}\n`);
     if (e instanceof CliError && e.code === 'USAGE') {
       io.err(`${cmd.usage}\n`);

@@ -196,13 +196,15 @@ export const runCommand: Command = {
     const prog = obj.program(values.prog);
     if (values.trace === true) {
       let lastSrc = '';
+      // with --json the trace goes to stderr, so stdout is the JSON object alone
+      const emit = values.json === true ? (t: string) => io.err(t) : (t: string) => io.out(t);
       kernel.tracer = (m, p, pc) => {
         const info = p.describePc?.(pc);
         const src = info?.source ?? '';
-        if (src !== '' && src !== lastSrc) io.out(`; ${info?.sourceText?.trim() ?? ''} [${src}]\n`);
+        if (src !== '' && src !== lastSrc) emit(`; ${info?.sourceText?.trim() ?? ''} [${src}]\n`);
         lastSrc = src;
         const regs = Array.from({ length: 11 }, (_, r) => `r${r}=${((BigInt(m.hi[r]! >>> 0) << 32n) | BigInt(m.lo[r]! >>> 0)).toString(16)}`);
-        io.out(`${p.name} ${String(pc).padStart(4)}: ${info?.insn ?? formatKernel(p.decoded.raw[pc]!, p.decoded.raw[pc + 1])}  ${regs.join(' ')}\n`);
+        emit(`${p.name} ${String(pc).padStart(4)}: ${info?.insn ?? formatKernel(p.decoded.raw[pc]!, p.decoded.raw[pc + 1])}  ${regs.join(' ')}\n`);
       };
     }
     if (prog.type === ProgType.TRACING && prog.expectedAttachType === AttachType.TRACE_ITER) {

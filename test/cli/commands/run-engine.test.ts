@@ -32,6 +32,7 @@ describe('bpfemu run --engine', () => {
   it('refuses an unknown engine with a usage error', () => {
     const r = run('jit');
     expect(r.code).not.toBe(0);
-    expect(r.io.stderrText).toMatch(/--engine: expected interp, js or auto, got 'jit'/);
+    // under --json the error is a JSON object on stdout
+    expect(r.io.stdout).toMatch(/--engine: expected interp, js or auto, got 'jit'/);
   });
 });

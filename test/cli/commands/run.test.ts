@@ -56,6 +56,19 @@ describe('bpfemu run', () => {
     expect(Object.values(ist['xdp_firewall.bpf.c']!.s).some((n) => n === 1)).toBe(true);
   });
 
+  it('--json keeps stdout JSON: the trace goes to stderr, an error is a JSON object', () => {
+    const m = io({ 'p.bin': ipv4Frame('udp') });
+    expect(runCli(['run', FW, '--prog', 'xdp_firewall', '--data-in', 'p.bin', '--json', '--trace'], m)).toBe(0);
+    expect(m.stdout.trim().split('\n')).toHaveLength(1);
+    expect((JSON.parse(m.stdout) as { retval: number }).retval).toBe(2);
+    expect(m.stderrText).toMatch(/\nxdp_firewall +0: r\d+ = /);
+    const e = io();
+    expect(runCli(['run', FW, '--prog', 'nope', '--json'], e)).toBe(1);
+    const err = JSON.parse(e.stdout) as { error: { code: string; message: string } };
+    expect(err.error.message).toMatch(/nope/);
+    expect(e.stderrText).toBe('');
+  });
+
   it('--set changes a const volatile knob before load', () => {
     const m = io({ 'tcp22.bin': ipv4Frame('tcp', { dstPort: 22 }) });
     expect(runCli(['run', FW, '--prog', 'xdp_firewall', '--data-in', 'tcp22.bin', '--set', 'blocked_tcp_port=80'], m)).toBe(0);
