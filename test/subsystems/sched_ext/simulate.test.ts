@@ -170,3 +170,23 @@ describe('topology: SMT siblings and LLCs in the default CPU selection', () => {
     expect(core.selectCpuDfl(t, 2)).toEqual({ cpu: 0, idle: true }); // the LLC is full now
   });
 });
+
+describe('task lifetimes', () => {
+  it('a task starts at its start time and leaves at its exit time, wherever it is', () => {
+    const wl = {
+      tasks: [
+        { pid: 1, comm: 'early', exit: '30ms', behavior: { type: 'cpu' } },
+        { pid: 2, comm: 'late', start: '50ms', behavior: { type: 'cpu' } },
+        { pid: 3, comm: 'queued', exit: '70ms', behavior: { type: 'cpu' } },
+      ],
+    };
+    const r = simulateSchedExt(obj('scx_vtime'), wl, { cpus: 1, durationNs: 100e6, events: true });
+    const [early, late, queued] = r.summary.tasks;
+    // One CPU: early runs 0-20, queued 20-40 (early left at 30 while waiting), late from 50.
+    expect(early!.runtimeNs).toBe(20e6);
+    expect(queued!.runtimeNs + late!.runtimeNs).toBe(100e6 - 20e6);
+    expect(r.events.filter((e) => e.what === 'run' && e.pid === 2)[0]!.t).toBeGreaterThanOrEqual(50e6);
+    expect(r.events.some((e) => e.what === 'run' && e.pid === 3 && e.t >= 70e6)).toBe(false);
+    expect(r.events.filter((e) => e.what === 'enable').map((e) => e.pid)).toEqual([1, 3, 2]);
+  });
+});
