@@ -1,9 +1,14 @@
 /**
- * Owns the call order of src/subsystems/tcp_cc/sim.ts against the kernel's (spec §3.2-3.5, §6 R1
- * and R2): a recording control around the built-in Reno sees a scripted single drop (fast
- * recovery) and a lost retransmission (two RTOs).
+ * Owns the call order of src/subsystems/tcp_cc/sim.ts against the kernel's (spec §3.2-3.5, §6 R1,
+ * R2, R5): a recording control around the built-in Reno sees a scripted single drop (fast
+ * recovery), RTOs from Open and from Recovery, idle restarts; cong_control controls (TypeScript and
+ * the BPF fixture tcp_cc_fixed) own the window.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { BpfObject } from '../../../src/api/index.js';
+import { Kernel } from '../../../src/kernel/kernel.js';
+import { installTcpCc } from '../../../src/subsystems/tcp_cc/install.js';
 import { builtinReno, type CongestionControl } from '../../../src/subsystems/tcp_cc/cc.js';
 import { CA_ACK, CA_EVENT, TCP_CA } from '../../../src/subsystems/tcp_cc/install.js';
 import { simulateTcp } from '../../../src/subsystems/tcp_cc/report.js';
@@ -126,5 +131,52 @@ describe('call order (spec R1, R2)', () => {
     // 30 packets per ~100 ms RTT: about 300 packets/s of the 1000 the link carries
     expect(capped.summary.utilization).toBeGreaterThan(0.2);
     expect(capped.summary.utilization).toBeLessThan(0.32);
+  });
+
+  it('a cong_control control (spec R5): called on every ACK with data outstanding, no cong_avoid, no PRR, no COMPLETE_CWR', () => {
+    const calls: Call[] = [];
+    const samples: { acked: number; prior: number }[] = [];
+    const cc = (): CongestionControl => ({
+      name: 'cc',
+      flags: 0,
+      hasCongControl: true,
+      ssthresh: (sk) => {
+        calls.push({ op: 'ssthresh', arg: 0, cwnd: sk.cwnd, ssthresh: sk.ssthresh });
+        return Math.max(sk.cwnd >> 1, 2);
+      },
+      congControl: (sk, _ack, _flag, rs) => {
+        calls.push({ op: 'cong_control', arg: rs.ackedSacked, cwnd: sk.cwnd, ssthresh: sk.ssthresh });
+        samples.push({ acked: rs.ackedSacked, prior: rs.priorInFlight });
+        sk.cwnd = 40; // a fixed window: only this control sets it
+      },
+      cwndEvent: (sk, ev) => void calls.push({ op: 'cwnd_event', arg: ev, cwnd: sk.cwnd, ssthresh: sk.ssthresh }),
+      setState: (sk, st) => void calls.push({ op: 'set_state', arg: st, cwnd: sk.cwnd, ssthresh: sk.ssthresh }),
+      undoCwnd: (sk) => sk.cwnd,
+    });
+    const r = simulateTcp({ ...PATH, flows: [{ cc }], dropScript: [{ flow: 0, seq: 60, times: 1 }] });
+    const n = calls.filter((c) => c.op === 'cong_control').length;
+    expect(n).toBe(r.raw.acks);
+    expect(calls.some((c) => c.op === 'cwnd_event' && c.arg === CA_EVENT.COMPLETE_CWR)).toBe(false);
+    // recovery still runs the state machine (ssthresh + Recovery), but the window is the control's: 40 throughout
+    expect(calls.filter((c) => c.op === 'set_state').map((c) => c.arg)).toEqual([TCP_CA.Disorder, TCP_CA.Recovery, TCP_CA.Open]);
+    for (const c of calls.filter((x) => x.op === 'cong_control').slice(1)) expect(c.cwnd).toBe(40);
+    expect(Math.max(...r.flows[0]!.samples.map((x) => x.inflight))).toBeLessThanOrEqual(40);
+    // rate samples: every ACK of new data delivered one packet (ACK per packet), dupacks of SACKed data too
+    expect(samples.filter((x) => x.acked === 1).length).toBeGreaterThan(0.95 * n);
+  });
+
+  it('a BPF cong_control (tcp_cc_fixed): gets (sk, ack, flag, rs) on every ACK, reads the rate sample, owns cwnd', () => {
+    const kernel = new Kernel();
+    installTcpCc(kernel);
+    const obj = BpfObject.open(readFileSync('programs/tcp_cc_fixed.bpf.o'), { kernel });
+    obj.load();
+    obj.attach();
+    const r = simulateTcp({ ...PATH, kernel, flows: [{ cc: obj.map('bpf_fixed').structOpsInstance }], dropScript: [{ flow: 0, seq: 60, times: 1 }] });
+    expect(obj.variable('acks').getInt()).toBe(BigInt(r.raw.acks));
+    // the rate samples' acked_sacked add up to every packet delivered
+    expect(obj.variable('acked_sacked').getInt()).toBe(BigInt(r.raw.flows[0]!.deliveredPkts));
+    expect(r.flows[0]!.retransmits).toBe(1);
+    const late = r.flows[0]!.samples.filter((x) => x.tNs > 0.5e9);
+    for (const x of late) expect(x.cwnd).toBe(40);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Live checks of the tcp_cc goldens against this machine's kernel (each skips visibly without its
  * input): the recorded 6.18 layouts against /sys/kernel/btf/vmlinux, and, as root with bpftool,
- * the fixtures registering on the running kernel (and tcp_cc_bad_write refused with the recorded
+ * the fixtures (reno, cubic, dctcp, fixed) registering on the running kernel (and tcp_cc_bad_write refused with the recorded
  * log line).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -65,6 +65,7 @@ describe('goldens against the running kernel', () => {
       ['tcp_cc_reno', 'bpf_reno'],
       ['tcp_cc_cubic', 'bpf_cubic'],
       ['tcp_cc_dctcp', 'bpf_dctcp'],
+      ['tcp_cc_fixed', 'bpf_fixed'],
     ] as const) {
       execFileSync('bpftool', ['struct_ops', 'register', `programs/${obj}.bpf.o`], { stdio: 'pipe' });
       try {
