@@ -13,10 +13,12 @@ export const SIMULATORS: readonly Command[] = [schedExtSimCommand, tcpSimCommand
 
 function usage(): string {
   const lines = SIMULATORS.map((s) => `  ${s.name.padEnd(12)} ${s.summary}`);
-  return `usage: bpfemu sim NAME [options]   (bpfemu sim NAME --help for its options)
+  // runCli answers any `--help` after the command name with this text (`bpfemu sim NAME --help`
+  // included), so it carries every simulator's own usage too.
+  return `usage: bpfemu sim NAME [options]
 
 simulators:
-${lines.length === 0 ? '  (none)' : lines.join('\n')}`;
+${lines.length === 0 ? '  (none)' : lines.join('\n')}${SIMULATORS.map((s) => `\n\n${s.usage}`).join('')}`;
 }
 
 export const simCommand: Command = {

@@ -74,3 +74,12 @@ describe('bpfemu sim sched-ext', () => {
     expect(runCli(['sim', 'sched-ext', 'fifo.o', '--workload', 'wl.json', '--duration', 'soon'], c)).toBe(2);
   });
 });
+
+describe('bpfemu sim sched-ext --help', () => {
+  it('shows the sched-ext options', () => {
+    const m = new MemIo();
+    expect(runCli(['sim', 'sched-ext', '--help'], m)).toBe(0);
+    expect(m.stdout).toContain('usage: bpfemu sim sched-ext OBJ|--fair --workload FILE.json');
+    expect(m.stdout).toContain('--trace-out FILE');
+  });
+});
