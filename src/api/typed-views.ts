@@ -23,7 +23,7 @@ export interface ByteMap {
 
 /**
  * A map seen through its BTF types. Per-CPU maps give and take one value per CPU (an array of
- * `nrCpus` values).
+ * `nrCpus` values): type them `TypedMap<K, T[]>`.
  */
 export class TypedMap<K extends TypedValue = TypedValue, V extends TypedValue = TypedValue> {
   constructor(
@@ -33,13 +33,13 @@ export class TypedMap<K extends TypedValue = TypedValue, V extends TypedValue = 
   ) {}
 
   /** The value of `key`, or undefined when there is none. */
-  get(key: K): V | V[] | undefined {
+  get(key: K): V | undefined {
     const v = this.map.lookup(this.key.encode(key));
     return v === undefined ? undefined : this.decodeValue(v);
   }
 
   /** BPF_MAP_UPDATE_ELEM of `key` and `value` (per-CPU: an array of one value per CPU). */
-  set(key: K, value: V | V[], flags = 0): void {
+  set(key: K, value: V, flags = 0): void {
     this.map.update(this.key.encode(key), this.encodeValue(value), flags);
   }
 
@@ -54,8 +54,8 @@ export class TypedMap<K extends TypedValue = TypedValue, V extends TypedValue = 
   }
 
   /** [key, value] pairs in get_next_key order. */
-  entries(): [K, V | V[]][] {
-    const out: [K, V | V[]][] = [];
+  entries(): [K, V][] {
+    const out: [K, V][] = [];
     for (const k of this.map.keys()) {
       const v = this.map.lookup(k);
       if (v !== undefined) out.push([this.key.decode(k) as K, this.decodeValue(v)]);
@@ -63,20 +63,20 @@ export class TypedMap<K extends TypedValue = TypedValue, V extends TypedValue = 
     return out;
   }
 
-  private decodeValue(v: Uint8Array): V | V[] {
+  private decodeValue(v: Uint8Array): V {
     if (!this.map.perCpu) return this.value.decode(v) as V;
     const slot = Math.ceil(this.map.valueSize / 8) * 8;
-    return Array.from({ length: this.map.nrCpus }, (_, c) => this.value.decode(v, c * slot) as V);
+    return Array.from({ length: this.map.nrCpus }, (_, c) => this.value.decode(v, c * slot)) as V;
   }
 
-  private encodeValue(value: V | V[]): Uint8Array {
-    if (!this.map.perCpu) return this.value.encode(value as V);
+  private encodeValue(value: V): Uint8Array {
+    if (!this.map.perCpu) return this.value.encode(value);
     if (!Array.isArray(value) || value.length !== this.map.nrCpus) {
       throw new BpfError(ERRNO.EINVAL, `map '${this.map.name}': a per-CPU value is an array of ${this.map.nrCpus} values (one per CPU)`);
     }
     const slot = Math.ceil(this.map.valueSize / 8) * 8;
     const out = new Uint8Array(slot * this.map.nrCpus);
-    (value as V[]).forEach((x, c) => out.set(this.value.encode(x), c * slot));
+    (value as TypedValue[]).forEach((x, c) => out.set(this.value.encode(x), c * slot));
     return out;
   }
 }
