@@ -107,6 +107,7 @@ tcp_cc_cubic                  tcp_cc_cubic.bpf.c                  bpf    v3  -
 tcp_cc_bad_write              tcp_cc_bad_write.bpf.c              bpf    v3  -
 tcp_cc_dctcp                  tcp_cc_dctcp.bpf.c                  bpf    v3  -
 tcp_cc_fixed                  tcp_cc_fixed.bpf.c                  bpf    v3  -
+tcp_cc_get_info               tcp_cc_get_info.bpf.c               bpf    v3  -
 '
 
 die() { echo "build.sh: $*" >&2; exit 1; }

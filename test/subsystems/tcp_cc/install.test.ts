@@ -147,4 +147,19 @@ describe('program load: sock * is read as tcp_sock *, stores follow the tcp_sock
     const c = BpfObject.open(readFileSync('programs/tcp_cc_cubic.bpf.o'), { kernel: k });
     expect(() => c.load()).not.toThrow();
   });
+
+  it('a program for get_info (no cfi stub in the kernel) fails to load with ENOTSUPP and the kernel\'s log line', () => {
+    const k = kernel();
+    const o = BpfObject.open(readFileSync('programs/tcp_cc_get_info.bpf.o'), { kernel: k });
+    const want = golden.load.gi_get_info!;
+    let err: unknown;
+    try {
+      o.load();
+    } catch (e) {
+      err = e;
+    }
+    const e = err as { code: string; cause?: { log?: string }; message: string };
+    expect(e.code).toBe(want.errno);
+    expect(`${e.message}\n${String(e.cause?.log ?? '')}`).toContain(want.log);
+  });
 });

@@ -60,7 +60,7 @@ describe('goldens against the running kernel', () => {
     expect(n).toBeGreaterThan(80);
   });
 
-  it.skipIf(!live)(`the fixtures register on the live kernel and tcp_cc_bad_write is refused${live ? '' : ` (skipped: ${why})`}`, () => {
+  it.skipIf(!live)(`the fixtures register on the live kernel and tcp_cc_bad_write / tcp_cc_get_info are refused${live ? '' : ` (skipped: ${why})`}`, () => {
     for (const [obj, name] of [
       ['tcp_cc_reno', 'bpf_reno'],
       ['tcp_cc_cubic', 'bpf_cubic'],
@@ -77,5 +77,8 @@ describe('goldens against the running kernel', () => {
     const bad = spawnSync('bpftool', ['struct_ops', 'register', 'programs/tcp_cc_bad_write.bpf.o'], { encoding: 'utf8' });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr + bad.stdout).toContain(golden.load.bad_ssthresh!.log);
+    const gi = spawnSync('bpftool', ['struct_ops', 'register', 'programs/tcp_cc_get_info.bpf.o'], { encoding: 'utf8' });
+    expect(gi.status).not.toBe(0);
+    expect(gi.stderr + gi.stdout).toContain(golden.load.gi_get_info!.log);
   });
 });
