@@ -148,22 +148,17 @@ describe('CUBIC', () => {
 });
 
 describe('fairness (spec T4, shortened)', () => {
-  /** Packets each flow delivered per 1 s bin from the per-ACK trace is not kept; use cwnd samples' throughput proxy instead: per-flow delivered in the window. */
+  /**
+   * Jain's index over the flows' delivered packets in [fromNs, toNs] (spec T4: packets delivered per
+   * flow in the window), from the samples' cumulative tp->delivered.
+   */
   function binsJain(r: ReturnType<typeof simulateTcp>, fromNs: number, toNs: number): number {
-    // delivered bytes of each flow between two instants: throughput × active time is not enough
-    // for a window, so integrate cwnd / RTT over the samples (a rate estimate independent of the
-    // simulator's own accounting) and take Jain's index over those averages.
-    const rates = r.flows.map((f) => {
-      let sum = 0;
-      let n = 0;
-      for (const s of f.samples) {
-        if (s.tNs < fromNs || s.tNs > toNs || s.rttNs === 0) continue;
-        sum += s.cwnd / s.rttNs;
-        n++;
-      }
-      return n === 0 ? 0 : sum / n;
+    const got = r.flows.map((f) => {
+      const a = f.samples.find((s) => s.tNs >= fromNs)!;
+      const b = [...f.samples].reverse().find((s) => s.tNs <= toNs)!;
+      return b.delivered - a.delivered;
     });
-    return jainIndex(rates);
+    return jainIndex(got);
   }
 
   const path = { bandwidthBps: 24e6, rttNs: 20 * MS, bufferPkts: 40, durationNs: 60 * S };
