@@ -6,8 +6,9 @@
  * of the interpreter (run `prog` from `pc` until the frame at `baseDepth` exits):
  *
  *   executeJs     translate on first use (engine 'js')
- *   executeAuto   interpret the first {@link TIER_UP_RUNS} top-level runs of a program, then
- *                 translate (engine 'auto'); callbacks follow their program's state
+ *   executeAuto   interpret a program until it has run {@link TIER_UP_RUNS} times and executed
+ *                 {@link TIER_UP_INSNS_PER_SLOT} instructions per slot, then translate (engine
+ *                 'auto'); callbacks follow their program's state
  *
  * Both fall back to the interpreter when `new Function` is forbidden (csp.ts), when a program is
  * larger than {@link MAX_TIER_INSNS} slots, or when translation fails, and hand a run over to the
@@ -18,10 +19,21 @@ import { TIME_SLICE, type ExecProgram, type Machine } from '../machine.js';
 import { canCompile } from './csp.js';
 import { EXIT_DONE, EXIT_HANDOVER, translate, type TierFn } from './translate.js';
 
-/** Top-level runs a program is interpreted before engine 'auto' translates it. */
+/** Top-level runs a program is interpreted (at least) before engine 'auto' translates it. */
 export const TIER_UP_RUNS = 2;
-/** Larger programs stay on the interpreter (a source of several MB compiles slowly). */
-export const MAX_TIER_INSNS = 100_000;
+/**
+ * Engine 'auto' also waits until the interpreter has executed this many instructions per slot of
+ * the program in its runs so far: translation costs about its size (measured: ~20 ms plus ~60 ms
+ * for V8's first compile of a 1,145-slot program, when the interpreter ran it in 15 ms), so only
+ * programs whose runs add up to much more than their size win from it.
+ */
+export const TIER_UP_INSNS_PER_SLOT = 32;
+/**
+ * Larger programs stay on the interpreter: the generated source is about 150 bytes per slot and V8
+ * compiles a large function slowly (measured: 11,431 slots took 0.4 s to translate and 0.7 s more
+ * in the first run; 57,145 slots 0.6 s and 5 s).
+ */
+export const MAX_TIER_INSNS = 4096;
 
 /** Counters for tests and the bench: one increment per event, never per instruction. */
 export const tierStats = {
@@ -37,6 +49,8 @@ export const tierStats = {
 
 interface Entry {
   runs: number;
+  /** Instructions (budget units) the interpreter executed in this program's runs under 'auto'. */
+  units: number;
   fn: TierFn | null;
   /** Translation was tried and is not possible (too large, no `new Function`, an error). */
   refused: boolean;
@@ -47,7 +61,7 @@ const cache = new WeakMap<ExecProgram, Entry>();
 function entryOf(prog: ExecProgram): Entry {
   let e = cache.get(prog);
   if (e === undefined) {
-    e = { runs: 0, fn: null, refused: false };
+    e = { runs: 0, units: 0, fn: null, refused: false };
     cache.set(prog, e);
   }
   return e;
@@ -127,14 +141,22 @@ export function executeJs(m: Machine, prog: ExecProgram, pc: number, baseDepth: 
   runTier(m, prog, pc, baseDepth, fn);
 }
 
-/** Engine 'auto': the interpreter for a program's first {@link TIER_UP_RUNS} runs, then translated code. */
+/**
+ * Engine 'auto': the interpreter until a program has run {@link TIER_UP_RUNS} times and executed
+ * {@link TIER_UP_INSNS_PER_SLOT} instructions per slot, then translated code.
+ */
 export function executeAuto(m: Machine, prog: ExecProgram, pc: number, baseDepth: number): void {
   const e = entryOf(prog);
   if (e.fn === null) {
     if (baseDepth === 0) e.runs++;
-    if (e.refused || e.runs <= TIER_UP_RUNS || compiled(prog) === null) {
+    if (e.refused || e.runs <= TIER_UP_RUNS || e.units < TIER_UP_INSNS_PER_SLOT * (prog.code.length >> 2) || compiled(prog) === null) {
       tierStats.interpreted++;
-      execute(m, prog, pc, baseDepth);
+      const before = m.left;
+      try {
+        execute(m, prog, pc, baseDepth);
+      } finally {
+        e.units += before - m.left;
+      }
       return;
     }
   }

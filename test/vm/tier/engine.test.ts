@@ -16,7 +16,7 @@ import { Machine, type HelperFn } from '../../../src/vm/machine.js';
 import { Memory, PERM_RW, RegionKind } from '../../../src/vm/memory.js';
 import { buildExecProgram } from '../../../src/vm/program.js';
 import { runProgram, type EngineName } from '../../../src/vm/run.js';
-import { TIER_UP_RUNS, isTranslated, tierStats } from '../../../src/vm/tier/cache.js';
+import { MAX_TIER_INSNS, TIER_UP_INSNS_PER_SLOT, TIER_UP_RUNS, isTranslated, tierStats } from '../../../src/vm/tier/cache.js';
 import { canCompile, setCanCompileForTest } from '../../../src/vm/tier/csp.js';
 
 const add3: HelperFn = (m) => {
@@ -106,19 +106,33 @@ describe('engines', () => {
     expect([r.r0, r.steps]).toEqual([ref.r0, ref.steps]);
   });
 
-  it(`auto interprets a program's first ${TIER_UP_RUNS} runs, then runs it translated`, () => {
+  it(`auto interprets a program for ${TIER_UP_RUNS} runs and ${TIER_UP_INSNS_PER_SLOT} instructions per slot, then runs it translated`, () => {
     const prog = buildExecProgram(assemble(LOOP), { helpers: new Map([[1, add3]]) });
+    const slots = prog.code.length >> 2;
+    const steps = runProgram(machine().m, prog, [machine().input], { engine: 'reference' }).steps;
+    // The first run (0-based) that starts with both conditions met (helpers here charge nothing).
+    let first = TIER_UP_RUNS;
+    while (first * steps < TIER_UP_INSNS_PER_SLOT * slots) first++;
     const results: string[] = [];
-    for (let i = 0; i < TIER_UP_RUNS + 2; i++) {
+    for (let i = 0; i < first + 2; i++) {
       const { m, input } = machine();
       const entries = engineStats.fastEntries;
       const calls = tierStats.calls;
       const r = runProgram(m, prog, [input], { engine: 'auto' });
-      results.push(`${r.r0} ${r.steps}`);
-      if (i < TIER_UP_RUNS) expect([engineStats.fastEntries - entries, tierStats.calls - calls]).toEqual([1, 0]);
-      else expect([engineStats.fastEntries - entries, tierStats.calls - calls]).toEqual([0, 1]);
+      results.push(`${r.r0} ${r.steps} ${r.fault?.kind}@${r.fault?.pc}`);
+      expect([i, engineStats.fastEntries - entries, tierStats.calls - calls]).toEqual(i < first ? [i, 1, 0] : [i, 0, 1]);
     }
+    expect(first).toBeGreaterThan(TIER_UP_RUNS);
     expect(new Set(results).size).toBe(1);
+  });
+
+  it(`programs over ${MAX_TIER_INSNS} slots stay on the interpreter`, () => {
+    const big = buildExecProgram(assemble(`${'add %r0, 1\n'.repeat(MAX_TIER_INSNS)}exit`));
+    const entries = engineStats.fastEntries;
+    const r = runProgram(machine().m, big, [], { engine: 'js' });
+    expect(r.r0).toBe(BigInt(MAX_TIER_INSNS));
+    expect(engineStats.fastEntries).toBe(entries + 1);
+    expect(isTranslated(big)).toBe(false);
   });
 });
 
