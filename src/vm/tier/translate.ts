@@ -382,14 +382,14 @@ export function translateSource(prog: ExecProgram): string {
         const save = [6, 7, 8, 9].map((r, j) => `SV[sv + ${2 * j}] = ${L(r)}; SV[sv + ${2 * j + 1}] = ${H(r)};`).join(' ');
         body.push(
           `if (depth + 1 >= ${MAX_FRAMES}) { m.pc = ${at}; throw rt.callDepthFail(m); }`,
-          `{ const sv = depth << 3; ${save} } m.retPc[depth] = ${at + 1}; m.frameProg[depth] = P; depth++; l10 = ${STACK_SIZE}; h10 = SR[depth]; MG[depth] = ${MAY_GOTO_LIMIT}; pc = ${target}; continue main;`,
+          `{ const sv = depth << 3; ${save} } RP[depth] = ${at + 1}; FP[depth] = P; depth++; l10 = ${STACK_SIZE}; h10 = SR[depth]; MG[depth] = ${MAY_GOTO_LIMIT}; pc = ${target}; continue main;`,
         );
       } else if (op === 0x95) {
         const restore = [6, 7, 8, 9].map((r, j) => `${L(r)} = SV[sv + ${2 * j}]; ${H(r)} = SV[sv + ${2 * j + 1}];`).join(' ');
         body.push(
-          `if (depth === baseDepth) { ${spillAll} m.left = left + m.reserve; m.pc = ${at}; return ${EXIT_DONE}; }`,
+          `if (depth === baseDepth) { ${spillAll} live = false; m.left = left + m.reserve; m.pc = ${at}; return ${EXIT_DONE}; }`,
           `depth--; { const sv = depth << 3; ${restore} } l10 = ${STACK_SIZE}; h10 = SR[depth];`,
-          `{ const fp = m.frameProg[depth]; if (fp !== P) { ${spillAll} m.left = left + m.reserve; m.prog = fp; m.pc = m.retPc[depth]; return ${EXIT_SWITCH}; } } pc = m.retPc[depth]; continue main;`,
+          `{ const fp = FP[depth]; if (fp !== P) { ${spillAll} live = false; m.left = left + m.reserve; m.prog = fp; m.pc = RP[depth]; return ${EXIT_SWITCH}; } } pc = RP[depth]; continue main;`,
         );
       } else {
         // Not translated (poisoned or undecodable slot): the interpreter runs it, charged there.
@@ -404,7 +404,7 @@ const divU64 = rt.divU64, modU64 = rt.modU64, divS64 = rt.divS64, modS64 = rt.mo
 ${consts.join('\n')}
 return function tier(m, entryPc, baseDepth) {
   const lo = m.lo, hi = m.hi, mem = m.mem, IDS = mem.slotId, U8 = mem.slotBytes, DV = mem.slotView;
-  const RL = m.access.rl, WL = m.access.wl, SCR = m.scratch, SV = m.saved, SR = m.stackRegion, MG = m.mayGoto;
+  const RL = m.access.rl, WL = m.access.wl, SCR = m.scratch, SV = m.saved, SR = m.stackRegion, MG = m.mayGoto, RP = m.retPc, FP = m.frameProg;
   let ${ALL_REGS.map((r) => `${L(r)} = lo[${r}], ${H(r)} = hi[${r}]`).join(', ')};
   // live: the locals hold the registers (false while a helper runs: the machine's are newer).
   let depth = m.depth, left = m.left - m.reserve, pc = entryPc, bpc = 0, bn = 0, live = true;
