@@ -411,6 +411,11 @@ export class BpfObjectMap {
     return this.spec.name;
   }
 
+  /** The object this map belongs to. */
+  get object(): BpfObject {
+    return this.obj;
+  }
+
   /** The kernel's map object (after create). */
   get kernelMap(): KMap {
     const e = this.obj.kernel.mapEntry(this.fd);

@@ -5,12 +5,13 @@
  * and read to the end instead, printing its output like `cat` of a pinned iterator.
  */
 import { BpfObject, type BpfObjectMap } from '../../api/object.js';
-import { BPF_MAP_TYPE, mapTypeName } from '../../maps/uapi.js';
 import { parseBtf } from '../../btf/parse.js';
 import { toHex } from '../../util/bytes.js';
 import { DEFAULT_RUN_TIMEOUT_MS, Kernel } from '../../kernel/kernel.js';
 import { formatKernel } from '../../isa/disasm-kernel.js';
 import { toIstanbul, toLcov } from '../../api/coverage.js';
+import type { TypedValue } from '../../api/typed.js';
+import { dumpMapFormatted, dumpMapHex, seedMap } from '../map-dump.js';
 import { objectNameFromPath } from '../../object/load.js';
 import { AttachType, ProgType } from '../../object/uapi.js';
 import type { Io } from '../io.js';
@@ -32,7 +33,12 @@ options:
   --ctx-size-out N     ctx_out capacity when there is no --ctx-in
   --repeat N           run N times; the duration is the average
   --cpu N              run on CPU N (BPF_F_TEST_RUN_ON_CPU)
-  --set VAR=VALUE      set a global (also const volatile .rodata) before load; repeatable
+  --set VAR=VALUE      set a global (also const volatile .rodata) before load, parsed by its BTF
+                       type (numbers range-checked, enum names, strings, JSON objects); repeatable
+  --map NAME=FILE      seed map NAME before the run from FILE: a JSON array of {"key", "value"}
+                       entries (as --json prints them, typed or hex); repeatable
+  --map-out FILE       write every map's entries after the run to FILE (JSON)
+  --hex                print map contents as hex instead of formatted by their BTF
   --kconfig KEY=VALUE  value of a __kconfig extern; repeatable
   --btf FILE           CO-RE target BTF (e.g. /sys/kernel/btf/vmlinux); default: the emulated kernel's
   --testmod            register the bpf_testmod-like test subsystem
@@ -58,6 +64,24 @@ function parseInt64(text: string, what: string): bigint {
   }
 }
 
+/**
+ * A `--set` value for a BTF-typed variable: JSON (numbers, true/false, "strings", objects,
+ * arrays), an integer in hex or beyond 2^53 (as a bigint), else the text as a string (a char
+ * array, or an enumerator's name).
+ */
+function parseSetValue(text: string): TypedValue {
+  const t = text.trim();
+  if (/^-?(0x[0-9a-f]+|\d+)$/i.test(t)) {
+    const n = t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
+    return Number.isSafeInteger(Number(n)) ? Number(n) : n;
+  }
+  try {
+    return JSON.parse(t) as TypedValue;
+  } catch {
+    return text;
+  }
+}
+
 function pair(text: string, what: string): [string, string] {
   const i = text.indexOf('=');
   if (i <= 0) throw new CliError('USAGE', `${what}: expected NAME=VALUE, got '${text}'`);
@@ -65,24 +89,9 @@ function pair(text: string, what: string): [string, string] {
 }
 
 /** JSON of one map's content (global data by section name, per-CPU maps with `values`). */
-export function dumpMap(m: BpfObjectMap): { type: string; entries: object[] } {
-  const type = mapTypeName(m.spec.type);
-  const t = m.spec.type;
-  const NOT_DUMPED: readonly number[] = [BPF_MAP_TYPE.RINGBUF, BPF_MAP_TYPE.PERF_EVENT_ARRAY, BPF_MAP_TYPE.QUEUE, BPF_MAP_TYPE.STACK, BPF_MAP_TYPE.BLOOM_FILTER, BPF_MAP_TYPE.STRUCT_OPS, BPF_MAP_TYPE.PROG_ARRAY, BPF_MAP_TYPE.ARRAY_OF_MAPS, BPF_MAP_TYPE.HASH_OF_MAPS];
-  const iterable = !NOT_DUMPED.includes(t);
-  if (!iterable || m.fd < 0) return { type, entries: [] };
-  const percpu = t === BPF_MAP_TYPE.PERCPU_ARRAY || t === BPF_MAP_TYPE.PERCPU_HASH || t === BPF_MAP_TYPE.LRU_PERCPU_HASH;
-  const entries: object[] = [];
-  for (const key of m.keys()) {
-    if (percpu) {
-      const vs = m.lookupPerCpu(key);
-      if (vs !== undefined) entries.push({ key: toHex(key), values: vs.map(toHex) });
-    } else {
-      const v = m.lookup(key);
-      if (v !== undefined) entries.push({ key: toHex(key), value: toHex(v) });
-    }
-  }
-  return { type, entries };
+/** A map's entries as `--json` prints them: hex (`--hex`) or formatted from the map's BTF. */
+export function dumpMap(m: BpfObjectMap, hex = false): { type: string; entries: object[] } {
+  return hex ? dumpMapHex(m) : dumpMapFormatted(m);
 }
 
 /** Map name in the JSON output: the C name, or the section for global data. */
@@ -111,7 +120,7 @@ function runIter(obj: BpfObject, name: string, values: Readonly<Record<string, u
   link.destroy();
   if (values.json === true) {
     const maps: Record<string, object> = {};
-    for (const m of obj.maps) if (m.fd >= 0) maps[jsonMapName(m)] = dumpMap(m);
+    for (const m of obj.maps) if (m.fd >= 0) maps[jsonMapName(m)] = dumpMap(m, values.hex === true);
     io.out(`${JSON.stringify({ output: new TextDecoder().decode(output), maps })}\n`);
   } else io.out(output);
 }
@@ -131,6 +140,9 @@ export const runCommand: Command = {
       repeat: { type: 'string' },
       cpu: { type: 'string' },
       set: { type: 'string', multiple: true },
+      map: { type: 'string', multiple: true },
+      'map-out': { type: 'string' },
+      hex: { type: 'boolean' },
       kconfig: { type: 'string', multiple: true },
       btf: { type: 'string' },
       testmod: { type: 'boolean' },
@@ -185,7 +197,13 @@ export const runCommand: Command = {
     for (const kv of (values.set as string[] | undefined) ?? []) {
       const [name, text] = pair(kv, '--set');
       const v = obj.variable(name);
-      if (/^-?(0x[0-9a-f]+|\d+)$/i.test(text.trim())) v.setInt(parseInt64(text, `--set ${name}`));
+      if (v.varTypeId !== 0 && obj.spec.btf !== undefined) {
+        try {
+          v.value = parseSetValue(text);
+        } catch (e) {
+          throw new CliError('USAGE', `--set ${name}=${text}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      } else if (/^-?(0x[0-9a-f]+|\d+)$/i.test(text.trim())) v.setInt(parseInt64(text, `--set ${name}`));
       else {
         const b = new Uint8Array(v.size);
         b.set(new TextEncoder().encode(text).subarray(0, v.size));
@@ -193,6 +211,16 @@ export const runCommand: Command = {
       }
     }
     obj.load();
+    for (const kv of (values.map as string[] | undefined) ?? []) {
+      const [name, file] = pair(kv, '--map');
+      let entries: unknown;
+      try {
+        entries = JSON.parse(new TextDecoder().decode(io.readFile(file)));
+      } catch (e) {
+        throw new CliError('INPUT', `--map ${name}=${file}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+      }
+      seedMap(obj.map(name), entries, `--map ${name}=${file}`);
+    }
     const prog = obj.program(values.prog);
     if (values.trace === true) {
       let lastSrc = '';
@@ -227,11 +255,16 @@ export const runCommand: Command = {
       writeCoverage();
     }
     kernel.tracer = null;
+    if (values['map-out'] !== undefined) {
+      const out: Record<string, object> = {};
+      for (const m of obj.maps) if (m.fd >= 0) out[jsonMapName(m)] = dumpMap(m, values.hex === true);
+      io.writeFile(values['map-out'], new TextEncoder().encode(`${JSON.stringify(out, null, 1)}\n`));
+    }
     if (values['data-out'] !== undefined && r.dataOut !== null) io.writeFile(values['data-out'], r.dataOut);
     if (values['ctx-out'] !== undefined && r.ctxOut !== null) io.writeFile(values['ctx-out'], r.ctxOut);
     if (values.json === true) {
       const maps: Record<string, object> = {};
-      for (const m of obj.maps) if (m.fd >= 0) maps[jsonMapName(m)] = dumpMap(m);
+      for (const m of obj.maps) if (m.fd >= 0) maps[jsonMapName(m)] = dumpMap(m, values.hex === true);
       io.out(
         `${JSON.stringify({
           retval: r.retval,

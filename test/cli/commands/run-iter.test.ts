@@ -21,10 +21,15 @@ describe('bpfemu run --prog <iter program>', () => {
   it('--json prints the output and the maps', () => {
     const m = io();
     expect(runCli(['run', FILE, '--prog', 'iter_task', '--json'], m)).toBe(EXIT_OK);
-    const r = JSON.parse(m.stdout) as { output: string; maps: Record<string, { entries: { value: string }[] }> };
+    const r = JSON.parse(m.stdout) as { output: string; maps: Record<string, { entries: { value: unknown }[] }> };
     expect(r.output).toBe('1 init\n4242 bpfemu\ntasks: 2\n');
-    // .bss as clang laid it out: iter_tasks (2), btf_calls, btf_last_id
-    expect(r.maps['.bss']!.entries[0]!.value).toBe(`0200000000000000${'00'.repeat(16)}`);
+    // .bss by variable (formatted from BTF): iter_tasks 2, btf_calls, btf_last_id
+    expect(r.maps['.bss']!.entries[0]!.value).toEqual({ iter_tasks: 2, btf_calls: 0, btf_last_id: 0 });
+    // --hex: the bytes as clang laid them out
+    const h = io();
+    expect(runCli(['run', FILE, '--prog', 'iter_task', '--json', '--hex'], h)).toBe(EXIT_OK);
+    const rh = JSON.parse(h.stdout) as { maps: Record<string, { entries: { value: string }[] }> };
+    expect(rh.maps['.bss']!.entries[0]!.value).toBe(`0200000000000000${'00'.repeat(16)}`);
   });
 
   it('refuses the test-run options', () => {

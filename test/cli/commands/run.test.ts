@@ -13,9 +13,24 @@ function io(extra: Record<string, Uint8Array> = {}): MemIo {
 }
 
 describe('bpfemu run', () => {
-  it('--json prints one object: retval, hex data_out, every map by C name, global data by section', () => {
+  it('--json formats maps from their BTF as bpftool map dump does; --map seeds a map, --map-out writes them all', () => {
+    const m = io({ 'tcp22.bin': ipv4Frame('tcp', { dstPort: 22 }), 'block.json': '[{"key": 16843018, "value": 5}]' });
+    expect(runCli(['run', FW, '--prog', 'xdp_firewall', '--data-in', 'tcp22.bin', '--json', '--map', 'blocklist=block.json', '--map-out', 'out.json', '--set', 'blocked_tcp_port=22'], m)).toBe(0);
+    const r = JSON.parse(m.stdout) as { maps: Record<string, { entries: { key: unknown; value: unknown }[] }> };
+    expect(r.maps.drop_stats!.entries[1]).toEqual({ key: 1, value: 1 }); // D_PORT
+    expect(r.maps.proto_stats!.entries[0]).toEqual({ key: 0, value: { packets: 1, bytes: 60 } });
+    expect(r.maps.blocklist!.entries).toEqual([{ key: 16843018, value: 5 }]); // 10.1.1.1 as a __be32 read on little-endian
+    expect(r.maps['.rodata']!.entries).toEqual([{ key: 0, value: { blocked_tcp_port: 22, monitor_only: false } }]);
+    expect(JSON.parse(new TextDecoder().decode(m.files.get('out.json')))).toEqual(r.maps);
+    // --set refuses what does not fit the variable's type
+    const bad = io({ 'tcp22.bin': ipv4Frame('tcp', { dstPort: 22 }) });
+    expect(runCli(['run', FW, '--prog', 'xdp_firewall', '--data-in', 'tcp22.bin', '--set', 'blocked_tcp_port=70000'], bad)).toBe(2);
+    expect(bad.stderrText).toMatch(/--set blocked_tcp_port=70000: .*70000 does not fit u16/);
+  });
+
+  it('--json --hex prints one object: retval, hex data_out, every map by C name, global data by section', () => {
     const m = io({ 'tcp22.bin': ipv4Frame('tcp', { dstPort: 22 }) });
-    expect(runCli(['run', FW, '--prog', 'xdp_firewall', '--data-in', 'tcp22.bin', '--json'], m)).toBe(0);
+    expect(runCli(['run', FW, '--prog', 'xdp_firewall', '--data-in', 'tcp22.bin', '--json', '--hex'], m)).toBe(0);
     const lines = m.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const r = JSON.parse(lines[0]!) as { retval: number; dataOut: string; ctxOut: null; durationNs: number; maps: Record<string, { type: string; entries: { key: string; value?: string; values?: string[] }[] }> };
