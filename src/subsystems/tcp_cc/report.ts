@@ -117,7 +117,7 @@ function check(o: SimulateTcpOptions): void {
 export function simulateTcp(o: SimulateTcpOptions): TcpSimReport {
   check(o);
   const kernel = o.kernel ?? new Kernel();
-  installTcpCc(kernel);
+  const sub = installTcpCc(kernel);
   const jiffies = (): number => Number(kernel.jiffies64() & 0xffffffffn);
   const frees: (() => void)[] = [];
   const mss = o.mss ?? 1448;
@@ -131,6 +131,9 @@ export function simulateTcp(o: SimulateTcpOptions): TcpSimReport {
       else {
         if (f.cc.kernel !== kernel) throw new TcpSimError('BAD_OPTION', 'simulateTcp: a BPF congestion control must live in the simulation kernel (pass `kernel`)');
         if (f.cc.type.def.name !== 'tcp_congestion_ops') throw new TcpSimError('BAD_OPTION', `simulateTcp: struct_ops map ${f.cc.map.name} is a ${f.cc.type.def.name}, not a tcp_congestion_ops`);
+        // a socket can only select a registered congestion control (tcp_ca_find)
+        const inst = f.cc;
+        if (![...sub.list.values()].some((r) => r.inst === inst)) throw new TcpSimError('BAD_OPTION', `simulateTcp: congestion control in map ${inst.map.name} is not registered (attach the struct_ops map first)`);
         const b = bpfCongestionControl(f.cc);
         frees.push(b.free);
         cc = b;

@@ -10,6 +10,7 @@ import { BpfObject } from '../../../src/api/index.js';
 import { Kernel } from '../../../src/kernel/kernel.js';
 import { STRUCT_OPS_DATA_OFF } from '../../../src/kernel/structops.js';
 import { installTcpCc } from '../../../src/subsystems/tcp_cc/install.js';
+import { simulateTcp } from '../../../src/subsystems/tcp_cc/report.js';
 import { ERRNO } from '../../../src/util/errno.js';
 
 const layout = JSON.parse(readFileSync('test/subsystems/tcp_cc/goldens/vmlinux-6.18-layout.json', 'utf8')) as Record<string, Record<string, unknown>>;
@@ -122,6 +123,8 @@ describe('registration (tcp_validate_congestion_control / tcp_register_congestio
     expect(sub.find('bpf_reno')?.inst).toBe(o.map('bpf_reno').structOpsInstance);
     link!.destroy();
     expect(sub.find('bpf_reno')).toBeUndefined();
+    // an unregistered congestion control cannot be selected by a socket
+    expect(() => simulateTcp({ kernel: k, flows: [{ cc: o.map('bpf_reno').structOpsInstance }], bandwidthBps: 1e6, rttNs: 1e7, durationNs: 1e8 })).toThrow(/not registered/);
     const again = BpfObject.open(RENO, { kernel: k });
     again.load();
     expect(again.map('bpf_reno').writeStructOpsValue()).toBe(0);
