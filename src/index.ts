@@ -9,6 +9,9 @@ export * from './util/errno.js';
 export { toHex, fromHex } from './util/bytes.js';
 export * as packets from './util/packets.js';
 export { decodePacket, diffPackets, type PacketLayer } from './util/packet-decode.js';
+export { build as buildPacket, PacketBuildError, TCP_FLAGS, type Layer as PacketLayerSpec, type BuildOptions as PacketBuildOptions } from './util/packet-build.js';
+export { readPcap, writePcap, isPcap, PcapError, LINKTYPE_ETHERNET, type PcapFile, type PcapPacket, type PcapTimestamp, type WritePcapOptions } from './util/pcap.js';
+export { skbCtx, parseSkbCtx, SkbCtxError, SKB_CTX_SIZE, type SkbCtxFields, type SkbCtxView } from './util/skb.js';
 
 export { assemble, assembleBytes, AsmError } from './isa/asm.js';
 export { disassemble, formatMnemonic } from './isa/disasm.js';
