@@ -13,13 +13,14 @@ import { runCommand } from './commands/run.js';
 import { demoCommand } from './commands/demo.js';
 import { verifyCommand } from './commands/verify.js';
 import { genCommand } from './commands/gen.js';
+import { mapCommand } from './commands/map.js';
 import { simCommand } from './commands/sim.js';
 import type { Io } from './io.js';
 import { VERSION } from './version.js';
 import { CliError, EXIT_FAIL, EXIT_OK, EXIT_USAGE, type Command } from './registry.js';
 
 /** Every command of the CLI, in help order. */
-export const COMMANDS: readonly Command[] = [demoCommand, runCommand, verifyCommand, inspectCommand, disasmCommand, btfCommand, asmCommand, genCommand, conformanceCommand, conformancePluginCommand, simCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, runCommand, verifyCommand, inspectCommand, disasmCommand, btfCommand, asmCommand, genCommand, mapCommand, conformanceCommand, conformancePluginCommand, simCommand];
 
 function help(commands: readonly Command[]): string {
   const w = Math.max(...commands.map((c) => c.name.length));
