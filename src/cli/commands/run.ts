@@ -13,6 +13,8 @@ import { toIstanbul, toLcov } from '../../api/coverage.js';
 import type { TypedValue } from '../../api/typed.js';
 import { dumpMapFormatted, dumpMapHex, seedMap } from '../map-dump.js';
 import { objectNameFromPath } from '../../object/load.js';
+import { isPcap } from '../../util/pcap.js';
+import { runPcap } from '../pcap-run.js';
 import { AttachType, ProgType } from '../../object/uapi.js';
 import type { Io } from '../io.js';
 import { CliError, EXIT_OK, parseCommandArgs, type Command } from '../registry.js';
@@ -26,7 +28,9 @@ not apply to it.
 
 options:
   --prog NAME          program (C function name) to run
-  --data-in FILE       packet data (data_in)
+  --data-in FILE       packet data (data_in); a classic pcap file (by its magic) runs every packet:
+                       one line per packet (index, retval, XDP/tc action, data_out length), --json
+                       an array of per-packet objects, --data-out FILE a pcap of the data_outs
   --ctx-in FILE        context bytes (ctx_in)
   --data-out FILE      write data_out to FILE
   --ctx-out FILE       write ctx_out to FILE
@@ -241,10 +245,34 @@ export const runCommand: Command = {
       obj.close();
       return EXIT_OK;
     }
+    const dataIn = values['data-in'] !== undefined ? io.readFile(values['data-in']) : undefined;
+    if (dataIn !== undefined && isPcap(dataIn)) {
+      try {
+        runPcap(prog, dataIn, values['data-in']!, {
+          json: values.json === true,
+          ...(values['ctx-in'] !== undefined ? { ctxIn: io.readFile(values['ctx-in']) } : {}),
+          ...(values['ctx-size-out'] !== undefined ? { ctxSizeOut: Number(parseInt64(values['ctx-size-out'], '--ctx-size-out')) } : {}),
+          ...(values.repeat !== undefined ? { repeat: Number(parseInt64(values.repeat, '--repeat')) } : {}),
+          ...(values.cpu !== undefined ? { cpu: Number(parseInt64(values.cpu, '--cpu')) } : {}),
+          ...(values['data-out'] !== undefined ? { dataOut: values['data-out'] } : {}),
+          ...(values['ctx-out'] !== undefined ? { ctxOut: values['ctx-out'] } : {}),
+        }, io);
+      } finally {
+        writeCoverage();
+      }
+      kernel.tracer = null;
+      if (values['map-out'] !== undefined) {
+        const out: Record<string, object> = {};
+        for (const m of obj.maps) if (m.fd >= 0) out[jsonMapName(m)] = dumpMap(m, values.hex === true);
+        io.writeFile(values['map-out'], new TextEncoder().encode(`${JSON.stringify(out, null, 1)}\n`));
+      }
+      obj.close();
+      return EXIT_OK;
+    }
     let r;
     try {
       r = prog.testRun({
-        ...(values['data-in'] !== undefined ? { dataIn: io.readFile(values['data-in']) } : {}),
+        ...(dataIn !== undefined ? { dataIn } : {}),
         ...(values['ctx-in'] !== undefined ? { ctxIn: io.readFile(values['ctx-in']) } : {}),
         ...(values['ctx-size-out'] !== undefined ? { ctxSizeOut: Number(parseInt64(values['ctx-size-out'], '--ctx-size-out')) } : {}),
         ...(values.repeat !== undefined ? { repeat: Number(parseInt64(values.repeat, '--repeat')) } : {}),
