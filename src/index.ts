@@ -39,6 +39,7 @@ export * as maps from './maps/index.js';
 export { HelperRegistry, type HelperDef } from './helpers/registry.js';
 
 export { Kernel, type KernelOptions } from './kernel/kernel.js';
+export type { CallMock, MockMemory } from './kernel/mocks.js';
 export { Cmd, StructOpsState } from './kernel/uapi.js';
 export { getAssocStructOps, type StructOpsTypeDef, type StructOpsInstance } from './kernel/structops.js';
 export type { KfuncDef, KfuncCall } from './kernel/kfuncs.js';

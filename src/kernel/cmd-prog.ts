@@ -543,7 +543,7 @@ export function progLoad(k: Kernel, a: Attr): number {
       name: name || `prog${k.progIds.nextAfter(0) ?? ''}`,
       owner: prog,
       helpers: k.helperTable(type, eat),
-      kfuncs: res.kfuncs,
+      kfuncs: k.mockableKfuncs(res.kfuncs),
       sourceOf: (pc) => sourceOf(prog, pc),
       helperName: (id) => (k.helpers.get(id) ? `bpf_${k.helpers.get(id)!.name}` : undefined),
       kfuncName: (imm) => k.kfuncs.byBtfId(imm)?.def.name,

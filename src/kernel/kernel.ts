@@ -14,6 +14,7 @@ import type { HelperHost, TaskInfo, TimerService } from '../helpers/host.js';
 import { ERRNO } from '../util/errno.js';
 import { Fault } from '../vm/fault.js';
 import { CoverageCollector, globalCoverage } from './coverage.js';
+import { runMock, type CallMock } from './mocks.js';
 import { UNLIMITED_BUDGET, Machine, MAY_GOTO_LIMIT, Stop, type AccessPolicy, type ExecProgram, type HelperFn } from '../vm/machine.js';
 import { Memory, PERM_R, RegionKind, Scope } from '../vm/memory.js';
 import { MapValueRef } from '../maps/types.js';
@@ -800,10 +801,60 @@ export class Kernel implements HelperHost {
     if (t === undefined) {
       t = new Map();
       // Each call is charged against the run's budget by its cost (helpers/cost.ts).
-      for (const h of this.helpers.all()) if (this.helpers.allowed(h.id, progType, attachType)) t.set(h.id, chargedHelper(h));
+      for (const h of this.helpers.all()) if (this.helpers.allowed(h.id, progType, attachType)) t.set(h.id, chargedHelper({ ...h, fn: this.mockable(h.id, `bpf_${h.name}`, h.fn) }));
       this.helperTables.set(key, t);
     }
     return t;
+  }
+
+  /** Mocks by helper id, and by kfunc name ({@link mockHelper}, {@link mockKfunc}). */
+  private readonly helperMocks: (CallMock | undefined)[] = [];
+  private readonly kfuncMocks = new Map<string, CallMock>();
+
+  /**
+   * Replace what helper `name` (`get_prandom_u32` or `bpf_get_prandom_u32`, or its id) does with
+   * `mock`, for programs loaded before and after; null restores it. See kernel/mocks.ts.
+   */
+  mockHelper(name: string | number, mock: CallMock | null): void {
+    const def = typeof name === 'number' ? this.helpers.get(name) : this.helpers.all().find((h) => h.name === name.replace(/^bpf_/, ''));
+    if (def === undefined) throw new KernelError('NOT_REGISTERED', `mockHelper: no helper '${name}' is implemented (mocks replace implemented helpers)`);
+    this.helperMocks[def.id] = mock ?? undefined;
+  }
+
+  /** Replace what kfunc `name` does with `mock`, for programs loaded before and after; null restores it. */
+  mockKfunc(name: string, mock: CallMock | null): void {
+    if (this.kfuncs.get(name) === undefined) throw new KernelError('NOT_REGISTERED', `mockKfunc: no kfunc '${name}' is registered`);
+    if (mock === null) this.kfuncMocks.delete(name);
+    else this.kfuncMocks.set(name, mock);
+  }
+
+  /** `fn`, or the mock of helper `id` when one is set at call time. */
+  private mockable(id: number, name: string, fn: HelperFn): HelperFn {
+    const mocks = this.helperMocks;
+    return (m: Machine) => {
+      const mock = mocks[id];
+      if (mock === undefined) fn(m);
+      else runMock(m, mock, name);
+    };
+  }
+
+  /** A program's kfunc table with mocks consulted at call time (cmd-prog builds programs with it). */
+  mockableKfuncs(fns: ReadonlyMap<number, HelperFn>): Map<number, HelperFn> {
+    const out = new Map<number, HelperFn>();
+    for (const [imm, fn] of fns) {
+      const name = this.kfuncs.byBtfId(imm)?.def.name;
+      if (name === undefined) {
+        out.set(imm, fn);
+        continue;
+      }
+      const mocks = this.kfuncMocks;
+      out.set(imm, (m: Machine) => {
+        const mock = mocks.get(name);
+        if (mock === undefined) fn(m);
+        else runMock(m, mock, name);
+      });
+    }
+    return out;
   }
 
   /** Forget cached helper tables (after registering helpers). */
