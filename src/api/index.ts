@@ -5,3 +5,4 @@ export * from './constants.js';
 export { BtfCodec, type TypedValue } from './typed.js';
 export { TypedMap } from './typed-views.js';
 export * from './coverage.js';
+export { RingbufReader, PerfBufferReader } from './events.js';

@@ -25,7 +25,10 @@ import { loadObjectSpec, type LoadObjectOptions } from '../object/load.js';
 import type { ExternSpec, MapSpec, ObjectSpec, ProgramSpec } from '../object/spec.js';
 import { AttachType, ProgType, progTypeLabel } from '../object/uapi.js';
 import type { Btf } from '../btf/btf.js';
-import { BPF_MAP_TYPE } from '../maps/uapi.js';
+import { BPF_MAP_TYPE, mapTypeName } from '../maps/uapi.js';
+import { RingbufMap } from '../maps/ringbuf.js';
+import { PerfEventArrayMap } from '../maps/perf.js';
+import { PerfBufferReader, RingbufReader } from './events.js';
 import { concatBytes } from '../util/bytes.js';
 import { ERRNO } from '../util/errno.js';
 import { loadableBtf } from './btfload.js';
@@ -515,6 +518,20 @@ export class BpfObjectMap {
       keys: () => self.keys(),
     };
     return typedMap(bytes, this.obj.spec.btf, this.spec.btfKeyTypeId, this.spec.btfValueTypeId) as TypedMap<K, V>;
+  }
+
+  /** A consumer of this RINGBUF map (records as bytes, or decoded by a BTF type: `drain('event')`). */
+  ringbuf(): RingbufReader {
+    const impl = this.kernelMap.impl;
+    if (!(impl instanceof RingbufMap)) throw new BpfError(EINVAL, `map '${this.name}' is a ${mapTypeName(this.spec.type)}, not a ringbuf`);
+    return new RingbufReader(impl, this.obj.spec.btf, this.name);
+  }
+
+  /** A perf buffer over this PERF_EVENT_ARRAY: one buffer per CPU, installed now (perf_buffer__new). */
+  perfBuffer(pageCount = 8): PerfBufferReader {
+    const impl = this.kernelMap.impl;
+    if (!(impl instanceof PerfEventArrayMap)) throw new BpfError(EINVAL, `map '${this.name}' is a ${mapTypeName(this.spec.type)}, not a perf event array`);
+    return new PerfBufferReader(impl, this.obj.spec.btf, this.name, pageCount);
   }
 
   /** BPF_MAP_FREEZE. */
