@@ -259,6 +259,8 @@ function bytesOf(d: Uint8Array | readonly number[] | undefined): Uint8Array {
   return d === undefined ? new Uint8Array(0) : d instanceof Uint8Array ? d : new Uint8Array(d);
 }
 
+const U32 = 0xffffffff;
+
 function range(what: string, v: number, max: number): number {
   if (!Number.isInteger(v) || v < 0 || v > max) throw new PacketBuildError(`${what}: ${v} is not an integer in [0, ${max}]`);
   return v;
@@ -334,14 +336,14 @@ function tcpOptions(opts: readonly TcpOption[]): Uint8Array {
     if (o === 'eol') parts.push(0);
     else if (o === 'nop') parts.push(1);
     else if (o === 'sackPermitted') parts.push(4, 2);
-    else if ('mss' in o) parts.push(2, 4, (o.mss >>> 8) & 0xff, o.mss & 0xff);
+    else if ('mss' in o) parts.push(2, 4, range('tcp mss', o.mss, 0xffff) >>> 8, o.mss & 0xff);
     else if ('wscale' in o) parts.push(3, 3, range('tcp wscale', o.wscale, 255));
     else if ('sack' in o) {
       parts.push(5, 2 + 8 * o.sack.length);
-      for (const [l, r] of o.sack) for (const v of [l, r]) parts.push(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+      for (const [l, r] of o.sack) for (const v of [range('tcp sack edge', l, U32), range('tcp sack edge', r, U32)]) parts.push(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
     } else if ('timestamp' in o) {
       parts.push(8, 10);
-      for (const v of o.timestamp) parts.push(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+      for (const v of o.timestamp.map((x) => range('tcp timestamp', x, U32))) parts.push(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
     } else parts.push(range('tcp option kind', o.kind, 255), bytesOf(o.data).length + 2, ...bytesOf(o.data));
   }
   const b = padTo(new Uint8Array(parts), 4);
@@ -376,7 +378,7 @@ function extHeader(e: Ipv6Ext, next: number): Uint8Array {
     const h = new Uint8Array(8);
     h[0] = next;
     u16(h, 2, (range('ipv6 fragment offset', e.fragment.offset ?? 0, 0x1fff) << 3) | (e.fragment.more === true ? 1 : 0));
-    u32(h, 4, e.fragment.id ?? 0);
+    u32(h, 4, range('ipv6 fragment id', e.fragment.id ?? 0, U32));
     return h;
   }
   if ('routing' in e) {
@@ -478,7 +480,7 @@ function encode(l: Layer, nextLayer: Layer | undefined, next: Kind | undefined, 
     // (the tag's TPID sits in the previous header's EtherType field, written by that layer)
     const v = l.vlan;
     const h = new Uint8Array(4);
-    u16(h, 0, (range('vlan pcp', v.pcp ?? 0, 7) << 13) | ((v.dei ?? 0) << 12) | range('vlan vid', v.vid ?? 0, 0xfff));
+    u16(h, 0, (range('vlan pcp', v.pcp ?? 0, 7) << 13) | (range('vlan dei', v.dei ?? 0, 1) << 12) | range('vlan vid', v.vid ?? 0, 0xfff));
     u16(h, 2, range('vlan type', v.type ?? etherType('vlan', nextLayer, next, after), 0xffff));
     return cat([h, inner]);
   }
@@ -507,7 +509,7 @@ function encode(l: Layer, nextLayer: Layer | undefined, next: Kind | undefined, 
     h.set(addr4('ipv4 src', v.src ?? '10.0.0.1'), 12);
     h.set(addr4('ipv4 dst', v.dst ?? '10.0.0.2'), 16);
     h.set(opts, 20);
-    u16(h, 10, v.checksum ?? checksum(h));
+    u16(h, 10, range('ipv4 checksum', v.checksum ?? checksum(h), 0xffff));
     return cat([h, inner]);
   }
   if ('ipv6' in l) {
@@ -535,15 +537,15 @@ function encode(l: Layer, nextLayer: Layer | undefined, next: Kind | undefined, 
     const h = new Uint8Array(20 + opts.length);
     u16(h, 0, range('tcp sport', t.sport ?? 12345, 0xffff));
     u16(h, 2, range('tcp dport', t.dport ?? 80, 0xffff));
-    u32(h, 4, t.seq ?? 0);
-    u32(h, 8, t.ack ?? 0);
+    u32(h, 4, range('tcp seq', t.seq ?? 0, U32));
+    u32(h, 8, range('tcp ack', t.ack ?? 0, U32));
     const flags = typeof t.flags === 'number' ? t.flags : (t.flags ?? []).reduce((a, f) => a | TCP_FLAGS[f], 0);
     u16(h, 12, (range('tcp dataOffset', t.dataOffset ?? h.length / 4, 15) << 12) | range('tcp flags', flags, 0x1ff));
     u16(h, 14, range('tcp window', t.window ?? 65535, 0xffff));
     u16(h, 18, range('tcp urgent', t.urgent ?? 0, 0xffff));
     h.set(opts, 20);
     const seg = cat([h, inner]);
-    u16(seg, 16, t.checksum ?? l4sum('tcp', seg, ps, 6));
+    u16(seg, 16, t.checksum !== undefined ? range('tcp checksum', t.checksum, 0xffff) : l4sum('tcp', seg, ps, 6));
     return seg;
   }
   if ('udp' in l) {
@@ -552,7 +554,7 @@ function encode(l: Layer, nextLayer: Layer | undefined, next: Kind | undefined, 
     u16(seg, 0, range('udp sport', u.sport ?? 12345, 0xffff));
     u16(seg, 2, range('udp dport', u.dport ?? (next === 'vxlan' ? 4789 : next === 'geneve' ? 6081 : 53), 0xffff));
     u16(seg, 4, range('udp length', u.length ?? (seg.length > 0xffff ? 0 : seg.length), 0xffff));
-    let c = u.checksum;
+    let c = u.checksum === undefined ? undefined : range('udp checksum', u.checksum, 0xffff);
     if (c === undefined) {
       c = l4sum('udp', seg, ps, 17);
       if (c === 0) c = 0xffff; // RFC 768: a computed zero is sent as all ones
@@ -568,7 +570,7 @@ function encode(l: Layer, nextLayer: Layer | undefined, next: Kind | undefined, 
     seg[1] = range('icmp code', m.code ?? 0, 255);
     u16(seg, 4, range('icmp id', m.id ?? 0, 0xffff));
     u16(seg, 6, range('icmp seq', m.seq ?? 1, 0xffff));
-    u16(seg, 2, m.checksum ?? (v6 ? l4sum('icmpv6', seg, ps, 58) : checksum(seg)));
+    u16(seg, 2, m.checksum !== undefined ? range('icmp checksum', m.checksum, 0xffff) : v6 ? l4sum('icmpv6', seg, ps, 58) : checksum(seg));
     return seg;
   }
   if ('gre' in l) {
@@ -580,12 +582,12 @@ function encode(l: Layer, nextLayer: Layer | undefined, next: Kind | undefined, 
     u16(h, 2, range('gre protocol', g.protocol ?? etherType('gre', nextLayer, next, after), 0xffff));
     let o = hasC ? 8 : 4;
     if (g.key !== undefined) {
-      u32(h, o, g.key);
+      u32(h, o, range('gre key', g.key, U32));
       o += 4;
     }
-    if (g.seq !== undefined) u32(h, o, g.seq);
+    if (g.seq !== undefined) u32(h, o, range('gre seq', g.seq, U32));
     const pkt = cat([h, inner]);
-    if (hasC) u16(pkt, 4, typeof g.checksum === 'number' ? g.checksum : checksum(pkt));
+    if (hasC) u16(pkt, 4, typeof g.checksum === 'number' ? range('gre checksum', g.checksum, 0xffff) : checksum(pkt));
     return pkt;
   }
   if ('vxlan' in l) {

@@ -232,6 +232,9 @@ describe('build: overrides and errors', () => {
     expect(err([{ eth: { dst: 'nope' } }]).code).toBe('PACKET_BUILD');
     expect(err([{ ipv4: { options: [{ type: 7, data: new Uint8Array(40) }] } }]).message).toMatch(/too long/);
     expect(err([{ eth: {}, ipv4: {} } as unknown as Layer]).message).toMatch(/exactly one key/);
+    expect(err([{ ipv4: {} }, { tcp: { seq: 2 ** 32 } }]).message).toMatch(/^layer 1 \(tcp\): tcp seq: 4294967296 is not an integer/);
+    expect(err([{ ipv4: {} }, { tcp: { options: [{ mss: 70000 }] } }]).message).toMatch(/tcp mss: 70000/);
+    expect(err([{ ipv4: {} }, { udp: { checksum: -1 } }]).message).toMatch(/udp checksum: -1/);
     expect(err([{ eth: {} }, { tcp: { checksum: 0 } }]).message).toMatch(/^layer 0 \(eth\): eth: no EtherType for a following tcp layer/);
   });
 });
