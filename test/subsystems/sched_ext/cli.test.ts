@@ -83,3 +83,19 @@ describe('bpfemu sim sched-ext --help', () => {
     expect(m.stdout).toContain('--trace-out FILE');
   });
 });
+
+describe('bpfemu sim sched-ext with objects that are not schedulers', () => {
+  it('an object without struct_ops, another struct_ops type, and garbage: typed errors, exit code 1', () => {
+    for (const [file, msg] of [
+      ['xdp_maps.bpf.o', 'the object has no struct_ops map'],
+      ['struct_ops.bpf.o', 'struct bpf_struct_ops_my_ops is not found in kernel BTF'],
+    ] as const) {
+      const m = new MemIo({ 'x.o': readFileSync(`programs/${file}`), 'wl.json': workload });
+      expect(runCli(['sim', 'sched-ext', 'x.o', '--workload', 'wl.json'], m)).toBe(1);
+      expect(m.stderrText).toContain(msg);
+    }
+    const g = new MemIo({ 'x.o': new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 1, 2, 3]), 'wl.json': workload });
+    expect(runCli(['sim', 'sched-ext', 'x.o', '--workload', 'wl.json'], g)).toBe(1);
+    expect(g.stderrText).toMatch(/^bpfemu: /);
+  });
+});
