@@ -79,3 +79,20 @@ describe('scx_idle: the idle kfuncs', () => {
     expect(g.variable('nr_curr_bad').getInt()).toBe(0n);
   });
 });
+
+describe('scx_preempt: SCX_ENQ_PREEMPT', () => {
+  const run = (nice: number) =>
+    simulateSchedExt(obj('scx_preempt'), { tasks: [{ pid: 1, comm: 'hog', behavior: { type: 'cpu' } }, { pid: 2, comm: 'urgent', nice, behavior: { type: 'periodic', run: '1ms', period: '10ms' } }] }, { cpus: 1, durationNs: 1e9 });
+  it('a preempting insert into the local DSQ runs the task at once; without it the task waits for the slice', () => {
+    const r = run(-5);
+    const urgent = r.summary.tasks[1]!;
+    expect(urgent.runs).toBe(100);
+    expect(urgent.waitNs.max).toBe(0);
+    expect(r.summary.tasks[0]!.runtimeNs).toBe(1e9 - 100e6);
+    expect(r.object!.variable('nr_preempt_enq').getInt()).toBe(100n);
+    // Negative control: nice 0 (weight 100) does not preempt and waits behind the hog's slice.
+    const c = run(0);
+    expect(c.object!.variable('nr_preempt_enq').getInt()).toBe(0n);
+    expect(c.summary.tasks[1]!.waitNs.max).toBeGreaterThan(10e6);
+  });
+});
