@@ -11,11 +11,13 @@
  *   stopping    checks the kernel's view of the stopping task:
  *               scx_bpf_task_running(p) and scx_bpf_cpu_curr(task_cpu) == p
  *               (nr_curr_ok counts both true, nr_curr_bad anything else)
+ *               and that bpf_ktime_get_ns() equals scx_bpf_now()
+ *               (nr_clock_mismatch counts differences)
  * Needs a kernel with CONFIG_SCHED_CLASS_EXT (bpfemu: bpfemu sim sched-ext).
  */
 #include "scx.h"
 
-u64 nr_core_picks, nr_any_picks, idle_seen, smt_idle_seen, nr_curr_ok, nr_curr_bad;
+u64 nr_core_picks, nr_any_picks, idle_seen, smt_idle_seen, nr_curr_ok, nr_curr_bad, nr_clock_mismatch;
 
 s32 BPF_STRUCT_OPS(idle_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
 {
@@ -62,6 +64,8 @@ void BPF_STRUCT_OPS(idle_stopping, struct task_struct *p, bool runnable)
 		nr_curr_ok++;
 	else
 		nr_curr_bad++;
+	if (bpf_ktime_get_ns() != scx_bpf_now())
+		nr_clock_mismatch++;
 }
 
 SCX_OPS_DEFINE(idle_ops,

@@ -95,7 +95,8 @@ export function openSchedExtSim(obj: Uint8Array | null, workload: Workload | unk
   if (!Number.isSafeInteger(durationNs) || durationNs <= 0) throw new SchedSimError('BAD_OPTION', `duration: expected a positive number of ns, got ${durationNs}`);
   const seed = o.seed ?? 1;
   if (!Number.isInteger(seed)) throw new SchedSimError('BAD_OPTION', `seed: expected an integer, got ${seed}`);
-  const { kernel, state } = createSchedExtKernel(nrCpus, { legacyNames: o.legacyNames === true });
+  // The kernel's clock starts with the simulation, so bpf_ktime_get_ns() and scx_bpf_now() agree.
+  const { kernel, state } = createSchedExtKernel(nrCpus, { legacyNames: o.legacyNames === true, kernel: { monotonicStartNs: 0n } });
   const core = new SchedCore(kernel, { nrCpus, seed, spans: o.spans === true, events: o.events === true, ...(o.smt !== undefined ? { smt: o.smt } : {}), ...(o.llc !== undefined ? { llc: o.llc } : {}) });
   state.core = core;
   for (const t of wl.tasks) core.addTask(t);

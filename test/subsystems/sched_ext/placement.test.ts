@@ -77,6 +77,8 @@ describe('scx_idle: the idle kfuncs', () => {
     expect(r.opCalls.get('stopping')).toBeGreaterThan(20);
     expect(g.variable('nr_curr_ok').getInt()).toBe(BigInt(r.opCalls.get('stopping')!));
     expect(g.variable('nr_curr_bad').getInt()).toBe(0n);
+    // bpf_ktime_get_ns() and scx_bpf_now() are one clock.
+    expect(g.variable('nr_clock_mismatch').getInt()).toBe(0n);
   });
 });
 
