@@ -365,13 +365,16 @@ export function decodePacket(b: Uint8Array): PacketLayer[] {
 
 /**
  * The differences between two packets, layer by layer and field by field (`ipv4.ttl: 63, expected
- * 64`), then any byte difference the fields do not show; empty when the bytes are equal.
+ * 64`; a repeated header of a tunnel is `ipv4[1]`), then any byte difference the fields do not show;
+ * empty when the bytes are equal.
  */
 export function diffPackets(actual: Uint8Array, expected: Uint8Array): string[] {
   const a = decodePacket(actual);
   const e = decodePacket(expected);
   const out: string[] = [];
   const n = Math.max(a.length, e.length);
+  // an inner header of a tunnel is named with its occurrence: ipv4, then ipv4[1]
+  const seen = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const la = a[i];
     const le = e[i];
@@ -379,8 +382,11 @@ export function diffPackets(actual: Uint8Array, expected: Uint8Array): string[] 
       out.push(`layer ${i}: ${la?.name ?? '(none)'}, expected ${le?.name ?? '(none)'}`);
       continue;
     }
+    const nth = seen.get(la.name) ?? 0;
+    seen.set(la.name, nth + 1);
+    const label = nth === 0 ? la.name : `${la.name}[${nth}]`;
     for (const k of new Set([...Object.keys(le.fields), ...Object.keys(la.fields)])) {
-      if (la.fields[k] !== le.fields[k]) out.push(`${la.name}.${k}: ${show(la.fields[k])}, expected ${show(le.fields[k])}`);
+      if (la.fields[k] !== le.fields[k]) out.push(`${label}.${k}: ${show(la.fields[k])}, expected ${show(le.fields[k])}`);
     }
   }
   if (out.length === 0 && (actual.length !== expected.length || actual.some((x, i) => x !== expected[i]))) {

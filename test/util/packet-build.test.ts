@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { build, PacketBuildError, type Layer } from '../../src/util/packet-build.js';
-import { decodePacket } from '../../src/util/packet-decode.js';
+import { decodePacket, diffPackets } from '../../src/util/packet-decode.js';
 
 /** RFC 1071: the 16-bit one's-complement sum of big-endian words (odd byte padded with zero). */
 function refSum(...parts: (Uint8Array | number[])[]): number {
@@ -35,6 +35,12 @@ const A2 = [10, 0, 0, 2];
 const MACS = [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1];
 /** fd00::N as bytes. */
 const v6 = (n: number): number[] => [0xfd, 0, ...new Array<number>(13).fill(0), n];
+
+/** The expected diff text of the outer UDP checksum of two packets. */
+function diffCheck(a: Uint8Array, e: Uint8Array): string {
+  const c = (b: Uint8Array): string => `${be16(b, 40)} (0x${be16(b, 40).toString(16)})`;
+  return `${c(a)}, expected ${c(e)}`;
+}
 
 function zeroed(b: Uint8Array, ...at: number[]): number[] {
   const c = Array.from(b);
@@ -251,6 +257,11 @@ describe('decode: round trips of what the builder makes', () => {
     expect(d[3]!.fields.doff).toBe((20 + 4 + 1 + 3 + 2 + 10 + 2 + 18) / 4);
     expect(d[4]!.fields).toEqual({ bytes: 4, hex: '64617461' });
     expect([d[2]!.checksumOk, d[3]!.checksumOk]).toEqual([true, true]);
+  });
+
+  it('diffPackets names the inner header of a tunnel by its occurrence', () => {
+    const layers = (ttl: number): Layer[] => [{ eth: {} }, { ipv4: {} }, { udp: {} }, { vxlan: {} }, { eth: {} }, { ipv4: { ttl, checksum: 0 } }];
+    expect(diffPackets(build(layers(3)), build(layers(4)))).toEqual([`udp.check: ${diffCheck(build(layers(3)), build(layers(4)))}`, 'ipv4[1].ttl: 3 (0x3), expected 4 (0x4)']);
   });
 
   it('checksumOk turns false when a byte of the covered region changes', () => {
