@@ -1,7 +1,9 @@
 /**
  * The struct __sk_buff builder and reader (src/util/skb.ts). Offsets are checked against the
  * running 6.18 kernel's BTF (fixtures/sk_buff.btf.json, dumped with `bpftool btf dump file
- * /sys/kernel/btf/vmlinux format raw`) and against the emulator's ctx table; a live run of
+ * /sys/kernel/btf/vmlinux format raw`) and against the emulator's ctx table; fixtures/
+ * tc_ctx.kernel.json is a run of programs/tc_ctx.bpf.o in the real kernel (`bpftool prog run` with
+ * a hand-written ctx_in) that the builder must reproduce and the reader parse; a live run of
  * programs/tc_ctx.bpf.o checks that the kernel emulation reads the built fields (that program's
  * documented behaviour: mark + 1, priority 7, cb[i] = 0x100 + i + cb[i]).
  */
@@ -49,6 +51,22 @@ describe('skbCtx', () => {
     expect(() => skbCtx({ data: 4 } as never)).toThrow(/no settable field 'data'/);
     expect(() => skbCtx({ tstamp: 2n ** 64n })).toThrow(/not a u64/);
     expect(() => parseSkbCtx(new Uint8Array(10))).toThrow(/10 bytes, it has 192/);
+  });
+
+  it('makes the ctx_in the real kernel ran tc_ctx.bpf.o with; parses its ctx_out; the emulator gives the same ctx_out', () => {
+    const k = JSON.parse(readFileSync('test/util/fixtures/tc_ctx.kernel.json', 'utf8')) as { ctxIn: string; dataIn: string; retval: number; ctxOut: string };
+    const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+    const from = (h: string): Uint8Array => new Uint8Array(h.match(/../g)!.map((x) => parseInt(x, 16)));
+    const ctxIn = skbCtx({ mark: 5, priority: 3, cb: [1, 2, 3, 4, 5], tstamp: 1000 });
+    expect(hex(ctxIn)).toBe(k.ctxIn);
+    const out = parseSkbCtx(from(k.ctxOut));
+    expect([out.mark, out.priority, out.ifindex, out.cb, out.wire_len]).toEqual([6, 7, 1, [0x101, 0x103, 0x105, 0x107, 0x109], 60]);
+    const obj = BpfObject.open(readFileSync('programs/tc_ctx.bpf.o'), { name: 'tc_ctx' });
+    obj.load();
+    const r = obj.program('tc_ctx_prog').testRun({ dataIn: from(k.dataIn), ctxIn });
+    expect(r.retval).toBe(k.retval);
+    expect(hex(r.ctxOut!)).toBe(k.ctxOut);
+    obj.close();
   });
 
   it('is what a tc program reads from ctx_in (tc_ctx.bpf.o)', () => {
