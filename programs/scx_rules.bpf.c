@@ -19,7 +19,8 @@
  *      spins through dispatch without time passing (the kernel's watchdog
  *      would fire; bpfemu ends the scheduler as a livelock)
  *
- * exit records the exit kind and code in .bss.
+ * dump and dump_task add lines to the exit dump of error exits; exit records
+ * the exit kind and code and the first bytes of the dump in .bss.
  * Needs a kernel with CONFIG_SCHED_CLASS_EXT (bpfemu: bpfemu sim sched-ext).
  */
 #include "scx.h"
@@ -31,6 +32,7 @@ const volatile u32 mode;
 u64 nr_enqueued, nr_dispatched;
 s32 exit_kind;
 s64 exit_code;
+char dump_head[64];
 
 void BPF_STRUCT_OPS(rules_enqueue, struct task_struct *p, u64 enq_flags)
 {
@@ -69,10 +71,22 @@ s32 BPF_STRUCT_OPS_SLEEPABLE(rules_init)
 	return scx_bpf_create_dsq(SHARED_DSQ, -1);
 }
 
+void BPF_STRUCT_OPS(rules_dump, struct scx_dump_ctx *dctx)
+{
+	scx_bpf_dump("rules: mode %u, %llu enqueued, %llu dispatched\n", mode, nr_enqueued, nr_dispatched);
+}
+
+void BPF_STRUCT_OPS(rules_dump_task, struct scx_dump_ctx *dctx, struct task_struct *p)
+{
+	scx_bpf_dump("rules task %d\n", p->pid);
+}
+
 void BPF_STRUCT_OPS(rules_exit, struct scx_exit_info *ei)
 {
 	exit_kind = ei->kind;
 	exit_code = ei->exit_code;
+	if (ei->dump)
+		bpf_probe_read_kernel_str(dump_head, sizeof(dump_head), ei->dump);
 }
 
 SCX_OPS_DEFINE(rules_ops,
@@ -80,6 +94,8 @@ SCX_OPS_DEFINE(rules_ops,
 	       .dispatch = (void *)rules_dispatch,
 	       .init = (void *)rules_init,
 	       .exit = (void *)rules_exit,
+	       .dump = (void *)rules_dump,
+	       .dump_task = (void *)rules_dump_task,
 	       .name = "rules");
 
 char _license[] SEC("license") = "GPL";

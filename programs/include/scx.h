@@ -259,6 +259,7 @@ void bpf_rcu_read_unlock(void) __ksym __weak;
 struct task_struct *bpf_task_from_pid(s32 pid) __ksym __weak;
 void bpf_task_release(struct task_struct *p) __ksym __weak;
 void scx_bpf_exit_bstr(s64 exit_code, char *fmt, unsigned long long *data, u32 data__sz) __ksym __weak;
+void scx_bpf_dump_bstr(char *fmt, unsigned long long *data, u32 data__sz) __ksym __weak;
 
 /* BPF_STRUCT_OPS(name, args...): one program per implemented operation. */
 #define BPF_STRUCT_OPS(name, args...) \
@@ -295,6 +296,18 @@ void scx_bpf_exit_bstr(s64 exit_code, char *fmt, unsigned long long *data, u32 d
 		___bpf_fill(___param, args);					\
 		_Pragma("GCC diagnostic pop")					\
 		scx_bpf_exit_bstr(code, ___fmt, ___param, sizeof(___param));	\
+	})
+
+/* scx_bpf_dump(fmt, args...): a line of the exit dump, from ops.dump and friends. */
+#define scx_bpf_dump(fmt, args...)						\
+	({									\
+		static char ___fmt[] = fmt;					\
+		unsigned long long ___param[___bpf_narg(args)];			\
+		_Pragma("GCC diagnostic push")					\
+		_Pragma("GCC diagnostic ignored \"-Wint-conversion\"")		\
+		___bpf_fill(___param, args);					\
+		_Pragma("GCC diagnostic pop")					\
+		scx_bpf_dump_bstr(___fmt, ___param, sizeof(___param));		\
 	})
 
 #endif /* BPFEMU_SCX_H */

@@ -266,6 +266,10 @@ export interface ExitInfo {
   readonly atNs: number;
   /** ops.init succeeded (SCX_EFLAG_INITIALIZED). */
   readonly initialized: boolean;
+  /** The task current on the CPU where the exit was requested, `comm[pid]` (`swapper/N[0]` when idle). */
+  readonly trigger: string;
+  /** The debug dump of error exits (scx_dump_state, §5.3), '' otherwise. */
+  readonly dump: string;
 }
 
 const enum Ev {
@@ -396,6 +400,8 @@ export class SchedCore {
   readonly hotplugSeq = 0n;
   timeoutNs = WATCHDOG_MAX_MS * 1e6;
   private maxBatch = 32;
+  /** exit_dump_len (0 → SCX_EXIT_DUMP_DFL_LEN). */
+  private dumpLen = 32768;
   /** scx_kf_mask of the op running now. */
   kfMask = 0;
   /** The CPU the current op runs on (SCX_DSQ_LOCAL, scx_bpf_dsq_insert in dispatch, kicks). */
@@ -512,6 +518,8 @@ export class SchedCore {
     this.opsFlags = BigInt.asUintN(64, BigInt(inst.readInt('flags')));
     const tmo = inst.readInt('timeout_ms');
     this.timeoutNs = (tmo === 0 ? WATCHDOG_MAX_MS : tmo) * 1e6;
+    const dumpLen = inst.readInt('exit_dump_len');
+    this.dumpLen = dumpLen <= 0 ? 32768 : dumpLen;
     const batch = inst.readInt('dispatch_max_batch');
     this.maxBatch = batch === 0 ? 32 : batch;
     this.scxActive = true;
@@ -575,7 +583,9 @@ export class SchedCore {
    */
   exit(kind: number, exitCode: bigint, message: string): void {
     if (this.exitInfo !== null || this.ops === null) return;
-    this.exitInfo = { kind, exitCode, reason: exitReason(kind), message, atNs: this.now, initialized: this.initialized };
+    const cur = this.cpus[this.ctxCpu]?.curr ?? null;
+    const trigger = cur === null ? `swapper/${this.ctxCpu}[0]` : `${cur.comm}[${cur.pid}]`;
+    this.exitInfo = { kind, exitCode, reason: exitReason(kind), message, atNs: this.now, initialized: this.initialized, trigger, dump: '' };
     this.pendingDisable = true;
     if (this.o.events === true) this.events.push({ t: this.now, cpu: -1, what: `exit ${kind} ${message}`, pid: 0 });
   }
@@ -597,9 +607,10 @@ export class SchedCore {
     this.global.tasks.length = 0;
     for (const d of this.userDsqs.values()) d.tasks.length = 0;
     this.scxActiveForOps = true;
+    if (ei.kind >= ExitKind.ERROR) this.exitInfo = { ...ei, dump: this.buildDump(ei) };
     for (const t of this.tasks) if (t.state !== 'exited') this.disableTask(t);
     if (this.has.has('exit')) {
-      const info = this.exitInfoStruct(ei);
+      const info = this.exitInfoStruct(this.exitInfo!);
       this.callOp('exit', KF.UNLOCKED, [info.ptr], 0, 0);
       for (const r of info.regions) this.kernel.retireRegion(r);
     }
@@ -634,7 +645,62 @@ export class SchedCore {
     dv.setBigUint64(16, ei.initialized ? 1n : 0n, true);
     dv.setBigUint64(24, reason.ptr, true);
     dv.setBigUint64(48, msg.ptr, true);
-    return { ptr: a.ptr, regions: [a.region, reason.region, msg.region] };
+    const regions = [a.region, reason.region, msg.region];
+    if (ei.dump !== '') {
+      const dump = str(ei.dump);
+      dv.setBigUint64(56, dump.ptr, true);
+      regions.push(dump.region);
+    }
+    return { ptr: a.ptr, regions };
+  }
+
+  /** Text ops.dump / dump_cpu / dump_task add with scx_bpf_dump(), or null outside a dump op. */
+  private dumpBuf: string | null = null;
+
+  /** scx_bpf_dump_bstr: false outside a dump op (the caller reports the kernel's error). */
+  dumpAppend(text: string): boolean {
+    if (this.dumpBuf === null) return false;
+    this.dumpBuf += text;
+    return true;
+  }
+
+  private dumpOp(name: string, mask: number, args: readonly bigint[], cpu: number): string {
+    if (!this.has.has(name)) return '';
+    this.dumpBuf = '';
+    this.callOp(name, mask, args, 0, cpu);
+    const out = this.dumpBuf;
+    this.dumpBuf = null;
+    return out === '' || out.endsWith('\n') ? out : `${out}\n`;
+  }
+
+  /**
+   * scx_dump_state, in the kernel's outline (§5.3): the trigger and the exit, ops.dump's lines, the
+   * busy CPUs with ops.dump_cpu's lines and each of their tasks (`dsq_vtime`, `slice`, `weight`)
+   * with ops.dump_task's lines; truncated to exit_dump_len.
+   */
+  private buildDump(ei: ExitInfo): string {
+    const ctx = this.argStruct(40);
+    const dv = new DataView(ctx.bytes.buffer);
+    dv.setUint32(0, ei.kind, true);
+    dv.setBigInt64(8, ei.exitCode, true);
+    dv.setBigUint64(24, BigInt(this.now), true);
+    let out = `${ei.trigger} triggered exit kind ${ei.kind}:\n  ${ei.reason} (${ei.message})\n\n`;
+    const head = this.dumpOp('dump', KF.UNLOCKED, [ctx.ptr], 0);
+    if (head !== '') out += `Debug dump:\n${head}\n`;
+    out += 'CPU states\n----------\n';
+    for (const c of this.cpus) {
+      if (c.curr === null && c.local.tasks.length === 0) continue;
+      out += `\nCPU ${c.id}: nr_run=${(c.curr === null ? 0 : 1) + c.local.tasks.length} curr=${c.curr === null ? '(idle)' : `${c.curr.comm}[${c.curr.pid}]`}\n`;
+      out += this.dumpOp('dump_cpu', KF.REST, [ctx.ptr, BigInt(c.id), c.curr === null ? 1n : 0n], c.id);
+      for (const t of c.curr === null ? c.local.tasks : [c.curr, ...c.local.tasks]) {
+        out += `\n ${t === c.curr ? 'R' : ' '} ${t.comm}[${t.pid}] dsq_vtime=${t.dsqVtime} slice=${t.sliceRaw} weight=${t.weight}\n`;
+        out += this.dumpOp('dump_task', KF.REST, [ctx.ptr, t.ptr], c.id);
+      }
+    }
+    this.freeArg(ctx);
+    const max = this.dumpLen - 1;
+    const marker = '\n~~~~ TRUNCATED ~~~~\n';
+    return out.length <= max ? out : out.slice(0, Math.max(0, max - marker.length)) + marker;
   }
 
   // ---- op calls ----------------------------------------------------------------------------------
@@ -1003,9 +1069,9 @@ export class SchedCore {
     return -16;
   }
 
-  /** scx_bpf_task_running. */
+  /** scx_bpf_task_running: the task is its CPU's current task (also while it is being put back). */
   isRunning(t: SimTask): boolean {
-    return t.state === 'running';
+    return this.cpus[t.cpu]?.curr === t;
   }
 
   // ---- the flow ----------------------------------------------------------------------------------
@@ -1210,14 +1276,14 @@ export class SchedCore {
     if (next !== null) next.dsq = null;
     // Put prev (stopping + enqueue) before next runs.
     if (prev !== null && prevWants) {
-      // put_prev_task_scx: prev is still the CPU's current task while `stopping` runs.
+      // put_prev_task_scx: prev is still the CPU's current task while `stopping` and its enqueue run.
       if (this.scxActive && this.has.has('stopping')) this.callOp('stopping', KF.REST, [prev.ptr, 1n], prev.pid, cpu);
-      this.endSpan(c, prev);
-      c.curr = null;
-      c.token++;
       prev.state = 'runnable';
       prev.runnableAt = this.now;
       if (this.scxActive) this.doEnqueue(prev, next === null && (this.opsFlags & OPS_FLAGS.ENQ_LAST) !== 0n ? ENQ_LAST : 0n);
+      this.endSpan(c, prev);
+      c.curr = null;
+      c.token++;
       if (next === null && this.scxActive && c.local.tasks.length > 0) next = c.local.tasks.shift()!;
     }
     if (next === null) {

@@ -248,9 +248,9 @@ export function registerSchedExtKfuncs(k: Kernel, core: () => SchedCore | null, 
       proto: { ret: 'void', params: p(['fmt', 'char *'], ['data', 'unsigned long long *'], ['data__sz', 'u32']) },
       progTypes: ANY,
       flags: { trustedArgs: true },
-      // The emulator never builds a dump, so no op is a dump op here.
-      impl: withCore(0, (c) => {
-        c.error('scx_bpf_dump() must only be called from ops.dump() and friends');
+      impl: withCore(0, (c, call) => {
+        const msg = formatMessage(c, call, 0);
+        if (msg !== null && !c.dumpAppend(msg)) c.error('scx_bpf_dump() must only be called from ops.dump() and friends');
         return 0;
       }),
     },

@@ -28,6 +28,25 @@ describe('scx_rules', () => {
     expect(r.summary.cpus.every((c) => c.busyNs === 500e6)).toBe(true);
   });
 
+  it('an error exit builds the debug dump: trigger, exit, ops.dump and dump_task lines, the busy CPUs and their tasks; ops.exit reads it', () => {
+    const r = run(1);
+    const d = r.exitInfo!.dump;
+    const lines = d.split('\n');
+    // The error came from enqueue on CPU 0, at 20 ms, while hog-0 was still CPU 0's current task.
+    expect(lines[0]).toBe('hog-0[300] triggered exit kind 1025:');
+    expect(lines[1]).toBe('  scx_bpf_error (task 300 misbehaved after 3 enqueues)');
+    expect(d).toContain('rules: mode 1, 3 enqueued, ');
+    expect(d).toContain('CPU states');
+    // At 20 ms both slices ran out; CPU 0 went first (dispatch moved hog-2 in, then hog-0's enqueue
+    // failed); the dump is taken right after that event, with CPU 1 still on hog-1.
+    expect(d).toMatch(/\nCPU 0: nr_run=1 curr=hog-2\[302\]\n\n R hog-2\[302\] dsq_vtime=0 slice=20000000 weight=100\nrules task 302\n/);
+    expect(d).toMatch(/\nCPU 1: nr_run=1 curr=hog-1\[301\]\n\n R hog-1\[301\] dsq_vtime=0 slice=0 weight=100\nrules task 301\n/);
+    const head = new TextDecoder().decode(r.object!.variable('dump_head').get()).replace(/\0.*$/s, '');
+    expect(head).toBe(d.slice(0, 63));
+    // No dump for exits that are not errors.
+    expect(run(4).exitInfo!.dump).toBe('');
+  });
+
   it('a dispatch-only kfunc from enqueue: the kf_mask rule', () => {
     const r = run(2);
     expect(r.summary.exit).toEqual({ kind: 'ERROR', reason: 'runtime error', message: 'kfunc with mask 0x2 called from an operation only allowing 0x4' });
