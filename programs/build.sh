@@ -102,6 +102,7 @@ scx_central                   scx_central.bpf.c                   bpf    v3  -
 scx_idle                      scx_idle.bpf.c                      bpf    v3  -
 scx_tick                      scx_tick.bpf.c                      bpf    v3  -
 scx_preempt                   scx_preempt.bpf.c                   bpf    v3  -
+scx_lifecycle                 scx_lifecycle.bpf.c                 bpf    v3  -
 libbpf_parity                 libbpf_parity.bpf.c                 bpf    v3  -
 tcp_cc_reno                   tcp_cc_reno.bpf.c                   bpf    v3  -
 tcp_cc_cubic                  tcp_cc_cubic.bpf.c                  bpf    v3  -

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BpfObject } from '../../../src/api/index.js';
 import { createSchedExtKernel } from '../../../src/subsystems/sched_ext/install.js';
+import { simulateSchedExt } from '../../../src/subsystems/sched_ext/simulate.js';
 import { ERRNO } from '../../../src/util/errno.js';
 import { enum64Value } from '../../../src/btf/types.js';
 
@@ -159,5 +160,40 @@ describe('registration', () => {
     const link = mapOf(a).attachStructOps();
     expect(mapOf(b).writeStructOpsValue()).toBe(0);
     expect(() => link.updateMap(mapOf(b))).toThrow(expect.objectContaining({ code: 'EOPNOTSUPP' }));
+  });
+});
+
+describe('task lifecycle (scx_lifecycle)', () => {
+  it('init_task(fork=false) for tasks there at enable, fork=true later; enable and set_weight; disable and exit_task at exit and unregistration', () => {
+    const wl = {
+      tasks: [
+        { pid: 10, comm: 'n0', nice: 0, behavior: { type: 'cpu' } },
+        { pid: 11, comm: 'nm5', nice: -5, behavior: { type: 'cpu' } },
+        { pid: 12, comm: 'n19', nice: 19, behavior: { type: 'cpu' } },
+        { pid: 20, comm: 'child', count: 2, start: '10ms', exit: '50ms', behavior: { type: 'cpu' } },
+      ],
+    };
+    const r = simulateSchedExt(readFileSync('programs/scx_lifecycle.bpf.o'), wl, { cpus: 2, durationNs: 100e6, events: true });
+    const v = (n: string): bigint => r.object!.variable(n).getInt();
+    expect(v('nr_init')).toBe(1n);
+    expect(v('nr_init_existing')).toBe(3n);
+    expect(v('nr_init_fork')).toBe(2n);
+    expect(v('nr_enable')).toBe(5n);
+    expect(v('nr_set_weight')).toBe(5n);
+    // sched_prio_to_weight scaled to 1..10000: nice 0 → 100, -5 → 305, 19 → 1.
+    expect(v('sum_weight')).toBe(100n + 305n + 1n + 100n + 100n);
+    expect(v('nr_disable')).toBe(5n);
+    expect(v('nr_exit_task')).toBe(5n);
+    expect(v('nr_cancelled')).toBe(0n);
+    expect(v('exit_kind')).toBe(64n);
+    // Per task: init_task, enable, set_weight ... disable, exit_task; the children leave at 50 ms.
+    const ops = ['init_task', 'enable', 'set_weight', 'disable', 'exit_task'];
+    for (const pid of [10, 20]) {
+      const seq = r.events.filter((e) => e.pid === pid && ops.includes(e.what));
+      expect(seq.map((e) => e.what)).toEqual(ops);
+    }
+    expect(r.events.find((e) => e.pid === 20 && e.what === 'disable')!.t).toBe(50e6);
+    expect(r.events.find((e) => e.pid === 10 && e.what === 'disable')!.t).toBe(100e6);
+    expect(r.events.findIndex((e) => e.what === 'init')).toBeLessThan(r.events.findIndex((e) => e.what === 'init_task'));
   });
 });
