@@ -322,9 +322,8 @@ export class BpfProgram {
     k.lastFault = null;
     const err = o.runTimeoutMs === undefined ? k.bpf(Cmd.PROG_TEST_RUN, attr) : k.withRunTimeout(o.runTimeoutMs, () => k.bpf(Cmd.PROG_TEST_RUN, attr));
     if (err < 0 && k.lastFault !== null) throw new ProgramFaultError(k.lastFault);
-    const ctxSize = o.ctxIn?.length ?? 0;
-    const maxCtx = this.type === ProgType.SYSCALL ? this.kernelProg.maxCtxOffset : 0;
-    const why = err === -EINVAL && ctxSize < maxCtx ? `: ctx_size_in ${ctxSize} is below the ${maxCtx} ctx bytes the program accesses (max_ctx_offset)` : '';
+    // the rule the kernel's errno stands for, when the emulator noted it
+    const why = err < 0 && k.lastErrorReason !== null ? `: ${k.lastErrorReason}` : '';
     BpfError.check(err, `test_run: program '${this.name}'${why}`);
     const syscallCtx = this.type === ProgType.SYSCALL && o.ctxIn !== undefined ? o.ctxIn.slice() : null;
     return {

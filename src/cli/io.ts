@@ -48,7 +48,9 @@ function host<T>(path: string, f: () => T): T {
     return f();
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    throw new CliError('IO', `${path === '-' ? 'stdin' : path}: ${typeof code === 'string' ? code : e instanceof Error ? e.message : String(e)}`, { cause: e });
+    const words: Record<string, string> = { ENOENT: 'no such file or directory', EISDIR: 'is a directory', EACCES: 'permission denied', ENOTDIR: 'not a directory', EPIPE: 'broken pipe' };
+    const what = typeof code === 'string' ? (words[code] !== undefined ? `${words[code]} (${code})` : code) : e instanceof Error ? e.message : String(e);
+    throw new CliError('IO', `${path === '-' ? 'stdin' : path}: ${what}`, { cause: e });
   }
 }
 

@@ -9,6 +9,7 @@
  * the kernel's verifier would reject for type reasons may load here and fault when it misbehaves.
  */
 import { HELPER_TABLE } from '../helpers/table.js';
+import { progTypeLabel } from '../object/uapi.js';
 import { VerifyError, POISON_HELPER_ID } from '../isa/decode.js';
 import { formatKernel } from '../isa/disasm-kernel.js';
 import { readInsns, type RawInsn } from '../isa/insn.js';
@@ -659,7 +660,9 @@ export function progTestRun(k: Kernel, a: Attr): number {
   if (typeof prog === 'number') return prog;
   try {
     const ops = k.progTypes.get(prog.type);
-    if (ops?.testRun === undefined) return -ENOTSUPP;
+    if (ops?.testRun === undefined) {
+      return k.refuse(-ENOTSUPP, `${progTypeLabel(prog.type)} programs have no BPF_PROG_TEST_RUN in the kernel: attach them and fire their hook (obj.attach(), obj.fire(); kprobes fire with { regs })`);
+    }
     const dataInAddr = a.addr(TR.data_in);
     const dataSizeIn = a.u32(TR.data_size_in);
     let dataIn: Uint8Array | null = null;

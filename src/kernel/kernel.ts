@@ -411,6 +411,19 @@ export class Kernel implements HelperHost {
 
   private readonly attrPool: Attr[] = [];
 
+  /**
+   * Why the last top-level bpf() call failed, in words, where the emulator knows more than the
+   * errno says (which test-run rule a ctx or data broke); null otherwise. The kernel itself only
+   * returns the errno: this is for the API's and the CLI's error messages.
+   */
+  lastErrorReason: string | null = null;
+
+  /** Return `errno` after noting why ({@link lastErrorReason}). */
+  refuse(errno: number, reason: string): number {
+    this.lastErrorReason = reason;
+    return errno;
+  }
+
   /** __sys_bpf: size and tail checks, then dispatch; deferred frees run before returning to "user space". */
   private sysBpf(cmd: number, bytes: Uint8Array, size: number): number {
     if (size > PAGE_SIZE) return -E2BIG;
@@ -421,6 +434,7 @@ export class Kernel implements HelperHost {
     attr.bytes.fill(0);
     attr.bytes.set(bytes.subarray(0, Math.min(size, ATTR_SIZE)));
     const handler = COMMAND_HANDLERS.get(cmd);
+    if (this.syscallDepth === 0) this.lastErrorReason = null;
     this.syscallDepth++;
     let r: number;
     try {

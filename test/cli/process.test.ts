@@ -76,6 +76,6 @@ describe('dist/cli/main.js', () => {
   it('prints errors as `bpfemu: <message>` with exit codes', () => {
     expect(run(main, ['nope'])).toMatchObject({ code: 2 });
     const r = run(main, ['asm', '/nonexistent/x.s']);
-    expect(r).toMatchObject({ code: 1, stderr: 'bpfemu: /nonexistent/x.s: ENOENT\n' });
+    expect(r).toMatchObject({ code: 1, stderr: 'bpfemu: /nonexistent/x.s: no such file or directory (ENOENT)\n' });
   });
 });

@@ -4,7 +4,8 @@
  * with the result and the content of every map. An iterator program (SEC("iter/...")) is attached
  * and read to the end instead, printing its output like `cat` of a pinned iterator.
  */
-import { BpfObject, type BpfObjectMap } from '../../api/object.js';
+import { BpfObject, type BpfObjectMap, type OpenOptions } from '../../api/object.js';
+import { BpfemuError } from '../../util/errors.js';
 import { parseBtf } from '../../btf/parse.js';
 import { toHex } from '../../util/bytes.js';
 import { DEFAULT_RUN_TIMEOUT_MS, Kernel } from '../../kernel/kernel.js';
@@ -83,6 +84,28 @@ function parseSetValue(text: string): TypedValue {
     return JSON.parse(t) as TypedValue;
   } catch {
     return text;
+  }
+}
+
+/** Read the file an option names; a failure names the option. */
+function readOption(io: Io, option: string, path: string): Uint8Array {
+  try {
+    return io.readFile(path);
+  } catch (e) {
+    if (e instanceof BpfemuError) throw e.wrap(option);
+    throw e;
+  }
+}
+
+/** BpfObject.open of OBJ's bytes; a file that is no BPF object is named as such. */
+export function openObjectFile(io: Io, path: string, opts: OpenOptions): BpfObject {
+  const bytes = io.readFile(path);
+  try {
+    return BpfObject.open(bytes, opts);
+  } catch (e) {
+    if (e instanceof BpfemuError && /^(ELF|OBJ|BTF)_/.test(String(e.code))) throw e.wrap(`${path}: not a BPF object this emulator can load`);
+    if (e instanceof BpfemuError) throw e.wrap(path);
+    throw e;
   }
 }
 
@@ -191,7 +214,7 @@ export const runCommand: Command = {
       const report = kernel.coverage.report();
       io.writeFile(coverageOut, new TextEncoder().encode(coverageOut.endsWith('.json') ? `${JSON.stringify(toIstanbul(report))}\n` : toLcov(report)));
     };
-    const obj = BpfObject.open(io.readFile(path), {
+    const obj = openObjectFile(io, path, {
       kernel,
       name: objectNameFromPath(path),
       kconfig,
@@ -245,12 +268,12 @@ export const runCommand: Command = {
       obj.close();
       return EXIT_OK;
     }
-    const dataIn = values['data-in'] !== undefined ? io.readFile(values['data-in']) : undefined;
+    const dataIn = values['data-in'] !== undefined ? readOption(io, '--data-in', values['data-in']) : undefined;
     if (dataIn !== undefined && isPcap(dataIn)) {
       try {
         runPcap(prog, dataIn, values['data-in']!, {
           json: values.json === true,
-          ...(values['ctx-in'] !== undefined ? { ctxIn: io.readFile(values['ctx-in']) } : {}),
+          ...(values['ctx-in'] !== undefined ? { ctxIn: readOption(io, '--ctx-in', values['ctx-in']) } : {}),
           ...(values['ctx-size-out'] !== undefined ? { ctxSizeOut: Number(parseInt64(values['ctx-size-out'], '--ctx-size-out')) } : {}),
           ...(values.repeat !== undefined ? { repeat: Number(parseInt64(values.repeat, '--repeat')) } : {}),
           ...(values.cpu !== undefined ? { cpu: Number(parseInt64(values.cpu, '--cpu')) } : {}),
@@ -273,7 +296,7 @@ export const runCommand: Command = {
     try {
       r = prog.testRun({
         ...(dataIn !== undefined ? { dataIn } : {}),
-        ...(values['ctx-in'] !== undefined ? { ctxIn: io.readFile(values['ctx-in']) } : {}),
+        ...(values['ctx-in'] !== undefined ? { ctxIn: readOption(io, '--ctx-in', values['ctx-in']) } : {}),
         ...(values['ctx-size-out'] !== undefined ? { ctxSizeOut: Number(parseInt64(values['ctx-size-out'], '--ctx-size-out')) } : {}),
         ...(values.repeat !== undefined ? { repeat: Number(parseInt64(values.repeat, '--repeat')) } : {}),
         ...(values.cpu !== undefined ? { cpu: Number(parseInt64(values.cpu, '--cpu')), flags: 1 } : {}),

@@ -349,8 +349,23 @@ export interface SkbRunResult {
   readonly durationNs: number;
 }
 
-/** Decode a raw __sk_buff ctx_in with convert___skb_to_skb's zero-field rule; -EINVAL otherwise. */
-export function decodeSkbCtx(ctx: Uint8Array): SkbCtxIn | number {
+/** The __sk_buff field covering byte `at` of a ctx_in, for messages. */
+function skbFieldAt(at: number): string {
+  const f = SK_BUFF.fields.find((x) => at >= x.off && at < x.off + x.size);
+  return f === undefined ? `byte ${at}` : f.index !== undefined && SK_BUFF.fields.filter((x) => x.name === f.name).length > 1 ? `${f.name}[${f.index}]` : f.name;
+}
+
+/** The first non-zero byte of ctx[from, to), or -1. */
+function firstNonZero(ctx: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < Math.min(to, ctx.length); i++) if (ctx[i] !== 0) return i;
+  return -1;
+}
+
+/**
+ * Decode a raw __sk_buff ctx_in with convert___skb_to_skb's zero-field rule; -EINVAL otherwise
+ * (`why` gets the field that may not be set).
+ */
+export function decodeSkbCtx(ctx: Uint8Array, why?: (reason: string) => void): SkbCtxIn | number {
   const o = (n: string): number => SK_BUFF.field(n).off;
   const allowed: [number, number][] = [
     [o('mark'), 4],
@@ -361,11 +376,15 @@ export function decodeSkbCtx(ctx: Uint8Array): SkbCtxIn | number {
     [o('hwtstamp'), 8],
   ];
   let at = 0;
+  const refuse = (from: number, to: number): number => {
+    why?.(`field '${skbFieldAt(firstNonZero(ctx, from, to))}' of __sk_buff may not be set in ctx_in (only mark, priority, ingress_ifindex, ifindex, cb, tstamp, wire_len, gso_segs, gso_size and hwtstamp may)`);
+    return -EINVAL;
+  };
   for (const [off, len] of allowed) {
-    if (!rangeIsZero(ctx, at, off)) return -EINVAL;
+    if (!rangeIsZero(ctx, at, off)) return refuse(at, off);
     at = off + len;
   }
-  if (!rangeIsZero(ctx, at, SK_BUFF.size)) return -EINVAL;
+  if (!rangeIsZero(ctx, at, SK_BUFF.size)) return refuse(at, SK_BUFF.size);
   const dv = new DataView(ctx.buffer, ctx.byteOffset, ctx.byteLength);
   const cb: number[] = [];
   for (let i = 0; i < 5; i++) cb.push(dv.getUint32(o('cb') + 4 * i, true));
@@ -392,7 +411,7 @@ export function runSkb(k: Kernel, prog: KProg, input: SkbRunInput): SkbRunResult
   const pol = SKB_POLICIES.get(type);
   if (pol === undefined) return -EINVAL;
   const size = input.data.length;
-  if (size < ETH_HLEN || size > PAGE_SIZE - SKB_HEADROOM - SKB_SHINFO_SIZE) return -EINVAL;
+  if (size < ETH_HLEN || size > PAGE_SIZE - SKB_HEADROOM - SKB_SHINFO_SIZE) return k.refuse(-EINVAL, `skb test runs need ${ETH_HLEN} to ${PAGE_SIZE - SKB_HEADROOM - SKB_SHINFO_SIZE} bytes of data_in, got ${size}`);
   const isL2 = type === ProgType.SCHED_CLS || type === ProgType.SCHED_ACT;
   const c = input.ctx;
   if (c !== undefined && (c.ifindex ?? 0) > LOOPBACK_IFINDEX) return -ENODEV;
@@ -405,12 +424,12 @@ export function runSkb(k: Kernel, prog: KProg, input: SkbRunInput): SkbRunResult
   // The test run's socket: family and addresses from the network header.
   const sock: SkbSock = { family: 0, local4: new Uint8Array(4), remote4: new Uint8Array(4), local6: new Uint8Array(16), remote6: new Uint8Array(16), localPort: 0, remotePort: 0 };
   if (eth.protocol === 0x0800) {
-    if (end - network < 20) return -EINVAL;
+    if (end - network < 20) return k.refuse(-EINVAL, `an IPv4 frame (ethertype 0x0800) needs a full 20-byte IPv4 header; data_in has ${end - network} bytes after the Ethernet header`);
     sock.family = 2;
     sock.local4.set(frame.subarray(network + 12, network + 16));
     sock.remote4.set(frame.subarray(network + 16, network + 20));
   } else if (eth.protocol === 0x86dd) {
-    if (end - network < 40) return -EINVAL;
+    if (end - network < 40) return k.refuse(-EINVAL, `an IPv6 frame (ethertype 0x86dd) needs a full 40-byte IPv6 header; data_in has ${end - network} bytes after the Ethernet header`);
     sock.family = 10;
     sock.local6.set(frame.subarray(network + 8, network + 24));
     sock.remote6.set(frame.subarray(network + 24, network + 40));
@@ -420,8 +439,8 @@ export function runSkb(k: Kernel, prog: KProg, input: SkbRunInput): SkbRunResult
   if (c !== undefined) {
     // convert___skb_to_skb: wire_len 0 means skb->len.
     const wire = c.wireLen ?? 0;
-    if (wire !== 0 && (wire < end - data || wire > GSO_LEGACY_MAX_SIZE)) return -EINVAL;
-    if ((c.gsoSegs ?? 0) > GSO_MAX_SEGS) return -EINVAL;
+    if (wire !== 0 && (wire < end - data || wire > GSO_LEGACY_MAX_SIZE)) return k.refuse(-EINVAL, `__sk_buff.wire_len ${wire} must be 0 or between the packet length ${end - data} and ${GSO_LEGACY_MAX_SIZE}`);
+    if ((c.gsoSegs ?? 0) > GSO_MAX_SEGS) return k.refuse(-EINVAL, `__sk_buff.gso_segs ${c.gsoSegs} is above ${GSO_MAX_SEGS}`);
     wireLen = wire === 0 ? end - data : wire;
   }
   const label = `skb packet of ${prog.name || 'prog'}`;
@@ -488,9 +507,9 @@ function encodeSkbCtxOut(ctx: Uint8Array, s: SkbBuff): Uint8Array {
 
 /** bpf_prog_test_run_skb. */
 function testRunSkb(k: Kernel, t: TestRunInput): TestRunOutput | number {
-  if (t.flags !== 0 || t.cpu !== 0 || t.batchSize !== 0) return -EINVAL;
+  if (t.flags !== 0 || t.cpu !== 0 || t.batchSize !== 0) return k.refuse(-EINVAL, 'skb test runs take no flags, cpu or batch_size');
   const data = t.dataIn ?? new Uint8Array(0);
-  if (data.length < ETH_HLEN || data.length > PAGE_SIZE - SKB_HEADROOM - SKB_SHINFO_SIZE) return -EINVAL;
+  if (data.length < ETH_HLEN || data.length > PAGE_SIZE - SKB_HEADROOM - SKB_SHINFO_SIZE) return k.refuse(-EINVAL, `skb test runs need ${ETH_HLEN} to ${PAGE_SIZE - SKB_HEADROOM - SKB_SHINFO_SIZE} bytes of data_in, got ${data.length}`);
   let raw: Uint8Array | null = null;
   let ctx: SkbCtxIn | undefined;
   if (t.ctxIn !== null || t.hasCtxOut) {
@@ -499,8 +518,8 @@ function testRunSkb(k: Kernel, t: TestRunInput): TestRunOutput | number {
     raw = c;
     // The device lookup (ENODEV) comes before the field checks (EINVAL).
     const ifindex = new DataView(c.buffer).getUint32(SK_BUFF.field('ifindex').off, true);
-    if (ifindex > LOOPBACK_IFINDEX) return -ENODEV;
-    const d = decodeSkbCtx(c);
+    if (ifindex > LOOPBACK_IFINDEX) return k.refuse(-ENODEV, `__sk_buff.ifindex ${ifindex}: the emulated kernel has only loopback (ifindex ${LOOPBACK_IFINDEX})`);
+    const d = decodeSkbCtx(c, (r) => k.refuse(-EINVAL, r));
     if (typeof d === 'number') return d;
     ctx = d;
   }

@@ -22,11 +22,11 @@ export const SYSCALL_PROG: ProgTypeOps = {
   type: ProgType.SYSCALL,
   name: 'syscall',
   testRun(k: Kernel, t: TestRunInput): TestRunOutput | number {
-    if (t.flags !== 0 || t.cpu !== 0 || t.batchSize !== 0) return -EINVAL;
-    if (t.hasDataIn || t.hasDataOut || t.hasCtxOut || t.hasDuration || t.repeat !== 0) return -EINVAL;
+    if (t.flags !== 0 || t.cpu !== 0 || t.batchSize !== 0) return k.refuse(-EINVAL, 'syscall programs take no flags, cpu or batch_size');
+    if (t.hasDataIn || t.hasDataOut || t.hasCtxOut || t.hasDuration || t.repeat !== 0) return k.refuse(-EINVAL, 'syscall programs take only ctx_in (no data_in/data_out/ctx_out, duration or repeat); the ctx is written back in place');
     const ctx = t.ctxIn;
     const ctxSize = ctx?.length ?? 0;
-    if (ctxSize < t.prog.maxCtxOffset || ctxSize > 0xffff) return -EINVAL;
+    if (ctxSize < t.prog.maxCtxOffset || ctxSize > 0xffff) return k.refuse(-EINVAL, ctxSize > 0xffff ? `ctx_size_in ${ctxSize} is above 65535` : `ctx_size_in ${ctxSize} is below the ${t.prog.maxCtxOffset} bytes the program reads from its ctx`);
     let ptr = 0n;
     let region = 0;
     if (ctx !== null && ctx.length > 0) ({ ptr, region } = mapCtx(k, ctx, `syscall ctx of ${t.prog.name}`, true));

@@ -196,12 +196,12 @@ function u32(b: Uint8Array, off: number): number {
 /** bpf_prog_test_run_xdp. */
 function testRunXdp(k: Kernel, t: TestRunInput): TestRunOutput | number {
   const prog = t.prog;
-  if (prog.expectedAttachType === AttachType.XDP_DEVMAP || prog.expectedAttachType === AttachType.XDP_CPUMAP) return -EINVAL;
-  if ((t.flags & ~BPF_F_TEST_XDP_LIVE_FRAMES) !== 0) return -EINVAL;
+  if (prog.expectedAttachType === AttachType.XDP_DEVMAP || prog.expectedAttachType === AttachType.XDP_CPUMAP) return k.refuse(-EINVAL, 'devmap and cpumap XDP programs cannot be test-run');
+  if ((t.flags & ~BPF_F_TEST_XDP_LIVE_FRAMES) !== 0) return k.refuse(-EINVAL, `XDP test runs take only the BPF_F_TEST_XDP_LIVE_FRAMES flag, got flags 0x${t.flags.toString(16)}`);
   const live = (t.flags & BPF_F_TEST_XDP_LIVE_FRAMES) !== 0;
   if (live) {
     if (t.batchSize > TEST_XDP_MAX_BATCH) return -E2BIG;
-  } else if (t.batchSize !== 0) return -EINVAL;
+  } else if (t.batchSize !== 0) return k.refuse(-EINVAL, 'batch_size needs BPF_F_TEST_XDP_LIVE_FRAMES');
   let ctx: Uint8Array | null = null;
   if (t.ctxIn !== null || t.hasCtxOut) {
     const c = ctxIn(t.ctxIn ?? new Uint8Array(0), XDP_MD.size);
@@ -216,24 +216,26 @@ function testRunXdp(k: Kernel, t: TestRunInput): TestRunOutput | number {
   if (ctx !== null) {
     const data = u32(ctx, 0);
     const dataEnd = u32(ctx, 4);
-    if (u32(ctx, 8) !== 0 || dataEnd > dataIn.length || data > dataEnd || (live && (t.hasDataOut || t.hasCtxOut))) return -EINVAL;
-    if ((data & 3) !== 0 || data > XDP_PACKET_HEADROOM - XDP_FRAME_SIZE) return -EINVAL;
+    if (u32(ctx, 8) !== 0) return k.refuse(-EINVAL, 'xdp_md.data_meta in ctx_in must be 0');
+    if (dataEnd > dataIn.length || data > dataEnd) return k.refuse(-EINVAL, `xdp_md.data ${data} and data_end ${dataEnd} in ctx_in must satisfy data <= data_end <= data_size_in (${dataIn.length})`);
+    if (live && (t.hasDataOut || t.hasCtxOut)) return k.refuse(-EINVAL, 'live-frame XDP test runs return no data_out or ctx_out');
+    if ((data & 3) !== 0 || data > XDP_PACKET_HEADROOM - XDP_FRAME_SIZE) return k.refuse(-EINVAL, `xdp_md.data ${data} in ctx_in (the metadata length) must be a multiple of 4 and at most ${XDP_PACKET_HEADROOM - XDP_FRAME_SIZE}`);
     metaLen = data;
     linear = dataEnd;
   }
   const maxLinear = PAGE_SIZE - (XDP_PACKET_HEADROOM - metaLen + (live ? XDP_PAGE_HEAD_SIZE : 0)) - SKB_SHINFO_SIZE;
   linear = Math.min(linear, maxLinear);
-  if (live && dataIn.length > linear) return -EINVAL;
-  if (dataIn.length - metaLen < ETH_HLEN) return -EINVAL;
+  if (live && dataIn.length > linear) return k.refuse(-EINVAL, `live-frame XDP data must fit the linear area (${linear} bytes)`);
+  if (dataIn.length - metaLen < ETH_HLEN) return k.refuse(-EINVAL, `XDP needs at least ${ETH_HLEN} bytes of packet data (an Ethernet header) after the metadata; data_in has ${dataIn.length - metaLen}`);
   if (ctx !== null) {
     // xdp_convert_md_to_buff
-    if (u32(ctx, 20) !== 0) return -EINVAL;
+    if (u32(ctx, 20) !== 0) return k.refuse(-EINVAL, 'xdp_md.egress_ifindex in ctx_in must be 0');
     ingress = u32(ctx, 12);
     queue = u32(ctx, 16);
-    if (ingress === 0 && queue !== 0) return -EINVAL;
+    if (ingress === 0 && queue !== 0) return k.refuse(-EINVAL, 'xdp_md.rx_queue_index in ctx_in needs ingress_ifindex');
     if (ingress !== 0) {
-      if (ingress !== LOOPBACK_IFINDEX) return -ENODEV;
-      if (queue >= LOOPBACK_RX_QUEUES) return -EINVAL;
+      if (ingress !== LOOPBACK_IFINDEX) return k.refuse(-ENODEV, `xdp_md.ingress_ifindex ${ingress}: the emulated kernel has only loopback (ifindex ${LOOPBACK_IFINDEX})`);
+      if (queue >= LOOPBACK_RX_QUEUES) return k.refuse(-EINVAL, `xdp_md.rx_queue_index ${queue}: loopback has ${LOOPBACK_RX_QUEUES} rx queue(s)`);
     }
   }
   const input: XdpRunInput = {

@@ -8,7 +8,7 @@ import { MemIo } from '../memio.js';
 
 const FW = 'programs/xdp_firewall.bpf.o';
 
-function io(extra: Record<string, Uint8Array> = {}): MemIo {
+function io(extra: Record<string, Uint8Array | string> = {}): MemIo {
   return new MemIo({ [FW]: readFileSync(FW), ...extra });
 }
 
@@ -115,7 +115,7 @@ describe('bpfemu run', () => {
     const file = 'programs/syscall_ctx.bpf.o';
     const m = new MemIo({ [file]: readFileSync(file), 'short.bin': new Uint8Array(2) });
     expect(runCli(['run', file, '--prog', 'sys_sum', '--ctx-in', 'short.bin'], m)).toBe(1);
-    expect(m.stderrText).toMatch(/ctx_size_in 2 is below the 68 ctx bytes the program accesses \(max_ctx_offset\): EINVAL/);
+    expect(m.stderrText).toMatch(/ctx_size_in 2 is below the 68 bytes the program reads from its ctx: EINVAL/);
   });
 
   it('usage errors exit 2', () => {
