@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { BpfObject } from '../../../src/api/index.js';
 import { createSchedExtKernel } from '../../../src/subsystems/sched_ext/install.js';
 import { simulateSchedExt } from '../../../src/subsystems/sched_ext/simulate.js';
+import { SchedCore } from '../../../src/subsystems/sched_ext/core.js';
 import { ERRNO } from '../../../src/util/errno.js';
 import { enum64Value } from '../../../src/btf/types.js';
 
@@ -195,5 +196,21 @@ describe('task lifecycle (scx_lifecycle)', () => {
     expect(r.events.find((e) => e.pid === 20 && e.what === 'disable')!.t).toBe(50e6);
     expect(r.events.find((e) => e.pid === 10 && e.what === 'disable')!.t).toBe(100e6);
     expect(r.events.findIndex((e) => e.what === 'init')).toBeLessThan(r.events.findIndex((e) => e.what === 'init_task'));
+  });
+});
+
+describe('hotplug_seq', () => {
+  it('a value other than 0 and the kernel counter (0 here: no hotplug) ends the scheduler at enable: UNREG_KERN, restart + hotplug code', () => {
+    const { kernel, state } = createSchedExtKernel(2);
+    const o = BpfObject.open(readFileSync('programs/scx_fifo.bpf.o'), { kernel });
+    o.load();
+    const m = o.maps.find((x) => x.spec.type === 26)!;
+    new DataView(m.kernVdata!.buffer, m.kernVdata!.byteOffset + DATA_OFF).setBigUint64(296, 5n, true);
+    m.attachStructOps();
+    const core = new SchedCore(kernel, { nrCpus: 2, seed: 1 });
+    state.core = core;
+    core.attach(state.attached!);
+    expect(core.exitInfo).toMatchObject({ kind: 66, exitCode: (1n << 48n) | (1n << 32n), reason: 'unregistered from the main kernel', message: 'expected hotplug seq 5 did not match actual 0' });
+    expect(o.variable('exit_kind').getInt()).toBe(66n);
   });
 });
