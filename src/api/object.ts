@@ -37,7 +37,7 @@ import type { Fault } from '../vm/fault.js';
 import { BtfCodec, type TypedValue } from './typed.js';
 import { typedGlobals, typedMap, type TypedMap } from './typed-views.js';
 
-const { EINVAL, ENOENT, ESRCH, EBUSY, ENOTSUPP } = ERRNO;
+const { EINVAL, ENOENT, ESRCH, EBUSY, ENOTSUPP, EPERM } = ERRNO;
 
 /** Map types libbpf creates without BTF key/value type ids (bpf_object__create_map's list). */
 const NO_BTF_IDS: ReadonlySet<number> = new Set([
@@ -321,7 +321,7 @@ export class BpfProgram {
     if (o.flags !== undefined) attr.flags = o.flags;
     k.lastFault = null;
     const err = o.runTimeoutMs === undefined ? k.bpf(Cmd.PROG_TEST_RUN, attr) : k.withRunTimeout(o.runTimeoutMs, () => k.bpf(Cmd.PROG_TEST_RUN, attr));
-    if (err < 0 && k.lastFault !== null) throw new ProgramFaultError(k.lastFault);
+    if (err < 0 && k.lastFault !== null) throw new ProgramFaultError(this.obj.fullNames(k.lastFault));
     // the rule the kernel's errno stands for, when the emulator noted it
     const why = err < 0 && k.lastErrorReason !== null ? `: ${k.lastErrorReason}` : '';
     BpfError.check(err, `test_run: program '${this.name}'${why}`);
@@ -456,6 +456,11 @@ export class BpfObjectMap {
 
   /** BPF_MAP_UPDATE_ELEM. */
   update(key: Uint8Array | null, value: Uint8Array, flags = 0): void {
+    // libbpf validates the value size before the syscall (the kernel would read past a short one)
+    if (value.length !== this.userValueSize) {
+      const percpu = this.userValueSize !== this.valueSize ? ` (a per-CPU value: ${this.obj.kernel.nrCpus} CPUs x ${Math.ceil(this.valueSize / 8) * 8} bytes)` : '';
+      throw new BpfError(EINVAL, `map '${this.name}': value is ${value.length} bytes, value_size is ${this.valueSize}${percpu ? `; ${this.userValueSize} bytes expected${percpu}` : ''}`);
+    }
     BpfError.check(this.obj.kernel.bpf(Cmd.MAP_UPDATE_ELEM, { map_fd: this.fd, key: this.keyArg(key), value, flags }), `map '${this.name}': update`);
   }
 
@@ -636,6 +641,9 @@ export class GlobalVariable {
     const key = new Uint8Array(4);
     const v = this.map.lookup(key);
     if (v === undefined) throw new BpfError(ENOENT, `variable ${this.name}`);
+    if (this.map.kernelMap.frozen) {
+      throw new BpfError(EPERM, `variable ${this.name} is in ${this.map.spec.internal?.section ?? this.map.name}, frozen at load (const volatile): set it before load()`);
+    }
     v.set(bytes, this.offset);
     this.map.update(key, v);
   }
@@ -809,9 +817,17 @@ export class BpfObject {
     });
     if (opts.collectFaults !== true) {
       const f = out.find((r) => r.fault !== null);
-      if (f !== undefined) throw new ProgramFaultError(f.fault!);
+      if (f !== undefined) throw new ProgramFaultError(this.fullNames(f.fault!));
     }
     return out;
+  }
+
+  /** `fault` naming its program by the object's name for it, not the kernel's 15-character one. */
+  fullNames(fault: Fault): Fault {
+    const short = fault.extra.program;
+    if (short === undefined) return fault;
+    const p = this.programs.find((q) => q.fd >= 0 && q.kernelProg.name === short && q.name !== short);
+    return p === undefined ? fault : fault.with({ program: p.name });
   }
 
   /** bpf_object__close: destroy links, close programs and maps (struct_ops maps last). */
@@ -839,7 +855,11 @@ export class BpfObject {
       }
       if (!m.autocreate) continue;
       const kt = kernStructOpsType(this.kernel.vmlinuxBtf, structEssentialName(st.typeName));
-      if (kt === undefined) throw new BpfError(ENOTSUPP, `struct_ops init_kern ${m.name}: struct bpf_struct_ops_${structEssentialName(st.typeName)} is not found in kernel BTF`);
+      if (kt === undefined) {
+        const ess = structEssentialName(st.typeName);
+        const hint = ess.startsWith('bpf_testmod') ? ' (the bpf_testmod test types exist with KernelOptions.testmod, bpfemu --testmod)' : '';
+        throw new BpfError(ENOTSUPP, `struct_ops init_kern ${m.name}: struct bpf_struct_ops_${ess} is not found in kernel BTF${hint}`);
+      }
       const vdata = new Uint8Array(kt.valueSize);
       for (const mem of st.members) {
         const km = kt.members.find((x) => x.name === mem.name);
