@@ -60,6 +60,12 @@ describe('dist/cli/main.js', () => {
     expect(run(main, ['conformance-plugin'], 'b700000007000000 9500000000000000')).toMatchObject({ code: 0, stdout: '7\n' });
   });
 
+  it('a reader that closes the pipe early (| head -1) ends the output quietly, without a stack trace', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${main}" run programs/xdp_firewall.bpf.o --prog xdp_firewall --data-in programs/xdp_firewall.bpf.o --trace | head -1`], { encoding: 'utf8' });
+    expect(r.stdout.split('\n')).toHaveLength(2);
+    expect(r.stderr).toBe('');
+  });
+
   it('assembles and disassembles through files and pipes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bpfemu-cli-'));
     const src = join(dir, 'p.s');

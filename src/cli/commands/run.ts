@@ -9,10 +9,10 @@ import { BpfemuError } from '../../util/errors.js';
 import { parseBtf } from '../../btf/parse.js';
 import { toHex } from '../../util/bytes.js';
 import { DEFAULT_RUN_TIMEOUT_MS, Kernel } from '../../kernel/kernel.js';
-import { formatKernel } from '../../isa/disasm-kernel.js';
 import { toIstanbul, toLcov } from '../../api/coverage.js';
 import type { TypedValue } from '../../api/typed.js';
 import { dumpMapFormatted, dumpMapHex, seedMap } from '../map-dump.js';
+import { makeTracer, type Tracer } from '../trace.js';
 import { objectNameFromPath } from '../../object/load.js';
 import { isPcap } from '../../util/pcap.js';
 import { runPcap } from '../pcap-run.js';
@@ -57,7 +57,10 @@ options:
                        FILE ends in .json); covered runs use the reference interpreter
   --engine NAME        interp (default), js (programs translated to JavaScript) or auto
                        (interp for a program's first runs, then js); same results
-  --trace              print every executed instruction with registers and source line
+  --trace              print every executed instruction (kernel syntax) with the registers it
+                       changed, pointers by name (fp-8, ctx+0, pkt+14, map_value(NAME)+4), and the
+                       source line whenever it changes
+  --trace-limit N      stop printing the trace after N instructions
   --json               print one JSON object: retval, dataOut, ctxOut, durationNs, maps
                        (iterators: output, maps)`;
 
@@ -179,6 +182,7 @@ export const runCommand: Command = {
       'run-timeout-ms': { type: 'string' },
       engine: { type: 'string' },
       trace: { type: 'boolean' },
+      'trace-limit': { type: 'string' },
       json: { type: 'boolean' },
     } as const);
     if (positionals.length !== 1) throw new CliError('USAGE', 'run: expected exactly one object file');
@@ -249,18 +253,14 @@ export const runCommand: Command = {
       seedMap(obj.map(name), entries, `--map ${name}=${file}`);
     }
     const prog = obj.program(values.prog);
+    let tracer: Tracer | null = null;
     if (values.trace === true) {
-      let lastSrc = '';
       // with --json the trace goes to stderr, so stdout is the JSON object alone
       const emit = values.json === true ? (t: string) => io.err(t) : (t: string) => io.out(t);
-      kernel.tracer = (m, p, pc) => {
-        const info = p.describePc?.(pc);
-        const src = info?.source ?? '';
-        if (src !== '' && src !== lastSrc) emit(`; ${info?.sourceText?.trim() ?? ''} [${src}]\n`);
-        lastSrc = src;
-        const regs = Array.from({ length: 11 }, (_, r) => `r${r}=${((BigInt(m.hi[r]! >>> 0) << 32n) | BigInt(m.lo[r]! >>> 0)).toString(16)}`);
-        emit(`${p.name} ${String(pc).padStart(4)}: ${info?.insn ?? formatKernel(p.decoded.raw[pc]!, p.decoded.raw[pc + 1])}  ${regs.join(' ')}\n`);
-      };
+      const limit = values['trace-limit'] !== undefined ? Number(parseInt64(values['trace-limit'], '--trace-limit')) : Infinity;
+      if (!(limit >= 1)) throw new CliError('USAGE', `--trace-limit: expected a positive count, got '${values['trace-limit']}'`);
+      tracer = makeTracer(emit, limit);
+      kernel.tracer = tracer.trace;
     }
     if (prog.type === ProgType.TRACING && prog.expectedAttachType === AttachType.TRACE_ITER) {
       runIter(obj, values.prog, values, io);
@@ -306,6 +306,7 @@ export const runCommand: Command = {
       writeCoverage();
     }
     kernel.tracer = null;
+    tracer?.finish();
     if (values['map-out'] !== undefined) {
       const out: Record<string, object> = {};
       for (const m of obj.maps) if (m.fd >= 0) out[jsonMapName(m)] = dumpMap(m, values.hex === true);

@@ -93,9 +93,23 @@ describe('bpfemu run', () => {
   it('--trace prints executed instructions with registers and source lines', () => {
     const m = io({ 'p.bin': ipv4Frame('udp') });
     expect(runCli(['run', FW, '--prog', 'xdp_firewall', '--data-in', 'p.bin', '--trace'], m)).toBe(0);
-    expect(m.stdout).toMatch(/xdp_firewall\s+0: .* r1=[0-9a-f]+/);
-    expect(m.stdout).toMatch(/; .* \[xdp_firewall\.bpf\.c:\d+\]/);
+    const lines = m.stdout.split('\n');
+    // the first instruction loads ctx->data: r8 becomes a packet pointer at offset 0
+    expect(lines[0]).toBe('; void *data = (void *)(long)ctx->data; @ xdp_firewall.bpf.c:115');
+    expect(lines[1]).toMatch(/^xdp_firewall +0: r8 = \*\(u32 \*\)\(r1 \+ 0\) +; R8=pkt\+0$/);
+    // only changed registers: a conditional jump changes none
+    expect(m.stdout).toMatch(/^xdp_firewall +\d+: if [^;]* goto [+-]\d+ *$/m);
+    // the stack pointer and map values by name
+    expect(m.stdout).toMatch(/R2=fp-4\b/);
+    expect(m.stdout).toMatch(/R0=map_value\(proto_stats\[1\]\)\+0/);
     expect(m.stdout).toMatch(/Return value: 2/);
+  });
+
+  it('--trace-limit N stops the trace after N instructions', () => {
+    const m = io({ 'p.bin': ipv4Frame('udp') });
+    expect(runCli(['run', FW, '--prog', 'xdp_firewall', '--data-in', 'p.bin', '--trace', '--trace-limit', '3'], m)).toBe(0);
+    expect(m.stdout.split('\n').filter((l) => /^xdp_firewall +\d+:/.test(l))).toHaveLength(3);
+    expect(m.stdout).toContain('... trace stopped after 3 instructions (--trace-limit)\n');
   });
 
   it('a fault exits non-zero naming the kind, pc, instruction and source line', () => {
