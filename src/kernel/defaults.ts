@@ -3,6 +3,7 @@
  * generic kfuncs bpf_rcu_read_lock/unlock, the emulator-extension kfunc
  * `bpf_prog_get_assoc_struct_ops`, and the opt-in test subsystem.
  */
+import { KERNEL_CTX_STRUCTS, KERNEL_TRACEPOINTS } from './data/kernel-types.js';
 import { ProgType } from '../object/uapi.js';
 import type { Kernel } from './kernel.js';
 import { getAssocStructOps } from './structops.js';
@@ -52,6 +53,11 @@ export function installDefaults(k: Kernel, extraProgTypes: readonly ProgTypeOps[
   installKernelObjects(k);
   k.registerStruct({ name: 'pt_regs', members: PT_REGS.map((r) => ({ name: r, type: 'unsigned long' })) });
   const regs = { name: 'regs', type: 'struct pt_regs *' };
+  // The uapi ctx and helper-argument structs and common tracepoints, with 6.18's layouts
+  // (data/kernel-types.ts, extracted from a real vmlinux): programs built against vmlinux.h
+  // relocate against them (CO-RE), tp_btf programs attach to the tracepoints and fire() drives them.
+  for (const def of KERNEL_CTX_STRUCTS) if (!k.types.structs.has(def.name)) k.registerStruct(def);
+  for (const tp of KERNEL_TRACEPOINTS) k.addHook({ kind: 'raw_tp', name: tp.name, params: tp.params });
   k.addHook({ kind: 'raw_tp', name: 'sys_enter', params: [regs, { name: 'id', type: 'long' }] });
   k.addHook({ kind: 'raw_tp', name: 'sys_exit', params: [regs, { name: 'ret', type: 'long' }] });
   k.addHook({ kind: 'fentry', name: 'bpf_fentry_test1', params: [{ name: 'a', type: 'int' }], ret: 'int' });
