@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { BpfObject } from '../src/api/object.js';
 import { Kernel } from '../src/kernel/kernel.js';
-import { Cmd } from '../src/kernel/uapi.js';
+import { Cmd } from '../src/kernel/syscall/uapi.js';
 import { BPF_MAP_TYPE } from '../src/maps/uapi.js';
 import { messageOf } from '../src/util/errors.js';
 import { BenchError, type PreparedCase } from './harness.js';

@@ -1,5 +1,5 @@
 /**
- * Regenerate src/kernel/data/kernel-types.ts from this machine's /sys/kernel/btf/vmlinux (Linux
+ * Regenerate src/kernel/objects/data/kernel-types.ts from this machine's /sys/kernel/btf/vmlinux (Linux
  * 6.18 when committed): the uapi context and helper-argument structs BPF programs built against
  * vmlinux.h relocate against (CO-RE), with the kernel's layouts, and the `btf_trace_*` prototypes
  * of common tracepoints (tp_btf). Run: `npm run kernel-types`.
@@ -80,7 +80,7 @@ function main(): void {
     '];',
     '',
   ];
-  writeFileSync('src/kernel/data/kernel-types.ts', out.join('\n'));
+  writeFileSync('src/kernel/objects/data/kernel-types.ts', out.join('\n'));
   console.log(`wrote ${done.size} structs and ${tps.length} tracepoints from ${release}`);
 }
 

@@ -40,7 +40,7 @@ export { HelperRegistry, type HelperDef } from './helpers/registry.js';
 
 export { Kernel, type KernelOptions } from './kernel/kernel.js';
 export type { CallMock, MockMemory } from './kernel/mocks.js';
-export { Cmd, StructOpsState } from './kernel/uapi.js';
+export { Cmd, StructOpsState } from './kernel/syscall/uapi.js';
 export { getAssocStructOps, type StructOpsTypeDef, type StructOpsInstance } from './kernel/structops.js';
 export type { KfuncDef, KfuncCall } from './kernel/kfuncs.js';
 export { fireHook, type HookEvent } from './kernel/progtypes/tracing.js';

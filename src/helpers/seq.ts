@@ -15,7 +15,7 @@
  * file is marked overflowed (`count = size`, seq_set_overflow), so every later write of the same
  * element fails as well; both helpers then return -EOVERFLOW. What bpf_seq_read makes of an
  * overflowed element (drop it and retry it at the next read, or E2BIG when it was alone) is in
- * kernel/iter.ts.
+ * kernel/objects/iter.ts.
  *
  * bpf_seq_printf takes its format from any readable memory (ARG_PTR_TO_MEM, not a constant
  * string) and otherwise follows bpf_bprintf_prepare like bpf_snprintf (printf.ts): `data_len` a

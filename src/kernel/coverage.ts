@@ -8,7 +8,7 @@
  * One collector may serve many kernels (a whole test process: {@link enableCoverage}).
  */
 import type { ExecProgram, Machine } from '../vm/machine.js';
-import type { KProg } from './objects.js';
+import type { KProg } from './objects/objects.js';
 
 /** What the collector keeps of one program. */
 interface ProgCounts {

@@ -3,7 +3,7 @@
  * generic kfuncs bpf_rcu_read_lock/unlock, the emulator-extension kfunc
  * `bpf_prog_get_assoc_struct_ops`, and the opt-in test subsystem.
  */
-import { KERNEL_CTX_STRUCTS, KERNEL_TRACEPOINTS } from './data/kernel-types.js';
+import { KERNEL_CTX_STRUCTS, KERNEL_TRACEPOINTS } from './objects/data/kernel-types.js';
 import { ProgType } from '../object/uapi.js';
 import type { Kernel } from './kernel.js';
 import { getAssocStructOps } from './structops.js';
@@ -15,7 +15,7 @@ import type { ProgTypeOps } from './progtypes/registry.js';
 import { XDP_PROG } from './progtypes/xdp.js';
 import { SKB_PROG_TYPES } from './progtypes/skb.js';
 import { FLOW_DISSECTOR_PROG } from './progtypes/flow-dissector.js';
-import { installKernelObjects } from './kobjects.js';
+import { installKernelObjects } from './objects/kobjects.js';
 
 /** Program types loadable in the emulated kernel (struct_ops programs run only through their maps). */
 export const DEFAULT_PROG_TYPES: readonly ProgTypeOps[] = [

@@ -6,8 +6,8 @@
  *
  * User code fires a hook with arguments; every attached program runs, in attach order.
  */
-import type { KernelTypes, KFuncProto } from './ktypes.js';
-import type { KLink } from './objects.js';
+import type { KernelTypes, KFuncProto } from './objects/ktypes.js';
+import type { KLink } from './objects/objects.js';
 
 /** How a hook is reached. */
 export type HookKind = 'raw_tp' | 'fentry' | 'lsm' | 'iter' | 'kprobe' | 'tracepoint';

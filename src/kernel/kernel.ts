@@ -21,12 +21,12 @@ import { MapValueRef } from '../maps/types.js';
 import { BpfMap } from '../maps/map.js';
 import { chargedHelper } from '../helpers/cost.js';
 import { ENGINES, RunOutcome, runProgram, setArgs, type EngineName, type RunArgs, type RunOptions, type RunResult } from '../vm/run.js';
-import { Attr, ATTR_SIZE, encodeTyped, type TypedAttr } from './attr.js';
+import { Attr, ATTR_SIZE, encodeTyped, type TypedAttr } from './syscall/attr.js';
 import { KernelError } from './errors.js';
-import { FdTable, IdAllocator } from './fdtable.js';
+import { FdTable, IdAllocator } from './syscall/fdtable.js';
 import { KfuncRegistry, kernelProto, type KfuncDef } from './kfuncs.js';
-import { KernelTypes, type KFuncProto, type KStructDef } from './ktypes.js';
-import { KBtf, KLink, KMap, KProg } from './objects.js';
+import { KernelTypes, type KFuncProto, type KStructDef } from './objects/ktypes.js';
+import { KBtf, KLink, KMap, KProg } from './objects/objects.js';
 import { ProgTypeRegistry, type ProgTypeOps, type TestRunOutput } from './progtypes/registry.js';
 import { installDefaults } from './defaults.js';
 import { builtinHelpers } from '../helpers/index.js';
@@ -41,13 +41,13 @@ import {
   type StructOpsMember,
   type StructOpsTypeDef,
 } from './structops.js';
-import { UserMemory } from './usermem.js';
-import { COMMAND_HANDLERS } from './commands.js';
+import { UserMemory } from './syscall/usermem.js';
+import { COMMAND_HANDLERS } from './syscall/commands.js';
 import { HookRegistry, type HookDef } from './hooks.js';
-import { iterRead, MAX_RW_COUNT, type IterSession } from './iter.js';
-import { PAGE_SIZE } from './uapi.js';
+import { iterRead, MAX_RW_COUNT, type IterSession } from './objects/iter.js';
+import { PAGE_SIZE } from './syscall/uapi.js';
 import type { MapEnv } from '../maps/types.js';
-import { implOf, mapEnv } from './mapglue.js';
+import { implOf, mapEnv } from './objects/mapglue.js';
 import { ProgArrayMap } from '../maps/prog-array.js';
 
 const { EBADF, EINVAL, E2BIG, EFAULT } = ERRNO;

@@ -12,8 +12,8 @@
  * callbacks of a program see that program).
  */
 import type { Machine } from '../vm/machine.js';
-import type { KFuncProto } from './ktypes.js';
-import type { KProg } from './objects.js';
+import type { KFuncProto } from './objects/ktypes.js';
+import type { KProg } from './objects/objects.js';
 
 /** KF_* flags the emulator honours or reports. */
 export interface KfuncFlags {

@@ -19,10 +19,10 @@ import { ERRNO } from '../util/errno.js';
 import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
 import { KernelError } from './errors.js';
 import type { Kernel } from './kernel.js';
-import type { KFuncProto, KStructMember, StructLayout } from './ktypes.js';
-import { ASSOC_NONE, ASSOC_POISON, KLink, type KMap, type KProg, type LinkOps } from './objects.js';
+import type { KFuncProto, KStructMember, StructLayout } from './objects/ktypes.js';
+import { ASSOC_NONE, ASSOC_POISON, KLink, type KMap, type KProg, type LinkOps } from './objects/objects.js';
 import { ProgType } from '../object/uapi.js';
-import { BPF_F_LINK, BPF_F_VTYPE_BTF_OBJ_FD, LinkType, StructOpsState } from './uapi.js';
+import { BPF_F_LINK, BPF_F_VTYPE_BTF_OBJ_FD, LinkType, StructOpsState } from './syscall/uapi.js';
 import { AttachType } from '../object/uapi.js';
 
 const { EINVAL, EBUSY, ENOENT, E2BIG, EOPNOTSUPP, EINPROGRESS, ENOLINK, EPERM, ENOTSUPP } = ERRNO;

@@ -16,8 +16,8 @@ import { retRangeOf, verifierCtxOf, type VCtxArg, type VCtxInfo } from './progty
 import { AttachType, ProgType } from '../object/uapi.js';
 import type { Btf } from '../btf/btf.js';
 import type { Kernel } from './kernel.js';
-import { typeLayout } from './ktypes.js';
-import type { KMap, KProg } from './objects.js';
+import { typeLayout } from './objects/ktypes.js';
+import type { KMap, KProg } from './objects/objects.js';
 
 /** uapi helper names by id (`bpf_map_lookup_elem`), implemented or not (func_id_name). */
 const UAPI_NAMES: ReadonlyMap<number, string> = new Map(HELPER_TABLE.map((h) => [h.id, `bpf_${h.name}`]));

@@ -4,7 +4,7 @@
  * returns (accepted with statistics, or a {@link VerifierError}), always with the kernel-format log.
  *
  * The layer sits between the decoded program (src/isa, src/object) and the kernel's
- * BPF_PROG_LOAD (src/kernel/cmd-prog.ts). It reads nothing else of the kernel: every fact it needs
+ * BPF_PROG_LOAD (src/kernel/syscall/cmd-prog.ts). It reads nothing else of the kernel: every fact it needs
  * comes in through {@link VerifierInput}, so it can be run on its own (tests, `bpfemu verify`).
  */
 import type { RawInsn } from '../isa/insn.js';

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { BpfError, BpfObject, ProgramFaultError } from '../../src/api/index.js';
 import { parseBtf } from '../../src/btf/parse.js';
 import { Kernel } from '../../src/kernel/kernel.js';
-import type { KernelObjects } from '../../src/kernel/kobjects.js';
+import type { KernelObjects } from '../../src/kernel/objects/kobjects.js';
 import { ERRNO } from '../../src/util/errno.js';
 
 const FILE = 'programs/tracing_btf.bpf.o';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BpfObject } from '../../src/api/index.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { STRUCT_OPS_DATA_OFF } from '../../src/kernel/structops.js';
-import { StructOpsState } from '../../src/kernel/uapi.js';
+import { StructOpsState } from '../../src/kernel/syscall/uapi.js';
 import { ERRNO } from '../../src/util/errno.js';
 import { Memory } from '../../src/vm/memory.js';
 

@@ -6,9 +6,9 @@
 import { BtfBuilder } from '../../src/btf/encode.js';
 import { assembleBytes } from '../../src/isa/asm.js';
 import { Kernel, type KernelOptions } from '../../src/kernel/kernel.js';
-import { implOf } from '../../src/kernel/mapglue.js';
+import { implOf } from '../../src/kernel/objects/mapglue.js';
 import type { ProgTypeOps } from '../../src/kernel/progtypes/registry.js';
-import { Cmd, ProgFlags } from '../../src/kernel/uapi.js';
+import { Cmd, ProgFlags } from '../../src/kernel/syscall/uapi.js';
 import type { BpfMap } from '../../src/maps/map.js';
 import { ProgType } from '../../src/object/uapi.js';
 import type { Fault } from '../../src/vm/fault.js';

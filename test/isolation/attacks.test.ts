@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RingbufMap } from '../../src/maps/ringbuf.js';
-import { implOf } from '../../src/kernel/mapglue.js';
+import { implOf } from '../../src/kernel/objects/mapglue.js';
 import { Memory } from '../../src/vm/memory.js';
 import {
   BPF_MAP_TYPE,

@@ -10,8 +10,8 @@
  */
 import { expect } from 'vitest';
 import { Kernel } from '../../src/kernel/kernel.js';
-import { implOf } from '../../src/kernel/mapglue.js';
-import type { KMap } from '../../src/kernel/objects.js';
+import { implOf } from '../../src/kernel/objects/mapglue.js';
+import type { KMap } from '../../src/kernel/objects/objects.js';
 import { ArrayMap } from '../../src/maps/array.js';
 import { BPF_MAP_TYPE } from '../../src/maps/uapi.js';
 import type { Fault, FaultKind } from '../../src/vm/fault.js';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { BpfError, ProgramFaultError } from '../../src/api/errors.js';
 import { BpfObject, type BpfObjectMap } from '../../src/api/object.js';
 import { Kernel } from '../../src/kernel/kernel.js';
-import { implOf } from '../../src/kernel/mapglue.js';
+import { implOf } from '../../src/kernel/objects/mapglue.js';
 import { RingbufMap } from '../../src/maps/ringbuf.js';
 import { mapTypeName } from '../../src/maps/uapi.js';
 import { toHex } from '../../src/util/bytes.js';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ERRNO } from '../../src/util/errno.js';
 import { fireHook } from '../../src/kernel/progtypes/tracing.js';
 import { AttachType } from '../../src/object/uapi.js';
-import { StructOpsState } from '../../src/kernel/uapi.js';
+import { StructOpsState } from '../../src/kernel/syscall/uapi.js';
 import {
   assoc,
   Cmd,

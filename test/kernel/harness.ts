@@ -2,7 +2,7 @@
 import { BtfBuilder } from '../../src/btf/encode.js';
 import { assembleBytes } from '../../src/isa/asm.js';
 import { Kernel } from '../../src/kernel/kernel.js';
-import { Cmd, BPF_F_LINK } from '../../src/kernel/uapi.js';
+import { Cmd, BPF_F_LINK } from '../../src/kernel/syscall/uapi.js';
 import { ProgType } from '../../src/object/uapi.js';
 import { STRUCT_OPS_DATA_OFF } from '../../src/kernel/structops.js';
 

@@ -6,8 +6,8 @@
  */
 import { assembleBytes } from '../../src/isa/asm.js';
 import { Kernel, type KernelOptions } from '../../src/kernel/kernel.js';
-import type { KernelObjects } from '../../src/kernel/kobjects.js';
-import { Cmd } from '../../src/kernel/uapi.js';
+import type { KernelObjects } from '../../src/kernel/objects/kobjects.js';
+import { Cmd } from '../../src/kernel/syscall/uapi.js';
 import { AttachType, ProgType } from '../../src/object/uapi.js';
 import { mkMap, rodata, str } from '../helpers/env.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ERRNO } from '../../src/util/errno.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { STRUCT_OPS_DATA_OFF, structOpsOf, type StructOpsInstance } from '../../src/kernel/structops.js';
-import { BPF_F_REPLACE, StructOpsState } from '../../src/kernel/uapi.js';
+import { BPF_F_REPLACE, StructOpsState } from '../../src/kernel/syscall/uapi.js';
 import { AttachType } from '../../src/object/uapi.js';
 import { Memory } from '../../src/vm/memory.js';
 import {

@@ -12,7 +12,7 @@ import { BpfError, ProgramFaultError } from '../../src/api/errors.js';
 import { runCli } from '../../src/cli/cli.js';
 import { DEFAULT_HELPER_COST, HELPER_BASE_COST } from '../../src/helpers/cost.js';
 import { CLOCK_MONOTONIC } from '../../src/helpers/timers.js';
-import { AttrEncodeError } from '../../src/kernel/attr.js';
+import { AttrEncodeError } from '../../src/kernel/syscall/attr.js';
 import { KernelError } from '../../src/kernel/errors.js';
 import { DEFAULT_MAX_TIMER_CALLBACKS, Kernel, TRACE_BUF_SIZE_DEFAULT } from '../../src/kernel/kernel.js';
 import { MAX_MAP_BYTES } from '../../src/maps/array.js';

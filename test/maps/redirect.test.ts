@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BpfObject } from '../../src/api/index.js';
 import { Kernel } from '../../src/kernel/kernel.js';
-import { Cmd } from '../../src/kernel/uapi.js';
+import { Cmd } from '../../src/kernel/syscall/uapi.js';
 import { BPF_MAP_TYPE } from '../../src/maps/uapi.js';
 import { ERRNO } from '../../src/util/errno.js';
 import { ipv4Frame } from '../../src/util/packets.js';

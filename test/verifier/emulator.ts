@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { BpfObject } from '../../src/api/object.js';
 import { assemble } from '../../src/isa/asm.js';
 import { writeInsns, type RawInsn } from '../../src/isa/insn.js';
-import { Cmd } from '../../src/kernel/uapi.js';
+import { Cmd } from '../../src/kernel/syscall/uapi.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { errnoName } from '../../src/util/errno.js';
 import type { KernelVerdict, VerifierCase } from './corpus/types.js';

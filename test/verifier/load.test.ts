@@ -12,7 +12,7 @@ import { BpfError } from '../../src/api/errors.js';
 import { runCli } from '../../src/cli/cli.js';
 import { assembleBytes } from '../../src/isa/asm.js';
 import { Kernel } from '../../src/kernel/kernel.js';
-import { Cmd } from '../../src/kernel/uapi.js';
+import { Cmd } from '../../src/kernel/syscall/uapi.js';
 import { ERRNO } from '../../src/util/errno.js';
 import { VerifierError } from '../../src/verifier/api.js';
 import { MemIo } from '../cli/memio.js';

@@ -8,7 +8,7 @@ import type { Fault } from '../../vm/fault.js';
 import type { Machine } from '../../vm/machine.js';
 import { argRegs, type RunResult } from '../../vm/run.js';
 import type { Kernel } from '../kernel.js';
-import type { KProg } from '../objects.js';
+import type { KProg } from '../objects/objects.js';
 
 /** Map `bytes` as a ctx region and return its guest pointer; the region is retired after the run. */
 export function mapCtx(k: Kernel, bytes: Uint8Array, label: string, writable: boolean, special?: SpecialRegion): { ptr: bigint; region: number } {

@@ -5,7 +5,7 @@
  */
 import type { RedirectRecord } from '../../helpers/packet.js';
 import type { Kernel } from '../kernel.js';
-import type { KProg } from '../objects.js';
+import type { KProg } from '../objects/objects.js';
 
 /** BPF_PROG_TEST_RUN input, decoded from the attribute. */
 export interface TestRunInput {

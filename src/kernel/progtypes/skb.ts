@@ -34,7 +34,7 @@ import { PERM_R, PERM_RW, RegionKind, Memory } from '../../vm/memory.js';
 import type { Fault } from '../../vm/fault.js';
 import { ETH_HLEN, PAGE_SIZE, PacketBuffer, SKB_SHINFO_SIZE, SkbBuff, type RedirectRecord, type SkbSock } from '../../helpers/packet.js';
 import type { Kernel } from '../kernel.js';
-import type { KProg } from '../objects.js';
+import type { KProg } from '../objects/objects.js';
 import { mapCtx, timedRuns } from './common.js';
 import { CtxRegion, ctxIn, ctxLayout, rangeIsZero, type CtxBackend, type CtxField, type CtxPolicy } from './ctx.js';
 import type { ProgTypeOps, TestRunInput, TestRunOutput } from './registry.js';

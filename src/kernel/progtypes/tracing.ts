@@ -9,10 +9,10 @@
 import { AttachType, ProgType } from '../../object/uapi.js';
 import { ERRNO } from '../../util/errno.js';
 import type { Fault } from '../../vm/fault.js';
-import { BPF_F_TEST_RUN_ON_CPU } from '../uapi.js';
+import { BPF_F_TEST_RUN_ON_CPU } from '../syscall/uapi.js';
 import type { Hook, HookKind } from '../hooks.js';
 import type { Kernel } from '../kernel.js';
-import type { KProg } from '../objects.js';
+import type { KProg } from '../objects/objects.js';
 import { mapCtx, nowNs, u64Array } from './common.js';
 import type { ProgTypeOps, TestRunInput, TestRunOutput } from './registry.js';
 

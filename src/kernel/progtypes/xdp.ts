@@ -38,9 +38,9 @@ import {
   type RedirectRecord,
   type XdpFrag,
 } from '../../helpers/packet.js';
-import { BPF_F_TEST_XDP_LIVE_FRAMES } from '../uapi.js';
+import { BPF_F_TEST_XDP_LIVE_FRAMES } from '../syscall/uapi.js';
 import type { Kernel } from '../kernel.js';
-import type { KProg } from '../objects.js';
+import type { KProg } from '../objects/objects.js';
 import { checkInterrupt, mapCtx, nowNs, timedRuns } from './common.js';
 import { CtxRegion, ctxIn, ctxLayout, type CtxBackend, type CtxField, type CtxPolicy } from './ctx.js';
 import type { ProgTypeOps, TestRunInput, TestRunOutput } from './registry.js';

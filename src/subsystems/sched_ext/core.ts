@@ -26,7 +26,7 @@ import { Fault } from '../../vm/fault.js';
 import { Memory, PERM_RW, RegionKind } from '../../vm/memory.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { StructOpsInstance } from '../../kernel/structops.js';
-import type { StructLayout } from '../../kernel/ktypes.js';
+import type { StructLayout } from '../../kernel/objects/ktypes.js';
 import { SchedSimError, type Behavior, type TaskSpec } from './workload.js';
 import {
   DEQ_SLEEP,

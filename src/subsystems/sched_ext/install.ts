@@ -6,7 +6,7 @@
  */
 import { Kernel, type KernelOptions } from '../../kernel/kernel.js';
 import type { StructOpsInstance, StructOpsMember } from '../../kernel/structops.js';
-import type { KProg } from '../../kernel/objects.js';
+import type { KProg } from '../../kernel/objects/objects.js';
 import { ERRNO } from '../../util/errno.js';
 import { registerSchedExtKfuncs, type SchedExtKfuncOptions } from './kfuncs.js';
 import type { SchedCore } from './core.js';

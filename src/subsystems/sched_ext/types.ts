@@ -10,8 +10,8 @@
  * KERNEL_STRUCTS are registered first through the kernel options with this extended task_struct in
  * place of the compact one (offsets are the emulator's own; programs reach them through CO-RE).
  */
-import { KERNEL_STRUCTS } from '../../kernel/kobjects.js';
-import type { KFuncProto, KStructDef, KStructMember } from '../../kernel/ktypes.js';
+import { KERNEL_STRUCTS } from '../../kernel/objects/kobjects.js';
+import type { KFuncProto, KStructDef, KStructMember } from '../../kernel/objects/ktypes.js';
 
 /** NR_CPUS of distribution configs: `struct cpumask` is 8192 bits. */
 export const NR_CPUS = 8192;

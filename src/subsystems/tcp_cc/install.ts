@@ -22,7 +22,7 @@ import { KernelError } from '../../kernel/errors.js';
 import { Memory } from '../../vm/memory.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { KfuncCall } from '../../kernel/kfuncs.js';
-import type { KFuncProto, KStructMember } from '../../kernel/ktypes.js';
+import type { KFuncProto, KStructMember } from '../../kernel/objects/ktypes.js';
 import type { StructOpsInstance, StructOpsMember } from '../../kernel/structops.js';
 import { ACK_SAMPLE_FIELDS, ICSK_ACK_PENDING_OFF, ICSK_FIELDS, RATE_SAMPLE_FIELDS, SIZEOF, SKC_STATE_OFF, SOCK_FIELDS, TCP_FIELDS, WRITABLE, type FieldFact } from './layout.js';
 import { tcpCongAvoidAi, tcpRenoCongAvoid, tcpRenoSsthresh, tcpRenoUndoCwnd, tcpSlowStart, type TcpSock } from './sock.js';

@@ -1,7 +1,7 @@
 /** Shared helpers of the program-type tests: load assembled programs, BPF_PROG_TEST_RUN, sample frames. */
 import { assembleBytes } from '../../../src/isa/asm.js';
 import { Kernel, type KernelOptions } from '../../../src/kernel/kernel.js';
-import { Cmd } from '../../../src/kernel/uapi.js';
+import { Cmd } from '../../../src/kernel/syscall/uapi.js';
 import { fromHex } from '../../../src/util/bytes.js';
 
 export { ProgType, AttachType } from '../../../src/object/uapi.js';

@@ -7,8 +7,8 @@ import { runXdp } from '../../../src/kernel/progtypes/xdp.js';
 import { BPF_MAP_TYPE } from '../../../src/maps/uapi.js';
 import { Memory, PERM_NONE, RegionKind } from '../../../src/vm/memory.js';
 import { assembleBytes } from '../../../src/isa/asm.js';
-import { Cmd } from '../../../src/kernel/uapi.js';
-import type { KMap } from '../../../src/kernel/objects.js';
+import { Cmd } from '../../../src/kernel/syscall/uapi.js';
+import type { KMap } from '../../../src/kernel/objects/objects.js';
 import { AttachType, FRAMES, kernel, load, ProgType, testRun, u32s } from './harness.js';
 
 const EFAULT = -14;

@@ -1,15 +1,15 @@
 /**
  * BPF_LINK_CREATE for iterator programs, BPF_ITER_CREATE and read(2) of iterator fds
- * (src/kernel/cmd-link.ts, Kernel.read). Every errno below is what Linux 6.18 returned for the same
+ * (src/kernel/syscall/cmd-link.ts, Kernel.read). Every errno below is what Linux 6.18 returned for the same
  * call (a libbpf 1.1 program issuing raw bpf() calls on an iter/task program).
  */
 import { describe, expect, it } from 'vitest';
-import { Kernel } from '../../src/kernel/kernel.js';
-import { ATTR_SIZE } from '../../src/kernel/attr.js';
-import { LinkType } from '../../src/kernel/uapi.js';
-import { AttachType } from '../../src/object/uapi.js';
-import { ERRNO } from '../../src/util/errno.js';
-import { Cmd, iterKernel, iterLink, iterOpen, joined, loadIterProg, probe, reads } from './iter-harness.js';
+import { Kernel } from '../../../src/kernel/kernel.js';
+import { ATTR_SIZE } from '../../../src/kernel/syscall/attr.js';
+import { LinkType } from '../../../src/kernel/syscall/uapi.js';
+import { AttachType } from '../../../src/object/uapi.js';
+import { ERRNO } from '../../../src/util/errno.js';
+import { Cmd, iterKernel, iterLink, iterOpen, joined, loadIterProg, probe, reads } from '../iter-harness.js';
 
 const { EINVAL, E2BIG, EBADF, EFAULT, ENOENT, EOPNOTSUPP } = ERRNO;
 

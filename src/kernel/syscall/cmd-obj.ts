@@ -3,13 +3,13 @@
  * (kernel/bpf/syscall.c). Info structs follow include/uapi/linux/bpf.h: struct bpf_prog_info
  * (232 bytes), bpf_map_info (104), bpf_btf_info (32), bpf_link_info (64).
  */
-import { parseBtf } from '../btf/parse.js';
-import { BtfError } from '../btf/errors.js';
-import { writeInsns } from '../isa/insn.js';
-import { ERRNO } from '../util/errno.js';
+import { parseBtf } from '../../btf/parse.js';
+import { BtfError } from '../../btf/errors.js';
+import { writeInsns } from '../../isa/insn.js';
+import { ERRNO } from '../../util/errno.js';
 import type { Attr } from './attr.js';
-import type { Kernel } from './kernel.js';
-import { KBtf, type KLink, type KMap, type KProg } from './objects.js';
+import type { Kernel } from '../kernel.js';
+import { KBtf, type KLink, type KMap, type KProg } from '../objects/objects.js';
 import { BPF_F_RDONLY, BPF_F_WRONLY, BPF_F_TOKEN_FD, LinkType } from './uapi.js';
 
 const { EINVAL, ENOENT, EFAULT, E2BIG, EBADFD, ENOSPC } = ERRNO;

@@ -8,14 +8,14 @@
  * LSM), iterator targets (iter.ts) and struct_ops. Attaching XDP/tc/cgroup programs to network
  * devices or cgroups is not emulated (there are none): those LINK_CREATE calls fail with EINVAL.
  */
-import { ERRNO } from '../util/errno.js';
-import { AttachType, ProgType } from '../object/uapi.js';
+import { ERRNO } from '../../util/errno.js';
+import { AttachType, ProgType } from '../../object/uapi.js';
 import type { Attr } from './attr.js';
-import type { Hook } from './hooks.js';
-import { ITER_LINK_INFO_SIZE, iterTargets, openIterSession } from './iter.js';
-import type { Kernel } from './kernel.js';
-import { KLink, type KProg, type LinkOps } from './objects.js';
-import { structOpsLinkCreate } from './structops.js';
+import type { Hook } from '../hooks.js';
+import { ITER_LINK_INFO_SIZE, iterTargets, openIterSession } from '../objects/iter.js';
+import type { Kernel } from '../kernel.js';
+import { KLink, type KProg, type LinkOps } from '../objects/objects.js';
+import { structOpsLinkCreate } from '../structops.js';
 import { BPF_F_REPLACE, LinkType, PAGE_SIZE } from './uapi.js';
 
 const { EINVAL, ENOENT, EOPNOTSUPP, EFAULT, EPERM, E2BIG } = ERRNO;

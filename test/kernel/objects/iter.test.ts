@@ -1,5 +1,5 @@
 /**
- * BPF iterator sessions (src/kernel/iter.ts): bpf_seq_read over the task iterator, read by read,
+ * BPF iterator sessions (src/kernel/objects/iter.ts): bpf_seq_read over the task iterator, read by read,
  * with the expectations taken from the same programs run on Linux 6.18 (bpftool 7.1, libbpf 1.1):
  *
  *   70 tasks, one line each:        stop call saw seq_num 69 (the last object's), session ids 8, 9
@@ -12,13 +12,13 @@
  *   reads of 7 bytes:                the same bytes, every object shown once
  */
 import { describe, expect, it } from 'vitest';
-import { Kernel } from '../../src/kernel/kernel.js';
-import { IterTargetRegistry, type IterCursor } from '../../src/kernel/iter.js';
-import { KObjectError } from '../../src/kernel/kobjects.js';
-import { BPF_F_REPLACE } from '../../src/kernel/uapi.js';
-import { ERRNO } from '../../src/util/errno.js';
-import { rodata, str } from '../helpers/env.js';
-import { Cmd, iterKernel, iterProg, joined, kobjs, latin1, loadIterProg, openIter, probe, reads, W } from './iter-harness.js';
+import { Kernel } from '../../../src/kernel/kernel.js';
+import { IterTargetRegistry, type IterCursor } from '../../../src/kernel/objects/iter.js';
+import { KObjectError } from '../../../src/kernel/objects/kobjects.js';
+import { BPF_F_REPLACE } from '../../../src/kernel/syscall/uapi.js';
+import { ERRNO } from '../../../src/util/errno.js';
+import { rodata, str } from '../../helpers/env.js';
+import { Cmd, iterKernel, iterProg, joined, kobjs, latin1, loadIterProg, openIter, probe, reads, W } from '../iter-harness.js';
 
 const { EAGAIN, E2BIG, EFAULT, EOVERFLOW, EPERM, EINVAL } = ERRNO;
 

@@ -10,8 +10,8 @@
  * `addEnum`), any of those followed by `*`s,
  * `const`, and a trailing `[N]` for arrays (`char[16]`).
  */
-import type { Btf } from '../btf/btf.js';
-import { BtfBuilder, type MemberSpec } from '../btf/encode.js';
+import type { Btf } from '../../btf/btf.js';
+import { BtfBuilder, type MemberSpec } from '../../btf/encode.js';
 
 /** A struct member in a kernel struct definition. */
 export interface KStructMember {

@@ -29,14 +29,14 @@
  * User-defined iterators register an 'iter' hook (the vmlinux FUNC `bpf_iter_<name>`) and an
  * {@link IterTargetDef} in the 'iterTargets' service ({@link IterTargetRegistry}).
  */
-import { SeqFile } from '../helpers/seq.js';
-import { ERRNO } from '../util/errno.js';
-import { Fault } from '../vm/fault.js';
-import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
-import type { Kernel } from './kernel.js';
+import { SeqFile } from '../../helpers/seq.js';
+import { ERRNO } from '../../util/errno.js';
+import { Fault } from '../../vm/fault.js';
+import { Memory, PERM_R, RegionKind } from '../../vm/memory.js';
+import type { Kernel } from '../kernel.js';
 import type { KernelObjects, TaskEntry } from './kobjects.js';
 import type { KProg } from './objects.js';
-import { mapCtx, u64Array } from './progtypes/common.js';
+import { mapCtx, u64Array } from '../progtypes/common.js';
 
 const { EINVAL, EAGAIN, E2BIG, EBADF } = ERRNO;
 

@@ -1,15 +1,15 @@
 /**
- * Robustness of the bpf() layer (src/kernel/commands.ts and the cmd-*.ts handlers): seeded random
+ * Robustness of the bpf() layer (src/kernel/syscall/commands.ts and the cmd-*.ts handlers): seeded random
  * attributes for every command, shaped by the command's layout so they get past CHECK_ATTR and
  * reach the handlers' deeper checks. Every call must return a number (an fd, 0 or -errno) — never
  * throw — and afterwards the kernel must still work and, once every fd is closed, hold no objects.
  */
 import { describe, expect, it } from 'vitest';
-import { assembleBytes } from '../../src/isa/asm.js';
-import { ATTR_SIZE, CMD_LAYOUTS } from '../../src/kernel/attr.js';
-import { Kernel } from '../../src/kernel/kernel.js';
-import { BPF_MAP_TYPE } from '../../src/maps/uapi.js';
-import { Cmd, ProgType, createStructOpsMap, loadUserBtf } from './harness.js';
+import { assembleBytes } from '../../../src/isa/asm.js';
+import { ATTR_SIZE, CMD_LAYOUTS } from '../../../src/kernel/syscall/attr.js';
+import { Kernel } from '../../../src/kernel/kernel.js';
+import { BPF_MAP_TYPE } from '../../../src/maps/uapi.js';
+import { Cmd, ProgType, createStructOpsMap, loadUserBtf } from '../harness.js';
 
 /** xorshift32: reproducible per seed. */
 function rng(seed: number): () => number {

@@ -4,11 +4,11 @@
  * *_GET_FD_BY_ID and *_GET_NEXT_ID. Expected errnos were checked with the same calls on Linux 6.18.
  */
 import { describe, expect, it } from 'vitest';
-import { Kernel } from '../../src/kernel/kernel.js';
-import { ATTR_SIZE } from '../../src/kernel/attr.js';
-import { BPF_MAP_TYPE } from '../../src/maps/uapi.js';
-import { ERRNO } from '../../src/util/errno.js';
-import { Cmd, ProgType, loadProg } from './harness.js';
+import { Kernel } from '../../../src/kernel/kernel.js';
+import { ATTR_SIZE } from '../../../src/kernel/syscall/attr.js';
+import { BPF_MAP_TYPE } from '../../../src/maps/uapi.js';
+import { ERRNO } from '../../../src/util/errno.js';
+import { Cmd, ProgType, loadProg } from '../harness.js';
 
 const { EINVAL, E2BIG, ENOENT, EBADF, EBADFD, EPERM } = ERRNO;
 

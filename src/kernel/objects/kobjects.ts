@@ -20,15 +20,15 @@
  * arithmetic (the pointer itself addresses CPU 0's copy; the kernel's verifier forbids
  * dereferencing it without bpf_this_cpu_ptr/bpf_per_cpu_ptr, the emulator does not).
  */
-import type { Btf } from '../btf/btf.js';
-import { BPF_MAP_TYPE } from '../maps/uapi.js';
-import { ProgType } from '../object/uapi.js';
-import type { BtfType } from '../btf/types.js';
-import { BpfemuError } from '../util/errors.js';
-import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
+import type { Btf } from '../../btf/btf.js';
+import { BPF_MAP_TYPE } from '../../maps/uapi.js';
+import { ProgType } from '../../object/uapi.js';
+import type { BtfType } from '../../btf/types.js';
+import { BpfemuError } from '../../util/errors.js';
+import { Memory, PERM_R, RegionKind } from '../../vm/memory.js';
 import { installIterTargets } from './iter.js';
-import type { TaskInfo } from '../helpers/host.js';
-import type { Kernel } from './kernel.js';
+import type { TaskInfo } from '../../helpers/host.js';
+import type { Kernel } from '../kernel.js';
 import type { KStructDef } from './ktypes.js';
 
 /** Error codes of kernel-object definitions. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BtfBuilder } from '../../src/btf/encode.js';
-import { assembleBytes } from '../../src/isa/asm.js';
-import { Kernel } from '../../src/kernel/kernel.js';
-import { KObjectError, type KernelObjects } from '../../src/kernel/kobjects.js';
-import { Cmd } from '../../src/kernel/uapi.js';
-import { ProgType } from '../../src/object/uapi.js';
-import { Memory } from '../../src/vm/memory.js';
+import { BtfBuilder } from '../../../src/btf/encode.js';
+import { assembleBytes } from '../../../src/isa/asm.js';
+import { Kernel } from '../../../src/kernel/kernel.js';
+import { KObjectError, type KernelObjects } from '../../../src/kernel/objects/kobjects.js';
+import { Cmd } from '../../../src/kernel/syscall/uapi.js';
+import { ProgType } from '../../../src/object/uapi.js';
+import { Memory } from '../../../src/vm/memory.js';
 
 function kobjs(k: Kernel): KernelObjects {
   return k.service<KernelObjects>('kobjects')!;

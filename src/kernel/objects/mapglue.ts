@@ -3,13 +3,13 @@
  * maps/ (BpfMap: storage and semantics). Also finds special fields (bpf_spin_lock, bpf_timer, ...) in
  * a map's value type, as the kernel's btf_parse_fields does.
  */
-import type { Btf } from '../btf/btf.js';
-import { ArrayMap } from '../maps/array.js';
-import { BpfMap } from '../maps/map.js';
-import type { MapEnv, SpecialField, SpecialFieldKind } from '../maps/types.js';
-import { ERRNO } from '../util/errno.js';
-import { Memory } from '../vm/memory.js';
-import type { Kernel } from './kernel.js';
+import type { Btf } from '../../btf/btf.js';
+import { ArrayMap } from '../../maps/array.js';
+import { BpfMap } from '../../maps/map.js';
+import type { MapEnv, SpecialField, SpecialFieldKind } from '../../maps/types.js';
+import { ERRNO } from '../../util/errno.js';
+import { Memory } from '../../vm/memory.js';
+import type { Kernel } from '../kernel.js';
 import type { KMap } from './objects.js';
 
 const { EINVAL } = ERRNO;

@@ -9,10 +9,10 @@
  * - a program has `refcnt`; at 0 its id is freed and the free is deferred;
  * - a link holds its program or struct_ops map.
  */
-import type { VerifierStats } from '../verifier/api.js';
-import type { Btf } from '../btf/btf.js';
-import type { RawInsn } from '../isa/insn.js';
-import type { ExecProgram } from '../vm/machine.js';
+import type { VerifierStats } from '../../verifier/api.js';
+import type { Btf } from '../../btf/btf.js';
+import type { RawInsn } from '../../isa/insn.js';
+import type { ExecProgram } from '../../vm/machine.js';
 import type { IterLink } from './iter.js';
 
 /** A program's struct_ops association (struct bpf_prog_aux::st_ops_assoc). */

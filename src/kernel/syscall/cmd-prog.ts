@@ -8,33 +8,33 @@
  * so memory safety is enforced at run time (bounds-checked regions) instead of at load; a program
  * the kernel's verifier would reject for type reasons may load here and fault when it misbehaves.
  */
-import { HELPER_TABLE } from '../helpers/table.js';
-import { progTypeLabel } from '../object/uapi.js';
-import { VerifyError, POISON_HELPER_ID } from '../isa/decode.js';
-import { formatKernel } from '../isa/disasm-kernel.js';
-import { readInsns, type RawInsn } from '../isa/insn.js';
-import { LDDW_CODE, LDDW_IMM64, LDDW_MAP_FD, LDDW_MAP_IDX, LDDW_MAP_IDX_VALUE, LDDW_MAP_VALUE, LDDW_VARIABLE } from '../isa/opcodes.js';
-import { ERRNO } from '../util/errno.js';
-import { Fault } from '../vm/fault.js';
-import { warmUpOnce } from '../vm/interp.js';
-import type { HelperFn, Machine } from '../vm/machine.js';
-import { Memory, PERM_NONE, RegionKind } from '../vm/memory.js';
-import { buildExecProgram } from '../vm/program.js';
-import { AttachType, ProgType } from '../object/uapi.js';
+import { HELPER_TABLE } from '../../helpers/table.js';
+import { progTypeLabel } from '../../object/uapi.js';
+import { VerifyError, POISON_HELPER_ID } from '../../isa/decode.js';
+import { formatKernel } from '../../isa/disasm-kernel.js';
+import { readInsns, type RawInsn } from '../../isa/insn.js';
+import { LDDW_CODE, LDDW_IMM64, LDDW_MAP_FD, LDDW_MAP_IDX, LDDW_MAP_IDX_VALUE, LDDW_MAP_VALUE, LDDW_VARIABLE } from '../../isa/opcodes.js';
+import { ERRNO } from '../../util/errno.js';
+import { Fault } from '../../vm/fault.js';
+import { warmUpOnce } from '../../vm/interp.js';
+import type { HelperFn, Machine } from '../../vm/machine.js';
+import { Memory, PERM_NONE, RegionKind } from '../../vm/memory.js';
+import { buildExecProgram } from '../../vm/program.js';
+import { AttachType, ProgType } from '../../object/uapi.js';
 import type { Attr } from './attr.js';
-import { maxCtxOffset } from './ctxaccess.js';
-import { ErrnoError, KernelError } from './errors.js';
-import type { Kernel } from './kernel.js';
-import type { RegisteredKfunc } from './kfuncs.js';
-import { implOf, mapDirectValue, mapHandlePointer } from './mapglue.js';
-import { ArrayMap } from '../maps/array.js';
-import { ProgArrayMap } from '../maps/prog-array.js';
-import { KMap, KProg, type LoadedFuncInfo, type LoadedLineInfo } from './objects.js';
-import { TestRunInterrupted } from './progtypes/common.js';
-import type { TestRunInput } from './progtypes/registry.js';
+import { maxCtxOffset } from '../ctxaccess.js';
+import { ErrnoError, KernelError } from '../errors.js';
+import type { Kernel } from '../kernel.js';
+import type { RegisteredKfunc } from '../kfuncs.js';
+import { implOf, mapDirectValue, mapHandlePointer } from '../objects/mapglue.js';
+import { ArrayMap } from '../../maps/array.js';
+import { ProgArrayMap } from '../../maps/prog-array.js';
+import { KMap, KProg, type LoadedFuncInfo, type LoadedLineInfo } from '../objects/objects.js';
+import { TestRunInterrupted } from '../progtypes/common.js';
+import type { TestRunInput } from '../progtypes/registry.js';
 import { COMPLEXITY_LIMIT_INSNS, PROG_FLAGS_MASK, ProgFlags } from './uapi.js';
-import { verifyProgram, vmapOf } from './verify.js';
-import type { PseudoTarget } from '../verifier/api.js';
+import { verifyProgram, vmapOf } from '../verify.js';
+import type { PseudoTarget } from '../../verifier/api.js';
 
 const { EINVAL, E2BIG, EFAULT, ENOTSUPP, EACCES, ENOSPC, EINTR } = ERRNO;
 

@@ -7,14 +7,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BpfObject } from '../../src/api/object.js';
-import { parseBtf } from '../../src/btf/parse.js';
-import { Kernel } from '../../src/kernel/kernel.js';
-import { KERNEL_CTX_STRUCTS, KERNEL_TRACEPOINTS } from '../../src/kernel/data/kernel-types.js';
-import { SK_BUFF } from '../../src/kernel/progtypes/skb.js';
-import { fromHex } from '../../src/util/bytes.js';
+import { BpfObject } from '../../../src/api/object.js';
+import { parseBtf } from '../../../src/btf/parse.js';
+import { Kernel } from '../../../src/kernel/kernel.js';
+import { KERNEL_CTX_STRUCTS, KERNEL_TRACEPOINTS } from '../../../src/kernel/objects/data/kernel-types.js';
+import { SK_BUFF } from '../../../src/kernel/progtypes/skb.js';
+import { fromHex } from '../../../src/util/bytes.js';
 
-const golden = JSON.parse(readFileSync(new URL('./goldens/core-ctx.json', import.meta.url), 'utf8')) as { frameHex: string; retval: number; res: number[] };
+const golden = JSON.parse(readFileSync(new URL('../goldens/core-ctx.json', import.meta.url), 'utf8')) as { frameHex: string; retval: number; res: number[] };
 
 describe('kernel types in the emulated vmlinux', () => {
   it('CO-RE reads of __sk_buff through a vmlinux.h-style flavour give what 6.18 gave', () => {

@@ -3,16 +3,16 @@
  * map_delete_elem, map_get_next_key, map_lookup_and_delete_elem, map_freeze, bpf_map_do_batch):
  * attribute checks, fd permissions, user-memory copies, then the map implementation.
  */
-import type { Btf } from '../btf/btf.js';
-import { createMap } from '../maps/registry.js';
-import { BPF_MAP_TYPE } from '../maps/uapi.js';
-import type { BatchResult } from '../maps/types.js';
-import { ERRNO } from '../util/errno.js';
-import { PERM_NONE, RegionKind } from '../vm/memory.js';
+import type { Btf } from '../../btf/btf.js';
+import { createMap } from '../../maps/registry.js';
+import { BPF_MAP_TYPE } from '../../maps/uapi.js';
+import type { BatchResult } from '../../maps/types.js';
+import { ERRNO } from '../../util/errno.js';
+import { PERM_NONE, RegionKind } from '../../vm/memory.js';
 import type { Attr } from './attr.js';
-import type { Kernel } from './kernel.js';
-import { implOf, specialFields } from './mapglue.js';
-import { KMap, type KBtf } from './objects.js';
+import type { Kernel } from '../kernel.js';
+import { implOf, specialFields } from '../objects/mapglue.js';
+import { KMap, type KBtf } from '../objects/objects.js';
 import { objName } from './cmd-prog.js';
 import {
   structOpsDelete,
@@ -23,7 +23,7 @@ import {
   structOpsNextKey,
   structOpsOf,
   structOpsUpdate,
-} from './structops.js';
+} from '../structops.js';
 import { BPF_F_LOCK, BPF_F_RDONLY, BPF_F_TOKEN_FD, BPF_F_WRONLY } from './uapi.js';
 
 const { EINVAL, EPERM, EFAULT, EACCES, ENOTSUPP, EBUSY, EOPNOTSUPP } = ERRNO;

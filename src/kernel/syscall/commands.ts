@@ -4,7 +4,7 @@ import { mapBatch, mapCreate, mapDeleteElem, mapFreeze, mapGetNextKey, mapLookup
 import { btfGetFdById, btfLoad, enableStats, getNextId, linkGetFdById, mapGetFdById, objGetInfoByFd, progGetFdById } from './cmd-obj.js';
 import { iterCreate, linkCreate, linkDetach, linkUpdate, progAssocStructOps, rawTracepointOpen } from './cmd-link.js';
 import { progBindMap, progLoad, progTestRun } from './cmd-prog.js';
-import type { Kernel } from './kernel.js';
+import type { Kernel } from '../kernel.js';
 import { Cmd } from './uapi.js';
 
 /** A command handler: returns an fd, 0, or -errno; writes output fields into `attr`. */
