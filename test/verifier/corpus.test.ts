@@ -20,7 +20,6 @@ const GOLDENS = new URL('./goldens/', import.meta.url).pathname;
 export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   'helper-sk-lookup-release': 'bpf_sk_lookup_tcp is not implemented by bpfemu (sockets are not emulated): refused at load',
   'helper-sk-lookup-short-tuple': 'bpf_sk_lookup_tcp is not implemented by bpfemu (sockets are not emulated): refused at load',
-  'ret-raw-tp-btf-any': "the emulated kernel's BTF has no btf_trace_sched_switch: tp_btf on it cannot load",
   'loop-bpf-loop-callback-no-btf': 'a callback (lddw code) without BTF func_info is accepted; 6.18 refuses it ("missing btf func_info")',
 };
 

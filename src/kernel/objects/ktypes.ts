@@ -236,6 +236,9 @@ export class KernelTypes {
   /** Define a struct; returns its BTF id. Members may reference earlier structs by value. */
   addStruct(def: KStructDef): number {
     if (this.structs.has(def.name)) throw new TypeError(`struct ${def.name} is already defined`);
+    // Types made before this definition (`struct NAME *` of an earlier prototype) point at a forward
+    // declaration; from now on `struct NAME ...` means the struct, so those cached ids are dropped.
+    for (const key of [...this.cache.keys()]) if (new RegExp(`^(const )?struct ${def.name}( |\\*|$)`).test(key)) this.cache.delete(key);
     const layout = layoutStruct(def, this.structs);
     this.structs.set(def.name, layout);
     // A self-referential `struct NAME *` member (task_struct's real_parent) must point at the struct,
