@@ -876,6 +876,14 @@ export class Kernel implements HelperHost {
     this.helperTables.clear();
   }
 
+  /**
+   * Create the machine the next run at this depth uses, if it does not exist yet (test runs call
+   * this before they start timing, so a kernel's first run does not time the machine's allocation).
+   */
+  prepareRun(): void {
+    this.machineAt(this.runDepth);
+  }
+
   private machineAt(depth: number): Machine {
     let m = this.machines[depth];
     if (m === undefined) {

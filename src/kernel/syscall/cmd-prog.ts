@@ -695,6 +695,7 @@ export function progTestRun(k: Kernel, a: Attr): number {
     k.lastTestRun = null;
     // The interpreter's one-time warm-up must not land in the first run's duration.
     if (k.engine === 'fast' || k.engine === 'interp' || k.engine === 'auto') warmUpOnce();
+    k.prepareRun();
     let out;
     try {
       out = ops.testRun(k, input);
