@@ -7,8 +7,7 @@
  */
 import type { Btf } from '../btf/btf.js';
 import type { ObjectSpec } from '../object/spec.js';
-
-const PERCPU = new Set([5, 6, 10]); // PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH
+import { isPerCpuValueType } from '../maps/uapi.js';
 
 function ident(name: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name);
@@ -110,7 +109,7 @@ export function genTypes(spec: ObjectSpec, objectName = spec.name): string {
     if (m.internal !== undefined || m.structOps !== undefined || w === null || m.btfValueTypeId === 0) continue;
     const k = m.btfKeyTypeId !== 0 ? w.ts(m.btfKeyTypeId) : 'number';
     const v = w.ts(m.btfValueTypeId);
-    const value = PERCPU.has(m.type) ? (/[ |]/.test(v) ? `(${v})[]` : `${v}[]`) : v;
+    const value = isPerCpuValueType(m.type) ? (/[ |]/.test(v) ? `(${v})[]` : `${v}[]`) : v;
     maps.push(`  ${ident(m.name)}: TypedMap<${k}, ${value}>;`);
     binds.push(`      ${ident(m.name)}: obj.map(${JSON.stringify(m.name)}).typed<${k}, ${value}>(),`);
   }

@@ -25,7 +25,7 @@ import { loadObjectSpec, type LoadObjectOptions } from '../object/load.js';
 import type { ExternSpec, MapSpec, ObjectSpec, ProgramSpec } from '../object/spec.js';
 import { AttachType, ProgType, progTypeLabel } from '../object/uapi.js';
 import type { Btf } from '../btf/btf.js';
-import { BPF_MAP_TYPE, mapTypeName } from '../maps/uapi.js';
+import { BPF_MAP_TYPE, isPerCpuValueType, mapTypeName } from '../maps/uapi.js';
 import { RingbufMap } from '../maps/ringbuf.js';
 import { PerfEventArrayMap } from '../maps/perf.js';
 import { PerfBufferReader, RingbufReader } from './events.js';
@@ -427,9 +427,7 @@ export class BpfObjectMap {
 
   /** Bytes of a user-space value (per-CPU maps: one rounded slot per CPU). */
   get userValueSize(): number {
-    const t = this.spec.type;
-    const percpu = t === BPF_MAP_TYPE.PERCPU_ARRAY || t === BPF_MAP_TYPE.PERCPU_HASH || t === BPF_MAP_TYPE.LRU_PERCPU_HASH;
-    return percpu ? Math.ceil(this.valueSize / 8) * 8 * this.obj.kernel.nrCpus : this.valueSize;
+    return isPerCpuValueType(this.spec.type) ? Math.ceil(this.valueSize / 8) * 8 * this.obj.kernel.nrCpus : this.valueSize;
   }
 
   private keyArg(key: Uint8Array | null): Uint8Array | null {
@@ -509,12 +507,11 @@ export class BpfObjectMap {
    * Throws for a map without a BTF value type.
    */
   typed<K extends TypedValue = TypedValue, V extends TypedValue = TypedValue>(): TypedMap<K, V> {
-    const t = this.spec.type;
     const self = this;
     const bytes = {
       name: this.name,
       valueSize: this.valueSize,
-      perCpu: t === BPF_MAP_TYPE.PERCPU_ARRAY || t === BPF_MAP_TYPE.PERCPU_HASH || t === BPF_MAP_TYPE.LRU_PERCPU_HASH,
+      perCpu: isPerCpuValueType(this.spec.type),
       nrCpus: this.obj.kernel.nrCpus,
       lookup: (k: Uint8Array | null) => self.lookup(k),
       update: (k: Uint8Array | null, v: Uint8Array, f?: number) => self.update(k, v, f),

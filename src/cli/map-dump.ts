@@ -6,7 +6,7 @@
  */
 import type { BpfObjectMap } from '../api/object.js';
 import type { TypedValue } from '../api/typed.js';
-import { BPF_MAP_TYPE, mapTypeName } from '../maps/uapi.js';
+import { BPF_MAP_TYPE, isPerCpuValueType, mapTypeName } from '../maps/uapi.js';
 import { fromHex, toHex } from '../util/bytes.js';
 import { CliError } from './registry.js';
 
@@ -28,10 +28,6 @@ export function jsonOf(v: TypedValue): Json {
   return v;
 }
 
-function isPerCpu(t: number): boolean {
-  return t === BPF_MAP_TYPE.PERCPU_ARRAY || t === BPF_MAP_TYPE.PERCPU_HASH || t === BPF_MAP_TYPE.LRU_PERCPU_HASH;
-}
-
 /** Hex entries (the `--hex` form). */
 export function dumpMapHex(m: BpfObjectMap): { type: string; entries: object[] } {
   const type = mapTypeName(m.spec.type);
@@ -39,7 +35,7 @@ export function dumpMapHex(m: BpfObjectMap): { type: string; entries: object[] }
   if (NOT_DUMPED.includes(t) || m.fd < 0) return { type, entries: [] };
   const entries: object[] = [];
   for (const key of m.keys()) {
-    if (isPerCpu(t)) {
+    if (isPerCpuValueType(t)) {
       const vs = m.lookupPerCpu(key);
       if (vs !== undefined) entries.push({ key: toHex(key), values: vs.map(toHex) });
     } else {
@@ -73,7 +69,7 @@ export function dumpMapFormatted(m: BpfObjectMap): { type: string; entries: obje
   const typed = m.typed();
   const entries: object[] = [];
   for (const [k, v] of typed.entries()) {
-    if (isPerCpu(t)) entries.push({ key: jsonOf(k), values: (v as TypedValue[]).map((x, cpu) => ({ cpu, value: jsonOf(x) })) });
+    if (isPerCpuValueType(t)) entries.push({ key: jsonOf(k), values: (v as TypedValue[]).map((x, cpu) => ({ cpu, value: jsonOf(x) })) });
     else entries.push({ key: jsonOf(k), value: jsonOf(v) });
   }
   return { type, entries };

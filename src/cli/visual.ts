@@ -5,6 +5,7 @@
  * (blocks stacked in program order, jumps drawn beside them; no Graphviz needed).
  */
 import { formatKernel } from '../isa/disasm-kernel.js';
+import { lookupSpec } from '../isa/opcodes.js';
 import type { RawInsn } from '../isa/insn.js';
 import type { LineInfoSpec } from '../object/spec.js';
 
@@ -23,14 +24,20 @@ export interface CfgEdge {
   readonly kind: 'fall' | 'jump' | 'call';
 }
 
+/** The opcode table's form of `i`. */
+function formOf(i: RawInsn): string | undefined {
+  return lookupSpec(i.code, i.src, i.off, i.imm)?.form;
+}
+
+/** Whether `i` jumps (goto, gotol, if ... goto, may_goto). */
 function isJump(i: RawInsn): boolean {
-  const cls = i.code & 7;
-  return (cls === 5 || cls === 6) && (i.code & 0xf0) !== 0x80 && (i.code & 0xf0) !== 0x90;
+  const f = formOf(i);
+  return f === 'ja' || f === 'ja32' || f === 'jmp_k' || f === 'jmp_x' || f === 'may_goto';
 }
 
 function target(pc: number, i: RawInsn): number {
   // ja32 (gotol) keeps its offset in imm
-  return pc + 1 + (i.code === 0x06 ? i.imm : i.off);
+  return pc + 1 + (formOf(i) === 'ja32' ? i.imm : i.off);
 }
 
 /** The basic blocks and edges of `insns`, with source lines from `lineInfo` before the instructions they start. */
@@ -80,7 +87,8 @@ export function buildCfg(insns: readonly RawInsn[], lineInfo: readonly LineInfoS
       const t = target(last, i);
       if (t >= 0 && t < n) edges.push({ from: b.id, to: blockAt[t]!, kind: 'jump' });
     }
-    const uncond = i.code === 0x05 || i.code === 0x06 || i.code === 0x95;
+    const f = formOf(i);
+    const uncond = f === 'ja' || f === 'ja32' || f === 'exit';
     if (!uncond && b.end < n) edges.push({ from: b.id, to: blockAt[b.end]!, kind: 'fall' });
     for (let q = b.start; q < b.end; q++) {
       const c = insns[q]!;

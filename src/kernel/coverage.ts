@@ -7,6 +7,7 @@
  *
  * One collector may serve many kernels (a whole test process: {@link enableCoverage}).
  */
+import { lookupSpec } from '../isa/opcodes.js';
 import type { ExecProgram, Machine } from '../vm/machine.js';
 import type { KProg } from './objects/objects.js';
 
@@ -17,6 +18,8 @@ interface ProgCounts {
   readonly hits: Float64Array;
   /** Per conditional-jump pc: [fall-through count, taken count]. */
   readonly branches: Map<number, [number, number]>;
+  /** 1 at conditional-jump pcs (computed once per program). */
+  readonly cond: Uint8Array;
 }
 
 /** A source line's counts in a {@link CoverageReport}. */
@@ -45,12 +48,16 @@ export interface CoverageReport {
   readonly files: readonly FileCoverage[];
 }
 
-/** Jump opcodes that are not conditional: ja, call, exit (by the op nibble of a JMP/JMP32 class). */
-function isCondJump(code: number): boolean {
-  const cls = code & 7;
-  if (cls !== 5 && cls !== 6) return false;
-  const op = code & 0xf0;
-  return op !== 0x00 && op !== 0x80 && op !== 0x90 && op !== 0xe0;
+/** 1 at the pcs holding a conditional jump (`if ... goto`, by the opcode table's form). */
+function condJumps(exec: ExecProgram): Uint8Array {
+  const raw = exec.decoded.raw;
+  const out = new Uint8Array(raw.length);
+  for (let pc = 0; pc < raw.length; pc++) {
+    const i = raw[pc]!;
+    const f = lookupSpec(i.code, i.src, i.off, i.imm)?.form;
+    if (f === 'jmp_k' || f === 'jmp_x') out[pc] = 1;
+  }
+  return out;
 }
 
 /** Counts instruction executions and jump outcomes of every program run under it. */
@@ -70,22 +77,15 @@ export class CoverageCollector {
       if (c === undefined) {
         const prog = resolve(exec);
         if (prog === undefined) return;
-        c = { prog, hits: new Float64Array(exec.decoded.raw.length), branches: new Map() };
+        c = { prog, hits: new Float64Array(exec.decoded.raw.length), branches: new Map(), cond: condJumps(exec) };
         this.byExec.set(exec, c);
       }
-      const le = this.lastExec;
-      if (le !== null) {
-        const lp = this.lastPc;
-        const raw = le.decoded.raw[lp];
-        if (raw !== undefined && isCondJump(raw.code)) {
-          const lc = this.byExec.get(le);
-          if (lc !== undefined) {
-            let b = lc.branches.get(lp);
-            if (b === undefined) lc.branches.set(lp, (b = [0, 0]));
-            // the next instruction of the same program tells the outcome (a fault ends the run)
-            if (le === exec) b[pc === lp + 1 ? 0 : 1]++;
-          }
-        }
+      // the instruction after a conditional jump in the same program tells its outcome (a fault ends the run)
+      const lp = this.lastPc;
+      if (this.lastExec === exec && c.cond[lp] === 1) {
+        let b = c.branches.get(lp);
+        if (b === undefined) c.branches.set(lp, (b = [0, 0]));
+        b[pc === lp + 1 ? 0 : 1]++;
       }
       c.hits[pc]!++;
       this.lastExec = exec;
@@ -152,8 +152,7 @@ export class CoverageCollector {
       // load of the program has the same index on its line).
       const jumps = new Map<string, [number, number][]>();
       for (let pc = 0; pc < n; pc++) {
-        const raw = p.exec.decoded.raw[pc];
-        if (raw === undefined || !isCondJump(raw.code)) continue;
+        if (c.cond[pc] !== 1) continue;
         const where = lineOfPc[pc]!;
         if (files.get(where.file)?.lines.get(where.line) === undefined) continue;
         const key = `${where.file}\0${where.line}`;
