@@ -2,6 +2,7 @@
 import type { HelperFn } from '../vm/machine.js';
 import type { HelperHost } from './host.js';
 import { identityHelpers } from './identity.js';
+import { localStorageHelpers } from './local-storage.js';
 import { guardLockedCalls, installLockChecks, lockHelpers } from './lock.js';
 import { loopHelpers } from './loop.js';
 import { mapHelpers } from './maps.js';
@@ -55,6 +56,7 @@ export function builtinHelpers(): HelperDef[] {
     ...stringHelpers(),
     ...timerHelpers(),
     ...seqHelpers(),
+    ...localStorageHelpers(),
   ]
     .map((d) => finish(d, 'other'))
     .concat(packetHelpers().map((d) => finish(d, 'packet')));

@@ -16,6 +16,8 @@ import { XDP_PROG } from './progtypes/xdp.js';
 import { SKB_PROG_TYPES } from './progtypes/skb.js';
 import { FLOW_DISSECTOR_PROG } from './progtypes/flow-dissector.js';
 import { installKernelObjects } from './objects/kobjects.js';
+import { SK_LOOKUP_PROG } from './progtypes/sk-lookup.js';
+import { NETFILTER_PROG } from './progtypes/netfilter.js';
 
 /** Program types loadable in the emulated kernel (struct_ops programs run only through their maps). */
 export const DEFAULT_PROG_TYPES: readonly ProgTypeOps[] = [
@@ -41,8 +43,8 @@ export const DEFAULT_PROG_TYPES: readonly ProgTypeOps[] = [
   { type: ProgType.SK_REUSEPORT, name: 'sk_reuseport' },
   { type: ProgType.CGROUP_SYSCTL, name: 'cgroup_sysctl' },
   { type: ProgType.CGROUP_SOCKOPT, name: 'cgroup_sockopt' },
-  { type: ProgType.SK_LOOKUP, name: 'sk_lookup' },
-  { type: ProgType.NETFILTER, name: 'netfilter' },
+  SK_LOOKUP_PROG,
+  NETFILTER_PROG,
 ];
 
 /** Register the defaults into `k`. */

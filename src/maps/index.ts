@@ -35,6 +35,20 @@ export { LpmTrieMap } from './lpm-trie.js';
 export { BloomFilterMap, bloomBits } from './bloom.js';
 export { RingbufMap, RingbufRecord, type RingbufSampleCallback } from './ringbuf.js';
 export {
+  BPF_LOCAL_STORAGE_GET_F_CREATE,
+  LOCAL_STORAGE_MAX_VALUE_SIZE,
+  LOCAL_STORAGE_OWNER,
+  LocalStorageMap,
+  LocalStorageOwners,
+  OwnerFile,
+  isLocalStorageType,
+  localStorageAllocCheck,
+  localStorageOf,
+  ownerKey,
+  type OwnerKind,
+  type OwnerRef,
+} from './local-storage.js';
+export {
   BUILTIN_MAP_TYPES,
   MAP_TYPE_SUPPORT,
   MapRegistry,

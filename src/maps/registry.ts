@@ -20,6 +20,7 @@ import { HashMap } from './hash.js';
 import { htabAllocCheck, htabMaxEntries } from './hashtab.js';
 import { RedirectMap, redirectAllocCheck } from './redirect.js';
 import { LpmTrieMap, lpmAllocCheck } from './lpm-trie.js';
+import { LOCAL_STORAGE_OWNER, LocalStorageMap, localStorageAllocCheck } from './local-storage.js';
 import type { BpfMap, ResolvedAttr } from './map.js';
 import { ArrayOfMapsMap, HashOfMapsMap, innerMapMeta } from './map-in-map.js';
 import { PerfEventArrayMap } from './perf.js';
@@ -162,6 +163,7 @@ export const BUILTIN_MAP_TYPES: readonly MapTypeImpl[] = [
     check: (a) => ringbufAllocCheck(a) || (a.maxEntries > MAX_MAP_BYTES ? -ENOMEM : 0),
     create: must(RingbufMap.create),
   },
+  ...[...LOCAL_STORAGE_OWNER.keys()].map((type): MapTypeImpl => ({ type, check: localStorageAllocCheck, create: (a, e) => new LocalStorageMap(a, e) })),
 ];
 
 /** A new registry holding the built-in map types. */

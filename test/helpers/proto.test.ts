@@ -11,6 +11,7 @@ import { builtinHelpers } from '../../src/helpers/index.js';
 import type { HelperDef, HelperProto, ProtoArg } from '../../src/helpers/registry.js';
 import { HelperRegistry } from '../../src/helpers/registry.js';
 import { CGROUP_CLASSID_SKB_PROTO, CGROUP_CLASSID_SKB_TYPES } from '../../src/helpers/packet.js';
+import { SK_DELETE_TRACING, SK_GET_CG_SOCK, SK_GET_TRACING, SK_STORAGE_TRACING_TYPES } from '../../src/helpers/local-storage.js';
 import { helperSpec } from '../../src/helpers/table.js';
 import { retRangeOf } from '../../src/kernel/progtypes/vctx.js';
 
@@ -67,6 +68,9 @@ const AVAILABILITY_EXCEPTIONS: ReadonlyMap<number, Exception> = new Map<number, 
   [174, { types: ['tracing/iter'], why: 'attach type' }],
   // The tracing flavour of bpf_xdp_get_buff_len takes a BTF xdp_buff pointer; not emulated.
   [188, { types: ['tracing/tp_btf', 'tracing/iter', 'syscall'], why: 'tracing flavour' }],
+  // get_func_proto offers syscall programs the tracing flavour of the sk storage helpers, whose
+  // `allowed` check then refuses them ("helper call is not allowed in probe"); the emulator does not offer them.
+  ...[107, 108].map((id): [number, Exception] => [id, { types: ['syscall'], why: 'tracing flavour not allowed' }]),
 ]);
 
 /**
@@ -82,6 +86,9 @@ const ARITY_EXCEPTIONS: ReadonlyMap<number, number> = new Map([
 /** The prototype a program of `progType` gets (bpf_get_cgroup_classid has a second flavour for tc and lwt). */
 function protoOf(d: HelperDef, progType: number): HelperProto {
   if (d.id === 17 && CGROUP_CLASSID_SKB_TYPES.includes(progType)) return CGROUP_CLASSID_SKB_PROTO;
+  // bpf_sk_storage_get/delete: the cgroup_sock and tracing flavours (helpers/local-storage.ts)
+  if (d.id === 107 && progType === 9) return SK_GET_CG_SOCK;
+  if ((d.id === 107 || d.id === 108) && SK_STORAGE_TRACING_TYPES.includes(progType)) return d.id === 107 ? SK_GET_TRACING : SK_DELETE_TRACING;
   return d.proto!;
 }
 
@@ -235,7 +242,9 @@ function predict(d: HelperDef, t: TypeEntry, probe: string): string {
     const a = proto.args[i]!;
     const t = regs[i]!;
     const r = `R${i + 1}`;
-    const refuse = `${r} type=${REG_TYPE[t]} expected=${EXPECTED[a.kind] ?? '?'}`;
+    // ARG_PTR_TO_BTF_ID_SOCK_COMMON (a 'sock_common' with btfType) also takes BTF pointers
+    const expected = a.kind === 'sock_common' && a.btfType !== undefined ? 'sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_' : EXPECTED[a.kind];
+    const refuse = `${r} type=${REG_TYPE[t]} expected=${expected ?? '?'}`;
     if (t === '-') return `${r} !read_ok`;
     // Read-only memory: accepted where the helper only reads it (MEM_RDONLY) or wants a constant string.
     if (t === 'r' && (a.kind === 'mem' || a.kind === 'map_key' || a.kind === 'map_value')) {
@@ -258,6 +267,9 @@ function predict(d: HelperDef, t: TypeEntry, probe: string): string {
       case 'map_value':
       case 'stack_or_null':
         if (t === 's' || (t === 'z' && (a.nullable === true || a.kind === 'stack_or_null'))) continue;
+        return refuse;
+      case 'btf_id':
+        if (t === 'z' && a.nullable === true) continue;
         return refuse;
       case 'size':
       case 'size_or_zero':

@@ -16,6 +16,8 @@ import type { CtxAccessResult, VCtx } from '../../verifier/api.js';
 import type { CtxField, CtxLayout, CtxPolicy } from './ctx.js';
 import { SK_BUFF, SKB_POLICIES } from './skb.js';
 import { XDP_MD, xdpPolicy } from './xdp.js';
+import { fieldAccess } from './fieldctx.js';
+import { fieldCtxOf } from './sockctx.js';
 
 /** MAX_BPF_FUNC_ARGS: the u64 argument array of raw_tp and BTF-typed tracing programs. */
 const MAX_BPF_FUNC_ARGS = 12;
@@ -185,7 +187,7 @@ const PKT_WRITE_TYPES: ReadonlySet<number> = new Set([P.SCHED_CLS, P.SCHED_ACT, 
 
 /**
  * The verifier's ctx rules of a program of `progType` loaded with `attachType`. Types whose ctx
- * the emulator does not model (cgroup_sock, sock_ops, sk_msg, ...) refuse every access.
+ * the emulator does not model refuse every access.
  */
 export function verifierCtxOf(progType: number, attachType: number, info?: VCtxInfo): VCtx {
   const ldAbs = LD_ABS_TYPES.has(progType);
@@ -214,8 +216,12 @@ export function verifierCtxOf(progType: number, attachType: number, info?: VCtxI
     case P.STRUCT_OPS:
     case P.EXT:
       return vctx('u64 args', (off, size, write) => btfArgsAccess(info, off, size, write));
-    default:
+    default: {
+      // cgroup, socket and netfilter types: field tables shared with their run-time regions
+      const f = fieldCtxOf(progType, attachType);
+      if (f !== undefined) return vctx(f.name, (off, size, write) => fieldAccess(f, off, size, write), ldAbs, pktWrite);
       return vctx('ctx', () => NO, ldAbs, pktWrite);
+    }
   }
 }
 

@@ -21,6 +21,8 @@ export interface GoldenCase {
   readonly flags?: number;
   readonly cpu?: number;
   readonly dataSizeOut?: number;
+  /** Pass no data_out buffer at all (types whose test run refuses one: sk_lookup). */
+  readonly noDataOut?: boolean;
   readonly kernel: { readonly err: number; readonly retval: number; readonly dataSizeOut: number; readonly dataOut?: string; readonly ctxOut?: string };
 }
 
@@ -34,6 +36,8 @@ const TYPES: Readonly<Record<string, number>> = {
   lwt_out: ProgType.LWT_OUT,
   lwt_xmit: ProgType.LWT_XMIT,
   flow_dissector: ProgType.FLOW_DISSECTOR,
+  sk_lookup: ProgType.SK_LOOKUP,
+  netfilter: ProgType.NETFILTER,
 };
 
 /**
@@ -71,7 +75,7 @@ export function runGolden(c: GoldenCase): GoldenCase['kernel'] {
     ...(c.dataIn !== null ? { data: inputBytes(c.dataIn) } : {}),
     ...(c.ctxIn !== null ? { ctx: fromHex(c.ctxIn) } : {}),
     ctxOut: c.ctxSizeOut,
-    dataOut: Math.max(dataOut, 1),
+    dataOut: c.noDataOut === true ? 0 : Math.max(dataOut, 1),
     ...(c.dataSizeOut !== undefined ? { dataSizeOut: c.dataSizeOut } : {}),
     ...(c.repeat !== undefined ? { repeat: c.repeat } : {}),
     ...(c.flags !== undefined ? { flags: c.flags } : {}),

@@ -67,6 +67,33 @@ static const struct ptype TYPES[] = {
 	{ "tracing/tp_btf", BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, 0, 104, { 0 }, -1, -1, "sched_switch" },
 	/* struct bpf_iter__task { struct bpf_iter_meta *meta; struct task_struct *task; } */
 	{ "tracing/iter", BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, 0, 104, { 0 }, -1, -1, "task" },
+	/* The cgroup, socket and netfilter types (helper F, issue 12). */
+	{ "cgroup_sock/sock_create", BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET_SOCK_CREATE, 0, 88, { 0 }, -1, -1 },
+	{ "cgroup_sock/sock_release", BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET_SOCK_RELEASE, 0, 88, { 0 }, -1, -1 },
+	{ "cgroup_sock/post_bind4", BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET4_POST_BIND, 0, 88, { 0 }, -1, -1 },
+	{ "cgroup_sock/post_bind6", BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET6_POST_BIND, 0, 88, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/bind4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_BIND, 0, 80, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/bind6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_BIND, 0, 80, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/connect4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT, 0, 80, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/connect6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_CONNECT, 0, 80, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/sendmsg4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_SENDMSG, 0, 80, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/sendmsg6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_SENDMSG, 0, 80, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/recvmsg4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP4_RECVMSG, 0, 80, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/recvmsg6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_UDP6_RECVMSG, 0, 80, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/getpeername4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_GETPEERNAME, 0, 80, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/getpeername6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETPEERNAME, 0, 80, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/getsockname4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_GETSOCKNAME, 0, 80, { 0 }, -1, -1 },
+	{ "cgroup_sock_addr/getsockname6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET6_GETSOCKNAME, 0, 80, { 0 }, -1, -1 },
+	{ "sock_ops", BPF_PROG_TYPE_SOCK_OPS, BPF_CGROUP_SOCK_OPS, 0, 232, { 0 }, -1, -1 },
+	{ "cgroup_device", BPF_PROG_TYPE_CGROUP_DEVICE, BPF_CGROUP_DEVICE, 0, 20, { 0 }, -1, -1 },
+	{ "cgroup_sysctl", BPF_PROG_TYPE_CGROUP_SYSCTL, BPF_CGROUP_SYSCTL, 0, 16, { 0 }, -1, -1 },
+	{ "cgroup_sockopt/get", BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_GETSOCKOPT, 0, 48, { 0 }, -1, -1 },
+	{ "cgroup_sockopt/set", BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_CGROUP_SETSOCKOPT, 0, 48, { 0 }, -1, -1 },
+	{ "sk_lookup", BPF_PROG_TYPE_SK_LOOKUP, BPF_SK_LOOKUP, 0, 80, { 0 }, -1, -1 },
+	{ "sk_msg", BPF_PROG_TYPE_SK_MSG, BPF_SK_MSG_VERDICT, 0, 88, { 0 }, -1, -1 },
+	{ "sk_reuseport", BPF_PROG_TYPE_SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT, 0, 64, { 0 }, -1, -1 },
+	{ "sk_reuseport/migrate", BPF_PROG_TYPE_SK_REUSEPORT, BPF_SK_REUSEPORT_SELECT_OR_MIGRATE, 0, 64, { 0 }, -1, -1 },
+	{ "netfilter", 32 /* BPF_PROG_TYPE_NETFILTER */, 45 /* BPF_NETFILTER */, 0, 24, { 0 }, -1, -1 },
 };
 
 /* Types that are only probed for their return range (retRanges). */
@@ -115,6 +142,8 @@ static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off,
 }
 
 static int btf_id;
+/* r0 of the access probes: 1 for the types whose programs must return exactly 1, else 0 */
+static int probe_ret;
 
 static int load(const struct ptype *t, const struct bpf_insn *insns, int n, int level)
 {
@@ -240,6 +269,7 @@ int main(void)
 		char ty[128];
 
 		probe_offsets(t, offs, &noffs);
+		probe_ret = strstr(t->name, "recvmsg") != NULL || strstr(t->name, "getpeername") != NULL || strstr(t->name, "getsockname") != NULL;
 		btf_id = t->btf != NULL ? libbpf_find_vmlinux_btf_id(t->btf, t->attach) : 0;
 		if (btf_id < 0) {
 			fprintf(stderr, "%s: no vmlinux BTF id for %s\n", t->name, t->btf);
@@ -255,7 +285,7 @@ int main(void)
 			printf("%s\"%d\": {", si ? ", " : "", sz);
 			for (int oi = 0; oi < noffs; oi++) {
 				p[0] = insn(BPF_LDX | BPF_MEM | SIZE_CODE[sz], 0, 1, offs[oi], 0);
-				p[1] = insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
+				p[1] = insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, probe_ret);
 				p[2] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 				if (load(t, p, 3, 2) != 0)
 					continue;
@@ -272,7 +302,7 @@ int main(void)
 			for (int oi = 0; oi < noffs; oi++) {
 				p[0] = insn(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 0);
 				p[1] = insn(BPF_STX | BPF_MEM | SIZE_CODE[sz], 1, 2, offs[oi], 0);
-				p[2] = insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
+				p[2] = insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, probe_ret);
 				p[3] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 				if (load(t, p, 4, 1) == 0)
 					printf("%s%d", k++ ? ", " : "", offs[oi]);
@@ -285,6 +315,7 @@ int main(void)
 		p[1] = insn(BPF_LD | BPF_ABS | BPF_B, 0, 0, 0, 0);
 		p[2] = insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
 		p[3] = insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		p[2] = insn(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, probe_ret);
 		printf("   \"ldAbs\": %s,\n", load(t, p, 4, 1) == 0 ? "true" : "false");
 		/* a bounds-checked one-byte packet store */
 		if (t->data >= 0) {

@@ -2,8 +2,9 @@
  * The verifier's ctx rules (src/kernel/progtypes/vctx.ts) against Linux 6.18 and against the
  * run-time ctx regions:
  * - golden/vctx.json (recorded on the kernel by vctx-golden.c): every probed (offset, size) read and
- *   write of 22 program types, the type each accepted read yields, BPF_LD_ABS, direct packet writes
- *   and the return range, and the return ranges of 26 more (type, attach type) pairs;
+ *   write of 48 program and attach types (the cgroup, socket and netfilter ones included), the
+ *   type each accepted read yields, BPF_LD_ABS, direct packet writes and the return range, and the
+ *   return ranges of 26 more (type, attach type) pairs;
  * - golden/ctx-access.json (the 6.18 ctx-access table of the run-time regions): the same decisions;
  * - the run-time CtxRegion of each __sk_buff / xdp_md type, and test runs of raw_tp and syscall
  *   programs, accept what the verifier accepts.
@@ -51,6 +52,7 @@ const BTF_INFO: Readonly<Record<string, VCtxInfo>> = {
 function spell(r: CtxAccessResult): string | undefined {
   if (!r.ok) return undefined;
   if (r.type === 'scalar') return `scalar:${r.width === undefined || r.width === 0 ? '' : (2 ** (8 * r.width) - 1).toString(16)}`;
+  if (r.type === 'btf_id') return `btf:${r.btfName}${r.nullable ? '?' : ''}`;
   return r.type === 'ctx_mem' ? 'tp_buffer' : r.type;
 }
 
@@ -58,8 +60,14 @@ function spell(r: CtxAccessResult): string | undefined {
  * The kernel's spelling for comparison: BTF pointers (`trusted_ptr_task_struct`) are given by the
  * VCtx as unknown scalars until CtxAccessResult has a BTF pointer type.
  */
-function kernelSpell(t: string): string {
-  return /^(trusted_|rcu_)?ptr_/.test(t) ? 'scalar:' : t;
+function kernelSpell(t: string, type: string): string {
+  if (type.startsWith('tracing/')) return /^(trusted_|rcu_)?ptr_/.test(t) ? 'scalar:' : t;
+  // The emulator's verifier has no PTR_TO_SOCKET: a socket is a BTF pointer to struct bpf_sock
+  // (src/kernel/progtypes/fieldctx.ts); netfilter's trusted pointers are BTF pointers.
+  if (t === 'sock') return 'btf:bpf_sock';
+  if (t === 'sock_or_null') return 'btf:bpf_sock?';
+  const m = /^trusted_ptr_(\w+)$/.exec(t);
+  return m !== null ? `btf:${m[1]!}` : t;
 }
 
 function probedOffsets(g: TypeGolden): number[] {
@@ -79,7 +87,7 @@ describe('VCtx against the 6.18 verifier (golden/vctx.json)', () => {
         for (const off of probedOffsets(g)) {
           const want = reads[String(off)];
           const got = spell(v.access(off, size, false));
-          if ((want === undefined ? undefined : kernelSpell(want)) !== got) diffs.push(`read ${size}@${off}: kernel ${want ?? 'refuses'}, vctx ${got ?? 'refuses'}`);
+          if ((want === undefined ? undefined : kernelSpell(want, name)) !== got) diffs.push(`read ${size}@${off}: kernel ${want ?? 'refuses'}, vctx ${got ?? 'refuses'}`);
           const w = v.access(off, size, true).ok;
           if (w !== writes.includes(off)) diffs.push(`write ${size}@${off}: kernel ${writes.includes(off) ? 'accepts' : 'refuses'}`);
         }
