@@ -145,9 +145,13 @@ describe('MAP_TYPE_SUPPORT', () => {
       'xskmap',
       'queue',
       'stack',
+      'sk_storage',
       'devmap_hash',
       'ringbuf',
+      'inode_storage',
+      'task_storage',
       'bloom_filter',
+      'cgrp_storage',
     ]);
     expect(defaultMapRegistry().types()).toEqual(MAP_TYPE_SUPPORT.filter((t) => t.implemented).map((t) => t.id));
   });
