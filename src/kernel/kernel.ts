@@ -49,6 +49,7 @@ import { PAGE_SIZE } from './syscall/uapi.js';
 import type { MapEnv } from '../maps/types.js';
 import { implOf, mapEnv } from './objects/mapglue.js';
 import { ProgArrayMap } from '../maps/prog-array.js';
+import { SocketTable } from './objects/sockets.js';
 
 const { EBADF, EINVAL, E2BIG, EFAULT } = ERRNO;
 
@@ -117,6 +118,12 @@ export interface KernelOptions {
    * experiments only.
    */
   verify?: boolean;
+  /**
+   * Before the process's first timed test run of a packet program, warm up the test-run path in a
+   * private scratch kernel (default true; progtypes/warmup.ts), so that run's `durationNs` does not
+   * time V8 compiling it. The scratch kernel changes nothing this kernel can observe.
+   */
+  warmUp?: boolean;
   /**
    * The sysctl kernel.bpf_stats_enabled (default false): collect run_cnt/run_time_ns of every
    * program run. Without it they are collected only while a BPF_ENABLE_STATS fd is open.
@@ -238,6 +245,8 @@ export class Kernel implements HelperHost {
     }
   }
 
+  /** See {@link KernelOptions.warmUp}. */
+  readonly warmUp: boolean;
   /** Whether BPF_PROG_LOAD runs the verifier ({@link KernelOptions.verify}). */
   verifierEnabled: boolean;
   /** Run `fn` with the verifier on or off (an object opened with `verify: false`), then restore. */
@@ -286,6 +295,7 @@ export class Kernel implements HelperHost {
     this.statsOn = this.statsSysctl;
     this.engine = o.engine ?? 'fast';
     this.verifierEnabled = o.verify ?? true;
+    this.warmUp = o.warmUp ?? true;
     this.monoNs = o.monotonicStartNs ?? 1_000_000_000n;
     this.bootOffsetNs = o.bootOffsetNs ?? 0n;
     this.rng = (o.seed ?? 1) >>> 0 || 1;
@@ -297,6 +307,7 @@ export class Kernel implements HelperHost {
     this.types.addStruct({ name: 'bpf_prog_aux', size: 8, align: 8 });
     for (const s of o.structs ?? []) this.types.addStruct(s);
     installDefaults(this, o.progTypes ?? []);
+    this.provide('sockets', new SocketTable(this.mem, (r) => this.retireRegion(r)));
     // map_release_uref of prog arrays (prog_array_map_clear): the last user reference empties the slots,
     // breaking program -> prog array -> program cycles.
     this.urefReleasers.push((m) => {
@@ -321,6 +332,11 @@ export class Kernel implements HelperHost {
   }
 
   // ---- registrations ----------------------------------------------------------------------------
+
+  /** The emulated socket table: sockets that bpf_sk_lookup_* and the other socket helpers find. */
+  get sockets(): SocketTable {
+    return this.service<SocketTable>('sockets')!;
+  }
 
   /** The emulated vmlinux BTF (rebuilt after registrations). */
   get vmlinux(): KBtf {

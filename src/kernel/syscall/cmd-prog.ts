@@ -17,6 +17,7 @@ import { LDDW_CODE, LDDW_IMM64, LDDW_MAP_FD, LDDW_MAP_IDX, LDDW_MAP_IDX_VALUE, L
 import { ERRNO } from '../../util/errno.js';
 import { Fault } from '../../vm/fault.js';
 import { warmUpOnce } from '../../vm/interp.js';
+import { warmUpTestRuns } from '../progtypes/warmup.js';
 import type { HelperFn, Machine } from '../../vm/machine.js';
 import { Memory, PERM_NONE, RegionKind } from '../../vm/memory.js';
 import { buildExecProgram } from '../../vm/program.js';
@@ -695,6 +696,7 @@ export function progTestRun(k: Kernel, a: Attr): number {
     k.lastTestRun = null;
     // The interpreter's one-time warm-up must not land in the first run's duration.
     if (k.engine === 'fast' || k.engine === 'interp' || k.engine === 'auto') warmUpOnce();
+    if (k.warmUp) warmUpTestRuns(k);
     k.prepareRun();
     let out;
     try {
