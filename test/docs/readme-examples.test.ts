@@ -75,7 +75,7 @@ const all = examples(readme);
 
 describe('README examples', () => {
   it('marks the examples users copy', () => {
-    expect(all.map((e) => e.name).sort()).toEqual(['api-bpf', 'api-iter', 'api-testrun', 'api-typed', 'api-vitest', 'assoc', 'attach-fire', 'cli-fault', 'cli-run', 'packets']);
+    expect(all.map((e) => e.name).sort()).toEqual(['api-bpf', 'api-events', 'api-iter', 'api-testrun', 'api-typed', 'api-vitest', 'assoc', 'attach-fire', 'cli-fault', 'cli-run', 'cli-tools', 'packets']);
   });
 
   it('the example inputs in docs/examples are what the README says they are', () => {
@@ -111,7 +111,7 @@ describe('README examples', () => {
           const err = e as { stdout: string; stderr: string; status: number };
           out = err.stdout + err.stderr;
         }
-        const got = out.replace(/\n$/, '').split('\n');
+        const got = out === '' ? [] : out.replace(/\n$/, '').split('\n').map((l) => l.trimEnd());
         expect(got.length, `${cmdLine}\n${out}`).toBe(want.length);
         got.forEach((g, i) => expect(g, cmdLine).toMatch(pattern(want[i]!)));
       }
