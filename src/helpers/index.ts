@@ -13,6 +13,7 @@ import { probeHelpers } from './probe.js';
 import type { HelperDef } from './registry.js';
 import { installRingbufChecks, ringbufHelpers } from './ringbuf.js';
 import { seqHelpers } from './seq.js';
+import { sockHelpers } from './sock.js';
 import { stringHelpers } from './string.js';
 import { helperSpec } from './table.js';
 import { tailCallHelpers } from './tailcall.js';
@@ -56,6 +57,7 @@ export function builtinHelpers(): HelperDef[] {
     ...stringHelpers(),
     ...timerHelpers(),
     ...seqHelpers(),
+    ...sockHelpers(),
     ...localStorageHelpers(),
   ]
     .map((d) => finish(d, 'other'))

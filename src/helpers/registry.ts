@@ -50,6 +50,7 @@ export type RetKind = 'integer' | 'void' | 'ptr_or_null' | 'btf_id';
  *   ringbuf_mem     ARG_PTR_TO_RINGBUF_MEM (a reserved record; release argument of submit/discard)
  *   dynptr          ARG_PTR_TO_DYNPTR;  btf_id  ARG_PTR_TO_BTF_ID (`btfType` names the struct)
  *   sock_common     ARG_PTR_TO_SOCK_COMMON;  socket  ARG_PTR_TO_SOCKET;  kptr_xchg_dest
+ *   btf_id_sock_common  ARG_PTR_TO_BTF_ID_SOCK_COMMON (sock_common types, BTF socket pointers)
  *   percpu_btf_id   ARG_PTR_TO_PERCPU_BTF_ID;  long  ARG_PTR_TO_LONG (8 writable bytes)
  *
  * Return kinds (enum bpf_return_type): integer, void, map_value_or_null, mem_or_null (size from
@@ -76,6 +77,7 @@ export type ProtoArgKind =
   | 'dynptr'
   | 'btf_id'
   | 'sock_common'
+  | 'btf_id_sock_common'
   | 'socket'
   | 'kptr_xchg_dest'
   | 'percpu_btf_id'

@@ -39,6 +39,7 @@ const COMPATIBLE: Readonly<Record<string, readonly string[]>> = {
   long: ['fp', 'pkt', 'pkt_meta', 'map_key', 'map_value'],
   sock_common: ['sock_common', 'sock', 'tcp_sock', 'xdp_sock', 'ptr_'],
   socket: ['sock'],
+  btf_id_sock_common: ['sock_common', 'sock', 'tcp_sock', 'xdp_sock', 'ptr_', 'trusted_ptr_'],
   btf_id: ['ptr_'],
   percpu_btf_id: ['percpu_ptr_'],
   dynptr: ['fp', 'dynptr_ptr'],
@@ -307,7 +308,10 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
       r0 = ptrReg('sock_common', { maybeNull: true });
       break;
     case 'socket_or_null':
-      r0 = ptrReg('sock_common', { maybeNull: true });
+      r0 = ptrReg('sock', { maybeNull: true });
+      break;
+    case 'tcp_sock_or_null':
+      r0 = ptrReg('tcp_sock', { maybeNull: true });
       break;
     case 'btf_id':
       r0 = ptrReg('btf_id', { btfName: proto.retBtfType ?? 'task_struct' });
@@ -323,7 +327,10 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
       r0 = UNKNOWN_SCALAR;
   }
   if (r0.maybeNull) r0 = withReg(r0, { id: v.newId() });
-  if (proto.acquire === true) {
+  if (PTR_CAST_FUNCS.includes(id)) {
+    // is_ptr_cast_function: the result carries the argument's reference (released through either)
+    r0 = withReg(r0, { refObjId: meta.refObjId });
+  } else if (proto.acquire === true) {
     const rid = r0.id !== 0 ? r0.id : v.newId();
     v.cur.refs.push({ id: rid, insn: v.pc });
     r0 = withReg(r0, { id: rid, refObjId: rid });
@@ -332,6 +339,9 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
   if (meta.map !== null && name !== undefined) mapFuncCompatible(v, meta.map, id, name);
   if (proto.pktChanging === true) clearPktPointers(v);
 }
+
+/** is_ptr_cast_function: bpf_tcp_sock, bpf_sk_fullsock and the bpf_skc_to_* casts. */
+const PTR_CAST_FUNCS: readonly number[] = [96, 95, 136, 137, 138, 139, 140, 178, 179, 180];
 
 /** clear_all_pkt_pointers: every packet pointer becomes an unknown scalar. */
 function clearPktPointers(v: Verifier): void {

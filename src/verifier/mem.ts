@@ -60,7 +60,9 @@ function checkAlignment(v: Verifier, reg: Reg, off: number, size: number, strict
       s = true;
       break;
     case 'sock_common':
-      desc = 'sock_common ';
+    case 'sock':
+    case 'tcp_sock':
+      desc = `${reg.type} `;
       break;
     default:
       break;
@@ -408,9 +410,14 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       }
       break;
     }
-    case 'sock_common': {
+    case 'sock_common':
+    case 'sock':
+    case 'tcp_sock': {
       // bpf_sock_common_is_valid_access / bpf_sock_is_valid_access: aligned reads of struct bpf_sock
-      if (write || o < 0 || o + size > 80 || o % size !== 0 || !tnumIsConst(reg.s.var)) v.reject(ERR.EACCES, `invalid sock_common access off=${o} size=${size}`);
+      // (80 bytes); bpf_tcp_sock_is_valid_access: struct bpf_tcp_sock (112 bytes), u64 counters at 80 and 88
+      const end = reg.type === 'tcp_sock' ? 112 : 80;
+      const wide = reg.type === 'tcp_sock' && (o === 80 || o === 88);
+      if (write || o < 0 || o + size > end || o % size !== 0 || (reg.type === 'tcp_sock' && size !== (wide ? 8 : 4)) || !tnumIsConst(reg.s.var)) v.reject(ERR.EACCES, `R${regno} invalid ${reg.type} access off=${o} size=${size}`);
       if (valueRegno >= 0) {
         v.setReg(valueRegno, UNKNOWN_SCALAR);
         loaded = true;

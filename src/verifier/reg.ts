@@ -21,6 +21,8 @@ export type RegType =
   | 'pkt_end'
   | 'flow_keys'
   | 'sock_common'
+  | 'sock'
+  | 'tcp_sock'
   | 'mem'
   | 'func'
   | 'btf_id';

@@ -915,7 +915,7 @@ export class Verifier {
     this.readReg(i.src);
     const dst = this.readReg(i.dst);
     if (imm === 0xf1) this.readReg(0);
-    if (dst.type === 'ctx' || dst.type === 'pkt' || dst.type === 'pkt_meta' || dst.type === 'flow_keys' || dst.type === 'sock_common') {
+    if (dst.type === 'ctx' || dst.type === 'pkt' || dst.type === 'pkt_meta' || dst.type === 'flow_keys' || dst.type === 'sock_common' || dst.type === 'sock' || dst.type === 'tcp_sock') {
       this.reject(ERR.EACCES, `BPF_ATOMIC stores into R${i.dst} ${regTypeStr(dst)} is not allowed`);
     }
     let loadReg = -1;
@@ -1153,7 +1153,8 @@ export class Verifier {
       const keepId = r.type === 'map_value' && r.map !== null && r.map.spinLockOff >= 0;
       return withReg(r, { maybeNull: false, id: keepId ? r.id : 0 });
     });
-    if (isNull && refObjId !== 0) st.refs = st.refs.filter((r) => r.id !== refObjId);
+    // only the acquiring pointer's NULL branch drops the reference (ref_obj_id == id), not a cast's (bpf_tcp_sock)
+    if (isNull && refObjId !== 0 && refObjId === id) st.refs = st.refs.filter((r) => r.id !== refObjId);
   }
 
   /** try_match_pkt_pointers: narrow packet ranges after `pkt op pkt_end`. */
@@ -1300,7 +1301,7 @@ function flipOp(op: number): number {
 /** reg_not_null. */
 function regNotNull(r: Reg): boolean {
   if (r.maybeNull) return false;
-  return r.type === 'map_value' || r.type === 'map_key' || r.type === 'sock_common' || r.type === 'mem' || r.type === 'map_ptr' || r.type === 'btf_id';
+  return r.type === 'map_value' || r.type === 'map_key' || r.type === 'sock_common' || r.type === 'sock' || r.type === 'tcp_sock' || r.type === 'mem' || r.type === 'map_ptr' || r.type === 'btf_id';
 }
 
 function initPkt(r: Reg, type: string): boolean {

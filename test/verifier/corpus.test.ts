@@ -18,15 +18,11 @@ const GOLDENS = new URL('./goldens/', import.meta.url).pathname;
 
 /** Cases where bpfemu's verdict differs from 6.18's, with the reason (README "Verifier"). */
 export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
-  'helper-sk-lookup-release': 'bpf_sk_lookup_tcp is not implemented by bpfemu (sockets are not emulated): refused at load',
-  'helper-sk-lookup-short-tuple': 'bpf_sk_lookup_tcp is not implemented by bpfemu (sockets are not emulated): refused at load',
   'loop-bpf-loop-callback-no-btf': 'a callback (lddw code) without BTF func_info is accepted; 6.18 refuses it ("missing btf func_info")',
 };
 
 /** Cases whose verdict agrees but whose errno or error line differs, with the reason. */
 const KNOWN_LINE_DIFFERENCES: Readonly<Record<string, string>> = {
-  'helper-sk-lookup-leak': 'bpf_sk_lookup_tcp is not implemented: refused for that instead of the reference leak',
-  'helper-sk-release-unchecked': 'bpf_sk_lookup_tcp is not implemented: refused for that instead of the argument type',
   'loop-cond-unchanged-operand': '"infinite loop detected at insn N" names the back-jump where 6.18 names the loop head',
   'loop-reload-each-turn': '"infinite loop detected at insn N" names the back-jump where 6.18 names the loop head',
   'loop-stack-counter-reset': '"infinite loop detected at insn N" names the back-jump where 6.18 names the loop head',
