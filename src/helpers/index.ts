@@ -13,6 +13,7 @@ import { probeHelpers } from './probe.js';
 import type { HelperDef } from './registry.js';
 import { installRingbufChecks, ringbufHelpers } from './ringbuf.js';
 import { seqHelpers } from './seq.js';
+import { sockoptHelpers } from './sockopt.js';
 import { sockHelpers } from './sock.js';
 import { stringHelpers } from './string.js';
 import { helperSpec } from './table.js';
@@ -57,6 +58,7 @@ export function builtinHelpers(): HelperDef[] {
     ...stringHelpers(),
     ...timerHelpers(),
     ...seqHelpers(),
+    ...sockoptHelpers(),
     ...sockHelpers(),
     ...localStorageHelpers(),
   ]

@@ -71,6 +71,9 @@ const AVAILABILITY_EXCEPTIONS: ReadonlyMap<number, Exception> = new Map<number, 
   // get_func_proto offers syscall programs the tracing flavour of the sk storage helpers, whose
   // `allowed` check then refuses them ("helper call is not allowed in probe"); the emulator does not offer them.
   ...[107, 108].map((id): [number, Exception] => [id, { types: ['syscall'], why: 'tracing flavour not allowed' }]),
+  // bpf_setsockopt / bpf_getsockopt are implemented for tcp_congestion_ops programs only
+  // (helpers/sockopt.ts); sock_ops and cgroup_sock_addr sockets are not simulated.
+  ...[49, 57].map((id): [number, Exception] => [id, { types: ['sock_ops', 'cgroup_sock_addr'], why: 'sockets of these types not simulated' }]),
 ]);
 
 /**

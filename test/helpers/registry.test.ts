@@ -43,14 +43,14 @@ describe('user helpers through KernelOptions.helpers', () => {
 
   it('unimplemented helpers are rejected at load, with the name in the verifier log', () => {
     const k = newKernel();
-    expect(loadProg(k, 'call 57\nexit')).toBe(-ERRNO.EINVAL);
-    const insns = assembleBytes('call 57\nexit');
+    expect(loadProg(k, 'call 73\nexit')).toBe(-ERRNO.EINVAL);
+    const insns = assembleBytes('call 73\nexit');
     const log = new Uint8Array(256);
     const fd = k.bpf(Cmd.PROG_LOAD, { prog_type: ProgType.SYSCALL, prog_flags: 1 << 4, insn_cnt: 2, insns, license: 'GPL', log_level: 1, log_size: 256, log_buf: log });
     expect(fd).toBe(-ERRNO.EINVAL);
     const text = new TextDecoder().decode(log);
-    expect(text).toContain('0: (85) call bpf_getsockopt#57');
-    expect(text).toContain('invalid func bpf_getsockopt#57 (bpfemu does not implement this helper)');
+    expect(text).toContain('0: (85) call bpf_lwt_push_encap#73');
+    expect(text).toContain('invalid func bpf_lwt_push_encap#73 (bpfemu does not implement this helper)');
     // An id outside enum bpf_func_id has no name, as in the kernel.
     const log2 = new Uint8Array(256);
     const bad = assembleBytes('call 999\nexit');

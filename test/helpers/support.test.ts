@@ -13,7 +13,7 @@ describe('helper support table', () => {
     expect(rows.find((r) => r.id === 160)).toMatchObject({ family: 'time' });
     expect(rows.find((r) => r.id === 160)?.progTypes).toContain('xdp');
     expect(rows.find((r) => r.id === 169)).toMatchObject({ gplOnly: true, family: 'timers' });
-    expect(rows.find((r) => r.id === 57)).toMatchObject({ name: 'bpf_getsockopt', implemented: false, family: null });
+    expect(rows.find((r) => r.id === 73)).toMatchObject({ name: 'bpf_lwt_push_encap', implemented: false, family: null });
   });
 
   it('the minimum set of the issue is implemented', () => {

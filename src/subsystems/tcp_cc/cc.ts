@@ -14,10 +14,13 @@ import { ACK_SAMPLE_FIELDS, RATE_SAMPLE_FIELDS, SIZEOF } from './layout.js';
 import { caName, TCP_CA } from './install.js';
 import { inSlowStart, isCwndLimited, tcpCongAvoidAi, tcpRenoCongAvoid, tcpRenoSsthresh, tcpRenoUndoCwnd, tcpSlowStart, type TcpSock } from './sock.js';
 
-/** A simulator error: a bad option, or a BPF congestion control that faulted (its fault as `cause`). */
-export class TcpSimError extends BpfemuError<'BAD_OPTION' | 'PROGRAM_FAULT'> {
+/**
+ * A simulator error: a bad option, a BPF congestion control that faulted (its fault as `cause`),
+ * or something a program asked for that the simulation does not model (`NOT_EMULATED`).
+ */
+export class TcpSimError extends BpfemuError<'BAD_OPTION' | 'PROGRAM_FAULT' | 'NOT_EMULATED'> {
   constructor(
-    readonly code: 'BAD_OPTION' | 'PROGRAM_FAULT',
+    readonly code: 'BAD_OPTION' | 'PROGRAM_FAULT' | 'NOT_EMULATED',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -11,6 +11,8 @@
  *   kernel's write rule for `tcp_sock`;
  * - the kfuncs tcp_reno_ssthresh, tcp_reno_cong_avoid, tcp_reno_undo_cwnd, tcp_slow_start and
  *   tcp_cong_avoid_ai for STRUCT_OPS programs;
+ * - the simulated sockets as targets of bpf_setsockopt / bpf_getsockopt / bpf_tcp_send_ack
+ *   (helpers/sockopt.ts; the options a simulated socket models are in ./sockopt.ts);
  * - the list of registered congestion controls (the kernel's tcp_cong_list), with the built-in
  *   names of the 6.18 machine the goldens come from (reno, cubic, bbr).
  *
@@ -19,6 +21,7 @@
 import { ProgType } from '../../object/uapi.js';
 import { ERRNO } from '../../util/errno.js';
 import { KernelError } from '../../kernel/errors.js';
+import { registerSockoptResolver } from '../../helpers/sockopt.js';
 import { Memory } from '../../vm/memory.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { KfuncCall } from '../../kernel/kfuncs.js';
@@ -164,6 +167,8 @@ export function installTcpCc(k: Kernel): TcpCcSubsystem {
   if (existing !== undefined) return existing;
   const sub = new TcpCcSubsystem(k);
   k.provide('tcp_cc', sub);
+  // bpf_setsockopt / bpf_getsockopt / bpf_tcp_send_ack on a simulated socket reach its options.
+  registerSockoptResolver(k, (ptr) => sub.sockAt(ptr)?.sockopt);
 
   const t = k.types;
   if (!t.structs.has('list_head')) k.registerStruct({ name: 'list_head', members: [{ name: 'next', type: 'struct list_head *' }, { name: 'prev', type: 'struct list_head *' }] });

@@ -25,7 +25,10 @@
  */
 import type { Kernel } from '../../kernel/kernel.js';
 import { CA_ACK, CA_EVENT, TCP_CA, TCP_CONG_NEEDS_ECN } from './install.js';
-import type { CongestionControl, RateSampleLite } from './cc.js';
+import { bpfCongestionControl, builtinCubic, builtinReno, TcpSimError, type CongestionControl, type RateSampleLite } from './cc.js';
+import { TcpSockopt, type SockoptHost } from './sockopt.js';
+import type { TcpCcSubsystem } from './install.js';
+import { ERRNO } from '../../util/errno.js';
 import { TCP_FIELDS } from './layout.js';
 import { TCP_INFINITE_SSTHRESH, TcpSock } from './sock.js';
 
@@ -92,6 +95,13 @@ export interface SimConfig {
   readonly sampleNs?: number;
   /** Record cwnd after every ACK (and RTO) of every flow in `trace` (tests). */
   readonly traceAcks?: boolean;
+  /**
+   * The congestion control a socket switches to with bpf_setsockopt(TCP_CONGESTION, name): a new
+   * instance for that socket, or undefined when no control of that name is registered (ENOENT).
+   * Default: the kernel's registered controls (tcp_cong_list: the built-in `reno` and `cubic` as
+   * the TypeScript references, BPF ones as their programs; `bbr` is not simulated and throws).
+   */
+  readonly resolveCc?: (name: string) => CongestionControl | undefined;
 }
 
 /** One time-series sample. */
@@ -115,6 +125,10 @@ export interface FlowResult {
   readonly retransmits: number;
   readonly deliveredPkts: number;
   readonly rtos: number;
+  /** ACKs the flow's congestion controls sent with bpf_tcp_send_ack (sender and receiver). */
+  readonly sendAcks: number;
+  /** The congestion control the socket ended with (bpf_setsockopt(TCP_CONGESTION) may switch it). */
+  readonly finalCc: string;
   readonly samples: FlowSample[];
   /** RTT samples in µs. */
   readonly rttsUs: number[];
@@ -164,10 +178,10 @@ const SYNC_OFFSETS = {
 } as const;
 
 const HEADER_BYTES = 52;
-const RTO_MIN_US = 200_000;
 const RTO_MAX_US = 120_000_000;
 const RTO_INIT_US = 1_000_000;
 const TCP_ECN_OK = 1;
+const { ENOENT } = ERRNO;
 
 /** mulberry32: a small seeded PRNG, enough for Bernoulli loss. */
 function prng(seed: number): () => number {
@@ -261,6 +275,10 @@ class EventQueue {
 
 class Flow {
   readonly sock: TcpSock;
+  /** The current congestion control (icsk_ca_ops). */
+  cc: CongestionControl;
+  readonly opts: TcpSockopt;
+  sendAcks = 0;
   sndUna = 0;
   sndNxt = 0;
   flags = new Uint8Array(1 << 12);
@@ -310,9 +328,13 @@ class Flow {
     kernel: Kernel,
     readonly mss: number,
     trace: boolean,
+    host: (f: Flow) => SockoptHost,
   ) {
     this.sock = new TcpSock(kernel, cfg.label ?? cfg.cc.name);
+    this.cc = cfg.cc;
     this.ecn = (cfg.cc.flags & TCP_CONG_NEEDS_ECN) !== 0;
+    this.opts = new TcpSockopt(this.sock, host(this));
+    this.sock.sockopt = this.opts;
     this.trace = trace ? { t: [], cwnd: [], ssthresh: [], state: [] } : undefined;
   }
 
@@ -344,7 +366,7 @@ export function simulate(cfg: SimConfig): SimResult {
   const rand = prng(cfg.seed ?? 1);
   const duration = cfg.durationNs;
   const sampleNs = cfg.sampleNs ?? Math.max(path.rttNs / 2, duration / 2000);
-  const sub = k.service<{ socks: Map<number, TcpSock> }>('tcp_cc');
+  const sub = k.service<TcpCcSubsystem>('tcp_cc');
   // The kernel's clock follows the simulation: bpf_ktime_get_ns / bpf_jiffies64 in a program see
   // the simulated time (plus the kernel's boot offset). Advanced once per event.
   let now = 0;
@@ -361,7 +383,51 @@ export function simulate(cfg: SimConfig): SimResult {
   };
   const jiffies32 = (): number => jiffiesNow;
 
-  const flows = cfg.flows.map((f, i) => new Flow(i, f, k, mss, cfg.traceAcks === true));
+  // CC instances made for bpf_setsockopt(TCP_CONGESTION) switches, freed at the end.
+  const frees: (() => void)[] = [];
+  const resolveCc =
+    cfg.resolveCc ??
+    ((name: string): CongestionControl | undefined => {
+      const r = sub?.find(name);
+      if (r === undefined) return undefined;
+      if (r.inst !== null) {
+        const b = bpfCongestionControl(r.inst);
+        frees.push(b.free);
+        return b;
+      }
+      if (name === 'reno') return builtinReno();
+      if (name === 'cubic') return builtinCubic(jiffies32);
+      throw new TcpSimError('NOT_EMULATED', `bpf_setsockopt(TCP_CONGESTION, "${name}"): the built-in ${name} is registered but not simulated`);
+    });
+  /** What a flow's socket options need from the simulation. */
+  const host = (f: Flow): SockoptHost => ({
+    ccName: () => f.cc.name,
+    dataSent: () => f.sndNxt > 0,
+    sendAck: () => {
+      // The sender has received no data: its ACK carries nothing new for the peer.
+      f.sendAcks++;
+      return 0;
+    },
+    switchCc: (name) => {
+      const next = resolveCc(name);
+      if (next === undefined) return -ENOENT;
+      // tcp_reinit_congestion_control: the old control's release (only after its init returned),
+      // icsk_ca_priv zeroed, ECT per the new control's NEEDS_ECN, then its init.
+      const s = f.sock;
+      if (s.caInitialized) f.cc.release?.(s);
+      f.cc = next;
+      s.clearCaPriv();
+      f.ecn = (next.flags & TCP_CONG_NEEDS_ECN) !== 0 && (s.ecnFlags & TCP_ECN_OK) !== 0;
+      s.caInitialized = false;
+      if (f.started) {
+        syncSock(f);
+        next.init?.(s);
+        s.caInitialized = true;
+      }
+      return 0;
+    },
+  });
+  const flows = cfg.flows.map((f, i) => new Flow(i, f, k, mss, cfg.traceAcks === true, host));
   const q = new EventQueue();
   // bottleneck FIFO: departure times of queued packets (ring)
   let qTimes = new Float64Array(1024);
@@ -446,7 +512,7 @@ export function simulate(cfg: SimConfig): SimResult {
     q.push(ackAt, EV_ACK, f.index, f.rcvNxt, (sack + 1) * 4 + dsack * 2 + (ce ? 1 : 0));
   };
 
-  const cc = (f: Flow): CongestionControl => f.cfg.cc;
+  const cc = (f: Flow): CongestionControl => f.cc;
   const setState = (f: Flow, st: number): void => {
     cc(f).setState?.(f.sock, st);
     f.sock.caState = st;
@@ -728,7 +794,7 @@ export function simulate(cfg: SimConfig): SimResult {
         f.rttvarUs = 0.75 * f.rttvarUs + 0.25 * Math.abs(f.srttUs - rttUs);
         f.srttUs = 0.875 * f.srttUs + 0.125 * rttUs;
       }
-      f.rtoUs = Math.round(f.srttUs + Math.max(4 * f.rttvarUs, RTO_MIN_US));
+      f.rtoUs = Math.round(f.srttUs + Math.max(4 * f.rttvarUs, f.opts.rtoMinUs));
       s.setU32('srtt_us', Math.round(f.srttUs * 8));
       s.setU32('mdev_us', Math.round(f.rttvarUs * 4));
       s.setU32('rttvar_us', Math.round(f.rttvarUs * 4));
@@ -861,6 +927,7 @@ export function simulate(cfg: SimConfig): SimResult {
     syncSock(f);
     f.started = true;
     cc(f).init?.(s);
+    s.caInitialized = true;
     traceNow(f);
     xmit(f);
   };
@@ -917,10 +984,11 @@ export function simulate(cfg: SimConfig): SimResult {
     }
   } finally {
     for (const f of flows) {
-      if (f.started) f.cfg.cc.release?.(f.sock);
+      if (f.started && f.sock.caInitialized) f.cc.release?.(f.sock);
       sub?.socks.delete(f.sock.region);
       f.sock.free();
     }
+    for (const free of frees) free();
   }
   return {
     flows: flows.map((f) => {
@@ -931,6 +999,8 @@ export function simulate(cfg: SimConfig): SimResult {
         retransmits: f.retransmits,
         deliveredPkts: f.delivered,
         rtos: f.rtos,
+        sendAcks: f.sendAcks,
+        finalCc: f.cc.name,
         samples: f.samples,
         rttsUs: f.rttsUs,
         ...(f.trace !== undefined ? { trace: f.trace } : {}),

@@ -7,6 +7,7 @@
  */
 import { Memory, PERM_RW, RegionKind } from '../../vm/memory.js';
 import type { Kernel } from '../../kernel/kernel.js';
+import type { TcpSockopt } from './sockopt.js';
 import { ICSK_CA_STATE_BYTE, ICSK_FIELDS, IS_CWND_LIMITED_BIT, IS_CWND_LIMITED_BYTE, SIZEOF, SKC_STATE_OFF, SOCK_FIELDS, TCP_FIELDS } from './layout.js';
 
 const T = TCP_FIELDS;
@@ -116,6 +117,21 @@ export class TcpSock {
   /** tcp_packets_in_flight: packets_out - (sacked_out + lost_out) + retrans_out. */
   get inFlight(): number {
     return this.packetsOut - (this.sackedOut + this.lostOut) + this.retransOut;
+  }
+  /** The socket's options (bpf_setsockopt / bpf_getsockopt), set by the simulator that owns it. */
+  sockopt: TcpSockopt | undefined = undefined;
+  /** icsk_ca_initialized (bit 5 of byte 1248): the congestion control's `init` has returned. */
+  get caInitialized(): boolean {
+    return (this.bytes[ICSK_CA_STATE_BYTE]! & 0x20) !== 0;
+  }
+  set caInitialized(v: boolean) {
+    const b = this.bytes[ICSK_CA_STATE_BYTE]!;
+    this.bytes[ICSK_CA_STATE_BYTE] = v ? b | 0x20 : b & ~0x20;
+  }
+  /** Zero icsk_ca_priv (tcp_assign / tcp_reinit_congestion_control). */
+  clearCaPriv(): void {
+    const f = ICSK_FIELDS.icsk_ca_priv!;
+    this.bytes.fill(0, f.off, f.off + f.size);
   }
   /** icsk_ca_state (5-bit field at bit 0 of byte 1248). */
   get caState(): number {
