@@ -3,13 +3,14 @@
  * number) and its symbolic code (`'EBUSY'`), as libbpf returns `-errno`; a guest fault during a
  * test run is a {@link ProgramFaultError} carrying the {@link Fault} (kind, pc, instruction, source).
  */
-import { errnoName } from '../util/errno.js';
+import { errnoName, type ErrnoCode } from '../util/errno.js';
 import { BpfemuError } from '../util/errors.js';
 import type { Fault } from '../vm/fault.js';
 
 /** A failed bpf() call or a libbpf-side check. `errno` is positive. */
-export class BpfError extends BpfemuError<string> {
-  readonly code: string;
+export class BpfError extends BpfemuError<ErrnoCode> {
+  /** The errno's name (`'EINVAL'`, `'ENOENT'`, ...), typed as the union of the names bpfemu knows. */
+  readonly code: ErrnoCode;
   constructor(
     readonly errno: number,
     message: string,

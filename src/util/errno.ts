@@ -60,11 +60,14 @@ export const ERRNO = {
 
 export type ErrnoName = keyof typeof ERRNO;
 
+/** What {@link errnoName} gives: a known name, or `E<n>` for a number this table does not name. */
+export type ErrnoCode = ErrnoName | `E${number}`;
+
 const NAMES = new Map<number, ErrnoName>(
   (Object.entries(ERRNO) as [ErrnoName, number][]).map(([k, v]) => [v, k]),
 );
 
 /** The symbolic name of an errno value (positive or negative), or `E<n>` if unknown. */
-export function errnoName(n: number): string {
+export function errnoName(n: number): ErrnoCode {
   return NAMES.get(Math.abs(n)) ?? `E${Math.abs(n)}`;
 }
