@@ -10,7 +10,7 @@ import type { KernelTypes, KFuncProto } from './objects/ktypes.js';
 import type { KLink } from './objects/objects.js';
 
 /** How a hook is reached. */
-export type HookKind = 'raw_tp' | 'fentry' | 'lsm' | 'iter' | 'kprobe' | 'tracepoint';
+export type HookKind = 'raw_tp' | 'fentry' | 'lsm' | 'iter' | 'kprobe' | 'tracepoint' | 'cgroup';
 
 /** A hook point definition. */
 export interface HookDef {

@@ -74,6 +74,16 @@ function skb(f: { len?: number; mark?: number; priority?: number; ingress?: numb
   return struct(192, fields);
 }
 
+/** struct bpf_sk_lookup (72 bytes): family @8, protocol @12, remote_ip4/6 @16/@20, remote_port (__be16) @36, local_ip4/6 @40/@44, local_port @60. */
+function skLookup(f: { family: number; protocol: number; remote: readonly number[]; local: readonly number[]; remotePort: number; localPort: number }): Uint8Array {
+  const b = struct(72, [[8, f.family, 4], [12, f.protocol, 4], [60, f.localPort, 4]]);
+  b.set(f.remote, f.remote.length === 16 ? 20 : 16);
+  b.set(f.local, f.local.length === 16 ? 44 : 40);
+  b[36] = f.remotePort >>> 8;
+  b[37] = f.remotePort & 0xff;
+  return b;
+}
+
 /** struct sys_args of syscall_ctx (88 bytes). */
 function sysArgs(nr: number, values: readonly number[], str: string): Uint8Array {
   const b = struct(88, [[0, nr, 4], ...values.map((v, i) => [4 + 4 * i, v, 4] as const)]);
@@ -486,6 +496,24 @@ export const CASES: readonly CaseDef[] = [
       { prog: 'egress_prog', data: V4_TCP80 },
       { prog: 'ingress_prog', data: V6_UDP },
     ],
+  },
+
+  // ---- sk_lookup ---------------------------------------------------------------------------------
+  {
+    name: 'sk_lookup_ports',
+    object: 'sk_lookup',
+    kind: 'sk_lookup',
+    features: ['sk_lookup', 'bpf_sk_lookup ctx_in/ctx_out', 'narrow ctx loads', 'hash', 'sequence'],
+    runs: [
+      { prog: 'lookup', ctx: skLookup({ family: 2, protocol: 6, remote: [10, 0, 0, 1], local: [10, 0, 0, 2], remotePort: 40000, localPort: 80 }) },
+      { prog: 'lookup', ctx: skLookup({ family: 2, protocol: 6, remote: [192, 168, 1, 9], local: [10, 0, 0, 2], remotePort: 40001, localPort: 7 }) },
+      { prog: 'lookup', ctx: skLookup({ family: 2, protocol: 17, remote: [10, 0, 0, 3], local: [10, 0, 0, 2], remotePort: 19, localPort: 5353 }) },
+      { prog: 'lookup', ctx: skLookup({ family: 10, protocol: 6, remote: [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], local: [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34], remotePort: 5, localPort: 9 }) },
+      { prog: 'lookup', ctx: skLookup({ family: 2, protocol: 6, remote: [10, 0, 0, 1], local: [10, 0, 0, 2], remotePort: 40000, localPort: 80 }) },
+      { prog: 'lookup', ctx: skLookup({ family: 1, protocol: 6, remote: [], local: [], remotePort: 1, localPort: 1 }) },
+      { prog: 'lookup', ctx: skLookup({ family: 2, protocol: 6, remote: [], local: [], remotePort: 1, localPort: 70000 }) },
+    ],
+    note: 'TCP to 7/9 and UDP from 19 are dropped; AF_UNIX is EAFNOSUPPORT, local_port 70000 ERANGE (the runs fail before the program)',
   },
 
   // ---- syscall -----------------------------------------------------------------------------------

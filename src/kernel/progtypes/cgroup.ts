@@ -1,0 +1,232 @@
+/**
+ * The cgroup and socket-hook program types that the kernel cannot test-run (BPF_PROG_TEST_RUN:
+ * ENOTSUPP on 6.18): cgroup/sock, cgroup/sock_addr, sockops, cgroup/dev, cgroup/sysctl and
+ * cgroup/sockopt. They are attached to a hook named as their SEC() name (`cgroup/connect4`,
+ * `sockops`, ...) with {@link attachCgroup}, and {@link fireCgroup} runs every program attached
+ * there on one event, as the kernel's cgroup run array does (kernel/bpf/cgroup.c
+ * bpf_prog_run_array_cg):
+ * - the programs run in attach order on one shared ctx, so a rewrite (user_ip4, reply, optlen, ...)
+ *   is seen by the next program and reported at the end;
+ * - a program returning 0 (bit 0 clear) makes the result -EPERM unless it is already an error;
+ *   all programs still run; bits above bit 0 are collected as flags for bind4/6
+ *   (BPF_RET_BIND_NO_CAP_NET_BIND_SERVICE = 1 after the shift);
+ * - cgroup/getsockopt starts from the kernel's own getsockopt result (the event's `retval`),
+ *   which programs read and write as ctx->retval.
+ *
+ * An event gives field values of the type's uapi ctx struct by name, in the representation the
+ * program reads (addresses and ports in network byte order where the uapi says so), plus the
+ * socket a ctx's `sk` points to (struct bpf_sock fields) and, for sockopt, the option bytes.
+ * Not modelled: the cgroup hierarchy (one flat attach point per hook name), BPF_F_ALLOW_MULTI /
+ * override flags, and the sysctl helpers (bpf_sysctl_get_name & co).
+ */
+import { AttachType as A, ProgType as P } from '../../object/uapi.js';
+import { ERRNO } from '../../util/errno.js';
+import { Memory, PERM_RW, RegionKind } from '../../vm/memory.js';
+import type { Fault } from '../../vm/fault.js';
+import type { Kernel } from '../kernel.js';
+import type { KLink, KProg } from '../objects/objects.js';
+import { attachToHook } from '../syscall/cmd-link.js';
+import { LinkType } from '../syscall/uapi.js';
+import { mapFieldCtx, StructImage, type FieldCtx } from './fieldctx.js';
+import { BPF_SOCK, BPF_SOCK_ADDR, BPF_SOCKOPT, fieldCtxOf } from './sockctx.js';
+
+const { EPERM, EINVAL } = ERRNO;
+
+/** Hook names (libbpf's SEC() names) by (program type, expected attach type). */
+const HOOKS: readonly (readonly [type: number, eat: number, name: string])[] = [
+  [P.CGROUP_SOCK, A.CGROUP_INET_SOCK_CREATE, 'cgroup/sock_create'],
+  [P.CGROUP_SOCK, A.CGROUP_INET_SOCK_RELEASE, 'cgroup/sock_release'],
+  [P.CGROUP_SOCK, A.CGROUP_INET4_POST_BIND, 'cgroup/post_bind4'],
+  [P.CGROUP_SOCK, A.CGROUP_INET6_POST_BIND, 'cgroup/post_bind6'],
+  [P.CGROUP_SOCK_ADDR, A.CGROUP_INET4_BIND, 'cgroup/bind4'],
+  [P.CGROUP_SOCK_ADDR, A.CGROUP_INET6_BIND, 'cgroup/bind6'],
+  [P.CGROUP_SOCK_ADDR, A.CGROUP_INET4_CONNECT, 'cgroup/connect4'],
+  [P.CGROUP_SOCK_ADDR, A.CGROUP_INET6_CONNECT, 'cgroup/connect6'],
+  [P.CGROUP_SOCK_ADDR, A.CGROUP_UDP4_SENDMSG, 'cgroup/sendmsg4'],
+  [P.CGROUP_SOCK_ADDR, A.CGROUP_UDP6_SENDMSG, 'cgroup/sendmsg6'],
+  [P.CGROUP_SOCK_ADDR, A.CGROUP_UDP4_RECVMSG, 'cgroup/recvmsg4'],
+  [P.CGROUP_SOCK_ADDR, A.CGROUP_UDP6_RECVMSG, 'cgroup/recvmsg6'],
+  [P.CGROUP_SOCK_ADDR, A.CGROUP_INET4_GETPEERNAME, 'cgroup/getpeername4'],
+  [P.CGROUP_SOCK_ADDR, A.CGROUP_INET6_GETPEERNAME, 'cgroup/getpeername6'],
+  [P.CGROUP_SOCK_ADDR, A.CGROUP_INET4_GETSOCKNAME, 'cgroup/getsockname4'],
+  [P.CGROUP_SOCK_ADDR, A.CGROUP_INET6_GETSOCKNAME, 'cgroup/getsockname6'],
+  [P.SOCK_OPS, A.CGROUP_SOCK_OPS, 'sockops'],
+  [P.CGROUP_DEVICE, A.CGROUP_DEVICE, 'cgroup/dev'],
+  [P.CGROUP_SYSCTL, A.CGROUP_SYSCTL, 'cgroup/sysctl'],
+  [P.CGROUP_SOCKOPT, A.CGROUP_GETSOCKOPT, 'cgroup/getsockopt'],
+  [P.CGROUP_SOCKOPT, A.CGROUP_SETSOCKOPT, 'cgroup/setsockopt'],
+];
+
+/** Every cgroup hook name {@link fireCgroup} knows. */
+export const CGROUP_HOOKS: readonly string[] = HOOKS.map((h) => h[2]);
+
+/** The hook a program of `type` loaded with `eat` attaches to (sockops: any attach type), or undefined. */
+export function cgroupHookOf(type: number, eat: number): string | undefined {
+  if (type === P.SOCK_OPS) return 'sockops';
+  // cgroup/sock programs loaded without an attach type are sock_create ones (bpf_prog_load_fixup_attach_type).
+  if (type === P.CGROUP_SOCK && eat === 0) eat = A.CGROUP_INET_SOCK_CREATE;
+  return HOOKS.find(([t, e]) => t === type && e === eat)?.[2];
+}
+
+function hookDef(name: string): readonly [number, number, string] {
+  const h = HOOKS.find((x) => x[2] === name);
+  if (h === undefined) throw new RangeError(`no cgroup hook named '${name}' (known: ${CGROUP_HOOKS.join(', ')})`);
+  return h;
+}
+
+/**
+ * Attach the program of `progFd` to its cgroup hook (chosen by its type and expected attach type)
+ * and return the link's fd; closing that fd detaches it. -EINVAL for a program of another type.
+ */
+export function attachCgroup(k: Kernel, progFd: number): number {
+  const prog = k.progGet(progFd);
+  if (typeof prog === 'number') return prog;
+  const name = cgroupHookOf(prog.type, prog.expectedAttachType);
+  if (name === undefined) {
+    k.progPut(prog);
+    return k.refuse(-EINVAL, `program '${prog.name}' is not a cgroup/sock, sock_addr, sockops, dev, sysctl or sockopt program`);
+  }
+  const hook = k.hooks.add({ kind: 'cgroup', name, params: [] }, k.types);
+  const link: KLink = attachToHook(k, prog, hook, LinkType.CGROUP, prog.expectedAttachType);
+  return k.newFd({ kind: 'link', obj: link });
+}
+
+/** Field values by name: a number or bigint per element (`user_ip6: [a, b, c, d]` for arrays). */
+export type CtxFields = Readonly<Record<string, number | bigint | readonly (number | bigint)[]>>;
+
+/** One event at a cgroup hook. */
+export interface CgroupEvent {
+  /** Fields of the hook's ctx struct (bpf_sock_addr, bpf_sock_ops, ...); the rest are 0. */
+  readonly ctx?: CtxFields;
+  /** The socket: struct bpf_sock fields (what ctx->sk points to; cgroup/sock: the ctx itself). */
+  readonly sock?: CtxFields;
+  /** cgroup/sockopt: the option value the program sees between optval and optval_end. */
+  readonly optval?: Uint8Array;
+  /** cgroup/getsockopt: the kernel's getsockopt result the programs start from (default 0). */
+  readonly retval?: number;
+}
+
+/** One program's run at a hook. */
+export interface CgroupProgRun {
+  readonly prog: KProg;
+  readonly r0: bigint;
+  readonly fault: Fault | null;
+}
+
+/** The outcome of {@link fireCgroup}. */
+export interface CgroupFireResult {
+  /** 0 (allowed) or -EPERM (a program returned 0), or getsockopt's retval. */
+  readonly retval: number;
+  /** bind4/6: the return bits above bit 0 ORed together (1: BPF_RET_BIND_NO_CAP_NET_BIND_SERVICE). */
+  readonly flags: number;
+  /** The ctx struct after the runs: every field of the hook's view, by name. */
+  readonly ctx: Readonly<Record<string, number | bigint | (number | bigint)[]>>;
+  /** cgroup/sockopt: the option bytes after the runs. */
+  readonly optval?: Uint8Array;
+  readonly runs: readonly CgroupProgRun[];
+}
+
+function fill(img: StructImage, c: FieldCtx, fields: CtxFields | undefined, what: string): void {
+  for (const [name, v] of Object.entries(fields ?? {})) {
+    const f = c.fields.find((x) => x.name === name);
+    if (f === undefined) throw new RangeError(`${what}: ${c.name} has no field '${name}'${c.fields.length > 0 ? ` (fields: ${c.fields.map((x) => x.name).join(', ')})` : ''}`);
+    if (f.ptr !== undefined) throw new RangeError(`${what}: ${c.name}.${name} is a pointer the kernel sets`);
+    const vals = Array.isArray(v) ? v : [v];
+    if (vals.length > (f.count ?? 1)) throw new RangeError(`${what}: ${c.name}.${name} has ${f.count ?? 1} element(s), got ${vals.length}`);
+    vals.forEach((x, i) => img.set(name, x as number | bigint, i));
+  }
+}
+
+function read(img: StructImage, c: FieldCtx): Record<string, number | bigint | (number | bigint)[]> {
+  const out: Record<string, number | bigint | (number | bigint)[]> = {};
+  for (const f of c.fields) {
+    if (f.ptr !== undefined) continue;
+    out[f.name] = f.count === undefined ? img.get(f.name) : Array.from({ length: f.count }, (_, i) => img.get(f.name, i));
+  }
+  return out;
+}
+
+/** The full layout of a type's ctx struct (every field, whatever one attach type may access). */
+function layoutOf(type: number, eat: number): FieldCtx {
+  if (type === P.CGROUP_SOCK) return BPF_SOCK;
+  if (type === P.CGROUP_SOCK_ADDR) return BPF_SOCK_ADDR;
+  if (type === P.CGROUP_SOCKOPT) return BPF_SOCKOPT;
+  const view = fieldCtxOf(type, eat);
+  if (view === undefined) throw new RangeError(`program type ${type} has no field-table ctx`);
+  return view;
+}
+
+/**
+ * Fire the cgroup hook `name` (`cgroup/connect4`, `sockops`, ...): every program attached there
+ * runs in attach order on one ctx built from `ev`. A fault stops nothing else: it is reported with
+ * its program (and counts as a 0 return, as an aborted program allows nothing).
+ */
+export function fireCgroup(k: Kernel, name: string, ev: CgroupEvent = {}): CgroupFireResult {
+  const [type, eat] = hookDef(name);
+  // The image holds every field of the struct; the region lets the programs see the attach type's view.
+  const layout = layoutOf(type, eat);
+  const view = fieldCtxOf(type, eat)!;
+  const img = new StructImage(layout);
+  const regions: number[] = [];
+  const map = (bytes: Uint8Array, label: string): bigint => {
+    const id = k.mem.map(bytes, { kind: RegionKind.CTX, perm: PERM_RW, label });
+    regions.push(id);
+    return Memory.pointer(id, 0);
+  };
+  try {
+    // The socket: the ctx itself for cgroup/sock, else what ctx->sk points to.
+    const sockImg = new StructImage(BPF_SOCK);
+    fill(sockImg, BPF_SOCK, ev.sock, `${name} socket`);
+    if (type === P.CGROUP_SOCK) fill(img, layout, ev.sock, `${name} socket`);
+    fill(img, layout, ev.ctx, name);
+    let optval: Uint8Array | undefined;
+    let sockPtr = 0n;
+    const hasSk = layout.fields.some((f) => f.name === 'sk');
+    if (hasSk && type !== P.SOCK_OPS) {
+      const sock = mapFieldCtx(k, BPF_SOCK, sockImg.bytes, `bpf_sock of ${name}`);
+      regions.push(sock.region);
+      sockPtr = sock.ptr;
+    } else if (type === P.SOCK_OPS && ev.sock !== undefined) {
+      // ctx->sk is a full socket only when is_fullsock (sock_ops_convert_ctx_access)
+      const sock = mapFieldCtx(k, BPF_SOCK, sockImg.bytes, `bpf_sock of ${name}`);
+      regions.push(sock.region);
+      sockPtr = sock.ptr;
+    }
+    if (hasSk) img.set('sk', sockPtr);
+    if (type === P.CGROUP_SOCKOPT) {
+      optval = (ev.optval ?? new Uint8Array(0)).slice();
+      const p = map(optval, `optval of ${name}`);
+      img.set('optval', p).set('optval_end', p + BigInt(optval.length));
+      if (ev.ctx?.optlen === undefined) img.set('optlen', optval.length);
+    }
+    const getsockopt = type === P.CGROUP_SOCKOPT && eat === A.CGROUP_GETSOCKOPT;
+    let retval = getsockopt ? (ev.retval ?? 0) | 0 : 0;
+    let flags = 0;
+    const runs: CgroupProgRun[] = [];
+    const hook = k.hooks.get('cgroup', name);
+    for (const link of [...(hook?.links ?? [])]) {
+      const prog = link.prog;
+      if (prog === null) continue;
+      if (getsockopt) img.set('retval', retval);
+      const ctx = mapFieldCtx(k, view, img.bytes, `${view.name} of ${prog.name}`);
+      let r;
+      try {
+        r = k.execute(prog, [ctx.ptr], { grants: sockPtr !== 0n ? [sockPtr] : [] });
+      } finally {
+        k.retireRegion(ctx.region);
+      }
+      runs.push({ prog, r0: r.r0, fault: r.fault });
+      if (getsockopt) retval = Number(img.get('retval')) | 0;
+      let ret = r.fault === null ? Number(r.r0 & 0xffffffffn) : 0;
+      if (eat === A.CGROUP_INET4_BIND || eat === A.CGROUP_INET6_BIND) {
+        flags |= ret >>> 1;
+        ret &= 1;
+      }
+      // IS_ERR_VALUE: a retval in [-4095, -1] is kept
+      if (ret === 0 && !(retval < 0 && retval >= -4095)) retval = -EPERM;
+    }
+    return { retval, flags, ctx: read(img, layout), ...(optval !== undefined ? { optval } : {}), runs };
+  } finally {
+    for (const id of regions) k.retireRegion(id);
+  }
+}

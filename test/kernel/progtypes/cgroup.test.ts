@@ -1,0 +1,231 @@
+/**
+ * Attach and fire of the cgroup hooks (src/kernel/progtypes/cgroup.ts) with the fixtures
+ * programs/sock_addr, sock_ops and cgroup_misc: the rewritten ctx, the run-array verdict (-EPERM
+ * when a program returns 0), bind's flag bits, getsockopt's retval, and the counters the programs
+ * keep in their maps. Expected values follow from the C sources, computed here by hand.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BpfObject } from '../../../src/api/index.js';
+import { attachCgroup, cgroupHookOf, CGROUP_HOOKS, fireCgroup } from '../../../src/kernel/progtypes/cgroup.js';
+import { AttachType, ProgType } from './harness.js';
+
+const EPERM = 1;
+
+function open(name: string): BpfObject {
+  const o = BpfObject.open(readFileSync(`programs/${name}.bpf.o`));
+  o.load();
+  return o;
+}
+
+/** An IPv4 address as the u32 a program reads (network-order bytes, little-endian load). */
+function ip4(s: string): number {
+  const b = s.split('.').map(Number);
+  return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+}
+
+/** A port as the u32 user_port holds (network order in the low 16 bits). */
+function port(p: number): number {
+  return ((p & 0xff) << 8) | (p >>> 8);
+}
+
+/** The htonl of `v` as a program reads it. */
+function be32(v: number): number {
+  return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
+}
+
+function u64s(o: BpfObject, map: string, n: number): bigint[] {
+  const m = o.map(map);
+  return Array.from({ length: n }, (_, i) => {
+    const v = m.lookup(Uint8Array.of(i, 0, 0, 0))!;
+    return new DataView(v.buffer, v.byteOffset).getBigUint64(0, true);
+  });
+}
+
+describe('cgroup hooks: names and attach', () => {
+  it('hook names are the SEC() names, chosen by program type and expected attach type', () => {
+    expect(cgroupHookOf(ProgType.CGROUP_SOCK_ADDR, AttachType.CGROUP_INET4_CONNECT)).toBe('cgroup/connect4');
+    expect(cgroupHookOf(ProgType.CGROUP_SOCK, 0)).toBe('cgroup/sock_create');
+    expect(cgroupHookOf(ProgType.SOCK_OPS, 0)).toBe('sockops');
+    expect(cgroupHookOf(ProgType.XDP, 0)).toBeUndefined();
+    expect(CGROUP_HOOKS).toHaveLength(21);
+  });
+
+  it('a program of another type is refused with EINVAL; an unknown hook name throws', () => {
+    const o = open('sk_lookup');
+    expect(attachCgroup(o.kernel, o.program('lookup').fd)).toBe(-22);
+    expect(() => fireCgroup(o.kernel, 'cgroup/connect5')).toThrow(/no cgroup hook named 'cgroup\/connect5'/);
+    o.close();
+  });
+
+  it('a hook with nothing attached allows (retval 0) and reports the ctx as given', () => {
+    const o = open('sock_addr');
+    const r = fireCgroup(o.kernel, 'cgroup/connect4', { ctx: { user_ip4: ip4('10.0.0.1'), user_port: port(80) } });
+    expect([r.retval, r.runs.length, r.ctx.user_ip4, r.ctx.user_port]).toEqual([0, 0, ip4('10.0.0.1'), port(80)]);
+    o.close();
+  });
+
+  it('closing the link fd detaches the program', () => {
+    const o = open('sock_addr');
+    const fd = attachCgroup(o.kernel, o.program('connect4').fd);
+    expect(fd).toBeGreaterThan(0);
+    expect(fireCgroup(o.kernel, 'cgroup/connect4', { ctx: { user_port: port(23) } }).retval).toBe(-EPERM);
+    o.kernel.close(fd);
+    expect(fireCgroup(o.kernel, 'cgroup/connect4', { ctx: { user_port: port(23) } }).retval).toBe(0);
+    o.close();
+  });
+
+  it('ctx fields that do not exist are named in the error', () => {
+    const o = open('sock_addr');
+    expect(() => fireCgroup(o.kernel, 'cgroup/connect4', { ctx: { user_ip5: 1 } })).toThrow(/bpf_sock_addr has no field 'user_ip5'/);
+    expect(() => fireCgroup(o.kernel, 'cgroup/connect4', { ctx: { sk: 1 } })).toThrow(/pointer the kernel sets/);
+    o.close();
+  });
+});
+
+describe('cgroup/sock_addr (programs/sock_addr)', () => {
+  it('connect4: redirects 10.0.0.1:80 to 127.0.0.1:8080, refuses port 23, counts', () => {
+    const o = open('sock_addr');
+    attachCgroup(o.kernel, o.program('connect4').fd);
+    const r = fireCgroup(o.kernel, 'cgroup/connect4', { ctx: { user_family: 2, user_ip4: ip4('10.0.0.1'), user_port: port(80), family: 2, type: 1, protocol: 6 } });
+    expect([r.retval, r.ctx.user_ip4, r.ctx.user_port]).toEqual([0, ip4('127.0.0.1'), port(8080)]);
+    const other = fireCgroup(o.kernel, 'cgroup/connect4', { ctx: { user_ip4: ip4('10.0.0.2'), user_port: port(80) } });
+    expect([other.retval, other.ctx.user_ip4, other.ctx.user_port]).toEqual([0, ip4('10.0.0.2'), port(80)]);
+    expect(fireCgroup(o.kernel, 'cgroup/connect4', { ctx: { user_ip4: ip4('10.0.0.1'), user_port: port(23) } }).retval).toBe(-EPERM);
+    expect(u64s(o, 'stats', 2)).toEqual([3n, 1n]);
+    o.close();
+  });
+
+  it('bind4: ports below 1024 refused, 80 allowed with the NO_CAP_NET_BIND_SERVICE flag', () => {
+    const o = open('sock_addr');
+    attachCgroup(o.kernel, o.program('bind4').fd);
+    const f = (p: number): [number, number] => {
+      const r = fireCgroup(o.kernel, 'cgroup/bind4', { ctx: { user_port: port(p) } });
+      return [r.retval, r.flags];
+    };
+    expect([f(22), f(80), f(8080), f(0)]).toEqual([[-EPERM, 0], [0, 1], [0, 0], [0, 0]]);
+    o.close();
+  });
+
+  it('connect6: an 8-byte store rewrites user_ip6[2..3]', () => {
+    const o = open('sock_addr');
+    attachCgroup(o.kernel, o.program('connect6').fd);
+    const r = fireCgroup(o.kernel, 'cgroup/connect6', { ctx: { user_family: 10, user_ip6: [be32(0xfd000000), 0, 0, be32(1)], user_port: port(53) } });
+    expect([r.retval, r.ctx.user_ip6, r.ctx.user_port]).toEqual([0, [0, 0, 0, be32(1)], port(5353)]);
+    o.close();
+  });
+
+  it('sendmsg4 rewrites destination and source; recvmsg4 maps the answer back and must allow', () => {
+    const o = open('sock_addr');
+    attachCgroup(o.kernel, o.program('sendmsg4').fd);
+    attachCgroup(o.kernel, o.program('recvmsg4').fd);
+    const s = fireCgroup(o.kernel, 'cgroup/sendmsg4', { ctx: { user_ip4: ip4('10.0.0.53'), user_port: port(53) } });
+    expect([s.retval, s.ctx.user_ip4, s.ctx.msg_src_ip4]).toEqual([0, ip4('127.0.0.53'), ip4('127.0.0.1')]);
+    const r = fireCgroup(o.kernel, 'cgroup/recvmsg4', { ctx: { user_ip4: ip4('127.0.0.53'), user_port: port(53) } });
+    expect([r.retval, r.ctx.user_ip4]).toEqual([0, ip4('10.0.0.53')]);
+    expect(u64s(o, 'stats', 6).slice(4)).toEqual([1n, 1n]);
+    o.close();
+  });
+
+  it('getpeername4 reads the socket through ctx->sk', () => {
+    const o = open('sock_addr');
+    attachCgroup(o.kernel, o.program('peer4').fd);
+    fireCgroup(o.kernel, 'cgroup/getpeername4', { sock: { family: 2, protocol: 6 } });
+    expect(u64s(o, 'stats', 7)[6]).toBe((2n << 8n) | 6n);
+    o.close();
+  });
+
+  it('two programs on one hook share the ctx: the second sees the first one\'s rewrite', () => {
+    const o = open('sock_addr');
+    attachCgroup(o.kernel, o.program('getsockname6').fd);
+    attachCgroup(o.kernel, o.program('getsockname6').fd);
+    const r = fireCgroup(o.kernel, 'cgroup/getsockname6', { ctx: { user_port: port(8080) } });
+    expect([r.runs.length, r.ctx.user_port, r.retval]).toEqual([2, port(80), 0]);
+    o.close();
+  });
+});
+
+describe('sockops (programs/sock_ops)', () => {
+  const OPS = { TIMEOUT_INIT: 1, RWND_INIT: 2, TCP_CONNECT_CB: 3, ACTIVE_ESTABLISHED_CB: 4, PASSIVE_ESTABLISHED_CB: 5, NEEDS_ECN: 6 };
+  it('answers through reply, sets sk_txhash, sums snd_cwnd and srtt_us', () => {
+    const o = open('sock_ops');
+    attachCgroup(o.kernel, o.program('tcp_tune').fd);
+    const fire = (op: number, ctx: Record<string, number> = {}): { retval: number; reply: number; hash: number } => {
+      const r = fireCgroup(o.kernel, 'sockops', { ctx: { op, family: 2, ...ctx } });
+      return { retval: r.retval, reply: Number(r.ctx.reply), hash: Number(r.ctx.sk_txhash) };
+    };
+    expect(fire(OPS.TIMEOUT_INIT, { remote_port: be32(443) }).reply).toBe(10);
+    expect(fire(OPS.TIMEOUT_INIT, { remote_port: be32(80) }).reply).toBe(0xffffffff);
+    expect(fire(OPS.RWND_INIT).reply).toBe(40);
+    expect([fire(OPS.NEEDS_ECN, { local_port: 8080 }).reply, fire(OPS.NEEDS_ECN, { local_port: 22 }).reply]).toEqual([1, 0]);
+    expect(fire(OPS.TCP_CONNECT_CB)).toEqual({ retval: 0, reply: 0, hash: 0x1234 });
+    fire(OPS.ACTIVE_ESTABLISHED_CB, { snd_cwnd: 10, srtt_us: 800 });
+    fire(OPS.PASSIVE_ESTABLISHED_CB, { snd_cwnd: 20, srtt_us: 200 });
+    fireCgroup(o.kernel, 'sockops', { ctx: { op: 99, family: 10 } });
+    // ops 1 (x2), 2, 3, 4, 5, 6 (x2); IPv6 events: 1; cwnd 30, srtt 1000
+    expect(u64s(o, 'ops_stats', 11)).toEqual([0n, 2n, 1n, 1n, 1n, 1n, 2n, 0n, 1n, 30n, 1000n]);
+    o.close();
+  });
+});
+
+describe('cgroup/sock, dev, sysctl, sockopt (programs/cgroup_misc)', () => {
+  it('sock_create refuses raw sockets, marks the others, sets priority for UDP', () => {
+    const o = open('cgroup_misc');
+    attachCgroup(o.kernel, o.program('sock_create').fd);
+    const raw = fireCgroup(o.kernel, 'cgroup/sock_create', { sock: { family: 2, type: 3, protocol: 255 } });
+    const udp = fireCgroup(o.kernel, 'cgroup/sock_create', { sock: { family: 2, type: 2, protocol: 17 } });
+    const tcp = fireCgroup(o.kernel, 'cgroup/sock_create', { sock: { family: 10, type: 1, protocol: 6, priority: 3 } });
+    expect([raw.retval, raw.ctx.mark]).toEqual([-EPERM, 0]);
+    expect([udp.retval, udp.ctx.mark, udp.ctx.priority]).toEqual([0, 7, 6]);
+    expect([tcp.retval, tcp.ctx.mark, tcp.ctx.priority]).toEqual([0, 7, 3]);
+    o.close();
+  });
+
+  it('post_bind4 refuses port 9999 and 10.9.9.9', () => {
+    const o = open('cgroup_misc');
+    attachCgroup(o.kernel, o.program('post_bind4').fd);
+    const f = (src_port: number, src_ip4: number): number => fireCgroup(o.kernel, 'cgroup/post_bind4', { sock: { src_port, src_ip4 } }).retval;
+    expect([f(9999, ip4('10.0.0.1')), f(80, ip4('10.9.9.9')), f(80, ip4('10.0.0.1'))]).toEqual([-EPERM, -EPERM, 0]);
+    o.close();
+  });
+
+  it('dev allows only read/write of char devices 1:3 and 1:5', () => {
+    const o = open('cgroup_misc');
+    attachCgroup(o.kernel, o.program('dev').fd);
+    // access_type: type in the low 16 bits (1 block, 2 char), access in the high 16 (1 mknod, 2 read, 4 write)
+    const f = (type: number, access: number, major: number, minor: number): number => fireCgroup(o.kernel, 'cgroup/dev', { ctx: { access_type: (access << 16) | type, major, minor } }).retval;
+    expect([f(2, 2, 1, 3), f(2, 6, 1, 5), f(2, 1, 1, 3), f(1, 2, 1, 3), f(2, 2, 1, 8), f(2, 2, 4, 3)]).toEqual([0, 0, -EPERM, -EPERM, -EPERM, -EPERM]);
+    o.close();
+  });
+
+  it('sysctl refuses writes at a position and rewinds the others', () => {
+    const o = open('cgroup_misc');
+    attachCgroup(o.kernel, o.program('sysctl').fd);
+    const w = fireCgroup(o.kernel, 'cgroup/sysctl', { ctx: { write: 1, file_pos: 4 } });
+    const r = fireCgroup(o.kernel, 'cgroup/sysctl', { ctx: { write: 0, file_pos: 4 } });
+    expect([w.retval, w.ctx.file_pos, r.retval, r.ctx.file_pos]).toEqual([-EPERM, 4, 0, 0]);
+    o.close();
+  });
+
+  it('getsockopt answers IP_TOS through optval and clears the error retval', () => {
+    const o = open('cgroup_misc');
+    attachCgroup(o.kernel, o.program('getsockopt').fd);
+    const tos = fireCgroup(o.kernel, 'cgroup/getsockopt', { ctx: { level: 0, optname: 1 }, optval: new Uint8Array(4), retval: -95 });
+    expect([tos.retval, tos.ctx.optlen, tos.optval]).toEqual([0, 1, Uint8Array.of(0x10, 0, 0, 0)]);
+    const other = fireCgroup(o.kernel, 'cgroup/getsockopt', { ctx: { level: 1, optname: 8 }, optval: Uint8Array.of(1, 2, 3, 4), retval: -95 });
+    expect([other.retval, other.ctx.optlen, other.optval]).toEqual([-95, 4, Uint8Array.of(1, 2, 3, 4)]);
+    o.close();
+  });
+
+  it('setsockopt clamps SO_RCVBUF and turns IP_TOS into IP_TTL', () => {
+    const o = open('cgroup_misc');
+    attachCgroup(o.kernel, o.program('setsockopt').fd);
+    const le = (v: number): Uint8Array => Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24);
+    expect(fireCgroup(o.kernel, 'cgroup/setsockopt', { ctx: { level: 1, optname: 8 }, optval: le(1 << 20) }).retval).toBe(0);
+    expect(fireCgroup(o.kernel, 'cgroup/setsockopt', { ctx: { level: 1, optname: 8 }, optval: le((1 << 20) + 1) }).retval).toBe(-EPERM);
+    const tos = fireCgroup(o.kernel, 'cgroup/setsockopt', { ctx: { level: 0, optname: 1 }, optval: le(0x10) });
+    expect([tos.retval, tos.ctx.optname]).toEqual([0, 2]);
+    expect(u64s(o, 'counts', 6)).toEqual([0n, 0n, 0n, 0n, 0n, 3n]);
+    o.close();
+  });
+});
