@@ -93,6 +93,7 @@ verifier_xdp_parse            verifier_xdp_parse.bpf.c            bpf    v3  -
 verifier_maps                 verifier_maps.bpf.c                 bpf    v3  -
 verifier_calls                verifier_calls.bpf.c                bpf    v3  -
 verifier_spin_lock            verifier_spin_lock.bpf.c            bpf    v3  -
+verifier_iter                 verifier_iter.bpf.c                 bpf    v3  -
 scx_fifo                      scx_fifo.bpf.c                      bpf    v3  -
 scx_vtime                     scx_vtime.bpf.c                     bpf    v3  -
 scx_stall                     scx_stall.bpf.c                     bpf    v3  -
@@ -104,6 +105,7 @@ scx_idle                      scx_idle.bpf.c                      bpf    v3  -
 scx_tick                      scx_tick.bpf.c                      bpf    v3  -
 scx_preempt                   scx_preempt.bpf.c                   bpf    v3  -
 scx_lifecycle                 scx_lifecycle.bpf.c                 bpf    v3  -
+scx_prio                      scx_prio.bpf.c                      bpf    v3  -
 libbpf_parity                 libbpf_parity.bpf.c                 bpf    v3  -
 core_ctx                      core_ctx.bpf.c                      bpf    v3  -
 tcp_cc_reno                   tcp_cc_reno.bpf.c                   bpf    v3  -
@@ -117,6 +119,7 @@ sock_ops                      sock_ops.bpf.c                      bpf    v3  -
 cgroup_misc                   cgroup_misc.bpf.c                   bpf    v3  -
 sk_lookup                     sk_lookup.bpf.c                     bpf    v3  -
 netfilter                     netfilter.bpf.c                     bpf    v3  -
+sock_lookup                   sock_lookup.bpf.c                   bpf    v3  -
 tcp_cc_kernel_sockopt         tcp_cc_kernel_sockopt.bpf.c         bpf    v3  -
 tcp_cc_kernel_helpers         tcp_cc_kernel_helpers.bpf.c         bpf    v3  -
 tcp_cc_kernel_helpers_get     tcp_cc_kernel_helpers.bpf.c         bpf    v3  -DRELEASE_GETSOCKOPT

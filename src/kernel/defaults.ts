@@ -16,6 +16,7 @@ import { XDP_PROG } from './progtypes/xdp.js';
 import { SKB_PROG_TYPES } from './progtypes/skb.js';
 import { FLOW_DISSECTOR_PROG } from './progtypes/flow-dissector.js';
 import { installKernelObjects } from './objects/kobjects.js';
+import { installGenericKfuncs } from './kfuncs/generic.js';
 import { SK_LOOKUP_PROG } from './progtypes/sk-lookup.js';
 import { NETFILTER_PROG } from './progtypes/netfilter.js';
 
@@ -82,6 +83,7 @@ export function installDefaults(k: Kernel, extraProgTypes: readonly ProgTypeOps[
   // kernel/bpf/helpers.c generic kfuncs: RCU read-side sections are no-ops in the single-threaded
   // emulator (the verifier's pairing and sleepable rules are not emulated).
   for (const name of ['bpf_rcu_read_lock', 'bpf_rcu_read_unlock']) k.registerKfunc({ name, proto: { ret: 'void', params: [] }, impl: () => 0 });
+  installGenericKfuncs(k);
   k.provide('testmod', installTestmod);
   installHelperServices(k);
 }

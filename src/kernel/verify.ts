@@ -227,6 +227,14 @@ function kfuncMemArg(k: Kernel, name: string, type: string): number | undefined 
   }
 }
 
+/** An iterator parameter `struct bpf_iter_<type> *`: the type suffix and the struct's size, or undefined. */
+function kfuncIterArg(k: Kernel, type: string): { type: string; size: number } | undefined {
+  const m = /^struct\s+bpf_iter_(\w+)\s*\*$/.exec(type.trim());
+  if (m === null) return undefined;
+  const s = k.types.structs.get(`bpf_iter_${m[1]!}`);
+  return s === undefined ? undefined : { type: m[1]!, size: s.size };
+}
+
 /** What BPF_PROG_LOAD found for the pseudo instructions, by pc. */
 export type PseudoMaps = ReadonlyMap<number, PseudoTarget>;
 
@@ -256,7 +264,17 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
       const p = r.def.proto;
       const ret = p.ret === 'void' ? 'void' : /\*/.test(p.ret) ? (r.def.flags?.retNull === true ? 'ptr_or_null' : 'ptr') : 'integer';
       const m = /struct\s+(\w+)\s*\*/.exec(p.ret);
-      return { name: r.def.name, nargs: p.params.length, ret, retStruct: m?.[1] ?? '', memArgs: p.params.map((x) => kfuncMemArg(k, x.name, x.type)) };
+      const iterArgs = p.params.map((x) => (x.name.endsWith('__iter') ? kfuncIterArg(k, x.type) : undefined));
+      const it = r.def.flags?.iter !== undefined && p.params.length > 0 ? kfuncIterArg(k, p.params[0]!.type) : undefined;
+      return {
+        name: r.def.name,
+        nargs: p.params.length,
+        ret,
+        retStruct: m?.[1] ?? '',
+        memArgs: p.params.map((x) => kfuncMemArg(k, x.name, x.type)),
+        ...(it !== undefined ? { iter: { kind: r.def.flags!.iter!, ...it } } : {}),
+        ...(iterArgs.some((x) => x !== undefined) ? { iterArgs } : {}),
+      };
     },
     ctx: verifierCtxOf(prog.type, prog.expectedAttachType, ctxInfoOf(k, prog)),
     btfAccess: btfAccessOf(k),

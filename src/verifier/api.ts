@@ -60,6 +60,13 @@ export interface VKfunc {
    * write it.
    */
   readonly memArgs?: readonly (number | undefined)[];
+  /**
+   * Open-coded iterator kfuncs (KF_ITER_NEW/NEXT/DESTROY): the iterator's type (`scx_dsq` for
+   * `struct bpf_iter_scx_dsq`) and its size on the stack. `iterArgs` marks the arguments of other
+   * kfuncs that take an initialised iterator (`it__iter`, KF_ARG_PTR_TO_ITER).
+   */
+  readonly iter?: { readonly kind: 'new' | 'next' | 'destroy'; readonly type: string; readonly size: number };
+  readonly iterArgs?: readonly ({ readonly type: string; readonly size: number } | undefined)[];
 }
 
 /** How a ctx access resolves: refused, a scalar, or a pointer of the given type. */

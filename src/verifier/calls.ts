@@ -14,6 +14,7 @@ import { checkHelperMem, checkPtrOffReg, constantStackKey } from './mem.js';
 import { copyState, type Frame, type VState } from './state.js';
 import { ERR, invalidScalar, MAX_FRAMES, Reject, type Verifier } from './verifier.js';
 import type { VFunc } from './api.js';
+import { checkIterArgs, iterNext } from './iter.js';
 
 const MAP_TYPE = { PROG_ARRAY: 3, ARRAY: 2, PERCPU_ARRAY: 6, RINGBUF: 27 } as const;
 const FUNC = { tail_call: 12, spin_lock: 93, spin_unlock: 94, loop: 181, for_each_map_elem: 164, timer_set_callback: 170, map_lookup_elem: 1, map_update_elem: 2, map_delete_elem: 3, map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89 } as const;
@@ -407,6 +408,7 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
     checkHelperMem(v, r, size, false, false, false);
     checkHelperMem(v, r, size, true, false, false);
   }
+  const iterNextOf = checkIterArgs(v, k);
   for (let r = 1; r <= 5; r++) v.setReg(r, NOT_INIT);
   if (k.ret === 'void') v.setReg(0, NOT_INIT);
   else if (k.ret === 'integer') v.setReg(0, UNKNOWN_SCALAR);
@@ -422,6 +424,7 @@ function globalArgsMismatch(v: Verifier, fn: VFunc): { errno: number; msg: strin
   for (let k = 0; k < fn.args.length; k++) {
     const a = fn.args[k]!;
     const regno = k + 1;
+  if (iterNextOf !== null) iterNext(v, iterNextOf, v.prevVisit());
     const reg = v.regs()[regno]!;
     if (a.kind === 'scalar') {
       if (reg.type !== 'scalar') return { errno: ERR.EINVAL, msg: `R${regno} is not a scalar` };

@@ -9,7 +9,7 @@ import type { RawInsn } from '../isa/insn.js';
 import { constReg, isNullScalar, isPointer, ptrReg, regTypeStr, scalarReg, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
 import { formatTnum, tnumAdd, tnumConst, tnumIsAligned, tnumIsConst } from './tnum.js';
 import { scalarCoerce, scalarCoerceSx, scalarConst, scalarFromWidth, scalarWidth } from './scalar.js';
-import { STACK_INVALID, STACK_MISC, STACK_SPILL, STACK_ZERO, type Frame, type Slot } from './state.js';
+import { STACK_INVALID, STACK_ITER, STACK_MISC, STACK_SPILL, STACK_ZERO, type Frame, type Slot } from './state.js';
 import { ERR, MAX_STACK, MAX_VAR_OFF, type Verifier } from './verifier.js';
 
 const BPF_F_RDONLY_PROG = 1 << 7;
@@ -283,6 +283,8 @@ function stackReadFixed(v: Verifier, f: Frame, off: number, size: number, dst: n
     if (dst >= 0) v.setReg(dst, reg);
     return;
   }
+  // an iterator's slots are not memory the program may read
+  for (let i = 0; i < size; i++) if (st.types[(slot - i) % 8] === STACK_ITER) v.reject(ERR.EACCES, `invalid read from stack off ${off}+${i} size ${size}`);
   if (dst < 0) return;
   let zeros = 0;
   for (let i = 0; i < size; i++) if (st.types[(slot - i) % 8] === STACK_ZERO) zeros++;

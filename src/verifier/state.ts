@@ -12,7 +12,23 @@ export const STACK_INVALID = 0;
 export const STACK_SPILL = 1;
 export const STACK_MISC = 2;
 export const STACK_ZERO = 3;
-const SLOT_CHAR = ['?', 'r', 'm', '0'] as const;
+/** A slot of an open-coded iterator (STACK_ITER; every byte of its slots). */
+export const STACK_ITER = 4;
+const SLOT_CHAR = ['?', 'r', 'm', '0', 'i'] as const;
+
+/** The state of an open-coded iterator in its stack slots (bpf_reg_state.iter). */
+export interface IterSlot {
+  /** The iterator's type (`scx_dsq` for `struct bpf_iter_scx_dsq`). */
+  readonly type: string;
+  /** ACTIVE: next may return an element; DRAINED: next returned NULL on this path. */
+  readonly state: 'active' | 'drained';
+  /** Iterations of the loop on this path (ignored when states are compared). */
+  readonly depth: number;
+  /** The reference the iterator holds until destroy. */
+  readonly refObjId: number;
+  /** The iterator's main slot: the spi of its lowest address (the pointer passed to the kfuncs). */
+  readonly first: number;
+}
 
 /**
  * One 8-byte stack slot. `types[k]` is the byte at fp - 8 * spi - k - 1 (the kernel's index
@@ -22,6 +38,8 @@ const SLOT_CHAR = ['?', 'r', 'm', '0'] as const;
 export interface Slot {
   readonly types: readonly number[];
   readonly spilled: Reg;
+  /** STACK_ITER slots: the iterator they belong to. */
+  readonly iter?: IterSlot;
 }
 
 export const EMPTY_SLOT: Slot = { types: [0, 0, 0, 0, 0, 0, 0, 0], spilled: NOT_INIT };
@@ -113,6 +131,13 @@ function regsafe(old: Reg, cur: Reg, ids: IdMap, exact: boolean): boolean {
 }
 
 function slotSafe(old: Slot, cur: Slot, ids: IdMap, exact: boolean): boolean {
+  if (old.types[0] === STACK_ITER || cur.types[0] === STACK_ITER) {
+    // stacksafe, STACK_ITER: same type and state and a consistent reference; the depth is ignored
+    const a = old.iter;
+    const b = cur.iter;
+    if (a === undefined || b === undefined || old.types[0] !== cur.types[0]) return false;
+    return a.type === b.type && a.state === b.state && a.first === b.first && ids.check(a.refObjId + 0x40000000, b.refObjId + 0x40000000);
+  }
   if (exact) {
     for (let k = 0; k < 8; k++) if (old.types[k] !== cur.types[k]) return false;
     return old.types[7] !== STACK_SPILL || regsafe(old.spilled, cur.spilled, ids, true);
@@ -130,6 +155,21 @@ function slotSafe(old: Slot, cur: Slot, ids: IdMap, exact: boolean): boolean {
   }
   if (old.types[7] === STACK_SPILL || old.types[0] === STACK_SPILL) return regsafe(old.spilled, cur.spilled, ids, false);
   return true;
+}
+
+/** iter_active_depths_differ: an active iterator of `old` has another depth in `cur` (a loop that progresses). */
+export function iterDepthsDiffer(old: VState, cur: VState): boolean {
+  for (let f = 0; f < old.frames.length && f < cur.frames.length; f++) {
+    const so = old.frames[f]!.stack;
+    const sc = cur.frames[f]!.stack;
+    for (let spi = 0; spi < so.length; spi++) {
+      const a = so[spi]!.iter;
+      if (a === undefined || a.state !== 'active' || a.first !== spi) continue;
+      const b = sc[spi]?.iter;
+      if (b !== undefined && b.depth !== a.depth) return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -182,6 +222,11 @@ export function formatFrame(f: Frame, regs: number, slots: ReadonlySet<number> |
     const s = f.stack[spi]!;
     if (s.types.every((t) => t === STACK_INVALID)) continue;
     const off = -(spi + 1) * 8;
+    if (s.types[0] === STACK_ITER) {
+      // only the main slot (the iterator's lowest address) is printed
+      if (s.iter !== undefined && s.iter.first === spi) text += ` fp${off}=iter_${s.iter.type}(ref_id=${s.iter.refObjId},state=${s.iter.state},depth=${s.iter.depth})`;
+      continue;
+    }
     if (s.types[7] === STACK_SPILL) {
       const j = s.types.indexOf(STACK_SPILL);
       text += ` fp${off}=${s.types.slice(0, j).map((t) => SLOT_CHAR[t]).join('')}${formatReg(s.spilled, f.frameno)}`;

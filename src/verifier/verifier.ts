@@ -12,7 +12,7 @@
  */
 import type { RawInsn } from '../isa/insn.js';
 import { CLS_ALU, CLS_ALU64, CLS_JMP, CLS_JMP32, CLS_LD, CLS_LDX, CLS_ST, CLS_STX, opClass } from '../isa/opcodes.js';
-import type { VerifierInput, VerifierResult, VerifierStats, VFunc } from './api.js';
+import type { VerifierInput, VerifierResult, VerifierStats, VFunc, VKfunc } from './api.js';
 import { VerifierError, type VerifierErrorCode } from './api.js';
 import { checkCfg, PassError, type CfgInfo } from './cfg.js';
 import { alignment, formatInsn, LOG_LEVEL2, LOG_STATS, VLog } from './log.js';
@@ -48,7 +48,8 @@ import {
   scalarEquals,
   type Scalar,
 } from './scalar.js';
-import { copyState, formatFrame, statesEqual, type Frame, type Ref, type VState } from './state.js';
+import { copyState, formatFrame, iterDepthsDiffer, statesEqual, type Frame, type Ref, type VState } from './state.js';
+import { iterActiveAtR1 } from './iter.js';
 import { tnumAdd, tnumConst, tnumIsConst, tnumSub } from './tnum.js';
 import { checkMemAccess, checkLdAbs } from './mem.js';
 import { checkHelperCall, checkKfuncCall, checkLocalCall, prepareFuncExit } from './calls.js';
@@ -277,7 +278,8 @@ export class Verifier {
     let err: Reject | null = null;
     let pc = -1;
     try {
-      this.cfg = checkCfg(this.insns, argCount, (i) => i.src === 0 && [181, 164, 180, 209].includes(i.imm));
+      // callback-calling helpers and iterator `_next` kfuncs get forced checkpoints
+      this.cfg = checkCfg(this.insns, argCount, (i) => (i.src === 0 && [181, 164, 180, 209].includes(i.imm)) || (i.src === 2 && this.input.kfunc(i.imm)?.iter?.kind === 'next'));
       for (let k = 0; k < this.cfg.subprogs.length; k++) this.stackDepth.push(0);
     } catch (e) {
       if (!(e instanceof PassError)) throw e;
@@ -465,7 +467,14 @@ export class Verifier {
       if (list.activeCount > 0) {
         // states still being explored (ancestors on this path, or pending siblings)
         const isCallbackCall = this.isCallbackCallInsn(pc);
-        if (force || isCallbackCall) {
+        const iterNextK = this.iterNextKfunc(pc);
+        if (iterNextK !== undefined) {
+          // an iterator loop converges: equal to a state still being explored here, ignoring the
+          // iterator's depth, with the iterator active
+          for (const bucket of list.active.values()) {
+            for (const sl of bucket) if (statesEqual(sl.st, this.cur, live, false) && iterActiveAtR1(this.cur, iterNextK)) return true;
+          }
+        } else if (force || isCallbackCall) {
           for (const bucket of list.active.values()) {
             for (const sl of bucket) {
               if (force && !isCallbackCall && sl.st.mayGotoDepth !== this.cur.mayGotoDepth && statesEqual(sl.st, this.cur, live, false)) return true;
@@ -474,7 +483,7 @@ export class Verifier {
           }
         } else {
           for (const sl of list.active.get(curHash) ?? []) {
-            if (this.maybeLooping(sl.st) && statesEqual(sl.st, this.cur, 0x3ff, true) && sl.st.mayGotoDepth === this.cur.mayGotoDepth && sl.st.cbDepth === this.cur.cbDepth) {
+            if (this.maybeLooping(sl.st) && statesEqual(sl.st, this.cur, 0x3ff, true) && !iterDepthsDiffer(sl.st, this.cur) && sl.st.mayGotoDepth === this.cur.mayGotoDepth && sl.st.cbDepth === this.cur.cbDepth) {
               const curText = this.stateText(true);
               const saved = this.cur;
               this.cur = sl.st;
@@ -539,6 +548,28 @@ export class Verifier {
       if (same) break;
     }
     if (prev !== null) widenScalars(prev.st, this.cur);
+  }
+
+  /** The iterator `_next` kfunc called at pc (is_iter_next_insn), or undefined. */
+  private iterNextKfunc(pc: number): VKfunc | undefined {
+    const i = this.insns[pc]!;
+    if (i.code !== 0x85 || i.src !== 2) return undefined;
+    const k = this.input.kfunc(i.imm);
+    return k?.iter?.kind === 'next' ? k : undefined;
+  }
+
+  /** find_prev_entry: this path's previous checkpoint at the current pc with the same frames (skipping the one just added), or null. */
+  prevVisit(): VState | null {
+    let prev = this.parent !== null && this.parent.pc === this.pc ? this.parent.parent : this.parent;
+    while (prev !== null && prev.pc !== this.pc) prev = prev.parent;
+    if (prev === null || prev.st.frames.length !== this.cur.frames.length) return null;
+    for (let f = 0; f < prev.st.frames.length; f++) if (prev.st.frames[f]!.callsite !== this.cur.frames[f]!.callsite) return null;
+    return prev.st;
+  }
+
+  /** widen_imprecise_scalars of `cur` against `old`. */
+  widen(old: VState, cur: VState): void {
+    widenScalars(old, cur);
   }
 
   /** Whether pc is a helper/kfunc call that takes a callback (bpf_calls_callback). */

@@ -105,6 +105,16 @@ export function runEmulator(c: CaseDef, env: Env): CaseResult {
   }
   const ksyms = c.ksyms;
   if (ksyms !== undefined) kernel.provide('kallsyms', (name: string): bigint | undefined => ksyms[name]);
+  for (const s of c.sockets ?? []) {
+    const protocol = s.kind.startsWith('tcp') ? 'tcp' : 'udp';
+    const family = s.kind.endsWith('4') ? 'ipv4' : 'ipv6';
+    kernel.sockets.add({ protocol, family, localAddress: s.addr, localPort: s.port, v6only: s.kind === 'tcp6only' });
+    if (s.clientPort !== undefined) {
+      const pair = { protocol, family, localAddress: s.addr, remoteAddress: s.addr, state: 'established' } as const;
+      kernel.sockets.add({ ...pair, localPort: s.clientPort, remotePort: s.port });
+      kernel.sockets.add({ ...pair, localPort: s.port, remotePort: s.clientPort });
+    }
+  }
   const obj = BpfObject.open(objectBytes(c.object), { kernel, name: c.object, kconfig });
   obj.load();
   try {

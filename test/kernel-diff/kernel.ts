@@ -207,6 +207,7 @@ export class KernelSession {
     if (this.closed) return { ok: false, reason: 'session closed' };
     if ((c.kind === 'syscall' || c.kind === 'raw_tp') && this.probe.runner === null) return { ok: false, reason: `${c.kind} test runs need the runner: ${this.probe.runnerReason}` };
     if (c.runs.some((r) => r.user !== undefined) && this.probe.runner === null) return { ok: false, reason: `user buffers need the runner: ${this.probe.runnerReason}` };
+    if (c.sockets !== undefined && this.probe.runner === null) return { ok: false, reason: `sockets need the runner: ${this.probe.runnerReason}` };
     return { ok: true, reason: 'ok' };
   }
 
@@ -252,7 +253,7 @@ export class KernelSession {
   }
 
   private runOne(c: CaseDef, r: CaseDef['runs'][number], pin: string, base: string): RunResult {
-    const useRunner = c.kind === 'syscall' || c.kind === 'raw_tp' || r.user !== undefined;
+    const useRunner = c.kind === 'syscall' || c.kind === 'raw_tp' || r.user !== undefined || c.sockets !== undefined;
     if (!useRunner) {
       const args = ['-c', '0', 'bpftool', 'prog', 'run', 'pinned', pin];
       if (r.data !== undefined) {
@@ -292,6 +293,10 @@ export class KernelSession {
     if (r.user !== undefined) {
       writeFileSync(`${base}.user`, r.user.bytes);
       args.push(`uptr=${r.user.offset}:${base}.user`);
+    }
+    for (const s of c.sockets ?? []) {
+      args.push(`sock=${s.kind}:${s.addr}:${s.port}`);
+      if (s.clientPort !== undefined) args.push(`conn=${s.kind === 'tcp6only' ? 'tcp6' : s.kind}:${s.addr}:${s.port}:${s.clientPort}`);
     }
     if (packet) args.push('repeat=1');
     const out = JSON.parse(must(this.probe.runner!, args)) as { errno?: number; retval?: number; dataOut?: string | null; ctxOut?: string | null; ctxIn?: string | null };

@@ -82,8 +82,25 @@ export interface CaseDef {
    * a fix is noticed and the entry removed). Reported, not legitimate.
    */
   readonly knownGaps?: readonly { readonly run: number; readonly reason: string }[];
+  /**
+   * Sockets that exist during the runs (socket lookups): the kernel side opens them in the runner
+   * process, the emulator adds the same sockets to its socket table.
+   */
+  readonly sockets?: readonly SockDef[];
   /** Documentation of the expected outcome (from the fixture's header). */
   readonly note?: string;
+}
+
+/**
+ * A socket of a case: `tcp4`/`tcp6` listening (tcp6 is dual-stack), `tcp6only` listening with
+ * IPV6_V6ONLY, `udp4`/`udp6` bound. `clientPort` (TCP): a client bound to addr:clientPort is also
+ * connected to it, giving an established pair (the server's side stays in the accept queue).
+ */
+export interface SockDef {
+  readonly kind: 'tcp4' | 'tcp6' | 'tcp6only' | 'udp4' | 'udp6';
+  readonly addr: string;
+  readonly port: number;
+  readonly clientPort?: number;
 }
 
 /** What a result depends on beyond the case itself. */

@@ -11,6 +11,12 @@
  *       runs refuse with EINVAL). uptr=OFF:FILE puts the contents of FILE in
  *       this process's memory and writes its address (u64, little-endian) at
  *       byte OFF of ctx: a user pointer for probe_read_user & co.
+ *       sock=KIND:ADDR:PORT opens a socket before the run and keeps it until
+ *       exit: KIND tcp4/tcp6 (listening), tcp6only (listening, IPV6_V6ONLY),
+ *       udp4/udp6 (bound). conn=KIND:ADDR:PORT:LPORT connects a TCP client
+ *       bound to ADDR:LPORT to ADDR:PORT (an established pair; the server's
+ *       side stays in the accept queue). Sockets close with SO_LINGER 0, so
+ *       no TIME_WAIT outlives the process.
  *       Prints {"retval":N,"dataOut":HEX|null,"ctxOut":HEX|null,"ctxIn":HEX|null}
  *       where ctxIn is the ctx_in buffer after the run (a syscall program's
  *       ctx is copied back there), or {"errno":N} when the command fails.
@@ -29,6 +35,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -77,6 +87,74 @@ static void pin_cpu(int cpu)
 		die("sched_setaffinity failed");
 }
 
+/* sock=/conn= arguments (see the top of this file). */
+static void open_socket(char *spec, int conn)
+{
+	struct sockaddr_storage ss = {}, local = {};
+	struct linger lg = { 1, 0 };
+	char *kind = spec, *addr, *port, *lport = NULL;
+	int v6, tcp, v6only, fd, one = 1;
+	socklen_t len;
+
+	addr = strchr(spec, ':');
+	if (!addr)
+		die("sock=KIND:ADDR:PORT");
+	*addr++ = 0;
+	if (conn) {
+		lport = strrchr(addr, ':');
+		if (!lport)
+			die("conn=KIND:ADDR:PORT:LPORT");
+		*lport++ = 0;
+	}
+	port = strrchr(addr, ':');
+	if (!port)
+		die("sock=KIND:ADDR:PORT");
+	*port++ = 0;
+	v6 = !strncmp(kind, "tcp6", 4) || !strcmp(kind, "udp6");
+	tcp = !strncmp(kind, "tcp", 3);
+	v6only = !strcmp(kind, "tcp6only");
+	if (v6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)atoi(port));
+		if (inet_pton(AF_INET6, addr, &a->sin6_addr) != 1)
+			die("bad IPv6 address");
+		len = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)atoi(port));
+		if (inet_pton(AF_INET, addr, &a->sin_addr) != 1)
+			die("bad IPv4 address");
+		len = sizeof(*a);
+	}
+	fd = socket(v6 ? AF_INET6 : AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+	if (fd < 0)
+		die("socket failed");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	if (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)))
+		die("IPV6_V6ONLY failed");
+	if (conn) {
+		memcpy(&local, &ss, len);
+		if (v6)
+			((struct sockaddr_in6 *)&local)->sin6_port = htons((uint16_t)atoi(lport));
+		else
+			((struct sockaddr_in *)&local)->sin_port = htons((uint16_t)atoi(lport));
+		if (bind(fd, (struct sockaddr *)&local, len))
+			die("bind of the client socket failed");
+		if (connect(fd, (struct sockaddr *)&ss, len))
+			die("connect failed");
+		return;
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len))
+		die("bind failed");
+	if (tcp && listen(fd, 16))
+		die("listen failed");
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	unsigned char *ctx = NULL, *data = NULL, *ctx_out = NULL, *data_out = NULL;
@@ -101,6 +179,10 @@ static int cmd_run(int argc, char **argv)
 			repeat = (int)strtol(a + 7, NULL, 0);
 		else if (!strncmp(a, "cpu=", 4))
 			; /* handled in main */
+		else if (!strncmp(a, "sock=", 5))
+			open_socket(a + 5, 0);
+		else if (!strncmp(a, "conn=", 5))
+			open_socket(a + 5, 1);
 		else if (!strncmp(a, "uptr=", 5)) {
 			char *colon = strchr(a + 5, ':');
 

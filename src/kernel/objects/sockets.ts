@@ -98,7 +98,7 @@ export interface SocketSpec {
    * a peer namespace known to it under that nsid (the lookups' `netns` argument).
    */
   readonly netns?: number;
-  /** struct bpf_tcp_sock fields (TCP only), by their uapi names; unset ones read 0 (snd_cwnd 10, mss_cache 536). */
+  /** struct bpf_tcp_sock fields (TCP only), by their uapi names; unset ones read 0 but snd_cwnd 10, snd_ssthresh 0x7fffffff, mss_cache 536, rtt_min 0xffffffff (a new socket's). */
   readonly tcp?: Partial<Record<TcpSockField, number | bigint>>;
 }
 
@@ -283,7 +283,8 @@ export class SocketTable implements SocketService {
     const tcpView = new Uint8Array(BPF_TCP_SOCK_SIZE);
     if (tcp) {
       const dv = new DataView(tcpView.buffer);
-      const vals: Partial<Record<TcpSockField, number | bigint>> = { snd_cwnd: 10, mss_cache: 536, ...spec.tcp };
+      // tcp_init_sock: TCP_INIT_CWND, TCP_INFINITE_SSTHRESH, TCP_MSS_DEFAULT, rtt_min reset to ~0U (6.18 listeners read these)
+      const vals: Partial<Record<TcpSockField, number | bigint>> = { snd_cwnd: 10, snd_ssthresh: 0x7fffffff, mss_cache: 536, rtt_min: 0xffffffff, ...spec.tcp };
       for (const [k, v] of Object.entries(vals)) {
         const f = (BPF_TCP_SOCK_FIELDS as Record<string, readonly [number, number]>)[k];
         if (f === undefined) throw new SocketError('SOCK_BAD_SPEC', `${where}: struct bpf_tcp_sock has no field '${k}'`);
@@ -431,6 +432,13 @@ export function isFullSock(s: EmuSocket): boolean {
   return s.state !== TcpState.NEW_SYN_RECV && s.state !== TcpState.TIME_WAIT;
 }
 
+/** The IPv4 field of an IPv6 socket's address: 0 for ::, the address for ::ffff:a.b.c.d, else 127.0.0.6. */
+function v4Field(a: Uint8Array): Uint8Array {
+  if (isZero(a)) return new Uint8Array(4);
+  if (a.subarray(0, 10).every((x) => x === 0) && a[10] === 0xff && a[11] === 0xff) return a.slice(12);
+  return Uint8Array.of(127, 0, 0, 6);
+}
+
 /** struct bpf_sock of a socket (bpf_sock_convert_ctx_access): ports as the kernel stores them. */
 export function bpfSockView(s: EmuSocket): Uint8Array {
   const b = new Uint8Array(BPF_SOCK_SIZE);
@@ -444,9 +452,17 @@ export function bpfSockView(s: EmuSocket): Uint8Array {
   if (s.family === AF_INET) {
     b.set(s.local, 24);
     b.set(s.remote, 52);
+    // sk_rcv_saddr_set / sk_daddr_set (connect, accept) also store the v4-mapped IPv6 form; bind() does not
+    if (!isZero(s.remote)) {
+      b.set(mapped(s.local), 28);
+      b.set(mapped(s.remote), 56);
+    }
   } else {
     b.set(s.local, 28);
     b.set(s.remote, 56);
+    // inet6_bind / tcp_v6_connect: an IPv6 address gives the v4 field LOOPBACK4_IPV6 (127.0.0.6), a v4-mapped one its IPv4 address
+    b.set(v4Field(s.local), 24);
+    b.set(v4Field(s.remote), 52);
   }
   // src_port: skc_num (host order); dst_port: skc_dport (network order) in a u16.
   dv.setUint32(44, s.localPort, true);

@@ -48,6 +48,7 @@ import {
   SCX_DSQ_LOCAL,
   SCX_SLICE_DFL,
   SCX_SLICE_INF,
+  DSQ_ITER_REV,
   WAKE_TTWU,
   exitReason,
 } from './types.js';
@@ -75,11 +76,46 @@ export class Dsq {
   readonly tasks: SimTask[] = [];
   /** Entries ordered by vtime (PRIQ) instead of FIFO. */
   priq = false;
+  /** Bumped by every insert; the task records it (p->scx.dsq_seq) for the iterators. */
   seq = 0;
+  /** Cursors of the iterators walking this DSQ (nodes in the kernel's list). */
+  readonly cursors = new Set<DsqIter>();
   constructor(
     readonly id: bigint,
     /** The CPU of a local DSQ, else -1. */
     readonly cpu: number,
+  ) {}
+
+  /**
+   * Put `t` at index `i`. A cursor stays between the same two neighbours as a list node does: a
+   * task added at the cursor's place goes after it only when appended at the tail (list_add_tail);
+   * head inserts and vtime inserts (list_add after the previous task) land before it.
+   */
+  insertAt(i: number, t: SimTask, tail: boolean): void {
+    this.tasks.splice(i, 0, t);
+    for (const c of this.cursors) if (c.pos >= 0 && (i < c.pos || (i === c.pos && !tail))) c.pos++;
+  }
+
+  /** Take the task at index `i` out; cursors after it move back by one. */
+  removeAt(i: number): void {
+    this.tasks.splice(i, 1);
+    for (const c of this.cursors) if (i < c.pos) c.pos--;
+  }
+}
+
+/**
+ * An open-coded DSQ iterator (bpf_iter_scx_dsq_kern): the DSQ (null after a failed `_new`), the
+ * DSQ's seq when it was created (later tasks are invisible), the direction, the cursor (the number
+ * of tasks before it; -1 before the first `_next`) and the overrides of the next move.
+ */
+export class DsqIter {
+  pos = -1;
+  slice: bigint | null = null;
+  vtime: bigint | null = null;
+  constructor(
+    readonly dsq: Dsq | null,
+    readonly seq: number,
+    readonly rev: boolean,
   ) {}
 }
 
@@ -91,6 +127,8 @@ export class SimTask {
   opsState = OPSS_NONE;
   qseq = 0;
   dsq: Dsq | null = null;
+  /** p->scx.dsq_seq: the DSQ's seq when the task was inserted. */
+  dsqSeq = 0;
   /** The direct-dispatch verdict (ddsp_dsq_id / ddsp_enq_flags), or null. */
   ddsp: { dsq: bigint; flags: bigint } | null = null;
   runnableAt = 0;
@@ -729,6 +767,7 @@ export class SchedCore {
       k.cpu = cpu;
     }
     k.setMonotonicNs(BigInt(this.now));
+    this.opDepth++;
     try {
       return inst.call(name, args);
     } catch (e) {
@@ -738,6 +777,7 @@ export class SchedCore {
     } finally {
       this.kfMask = saveMask;
       this.ctxCpu = saveCpu;
+      if (--this.opDepth === 0) this.dropIters();
     }
   }
 
@@ -845,13 +885,14 @@ export class SchedCore {
         if (vtimeBefore(v, d.tasks[mid]!.dsqVtime)) hi = mid;
         else lo = mid + 1;
       }
-      d.tasks.splice(lo, 0, t);
+      d.insertAt(lo, t, false);
     } else {
       if (d.tasks.length === 0) d.priq = false;
-      if ((flags & (ENQ_HEAD | ENQ_PREEMPT)) !== 0n) d.tasks.unshift(t);
-      else d.tasks.push(t);
+      if ((flags & (ENQ_HEAD | ENQ_PREEMPT)) !== 0n) d.insertAt(0, t, false);
+      else d.insertAt(d.tasks.length, t, true);
     }
-    d.seq++;
+    d.seq = (d.seq + 1) >>> 0;
+    t.dsqSeq = d.seq;
     t.dsq = d;
     t.opsState = OPSS_NONE;
     t.ddsp = null;
@@ -861,7 +902,7 @@ export class SchedCore {
     const d = t.dsq;
     if (d === null) return;
     const i = d.tasks.indexOf(t);
-    if (i >= 0) d.tasks.splice(i, 1);
+    if (i >= 0) d.removeAt(i);
     t.dsq = null;
   }
 
@@ -950,12 +991,121 @@ export class SchedCore {
     return true;
   }
 
+  // ---- the DSQ iterator and moves out of it (bpf_iter_scx_dsq_*, scx_bpf_dsq_move*) ---------------
+
+  private opDepth = 0;
+  /** Live iterators by handle (the handle is kept in the iterator's stack memory). */
+  private readonly iters = new Map<number, DsqIter>();
+  private iterNextHandle = 1;
+
+  /**
+   * bpf_iter_scx_dsq_new: -ENODEV without a scheduler, -EINVAL for flags other than
+   * SCX_DSQ_ITER_REV, -ENOENT unless `id` is a user DSQ. Returns [errno or 0, handle]; a failed
+   * iterator still gets a handle (its `_next` returns NULL).
+   */
+  iterNew(id: bigint, flags: bigint): [number, number] {
+    let dsq: Dsq | null = null;
+    let ret = 0;
+    if (this.ops === null) ret = -19;
+    else if ((flags & ~DSQ_ITER_REV) !== 0n) ret = -22;
+    else {
+      dsq = (id & DSQ_FLAG_BUILTIN) === 0n ? (this.userDsqs.get(id) ?? null) : null;
+      if (dsq === null) ret = -2;
+    }
+    const it = new DsqIter(dsq, dsq?.seq ?? 0, (flags & DSQ_ITER_REV) !== 0n);
+    const h = this.iterNextHandle++;
+    this.iters.set(h, it);
+    return [ret, h];
+  }
+
+  /** bpf_iter_scx_dsq_next: the next task queued before the iterator was created, or null. */
+  iterNext(h: number): SimTask | null {
+    const it = this.iters.get(h);
+    const d = it?.dsq;
+    if (it === undefined || d === null || d === undefined) return null;
+    if (it.pos < 0) {
+      it.pos = it.rev ? d.tasks.length : 0;
+      d.cursors.add(it);
+    }
+    // u32_before(iter seq, task seq): tasks inserted after the iterator started are skipped
+    const visible = (t: SimTask): boolean => ((t.dsqSeq - it.seq) | 0) <= 0;
+    if (it.rev) {
+      for (let i = it.pos - 1; i >= 0; i--) {
+        if (!visible(d.tasks[i]!)) continue;
+        it.pos = i;
+        return d.tasks[i]!;
+      }
+      it.pos = 0;
+    } else {
+      for (let i = it.pos; i < d.tasks.length; i++) {
+        if (!visible(d.tasks[i]!)) continue;
+        it.pos = i + 1;
+        return d.tasks[i]!;
+      }
+      it.pos = d.tasks.length;
+    }
+    d.cursors.delete(it);
+    it.pos = -1;
+    // list_del_init of the cursor: a later _next starts over from the DSQ's head (tail)
+    return null;
+  }
+
+  /** bpf_iter_scx_dsq_destroy. */
+  iterDestroy(h: number): void {
+    const it = this.iters.get(h);
+    if (it === undefined) return;
+    it.dsq?.cursors.delete(it);
+    this.iters.delete(h);
+  }
+
+  /** scx_bpf_dsq_move_set_slice / _set_vtime: an override for the next move from this iterator. */
+  iterSet(h: number, what: 'slice' | 'vtime', v: bigint): void {
+    const it = this.iters.get(h);
+    if (it === undefined) return;
+    if (what === 'slice') it.slice = v;
+    else it.vtime = v;
+  }
+
+  /**
+   * scx_dsq_move (scx_bpf_dsq_move / _vtime): from ops.dispatch or an unlocked context only. `t`
+   * moves if it is still on the iterated DSQ and was queued before the iterator started; the
+   * slice/vtime overrides then apply, and are cleared either way. A same-CPU local destination
+   * takes the task FIFO or at the head (move_local_task_to_local_dsq ignores vtime ordering); any
+   * other destination follows dispatch_enqueue (a remote local DSQ must be allowed for the task,
+   * vtime ordering only in user DSQs).
+   */
+  dsqMove(h: number, t: SimTask, id: bigint, flags: bigint): boolean {
+    if (this.kfMask !== 0 && !this.kfAllowed(KF.DISPATCH)) return false;
+    const it = this.iters.get(h);
+    if (it === undefined || it.dsq === null) return false;
+    const slice = it.slice;
+    const vtime = it.vtime;
+    it.slice = null;
+    it.vtime = null;
+    if (t.dsq !== it.dsq || ((t.dsqSeq - it.seq) | 0) > 0) return false;
+    const cpu = this.ctxCpu;
+    if (vtime !== null) t.dsqVtime = vtime;
+    if (slice !== null) t.sliceRaw = slice;
+    this.removeFromDsq(t);
+    let local = -1;
+    if (id === SCX_DSQ_LOCAL) local = cpu;
+    else if ((id & ~0xffff_ffffn) === (DSQ_FLAG_BUILTIN | DSQ_FLAG_LOCAL_ON)) local = Number(id & 0xffff_ffffn);
+    this.dispatchEnqueue(t, id, local === t.cpu ? flags & ~ENQ_DSQ_PRIQ : flags, cpu);
+    return true;
+  }
+
+  /** Drop the iterators of a finished program run (the verifier made it destroy them). */
+  private dropIters(): void {
+    for (const it of this.iters.values()) it.dsq?.cursors.delete(it);
+    this.iters.clear();
+  }
+
   /** consume_dispatch_q: the first task of `d` that may run on `cpu` moves to its local DSQ. */
   private consume(d: Dsq, cpu: number): boolean {
     const i = d.tasks.findIndex((t) => t.allowed[cpu] === 1);
     if (i < 0) return false;
     const t = d.tasks[i]!;
-    d.tasks.splice(i, 1);
+    d.removeAt(i);
     t.dsq = null;
     t.setCpuField(cpu);
     this.insert(this.cpus[cpu]!.local, t, 0n);

@@ -17,7 +17,7 @@ import { Memory } from '../../vm/memory.js';
 import { bprintf } from '../../helpers/printf.js';
 import { printfMemory } from '../../helpers/print.js';
 import type { SchedCore, SimTask } from './core.js';
-import { ExitKind, KF } from './types.js';
+import { ENQ_DSQ_PRIQ, ExitKind, KF } from './types.js';
 
 /** Options of the kfunc set. */
 export interface SchedExtKfuncOptions {
@@ -35,6 +35,8 @@ const s32 = (v: bigint): number => Number(BigInt.asIntN(32, v));
 /** MAX_BPRINTF_VARARGS and the 1024-byte message buffer of scx_exit_info.msg. */
 const MAX_DATA = 12 * 8;
 const MSG_LEN = 1024;
+/** sizeof(struct bpf_iter_scx_dsq). */
+const ITER_SIZE = 48;
 
 /** Register the sched_ext kfuncs of `core()` into `k`. */
 export function registerSchedExtKfuncs(k: Kernel, core: () => SchedCore | null, o: SchedExtKfuncOptions = {}): void {
@@ -263,6 +265,75 @@ export function registerSchedExtKfuncs(k: Kernel, core: () => SchedCore | null, 
         return t === undefined || t.state === 'exited' ? 0n : t.ptr;
       }),
     },
+    // The DSQ iterator (any set; KF_ITER_NEW|KF_RCU_PROTECTED, KF_ITER_NEXT|KF_RET_NULL,
+    // KF_ITER_DESTROY). The core keeps the iterator's state; its stack memory holds a handle.
+    {
+      name: 'bpf_iter_scx_dsq_new',
+      proto: { ret: 'int', params: p(['it', 'struct bpf_iter_scx_dsq *'], ['dsq_id', 'u64'], ['flags', 'u64']) },
+      progTypes: ANY,
+      flags: { iter: 'new' },
+      impl: (call) => {
+        const c = core();
+        const [ret, h] = c === null ? [-19, 0] : c.iterNew(call.args[1]!, call.args[2]!);
+        iterBytes(call).fill(0).set([h & 0xff, (h >>> 8) & 0xff, (h >>> 16) & 0xff, h >>> 24], 0);
+        return ret;
+      },
+    },
+    {
+      name: 'bpf_iter_scx_dsq_next',
+      proto: { ret: 'struct task_struct *', params: p(['it', 'struct bpf_iter_scx_dsq *']) },
+      progTypes: ANY,
+      flags: { iter: 'next', retNull: true },
+      impl: withCore(0n, (c, call) => c.iterNext(iterHandle(call, 0))?.ptr ?? 0n),
+    },
+    {
+      name: 'bpf_iter_scx_dsq_destroy',
+      proto: { ret: 'void', params: p(['it', 'struct bpf_iter_scx_dsq *']) },
+      progTypes: ANY,
+      flags: { iter: 'destroy' },
+      impl: (call) => {
+        core()?.iterDestroy(iterHandle(call, 0));
+        iterBytes(call).fill(0);
+        return 0;
+      },
+    },
+    // Moves out of an iterated DSQ (dispatch and unlocked sets).
+    {
+      name: 'scx_bpf_dsq_move_set_slice',
+      proto: { ret: 'void', params: p(['it__iter', 'struct bpf_iter_scx_dsq *'], ['slice', 'u64']) },
+      progTypes: UNLOCKED,
+      impl: withCore(0, (c, call) => {
+        c.iterSet(iterHandle(call, 0), 'slice', call.args[1]!);
+        return 0;
+      }),
+    },
+    {
+      name: 'scx_bpf_dsq_move_set_vtime',
+      proto: { ret: 'void', params: p(['it__iter', 'struct bpf_iter_scx_dsq *'], ['vtime', 'u64']) },
+      progTypes: UNLOCKED,
+      impl: withCore(0, (c, call) => {
+        c.iterSet(iterHandle(call, 0), 'vtime', call.args[1]!);
+        return 0;
+      }),
+    },
+    {
+      name: 'scx_bpf_dsq_move',
+      proto: { ret: 'bool', params: p(['it__iter', 'struct bpf_iter_scx_dsq *'], ['p', 'struct task_struct *'], ['dsq_id', 'u64'], ['enq_flags', 'u64']) },
+      progTypes: UNLOCKED,
+      impl: withCore(0, (c, call) => {
+        const t = task(c, call.args[1]!, 'scx_bpf_dsq_move');
+        return t !== null && c.dsqMove(iterHandle(call, 0), t, call.args[2]!, call.args[3]!) ? 1 : 0;
+      }),
+    },
+    {
+      name: 'scx_bpf_dsq_move_vtime',
+      proto: { ret: 'bool', params: p(['it__iter', 'struct bpf_iter_scx_dsq *'], ['p', 'struct task_struct *'], ['dsq_id', 'u64'], ['enq_flags', 'u64']) },
+      progTypes: UNLOCKED,
+      impl: withCore(0, (c, call) => {
+        const t = task(c, call.args[1]!, 'scx_bpf_dsq_move_vtime');
+        return t !== null && c.dsqMove(iterHandle(call, 0), t, call.args[2]!, call.args[3]! | ENQ_DSQ_PRIQ) ? 1 : 0;
+      }),
+    },
     { name: 'bpf_task_acquire', proto: { ret: 'struct task_struct *', params: p(['p', 'struct task_struct *']) }, flags: { acquire: true, retNull: true }, impl: (c) => c.args[0]! },
     { name: 'bpf_task_release', proto: { ret: 'void', params: p(['p', 'struct task_struct *']) }, flags: { release: true }, impl: () => 0 },
   ];
@@ -274,8 +345,26 @@ export function registerSchedExtKfuncs(k: Kernel, core: () => SchedCore | null, 
     alias('scx_bpf_dispatch', 'scx_bpf_dsq_insert');
     alias('scx_bpf_dispatch_vtime', 'scx_bpf_dsq_insert_vtime');
     alias('scx_bpf_consume', 'scx_bpf_dsq_move_to_local');
+    // 6.12's names of the moves (renamed in 6.13, removed in 6.17)
+    alias('scx_bpf_dispatch_from_dsq_set_slice', 'scx_bpf_dsq_move_set_slice');
+    alias('scx_bpf_dispatch_from_dsq_set_vtime', 'scx_bpf_dsq_move_set_vtime');
+    alias('scx_bpf_dispatch_from_dsq', 'scx_bpf_dsq_move');
+    alias('scx_bpf_dispatch_vtime_from_dsq', 'scx_bpf_dsq_move_vtime');
   }
   for (const d of defs) if (k.kfuncs.get(d.name) === undefined) k.registerKfunc(d);
+}
+
+/** The 48 bytes of a `struct bpf_iter_scx_dsq` on the BPF stack (r1). */
+function iterBytes({ m, args }: KfuncCall): Uint8Array {
+  const [id, off] = Memory.split(args[0]!);
+  return m.bytesAt(id, off, ITER_SIZE, true, 'bpf_iter_scx_dsq');
+}
+
+/** The core's handle stored in an iterator (argument `i`). */
+function iterHandle({ m, args }: KfuncCall, i: number): number {
+  const [id, off] = Memory.split(args[i]!);
+  const b = m.bytesAt(id, off, 4, false, 'bpf_iter_scx_dsq');
+  return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
 }
 
 function validCpu(c: SchedCore, cpu: number, ok: number, bad: number): number {

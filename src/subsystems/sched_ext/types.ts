@@ -251,6 +251,8 @@ export const SCX_ENUMS64: readonly { name: string; values: readonly [string, big
 export const SCX_SLICE_DFL = 20_000_000n;
 export const SCX_SLICE_INF = 0xffff_ffff_ffff_ffffn;
 export const DSQ_FLAG_BUILTIN = 1n << 63n;
+/** SCX_DSQ_ITER_REV: the one flag bpf_iter_scx_dsq_new accepts (__SCX_DSQ_ITER_USER_FLAGS). */
+export const DSQ_ITER_REV = 1n << 16n;
 export const DSQ_FLAG_LOCAL_ON = 1n << 62n;
 export const SCX_DSQ_INVALID = DSQ_FLAG_BUILTIN;
 export const SCX_DSQ_GLOBAL = DSQ_FLAG_BUILTIN | 1n;

@@ -1,0 +1,11 @@
+/**
+ * Generic kfuncs of kernel/bpf (not tied to a subsystem) that a new emulated kernel registers:
+ * the numbers iterator (bpf_iter.c) and the BPF cpumasks with bpf_kptr_xchg (cpumask.c, helpers.c).
+ */
+import type { Kernel } from '../kernel.js';
+import { installIterNum } from './iter-num.js';
+
+/** Register the generic kfuncs into `k`. */
+export function installGenericKfuncs(k: Kernel): void {
+  installIterNum(k);
+}
