@@ -5,35 +5,9 @@
  */
 import { formatKernel } from '../isa/disasm-kernel.js';
 import type { ExecProgram, Machine } from '../vm/machine.js';
-import { RegionKind } from '../vm/memory.js';
+import { describeValue } from '../api/trace-record.js';
 
-/** A register's value for humans: a named pointer, or the number (decimal when small, else hex). */
-export function describeValue(m: Machine, lo: number, hi: number): string {
-  const mem = m.mem;
-  if (hi !== 0 && mem.isMapped(hi)) {
-    const off = lo | 0;
-    const sign = (n: number): string => (n < 0 ? `${n}` : `+${n}`);
-    const label = mem.labelOf(hi);
-    switch (mem.kindOf(hi)) {
-      case RegionKind.STACK:
-        return off === 512 ? 'fp0' : `fp${sign(off - 512)}`;
-      case RegionKind.CTX:
-        return `ctx${sign(off)}`;
-      case RegionKind.PACKET:
-        return `pkt${sign(off)}`;
-      case RegionKind.MAP_VALUE:
-      case RegionKind.GLOBAL:
-        return `map_value(${label.replace(/^.*map '?([^' ]+)'?.*$/, '$1')})${sign(off)}`;
-      case RegionKind.MAP:
-        return `map_ptr(${label.replace(/^.*map '?([^' ]+)'?.*$/, '$1')})`;
-      default:
-        return `${label || 'region'}${sign(off)}`;
-    }
-  }
-  const v = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-  const s = BigInt.asIntN(64, v);
-  return s >= -1024n && s <= 1024n ? `${s}` : `0x${v.toString(16)}`;
-}
+export { describeValue };
 
 /** A tracer (install `trace` as the kernel's tracer, call `finish` after the run) printing through `emit`. */
 export interface Tracer {

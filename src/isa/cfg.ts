@@ -1,12 +1,12 @@
 /**
- * `bpfemu disasm --visual`: a program's control-flow graph, as `bpftool prog dump xlated visual`
+ * A program's control-flow graph (`bpfemu disasm --visual`, the web playground), as `bpftool prog dump xlated visual`
  * draws it: basic blocks of kernel-syntax instructions with their C source lines, edges for the
  * fall-through and the jump of each block, written as Graphviz DOT or as a self-contained SVG
  * (blocks stacked in program order, jumps drawn beside them; no Graphviz needed).
  */
-import { formatKernel } from '../isa/disasm-kernel.js';
-import { lookupSpec } from '../isa/opcodes.js';
-import type { RawInsn } from '../isa/insn.js';
+import { formatKernel } from './disasm-kernel.js';
+import { lookupSpec } from './opcodes.js';
+import type { RawInsn } from './insn.js';
 import type { LineInfoSpec } from '../object/spec.js';
 
 /** A basic block: instructions [start, end) and its text lines. */

@@ -1,12 +1,12 @@
 /**
- * `bpfemu disasm --visual` (cli/visual.ts): basic blocks and edges of a hand-written program whose
+ * `bpfemu disasm --visual` (isa/cfg.ts): basic blocks and edges of a hand-written program whose
  * graph is known, DOT that names every edge, an SVG that parses as XML with a group per block, and
  * an object's blocks carrying its C source lines.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
-import { buildCfg } from '../../src/cli/visual.js';
+import { buildCfg } from '../../src/isa/cfg.js';
 import { assemble } from '../../src/isa/asm.js';
 import { MemIo } from './memio.js';
 

@@ -8,7 +8,7 @@ import { utf8, type Io } from '../io.js';
 import { CliError, EXIT_OK, parseCommandArgs, type Command } from '../registry.js';
 import { loadObjectFile } from './object.js';
 import type { LineInfoSpec } from '../../object/spec.js';
-import { buildCfg, cfgToDot, cfgToSvg } from '../visual.js';
+import { buildCfg, cfgToDot, cfgToSvg } from '../../isa/cfg.js';
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 

@@ -4,10 +4,7 @@
  * and print a veristat-like table, the log of every refused program, or one JSON object.
  */
 import { BpfObject } from '../../api/object.js';
-import { BpfError } from '../../api/errors.js';
-import { VerifierError } from '../../verifier/api.js';
-import { errnoName } from '../../util/errno.js';
-import { progTypeLabel } from '../../object/uapi.js';
+import { verifyProgram, type ProgramVerdict } from '../../api/views.js';
 import type { Io } from '../io.js';
 import { CliError, EXIT_FAIL, EXIT_OK, parseCommandArgs, type Command } from '../registry.js';
 
@@ -22,40 +19,11 @@ log of every refused program follows the table (level 1: the failing path; 2: ev
            "totalStates","peakStates","timeUs","log"}]}`;
 
 /** One program's verdict. */
-interface Row {
-  name: string;
-  type: string;
-  verdict: 'accepted' | 'rejected';
-  errno: string | null;
-  pc: number | null;
-  line: string | null;
-  insnsProcessed: number;
-  totalStates: number;
-  peakStates: number;
-  timeUs: number;
-  log: string;
-}
+type Row = Omit<ProgramVerdict, 'lineText'>;
 
 function verifyOne(bytes: Uint8Array, name: string, prog: string, logLevel: number, testmod: boolean): Row {
-  const obj = BpfObject.open(bytes, { name, verifierLogLevel: logLevel, ...(testmod ? { kernelOptions: { testmod: true } } : {}) });
-  const p = obj.program(prog);
-  for (const q of obj.programs) q.autoload = q === p;
-  const type = progTypeLabel(p.type);
-  try {
-    obj.load();
-    const st = p.verifierStats;
-    return { name: prog, type, verdict: 'accepted', errno: null, pc: null, line: null, insnsProcessed: st?.insnsProcessed ?? 0, totalStates: st?.totalStates ?? 0, peakStates: st?.peakStates ?? 0, timeUs: st?.timeUs ?? 0, log: p.verifierLog };
-  } catch (e) {
-    if (e instanceof BpfError && e.cause instanceof VerifierError) {
-      const v = e.cause;
-      const line = v.source === undefined ? null : `${v.source.file}:${v.source.line}`;
-      return { name: prog, type, verdict: 'rejected', errno: errnoName(v.errno), pc: v.pc < 0 ? null : v.pc, line, insnsProcessed: v.stats.insnsProcessed, totalStates: v.stats.totalStates, peakStates: v.stats.peakStates, timeUs: v.stats.timeUs, log: v.log };
-    }
-    if (e instanceof BpfError) return { name: prog, type, verdict: 'rejected', errno: e.code, pc: null, line: null, insnsProcessed: 0, totalStates: 0, peakStates: 0, timeUs: 0, log: e.message };
-    throw e;
-  } finally {
-    obj.close();
-  }
+  const { lineText: _, ...row } = verifyProgram(bytes, prog, { name, logLevel, ...(testmod ? { kernelOptions: { testmod: true } } : {}) });
+  return row;
 }
 
 function table(rows: readonly Row[]): string {

@@ -1,0 +1,102 @@
+/**
+ * Views of an object for tools and pages (`bpfemu verify`/`disasm`, the web playground): each
+ * program's verdict from the load-time verifier, the linked listing with source lines, the
+ * control-flow graph, helper names, and whether the JavaScript tier can run here.
+ */
+import { BpfObject, type OpenOptions } from './object.js';
+import { BpfError } from './errors.js';
+import { VerifierError } from '../verifier/api.js';
+import { errnoName } from '../util/errno.js';
+import { progTypeLabel } from '../object/uapi.js';
+
+export { programListing, type ListingOptions } from '../object/listing.js';
+export { buildCfg, cfgToSvg, cfgToDot, type CfgBlock, type CfgEdge } from '../isa/cfg.js';
+export { helperName } from '../helpers/table.js';
+export { VerifierError, type VerifierStats } from '../verifier/api.js';
+/** True when `new Function` works here, so `engine: 'js' | 'auto'` can translate (false under a CSP without 'unsafe-eval'). */
+export { canCompile as jsTierAvailable } from '../vm/tier/csp.js';
+
+/** One program's verdict, as {@link verifyProgram} returns it. */
+export interface ProgramVerdict {
+  readonly name: string;
+  /** The program type as the kernel prints it (`xdp`, `sched_cls`, ...). */
+  readonly type: string;
+  readonly verdict: 'accepted' | 'rejected';
+  /** The errno's name when rejected. */
+  readonly errno: string | null;
+  /** The rejected instruction's pc, when the verifier names one. */
+  readonly pc: number | null;
+  /** `file.c:LINE` of the rejected instruction, when line info exists. */
+  readonly line: string | null;
+  /** That line's source text. */
+  readonly lineText: string | null;
+  readonly insnsProcessed: number;
+  readonly totalStates: number;
+  readonly peakStates: number;
+  readonly timeUs: number;
+  /** The verifier log (the failing path and the error for a rejected program). */
+  readonly log: string;
+}
+
+/** Options of {@link verifyProgram}. */
+export interface VerifyProgramOptions {
+  /** Object name (internal map names); default ''. */
+  readonly name?: string;
+  /** Verifier log level: 1 (default), 2 or 4. */
+  readonly logLevel?: number;
+  readonly kernelOptions?: OpenOptions['kernelOptions'];
+}
+
+/**
+ * Load program `prog` of the object `bytes` on its own (the others not autoloaded, as `bpftool prog
+ * loadall` tries each) through a fresh emulated kernel and return the verifier's verdict. Errors
+ * that are not the kernel's refusal (a malformed object, an unknown program) are thrown.
+ */
+export function verifyProgram(bytes: Uint8Array, prog: string, o: VerifyProgramOptions = {}): ProgramVerdict {
+  const obj = BpfObject.open(bytes, { name: o.name ?? '', verifierLogLevel: o.logLevel ?? 1, ...(o.kernelOptions !== undefined ? { kernelOptions: o.kernelOptions } : {}) });
+  try {
+    const p = obj.program(prog);
+    for (const q of obj.programs) q.autoload = q === p;
+    const type = progTypeLabel(p.type);
+    const none = { errno: null, pc: null, line: null, lineText: null };
+    try {
+      obj.load();
+      const st = p.verifierStats;
+      return { name: prog, type, verdict: 'accepted', ...none, insnsProcessed: st?.insnsProcessed ?? 0, totalStates: st?.totalStates ?? 0, peakStates: st?.peakStates ?? 0, timeUs: st?.timeUs ?? 0, log: p.verifierLog };
+    } catch (e) {
+      if (e instanceof BpfError && e.cause instanceof VerifierError) {
+        const v = e.cause;
+        const s = v.source;
+        return { name: prog, type, verdict: 'rejected', errno: errnoName(v.errno), pc: v.pc < 0 ? null : v.pc, line: s === undefined ? null : `${s.file}:${s.line}`, lineText: s?.text ?? null, insnsProcessed: v.stats.insnsProcessed, totalStates: v.stats.totalStates, peakStates: v.stats.peakStates, timeUs: v.stats.timeUs, log: v.log };
+      }
+      if (e instanceof BpfError) return { name: prog, type, verdict: 'rejected', ...none, errno: e.code, insnsProcessed: 0, totalStates: 0, peakStates: 0, timeUs: 0, log: e.message };
+      throw e;
+    }
+  } finally {
+    obj.close();
+  }
+}
+
+/**
+ * Every program's verdict: the object loaded whole first (struct_ops programs need their maps, as
+ * with libbpf); when that fails, each program on its own through {@link verifyProgram}, so one
+ * refused program does not hide the others' verdicts.
+ */
+export function verifyObject(bytes: Uint8Array, o: VerifyProgramOptions = {}): ProgramVerdict[] {
+  const obj = BpfObject.open(bytes, { name: o.name ?? '', verifierLogLevel: o.logLevel ?? 1, ...(o.kernelOptions !== undefined ? { kernelOptions: o.kernelOptions } : {}) });
+  const names = obj.programs.map((p) => p.name);
+  try {
+    obj.load();
+    return obj.programs
+      .filter((p) => p.fd >= 0)
+      .map((p): ProgramVerdict => {
+        const st = p.verifierStats;
+        return { name: p.name, type: progTypeLabel(p.type), verdict: 'accepted', errno: null, pc: null, line: null, lineText: null, insnsProcessed: st?.insnsProcessed ?? 0, totalStates: st?.totalStates ?? 0, peakStates: st?.peakStates ?? 0, timeUs: st?.timeUs ?? 0, log: p.verifierLog };
+      });
+  } catch (e) {
+    if (!(e instanceof BpfError)) throw e;
+    return names.map((n) => verifyProgram(bytes, n, o));
+  } finally {
+    obj.close();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The web playground's engine (web/engine.ts) under Node: what the page shows about an object and
+ * a run, checked against the fixture's documented behaviour (programs/xdp_firewall.bpf.c's header
+ * comment) and the object's own listing.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildPacket } from '../../src/index.js';
+import { describeObject, runProgram, parseKnob, retvalName } from '../../web/engine.js';
+
+const FW = new Uint8Array(readFileSync(new URL('../../programs/xdp_firewall.bpf.o', import.meta.url)));
+const tcp = (dport: number) => buildPacket([{ eth: {} }, { ipv4: { src: '10.0.0.1', dst: '10.0.0.2' } }, { tcp: { dport, flags: ['syn'] } }], { minLength: 60 });
+
+describe('web engine', () => {
+  it('describes xdp_firewall: program, maps, knobs, listing, CFG, verdict, sources', () => {
+    const v = describeObject(FW, 'xdp_firewall');
+    expect(v.programs.map((p) => [p.name, p.type, p.takesPacket])).toEqual([['xdp_firewall', 'xdp', true]]);
+    const p = v.programs[0]!;
+    expect(p.verdict.verdict).toBe('accepted');
+    expect(p.listing.some((l) => l.startsWith('; ') && l.includes('xdp_firewall.bpf.c'))).toBe(true);
+    expect(p.cfgSvg.startsWith('<svg')).toBe(true);
+    expect(v.maps.map((m) => m.name).sort()).toEqual(['blocklist', 'drop_stats', 'proto_stats']);
+    const ro = v.globals.find((g) => g.section === '.rodata')!;
+    expect(ro.readonly).toBe(true);
+    expect(ro.variables).toContainEqual({ name: 'blocked_tcp_port', size: 2, value: 22 });
+    expect(v.btfC).toContain('struct counter {');
+    expect(v.sources['xdp_firewall.bpf.c']!.length).toBeGreaterThan(10);
+  });
+
+  it('runs a TCP SYN to port 22: XDP_DROP, drop_stats[1] = 1, a trace starting at pc 0, line hits', () => {
+    const r = runProgram(FW, 'xdp_firewall', { program: 'xdp_firewall', dataIn: tcp(22) });
+    expect(r.fault).toBeNull();
+    expect([r.retval, r.retName]).toEqual([1, 'XDP_DROP']);
+    expect(r.maps.drop_stats!.entries).toContainEqual({ key: 1, value: 1 });
+    expect(r.maps.proto_stats!.entries).toContainEqual({ key: 0, value: { packets: 1, bytes: 60 } });
+    const listing = describeObject(FW, 'xdp_firewall').programs[0]!.listing;
+    const pc0 = listing.find((l) => /^\s*0: /.test(l))!;
+    expect(r.trace[0]!.pc).toBe(0);
+    expect(pc0).toContain(r.trace[0]!.insn);
+    expect(r.trace[0]!.regs[1]).toBe('ctx+0');
+    expect(r.trace[0]!.regs[10]).toBe('fp0');
+    expect(r.executed).toBe(r.trace.length);
+    expect(r.lineHits.length).toBeGreaterThan(3);
+    expect(r.lineHits.every(([s]) => s.startsWith('xdp_firewall.bpf.c:'))).toBe(true);
+  });
+
+  it('applies a knob and seeds a map from JSON', () => {
+    const pass = runProgram(FW, 'xdp_firewall', { program: 'xdp_firewall', dataIn: tcp(22), knobs: { blocked_tcp_port: '23' }, trace: false });
+    expect(pass.retName).toBe('XDP_PASS');
+    expect(pass.dataOut).toBe(pass.dataIn);
+    const udp = buildPacket([{ eth: {} }, { ipv4: { src: '192.168.1.66', dst: '10.0.0.2' } }, { udp: { dport: 53 } }], { minLength: 60 });
+    const blocked = runProgram(FW, 'xdp_firewall', { program: 'xdp_firewall', dataIn: udp, maps: { blocklist: [{ key: 'c0a80142', value: '0000000000000000' }] } });
+    expect(blocked.retName).toBe('XDP_DROP');
+    expect(blocked.maps.blocklist!.entries).toEqual([{ key: 0x4201a8c0, value: 1 }]);
+  });
+
+  it('names return values and parses knobs', () => {
+    expect(retvalName('XDP', 2)).toBe('XDP_PASS');
+    expect(retvalName('SCHED_CLS', 2)).toBe('TC_ACT_SHOT');
+    expect(retvalName('SCHED_CLS', 0xffffffff)).toBe('TC_ACT_UNSPEC');
+    expect(parseKnob('0x10')).toBe(16);
+    expect(parseKnob('true')).toBe(true);
+    expect(parseKnob('eth0')).toBe('eth0');
+  });
+
+  it('refuses a malformed object with a typed error naming what is wrong', () => {
+    expect(() => describeObject(new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 1, 2, 3]), 'bad')).toThrow(/shorter than e_ident/);
+  });
+});

@@ -1,0 +1,315 @@
+/**
+ * The web playground's engine: what the Web Worker does with an object, written against the
+ * package's public API only (`../src/index.js` is the `bpfemu` entry point) and free of DOM and
+ * Node APIs, so it also runs under vitest (test/web/engine.test.ts). `describeObject` opens an
+ * object and returns everything the page shows about it; `runProgram` loads it afresh with the
+ * page's inputs, test-runs one program and returns the results, trace and line hits.
+ */
+import {
+  BpfObject,
+  BpfError,
+  ProgramFaultError,
+  TraceRecorder,
+  XdpAction,
+  TcAct,
+  buildCfg,
+  cfgToSvg,
+  decodePacket,
+  diffPackets,
+  dumpMapFormatted,
+  helperName,
+  jsTierAvailable,
+  printC,
+  programListing,
+  seedMap,
+  jsonOf,
+  toHex,
+  verifyObject,
+  type Json,
+  type PacketLayer,
+  type ProgramVerdict,
+  type TraceStep,
+  type TypedValue,
+} from '../src/index.js';
+
+/** Program types whose test run takes a packet (data_in). */
+const PACKET_TYPES = new Set(['XDP', 'SCHED_CLS', 'SCHED_ACT', 'SOCKET_FILTER', 'CGROUP_SKB', 'LWT_IN', 'LWT_OUT', 'LWT_XMIT', 'LWT_SEG6LOCAL', 'FLOW_DISSECTOR', 'SK_SKB']);
+
+export interface ProgramView {
+  readonly name: string;
+  /** The kernel's type name in lower case (`xdp`, `sched_cls`, ...). */
+  readonly type: string;
+  readonly section: string;
+  readonly insns: number;
+  /** Whether its test run takes a packet. */
+  readonly takesPacket: boolean;
+  /** Kernel-syntax listing with the C source lines interleaved. */
+  readonly listing: readonly string[];
+  /** The control-flow graph as a self-contained SVG. */
+  readonly cfgSvg: string;
+  readonly verdict: ProgramVerdict;
+}
+
+export interface MapView {
+  readonly name: string;
+  readonly type: string;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly keyType: string;
+  readonly valueType: string;
+}
+
+export interface GlobalView {
+  readonly section: string;
+  readonly readonly: boolean;
+  readonly variables: readonly { readonly name: string; readonly size: number; readonly value: Json }[];
+}
+
+export interface StructOpsView {
+  readonly name: string;
+  readonly typeName: string;
+  readonly members: readonly { readonly name: string; readonly program: string | null }[];
+}
+
+/** One C source line that has instructions (from BTF line info). */
+export interface SourceLine {
+  readonly file: string;
+  readonly line: number;
+  readonly text: string;
+}
+
+export interface ObjectView {
+  readonly name: string;
+  readonly summary: string;
+  readonly programs: readonly ProgramView[];
+  readonly maps: readonly MapView[];
+  readonly globals: readonly GlobalView[];
+  readonly structOps: readonly StructOpsView[];
+  readonly btfC: string;
+  /** Line-info lines, by file basename, sorted by line. */
+  readonly sources: Readonly<Record<string, readonly SourceLine[]>>;
+  /** Whether the JavaScript tier can run here (no strict CSP forbidding `new Function`). */
+  readonly jsTier: boolean;
+}
+
+/** A file's name without its directories. */
+export function basename(path: string): string {
+  return path.split('/').pop() ?? path;
+}
+
+/** Everything the page shows about the object `bytes` (throws the loader's typed errors on a malformed object). */
+export function describeObject(bytes: Uint8Array, name: string): ObjectView {
+  const obj = BpfObject.open(bytes, { name });
+  try {
+    const spec = obj.spec;
+    const verdicts = verifyObject(bytes, { name });
+    const programs = spec.programs.map((p): ProgramView => ({
+      name: p.name,
+      type: p.typeName.toLowerCase(),
+      section: p.section,
+      insns: p.insns.length,
+      takesPacket: PACKET_TYPES.has(p.typeName),
+      listing: programListing(spec, p, { helperName }),
+      cfgSvg: cfgToSvg(p.name, buildCfg(p.insns, p.lineInfo, helperName)),
+      verdict: verdicts.find((v) => v.name === p.name) ?? { name: p.name, type: p.typeName.toLowerCase(), verdict: 'accepted', errno: null, pc: null, line: null, lineText: null, insnsProcessed: 0, totalStates: 0, peakStates: 0, timeUs: 0, log: 'not loaded (autoload off)' },
+    }));
+    const maps = spec.maps
+      .filter((m) => m.source === 'btf' || m.source === 'legacy')
+      .map((m): MapView => ({ name: m.name, type: m.typeName.toLowerCase(), keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, keyType: m.keyType, valueType: m.valueType }));
+    const globals = spec.maps
+      .filter((m) => m.internal !== undefined)
+      .map((m): GlobalView => {
+        const i = m.internal!;
+        const variables = i.variables
+          .filter((v) => v.linkage !== 'extern' && v.typeId !== 0)
+          .map((v) => {
+            let value: Json;
+            try {
+              value = jsonOf(obj.variable(v.name).value);
+            } catch {
+              value = toHex(obj.variable(v.name).get());
+            }
+            return { name: v.name, size: v.size, value };
+          });
+        return { section: i.section, readonly: i.readonly, variables };
+      });
+    const structOps = spec.maps
+      .filter((m) => m.structOps !== undefined)
+      .map((m): StructOpsView => ({ name: m.name, typeName: m.structOps!.typeName, members: m.structOps!.members.map((x) => ({ name: x.name, program: x.kind === 'func' ? (x.program ?? null) : null })) }));
+    const sources: Record<string, SourceLine[]> = {};
+    for (const p of spec.programs) {
+      for (const l of p.lineInfo) {
+        const f = basename(l.file);
+        const list = (sources[f] ??= []);
+        if (!list.some((x) => x.line === l.line)) list.push({ file: f, line: l.line, text: l.text });
+      }
+    }
+    for (const list of Object.values(sources)) list.sort((a, b) => a.line - b.line);
+    const summary = `${spec.byteOrder}-endian, license "${spec.license}", ${spec.btf === undefined ? 'no BTF' : `BTF ${spec.btf.typeCount - 1} types`}${spec.hasBtfExt ? ' + .BTF.ext' : ''}`;
+    return { name, summary, programs, maps, globals, structOps, btfC: spec.btf === undefined ? '' : printC(spec.btf), sources, jsTier: jsTierAvailable() };
+  } finally {
+    obj.close();
+  }
+}
+
+/** The page's inputs of a run. */
+export interface RunInput {
+  readonly program: string;
+  readonly dataIn?: Uint8Array;
+  readonly ctxIn?: Uint8Array;
+  /** Global variables to set before load, by name: the text of a JSON value or an integer. */
+  readonly knobs?: Readonly<Record<string, string>>;
+  /** Map entries to write after load, by map name, in the map dump's JSON shape. */
+  readonly maps?: Readonly<Record<string, unknown>>;
+  /** Record the trace and line hits (runs on the reference interpreter). Default true. */
+  readonly trace?: boolean;
+  /** Steps kept in the trace (default 10,000). */
+  readonly traceLimit?: number;
+  /** Wall-clock limit of the run in ms (default 60 s). */
+  readonly timeoutMs?: number;
+}
+
+export interface FaultView {
+  readonly kind: string;
+  readonly pc: number;
+  readonly message: string;
+}
+
+export interface RunView {
+  readonly retval: number;
+  /** The return value's name for the program type (`XDP_PASS`, `TC_ACT_SHOT`), or ''. */
+  readonly retName: string;
+  readonly dataIn: string | null;
+  readonly dataOut: string | null;
+  readonly layersIn: readonly PacketLayer[];
+  readonly layersOut: readonly PacketLayer[];
+  /** Per-layer, per-field differences of the output against the input. */
+  readonly diff: readonly string[];
+  readonly ctxOut: string | null;
+  readonly maps: Readonly<Record<string, { type: string; entries: object[] }>>;
+  readonly printk: readonly string[];
+  readonly trace: readonly TraceStep[];
+  readonly executed: number;
+  readonly traceTruncated: boolean;
+  /** `file.c:LINE` → times entered. */
+  readonly lineHits: readonly (readonly [string, number])[];
+  readonly fault: FaultView | null;
+  readonly durationNs: number;
+  /** Which engine ran: 'reference interpreter' (traced), 'js tier' or 'interpreter'. */
+  readonly engine: string;
+}
+
+/** An input the page got wrong, or the kernel refused (not a program fault). */
+export class RunInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunInputError';
+  }
+}
+
+/** A knob's text as a typed value: an integer (bigint beyond 2^53), JSON, else the text itself (a char array or an enumerator). */
+export function parseKnob(text: string): TypedValue {
+  const t = text.trim();
+  if (/^-?(0x[0-9a-f]+|\d+)$/i.test(t)) {
+    const n = t.startsWith('-') ? -BigInt(t.slice(1)) : BigInt(t);
+    return Number.isSafeInteger(Number(n)) ? Number(n) : n;
+  }
+  try {
+    return JSON.parse(t) as TypedValue;
+  } catch {
+    return text;
+  }
+}
+
+const XDP_NAMES: Record<number, string> = Object.fromEntries(Object.entries(XdpAction).map(([k, v]) => [v, `XDP_${k}`]));
+const TC_NAMES: Record<number, string> = Object.fromEntries(Object.entries(TcAct).map(([k, v]) => [v >>> 0, `TC_ACT_${k}`]));
+
+/** The name of `retval` for a program of kernel type `typeName`. */
+export function retvalName(typeName: string, retval: number): string {
+  if (typeName === 'XDP') return XDP_NAMES[retval] ?? '';
+  if (typeName === 'SCHED_CLS' || typeName === 'SCHED_ACT' || typeName.startsWith('LWT_')) return TC_NAMES[retval >>> 0] ?? '';
+  if (typeName === 'CGROUP_SKB') return retval === 1 ? 'allow' : retval === 0 ? 'drop' : '';
+  if (typeName === 'SOCKET_FILTER') return retval === 0 ? 'drop' : `keep ${retval} bytes`;
+  return '';
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Load `bytes` with the inputs, test-run `input.program` once and return what happened. */
+export function runProgram(bytes: Uint8Array, name: string, input: RunInput, onProgress?: (executed: number) => void): RunView {
+  const trace = input.trace !== false;
+  const js = jsTierAvailable();
+  const obj = BpfObject.open(bytes, { name, kernelOptions: { engine: trace ? 'fast' : js ? 'js' : 'fast', runTimeoutMs: input.timeoutMs ?? 60_000 } });
+  try {
+    for (const [k, text] of Object.entries(input.knobs ?? {})) {
+      try {
+        obj.variable(k).value = parseKnob(text);
+      } catch (e) {
+        throw new RunInputError(`knob ${k} = ${text}: ${message(e)}`);
+      }
+    }
+    const prog = obj.programs.find((p) => p.name === input.program);
+    if (prog === undefined) throw new RunInputError(`no program '${input.program}'`);
+    try {
+      obj.load();
+    } catch (e) {
+      throw new RunInputError(`load: ${message(e)}`);
+    }
+    for (const [m, entries] of Object.entries(input.maps ?? {})) {
+      try {
+        seedMap(obj.map(m), entries, `maps.${m}`);
+      } catch (e) {
+        throw new RunInputError(message(e));
+      }
+    }
+    const rec = new TraceRecorder({ limit: input.traceLimit ?? 10_000, progressEvery: 1 << 18, ...(onProgress !== undefined ? { onProgress } : {}) });
+    if (trace) obj.kernel.tracer = rec.trace;
+    let retval = 0;
+    let dataOut: Uint8Array | null = null;
+    let ctxOut: Uint8Array | null = null;
+    let durationNs = 0;
+    let fault: FaultView | null = null;
+    try {
+      const r = prog.testRun({ ...(input.dataIn !== undefined ? { dataIn: input.dataIn } : {}), ...(input.ctxIn !== undefined ? { ctxIn: input.ctxIn } : {}) });
+      retval = r.retval;
+      dataOut = r.dataOut;
+      ctxOut = r.ctxOut;
+      durationNs = r.durationNs;
+    } catch (e) {
+      if (e instanceof ProgramFaultError) fault = { kind: e.fault.kind, pc: e.fault.pc, message: e.message };
+      else if (e instanceof BpfError) throw new RunInputError(e.message);
+      else throw e;
+    } finally {
+      obj.kernel.tracer = null;
+      rec.finish();
+    }
+    const maps: Record<string, { type: string; entries: object[] }> = {};
+    for (const m of obj.maps) if (m.spec.source === 'btf' || m.spec.source === 'legacy' || m.spec.internal !== undefined) maps[m.name] = dumpMapFormatted(m);
+    const layersIn = input.dataIn !== undefined ? decodePacket(input.dataIn) : [];
+    const layersOut = dataOut !== null ? decodePacket(dataOut) : [];
+    return {
+      retval,
+      retName: fault === null ? retvalName(prog.spec.typeName, retval) : '',
+      dataIn: input.dataIn !== undefined ? toHex(input.dataIn) : null,
+      dataOut: dataOut === null ? null : toHex(dataOut),
+      layersIn,
+      layersOut,
+      diff: dataOut !== null && input.dataIn !== undefined ? diffPackets(dataOut, input.dataIn) : [],
+      ctxOut: ctxOut === null ? null : toHex(ctxOut),
+      maps,
+      printk: obj.kernel.tracePipe,
+      trace: rec.steps,
+      executed: rec.executed,
+      traceTruncated: rec.truncated,
+      lineHits: [...rec.lineHits],
+      fault,
+      durationNs,
+      engine: trace ? 'reference interpreter (traced)' : js ? 'js tier' : 'interpreter (new Function unavailable)',
+    };
+  } finally {
+    obj.close();
+  }
+}

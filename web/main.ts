@@ -1,0 +1,600 @@
+/**
+ * The web playground's page: picks or receives a BPF object, shows what web/engine.ts reports
+ * about it (through the Web Worker of worker.ts), builds inputs, runs programs, steps through the
+ * trace, colours the C lines the runs reached, and keeps the state in a link or a JSON file.
+ * Plain DOM, no framework; everything shown is text set through textContent, except the CFG's
+ * SVG, which the package generates with every string escaped.
+ */
+import { buildPacket, decodePacket, fromHex, toHex, type PacketLayer, type PacketLayerSpec } from '../src/index.js';
+import type { ObjectView, ProgramView, RunInput, RunView } from './engine.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+interface Fixture {
+  readonly name: string;
+  readonly object: string;
+  readonly source: string | null;
+}
+
+/** What the share link and the JSON file hold. */
+interface SharedState {
+  readonly v: 1;
+  /** A bundled fixture's name, or null when `object` carries the bytes. */
+  readonly fixture: string | null;
+  /** The object as base64 when it is not a fixture. */
+  readonly object: string | null;
+  readonly name: string;
+  readonly program: string;
+  readonly dataHex: string;
+  readonly ctxHex: string;
+  readonly knobs: Record<string, string>;
+  readonly mapsJson: string;
+  readonly trace: boolean;
+}
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
+  const e = document.getElementById(id);
+  if (e === null) throw new Error(`page has no #${id}`);
+  return e as T;
+};
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (cls !== undefined) e.className = cls;
+  return e;
+}
+
+function table(t: HTMLTableElement, head: readonly string[], rows: readonly (readonly (string | Node)[])[]): void {
+  t.replaceChildren();
+  const tr = el('tr');
+  for (const h of head) tr.append(el('th', h));
+  t.append(tr);
+  for (const r of rows) {
+    const row = el('tr');
+    for (const c of r) {
+      const td = el('td');
+      td.append(c);
+      row.append(td);
+    }
+    t.append(row);
+  }
+}
+
+// ---------------------------------------------------------------- worker
+
+let worker: Worker | null = null;
+let nextId = 1;
+const pending = new Map<number, { resolve: (m: FromWorker) => void; progress?: (n: number) => void }>();
+
+function startWorker(): Worker {
+  const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  w.onmessage = (e: MessageEvent<FromWorker>) => {
+    const m = e.data;
+    const p = pending.get(m.id);
+    if (p === undefined) return;
+    if (m.kind === 'progress') p.progress?.(m.executed);
+    else {
+      pending.delete(m.id);
+      p.resolve(m);
+    }
+  };
+  return w;
+}
+
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+function call(msg: WithoutId<ToWorker>, progress?: (n: number) => void): Promise<FromWorker> {
+  worker ??= startWorker();
+  const id = nextId++;
+  return new Promise((resolve) => {
+    pending.set(id, progress === undefined ? { resolve } : { resolve, progress });
+    worker!.postMessage({ ...msg, id } as ToWorker);
+  });
+}
+
+/** Stop whatever the worker does: terminate it; the next call starts a new one. */
+function stopWorker(): void {
+  worker?.terminate();
+  worker = null;
+  for (const [id, p] of pending) p.resolve({ kind: 'error', id, error: 'STOPPED', message: 'stopped by the user' });
+  pending.clear();
+}
+
+// ---------------------------------------------------------------- state
+
+let fixtures: Fixture[] = [];
+let current: { bytes: Uint8Array; name: string; fixture: string | null; view: ObjectView; source: { file: string; text: string } | null } | null = null;
+let lastRun: RunView | null = null;
+let traceAt = 0;
+/** `file.c:LINE` → times entered, over every run of the current object. */
+const coverage = new Map<string, number>();
+
+function showError(text: string | null): void {
+  const e = $('error');
+  e.hidden = text === null;
+  e.textContent = text ?? '';
+}
+
+function status(text: string, object = ''): void {
+  $('status').textContent = text;
+  $('status').dataset.object = object;
+}
+
+/** The run's state for scripts and tests: '', 'running', 'done', 'stopped' or 'error'. */
+function progress(text: string, state: string): void {
+  $('progress').textContent = text;
+  $('progress').dataset.state = state;
+}
+
+function selectedProgram(): ProgramView | undefined {
+  const name = $<HTMLSelectElement>('prog-select').value;
+  return current?.view.programs.find((p) => p.name === name);
+}
+
+// ---------------------------------------------------------------- loading
+
+async function openBytes(bytes: Uint8Array, name: string, fixture: string | null, restore?: SharedState): Promise<boolean> {
+  status(`opening ${name}…`);
+  const r = await call({ kind: 'open', bytes, name });
+  if (r.kind === 'error') {
+    showError(`${name}: ${r.error}: ${r.message}`);
+    status(current === null ? 'no object' : `${current.name} (still open)`, current?.name ?? '');
+    return false;
+  }
+  if (r.kind !== 'opened') return false;
+  showError(null);
+  let source: { file: string; text: string } | null = null;
+  const fx = fixtures.find((f) => f.name === fixture);
+  if (fx?.source != null) {
+    const res = await fetch(`fixtures/${fx.source}`);
+    if (res.ok) source = { file: fx.source, text: await res.text() };
+  }
+  current = { bytes, name, fixture, view: r.view, source };
+  coverage.clear();
+  lastRun = null;
+  renderObject(r.view, restore);
+  status(`${name}: ${r.view.programs.length} program(s), ${r.view.maps.length} map(s)${r.view.jsTier ? '' : ' — JS tier unavailable here (CSP), interpreter only'}`, name);
+  return true;
+}
+
+async function openFixture(name: string, restore?: SharedState): Promise<boolean> {
+  const f = fixtures.find((x) => x.name === name);
+  if (f === undefined) {
+    showError(`no bundled object '${name}'`);
+    return false;
+  }
+  const res = await fetch(`fixtures/${f.object}`);
+  if (!res.ok) {
+    showError(`fixtures/${f.object}: HTTP ${res.status}`);
+    return false;
+  }
+  $<HTMLSelectElement>('fixture').value = name;
+  return openBytes(new Uint8Array(await res.arrayBuffer()), name, name, restore);
+}
+
+async function openFile(file: File): Promise<void> {
+  $<HTMLSelectElement>('fixture').value = '';
+  await openBytes(new Uint8Array(await file.arrayBuffer()), file.name.replace(/\.bpf\.o$|\.o$/, ''), null);
+}
+
+// ---------------------------------------------------------------- object views
+
+function renderObject(v: ObjectView, restore?: SharedState): void {
+  $('summary').textContent = `${v.name}: ${v.summary}`;
+  table($<HTMLTableElement>('programs'), ['program', 'type', 'section', 'insns', 'verifier'], v.programs.map((p) => [p.name, p.type, p.section, String(p.insns), el('span', p.verdict.verdict === 'accepted' ? 'accepted' : `rejected (${p.verdict.errno ?? '?'})`, p.verdict.verdict)]));
+  table($<HTMLTableElement>('maps'), ['map', 'type', 'key', 'value', 'max_entries'], v.maps.map((m) => [m.name, m.type, `${m.keySize}${m.keyType !== '' ? ` (${m.keyType})` : ''}`, `${m.valueSize}${m.valueType !== '' ? ` (${m.valueType})` : ''}`, String(m.maxEntries)]));
+  const g = $('globals');
+  g.replaceChildren();
+  for (const s of v.globals) {
+    g.append(el('div', `${s.section}${s.readonly ? ' (read-only)' : ''}: ${s.variables.map((x) => `${x.name} = ${JSON.stringify(x.value)}`).join(', ') || '(no variables)'}`));
+  }
+  if (v.globals.length === 0) g.textContent = 'none';
+  const so = $('structops');
+  so.replaceChildren();
+  for (const s of v.structOps) so.append(el('div', `${s.name}: struct ${s.typeName} { ${s.members.map((m) => (m.program !== null ? `.${m.name} = ${m.program}` : `.${m.name}`)).join(', ')} }`));
+  if (v.structOps.length === 0) so.textContent = 'none';
+  $('btf').textContent = v.btfC || '(no BTF)';
+  table($<HTMLTableElement>('verdicts'), ['program', 'verdict', 'insns processed', 'states', 'peak', 'time (µs)'], v.programs.map((p) => [p.name, el('span', p.verdict.verdict === 'accepted' ? 'accepted' : `rejected: ${p.verdict.errno ?? '?'}${p.verdict.line !== null ? ` at ${p.verdict.line}` : ''}`, p.verdict.verdict), String(p.verdict.insnsProcessed), String(p.verdict.totalStates), String(p.verdict.peakStates), String(p.verdict.timeUs)]));
+  const sel = $<HTMLSelectElement>('prog-select');
+  sel.replaceChildren(...v.programs.map((p) => el('option', `${p.name} (${p.type})`)));
+  v.programs.forEach((p, i) => ((sel.options[i] as HTMLOptionElement).value = p.name));
+  const runnable = v.programs.find((p) => p.takesPacket) ?? v.programs[0];
+  if (restore !== undefined) sel.value = restore.program;
+  else if (runnable !== undefined) sel.value = runnable.name;
+  // knobs: the read-only globals
+  const knobs = $('knobs');
+  knobs.replaceChildren();
+  for (const s of v.globals.filter((x) => x.readonly)) {
+    for (const x of s.variables) {
+      const input = el('input');
+      input.dataset.knob = x.name;
+      input.value = restore?.knobs[x.name] ?? (typeof x.value === 'string' ? x.value : JSON.stringify(x.value));
+      const l = el('label', `${x.name} `);
+      l.append(input);
+      knobs.append(l, ' ');
+    }
+  }
+  if (knobs.childElementCount === 0) knobs.textContent = 'none';
+  $('map-types').textContent = v.maps.map((m) => `${m.name}: ${m.keyType || `${m.keySize}-byte key`} → ${m.valueType || `${m.valueSize}-byte value`}`).join('; ');
+  $<HTMLTextAreaElement>('maps-json').value = restore?.mapsJson ?? '{}';
+  $<HTMLTextAreaElement>('ctx-hex').value = restore?.ctxHex ?? '';
+  if (restore !== undefined) {
+    $<HTMLTextAreaElement>('data-hex').value = restore.dataHex;
+    $<HTMLInputElement>('trace-on').checked = restore.trace;
+  } else buildPacketHex();
+  clearRun();
+  renderProgram();
+  renderSource();
+}
+
+function renderProgram(): void {
+  const p = selectedProgram();
+  const listing = $('listing');
+  listing.replaceChildren();
+  $('cfg').replaceChildren();
+  if (p === undefined) return;
+  const bad = p.verdict.verdict === 'rejected' ? p.verdict.pc : null;
+  for (const line of p.listing) {
+    const m = /^\s*(\d+):/.exec(line);
+    const cls = line.startsWith(';') ? 'src' : /^\S+:$/.test(line) ? 'fn' : m !== null && bad !== null && Number(m[1]) === bad ? 'err-line' : undefined;
+    listing.append(el('span', `${line}\n`, cls));
+  }
+  $('cfg').innerHTML = p.cfgSvg;
+  $('verdict').replaceChildren(el('span', p.verdict.verdict === 'accepted' ? `${p.name}: accepted` : `${p.name}: rejected (${p.verdict.errno ?? '?'})${p.verdict.pc !== null ? ` at pc ${p.verdict.pc}` : ''}${p.verdict.line !== null ? `, ${p.verdict.line}: ${p.verdict.lineText ?? ''}` : ''}`, p.verdict.verdict));
+  $('verifier-log').textContent = p.verdict.log;
+  $('pkt-form').hidden = !p.takesPacket;
+  renderSource();
+}
+
+/** The C source view: the fixture's file in full, or the line-info lines; coverage and the verifier's error line marked. */
+function renderSource(): void {
+  const root = $('source');
+  root.replaceChildren();
+  if (current === null) return;
+  const v = current.view;
+  const p = selectedProgram();
+  const errLine = p?.verdict.verdict === 'rejected' ? p.verdict.line : null;
+  let reached = 0;
+  let total = 0;
+  const lineEl = (file: string, no: number, text: string, hasCode: boolean): HTMLElement => {
+    const key = `${file}:${no}`;
+    const hits = coverage.get(key);
+    const e = el('span', undefined, 'line');
+    e.dataset.line = key;
+    e.append(el('span', String(no), 'no'), el('span', hasCode && hits !== undefined ? `${hits}×` : '', 'cnt'), text);
+    if (hasCode && current!.view && lastRunOrCoverage()) e.classList.add(hits !== undefined ? 'hit' : 'miss');
+    if (hasCode) {
+      total++;
+      if (hits !== undefined) reached++;
+    }
+    if (errLine === key) e.classList.add('verr');
+    return e;
+  };
+  for (const [file, lines] of Object.entries(v.sources)) {
+    root.append(el('h3', file));
+    const withCode = new Set(lines.map((l) => l.line));
+    if (current.source !== null && current.source.file === file) {
+      current.source.text.split('\n').forEach((t, i) => root.append(lineEl(file, i + 1, t, withCode.has(i + 1))));
+    } else {
+      for (const l of lines) root.append(lineEl(file, l.line, l.text, true));
+    }
+  }
+  $('cov-summary').textContent = coverage.size > 0 ? `${reached} of ${total} lines with instructions reached` : 'no runs yet';
+}
+
+function lastRunOrCoverage(): boolean {
+  return coverage.size > 0;
+}
+
+// ---------------------------------------------------------------- input
+
+function buildPacketHex(): void {
+  const l3 = $<HTMLSelectElement>('pkt-l3').value;
+  const l4 = $<HTMLSelectElement>('pkt-l4').value;
+  const val = (id: string): string => $<HTMLInputElement>(id).value.trim();
+  const layers: PacketLayerSpec[] = [{ eth: { src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' } }];
+  if (val('pkt-vlan') !== '') layers.push({ vlan: { vid: Number(val('pkt-vlan')) } });
+  const src = val('pkt-src');
+  const dst = val('pkt-dst');
+  layers.push(l3 === 'ipv6' ? { ipv6: { src: src.includes(':') ? src : 'fd00::1', dst: dst.includes(':') ? dst : 'fd00::2' } } : { ipv4: { src, dst } });
+  if (l4 === 'tcp') layers.push({ tcp: { sport: Number(val('pkt-sport')), dport: Number(val('pkt-dport')), flags: val('pkt-flags').split(/[\s,|]+/).filter((f) => f !== '') as never } });
+  else if (l4 === 'udp') layers.push({ udp: { sport: Number(val('pkt-sport')), dport: Number(val('pkt-dport')) } });
+  else layers.push(l3 === 'ipv6' ? { icmpv6: {} } : { icmp: {} });
+  if (val('pkt-payload') !== '') layers.push({ payload: val('pkt-payload') });
+  try {
+    $<HTMLTextAreaElement>('data-hex').value = hexLines(toHex(buildPacket(layers, { minLength: 60 })));
+    showError(null);
+  } catch (e) {
+    showError(`packet builder: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function hexLines(hex: string): string {
+  return (hex.match(/.{1,32}/g) ?? []).map((l) => l.replace(/(..)(?!$)/g, '$1 ')).join('\n');
+}
+
+function parseHexInput(id: string, what: string): Uint8Array | undefined {
+  const t = $<HTMLTextAreaElement>(id).value.replace(/\s+/g, '');
+  if (t === '') return undefined;
+  if (!/^([0-9a-f]{2})+$/i.test(t)) throw new Error(`${what}: not an even number of hex digits`);
+  return fromHex(t);
+}
+
+function knobValues(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const i of Array.from(document.querySelectorAll<HTMLInputElement>('#knobs input'))) out[i.dataset.knob!] = i.value;
+  return out;
+}
+
+// ---------------------------------------------------------------- run
+
+function clearRun(): void {
+  lastRun = null;
+  traceAt = 0;
+  for (const id of ['retval', 'engine', 'diff', 'out-hex', 'maps-after', 'printk', 'trace-list', 'trace-insn', 'trace-src', 'trace-pos']) $(id).textContent = '';
+  progress('', '');
+  $('retval').textContent = '–';
+  $('out-layers').replaceChildren();
+  $('trace-regs').replaceChildren();
+  $('fault').hidden = true;
+}
+
+async function run(): Promise<void> {
+  if (current === null) return;
+  const p = selectedProgram();
+  if (p === undefined) return;
+  let input: RunInput;
+  try {
+    const dataIn = p.takesPacket ? parseHexInput('data-hex', 'data_in') : undefined;
+    const ctxIn = parseHexInput('ctx-hex', 'ctx_in');
+    const mapsText = $<HTMLTextAreaElement>('maps-json').value.trim();
+    let maps: Record<string, unknown> = {};
+    if (mapsText !== '') {
+      try {
+        maps = JSON.parse(mapsText) as Record<string, unknown>;
+      } catch (e) {
+        throw new Error(`initial map contents: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (maps === null || typeof maps !== 'object' || Array.isArray(maps)) throw new Error('initial map contents: expected an object {"map name": [entries]}');
+    }
+    const knobs = knobValues();
+    input = { program: p.name, ...(dataIn !== undefined ? { dataIn } : {}), ...(ctxIn !== undefined ? { ctxIn } : {}), knobs, maps, trace: $<HTMLInputElement>('trace-on').checked };
+  } catch (e) {
+    showError(e instanceof Error ? e.message : String(e));
+    return;
+  }
+  showError(null);
+  clearRun();
+  $<HTMLButtonElement>('run').disabled = true;
+  $<HTMLButtonElement>('stop').disabled = false;
+  const t0 = performance.now();
+  progress('running…', 'running');
+  let executed = '';
+  const timer = setInterval(() => progress(`running… ${executed}${((performance.now() - t0) / 1000).toFixed(1)} s`, 'running'), 250);
+  const r = await call({ kind: 'run', bytes: current.bytes, name: current.name, input }, (n) => (executed = `${n.toLocaleString('en')} instructions, `));
+  clearInterval(timer);
+  $<HTMLButtonElement>('run').disabled = false;
+  $<HTMLButtonElement>('stop').disabled = true;
+  if (r.kind === 'error') {
+    if (r.error === 'STOPPED') progress(`stopped after ${((performance.now() - t0) / 1000).toFixed(1)} s`, 'stopped');
+    else {
+      progress('', 'error');
+      showError(`run: ${r.message}`);
+    }
+    return;
+  }
+  if (r.kind !== 'ran') return;
+  renderRun(r.run, input);
+  progress(`done in ${(performance.now() - t0).toFixed(0)} ms`, 'done');
+  updateShare();
+}
+
+function layerDiv(l: PacketLayer): HTMLElement {
+  const d = el('div', undefined, 'layer');
+  d.append(el('b', l.name), ` ${Object.entries(l.fields).map(([k, v]) => `${k}=${v}`).join(' ')}${l.checksumOk === undefined ? '' : l.checksumOk ? ' (checksum ok)' : ' (BAD checksum)'}`);
+  return d;
+}
+
+function renderRun(r: RunView, input: RunInput): void {
+  lastRun = r;
+  $('retval').textContent = r.fault !== null ? 'fault' : `${r.retval}${r.retName !== '' ? ` (${r.retName})` : ''}`;
+  $('engine').textContent = `— ${r.executed > 0 ? `${r.executed.toLocaleString('en')} instructions, ` : ''}engine: ${r.engine}`;
+  const f = $('fault');
+  f.hidden = r.fault === null;
+  f.textContent = r.fault === null ? '' : `${r.fault.kind} at pc ${r.fault.pc}: ${r.fault.message}`;
+  const out = $('out-layers');
+  out.replaceChildren(...r.layersOut.map(layerDiv));
+  if (r.dataOut === null) out.textContent = input.dataIn === undefined ? '(no packet)' : '(none)';
+  $('diff').textContent = r.dataOut === null ? '' : r.diff.length === 0 ? 'identical to the input' : r.diff.join('\n');
+  $('out-hex').textContent = r.dataOut === null ? '' : hexLines(r.dataOut);
+  $('maps-after').textContent = Object.entries(r.maps).map(([n, m]) => `${n} (${m.type}): ${m.entries.length === 0 ? '(empty)' : m.entries.map((e) => JSON.stringify(e)).join('\n    ')}`).join('\n');
+  $('printk').textContent = r.printk.length === 0 ? '(none)' : r.printk.join('\n');
+  for (const [k, n] of r.lineHits) coverage.set(k, (coverage.get(k) ?? 0) + n);
+  $('trace-list').textContent = '';
+  const lines: string[] = [];
+  let last = '';
+  for (const s of r.trace.slice(0, 400)) {
+    if (s.source !== '' && s.source !== last) lines.push(`; ${s.sourceText} @ ${s.source}`);
+    last = s.source;
+    lines.push(`${s.program} ${String(s.pc).padStart(4)}: ${s.insn.padEnd(36)}${s.changed.length > 0 ? ` ; ${s.changed.join(' ')}` : ''}`);
+  }
+  if (r.trace.length > 400) lines.push(`... ${r.trace.length - 400} more steps recorded (step through them above)`);
+  if (r.traceTruncated) lines.push(`... the trace keeps the first ${r.trace.length} of ${r.executed} instructions`);
+  if (r.trace.length === 0) lines.push('(no trace: run with "record trace" checked)');
+  $('trace-list').textContent = lines.join('\n');
+  traceAt = 0;
+  renderStep();
+  renderSource();
+}
+
+function renderStep(): void {
+  const r = lastRun;
+  if (r === null || r.trace.length === 0) return;
+  traceAt = Math.max(0, Math.min(traceAt, r.trace.length - 1));
+  const s = r.trace[traceAt]!;
+  $('trace-pos').textContent = `step ${traceAt + 1} of ${r.trace.length}`;
+  $('trace-src').textContent = s.source === '' ? '' : `${s.source}: ${s.sourceText}`;
+  $('trace-insn').textContent = `${s.program} pc ${s.pc}: ${s.insn}${s.changed.length > 0 ? `\n  → ${s.changed.join(' ')}` : ''}`;
+  const changed = new Set(s.changed.map((c) => c.split('=')[0]));
+  const t = $<HTMLTableElement>('trace-regs');
+  t.replaceChildren();
+  const head = el('tr');
+  const row = el('tr');
+  s.regs.forEach((v, i) => {
+    head.append(el('th', `R${i}`));
+    row.append(el('td', v, changed.has(`R${i}`) ? 'changed' : undefined));
+  });
+  t.append(head, row);
+}
+
+// ---------------------------------------------------------------- sharing
+
+function toBase64(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function fromBase64(s: string): Uint8Array {
+  const t = atob(s);
+  const b = new Uint8Array(t.length);
+  for (let i = 0; i < t.length; i++) b[i] = t.charCodeAt(i);
+  return b;
+}
+
+function currentState(): SharedState | null {
+  if (current === null) return null;
+  return {
+    v: 1,
+    fixture: current.fixture,
+    object: current.fixture === null ? toBase64(current.bytes) : null,
+    name: current.name,
+    program: $<HTMLSelectElement>('prog-select').value,
+    dataHex: $<HTMLTextAreaElement>('data-hex').value,
+    ctxHex: $<HTMLTextAreaElement>('ctx-hex').value,
+    knobs: knobValues(),
+    mapsJson: $<HTMLTextAreaElement>('maps-json').value,
+    trace: $<HTMLInputElement>('trace-on').checked,
+  };
+}
+
+function updateShare(): void {
+  const s = currentState();
+  const a = $<HTMLAnchorElement>('share-link');
+  if (s === null) return;
+  const frag = `#state=${encodeURIComponent(toBase64(new TextEncoder().encode(JSON.stringify(s))))}`;
+  a.href = `${location.pathname}${location.search}${frag}`;
+  $('share-size').textContent = `${frag.length.toLocaleString('en')} characters`;
+}
+
+async function restoreState(s: SharedState): Promise<void> {
+  if (s.v !== 1) throw new Error(`state version ${String(s.v)} is not 1`);
+  const ok = s.fixture !== null ? await openFixture(s.fixture, s) : s.object !== null ? await openBytes(fromBase64(s.object), s.name, null, s) : false;
+  if (ok) updateShare();
+}
+
+async function restoreFromFragment(): Promise<boolean> {
+  const m = /^#state=(.+)$/.exec(location.hash);
+  if (m === null) return false;
+  try {
+    await restoreState(JSON.parse(new TextDecoder().decode(fromBase64(decodeURIComponent(m[1]!)))) as SharedState);
+  } catch (e) {
+    showError(`the link's state: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------- wiring
+
+function showTab(name: string): void {
+  for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>('#tabs button'))) b.classList.toggle('active', b.dataset.tab === name);
+  for (const s of Array.from(document.querySelectorAll<HTMLElement>('main > section'))) s.hidden = s.id !== `tab-${name}`;
+  if (name === 'share') updateShare();
+}
+
+async function init(): Promise<void> {
+  for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>('#tabs button'))) b.addEventListener('click', () => showTab(b.dataset.tab!));
+  const sel = $<HTMLSelectElement>('fixture');
+  try {
+    const res = await fetch('fixtures/index.json');
+    fixtures = (await res.json()) as Fixture[];
+    for (const f of fixtures) {
+      const o = el('option', f.name);
+      o.value = f.name;
+      sel.append(o);
+    }
+  } catch (e) {
+    showError(`fixtures/index.json: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  sel.addEventListener('change', () => {
+    if (sel.value !== '') void openFixture(sel.value);
+  });
+  $<HTMLInputElement>('file').addEventListener('change', (e) => {
+    const f = (e.target as HTMLInputElement).files?.[0];
+    if (f !== undefined) void openFile(f);
+  });
+  const drop = $('drop');
+  for (const target of [drop, document.body]) {
+    target.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      drop.classList.add('over');
+    });
+    target.addEventListener('drop', (e) => {
+      e.preventDefault();
+      drop.classList.remove('over');
+      const f = (e as DragEvent).dataTransfer?.files[0];
+      if (f !== undefined) void openFile(f);
+    });
+  }
+  $<HTMLSelectElement>('prog-select').addEventListener('change', () => {
+    renderProgram();
+    clearRun();
+  });
+  $('pkt-build').addEventListener('click', buildPacketHex);
+  $('run').addEventListener('click', () => void run());
+  $('stop').addEventListener('click', stopWorker);
+  $('trace-first').addEventListener('click', () => ((traceAt = 0), renderStep()));
+  $('trace-prev').addEventListener('click', () => ((traceAt -= 1), renderStep()));
+  $('trace-next').addEventListener('click', () => ((traceAt += 1), renderStep()));
+  $('trace-last').addEventListener('click', () => ((traceAt = Number.MAX_SAFE_INTEGER), renderStep()));
+  $('cov-reset').addEventListener('click', () => {
+    coverage.clear();
+    renderSource();
+  });
+  $('download-json').addEventListener('click', () => {
+    const s = currentState();
+    if (s === null) return;
+    const a = el('a');
+    a.href = URL.createObjectURL(new Blob([JSON.stringify(s, null, 1)], { type: 'application/json' }));
+    a.download = `${s.name}.bpfemu.json`;
+    a.click();
+  });
+  $<HTMLInputElement>('load-json').addEventListener('change', (e) => {
+    const f = (e.target as HTMLInputElement).files?.[0];
+    if (f === undefined) return;
+    void f.text().then(async (t) => {
+      try {
+        await restoreState(JSON.parse(t) as SharedState);
+      } catch (x) {
+        showError(`${f.name}: ${x instanceof Error ? x.message : String(x)}`);
+      }
+    });
+  });
+  if (!(await restoreFromFragment())) {
+    const first = fixtures.find((f) => f.name === 'xdp_firewall');
+    if (first !== undefined) await openFixture(first.name);
+  }
+  document.body.dataset.ready = '1';
+}
+
+void init();
+
+// (decodePacket is part of what the page shows through the worker; keep the import for the hex editor's live decode)
+$('data-hex').addEventListener('input', () => {
+  try {
+    const b = parseHexInput('data-hex', 'data_in');
+    $('data-hex').title = b === undefined ? '' : decodePacket(b).map((l) => l.name).join(' / ');
+  } catch {
+    $('data-hex').title = 'not hex';
+  }
+});
