@@ -401,6 +401,7 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
   const k = v.input.kfunc(i.imm);
   if (k === undefined) v.reject(ERR.EINVAL, `kernel btf_id ${i.imm} is not a function`);
   for (let r = 1; r <= k.nargs; r++) v.readReg(r);
+  const iterNextOf = checkIterArgs(v, k);
   // check_mem_reg: memory a stack pointer argument names must be initialised, and the kfunc may write it.
   for (let r = 1; r <= k.nargs; r++) {
     const size = k.memArgs?.[r - 1];
@@ -408,7 +409,6 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
     checkHelperMem(v, r, size, false, false, false);
     checkHelperMem(v, r, size, true, false, false);
   }
-  const iterNextOf = checkIterArgs(v, k);
   for (let r = 1; r <= 5; r++) v.setReg(r, NOT_INIT);
   if (k.ret === 'void') v.setReg(0, NOT_INIT);
   else if (k.ret === 'integer') v.setReg(0, UNKNOWN_SCALAR);
@@ -417,6 +417,7 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
     const r = ptrReg('btf_id', { btfName: k.retStruct ?? '', maybeNull: k.ret === 'ptr_or_null' });
     v.setReg(0, k.ret === 'ptr_or_null' ? withReg(r, { id: v.newId() }) : r);
   }
+  if (iterNextOf !== null) iterNext(v, iterNextOf, v.prevVisit());
 }
 
 /** btf_check_subprog_call for a global function: each argument against the prototype; an error message or null. */
@@ -424,7 +425,6 @@ function globalArgsMismatch(v: Verifier, fn: VFunc): { errno: number; msg: strin
   for (let k = 0; k < fn.args.length; k++) {
     const a = fn.args[k]!;
     const regno = k + 1;
-  if (iterNextOf !== null) iterNext(v, iterNextOf, v.prevVisit());
     const reg = v.regs()[regno]!;
     if (a.kind === 'scalar') {
       if (reg.type !== 'scalar') return { errno: ERR.EINVAL, msg: `R${regno} is not a scalar` };
