@@ -2,6 +2,7 @@
 import type { HelperFn } from '../vm/machine.js';
 import type { HelperHost } from './host.js';
 import { identityHelpers } from './identity.js';
+import { cgroupHelpers } from './cgroup.js';
 import { localStorageHelpers } from './local-storage.js';
 import { guardLockedCalls, installLockChecks, lockHelpers } from './lock.js';
 import { loopHelpers } from './loop.js';
@@ -61,6 +62,7 @@ export function builtinHelpers(): HelperDef[] {
     ...sockoptHelpers(),
     ...sockHelpers(),
     ...localStorageHelpers(),
+    ...cgroupHelpers(),
   ]
     .map((d) => finish(d, 'other'))
     .concat(packetHelpers().map((d) => finish(d, 'packet')));

@@ -103,6 +103,7 @@ export interface ProtoArg {
 export type ProtoRetKind =
   | 'integer'
   | 'void'
+  | 'map_value'
   | 'map_value_or_null'
   | 'mem_or_null'
   | 'ringbuf_mem_or_null'

@@ -48,6 +48,7 @@ export {
   type OwnerKind,
   type OwnerRef,
 } from './local-storage.js';
+export { CGROUP_STORAGE_KEY_SIZE, CgroupStorage, CgroupStorageMap, cgroupStorageAllocCheck } from './cgroup-storage.js';
 export {
   BUILTIN_MAP_TYPES,
   MAP_TYPE_SUPPORT,

@@ -21,6 +21,7 @@ import { htabAllocCheck, htabMaxEntries } from './hashtab.js';
 import { RedirectMap, redirectAllocCheck } from './redirect.js';
 import { LpmTrieMap, lpmAllocCheck } from './lpm-trie.js';
 import { LOCAL_STORAGE_OWNER, LocalStorageMap, localStorageAllocCheck } from './local-storage.js';
+import { CgroupStorageMap, cgroupStorageAllocCheck } from './cgroup-storage.js';
 import type { BpfMap, ResolvedAttr } from './map.js';
 import { ArrayOfMapsMap, HashOfMapsMap, innerMapMeta } from './map-in-map.js';
 import { PerfEventArrayMap } from './perf.js';
@@ -164,6 +165,7 @@ export const BUILTIN_MAP_TYPES: readonly MapTypeImpl[] = [
     create: must(RingbufMap.create),
   },
   ...[...LOCAL_STORAGE_OWNER.keys()].map((type): MapTypeImpl => ({ type, check: localStorageAllocCheck, create: (a, e) => new LocalStorageMap(a, e) })),
+  ...[BPF_MAP_TYPE.CGROUP_STORAGE, BPF_MAP_TYPE.PERCPU_CGROUP_STORAGE].map((type): MapTypeImpl => ({ type, check: cgroupStorageAllocCheck, create: (a, e) => new CgroupStorageMap(a, e) })),
 ];
 
 /** A new registry holding the built-in map types. */

@@ -67,9 +67,12 @@ export const MAP_TYPES: readonly MapTypeInfo[] = (Object.keys(BPF_MAP_TYPE) as (
   .map((key) => ({ id: BPF_MAP_TYPE[key], key, name: NAMES[key] }))
   .sort((a, b) => a.id - b.id);
 
-/** Map types whose user-space value is one slot per possible CPU (percpu array/hash, LRU percpu hash). */
+/**
+ * Map types whose user-space value is one slot per possible CPU (kernel bpf_map_value_size: percpu
+ * array/hash, LRU percpu hash, percpu cgroup storage).
+ */
 export function isPerCpuValueType(type: number): boolean {
-  return type === BPF_MAP_TYPE.PERCPU_ARRAY || type === BPF_MAP_TYPE.PERCPU_HASH || type === BPF_MAP_TYPE.LRU_PERCPU_HASH;
+  return type === BPF_MAP_TYPE.PERCPU_ARRAY || type === BPF_MAP_TYPE.PERCPU_HASH || type === BPF_MAP_TYPE.LRU_PERCPU_HASH || type === BPF_MAP_TYPE.PERCPU_CGROUP_STORAGE;
 }
 
 /** bpftool's name of a map type (`hash`), or `type<N>` for numbers outside the table. */

@@ -277,6 +277,8 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
       v.reject(ERR.EINVAL, `${v.cur.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`).join('\n')}\ntail_call would lead to reference leak`);
     }
   }
+  // get_local_storage() cannot fail, so its flags must be a known zero
+  if (id === 81 && !isNullScalar(v.regs()[2]!)) v.reject(ERR.EINVAL, "get_local_storage() doesn't support non-zero flags");
   if (proto.callback !== undefined && meta.subprog >= 0) pushCallback(v, i, id, meta, proto.callback.retRange);
   // check_map_func_compatibility runs after the arguments; tail calls need a prog array
   if (id === FUNC.tail_call && meta.map !== null && meta.map.type !== MAP_TYPE.PROG_ARRAY) v.reject(ERR.EINVAL, 'expected prog array map for tail call\u0000');
@@ -289,6 +291,11 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
       break;
     case 'void':
       r0 = NOT_INIT;
+      break;
+    case 'map_value':
+      // RET_PTR_TO_MAP_VALUE (bpf_get_local_storage): never NULL
+      if (meta.map === null) v.reject(ERR.EINVAL, 'kernel subsystem misconfigured verifier');
+      r0 = ptrReg('map_value', { map: meta.map });
       break;
     case 'map_value_or_null': {
       if (meta.map === null) v.reject(ERR.EINVAL, 'kernel subsystem misconfigured verifier');

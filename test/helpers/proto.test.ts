@@ -284,6 +284,8 @@ function predict(d: HelperDef, t: TypeEntry, probe: string): string {
         return refuse;
     }
   }
+  // check_helper_call: bpf_get_local_storage cannot fail, so its flags must be a known zero
+  if (d.id === 81 && regs[1] !== 'z') return "get_local_storage() doesn't support non-zero flags";
   if (proto.ret === 'void') return 'R0 !read_ok';
   // Where the type wants a return range, check_return_code refuses a pointer or an unknown scalar;
   // bpf_get_smp_processor_id's result is known to be a CPU number.
