@@ -32,6 +32,9 @@ import {
   type TypedValue,
 } from '../src/index.js';
 
+/** Program types whose ctx is a struct __sk_buff. */
+const SKB_TYPES = new Set(['SCHED_CLS', 'SCHED_ACT', 'SOCKET_FILTER', 'CGROUP_SKB', 'LWT_IN', 'LWT_OUT', 'LWT_XMIT', 'LWT_SEG6LOCAL', 'SK_SKB']);
+
 /** Program types whose test run takes a packet (data_in). */
 const PACKET_TYPES = new Set(['XDP', 'SCHED_CLS', 'SCHED_ACT', 'SOCKET_FILTER', 'CGROUP_SKB', 'LWT_IN', 'LWT_OUT', 'LWT_XMIT', 'LWT_SEG6LOCAL', 'FLOW_DISSECTOR', 'SK_SKB']);
 
@@ -43,6 +46,8 @@ export interface ProgramView {
   readonly insns: number;
   /** Whether its test run takes a packet. */
   readonly takesPacket: boolean;
+  /** Whether its ctx is a struct __sk_buff (the page offers a field form for ctx_in). */
+  readonly skbCtx: boolean;
   /** Kernel-syntax listing with the C source lines interleaved. */
   readonly listing: readonly string[];
   /** The control-flow graph as a self-contained SVG. */
@@ -110,6 +115,7 @@ export function describeObject(bytes: Uint8Array, name: string): ObjectView {
       section: p.section,
       insns: p.insns.length,
       takesPacket: PACKET_TYPES.has(p.typeName),
+      skbCtx: SKB_TYPES.has(p.typeName),
       listing: programListing(spec, p, { helperName }),
       cfgSvg: cfgToSvg(p.name, buildCfg(p.insns, p.lineInfo, helperName)),
       verdict: verdicts.find((v) => v.name === p.name) ?? { name: p.name, type: p.typeName.toLowerCase(), verdict: 'accepted', errno: null, pc: null, line: null, lineText: null, insnsProcessed: 0, totalStates: 0, peakStates: 0, timeUs: 0, log: 'not loaded (autoload off)' },

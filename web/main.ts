@@ -5,7 +5,7 @@
  * Plain DOM, no framework; everything shown is text set through textContent, except the CFG's
  * SVG, which the package generates with every string escaped.
  */
-import { buildPacket, decodePacket, fromHex, toHex, type PacketLayer, type PacketLayerSpec } from '../src/index.js';
+import { buildPacket, decodePacket, fromHex, skbCtx, toHex, type PacketLayer, type PacketLayerSpec, type SkbCtxFields } from '../src/index.js';
 import type { ObjectView, ProgramView, RunInput, RunView } from './engine.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -243,6 +243,7 @@ function renderProgram(): void {
   $('verdict').replaceChildren(el('span', p.verdict.verdict === 'accepted' ? `${p.name}: accepted` : `${p.name}: rejected (${p.verdict.errno ?? '?'})${p.verdict.pc !== null ? ` at pc ${p.verdict.pc}` : ''}${p.verdict.line !== null ? `, ${p.verdict.line}: ${p.verdict.lineText ?? ''}` : ''}`, p.verdict.verdict));
   $('verifier-log').textContent = p.verdict.log;
   $('pkt-form').hidden = !p.takesPacket;
+  $('skb-form').hidden = !p.skbCtx;
   renderSource();
 }
 
@@ -309,6 +310,27 @@ function buildPacketHex(): void {
   }
 }
 
+/** The __sk_buff form (`mark=7 cb=1,2,3`) as ctx_in hex. */
+function buildSkbHex(): void {
+  const fields: Record<string, number | number[]> = {};
+  try {
+    for (const kv of $<HTMLInputElement>('skb-fields').value.trim().split(/\s+/).filter((x) => x !== '')) {
+      const m = /^([a-z_0-9]+)=(.+)$/.exec(kv);
+      if (m === null) throw new Error(`'${kv}' is not name=value`);
+      const nums = m[2]!.split(',').map((x) => {
+        const n = Number(x);
+        if (!Number.isInteger(n)) throw new Error(`${m[1]}: '${x}' is not an integer`);
+        return n;
+      });
+      fields[m[1]!] = m[1] === 'cb' ? nums : nums[0]!;
+    }
+    $<HTMLTextAreaElement>('ctx-hex').value = hexLines(toHex(skbCtx(fields as SkbCtxFields)));
+    showError(null);
+  } catch (e) {
+    showError(`__sk_buff fields: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 function hexLines(hex: string): string {
   return (hex.match(/.{1,32}/g) ?? []).map((l) => l.replace(/(..)(?!$)/g, '$1 ')).join('\n');
 }
@@ -331,7 +353,7 @@ function knobValues(): Record<string, string> {
 function clearRun(): void {
   lastRun = null;
   traceAt = 0;
-  for (const id of ['retval', 'engine', 'diff', 'out-hex', 'maps-after', 'printk', 'trace-list', 'trace-insn', 'trace-src', 'trace-pos']) $(id).textContent = '';
+  for (const id of ['retval', 'engine', 'diff', 'out-hex', 'ctx-out', 'maps-after', 'printk', 'trace-list', 'trace-insn', 'trace-src', 'trace-pos']) $(id).textContent = '';
   progress('', '');
   $('retval').textContent = '–';
   $('out-layers').replaceChildren();
@@ -407,6 +429,7 @@ function renderRun(r: RunView, input: RunInput): void {
   if (r.dataOut === null) out.textContent = input.dataIn === undefined ? '(no packet)' : '(none)';
   $('diff').textContent = r.dataOut === null ? '' : r.diff.length === 0 ? 'identical to the input' : r.diff.join('\n');
   $('out-hex').textContent = r.dataOut === null ? '' : hexLines(r.dataOut);
+  $('ctx-out').textContent = r.ctxOut === null ? '(none)' : hexLines(r.ctxOut);
   $('maps-after').textContent = Object.entries(r.maps).map(([n, m]) => `${n} (${m.type}): ${m.entries.length === 0 ? '(empty)' : m.entries.map((e) => JSON.stringify(e)).join('\n    ')}`).join('\n');
   $('printk').textContent = r.printk.length === 0 ? '(none)' : r.printk.join('\n');
   for (const [k, n] of r.lineHits) coverage.set(k, (coverage.get(k) ?? 0) + n);
@@ -551,6 +574,7 @@ async function init(): Promise<void> {
     clearRun();
   });
   $('pkt-build').addEventListener('click', buildPacketHex);
+  $('skb-build').addEventListener('click', buildSkbHex);
   $('run').addEventListener('click', () => void run());
   $('stop').addEventListener('click', stopWorker);
   $('trace-first').addEventListener('click', () => ((traceAt = 0), renderStep()));

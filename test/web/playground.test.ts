@@ -184,6 +184,45 @@ suite('web playground in headless chromium', () => {
     await page.close();
   });
 
+  it('tc: __sk_buff fields build ctx_in; the program sees them and ctx_out carries its writes (tc_ctx.bpf.c header)', async () => {
+    const { page } = await open();
+    await page.selectOption('#fixture', 'tc_ctx');
+    await page.waitForSelector('#status[data-object=tc_ctx]', { state: 'attached' });
+    await page.click('[data-tab=run]');
+    await page.fill('#skb-fields', 'mark=5 cb=1,2,3,4,5');
+    await page.click('#skb-build');
+    await runAndWait(page);
+    expect(await page.textContent('#retval')).toBe('0 (TC_ACT_OK)');
+    const maps = (await page.textContent('#maps-after'))!;
+    expect(maps).toContain('"mark":5');
+    expect(maps).toContain('"cb":[1,2,3,4,5]');
+    expect(maps).toContain('"len":60');
+    const ctxOut = (await page.textContent('#ctx-out'))!.replace(/\s+/g, '');
+    expect(ctxOut.slice(16, 24)).toBe('06000000'); // mark + 1 at offset 8
+    expect(ctxOut.slice(64, 72)).toBe('07000000'); // priority 7 at offset 32
+    await page.close();
+  });
+
+  it('a long run shows progress and stops; the next run works (bench_loop.bpf.c header example)', async () => {
+    const { page } = await open();
+    await page.selectOption('#fixture', 'bench_loop');
+    await page.waitForSelector('#status[data-object=bench_loop]', { state: 'attached' });
+    await page.click('[data-tab=run]');
+    // struct loop_bench_args { u32 n = 1 << 23; u32 pad; u64 seed = 1; s64 iterations; u64 state; u64 acc; }
+    await page.fill('#ctx-hex', `00008000 00000000 0100000000000000 ${'00'.repeat(24)}`);
+    await page.click('#run');
+    await page.waitForSelector('#progress:has-text("instructions")', { timeout: 30_000 });
+    await page.click('#stop');
+    await page.waitForSelector('#progress[data-state=stopped]', { state: 'attached' });
+    expect(await page.isHidden('#error')).toBe(true);
+    await page.fill('#ctx-hex', `e8030000 00000000 0100000000000000 ${'00'.repeat(24)}`);
+    await runAndWait(page);
+    expect(await page.textContent('#retval')).toBe('0');
+    // n 1000, seed 1 -> iterations 1000, state 0x9e8b2325c8f3382d, acc 0x1e9220c28f0
+    expect((await page.textContent('#ctx-out'))!.replace(/\s+/g, '')).toBe('e8030000000000000100000000000000e8030000000000002d38f3c825238b9ef0280c22e9010000');
+    await page.close();
+  });
+
   it('under a strict CSP (no unsafe-eval) the page works and runs on the interpreter', async () => {
     const { page, errors } = await open('strict/');
     expect(await page.textContent('#status')).toContain('JS tier unavailable here (CSP), interpreter only');
