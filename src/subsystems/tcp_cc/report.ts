@@ -26,6 +26,11 @@ export interface SimulateTcpOptions {
     readonly rwndPkts?: number;
     /** Application-limited phases: data for onNs, then none for offNs, repeating. */
     readonly app?: { readonly onNs: number; readonly offNs: number };
+    /**
+     * A receiving socket with its own congestion control (`'same'`: another instance of the
+     * sender's, as when both ends run DCTCP) and optional delayed ACKs; see FlowConfig.receiver.
+     */
+    readonly receiver?: { readonly cc?: TcpCcChoice | 'same'; readonly delayedAck?: boolean };
   }[];
   readonly bandwidthBps: number;
   readonly rttNs: number;
@@ -123,21 +128,22 @@ export function simulateTcp(o: SimulateTcpOptions): TcpSimReport {
   const mss = o.mss ?? 1448;
   const bdp = (o.bandwidthBps * o.rttNs) / 1e9 / ((mss + 52) * 8);
   try {
+    const make = (choice: TcpCcChoice): CongestionControl => {
+      if (choice === 'reno') return builtinReno();
+      if (choice === 'cubic') return builtinCubic(jiffies);
+      if (typeof choice === 'function') return choice();
+      if (choice.kernel !== kernel) throw new TcpSimError('BAD_OPTION', 'simulateTcp: a BPF congestion control must live in the simulation kernel (pass `kernel`)');
+      if (choice.type.def.name !== 'tcp_congestion_ops') throw new TcpSimError('BAD_OPTION', `simulateTcp: struct_ops map ${choice.map.name} is a ${choice.type.def.name}, not a tcp_congestion_ops`);
+      // a socket can only select a registered congestion control (tcp_ca_find)
+      if (![...sub.list.values()].some((r) => r.inst === choice)) throw new TcpSimError('BAD_OPTION', `simulateTcp: congestion control in map ${choice.map.name} is not registered (attach the struct_ops map first)`);
+      const b = bpfCongestionControl(choice);
+      frees.push(b.free);
+      return b;
+    };
     const flows = o.flows.map((f) => {
-      let cc: CongestionControl;
-      if (f.cc === 'reno') cc = builtinReno();
-      else if (f.cc === 'cubic') cc = builtinCubic(jiffies);
-      else if (typeof f.cc === 'function') cc = f.cc();
-      else {
-        if (f.cc.kernel !== kernel) throw new TcpSimError('BAD_OPTION', 'simulateTcp: a BPF congestion control must live in the simulation kernel (pass `kernel`)');
-        if (f.cc.type.def.name !== 'tcp_congestion_ops') throw new TcpSimError('BAD_OPTION', `simulateTcp: struct_ops map ${f.cc.map.name} is a ${f.cc.type.def.name}, not a tcp_congestion_ops`);
-        // a socket can only select a registered congestion control (tcp_ca_find)
-        const inst = f.cc;
-        if (![...sub.list.values()].some((r) => r.inst === inst)) throw new TcpSimError('BAD_OPTION', `simulateTcp: congestion control in map ${inst.map.name} is not registered (attach the struct_ops map first)`);
-        const b = bpfCongestionControl(f.cc);
-        frees.push(b.free);
-        cc = b;
-      }
+      const cc = make(f.cc);
+      const rx = f.receiver;
+      const receiver = rx === undefined ? undefined : { delayedAck: rx.delayedAck === true, ...(rx.cc !== undefined ? { cc: make(rx.cc === 'same' ? f.cc : rx.cc) } : {}) };
       if (f.app !== undefined && !(f.app.onNs > 0 && f.app.offNs >= 0 && Number.isFinite(f.app.onNs + f.app.offNs))) throw new TcpSimError('BAD_OPTION', `simulateTcp: flow app.onNs must be > 0 and app.offNs >= 0, got ${f.app.onNs}/${f.app.offNs}`);
       if (f.rwndPkts !== undefined && !(Number.isInteger(f.rwndPkts) && f.rwndPkts >= 1 && f.rwndPkts <= 1 << 24)) throw new TcpSimError('BAD_OPTION', `simulateTcp: flow rwndPkts must be an integer in [1, 2^24], got ${f.rwndPkts}`);
       return {
@@ -146,6 +152,7 @@ export function simulateTcp(o: SimulateTcpOptions): TcpSimReport {
         ...(f.label !== undefined ? { label: f.label } : {}),
         ...(f.rwndPkts !== undefined ? { rwndPkts: f.rwndPkts } : {}),
         ...(f.app !== undefined ? { app: f.app } : {}),
+        ...(receiver !== undefined ? { receiver } : {}),
       };
     });
     const raw = simulate({

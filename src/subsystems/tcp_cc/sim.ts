@@ -29,7 +29,7 @@ import { bpfCongestionControl, builtinCubic, builtinReno, TcpSimError, type Cong
 import { TcpSockopt, type SockoptHost } from './sockopt.js';
 import type { TcpCcSubsystem } from './install.js';
 import { ERRNO } from '../../util/errno.js';
-import { TCP_FIELDS } from './layout.js';
+import { ICSK_ACK_PENDING_OFF, TCP_FIELDS } from './layout.js';
 import { TCP_INFINITE_SSTHRESH, TcpSock } from './sock.js';
 
 /** The shared path. */
@@ -79,6 +79,17 @@ export interface FlowConfig {
    * RTO restarts the window (tcp_slow_start_after_idle: CA_EVENT_CWND_RESTART).
    */
   readonly app?: { readonly onNs: number; readonly offNs: number };
+  /**
+   * A receiving socket of its own (default: none, the path's receiver ACKs every packet and echoes
+   * ECE per CE-marked packet). With it the receiver runs the kernel's receive-side rules
+   * (tcp_data_queue, __tcp_ecn_check_ce, __tcp_ack_snd_check): its congestion control `cc` (when
+   * it has TCP_CONG_NEEDS_ECN) gets `cwnd_event(CA_EVENT_ECN_IS_CE / ECN_NO_CE)` for every data
+   * segment, ACKs carry ECE while its `ecn_flags` has TCP_ECN_DEMAND_CWR (a CWR from the sender
+   * clears it), `bpf_tcp_send_ack` from it sends an ACK to the sender, and with `delayedAck` it ACKs
+   * every second full segment, at once when out of order, in quick-ACK mode or asked
+   * (ICSK_ACK_NOW), else after 40 ms (ICSK_ACK_TIMER pending meanwhile).
+   */
+  readonly receiver?: { readonly cc?: CongestionControl; readonly delayedAck?: boolean };
 }
 
 /** Simulation options. */
@@ -127,6 +138,12 @@ export interface FlowResult {
   readonly rtos: number;
   /** ACKs the flow's congestion controls sent with bpf_tcp_send_ack (sender and receiver). */
   readonly sendAcks: number;
+  /** ACKs the receiving socket sent (with `receiver`; else one per data packet). */
+  readonly rxAcks: number;
+  /** CE-marked data packets that reached the receiver (first copies). */
+  readonly ceReceived: number;
+  /** tp->delivered_ce of the sender at the end: packets it counted as CE-echoed. */
+  readonly deliveredCe: number;
   /** The congestion control the socket ended with (bpf_setsockopt(TCP_CONGESTION) may switch it). */
   readonly finalCc: string;
   readonly samples: FlowSample[];
@@ -200,6 +217,49 @@ const EV_START = 2;
 const EV_RATE = 3;
 const EV_APP = 4;
 const EV_RTT = 5;
+const EV_DATA = 6;
+const EV_DELACK = 7;
+
+// ecn_flags bits (include/net/tcp.h) and icsk_ack.pending bits (inet_connection_sock.h).
+const TCP_ECN_DEMAND_CWR = 4;
+const TCP_ECN_SEEN = 8;
+const ICSK_ACK_SCHED = 1;
+const ICSK_ACK_TIMER = 2;
+const ICSK_ACK_NOW = 16;
+/** TCP_MAX_QUICKACKS, and the delayed-ACK timeout (TCP_ATO_MIN, HZ/25). */
+const TCP_MAX_QUICKACKS = 16;
+const DELACK_NS = 40e6;
+
+/** The receiving socket of a flow (FlowConfig.receiver). */
+class Receiver {
+  readonly sock: TcpSock;
+  cc: CongestionControl | undefined;
+  opts: TcpSockopt | undefined;
+  /** rcv_wup in packets: rcv_nxt when the last ACK was sent. */
+  rcvWup = 0;
+  /** Highest sequence received (out-of-order data above rcv_nxt exists iff rcvMax >= rcv_nxt). */
+  rcvMax = -1;
+  quick = 0;
+  started = false;
+  delackGen = 0;
+  acks = 0;
+  ceReceived = 0;
+  constructor(
+    kernel: Kernel,
+    label: string,
+    readonly delayed: boolean,
+    cc: CongestionControl | undefined,
+  ) {
+    this.sock = new TcpSock(kernel, `${label} (receiver)`);
+    this.cc = cc;
+  }
+  get pending(): number {
+    return this.sock.bytes[ICSK_ACK_PENDING_OFF]!;
+  }
+  set pending(v: number) {
+    this.sock.bytes[ICSK_ACK_PENDING_OFF] = v;
+  }
+}
 
 function swapIn(arr: number[], i: number, j: number): void {
   const t = arr[i]!;
@@ -279,6 +339,10 @@ class Flow {
   cc: CongestionControl;
   readonly opts: TcpSockopt;
   sendAcks = 0;
+  /** The receiving socket (FlowConfig.receiver). */
+  rx: Receiver | undefined;
+  /** TCP_ECN_QUEUE_CWR: the next new data segment carries CWR. */
+  queueCwr = false;
   sndUna = 0;
   sndNxt = 0;
   flags = new Uint8Array(1 << 12);
@@ -335,6 +399,7 @@ class Flow {
     this.ecn = (cfg.cc.flags & TCP_CONG_NEEDS_ECN) !== 0;
     this.opts = new TcpSockopt(this.sock, host(this));
     this.sock.sockopt = this.opts;
+    if (cfg.receiver !== undefined) this.rx = new Receiver(kernel, cfg.label ?? cfg.cc.name, cfg.receiver.delayedAck === true, cfg.receiver.cc);
     this.trace = trace ? { t: [], cwnd: [], ssthresh: [], state: [] } : undefined;
   }
 
@@ -427,8 +492,41 @@ export function simulate(cfg: SimConfig): SimResult {
       return 0;
     },
   });
+  /** The receiving socket's options: its ACKs go to the sender; it may switch its own control. */
+  const rxHost = (f: Flow, r: Receiver): SockoptHost => ({
+    ccName: () => r.cc?.name ?? 'reno',
+    dataSent: () => false,
+    sendAck: (rcvNxtBytes) => {
+      // __tcp_send_ack(sk, rcv_nxt): an ACK for that point, ECE as the socket's state says.
+      f.sendAcks++;
+      sendRxAck(f, r, Math.floor((rcvNxtBytes >>> 0) / mss), -1, 0);
+      return 0;
+    },
+    switchCc: (name) => {
+      const next = resolveCc(name);
+      if (next === undefined) return -ENOENT;
+      const s = r.sock;
+      if (s.caInitialized) r.cc?.release?.(s);
+      r.cc = next;
+      s.clearCaPriv();
+      s.caInitialized = false;
+      if (r.started) {
+        next.init?.(s);
+        s.caInitialized = true;
+      }
+      return 0;
+    },
+  });
   const flows = cfg.flows.map((f, i) => new Flow(i, f, k, mss, cfg.traceAcks === true, host));
+  for (const f of flows) {
+    if (f.rx === undefined) continue;
+    f.rx.opts = new TcpSockopt(f.rx.sock, rxHost(f, f.rx));
+    f.rx.sock.sockopt = f.rx.opts;
+  }
   const q = new EventQueue();
+  // the default receiver's counts (a receiving socket keeps its own)
+  const acksByFlow = flows.map(() => 0);
+  const ceByFlow = flows.map(() => 0);
   // bottleneck FIFO: departure times of queued packets (ring)
   let qTimes = new Float64Array(1024);
   let qHead = 0;
@@ -460,7 +558,7 @@ export function simulate(cfg: SimConfig): SimResult {
   /** A packet of flow f enters the bottleneck now; schedules the receiver's ACK. */
   const scripted = new Map<string, number>();
   for (const d of path.dropScript ?? []) scripted.set(`${d.flow}:${d.seq}`, d.times);
-  const transmit = (f: Flow, seq: number): void => {
+  const transmit = (f: Flow, seq: number, cwr = false): void => {
     if (scripted.size > 0) {
       const key = `${f.index}:${seq}`;
       const left = scripted.get(key) ?? 0;
@@ -491,6 +589,11 @@ export function simulate(cfg: SimConfig): SimResult {
     linkFree = dep;
     enqueueTime(dep);
     linkBits += wireBits;
+    if (f.rx !== undefined) {
+      // the receiving socket processes the segment when it arrives
+      q.push(dep + halfRtt, EV_DATA, f.index, seq, (ce ? 1 : 0) | (cwr ? 2 : 0));
+      return;
+    }
     // receiver (ACK every packet)
     f.ensure(seq);
     let sack = -1;
@@ -500,6 +603,7 @@ export function simulate(cfg: SimConfig): SimResult {
       sack = seq;
     } else {
       f.received[seq] = 1;
+      if (ce) ceByFlow[f.index]!++;
       if (seq === f.rcvNxt) {
         while (f.received[f.rcvNxt] === 1) {
           f.rcvNxt++;
@@ -509,6 +613,7 @@ export function simulate(cfg: SimConfig): SimResult {
     }
     const ackAt = Math.max(dep + 2 * halfRtt, lastAckAt);
     lastAckAt = ackAt;
+    acksByFlow[f.index]!++;
     q.push(ackAt, EV_ACK, f.index, f.rcvNxt, (sack + 1) * 4 + dsack * 2 + (ce ? 1 : 0));
   };
 
@@ -587,7 +692,10 @@ export function simulate(cfg: SimConfig): SimResult {
       f.sentNs[seq] = now;
       s.packetsOut = s.packetsOut + 1;
       if (reducing) f.prrOut++;
-      transmit(f, seq);
+      // tcp_ecn_send: TCP_ECN_QUEUE_CWR puts CWR on the next new data segment
+      const cwr = f.queueCwr;
+      f.queueCwr = false;
+      transmit(f, seq, cwr);
       sent++;
     }
     if (sent > 0) {
@@ -649,6 +757,7 @@ export function simulate(cfg: SimConfig): SimResult {
     f.prrOut = 0;
     syncSock(f);
     s.ssthresh = cc(f).ssthresh(s);
+    if (f.ecn) f.queueCwr = true;
   };
 
   /** tcp_end_cwnd_reduction. */
@@ -712,6 +821,95 @@ export function simulate(cfg: SimConfig): SimResult {
     f.trace.cwnd.push(f.sock.cwnd);
     f.trace.ssthresh.push(f.sock.ssthresh);
     f.trace.state.push(f.sock.caState);
+  };
+
+  /** An ACK from the receiving socket for `ackPkts` (tcp_send_ack / __tcp_send_ack). */
+  const sendRxAck = (f: Flow, r: Receiver, ackPkts: number, sack: number, dsack: number): void => {
+    const ece = (r.sock.ecnFlags & TCP_ECN_DEMAND_CWR) !== 0 ? 1 : 0;
+    const ackAt = Math.max(now + halfRtt, lastAckAt);
+    lastAckAt = ackAt;
+    r.acks++;
+    q.push(ackAt, EV_ACK, f.index, ackPkts, (sack + 1) * 4 + dsack * 2 + ece);
+    // tcp_event_ack_sent, only for an ACK of the current rcv_nxt (DCTCP's special ACK is not one)
+    if (ackPkts === f.rcvNxt) {
+      r.pending = 0;
+      r.rcvWup = f.rcvNxt;
+      r.delackGen++;
+      if (r.quick > 0) r.quick--;
+    }
+  };
+
+  /**
+   * A data segment reaches the receiving socket (tcp_rcv_established → tcp_data_queue,
+   * tcp_event_data_recv / tcp_data_queue_ofo with __tcp_ecn_check_ce, then __tcp_ack_snd_check).
+   */
+  const onData = (f: Flow, seq: number, bits: number): void => {
+    const r = f.rx!;
+    const rs = r.sock;
+    const ce = (bits & 1) !== 0;
+    f.ensure(seq);
+    // tcp_ecn_accept_cwr: a CWR from the sender ends the echo and asks for an ACK now
+    if ((bits & 2) !== 0) {
+      rs.ecnFlags = rs.ecnFlags & ~TCP_ECN_DEMAND_CWR;
+      r.pending = r.pending | ICSK_ACK_NOW;
+    }
+    if (seq < f.rcvNxt || f.received[seq] === 1) {
+      // a duplicate: D-SACK and an immediate ACK (tcp_enter_quickack_mode)
+      r.quick = Math.max(r.quick, TCP_MAX_QUICKACKS);
+      sendRxAck(f, r, f.rcvNxt, seq, 1);
+      return;
+    }
+    f.received[seq] = 1;
+    if (seq > r.rcvMax) r.rcvMax = seq;
+    const inOrder = seq === f.rcvNxt;
+    if (inOrder) {
+      const hadOfo = r.rcvMax > seq;
+      while (f.received[f.rcvNxt] === 1) {
+        f.rcvNxt++;
+        f.ensure(f.rcvNxt);
+      }
+      // the out-of-order queue drained: one immediate ACK
+      if (hadOfo && r.rcvMax < f.rcvNxt) r.pending = r.pending | ICSK_ACK_NOW;
+    }
+    r.pending = r.pending | ICSK_ACK_SCHED;
+    if (!r.started) {
+      // tcp_event_data_recv, first data: quick ACKs for a start
+      r.started = true;
+      r.quick = TCP_MAX_QUICKACKS;
+    }
+    rs.setU32('rcv_nxt', seqBytes(f.rcvNxt));
+    const us = Math.floor(now / 1000);
+    rs.dv.setUint32(SYNC_OFFSETS.tcp_mstamp, us >>> 0, true);
+    rs.dv.setUint32(SYNC_OFFSETS.tcp_mstamp + 4, Math.floor(us / 4294967296), true);
+    // __tcp_ecn_check_ce (ECN negotiated: the segment is ECT(0) or CE)
+    if ((rs.ecnFlags & TCP_ECN_OK) !== 0) {
+      const needsEcn = r.cc !== undefined && (r.cc.flags & TCP_CONG_NEEDS_ECN) !== 0;
+      if (ce) {
+        r.ceReceived++;
+        if (needsEcn) r.cc!.cwndEvent?.(rs, CA_EVENT.ECN_IS_CE);
+        if ((rs.ecnFlags & TCP_ECN_DEMAND_CWR) === 0) {
+          r.quick = Math.max(r.quick, 2);
+          rs.ecnFlags = rs.ecnFlags | TCP_ECN_DEMAND_CWR;
+        }
+      } else if (needsEcn) r.cc!.cwndEvent?.(rs, CA_EVENT.ECN_NO_CE);
+      rs.ecnFlags = rs.ecnFlags | TCP_ECN_SEEN;
+    }
+    // __tcp_ack_snd_check
+    const ofo = r.rcvMax >= f.rcvNxt;
+    if (!r.delayed || f.rcvNxt - r.rcvWup > 1 || r.quick > 0 || (r.pending & ICSK_ACK_NOW) !== 0 || ofo) {
+      sendRxAck(f, r, f.rcvNxt, inOrder ? -1 : seq, 0);
+    } else if ((r.pending & ICSK_ACK_TIMER) === 0) {
+      // tcp_send_delayed_ack
+      r.pending = r.pending | ICSK_ACK_TIMER;
+      r.delackGen++;
+      q.push(now + DELACK_NS, EV_DELACK, f.index, r.delackGen, 0);
+    }
+  };
+
+  const onDelack = (f: Flow, gen: number): void => {
+    const r = f.rx!;
+    if (gen !== r.delackGen || (r.pending & ICSK_ACK_TIMER) === 0) return;
+    sendRxAck(f, r, f.rcvNxt, -1, 0);
   };
 
   const onAck = (f: Flow, ack: number, packed: number): void => {
@@ -900,6 +1098,7 @@ export function simulate(cfg: SimConfig): SimResult {
       f.undoMarker = true;
       f.undoRetrans = 0;
     }
+    if (f.ecn) f.queueCwr = true;
     s.cwnd = s.inFlight + 1;
     s.cwndCnt = 0;
     s.setU32('snd_cwnd_stamp', jiffies32());
@@ -926,6 +1125,20 @@ export function simulate(cfg: SimConfig): SimResult {
     s.setU32('snd_cwnd_stamp', jiffies32());
     syncSock(f);
     f.started = true;
+    const r = f.rx;
+    if (r !== undefined) {
+      // the receiving socket is established at the same moment (tcp_init_transfer on both ends)
+      const rs = r.sock;
+      sub?.socks.set(rs.region, rs);
+      rs.skState = 1;
+      rs.cwnd = 10;
+      rs.ssthresh = TCP_INFINITE_SSTHRESH;
+      rs.setU32('snd_cwnd_clamp', 0xffffffff);
+      rs.setU32('mss_cache', mss);
+      rs.ecnFlags = f.ecn ? TCP_ECN_OK : 0;
+      r.cc?.init?.(rs);
+      rs.caInitialized = true;
+    }
     cc(f).init?.(s);
     s.caInitialized = true;
     traceNow(f);
@@ -970,6 +1183,12 @@ export function simulate(cfg: SimConfig): SimResult {
         case EV_APP:
           if (f!.started) xmit(f!);
           break;
+        case EV_DATA:
+          onData(f!, ev.a, ev.b);
+          break;
+        case EV_DELACK:
+          onDelack(f!, ev.a);
+          break;
         case EV_RTT:
           halfRtt = ev.a / 2;
           break;
@@ -987,6 +1206,12 @@ export function simulate(cfg: SimConfig): SimResult {
       if (f.started && f.sock.caInitialized) f.cc.release?.(f.sock);
       sub?.socks.delete(f.sock.region);
       f.sock.free();
+      const r = f.rx;
+      if (r !== undefined) {
+        if (f.started && r.sock.caInitialized) r.cc?.release?.(r.sock);
+        sub?.socks.delete(r.sock.region);
+        r.sock.free();
+      }
     }
     for (const free of frees) free();
   }
@@ -1000,6 +1225,9 @@ export function simulate(cfg: SimConfig): SimResult {
         deliveredPkts: f.delivered,
         rtos: f.rtos,
         sendAcks: f.sendAcks,
+        rxAcks: f.rx?.acks ?? acksByFlow[f.index]!,
+        ceReceived: f.rx?.ceReceived ?? ceByFlow[f.index]!,
+        deliveredCe: f.deliveredCe,
         finalCc: f.cc.name,
         samples: f.samples,
         rttsUs: f.rttsUs,
