@@ -13,9 +13,10 @@
  *                     comma-separated list (interp,js) times every case on each, back to back, and
  *                     adds the tier's speedup per case and its geometric mean
  *   --no-kernel       skip the kernel side-by-side
- *   --no-extras       skip load times, the hash map memory and the sched_ext load test
+ *   --no-extras       skip load times, the hash map memory, the sched_ext, TCP and unit-test suite cases
  *   --sched-ext-only  run only the sched_ext load test (64 CPUs, 1,000 tasks, 10 simulated s)
  *   --tcp-cc-only     run only the TCP congestion-control load test (1 Gbit/s, 10 ms, 10 simulated s)
+ *   --suite-only      run only the unit-test suite case (a fresh process: 20 fixtures, 200 test runs)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -33,6 +34,7 @@ import { runSmoke } from './smoke.js';
 import { markdownReport, textReport, type BenchReport, type CaseRow } from './report.js';
 import { schedExtLoad, schedExtLoadText, type SchedExtLoadRow } from './sched-ext.js';
 import { tcpCcLoad, tcpCcLoadText, type TcpCcLoadRow } from './tcp-cc.js';
+import { SUITE, SUITE_RUNS_EACH, suiteLoad, suiteOnce, suiteText, type SuiteRow } from './suite.js';
 
 const HASHMAP_ENTRIES = 1 << 20;
 
@@ -81,9 +83,19 @@ function child(spec: string): void {
   throw new BenchError('USAGE', `unknown child task ${spec}`);
 }
 
-function smoke(cases: readonly BenchCase[], engine: EngineName): void {
+function smoke(cases: readonly BenchCase[], engine: EngineName, withSuite: boolean): void {
   const t0 = performance.now();
   const results = runSmoke(cases, engine);
+  if (withSuite) {
+    // The unit-test suite case: one fresh process, every return value checked.
+    try {
+      const r = suiteOnce(engine);
+      const ok = r.wrong.length === 0 && r.runs === SUITE.length * SUITE_RUNS_EACH;
+      results.push({ case: 'unit-test-suite', ok, insns: 0, ...(ok ? {} : { error: `${r.runs} runs; ${r.wrong.join('; ')}` }) });
+    } catch (e) {
+      results.push({ case: 'unit-test-suite', ok: false, insns: 0, error: messageOf(e) });
+    }
+  }
   for (const r of results) process.stdout.write(r.ok ? `ok    ${r.case} (${r.insns} insns)\n` : `FAIL  ${r.case}: ${r.error ?? ''}\n`);
   const failed = results.filter((r) => !r.ok).length;
   process.stdout.write(`bench smoke (${engine}, ${((performance.now() - t0) / 1000).toFixed(1)} s): ${results.length - failed} passed, ${failed} failed\n`);
@@ -106,6 +118,7 @@ async function main(): Promise<void> {
       child: { type: 'string' },
       'sched-ext-only': { type: 'boolean' },
       'tcp-cc-only': { type: 'boolean' },
+      'suite-only': { type: 'boolean' },
     },
   });
   if (values.child !== undefined) return child(values.child);
@@ -116,7 +129,11 @@ async function main(): Promise<void> {
   const cases = selectCases(filter);
   if (cases.length === 0) throw new BenchError('USAGE', `no benchmark matches ${String(filter)}`);
   if (values.smoke === true) {
-    for (const e of engines) smoke(cases, e);
+    for (const e of engines) smoke(cases, e, filter === undefined);
+    return;
+  }
+  if (values['suite-only'] === true) {
+    process.stdout.write(suiteText(suiteLoad()));
     return;
   }
   if (values['tcp-cc-only'] === true) {
@@ -172,6 +189,7 @@ async function main(): Promise<void> {
   let hashMap: HashMapMemory | { skipped: string } | undefined;
   let schedExt: SchedExtLoadRow[] | undefined;
   let tcpCc: TcpCcLoadRow[] | undefined;
+  let suite: SuiteRow[] | undefined;
   if (values['no-extras'] !== true) {
     const script = fileURLToPath(import.meta.url);
     log('bench: load times ...\n');
@@ -184,6 +202,8 @@ async function main(): Promise<void> {
     schedExt = schedExtLoad();
     log('bench: TCP congestion-control load test ...\n');
     tcpCc = tcpCcLoad();
+    log('bench: unit-test suite ...\n');
+    suite = suiteLoad();
   }
 
   const report: BenchReport = {
@@ -201,13 +221,13 @@ async function main(): Promise<void> {
   };
   if (values.markdown !== undefined) writeFileSync(values.markdown, markdownReport(report));
   if (values.json === true || values.out !== undefined) {
-    const text = `${JSON.stringify({ ...report, ...(schedExt === undefined ? {} : { schedExt }), ...(tcpCc === undefined ? {} : { tcpCc }) }, null, 2)}\n`;
+    const text = `${JSON.stringify({ ...report, ...(schedExt === undefined ? {} : { schedExt }), ...(tcpCc === undefined ? {} : { tcpCc }), ...(suite === undefined ? {} : { suite }) }, null, 2)}\n`;
     if (values.out !== undefined) writeFileSync(values.out, text);
     else process.stdout.write(text);
-    if (values.json !== true) process.stdout.write(textReport(report) + (schedExt === undefined ? '' : schedExtLoadText(schedExt)) + (tcpCc === undefined ? '' : tcpCcLoadText(tcpCc)));
+    if (values.json !== true) process.stdout.write(textReport(report) + (schedExt === undefined ? '' : schedExtLoadText(schedExt)) + (tcpCc === undefined ? '' : tcpCcLoadText(tcpCc)) + (suite === undefined ? '' : suiteText(suite)));
     return;
   }
-  process.stdout.write(textReport(report) + (schedExt === undefined ? '' : schedExtLoadText(schedExt)) + (tcpCc === undefined ? '' : tcpCcLoadText(tcpCc)));
+  process.stdout.write(textReport(report) + (schedExt === undefined ? '' : schedExtLoadText(schedExt)) + (tcpCc === undefined ? '' : tcpCcLoadText(tcpCc)) + (suite === undefined ? '' : suiteText(suite)));
 }
 
 main().catch((e: unknown) => {
