@@ -7,6 +7,9 @@
  */
 import {
   BpfObject,
+  Kernel,
+  schedExt,
+  tcpCc,
   BpfError,
   ProgramFaultError,
   TraceRecorder,
@@ -30,7 +33,22 @@ import {
   type ProgramVerdict,
   type TraceStep,
   type TypedValue,
+  type KernelOptions,
 } from '../src/index.js';
+
+/** CPUs of the page's kernels (and of the sched_ext simulation). */
+export const PAGE_CPUS = 4;
+
+/**
+ * The page's emulated kernel: with the test module (struct_ops test types), sched_ext's kernel
+ * types and the TCP congestion-control subsystem, so struct_ops objects of those types load.
+ */
+export function pageKernel(o: KernelOptions = {}): Kernel {
+  const k = new Kernel(schedExt.schedExtKernelOptions(PAGE_CPUS, { testmod: true, ...o }));
+  schedExt.installSchedExt(k);
+  tcpCc.installTcpCc(k);
+  return k;
+}
 
 /** Program types whose ctx is a struct __sk_buff. */
 const SKB_TYPES = new Set(['SCHED_CLS', 'SCHED_ACT', 'SOCKET_FILTER', 'CGROUP_SKB', 'LWT_IN', 'LWT_OUT', 'LWT_XMIT', 'LWT_SEG6LOCAL', 'SK_SKB']);
@@ -105,10 +123,10 @@ export function basename(path: string): string {
 
 /** Everything the page shows about the object `bytes` (throws the loader's typed errors on a malformed object). */
 export function describeObject(bytes: Uint8Array, name: string): ObjectView {
-  const obj = BpfObject.open(bytes, { name });
+  const obj = BpfObject.open(bytes, { name, kernel: pageKernel() });
   try {
     const spec = obj.spec;
-    const verdicts = verifyObject(bytes, { name });
+    const verdicts = verifyObject(bytes, { name, kernel: () => pageKernel() });
     const programs = spec.programs.map((p): ProgramView => ({
       name: p.name,
       type: p.typeName.toLowerCase(),
@@ -248,7 +266,7 @@ function message(e: unknown): string {
 export function runProgram(bytes: Uint8Array, name: string, input: RunInput, onProgress?: (executed: number) => void): RunView {
   const trace = input.trace !== false;
   const js = jsTierAvailable();
-  const obj = BpfObject.open(bytes, { name, kernelOptions: { engine: trace ? 'fast' : js ? 'js' : 'fast', runTimeoutMs: input.timeoutMs ?? 60_000 } });
+  const obj = BpfObject.open(bytes, { name, kernel: pageKernel({ engine: trace ? 'fast' : js ? 'js' : 'fast', runTimeoutMs: input.timeoutMs ?? 60_000 }) });
   try {
     for (const [k, text] of Object.entries(input.knobs ?? {})) {
       try {
@@ -315,6 +333,131 @@ export function runProgram(bytes: Uint8Array, name: string, input: RunInput, onP
       durationNs,
       engine: trace ? 'reference interpreter (traced)' : js ? 'js tier' : 'interpreter (new Function unavailable)',
     };
+  } finally {
+    obj.close();
+  }
+}
+
+// ---------------------------------------------------------------- struct_ops association, step by step
+
+/** One struct_ops map's state at a step: `state` and `refcnt` as a map lookup shows them (struct bpf_struct_ops_common_value). */
+export interface AssocMapState {
+  readonly name: string;
+  readonly state: string;
+  readonly refcnt: number | null;
+  readonly freed: boolean;
+}
+
+/** One step of the association demo. */
+export interface AssocStep {
+  readonly title: string;
+  readonly detail: string;
+  readonly maps: readonly AssocMapState[];
+  /** Each program's association: 'none', 'map <name>', 'poison', or 'closed'. */
+  readonly programs: readonly { readonly name: string; readonly assoc: string }[];
+}
+
+const STATE_NAMES = ['INIT', 'INUSE', 'TOBEFREE', 'READY'];
+
+/**
+ * The struct_ops association walk-through of `bpfemu demo` on programs/struct_ops_demo.bpf.o
+ * (its header comment says what each step must show), as snapshots: after each step, every
+ * struct_ops map's state and reference count and every program's association.
+ */
+export function structOpsAssocDemo(bytes: Uint8Array): AssocStep[] {
+  const kernel = pageKernel();
+  const obj = BpfObject.open(bytes, { kernel, name: 'struct_ops_demo' });
+  const soMaps = obj.maps.filter((m) => m.spec.structOps !== undefined);
+  const kmaps = new Map<string, { freed: boolean }>();
+  const closed = new Set<string>();
+  const steps: AssocStep[] = [];
+  const snap = (title: string, detail: string): void => {
+    const maps = soMaps.map((m): AssocMapState => {
+      const km = kmaps.get(m.name);
+      if (m.fd < 0) return { name: m.name, state: km === undefined ? 'not created' : km.freed ? 'freed' : 'fd closed, still referenced', refcnt: null, freed: km?.freed ?? false };
+      const v = m.lookup(new Uint8Array(4));
+      const dv = v === undefined ? null : new DataView(v.buffer, v.byteOffset, v.byteLength);
+      return { name: m.name, state: dv === null ? '?' : (STATE_NAMES[dv.getUint32(4, true)] ?? String(dv.getUint32(4, true))), refcnt: dv === null ? null : dv.getUint32(0, true), freed: false };
+    });
+    const programs = obj.programs.map((p) => {
+      if (closed.has(p.name) || p.fd < 0) return { name: p.name, assoc: p.fd < 0 && !closed.has(p.name) ? 'not loaded' : 'closed' };
+      const a = p.kernelProg.assoc;
+      const mapName = a.kind === 'map' ? (soMaps.find((m) => m.fd >= 0 && m.kernelMap === a.map)?.name ?? `map id ${a.map.id}`) : '';
+      return { name: p.name, assoc: a.kind === 'map' ? `map ${mapName}` : a.kind };
+    });
+    steps.push({ title, detail, maps, programs });
+  };
+  const run = (prog: string, a: bigint): number => {
+    const ctx = new Uint8Array(16);
+    new DataView(ctx.buffer).setBigUint64(0, a, true);
+    obj.program(prog).testRun({ ctxIn: ctx });
+    return new DataView(ctx.buffer).getInt32(8, true);
+  };
+  try {
+    obj.load();
+    for (const m of soMaps) kmaps.set(m.name, m.kernelMap);
+    snap('load', `struct_ops maps ${soMaps.map((m) => m.name).join(', ')} created; programs loaded`);
+    const pairs: [string, string][] = [
+      ['dispatch_double', 'doubler'],
+      ['dispatch_square', 'squarer'],
+      ['dispatch_shared', 'shared_x'],
+    ];
+    for (const [p, m] of pairs) obj.program(p).assocStructOps(obj.map(m));
+    snap('BPF_PROG_ASSOC_STRUCT_OPS', pairs.map(([p, m]) => `${p} -> ${m}`).join(', '));
+    obj.attach();
+    snap('attach', 'each map update associates its own struct_ops programs; shared_probe is in shared_x and shared_y, so its association is poisoned');
+    snap('run dispatch_double(a = 21)', `syscall -> kfunc -> doubler.test_1 (double_it) = ${run('dispatch_double', 21n)}`);
+    snap('run dispatch_square(a = 12)', `syscall -> kfunc -> squarer.test_1 (square_it) = ${run('dispatch_square', 12n)}`);
+    snap('run dispatch_shared', `shared_x.test_1 (shared_probe) = ${run('dispatch_shared', 0n)}; its own inner kfunc call got ${obj.variable('shared_inner').getInt()} (poisoned -> NULL)`);
+    let again: string;
+    try {
+      obj.program('dispatch_double').assocStructOps(obj.map('squarer'));
+      again = 'unexpectedly succeeded';
+    } catch (e) {
+      again = e instanceof BpfError ? e.code : message(e);
+    }
+    snap('re-associate dispatch_double -> squarer', `${again}: an association is fixed once made`);
+    obj.attachedLinks.forEach((l) => l.destroy());
+    obj.map('doubler').close();
+    kernel.drain();
+    snap('destroy the links, close doubler', `doubler is kept alive by dispatch_double's association, which still reaches it: ${run('dispatch_double', 5n)}`);
+    obj.program('dispatch_double').close();
+    closed.add('dispatch_double');
+    kernel.drain();
+    snap('close dispatch_double', 'its reference goes, so doubler is freed and double_it loses its association');
+    return steps;
+  } finally {
+    obj.close();
+  }
+}
+
+// ---------------------------------------------------------------- subsystem simulators
+
+/** What the page can simulate for an object: its struct_ops maps by subsystem. */
+export function simulatorsOf(v: ObjectView): { readonly schedExt: readonly string[]; readonly tcp: readonly string[] } {
+  return { schedExt: v.structOps.filter((s) => s.typeName === 'sched_ext_ops').map((s) => s.name), tcp: v.structOps.filter((s) => s.typeName === 'tcp_congestion_ops').map((s) => s.name) };
+}
+
+/** A sched_ext scheduler on a workload (JSON of README "sched_ext"): the Gantt chart and the exit. */
+export function simulateSchedExtSvg(bytes: Uint8Array, workload: unknown, o: { readonly ops?: string; readonly durationNs?: number }): { svg: string; exit: string } {
+  const r = schedExt.simulateSchedExt(bytes, schedExt.parseWorkload(workload), { cpus: PAGE_CPUS, spans: true, ...(o.ops !== undefined ? { ops: o.ops } : {}), ...(o.durationNs !== undefined ? { durationNs: o.durationNs } : {}) });
+  const e = r.summary.exit;
+  return { svg: schedExt.ganttSvg(r, PAGE_CPUS), exit: e.kind === 'NONE' ? 'no exit (ran to the end)' : `${e.kind}: ${e.reason}${e.message !== '' ? ` (${e.message})` : ''}` };
+}
+
+/** A TCP congestion control of the object against a built-in one over one path: the cwnd/throughput plot and a summary. */
+export function simulateTcpSvg(bytes: Uint8Array, o: { readonly ops: string; readonly vs: 'reno' | 'cubic' | 'none'; readonly bandwidthBps: number; readonly rttNs: number; readonly durationNs: number }): { svg: string; summary: string } {
+  const kernel = pageKernel();
+  const obj = BpfObject.open(bytes, { kernel });
+  try {
+    obj.load();
+    const m = obj.map(o.ops);
+    m.attachStructOps();
+    const flows: tcpCc.SimulateTcpOptions['flows'][number][] = [{ cc: m.structOpsInstance }];
+    if (o.vs !== 'none') flows.push({ cc: o.vs });
+    const r = tcpCc.simulateTcp({ kernel, flows, bandwidthBps: o.bandwidthBps, rttNs: o.rttNs, durationNs: o.durationNs });
+    const summary = r.flows.map((f) => `${f.ops}: ${(f.throughputBps / 1e6).toFixed(2)} Mbit/s, ${f.retransmits} retransmits`).join('; ');
+    return { svg: tcpCc.reportSvg(r, `${r.flows.map((f) => f.ops).join(' vs ')}: ${o.bandwidthBps / 1e6} Mbit/s, RTT ${o.rttNs / 1e6} ms`), summary };
   } finally {
     obj.close();
   }

@@ -6,7 +6,7 @@
  * SVG, which the package generates with every string escaped.
  */
 import { buildPacket, decodePacket, fromHex, skbCtx, toHex, type PacketLayer, type PacketLayerSpec, type SkbCtxFields } from '../src/index.js';
-import type { ObjectView, ProgramView, RunInput, RunView } from './engine.js';
+import type { AssocStep, ObjectView, ProgramView, RunInput, RunView } from './engine.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 interface Fixture {
@@ -225,6 +225,7 @@ function renderObject(v: ObjectView, restore?: SharedState): void {
   clearRun();
   renderProgram();
   renderSource();
+  void renderSimulators(v);
 }
 
 function renderProgram(): void {
@@ -470,6 +471,90 @@ function renderStep(): void {
   t.append(head, row);
 }
 
+// ---------------------------------------------------------------- struct_ops demo and simulators
+
+let assocSteps: readonly AssocStep[] = [];
+let assocAt = 0;
+
+async function fetchFixture(file: string): Promise<Uint8Array> {
+  const res = await fetch(`fixtures/${file}`);
+  if (!res.ok) throw new Error(`fixtures/${file}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+async function startAssocDemo(): Promise<void> {
+  try {
+    const r = await call({ kind: 'assoc-demo', bytes: await fetchFixture('struct_ops_demo.bpf.o') });
+    if (r.kind === 'error') throw new Error(r.message);
+    if (r.kind !== 'assoc') return;
+    assocSteps = r.steps;
+    assocAt = 0;
+    renderAssoc();
+  } catch (e) {
+    showError(`association demo: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function renderAssoc(): void {
+  if (assocSteps.length === 0) return;
+  assocAt = Math.max(0, Math.min(assocAt, assocSteps.length - 1));
+  const s = assocSteps[assocAt]!;
+  $('assoc-pos').textContent = `step ${assocAt + 1} of ${assocSteps.length}`;
+  $('assoc-title').textContent = `${assocAt + 1}. ${s.title}: ${s.detail}`;
+  table($<HTMLTableElement>('assoc-maps'), ['struct_ops map', 'state', 'refcnt'], s.maps.map((m) => [m.name, m.state, m.refcnt === null ? '' : String(m.refcnt)]));
+  table($<HTMLTableElement>('assoc-progs'), ['program', 'association'], s.programs.map((p) => [p.name, p.assoc]));
+}
+
+async function renderSimulators(v: ObjectView): Promise<void> {
+  const sched = v.structOps.filter((s) => s.typeName === 'sched_ext_ops').map((s) => s.name);
+  const tcp = v.structOps.filter((s) => s.typeName === 'tcp_congestion_ops').map((s) => s.name);
+  $('sim-sched').hidden = sched.length === 0;
+  $('sim-tcp').hidden = tcp.length === 0;
+  $('sim-none').hidden = sched.length + tcp.length > 0;
+  $('sim-svg').replaceChildren();
+  $('sim-summary').textContent = '';
+  $<HTMLSelectElement>('sched-ops').replaceChildren(...sched.map((n) => el('option', n)));
+  $<HTMLSelectElement>('tcp-ops').replaceChildren(...tcp.map((n) => el('option', n)));
+  const wl = $<HTMLTextAreaElement>('sched-workload');
+  if (sched.length > 0 && wl.value === '') {
+    const res = await fetch('fixtures/sched-ext-workload.json');
+    if (res.ok) wl.value = await res.text();
+  }
+}
+
+async function simulate(kind: 'sched' | 'tcp'): Promise<void> {
+  if (current === null) return;
+  const num = (id: string): number => {
+    const n = Number($<HTMLInputElement>(id).value);
+    if (!(n > 0)) throw new Error(`${id}: expected a positive number`);
+    return n;
+  };
+  try {
+    $('sim-summary').textContent = 'simulating…';
+    let msg: Parameters<typeof call>[0];
+    if (kind === 'sched') {
+      let workload: unknown;
+      try {
+        workload = JSON.parse($<HTMLTextAreaElement>('sched-workload').value);
+      } catch (e) {
+        throw new Error(`workload: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      msg = { kind: 'sim-sched', bytes: current.bytes, workload, ops: $<HTMLSelectElement>('sched-ops').value, durationNs: num('sched-ms') * 1e6 };
+    } else {
+      msg = { kind: 'sim-tcp', bytes: current.bytes, ops: $<HTMLSelectElement>('tcp-ops').value, vs: $<HTMLSelectElement>('tcp-vs').value as 'reno', bandwidthBps: num('tcp-bw') * 1e6, rttNs: num('tcp-rtt') * 1e6, durationNs: num('tcp-s') * 1e9 };
+    }
+    const r = await call(msg);
+    if (r.kind === 'error') throw new Error(r.message);
+    if (r.kind !== 'sim') return;
+    $('sim-summary').textContent = r.summary;
+    $('sim-svg').innerHTML = r.svg;
+    showError(null);
+  } catch (e) {
+    $('sim-summary').textContent = '';
+    showError(`simulation: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 // ---------------------------------------------------------------- sharing
 
 function toBase64(b: Uint8Array): string {
@@ -581,6 +666,11 @@ async function init(): Promise<void> {
   $('trace-prev').addEventListener('click', () => ((traceAt -= 1), renderStep()));
   $('trace-next').addEventListener('click', () => ((traceAt += 1), renderStep()));
   $('trace-last').addEventListener('click', () => ((traceAt = Number.MAX_SAFE_INTEGER), renderStep()));
+  $('assoc-start').addEventListener('click', () => void startAssocDemo());
+  $('assoc-prev').addEventListener('click', () => ((assocAt -= 1), renderAssoc()));
+  $('assoc-next').addEventListener('click', () => ((assocAt += 1), renderAssoc()));
+  $('sched-run').addEventListener('click', () => void simulate('sched'));
+  $('tcp-run').addEventListener('click', () => void simulate('tcp'));
   $('cov-reset').addEventListener('click', () => {
     coverage.clear();
     renderSource();

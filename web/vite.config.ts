@@ -1,6 +1,7 @@
 /**
  * `npm run build:web`: the playground as static files in dist-web/ (index.html, the page's and the
- * worker's bundles, and every bundled object of programs/ with its C source under fixtures/).
+ * worker's bundles, every bundled object of programs/ with its C source under fixtures/, and the
+ * sched_ext simulator's example workload).
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,8 @@ function fixtures(): Plugin {
         index.push({ name, object: f, source: hasC ? c : null });
       }
       this.emitFile({ type: 'asset', fileName: 'fixtures/index.json', source: JSON.stringify(index) });
+      // the sched_ext simulator's example workload (README "sched_ext")
+      this.emitFile({ type: 'asset', fileName: 'fixtures/sched-ext-workload.json', source: readFileSync(fileURLToPath(new URL('../docs/sched-ext-workload.json', import.meta.url))) });
     },
   };
 }

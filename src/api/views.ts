@@ -4,6 +4,7 @@
  * control-flow graph, helper names, and whether the JavaScript tier can run here.
  */
 import { BpfObject, type OpenOptions } from './object.js';
+import type { Kernel } from '../kernel/kernel.js';
 import { BpfError } from './errors.js';
 import { VerifierError } from '../verifier/api.js';
 import { errnoName } from '../util/errno.js';
@@ -45,6 +46,13 @@ export interface VerifyProgramOptions {
   /** Verifier log level: 1 (default), 2 or 4. */
   readonly logLevel?: number;
   readonly kernelOptions?: OpenOptions['kernelOptions'];
+  /** Makes the kernel of each load (instead of `kernelOptions`): one with subsystems installed, for struct_ops types they register. */
+  readonly kernel?: () => Kernel;
+}
+
+function openFor(bytes: Uint8Array, o: VerifyProgramOptions): BpfObject {
+  const kernel = o.kernel?.();
+  return BpfObject.open(bytes, { name: o.name ?? '', verifierLogLevel: o.logLevel ?? 1, ...(kernel !== undefined ? { kernel } : o.kernelOptions !== undefined ? { kernelOptions: o.kernelOptions } : {}) });
 }
 
 /**
@@ -53,7 +61,7 @@ export interface VerifyProgramOptions {
  * that are not the kernel's refusal (a malformed object, an unknown program) are thrown.
  */
 export function verifyProgram(bytes: Uint8Array, prog: string, o: VerifyProgramOptions = {}): ProgramVerdict {
-  const obj = BpfObject.open(bytes, { name: o.name ?? '', verifierLogLevel: o.logLevel ?? 1, ...(o.kernelOptions !== undefined ? { kernelOptions: o.kernelOptions } : {}) });
+  const obj = openFor(bytes, o);
   try {
     const p = obj.program(prog);
     for (const q of obj.programs) q.autoload = q === p;
@@ -83,7 +91,7 @@ export function verifyProgram(bytes: Uint8Array, prog: string, o: VerifyProgramO
  * refused program does not hide the others' verdicts.
  */
 export function verifyObject(bytes: Uint8Array, o: VerifyProgramOptions = {}): ProgramVerdict[] {
-  const obj = BpfObject.open(bytes, { name: o.name ?? '', verifierLogLevel: o.logLevel ?? 1, ...(o.kernelOptions !== undefined ? { kernelOptions: o.kernelOptions } : {}) });
+  const obj = openFor(bytes, o);
   const names = obj.programs.map((p) => p.name);
   try {
     obj.load();

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildPacket } from '../../src/index.js';
-import { describeObject, runProgram, parseKnob, retvalName } from '../../web/engine.js';
+import { describeObject, runProgram, parseKnob, retvalName, structOpsAssocDemo, simulateSchedExtSvg, simulateTcpSvg, simulatorsOf } from '../../web/engine.js';
 
 const FW = new Uint8Array(readFileSync(new URL('../../programs/xdp_firewall.bpf.o', import.meta.url)));
 const tcp = (dport: number) => buildPacket([{ eth: {} }, { ipv4: { src: '10.0.0.1', dst: '10.0.0.2' } }, { tcp: { dport, flags: ['syn'] } }], { minLength: 60 });
@@ -61,6 +61,43 @@ describe('web engine', () => {
     expect(parseKnob('0x10')).toBe(16);
     expect(parseKnob('true')).toBe(true);
     expect(parseKnob('eth0')).toBe('eth0');
+  });
+
+  it('walks through the struct_ops association demo (struct_ops_demo.bpf.c header comment)', () => {
+    const steps = structOpsAssocDemo(new Uint8Array(readFileSync(new URL('../../programs/struct_ops_demo.bpf.o', import.meta.url))));
+    const at = (title: string) => steps.find((s) => s.title.startsWith(title))!;
+    const assoc = (title: string, prog: string) => at(title).programs.find((p) => p.name === prog)!.assoc;
+    const map = (title: string, name: string) => at(title).maps.find((m) => m.name === name)!;
+    expect(assoc('load', 'dispatch_double')).toBe('none');
+    expect(map('load', 'doubler').state).toBe('INIT');
+    expect(assoc('BPF_PROG_ASSOC', 'dispatch_double')).toBe('map doubler');
+    expect(assoc('BPF_PROG_ASSOC', 'dispatch_shared')).toBe('map shared_x');
+    expect(assoc('attach', 'double_it')).toBe('map doubler');
+    expect(assoc('attach', 'shared_probe')).toBe('poison');
+    expect(map('attach', 'doubler').state).toBe('READY'); // a link-mode map stays READY once updated (the link holds it)
+    expect(at('run dispatch_double').detail).toMatch(/= 42$/);
+    expect(at('run dispatch_square').detail).toMatch(/= 144$/);
+    expect(at('run dispatch_shared').detail).toContain('= 7; its own inner kfunc call got -1');
+    expect(at('re-associate').detail).toMatch(/^EBUSY/);
+    expect(map('destroy the links', 'doubler').state).toBe('fd closed, still referenced');
+    expect(at('destroy the links').detail).toMatch(/: 10$/);
+    expect(map('close dispatch_double', 'doubler')).toMatchObject({ state: 'freed', freed: true });
+    expect(assoc('close dispatch_double', 'double_it')).toBe('none');
+  });
+
+  it('simulates a sched_ext scheduler and a TCP congestion control of an object as SVG', () => {
+    const vtime = new Uint8Array(readFileSync(new URL('../../programs/scx_vtime.bpf.o', import.meta.url)));
+    expect(simulatorsOf(describeObject(vtime, 'scx_vtime')).schedExt.length).toBe(1);
+    const wl = JSON.parse(readFileSync(new URL('../../docs/sched-ext-workload.json', import.meta.url), 'utf8')) as unknown;
+    const s = simulateSchedExtSvg(vtime, wl, { durationNs: 200e6 });
+    expect(s.svg.startsWith('<svg')).toBe(true);
+    expect(s.exit).toBe('UNREG: unregistered from user space'); // the simulation's end detaches the scheduler
+    const reno = new Uint8Array(readFileSync(new URL('../../programs/tcp_cc_reno.bpf.o', import.meta.url)));
+    const sims = simulatorsOf(describeObject(reno, 'tcp_cc_reno'));
+    expect(sims.tcp.length).toBe(1);
+    const t = simulateTcpSvg(reno, { ops: sims.tcp[0]!, vs: 'reno', bandwidthBps: 10e6, rttNs: 20e6, durationNs: 2e9 });
+    expect(t.svg).toContain('<svg');
+    expect(t.summary).toMatch(/Mbit\/s/);
   });
 
   it('refuses a malformed object with a typed error naming what is wrong', () => {

@@ -109,6 +109,7 @@ suite('web playground in headless chromium', () => {
     expect(await page.getAttribute('#source [data-line="xdp_firewall.bpf.c:143"]', 'class')).toBe('line');
     expect(hit.some((l) => l.includes('if (ip->protocol == IPPROTO_TCP &&'))).toBe(true);
     expect(await page.textContent('#cov-summary')).toMatch(/^\d+ of \d+ lines with instructions reached$/);
+    await page.locator('#source [data-line="xdp_firewall.bpf.c:112"]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}coverage.png`, fullPage: false });
     expect(errors).toEqual([]);
     await page.close();
@@ -220,6 +221,40 @@ suite('web playground in headless chromium', () => {
     expect(await page.textContent('#retval')).toBe('0');
     // n 1000, seed 1 -> iterations 1000, state 0x9e8b2325c8f3382d, acc 0x1e9220c28f0
     expect((await page.textContent('#ctx-out'))!.replace(/\s+/g, '')).toBe('e8030000000000000100000000000000e8030000000000002d38f3c825238b9ef0280c22e9010000');
+    await page.close();
+  });
+
+  it('struct_ops: the association demo steps through map states and associations; sched_ext and TCP simulators draw SVG', async () => {
+    const { page, errors } = await open();
+    await page.click('[data-tab=structops]');
+    await page.click('#assoc-start');
+    await page.waitForSelector('#assoc-pos:has-text("step 1 of")');
+    expect(await page.textContent('#assoc-title')).toMatch(/^1\. load: /);
+    await page.click('#assoc-next');
+    await page.click('#assoc-next');
+    // step 3, attach: shared_probe sits in two maps, so its association is poisoned (struct_ops_demo.bpf.c)
+    expect(await page.textContent('#assoc-title')).toMatch(/^3\. attach: /);
+    expect(await page.textContent('#assoc-progs')).toContain('shared_probepoison');
+    expect(await page.textContent('#assoc-progs')).toContain('dispatch_doublemap doubler');
+    await page.click('#assoc-next');
+    expect(await page.textContent('#assoc-title')).toMatch(/= 42$/);
+    for (let i = 0; i < 6; i++) await page.click('#assoc-next');
+    expect(await page.textContent('#assoc-maps')).toContain('doublerfreed');
+    await page.screenshot({ path: `${SHOTS}struct-ops.png` });
+    await page.selectOption('#fixture', 'tcp_cc_reno');
+    await page.waitForSelector('#status[data-object=tcp_cc_reno]', { state: 'attached' });
+    await page.fill('#tcp-s', '2');
+    await page.click('#tcp-run');
+    await page.waitForSelector('#sim-svg svg');
+    expect(await page.textContent('#sim-summary')).toMatch(/Mbit\/s, \d+ retransmits; reno: /);
+    await page.selectOption('#fixture', 'scx_vtime');
+    await page.waitForSelector('#status[data-object=scx_vtime]', { state: 'attached' });
+    await page.waitForFunction('document.querySelector("#sched-workload").value.includes("light")');
+    await page.click('#sched-run');
+    await page.waitForSelector('#sim-svg svg');
+    expect(await page.textContent('#sim-summary')).toBe('UNREG: unregistered from user space');
+    await page.screenshot({ path: `${SHOTS}sched-ext.png` });
+    expect(errors).toEqual([]);
     await page.close();
   });
 
