@@ -10,7 +10,7 @@
  *   members, unique name), a `struct sock *` argument read as `struct tcp_sock *`, and the
  *   kernel's write rule for `tcp_sock`;
  * - the kfuncs tcp_reno_ssthresh, tcp_reno_cong_avoid, tcp_reno_undo_cwnd, tcp_slow_start and
- *   tcp_cong_avoid_ai for STRUCT_OPS programs;
+ *   tcp_cong_avoid_ai for STRUCT_OPS programs, and tcp_cubic.c's cubictcp_* kfuncs ({@link ./cubic.ts});
  * - the simulated sockets as targets of bpf_setsockopt / bpf_getsockopt / bpf_tcp_send_ack
  *   (helpers/sockopt.ts; the options a simulated socket models are in ./sockopt.ts);
  * - the list of registered congestion controls (the kernel's tcp_cong_list), with the built-in
@@ -28,6 +28,7 @@ import type { KfuncCall } from '../../kernel/kfuncs.js';
 import type { KFuncProto, KStructMember } from '../../kernel/objects/ktypes.js';
 import type { StructOpsInstance, StructOpsMember } from '../../kernel/structops.js';
 import { ACK_SAMPLE_FIELDS, ICSK_ACK_PENDING_OFF, ICSK_FIELDS, RATE_SAMPLE_FIELDS, SIZEOF, SKC_STATE_OFF, SOCK_FIELDS, TCP_FIELDS, WRITABLE, type FieldFact } from './layout.js';
+import { cubictcpAcked, cubictcpCongAvoid, cubictcpCwndEvent, cubictcpInit, cubictcpRecalcSsthresh, cubictcpState } from './cubic.js';
 import { tcpCongAvoidAi, tcpRenoCongAvoid, tcpRenoSsthresh, tcpRenoUndoCwnd, tcpSlowStart, type TcpSock } from './sock.js';
 
 const { EINVAL, EEXIST, ENOENT } = ERRNO;
@@ -272,6 +273,31 @@ export function installTcpCc(k: Kernel): TcpCcSubsystem {
     progTypes,
     impl: (c) => {
       tcpCongAvoidAi(sockArg(sub, c), Number(c.args[1]! & 0xffffffffn), Number(c.args[2]! & 0xffffffffn));
+      return 0;
+    },
+  });
+  // tcp_cubic.c's kfunc set (BTF-tagged bpf_kfunc on the 6.18 machine), for every struct_ops program.
+  const clock = { jiffies: (): number => Number(k.jiffies64() & 0xffffffffn) };
+  const u32arg = (c: KfuncCall, i: number): number => Number(c.args[i]! & 0xffffffffn);
+  k.registerKfunc({ name: 'cubictcp_init', proto: { ret: 'void', params: [sk] }, progTypes, impl: (c) => (cubictcpInit(sockArg(sub, c)), 0) });
+  k.registerKfunc({ name: 'cubictcp_recalc_ssthresh', proto: { ret: 'u32', params: [sk] }, progTypes, impl: (c) => cubictcpRecalcSsthresh(sockArg(sub, c)) });
+  k.registerKfunc({
+    name: 'cubictcp_cong_avoid',
+    proto: { ret: 'void', params: [sk, u32('ack'), u32('acked')] },
+    progTypes,
+    impl: (c) => (cubictcpCongAvoid(sockArg(sub, c), u32arg(c, 1), u32arg(c, 2), clock), 0),
+  });
+  k.registerKfunc({ name: 'cubictcp_state', proto: { ret: 'void', params: [sk, { name: 'new_state', type: 'u8' }] }, progTypes, impl: (c) => (cubictcpState(sockArg(sub, c), Number(c.args[1]! & 0xffn)), 0) });
+  k.registerKfunc({ name: 'cubictcp_cwnd_event', proto: { ret: 'void', params: [sk, u32('event')] }, progTypes, impl: (c) => (cubictcpCwndEvent(sockArg(sub, c), u32arg(c, 1), clock), 0) });
+  k.registerKfunc({
+    name: 'cubictcp_acked',
+    proto: { ret: 'void', params: [sk, { name: 'sample', type: 'const struct ack_sample *' }] },
+    progTypes,
+    impl: (c) => {
+      const [region, off] = Memory.split(c.args[1]!);
+      const b = c.m.bytesAt(region, off, SIZEOF.ack_sample, false, 'cubictcp_acked r2 (sample)');
+      const rtt = new DataView(b.buffer, b.byteOffset, b.byteLength).getInt32(ACK_SAMPLE_FIELDS.rtt_us!.off, true);
+      cubictcpAcked(sockArg(sub, c), rtt, clock);
       return 0;
     },
   });
