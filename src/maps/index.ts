@@ -48,6 +48,8 @@ export {
   type OwnerKind,
   type OwnerRef,
 } from './local-storage.js';
+export { Cgroup, CgroupTree, cgroupsOf } from './cgroups.js';
+export { CgroupArrayMap } from './cgroup-array.js';
 export { CGROUP_STORAGE_KEY_SIZE, CgroupStorage, CgroupStorageMap, cgroupStorageAllocCheck } from './cgroup-storage.js';
 export {
   BUILTIN_MAP_TYPES,

@@ -22,6 +22,7 @@ import { RedirectMap, redirectAllocCheck } from './redirect.js';
 import { LpmTrieMap, lpmAllocCheck } from './lpm-trie.js';
 import { LOCAL_STORAGE_OWNER, LocalStorageMap, localStorageAllocCheck } from './local-storage.js';
 import { CgroupStorageMap, cgroupStorageAllocCheck } from './cgroup-storage.js';
+import { CgroupArrayMap } from './cgroup-array.js';
 import type { BpfMap, ResolvedAttr } from './map.js';
 import { ArrayOfMapsMap, HashOfMapsMap, innerMapMeta } from './map-in-map.js';
 import { PerfEventArrayMap } from './perf.js';
@@ -165,6 +166,11 @@ export const BUILTIN_MAP_TYPES: readonly MapTypeImpl[] = [
     create: must(RingbufMap.create),
   },
   ...[...LOCAL_STORAGE_OWNER.keys()].map((type): MapTypeImpl => ({ type, check: localStorageAllocCheck, create: (a, e) => new LocalStorageMap(a, e) })),
+  {
+    type: BPF_MAP_TYPE.CGROUP_ARRAY,
+    check: (a) => fdArrayAllocCheck(a) || fdArraySizeCheck(a),
+    create: (a, e) => new CgroupArrayMap(a, e),
+  },
   ...[BPF_MAP_TYPE.CGROUP_STORAGE, BPF_MAP_TYPE.PERCPU_CGROUP_STORAGE].map((type): MapTypeImpl => ({ type, check: cgroupStorageAllocCheck, create: (a, e) => new CgroupStorageMap(a, e) })),
 ];
 
