@@ -554,6 +554,24 @@ export const CASES: readonly CaseDef[] = [
 
   // ---- syscall -----------------------------------------------------------------------------------
   {
+    name: 'syscall_cpumask',
+    object: 'scx_cpumask',
+    kind: 'syscall',
+    features: ['bpf_cpumask kfuncs', 'bpf_kptr_xchg', 'kptr in a map value', 'acquire/release'],
+    differs: [{ map: '.bss', bytes: [68, 32], reason: 'bpf_cpumask_any_distribute/_any_and_distribute continue from a per-CPU variable the rest of the kernel also moves' }],
+    runs: [
+      { prog: 'ops', ctx: struct(24, [[0, 0x00ff00ff00ff00f0n, 8], [8, 0x0f0f0f0f0f0f0f0fn, 8], [16, 1, 4]]) },
+      { prog: 'ops', ctx: struct(24, [[0, -1n, 8], [8, 2, 8], [16, 0, 4]]) },
+      { prog: 'ops', ctx: struct(24, [[0, 0, 8], [8, -1n, 8], [16, 100, 4]]) },
+      { prog: 'stash', ctx: struct(24, [[16, 1, 4]]) },
+      { prog: 'stash', ctx: struct(24, [[16, 0, 4]]) },
+      { prog: 'unstash', ctx: struct(24) },
+      { prog: 'unstash', ctx: struct(24) },
+      { prog: 'refs', ctx: struct(24) },
+      { prog: 'stash', ctx: struct(24, [[16, 1, 4]]) },
+    ],
+  },
+  {
     name: 'syscall_loop',
     object: 'loop',
     kind: 'syscall',
