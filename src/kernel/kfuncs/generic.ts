@@ -3,9 +3,11 @@
  * the numbers iterator (bpf_iter.c) and the BPF cpumasks with bpf_kptr_xchg (cpumask.c, helpers.c).
  */
 import type { Kernel } from '../kernel.js';
+import { installCpumask } from './cpumask.js';
 import { installIterNum } from './iter-num.js';
 
 /** Register the generic kfuncs into `k`. */
 export function installGenericKfuncs(k: Kernel): void {
   installIterNum(k);
+  installCpumask(k);
 }

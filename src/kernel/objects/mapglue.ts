@@ -47,10 +47,27 @@ const SPECIAL: Readonly<Record<string, { kind: SpecialFieldKind; size: number }>
   bpf_refcount: { kind: 'refcount', size: 4 },
 };
 
+/** The `kptr`, `kptr_untrusted`, `percpu_kptr` or `uptr` type tag right behind a pointer, if any. */
+function kptrTag(btf: Btf, id: number): string | undefined {
+  for (let i = 0; i < 8 && id !== 0; i++) {
+    const t = btf.type(id);
+    if (t.kind === 'TYPE_TAG') return ['kptr', 'kptr_untrusted', 'percpu_kptr', 'uptr'].includes(t.name) ? t.name : undefined;
+    if (t.kind !== 'CONST' && t.kind !== 'VOLATILE' && t.kind !== 'RESTRICT') return undefined;
+    id = t.type;
+  }
+  return undefined;
+}
+
 /** Special fields of a value type (nested structs and arrays of them included), by byte offset. */
 export function specialFields(btf: Btf, typeId: number, base = 0, depth = 0, out: SpecialField[] = []): SpecialField[] {
   if (depth > 16) return out;
   const t = btf.resolved(typeId);
+  // a pointer whose pointee carries a `kptr`-family type tag (btf_find_kptr)
+  if (t.kind === 'PTR' && depth > 0) {
+    const tag = kptrTag(btf, t.type);
+    if (tag !== undefined) out.push({ kind: tag === 'uptr' ? 'uptr' : 'kptr', offset: base, size: 8 });
+    return out;
+  }
   if (t.kind === 'STRUCT' || t.kind === 'UNION') {
     const sp = SPECIAL[t.name];
     if (sp !== undefined && depth > 0) {
