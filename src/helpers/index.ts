@@ -20,6 +20,7 @@ import { stringHelpers } from './string.js';
 import { helperSpec } from './table.js';
 import { tailCallHelpers } from './tailcall.js';
 import { timeHelpers } from './time.js';
+import { tracingHelpers } from './tracing.js';
 import { installTimers, timerHelpers } from './timers.js';
 
 /** BPF_FUNC_spin_unlock: the one helper a program may call while holding a bpf_spin_lock. */
@@ -63,6 +64,7 @@ export function builtinHelpers(): HelperDef[] {
     ...sockHelpers(),
     ...localStorageHelpers(),
     ...cgroupHelpers(),
+    ...tracingHelpers(),
   ]
     .map((d) => finish(d, 'other'))
     .concat(packetHelpers().map((d) => finish(d, 'packet')));

@@ -66,6 +66,10 @@ const AVAILABILITY_EXCEPTIONS: ReadonlyMap<number, Exception> = new Map<number, 
   // tracing_prog_func_proto offers bpf_get_attach_cookie to trampoline and tp_btf programs only,
   // not to iterators; HelperDef.attachTypes cannot say "all attach types of kprobe, some of tracing".
   [174, { types: ['tracing/iter'], why: 'attach type' }],
+  // get_func_proto offers bpf_get_func_ip to every tracing type, but the verifier's
+  // check_get_func_ip then refuses it outside kprobes and fentry/fexit/fmod_ret ("not supported
+  // for program type", "supported only for fentry/fexit/fmod_ret programs"); the emulator does not offer it there.
+  [173, { types: ['tracepoint', 'perf_event', 'raw_tracepoint', 'raw_tracepoint_writable', 'tracing/tp_btf', 'tracing/iter', 'syscall'], why: 'check_get_func_ip' }],
   // The tracing flavour of bpf_xdp_get_buff_len takes a BTF xdp_buff pointer; not emulated.
   [188, { types: ['tracing/tp_btf', 'tracing/iter', 'syscall'], why: 'tracing flavour' }],
   // get_func_proto offers syscall programs the tracing flavour of the sk storage helpers, whose

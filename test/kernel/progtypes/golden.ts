@@ -23,6 +23,8 @@ export interface GoldenCase {
   readonly dataSizeOut?: number;
   /** Pass no data_out buffer at all (types whose test run refuses one: sk_lookup). */
   readonly noDataOut?: boolean;
+  /** Recorded inside a cgroup: the case asks for one (`true`); the golden holds its path's ids, the root's first. */
+  readonly cgroup?: boolean | readonly string[];
   readonly kernel: { readonly err: number; readonly retval: number; readonly dataSizeOut: number; readonly dataOut?: string; readonly ctxOut?: string };
 }
 
@@ -38,6 +40,8 @@ const TYPES: Readonly<Record<string, number>> = {
   flow_dissector: ProgType.FLOW_DISSECTOR,
   sk_lookup: ProgType.SK_LOOKUP,
   netfilter: ProgType.NETFILTER,
+  raw_tracepoint: ProgType.RAW_TRACEPOINT,
+  syscall: ProgType.SYSCALL,
 };
 
 /**
@@ -65,8 +69,9 @@ export function goldenCases(file: string): GoldenCase[] {
 }
 
 /** Run a case on a fresh emulated kernel and return what it produced, shaped like `kernel`. */
-export function runGolden(c: GoldenCase): GoldenCase['kernel'] {
+export function runGolden(c: GoldenCase, setup?: (k: ReturnType<typeof kernel>) => void): GoldenCase['kernel'] {
   const k = kernel();
+  setup?.(k);
   const type = TYPES[c.progType];
   if (type === undefined) throw new Error(`unknown program type ${c.progType}`);
   const fd = load(k, type, c.asm, { eat: c.eat });

@@ -8,7 +8,7 @@ import { toHex } from '../../../src/util/bytes.js';
 import type { GoldenCase } from './golden.js';
 import { FRAMES, ProgType, AttachType } from './harness.js';
 
-export const TYPE_NUMBERS: Readonly<Record<string, number>> = { sk_lookup: ProgType.SK_LOOKUP, netfilter: ProgType.NETFILTER };
+export const TYPE_NUMBERS: Readonly<Record<string, number>> = { sk_lookup: ProgType.SK_LOOKUP, netfilter: ProgType.NETFILTER, raw_tracepoint: ProgType.RAW_TRACEPOINT, syscall: ProgType.SYSCALL, socket_filter: ProgType.SOCKET_FILTER };
 
 type CaseDef = Omit<GoldenCase, 'kernel'>;
 

@@ -8,6 +8,8 @@
  * DATA_SIZE_OUT "-" passes no data_out buffer; otherwise an 8192-byte buffer with that
  * data_size_out. One JSON line per case: {"load": errno} when the load fails, else
  * {"err", "retval", "dataSizeOut", "dataOut", "ctxOut"} (hex; ctxOut only with CTX_SIZE_OUT > 0).
+ * With CGROUP=<cgroup v2 directory> in the environment the runner first moves itself into that
+ * cgroup (for bpf_get_current_cgroup_id & co).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,6 +50,19 @@ static char logbuf[1 << 16];
 
 int main(void)
 {
+	const char *cg = getenv("CGROUP");
+
+	if (cg != NULL) {
+		char path[4096];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+		f = fopen(path, "w");
+		if (f == NULL || fprintf(f, "%d\n", getpid()) < 0 || fclose(f) != 0) {
+			perror("cgroup.procs");
+			return 1;
+		}
+	}
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		unsigned type, eat, ctx_size_out, repeat, flags, cpu;
 		size_t ni, nc, nd;
@@ -66,6 +81,8 @@ int main(void)
 		memset(&a, 0, sizeof(a));
 		a.prog_type = type;
 		a.expected_attach_type = eat;
+		/* syscall programs are sleepable (as harness.ts loads them) */
+		a.prog_flags = type == BPF_PROG_TYPE_SYSCALL ? BPF_F_SLEEPABLE : 0;
 		a.insns = (uint64_t)(uintptr_t)insns;
 		a.insn_cnt = ni / 8;
 		a.license = (uint64_t)(uintptr_t)"GPL";
