@@ -11,7 +11,7 @@ import { localStorageOf } from '../../src/maps/local-storage.js';
 import { BPF_MAP_TYPE } from '../../src/maps/uapi.js';
 import { ERRNO } from '../../src/util/errno.js';
 import { localStorageHelpers } from '../../src/helpers/local-storage.js';
-import { Cmd, getU64, load, loadProg, mkMap, newKernel, run } from './env.js';
+import { Cmd, ProgType, getU64, load, loadProg, mkMap, newKernel, run } from './env.js';
 
 type K = ReturnType<typeof newKernel>;
 
@@ -157,7 +157,7 @@ describe('bpf_cgrp_storage_get / _delete (210 / 211) and bpf_sk_storage_get / _d
 
   it('sk storage: flags above F_CREATE give NULL; delete of a NULL socket is -EINVAL', () => {
     // the helpers as registered, offered to syscall programs so the test can run them with a ctx
-    const defs = localStorageHelpers().filter((h) => h.id === 107 || h.id === 108).map((h) => ({ ...h, progTypes: undefined }));
+    const defs = localStorageHelpers().filter((h) => h.id === 107 || h.id === 108).map((h) => ({ ...h, progTypes: [ProgType.SYSCALL] }));
     const k = newKernel({ helpers: defs });
     const map = storageMap(k, BPF_MAP_TYPE.SK_STORAGE);
     const g = load(k, getProg(map, 107));
