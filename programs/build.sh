@@ -59,6 +59,7 @@ maps_perf                     maps_perf.bpf.c                     bpf    v3  -
 maps_for_each                 maps_for_each.bpf.c                 bpf    v3  -
 maps_local_storage            maps_local_storage.bpf.c            bpf    v3  -
 maps_cgroup_storage           maps_cgroup_storage.bpf.c           bpf    v3  -
+maps_cgroup_array             maps_cgroup_array.bpf.c             bpf    v3  -
 helpers_misc                  helpers_misc.bpf.c                  bpf    v3  -
 helpers_print                 helpers_print.bpf.c                 bpf    v3  -
 helpers_probe                 helpers_probe.bpf.c                 bpf    v3  -
@@ -116,6 +117,7 @@ tcp_cc_bad_write              tcp_cc_bad_write.bpf.c              bpf    v3  -
 tcp_cc_dctcp                  tcp_cc_dctcp.bpf.c                  bpf    v3  -
 tcp_cc_fixed                  tcp_cc_fixed.bpf.c                  bpf    v3  -
 tcp_cc_get_info               tcp_cc_get_info.bpf.c               bpf    v3  -
+tcp_cc_kernel_cubic           tcp_cc_kernel_cubic.bpf.c           bpf    v3  -
 tcp_cc_kernel_dctcp           tcp_cc_kernel_dctcp.bpf.c           bpf    v3  -
 sock_addr                     sock_addr.bpf.c                     bpf    v3  -
 sock_ops                      sock_ops.bpf.c                      bpf    v3  -
