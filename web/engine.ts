@@ -7,6 +7,7 @@
  */
 import {
   BpfObject,
+  BtfCodec,
   Kernel,
   schedExt,
   tcpCc,
@@ -34,7 +35,31 @@ import {
   type TraceStep,
   type TypedValue,
   type KernelOptions,
+  type ObjectSpec,
+  type ProgramSpec,
 } from '../src/index.js';
+
+/**
+ * A codec for the struct a program's ctx points to, from the object's BTF (the first parameter of
+ * its FUNC: `struct xdp_md *`, `struct __sk_buff *`, a syscall program's own args struct), or null
+ * when the ctx is not a pointer to a struct (tracing programs' `u64 *`, no BTF).
+ */
+export function ctxCodec(spec: ObjectSpec, p: ProgramSpec): { readonly codec: BtfCodec; readonly struct: string } | null {
+  const btf = spec.btf;
+  const fi = p.funcInfo[0];
+  if (btf === undefined || fi === undefined) return null;
+  try {
+    const param = btf.funcProto(fi.typeId).params[0];
+    if (param === undefined || param.type === 0) return null;
+    const ptr = btf.resolved(param.type);
+    if (ptr.kind !== 'PTR') return null;
+    const target = btf.resolved(ptr.type);
+    if (target.kind !== 'STRUCT') return null;
+    return { codec: new BtfCodec(btf, target.id, `ctx (struct ${target.name})`), struct: target.name };
+  } catch {
+    return null;
+  }
+}
 
 /** CPUs of the page's kernels (and of the sched_ext simulation). */
 export const PAGE_CPUS = 4;
@@ -66,6 +91,8 @@ export interface ProgramView {
   readonly takesPacket: boolean;
   /** Whether its ctx is a struct __sk_buff (the page offers a field form for ctx_in). */
   readonly skbCtx: boolean;
+  /** The ctx struct from BTF (its name and an all-zero value as JSON), when the ctx is a pointer to a struct. */
+  readonly ctx: { readonly struct: string; readonly zero: Json } | null;
   /** Kernel-syntax listing with the C source lines interleaved. */
   readonly listing: readonly string[];
   /** The control-flow graph as a self-contained SVG. */
@@ -121,6 +148,36 @@ export function basename(path: string): string {
   return path.split('/').pop() ?? path;
 }
 
+function ctxView(spec: ObjectSpec, p: ProgramSpec): { struct: string; zero: Json } | null {
+  const c = ctxCodec(spec, p);
+  if (c === null) return null;
+  try {
+    return { struct: c.struct, zero: jsonOf(c.codec.decode(new Uint8Array(c.codec.size))) };
+  } catch {
+    return null;
+  }
+}
+
+/** ctx_in bytes for program `prog` from its ctx struct as JSON (typed from BTF; numbers beyond 2^53 as decimal strings). */
+export function encodeCtx(bytes: Uint8Array, prog: string, json: unknown): Uint8Array {
+  const obj = BpfObject.open(bytes, { kernel: pageKernel() });
+  try {
+    const c = ctxCodec(obj.spec, obj.program(prog).spec);
+    if (c === null) throw new RunInputError(`program '${prog}': its ctx is not a pointer to a struct in BTF`);
+    return c.codec.encode(typedOf(json));
+  } finally {
+    obj.close();
+  }
+}
+
+/** JSON back as a typed value: decimal strings of integers become bigints. */
+function typedOf(j: unknown): TypedValue {
+  if (Array.isArray(j)) return j.map(typedOf);
+  if (j !== null && typeof j === 'object') return Object.fromEntries(Object.entries(j).map(([k, v]) => [k, typedOf(v)]));
+  if (typeof j === 'string' && /^-?\d+$/.test(j)) return BigInt(j);
+  return j as TypedValue;
+}
+
 /** Everything the page shows about the object `bytes` (throws the loader's typed errors on a malformed object). */
 export function describeObject(bytes: Uint8Array, name: string): ObjectView {
   const obj = BpfObject.open(bytes, { name, kernel: pageKernel() });
@@ -134,6 +191,7 @@ export function describeObject(bytes: Uint8Array, name: string): ObjectView {
       insns: p.insns.length,
       takesPacket: PACKET_TYPES.has(p.typeName),
       skbCtx: SKB_TYPES.has(p.typeName),
+      ctx: ctxView(spec, p),
       listing: programListing(spec, p, { helperName }),
       cfgSvg: cfgToSvg(p.name, buildCfg(p.insns, p.lineInfo, helperName)),
       verdict: verdicts.find((v) => v.name === p.name) ?? { name: p.name, type: p.typeName.toLowerCase(), verdict: 'accepted', errno: null, pc: null, line: null, lineText: null, insnsProcessed: 0, totalStates: 0, peakStates: 0, timeUs: 0, log: 'not loaded (autoload off)' },
@@ -211,6 +269,8 @@ export interface RunView {
   /** Per-layer, per-field differences of the output against the input. */
   readonly diff: readonly string[];
   readonly ctxOut: string | null;
+  /** ctx_out decoded by the ctx struct's BTF type, when there is one. */
+  readonly ctxOutTyped: Json | null;
   readonly maps: Readonly<Record<string, { type: string; entries: object[] }>>;
   readonly printk: readonly string[];
   readonly trace: readonly TraceStep[];
@@ -260,6 +320,15 @@ export function retvalName(typeName: string, retval: number): string {
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+function decodeCtx(c: BtfCodec | null, b: Uint8Array | null): Json | null {
+  if (c === null || b === null || b.length < c.size) return null;
+  try {
+    return jsonOf(c.decode(b));
+  } catch {
+    return null;
+  }
 }
 
 /** Load `bytes` with the inputs, test-run `input.program` once and return what happened. */
@@ -323,6 +392,7 @@ export function runProgram(bytes: Uint8Array, name: string, input: RunInput, onP
       layersOut,
       diff: dataOut !== null && input.dataIn !== undefined ? diffPackets(dataOut, input.dataIn) : [],
       ctxOut: ctxOut === null ? null : toHex(ctxOut),
+      ctxOutTyped: decodeCtx(ctxCodec(obj.spec, prog.spec)?.codec ?? null, ctxOut),
       maps,
       printk: obj.kernel.tracePipe,
       trace: rec.steps,

@@ -5,7 +5,8 @@
  * Plain DOM, no framework; everything shown is text set through textContent, except the CFG's
  * SVG, which the package generates with every string escaped.
  */
-import { buildPacket, decodePacket, fromHex, skbCtx, toHex, type PacketLayer, type PacketLayerSpec, type SkbCtxFields } from '../src/index.js';
+// the page itself needs only the packet tools (`bpfemu/packets`); the emulator lives in the worker's bundle
+import { buildPacket, decodePacket, skbCtx, type PacketLayer, type PacketLayerSpec, type SkbCtxFields } from '../src/packets.js';
 import type { AssocStep, ObjectView, ProgramView, RunInput, RunView } from './engine.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -29,6 +30,17 @@ interface SharedState {
   readonly knobs: Record<string, string>;
   readonly mapsJson: string;
   readonly trace: boolean;
+}
+
+function toHex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** Bytes of an even-length hex string (the caller checks the digits). */
+function fromHex(h: string): Uint8Array {
+  const out = new Uint8Array(h.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  return out;
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -245,6 +257,10 @@ function renderProgram(): void {
   $('verifier-log').textContent = p.verdict.log;
   $('pkt-form').hidden = !p.takesPacket;
   $('skb-form').hidden = !p.skbCtx;
+  // other struct ctxs (syscall args, xdp_md, ...): a JSON form typed from BTF
+  $('ctx-form').hidden = p.ctx === null || p.skbCtx;
+  $('ctx-legend').textContent = p.ctx === null ? 'ctx fields' : `struct ${p.ctx.struct} (JSON typed from BTF)`;
+  $<HTMLTextAreaElement>('ctx-json').value = p.ctx === null ? '' : JSON.stringify(p.ctx.zero);
   renderSource();
 }
 
@@ -332,6 +348,27 @@ function buildSkbHex(): void {
   }
 }
 
+/** The ctx JSON form as ctx_in hex (encoded by the worker from the object's BTF). */
+async function buildCtxHex(): Promise<void> {
+  const p = selectedProgram();
+  if (current === null || p === undefined) return;
+  try {
+    let json: unknown;
+    try {
+      json = JSON.parse($<HTMLTextAreaElement>('ctx-json').value);
+    } catch (e) {
+      throw new Error(`not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const r = await call({ kind: 'encode-ctx', bytes: current.bytes, program: p.name, json });
+    if (r.kind === 'error') throw new Error(r.message);
+    if (r.kind !== 'ctx') return;
+    $<HTMLTextAreaElement>('ctx-hex').value = hexLines(toHex(r.ctx));
+    showError(null);
+  } catch (e) {
+    showError(`ctx fields: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 function hexLines(hex: string): string {
   return (hex.match(/.{1,32}/g) ?? []).map((l) => l.replace(/(..)(?!$)/g, '$1 ')).join('\n');
 }
@@ -354,7 +391,7 @@ function knobValues(): Record<string, string> {
 function clearRun(): void {
   lastRun = null;
   traceAt = 0;
-  for (const id of ['retval', 'engine', 'diff', 'out-hex', 'ctx-out', 'maps-after', 'printk', 'trace-list', 'trace-insn', 'trace-src', 'trace-pos']) $(id).textContent = '';
+  for (const id of ['retval', 'engine', 'diff', 'out-hex', 'ctx-out', 'ctx-out-typed', 'maps-after', 'printk', 'trace-list', 'trace-insn', 'trace-src', 'trace-pos']) $(id).textContent = '';
   progress('', '');
   $('retval').textContent = '–';
   $('out-layers').replaceChildren();
@@ -431,6 +468,8 @@ function renderRun(r: RunView, input: RunInput): void {
   $('diff').textContent = r.dataOut === null ? '' : r.diff.length === 0 ? 'identical to the input' : r.diff.join('\n');
   $('out-hex').textContent = r.dataOut === null ? '' : hexLines(r.dataOut);
   $('ctx-out').textContent = r.ctxOut === null ? '(none)' : hexLines(r.ctxOut);
+  $('ctx-out-typed').textContent = r.ctxOutTyped === null ? '' : JSON.stringify(r.ctxOutTyped);
+  $('ctx-out-typed').hidden = r.ctxOutTyped === null;
   $('maps-after').textContent = Object.entries(r.maps).map(([n, m]) => `${n} (${m.type}): ${m.entries.length === 0 ? '(empty)' : m.entries.map((e) => JSON.stringify(e)).join('\n    ')}`).join('\n');
   $('printk').textContent = r.printk.length === 0 ? '(none)' : r.printk.join('\n');
   for (const [k, n] of r.lineHits) coverage.set(k, (coverage.get(k) ?? 0) + n);
@@ -660,6 +699,7 @@ async function init(): Promise<void> {
   });
   $('pkt-build').addEventListener('click', buildPacketHex);
   $('skb-build').addEventListener('click', buildSkbHex);
+  $('ctx-build').addEventListener('click', () => void buildCtxHex());
   $('run').addEventListener('click', () => void run());
   $('stop').addEventListener('click', stopWorker);
   $('trace-first').addEventListener('click', () => ((traceAt = 0), renderStep()));

@@ -3,7 +3,7 @@
  * thread, posting progress every 2^18 instructions of a traced run. The page stops a run by
  * terminating this worker and starting a new one.
  */
-import { describeObject, runProgram, simulateSchedExtSvg, simulateTcpSvg, structOpsAssocDemo } from './engine.js';
+import { describeObject, encodeCtx, runProgram, simulateSchedExtSvg, simulateTcpSvg, structOpsAssocDemo } from './engine.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 interface WorkerScope {
@@ -16,6 +16,7 @@ scope.onmessage = (e) => {
   const m = e.data;
   try {
     if (m.kind === 'open') scope.postMessage({ kind: 'opened', id: m.id, view: describeObject(m.bytes, m.name) });
+    else if (m.kind === 'encode-ctx') scope.postMessage({ kind: 'ctx', id: m.id, ctx: encodeCtx(m.bytes, m.program, m.json) });
     else if (m.kind === 'assoc-demo') scope.postMessage({ kind: 'assoc', id: m.id, steps: structOpsAssocDemo(m.bytes) });
     else if (m.kind === 'sim-sched') {
       const r = simulateSchedExtSvg(m.bytes, m.workload, { ops: m.ops, durationNs: m.durationNs });

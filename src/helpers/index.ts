@@ -16,6 +16,7 @@ import { installRingbufChecks, ringbufHelpers } from './ringbuf.js';
 import { seqHelpers } from './seq.js';
 import { sockoptHelpers } from './sockopt.js';
 import { sockHelpers } from './sock.js';
+import { fibHelpers } from './fib.js';
 import { stringHelpers } from './string.js';
 import { helperSpec } from './table.js';
 import { tailCallHelpers } from './tailcall.js';
@@ -62,6 +63,7 @@ export function builtinHelpers(): HelperDef[] {
     ...seqHelpers(),
     ...sockoptHelpers(),
     ...sockHelpers(),
+    ...fibHelpers(),
     ...localStorageHelpers(),
     ...cgroupHelpers(),
     ...tracingHelpers(),

@@ -50,6 +50,7 @@ import type { MapEnv } from '../maps/types.js';
 import { implOf, mapEnv } from './objects/mapglue.js';
 import { ProgArrayMap } from '../maps/prog-array.js';
 import { SocketTable } from './objects/sockets.js';
+import { NetConfig } from './objects/net.js';
 
 const { EBADF, EINVAL, E2BIG, EFAULT } = ERRNO;
 
@@ -308,6 +309,7 @@ export class Kernel implements HelperHost {
     for (const s of o.structs ?? []) this.types.addStruct(s);
     installDefaults(this, o.progTypes ?? []);
     this.provide('sockets', new SocketTable(this.mem, (r) => this.retireRegion(r)));
+    this.provide('net', new NetConfig());
     // map_release_uref of prog arrays (prog_array_map_clear): the last user reference empties the slots,
     // breaking program -> prog array -> program cycles.
     this.urefReleasers.push((m) => {
@@ -336,6 +338,11 @@ export class Kernel implements HelperHost {
   /** The emulated socket table: sockets that bpf_sk_lookup_* and the other socket helpers find. */
   get sockets(): SocketTable {
     return this.service<SocketTable>('sockets')!;
+  }
+
+  /** The emulated network (devices, routes, neighbours) that bpf_fib_lookup reads. */
+  get net(): NetConfig {
+    return this.service<NetConfig>('net')!;
   }
 
   /** The emulated vmlinux BTF (rebuilt after registrations). */

@@ -6,7 +6,7 @@
  * excluded with a `differs` entry that says why.
  */
 import { arpFrame, ipv4Frame, ipv6Frame } from '../../src/util/packets.js';
-import { le, type CaseDef, type Differs } from './model.js';
+import { le, type CaseDef, type Differs, type MapWrite, type NetDef } from './model.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -96,6 +96,40 @@ const v4Args = (a: bigint, b: bigint, x: bigint): Uint8Array => struct(144, [[0,
 
 /** A pinned LPM key {u32 prefixlen; u8 addr[4]}. */
 const lpmKey = (plen: number, a: readonly number[]): Uint8Array => Uint8Array.of(...le(plen, 4), ...a);
+
+/** struct query of fib_lookup (24 bytes) as a setup write of entry `i`. */
+function fibQuery(i: number, q: { ifindex: number; flags?: number; short?: boolean; totLen?: number; tbid?: number; family?: number }): MapWrite {
+  return { map: 'query', key: le(i, 4), value: struct(24, [[0, q.ifindex, 4], [4, q.flags ?? 0, 4], [8, q.short === true ? 1 : 0, 4], [12, q.totLen ?? 0, 4], [16, q.tbid ?? 0, 4], [20, q.family ?? 0, 4]]) };
+}
+
+/** The network of the fib_lookup cases: two bridges (ifindex 2 and 3), routes of every type, neighbours. */
+const FIB_NET: NetDef = {
+  forwarding: true,
+  devices: [
+    { name: 'd0', mac: '02:00:00:00:00:10', mtu: 1500, addresses: ['10.1.0.1/24', 'fd00:1::1/64'] },
+    { name: 'd1', mac: '02:00:00:00:00:20', mtu: 1400, addresses: ['10.2.0.1/24', 'fd00:2::1/64'] },
+  ],
+  routes: [
+    { dst: '10.9.0.0/16', via: '10.2.0.254', metric: 5 },
+    { dst: '10.9.8.0/24', via: '10.1.0.254', metric: 7 },
+    { dst: '10.66.0.0/16', type: 'blackhole' },
+    { dst: '10.67.0.0/16', type: 'unreachable' },
+    { dst: '10.68.0.0/16', type: 'prohibit' },
+    { dst: '10.70.0.0/16', dev: 'd1', mtu: 1300 },
+    { dst: '10.71.0.0/16', dev: 'd1', mtu: 1300, mtuLock: true },
+    { dst: 'fd00:70::/48', dev: 'd1', mtu: 1300 },
+    { dst: '10.80.0.0/16', via: '10.1.0.254', table: 100 },
+    { dst: 'fd00:9::/48', via: 'fd00:2::fe' },
+  ],
+  neighbours: [
+    { dev: 'd1', addr: '10.2.0.254', mac: '02:aa:00:00:00:01' },
+    { dev: 'd0', addr: '10.1.0.254', mac: '02:aa:00:00:00:02' },
+    { dev: 'd1', addr: 'fd00:2::fe', mac: '02:aa:00:00:00:03' },
+    { dev: 'd0', addr: '10.1.0.7', mac: '02:aa:00:00:00:07' },
+  ],
+};
+const fibV4 = (dst: string, size?: number): Uint8Array => ipv4Frame('udp', { src: '10.1.0.7', dst, srcPort: 1000, dstPort: 2000, ...(size !== undefined ? { minLength: size } : {}) });
+const fibV6 = (dst: string): Uint8Array => ipv6Frame('udp', { src: 'fd00:1::7', dst, srcPort: 1000, dstPort: 2000 });
 
 // ---- shared exclusions -------------------------------------------------------------------------
 
@@ -444,6 +478,78 @@ export const CASES: readonly CaseDef[] = [
     ].map((data) => ({ prog: 'lookup_prog', data })),
     differs: [{ map: 'results', bytes: [132, 8], reason: 'bpf_tcp_sock mss_cache and rtt_min of a live loopback connection (path MSS and measured RTT); the emulated sockets keep a new socket\'s 536 and ~0U' }],
     note: 'the server side (in the accept queue) and the client side of one connection, then the listener for another source port',
+  },
+  {
+    name: 'xdp_fib_lookup_v4',
+    object: 'fib_lookup',
+    kind: 'xdp',
+    features: ['fib_lookup', 'routes, gateways, neighbours', 'route types', 'mtu', 'flags', 'errnos', 'sequence'],
+    net: FIB_NET,
+    setup: [
+      fibQuery(0, { ifindex: 2 }),
+      fibQuery(1, { ifindex: 2 }),
+      fibQuery(2, { ifindex: 2 }),
+      fibQuery(3, { ifindex: 2 }),
+      fibQuery(4, { ifindex: 2 }),
+      fibQuery(5, { ifindex: 2 }),
+      fibQuery(6, { ifindex: 2 }),
+      fibQuery(7, { ifindex: 2 }),
+      fibQuery(8, { ifindex: 2, flags: 4 | 16 }),
+      fibQuery(9, { ifindex: 2, totLen: 1350 }),
+      fibQuery(10, { ifindex: 99 }),
+      fibQuery(11, { ifindex: 2, flags: 64 }),
+      fibQuery(12, { ifindex: 2, short: true }),
+      fibQuery(13, { ifindex: 2, family: 7 }),
+      fibQuery(14, { ifindex: 2 }),
+      fibQuery(15, { ifindex: 2, flags: 1 | 8, tbid: 100 }),
+    ],
+    runs: [
+      ...['10.9.1.1', '10.9.8.1', '10.66.1.1', '10.67.1.1', '10.68.1.1', '10.99.1.1', '10.1.0.1', '10.1.0.99', '10.1.0.99', '10.70.1.1', '10.9.1.1', '10.9.1.1', '10.9.1.1', '10.9.1.1'].map((d) => ({ prog: 'fib_xdp', data: fibV4(d) })),
+      { prog: 'fib_tc', data: fibV4('10.9.1.1') },
+      { prog: 'fib_tc', data: fibV4('10.80.1.1') },
+    ],
+    note: 'gateway by longest prefix; blackhole/unreachable/prohibit; no route and a local address NOT_FWDED; no neighbour; SKIP_NEIGH|SRC; an unlocked IPv4 route mtu is not used (device MTU); ENODEV; bad flags, short plen EINVAL; family 7 EAFNOSUPPORT; tc checks the device MTU; DIRECT|TBID table 100',
+  },
+  {
+    name: 'xdp_fib_lookup_v6_output',
+    object: 'fib_lookup',
+    kind: 'xdp',
+    features: ['fib_lookup', 'IPv6', 'BPF_FIB_LOOKUP_OUTPUT', 'is_skb_forwardable'],
+    net: FIB_NET,
+    setup: [
+      fibQuery(0, { ifindex: 2 }),
+      fibQuery(1, { ifindex: 2 }),
+      fibQuery(2, { ifindex: 2 }),
+      fibQuery(3, { ifindex: 2 }),
+      fibQuery(4, { ifindex: 2, flags: 4 | 16 }),
+      fibQuery(5, { ifindex: 2, flags: 2 }),
+      fibQuery(6, { ifindex: 3, flags: 2 }),
+      fibQuery(7, { ifindex: 2 }),
+      fibQuery(8, { ifindex: 2, totLen: 1350 }),
+      fibQuery(9, { ifindex: 2, totLen: 1350 }),
+    ],
+    runs: [
+      { prog: 'fib_xdp', data: fibV6('fd00:9::1') },
+      { prog: 'fib_xdp', data: fibV6('fd00:2::5') },
+      { prog: 'fib_xdp', data: fibV6('fe80::1') },
+      { prog: 'fib_xdp', data: fibV6('fd00:77::1') },
+      { prog: 'fib_xdp', data: fibV6('fd00:2::5') },
+      { prog: 'fib_xdp', data: fibV4('10.9.1.1') },
+      { prog: 'fib_xdp', data: fibV4('10.9.1.1') },
+      { prog: 'fib_tc', data: fibV4('10.9.1.1', 1500) },
+      { prog: 'fib_xdp', data: fibV4('10.71.1.1') },
+      { prog: 'fib_xdp', data: fibV6('fd00:70::1') },
+    ],
+    note: 'IPv6 gateway; no neighbour; link-local NOT_FWDED; no route; SKIP_NEIGH|SRC; OUTPUT on the wrong and the right device; a 1500-byte skb against the 1400 MTU of d1; a locked IPv4 route mtu gives FRAG_NEEDED, an unlocked IPv6 one is not used',
+  },
+  {
+    name: 'xdp_fib_lookup_fwd_disabled',
+    object: 'fib_lookup',
+    kind: 'xdp',
+    features: ['fib_lookup', 'forwarding off'],
+    net: { ...FIB_NET, forwarding: false },
+    setup: [fibQuery(0, { ifindex: 2 }), fibQuery(1, { ifindex: 1 }), fibQuery(2, { ifindex: 2 })],
+    runs: [{ prog: 'fib_xdp', data: fibV4('10.9.1.1') }, { prog: 'fib_xdp', data: fibV4('10.9.1.1') }, { prog: 'fib_xdp', data: fibV6('fd00:9::1') }],
   },
   {
     name: 'tc_ctx_in_out',

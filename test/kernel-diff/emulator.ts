@@ -105,6 +105,12 @@ export function runEmulator(c: CaseDef, env: Env): CaseResult {
   }
   const ksyms = c.ksyms;
   if (ksyms !== undefined) kernel.provide('kallsyms', (name: string): bigint | undefined => ksyms[name]);
+  if (c.net !== undefined) {
+    for (const d of c.net.devices) kernel.net.addDevice(d);
+    kernel.net.setForwarding(c.net.forwarding);
+    for (const r of c.net.routes ?? []) kernel.net.addRoute(r);
+    for (const nb of c.net.neighbours ?? []) kernel.net.addNeighbour(nb);
+  }
   for (const s of c.sockets ?? []) {
     const protocol = s.kind.startsWith('tcp') ? 'tcp' : 'udp';
     const family = s.kind.endsWith('4') ? 'ipv4' : 'ipv6';

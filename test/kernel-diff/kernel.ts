@@ -208,6 +208,8 @@ export class KernelSession {
     if ((c.kind === 'syscall' || c.kind === 'raw_tp') && this.probe.runner === null) return { ok: false, reason: `${c.kind} test runs need the runner: ${this.probe.runnerReason}` };
     if (c.runs.some((r) => r.user !== undefined) && this.probe.runner === null) return { ok: false, reason: `user buffers need the runner: ${this.probe.runnerReason}` };
     if (c.sockets !== undefined && this.probe.runner === null) return { ok: false, reason: `sockets need the runner: ${this.probe.runnerReason}` };
+    if (c.net !== undefined && this.probe.runner === null) return { ok: false, reason: `a network namespace needs the runner: ${this.probe.runnerReason}` };
+    if (c.net !== undefined && !has('ip')) return { ok: false, reason: 'a network namespace needs ip(8) (iproute2)' };
     return { ok: true, reason: 'ok' };
   }
 
@@ -227,15 +229,52 @@ export class KernelSession {
         if (pin === undefined) throw new Error(`case ${c.name}: setup names map '${w.map}', not pinned (${[...pins.keys()].join(', ')})`);
         must('bpftool', ['map', 'update', 'pinned', pin.path, 'key', 'hex', ...spaced(w.key), 'value', 'hex', ...spaced(w.value)]);
       }
+      if (c.net !== undefined) this.makeNetns(c);
       const runs = c.runs.map((r, i) => this.runOne(c, r, join(p, r.prog), join(files, String(i))));
       if (c.settleMs !== undefined) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, c.settleMs);
       const maps: Record<string, MapDump> = {};
       for (const [name, pin] of pins) maps[name] = this.dumpMap(pin.path, pin.info);
       return { case: c.name, env, runs, maps };
     } finally {
+      if (this.netns !== null) run('ip', ['netns', 'del', this.netns]);
+      this.netns = null;
       rmSync(dir, { recursive: true, force: true });
       rmSync(files, { recursive: true, force: true });
     }
+  }
+
+  /** The network namespace of the running case (CaseDef.net), or null. */
+  private netns: string | null = null;
+
+  /** Build a case's network in a new namespace with ip(8) (this.netns). */
+  private makeNetns(c: CaseDef): void {
+    const net = c.net!;
+    const ns = `bpfemu-kdiff-${process.pid}-${this.n}`;
+    must('ip', ['netns', 'add', ns]);
+    this.netns = ns;
+    const ip = (...a: string[]): string => must('ip', ['-n', ns, ...a]);
+    ip('link', 'set', 'lo', 'up');
+    for (const d of net.devices) {
+      ip('link', 'add', d.name, 'address', d.mac, 'mtu', String(d.mtu), 'type', 'bridge');
+      ip('link', 'set', d.name, 'up');
+      for (const a of d.addresses) ip('addr', 'add', a, 'dev', d.name, ...(a.includes(':') ? ['nodad'] : []));
+    }
+    const fw = net.forwarding ? '1' : '0';
+    must('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv4.conf.all.forwarding=${fw}`, `net.ipv6.conf.all.forwarding=${fw}`]);
+    for (const r of net.routes ?? []) {
+      const a: string[] = ['route', 'add'];
+      if (r.type !== undefined && r.type !== 'unicast') a.push(r.type);
+      if (r.dst === 'default' && r.family === 'ipv6') a.unshift('-6');
+      a.push(r.dst);
+      if (r.via !== undefined) a.push('via', r.via);
+      if (r.dev !== undefined) a.push('dev', String(r.dev));
+      if (r.metric !== undefined) a.push('metric', String(r.metric));
+      if (r.mtu !== undefined) a.push('mtu', ...(r.mtuLock === true ? ['lock'] : []), String(r.mtu));
+      if (r.table !== undefined) a.push('table', String(r.table));
+      if (r.src !== undefined) a.push('src', r.src);
+      ip(...a);
+    }
+    for (const nb of net.neighbours ?? []) ip('neigh', 'add', nb.addr, 'lladdr', nb.mac, 'dev', String(nb.dev), 'nud', 'permanent');
   }
 
   /** Pinned maps by JSON name, with their kernel attributes. */
@@ -253,7 +292,7 @@ export class KernelSession {
   }
 
   private runOne(c: CaseDef, r: CaseDef['runs'][number], pin: string, base: string): RunResult {
-    const useRunner = c.kind === 'syscall' || c.kind === 'raw_tp' || r.user !== undefined || c.sockets !== undefined;
+    const useRunner = c.kind === 'syscall' || c.kind === 'raw_tp' || r.user !== undefined || c.sockets !== undefined || c.net !== undefined;
     if (!useRunner) {
       const args = ['-c', '0', 'bpftool', 'prog', 'run', 'pinned', pin];
       if (r.data !== undefined) {
@@ -299,7 +338,7 @@ export class KernelSession {
       if (s.clientPort !== undefined) args.push(`conn=${s.kind === 'tcp6only' ? 'tcp6' : s.kind}:${s.addr}:${s.port}:${s.clientPort}`);
     }
     if (packet) args.push('repeat=1');
-    const out = JSON.parse(must(this.probe.runner!, args)) as { errno?: number; retval?: number; dataOut?: string | null; ctxOut?: string | null; ctxIn?: string | null };
+    const out = JSON.parse(this.netns !== null ? must('ip', ['netns', 'exec', this.netns, this.probe.runner!, ...args]) : must(this.probe.runner!, args)) as { errno?: number; retval?: number; dataOut?: string | null; ctxOut?: string | null; ctxIn?: string | null };
     if (out.errno !== undefined) return { prog: r.prog, retval: null, dataOut: null, ctxOut: null, error: errnoName(out.errno) };
     const ctxOut = c.kind === 'syscall' ? (out.ctxIn ?? null) : c.kind === 'raw_tp' ? null : (out.ctxOut ?? null);
     return { prog: r.prog, retval: out.retval!, dataOut: out.dataOut ?? null, ctxOut, error: null };

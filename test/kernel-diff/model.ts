@@ -16,6 +16,8 @@
  * stores it (at most 15 characters), or the ELF section for global data (`.bss`, `.data.custom`).
  */
 
+import type { NeighbourSpec, RouteSpec } from '../../src/kernel/objects/net.js';
+
 /** One BPF_PROG_TEST_RUN of a case. */
 export interface RunDef {
   /** Program (C function) name. */
@@ -87,6 +89,12 @@ export interface CaseDef {
    * process, the emulator adds the same sockets to its socket table.
    */
   readonly sockets?: readonly SockDef[];
+  /**
+   * A network for bpf_fib_lookup: the kernel side builds it in a new network namespace with ip(8)
+   * (devices are bridges without ports, so ifindexes 2, 3, ... follow the order given) and runs
+   * the test runs there; the emulator configures kernel.net the same way.
+   */
+  readonly net?: NetDef;
   /** Documentation of the expected outcome (from the fixture's header). */
   readonly note?: string;
 }
@@ -101,6 +109,14 @@ export interface SockDef {
   readonly addr: string;
   readonly port: number;
   readonly clientPort?: number;
+}
+
+/** A case's network (see {@link CaseDef.net}); `forwarding` is net.ipv{4,6}.conf.all.forwarding. */
+export interface NetDef {
+  readonly forwarding: boolean;
+  readonly devices: readonly { readonly name: string; readonly mac: string; readonly mtu: number; readonly addresses: readonly string[] }[];
+  readonly routes?: readonly RouteSpec[];
+  readonly neighbours?: readonly NeighbourSpec[];
 }
 
 /** What a result depends on beyond the case itself. */

@@ -216,11 +216,17 @@ suite('web playground in headless chromium', () => {
     await page.click('#stop');
     await page.waitForSelector('#progress[data-state=stopped]', { state: 'attached' });
     expect(await page.isHidden('#error')).toBe(true);
-    await page.fill('#ctx-hex', `e8030000 00000000 0100000000000000 ${'00'.repeat(24)}`);
+    // this time through the ctx form typed from BTF (struct loop_bench_args)
+    expect(await page.textContent('#ctx-legend')).toBe('struct loop_bench_args (JSON typed from BTF)');
+    expect(JSON.parse(await page.inputValue('#ctx-json'))).toEqual({ n: 0, pad: 0, seed: 0, iterations: 0, state: 0, acc: 0 });
+    await page.fill('#ctx-json', '{"n": 1000, "pad": 0, "seed": 1, "iterations": 0, "state": 0, "acc": 0}');
+    await page.click('#ctx-build');
+    await page.waitForFunction('document.querySelector("#ctx-hex").value.startsWith("e8")');
     await runAndWait(page);
     expect(await page.textContent('#retval')).toBe('0');
     // n 1000, seed 1 -> iterations 1000, state 0x9e8b2325c8f3382d, acc 0x1e9220c28f0
     expect((await page.textContent('#ctx-out'))!.replace(/\s+/g, '')).toBe('e8030000000000000100000000000000e8030000000000002d38f3c825238b9ef0280c22e9010000');
+    expect(JSON.parse((await page.textContent('#ctx-out-typed'))!)).toEqual({ n: 1000, pad: 0, seed: 1, iterations: 1000, state: '11424263524947540013', acc: 2100810230000 });
     await page.close();
   });
 
