@@ -14,8 +14,9 @@
  * - call stacks per task pid ({@link setTaskStack}), and one for the duration of a callback
  *   ({@link withCallStack}: the stack "of this event"); a stack is a list of return addresses,
  *   innermost first, kernel and user apart. Without one a task's stacks are empty;
- * - the current task's cgroup v2 path as cgroup ids from the root ({@link setCurrentCgroup};
- *   default: the root cgroup, id 1);
+ * - the current task's cgroup: the emulated cgroup v2 hierarchy of maps/cgroups.ts
+ *   (`cgroupsOf(kernel).current`, default the root, id 1), which CGROUP_ARRAY, cgroup storage and
+ *   bpf_current_task_under_cgroup use too;
  * - signals the programs sent ({@link sentSignals});
  * - function addresses for bpf_get_func_ip ({@link setFuncAddress}; default: a fixed address per
  *   function name in the kernel text range, see {@link funcAddress}).
@@ -28,6 +29,7 @@ import { AttachType as A, ProgType as P } from '../object/uapi.js';
 import type { Machine } from '../vm/machine.js';
 import { RegionKind } from '../vm/memory.js';
 import { ctxArg, memArgOrZero, memArg } from './args.js';
+import { cgroupsOf, type Cgroup } from '../maps/cgroups.js';
 import { hostOf, type HelperHost } from './host.js';
 import { TRACING_TYPES } from './progtypes.js';
 import type { HelperDef, HelperProto } from './registry.js';
@@ -70,7 +72,6 @@ export interface SentSignal {
 interface TracingState {
   readonly stacks: Map<number, CallStack>;
   eventStack: CallStack | null;
-  cgroupPath: readonly bigint[];
   readonly signals: SentSignal[];
   readonly funcAddrs: Map<string, bigint>;
 }
@@ -80,7 +81,7 @@ const SERVICE = 'tracing';
 function state(host: HelperHost): TracingState {
   let s = host.service<TracingState>(SERVICE);
   if (s === undefined) {
-    s = { stacks: new Map(), eventStack: null, cgroupPath: [1n], signals: [], funcAddrs: new Map() };
+    s = { stacks: new Map(), eventStack: null, signals: [], funcAddrs: new Map() };
     host.provide(SERVICE, s);
   }
   return s;
@@ -101,15 +102,6 @@ export function withCallStack<T>(host: HelperHost, stack: CallStack, fn: () => T
   } finally {
     s.eventStack = saved;
   }
-}
-
-/**
- * Put the current task in the cgroup whose path from the root is `ids` (cgroup ids, the root's
- * first; the root cgroup's id is 1). Throws on an empty path.
- */
-export function setCurrentCgroup(host: HelperHost, ids: readonly bigint[]): void {
-  if (ids.length === 0) throw new RangeError('setCurrentCgroup: the path needs at least the root cgroup');
-  state(host).cgroupPath = [...ids];
 }
 
 /** The signals programs sent so far (oldest first). */
@@ -296,15 +288,16 @@ function bpfGetFuncArgCnt(m: Machine): void {
 
 /** bpf_get_current_cgroup_id: the id of the current task's cgroup (v2). */
 function bpfGetCurrentCgroupId(m: Machine): void {
-  const path = state(hostOf(m)).cgroupPath;
-  m.setR0Big(path[path.length - 1]!);
+  m.setR0Big(cgroupsOf(hostOf(m)).current.id);
 }
 
-/** bpf_get_current_ancestor_cgroup_id(level): the ancestor at `level` (0: the root), 0 past the cgroup's own level. */
+/** bpf_get_current_ancestor_cgroup_id(level): the ancestor at `level` (0: the root), 0 for a level outside [0, the cgroup's level]. */
 function bpfGetCurrentAncestorCgroupId(m: Machine): void {
-  const path = state(hostOf(m)).cgroupPath;
   const level = m.argS32(1);
-  m.setR0Big(level < 0 || level >= path.length ? 0n : path[level]!);
+  let c: Cgroup | null = cgroupsOf(hostOf(m)).current;
+  if (level < 0 || level > c.level) return m.setR0(0, 0);
+  for (let up = c.level - level; up > 0 && c !== null; up--) c = c.parent;
+  m.setR0Big(c?.id ?? 0n);
 }
 
 /**
