@@ -8,7 +8,7 @@
  * comment and from the object's own listing. Screenshots go to test-artifacts/web/.
  * Skipped, saying why, when /usr/bin/chromium is not installed.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -82,6 +82,10 @@ suite('web playground in headless chromium', () => {
     await page.click('[data-tab=code]');
     const listing = (await page.textContent('#listing'))!.split('\n');
     const pc0 = listing.find((l) => /^\s*0: /.test(l))!.replace(/^\s*0: /, '').trim();
+    await page.click('[data-tab=cfg]');
+    // the CFG: one <g> per basic block, the first holding pc 0
+    expect(await page.locator('#cfg svg g').count()).toBeGreaterThan(5);
+    expect(await page.textContent('#cfg svg g#b0')).toContain(`0: ${pc0}`);
     await page.click('[data-tab=trace]');
     const trace = (await page.textContent('#trace-list'))!.split('\n');
     expect(trace[0]).toMatch(/^; .* @ xdp_firewall\.bpf\.c:\d+$/);
@@ -142,6 +146,18 @@ suite('web playground in headless chromium', () => {
     await runAndWait(again);
     expect(await again.textContent('#retval')).toBe('1 (XDP_DROP)');
     await again.close();
+    // the same state as a downloaded JSON file, loaded into a fresh page
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
+    const file = `${SHOTS}state.json`;
+    await download.saveAs(file);
+    const state = JSON.parse(readFileSync(file, 'utf8')) as { fixture: string; program: string; knobs: Record<string, string> };
+    expect([state.fixture, state.program, state.knobs.blocked_tcp_port]).toEqual(['xdp_firewall', 'xdp_firewall', '23']);
+    const { page: fresh } = await open();
+    await fresh.setInputFiles('#load-json', file);
+    await fresh.waitForFunction('document.querySelector("[data-knob=blocked_tcp_port]").value === "23"');
+    await runAndWait(fresh);
+    expect(await fresh.textContent('#retval')).toBe('1 (XDP_DROP)');
+    await fresh.close();
     await page.close();
   });
 
