@@ -54,6 +54,22 @@ bool scx_bpf_dsq_move_vtime(struct bpf_iter_scx_dsq *it__iter, struct task_struc
 void scx_bpf_destroy_dsq(u64 dsq_id) __ksym __weak;
 void scx_bpf_events(struct scx_event_stats *events, unsigned long events__sz) __ksym __weak;
 
+/* the remaining sched_ext kfuncs scx.h does not declare */
+bool scx_bpf_test_and_clear_cpu_idle(s32 cpu) __ksym __weak;
+s32 scx_bpf_pick_any_cpu(const struct cpumask *cpus_allowed, u64 flags) __ksym __weak;
+const struct cpumask *scx_bpf_get_online_cpumask(void) __ksym __weak;
+const struct cpumask *scx_bpf_get_possible_cpumask(void) __ksym __weak;
+void scx_bpf_put_cpumask(const struct cpumask *cpumask) __ksym __weak;
+u32 scx_bpf_dispatch_nr_slots(void) __ksym __weak;
+void scx_bpf_dispatch_cancel(void) __ksym __weak;
+u32 scx_bpf_reenqueue_local(void) __ksym __weak;
+u32 scx_bpf_cpuperf_cap(s32 cpu) __ksym __weak;
+u32 scx_bpf_cpuperf_cur(s32 cpu) __ksym __weak;
+void scx_bpf_cpuperf_set(s32 cpu, u32 perf) __ksym __weak;
+u32 scx_bpf_nr_node_ids(void) __ksym __weak;
+s32 scx_bpf_select_cpu_and(struct task_struct *p, s32 prev_cpu, u64 wake_flags, const struct cpumask *cpus_allowed, u64 flags) __ksym __weak;
+struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym __weak;
+
 /* kernel/bpf/cpumask.c */
 struct bpf_cpumask *bpf_cpumask_create(void) __ksym __weak;
 struct bpf_cpumask *bpf_cpumask_acquire(struct bpf_cpumask *cpumask) __ksym __weak;

@@ -1,10 +1,11 @@
 /**
  * programs/scx_prio.bpf.c, a scheduler written the scx repository's way (scx/common.bpf.h:
- * bpf_for_each over a DSQ, scx_bpf_dsq_move with a slice override): it loads unchanged, and what
- * it does on the core (src/subsystems/sched_ext core.ts, kfuncs.ts) follows its stated policy,
- * replayed here from the event log: each dispatch takes the heaviest task waiting in DSQ 0 (the
- * first enqueued among equals), slices are weight * 20 us, and a heavy periodic task waits at most
- * one light slice.
+ * bpf_for_each over a DSQ, scx_bpf_dsq_move with a slice override, a bpf_cpumask kept with
+ * bpf_kptr_xchg): it loads unchanged, and what it does on the core (src/subsystems/sched_ext
+ * core.ts, kfuncs.ts) follows its stated policy, replayed here from the event log: each dispatch
+ * takes the heaviest task waiting in DSQ 0 (the first enqueued among equals), slices are weight *
+ * 20 us, a heavy periodic task waits at most one light slice, and only the primary CPUs run tasks
+ * that may run there.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -25,7 +26,7 @@ const WEIGHT: Record<number, number> = { 100: 100, 101: 100, 102: 100, 200: 200,
 
 describe('scx_prio: bpf_for_each(scx_dsq) and scx_bpf_dsq_move', () => {
   const durationNs = 1e9;
-  const r = simulateSchedExt(OBJ, WL, { cpus: 2, durationNs, events: true, spans: true });
+  const r = simulateSchedExt(OBJ, WL, { cpus: 2, durationNs, events: true, spans: true, globals: { nr_primary: 2 } });
 
   it('loads and runs to the end', () => {
     expect(r.scheduler).toBe('prio');
@@ -79,5 +80,39 @@ describe('scx_prio: bpf_for_each(scx_dsq) and scx_bpf_dsq_move', () => {
     expect(vip.waitNs.max).toBeLessThanOrEqual(100 * PER_WEIGHT + TICK);
     // it gets all it asks for: 3 ms per period, a period being 10 ms stretched by the wait
     expect(vip.runtimeNs).toBeGreaterThanOrEqual(3e6 * Math.floor(durationNs / (10e6 + vip.waitNs.max)));
+  });
+});
+
+describe('scx_prio: the primary cpumask (a kptr in a map value)', () => {
+  it('tasks that may run anywhere run only on the primary CPUs; a task pinned outside them runs on its CPU, alone', () => {
+    const durationNs = 500e6;
+    const wl = {
+      tasks: [
+        { pid: 100, comm: 'hog', count: 5, behavior: { type: 'cpu' } },
+        { pid: 300, comm: 'pinned', cpus: [3], behavior: { type: 'periodic', run: '2ms', period: '5ms' } },
+      ],
+    };
+    const r = simulateSchedExt(OBJ, wl, { cpus: 4, durationNs, spans: true });
+    expect(r.summary.exit.kind).toBe('UNREG');
+    // default: half of the CPUs
+    expect(r.object!.variable('nr_primary_cpus').getInt()).toBe(2n);
+    const busy = r.summary.cpus.map((c) => c.busyNs);
+    expect(busy[0]).toBe(durationNs);
+    expect(busy[1]).toBe(durationNs);
+    expect(busy[2]).toBe(0);
+    for (const s of r.spans) {
+      if (s.pid === 300) expect(s.cpu).toBe(3);
+      else expect(s.cpu).toBeLessThan(2);
+    }
+    // the pinned task got its 2 ms of every period (stretched by at most a tick of waiting)
+    const pinned = r.summary.tasks.find((t) => t.pid === 300)!;
+    expect(pinned.runtimeNs).toBeGreaterThanOrEqual(2e6 * Math.floor(durationNs / (5e6 + pinned.waitNs.max)));
+    // CPU-bound tasks of equal weight share the two primary CPUs equally (one slice of slack)
+    for (const t of r.summary.tasks.filter((x) => x.pid < 300)) expect(Math.abs(t.runtimeNs - (2 * durationNs) / 5)).toBeLessThanOrEqual(2e6);
+  });
+
+  it('nr_primary = 3 of 4: three CPUs busy, the fourth idle', () => {
+    const r = simulateSchedExt(OBJ, { tasks: [{ pid: 100, comm: 'hog', count: 6, behavior: { type: 'cpu' } }] }, { cpus: 4, durationNs: 200e6, globals: { nr_primary: 3 } });
+    expect(r.summary.cpus.map((c) => c.busyNs)).toEqual([200e6, 200e6, 200e6, 0]);
   });
 });
