@@ -29,6 +29,7 @@ import { bpfCongestionControl, builtinCubic, builtinReno, TcpSimError, type Cong
 import { TcpSockopt, type SockoptHost } from './sockopt.js';
 import type { TcpCcSubsystem } from './install.js';
 import { ERRNO } from '../../util/errno.js';
+import { localStorageOf } from '../../maps/local-storage.js';
 import { ICSK_ACK_PENDING_OFF, TCP_FIELDS } from './layout.js';
 import { TCP_INFINITE_SSTHRESH, TcpSock } from './sock.js';
 
@@ -144,6 +145,8 @@ export interface FlowResult {
   readonly ceReceived: number;
   /** tp->delivered_ce of the sender at the end: packets it counted as CE-echoed. */
   readonly deliveredCe: number;
+  /** Local-storage values (bpf_sk_storage) the flow's sockets held when they were destroyed. */
+  readonly storageDropped: number;
   /** The congestion control the socket ended with (bpf_setsockopt(TCP_CONGESTION) may switch it). */
   readonly finalCc: string;
   readonly samples: FlowSample[];
@@ -339,6 +342,7 @@ class Flow {
   cc: CongestionControl;
   readonly opts: TcpSockopt;
   sendAcks = 0;
+  storageDropped = 0;
   /** The receiving socket (FlowConfig.receiver). */
   rx: Receiver | undefined;
   /** TCP_ECN_QUEUE_CWR: the next new data segment carries CWR. */
@@ -448,6 +452,8 @@ export function simulate(cfg: SimConfig): SimResult {
   };
   const jiffies32 = (): number => jiffiesNow;
 
+  // The sockets own bpf_sk_storage values; they go when the socket is destroyed.
+  const owners = localStorageOf(k);
   // CC instances made for bpf_setsockopt(TCP_CONGESTION) switches, freed at the end.
   const frees: (() => void)[] = [];
   const resolveCc =
@@ -1203,12 +1209,16 @@ export function simulate(cfg: SimConfig): SimResult {
     }
   } finally {
     for (const f of flows) {
+      // socket destruction: the control's release (tcp_cleanup_congestion_control), then the
+      // socket's local storage goes (sk_destruct → bpf_sk_storage_free)
       if (f.started && f.sock.caInitialized) f.cc.release?.(f.sock);
+      f.storageDropped += owners.release(f.sock.region);
       sub?.socks.delete(f.sock.region);
       f.sock.free();
       const r = f.rx;
       if (r !== undefined) {
         if (f.started && r.sock.caInitialized) r.cc?.release?.(r.sock);
+        f.storageDropped += owners.release(r.sock.region);
         sub?.socks.delete(r.sock.region);
         r.sock.free();
       }
@@ -1228,6 +1238,7 @@ export function simulate(cfg: SimConfig): SimResult {
         rxAcks: f.rx?.acks ?? acksByFlow[f.index]!,
         ceReceived: f.rx?.ceReceived ?? ceByFlow[f.index]!,
         deliveredCe: f.deliveredCe,
+        storageDropped: f.storageDropped,
         finalCc: f.cc.name,
         samples: f.samples,
         rttsUs: f.rttsUs,
