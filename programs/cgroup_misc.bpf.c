@@ -4,7 +4,8 @@
  *
  *   sock_create  SEC("cgroup/sock_create"): refuses raw sockets
  *                (type SOCK_RAW), marks the others with mark 7 and, for
- *                UDP, priority 6.
+ *                UDP, priority 6; counts its calls in the cgroup storage
+ *                per_cg of the cgroup it is attached to.
  *   post_bind4   SEC("cgroup/post_bind4"): refuses a bind to port 9999
  *                (src_port, host order) or to 10.9.9.9.
  *   dev          SEC("cgroup/dev"): allows only character devices
@@ -36,6 +37,12 @@ struct {
 	__type(value, u64);
 } counts SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_STORAGE);
+	__type(key, struct bpf_cgroup_storage_key);
+	__type(value, u64);
+} per_cg SEC(".maps");
+
 static __always_inline void count(u32 i)
 {
 	u64 *v = bpf_map_lookup_elem(&counts, &i);
@@ -47,6 +54,9 @@ static __always_inline void count(u32 i)
 SEC("cgroup/sock_create")
 int sock_create(struct bpf_sock *sk)
 {
+	u64 *calls = bpf_get_local_storage(&per_cg, 0);
+
+	__sync_fetch_and_add(calls, 1);
 	count(0);
 	if (sk->type == SOCK_RAW)
 		return 0;

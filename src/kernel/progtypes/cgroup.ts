@@ -1,10 +1,14 @@
 /**
  * The cgroup and socket-hook program types that the kernel cannot test-run (BPF_PROG_TEST_RUN:
  * ENOTSUPP on 6.18): cgroup/sock, cgroup/sock_addr, sockops, cgroup/dev, cgroup/sysctl and
- * cgroup/sockopt. They are attached to a hook named as their SEC() name (`cgroup/connect4`,
- * `sockops`, ...) with {@link attachCgroup}, and {@link fireCgroup} runs every program attached
- * there on one event, as the kernel's cgroup run array does (kernel/bpf/cgroup.c
- * bpf_prog_run_array_cg):
+ * cgroup/sockopt. They are attached to a cgroup of the emulated hierarchy (maps/cgroups.ts; the
+ * root by default) at the hook named as their SEC() name (`cgroup/connect4`, `sockops`, ...) with
+ * {@link attachCgroup}, and {@link fireCgroup} runs the programs in effect for the current task's
+ * cgroup on one event, as the kernel's cgroup run array does (kernel/bpf/cgroup.c
+ * compute_effective_progs, bpf_prog_run_array_cg):
+ * - the effective programs are those attached to the task's cgroup, then its parent's, up to the
+ *   root (links attach with BPF_F_ALLOW_MULTI semantics), each cgroup's in attach order; each
+ *   run gets the cgroup storage of the cgroup it was attached to (bpf_get_local_storage);
  * - the programs run in attach order on one shared ctx, so a rewrite (user_ip4, reply, optlen, ...)
  *   is seen by the next program and reported at the end;
  * - a program returning 0 (bit 0 clear) makes the result -EPERM unless it is already an error;
@@ -16,8 +20,8 @@
  * An event gives field values of the type's uapi ctx struct by name, in the representation the
  * program reads (addresses and ports in network byte order where the uapi says so), plus the
  * socket a ctx's `sk` points to (struct bpf_sock fields) and, for sockopt, the option bytes.
- * Not modelled: the cgroup hierarchy (one flat attach point per hook name), BPF_F_ALLOW_MULTI /
- * override flags, and the sysctl helpers (bpf_sysctl_get_name & co).
+ * Not modelled: BPF_F_ALLOW_OVERRIDE and single-program attachment (every attachment is multi),
+ * and the sysctl helpers (bpf_sysctl_get_name & co).
  */
 import { AttachType as A, ProgType as P } from '../../object/uapi.js';
 import { ERRNO } from '../../util/errno.js';
@@ -26,6 +30,9 @@ import type { Fault } from '../../vm/fault.js';
 import type { Kernel } from '../kernel.js';
 import type { KLink, KProg } from '../objects/objects.js';
 import { attachToHook } from '../syscall/cmd-link.js';
+import { cgroupsOf, type Cgroup } from '../../maps/cgroups.js';
+import { CgroupStorageMap } from '../../maps/cgroup-storage.js';
+import { bindCgroupStorage } from '../../helpers/cgroup.js';
 import { LinkType } from '../syscall/uapi.js';
 import { mapFieldCtx, StructImage, type FieldCtx } from './fieldctx.js';
 import { BPF_SOCK, BPF_SOCK_ADDR, BPF_SOCKOPT, fieldCtxOf } from './sockctx.js';
@@ -74,11 +81,15 @@ function hookDef(name: string): readonly [number, number, string] {
   return h;
 }
 
+/** Which cgroup each link attaches its program to. */
+const LINK_CGROUP = new WeakMap<KLink, Cgroup>();
+
 /**
  * Attach the program of `progFd` to its cgroup hook (chosen by its type and expected attach type)
- * and return the link's fd; closing that fd detaches it. -EINVAL for a program of another type.
+ * in `cgroup` (default: the root of the emulated hierarchy) and return the link's fd; closing
+ * that fd detaches it. -EINVAL for a program of another type or a removed cgroup.
  */
-export function attachCgroup(k: Kernel, progFd: number): number {
+export function attachCgroup(k: Kernel, progFd: number, cgroup?: Cgroup): number {
   const prog = k.progGet(progFd);
   if (typeof prog === 'number') return prog;
   const name = cgroupHookOf(prog.type, prog.expectedAttachType);
@@ -86,9 +97,22 @@ export function attachCgroup(k: Kernel, progFd: number): number {
     k.progPut(prog);
     return k.refuse(-EINVAL, `program '${prog.name}' is not a cgroup/sock, sock_addr, sockops, dev, sysctl or sockopt program`);
   }
+  const cg = cgroup ?? cgroupsOf(k).root;
+  if (cg.removed) {
+    k.progPut(prog);
+    return k.refuse(-EINVAL, `cgroup ${cg.path} was removed`);
+  }
   const hook = k.hooks.add({ kind: 'cgroup', name, params: [] }, k.types);
   const link: KLink = attachToHook(k, prog, hook, LinkType.CGROUP, prog.expectedAttachType);
+  LINK_CGROUP.set(link, cg);
   return k.newFd({ kind: 'link', obj: link });
+}
+
+/** compute_effective_progs: the task's cgroup's links, then each ancestor's, in attach order. */
+function effectiveLinks(k: Kernel, links: readonly KLink[]): KLink[] {
+  const out: KLink[] = [];
+  for (let c: Cgroup | null = cgroupsOf(k).current; c !== null; c = c.parent) for (const l of links) if (LINK_CGROUP.get(l) === c) out.push(l);
+  return out;
 }
 
 /** Field values by name: a number or bigint per element (`user_ip6: [a, b, c, d]` for arrays). */
@@ -204,14 +228,21 @@ export function fireCgroup(k: Kernel, name: string, ev: CgroupEvent = {}): Cgrou
     let flags = 0;
     const runs: CgroupProgRun[] = [];
     const hook = k.hooks.get('cgroup', name);
-    for (const link of [...(hook?.links ?? [])]) {
+    for (const link of effectiveLinks(k, hook?.links ?? [])) {
       const prog = link.prog;
       if (prog === null) continue;
       if (getsockopt) img.set('retval', retval);
       const ctx = mapFieldCtx(k, view, img.bytes, `${view.name} of ${prog.name}`);
+      const cgroupId = LINK_CGROUP.get(link)!.id;
       let r;
       try {
-        r = k.execute(prog, [ctx.ptr], { grants: sockPtr !== 0n ? [sockPtr] : [] });
+        r = k.execute(prog, [ctx.ptr], {
+          grants: sockPtr !== 0n ? [sockPtr] : [],
+          // bpf_cgroup_storages_set: the storage of the attach cgroup, for each cgroup storage map the program uses
+          setup: (m) => {
+            for (const km of prog.usedMaps) if (km.impl instanceof CgroupStorageMap) bindCgroupStorage(m, km.impl, km.impl.link(cgroupId, eat));
+          },
+        });
       } finally {
         k.retireRegion(ctx.region);
       }

@@ -2,12 +2,14 @@
  * Attach and fire of the cgroup hooks (src/kernel/progtypes/cgroup.ts) with the fixtures
  * programs/sock_addr, sock_ops and cgroup_misc: the rewritten ctx, the run-array verdict (-EPERM
  * when a program returns 0), bind's flag bits, getsockopt's retval, and the counters the programs
- * keep in their maps. Expected values follow from the C sources, computed here by hand.
+ * keep in their maps; effective programs along the emulated cgroup hierarchy and the cgroup
+ * storage each run gets. Expected values follow from the C sources, computed here by hand.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BpfObject } from '../../../src/api/index.js';
 import { attachCgroup, cgroupHookOf, CGROUP_HOOKS, fireCgroup } from '../../../src/kernel/progtypes/cgroup.js';
+import { cgroupsOf } from '../../../src/maps/cgroups.js';
 import { AttachType, ProgType } from './harness.js';
 
 const EPERM = 1;
@@ -226,6 +228,62 @@ describe('cgroup/sock, dev, sysctl, sockopt (programs/cgroup_misc)', () => {
     const tos = fireCgroup(o.kernel, 'cgroup/setsockopt', { ctx: { level: 0, optname: 1 }, optval: le(0x10) });
     expect([tos.retval, tos.ctx.optname]).toEqual([0, 2]);
     expect(u64s(o, 'counts', 6)).toEqual([0n, 0n, 0n, 0n, 0n, 3n]);
+    o.close();
+  });
+});
+
+describe('the cgroup hierarchy (maps/cgroups.ts)', () => {
+  /** The per_cg storage of (cgroup id, sock_create) as user space reads it: key {u64 cgroup_inode_id, u32 attach_type}. */
+  function perCg(o: BpfObject, cgroupId: bigint): bigint | undefined {
+    const key = new Uint8Array(16);
+    const dv = new DataView(key.buffer);
+    dv.setBigUint64(0, cgroupId, true);
+    dv.setUint32(8, AttachType.CGROUP_INET_SOCK_CREATE, true);
+    const v = o.map('per_cg').lookup(key);
+    return v === undefined ? undefined : new DataView(v.buffer, v.byteOffset).getBigUint64(0, true);
+  }
+
+  it('effective programs: the task\'s cgroup first, then its ancestors; a sibling\'s do not run', () => {
+    const o = open('sock_addr');
+    const cg = cgroupsOf(o.kernel);
+    const app = cg.mkdir(cg.root, 'app');
+    const web = cg.mkdir(app, 'web');
+    const other = cg.mkdir(cg.root, 'other');
+    const prog = o.program('getsockname6').fd;
+    attachCgroup(o.kernel, prog, cg.root);
+    attachCgroup(o.kernel, prog, web);
+    attachCgroup(o.kernel, prog, other);
+    const runs = (): number => fireCgroup(o.kernel, 'cgroup/getsockname6', { ctx: { user_port: port(8080) } }).runs.length;
+    expect(runs()).toBe(1); // the task is in the root
+    cg.current = web;
+    expect(runs()).toBe(2);
+    cg.current = app;
+    expect(runs()).toBe(1);
+    o.close();
+  });
+
+  it('each run gets the cgroup storage of the cgroup its program is attached to', () => {
+    const o = open('cgroup_misc');
+    const cg = cgroupsOf(o.kernel);
+    const app = cg.mkdir(cg.root, 'app');
+    attachCgroup(o.kernel, o.program('sock_create').fd, cg.root);
+    attachCgroup(o.kernel, o.program('sock_create').fd, app);
+    cg.current = app;
+    fireCgroup(o.kernel, 'cgroup/sock_create', { sock: { type: 1 } });
+    fireCgroup(o.kernel, 'cgroup/sock_create', { sock: { type: 1 } });
+    cg.current = cg.root;
+    fireCgroup(o.kernel, 'cgroup/sock_create', { sock: { type: 1 } });
+    // app's storage: its two events; the root's: all three (it runs for app's task too)
+    expect([perCg(o, app.id), perCg(o, cg.root.id)]).toEqual([2n, 3n]);
+    o.close();
+  });
+
+  it('a removed cgroup takes no attachment', () => {
+    const o = open('sock_addr');
+    const cg = cgroupsOf(o.kernel);
+    const gone = cg.mkdir(cg.root, 'gone');
+    cg.rmdir(gone);
+    expect(attachCgroup(o.kernel, o.program('connect4').fd, gone)).toBe(-22);
     o.close();
   });
 });
