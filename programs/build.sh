@@ -60,6 +60,7 @@ maps_for_each                 maps_for_each.bpf.c                 bpf    v3  -
 maps_local_storage            maps_local_storage.bpf.c            bpf    v3  -
 maps_cgroup_storage           maps_cgroup_storage.bpf.c           bpf    v3  -
 maps_cgroup_array             maps_cgroup_array.bpf.c             bpf    v3  -
+maps_user_ringbuf             maps_user_ringbuf.bpf.c             bpf    v3  -
 helpers_misc                  helpers_misc.bpf.c                  bpf    v3  -
 helpers_print                 helpers_print.bpf.c                 bpf    v3  -
 helpers_probe                 helpers_probe.bpf.c                 bpf    v3  -

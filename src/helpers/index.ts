@@ -3,6 +3,7 @@ import type { HelperFn } from '../vm/machine.js';
 import type { HelperHost } from './host.js';
 import { identityHelpers } from './identity.js';
 import { cgroupHelpers } from './cgroup.js';
+import { userRingbufHelpers } from './user-ringbuf.js';
 import { localStorageHelpers } from './local-storage.js';
 import { guardLockedCalls, installLockChecks, lockHelpers } from './lock.js';
 import { loopHelpers } from './loop.js';
@@ -66,6 +67,7 @@ export function builtinHelpers(): HelperDef[] {
     ...fibHelpers(),
     ...localStorageHelpers(),
     ...cgroupHelpers(),
+    ...userRingbufHelpers(),
     ...tracingHelpers(),
   ]
     .map((d) => finish(d, 'other'))

@@ -50,6 +50,7 @@ export {
 } from './local-storage.js';
 export { Cgroup, CgroupTree, cgroupsOf } from './cgroups.js';
 export { CgroupArrayMap } from './cgroup-array.js';
+export { UserRingbufMap, UserRingbufSample } from './user-ringbuf.js';
 export { CGROUP_STORAGE_KEY_SIZE, CgroupStorage, CgroupStorageMap, cgroupStorageAllocCheck } from './cgroup-storage.js';
 export {
   BUILTIN_MAP_TYPES,

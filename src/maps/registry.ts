@@ -23,6 +23,7 @@ import { LpmTrieMap, lpmAllocCheck } from './lpm-trie.js';
 import { LOCAL_STORAGE_OWNER, LocalStorageMap, localStorageAllocCheck } from './local-storage.js';
 import { CgroupStorageMap, cgroupStorageAllocCheck } from './cgroup-storage.js';
 import { CgroupArrayMap } from './cgroup-array.js';
+import { UserRingbufMap } from './user-ringbuf.js';
 import type { BpfMap, ResolvedAttr } from './map.js';
 import { ArrayOfMapsMap, HashOfMapsMap, innerMapMeta } from './map-in-map.js';
 import { PerfEventArrayMap } from './perf.js';
@@ -166,6 +167,11 @@ export const BUILTIN_MAP_TYPES: readonly MapTypeImpl[] = [
     create: must(RingbufMap.create),
   },
   ...[...LOCAL_STORAGE_OWNER.keys()].map((type): MapTypeImpl => ({ type, check: localStorageAllocCheck, create: (a, e) => new LocalStorageMap(a, e) })),
+  {
+    type: BPF_MAP_TYPE.USER_RINGBUF,
+    check: (a) => ringbufAllocCheck(a) || (a.maxEntries > MAX_MAP_BYTES ? -ENOMEM : 0),
+    create: (a, e) => new UserRingbufMap(a, e),
+  },
   {
     type: BPF_MAP_TYPE.CGROUP_ARRAY,
     check: (a) => fdArrayAllocCheck(a) || fdArraySizeCheck(a),

@@ -371,6 +371,10 @@ function pushCallback(v: Verifier, i: RawInsn, id: number, meta: Meta, retRange:
     regs[2] = ptrReg('map_key', { map });
     regs[3] = ptrReg('map_value', { map });
     regs[4] = caller.regs[3]!;
+  } else if (id === 209) {
+    // bpf_user_ringbuf_drain: (struct bpf_dynptr *sample, void *ctx); the dynptr as 16 read-only bytes
+    regs[1] = ptrReg('mem', { memSize: 16, rdonly: true });
+    regs[2] = caller.regs[3]!;
   } else if (async) {
     const map = meta.map;
     regs[1] = ptrReg('map_ptr', { map });

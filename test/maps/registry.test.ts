@@ -154,6 +154,7 @@ describe('MAP_TYPE_SUPPORT', () => {
       'inode_storage',
       'task_storage',
       'bloom_filter',
+      'user_ringbuf',
       'cgrp_storage',
     ]);
     expect(defaultMapRegistry().types()).toEqual(MAP_TYPE_SUPPORT.filter((t) => t.implemented).map((t) => t.id));
