@@ -28,6 +28,11 @@ options:
   --ecn-k N            CE-mark ECN-capable packets above N queued packets (DCTCP)
   --rwnd N             receiver window of every flow, in packets (default 4096)
   --app ON/OFF         application-limited flows: data for ON, then none for OFF (e.g. 2s/1s)
+  --receiver CC        give every flow a receiving socket running CC: 'same' (the flow's own
+                       control, as with DCTCP on both ends), reno, cubic or OBJ2:MAP; its control
+                       gets CA_EVENT_ECN_IS_CE / ECN_NO_CE and may call bpf_tcp_send_ack
+  --delayed-ack        the receiving socket delays ACKs (every 2nd segment, else 40 ms); implies
+                       --receiver same unless --receiver is given
   --duration TIME      simulated time (default 10s)
   --seed N             seed of the random loss (default 1)
   --json               print {"summary":{...},"flows":[...]} (one JSON object)
@@ -99,6 +104,8 @@ export const tcpSimCommand: Command = {
       'ecn-k': { type: 'string' },
       rwnd: { type: 'string' },
       app: { type: 'string' },
+      receiver: { type: 'string' },
+      'delayed-ack': { type: 'boolean' },
       duration: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean' },
@@ -150,9 +157,17 @@ export const tcpSimCommand: Command = {
       }
     }
     if (ccs.length > 64) throw new CliError('USAGE', `sim tcp: at most 64 flows, got ${ccs.length}`);
+    const delayed = values['delayed-ack'] === true;
+    let rx: TcpCcChoice | 'same' | undefined;
+    if (values.receiver !== undefined) {
+      const v = values.receiver;
+      const i = v.lastIndexOf(':');
+      rx = v === 'same' || v === 'reno' || v === 'cubic' ? v : i > 0 ? pick(v.slice(0, i), v.slice(i + 1)) : pick(v, undefined);
+    } else if (delayed) rx = 'same';
+    const receiver = rx === undefined ? undefined : { cc: rx, delayedAck: delayed };
     const report = simulateTcp({
       kernel,
-      flows: ccs.map((cc, i) => ({ cc, startNs: i * stagger, ...(rwnd !== undefined ? { rwndPkts: rwnd } : {}), ...(app !== undefined ? { app } : {}) })),
+      flows: ccs.map((cc, i) => ({ cc, startNs: i * stagger, ...(rwnd !== undefined ? { rwndPkts: rwnd } : {}), ...(app !== undefined ? { app } : {}), ...(receiver !== undefined ? { receiver } : {}) })),
       bandwidthBps: bw,
       rttNs: rtt,
       bufferPkts: buffer,
