@@ -127,6 +127,7 @@ cgroup_misc                   cgroup_misc.bpf.c                   bpf    v3  -
 sk_lookup                     sk_lookup.bpf.c                     bpf    v3  -
 netfilter                     netfilter.bpf.c                     bpf    v3  -
 tracing_helpers               tracing_helpers.bpf.c               bpf    v3  -
+lwt                           lwt.bpf.c                           bpf    v3  -
 sock_lookup                   sock_lookup.bpf.c                   bpf    v3  -
 fib_lookup                    fib_lookup.bpf.c                    bpf    v3  -
 tcp_cc_kernel_sockopt         tcp_cc_kernel_sockopt.bpf.c         bpf    v3  -

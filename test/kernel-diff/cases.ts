@@ -25,6 +25,8 @@ const V4_TCP_130 = ipv4Frame('tcp', { srcPort: 1, dstPort: 8080, payload: new Ui
 const V6_UDP = ipv6Frame('udp', { src: '::1', dst: '::2', srcPort: 1, dstPort: 2 });
 const V6_TCP22 = ipv6Frame('tcp', { src: 'fd00::1', dst: 'fd00::2', srcPort: 1234, dstPort: 22 });
 const ARP = arpFrame();
+const LWT_TELNET = ipv4Frame('tcp', { srcPort: 40000, dstPort: 23, payload: text('login') });
+const LWT_TTL1 = ipv4Frame('udp', { ttl: 1, srcPort: 1, dstPort: 2 });
 /** 1500 bytes: IPv4/UDP 1000 -> 2000, payload byte i = 7i mod 256 (programs/README.md). */
 const BIG = ipv4Frame('udp', { srcPort: 1000, dstPort: 2000, payload: Uint8Array.from({ length: 1458 }, (_, i) => (7 * i) & 0xff) });
 /** An IPv4 header cut short: 14 + 10 bytes. */
@@ -638,6 +640,20 @@ export const CASES: readonly CaseDef[] = [
       { prog: 'egress_prog', data: V4_TCP80 },
       { prog: 'ingress_prog', data: V6_UDP },
     ],
+  },
+
+  // ---- lwt ---------------------------------------------------------------------------------------
+  {
+    name: 'lwt_in_out_xmit',
+    object: 'lwt',
+    kind: 'lwt',
+    features: ['lwt_in', 'lwt_out', 'lwt_xmit', 'network-header data', 'direct packet write (xmit)', '__sk_buff writes', 'sequence'],
+    runs: [
+      ...[V4_TCP80, LWT_TELNET, V6_UDP, V4_UDP53].map((data) => ({ prog: 'lwt_in_filter', data })),
+      ...[V4_TCP80, V6_UDP].map((data) => ({ prog: 'lwt_out_mark', data, ctx: skb({ cb: [9] }) })),
+      ...[V4_TCP80, LWT_TTL1, V6_UDP].map((data) => ({ prog: 'lwt_xmit_ttl', data })),
+    ],
+    note: 'telnet dropped at lwt_in (BPF_DROP 2); lwt_out writes priority and cb[0]; lwt_xmit decrements the TTL and fixes the checksum, drops TTL 1',
   },
 
   // ---- sk_lookup ---------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ export type Differs =
   | { readonly run: number | 'all'; readonly field: 'retval' | 'ctxOut' | 'dataOut'; readonly bytes?: readonly [offset: number, length: number]; readonly reason: string };
 
 /** Program types of the suite (what the kernel test run and the emulator are asked to run). */
-export type ProgKind = 'xdp' | 'tc' | 'socket' | 'cgroup_skb' | 'sk_lookup' | 'syscall' | 'raw_tp';
+export type ProgKind = 'xdp' | 'tc' | 'socket' | 'cgroup_skb' | 'sk_lookup' | 'lwt' | 'syscall' | 'raw_tp';
 
 /** One differential case. */
 export interface CaseDef {
