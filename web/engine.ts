@@ -108,6 +108,8 @@ export interface MapView {
   readonly maxEntries: number;
   readonly keyType: string;
   readonly valueType: string;
+  /** One entry of all-zero key and value in the dump's JSON shape, typed from BTF (null without BTF types). */
+  readonly example: Json | null;
 }
 
 export interface GlobalView {
@@ -146,6 +148,20 @@ export interface ObjectView {
 /** A file's name without its directories. */
 export function basename(path: string): string {
   return path.split('/').pop() ?? path;
+}
+
+function exampleEntry(spec: ObjectSpec, keyId: number, valueId: number): Json | null {
+  const btf = spec.btf;
+  if (btf === undefined || keyId === 0 || valueId === 0) return null;
+  try {
+    const zero = (id: number): Json => {
+      const c = new BtfCodec(btf, id, 'example');
+      return jsonOf(c.decode(new Uint8Array(c.size)));
+    };
+    return { key: zero(keyId), value: zero(valueId) };
+  } catch {
+    return null;
+  }
 }
 
 function ctxView(spec: ObjectSpec, p: ProgramSpec): { struct: string; zero: Json } | null {
@@ -198,7 +214,7 @@ export function describeObject(bytes: Uint8Array, name: string): ObjectView {
     }));
     const maps = spec.maps
       .filter((m) => m.source === 'btf' || m.source === 'legacy')
-      .map((m): MapView => ({ name: m.name, type: m.typeName.toLowerCase(), keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, keyType: m.keyType, valueType: m.valueType }));
+      .map((m): MapView => ({ name: m.name, type: m.typeName.toLowerCase(), keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, keyType: m.keyType, valueType: m.valueType, example: exampleEntry(spec, m.btfKeyTypeId, m.btfValueTypeId) }));
     const globals = spec.maps
       .filter((m) => m.internal !== undefined)
       .map((m): GlobalView => {

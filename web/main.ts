@@ -227,7 +227,7 @@ function renderObject(v: ObjectView, restore?: SharedState): void {
     }
   }
   if (knobs.childElementCount === 0) knobs.textContent = 'none';
-  $('map-types').textContent = v.maps.map((m) => `${m.name}: ${m.keyType || `${m.keySize}-byte key`} → ${m.valueType || `${m.valueSize}-byte value`}`).join('; ');
+  $('map-types').textContent = v.maps.map((m) => `${m.name}: ${m.keyType || `${m.keySize}-byte key`} → ${m.valueType || `${m.valueSize}-byte value`}${m.example !== null ? `, e.g. ${JSON.stringify(m.example)}` : ' (hex key and value)'}`).join('; ');
   $<HTMLTextAreaElement>('maps-json').value = restore?.mapsJson ?? '{}';
   $<HTMLTextAreaElement>('ctx-hex').value = restore?.ctxHex ?? '';
   if (restore !== undefined) {

@@ -41,6 +41,8 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     reportCompressedSize: false,
     target: 'es2022',
+    // (no "plugin timings" advice printed on every build)
+    rolldownOptions: { checks: { pluginTimings: false } },
   },
   worker: { format: 'es' },
   plugins: [fixtures()],

@@ -65,6 +65,13 @@ suite('web playground in headless chromium', () => {
     expect(await page.textContent('#programs')).toContain('accepted');
     expect(await page.textContent('#maps')).toContain('proto_stats');
     expect(await page.inputValue('[data-knob=blocked_tcp_port]')).toBe('22');
+    // inputs offered for an XDP program: the packet builder and the xdp_md form, not the __sk_buff one
+    await page.click('[data-tab=run]');
+    expect(await page.isVisible('#pkt-form')).toBe(true);
+    expect(await page.isVisible('#skb-form')).toBe(false);
+    expect(await page.textContent('#ctx-legend')).toBe('struct xdp_md (JSON typed from BTF)');
+    expect(await page.textContent('#map-types')).toContain('proto_stats: u32 → struct counter, e.g. {"key":0,"value":{"packets":0,"bytes":0}}');
+    await page.click('[data-tab=object]');
     await page.screenshot({ path: `${SHOTS}object.png` });
     await runAndWait(page);
     expect(await page.isHidden('#error')).toBe(true);
@@ -132,7 +139,8 @@ suite('web playground in headless chromium', () => {
     await page.fill('#pkt-src', '192.168.1.66');
     await page.fill('#pkt-dport', '53');
     await page.click('#pkt-build');
-    await page.fill('#maps-json', '{"blocklist": [{"key": "c0a80142", "value": "0000000000000000"}]}');
+    // typed from BTF: key __be32 192.168.1.66 as the dump shows it (its bytes c0 a8 01 42 read little-endian), value u64
+    await page.fill('#maps-json', '{"blocklist": [{"key": 1107404992, "value": 0}]}');
     await page.check('#trace-on');
     await runAndWait(page);
     expect(await page.textContent('#retval')).toBe('1 (XDP_DROP)');
@@ -142,7 +150,7 @@ suite('web playground in headless chromium', () => {
     expect(href).toMatch(/#state=/);
     const { page: again } = await open(href.replace(/^\//, ''));
     expect(await again.inputValue('[data-knob=blocked_tcp_port]')).toBe('23');
-    expect(await again.inputValue('#maps-json')).toContain('c0a80142');
+    expect(await again.inputValue('#maps-json')).toContain('1107404992');
     await runAndWait(again);
     expect(await again.textContent('#retval')).toBe('1 (XDP_DROP)');
     await again.close();
