@@ -170,4 +170,19 @@ describe('bpf_cgrp_storage_get / _delete (210 / 211) and bpf_sk_storage_get / _d
     expect(del(k, d, sk)).toBe(-ERRNO.ENOENT);
     expect(del(k, d, 0n)).toBe(-ERRNO.EINVAL);
   });
+
+  it('inode storage (LSM-only helpers, re-registered for a syscall program here) keyed by an inode object', () => {
+    const defs = localStorageHelpers().filter((h) => h.id === 145 || h.id === 146).map((h) => ({ ...h, progTypes: [ProgType.SYSCALL] }));
+    const k = newKernel({ helpers: defs });
+    const map = storageMap(k, BPF_MAP_TYPE.INODE_STORAGE);
+    const g = load(k, getProg(map, 145));
+    const d = load(k, deleteProg(map, 146));
+    const inode = k.service<KernelObjects>('kobjects')!.create('cred', {}, { label: 'inode stand-in' }).pointer;
+    expect(get(k, g, inode, 0n).nonNull).toBe(false);
+    expect(get(k, g, inode, 1n, true).value).toBe(77n);
+    expect(get(k, g, inode, 2n).nonNull).toBe(false);
+    expect(del(k, d, inode)).toBe(0);
+    expect(del(k, d, inode)).toBe(-ERRNO.ENOENT);
+    expect(del(k, d, 0n)).toBe(-ERRNO.EINVAL);
+  });
 });
