@@ -14,6 +14,7 @@ import { printHelpers } from './print.js';
 import { probeHelpers } from './probe.js';
 import type { HelperDef } from './registry.js';
 import { installRingbufChecks, ringbufHelpers } from './ringbuf.js';
+import { dynptrHelpers, installDynptrChecks } from './dynptr.js';
 import { seqHelpers } from './seq.js';
 import { sockoptHelpers } from './sockopt.js';
 import { sockHelpers } from './sock.js';
@@ -56,6 +57,7 @@ export function builtinHelpers(): HelperDef[] {
     ...printHelpers(),
     ...probeHelpers(),
     ...ringbufHelpers(),
+    ...dynptrHelpers(),
     ...perfHelpers(),
     ...lockHelpers(),
     ...loopHelpers(),
@@ -79,4 +81,5 @@ export function installHelperServices(host: HelperHost): void {
   installTimers(host);
   installLockChecks(host);
   installRingbufChecks(host);
+  installDynptrChecks(host);
 }

@@ -55,7 +55,8 @@ export type RetKind = 'integer' | 'void' | 'ptr_or_null' | 'btf_id';
  *
  * Return kinds (enum bpf_return_type): integer, void, map_value_or_null, mem_or_null (size from
  * the argument `retSizeArg`, ringbuf reserve: `ringbuf_mem_or_null` with a reference), socket_or_null,
- * tcp_sock_or_null, sock_common_or_null, btf_id (`retBtfType`), btf_id_or_null, mem_or_btf_id.
+ * tcp_sock_or_null, sock_common_or_null, btf_id (`retBtfType`), btf_id_or_null, mem_or_btf_id,
+ * dynptr_mem_or_null (a slice of the dynptr argument: RET_PTR_TO_DYNPTR_MEM_OR_NULL, sized by `alloc_size`).
  */
 export type ProtoArgKind =
   | 'anything'
@@ -98,6 +99,11 @@ export interface ProtoArg {
   readonly btfType?: string;
   /** This argument's reference is released (OBJ_RELEASE: ringbuf submit/discard, sk_release). */
   readonly release?: boolean;
+  /**
+   * dynptr: the dynptr type it must be (DYNPTR_TYPE_LOCAL, _RINGBUF, ...; any when absent); with
+   * `uninit` the helper initialises the dynptr (MEM_UNINIT), otherwise it must be initialised.
+   */
+  readonly dynptrType?: 'local' | 'ringbuf' | 'skb' | 'xdp';
 }
 
 export type ProtoRetKind =
@@ -112,7 +118,8 @@ export type ProtoRetKind =
   | 'sock_common_or_null'
   | 'btf_id'
   | 'btf_id_or_null'
-  | 'mem_or_btf_id';
+  | 'mem_or_btf_id'
+  | 'dynptr_mem_or_null';
 
 /** A helper's verifier prototype; see {@link ProtoArgKind}. */
 export interface HelperProto {

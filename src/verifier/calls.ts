@@ -10,14 +10,15 @@ import type { HelperProto, ProtoArg } from '../helpers/registry.js';
 import { constReg, isNullScalar, NOT_INIT, ptrReg, regTypeStr, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
 import { scalarRange } from './scalar.js';
 import { tnumIsConst } from './tnum.js';
-import { checkHelperMem, checkPtrOffReg, constantStackKey } from './mem.js';
+import { checkHelperMem, checkMemAccess, checkPtrOffReg, constantStackKey } from './mem.js';
+import { checkDynptrRelease, dynptrOfArg, processDynptrArg, releaseDynptr } from './dynptr.js';
 import { copyState, type Frame, type VState } from './state.js';
 import { ERR, invalidScalar, MAX_FRAMES, Reject, type Verifier } from './verifier.js';
 import type { VFunc } from './api.js';
 import { checkIterArgs, iterNext } from './iter.js';
 
 const MAP_TYPE = { PROG_ARRAY: 3, ARRAY: 2, PERCPU_ARRAY: 6, RINGBUF: 27 } as const;
-const FUNC = { tail_call: 12, spin_lock: 93, spin_unlock: 94, loop: 181, for_each_map_elem: 164, timer_set_callback: 170, map_lookup_elem: 1, map_update_elem: 2, map_delete_elem: 3, map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89 } as const;
+const FUNC = { dynptr_from_mem: 197, tail_call: 12, spin_lock: 93, spin_unlock: 94, loop: 181, for_each_map_elem: 164, timer_set_callback: 170, map_lookup_elem: 1, map_update_elem: 2, map_delete_elem: 3, map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89 } as const;
 
 /** compatible_reg_types: the register types an argument kind accepts, in the kernel's order. */
 const MEM_TYPES = ['fp', 'pkt', 'pkt_meta', 'map_key', 'map_value', 'mem', 'ringbuf_mem', 'buf', 'trusted_ptr_'] as const;
@@ -59,6 +60,10 @@ interface Meta {
   constKey: bigint;
   accessSize: number;
   accessRegno: number;
+  /** bpf_dynptr_data: the dynptr's id and reference, given to the slice. */
+  dynptrId: number;
+  dynptrRef: number;
+  dynptrRdonly: boolean;
 }
 
 /** The register type a helper argument sees, as reg_type_str prints it with the arg's flags folded. */
@@ -84,13 +89,18 @@ function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: 
   const compatible = COMPATIBLE[arg.kind] ?? ['fp'];
   const key = typeKey(reg, arg);
   if (!compatible.includes(key)) v.reject(ERR.EACCES, `R${regno} type=${regTypeStr(reg)} expected=${compatible.join(', ')}`);
-  // check_func_arg_reg_off
-  if (arg.release) {
+  // check_func_arg_reg_off (a released dynptr is named by a stack pointer at any offset)
+  if (arg.kind === 'dynptr' && reg.type === 'fp') {
+    if (arg.release) {
+      checkDynptrRelease(v, regno);
+      meta.releaseRegno = regno;
+    }
+  } else if (arg.release) {
     if (reg.off !== 0) v.reject(ERR.EINVAL, `R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
   } else if (!['fp', 'pkt', 'pkt_meta', 'map_key', 'map_value', 'mem', 'scalar'].includes(reg.type)) {
     checkPtrOffReg(v, reg, regno, false);
   }
-  if (arg.release) {
+  if (arg.release && arg.kind !== 'dynptr') {
     if (reg.refObjId === 0 && !isNullScalar(reg)) v.reject(ERR.EINVAL, `R${regno} must be referenced when passed to release function`);
     meta.releaseRegno = regno;
   }
@@ -136,6 +146,9 @@ function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: 
       break;
     case 'func':
       meta.subprog = reg.subprog;
+      break;
+    case 'dynptr':
+      processDynptrArg(v, regno, arg.uninit === true, arg.dynptrType, false, (off) => checkMemAccess(v, regno, off, 8, true, -1, false, false, null));
       break;
     case 'spin_lock':
       processSpinLock(v, regno, reg, helperId === FUNC.spin_lock);
@@ -261,20 +274,33 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
   if (h.mightSleep && (v.input.progFlags & 16) === 0) v.reject(ERR.EINVAL, 'helper call might sleep in a non-sleepable prog');
   const proto = h.proto;
   if (proto === undefined) v.reject(ERR.EINVAL, `program of this type cannot use helper ${name}#${id} (bpfemu has no verifier prototype for it)`);
-  const meta: Meta = { map: null, mapReg: null, rawMode: false, memRegno: -1, refObjId: 0, releaseRegno: 0, memSize: 0, subprog: -1, constKey: -1n, accessSize: 0, accessRegno: -1 };
+  const meta: Meta = { map: null, mapReg: null, rawMode: false, memRegno: -1, refObjId: 0, releaseRegno: 0, memSize: 0, subprog: -1, constKey: -1n, accessSize: 0, accessRegno: -1, dynptrId: 0, dynptrRef: 0, dynptrRdonly: false };
   for (let k = 0; k < 5; k++) checkFuncArg(v, k, proto.args[k], proto, meta, id);
   // record_func_map
   if ([FUNC.tail_call, 1, 2, 3, 87, 88, 89, FUNC.for_each_map_elem, 51, 195].includes(id as 1)) {
     if (meta.map === null) v.reject(ERR.EINVAL, 'kernel subsystem misconfigured verifier');
     if ((meta.map.flags & (1 << 7)) !== 0 && [3, 2, 87, 88].includes(id)) v.reject(ERR.EACCES, 'write into map forbidden');
   }
-  if (meta.releaseRegno !== 0) {
+  if (meta.releaseRegno !== 0 && proto.args[meta.releaseRegno - 1]?.kind === 'dynptr') {
+    releaseDynptr(v, v.regs()[meta.releaseRegno]!);
+  } else if (meta.releaseRegno !== 0) {
     const ok = meta.refObjId !== 0 ? releaseReference(v, meta.refObjId) : isNullScalar(v.regs()[meta.releaseRegno]!);
     if (!ok) v.reject(ERR.EINVAL, `func ${name}#${id} reference has not been acquired before`);
   }
   if (id === FUNC.tail_call) {
     if (v.cur.refs.length > 0) {
       v.reject(ERR.EINVAL, `${v.cur.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`).join('\n')}\ntail_call would lead to reference leak`);
+    }
+  }
+  if (id === FUNC.dynptr_from_mem && v.regs()[1]!.type !== 'map_value') v.reject(ERR.EACCES, `Unsupported reg type ${regTypeStr(v.regs()[1]!)} for bpf_dynptr_from_mem data`);
+  if (proto.ret === 'dynptr_mem_or_null') {
+    // the slice belongs to the dynptr argument: its id and reference
+    const k = proto.args.findIndex((a) => a.kind === 'dynptr');
+    const d = k >= 0 ? dynptrOfArg(v, v.regs()[k + 1]!) : undefined;
+    if (d !== undefined) {
+      meta.dynptrId = d.id;
+      meta.dynptrRef = d.refObjId;
+      meta.dynptrRdonly = d.rdonly;
     }
   }
   // get_local_storage() cannot fail, so its flags must be a known zero
@@ -311,6 +337,9 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
     case 'mem_or_null':
     case 'ringbuf_mem_or_null':
       r0 = ptrReg('mem', { maybeNull: true, ringbuf: proto.ret === 'ringbuf_mem_or_null', memSize: meta.memSize });
+      break;
+    case 'dynptr_mem_or_null':
+      r0 = ptrReg('mem', { maybeNull: true, memSize: meta.memSize, rdonly: meta.dynptrRdonly, dynptrId: meta.dynptrId, refObjId: meta.dynptrRef });
       break;
     case 'sock_common_or_null':
       r0 = ptrReg('sock_common', { maybeNull: true });

@@ -9,7 +9,8 @@ import type { RawInsn } from '../isa/insn.js';
 import { constReg, isNullScalar, isPointer, ptrReg, regTypeStr, scalarReg, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
 import { formatTnum, tnumAdd, tnumConst, tnumIsAligned, tnumIsConst } from './tnum.js';
 import { scalarCoerce, scalarCoerceSx, scalarConst, scalarFromWidth, scalarWidth } from './scalar.js';
-import { STACK_INVALID, STACK_ITER, STACK_MISC, STACK_SPILL, STACK_ZERO, type Frame, type Slot } from './state.js';
+import { STACK_DYNPTR, STACK_INVALID, STACK_ITER, STACK_MISC, STACK_SPILL, STACK_ZERO, type Frame, type Slot } from './state.js';
+import { destroyIfDynptrSlot } from './dynptr.js';
 import { ERR, MAX_STACK, MAX_VAR_OFF, type Verifier } from './verifier.js';
 
 const BPF_F_RDONLY_PROG = 1 << 7;
@@ -284,7 +285,7 @@ function stackReadFixed(v: Verifier, f: Frame, off: number, size: number, dst: n
     return;
   }
   // an iterator's slots are not memory the program may read
-  for (let i = 0; i < size; i++) if (st.types[(slot - i) % 8] === STACK_ITER) v.reject(ERR.EACCES, `invalid read from stack off ${off}+${i} size ${size}`);
+  for (let i = 0; i < size; i++) if (st.types[(slot - i) % 8] === STACK_ITER || st.types[(slot - i) % 8] === STACK_DYNPTR) v.reject(ERR.EACCES, `invalid read from stack off ${off}+${i} size ${size}`);
   if (dst < 0) return;
   let zeros = 0;
   for (let i = 0; i < size; i++) if (st.types[(slot - i) % 8] === STACK_ZERO) zeros++;
@@ -298,12 +299,15 @@ function stackAccess(v: Verifier, regno: number, reg: Reg, off: number, size: nu
   const value = valueRegno >= 0 ? v.regs()[valueRegno]! : null;
   if (tnumIsConst(reg.s.var)) {
     const abs = Number(BigInt.asIntN(64, reg.s.var.value)) + off;
+    // a store into a dynptr's slot destroys it (refused when it holds a reference)
+    if (write) destroyIfDynptrSlot(v, f, Math.floor((-abs - 1) / 8));
     if (write) stackWriteFixed(v, f, abs, size, value, stImm);
     else stackReadFixed(v, f, abs, size, valueRegno);
     return;
   }
   const minOff = Number(reg.s.smin) + off;
   const maxOff = Number(reg.s.smax) + off + size;
+  if (write) for (let i = minOff; i < maxOff; i++) destroyIfDynptrSlot(v, f, Math.floor((-i - 1) / 8));
   if (write) stackWriteVar(v, f, minOff, maxOff, value, stImm);
   else if (valueRegno >= 0) {
     for (let i = minOff; i < maxOff; i++) v.scratchSlots.add(Math.floor((-i - 1) / 8));
@@ -534,6 +538,14 @@ function stackRangeInit(v: Verifier, regno: number, reg: Reg, off: number, size:
     rawMode = false;
     minOff = Number(reg.s.smin) + off;
     maxOff = Number(reg.s.smax) + off;
+  }
+  if (rawMode) {
+    // a helper's write may not land on a dynptr (check_stack_range_initialized, raw mode)
+    for (let i = minOff; i < minOff + size; i++) {
+      const slot = -i - 1;
+      const s = f.stack[Math.floor(slot / 8)];
+      if (s !== undefined && s.types[slot % 8] === STACK_DYNPTR) v.reject(ERR.EACCES, `potential write to dynptr at off=${i} disallowed`);
+    }
   }
   if (rawMode) {
     // the helper writes [min, min + size): every byte becomes STACK_MISC

@@ -58,6 +58,8 @@ export interface Reg {
   readonly btfName: string;
   /** btf_id: a per-CPU variable (MEM_PERCPU): only bpf_per_cpu_ptr/bpf_this_cpu_ptr take it. */
   readonly percpu: boolean;
+  /** mem: a dynptr slice, the id of its dynptr (invalidated with it); 0 otherwise. */
+  readonly dynptrId: number;
 }
 
 const UNKNOWN = scalarUnknown();
@@ -80,6 +82,7 @@ const BASE: Reg = {
   subprog: 0,
   btfName: '',
   percpu: false,
+  dynptrId: 0,
 };
 
 /** A register never written (NOT_INIT). */

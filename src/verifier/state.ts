@@ -14,7 +14,25 @@ export const STACK_MISC = 2;
 export const STACK_ZERO = 3;
 /** A slot of an open-coded iterator (STACK_ITER; every byte of its slots). */
 export const STACK_ITER = 4;
-const SLOT_CHAR = ['?', 'r', 'm', '0', 'i'] as const;
+/** A slot of a dynptr (STACK_DYNPTR; both slots of its 16 bytes, every byte). */
+export const STACK_DYNPTR = 5;
+const SLOT_CHAR = ['?', 'r', 'm', '0', 'i', 'd'] as const;
+
+/** The kind of a dynptr (enum bpf_dynptr_type), as the log prints it. */
+export type DynptrKind = 'local' | 'ringbuf' | 'skb' | 'xdp';
+
+/** The state of a dynptr in its two stack slots (the spilled_ptr of STACK_DYNPTR slots). */
+export interface DynptrSlot {
+  readonly kind: DynptrKind;
+  /** The dynptr's id: its slices carry it as their dynptr_id. */
+  readonly id: number;
+  /** The reference a ringbuf dynptr holds (0: none). */
+  readonly refObjId: number;
+  /** The main slot (the dynptr's lowest address, the spi a pointer to it names). */
+  readonly first: boolean;
+  /** Read-only (an skb dynptr of a program type that may not write packets). */
+  readonly rdonly: boolean;
+}
 
 /** The state of an open-coded iterator in its stack slots (bpf_reg_state.iter). */
 export interface IterSlot {
@@ -40,6 +58,8 @@ export interface Slot {
   readonly spilled: Reg;
   /** STACK_ITER slots: the iterator they belong to. */
   readonly iter?: IterSlot;
+  /** STACK_DYNPTR slots: the dynptr they belong to. */
+  readonly dynptr?: DynptrSlot;
 }
 
 export const EMPTY_SLOT: Slot = { types: [0, 0, 0, 0, 0, 0, 0, 0], spilled: NOT_INIT };
@@ -131,6 +151,13 @@ function regsafe(old: Reg, cur: Reg, ids: IdMap, exact: boolean): boolean {
 }
 
 function slotSafe(old: Slot, cur: Slot, ids: IdMap, exact: boolean): boolean {
+  if (old.types[0] === STACK_DYNPTR || cur.types[0] === STACK_DYNPTR) {
+    // stacksafe, STACK_DYNPTR: same kind and slot, and a consistent reference
+    const a = old.dynptr;
+    const b = cur.dynptr;
+    if (a === undefined || b === undefined || old.types[0] !== cur.types[0]) return false;
+    return a.kind === b.kind && a.first === b.first && a.rdonly === b.rdonly && ids.check(a.refObjId + 0x20000000, b.refObjId + 0x20000000);
+  }
   if (old.types[0] === STACK_ITER || cur.types[0] === STACK_ITER) {
     // stacksafe, STACK_ITER: same type and state and a consistent reference; the depth is ignored
     const a = old.iter;
@@ -222,6 +249,12 @@ export function formatFrame(f: Frame, regs: number, slots: ReadonlySet<number> |
     const s = f.stack[spi]!;
     if (s.types.every((t) => t === STACK_INVALID)) continue;
     const off = -(spi + 1) * 8;
+    if (s.types[0] === STACK_DYNPTR) {
+      // printed once, at the main slot: id, ref_id and first_slot (which the log calls dynptr_id)
+      const d = s.dynptr;
+      if (d !== undefined && d.first) text += ` fp${off}=dynptr_${d.kind}(${[d.id !== 0 ? `id=${d.id}` : '', d.refObjId !== 0 ? `ref_id=${d.refObjId}` : '', 'dynptr_id=1'].filter((x) => x !== '').join(',')})`;
+      continue;
+    }
     if (s.types[0] === STACK_ITER) {
       // only the main slot (the iterator's lowest address) is printed
       if (s.iter !== undefined && s.iter.first === spi) text += ` fp${off}=iter_${s.iter.type}(ref_id=${s.iter.refObjId},state=${s.iter.state},depth=${s.iter.depth})`;

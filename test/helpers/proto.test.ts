@@ -233,6 +233,7 @@ const EXPECTED: Readonly<Partial<Record<ProtoArg['kind'], string>>> = {
   ringbuf_mem: 'ringbuf_mem',
   btf_id: 'ptr_, trusted_ptr_, rcu_ptr_',
   percpu_btf_id: 'percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_',
+  dynptr: 'fp, dynptr_ptr',
 };
 
 /**
@@ -278,6 +279,12 @@ function predict(d: HelperDef, t: TypeEntry, probe: string): string {
       case 'btf_id':
         if (t === 'z' && a.nullable === true) continue;
         return refuse;
+      case 'dynptr':
+        // a stack pointer: initialised here (MEM_UNINIT) or, never initialised, refused
+        if (t !== 's') return refuse;
+        if (a.release === true) return `arg ${i + 1} is an unacquired reference`;
+        if (a.uninit === true) continue;
+        return `Expected an initialized dynptr as arg #${i}`;
       case 'size':
       case 'size_or_zero':
       case 'alloc_size':
