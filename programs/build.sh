@@ -128,6 +128,7 @@ sk_lookup                     sk_lookup.bpf.c                     bpf    v3  -
 netfilter                     netfilter.bpf.c                     bpf    v3  -
 tracing_helpers               tracing_helpers.bpf.c               bpf    v3  -
 lwt                           lwt.bpf.c                           bpf    v3  -
+sk_msg                        sk_msg.bpf.c                        bpf    v3  -
 sock_lookup                   sock_lookup.bpf.c                   bpf    v3  -
 fib_lookup                    fib_lookup.bpf.c                    bpf    v3  -
 tcp_cc_kernel_sockopt         tcp_cc_kernel_sockopt.bpf.c         bpf    v3  -
