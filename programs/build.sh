@@ -110,6 +110,8 @@ scx_preempt                   scx_preempt.bpf.c                   bpf    v3  -
 scx_lifecycle                 scx_lifecycle.bpf.c                 bpf    v3  -
 scx_prio                      scx_prio.bpf.c                      bpf    v3  -
 scx_cpumask                   scx_cpumask.bpf.c                   bpf    v3  -
+scx_move                      scx_move.bpf.c                      bpf    v3  -
+scx_taskctx                   scx_taskctx.bpf.c                   bpf    v3  -
 libbpf_parity                 libbpf_parity.bpf.c                 bpf    v3  -
 core_ctx                      core_ctx.bpf.c                      bpf    v3  -
 tcp_cc_reno                   tcp_cc_reno.bpf.c                   bpf    v3  -

@@ -25,6 +25,7 @@
 import { Fault } from '../../vm/fault.js';
 import { Memory, PERM_RW, RegionKind } from '../../vm/memory.js';
 import type { Kernel } from '../../kernel/kernel.js';
+import { localStorageOf } from '../../maps/local-storage.js';
 import type { StructOpsInstance } from '../../kernel/structops.js';
 import type { StructLayout } from '../../kernel/objects/ktypes.js';
 import { SchedSimError, type Behavior, type TaskSpec } from './workload.js';
@@ -1491,6 +1492,7 @@ export class SchedCore {
     if (s === null) {
       t.state = 'exited';
       if (this.scxActive) this.disableTask(t);
+      this.reap(t);
       return;
     }
     t.state = 'sleeping';
@@ -1520,6 +1522,15 @@ export class SchedCore {
     }
     t.state = 'exited';
     if (this.scxActive) this.disableTask(t);
+    this.reap(t);
+  }
+
+  /**
+   * The exited task is freed (free_task after sched_ext_free): its task local storage goes from
+   * every TASK_STORAGE map (bpf_task_storage_free), with the kptrs the values held.
+   */
+  private reap(t: SimTask): void {
+    localStorageOf(this.kernel).release(t.ptr);
   }
 
   private tick(c: SimCpu, t: SimTask): void {
