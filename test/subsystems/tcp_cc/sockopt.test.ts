@@ -13,6 +13,8 @@ import { BpfObject } from '../../../src/api/index.js';
 import { Kernel } from '../../../src/kernel/kernel.js';
 import { installTcpCc } from '../../../src/subsystems/tcp_cc/install.js';
 import { simulateTcp } from '../../../src/subsystems/tcp_cc/report.js';
+import { builtinReno, TcpSimError, type CongestionControl } from '../../../src/subsystems/tcp_cc/cc.js';
+import { SOL_TCP, TCP_OPT } from '../../../src/subsystems/tcp_cc/sockopt.js';
 
 interface Golden {
   sockopt: Record<string, unknown> & { res: number[]; val: number[] };
@@ -101,6 +103,33 @@ describe('bpf_setsockopt / bpf_getsockopt / bpf_tcp_send_ack from a congestion c
       }
     });
   }
+
+  it('TCP_CONGESTION switches to the built-in references by name; bbr is registered but not simulated (a typed NOT_EMULATED error, not an answer)', () => {
+    const sw = (name: string): (() => CongestionControl) => () => {
+      const reno = builtinReno();
+      return {
+        ...reno,
+        name: 'switcher',
+        init: (sk) => {
+          const v = new TextEncoder().encode(`${name}\0`);
+          expect(sk.sockopt!.setsockopt(SOL_TCP, TCP_OPT.CONGESTION, v)).toBe(0);
+        },
+      };
+    };
+    for (const name of ['reno', 'cubic']) {
+      const r = simulateTcp({ bandwidthBps: 10e6, rttNs: 10e6, durationNs: 300e6, flows: [{ cc: sw(name) }] });
+      expect(r.raw.flows[0]!.finalCc).toBe(name);
+      expect(r.raw.flows[0]!.deliveredPkts).toBeGreaterThan(100);
+    }
+    let err: unknown;
+    try {
+      simulateTcp({ bandwidthBps: 10e6, rttNs: 10e6, durationNs: 100e6, flows: [{ cc: sw('bbr') }] });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TcpSimError);
+    expect((err as TcpSimError).code).toBe('NOT_EMULATED');
+  });
 
   it('bpf_tcp_send_ack in release runs at the end of the connection (the helper is offered to every member)', () => {
     const kernel = new Kernel();
