@@ -8,6 +8,7 @@ import { Kernel } from '../../src/kernel/kernel.js';
 import { MAP_TYPE_SUPPORT } from '../../src/maps/registry.js';
 import { BPF_MAP_TYPE } from '../../src/maps/uapi.js';
 import { progTypeName } from '../../src/object/uapi.js';
+import { RUN_PATHS } from '../../src/kernel/progtypes/run-paths.js';
 
 /** Map types the kernel layer implements itself rather than the map registry (src/kernel/structops.ts). */
 const KERNEL_MAP_TYPES = new Map<number, string>([[BPF_MAP_TYPE.STRUCT_OPS, 'yes (`src/kernel/structops.ts`)']]);
@@ -29,9 +30,9 @@ function mapsTable(): string {
 function progTypesTable(): string {
   const k = new Kernel();
   return [
-    '| id | program type | `BPF_PROG_TEST_RUN` |',
-    '|---:|---|---|',
-    ...k.progTypes.all().map((p) => `| ${p.type} | \`${progTypeName(p.type).toLowerCase()}\` | ${p.testRun !== undefined ? 'yes' : 'no (ENOTSUPP, as the kernel)'} |`),
+    '| id | program type | `BPF_PROG_TEST_RUN` | without a test run |',
+    '|---:|---|---|---|',
+    ...k.progTypes.all().map((p) => `| ${p.type} | \`${progTypeName(p.type).toLowerCase()}\` | ${p.testRun !== undefined ? 'yes' : 'no (ENOTSUPP, as the kernel)'} | ${RUN_PATHS.get(p.type) ?? ''} |`),
   ].join('\n');
 }
 
