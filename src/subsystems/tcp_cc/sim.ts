@@ -31,7 +31,7 @@ import type { TcpCcSubsystem } from './install.js';
 import { ERRNO } from '../../util/errno.js';
 import { localStorageOf } from '../../maps/local-storage.js';
 import { ICSK_ACK_PENDING_OFF, TCP_FIELDS } from './layout.js';
-import { TCP_INFINITE_SSTHRESH, TcpSock } from './sock.js';
+import { MIN_RTT_WLEN_JIFFIES, rttMinReset, rttMinUpdate, TCP_INFINITE_SSTHRESH, TcpSock } from './sock.js';
 
 /** The shared path. */
 export interface PathConfig {
@@ -198,6 +198,7 @@ const SYNC_OFFSETS = {
 } as const;
 
 const HEADER_BYTES = 52;
+const BYTES_ACKED_OFF = TCP_FIELDS.bytes_acked!.off;
 const RTO_MAX_US = 120_000_000;
 const RTO_INIT_US = 1_000_000;
 const TCP_ECN_OK = 1;
@@ -343,6 +344,7 @@ class Flow {
   readonly opts: TcpSockopt;
   sendAcks = 0;
   storageDropped = 0;
+  bytesAcked = 0;
   /** The receiving socket (FlowConfig.receiver). */
   rx: Receiver | undefined;
   /** TCP_ECN_QUEUE_CWR: the next new data segment carries CWR. */
@@ -971,6 +973,10 @@ export function simulate(cfg: SimConfig): SimResult {
       }
       pktsAcked = ack - f.sndUna;
       s.packetsOut = s.packetsOut - pktsAcked;
+      // tcp_snd_una_update: bytes_acked (u64) grows by the newly acknowledged bytes
+      f.bytesAcked += pktsAcked * mss;
+      s.dv.setUint32(BYTES_ACKED_OFF, f.bytesAcked >>> 0, true);
+      s.dv.setUint32(BYTES_ACKED_OFF + 4, Math.floor(f.bytesAcked / 4294967296), true);
       f.sndUna = ack;
       f.backoff = 0;
       if (f.sack1 < ack) f.sack1 = f.sack2 = f.sack3 = -1;
@@ -1000,6 +1006,8 @@ export function simulate(cfg: SimConfig): SimResult {
       }
       f.rtoUs = Math.round(f.srttUs + Math.max(4 * f.rttvarUs, f.opts.rtoMinUs));
       s.setU32('srtt_us', Math.round(f.srttUs * 8));
+      // tcp_update_rtt_min (every sample here: no delayed-ACK flag on the sender's samples)
+      rttMinUpdate(s, MIN_RTT_WLEN_JIFFIES, jiffies32(), rttUs);
       s.setU32('mdev_us', Math.round(f.rttvarUs * 4));
       s.setU32('rttvar_us', Math.round(f.rttvarUs * 4));
       s.rto = Math.ceil(f.rtoUs / 1000);
@@ -1129,6 +1137,7 @@ export function simulate(cfg: SimConfig): SimResult {
     s.rto = RTO_INIT_US / 1000;
     s.ecnFlags = f.ecn ? TCP_ECN_OK : 0; // a control with TCP_CONG_NEEDS_ECN always negotiates ECN
     s.setU32('snd_cwnd_stamp', jiffies32());
+    rttMinReset(s, jiffies32(), 0xffffffff); // tcp_init_sock: minmax_reset(&tp->rtt_min, now, ~0U)
     syncSock(f);
     f.started = true;
     const r = f.rx;

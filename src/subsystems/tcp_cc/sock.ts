@@ -231,3 +231,67 @@ export function tcpRenoSsthresh(sk: TcpSock): number {
 export function tcpRenoUndoCwnd(sk: TcpSock): number {
   return Math.max(sk.cwnd, sk.priorCwnd);
 }
+
+// ------------------------------------------------------------------------------------------------
+// tp->rtt_min: a windowed minimum filter (lib/win_minmax.c, Kathleen Nichols' algorithm) of the
+// RTT samples, kept in the socket's `struct minmax` (three {t, v} u32 pairs; the current minimum
+// is s[0].v, what tcp_min_rtt() reads). tcp_update_rtt_min feeds it every RTT sample with a window
+// of sysctl_tcp_min_rtt_wlen (300 s) in jiffies.
+
+const RTT_MIN_OFF = TCP_FIELDS.rtt_min!.off;
+
+/** sysctl_tcp_min_rtt_wlen × HZ (1000). */
+export const MIN_RTT_WLEN_JIFFIES = 300 * 1000;
+
+function mmGet(sk: TcpSock, i: number): [number, number] {
+  return [sk.dv.getUint32(RTT_MIN_OFF + 8 * i, true), sk.dv.getUint32(RTT_MIN_OFF + 8 * i + 4, true)];
+}
+function mmSet(sk: TcpSock, i: number, t: number, v: number): void {
+  sk.dv.setUint32(RTT_MIN_OFF + 8 * i, t >>> 0, true);
+  sk.dv.setUint32(RTT_MIN_OFF + 8 * i + 4, v >>> 0, true);
+}
+
+/** minmax_reset: all three samples become (t, v). */
+export function rttMinReset(sk: TcpSock, t: number, v: number): void {
+  for (let i = 0; i < 3; i++) mmSet(sk, i, t, v);
+}
+
+/** tcp_min_rtt: the current windowed minimum (µs). */
+export function tcpMinRtt(sk: TcpSock): number {
+  return mmGet(sk, 0)[1];
+}
+
+/** minmax_running_min(&tp->rtt_min, win, t, meas); returns the new minimum. */
+export function rttMinUpdate(sk: TcpSock, win: number, t: number, meas: number): number {
+  const [t0, v0] = mmGet(sk, 0);
+  const [, v1] = mmGet(sk, 1);
+  const [t2, v2] = mmGet(sk, 2);
+  if (meas <= v0 || ((t - t2) >>> 0) > win) {
+    rttMinReset(sk, t, meas);
+    return meas;
+  }
+  if (meas <= v1) {
+    mmSet(sk, 1, t, meas);
+    mmSet(sk, 2, t, meas);
+  } else if (meas <= v2) mmSet(sk, 2, t, meas);
+  // minmax_subwin_update
+  const dt = (t - t0) >>> 0;
+  if (dt > win) {
+    const s1 = mmGet(sk, 1);
+    const s2 = mmGet(sk, 2);
+    mmSet(sk, 0, s1[0], s1[1]);
+    mmSet(sk, 1, s2[0], s2[1]);
+    mmSet(sk, 2, t, meas);
+    if (((t - mmGet(sk, 0)[0]) >>> 0) > win) {
+      const n1 = mmGet(sk, 1);
+      const n2 = mmGet(sk, 2);
+      mmSet(sk, 0, n1[0], n1[1]);
+      mmSet(sk, 1, n2[0], n2[1]);
+      mmSet(sk, 2, t, meas);
+    }
+  } else if (mmGet(sk, 1)[0] === t0 && dt > win / 4) {
+    mmSet(sk, 1, t, meas);
+    mmSet(sk, 2, t, meas);
+  } else if (mmGet(sk, 2)[0] === mmGet(sk, 1)[0] && dt > win / 2) mmSet(sk, 2, t, meas);
+  return mmGet(sk, 0)[1];
+}
