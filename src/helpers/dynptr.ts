@@ -28,7 +28,6 @@ const TYPE_SHIFT = 28;
 const RDONLY_BIT = 0x80000000;
 const E2BIG = 7;
 const EINVAL = 22;
-const ENOMEM = 12;
 
 /** A dynptr as read from the guest's memory. */
 export interface Dynptr {
@@ -135,7 +134,8 @@ function reserveDynptr(m: Machine): void {
   else {
     const region = map.reserve(size, 0);
     const rec = region > 0 ? map.recordAt(region) : null;
-    if (rec === null) err = -ENOMEM;
+    // a reservation that does not fit is -EINVAL (as 6.18 answers; recorded in syscall_dynptr)
+    if (rec === null) err = -EINVAL;
     else {
       reservations(m).set(rec, m.pc);
       m.grant(region);

@@ -757,6 +757,13 @@ export const CASES: readonly CaseDef[] = [
     differs: [mmapable('.rodata.cst16'), mmapable('.rodata.str1.1')],
   },
   {
+    name: 'syscall_dynptr',
+    object: 'dynptr',
+    kind: 'syscall',
+    features: ['dynptr_from_mem', 'dynptr_read/write/data', 'ringbuf_reserve/submit/discard_dynptr', 'dynptr errnos'],
+    runs: [{ prog: 'dynptr_ops', ctx: new Uint8Array(192) }],
+  },
+  {
     name: 'syscall_for_each',
     object: 'maps_for_each',
     kind: 'syscall',

@@ -113,4 +113,6 @@ export const CASES: VerifierCase[] = [
   d('dynptr-ringbuf-submit-offset', 'submit through a pointer into the dynptr\'s middle', `${RESERVE}\nmov r1, r10\nadd r1, -8\nmov r2, 0\ncall ${FN.ringbuf_submit_dynptr}`, rb),
   d('dynptr-ringbuf-two', 'two ringbuf dynptrs, each submitted', `${RESERVE}\nlddw r1, map_fd 0\nmov r2, 8\nmov r3, 0\nmov r4, r10\nadd r4, -48\ncall ${FN.ringbuf_reserve_dynptr}\n${SUBMIT}\nmov r1, r10\nadd r1, -48\nmov r2, 0\ncall ${FN.ringbuf_discard_dynptr}`, rb),
   d('dynptr-ringbuf-two-one-leaks', 'two ringbuf dynptrs, one submitted', `${RESERVE}\nlddw r1, map_fd 0\nmov r2, 8\nmov r3, 0\nmov r4, r10\nadd r4, -48\ncall ${FN.ringbuf_reserve_dynptr}\n${SUBMIT}`, rb),
+  // the run-time fixture (programs/dynptr.bpf.c) as clang compiles it
+  { name: 'dynptr-c-helpers', rule: 'dynptr', what: 'programs/dynptr.bpf.c: every dynptr helper, local and ringbuf, as compiled by clang', progType: 31, object: { file: 'dynptr.bpf.o', prog: 'dynptr_ops' } },
 ];
