@@ -138,7 +138,7 @@ tcp_cc_kernel_helpers         tcp_cc_kernel_helpers.bpf.c         bpf    v3  -
 tcp_cc_kernel_helpers_get     tcp_cc_kernel_helpers.bpf.c         bpf    v3  -DRELEASE_GETSOCKOPT
 tcp_cc_kernel_helpers_ack     tcp_cc_kernel_helpers.bpf.c         bpf    v3  -DRELEASE_SEND_ACK
 tcp_cc_kernel_helpers_coarse  tcp_cc_kernel_helpers.bpf.c         bpf    v3  -DCOARSE_NS
-dynptr                        dynptr.bpf.c                        bpf    v3  -
+skb_room                      skb_room.bpf.c                      bpf    v3  -
 '
 
 die() { echo "build.sh: $*" >&2; exit 1; }

@@ -19,6 +19,7 @@ import { seqHelpers } from './seq.js';
 import { sockoptHelpers } from './sockopt.js';
 import { sockHelpers } from './sock.js';
 import { fibHelpers } from './fib.js';
+import { skbRoomHelpers } from './skb-room.js';
 import { stringHelpers } from './string.js';
 import { helperSpec } from './table.js';
 import { tailCallHelpers } from './tailcall.js';
@@ -67,6 +68,7 @@ export function builtinHelpers(): HelperDef[] {
     ...sockoptHelpers(),
     ...sockHelpers(),
     ...fibHelpers(),
+    ...skbRoomHelpers(),
     ...localStorageHelpers(),
     ...cgroupHelpers(),
     ...userRingbufHelpers(),

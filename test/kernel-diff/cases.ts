@@ -133,6 +133,15 @@ const FIB_NET: NetDef = {
 const fibV4 = (dst: string, size?: number): Uint8Array => ipv4Frame('udp', { src: '10.1.0.7', dst, srcPort: 1000, dstPort: 2000, ...(size !== undefined ? { minLength: size } : {}) });
 const fibV6 = (dst: string): Uint8Array => ipv6Frame('udp', { src: 'fd00:1::7', dst, srcPort: 1000, dstPort: 2000 });
 
+/** struct query of skb_room (24 bytes) as a setup write of entry `i`. */
+function roomQuery(i: number, op: number, a = 0, b = 0, flags = 0n): MapWrite {
+  return { map: 'query', key: le(i, 4), value: struct(24, [[0, op, 4], [4, a, 4], [8, b, 4], [16, flags, 8]]) };
+}
+/** An IPv4 frame with an 802.1Q tag (TCI 5) between the MAC addresses and the EtherType. */
+const V4_TAGGED = Uint8Array.of(...V4_TCP80.subarray(0, 12), 0x81, 0x00, 0x00, 0x05, ...V4_TCP80.subarray(12));
+/** bpf_skb_adjust_room flags. */
+const ADJ = { ENCAP_L3_IPV4: 2n, ENCAP_L4_UDP: 16n, DECAP_L3_IPV4: 128n } as const;
+
 // ---- shared exclusions -------------------------------------------------------------------------
 
 const XDP_POINTERS: Differs = { map: '.data.env', reason: 'xdp_env: the raw data/data_end/data_meta pointers (kernel addresses vs emulator region addresses)' };
@@ -552,6 +561,60 @@ export const CASES: readonly CaseDef[] = [
     net: { ...FIB_NET, forwarding: false },
     setup: [fibQuery(0, { ifindex: 2 }), fibQuery(1, { ifindex: 1 }), fibQuery(2, { ifindex: 2 })],
     runs: [{ prog: 'fib_xdp', data: fibV4('10.9.1.1') }, { prog: 'fib_xdp', data: fibV4('10.9.1.1') }, { prog: 'fib_xdp', data: fibV6('fd00:9::1') }],
+  },
+  {
+    name: 'tc_skb_room_resize',
+    object: 'skb_room',
+    kind: 'tc',
+    differs: [mmapable('.rodata')],
+    features: ['skb_change_tail', 'skb_change_head', 'skb_adjust_room', 'encapsulation', 'errnos', 'data_out'],
+    setup: [
+      roomQuery(0, 0, 200),
+      roomQuery(1, 0, 40),
+      roomQuery(2, 0, 13),
+      roomQuery(3, 0, 2000),
+      roomQuery(4, 0, 16065),
+      roomQuery(5, 0, 100, 0, 1n),
+      roomQuery(6, 1, 14),
+      roomQuery(7, 1, 16, 0, 1n),
+      roomQuery(8, 2, 8, 1),
+      roomQuery(9, 2, 28, 1, ADJ.ENCAP_L3_IPV4 | ADJ.ENCAP_L4_UDP),
+      roomQuery(10, 2, -8, 1),
+      roomQuery(11, 2, 0x1000, 1),
+      roomQuery(12, 2, 8, 2),
+      roomQuery(13, 2, 8, 1, ADJ.DECAP_L3_IPV4),
+      roomQuery(14, 11, 28, 1, ADJ.ENCAP_L3_IPV4 | ADJ.ENCAP_L4_UDP),
+      roomQuery(15, 12, 28, 1, ADJ.ENCAP_L3_IPV4),
+    ],
+    runs: Array.from({ length: 16 }, () => ({ prog: 'room_tc', data: V4_TCP80 })),
+    note: 'change_tail grow/trim/below the network offset/2000/above 16064/flags; change_head 14 and flags; adjust_room +8 MAC, +28 encap, -8, 0x1000 EFAULT, mode 2 ENOTSUPP, grow with DECAP EINVAL, encap twice EALREADY, change_tail after encap ENOTSUPP',
+  },
+  {
+    name: 'tc_skb_room_proto_vlan',
+    object: 'skb_room',
+    kind: 'tc',
+    differs: [mmapable('.rodata')],
+    features: ['skb_change_proto', 'skb_vlan_push', 'skb_vlan_pop', 'check_mtu', 'redirect_neigh', 'redirect_peer', 'data_out'],
+    setup: [
+      roomQuery(0, 3, 0x86dd),
+      roomQuery(1, 3, 0x0800),
+      roomQuery(2, 3, 0x86dd),
+      roomQuery(3, 3, 0x86dd, 0, 1n),
+      roomQuery(4, 4, 0x8100, 5),
+      roomQuery(5, 6, 0x88a8, 10),
+      roomQuery(6, 4, 0x1234, 7),
+      roomQuery(7, 5),
+      roomQuery(8, 5),
+      roomQuery(9, 10, 0x8100, 9),
+      roomQuery(10, 7, 0, 0),
+      roomQuery(11, 7, 0, 65600),
+      roomQuery(12, 7, 7, 0),
+      roomQuery(13, 7, 0, 0, 2n << 32n),
+      roomQuery(14, 8, 1, 0),
+      roomQuery(15, 9, 1, 0, 1n),
+    ],
+    runs: [V4_TCP80, V6_TCP22, V6_TCP22, V4_TCP80, V4_TCP80, V4_TCP80, V4_TCP80, V4_TCP80, V4_TAGGED, V4_TCP80, V4_TCP80, V4_TCP80, V4_TCP80, V4_TCP80, V4_TCP80, V4_TCP80].map((data) => ({ prog: 'room_tc', data })),
+    note: 'change_proto 4->6, 6->4, 6->6 ENOTSUPP, flags; vlan push (hw-accel only), push twice (first tag into the data), unknown proto -> 802.1Q, pop without a tag, pop of a tag in the data, push+pop; check_mtu on lo, above it, unknown ifindex, bad flags; redirect_neigh; redirect_peer with flags (SHOT)',
   },
   {
     name: 'tc_ctx_in_out',
