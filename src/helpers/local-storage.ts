@@ -12,6 +12,9 @@
  *   for a refcounted owner). sk storage: any flags above F_CREATE give NULL (`flags > F_CREATE`).
  * - `..._delete(map, owner)`: 0, or -ENOENT without a value; a NULL owner gives -EINVAL (task, cgroup,
  *   inode; sk storage's owner cannot be NULL after the verifier).
+ * - sk storage: a socket of the emulated socket table (the 'sockets' service) is one owner whether
+ *   the program passes its struct bpf_sock or its struct bpf_tcp_sock view; its key is the region
+ *   of the bpf_sock view (open a socket fd for the syscall side with that pointer).
  * - The map must be of the helper's own type (check_map_func_compatibility: the verifier refuses
  *   anything else; without the verifier it is a `helper` fault here).
  *
@@ -29,7 +32,9 @@ import { BPF_MAP_TYPE, mapTypeName } from '../maps/uapi.js';
 import { ProgType as P } from '../object/uapi.js';
 import { ERRNO } from '../util/errno.js';
 import type { Machine } from '../vm/machine.js';
+import { Memory } from '../vm/memory.js';
 import { mapArg, memArg } from './args.js';
+import { hostOf } from './host.js';
 import type { HelperDef, HelperProto, ProtoArg } from './registry.js';
 
 const { EINVAL } = ERRNO;
@@ -52,10 +57,29 @@ function ownerArg(m: Machine, helper: string): number {
   return m.argRegionChecked(2, `${helper} r2 (owner)`);
 }
 
+/** What the 'sockets' service (kernel/objects/sockets.ts) offers to name a socket by any of its views. */
+interface SocketViews {
+  byView(region: number): { readonly sock: object } | undefined;
+  sockPointer(s: object): bigint;
+}
+
+/**
+ * The owner of sk storage: a socket of the emulated socket table is one owner whichever of its views
+ * (struct bpf_sock or struct bpf_tcp_sock) the program passes: its bpf_sock view's region. Other
+ * socket objects (a subsystem's struct sock) are owners by their own region.
+ */
+function sockOwnerArg(m: Machine, helper: string): number {
+  const region = ownerArg(m, helper);
+  if (region === 0) return 0;
+  const table = hostOf(m).service<SocketViews>('sockets');
+  const v = table?.byView(region);
+  return v === undefined || table === undefined ? region : Memory.split(table.sockPointer(v.sock))[0];
+}
+
 function storageGet(type: number, helper: string, skFlags: boolean): (m: Machine) => void {
   return (m) => {
     const map = storageMap(m, type, helper);
-    const owner = ownerArg(m, helper);
+    const owner = skFlags ? sockOwnerArg(m, helper) : ownerArg(m, helper);
     const flagsHi = m.hi[4]!;
     const flags = m.lo[4]! >>> 0;
     const badFlags = skFlags ? flagsHi !== 0 || flags > BPF_LOCAL_STORAGE_GET_F_CREATE : flagsHi !== 0 || (flags & ~BPF_LOCAL_STORAGE_GET_F_CREATE) !== 0;
@@ -77,10 +101,10 @@ function storageGet(type: number, helper: string, skFlags: boolean): (m: Machine
   };
 }
 
-function storageDelete(type: number, helper: string): (m: Machine) => void {
+function storageDelete(type: number, helper: string, sock = false): (m: Machine) => void {
   return (m) => {
     const map = storageMap(m, type, helper);
-    const owner = ownerArg(m, helper);
+    const owner = sock ? sockOwnerArg(m, helper) : ownerArg(m, helper);
     m.setR0Num(owner === 0 ? -EINVAL : map.deleteFromOwner(owner));
   };
 }
@@ -125,7 +149,7 @@ export function localStorageHelpers(): HelperDef[] {
   const T = BPF_MAP_TYPE;
   return [
     { id: 107, name: 'sk_storage_get', fn: storageGet(T.SK_STORAGE, 'bpf_sk_storage_get', true), proto: SK_GET, progTypes: SK_STORAGE_GET_TYPES, family },
-    { id: 108, name: 'sk_storage_delete', fn: storageDelete(T.SK_STORAGE, 'bpf_sk_storage_delete'), proto: SK_DELETE, progTypes: SK_STORAGE_DELETE_TYPES, family },
+    { id: 108, name: 'sk_storage_delete', fn: storageDelete(T.SK_STORAGE, 'bpf_sk_storage_delete', true), proto: SK_DELETE, progTypes: SK_STORAGE_DELETE_TYPES, family },
     { id: 145, name: 'inode_storage_get', fn: storageGet(T.INODE_STORAGE, 'bpf_inode_storage_get', false), proto: getProto('inode'), progTypes: [P.LSM], family },
     { id: 146, name: 'inode_storage_delete', fn: storageDelete(T.INODE_STORAGE, 'bpf_inode_storage_delete'), proto: deleteProto('inode'), progTypes: [P.LSM], family },
     { id: 156, name: 'task_storage_get', fn: storageGet(T.TASK_STORAGE, 'bpf_task_storage_get', false), proto: getProto('task_struct'), family },

@@ -10,6 +10,7 @@ import type { KernelObjects } from '../../src/kernel/objects/kobjects.js';
 import { localStorageOf } from '../../src/maps/local-storage.js';
 import { BPF_MAP_TYPE } from '../../src/maps/uapi.js';
 import { ERRNO } from '../../src/util/errno.js';
+import { Memory, PERM_RW, RegionKind } from '../../src/vm/memory.js';
 import { localStorageHelpers } from '../../src/helpers/local-storage.js';
 import { Cmd, ProgType, getU64, load, loadProg, mkMap, newKernel, run } from './env.js';
 
@@ -184,5 +185,28 @@ describe('bpf_cgrp_storage_get / _delete (210 / 211) and bpf_sk_storage_get / _d
     expect(del(k, d, inode)).toBe(0);
     expect(del(k, d, inode)).toBe(-ERRNO.ENOENT);
     expect(del(k, d, 0n)).toBe(-ERRNO.EINVAL);
+  });
+
+  it('sk storage: a table socket is one owner through its bpf_sock and bpf_tcp_sock views', () => {
+    const defs = localStorageHelpers().filter((h) => h.id === 107 || h.id === 108).map((h) => ({ ...h, progTypes: [ProgType.SYSCALL] }));
+    const k = newKernel({ helpers: defs });
+    const map = storageMap(k, BPF_MAP_TYPE.SK_STORAGE);
+    const e = k.fds.get(load(k, getProg(map, 107)));
+    if (e?.kind !== 'prog') throw new Error('no program');
+    const sock = k.sockets.add({ protocol: 'tcp', localPort: 8080 });
+    // the run is granted the socket's views, as a lookup helper would grant them
+    const views = [k.sockets.tcpPointer(sock), k.sockets.sockPointer(sock)];
+    const getVia = (view: bigint, flags: bigint, init: boolean): { nonNull: boolean; value: bigint } => {
+      const c = ctx(view, flags, init);
+      const region = k.mem.map(c, { kind: RegionKind.OTHER, perm: PERM_RW, label: 'test ctx' });
+      const r = k.execute(e.obj, [Memory.pointer(region, 0)], { grants: [Memory.pointer(region, 0), ...views] });
+      k.mem.unmap(region);
+      expect(r.fault).toBeNull();
+      return { nonNull: getU64(c, 24) === 1n, value: getU64(c, 32) };
+    };
+    expect(getVia(views[0]!, 1n, true)).toEqual({ nonNull: true, value: 77n });
+    expect(getVia(views[1]!, 0n, false)).toEqual({ nonNull: true, value: 77n });
+    expect(localStorageOf(k).mapsOf(views[1]!)).toHaveLength(1);
+    expect(localStorageOf(k).mapsOf(views[0]!)).toHaveLength(0);
   });
 });
