@@ -3,12 +3,12 @@
  * program's verdict from the load-time verifier, the linked listing with source lines, the
  * control-flow graph, helper names, and whether the JavaScript tier can run here.
  */
-import { BpfObject, type OpenOptions } from './object.js';
+import { BpfObject, type BpfProgram, type OpenOptions } from './object.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { BpfError } from './errors.js';
 import { VerifierError } from '../verifier/api.js';
 import { errnoName } from '../util/errno.js';
-import { progTypeLabel } from '../object/uapi.js';
+import { ProgType, progTypeLabel } from '../object/uapi.js';
 
 export { programListing, type ListingOptions } from '../object/listing.js';
 export { buildCfg, cfgToSvg, cfgToDot, type CfgBlock, type CfgEdge } from '../isa/cfg.js';
@@ -65,20 +65,56 @@ export function verifyProgram(bytes: Uint8Array, prog: string, o: VerifyProgramO
   try {
     const p = obj.program(prog);
     for (const q of obj.programs) q.autoload = q === p;
-    const type = progTypeLabel(p.type);
-    const none = { errno: null, pc: null, line: null, lineText: null };
     try {
       obj.load();
-      const st = p.verifierStats;
-      return { name: prog, type, verdict: 'accepted', ...none, insnsProcessed: st?.insnsProcessed ?? 0, totalStates: st?.totalStates ?? 0, peakStates: st?.peakStates ?? 0, timeUs: st?.timeUs ?? 0, log: p.verifierLog };
+      return verdictOf(p, null);
     } catch (e) {
-      if (e instanceof BpfError && e.cause instanceof VerifierError) {
-        const v = e.cause;
-        const s = v.source;
-        return { name: prog, type, verdict: 'rejected', errno: errnoName(v.errno), pc: v.pc < 0 ? null : v.pc, line: s === undefined ? null : `${s.file}:${s.line}`, lineText: s?.text ?? null, insnsProcessed: v.stats.insnsProcessed, totalStates: v.stats.totalStates, peakStates: v.stats.peakStates, timeUs: v.stats.timeUs, log: v.log };
+      return verdictOf(p, e);
+    }
+  } finally {
+    obj.close();
+  }
+}
+
+/** The verdict of a load that succeeded for `p`, or of the VerifierError/BpfError that refused it. */
+function verdictOf(p: BpfProgram, e: unknown): ProgramVerdict {
+  const type = progTypeLabel(p.type);
+  const none = { errno: null, pc: null, line: null, lineText: null };
+  if (e === null) {
+    const st = p.verifierStats;
+    return { name: p.name, type, verdict: 'accepted', ...none, insnsProcessed: st?.insnsProcessed ?? 0, totalStates: st?.totalStates ?? 0, peakStates: st?.peakStates ?? 0, timeUs: st?.timeUs ?? 0, log: p.verifierLog };
+  }
+  if (e instanceof BpfError && e.cause instanceof VerifierError) {
+    const v = e.cause;
+    const s = v.source;
+    return { name: p.name, type, verdict: 'rejected', errno: errnoName(v.errno), pc: v.pc < 0 ? null : v.pc, line: s === undefined ? null : `${s.file}:${s.line}`, lineText: s?.text ?? null, insnsProcessed: v.stats.insnsProcessed, totalStates: v.stats.totalStates, peakStates: v.stats.peakStates, timeUs: v.stats.timeUs, log: v.log };
+  }
+  if (e instanceof BpfError) return { name: p.name, type, verdict: 'rejected', ...none, errno: e.code, insnsProcessed: 0, totalStates: 0, peakStates: 0, timeUs: 0, log: e.message };
+  throw e;
+}
+
+/**
+ * A struct_ops program's verdict: it loads with the struct_ops map that names it (libbpf autoloads
+ * the programs of every created struct_ops map), so only the first such map is created and no other
+ * program is autoloaded. When that load stops at another program of the same map, this one gets no
+ * verdict of its own (rejected, errno null, the log says why).
+ */
+export function verifyStructOpsProgram(bytes: Uint8Array, prog: string, o: VerifyProgramOptions = {}): ProgramVerdict {
+  const obj = openFor(bytes, o);
+  try {
+    const p = obj.program(prog);
+    const home = obj.maps.find((m) => m.spec.structOps?.members.some((x) => x.program === prog) === true);
+    for (const m of obj.maps) if (m.spec.structOps !== undefined) m.autocreate = m === home;
+    for (const q of obj.programs) if (q.type !== ProgType.STRUCT_OPS) q.autoload = false;
+    try {
+      obj.load();
+      return verdictOf(p, null);
+    } catch (e) {
+      const failed = e instanceof Error ? /^prog '([^']+)'/.exec(e.message)?.[1] : undefined;
+      if (failed !== undefined && failed !== prog) {
+        return { name: prog, type: progTypeLabel(p.type), verdict: 'rejected', errno: null, pc: null, line: null, lineText: null, insnsProcessed: 0, totalStates: 0, peakStates: 0, timeUs: 0, log: `not verified on its own: it loads with struct_ops map '${home?.name ?? '?'}', whose load stopped at prog '${failed}'` };
       }
-      if (e instanceof BpfError) return { name: prog, type, verdict: 'rejected', ...none, errno: e.code, insnsProcessed: 0, totalStates: 0, peakStates: 0, timeUs: 0, log: e.message };
-      throw e;
+      return verdictOf(p, e);
     }
   } finally {
     obj.close();
@@ -88,22 +124,19 @@ export function verifyProgram(bytes: Uint8Array, prog: string, o: VerifyProgramO
 /**
  * Every program's verdict: the object loaded whole first (struct_ops programs need their maps, as
  * with libbpf); when that fails, each program on its own through {@link verifyProgram}, so one
- * refused program does not hide the others' verdicts.
+ * refused program does not hide the others' verdicts (a struct_ops program with only the first
+ * struct_ops map that names it created, since it cannot load without one).
  */
 export function verifyObject(bytes: Uint8Array, o: VerifyProgramOptions = {}): ProgramVerdict[] {
   const obj = openFor(bytes, o);
-  const names = obj.programs.map((p) => p.name);
   try {
     obj.load();
-    return obj.programs
-      .filter((p) => p.fd >= 0)
-      .map((p): ProgramVerdict => {
-        const st = p.verifierStats;
-        return { name: p.name, type: progTypeLabel(p.type), verdict: 'accepted', errno: null, pc: null, line: null, lineText: null, insnsProcessed: st?.insnsProcessed ?? 0, totalStates: st?.totalStates ?? 0, peakStates: st?.peakStates ?? 0, timeUs: st?.timeUs ?? 0, log: p.verifierLog };
-      });
+    return obj.programs.filter((p) => p.fd >= 0).map((p) => verdictOf(p, null));
   } catch (e) {
     if (!(e instanceof BpfError)) throw e;
-    return names.map((n) => verifyProgram(bytes, n, o));
+    // struct_ops programs load with the maps that name them (libbpf autoloads them), so one of
+    // them cannot be tried alone: those other than the refused one get no verdict of their own
+    return obj.programs.map((p) => (p.type === ProgType.STRUCT_OPS ? verifyStructOpsProgram(bytes, p.name, o) : verifyProgram(bytes, p.name, o)));
   } finally {
     obj.close();
   }

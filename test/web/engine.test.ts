@@ -100,6 +100,14 @@ describe('web engine', () => {
     expect(t.summary).toMatch(/Mbit\/s/);
   });
 
+  it('gives each struct_ops program its own verdict (scx_bad_write.bpf.c header: the object does not load)', () => {
+    const v = describeObject(new Uint8Array(readFileSync(new URL('../../programs/scx_bad_write.bpf.o', import.meta.url))), 'scx_bad_write');
+    const by = Object.fromEntries(v.programs.map((p) => [p.name, p.verdict]));
+    expect([by.bad_enable!.verdict, by.bad_enable!.errno, by.bad_enable!.line]).toEqual(['rejected', 'EACCES', 'scx_bad_write.bpf.c:16']);
+    expect(by.ok_enable!.verdict).toBe('accepted');
+    expect([by.sleepy_enqueue!.verdict, by.sleepy_enqueue!.errno]).toEqual(['rejected', 'EINVAL']);
+  });
+
   it('refuses a malformed object with a typed error naming what is wrong', () => {
     expect(() => describeObject(new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 1, 2, 3]), 'bad')).toThrow(/shorter than e_ident/);
   });
