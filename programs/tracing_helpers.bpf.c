@@ -24,6 +24,11 @@
  *                 flags 2
  *   task_stack    SEC("syscall"): [26] bpf_get_task_stack(current, 3 frames),
  *                 frames in [27..29], [30] its user stack (BPF_F_USER_STACK)
+ *   kprobe_stackid SEC("kprobe/do_unlinkat"): bpf_get_stackid into the
+ *                 STACK_TRACE map `stacks` (16 buckets, 4 frames): [31] the
+ *                 kernel stack's id, [32] the same again, [33] the user
+ *                 stack's, [34] unknown flags (-EINVAL), [35] skipping 200
+ *                 frames (-EFAULT)
  *
  * The 6.18 test machine refuses every fentry/fexit program (EPERM, as for
  * tracing_trampoline); -DNO_TRAMPOLINE leaves them out to check that the
@@ -33,10 +38,17 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 32);
+	__uint(max_entries, 40);
 	__type(key, u32);
 	__type(value, u64);
 } out SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16);
+	__type(key, u32);
+	__uint(value_size, 4 * sizeof(u64));
+} stacks SEC(".maps");
 
 static __always_inline void put(u32 i, u64 v)
 {
@@ -126,6 +138,17 @@ int task_stack(void *ctx)
 	put(28, frames[1]);
 	put(29, frames[2]);
 	put(30, bpf_get_task_stack(task, frames, sizeof(frames), BPF_F_USER_STACK));
+	return 0;
+}
+
+SEC("kprobe/do_unlinkat")
+int kprobe_stackid(struct pt_regs *regs)
+{
+	put(31, bpf_get_stackid(regs, &stacks, 0));
+	put(32, bpf_get_stackid(regs, &stacks, 0));
+	put(33, bpf_get_stackid(regs, &stacks, BPF_F_USER_STACK));
+	put(34, bpf_get_stackid(regs, &stacks, 1 << 12));
+	put(35, bpf_get_stackid(regs, &stacks, 200));
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  * kernel/trace/bpf_trace.c, kernel/bpf/helpers.c, Linux 6.18):
  *
  *   bpf_get_stack (67), bpf_get_task_stack (141)   the task's kernel or user call stack
+ *   bpf_get_stackid (27)                            the stack's id in a STACK_TRACE map
  *   bpf_get_func_ip (173)                           the traced function's address
  *   bpf_get_func_arg (183), _ret (184), _arg_cnt (185)   fentry/fexit/fmod_ret/LSM arguments
  *   bpf_get_current_cgroup_id (80), bpf_get_current_ancestor_cgroup_id (123)
@@ -22,13 +23,15 @@
  *   function name in the kernel text range, see {@link funcAddress}).
  *
  * Availability follows 6.18's get_func_proto tables as recorded on the kernel
- * (test/helpers/helper-protos.json). Not emulated: user build ids (the BPF_F_USER_BUILD_ID
- * records say BPF_STACK_BUILD_ID_IP with the address), bpf_get_stackid and the stack-trace map.
+ * (test/helpers/helper-protos.json); bpf_get_stackid is GPL-only except for perf_event programs in
+ * the kernel (bpf_get_stackid_proto_pe), one flag here. Not emulated: user build ids (the
+ * BPF_F_USER_BUILD_ID records say BPF_STACK_BUILD_ID_IP with the address).
  */
 import { AttachType as A, ProgType as P } from '../object/uapi.js';
 import type { Machine } from '../vm/machine.js';
 import { RegionKind } from '../vm/memory.js';
-import { ctxArg, memArgOrZero, memArg } from './args.js';
+import { ctxArg, mapArg, memArgOrZero, memArg } from './args.js';
+import { BPF_F_FAST_STACK_CMP, BPF_F_REUSE_STACKID, StackTraceMap } from '../maps/stack-trace.js';
 import { cgroupsOf, type Cgroup } from '../maps/cgroups.js';
 import { hostOf, type HelperHost } from './host.js';
 import { TRACING_TYPES } from './progtypes.js';
@@ -212,6 +215,25 @@ function bpfGetStack(m: Machine): void {
   getStack(m, 'bpf_get_stack', currentStack(hostOf(m)), 2, false);
 }
 
+/**
+ * bpf_get_stackid(ctx, map, flags): the current stack (kernel, or user with BPF_F_USER_STACK),
+ * at most the map's depth after `skip` entries, stored in the STACK_TRACE map; its id or -errno.
+ */
+function bpfGetStackid(m: Machine): void {
+  const H = 'bpf_get_stackid';
+  ctxArg(m, 1, H);
+  const map = mapArg(m, 2, H);
+  if (!(map instanceof StackTraceMap)) throw m.fail('helper', `${H} r2 (map): map '${map.name}' is not a stack_trace map`);
+  const flags = m.argU64(3);
+  if ((flags & ~BigInt(BPF_F_SKIP_FIELD_MASK | BPF_F_USER_STACK | BPF_F_FAST_STACK_CMP | BPF_F_REUSE_STACKID)) !== 0n) return m.setR0Big(BigInt(-EINVAL));
+  const f = Number(flags);
+  const skip = f & BPF_F_SKIP_FIELD_MASK;
+  const stack = currentStack(hostOf(m));
+  const frames = ((f & BPF_F_USER_STACK) !== 0 ? stack.user : stack.kernel) ?? [];
+  const maxDepth = Math.min(map.maxDepth + skip, PERF_EVENT_MAX_STACK);
+  m.setR0Num(map.getStackId(frames.slice(0, maxDepth), skip, f));
+}
+
 /** The pid of the task_struct `ptr` points to (the current task, init or an added task), or undefined. */
 function taskPid(host: HelperHost, ptr: bigint): number | undefined {
   if (ptr === host.currentTaskPointer()) return host.currentTask().pid;
@@ -326,6 +348,7 @@ function bpfReadBranchRecords(m: Machine): void {
 
 const STACK_PROTO: HelperProto = { ret: 'integer', args: [{ kind: 'ctx' }, { kind: 'mem', uninit: true }, { kind: 'size_or_zero' }, { kind: 'anything' }] };
 const TASK_STACK_PROTO: HelperProto = { ret: 'integer', args: [{ kind: 'btf_id', btfType: 'task_struct' }, { kind: 'mem', uninit: true }, { kind: 'size_or_zero' }, { kind: 'anything' }] };
+const STACKID_PROTO: HelperProto = { ret: 'integer', args: [{ kind: 'ctx' }, { kind: 'map' }, { kind: 'anything' }] };
 const CTX_PROTO: HelperProto = { ret: 'integer', args: [{ kind: 'ctx' }] };
 const NO_ARGS: HelperProto = { ret: 'integer', args: [] };
 const ONE_ARG: HelperProto = { ret: 'integer', args: [{ kind: 'anything' }] };
@@ -351,6 +374,7 @@ const FUNC_IP_ATTACH: readonly number[] = [0, A.TRACE_FENTRY, A.TRACE_FEXIT, A.M
 export function tracingHelpers(): HelperDef[] {
   const family = 'tracing';
   return [
+    { id: 27, name: 'get_stackid', fn: bpfGetStackid, proto: STACKID_PROTO, gplOnly: true, progTypes: TRACING_TYPES, family },
     { id: 67, name: 'get_stack', fn: bpfGetStack, proto: STACK_PROTO, gplOnly: true, progTypes: TRACING_TYPES, family },
     { id: 141, name: 'get_task_stack', fn: bpfGetTaskStack, proto: TASK_STACK_PROTO, family },
     { id: 173, name: 'get_func_ip', fn: bpfGetFuncIp, proto: CTX_PROTO, gplOnly: true, progTypes: [P.KPROBE, P.TRACING], attachTypes: FUNC_IP_ATTACH, family },

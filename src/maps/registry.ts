@@ -24,6 +24,7 @@ import { LOCAL_STORAGE_OWNER, LocalStorageMap, localStorageAllocCheck } from './
 import { CgroupStorageMap, cgroupStorageAllocCheck } from './cgroup-storage.js';
 import { CgroupArrayMap } from './cgroup-array.js';
 import { UserRingbufMap } from './user-ringbuf.js';
+import { StackTraceMap, stackTraceAllocCheck } from './stack-trace.js';
 import type { BpfMap, ResolvedAttr } from './map.js';
 import { ArrayOfMapsMap, HashOfMapsMap, innerMapMeta } from './map-in-map.js';
 import { PerfEventArrayMap } from './perf.js';
@@ -178,6 +179,7 @@ export const BUILTIN_MAP_TYPES: readonly MapTypeImpl[] = [
     create: (a, e) => new CgroupArrayMap(a, e),
   },
   ...[BPF_MAP_TYPE.CGROUP_STORAGE, BPF_MAP_TYPE.PERCPU_CGROUP_STORAGE].map((type): MapTypeImpl => ({ type, check: cgroupStorageAllocCheck, create: (a, e) => new CgroupStorageMap(a, e) })),
+  { type: BPF_MAP_TYPE.STACK_TRACE, check: stackTraceAllocCheck, create: (a, e) => new StackTraceMap(a, e) },
 ];
 
 /** A new registry holding the built-in map types. */
