@@ -4,8 +4,9 @@
  * the running op) are checked by the core and end the scheduler with the kernel's message; the
  * program-type rules are the kfunc id sets' registrations.
  *
- * 6.18 exports only the current names (`scx_bpf_dsq_insert`, `scx_bpf_dsq_move_to_local`, ...):
- * the pre-6.13 ones (`scx_bpf_dispatch`, `scx_bpf_consume`, ...) were removed, and objects that
+ * 6.18 exports only the current names (`scx_bpf_dsq_insert`, `scx_bpf_dsq_move_to_local`,
+ * `scx_bpf_dsq_move`, ...): the pre-6.13 ones (`scx_bpf_dispatch`, `scx_bpf_consume`,
+ * `scx_bpf_dispatch_from_dsq`, ...) were removed, and objects that
  * still name them do so through `___compat` weak externs that must stay unresolved. They are
  * registered only with {@link SchedExtKfuncOptions.legacyNames} (an emulator option, for objects
  * built for 6.12 kernels).
