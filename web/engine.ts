@@ -92,7 +92,7 @@ export interface ProgramView {
   /** Whether its ctx is a struct __sk_buff (the page offers a field form for ctx_in). */
   readonly skbCtx: boolean;
   /** The ctx struct from BTF (its name and an all-zero value as JSON), when the ctx is a pointer to a struct. */
-  readonly ctx: { readonly struct: string; readonly zero: Json } | null;
+  readonly ctx: { readonly struct: string; readonly size: number; readonly zero: Json } | null;
   /** Kernel-syntax listing with the C source lines interleaved. */
   readonly listing: readonly string[];
   /** The control-flow graph as a self-contained SVG. */
@@ -164,11 +164,11 @@ function exampleEntry(spec: ObjectSpec, keyId: number, valueId: number): Json | 
   }
 }
 
-function ctxView(spec: ObjectSpec, p: ProgramSpec): { struct: string; zero: Json } | null {
+function ctxView(spec: ObjectSpec, p: ProgramSpec): { struct: string; size: number; zero: Json } | null {
   const c = ctxCodec(spec, p);
   if (c === null) return null;
   try {
-    return { struct: c.struct, zero: jsonOf(c.codec.decode(new Uint8Array(c.codec.size))) };
+    return { struct: c.struct, size: c.codec.size, zero: jsonOf(c.codec.decode(new Uint8Array(c.codec.size))) };
   } catch {
     return null;
   }

@@ -6,7 +6,7 @@
  * SVG, which the package generates with every string escaped.
  */
 // the page itself needs only the packet tools (`bpfemu/packets`); the emulator lives in the worker's bundle
-import { buildPacket, decodePacket, skbCtx, type PacketLayer, type PacketLayerSpec, type SkbCtxFields } from '../src/packets.js';
+import { buildPacket, decodePacket, isPcap, readPcap, skbCtx, type PacketLayer, type PacketLayerSpec, type SkbCtxFields } from '../src/packets.js';
 import type { AssocStep, ObjectView, ProgramView, RunInput, RunView } from './engine.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -258,7 +258,9 @@ function renderProgram(): void {
   $('pkt-form').hidden = !p.takesPacket;
   $('skb-form').hidden = !p.skbCtx;
   // other struct ctxs (syscall args, xdp_md, ...): a JSON form typed from BTF
-  $('ctx-form').hidden = p.ctx === null || p.skbCtx;
+  $('ctx-form').hidden = p.ctx === null || p.ctx.size === 0 || p.skbCtx;
+  $('args-form').hidden = p.takesPacket || (p.ctx !== null && p.ctx.size > 0);
+  $('pcap-label').hidden = !p.takesPacket;
   $('ctx-legend').textContent = p.ctx === null ? 'ctx fields' : `struct ${p.ctx.struct} (JSON typed from BTF)`;
   $<HTMLTextAreaElement>('ctx-json').value = p.ctx === null ? '' : JSON.stringify(p.ctx.zero);
   renderSource();
@@ -345,6 +347,47 @@ function buildSkbHex(): void {
     showError(null);
   } catch (e) {
     showError(`__sk_buff fields: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The u64 argument list (`0, 59`, hex with 0x) as ctx_in hex, little-endian. */
+function buildArgsHex(): void {
+  try {
+    const args = $<HTMLInputElement>('args').value.split(/[\s,]+/).filter((x) => x !== '');
+    const out = new Uint8Array(8 * args.length);
+    const dv = new DataView(out.buffer);
+    args.forEach((a, i) => {
+      let v: bigint;
+      try {
+        v = a.startsWith('-') ? -BigInt(a.slice(1)) : BigInt(a);
+      } catch {
+        throw new Error(`'${a}' is not an integer`);
+      }
+      if (v < -(1n << 63n) || v >= 1n << 64n) throw new Error(`${a} does not fit in 64 bits`);
+      dv.setBigUint64(8 * i, BigInt.asUintN(64, v), true);
+    });
+    $<HTMLTextAreaElement>('ctx-hex').value = hexLines(toHex(out));
+    showError(null);
+  } catch (e) {
+    showError(`u64 arguments: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** A .pcap file's packet (1-based index) or a raw file's bytes into the data_in editor. */
+async function loadPacketFile(f: File): Promise<void> {
+  try {
+    const b = new Uint8Array(await f.arrayBuffer());
+    let data: Uint8Array = b;
+    if (isPcap(b)) {
+      const pk = readPcap(b).packets;
+      const i = Number($<HTMLInputElement>('pcap-index').value);
+      if (!Number.isInteger(i) || i < 1 || i > pk.length) throw new Error(`packet ${$<HTMLInputElement>('pcap-index').value}: the file holds ${pk.length} packet(s)`);
+      data = pk[i - 1]!.data;
+    }
+    $<HTMLTextAreaElement>('data-hex').value = hexLines(toHex(data));
+    showError(null);
+  } catch (e) {
+    showError(`${f.name}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
@@ -700,6 +743,11 @@ async function init(): Promise<void> {
   $('pkt-build').addEventListener('click', buildPacketHex);
   $('skb-build').addEventListener('click', buildSkbHex);
   $('ctx-build').addEventListener('click', () => void buildCtxHex());
+  $('args-build').addEventListener('click', buildArgsHex);
+  $<HTMLInputElement>('pcap-file').addEventListener('change', (e) => {
+    const f = (e.target as HTMLInputElement).files?.[0];
+    if (f !== undefined) void loadPacketFile(f);
+  });
   $('run').addEventListener('click', () => void run());
   $('stop').addEventListener('click', stopWorker);
   $('trace-first').addEventListener('click', () => ((traceAt = 0), renderStep()));

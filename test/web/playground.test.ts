@@ -46,6 +46,10 @@ suite('web playground in headless chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // a content-security-policy violation (an inline style in an injected SVG, an eval) is a console error
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
     await page.goto(server.url + path);
     await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
     return { page, errors };
@@ -288,6 +292,37 @@ suite('web playground in headless chromium', () => {
     await page.close();
   });
 
+  it('a raw tracepoint takes its u64 args; a pcap file fills data_in (tracing.bpf.c header: args {0, 59} -> raw_last_id 59)', async () => {
+    const { page } = await open();
+    // a two-packet pcap built by the package; the second packet (UDP) goes into data_in
+    const { writePcap, buildPacket } = await import('../../src/packets.js');
+    const udp = buildPacket([{ eth: {} }, { ipv4: { src: '10.0.0.1', dst: '10.0.0.2' } }, { udp: { dport: 53 } }], { minLength: 60 });
+    const pcap = writePcap([buildPacket([{ eth: {} }, { ipv4: {} }, { tcp: { dport: 22 } }], { minLength: 60 }), udp]);
+    await page.click('[data-tab=run]');
+    await page.fill('#pcap-index', '2');
+    await page.setInputFiles('#pcap-file', { name: 'two.pcap', mimeType: 'application/octet-stream', buffer: Buffer.from(pcap) });
+    await page.waitForFunction('document.querySelector("#data-hex").value.replace(/\\s+/g, "").length === 120');
+    expect((await page.inputValue('#data-hex')).replace(/\s+/g, '')).toBe(Buffer.from(udp).toString('hex'));
+    await runAndWait(page);
+    expect(await page.textContent('#retval')).toBe('2 (XDP_PASS)');
+    await page.selectOption('#fixture', 'tracing');
+    await page.waitForSelector('#status[data-object=tracing]', { state: 'attached' });
+    await page.click('[data-tab=code]');
+    await page.selectOption('#prog-select', 'raw_tp_sys_enter');
+    await page.click('[data-tab=run]');
+    expect(await page.isVisible('#pkt-form')).toBe(false);
+    expect(await page.isVisible('#ctx-form')).toBe(false);
+    await page.fill('#args', '0, 59');
+    await page.click('#args-build');
+    expect((await page.inputValue('#ctx-hex')).replace(/\s+/g, '')).toBe(`${'00'.repeat(8)}3b00000000000000`);
+    await runAndWait(page);
+    expect(await page.textContent('#retval')).toBe('0');
+    const maps = (await page.textContent('#maps-after'))!;
+    expect(maps).toContain('"raw_last_id":59');
+    expect(maps).toContain('"raw_count":1');
+    await page.close();
+  });
+
   it('under a strict CSP (no unsafe-eval) the page works and runs on the interpreter', async () => {
     const { page, errors } = await open('strict/');
     expect(await page.textContent('#status')).toContain('JS tier unavailable here (CSP), interpreter only');
@@ -299,6 +334,9 @@ suite('web playground in headless chromium', () => {
     await page.check('#trace-on');
     await runAndWait(page);
     expect(await page.textContent('#trace-pos')).toBe('step 1 of 69');
+    // the injected CFG SVG needs no inline style or script
+    await page.click('[data-tab=cfg]');
+    expect(await page.locator('#cfg svg g').count()).toBeGreaterThan(5);
     expect(errors).toEqual([]);
     await page.screenshot({ path: `${SHOTS}strict-csp.png` });
     await page.close();
