@@ -121,6 +121,7 @@ tcp_cc_bad_write              tcp_cc_bad_write.bpf.c              bpf    v3  -
 tcp_cc_dctcp                  tcp_cc_dctcp.bpf.c                  bpf    v3  -
 tcp_cc_fixed                  tcp_cc_fixed.bpf.c                  bpf    v3  -
 tcp_cc_get_info               tcp_cc_get_info.bpf.c               bpf    v3  -
+tcp_cc_kernel_clock           tcp_cc_kernel_clock.bpf.c           bpf    v3  -
 tcp_cc_kernel_storage         tcp_cc_kernel_storage.bpf.c         bpf    v3  -
 tcp_cc_kernel_cubic           tcp_cc_kernel_cubic.bpf.c           bpf    v3  -
 tcp_cc_kernel_dctcp           tcp_cc_kernel_dctcp.bpf.c           bpf    v3  -

@@ -1,9 +1,14 @@
 /**
- * Owns the tcp_sock fields src/subsystems/tcp_cc/sim.ts keeps for congestion controls to read
- * besides the window: tp->rtt_min (the windowed minimum filter tcp_min_rtt() reads, 300 s window)
- * and tp->bytes_acked, checked against the simulation's own RTT samples and snd_una.
+ * Owns what src/subsystems/tcp_cc/sim.ts keeps for congestion controls to read besides the
+ * window: tp->rtt_min (the windowed minimum filter tcp_min_rtt() reads, 300 s window) and
+ * tp->bytes_acked, checked against the simulation's own RTT samples and snd_una; and the clocks
+ * (bpf_ktime_get_ns, bpf_jiffies64 in fixture tcp_cc_kernel_clock) following the simulated time.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { BpfObject } from '../../../src/api/index.js';
+import { installTcpCc } from '../../../src/subsystems/tcp_cc/install.js';
 import { builtinReno, type CongestionControl } from '../../../src/subsystems/tcp_cc/cc.js';
 import { simulateTcp } from '../../../src/subsystems/tcp_cc/report.js';
 import { rttMinReset, rttMinUpdate, tcpMinRtt, TcpSock } from '../../../src/subsystems/tcp_cc/sock.js';
@@ -52,5 +57,54 @@ describe('fields a congestion control reads', () => {
     // nothing left in the window at all: the new sample is the minimum
     expect(rttMinUpdate(sk, win, 5000, 120)).toBe(120);
     sk.free();
+  });
+});
+
+describe('clocks in a congestion control', () => {
+  it('bpf_ktime_get_ns and bpf_jiffies64 follow the simulated time (init at the flow start, release at the end; HZ 1000)', () => {
+    const kernel = new Kernel();
+    installTcpCc(kernel);
+    const obj = BpfObject.open(readFileSync('programs/tcp_cc_kernel_clock.bpf.o'), { kernel });
+    obj.load();
+    obj.attach();
+    const t0 = kernel.monotonicNs();
+    const r = simulateTcp({ kernel, bandwidthBps: 10e6, rttNs: 20 * MS, durationNs: 2e9, flows: [{ cc: obj.map('bpfemu_clock').structOpsInstance, startNs: 250 * MS }] });
+    const v = (n: string): bigint => obj.variable(n).getInt() as bigint;
+    expect(v('init_ns') - t0).toBe(250_000_000n);
+    const span = Number(v('release_ns') - v('init_ns'));
+    // release runs at the last simulated event, within one RTT of the end
+    expect(span).toBeLessThanOrEqual(1.75e9);
+    expect(span).toBeGreaterThan(1.75e9 - 20 * MS);
+    expect(Math.abs(Number(v('release_jiffies') - v('init_jiffies')) - span / 1e6)).toBeLessThanOrEqual(1);
+    // ACKs come at least every packet time of a backlogged flow: no gap near a second
+    expect(Number(v('max_gap_ns'))).toBeLessThan(300 * MS);
+    expect(Number(v('calls'))).toBeGreaterThan(1000);
+    expect(r.raw.flows[0]!.deliveredPkts).toBeGreaterThan(1000);
+  });
+});
+
+const isRoot = process.getuid?.() === 0;
+const hasTools = spawnSync('bpftool', ['version'], { stdio: 'ignore' }).status === 0 && spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
+const live = isRoot && hasTools && readFileSync('/proc/version', 'utf8').includes(' 6.18');
+const why = !isRoot ? 'not root' : !hasTools ? 'no bpftool or python3' : 'not a 6.18 kernel';
+
+describe('against the running kernel', () => {
+  it.skipIf(!live)(`tcp_cc_kernel_clock registers and runs on 6.18; there bpf_jiffies64 ticks at the machine's CONFIG_HZ (250, where bpfemu assumes 1000)${live ? '' : ` (skipped: ${why})`}`, () => {
+    execFileSync('bpftool', ['struct_ops', 'register', 'programs/tcp_cc_kernel_clock.bpf.o'], { stdio: 'pipe' });
+    try {
+      execFileSync('python3', ['test/subsystems/tcp_cc/loopback.py', 'bpfemu_clock'], { stdio: 'pipe' });
+      const maps = JSON.parse(execFileSync('bpftool', ['map', 'list', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[];
+      const id = Math.max(...maps.filter((m) => m.name?.startsWith('tcp_cc_k') === true && m.name.endsWith('.bss')).map((m) => m.id));
+      const d = JSON.parse(execFileSync('bpftool', ['map', 'dump', 'id', String(id), '-j'], { encoding: 'utf8' })) as { formatted: { value: { '.bss': Record<string, number>[] } } }[];
+      const b = Object.assign({}, ...d[0]!.formatted.value['.bss']) as Record<string, number>;
+      const span = b.release_ns! - b.init_ns!;
+      expect(span).toBeGreaterThan(0);
+      expect(b.calls).toBeGreaterThan(0);
+      const ticks = b.release_jiffies! - b.init_jiffies!;
+      expect(ticks).toBeLessThanOrEqual(Math.ceil(span / 4e6) + 1);
+      expect(ticks).toBeGreaterThanOrEqual(Math.floor(span / 4e6) - 1);
+    } finally {
+      spawnSync('bpftool', ['struct_ops', 'unregister', 'name', 'bpfemu_clock'], { stdio: 'ignore' });
+    }
   });
 });
