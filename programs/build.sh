@@ -112,6 +112,7 @@ scx_prio                      scx_prio.bpf.c                      bpf    v3  -
 scx_cpumask                   scx_cpumask.bpf.c                   bpf    v3  -
 scx_move                      scx_move.bpf.c                      bpf    v3  -
 scx_taskctx                   scx_taskctx.bpf.c                   bpf    v3  -
+scx_events                    scx_events.bpf.c                    bpf    v3  -
 libbpf_parity                 libbpf_parity.bpf.c                 bpf    v3  -
 core_ctx                      core_ctx.bpf.c                      bpf    v3  -
 tcp_cc_reno                   tcp_cc_reno.bpf.c                   bpf    v3  -
@@ -120,6 +121,7 @@ tcp_cc_bad_write              tcp_cc_bad_write.bpf.c              bpf    v3  -
 tcp_cc_dctcp                  tcp_cc_dctcp.bpf.c                  bpf    v3  -
 tcp_cc_fixed                  tcp_cc_fixed.bpf.c                  bpf    v3  -
 tcp_cc_get_info               tcp_cc_get_info.bpf.c               bpf    v3  -
+tcp_cc_kernel_clock           tcp_cc_kernel_clock.bpf.c           bpf    v3  -
 tcp_cc_kernel_storage         tcp_cc_kernel_storage.bpf.c         bpf    v3  -
 tcp_cc_kernel_cubic           tcp_cc_kernel_cubic.bpf.c           bpf    v3  -
 tcp_cc_kernel_dctcp           tcp_cc_kernel_dctcp.bpf.c           bpf    v3  -

@@ -477,6 +477,25 @@ export const CASES: readonly CaseDef[] = [
     note: 'listener; no socket; bound UDP; IPv6 listener (src_ip4 127.0.0.6); IPv4 to a dual-stack [::] listener; IPv4 to an IPV6_V6ONLY one (NULL)',
   },
   {
+    name: 'xdp_sock_lookup',
+    object: 'sock_lookup',
+    kind: 'xdp',
+    features: ['sk_lookup_tcp', 'sk_lookup_udp', 'skc_lookup_tcp', 'sk_release', 'XDP flavours', 'socket table'],
+    sockets: [
+      { kind: 'tcp4', addr: '127.0.0.1', port: 47021, clientPort: 47022 },
+      { kind: 'udp6', addr: '::1', port: 47023 },
+      { kind: 'tcp6', addr: '::', port: 47024 },
+    ],
+    runs: [
+      ipv4Frame('tcp', { src: '127.0.0.1', dst: '127.0.0.1', srcPort: 40000, dstPort: 47021 }),
+      ipv4Frame('tcp', { src: '127.0.0.1', dst: '127.0.0.1', srcPort: 47022, dstPort: 47021 }),
+      ipv6Frame('udp', { src: '::1', dst: '::1', srcPort: 5000, dstPort: 47023 }),
+      ipv4Frame('tcp', { src: '127.0.0.1', dst: '127.0.0.1', srcPort: 40000, dstPort: 47024 }),
+      ipv4Frame('udp', { src: '127.0.0.1', dst: '127.0.0.1', srcPort: 40000, dstPort: 47025 }),
+    ].map((data) => ({ prog: 'lookup_xdp', data })),
+    note: 'listener; server side of an established pair; bound IPv6 UDP; IPv4 to a dual-stack listener; no socket',
+  },
+  {
     name: 'tc_sock_lookup_established',
     object: 'sock_lookup',
     kind: 'tc',

@@ -50,6 +50,7 @@ import {
   SCX_SLICE_DFL,
   SCX_SLICE_INF,
   DSQ_ITER_REV,
+  SCX_EVENTS,
   WAKE_TTWU,
   exitReason,
 } from './types.js';
@@ -454,6 +455,10 @@ export class SchedCore {
   private zeroSliceWarned = false;
   /** Op call counts by member name. */
   readonly opCalls = new Map<string, number>();
+  /** The scheduler's event counters (struct scx_event_stats, scx_bpf_events), by SCX_EV_ name. */
+  readonly eventStats = new Map<(typeof SCX_EVENTS)[number], number>();
+  /** The op running now (null between ops), for scx_bpf_locked_rq. */
+  private curOp: string | null = null;
   /** Set by kernel-facing code: called with the message of each emulator-side warning. */
   warn: (msg: string) => void = () => {};
 
@@ -769,6 +774,8 @@ export class SchedCore {
     }
     k.setMonotonicNs(BigInt(this.now));
     this.opDepth++;
+    const saveOp = this.curOp;
+    this.curOp = name;
     try {
       return inst.call(name, args);
     } catch (e) {
@@ -778,6 +785,7 @@ export class SchedCore {
     } finally {
       this.kfMask = saveMask;
       this.ctxCpu = saveCpu;
+      this.curOp = saveOp;
       if (--this.opDepth === 0) this.dropIters();
     }
   }
@@ -1095,6 +1103,60 @@ export class SchedCore {
     return true;
   }
 
+  private event(name: (typeof SCX_EVENTS)[number]): void {
+    if (this.scxActive) this.eventStats.set(name, (this.eventStats.get(name) ?? 0) + 1);
+  }
+
+  /** scx_bpf_events: the counters in struct scx_event_stats order. */
+  eventCounters(): bigint[] {
+    return SCX_EVENTS.map((n) => BigInt(this.eventStats.get(n) ?? 0));
+  }
+
+  /** struct rq of each CPU, as kernel memory refreshed when a program asks for it. */
+  private readonly rqs: { bytes: Uint8Array; ptr: bigint }[] = [];
+  private warnedCpuRq = false;
+
+  /** cpu_rq(cpu) for scx_bpf_cpu_rq (deprecated in 6.18: warns once) and scx_bpf_locked_rq. */
+  rq(cpu: number, deprecated: boolean): bigint {
+    if (deprecated && !this.warnedCpuRq) {
+      this.warnedCpuRq = true;
+      this.warn('sched_ext: scx_bpf_cpu_rq() is deprecated; use scx_bpf_locked_rq() when holding rq lock or scx_bpf_cpu_curr() to read remote curr safely.');
+    }
+    const layout = this.kernel.types.structs.get('rq')!;
+    let r = this.rqs[cpu];
+    if (r === undefined) {
+      const bytes = new Uint8Array(layout.size);
+      const region = this.kernel.mem.map(bytes, { kind: RegionKind.KERNEL, perm: 1, label: `rq ${cpu}`, shared: true });
+      r = { bytes, ptr: Memory.pointer(region, 0) };
+      this.rqs[cpu] = r;
+    }
+    const dv = new DataView(r.bytes.buffer);
+    const off = (m: string): number => layout.members.find((x) => x.name === m)!.offset;
+    const scxOff = off('scx') + this.kernel.types.structs.get('scx_rq')!.members.find((x) => x.name === 'nr_running')!.offset;
+    const c = this.cpus[cpu]!;
+    const nr = c.local.tasks.length + (c.curr !== null ? 1 : 0);
+    dv.setUint32(off('nr_running'), nr, true);
+    dv.setInt32(off('cpu'), cpu, true);
+    dv.setBigUint64(off('clock'), BigInt(this.now), true);
+    dv.setBigUint64(off('curr'), c.curr?.ptr ?? 0n, true);
+    dv.setUint32(scxOff, nr, true);
+    return r.ptr;
+  }
+
+  /**
+   * scx_bpf_locked_rq: the rq of the CPU the running op holds the lock of (every op that the
+   * kernel calls with an rq: not select_cpu, init_task, the dump, cgroup and hotplug ops, init and
+   * exit), else the kernel's error and NULL.
+   */
+  lockedRq(): bigint {
+    const op = this.curOp;
+    if (op === null || /^(select_cpu|init_task|dump.*|cgroup_.*|cpu_online|cpu_offline|init|exit)$/.test(op)) {
+      this.error('accessing rq without holding rq lock');
+      return 0n;
+    }
+    return this.rq(this.ctxCpu, false);
+  }
+
   /** Drop the iterators of a finished program run (the verifier made it destroy them). */
   private dropIters(): void {
     for (const it of this.iters.values()) it.dsq?.cursors.delete(it);
@@ -1151,15 +1213,16 @@ export class SchedCore {
    * prev_cpu if idle; then an idle CPU in prev's LLC, then anywhere. The CPU returned as idle is
    * claimed (its idle bit cleared).
    */
-  selectCpuDfl(t: SimTask, prev: number): { cpu: number; idle: boolean } {
+  selectCpuDfl(t: SimTask, prev: number, and?: (cpu: number) => boolean): { cpu: number; idle: boolean } {
     const cpus = this.cpus;
-    const prevOk = prev >= 0 && prev < cpus.length && t.allowed[prev] === 1;
+    const allowed = and === undefined ? t.allowed : t.allowed.map((a, c) => (a === 1 && and(c) ? 1 : 0));
+    const prevOk = prev >= 0 && prev < cpus.length && allowed[prev] === 1;
     const claim = (c: number): { cpu: number; idle: boolean } => {
       cpus[c]!.idle = false;
       return { cpu: c, idle: true };
     };
     const scan = (ok: (c: number) => boolean): number => {
-      for (let c = 0; c < cpus.length; c++) if (t.allowed[c] === 1 && cpus[c]!.idle && ok(c)) return c;
+      for (let c = 0; c < cpus.length; c++) if (allowed[c] === 1 && cpus[c]!.idle && ok(c)) return c;
       return -1;
     };
     if (this.smt > 1) {
@@ -1172,7 +1235,7 @@ export class SchedCore {
     let c = prev >= 0 ? scan((x) => this.sameLlc(x, prev)) : -1;
     if (c < 0) c = scan(() => true);
     if (c >= 0) return claim(c);
-    return { cpu: prevOk ? prev : t.allowed.indexOf(1), idle: false };
+    return { cpu: prevOk ? prev : allowed.indexOf(1), idle: false };
   }
 
   /** A cpumask of the CPUs for which `bit` holds, as kernel memory (scx_bpf_get_*_cpumask). */
@@ -1268,13 +1331,18 @@ export class SchedCore {
       if (r < 0 || r >= this.nrCpus) {
         this.error(`invalid CPU ${r} from ops.select_cpu()`);
         cpu = prev;
-      } else cpu = t.allowed[r] === 1 ? r : this.selectCpuDfl(t, prev).cpu;
-      t.setSelectedCpu(cpu);
+      } else {
+        // the kernel keeps the op's answer in selected_cpu and falls back when it is not allowed
+        t.setSelectedCpu(r);
+        cpu = t.allowed[r] === 1 ? r : this.selectCpuDfl(t, prev).cpu;
+        if (cpu !== r) this.event('SELECT_CPU_FALLBACK');
+      }
     } else if (nrAllowed > 1 || t.allowed[prev] !== 1) {
       const d = this.selectCpuDfl(t, prev);
       cpu = d.cpu;
       if (d.idle && this.scxActive) {
         t.slice = SLICE_DFL;
+        this.event('REFILL_SLICE_DFL');
         t.ddsp = { dsq: SCX_DSQ_LOCAL, flags: 0n };
       }
     }
@@ -1305,6 +1373,7 @@ export class SchedCore {
     }
     if (!this.has.has('enqueue')) {
       t.slice = SLICE_DFL;
+      this.event('REFILL_SLICE_DFL');
       this.dispatchEnqueue(t, SCX_DSQ_GLOBAL, flags, cpu);
       return;
     }
@@ -1406,9 +1475,15 @@ export class SchedCore {
         }
       }
       if (!this.scxActive) found = c.local.tasks.length > 0;
-      if (!found && !keepPrev && prevWants && (this.opsFlags & OPS_FLAGS.ENQ_LAST) === 0n) keepPrev = true;
+      if (!found && !keepPrev && prevWants && (this.opsFlags & OPS_FLAGS.ENQ_LAST) === 0n) {
+        keepPrev = true;
+        this.event('DISPATCH_KEEP_LAST');
+      }
       if (keepPrev) {
-        if (prev!.slice === 0) prev!.slice = SLICE_DFL;
+        if (prev!.slice === 0) {
+          prev!.slice = SLICE_DFL;
+          this.event('REFILL_SLICE_DFL');
+        }
         return;
       }
     }

@@ -4,8 +4,9 @@
  * the running op) are checked by the core and end the scheduler with the kernel's message; the
  * program-type rules are the kfunc id sets' registrations.
  *
- * 6.18 exports only the current names (`scx_bpf_dsq_insert`, `scx_bpf_dsq_move_to_local`, ...):
- * the pre-6.13 ones (`scx_bpf_dispatch`, `scx_bpf_consume`, ...) were removed, and objects that
+ * 6.18 exports only the current names (`scx_bpf_dsq_insert`, `scx_bpf_dsq_move_to_local`,
+ * `scx_bpf_dsq_move`, ...): the pre-6.13 ones (`scx_bpf_dispatch`, `scx_bpf_consume`,
+ * `scx_bpf_dispatch_from_dsq`, ...) were removed, and objects that
  * still name them do so through `___compat` weak externs that must stay unresolved. They are
  * registered only with {@link SchedExtKfuncOptions.legacyNames} (an emulator option, for objects
  * built for 6.12 kernels).
@@ -263,6 +264,52 @@ export function registerSchedExtKfuncs(k: Kernel, core: () => SchedCore | null, 
       impl: withCore(0n, (c, { args }) => {
         const t = c.taskByPid(s32(args[0]!));
         return t === undefined || t.state === 'exited' ? 0n : t.ptr;
+      }),
+    },
+    {
+      // counters summed over CPUs; a struct from an older or newer vmlinux.h gets min(size, 72) bytes
+      name: 'scx_bpf_events',
+      proto: { ret: 'void', params: p(['events', 'struct scx_event_stats *'], ['events__sz', 'size_t']) },
+      progTypes: ANY,
+      flags: { trustedArgs: true },
+      impl: (call) => {
+        const vals = core()?.eventCounters() ?? new Array<bigint>(9).fill(0n);
+        const size = call.args[1]! > 72n ? 72 : Number(call.args[1]!);
+        if (size === 0) return 0;
+        const [id, off] = Memory.split(call.args[0]!);
+        const b = call.m.bytesAt(id, off, size, true, 'scx_bpf_events');
+        const tmp = new DataView(new ArrayBuffer(72));
+        vals.forEach((v, i) => tmp.setBigInt64(i * 8, BigInt.asIntN(64, v), true));
+        b.set(new Uint8Array(tmp.buffer, 0, size));
+        return 0;
+      },
+    },
+    {
+      name: 'scx_bpf_cpu_rq',
+      proto: { ret: 'struct rq *', params: p(['cpu', 's32']) },
+      progTypes: ANY,
+      impl: withCore(0n, (c, { args }) => {
+        const cpu = s32(args[0]!);
+        return validCpu(c, cpu, 1, 0) === 0 ? 0n : c.rq(cpu, true);
+      }),
+    },
+    { name: 'scx_bpf_locked_rq', proto: { ret: 'struct rq *', params: [] }, progTypes: ANY, flags: { retNull: true }, impl: withCore(0n, (c) => c.lockedRq()) },
+    {
+      // 6.16+: the default selection within cpus_allowed & p->cpus_ptr; an idle CPU (claimed) or -EBUSY
+      name: 'scx_bpf_select_cpu_and',
+      proto: { ret: 's32', params: p(['p', 'struct task_struct *'], ['prev_cpu', 's32'], ['wake_flags', 'u64'], ['cpus_allowed', 'const struct cpumask *'], ['flags', 'u64']) },
+      progTypes: ANY,
+      impl: withCore(-19, (c, { m, args }) => {
+        const prev = s32(args[1]!);
+        if (prev < 0 || prev >= c.nrCpus) {
+          c.error(`invalid CPU ${prev}`);
+          return -22;
+        }
+        if (c.kfMask !== 0 && !c.kfAllowed(KF.SELECT_CPU | KF.ENQUEUE)) return -1;
+        const t = task(c, args[0]!, 'scx_bpf_select_cpu_and');
+        if (t === null) return -22;
+        const r = c.selectCpuDfl(t, prev, cpumaskReader(c, m, args[3]!));
+        return r.idle ? r.cpu : -16;
       }),
     },
     // The DSQ iterator (any set; KF_ITER_NEW|KF_RCU_PROTECTED, KF_ITER_NEXT|KF_RET_NULL,

@@ -103,7 +103,9 @@ export function openSchedExtSim(obj: Uint8Array | null, workload: Workload | unk
   let object: BpfObject | null = null;
   let scheduler = 'fair';
   if (obj !== null) {
-    object = BpfObject.open(obj, { kernel, name: 'sched' });
+    // a copy: BpfObject's global-data variables write their initial values into the bytes it was
+    // opened from, and the caller's buffer must not carry one run's knobs into the next
+    object = BpfObject.open(Uint8Array.from(obj), { kernel, name: 'sched' });
     for (const [name, v] of Object.entries(o.globals ?? {})) object.variable(name).setInt(v);
     object.load();
     const candidates = object.maps.filter((m) => m.spec.type === BPF_MAP_TYPE.STRUCT_OPS && (o.ops === undefined || m.name === o.ops));

@@ -144,7 +144,14 @@ export const SCX_ARG_STRUCTS: readonly KStructDef[] = [
   },
   { name: 'scx_event_stats', members: ['SCX_EV_SELECT_CPU_FALLBACK', 'SCX_EV_DISPATCH_LOCAL_DSQ_OFFLINE', 'SCX_EV_DISPATCH_KEEP_LAST', 'SCX_EV_ENQ_SKIP_EXITING', 'SCX_EV_ENQ_SKIP_MIGRATION_DISABLED', 'SCX_EV_REFILL_SLICE_DFL', 'SCX_EV_BYPASS_DURATION', 'SCX_EV_BYPASS_DISPATCH', 'SCX_EV_BYPASS_ACTIVATE'].map((name) => ({ name, type: 's64' })) },
   { name: 'bpf_iter_scx_dsq', members: [{ name: '__opaque', type: 'u64[6]' }] },
+  // struct rq as scx_bpf_cpu_rq/scx_bpf_locked_rq give it: the members schedulers read (the
+  // emulator's offsets; programs reach them through CO-RE)
+  { name: 'scx_rq', members: [{ name: 'nr_running', type: 'u32' }, { name: 'flags', type: 'u32' }, { name: 'cpuperf_target', type: 'u32' }] },
+  { name: 'rq', members: [{ name: 'nr_running', type: 'unsigned int' }, { name: 'cpu', type: 'int' }, { name: 'clock', type: 'u64' }, { name: 'curr', type: T }, { name: 'scx', type: 'struct scx_rq' }] },
 ];
+
+/** The counters of struct scx_event_stats, in order (SCX_EV_*). */
+export const SCX_EVENTS = ['SELECT_CPU_FALLBACK', 'DISPATCH_LOCAL_DSQ_OFFLINE', 'DISPATCH_KEEP_LAST', 'ENQ_SKIP_EXITING', 'ENQ_SKIP_MIGRATION_DISABLED', 'REFILL_SLICE_DFL', 'BYPASS_DURATION', 'BYPASS_DISPATCH', 'BYPASS_ACTIVATE'] as const;
 
 /**
  * The kernel structs of a sched_ext-enabled emulated kernel, for `KernelOptions.structs`: the
