@@ -135,6 +135,7 @@ describe('MAP_TYPE_SUPPORT', () => {
       'perf_event_array',
       'percpu_hash',
       'percpu_array',
+      'stack_trace',
       'cgroup_array',
       'lru_hash',
       'lru_percpu_hash',
