@@ -926,6 +926,7 @@ export function simulate(cfg: SimConfig): SimResult {
     const dsack = (packed & 2) !== 0;
     const sackSeq = (packed >> 2) - 1;
     if (ack < f.sndUna) return; // old ACK
+    if (ack > f.sndNxt) return; // tcp_ack: an ACK of unsent data is dropped (e.g. a bogus bpf_tcp_send_ack)
     acks++;
     syncSock(f);
     const priorInFlight = s.inFlight;

@@ -95,6 +95,26 @@ describe('the receiving socket', () => {
     expect(rx.filter((e) => e === CA_EVENT.ECN_IS_CE).length).toBe(Math.floor(rx.length / 7));
   });
 
+  it('an ACK for data never sent (a bogus rcv_nxt given to bpf_tcp_send_ack) is dropped by the sender, as tcp_ack drops it', () => {
+    const reno = builtinReno();
+    let sent = 0;
+    const bogus = (): CongestionControl => ({
+      ...reno,
+      name: 'bogus',
+      flags: 2,
+      cwndEvent: (sk, ev) => {
+        if (ev === CA_EVENT.ECN_NO_CE && sent++ < 50) sk.sockopt!.sendAck(0xfffff000);
+      },
+    });
+    const ecn = (): CongestionControl => ({ ...reno, name: 'ecn', flags: 2 });
+    const good = simulateTcp({ ...path, durationNs: 500 * MS, flows: [{ cc: ecn, receiver: { cc: ecn } }] });
+    const r = simulateTcp({ ...path, durationNs: 500 * MS, flows: [{ cc: ecn, receiver: { cc: bogus } }] });
+    expect(r.raw.flows[0]!.sendAcks).toBe(50);
+    // the same transfer as without the bogus ACKs
+    expect(r.raw.flows[0]!.deliveredPkts).toBe(good.raw.flows[0]!.deliveredPkts);
+    expect(r.raw.flows[0]!.retransmits).toBe(0);
+  });
+
   it('without ECN the DCTCP fixture switches its socket to reno from init (bpf_setsockopt(TCP_CONGESTION)), as on 6.18', () => {
     const { kernel, cc, n } = load('tcp_cc_kernel_dctcp', 'bpfemu_dctcp');
     // the sender is the TypeScript Reno (no ECN negotiated); the receiver selected bpfemu_dctcp
