@@ -282,7 +282,8 @@ function renderSource(): void {
     const e = el('span', undefined, 'line');
     e.dataset.line = key;
     e.append(el('span', String(no), 'no'), el('span', hasCode && hits !== undefined ? `${hits}×` : '', 'cnt'), text);
-    if (hasCode && current!.view && lastRunOrCoverage()) e.classList.add(hits !== undefined ? 'hit' : 'miss');
+    // colours once some run counted coverage (before that every line would read "not reached")
+    if (hasCode && coverage.size > 0) e.classList.add(hits !== undefined ? 'hit' : 'miss');
     if (hasCode) {
       total++;
       if (hits !== undefined) reached++;
@@ -300,10 +301,6 @@ function renderSource(): void {
     }
   }
   $('cov-summary').textContent = coverage.size > 0 ? `${reached} of ${total} lines with instructions reached` : 'no runs yet';
-}
-
-function lastRunOrCoverage(): boolean {
-  return coverage.size > 0;
 }
 
 // ---------------------------------------------------------------- input
@@ -791,7 +788,7 @@ async function init(): Promise<void> {
 
 void init();
 
-// (decodePacket is part of what the page shows through the worker; keep the import for the hex editor's live decode)
+// the hex editor's tooltip names the layers it decodes to
 $('data-hex').addEventListener('input', () => {
   try {
     const b = parseHexInput('data-hex', 'data_in');
