@@ -8,7 +8,7 @@
  */
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../dist-web/', import.meta.url));
@@ -44,7 +44,8 @@ export function serve(opts = {}) {
     }
     if (path.endsWith('/')) path += 'index.html';
     const file = normalize(join(root, path));
-    if (!file.startsWith(root)) {
+    // (decoded %2e%2e segments must not reach outside root, nor a sibling such as dist-web2/)
+    if (!file.startsWith(root + sep)) {
       res.writeHead(403).end('forbidden');
       return;
     }
@@ -75,6 +76,16 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     console.error('dist-web/index.html is missing: run `npm run build:web` first');
     process.exit(1);
   }
-  const { url } = await serve({ port });
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`not a port: ${process.argv[2] ?? process.env.PORT}`);
+    process.exit(1);
+  }
+  let url;
+  try {
+    ({ url } = await serve({ port }));
+  } catch (e) {
+    console.error(`cannot listen on 127.0.0.1:${port}: ${e instanceof Error ? e.message : String(e)} (npm run web -- PORT picks another; 0 any free one)`);
+    process.exit(1);
+  }
   console.log(`bpfemu playground: ${url}  (strict CSP: ${url}strict/)`);
 }
