@@ -28,14 +28,33 @@ export class TcpSimError extends BpfemuError<'BAD_OPTION' | 'PROGRAM_FAULT' | 'N
   }
 }
 
-/** What the sender knows of one ACK for cong_control (a subset of struct rate_sample). */
+/**
+ * struct rate_sample of one ACK as tcp_rate.c builds it (net/ipv4/tcp_rate.c, tcp_ack): the
+ * delivery rate over the sample's interval is delivered / intervalUs; `delivered` and
+ * `intervalUs` are -1 when the ACK gives no valid sample (no prior, or an interval shorter than
+ * the minimum RTT).
+ */
 export interface RateSampleLite {
+  /** Packets delivered over the sample's interval (tp->delivered - prior_delivered), or -1. */
   delivered: number;
   deliveredCe: number;
+  /** Packets newly ACKed or SACKed by this ACK. */
   ackedSacked: number;
   priorInFlight: number;
   rttUs: number;
   losses: number;
+  /** tp->delivered_mstamp when the newest delivered packet was sent (µs; 0: no sample). */
+  priorMstampUs?: number;
+  priorDelivered?: number;
+  priorDeliveredCe?: number;
+  /** max(send phase, ACK phase) in µs, or -1. */
+  intervalUs?: number;
+  sndIntervalUs?: number;
+  rcvIntervalUs?: number;
+  isAppLimited?: boolean;
+  isRetrans?: boolean;
+  /** End sequence (bytes) of the newest delivered packet. */
+  lastEndSeq?: number;
 }
 
 /** One congestion control attached to one socket. Absent optional members are NULL slots. */
@@ -251,12 +270,21 @@ export function bpfCongestionControl(inst: StructOpsInstance): CongestionControl
   if (has('cong_control')) {
     cc.congControl = (sk, ack, flag, rs) => {
       const dv = bufs.rsDv;
+      dv.setBigUint64(R.prior_mstamp!.off, BigInt(rs.priorMstampUs ?? 0), true);
+      dv.setUint32(R.prior_delivered!.off, (rs.priorDelivered ?? 0) >>> 0, true);
+      dv.setUint32(R.prior_delivered_ce!.off, (rs.priorDeliveredCe ?? 0) >>> 0, true);
       dv.setInt32(R.delivered!.off, rs.delivered, true);
       dv.setInt32(R.delivered_ce!.off, rs.deliveredCe, true);
+      dv.setBigInt64(R.interval_us!.off, BigInt(rs.intervalUs ?? -1), true);
+      dv.setUint32(R.snd_interval_us!.off, (rs.sndIntervalUs ?? 0) >>> 0, true);
+      dv.setUint32(R.rcv_interval_us!.off, (rs.rcvIntervalUs ?? 0) >>> 0, true);
       dv.setUint32(R.acked_sacked!.off, rs.ackedSacked >>> 0, true);
       dv.setUint32(R.prior_in_flight!.off, rs.priorInFlight >>> 0, true);
       dv.setBigInt64(R.rtt_us!.off, BigInt(rs.rttUs), true);
       dv.setInt32(R.losses!.off, rs.losses, true);
+      dv.setUint32(R.last_end_seq!.off, (rs.lastEndSeq ?? 0) >>> 0, true);
+      bufs.rs[R.is_app_limited!.off] = rs.isAppLimited === true ? 1 : 0;
+      bufs.rs[R.is_retrans!.off] = rs.isRetrans === true ? 1 : 0;
       call('cong_control', [sk.pointer, u(ack), BigInt.asUintN(64, BigInt(flag)), bufs.rsPtr]);
     };
   }

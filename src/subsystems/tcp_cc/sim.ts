@@ -31,7 +31,7 @@ import type { TcpCcSubsystem } from './install.js';
 import { ERRNO } from '../../util/errno.js';
 import { localStorageOf } from '../../maps/local-storage.js';
 import { ICSK_ACK_PENDING_OFF, TCP_FIELDS } from './layout.js';
-import { MIN_RTT_WLEN_JIFFIES, rttMinReset, rttMinUpdate, TCP_INFINITE_SSTHRESH, TcpSock } from './sock.js';
+import { MIN_RTT_WLEN_JIFFIES, rttMinReset, rttMinUpdate, TCP_INFINITE_SSTHRESH, tcpMinRtt, TcpSock } from './sock.js';
 
 /** The shared path. */
 export interface PathConfig {
@@ -199,6 +199,7 @@ const SYNC_OFFSETS = {
 
 const HEADER_BYTES = 52;
 const BYTES_ACKED_OFF = TCP_FIELDS.bytes_acked!.off;
+const DELIVERED_MSTAMP_OFF = TCP_FIELDS.delivered_mstamp!.off;
 const RTO_MAX_US = 120_000_000;
 const RTO_INIT_US = 1_000_000;
 const TCP_ECN_OK = 1;
@@ -353,6 +354,18 @@ class Flow {
   sndNxt = 0;
   flags = new Uint8Array(1 << 12);
   sentNs = new Float64Array(1 << 12);
+  // tcp_rate.c's per-skb `tx` snapshot, taken at every (re)transmission
+  txDelivered = new Float64Array(1 << 12);
+  txDeliveredCe = new Float64Array(1 << 12);
+  txDeliveredUs = new Float64Array(1 << 12);
+  txFirstTxUs = new Float64Array(1 << 12);
+  /** bit 0: the snapshot is live (cleared once the packet was SACKed); bit 1: sent app-limited. */
+  txState = new Uint8Array(1 << 12);
+  /** tp->first_tx_mstamp and tp->delivered_mstamp (µs). */
+  firstTxUs = 0;
+  deliveredUs = 0;
+  rateDelivered = 0;
+  rateIntervalUs = 0;
   // receiver
   rcvNxt = 0;
   received = new Uint8Array(1 << 12);
@@ -420,6 +433,11 @@ class Flow {
     };
     this.flags = grow(this.flags, (k) => new Uint8Array(k));
     this.sentNs = grow(this.sentNs, (k) => new Float64Array(k));
+    this.txDelivered = grow(this.txDelivered, (k) => new Float64Array(k));
+    this.txDeliveredCe = grow(this.txDeliveredCe, (k) => new Float64Array(k));
+    this.txDeliveredUs = grow(this.txDeliveredUs, (k) => new Float64Array(k));
+    this.txFirstTxUs = grow(this.txFirstTxUs, (k) => new Float64Array(k));
+    this.txState = grow(this.txState, (k) => new Uint8Array(k));
     this.received = grow(this.received, (k) => new Uint8Array(k));
   }
 }
@@ -684,6 +702,7 @@ export function simulate(cfg: SimConfig): SimResult {
           s.setU32('total_retrans', f.retransmits);
           if (f.undoMarker) f.undoRetrans++;
           f.sentNs[p] = now;
+          rateSent(f, p);
           if (reducing) f.prrOut++;
           transmit(f, p);
           sent++;
@@ -691,13 +710,18 @@ export function simulate(cfg: SimConfig): SimResult {
         }
       }
       if (f.sndNxt - f.sndUna >= rwnd) break;
-      if (!appHasData(f)) break;
+      if (!appHasData(f)) {
+        // tcp_rate_check_app_limited: the window is not full for lack of data
+        if (s.inFlight < s.cwnd && s.lostOut <= s.retransOut) s.setU32('app_limited', f.delivered + s.inFlight || 1);
+        break;
+      }
       if (s.packetsOut === 0 && !cc(f).hasCongControl && f.lastSendNs >= 0 && now - f.lastSendNs > f.rtoUs * 1000) cwndRestart(f);
       if (s.inFlight === 0) event(f, CA_EVENT.TX_START);
       const seq = f.sndNxt++;
       f.ensure(seq);
       f.flags[seq] = 0;
       f.sentNs[seq] = now;
+      rateSent(f, seq);
       s.packetsOut = s.packetsOut + 1;
       if (reducing) f.prrOut++;
       // tcp_ecn_send: TCP_ECN_QUEUE_CWR puts CWR on the next new data segment
@@ -831,6 +855,99 @@ export function simulate(cfg: SimConfig): SimResult {
     f.trace.state.push(f.sock.caState);
   };
 
+  /** tcp_rate_skb_sent: the delivery state a packet carries when it leaves (before packets_out grows). */
+  const rateSent = (f: Flow, seq: number): void => {
+    const s = f.sock;
+    const us = Math.floor(now / 1000);
+    if (s.packetsOut === 0) {
+      f.firstTxUs = us;
+      f.deliveredUs = us;
+    }
+    f.txFirstTxUs[seq] = f.firstTxUs;
+    f.txDeliveredUs[seq] = f.deliveredUs;
+    f.txDelivered[seq] = f.delivered;
+    f.txDeliveredCe[seq] = f.deliveredCe;
+    f.txState[seq] = 1 | (s.u32('app_limited') !== 0 ? 2 : 0);
+  };
+
+  /** The rate sample of the ACK being processed (tcp_ack's `struct rate_sample rs`, zeroed per ACK). */
+  const rs = { hasPrior: false, priorDelivered: 0, priorDeliveredCe: 0, priorUs: 0, appLimited: false, retrans: false, lastEndSeq: -1, intervalUs: 0 };
+  const rateReset = (): void => {
+    rs.hasPrior = false;
+    rs.priorDelivered = 0;
+    rs.priorDeliveredCe = 0;
+    rs.priorUs = 0;
+    rs.appLimited = false;
+    rs.retrans = false;
+    rs.lastEndSeq = -1;
+    rs.intervalUs = 0;
+  };
+
+  /** tcp_rate_skb_delivered: packet p was (S)ACKed; the newest-sent one so far gives the sample. */
+  const rateDelivered = (f: Flow, p: number, sacked: boolean): void => {
+    if ((f.txState[p]! & 1) === 0) return;
+    const txUs = Math.floor(f.sentNs[p]! / 1000);
+    if (rs.priorDelivered === 0 || txUs > f.firstTxUs || (txUs === f.firstTxUs && p > rs.lastEndSeq)) {
+      rs.hasPrior = true;
+      rs.priorDelivered = f.txDelivered[p]!;
+      rs.priorDeliveredCe = f.txDeliveredCe[p]!;
+      rs.priorUs = f.txDeliveredUs[p]!;
+      rs.appLimited = (f.txState[p]! & 2) !== 0;
+      rs.retrans = (f.flags[p]! & EVER_RETRANS) !== 0;
+      rs.lastEndSeq = p;
+      f.firstTxUs = txUs;
+      rs.intervalUs = Math.max(txUs - f.txFirstTxUs[p]!, 0);
+    }
+    if (sacked) f.txState[p] = f.txState[p]! & ~1;
+  };
+
+  /** tcp_rate_gen: the sample over the interval, and tp->rate_delivered / rate_interval_us. */
+  const rateGen = (f: Flow, delivered: number, lost: number, priorInFlight: number, rttUs: number): RateSampleLite => {
+    const s = f.sock;
+    const nowUs = Math.floor(now / 1000);
+    const appLimited = s.u32('app_limited');
+    if (appLimited !== 0 && ((f.delivered - appLimited) | 0) > 0) s.setU32('app_limited', 0);
+    if (delivered > 0) {
+      f.deliveredUs = nowUs;
+      s.dv.setUint32(DELIVERED_MSTAMP_OFF, nowUs >>> 0, true);
+      s.dv.setUint32(DELIVERED_MSTAMP_OFF + 4, Math.floor(nowUs / 4294967296), true);
+    }
+    const out: RateSampleLite = {
+      delivered: -1,
+      deliveredCe: 0,
+      ackedSacked: delivered,
+      priorInFlight,
+      rttUs,
+      losses: lost,
+      priorMstampUs: rs.hasPrior ? rs.priorUs : 0,
+      priorDelivered: rs.priorDelivered,
+      priorDeliveredCe: rs.priorDeliveredCe,
+      intervalUs: -1,
+      sndIntervalUs: 0,
+      rcvIntervalUs: 0,
+      isAppLimited: rs.appLimited,
+      isRetrans: rs.retrans,
+      lastEndSeq: rs.lastEndSeq < 0 ? 0 : seqBytes(rs.lastEndSeq + 1),
+    };
+    if (!rs.hasPrior) return out;
+    out.delivered = f.delivered - rs.priorDelivered;
+    out.deliveredCe = f.deliveredCe - rs.priorDeliveredCe;
+    const snd = rs.intervalUs;
+    const ack = Math.max(nowUs - rs.priorUs, 0);
+    out.sndIntervalUs = snd;
+    out.rcvIntervalUs = ack;
+    const interval = Math.max(snd, ack);
+    if (interval < tcpMinRtt(s)) return out; // interval_us = -1: shorter than min RTT, not a sample
+    out.intervalUs = interval;
+    if (!rs.appLimited || out.delivered * f.rateIntervalUs >= f.rateDelivered * interval) {
+      f.rateDelivered = out.delivered;
+      f.rateIntervalUs = interval;
+      s.setU32('rate_delivered', out.delivered);
+      s.setU32('rate_interval_us', interval);
+    }
+    return out;
+  };
+
   /** An ACK from the receiving socket for `ackPkts` (tcp_send_ack / __tcp_send_ack). */
   const sendRxAck = (f: Flow, r: Receiver, ackPkts: number, sack: number, dsack: number): void => {
     const ece = (r.sock.ecnFlags & TCP_ECN_DEMAND_CWR) !== 0 ? 1 : 0;
@@ -929,6 +1046,7 @@ export function simulate(cfg: SimConfig): SimResult {
     if (ack > f.sndNxt) return; // tcp_ack: an ACK of unsent data is dropped (e.g. a bogus bpf_tcp_send_ack)
     acks++;
     syncSock(f);
+    rateReset();
     const priorInFlight = s.inFlight;
     const priorPackets = s.packetsOut;
     const deliveredBefore = f.delivered;
@@ -947,6 +1065,7 @@ export function simulate(cfg: SimConfig): SimResult {
       if (ece) f.deliveredCe++;
       flag |= FLAG_DATA_SACKED;
       if ((fl & EVER_RETRANS) === 0) newestSent = Math.max(newestSent, f.sentNs[sackSeq]!);
+      rateDelivered(f, sackSeq, true);
       if (sackSeq > f.sack1) {
         f.sack3 = f.sack2;
         f.sack2 = f.sack1;
@@ -963,6 +1082,7 @@ export function simulate(cfg: SimConfig): SimResult {
       flag |= FLAG_SND_UNA_ADVANCED | FLAG_DATA_ACKED;
       for (let p = f.sndUna; p < ack; p++) {
         const fl = f.flags[p]!;
+        rateDelivered(f, p, false);
         if ((fl & SACKED) === 0) {
           f.delivered++;
           if (ece) f.deliveredCe++;
@@ -1068,11 +1188,11 @@ export function simulate(cfg: SimConfig): SimResult {
       }
     }
     syncSock(f);
-    // tcp_cong_control
+    // tcp_rate_gen, then tcp_cong_control
+    const sample = rateGen(f, newlyDelivered, f.lostTotal - lostBefore, priorInFlight, rttUs);
     const st = s.caState;
     if (cc(f).hasCongControl) {
-      const rs: RateSampleLite = { delivered: newlyDelivered, deliveredCe: ece ? newlyDelivered : 0, ackedSacked: newlyDelivered, priorInFlight, rttUs, losses: f.lostTotal - lostBefore };
-      cc(f).congControl!(s, seqBytes(ack), flag, rs);
+      cc(f).congControl!(s, seqBytes(ack), flag, sample);
     } else if (st === TCP_CA.CWR || st === TCP_CA.Recovery) {
       prr(f, newlyDelivered, f.lostTotal - lostBefore, flag);
     } else if ((flag & FLAG_DATA_ACKED) !== 0) {
