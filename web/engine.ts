@@ -526,9 +526,10 @@ export function simulatorsOf(v: ObjectView): { readonly schedExt: readonly strin
 
 /** A sched_ext scheduler on a workload (JSON of README "sched_ext"): the Gantt chart and the exit. */
 export function simulateSchedExtSvg(bytes: Uint8Array, workload: unknown, o: { readonly ops?: string; readonly durationNs?: number }): { svg: string; exit: string } {
-  const r = schedExt.simulateSchedExt(bytes, schedExt.parseWorkload(workload), { cpus: PAGE_CPUS, spans: true, ...(o.ops !== undefined ? { ops: o.ops } : {}), ...(o.durationNs !== undefined ? { durationNs: o.durationNs } : {}) });
+  // (the CPU count is the workload's "cpus", else the simulator's default)
+  const r = schedExt.simulateSchedExt(bytes, schedExt.parseWorkload(workload), { spans: true, ...(o.ops !== undefined ? { ops: o.ops } : {}), ...(o.durationNs !== undefined ? { durationNs: o.durationNs } : {}) });
   const e = r.summary.exit;
-  return { svg: schedExt.ganttSvg(r, PAGE_CPUS), exit: e.kind === 'NONE' ? 'no exit (ran to the end)' : `${e.kind}: ${e.reason}${e.message !== '' ? ` (${e.message})` : ''}` };
+  return { svg: schedExt.ganttSvg(r, r.summary.cpus.length), exit: e.kind === 'NONE' ? 'no exit (ran to the end)' : `${e.kind}: ${e.reason}${e.message !== '' ? ` (${e.message})` : ''}` };
 }
 
 /** A TCP congestion control of the object against a built-in one over one path: the cwnd/throughput plot and a summary. */

@@ -697,6 +697,9 @@ function showTab(name: string): void {
   for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>('#tabs button'))) b.classList.toggle('active', b.dataset.tab === name);
   for (const s of Array.from(document.querySelectorAll<HTMLElement>('main > section'))) s.hidden = s.id !== `tab-${name}`;
   if (name === 'share') updateShare();
+  // a rejected program's instruction and C line in view
+  if (name === 'code') document.querySelector('#listing .err-line')?.scrollIntoView({ block: 'center' });
+  if (name === 'source') document.querySelector('#source .verr')?.scrollIntoView({ block: 'center' });
 }
 
 async function init(): Promise<void> {

@@ -91,6 +91,9 @@ describe('web engine', () => {
     const wl = JSON.parse(readFileSync(new URL('../../docs/sched-ext-workload.json', import.meta.url), 'utf8')) as unknown;
     const s = simulateSchedExtSvg(vtime, wl, { durationNs: 200e6 });
     expect(s.svg.startsWith('<svg')).toBe(true);
+    // the workload's two CPUs, each drawn as a row
+    expect(s.svg).toContain('>CPU 1<');
+    expect(s.svg).not.toContain('>CPU 2<');
     expect(s.exit).toBe('UNREG: unregistered from user space'); // the simulation's end detaches the scheduler
     const reno = new Uint8Array(readFileSync(new URL('../../programs/tcp_cc_reno.bpf.o', import.meta.url)));
     const sims = simulatorsOf(describeObject(reno, 'tcp_cc_reno'));
