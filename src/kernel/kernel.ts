@@ -308,7 +308,7 @@ export class Kernel implements HelperHost {
     this.types.addStruct({ name: 'bpf_prog_aux', size: 8, align: 8 });
     for (const s of o.structs ?? []) this.types.addStruct(s);
     installDefaults(this, o.progTypes ?? []);
-    this.provide('sockets', new SocketTable(this.mem, (r) => this.retireRegion(r)));
+    this.provide('sockets', new SocketTable(this.mem, (r) => this.retireRegion(r), (f) => this.fds.install(f)));
     this.provide('net', new NetConfig());
     // map_release_uref of prog arrays (prog_array_map_clear): the last user reference empties the slots,
     // breaking program -> prog array -> program cycles.

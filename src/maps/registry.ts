@@ -25,6 +25,7 @@ import { CgroupStorageMap, cgroupStorageAllocCheck } from './cgroup-storage.js';
 import { CgroupArrayMap } from './cgroup-array.js';
 import { UserRingbufMap } from './user-ringbuf.js';
 import { StackTraceMap, stackTraceAllocCheck } from './stack-trace.js';
+import { SockHashMap, SockMapArray, sockHashAllocCheck, sockMapAllocCheck } from './sockmap.js';
 import type { BpfMap, ResolvedAttr } from './map.js';
 import { ArrayOfMapsMap, HashOfMapsMap, innerMapMeta } from './map-in-map.js';
 import { PerfEventArrayMap } from './perf.js';
@@ -180,6 +181,8 @@ export const BUILTIN_MAP_TYPES: readonly MapTypeImpl[] = [
   },
   ...[BPF_MAP_TYPE.CGROUP_STORAGE, BPF_MAP_TYPE.PERCPU_CGROUP_STORAGE].map((type): MapTypeImpl => ({ type, check: cgroupStorageAllocCheck, create: (a, e) => new CgroupStorageMap(a, e) })),
   { type: BPF_MAP_TYPE.STACK_TRACE, check: stackTraceAllocCheck, create: (a, e) => new StackTraceMap(a, e) },
+  { type: BPF_MAP_TYPE.SOCKMAP, check: sockMapAllocCheck, create: (a, e) => new SockMapArray(a, e) },
+  { type: BPF_MAP_TYPE.SOCKHASH, check: sockHashAllocCheck, create: (a, e) => new SockHashMap(a, e) },
 ];
 
 /** A new registry holding the built-in map types. */

@@ -21,6 +21,7 @@
  * A socket bound to a device (SO_BINDTODEVICE) matches only packets of that ifindex.
  */
 import type { SocketService, SockTuple } from '../../helpers/sock.js';
+import { SocketFile, unlinkSocket } from '../../maps/sockmap.js';
 import { BpfemuError } from '../../util/errors.js';
 import { Memory, PERM_R, RegionKind } from '../../vm/memory.js';
 
@@ -70,7 +71,7 @@ export interface SocketSpec {
   readonly protocol: 'tcp' | 'udp';
   /** Local (bound) address: dotted IPv4 or IPv6 text; '0.0.0.0' / '::' for the wildcard. Default: the wildcard of `family`. */
   readonly localAddress?: string;
-  /** Local port (host order), 1..65535. */
+  /** Local port (host order), 1..65535; 0 for an unbound socket (state 'close'). */
   readonly localPort: number;
   /** Connected peer; unset for listeners and unconnected UDP sockets. */
   readonly remoteAddress?: string;
@@ -227,7 +228,21 @@ export class SocketTable implements SocketService {
     private readonly mem: Memory,
     /** Unmap a region once no run can still use it (the kernel's retireRegion). */
     private readonly retire: (region: number) => void,
+    /** Install an open file in the kernel's fd table; returns the fd. */
+    private readonly installFd?: (f: SocketFile) => number,
   ) {}
+
+  /**
+   * An fd for socket `id` (what user space passes to a SOCKMAP/SOCKHASH update, or as the owner of
+   * sk storage): a {@link SocketFile} naming the socket's bpf_sock view.
+   */
+  openFd(id: number): number {
+    const s = this.byId.get(id);
+    if (s === undefined) throw new SocketError('SOCK_NOT_FOUND', `socket ${id}: no such socket`);
+    if (this.installFd === undefined) throw new SocketError('SOCK_NOT_FOUND', `socket ${id}: this table has no fd table`);
+    const [region] = Memory.split(this.sockPointer(s));
+    return this.installFd(new SocketFile(`socket:[${s.cookie}]`, region, s));
+  }
 
   /** Add a socket; returns it (its `id` names it to {@link remove} and `listener`). */
   add(spec: SocketSpec): EmuSocket {
@@ -238,7 +253,9 @@ export class SocketTable implements SocketService {
       if (!Number.isInteger(p) || p! < (optional ? 0 : 1) || p! > 65535) throw new SocketError('SOCK_BAD_SPEC', `${where}: ${what} must be an integer port ${optional ? '0' : '1'}..65535, got ${String(p)}`);
       return p!;
     };
-    const localPort = port(spec.localPort, 'localPort', false);
+    // an unbound socket (state 'close', no peer) has local port 0
+    const unbound = spec.state === 'close' && spec.remoteAddress === undefined && spec.localPort === 0;
+    const localPort = unbound ? 0 : port(spec.localPort, 'localPort', false);
     const remotePort = port(spec.remotePort, 'remotePort', true);
     const addr = (t: string | undefined, what: string): Uint8Array | null => {
       if (t === undefined) return null;
@@ -322,6 +339,7 @@ export class SocketTable implements SocketService {
     const s = this.byId.get(id);
     if (s === undefined) throw new SocketError('SOCK_NOT_FOUND', `socket ${id}: no such socket`);
     this.byId.delete(id);
+    unlinkSocket(s);
     for (const r of [s.sockRegion, s.tcpRegion]) {
       if (r === 0) continue;
       this.byRegion.delete(r);

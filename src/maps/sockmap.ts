@@ -1,0 +1,276 @@
+/**
+ * BPF_MAP_TYPE_SOCKMAP and BPF_MAP_TYPE_SOCKHASH (net/core/sock_map.c, Linux 6.18): maps of
+ * sockets, set from user space with socket fds (the emulated socket table's `openFd`, which gives
+ * a {@link SocketFile}). Errnos and orders measured on 6.18 (test/maps/goldens/sockmap.json):
+ *
+ *   create   SOCKMAP: max_entries 0, key_size != 4, value_size not 4 or 8, flags other than
+ *            NUMA_NODE/RDONLY/WRONLY: EINVAL. SOCKHASH: the same with any key_size 1..512 (above:
+ *            E2BIG) and EINVAL when roundup_pow_of_two(max_entries) buckets do not fit.
+ *   update   the fd first: a value above S32_MAX EINVAL, a closed fd EBADF, an fd that is not a
+ *            socket ENOTSOCK, a TCP socket that is neither listening nor established or an unbound
+ *            UDP socket EOPNOTSUPP; then flags above BPF_EXIST EINVAL, SOCKMAP past the end E2BIG,
+ *            BPF_NOEXIST on a taken key EEXIST, BPF_EXIST on a free one ENOENT, SOCKHASH full E2BIG.
+ *   lookup   value_size 4: ENOSPC; else the socket's cookie (ENOENT when empty).
+ *   delete   SOCKMAP: EINVAL past the end and for an empty slot; SOCKHASH: ENOENT.
+ *   next key SOCKMAP: array order. SOCKHASH: the kernel's bucket order, jhash(key, key_size, 0)
+ *            over roundup_pow_of_two(max_entries) buckets, newest first within a bucket.
+ *
+ * A socket that goes away (the table's `remove`) leaves every map, as sock_map_unlink does on close.
+ * Programs may not use these maps yet (their lookups, bpf_sk_redirect_map/hash,
+ * bpf_msg_redirect_map/hash, bpf_sock_map_update/bpf_sock_hash_update are not emulated).
+ */
+import { ERRNO } from '../util/errno.js';
+import { MAX_MAP_BYTES } from './array.js';
+import { jhash } from './jhash.js';
+import { OwnerFile } from './local-storage.js';
+import { BpfMap, readU32, writeU32, type ResolvedAttr } from './map.js';
+import type { MapEnv, ProgOp } from './types.js';
+import { BPF_EXIST, BPF_F, BPF_NOEXIST } from './uapi.js';
+
+const { EINVAL, E2BIG, ENOENT, EEXIST, EBADF, ENOMEM, EOPNOTSUPP } = ERRNO;
+/** ENOTSOCK, ENOSPC (include/uapi/asm-generic/errno*.h). */
+const ENOTSOCK = 88;
+const ENOSPC = 28;
+/** MAX_BPF_STACK: the largest SOCKHASH key. */
+const MAX_KEY = 512;
+const CREATE_FLAGS = BPF_F.NUMA_NODE | BPF_F.RDONLY | BPF_F.WRONLY;
+const TCP = 6;
+const TCP_ESTABLISHED = 1;
+const TCP_LISTEN = 10;
+
+/** What a socket map needs to know of a socket. */
+export interface SockMapSocket {
+  readonly cookie: bigint;
+  readonly protocol: number;
+  readonly state: number;
+  readonly localPort: number;
+}
+
+/** An open socket as the fd table holds it: an owner file of kind 'sock' naming its bpf_sock region. */
+export class SocketFile extends OwnerFile {
+  constructor(
+    name: string,
+    region: number,
+    readonly socket: SockMapSocket,
+  ) {
+    super(name, 'sock', region);
+  }
+}
+
+/** Every live socket map, so that a closed socket leaves them. */
+const liveMaps = new Set<SockMapBase>();
+
+/** sock_map_unlink for a socket that went away. */
+export function unlinkSocket(s: SockMapSocket): void {
+  for (const m of liveMaps) m.unlink(s);
+}
+
+/** sock_map_alloc's checks: 0 or -errno. */
+export function sockMapAllocCheck(attr: ResolvedAttr): number {
+  if (attr.maxEntries === 0 || attr.keySize !== 4 || (attr.valueSize !== 4 && attr.valueSize !== 8) || (attr.flags & ~CREATE_FLAGS) !== 0) return -EINVAL;
+  return attr.maxEntries * 8 > MAX_MAP_BYTES ? -ENOMEM : 0;
+}
+
+/** sock_hash_alloc's checks: 0 or -errno. */
+export function sockHashAllocCheck(attr: ResolvedAttr): number {
+  if (attr.maxEntries === 0 || attr.keySize === 0 || (attr.valueSize !== 4 && attr.valueSize !== 8) || (attr.flags & ~CREATE_FLAGS) !== 0) return -EINVAL;
+  if (attr.keySize > MAX_KEY) return -E2BIG;
+  // roundup_pow_of_two overflows past 2^31; 16-byte buckets must fit a u32 size
+  if (attr.maxEntries > 0x80000000 || bucketsOf(attr.maxEntries) > Math.floor(0xffffffff / 16)) return -EINVAL;
+  return 0;
+}
+
+function bucketsOf(max: number): number {
+  let n = 1;
+  while (n < max) n *= 2;
+  return n;
+}
+
+const NO_PROG_OPS: ReadonlySet<ProgOp> = new Set<ProgOp>();
+
+/** The parts SOCKMAP and SOCKHASH share: the fd side of update, and lookups returning cookies. */
+abstract class SockMapBase extends BpfMap {
+  readonly progOps = NO_PROG_OPS;
+
+  constructor(attr: ResolvedAttr, env: MapEnv) {
+    super(attr, env);
+    liveMaps.add(this);
+  }
+
+  /** sock_map_update_elem_sys up to the socket: the socket, or -errno. */
+  protected socketOf(value: Uint8Array): SockMapSocket | number {
+    const dv = new DataView(value.buffer, value.byteOffset, value.byteLength);
+    const ufd = this.valueSize === 8 ? dv.getBigUint64(0, true) : BigInt(dv.getUint32(0, true));
+    if (ufd > 0x7fffffffn) return -EINVAL;
+    const f = this.env.resolveFd?.(Number(ufd));
+    if (f === undefined) return -EBADF;
+    if (!(f instanceof SocketFile)) return -ENOTSOCK;
+    const s = f.socket;
+    // sock_map_sk_state_allowed (TCP) and a UDP socket's psock needs it hashed (bound)
+    if (s.protocol === TCP ? s.state !== TCP_ESTABLISHED && s.state !== TCP_LISTEN : s.localPort === 0) return -EOPNOTSUPP;
+    return s;
+  }
+
+  /** The cookie into `out` (value_size 8 only). */
+  protected cookieOut(s: SockMapSocket | undefined, out: Uint8Array): number {
+    if (this.valueSize !== 8) return -ENOSPC;
+    if (s === undefined) return -ENOENT;
+    new DataView(out.buffer, out.byteOffset, 8).setBigUint64(0, s.cookie, true);
+    return 0;
+  }
+
+  /** Drop every entry holding `s`. */
+  abstract unlink(s: SockMapSocket): void;
+
+  protected onFree(): void {
+    liveMaps.delete(this);
+  }
+}
+
+/** SOCKMAP: an array of sockets. */
+export class SockMapArray extends SockMapBase {
+  private readonly slots = new Map<number, SockMapSocket>();
+
+  protected sysLookup(key: Uint8Array | null, out: Uint8Array): number {
+    return this.cookieOut(this.slots.get(readU32(key!, 0)), out);
+  }
+
+  protected sysUpdate(key: Uint8Array | null, value: Uint8Array, flags: number): number {
+    const s = this.socketOf(value);
+    if (typeof s === 'number') return s;
+    const idx = readU32(key!, 0);
+    if (flags > BPF_EXIST) return -EINVAL;
+    if (idx >= this.maxEntries) return -E2BIG;
+    const old = this.slots.get(idx);
+    if (old !== undefined && flags === BPF_NOEXIST) return -EEXIST;
+    if (old === undefined && flags === BPF_EXIST) return -ENOENT;
+    this.slots.set(idx, s);
+    return 0;
+  }
+
+  protected sysDelete(key: Uint8Array | null): number {
+    const idx = readU32(key!, 0);
+    if (idx >= this.maxEntries || !this.slots.has(idx)) return -EINVAL;
+    this.slots.delete(idx);
+    return 0;
+  }
+
+  protected sysGetNextKey(key: Uint8Array | null, out: Uint8Array): number {
+    const i = key === null ? 0xffffffff : readU32(key, 0);
+    if (i === this.maxEntries - 1) return -ENOENT;
+    writeU32(out, 0, i >= this.maxEntries ? 0 : i + 1);
+    return 0;
+  }
+
+  unlink(s: SockMapSocket): void {
+    for (const [k, v] of this.slots) if (v === s) this.slots.delete(k);
+  }
+
+  override onFree(): void {
+    this.slots.clear();
+    super.onFree();
+  }
+}
+
+interface HashElem {
+  readonly key: Uint8Array;
+  readonly sock: SockMapSocket;
+}
+
+/** SOCKHASH: sockets by key, in the kernel's buckets (so that get_next_key agrees). */
+export class SockHashMap extends SockMapBase {
+  /** Occupied buckets by index, each list newest first. */
+  private readonly buckets = new Map<number, HashElem[]>();
+  private readonly nBuckets: number;
+  private count = 0;
+
+  constructor(attr: ResolvedAttr, env: MapEnv) {
+    super(attr, env);
+    this.nBuckets = bucketsOf(attr.maxEntries);
+  }
+
+  private indexOf(key: Uint8Array): number {
+    return (jhash(key, 0, this.keySize, 0) >>> 0) & (this.nBuckets - 1);
+  }
+
+  private bucketOf(key: Uint8Array): HashElem[] {
+    const i = this.indexOf(key);
+    let b = this.buckets.get(i);
+    if (b === undefined) {
+      b = [];
+      this.buckets.set(i, b);
+    }
+    return b;
+  }
+
+  private find(key: Uint8Array): HashElem | undefined {
+    return this.bucketOf(key).find((e) => e.key.every((b, i) => b === key[i]));
+  }
+
+  protected sysLookup(key: Uint8Array | null, out: Uint8Array): number {
+    return this.cookieOut(this.find(key!)?.sock, out);
+  }
+
+  protected sysUpdate(key: Uint8Array | null, value: Uint8Array, flags: number): number {
+    const s = this.socketOf(value);
+    if (typeof s === 'number') return s;
+    if (flags > BPF_EXIST) return -EINVAL;
+    const k = key!.slice();
+    const b = this.bucketOf(k);
+    const old = this.find(k);
+    if (old !== undefined && flags === BPF_NOEXIST) return -EEXIST;
+    if (old === undefined && flags === BPF_EXIST) return -ENOENT;
+    if (old === undefined && this.count + 1 > this.maxEntries) return -E2BIG;
+    // sock_hash_update_common: the new element goes to the head, the old one leaves
+    if (old !== undefined) b.splice(b.indexOf(old), 1);
+    else this.count++;
+    b.unshift({ key: k, sock: s });
+    return 0;
+  }
+
+  protected sysDelete(key: Uint8Array | null): number {
+    const e = this.find(key!);
+    if (e === undefined) return -ENOENT;
+    const b = this.bucketOf(key!);
+    b.splice(b.indexOf(e), 1);
+    this.count--;
+    return 0;
+  }
+
+  protected sysGetNextKey(key: Uint8Array | null, out: Uint8Array): number {
+    let from = 0;
+    if (key !== null) {
+      const e = this.find(key);
+      if (e !== undefined) {
+        const b = this.bucketOf(key);
+        const next = b[b.indexOf(e) + 1];
+        if (next !== undefined) {
+          out.set(next.key);
+          return 0;
+        }
+        from = this.indexOf(key) + 1;
+      }
+    }
+    let best = -1;
+    for (const [i, b] of this.buckets) if (i >= from && b.length > 0 && (best < 0 || i < best)) best = i;
+    if (best < 0) return -ENOENT;
+    out.set(this.buckets.get(best)![0]!.key);
+    return 0;
+  }
+
+  unlink(s: SockMapSocket): void {
+    for (const b of this.buckets.values()) {
+      for (let i = b.length - 1; i >= 0; i--) {
+        if (b[i]!.sock === s) {
+          b.splice(i, 1);
+          this.count--;
+        }
+      }
+    }
+  }
+
+  override onFree(): void {
+    this.buckets.clear();
+    super.onFree();
+  }
+}
