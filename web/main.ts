@@ -538,6 +538,17 @@ function renderStep(): void {
   $('trace-pos').textContent = `step ${traceAt + 1} of ${r.trace.length}`;
   $('trace-src').textContent = s.source === '' ? '' : `${s.source}: ${s.sourceText}`;
   $('trace-insn').textContent = `${s.program} pc ${s.pc}: ${s.insn}${s.changed.length > 0 ? `\n  → ${s.changed.join(' ')}` : ''}`;
+  // the listing around the step's pc (the kernel keeps 15 characters of a program's name)
+  const w = $('trace-window');
+  w.replaceChildren();
+  const pv = current?.view.programs.find((p) => p.name === s.program) ?? current?.view.programs.find((p) => p.name.startsWith(s.program));
+  if (pv !== undefined) {
+    const at = pv.listing.findIndex((l) => new RegExp(`^\\s*${s.pc}: `).test(l));
+    for (let i = Math.max(0, at - 6); at >= 0 && i < Math.min(pv.listing.length, at + 7); i++) {
+      const l = pv.listing[i]!;
+      w.append(el('span', `${l}\n`, i === at ? 'cur' : l.startsWith(';') ? 'src' : undefined));
+    }
+  }
   const changed = new Set(s.changed.map((c) => c.split('=')[0]));
   const t = $<HTMLTableElement>('trace-regs');
   t.replaceChildren();

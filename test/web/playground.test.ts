@@ -109,6 +109,9 @@ suite('web playground in headless chromium', () => {
     await page.click('#trace-next');
     await page.click('#trace-prev');
     expect(await page.textContent('#trace-pos')).toBe('step 2 of 69');
+    // the listing window around step 2's pc, that pc highlighted
+    const cur = (await page.textContent('#trace-window .cur'))!;
+    expect(cur).toMatch(new RegExp(`^\\s*${(await page.textContent('#trace-insn'))!.match(/pc (\d+)/)![1]}: `));
     await page.click('#trace-last');
     expect(await page.textContent('#trace-pos')).toBe('step 69 of 69');
     expect(await page.textContent('#trace-insn')).toContain('exit');
