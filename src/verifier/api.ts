@@ -75,7 +75,7 @@ export type CtxAccessResult =
   | {
       readonly ok: true;
       /** The type the load yields ('scalar' with the field's width for bounds). */
-      readonly type: 'scalar' | 'pkt' | 'pkt_end' | 'pkt_meta' | 'flow_keys' | 'sock_common_or_null' | 'ctx_mem';
+      readonly type: 'scalar' | 'pkt' | 'pkt_end' | 'pkt_meta' | 'flow_keys' | 'sock_common_or_null' | 'sock' | 'sock_or_null' | 'ctx_mem';
       /** For scalar loads: the width of the field in bytes (bounds [0, 2^(8w)-1]); 0 = unknown 64-bit. */
       readonly width?: number;
     }

@@ -387,8 +387,9 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
           v.setReg(valueRegno, UNKNOWN_SCALAR);
           loaded = true;
         } else {
-          const t = res.type === 'sock_common_or_null' ? 'sock_common' : res.type;
-          const nr = withReg(constReg(0n), { type: t, maybeNull: res.type === 'sock_common_or_null' });
+          // PTR_TO_SOCK_COMMON_OR_NULL / PTR_TO_SOCKET(_OR_NULL) fields (__sk_buff->sk, bpf_sock_addr->sk, bpf_sk_lookup->sk, ...)
+          const t = res.type === 'sock_common_or_null' ? 'sock_common' : res.type === 'sock_or_null' ? 'sock' : res.type;
+          const nr = withReg(constReg(0n), { type: t, maybeNull: res.type === 'sock_common_or_null' || res.type === 'sock_or_null' });
           v.setReg(valueRegno, nr.maybeNull ? withReg(nr, { id: v.newId() }) : nr);
         }
       }

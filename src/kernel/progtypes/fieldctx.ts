@@ -89,21 +89,10 @@ function pow2(size: number): boolean {
   return size === 1 || size === 2 || size === 4 || size === 8;
 }
 
-/**
- * What the verifier sees of a pointer field. The emulator's verifier has no PTR_TO_SOCKET: a
- * socket is given as a BTF pointer to `struct bpf_sock` (reads through it are checked against
- * that struct's layout).
- */
+/** What the verifier sees of a pointer field: a socket, a packet pointer or a trusted BTF pointer. */
 function ptrResult(p: PtrKind): CtxAccessResult {
   if (typeof p === 'object') return { ok: true, type: 'btf_id', btfName: p.btf, nullable: false };
-  switch (p) {
-    case 'sock':
-      return { ok: true, type: 'btf_id', btfName: 'bpf_sock', nullable: false };
-    case 'sock_or_null':
-      return { ok: true, type: 'btf_id', btfName: 'bpf_sock', nullable: true };
-    default:
-      return { ok: true, type: p };
-  }
+  return { ok: true, type: p };
 }
 
 /** The field covering byte `off`, or undefined. */

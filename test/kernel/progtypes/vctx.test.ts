@@ -62,10 +62,7 @@ function spell(r: CtxAccessResult): string | undefined {
  */
 function kernelSpell(t: string, type: string): string {
   if (type.startsWith('tracing/')) return /^(trusted_|rcu_)?ptr_/.test(t) ? 'scalar:' : t;
-  // The emulator's verifier has no PTR_TO_SOCKET: a socket is a BTF pointer to struct bpf_sock
-  // (src/kernel/progtypes/fieldctx.ts); netfilter's trusted pointers are BTF pointers.
-  if (t === 'sock') return 'btf:bpf_sock';
-  if (t === 'sock_or_null') return 'btf:bpf_sock?';
+  // netfilter's trusted pointers are BTF pointers
   const m = /^trusted_ptr_(\w+)$/.exec(t);
   return m !== null ? `btf:${m[1]!}` : t;
 }
