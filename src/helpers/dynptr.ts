@@ -17,6 +17,7 @@ import { RingbufMap, RingbufRecord } from '../maps/ringbuf.js';
 import { Fault } from '../vm/fault.js';
 import type { Machine } from '../vm/machine.js';
 import { flagsArg, mapArg, memArgOrZero } from './args.js';
+import { SkbBuff, XdpBuff } from './packet.js';
 import type { HelperHost } from './host.js';
 import type { HelperDef, HelperProto } from './registry.js';
 
@@ -27,6 +28,7 @@ export const DYNPTR_MAX_SIZE = 0xffffff;
 const TYPE_SHIFT = 28;
 const RDONLY_BIT = 0x80000000;
 const E2BIG = 7;
+const EFAULT = 14;
 const EINVAL = 22;
 
 /** A dynptr as read from the guest's memory. */
@@ -45,7 +47,12 @@ export interface Dynptr {
 
 /** The dynptr `reg` points to (16 bytes the program may write), checked like a helper argument. */
 export function dynptrArg(m: Machine, reg: number, helper: string): Dynptr {
-  const raw = m.argBytes(reg, 16, true, `${helper} dynptr`);
+  return dynptrAt(m, m.hi[reg]!, m.lo[reg]! >>> 0, `${helper} r${reg} (dynptr)`);
+}
+
+/** The dynptr at (region id, offset), 16 bytes the program may write (a kfunc's dynptr argument). */
+export function dynptrAt(m: Machine, id: number, off: number, what: string): Dynptr {
+  const raw = m.bytesAt(id, off, 16, true, what);
   const dv = new DataView(raw.buffer, raw.byteOffset, 16);
   const word = dv.getUint32(8, true);
   return {
@@ -90,6 +97,36 @@ export function dynptrCheckOffLen(d: Dynptr, offset: number, len: number): numbe
  */
 export function dynptrBytes(m: Machine, d: Dynptr, offset: number, len: number, write: boolean, helper: string): Uint8Array {
   return m.bytesAt(d.id, d.off + d.start + offset, len, write, `${helper}: dynptr data`);
+}
+
+/**
+ * The run's packet behind an skb or xdp dynptr (its data pointer names the program's ctx region,
+ * as the kernel's names the sk_buff / xdp_buff); a dynptr of another run or a forged one faults.
+ */
+export function dynptrPacket(m: Machine, d: Dynptr, what: string): SkbBuff | XdpBuff {
+  const c = m.context;
+  if (d.type === DYNPTR.SKB && c instanceof SkbBuff && c.ctxRegion === d.id) return c;
+  if (d.type === DYNPTR.XDP && c instanceof XdpBuff && c.ctxRegion === d.id) return c;
+  throw m.fail('helper', `${what}: not a dynptr of this run's packet`);
+}
+
+/**
+ * __bpf_skb_load_bytes / __bpf_xdp_load_bytes and their store twins for an skb or xdp dynptr:
+ * copy between `buf` and the packet at the dynptr's offset + `offset`; 0 or -errno.
+ */
+export function dynptrPacketCopy(m: Machine, d: Dynptr, offset: number, buf: Uint8Array, write: boolean, what: string): number {
+  const p = dynptrPacket(m, d, what);
+  const off = d.start + offset;
+  if (p instanceof SkbBuff) {
+    if (off > 0x7fffffff || off + buf.length > p.buf.len) return -EFAULT;
+    const at = p.buf.data + off;
+    if (write) p.buf.frame.set(buf, at);
+    else buf.set(p.buf.frame.subarray(at, at + buf.length));
+    return 0;
+  }
+  if (off + buf.length > p.buffLen) return -EINVAL;
+  p.copy(off, buf, write);
+  return 0;
 }
 
 /** runState key: ringbuf records reserved through a dynptr and not yet released, with the reserving pc. */
@@ -171,6 +208,12 @@ function read(m: Machine): void {
   if (dynptrIsNull(d) || m.hi[5] !== 0 || m.lo[5] !== 0) return m.setR0Num(-EINVAL);
   const err = dynptrCheckOffLen(d, offset, len);
   if (err !== 0) return m.setR0Num(err);
+  if (d.type === DYNPTR.SKB || d.type === DYNPTR.XDP) {
+    const tmp = new Uint8Array(len);
+    const r = dynptrPacketCopy(m, d, offset, tmp, false, H);
+    if (r === 0) m.mem.bytes(m.hi[1]!).set(tmp, dstOff);
+    return m.setR0Num(r);
+  }
   if (d.type !== DYNPTR.LOCAL && d.type !== DYNPTR.RINGBUF) return m.setR0Num(-EINVAL);
   if (len > 0) m.mem.bytes(m.hi[1]!).set(dynptrBytes(m, d, offset, len, false, H).slice(), dstOff);
   m.setR0Num(0);
@@ -185,9 +228,22 @@ function write(m: Machine): void {
   if (dynptrIsNull(d) || d.rdonly) return m.setR0Num(-EINVAL);
   const err = dynptrCheckOffLen(d, offset, len);
   if (err !== 0) return m.setR0Num(err);
+  const src = m.mem.bytes(m.hi[3]!).slice(srcOff, srcOff + len);
+  if (d.type === DYNPTR.SKB) {
+    // __bpf_skb_store_bytes: BPF_F_RECOMPUTE_CSUM (1) and BPF_F_INVALIDATE_HASH (2) only
+    const flags = flagsArg(m, 5);
+    if (flags < 0 || (flags & ~3) !== 0) return m.setR0Num(-EINVAL);
+    const r = dynptrPacketCopy(m, d, offset, src, true, H);
+    if (r === 0 && (flags & 2) !== 0) (dynptrPacket(m, d, H) as SkbBuff).hash = 0;
+    return m.setR0Num(r);
+  }
+  if (d.type === DYNPTR.XDP) {
+    if (m.hi[5] !== 0 || m.lo[5] !== 0) return m.setR0Num(-EINVAL);
+    return m.setR0Num(dynptrPacketCopy(m, d, offset, src, true, H));
+  }
   if (d.type !== DYNPTR.LOCAL && d.type !== DYNPTR.RINGBUF) return m.setR0Num(-EINVAL);
   if (m.hi[5] !== 0 || m.lo[5] !== 0) return m.setR0Num(-EINVAL);
-  if (len > 0) dynptrBytes(m, d, offset, len, true, H).set(m.mem.bytes(m.hi[3]!).slice(srcOff, srcOff + len));
+  if (len > 0) dynptrBytes(m, d, offset, len, true, H).set(src);
   m.setR0Num(0);
 }
 

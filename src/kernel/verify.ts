@@ -235,6 +235,18 @@ function kfuncIterArg(k: Kernel, type: string): { type: string; size: number } |
   return s === undefined ? undefined : { type: m[1]!, size: s.size };
 }
 
+/** Dynptr parameters (`struct bpf_dynptr *`, `__uninit` when the kfunc initialises it) and a `__szk` constant size with the `__opt` buffer it sizes. */
+function kfuncDynptrArgs(params: readonly { readonly name: string; readonly type: string }[]): Pick<VKfunc, 'dynptrArgs' | 'constSizeArg' | 'optBufArg'> {
+  const dynptrArgs = params.map((x) => (/^(const\s+)?struct\s+bpf_dynptr\s*\*$/.test(x.type.trim()) ? { uninit: x.name.endsWith('__uninit') } : undefined));
+  const szk = params.findIndex((x) => x.name.endsWith('__szk'));
+  const opt = szk > 0 && params[szk - 1]!.name.endsWith('__opt') ? szk - 1 : -1;
+  return {
+    ...(dynptrArgs.some((x) => x !== undefined) ? { dynptrArgs } : {}),
+    ...(szk >= 0 ? { constSizeArg: szk } : {}),
+    ...(opt >= 0 ? { optBufArg: opt } : {}),
+  };
+}
+
 /** What BPF_PROG_LOAD found for the pseudo instructions, by pc. */
 export type PseudoMaps = ReadonlyMap<number, PseudoTarget>;
 
@@ -274,6 +286,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
         memArgs: p.params.map((x) => kfuncMemArg(k, x.name, x.type)),
         ...(it !== undefined ? { iter: { kind: r.def.flags!.iter!, ...it } } : {}),
         ...(iterArgs.some((x) => x !== undefined) ? { iterArgs } : {}),
+        ...kfuncDynptrArgs(p.params),
       };
     },
     ctx: verifierCtxOf(prog.type, prog.expectedAttachType, ctxInfoOf(k, prog)),

@@ -67,6 +67,12 @@ export interface VKfunc {
    */
   readonly iter?: { readonly kind: 'new' | 'next' | 'destroy'; readonly type: string; readonly size: number };
   readonly iterArgs?: readonly ({ readonly type: string; readonly size: number } | undefined)[];
+  /** Per argument: a `struct bpf_dynptr *` parameter (`uninit`: the kfunc initialises it, `__uninit`), or undefined. */
+  readonly dynptrArgs?: readonly ({ readonly uninit: boolean } | undefined)[];
+  /** Index of a `__szk` parameter: a constant size (KF_ARG_PTR_TO_CONST_SIZE) of the `__opt` buffer before it. */
+  readonly constSizeArg?: number;
+  /** Index of the `__opt` buffer `constSizeArg` sizes (may be NULL). */
+  readonly optBufArg?: number;
 }
 
 /** How a ctx access resolves: refused, a scalar, or a pointer of the given type. */

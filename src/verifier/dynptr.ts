@@ -86,10 +86,10 @@ export function checkDynptrRelease(v: Verifier, regno: number): void {
 /**
  * process_dynptr_func for a stack dynptr argument: `uninit` initialises a dynptr of `kind`
  * (acquiring a reference for ringbuf ones); otherwise the dynptr must be initialised and, when
- * `kind` is given, of that kind. `write8` performs the 8-byte stack writes of the initialisation
+ * `kind` is given, of that kind. A clone (`cloneRef`) shares its parent's reference. `write8` performs the 8-byte stack writes of the initialisation
  * (check_mem_access) so that bounds, stack depth and the overwrite rule apply.
  */
-export function processDynptrArg(v: Verifier, regno: number, uninit: boolean, kind: DynptrKind | undefined, rdonly: boolean, write8: (off: number) => void): void {
+export function processDynptrArg(v: Verifier, regno: number, uninit: boolean, kind: DynptrKind | undefined, rdonly: boolean, write8: (off: number) => void, cloneRef?: number): void {
   const reg = v.regs()[regno]!;
   if (reg.type !== 'fp') {
     if (uninit) v.reject(ERR.EINVAL, 'Dynptr has to be an uninitialized dynptr');
@@ -107,7 +107,8 @@ export function processDynptrArg(v: Verifier, regno: number, uninit: boolean, ki
     destroyIfDynptrSlot(v, f, at - 1);
     const id = v.newId();
     let refObjId = 0;
-    if (kind === 'ringbuf') {
+    if (cloneRef !== undefined) refObjId = cloneRef;
+    else if (kind === 'ringbuf') {
       refObjId = v.newId();
       v.cur.refs.push({ id: refObjId, insn: v.pc });
     }

@@ -60,6 +60,8 @@ export interface Reg {
   readonly percpu: boolean;
   /** mem: a dynptr slice, the id of its dynptr (invalidated with it); 0 otherwise. */
   readonly dynptrId: number;
+  /** mem: a slice of an skb or xdp dynptr (invalidated with packet pointers). */
+  readonly dynptrPkt: boolean;
 }
 
 const UNKNOWN = scalarUnknown();
@@ -83,6 +85,7 @@ const BASE: Reg = {
   btfName: '',
   percpu: false,
   dynptrId: 0,
+  dynptrPkt: false,
 };
 
 /** A register never written (NOT_INIT). */

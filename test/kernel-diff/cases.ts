@@ -846,6 +846,27 @@ export const CASES: readonly CaseDef[] = [
     runs: [{ prog: 'dynptr_ops', ctx: new Uint8Array(192) }],
   },
   {
+    name: 'tc_dynptr',
+    object: 'dynptr',
+    kind: 'tc',
+    features: ['dynptr_from_skb', 'dynptr_slice', 'dynptr_clone/adjust/size/is_null/is_rdonly', 'skb dynptr read/write', 'data_out'],
+    runs: [{ prog: 'dynptr_skb', data: V4_TCP80 }],
+  },
+  {
+    name: 'cgroup_skb_dynptr',
+    object: 'dynptr',
+    kind: 'cgroup_skb',
+    features: ['dynptr_from_skb (read-only)', 'dynptr_slice', 'dynptr_clone/adjust/size/is_null/is_rdonly'],
+    runs: [{ prog: 'dynptr_cgskb', data: V4_TCP80 }],
+  },
+  {
+    name: 'xdp_dynptr',
+    object: 'dynptr',
+    kind: 'xdp',
+    features: ['dynptr_from_xdp', 'dynptr_slice', 'xdp dynptr read/write', 'data_out'],
+    runs: [{ prog: 'dynptr_xdp', data: V4_TCP80 }],
+  },
+  {
     name: 'syscall_for_each',
     object: 'maps_for_each',
     kind: 'syscall',

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { BpfObject } from '../../src/api/object.js';
+import { BpfError } from '../../src/api/errors.js';
 import { assemble } from '../../src/isa/asm.js';
 import { writeInsns, type RawInsn } from '../../src/isa/insn.js';
 import { Cmd } from '../../src/kernel/syscall/uapi.js';
@@ -104,6 +105,11 @@ function objectVerdict(k: Kernel, c: VerifierCase): KernelVerdict {
   } catch (e) {
     const vr = k.lastVerifierResult;
     if (vr !== null && !vr.ok) return verdict(-vr.error.errno, vr.error.log);
+    // refused before the verifier ran (a kfunc the program type may not call): the load's message is the log
+    if (e instanceof BpfError) {
+      const text = e.message.replace(/^prog '[^']*': BPF program load failed\n?/, '').replace(/: [A-Z0-9]+$/, '');
+      return verdict(-e.errno, text);
+    }
     throw e;
   }
   const vr = k.lastVerifierResult;

@@ -54,6 +54,11 @@ const a16 = { maps: [A16] };
 /** maps[0] an array of 16-byte values, maps[1] a ringbuf. */
 const a16rb = { maps: [A16, RB] };
 
+/** A program of programs/verifier_dynptr.bpf.o (the kfuncs need BTF ids, which libbpf resolves). */
+function k(name: string, progType: number, prog: string, what: string): VerifierCase {
+  return { name, rule: 'dynptr', what, progType, object: { file: 'verifier_dynptr.bpf.o', prog } };
+}
+
 export const CASES: VerifierCase[] = [
   // local dynptrs
   d('dynptr-local-from-mem', 'bpf_dynptr_from_mem over a 16-byte map value', `${VALUE}\n${LOCAL}`, a16),
@@ -113,6 +118,28 @@ export const CASES: VerifierCase[] = [
   d('dynptr-ringbuf-submit-offset', 'submit through a pointer into the dynptr\'s middle', `${RESERVE}\nmov r1, r10\nadd r1, -8\nmov r2, 0\ncall ${FN.ringbuf_submit_dynptr}`, rb),
   d('dynptr-ringbuf-two', 'two ringbuf dynptrs, each submitted', `${RESERVE}\nlddw r1, map_fd 0\nmov r2, 8\nmov r3, 0\nmov r4, r10\nadd r4, -48\ncall ${FN.ringbuf_reserve_dynptr}\n${SUBMIT}\nmov r1, r10\nadd r1, -48\nmov r2, 0\ncall ${FN.ringbuf_discard_dynptr}`, rb),
   d('dynptr-ringbuf-two-one-leaks', 'two ringbuf dynptrs, one submitted', `${RESERVE}\nlddw r1, map_fd 0\nmov r2, 8\nmov r3, 0\nmov r4, r10\nadd r4, -48\ncall ${FN.ringbuf_reserve_dynptr}\n${SUBMIT}`, rb),
+  // the dynptr kfuncs (programs/verifier_dynptr.bpf.c, one program per rule)
+  k('dynptr-k-skb-slice-ok', 3, 'skb_slice_ok', 'an skb dynptr and a read-only slice of the Ethernet header, null-checked'),
+  k('dynptr-k-skb-slice-rdwr-ok', 3, 'skb_slice_rdwr_ok', 'a writable slice of an skb dynptr in tc'),
+  k('dynptr-k-cgskb-slice-ok', 8, 'cgskb_slice_ok', 'a read-only slice in cgroup_skb'),
+  k('dynptr-k-cgskb-slice-rdwr', 8, 'cgskb_slice_rdwr', 'bpf_dynptr_slice_rdwr in cgroup_skb, which may not write packets'),
+  k('dynptr-k-xdp-slice-ok', 6, 'xdp_slice_ok', 'an xdp dynptr and a writable slice'),
+  k('dynptr-k-xdp-from-skb', 6, 'xdp_from_skb', 'bpf_dynptr_from_skb in an XDP program'),
+  k('dynptr-k-skb-slice-rdonly-write', 3, 'skb_slice_rdonly_write', 'a write through a bpf_dynptr_slice (read-only) slice'),
+  k('dynptr-k-skb-slice-unchecked', 3, 'skb_slice_unchecked', 'a slice read without a NULL check'),
+  k('dynptr-k-skb-slice-past', 3, 'skb_slice_past', 'a 14-byte slice read at offset 14'),
+  k('dynptr-k-skb-slice-after-pull', 3, 'skb_slice_after_pull', 'a slice used after bpf_skb_pull_data'),
+  k('dynptr-k-skb-slice-after-write', 3, 'skb_slice_after_write', 'a slice used after bpf_dynptr_write on the skb dynptr'),
+  k('dynptr-k-skb-helpers-ok', 3, 'skb_helpers_ok', 'is_null, is_rdonly, size, clone, adjust, read and write on an skb dynptr'),
+  k('dynptr-k-skb-clone-uninit', 3, 'skb_clone_uninit', 'bpf_dynptr_clone of a dynptr never initialised'),
+  k('dynptr-k-skb-size-uninit', 3, 'skb_size_uninit', 'bpf_dynptr_size of a dynptr never initialised'),
+  k('dynptr-k-rb-clone-ok', 31, 'rb_clone_ok', 'a clone of a ringbuf dynptr written, the original submitted'),
+  k('dynptr-k-rb-clone-use-after-submit', 31, 'rb_clone_use_after_submit', 'a ringbuf dynptr used after its clone was submitted'),
+  k('dynptr-k-rb-slice-ok', 31, 'rb_slice_ok', 'a writable slice of a ringbuf dynptr without a buffer'),
+  k('dynptr-k-rb-slice-after-discard', 31, 'rb_slice_after_discard', 'a ringbuf slice used after discard'),
   // the run-time fixture (programs/dynptr.bpf.c) as clang compiles it
   { name: 'dynptr-c-helpers', rule: 'dynptr', what: 'programs/dynptr.bpf.c: every dynptr helper, local and ringbuf, as compiled by clang', progType: 31, object: { file: 'dynptr.bpf.o', prog: 'dynptr_ops' } },
+  { name: 'dynptr-c-skb', rule: 'dynptr', what: 'programs/dynptr.bpf.c: the skb dynptr kfuncs in tc', progType: 3, object: { file: 'dynptr.bpf.o', prog: 'dynptr_skb' } },
+  { name: 'dynptr-c-cgskb', rule: 'dynptr', what: 'programs/dynptr.bpf.c: the same in cgroup_skb (a read-only skb dynptr)', progType: 8, object: { file: 'dynptr.bpf.o', prog: 'dynptr_cgskb' } },
+  { name: 'dynptr-c-xdp', rule: 'dynptr', what: 'programs/dynptr.bpf.c: the xdp dynptr kfuncs', progType: 6, object: { file: 'dynptr.bpf.o', prog: 'dynptr_xdp' } },
 ];
