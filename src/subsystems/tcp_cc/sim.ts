@@ -30,7 +30,7 @@ import { TcpSockopt, type SockoptHost } from './sockopt.js';
 import type { TcpCcSubsystem } from './install.js';
 import { ERRNO } from '../../util/errno.js';
 import { localStorageOf } from '../../maps/local-storage.js';
-import { ICSK_ACK_PENDING_OFF, TCP_FIELDS } from './layout.js';
+import { ICSK_ACK_PENDING_OFF, SOCK_FIELDS, TCP_FIELDS } from './layout.js';
 import { MIN_RTT_WLEN_JIFFIES, rttMinReset, rttMinUpdate, TCP_INFINITE_SSTHRESH, tcpMinRtt, TcpSock } from './sock.js';
 
 /** The shared path. */
@@ -200,6 +200,11 @@ const SYNC_OFFSETS = {
 const HEADER_BYTES = 52;
 const BYTES_ACKED_OFF = TCP_FIELDS.bytes_acked!.off;
 const DELIVERED_MSTAMP_OFF = TCP_FIELDS.delivered_mstamp!.off;
+const SK_PACING_RATE_OFF = SOCK_FIELDS.sk_pacing_rate!.off;
+const SK_MAX_PACING_RATE_OFF = SOCK_FIELDS.sk_max_pacing_rate!.off;
+const SK_GSO_MAX_SIZE_OFF = SOCK_FIELDS.sk_gso_max_size!.off;
+/** GSO_LEGACY_MAX_SIZE: sk_gso_max_size of a socket on a device without big TCP. */
+const GSO_MAX_SIZE = 65536;
 const RTO_MAX_US = 120_000_000;
 const RTO_INIT_US = 1_000_000;
 const TCP_ECN_OK = 1;
@@ -855,6 +860,26 @@ export function simulate(cfg: SimConfig): SimResult {
     f.trace.state.push(f.sock.caState);
   };
 
+  /**
+   * tcp_update_pacing_rate (controls without cong_control, after every ACK): sk_pacing_rate =
+   * mss × max(cwnd, packets_out) / srtt × 200 % in slow start below ssthresh / 2, else 120 %
+   * (sysctl_tcp_pacing_ss_ratio / ca_ratio), at most sk_max_pacing_rate. The sender does not pace;
+   * the rate is what a control (CUBIC's HyStart) reads.
+   */
+  const updatePacingRate = (s: TcpSock): void => {
+    const srtt = s.u32('srtt_us');
+    const ratio = s.cwnd < s.ssthresh / 2 ? 200 : 120;
+    const prod = s.u32('mss_cache') * ((1_000_000 / 100) * 8) * ratio * Math.max(s.cwnd, s.packetsOut);
+    let rate: bigint;
+    if (prod < Number.MAX_SAFE_INTEGER) rate = BigInt(srtt !== 0 ? Math.floor(prod / srtt) : prod);
+    else {
+      rate = BigInt(s.u32('mss_cache')) * 80_000n * BigInt(ratio) * BigInt(Math.max(s.cwnd, s.packetsOut));
+      if (srtt !== 0) rate /= BigInt(srtt);
+    }
+    const max = s.dv.getBigUint64(SK_MAX_PACING_RATE_OFF, true);
+    s.dv.setBigUint64(SK_PACING_RATE_OFF, rate < max ? rate : max, true);
+  };
+
   /** tcp_rate_skb_sent: the delivery state a packet carries when it leaves (before packets_out grows). */
   const rateSent = (f: Flow, seq: number): void => {
     const s = f.sock;
@@ -1199,6 +1224,7 @@ export function simulate(cfg: SimConfig): SimResult {
       cc(f).congAvoid?.(s, seqBytes(ack), newlyDelivered);
       s.setU32('snd_cwnd_stamp', jiffies32());
     }
+    if (!cc(f).hasCongControl) updatePacingRate(s);
     traceNow(f);
     xmit(f);
     if (pktsAcked > 0) armRto(f, true);
@@ -1259,6 +1285,8 @@ export function simulate(cfg: SimConfig): SimResult {
     s.ecnFlags = f.ecn ? TCP_ECN_OK : 0; // a control with TCP_CONG_NEEDS_ECN always negotiates ECN
     s.setU32('snd_cwnd_stamp', jiffies32());
     rttMinReset(s, jiffies32(), 0xffffffff); // tcp_init_sock: minmax_reset(&tp->rtt_min, now, ~0U)
+    s.dv.setBigUint64(SK_MAX_PACING_RATE_OFF, 0xffffffffffffffffn, true); // sk_max_pacing_rate: ~0UL
+    s.dv.setUint32(SK_GSO_MAX_SIZE_OFF, GSO_MAX_SIZE, true);
     syncSock(f);
     f.started = true;
     const r = f.rx;

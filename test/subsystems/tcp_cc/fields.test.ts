@@ -1,7 +1,8 @@
 /**
  * Owns what src/subsystems/tcp_cc/sim.ts keeps for congestion controls to read besides the
  * window: tp->rtt_min (the windowed minimum filter tcp_min_rtt() reads, 300 s window) and
- * tp->bytes_acked, checked against the simulation's own RTT samples and snd_una; and the clocks
+ * tp->bytes_acked, checked against the simulation's own RTT samples and snd_una; sk_pacing_rate as
+ * tcp_update_pacing_rate sets it; and the clocks
  * (bpf_ktime_get_ns, bpf_jiffies64 in fixture tcp_cc_kernel_clock) following the simulated time.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -42,6 +43,31 @@ describe('fields a congestion control reads', () => {
     expect(seen.at(-1)!.minRtt).toBe(Math.min(...rtts));
     expect(Math.min(...rtts)).toBeLessThan(25_000);
     expect(seen[0]!.minRtt).toBeGreaterThan(40_000);
+  });
+
+  it('sk_pacing_rate is mss x max(cwnd, packets_out) / srtt at 200 % in slow start below ssthresh / 2, else 120 % (tcp_update_pacing_rate)', () => {
+    const ratios: { ss: boolean; r: number }[] = [];
+    const reno = builtinReno();
+    const cc = (): CongestionControl => ({
+      ...reno,
+      name: 'pacing',
+      congAvoid: (sk, ack, acked) => {
+        // what the previous ACK left: the window has moved by at most one ACK's worth since
+        const rate = Number(sk.dv.getBigUint64(488, true));
+        const srtt = sk.u32('srtt_us') / 8 / 1e6;
+        const base = (1448 * Math.max(sk.cwnd, sk.packetsOut)) / srtt;
+        if (srtt > 0 && rate > 0) ratios.push({ ss: sk.cwnd < sk.ssthresh / 2, r: rate / base });
+        reno.congAvoid!(sk, ack, acked);
+      },
+    });
+    simulateTcp({ bandwidthBps: 20e6, rttNs: 40 * MS, bufferPkts: 60, durationNs: 3e9, flows: [{ cc }] });
+    const ss = ratios.filter((x) => x.ss);
+    const ca = ratios.filter((x) => !x.ss);
+    expect(ss.length).toBeGreaterThan(20);
+    expect(ca.length).toBeGreaterThan(1000);
+    const median = (xs: number[]): number => xs.sort((a, b) => a - b)[xs.length >> 1]!;
+    expect(Math.abs(median(ca.map((x) => x.r)) - 1.2)).toBeLessThan(0.03);
+    expect(median(ss.map((x) => x.r))).toBeGreaterThan(1.6);
   });
 
   it('the minimum filter forgets a minimum older than its window (lib/win_minmax.c)', () => {
