@@ -20,6 +20,7 @@ import { sockoptHelpers } from './sockopt.js';
 import { sockHelpers } from './sock.js';
 import { fibHelpers } from './fib.js';
 import { skbRoomHelpers } from './skb-room.js';
+import { sockmapHelpers } from './sockmap.js';
 import { stringHelpers } from './string.js';
 import { helperSpec } from './table.js';
 import { tailCallHelpers } from './tailcall.js';
@@ -69,6 +70,7 @@ export function builtinHelpers(): HelperDef[] {
     ...sockHelpers(),
     ...fibHelpers(),
     ...skbRoomHelpers(),
+    ...sockmapHelpers(),
     ...localStorageHelpers(),
     ...cgroupHelpers(),
     ...userRingbufHelpers(),

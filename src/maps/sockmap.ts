@@ -16,8 +16,9 @@
  *            over roundup_pow_of_two(max_entries) buckets, newest first within a bucket.
  *
  * A socket that goes away (the table's `remove`) leaves every map, as sock_map_unlink does on close.
- * Programs may not use these maps yet (their lookups, bpf_sk_redirect_map/hash,
- * bpf_msg_redirect_map/hash, bpf_sock_map_update/bpf_sock_hash_update are not emulated).
+ * Programs reach them through bpf_sk_redirect_map/hash and bpf_msg_redirect_map/hash
+ * (helpers/sockmap.ts); lookups from programs and bpf_sock_map_update/bpf_sock_hash_update are not
+ * emulated.
  */
 import { ERRNO } from '../util/errno.js';
 import { MAX_MAP_BYTES } from './array.js';
@@ -89,7 +90,7 @@ function bucketsOf(max: number): number {
 const NO_PROG_OPS: ReadonlySet<ProgOp> = new Set<ProgOp>();
 
 /** The parts SOCKMAP and SOCKHASH share: the fd side of update, and lookups returning cookies. */
-abstract class SockMapBase extends BpfMap {
+export abstract class SockMapBase extends BpfMap {
   readonly progOps = NO_PROG_OPS;
 
   constructor(attr: ResolvedAttr, env: MapEnv) {
@@ -121,6 +122,9 @@ abstract class SockMapBase extends BpfMap {
 
   /** Drop every entry holding `s`. */
   abstract unlink(s: SockMapSocket): void;
+
+  /** __sock_map_lookup_elem / __sock_hash_lookup_elem: the socket at `key`, if any. */
+  abstract socketAt(key: Uint8Array): SockMapSocket | undefined;
 
   protected onFree(): void {
     liveMaps.delete(this);
@@ -164,6 +168,10 @@ export class SockMapArray extends SockMapBase {
 
   unlink(s: SockMapSocket): void {
     for (const [k, v] of this.slots) if (v === s) this.slots.delete(k);
+  }
+
+  socketAt(key: Uint8Array): SockMapSocket | undefined {
+    return this.slots.get(readU32(key, 0));
   }
 
   override onFree(): void {
@@ -256,6 +264,10 @@ export class SockHashMap extends SockMapBase {
     if (best < 0) return -ENOENT;
     out.set(this.buckets.get(best)![0]!.key);
     return 0;
+  }
+
+  socketAt(key: Uint8Array): SockMapSocket | undefined {
+    return this.find(key)?.sock;
   }
 
   unlink(s: SockMapSocket): void {

@@ -1,0 +1,89 @@
+/**
+ * The socket-map redirect helpers (src/helpers/sockmap.ts): sk_skb programs run with runSkb over
+ * SOCKMAP/SOCKHASH maps holding sockets of the emulated table, and sk_msg programs loaded with the
+ * verifier on. The verdicts follow sock_map.c (6.18): SK_DROP for unknown flags, an empty slot or a
+ * listening TCP socket, SK_PASS (and the skb's redirect record) otherwise.
+ */
+import { describe, expect, it } from 'vitest';
+import { assembleBytes } from '../../src/isa/asm.js';
+import { Kernel } from '../../src/kernel/kernel.js';
+import type { KProg } from '../../src/kernel/objects/objects.js';
+import { runSkb } from '../../src/kernel/progtypes/skb.js';
+import { Cmd } from '../../src/kernel/syscall/uapi.js';
+import { BPF_MAP_TYPE } from '../../src/maps/uapi.js';
+import { ProgType } from '../../src/object/uapi.js';
+import { ipv4Frame } from '../../src/util/packets.js';
+
+const le = (v: number, n: 4 | 8): Uint8Array => {
+  const b = new Uint8Array(n);
+  if (n === 4) new DataView(b.buffer).setUint32(0, v, true);
+  else new DataView(b.buffer).setBigUint64(0, BigInt(v), true);
+  return b;
+};
+
+function setup(): { k: Kernel; map: number; hash: number } {
+  const k = new Kernel({ verify: true });
+  const S = k.sockets;
+  const pair = { protocol: 'tcp', localAddress: '127.0.0.1', remoteAddress: '127.0.0.1', state: 'established' } as const;
+  const est = S.openFd(S.add({ ...pair, localPort: 1000, remotePort: 2000 }).id);
+  const lst = S.openFd(S.add({ protocol: 'tcp', localAddress: '127.0.0.1', localPort: 2000 }).id);
+  const udp = S.openFd(S.add({ protocol: 'udp', localAddress: '127.0.0.1', localPort: 3000 }).id);
+  const map = k.bpf(Cmd.MAP_CREATE, { map_type: BPF_MAP_TYPE.SOCKMAP, key_size: 4, value_size: 8, max_entries: 4 });
+  const hash = k.bpf(Cmd.MAP_CREATE, { map_type: BPF_MAP_TYPE.SOCKHASH, key_size: 4, value_size: 8, max_entries: 4 });
+  for (const [key, fd] of [[0, est], [1, lst], [2, udp]] as const) {
+    expect(k.bpf(Cmd.MAP_UPDATE_ELEM, { map_fd: map, key: le(key, 4), value: le(fd, 8), flags: 0 })).toBe(0);
+    expect(k.bpf(Cmd.MAP_UPDATE_ELEM, { map_fd: hash, key: le(key, 4), value: le(fd, 8), flags: 0 })).toBe(0);
+  }
+  return { k, map, hash };
+}
+
+function load(k: Kernel, type: number, text: string): KProg {
+  const insns = assembleBytes(text);
+  const fd = k.bpf(Cmd.PROG_LOAD, { prog_type: type, insn_cnt: insns.length / 8, insns, license: 'GPL' });
+  if (fd < 0) throw new Error(`load failed: ${fd} ${JSON.stringify(k.lastVerifierResult).slice(-400)}`);
+  const e = k.fds.get(fd);
+  if (e?.kind !== 'prog') throw new Error('not a program fd');
+  return e.obj as KProg;
+}
+
+const FRAME = ipv4Frame('tcp', { srcPort: 1, dstPort: 2 });
+
+describe('bpf_sk_redirect_map / bpf_sk_redirect_hash (sk_skb)', () => {
+  const viaMap = (map: number, key: number, flags: number): string => `lddw r2, map_fd ${map}\nmov r3, ${key}\nmov r4, ${flags}\ncall 52\nexit`;
+  const viaHash = (hash: number, key: number, flags: number): string => `stw [r10-4], ${key}\nlddw r2, map_fd ${hash}\nmov r3, r10\nadd r3, -4\nmov r4, ${flags}\ncall 72\nexit`;
+
+  it('passes to an established socket and records the redirect; drops for a listener, an empty slot, unknown flags', () => {
+    const { k, map, hash } = setup();
+    const run = (text: string): { retval: number; redirect: unknown } => {
+      const r = runSkb(k, load(k, ProgType.SK_SKB, text), { data: FRAME });
+      if (typeof r === 'number') throw new Error(`run failed: ${r}`);
+      return { retval: r.retval, redirect: r.redirect };
+    };
+    const a = run(viaMap(map, 0, 1));
+    expect(a.retval).toBe(1);
+    expect(a.redirect).toMatchObject({ kind: 'map', mapType: BPF_MAP_TYPE.SOCKMAP, key: 0, flags: 1 });
+    expect(run(viaMap(map, 1, 0))).toEqual({ retval: 0, redirect: null });
+    expect(run(viaMap(map, 3, 0)).retval).toBe(0);
+    expect(run(viaMap(map, 0, 2)).retval).toBe(0);
+    // a UDP socket that is not connected may not be a redirect target
+    expect(run(viaMap(map, 2, 0)).retval).toBe(0);
+    expect(run(viaHash(hash, 0, 0))).toMatchObject({ retval: 1, redirect: { kind: 'map', mapType: BPF_MAP_TYPE.SOCKHASH } });
+    expect(run(viaHash(hash, 1, 0)).retval).toBe(0);
+    expect(run(viaHash(hash, 9, 0)).retval).toBe(0);
+  });
+
+  it('the verifier refuses the SOCKMAP helper on a SOCKHASH and the helpers in other program types', () => {
+    const { k, map, hash } = setup();
+    expect(() => load(k, ProgType.SK_SKB, viaMap(hash, 0, 0))).toThrow(/load failed: -22/);
+    expect(() => load(k, ProgType.SCHED_CLS, viaMap(map, 0, 0))).toThrow(/load failed: -22/);
+  });
+});
+
+describe('bpf_msg_redirect_map / bpf_msg_redirect_hash (sk_msg)', () => {
+  it('load with the verifier on and are refused in sk_skb', () => {
+    const { k, map, hash } = setup();
+    expect(load(k, ProgType.SK_MSG, `lddw r2, map_fd ${map}\nmov r3, 0\nmov r4, 0\ncall 60\nexit`)).toBeDefined();
+    expect(load(k, ProgType.SK_MSG, `stw [r10-4], 0\nlddw r2, map_fd ${hash}\nmov r3, r10\nadd r3, -4\nmov r4, 0\ncall 71\nexit`)).toBeDefined();
+    expect(() => load(k, ProgType.SK_SKB, `lddw r2, map_fd ${map}\nmov r3, 0\nmov r4, 0\ncall 60\nexit`)).toThrow(/load failed: -22/);
+  });
+});
