@@ -59,7 +59,8 @@ export const RAW_TP_PROG: ProgTypeOps = {
   },
 };
 
-export const RAW_TP_WRITABLE_PROG: ProgTypeOps = { ...RAW_TP_PROG, type: ProgType.RAW_TRACEPOINT_WRITABLE, name: 'raw_tracepoint_writable' };
+/** raw_tp.w: no BPF_PROG_TEST_RUN on 6.18 (ENOTSUPP, golden/sockctx.json); attach and fire a writable tracepoint. */
+export const RAW_TP_WRITABLE_PROG: ProgTypeOps = { type: ProgType.RAW_TRACEPOINT_WRITABLE, name: 'raw_tracepoint_writable' };
 export const TRACING_PROG: ProgTypeOps = { type: ProgType.TRACING, name: 'tracing' };
 export const LSM_PROG: ProgTypeOps = { type: ProgType.LSM, name: 'lsm' };
 export const KPROBE_PROG: ProgTypeOps = { type: ProgType.KPROBE, name: 'kprobe' };

@@ -41,6 +41,7 @@ const TYPES: Readonly<Record<string, number>> = {
   sk_lookup: ProgType.SK_LOOKUP,
   netfilter: ProgType.NETFILTER,
   raw_tracepoint: ProgType.RAW_TRACEPOINT,
+  raw_tracepoint_writable: ProgType.RAW_TRACEPOINT_WRITABLE,
   syscall: ProgType.SYSCALL,
 };
 

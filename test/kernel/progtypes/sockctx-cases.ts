@@ -8,7 +8,14 @@ import { toHex } from '../../../src/util/bytes.js';
 import type { GoldenCase } from './golden.js';
 import { FRAMES, ProgType, AttachType } from './harness.js';
 
-export const TYPE_NUMBERS: Readonly<Record<string, number>> = { sk_lookup: ProgType.SK_LOOKUP, netfilter: ProgType.NETFILTER, raw_tracepoint: ProgType.RAW_TRACEPOINT, syscall: ProgType.SYSCALL, socket_filter: ProgType.SOCKET_FILTER };
+export const TYPE_NUMBERS: Readonly<Record<string, number>> = {
+  sk_lookup: ProgType.SK_LOOKUP,
+  netfilter: ProgType.NETFILTER,
+  raw_tracepoint: ProgType.RAW_TRACEPOINT,
+  raw_tracepoint_writable: ProgType.RAW_TRACEPOINT_WRITABLE,
+  syscall: ProgType.SYSCALL,
+  socket_filter: ProgType.SOCKET_FILTER,
+};
 
 type CaseDef = Omit<GoldenCase, 'kernel'>;
 
@@ -138,6 +145,21 @@ const nf = (name: string, asm: string, dataIn: string | null, ctxIn: string | nu
   ...o,
 });
 
+/** A raw_tp.w (BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE) test run: ctx is the u64 argument array. */
+const rawTpW = (name: string, asm: string, ctxIn: string | null, o: Partial<CaseDef> = {}): CaseDef => ({
+  name: `raw_tp.w: ${name}`,
+  progType: 'raw_tracepoint_writable',
+  eat: 0,
+  asm,
+  dataIn: null,
+  ctxIn,
+  ctxSizeOut: 0,
+  noDataOut: true,
+  ...o,
+});
+
+const ARGS2 = '1100000000000000' + '2233445566778899';
+
 export const SOCKCTX_CASES: readonly CaseDef[] = [
   // ---- sk_lookup -----------------------------------------------------------------------------------
   sk('IPv4 lookup: every field as the program expects', SKL_V4, skl(V4)),
@@ -164,6 +186,15 @@ export const SOCKCTX_CASES: readonly CaseDef[] = [
   sk('flags', PASS, skl(V4), { flags: 1 }),
   sk('data_in', PASS, skl(V4), { dataIn: V4_FRAME }),
   sk('data_out', PASS, skl(V4), { noDataOut: false, dataSizeOut: 64 }),
+  // ---- raw_tp.w --------------------------------------------------------------------------------------
+  rawTpW('args[1] (the low 32 bits of r0)', 'ldxdw r0, [r1+8]\nexit', ARGS2),
+  rawTpW('args[1] >> 32', 'ldxdw r0, [r1+8]\nrsh r0, 32\nexit', ARGS2),
+  rawTpW('12 arguments (96 bytes)', 'mov r0, 7\nexit', '00'.repeat(96)),
+  rawTpW('13 arguments (104 bytes)', 'mov r0, 7\nexit', '00'.repeat(104)),
+  rawTpW('repeat', 'mov r0, 7\nexit', ARGS2, { repeat: 2 }),
+  rawTpW('BPF_F_TEST_RUN_ON_CPU on CPU 0', 'mov r0, 7\nexit', ARGS2, { flags: 1, cpu: 0 }),
+  rawTpW('a CPU without BPF_F_TEST_RUN_ON_CPU', 'mov r0, 7\nexit', ARGS2, { cpu: 1 }),
+  rawTpW('no ctx', 'mov r0, 7\nexit', null),
   // ---- netfilter -----------------------------------------------------------------------------------
   nf('default state: LOCAL_OUT, IPv4, skb->len is the whole data', nfCheck(3, 2, V4_LEN), V4_FRAME, null),
   nf('default state, another length', nfCheck(3, 2, V4_LEN), V4_FRAME.slice(0, 2 * 40), null),
