@@ -68,6 +68,11 @@ export function specialFields(btf: Btf, typeId: number, base = 0, depth = 0, out
     if (tag !== undefined) out.push({ kind: tag === 'uptr' ? 'uptr' : 'kptr', offset: base, size: 8 });
     return out;
   }
+  // global data (btf_find_datasec_var): the special fields of each variable, at its offset
+  if (t.kind === 'DATASEC' && depth === 0) {
+    for (const v of btf.datasecs().find((d) => d.id === t.id)?.vars ?? []) if (v.kind === 'VAR') specialFields(btf, v.type, base + v.offset, depth + 1, out);
+    return out;
+  }
   if (t.kind === 'STRUCT' || t.kind === 'UNION') {
     const sp = SPECIAL[t.name];
     if (sp !== undefined && depth > 0) {
