@@ -287,3 +287,51 @@ describe('the cgroup hierarchy (maps/cgroups.ts)', () => {
     o.close();
   });
 });
+
+describe('against 6.18: the same programs attached to a real cgroup (golden/cgroup-live.json)', () => {
+  interface Live {
+    connect: Record<string, number>;
+    bind: Record<string, number>;
+    socket: { raw: number; udp: { mark: number; priority: number }; tcp: { mark: number; priority: number } };
+    stats: number[];
+    counts0: number;
+  }
+  const G = JSON.parse(readFileSync(new URL('./golden/cgroup-live.json', import.meta.url), 'utf8')) as Live;
+
+  it('connect4, bind4 and sock_create give the verdicts, rewrites, socket options and counters the kernel gave', () => {
+    const sa = open('sock_addr');
+    const k = sa.kernel;
+    attachCgroup(k, sa.program('connect4').fd);
+    attachCgroup(k, sa.program('bind4').fd);
+    // cgroup_misc's sock_create in the same emulated kernel: load its object there too
+    const cm = BpfObject.open(readFileSync('programs/cgroup_misc.bpf.o'), { kernel: k });
+    cm.load();
+    attachCgroup(k, cm.program('sock_create').fd);
+    const TCP = { family: 2, type: 1, protocol: 6 };
+    const create = (sock: Record<string, number>): { retval: number; mark: number; priority: number } => {
+      const r = fireCgroup(k, 'cgroup/sock_create', { sock });
+      return { retval: r.retval, mark: Number(r.ctx.mark), priority: Number(r.ctx.priority) };
+    };
+    const connect = (ip: string, p: number): ReturnType<typeof fireCgroup> => {
+      create(TCP);
+      return fireCgroup(k, 'cgroup/connect4', { ctx: { user_family: 2, user_ip4: ip4(ip), user_port: port(p), family: 2, type: 1, protocol: 6 } });
+    };
+    const bind = (p: number): number => {
+      create(TCP);
+      return fireCgroup(k, 'cgroup/bind4', { ctx: { user_family: 2, user_ip4: ip4('127.0.0.1'), user_port: port(p), family: 2, type: 1, protocol: 6 } }).retval;
+    };
+    const c80 = connect('10.0.0.1', 80);
+    // the kernel's connect succeeded because it went to the listener on 127.0.0.1:8080
+    expect([c80.retval, c80.ctx.user_ip4, c80.ctx.user_port]).toEqual([G.connect['10.0.0.1:80'], ip4('127.0.0.1'), port(8080)]);
+    expect(connect('10.0.0.1', 23).retval).toBe(G.connect['10.0.0.1:23']);
+    expect([bind(22), bind(80), bind(8081)]).toEqual([G.bind['22'], G.bind['80'], G.bind['8081']]);
+    expect(create({ family: 2, type: 3, protocol: 1 }).retval).toBe(G.socket.raw);
+    const udp = create({ family: 2, type: 2, protocol: 17 });
+    const tcp = create(TCP);
+    expect([udp.mark, udp.priority, tcp.mark, tcp.priority]).toEqual([G.socket.udp.mark, G.socket.udp.priority, G.socket.tcp.mark, G.socket.tcp.priority]);
+    expect(u64s(sa, 'stats', 3).map(Number)).toEqual(G.stats);
+    expect(Number(u64s(cm, 'counts', 1)[0])).toBe(G.counts0);
+    cm.close();
+    sa.close();
+  });
+});
