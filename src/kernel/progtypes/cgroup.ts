@@ -20,7 +20,8 @@
  * An event gives field values of the type's uapi ctx struct by name, in the representation the
  * program reads (addresses and ports in network byte order where the uapi says so), plus the
  * socket a ctx's `sk` points to (struct bpf_sock fields) and, for sockopt, the option bytes.
- * Checked against 6.18 by attaching the fixtures' connect4, bind4 and sock_create programs to a
+ * Checked against 6.18 by attaching the fixtures' connect4, bind4, sock_create, getsockopt,
+ * setsockopt, dev and sysctl programs to a
  * real cgroup and driving them with socket calls (test/kernel/progtypes/golden/cgroup-live.json).
  * Not modelled: BPF_F_ALLOW_OVERRIDE and single-program attachment (every attachment is multi),
  * and the sysctl helpers (bpf_sysctl_get_name & co).

@@ -293,12 +293,15 @@ describe('against 6.18: the same programs attached to a real cgroup (golden/cgro
     connect: Record<string, number>;
     bind: Record<string, number>;
     socket: { raw: number; udp: { mark: number; priority: number }; tcp: { mark: number; priority: number } };
+    sockopt: { ip_tos: number; ip_tos_value: number; ip_tos_optlen: number; so_rcvbuf_2m: number; so_rcvbuf_64k: number; set_ip_tos_16: number; ip_ttl_after: number };
+    dev: { null: number; zero: number; full: number };
+    sysctl: { read: number; write_at_1: number };
     stats: number[];
     counts0: number;
   }
   const G = JSON.parse(readFileSync(new URL('./golden/cgroup-live.json', import.meta.url), 'utf8')) as Live;
 
-  it('connect4, bind4 and sock_create give the verdicts, rewrites, socket options and counters the kernel gave', () => {
+  it('connect4, bind4, sock_create, getsockopt/setsockopt, dev and sysctl give the verdicts, rewrites, socket options and counters the kernel gave', () => {
     const sa = open('sock_addr');
     const k = sa.kernel;
     attachCgroup(k, sa.program('connect4').fd);
@@ -329,6 +332,26 @@ describe('against 6.18: the same programs attached to a real cgroup (golden/cgro
     const udp = create({ family: 2, type: 2, protocol: 17 });
     const tcp = create(TCP);
     expect([udp.mark, udp.priority, tcp.mark, tcp.priority]).toEqual([G.socket.udp.mark, G.socket.udp.priority, G.socket.tcp.mark, G.socket.tcp.priority]);
+    // sockopt hooks on one more TCP socket
+    attachCgroup(k, cm.program('getsockopt').fd);
+    attachCgroup(k, cm.program('setsockopt').fd);
+    create(TCP);
+    const le = (v: number): Uint8Array => Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24);
+    // getsockopt(SOL_IP, IP_TOS): the kernel's own answer is TOS 0 in an int
+    const tos = fireCgroup(k, 'cgroup/getsockopt', { ctx: { level: 0, optname: 1, optlen: 4 }, optval: le(0), retval: 0 });
+    const tosValue = new DataView(tos.optval!.buffer).getUint8(0);
+    expect([tos.retval, tosValue, tos.ctx.optlen]).toEqual([G.sockopt.ip_tos, G.sockopt.ip_tos_value, G.sockopt.ip_tos_optlen]);
+    const set = (level: number, optname: number, v: number): ReturnType<typeof fireCgroup> => fireCgroup(k, 'cgroup/setsockopt', { ctx: { level, optname }, optval: le(v) });
+    expect([set(1, 8, 2 << 20).retval, set(1, 8, 64 << 10).retval]).toEqual([G.sockopt.so_rcvbuf_2m, G.sockopt.so_rcvbuf_64k]);
+    const tosSet = set(0, 1, 16);
+    // the kernel then set IP_TTL (2) to the value: it read back 16
+    expect([tosSet.retval, tosSet.ctx.optname, new DataView(tosSet.optval!.buffer).getUint32(0, true)]).toEqual([G.sockopt.set_ip_tos_16, 2, G.sockopt.ip_ttl_after]);
+    // devices: access in the upper 16 bits (read 2, write 4), type in the lower (char 2)
+    attachCgroup(k, cm.program('dev').fd);
+    const dev = (access: number, minor: number): number => fireCgroup(k, 'cgroup/dev', { ctx: { access_type: (access << 16) | 2, major: 1, minor } }).retval;
+    expect([dev(6, 3), dev(2, 5), dev(2, 7)]).toEqual([G.dev.null, G.dev.zero, G.dev.full]);
+    attachCgroup(k, cm.program('sysctl').fd);
+    expect([fireCgroup(k, 'cgroup/sysctl', { ctx: { write: 0, file_pos: 0 } }).retval, fireCgroup(k, 'cgroup/sysctl', { ctx: { write: 1, file_pos: 1 } }).retval]).toEqual([G.sysctl.read, G.sysctl.write_at_1]);
     expect(u64s(sa, 'stats', 3).map(Number)).toEqual(G.stats);
     expect(Number(u64s(cm, 'counts', 1)[0])).toBe(G.counts0);
     cm.close();
