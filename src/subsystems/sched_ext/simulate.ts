@@ -6,6 +6,8 @@
  * tests can step the core and look at its events.
  */
 import { BpfObject } from '../../api/index.js';
+import type { Btf } from '../../btf/btf.js';
+import { enum64Value } from '../../btf/types.js';
 import { BPF_MAP_TYPE } from '../../maps/uapi.js';
 import { SchedCore, type ExitInfo, type SimEvent, type Span } from './core.js';
 import { createSchedExtKernel, type SchedExtState } from './install.js';
@@ -79,6 +81,32 @@ export interface SchedSim {
   finish(): SchedSimResult;
 }
 
+/**
+ * SCX_ENUM_INIT (tools/sched_ext/include/scx/compat.h, enums.autogen.h): newer scx headers turn the
+ * sched_ext enum constants into `const volatile u64 __SCX_...` .rodata variables that user space
+ * fills from the kernel's BTF before load. As that user space, set every such variable whose name
+ * after the `__` is an enumerator of the emulated kernel's BTF (others keep their value, as
+ * __COMPAT_ENUM_OR_ZERO leaves them 0); knobs given in `globals` are applied afterwards.
+ */
+export function scxEnumInit(object: BpfObject, btf: Btf): number {
+  const values = new Map<string, bigint>();
+  for (const t of btf.ofKind('ENUM')) if (t.kind === 'ENUM') for (const v of t.values) values.set(v.name, BigInt(v.value));
+  for (const t of btf.ofKind('ENUM64')) if (t.kind === 'ENUM64') for (const v of t.values) values.set(v.name, enum64Value(v, t.signed));
+  let n = 0;
+  for (const m of object.maps) {
+    const internal = m.spec.internal;
+    if (internal === undefined || !internal.readonly) continue;
+    for (const v of internal.variables) {
+      if (!v.name.startsWith('__') || v.linkage === 'extern') continue;
+      const value = values.get(v.name.slice(2));
+      if (value === undefined) continue;
+      object.variable(v.name).setInt(BigInt.asUintN(v.size * 8, value));
+      n++;
+    }
+  }
+  return n;
+}
+
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -106,6 +134,7 @@ export function openSchedExtSim(obj: Uint8Array | null, workload: Workload | unk
     // a copy: BpfObject's global-data variables write their initial values into the bytes it was
     // opened from, and the caller's buffer must not carry one run's knobs into the next
     object = BpfObject.open(Uint8Array.from(obj), { kernel, name: 'sched' });
+    scxEnumInit(object, kernel.vmlinuxBtf);
     for (const [name, v] of Object.entries(o.globals ?? {})) object.variable(name).setInt(v);
     object.load();
     const candidates = object.maps.filter((m) => m.spec.type === BPF_MAP_TYPE.STRUCT_OPS && (o.ops === undefined || m.name === o.ops));
