@@ -22,7 +22,7 @@ export const RUN_PATHS: ReadonlyMap<number, string> = new Map([
   [P.SK_REUSEPORT, '`runSkReuseport` (`progtypes/sk-msg.ts`)'],
   [P.CGROUP_SYSCTL, CGROUP],
   [P.CGROUP_SOCKOPT, CGROUP],
-  [P.RAW_TRACEPOINT_WRITABLE, 'attach + `fire(\'raw_tp\', …)` (the ctx is writable)'],
+  [P.RAW_TRACEPOINT_WRITABLE, 'attach + `fire(\'raw_tp\', …)`'],
   [P.TRACING, 'attach + `fire(\'raw_tp\' | \'fentry\', …)`; iterators: `BPF_ITER_CREATE` + read'],
   [P.STRUCT_OPS, 'through their struct_ops map (registration, subsystem callbacks)'],
   [P.LSM, 'attach + `fire(\'lsm\', …)`'],
