@@ -13,15 +13,16 @@
  * `cwnd_event(LOSS)`, `set_state(Loss)`, cwnd 1, exponential backoff.
  *
  * Differences from the kernel's stack (also in README "TCP congestion control"): sequence space
- * in whole segments (one MSS per packet, no TSO/GSO, no pacing, no Nagle); loss detection by the
- * classic three-SACK rule instead of RACK-TLP (a lost retransmission is found by the RTO); no
- * F-RTO, no delayed ACKs, no timestamps-based undo; the RTO is srtt + max(4·rttvar, 200 ms); the
- * receiver echoes ECE per CE-marked packet (DCTCP-style, ACK every packet); sender NIC and reverse
- * path are never congested.
+ * in whole segments (one MSS per packet, no TSO/GSO, no Nagle; pacing only when a control sets
+ * sk_pacing_status); loss detection by the classic three-SACK rule instead of RACK-TLP (a lost
+ * retransmission is found by the RTO); no F-RTO, no timestamps-based undo; the RTO is
+ * srtt + max(4·rttvar, 200 ms); sender NIC and reverse path are never congested.
  *
- * The receiver's response to a packet is computed when the packet enters the bottleneck: the path
- * is FIFO with a fixed propagation delay per direction, so packets of a flow reach the receiver in
- * the order they were enqueued.
+ * Receivers: by default the path's receiver ACKs every packet and echoes ECE per CE-marked packet
+ * (DCTCP-style), its response computed when the packet enters the bottleneck (the path is FIFO
+ * with a fixed propagation delay per direction, so a flow's packets arrive in the order they were
+ * enqueued). With FlowConfig.receiver a receiving socket with its own congestion control handles
+ * each segment when it arrives (ECN events, ECE from DEMAND_CWR, delayed ACKs, bpf_tcp_send_ack).
  */
 import type { Kernel } from '../../kernel/kernel.js';
 import { CA_ACK, CA_EVENT, TCP_CA, TCP_CONG_NEEDS_ECN } from './install.js';
@@ -203,6 +204,9 @@ const DELIVERED_MSTAMP_OFF = TCP_FIELDS.delivered_mstamp!.off;
 const SK_PACING_RATE_OFF = SOCK_FIELDS.sk_pacing_rate!.off;
 const SK_MAX_PACING_RATE_OFF = SOCK_FIELDS.sk_max_pacing_rate!.off;
 const SK_GSO_MAX_SIZE_OFF = SOCK_FIELDS.sk_gso_max_size!.off;
+const SK_PACING_STATUS_OFF = SOCK_FIELDS.sk_pacing_status!.off;
+/** skb->len of a data segment beyond its payload: the TCP header with timestamps (52 - 20 IP). */
+const TCP_HEADER_BYTES = 32;
 /** GSO_LEGACY_MAX_SIZE: sk_gso_max_size of a socket on a device without big TCP. */
 const GSO_MAX_SIZE = 65536;
 const RTO_MAX_US = 120_000_000;
@@ -229,6 +233,7 @@ const EV_APP = 4;
 const EV_RTT = 5;
 const EV_DATA = 6;
 const EV_DELACK = 7;
+const EV_PACE = 8;
 
 // ecn_flags bits (include/net/tcp.h) and icsk_ack.pending bits (inet_connection_sock.h).
 const TCP_ECN_DEMAND_CWR = 4;
@@ -350,6 +355,10 @@ class Flow {
   readonly opts: TcpSockopt;
   sendAcks = 0;
   storageDropped = 0;
+  /** tp->tcp_wstamp_ns (earliest departure of the next packet when paced) and data_segs_out. */
+  wstampNs = 0;
+  dataSegsOut = 0;
+  paceArmed = false;
   bytesAcked = 0;
   /** The receiving socket (FlowConfig.receiver). */
   rx: Receiver | undefined;
@@ -695,6 +704,14 @@ export function simulate(cfg: SimConfig): SimResult {
     const reducing = s.caState === TCP_CA.CWR || s.caState === TCP_CA.Recovery;
     let sent = 0;
     while (s.inFlight < s.cwnd) {
+      // tcp_pacing_check: a paced socket waits for its departure time
+      if (f.wstampNs > now && s.dv.getUint32(SK_PACING_STATUS_OFF, true) !== 0) {
+        if (!f.paceArmed) {
+          f.paceArmed = true;
+          q.push(f.wstampNs, EV_PACE, f.index, 0, 0);
+        }
+        break;
+      }
       // lost, not yet retransmitted
       if (s.lostOut > s.retransOut) {
         let p = Math.max(f.rexmitPtr, f.sndUna);
@@ -709,6 +726,7 @@ export function simulate(cfg: SimConfig): SimResult {
           f.sentNs[p] = now;
           rateSent(f, p);
           if (reducing) f.prrOut++;
+          paceSent(f);
           transmit(f, p);
           sent++;
           continue;
@@ -732,6 +750,7 @@ export function simulate(cfg: SimConfig): SimResult {
       // tcp_ecn_send: TCP_ECN_QUEUE_CWR puts CWR on the next new data segment
       const cwr = f.queueCwr;
       f.queueCwr = false;
+      paceSent(f);
       transmit(f, seq, cwr);
       sent++;
     }
@@ -863,8 +882,8 @@ export function simulate(cfg: SimConfig): SimResult {
   /**
    * tcp_update_pacing_rate (controls without cong_control, after every ACK): sk_pacing_rate =
    * mss × max(cwnd, packets_out) / srtt × 200 % in slow start below ssthresh / 2, else 120 %
-   * (sysctl_tcp_pacing_ss_ratio / ca_ratio), at most sk_max_pacing_rate. The sender does not pace;
-   * the rate is what a control (CUBIC's HyStart) reads.
+   * (sysctl_tcp_pacing_ss_ratio / ca_ratio), at most sk_max_pacing_rate. The sender paces only
+   * when sk_pacing_status is set (as with BBR); otherwise the rate is what a control reads.
    */
   const updatePacingRate = (s: TcpSock): void => {
     const srtt = s.u32('srtt_us');
@@ -878,6 +897,26 @@ export function simulate(cfg: SimConfig): SimResult {
     }
     const max = s.dv.getBigUint64(SK_MAX_PACING_RATE_OFF, true);
     s.dv.setBigUint64(SK_PACING_RATE_OFF, rate < max ? rate : max, true);
+  };
+
+  /**
+   * __tcp_transmit_skb + tcp_update_skb_after_send: with sk_pacing_status set (SK_PACING_NEEDED or
+   * SK_PACING_FQ) and a pacing rate, each data segment after the first ten pushes the next
+   * departure by its length at sk_pacing_rate, less up to half of it as credit for time the flow
+   * spent behind its schedule.
+   */
+  const paceSent = (f: Flow): void => {
+    const s = f.sock;
+    const prior = f.wstampNs;
+    if (f.wstampNs < now) f.wstampNs = now;
+    f.dataSegsOut++;
+    if (s.dv.getUint32(SK_PACING_STATUS_OFF, true) === 0) return;
+    const rate = s.dv.getBigUint64(SK_PACING_RATE_OFF, true);
+    if (rate === 0n || rate === 0xffffffffffffffffn || f.dataSegsOut <= 10) return;
+    let lenNs = Math.floor(((mss + TCP_HEADER_BYTES) * 1e9) / Number(rate));
+    const credit = f.wstampNs - prior;
+    lenNs -= Math.min(Math.floor(lenNs / 2), credit);
+    f.wstampNs += lenNs;
   };
 
   /** tcp_rate_skb_sent: the delivery state a packet carries when it leaves (before packets_out grows). */
@@ -1349,6 +1388,10 @@ export function simulate(cfg: SimConfig): SimResult {
           break;
         case EV_DATA:
           onData(f!, ev.a, ev.b);
+          break;
+        case EV_PACE:
+          f!.paceArmed = false;
+          xmit(f!);
           break;
         case EV_DELACK:
           onDelack(f!, ev.a);

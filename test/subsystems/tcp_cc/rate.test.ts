@@ -1,8 +1,9 @@
 /**
  * Owns the rate samples of src/subsystems/tcp_cc/sim.ts (net/ipv4/tcp_rate.c: tcp_rate_skb_sent,
  * tcp_rate_skb_delivered, tcp_rate_gen, tcp_rate_check_app_limited) that cong_control receives
- * and tp->rate_delivered / rate_interval_us / delivered_mstamp, checked against the path's
- * configured bottleneck rate, which the emulator does not compute from the samples.
+ * and tp->rate_delivered / rate_interval_us / delivered_mstamp, and pacing at sk_pacing_rate
+ * (tcp_update_skb_after_send), checked against the path's configured bottleneck rate and the
+ * configured pacing rate, which the emulator does not compute from the samples.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -73,6 +74,35 @@ describe('rate samples (tcp_rate.c)', () => {
     expect(samples.some((s) => s.isAppLimited === false && s.intervalUs! > 0)).toBe(true);
     const cap = goodputCapacity(bw, MSS);
     for (const s of samples) if (s.rateIntervalUs > 0) expect((s.rateDelivered * MSS * 8 * 1e6) / s.rateIntervalUs).toBeLessThan(cap * 1.02);
+  });
+
+  it('pacing: a control that sets sk_pacing_status and sk_pacing_rate is paced at that rate (no queue); without a rate it is not', () => {
+    const bw = 24e6;
+    const cap = goodputCapacity(bw, MSS);
+    const paced = (rateBytes: number): (() => CongestionControl) => () => ({
+      name: 'paced',
+      flags: 0,
+      hasCongControl: true,
+      init: (sk) => {
+        sk.cwnd = 400;
+        sk.dv.setUint32(428, 1, true); // sk_pacing_status = SK_PACING_NEEDED
+        sk.dv.setBigUint64(488, BigInt(rateBytes), true);
+      },
+      ssthresh: (sk) => sk.cwnd,
+      undoCwnd: (sk) => sk.cwnd,
+      congControl: (sk) => void (sk.cwnd = 400),
+    });
+    // half the link's payload rate, in bytes/s of TCP segments (payload + 32 header bytes)
+    const half = ((cap / 2) * ((MSS + 32) / MSS)) / 8;
+    const r = simulateTcp({ bandwidthBps: bw, rttNs: 20 * MS, bufferPkts: 1000, durationNs: 3e9, flows: [{ cc: paced(half) }] });
+    const f = r.raw.flows[0]!;
+    expect(Math.abs(f.throughputBps / (cap / 2) - 1)).toBeLessThan(0.03);
+    // below the link rate the bottleneck queue stays empty: every RTT sample is the base RTT
+    const late = f.rttsUs.slice(100);
+    expect(Math.max(...late)).toBeLessThan(20_000 + 2 * 500); // base RTT + two packet times
+    // the same control without a rate: 400 packets at once fill the queue
+    const u = simulateTcp({ bandwidthBps: bw, rttNs: 20 * MS, bufferPkts: 1000, durationNs: 3e9, flows: [{ cc: paced(0) }] }).raw.flows[0]!;
+    expect(Math.max(...u.rttsUs.slice(100))).toBeGreaterThan(100_000);
   });
 
   it('a BPF cong_control reads the same struct rate_sample (tcp_cc_fixed still owns the window)', () => {
