@@ -25,7 +25,7 @@ import { CgroupStorageMap, cgroupStorageAllocCheck } from './cgroup-storage.js';
 import { CgroupArrayMap } from './cgroup-array.js';
 import { UserRingbufMap } from './user-ringbuf.js';
 import { StackTraceMap, stackTraceAllocCheck } from './stack-trace.js';
-import { SockHashMap, SockMapArray, sockHashAllocCheck, sockMapAllocCheck } from './sockmap.js';
+import { ReuseportArrayMap, SockHashMap, SockMapArray, reuseportAllocCheck, sockHashAllocCheck, sockMapAllocCheck } from './sockmap.js';
 import type { BpfMap, ResolvedAttr } from './map.js';
 import { ArrayOfMapsMap, HashOfMapsMap, innerMapMeta } from './map-in-map.js';
 import { PerfEventArrayMap } from './perf.js';
@@ -183,6 +183,7 @@ export const BUILTIN_MAP_TYPES: readonly MapTypeImpl[] = [
   { type: BPF_MAP_TYPE.STACK_TRACE, check: stackTraceAllocCheck, create: (a, e) => new StackTraceMap(a, e) },
   { type: BPF_MAP_TYPE.SOCKMAP, check: sockMapAllocCheck, create: (a, e) => new SockMapArray(a, e) },
   { type: BPF_MAP_TYPE.SOCKHASH, check: sockHashAllocCheck, create: (a, e) => new SockHashMap(a, e) },
+  { type: BPF_MAP_TYPE.REUSEPORT_SOCKARRAY, check: reuseportAllocCheck, create: (a, e) => new ReuseportArrayMap(a, e) },
 ];
 
 /** A new registry holding the built-in map types. */

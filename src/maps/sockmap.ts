@@ -28,7 +28,9 @@ import { BpfMap, readU32, writeU32, type ResolvedAttr } from './map.js';
 import type { MapEnv, ProgOp } from './types.js';
 import { BPF_EXIST, BPF_F, BPF_NOEXIST } from './uapi.js';
 
-const { EINVAL, E2BIG, ENOENT, EEXIST, EBADF, ENOMEM, EOPNOTSUPP } = ERRNO;
+const { EINVAL, E2BIG, ENOENT, EEXIST, EBADF, ENOMEM, EOPNOTSUPP, ENOTSUPP } = ERRNO;
+/** EBUSY. */
+const EBUSY = 16;
 /** ENOTSOCK, ENOSPC (include/uapi/asm-generic/errno*.h). */
 const ENOTSOCK = 88;
 const ENOSPC = 28;
@@ -43,8 +45,15 @@ const TCP_LISTEN = 10;
 export interface SockMapSocket {
   readonly cookie: bigint;
   readonly protocol: number;
+  readonly family: number;
   readonly state: number;
   readonly localPort: number;
+  /** SO_REUSEPORT (a reuseport group exists once bound). */
+  readonly reuseport: boolean;
+  /** sk_user_data: a psock (the socket is in socket maps) or a reuseport array slot. */
+  userData: null | 'psock' | 'reuseport';
+  /** How many socket-map entries hold the socket (its psock goes with the last). */
+  psockRefs: number;
 }
 
 /** An open socket as the fd table holds it: an owner file of kind 'sock' naming its bpf_sock region. */
@@ -58,8 +67,20 @@ export class SocketFile extends OwnerFile {
   }
 }
 
+/** sockfd_lookup on a u32 or u64 map value: the socket, or -EINVAL (above S32_MAX), -EBADF, -ENOTSOCK. */
+function fdSocket(map: BpfMap, value: Uint8Array, signed32: boolean): SockMapSocket | number {
+  const dv = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  // socket maps read a 4-byte value as u32, the reuseport array as int
+  const ufd = map.valueSize === 8 ? dv.getBigUint64(0, true) : BigInt(signed32 ? dv.getInt32(0, true) : dv.getUint32(0, true));
+  if (ufd > 0x7fffffffn) return -EINVAL;
+  const f = ufd < 0n ? undefined : map.env.resolveFd?.(Number(ufd));
+  if (f === undefined) return -EBADF;
+  if (!(f instanceof SocketFile)) return -ENOTSOCK;
+  return f.socket;
+}
+
 /** Every live socket map, so that a closed socket leaves them. */
-const liveMaps = new Set<SockMapBase>();
+const liveMaps = new Set<{ unlink(s: SockMapSocket): void }>();
 
 /** sock_map_unlink for a socket that went away. */
 export function unlinkSocket(s: SockMapSocket): void {
@@ -100,16 +121,23 @@ export abstract class SockMapBase extends BpfMap {
 
   /** sock_map_update_elem_sys up to the socket: the socket, or -errno. */
   protected socketOf(value: Uint8Array): SockMapSocket | number {
-    const dv = new DataView(value.buffer, value.byteOffset, value.byteLength);
-    const ufd = this.valueSize === 8 ? dv.getBigUint64(0, true) : BigInt(dv.getUint32(0, true));
-    if (ufd > 0x7fffffffn) return -EINVAL;
-    const f = this.env.resolveFd?.(Number(ufd));
-    if (f === undefined) return -EBADF;
-    if (!(f instanceof SocketFile)) return -ENOTSOCK;
-    const s = f.socket;
+    const s = fdSocket(this, value, false);
+    if (typeof s === 'number') return s;
     // sock_map_sk_state_allowed (TCP) and a UDP socket's psock needs it hashed (bound)
     if (s.protocol === TCP ? s.state !== TCP_ESTABLISHED && s.state !== TCP_LISTEN : s.localPort === 0) return -EOPNOTSUPP;
     return s;
+  }
+
+  /** sock_map_link: a socket in a reuseport array has sk_user_data (EBUSY); else it gets (or shares) a psock. */
+  protected link(s: SockMapSocket): number {
+    if (s.userData === 'reuseport') return -EBUSY;
+    return 0;
+  }
+
+  /** A map entry starts or stops holding `s`. */
+  protected hold(s: SockMapSocket, on: boolean): void {
+    s.psockRefs += on ? 1 : -1;
+    s.userData = s.psockRefs > 0 ? 'psock' : null;
   }
 
   /** The cookie into `out` (value_size 8 only). */
@@ -145,17 +173,23 @@ export class SockMapArray extends SockMapBase {
     const idx = readU32(key!, 0);
     if (flags > BPF_EXIST) return -EINVAL;
     if (idx >= this.maxEntries) return -E2BIG;
+    const linked = this.link(s);
+    if (linked < 0) return linked;
     const old = this.slots.get(idx);
     if (old !== undefined && flags === BPF_NOEXIST) return -EEXIST;
     if (old === undefined && flags === BPF_EXIST) return -ENOENT;
     this.slots.set(idx, s);
+    this.hold(s, true);
+    if (old !== undefined) this.hold(old, false);
     return 0;
   }
 
   protected sysDelete(key: Uint8Array | null): number {
     const idx = readU32(key!, 0);
-    if (idx >= this.maxEntries || !this.slots.has(idx)) return -EINVAL;
+    const old = this.slots.get(idx);
+    if (idx >= this.maxEntries || old === undefined) return -EINVAL;
     this.slots.delete(idx);
+    this.hold(old, false);
     return 0;
   }
 
@@ -168,6 +202,8 @@ export class SockMapArray extends SockMapBase {
 
   unlink(s: SockMapSocket): void {
     for (const [k, v] of this.slots) if (v === s) this.slots.delete(k);
+    s.psockRefs = 0;
+    s.userData = null;
   }
 
   socketAt(key: Uint8Array): SockMapSocket | undefined {
@@ -175,6 +211,7 @@ export class SockMapArray extends SockMapBase {
   }
 
   override onFree(): void {
+    for (const s of this.slots.values()) this.hold(s, false);
     this.slots.clear();
     super.onFree();
   }
@@ -223,6 +260,8 @@ export class SockHashMap extends SockMapBase {
     const s = this.socketOf(value);
     if (typeof s === 'number') return s;
     if (flags > BPF_EXIST) return -EINVAL;
+    const linked = this.link(s);
+    if (linked < 0) return linked;
     const k = key!.slice();
     const b = this.bucketOf(k);
     const old = this.find(k);
@@ -230,9 +269,12 @@ export class SockHashMap extends SockMapBase {
     if (old === undefined && flags === BPF_EXIST) return -ENOENT;
     if (old === undefined && this.count + 1 > this.maxEntries) return -E2BIG;
     // sock_hash_update_common: the new element goes to the head, the old one leaves
-    if (old !== undefined) b.splice(b.indexOf(old), 1);
-    else this.count++;
+    if (old !== undefined) {
+      b.splice(b.indexOf(old), 1);
+      this.hold(old.sock, false);
+    } else this.count++;
     b.unshift({ key: k, sock: s });
+    this.hold(s, true);
     return 0;
   }
 
@@ -242,6 +284,7 @@ export class SockHashMap extends SockMapBase {
     const b = this.bucketOf(key!);
     b.splice(b.indexOf(e), 1);
     this.count--;
+    this.hold(e.sock, false);
     return 0;
   }
 
@@ -279,10 +322,102 @@ export class SockHashMap extends SockMapBase {
         }
       }
     }
+    s.psockRefs = 0;
+    s.userData = null;
   }
 
   override onFree(): void {
+    for (const b of this.buckets.values()) for (const e of b) this.hold(e.sock, false);
     this.buckets.clear();
     super.onFree();
+  }
+}
+
+/** reuseport_array_alloc_check: value_size 4 or 8, then array_map_alloc_check's rules. */
+export function reuseportAllocCheck(attr: ResolvedAttr): number {
+  if (attr.valueSize !== 4 && attr.valueSize !== 8) return -EINVAL;
+  if (attr.maxEntries === 0 || attr.keySize !== 4 || (attr.flags & ~(CREATE_FLAGS | BPF_F.RDONLY_PROG | BPF_F.WRONLY_PROG)) !== 0) return -EINVAL;
+  return attr.maxEntries * 8 > MAX_MAP_BYTES ? -ENOMEM : 0;
+}
+
+/**
+ * BPF_MAP_TYPE_REUSEPORT_SOCKARRAY (kernel/bpf/reuseport_array.c): an array of sockets of reuseport
+ * groups, for sk_reuseport programs. Update (measured on 6.18, goldens/reuseport.json): flags above
+ * BPF_EXIST EINVAL, past the end E2BIG, the fd (EINVAL above S32_MAX, EBADF, ENOTSOCK), EEXIST /
+ * ENOENT, then the socket must be a SO_REUSEPORT TCP listener or bound UDP socket (EINVAL) whose
+ * sk_user_data is free (EBUSY: already in a slot or in a socket map). Lookups give the cookie
+ * (ENOSPC for 4-byte values, ENOENT empty or past the end); delete E2BIG past the end, ENOENT empty.
+ */
+export class ReuseportArrayMap extends BpfMap {
+  readonly progOps = NO_PROG_OPS;
+  private readonly slots = new Map<number, SockMapSocket>();
+
+  constructor(attr: ResolvedAttr, env: MapEnv) {
+    super(attr, env);
+    liveMaps.add(this);
+  }
+
+  /** The socket at `index`, if any. */
+  socketAt(index: number): SockMapSocket | undefined {
+    return this.slots.get(index);
+  }
+
+  protected sysLookup(key: Uint8Array | null, out: Uint8Array): number {
+    if (this.valueSize !== 8) return -ENOSPC;
+    const s = this.slots.get(readU32(key!, 0));
+    if (s === undefined) return -ENOENT;
+    new DataView(out.buffer, out.byteOffset, 8).setBigUint64(0, s.cookie, true);
+    return 0;
+  }
+
+  protected sysUpdate(key: Uint8Array | null, value: Uint8Array, flags: number): number {
+    if (flags > BPF_EXIST) return -EINVAL;
+    const idx = readU32(key!, 0);
+    if (idx >= this.maxEntries) return -E2BIG;
+    const s = fdSocket(this, value, true);
+    if (typeof s === 'number') return s;
+    const old = this.slots.get(idx);
+    if (old !== undefined && flags === BPF_NOEXIST) return -EEXIST;
+    if (old === undefined && flags === BPF_EXIST) return -ENOENT;
+    if (s.protocol !== TCP && s.protocol !== 17) return -ENOTSUPP;
+    // SOCK_RCU_FREE and sk_hashed: a TCP listener or a bound UDP socket; and a reuseport group
+    const hashed = s.protocol === TCP ? s.state === TCP_LISTEN : s.localPort !== 0;
+    if (!hashed || !s.reuseport) return -EINVAL;
+    if (s.userData !== null) return -EBUSY;
+    s.userData = 'reuseport';
+    this.slots.set(idx, s);
+    if (old !== undefined && old !== s) old.userData = null;
+    return 0;
+  }
+
+  protected sysDelete(key: Uint8Array | null): number {
+    const idx = readU32(key!, 0);
+    if (idx >= this.maxEntries) return -E2BIG;
+    const s = this.slots.get(idx);
+    if (s === undefined) return -ENOENT;
+    this.slots.delete(idx);
+    s.userData = null;
+    return 0;
+  }
+
+  protected sysGetNextKey(key: Uint8Array | null, out: Uint8Array): number {
+    const i = key === null ? 0xffffffff : readU32(key, 0);
+    if (i >= this.maxEntries) {
+      writeU32(out, 0, 0);
+      return 0;
+    }
+    if (i === this.maxEntries - 1) return -ENOENT;
+    writeU32(out, 0, i + 1);
+    return 0;
+  }
+
+  unlink(s: SockMapSocket): void {
+    for (const [k, v] of this.slots) if (v === s) this.slots.delete(k);
+  }
+
+  protected onFree(): void {
+    for (const s of this.slots.values()) s.userData = null;
+    this.slots.clear();
+    liveMaps.delete(this);
   }
 }

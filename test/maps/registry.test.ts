@@ -33,7 +33,7 @@ describe('createMap generic checks (map_create)', () => {
   it('rejects unknown and unimplemented types with EINVAL', () => {
     expect(createMap({ ...ARR, type: 99 }, env)).toBe(-EINVAL);
     expect(createMap({ ...ARR, type: BPF_MAP_TYPE.UNSPEC }, env)).toBe(-EINVAL);
-    expect(createMap({ ...ARR, type: BPF_MAP_TYPE.REUSEPORT_SOCKARRAY }, env)).toBe(-EINVAL);
+    expect(createMap({ ...ARR, type: BPF_MAP_TYPE.ARENA }, env)).toBe(-EINVAL);
   });
 
   it('checks the name like bpf_obj_name_cpy', () => {
@@ -104,19 +104,19 @@ describe('MapRegistry', () => {
 
   it('lets users add a map type and override a built-in one', () => {
     const reg = defaultMapRegistry().register({
-      type: BPF_MAP_TYPE.REUSEPORT_SOCKARRAY,
+      type: BPF_MAP_TYPE.ARENA,
       check: (a: ResolvedAttr) => (a.keySize === 4 ? 0 : -EINVAL),
       create: (a: ResolvedAttr, e: MapEnv) => new NullMap(a, e),
     });
     const env = testEnv();
-    const dev = createMap({ type: BPF_MAP_TYPE.REUSEPORT_SOCKARRAY, keySize: 4, valueSize: 4, maxEntries: 1 }, env, reg);
+    const dev = createMap({ type: BPF_MAP_TYPE.ARENA, keySize: 4, valueSize: 4, maxEntries: 1 }, env, reg);
     expect(dev).toBeInstanceOf(NullMap);
-    expect(createMap({ type: BPF_MAP_TYPE.REUSEPORT_SOCKARRAY, keySize: 2, valueSize: 4, maxEntries: 1 }, env, reg)).toBe(-EINVAL);
+    expect(createMap({ type: BPF_MAP_TYPE.ARENA, keySize: 2, valueSize: 4, maxEntries: 1 }, env, reg)).toBe(-EINVAL);
     // the default registry is untouched
-    expect(createMap({ type: BPF_MAP_TYPE.REUSEPORT_SOCKARRAY, keySize: 4, valueSize: 4, maxEntries: 1 }, env)).toBe(-EINVAL);
+    expect(createMap({ type: BPF_MAP_TYPE.ARENA, keySize: 4, valueSize: 4, maxEntries: 1 }, env)).toBe(-EINVAL);
     reg.register({ type: BPF_MAP_TYPE.ARRAY, check: () => -EPERM, create: (a, e) => new NullMap(a, e) });
     expect(createMap(ARR, env, reg)).toBe(-EPERM);
-    expect(reg.clone().has(BPF_MAP_TYPE.REUSEPORT_SOCKARRAY)).toBe(true);
+    expect(reg.clone().has(BPF_MAP_TYPE.ARENA)).toBe(true);
   });
 
   it('rejects registrations without a u32 type', () => {
@@ -148,6 +148,7 @@ describe('MAP_TYPE_SUPPORT', () => {
       'xskmap',
       'sockhash',
       'cgroup_storage',
+      'reuseport_sockarray',
       'percpu_cgroup_storage',
       'queue',
       'stack',

@@ -86,6 +86,8 @@ export interface SocketSpec {
   readonly state?: TcpStateName;
   /** For a request socket (state new_syn_recv): the listener's id. */
   readonly listener?: number;
+  /** SO_REUSEPORT (REUSEPORT_SOCKARRAY takes only such sockets). */
+  readonly reuseport?: boolean;
   /** IPV6_V6ONLY (IPv6 sockets): do not take IPv4 traffic. */
   readonly v6only?: boolean;
   /** SO_BINDTODEVICE ifindex (0: none). */
@@ -163,6 +165,12 @@ export interface EmuSocket {
   sockRegion: number;
   /** Region of the bpf_tcp_sock view (0 until first asked for). */
   tcpRegion: number;
+  /** SO_REUSEPORT. */
+  readonly reuseport: boolean;
+  /** sk_user_data: a psock (in socket maps) or a reuseport array slot. */
+  userData: null | 'psock' | 'reuseport';
+  /** Socket-map entries holding the socket. */
+  psockRefs: number;
 }
 
 /** The 4-tuple a lookup asks for, from the packet's point of view: source = the socket's remote side. */
@@ -329,6 +337,9 @@ export class SocketTable implements SocketService {
       tcp: tcpView,
       sockRegion: 0,
       tcpRegion: 0,
+      reuseport: spec.reuseport === true,
+      userData: null,
+      psockRefs: 0,
     };
     this.byId.set(s.id, s);
     return s;
