@@ -10,6 +10,12 @@
  *   tick        scx_bpf_cpu_rq(cpu)->curr is the running task
  *   exit        scx_bpf_events() into `ev` (all nine counters) and into
  *               `ev_head` with a 16-byte size (the first two only)
+ *
+ * A second scheduler in the object, `events_node_ops`, turns on per-node idle
+ * tracking (SCX_OPS_BUILTIN_IDLE_PER_NODE): its select_cpu picks with
+ * scx_bpf_pick_idle_cpu_node(p->cpus_ptr, scx_bpf_cpu_node(prev_cpu), 0).
+ * The knob `node_mode` breaks the per-node rules: 1 calls a node kfunc
+ * without per-node tracking, 2 the flat idle mask with it.
  * Needs a kernel with CONFIG_SCHED_CLASS_EXT (bpfemu: bpfemu sim sched-ext).
  */
 #include "scx/common.bpf.h"
@@ -20,6 +26,13 @@ const volatile s32 bad_cpu = -1;
 
 struct rq *scx_bpf_cpu_rq(s32 cpu) __ksym __weak;
 struct rq *scx_bpf_locked_rq(void) __ksym __weak;
+int scx_bpf_cpu_node(s32 cpu) __ksym __weak;
+const struct cpumask *scx_bpf_get_idle_cpumask_node(int node) __ksym __weak;
+s32 scx_bpf_pick_idle_cpu_node(const struct cpumask *cpus_allowed, int node, u64 flags) __ksym __weak;
+
+const volatile u32 node_mode;
+u64 nr_node_idle;
+s32 node_of_cpu1 = -7;
 
 struct scx_rq {
 	u32 nr_running;
@@ -44,6 +57,11 @@ s32 BPF_STRUCT_OPS(events_select_cpu, struct task_struct *p, s32 prev_cpu, u64 w
 
 	if (bad_cpu >= 0)
 		return bad_cpu;
+	if (node_mode == 1) {
+		const struct cpumask *idle = scx_bpf_get_idle_cpumask_node(0);
+
+		scx_bpf_put_idle_cpumask(idle);
+	}
 	m = bpf_cpumask_create();
 	if (!m)
 		return prev_cpu;
@@ -100,6 +118,30 @@ void BPF_STRUCT_OPS(events_exit, struct scx_exit_info *ei)
 	scx_bpf_events(&ev, sizeof(ev));
 	scx_bpf_events((struct scx_event_stats *)ev_head, 16);
 }
+
+s32 BPF_STRUCT_OPS(node_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
+{
+	s32 cpu;
+
+	if (node_mode == 2) {
+		const struct cpumask *idle = scx_bpf_get_idle_cpumask();
+
+		scx_bpf_put_idle_cpumask(idle);
+	}
+	node_of_cpu1 = scx_bpf_cpu_node(1);
+	cpu = scx_bpf_pick_idle_cpu_node(p->cpus_ptr, scx_bpf_cpu_node(prev_cpu), 0);
+	if (cpu >= 0) {
+		nr_node_idle++;
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, SCX_SLICE_DFL, 0);
+		return cpu;
+	}
+	return prev_cpu;
+}
+
+SCX_OPS_DEFINE(events_node_ops,
+	       .select_cpu = (void *)node_select_cpu,
+	       .flags = SCX_OPS_BUILTIN_IDLE_PER_NODE,
+	       .name = "events_node");
 
 SCX_OPS_DEFINE(events_ops,
 	       .select_cpu = (void *)events_select_cpu,

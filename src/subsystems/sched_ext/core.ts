@@ -1239,7 +1239,7 @@ export class SchedCore {
   }
 
   /** A cpumask of the CPUs for which `bit` holds, as kernel memory (scx_bpf_get_*_cpumask). */
-  cpumask(kind: 'idle' | 'smt' | 'online'): bigint {
+  cpumask(kind: 'idle' | 'smt' | 'online' | 'none'): bigint {
     let m = this.masks.get(kind);
     if (m === undefined) {
       const bytes = new Uint8Array(this.offsCpumaskSize);
@@ -1249,7 +1249,7 @@ export class SchedCore {
     }
     m.bytes.fill(0);
     for (const c of this.cpus) {
-      const on = kind === 'online' || (kind === 'idle' ? c.idle : this.coreIdle(c.id));
+      const on = kind === 'online' || (kind === 'idle' ? c.idle : kind === 'smt' ? this.coreIdle(c.id) : false);
       if (on) m.bytes[c.id >> 3]! |= 1 << (c.id & 7);
     }
     return m.ptr;

@@ -18,7 +18,7 @@ import { Memory } from '../../vm/memory.js';
 import { bprintf } from '../../helpers/printf.js';
 import { printfMemory } from '../../helpers/print.js';
 import type { SchedCore, SimTask } from './core.js';
-import { ENQ_DSQ_PRIQ, ExitKind, KF } from './types.js';
+import { ENQ_DSQ_PRIQ, ExitKind, KF, OPS_FLAGS } from './types.js';
 
 /** Options of the kfunc set. */
 export interface SchedExtKfuncOptions {
@@ -146,14 +146,14 @@ export function registerSchedExtKfuncs(k: Kernel, core: () => SchedCore | null, 
       proto: { ret: 'const struct cpumask *', params: [] },
       progTypes: ANY,
       flags: { acquire: true },
-      impl: withCore(0n, (c) => c.cpumask('idle')),
+      impl: withCore(0n, (c) => (perNode(c) ? c.cpumask('none') : c.cpumask('idle'))),
     },
     {
       name: 'scx_bpf_get_idle_smtmask',
       proto: { ret: 'const struct cpumask *', params: [] },
       progTypes: ANY,
       flags: { acquire: true },
-      impl: withCore(0n, (c) => c.cpumask(c.smt > 1 ? 'smt' : 'idle')),
+      impl: withCore(0n, (c) => (perNode(c) ? c.cpumask('none') : c.cpumask(c.smt > 1 ? 'smt' : 'idle'))),
     },
     { name: 'scx_bpf_put_idle_cpumask', proto: { ret: 'void', params: p(['cpumask', 'const struct cpumask *']) }, progTypes: ANY, flags: { release: true }, impl: () => 0 },
     { name: 'scx_bpf_get_online_cpumask', proto: { ret: 'const struct cpumask *', params: [] }, progTypes: ANY, flags: { acquire: true }, impl: withCore(0n, (c) => c.cpumask('online')) },
@@ -312,6 +312,33 @@ export function registerSchedExtKfuncs(k: Kernel, core: () => SchedCore | null, 
         return r.idle ? r.cpu : -16;
       }),
     },
+    // The per-node idle kfuncs (one NUMA node here): only with SCX_OPS_BUILTIN_IDLE_PER_NODE
+    { name: 'scx_bpf_cpu_node', proto: { ret: 'int', params: p(['cpu', 's32']) }, progTypes: ANY, impl: withCore(0, (c, { args }) => (validCpu(c, s32(args[0]!), 1, 0) === 1 ? 0 : -1)) },
+    { name: 'scx_bpf_get_idle_cpumask_node', proto: { ret: 'const struct cpumask *', params: p(['node', 'int']) }, progTypes: ANY, flags: { acquire: true }, impl: withCore(0n, (c, { args }) => (validateNode(c, s32(args[0]!)) < 0 ? c.cpumask('none') : c.cpumask('idle'))) },
+    { name: 'scx_bpf_get_idle_smtmask_node', proto: { ret: 'const struct cpumask *', params: p(['node', 'int']) }, progTypes: ANY, flags: { acquire: true }, impl: withCore(0n, (c, { args }) => (validateNode(c, s32(args[0]!)) < 0 ? c.cpumask('none') : c.cpumask(c.smt > 1 ? 'smt' : 'idle'))) },
+    {
+      name: 'scx_bpf_pick_idle_cpu_node',
+      proto: { ret: 's32', params: p(['cpus_allowed', 'const struct cpumask *'], ['node', 'int'], ['flags', 'u64']) },
+      progTypes: ANY,
+      impl: withCore(-19, (c, { m, args }) => {
+        const node = validateNode(c, s32(args[1]!));
+        return node < 0 ? node : c.pickIdle(cpumaskReader(c, m, args[0]!), (args[2]! & 1n) !== 0n);
+      }),
+    },
+    {
+      name: 'scx_bpf_pick_any_cpu_node',
+      proto: { ret: 's32', params: p(['cpus_allowed', 'const struct cpumask *'], ['node', 'int'], ['flags', 'u64']) },
+      progTypes: ANY,
+      impl: withCore(-19, (c, { m, args }) => {
+        const node = validateNode(c, s32(args[1]!));
+        if (node < 0) return node;
+        const allowed = cpumaskReader(c, m, args[0]!);
+        const idle = c.pickIdle(allowed, (args[2]! & 1n) !== 0n);
+        if (idle >= 0) return idle;
+        for (let i = 0; i < c.nrCpus; i++) if (allowed(i)) return i;
+        return -16;
+      }),
+    },
     // The DSQ iterator (any set; KF_ITER_NEW|KF_RCU_PROTECTED, KF_ITER_NEXT|KF_RET_NULL,
     // KF_ITER_DESTROY). The core keeps the iterator's state; its stack memory holds a handle.
     {
@@ -412,6 +439,30 @@ function iterHandle({ m, args }: KfuncCall, i: number): number {
   const [id, off] = Memory.split(args[i]!);
   const b = m.bytesAt(id, off, 4, false, 'bpf_iter_scx_dsq');
   return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+}
+
+/**
+ * validate_node (ext_idle.c): per-node idle tracking must be on (SCX_OPS_BUILTIN_IDLE_PER_NODE),
+ * NUMA_NO_NODE is -ENOENT without an error, anything but node 0 (the only one here) an error.
+ */
+function validateNode(c: SchedCore, node: number): number {
+  if ((c.opsFlags & OPS_FLAGS.BUILTIN_IDLE_PER_NODE) === 0n) {
+    c.error('per-node idle tracking is disabled');
+    return -95;
+  }
+  if (node === -1) return -2;
+  if (node !== 0) {
+    c.error(`invalid node ${node}`);
+    return -22;
+  }
+  return node;
+}
+
+/** The flat idle-mask kfuncs in per-node mode: the kernel's error, and an empty mask. */
+function perNode(c: SchedCore): boolean {
+  if ((c.opsFlags & OPS_FLAGS.BUILTIN_IDLE_PER_NODE) === 0n) return false;
+  c.error('SCX_OPS_BUILTIN_IDLE_PER_NODE enabled');
+  return true;
 }
 
 function validCpu(c: SchedCore, cpu: number, ok: number, bad: number): number {
