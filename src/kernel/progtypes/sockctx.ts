@@ -68,14 +68,6 @@ function cgroupSockCtx(eat: number): FieldCtx {
 const SOCK_ADDR_V6: ReadonlySet<number> = new Set([A.CGROUP_INET6_BIND, A.CGROUP_INET6_CONNECT, A.CGROUP_UDP6_SENDMSG, A.CGROUP_UDP6_RECVMSG, A.CGROUP_INET6_GETPEERNAME, A.CGROUP_INET6_GETSOCKNAME]);
 const SOCK_ADDR_V4: ReadonlySet<number> = new Set([A.CGROUP_INET4_BIND, A.CGROUP_INET4_CONNECT, A.CGROUP_UDP4_SENDMSG, A.CGROUP_UDP4_RECVMSG, A.CGROUP_INET4_GETPEERNAME, A.CGROUP_INET4_GETSOCKNAME]);
 
-/** The sock_addr attach types of inet sockets (the unix ones are not modelled). */
-export const SOCK_ADDR_ATTACH: readonly number[] = [...SOCK_ADDR_V4, ...SOCK_ADDR_V6];
-
-/** True for the IPv6 sock_addr attach types. */
-export function sockAddrIsV6(eat: number): boolean {
-  return SOCK_ADDR_V6.has(eat);
-}
-
 /**
  * sock_addr_is_valid_access: user_ip4 (v4 types) or user_ip6 (v6 types, also as two u64) and
  * user_port read and written; msg_src_ip4/6 only for sendmsg4/6; user_family, family, type and
