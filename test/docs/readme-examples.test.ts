@@ -75,7 +75,7 @@ const all = examples(readme);
 
 describe('README examples', () => {
   it('marks the examples users copy', () => {
-    expect(all.map((e) => e.name).sort()).toEqual(['api-bpf', 'api-events', 'api-iter', 'api-testrun', 'api-typed', 'api-vitest', 'assoc', 'attach-fire', 'cli-fault', 'cli-run', 'cli-tools', 'packets']);
+    expect(all.map((e) => e.name).sort()).toEqual(['api-bpf', 'api-events', 'api-iter', 'api-testrun', 'api-typed', 'api-vitest', 'assoc', 'attach-fire', 'cli-fault', 'cli-run', 'cli-tools', 'packets', 'web-api']);
   });
 
   it('the example inputs in docs/examples are what the README says they are', () => {
