@@ -81,6 +81,12 @@ export interface OpenOptions {
   verify?: boolean;
   /** log_level of the verifier log kept on each program (1, 2 or 4 = statistics only; default 4). */
   verifierLogLevel?: number;
+  /**
+   * Verify as a loader with CAP_BPF but without CAP_PERFMON would be (`false`), to learn whether the
+   * program loads for such a user: pointers may not leak, stack must be written before it is read
+   * (Kernel.verifierPrivileged). Default true (root).
+   */
+  privileged?: boolean;
 }
 
 /** Test-run input (BPF_PROG_TEST_RUN). */
@@ -1103,7 +1109,8 @@ export class BpfObject {
       }
     }
     // log level 4 without a buffer: the statistics, kept on the program
-    let fd = k.withVerifier(this.verify, () => k.bpf(Cmd.PROG_LOAD, { ...attr, log_level: this.opts.verifierLogLevel ?? 4 }));
+    const priv = this.opts.privileged !== false;
+    let fd = k.withPrivileges(priv, () => k.withVerifier(this.verify, () => k.bpf(Cmd.PROG_LOAD, { ...attr, log_level: this.opts.verifierLogLevel ?? 4 })));
     if (fd < 0) {
       // A program type the emulated kernel has no implementation of: say so (the kernel's answer
       // to an unknown type is a bare EINVAL).
@@ -1114,7 +1121,7 @@ export class BpfObject {
       const log = new Uint8Array(1 << 20);
       const err = fd;
       k.lastVerifierResult = null;
-      k.withVerifier(this.verify, () => k.bpf(Cmd.PROG_LOAD, { ...attr, log_level: this.opts.verifierLogLevel ?? 1, log_buf: log, log_size: log.length }));
+      k.withPrivileges(priv, () => k.withVerifier(this.verify, () => k.bpf(Cmd.PROG_LOAD, { ...attr, log_level: this.opts.verifierLogLevel ?? 1, log_buf: log, log_size: log.length })));
       const vr = k.lastVerifierResult as VerifierResult | null;
       const text = vr !== null && !vr.ok ? vr.error.log.trim() : new TextDecoder().decode(log.subarray(0, Math.max(0, log.indexOf(0)))).trim();
       const where = vr !== null && !vr.ok && vr.error.pc >= 0 ? `\n-- at pc ${vr.error.pc}: ${vr.error.insn}${vr.error.source !== undefined ? ` (${vr.error.source.file}:${vr.error.source.line}: ${vr.error.source.text})` : ''}` : '';

@@ -250,6 +250,22 @@ export class Kernel implements HelperHost {
   readonly warmUp: boolean;
   /** Whether BPF_PROG_LOAD runs the verifier ({@link KernelOptions.verify}). */
   verifierEnabled: boolean;
+  /**
+   * The loader's capabilities as BPF_PROG_LOAD's verifier sees them: true = root (CAP_BPF and
+   * CAP_PERFMON), false = CAP_BPF without CAP_PERFMON (no pointer leaks, no uninitialised stack
+   * reads, no Spectre bypass). See {@link OpenOptions.privileged}.
+   */
+  verifierPrivileged = true;
+  /** Run `fn` with the verifier's capability profile set (an object opened with `privileged: false`), then restore. */
+  withPrivileges<T>(privileged: boolean, fn: () => T): T {
+    const saved = this.verifierPrivileged;
+    this.verifierPrivileged = privileged;
+    try {
+      return fn();
+    } finally {
+      this.verifierPrivileged = saved;
+    }
+  }
   /** Run `fn` with the verifier on or off (an object opened with `verify: false`), then restore. */
   withVerifier<T>(on: boolean, fn: () => T): T {
     const saved = this.verifierEnabled;

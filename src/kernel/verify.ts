@@ -296,6 +296,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     retRange: retRangeOf(prog.type, prog.expectedAttachType),
     ...(lineOf !== undefined ? { lineOf } : {}),
     logLevel,
+    privileged: k.verifierPrivileged,
     funcs: funcsOf(prog),
   };
   void vmlinux;

@@ -164,7 +164,13 @@ export interface VerifierInput {
   btfWrite?(name: string, off: number, size: number): string | null;
   /** log_level bits (1, 2, 4); 0 = no log. */
   readonly logLevel: number;
-  /** Capability profile; only the privileged (root) profile is implemented today. */
+  /**
+   * Capability profile: true (default) is root; false is CAP_BPF without CAP_PERFMON —
+   * allow_ptr_leaks, allow_uninit_stack and bypass_spec_v1/v4 false (pointer leaks, pointer
+   * comparisons and laundering arithmetic, uninitialised stack reads, partial overwrites of spilled
+   * pointers and out-of-object pointer arithmetic are refused). Not modelled: the speculative-path
+   * simulation of sanitize_ptr_alu, and loads without CAP_BPF at all.
+   */
   readonly privileged?: boolean;
 }
 

@@ -7,7 +7,7 @@
  */
 import type { RawInsn } from '../isa/insn.js';
 import type { HelperProto, ProtoArg } from '../helpers/registry.js';
-import { constReg, isNullScalar, NOT_INIT, ptrReg, regTypeStr, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
+import { constReg, isNullScalar, isPointer, NOT_INIT, ptrReg, regTypeStr, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
 import { scalarRange } from './scalar.js';
 import { tnumIsConst } from './tnum.js';
 import { checkHelperMem, checkMemAccess, checkPtrOffReg, constantStackKey } from './mem.js';
@@ -82,7 +82,10 @@ function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: 
   if (arg === undefined) return;
   const regno = k + 1;
   const reg = v.readReg(regno);
-  if (arg.kind === 'anything') return;
+  if (arg.kind === 'anything') {
+    if (!v.allowPtrLeaks && isPointer(reg)) v.reject(ERR.EACCES, `R${regno} leaks addr into helper function`);
+    return;
+  }
   if (isNullScalar(reg) && (arg.nullable === true || arg.kind === 'stack_or_null' || arg.kind === 'ctx_or_null')) {
     if (arg.release) meta.releaseRegno = regno;
     return;

@@ -155,6 +155,9 @@ export function checkPtrOffReg(v: Verifier, reg: Reg, regno: number, fixedOffOk:
   if (!tnumIsConst(reg.s.var) || reg.s.var.value !== 0n) v.reject(ERR.EACCES, `variable ${regTypeStr(reg)} access var_off=${formatTnum(reg.s.var)} disallowed`);
 }
 
+/** Where check_mem_access refuses a pointer store without allow_ptr_leaks ("R%d leaks addr into %s"). */
+const LEAK_INTO: Readonly<Partial<Record<Reg['type'], string>>> = { map_value: 'map', mem: 'mem', ctx: 'ctx', pkt: 'packet', pkt_meta: 'packet', flow_keys: 'flow keys' };
+
 /** check_stack_access_within_bounds; grows the frame. */
 function checkStackBounds(v: Verifier, regno: number, reg: Reg, off: number, size: number, what: string): void {
   let minOff: bigint;
@@ -169,7 +172,9 @@ function checkStackBounds(v: Verifier, regno: number, reg: Reg, off: number, siz
     maxOff = s.smax + BigInt(off) + BigInt(size);
   }
   let errno = 0;
-  if (minOff < -BigInt(MAX_STACK) || minOff > -1n) errno = ERR.EACCES;
+  // without allow_uninit_stack a read must stay inside the stack written so far (allocated_stack)
+  const minValid = what === ' read from' && !v.allowPtrLeaks ? -BigInt(frameOf(v, reg).stack.length * 8) : -BigInt(MAX_STACK);
+  if (minOff < minValid || minOff > -1n) errno = ERR.EACCES;
   else if (maxOff > 0n) errno = ERR.EINVAL;
   else if (size < 0) errno = ERR.EFAULT;
   if (errno !== 0) {
@@ -194,6 +199,7 @@ function stackWriteFixed(v: Verifier, f: Frame, off: number, size: number, value
   const slot = -off - 1;
   const old = f.stack[spi]!;
   const aligned = off % 8 === 0;
+  if (!v.allowPtrLeaks && old.types[7] === STACK_SPILL && old.spilled.type !== 'scalar' && size !== 8) v.reject(ERR.EACCES, 'attempt to corrupt spilled pointer on stack');
   if (value !== null && aligned && value.type === 'scalar') {
     // the spilled copy and the register share an id, so narrowing one narrows the other
     let reg = value;
@@ -274,6 +280,7 @@ function stackReadFixed(v: Verifier, f: Frame, off: number, size: number, dst: n
           const t = st.types[(slot - i) % 8];
           if (t === STACK_SPILL) spill++;
           else if (t === STACK_ZERO) zero++;
+          else if (t === STACK_INVALID && !v.allowPtrLeaks) v.reject(ERR.EACCES, `invalid read from stack off ${off}+${i} size ${size}`);
         }
         if (spill === size && tnumIsConst(reg.s.var) && reg.s.var.value === 0n) v.setReg(dst, constReg(0n));
         else if (zero === size) v.setReg(dst, constReg(0n));
@@ -285,6 +292,8 @@ function stackReadFixed(v: Verifier, f: Frame, off: number, size: number, dst: n
     return;
   }
   // an iterator's slots are not memory the program may read
+  // never-written bytes are unknown scalars only with allow_uninit_stack
+  if (!v.allowPtrLeaks) for (let i = 0; i < size; i++) if (st.types[(slot - i) % 8] === STACK_INVALID) v.reject(ERR.EACCES, `invalid read from stack off ${off}+${i} size ${size}`);
   for (let i = 0; i < size; i++) if (st.types[(slot - i) % 8] === STACK_ITER || st.types[(slot - i) % 8] === STACK_DYNPTR) v.reject(ERR.EACCES, `invalid read from stack off ${off}+${i} size ${size}`);
   if (dst < 0) return;
   let zeros = 0;
@@ -325,6 +334,11 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
   const o = off + reg.off;
   let loaded = false;
   if (reg.maybeNull) v.reject(ERR.EACCES, `R${regno} invalid mem access '${regTypeStr(reg)}'`);
+  // without allow_ptr_leaks a pointer may not be stored where it can be read back as a number
+  if (write && valueRegno >= 0 && !v.allowPtrLeaks && isPointer(v.regs()[valueRegno]!)) {
+    const into = LEAK_INTO[reg.type];
+    if (into !== undefined) v.reject(ERR.EACCES, `R${valueRegno} leaks addr into ${into}`);
+  }
   switch (reg.type) {
     case 'map_ptr': {
       // check_ptr_to_map_access: struct bpf_map fields, read only
@@ -568,7 +582,7 @@ function stackRangeInit(v: Verifier, regno: number, reg: Reg, off: number, size:
     const k = slot % 8;
     const t = old.types[k]!;
     if (t === STACK_MISC) continue;
-    if (t === STACK_ZERO || t === STACK_INVALID) {
+    if (t === STACK_ZERO || (t === STACK_INVALID && v.allowPtrLeaks)) {
       if (write) {
         const types = old.types.slice();
         types[k] = STACK_MISC;
@@ -576,7 +590,7 @@ function stackRangeInit(v: Verifier, regno: number, reg: Reg, off: number, size:
       }
       continue;
     }
-    if (old.types[7] === STACK_SPILL) {
+    if (old.types[7] === STACK_SPILL && (old.spilled.type === 'scalar' || v.allowPtrLeaks)) {
       if (write) {
         const types = old.types.map((x) => (x === STACK_SPILL ? STACK_MISC : x));
         setSlot(v, f, spi, { types, spilled: UNKNOWN_SCALAR_NOT_INIT });

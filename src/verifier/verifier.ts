@@ -6,8 +6,9 @@
  * rules and messages: ALU on scalars and pointers, loads and stores (mem.ts), conditional jumps
  * with range narrowing, calls (calls.ts) and exits with their return-value rules.
  *
- * Privileged profile only (root: bpf_capable, allow_ptr_leaks, allow_uninit_stack, bypass_spec_v1
- * and v4). Scalars are treated as precise everywhere (no precision backtracking): pruning is then
+ * Two capability profiles: root (bpf_capable, allow_ptr_leaks, allow_uninit_stack, bypass_spec_v1
+ * and v4) and CAP_BPF without CAP_PERFMON (`privileged: false`: the last four false; the
+ * speculative-path simulation that mode also does is not modelled). Scalars are treated as precise everywhere (no precision backtracking): pruning is then
  * sound but can be weaker than the kernel's, which only shows in the processed-instruction count.
  */
 import type { RawInsn } from '../isa/insn.js';
@@ -50,7 +51,7 @@ import {
 } from './scalar.js';
 import { copyState, formatFrame, iterDepthsDiffer, statesEqual, type Frame, type Ref, type VState } from './state.js';
 import { iterActiveAtR1 } from './iter.js';
-import { tnumAdd, tnumConst, tnumIsConst, tnumSub } from './tnum.js';
+import { formatTnum, tnumAdd, tnumConst, tnumIsConst, tnumSub } from './tnum.js';
 import { checkMemAccess, checkLdAbs } from './mem.js';
 import { checkHelperCall, checkKfuncCall, checkLocalCall, prepareFuncExit } from './calls.js';
 
@@ -130,6 +131,11 @@ export class Verifier {
   /** Registers and slots touched by the current instruction (for `; R0=...`). */
   scratchRegs = 0;
   scratchSlots = new Set<number>();
+  /**
+   * The capability profile (bpf_check's snapshot): `privileged: false` is CAP_BPF without
+   * CAP_PERFMON, where allow_ptr_leaks, allow_uninit_stack and bypass_spec_v1/v4 are false.
+   */
+  readonly allowPtrLeaks: boolean;
   private prevLogPos = 0;
   private prevInsnPrintLen = 0;
   private lastLinfo = -1;
@@ -141,6 +147,7 @@ export class Verifier {
   readonly asyncRoots: { pc: number; st: VState }[] = [];
 
   constructor(readonly input: VerifierInput) {
+    this.allowPtrLeaks = input.privileged !== false;
     this.insns = input.insns;
     this.n = input.insns.length;
     this.log = new VLog(input.logLevel);
@@ -682,6 +689,7 @@ export class Verifier {
         this.reject(ERR.EINVAL, 'BPF_END uses reserved fields');
       }
       const d = this.readReg(i.dst);
+      if (!this.allowPtrLeaks && isPointer(d)) this.reject(ERR.EACCES, `R${i.dst} pointer arithmetic prohibited`);
       this.checkDst(i.dst);
       if (d.type !== 'scalar') {
         this.setReg(i.dst, UNKNOWN_SCALAR);
@@ -695,6 +703,11 @@ export class Verifier {
       return;
     }
     if (op === BPF_MOV) {
+      if (x && !this.allowPtrLeaks && (i.code & 0x08) !== 0 && isPointer(this.regs()[i.src]!)) {
+        // a 32-bit or sign-extending copy would launder part of the address into a scalar
+        if (!is64) this.reject(ERR.EACCES, `R${i.src} partial copy of pointer`);
+        if (i.off !== 0) this.reject(ERR.EACCES, `R${i.src} sign-extension part of pointer`);
+      }
       if (x) {
         if (!is64) {
           if ((i.off !== 0 && i.off !== 8 && i.off !== 16) || i.imm !== 0) this.reject(ERR.EINVAL, 'BPF_MOV uses reserved fields');
@@ -771,7 +784,7 @@ export class Verifier {
     const src: Reg = x ? regs[i.src]! : constReg(BigInt.asUintN(64, BigInt(i.imm)));
     if (x && src.type !== 'scalar') {
       if (dst.type !== 'scalar') {
-        if (op === BPF_SUB) {
+        if (op === BPF_SUB && this.allowPtrLeaks) {
           this.setReg(i.dst, UNKNOWN_SCALAR);
           return;
         }
@@ -800,7 +813,7 @@ export class Verifier {
   private adjustPtr(i: RawInsn, op: number, is64: boolean, ptr: Reg, offReg: Reg, swapped: boolean): void {
     const dstNo = i.dst;
     if (!is64) {
-      if (op === BPF_SUB) {
+      if (op === BPF_SUB && this.allowPtrLeaks) {
         this.setReg(dstNo, UNKNOWN_SCALAR);
         return;
       }
@@ -838,6 +851,13 @@ export class Verifier {
     const typeStr = regTypeStr(ptr);
     this.saneOffset(o, 0, typeStr);
     this.saneOffset(ptr.s, ptr.off, typeStr);
+    // sanitize_ptr_alu without bypass_spec_v1, for `ptr +/- reg` (the speculative-path simulation is not modelled)
+    if (!this.allowPtrLeaks && (i.code & 0x08) !== 0 && (op === BPF_ADD || op === BPF_SUB)) {
+      const offIsDst = swapped;
+      const err = 'pointer arithmetic with it prohibited for !root';
+      if (!known && o.smin < 0n !== o.smax < 0n) this.reject(ERR.EACCES, `R${offIsDst ? i.dst : i.src} has unknown scalar with mixed signed bounds, ${err}`);
+      if (ptr.type !== 'fp' && ptr.type !== 'map_value') this.reject(ERR.EACCES, `R${offIsDst ? i.src : i.dst} has pointer with unsupported alu operation, ${err}`);
+    }
     const p = ptr.s;
     let res: Reg;
     const isPkt = ptr.type === 'pkt' || ptr.type === 'pkt_meta';
@@ -902,7 +922,19 @@ export class Verifier {
         this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic with ${ALU_NAMES[op >> 4]} operator prohibited`);
     }
     this.saneOffset(res!.s, res!.off, typeStr);
+    if (!this.allowPtrLeaks) this.sanitizeCheckBounds(dstNo, res!);
     this.setReg(dstNo, res!);
+  }
+
+  /** sanitize_check_bounds (no bypass_spec_v1): the result of pointer arithmetic must stay inside its object. */
+  private sanitizeCheckBounds(regno: number, r: Reg): void {
+    if (r.type === 'fp') {
+      if (!tnumIsConst(r.s.var)) this.reject(ERR.EACCES, `R${regno} variable stack access prohibited for !root, var_off=${formatTnum(r.s.var)} off=${r.off}`);
+      const off = r.off + Number(BigInt.asIntN(64, r.s.var.value));
+      if (off >= 0 || off < -512) this.reject(ERR.EACCES, `R${regno} stack pointer arithmetic goes out of range, prohibited for !root; off=${off}`);
+    } else if (r.type === 'map_value' && r.map !== null) {
+      if (BigInt(r.off) + r.s.smin < 0n || BigInt(r.off) + r.s.umax + 1n > BigInt(r.map.valueSize)) this.reject(ERR.EACCES, `R${regno} pointer arithmetic of map value goes out of range, prohibited for !root`);
+    }
   }
 
   /** check_reg_sane_offset. */
@@ -1024,6 +1056,7 @@ export class Verifier {
     // LSM and struct_ops func-ptr's return type could be "void": nothing is checked, R0 need not be set.
     if (f.subprog === 0 && !f.async && this.input.voidReturn === true) return;
     const r0 = this.readReg(0);
+    if (!this.allowPtrLeaks && isPointer(r0)) this.reject(ERR.EACCES, 'R0 leaks addr as return value');
     if (f.subprog !== 0 && !f.async) {
       if (r0.type !== 'scalar') this.reject(ERR.EINVAL, `At subprogram exit the register R0 is not a scalar value (${regTypeStr(r0)})`);
       return;
@@ -1063,6 +1096,7 @@ export class Verifier {
     if (x) {
       if (i.imm !== 0) this.reject(ERR.EINVAL, 'BPF_JMP/JMP32 uses reserved fields');
       src = this.readReg(i.src);
+      if (!this.allowPtrLeaks && isPointer(src)) this.reject(ERR.EACCES, `R${i.src} pointer comparison prohibited`);
     } else {
       if (i.src !== 0) this.reject(ERR.EINVAL, 'BPF_JMP/JMP32 uses reserved fields');
       src = constReg(is32 ? BigInt(i.imm >>> 0) : BigInt.asUintN(64, BigInt(i.imm)));
@@ -1110,9 +1144,12 @@ export class Verifier {
     if (!is32 && !x && i.imm === 0 && (op === BPF_JEQ || op === BPF_JNE) && dst.maybeNull) {
       this.markPtrOrNull(this.cur, dst.id, dst.refObjId, op === BPF_JNE);
       this.markPtrOrNull(other, dst.id, dst.refObjId, op === BPF_JEQ);
+    } else if (x && !is32 && isPktAny(dst) && isPktAny(src)) {
+      this.matchPktPointers(op, i, dst, src, other);
     } else if (x && !is32) {
       this.matchPktPointers(op, i, dst, src, other);
-    }
+      if (!this.allowPtrLeaks && isPointer(dst)) this.reject(ERR.EACCES, `R${i.dst} pointer comparison prohibited`);
+    } else if (!this.allowPtrLeaks && isPointer(dst)) this.reject(ERR.EACCES, `R${i.dst} pointer comparison prohibited`);
     this.printInsnState();
     this.pc++;
   }
@@ -1389,3 +1426,8 @@ export function verify(input: VerifierInput): VerifierResult {
 
 export { isNullScalar, scalarConst, tnumConst, BPF_AND, BPF_DIV, BPF_MUL, BPF_OR, BPF_RSH, BPF_XOR, BPF_ARSH };
 export type { Ref };
+
+/** A packet pointer of any kind (try_match_pkt_pointers' operands). */
+function isPktAny(r: Reg): boolean {
+  return r.type === 'pkt' || r.type === 'pkt_meta' || r.type === 'pkt_end';
+}

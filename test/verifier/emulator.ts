@@ -40,6 +40,8 @@ function verdict(ret: number, log: string): KernelVerdict {
 /** Load one case into a fresh emulated kernel; the verdict as a golden would record it. */
 export function emuVerify(c: VerifierCase, insns?: readonly RawInsn[]): KernelVerdict {
   const k = new Kernel({ nrCpus: 2 });
+  // the CAP_BPF-only profile the oracle recorded under setpriv
+  if (c.profile === 'cap_bpf') k.verifierPrivileged = false;
   if (c.object !== undefined) return objectVerdict(k, c);
   const fds: number[] = [];
   for (const m of c.maps ?? []) {

@@ -119,3 +119,19 @@ describe('bpfemu verify', () => {
     expect(out.programs[0]).toMatchObject({ name: 'udp_checked', verdict: 'accepted' });
   });
 });
+
+describe('the CAP_BPF-only profile (privileged: false)', () => {
+  // `mov r0, r10; exit` as a socket filter: 6.18 loads it as root and refuses it with only CAP_BPF
+  // ("R0 leaks addr as return value", EACCES: corpus case unpriv-ret-fp, recorded under setpriv).
+  const LEAK = assembleBytes('mov r0, r10\nexit');
+
+  it('Kernel.withPrivileges(false) refuses what root loads, with the kernel line, and restores the profile', () => {
+    const k = new Kernel();
+    expect(load(k, LEAK)).toBeGreaterThan(0);
+    const log = new Uint8Array(4096);
+    expect(k.withPrivileges(false, () => load(k, LEAK, { log_level: 1, log_buf: log, log_size: log.length }))).toBe(-ERRNO.EACCES);
+    expect(text(log)).toContain('R0 leaks addr as return value\nprocessed 2 insns');
+    expect(k.verifierPrivileged).toBe(true);
+    expect(load(k, LEAK)).toBeGreaterThan(0);
+  });
+});

@@ -124,8 +124,16 @@ export function kernelVerify(cases: readonly VerifierCase[]): KernelVerdict[] {
 export function kernelVerifyRaw(requests: readonly OracleRequest[]): KernelVerdict[] {
   const probe = probeOracle();
   if (!probe.available || oraclePath === null) throw new Error(`kernel oracle not available: ${probe.reason}`);
-  const out: KernelVerdict[] = [];
-  for (let i = 0; i < requests.length; i += BATCH) out.push(...runOracle(oraclePath, requests.slice(i, i + BATCH)));
+  // one oracle process per profile (the CAP_BPF-only one runs under setpriv), results back in request order
+  const out: KernelVerdict[] = new Array<KernelVerdict>(requests.length);
+  for (const profile of [undefined, 'cap_bpf'] as const) {
+    const idx = requests.map((r, i) => (r.case.profile === profile ? i : -1)).filter((i) => i >= 0);
+    for (let i = 0; i < idx.length; i += BATCH) {
+      const part = idx.slice(i, i + BATCH);
+      const res = runOracle(oraclePath, part.map((j) => requests[j]!), profile);
+      part.forEach((j, k) => (out[j] = res[k]!));
+    }
+  }
   return out;
 }
 
@@ -158,10 +166,14 @@ function requestLines(r: OracleRequest): string {
   return lines.join('\n') + '\n';
 }
 
-function runOracle(path: string, requests: readonly OracleRequest[]): KernelVerdict[] {
+/** setpriv arguments that keep only CAP_BPF (bounding, inheritable and ambient sets) for the oracle process. */
+const CAP_BPF_ONLY = ['--bounding-set=-all,+bpf', '--inh-caps=-all,+bpf', '--ambient-caps=-all,+bpf', '--'];
+
+function runOracle(path: string, requests: readonly OracleRequest[], profile?: 'cap_bpf'): KernelVerdict[] {
   if (requests.length === 0) return [];
   const input = requests.map(requestLines).join('');
-  const r = spawnSync(path, [], { input, maxBuffer: 2 ** 32 - 1, timeout: 30 * 60_000 });
+  const [cmd, args] = profile === 'cap_bpf' ? ['setpriv', [...CAP_BPF_ONLY, path]] : [path, []];
+  const r = spawnSync(cmd, args, { input, maxBuffer: 2 ** 32 - 1, timeout: 30 * 60_000 });
   if (r.error !== undefined) throw new Error(`verifier-oracle: ${String(r.error)}`);
   if (r.status !== 0) throw new Error(`verifier-oracle: exit ${r.status ?? r.signal}: ${r.stderr.toString('utf8').trim()}`);
   const stdout = r.stdout;

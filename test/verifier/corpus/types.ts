@@ -56,6 +56,13 @@ export interface VerifierCase {
    * code` targets), `main` global and `f1`, `f2`, ... static, in instruction order.
    */
   readonly btfFuncs?: boolean;
+  /**
+   * Capability profile of the load: default root; `cap_bpf` keeps only CAP_BPF (no CAP_PERFMON,
+   * CAP_NET_ADMIN or CAP_SYS_ADMIN: allow_ptr_leaks, allow_uninit_stack and bypass_spec_v1/v4 are
+   * false), recorded by running the oracle under `setpriv` with only CAP_BPF; bpfemu loads such a
+   * case with `privileged: false`.
+   */
+  readonly profile?: 'cap_bpf';
 }
 
 /** The kernel's outcome of one case (the golden). */
