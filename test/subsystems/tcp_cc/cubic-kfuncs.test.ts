@@ -14,6 +14,7 @@ import { Kernel } from '../../../src/kernel/kernel.js';
 import { installTcpCc } from '../../../src/subsystems/tcp_cc/install.js';
 import { simulateTcp } from '../../../src/subsystems/tcp_cc/report.js';
 import { cubeRootExact } from '../../../src/subsystems/tcp_cc/cubic.js';
+import { liveBss } from './live-util.js';
 
 const MS = 1e6;
 const S = 1e9;
@@ -118,10 +119,7 @@ describe('against the running kernel', () => {
     execFileSync('bpftool', ['struct_ops', 'register', 'programs/tcp_cc_kernel_cubic.bpf.o'], { stdio: 'pipe' });
     try {
       execFileSync('python3', ['test/subsystems/tcp_cc/loopback.py', 'bpfemu_kcubic'], { stdio: 'pipe' });
-      const maps = JSON.parse(execFileSync('bpftool', ['map', 'list', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[];
-      const id = Math.max(...maps.filter((m) => m.name?.startsWith('tcp_cc_k') === true && m.name.endsWith('.bss')).map((m) => m.id));
-      const d = JSON.parse(execFileSync('bpftool', ['map', 'dump', 'id', String(id), '-j'], { encoding: 'utf8' })) as { formatted: { value: { '.bss': Record<string, unknown>[] } } }[];
-      const bss = Object.assign({}, ...d[0]!.formatted.value['.bss']) as Record<string, unknown>;
+      const bss = liveBss('kcubic_init');
       expect(bss.inits).toBe(1);
       expect([0, 1]).toContain(bss.hystart_exits);
     } finally {

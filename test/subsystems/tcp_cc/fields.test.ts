@@ -14,6 +14,7 @@ import { builtinReno, type CongestionControl } from '../../../src/subsystems/tcp
 import { simulateTcp } from '../../../src/subsystems/tcp_cc/report.js';
 import { rttMinReset, rttMinUpdate, tcpMinRtt, TcpSock } from '../../../src/subsystems/tcp_cc/sock.js';
 import { Kernel } from '../../../src/kernel/kernel.js';
+import { liveBss } from './live-util.js';
 
 const MS = 1e6;
 
@@ -119,10 +120,7 @@ describe('against the running kernel', () => {
     execFileSync('bpftool', ['struct_ops', 'register', 'programs/tcp_cc_kernel_clock.bpf.o'], { stdio: 'pipe' });
     try {
       execFileSync('python3', ['test/subsystems/tcp_cc/loopback.py', 'bpfemu_clock'], { stdio: 'pipe' });
-      const maps = JSON.parse(execFileSync('bpftool', ['map', 'list', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[];
-      const id = Math.max(...maps.filter((m) => m.name?.startsWith('tcp_cc_k') === true && m.name.endsWith('.bss')).map((m) => m.id));
-      const d = JSON.parse(execFileSync('bpftool', ['map', 'dump', 'id', String(id), '-j'], { encoding: 'utf8' })) as { formatted: { value: { '.bss': Record<string, number>[] } } }[];
-      const b = Object.assign({}, ...d[0]!.formatted.value['.bss']) as Record<string, number>;
+      const b = liveBss('clk_init') as Record<string, number>;
       const span = b.release_ns! - b.init_ns!;
       expect(span).toBeGreaterThan(0);
       expect(b.calls).toBeGreaterThan(0);

@@ -15,6 +15,7 @@ import { Kernel } from '../../../src/kernel/kernel.js';
 import { builtinReno, type CongestionControl } from '../../../src/subsystems/tcp_cc/cc.js';
 import { CA_EVENT, installTcpCc } from '../../../src/subsystems/tcp_cc/install.js';
 import { simulateTcp } from '../../../src/subsystems/tcp_cc/report.js';
+import { liveBss } from './live-util.js';
 
 const MS = 1e6;
 const S = 1e9;
@@ -135,10 +136,7 @@ describe('against the running kernel', () => {
       execFileSync('bpftool', ['struct_ops', 'register', 'programs/tcp_cc_kernel_dctcp.bpf.o'], { stdio: 'pipe' });
       try {
         execFileSync('python3', ['test/subsystems/tcp_cc/loopback.py', 'bpfemu_dctcp', ...server], { stdio: 'pipe' });
-        const maps = JSON.parse(execFileSync('bpftool', ['map', 'list', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[];
-        const id = Math.max(...maps.filter((m) => m.name?.startsWith('tcp_cc_k') === true && m.name.endsWith('.bss')).map((m) => m.id));
-        const d = JSON.parse(execFileSync('bpftool', ['map', 'dump', 'id', String(id), '-j'], { encoding: 'utf8' })) as { formatted: { value: { '.bss': Record<string, number>[] } } }[];
-        return Object.assign({}, ...d[0]!.formatted.value['.bss']) as Record<string, number>;
+        return liveBss('kdctcp_init') as Record<string, number>;
       } finally {
         spawnSync('bpftool', ['struct_ops', 'unregister', 'name', 'bpfemu_dctcp'], { stdio: 'ignore' });
       }

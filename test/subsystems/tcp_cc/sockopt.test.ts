@@ -15,6 +15,7 @@ import { installTcpCc } from '../../../src/subsystems/tcp_cc/install.js';
 import { simulateTcp } from '../../../src/subsystems/tcp_cc/report.js';
 import { builtinReno, TcpSimError, type CongestionControl } from '../../../src/subsystems/tcp_cc/cc.js';
 import { SOL_TCP, TCP_OPT } from '../../../src/subsystems/tcp_cc/sockopt.js';
+import { liveBss } from './live-util.js';
 
 interface Golden {
   sockopt: Record<string, unknown> & { res: number[]; val: number[] };
@@ -152,16 +153,13 @@ describe('against the running kernel', () => {
       if (g.log !== undefined) expect(r.stderr + r.stdout).toContain(g.log);
     }
     execFileSync('bpftool', ['struct_ops', 'register', 'programs/tcp_cc_kernel_sockopt.bpf.o'], { stdio: 'pipe' });
-    let dump: { formatted: { value: { '.bss': Record<string, unknown>[] } } }[];
+    let got: Record<string, unknown>;
     try {
       execFileSync('python3', ['test/subsystems/tcp_cc/loopback.py', 'bpfemu_sopt'], { stdio: 'pipe' });
-      const maps = JSON.parse(execFileSync('bpftool', ['map', 'list', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[];
-      const id = Math.max(...maps.filter((m) => m.name?.startsWith('tcp_cc_k') === true && m.name.endsWith('.bss')).map((m) => m.id));
-      dump = JSON.parse(execFileSync('bpftool', ['map', 'dump', 'id', String(id), '-j'], { encoding: 'utf8' })) as typeof dump;
+      got = liveBss('sopt_init');
     } finally {
       for (const n of ['bpfemu_sopt', 'bpfemu_sopt2']) spawnSync('bpftool', ['struct_ops', 'unregister', 'name', n], { stdio: 'ignore' });
     }
-    const got: Record<string, unknown> = Object.assign({}, ...dump[0]!.formatted.value['.bss']);
     expect(got.b_cong_avoid_probes).toBeGreaterThan(0);
     delete got.b_cong_avoid_probes;
     expect(got).toEqual(golden.sockopt);

@@ -12,6 +12,7 @@ import { BpfObject } from '../../../src/api/index.js';
 import { Kernel } from '../../../src/kernel/kernel.js';
 import { installTcpCc } from '../../../src/subsystems/tcp_cc/install.js';
 import { simulateTcp } from '../../../src/subsystems/tcp_cc/report.js';
+import { liveBss } from './live-util.js';
 
 const MS = 1e6;
 const S = 1e9;
@@ -87,10 +88,7 @@ describe('against the running kernel', () => {
     execFileSync('bpftool', ['struct_ops', 'register', 'programs/tcp_cc_kernel_storage.bpf.o'], { stdio: 'pipe' });
     try {
       for (let i = 0; i < 2; i++) execFileSync('python3', ['test/subsystems/tcp_cc/loopback.py', 'bpfemu_storage'], { stdio: 'pipe' });
-      const maps = JSON.parse(execFileSync('bpftool', ['map', 'list', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[];
-      const id = Math.max(...maps.filter((m) => m.name?.startsWith('tcp_cc_k') === true && m.name.endsWith('.bss')).map((m) => m.id));
-      const d = JSON.parse(execFileSync('bpftool', ['map', 'dump', 'id', String(id), '-j'], { encoding: 'utf8' })) as { formatted: { value: { '.bss': Record<string, unknown>[] } } }[];
-      const bss = Object.assign({}, ...d[0]!.formatted.value['.bss']) as { ndone: number; create_failed: number; missing: number; done: { acks: number; inits: number; snd_wnd: number }[] };
+      const bss = liveBss('stg_init') as { ndone: number; create_failed: number; missing: number; done: { acks: number; inits: number; snd_wnd: number }[] };
       expect([bss.ndone, bss.create_failed, bss.missing]).toEqual([2, 0, 0]);
       for (const x of bss.done.slice(0, 2)) {
         expect(x.inits).toBe(1);
