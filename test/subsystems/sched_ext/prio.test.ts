@@ -9,7 +9,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/cli/cli.js';
+import { chromeTrace } from '../../../src/subsystems/sched_ext/output.js';
 import { simulateSchedExt } from '../../../src/subsystems/sched_ext/simulate.js';
+import { MemIo } from '../../cli/memio.js';
 
 const OBJ = readFileSync('programs/scx_prio.bpf.o');
 const PER_WEIGHT = 20_000;
@@ -114,5 +117,21 @@ describe('scx_prio: the primary cpumask (a kptr in a map value)', () => {
   it('nr_primary = 3 of 4: three CPUs busy, the fourth idle', () => {
     const r = simulateSchedExt(OBJ, { tasks: [{ pid: 100, comm: 'hog', count: 6, behavior: { type: 'cpu' } }] }, { cpus: 4, durationNs: 200e6, globals: { nr_primary: 3 } });
     expect(r.summary.cpus.map((c) => c.busyNs)).toEqual([200e6, 200e6, 200e6, 0]);
+  });
+});
+
+describe('scx_prio through the CLI, and determinism', () => {
+  it('bpfemu sim sched-ext runs it (--json), knobs via the API; the same seed gives the same trace', () => {
+    const wl = { cpus: 2, tasks: [{ pid: 100, comm: 'hog', count: 3, behavior: { type: 'cpu' } }, { pid: 200, comm: 'burst', weight: 150, behavior: { type: 'bursty', run: ['1ms', '4ms'], sleep: ['1ms', '9ms'] } }] };
+    const m = new MemIo({ 'prio.o': OBJ, 'wl.json': JSON.stringify(wl) });
+    expect(runCli(['sim', 'sched-ext', 'prio.o', '--workload', 'wl.json', '--duration', '200ms', '--json'], m)).toBe(0);
+    const j = JSON.parse(m.stdout) as { exit: { kind: string }; cpus: { busyNs: number }[] };
+    expect(j.exit.kind).toBe('UNREG');
+    // default primary set: half of 2 CPUs
+    expect(j.cpus.map((c) => c.busyNs)).toEqual([200e6, 0]);
+    const run = (): string => chromeTrace(simulateSchedExt(OBJ, wl, { durationNs: 300e6, seed: 7, spans: true, globals: { nr_primary: 2 } }), 2);
+    const a = run();
+    expect(run()).toBe(a);
+    expect(chromeTrace(simulateSchedExt(OBJ, wl, { durationNs: 300e6, seed: 8, spans: true, globals: { nr_primary: 2 } }), 2)).not.toBe(a);
   });
 });
