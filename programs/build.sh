@@ -143,6 +143,7 @@ tcp_cc_kernel_helpers_get     tcp_cc_kernel_helpers.bpf.c         bpf    v3  -DR
 tcp_cc_kernel_helpers_ack     tcp_cc_kernel_helpers.bpf.c         bpf    v3  -DRELEASE_SEND_ACK
 tcp_cc_kernel_helpers_coarse  tcp_cc_kernel_helpers.bpf.c         bpf    v3  -DCOARSE_NS
 skb_room                      skb_room.bpf.c                      bpf    v3  -
+syncookie                     syncookie.bpf.c                     bpf    v3  -
 dynptr                        dynptr.bpf.c                        bpf    v3  -
 verifier_dynptr               verifier_dynptr.bpf.c               bpf    v3  -
 '

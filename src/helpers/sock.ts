@@ -36,9 +36,13 @@ export interface SockTuple {
 export interface SockRef {
   readonly id: number;
   readonly protocol: number;
+  readonly family: number;
   readonly state: number;
+  readonly v6only: boolean;
   /** Request sockets: the table id of their listener. */
   readonly listener: number;
+  /** Listeners: jiffies of the last SYN queue overflow (tcp_synq_overflow), undefined if none. */
+  lastOverflow?: bigint;
 }
 
 /** The socket table as the helpers use it (the kernel provides it as the 'sockets' service). */
@@ -48,6 +52,8 @@ export interface SocketService {
   byView(region: number): { readonly sock: SockRef; readonly view: 'sock' | 'tcp' } | undefined;
   sockPointer(s: SockRef): bigint;
   tcpPointer(s: SockRef): bigint;
+  /** net.ipv4.tcp_syncookies of the namespace (0, 1 or 2; default 1). */
+  syncookies?: number;
 }
 
 /** enum bpf_func_id values of this family. */
@@ -59,7 +65,61 @@ export const SockHelperId = {
   tcp_sock: 96,
   get_listener_sock: 98,
   skc_lookup_tcp: 99,
+  tcp_check_syncookie: 100,
+  tcp_gen_syncookie: 110,
 } as const;
+
+/** EPROTONOSUPPORT. */
+const EPROTONOSUPPORT = 93;
+const EINVAL = 22;
+const ENOENT = 2;
+/** HZ of the emulated jiffies; TCP_SYNCOOKIE_VALID = 2 minutes. */
+const HZ = 1000n;
+const SYNCOOKIE_VALID = 120n * HZ;
+/** The MSS tables of net/ipv4/syncookies.c and net/ipv6/syncookies.c. */
+const MSSTAB4 = [536, 1300, 1440, 1460] as const;
+const MSSTAB6 = [1220, 1420, 1440, 8940] as const;
+
+/**
+ * The emulator's SYN cookie: a keyed hash of the 4-tuple, the SYN's sequence number and the minute,
+ * with the MSS table index in the low two bits. The kernel's cookie is a siphash with a per-boot
+ * secret, so the values differ from 6.18's; what a program can rely on is the same: the cookie
+ * bpf_tcp_gen_syncookie gives passes bpf_tcp_check_syncookie (as ack_seq - 1 of the ACK) for two
+ * minutes, any other value does not.
+ */
+function cookieOf(addrs: Uint8Array, ports: number, seq: number, minute: number, mssInd: number): number {
+  let h = 0x811c9dc5 ^ minute;
+  const mix = (b: number): void => {
+    h = Math.imul(h ^ (b & 0xff), 0x01000193) >>> 0;
+  };
+  for (const b of addrs) mix(b);
+  for (let i = 0; i < 4; i++) mix(ports >>> (8 * i));
+  for (let i = 0; i < 4; i++) mix(seq >>> (8 * i));
+  return ((h & ~3) | mssInd) >>> 0;
+}
+
+/** Addresses (saddr, daddr) and ports of an IPv4/IPv6 header and a TCP header, for the cookie. */
+function flowOf(iph: Uint8Array, th: Uint8Array, v6: boolean): { addrs: Uint8Array; ports: number } {
+  return { addrs: v6 ? iph.slice(8, 40) : iph.slice(12, 20), ports: ((th[0]! << 24) | (th[1]! << 16) | (th[2]! << 8) | th[3]!) >>> 0 };
+}
+
+/** tcp_parse_mss_option: the MSS option of a TCP header, 0 if absent. */
+function mssOption(th: Uint8Array): number {
+  const end = Math.min(th.length, (th[12]! >> 4) * 4);
+  for (let i = 20; i < end; ) {
+    const kind = th[i]!;
+    if (kind === 0) break;
+    if (kind === 1) {
+      i++;
+      continue;
+    }
+    const len = th[i + 1] ?? 0;
+    if (len < 2 || i + len > end) break;
+    if (kind === 2 && len === 4) return (th[i + 2]! << 8) | th[i + 3]!;
+    i += len;
+  }
+  return 0;
+}
 
 const TCP = 6;
 const UDP = 17;
@@ -142,6 +202,103 @@ const ANY = { kind: 'anything' } as const;
 const LOOKUP_ARGS = [CTX, { kind: 'mem', rdonly: true }, { kind: 'size_or_zero' }, ANY, ANY] as const;
 const SK_LOOKUP_PROTO: HelperProto = { ret: 'socket_or_null', args: LOOKUP_ARGS, acquire: true };
 const SKC_LOOKUP_PROTO: HelperProto = { ret: 'sock_common_or_null', args: LOOKUP_ARGS, acquire: true };
+
+/** The listener of a syncookie helper (ARG_PTR_TO_BTF_ID_SOCK_COMMON), or null for NULL / the test run's socket. */
+function cookieSock(m: Machine, helper: string): { s: SockRef | null; t: SocketService | null } {
+  const a = sockArg(m, helper);
+  return a.kind === 'table' ? { s: a.sock, t: a.t } : { s: null, t: null };
+}
+
+/** Header bytes of a syncookie helper: r2/r3 (IP header) and r4/r5 (TCP header). */
+function headers(m: Machine, helper: string): { iph: Uint8Array; th: Uint8Array } {
+  const iphLen = m.argU32(3);
+  const thLen = m.argU32(5);
+  if (iphLen === 0 || thLen === 0 || iphLen > 0x7fffffff || thLen > 0x7fffffff) throw m.fail('helper', `${helper}: header sizes ${iphLen}/${thLen} are not valid sizes`);
+  return { iph: m.argBytes(2, iphLen, false, 'iph').slice(), th: m.argBytes(4, thLen, false, 'th').slice() };
+}
+
+/** A TCP listener in a namespace with syncookies on: 0, or the -errno the helper returns. */
+function listenerCheck(s: SockRef | null, syncookies: number, offErr: number): number {
+  if (s === null || s.protocol !== TCP || s.state !== TCP_LISTEN) return -EINVAL;
+  return syncookies === 0 ? offErr : 0;
+}
+
+/** bpf_tcp_gen_syncookie. */
+function genSyncookie(m: Machine): void {
+  const helper = 'bpf_tcp_gen_syncookie';
+  const { s, t } = cookieSock(m, helper);
+  const { iph, th } = headers(m, helper);
+  if (s === null || th.length < 20 || th.length !== (th[12]! >> 4) * 4) return m.setR0Num(-EINVAL);
+  const sc = t?.syncookies ?? 1;
+  const l = listenerCheck(s, sc, -ENOENT);
+  if (l !== 0) return m.setR0Num(l);
+  const flags = th[13]!;
+  // !syn || ack || fin || rst
+  if ((flags & 0x02) === 0 || (flags & 0x10) !== 0 || (flags & 0x01) !== 0 || (flags & 0x04) !== 0) return m.setR0Num(-EINVAL);
+  if (iph.length < 20) return m.setR0Num(-EINVAL);
+  const version = iph[0]! >> 4;
+  let v6: boolean;
+  if (version === 4) {
+    if (s.family === 10 && s.v6only) return m.setR0Num(-EINVAL);
+    v6 = false;
+  } else if (version === 6) {
+    if (iph.length < 40 || s.family !== 10) return m.setR0Num(-EINVAL);
+    v6 = true;
+  } else return m.setR0Num(-EPROTONOSUPPORT);
+  // tcp_get_syncookie_mss: only with tcp_syncookies=2 (the emulated SYN queue is never full)
+  if (sc !== 2) return m.setR0Num(-ENOENT);
+  const tab = v6 ? MSSTAB6 : MSSTAB4;
+  const want = mssOption(th) || tab[0];
+  let ind = 0;
+  for (let i = tab.length - 1; i >= 0; i--) {
+    if (want >= tab[i]!) {
+      ind = i;
+      break;
+    }
+  }
+  const now = hostOf(m).jiffies64();
+  const { addrs, ports } = flowOf(iph, th, v6);
+  const seq = ((th[4]! << 24) | (th[5]! << 16) | (th[6]! << 8) | th[7]!) >>> 0;
+  const cookie = cookieOf(addrs, ports, seq, Number(now / (60n * HZ)) >>> 0, ind);
+  // tcp_synq_overflow: the listener is under "SYN flood" from now on
+  s.lastOverflow = now;
+  m.setR0Big((BigInt(tab[ind]!) << 32n) | BigInt(cookie));
+}
+
+/** bpf_tcp_check_syncookie. */
+function checkSyncookie(m: Machine): void {
+  const helper = 'bpf_tcp_check_syncookie';
+  const { s, t } = cookieSock(m, helper);
+  const { iph, th } = headers(m, helper);
+  if (s === null || th.length < 20) return m.setR0Num(-EINVAL);
+  const l = listenerCheck(s, t?.syncookies ?? 1, -EINVAL);
+  if (l !== 0) return m.setR0Num(l);
+  const flags = th[13]!;
+  // !ack || rst || syn
+  if ((flags & 0x10) === 0 || (flags & 0x04) !== 0 || (flags & 0x02) !== 0) return m.setR0Num(-ENOENT);
+  if (iph.length < 20) return m.setR0Num(-EINVAL);
+  const now = hostOf(m).jiffies64();
+  // tcp_synq_no_recent_overflow
+  if (s.lastOverflow === undefined || now < s.lastOverflow - HZ || now > s.lastOverflow + SYNCOOKIE_VALID) return m.setR0Num(-ENOENT);
+  const version = iph[0]! >> 4;
+  let v6: boolean;
+  if (version === 4) {
+    if (s.family === 10 && s.v6only) return m.setR0Num(-EINVAL);
+    v6 = false;
+  } else if (version === 6) {
+    if (iph.length < 40 || s.family !== 10) return m.setR0Num(-EINVAL);
+    v6 = true;
+  } else return m.setR0Num(-EPROTONOSUPPORT);
+  const { addrs, ports } = flowOf(iph, th, v6);
+  const seq = ((((th[4]! << 24) | (th[5]! << 16) | (th[6]! << 8) | th[7]!) >>> 0) - 1) >>> 0;
+  const cookie = ((((th[8]! << 24) | (th[9]! << 16) | (th[10]! << 8) | th[11]!) >>> 0) - 1) >>> 0;
+  const minute = Number(now / (60n * HZ)) >>> 0;
+  // MAX_SYNCOOKIE_AGE: this minute or the one before
+  const ok = [minute, (minute - 1) >>> 0].some((mi) => cookieOf(addrs, ports, seq, mi, cookie & 3) === cookie);
+  m.setR0Num(ok ? 0 : -ENOENT);
+}
+
+const COOKIE_PROTO: HelperProto = { ret: 'integer', args: [{ kind: 'btf_id_sock_common' }, { kind: 'mem', rdonly: true }, { kind: 'size' }, { kind: 'mem', rdonly: true }, { kind: 'size' }] };
 
 /** The socket helper family. */
 export function sockHelpers(): HelperDef[] {
@@ -234,6 +391,27 @@ export function sockHelpers(): HelperDef[] {
         const s = toFull(a.t, a.sock);
         retSock(m, s !== null && s.state === TCP_LISTEN && s.protocol === TCP ? a.t.sockPointer(s) : 0n);
       },
+    },
+    {
+      // bpf_tcp_gen_syncookie (GPL: __cookie_v*_init_sequence)
+      id: SockHelperId.tcp_gen_syncookie,
+      name: 'tcp_gen_syncookie',
+      gplOnly: true,
+      progTypes: [P.SCHED_CLS, P.SCHED_ACT, P.XDP],
+      args: ['anything', 'ptr', 'size', 'ptr', 'size'],
+      proto: COOKIE_PROTO,
+      family,
+      fn: genSyncookie,
+    },
+    {
+      id: SockHelperId.tcp_check_syncookie,
+      name: 'tcp_check_syncookie',
+      gplOnly: true,
+      progTypes: [P.SCHED_CLS, P.SCHED_ACT, P.XDP],
+      args: ['anything', 'ptr', 'size', 'ptr', 'size'],
+      proto: COOKIE_PROTO,
+      family,
+      fn: checkSyncookie,
     },
   ];
 }

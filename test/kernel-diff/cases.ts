@@ -635,6 +635,17 @@ export const CASES: readonly CaseDef[] = [
     runs: [V4_TCP80, V6_TCP22, V6_TCP22, V4_TCP80, V4_TCP80, V4_TCP80, V4_TCP80, V4_TCP80, V4_TAGGED, V4_TCP80, V4_TCP80, V4_TCP80, V4_TCP80, V4_TCP80, V4_TCP80, V4_TCP80].map((data) => ({ prog: 'room_tc', data })),
     note: 'change_proto 4->6, 6->4, 6->6 ENOTSUPP, flags; vlan push (hw-accel only), push twice (first tag into the data), unknown proto -> 802.1Q, pop without a tag, pop of a tag in the data, push+pop; check_mtu on lo, above it, unknown ifindex, bad flags; redirect_neigh; redirect_peer with flags (SHOT)',
   },
+  ...([0, 1, 2] as const).map((syncookies): CaseDef => ({
+    name: `tc_syncookie_${syncookies}`,
+    object: 'syncookie',
+    kind: 'tc',
+    features: ['tcp_gen_syncookie', 'tcp_check_syncookie', 'skc_lookup_tcp', `net.ipv4.tcp_syncookies=${syncookies}`],
+    net: { forwarding: false, devices: [], syncookies },
+    sockets: [{ kind: 'tcp4', addr: '127.0.0.1', port: 47051 }],
+    runs: [40000, 40001].map((srcPort) => ({ prog: 'cookie_tc', data: ipv4Frame('tcp', { src: '127.0.0.1', dst: '127.0.0.1', srcPort, dstPort: 47051 }) })),
+    differs: [{ map: 'results', bytes: [56, 8], reason: 'the SYN cookie itself: the kernel keys it with a per-boot secret (siphash), the emulator with its own hash; both check their own' }],
+    note: '0: gen -ENOENT, check -EINVAL; 1: gen -ENOENT (the SYN queue is not full), check -ENOENT (no recent overflow); 2: gen gives MSS 536 and a cookie the check accepts, a wrong cookie -ENOENT',
+  })),
   {
     name: 'tc_ctx_in_out',
     object: 'tc_ctx',

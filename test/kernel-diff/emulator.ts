@@ -110,6 +110,7 @@ export function runEmulator(c: CaseDef, env: Env): CaseResult {
     kernel.net.setForwarding(c.net.forwarding);
     for (const r of c.net.routes ?? []) kernel.net.addRoute(r);
     for (const nb of c.net.neighbours ?? []) kernel.net.addNeighbour(nb);
+    if (c.net.syncookies !== undefined) kernel.sockets.syncookies = c.net.syncookies;
   }
   for (const s of c.sockets ?? []) {
     const protocol = s.kind.startsWith('tcp') ? 'tcp' : 'udp';

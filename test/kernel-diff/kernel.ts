@@ -261,6 +261,7 @@ export class KernelSession {
     }
     const fw = net.forwarding ? '1' : '0';
     must('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv4.conf.all.forwarding=${fw}`, `net.ipv6.conf.all.forwarding=${fw}`]);
+    if (net.syncookies !== undefined) must('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv4.tcp_syncookies=${net.syncookies}`]);
     for (const r of net.routes ?? []) {
       const a: string[] = ['route', 'add'];
       if (r.type !== undefined && r.type !== 'unicast') a.push(r.type);

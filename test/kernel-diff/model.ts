@@ -114,6 +114,8 @@ export interface SockDef {
 /** A case's network (see {@link CaseDef.net}); `forwarding` is net.ipv{4,6}.conf.all.forwarding. */
 export interface NetDef {
   readonly forwarding: boolean;
+  /** net.ipv4.tcp_syncookies (the emulator: kernel.sockets.syncookies); unset keeps the default. */
+  readonly syncookies?: 0 | 1 | 2;
   readonly devices: readonly { readonly name: string; readonly mac: string; readonly mtu: number; readonly addresses: readonly string[] }[];
   readonly routes?: readonly RouteSpec[];
   readonly neighbours?: readonly NeighbourSpec[];

@@ -231,6 +231,8 @@ export class SocketTable implements SocketService {
   private readonly byRegion = new Map<number, EmuSocket>();
   private nextId = 1;
   private nextCookie = FIRST_COOKIE;
+  /** net.ipv4.tcp_syncookies of the namespace: 0 off, 1 on SYN queue overflow (the default), 2 always. */
+  syncookies = 1;
 
   constructor(
     private readonly mem: Memory,
