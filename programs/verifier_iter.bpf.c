@@ -17,6 +17,14 @@
  *   deref_unchecked   *next() without a NULL check (refused: NULL when the
  *                     iterator is drained)
  *   read_slot         the iterator's stack bytes read as a u64 (refused)
+ *   subprog_next      a static subprogram advances the caller's iterator
+ *                     (accepted)
+ *   subprog_leak      a static subprogram creates an iterator and returns
+ *                     without destroying it (refused)
+ *   early_break       breaks out of the loop on the first even value
+ *                     (accepted: the cleanup destroys it on every path)
+ *   nested_same_slot  a second iterator created in the loop body on the
+ *                     first one's stack slots (refused)
  */
 #include "common.h"
 
@@ -135,6 +143,67 @@ int read_slot(void *ctx)
 
 	bpf_iter_num_new(&it, 0, 3);
 	out = *(volatile u64 *)&it;
+	bpf_iter_num_destroy(&it);
+	return 0;
+}
+
+static __attribute__((noinline)) int take(struct bpf_iter_num *it)
+{
+	int *v = bpf_iter_num_next(it);
+
+	return v ? *v : -1;
+}
+
+SEC("syscall")
+int subprog_next(void *ctx)
+{
+	struct bpf_iter_num it;
+
+	bpf_iter_num_new(&it, 0, 5);
+	out = take(&it) + take(&it);
+	bpf_iter_num_destroy(&it);
+	return 0;
+}
+
+static __attribute__((noinline)) int make(int n)
+{
+	struct bpf_iter_num it;
+
+	bpf_iter_num_new(&it, 0, n);
+	return 0;
+}
+
+SEC("syscall")
+int subprog_leak(void *ctx)
+{
+	return make(3);
+}
+
+SEC("syscall")
+int early_break(void *ctx)
+{
+	int *v;
+
+	for_each_num(v, 1, 50) {
+		if ((*v & 1) == 0) {
+			out = *v;
+			break;
+		}
+	}
+	return 0;
+}
+
+SEC("syscall")
+int nested_same_slot(void *ctx)
+{
+	struct bpf_iter_num it;
+	int *v;
+
+	bpf_iter_num_new(&it, 0, 3);
+	while ((v = bpf_iter_num_next(&it))) {
+		bpf_iter_num_new(&it, 0, 3);
+		out += *v;
+	}
 	bpf_iter_num_destroy(&it);
 	return 0;
 }

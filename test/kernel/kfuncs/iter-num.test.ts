@@ -25,6 +25,9 @@ describe('bpf_iter_num', () => {
     expect(run('sum_ok')).toBe(BigInt((99 * 100) / 2));
     expect(run('nested_ok')).toBe(BigInt(45 * 45));
     expect(run('value_checked')).toBe(1n);
+    // a subprogram takes the first two values of the caller's iterator; a break stops at the first even value
+    expect(run('subprog_next')).toBe(0n + 1n);
+    expect(run('early_break')).toBe(2n);
   });
 
   it('new/next/destroy on the iterator bytes: empty and reversed ranges, the 8M limit, NULL after the end', () => {

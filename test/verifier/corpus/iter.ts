@@ -25,4 +25,8 @@ export const CASES: VerifierCase[] = [
   c('iter-num-next-uninit', 'next on an iterator never created', 'next_uninit'),
   c('iter-num-deref-unchecked', 'the element read without a NULL check', 'deref_unchecked'),
   c('iter-num-read-slot', 'the iterator\'s stack bytes read as a u64', 'read_slot'),
+  c('iter-num-subprog-next', 'a static subprogram advances the caller\'s iterator', 'subprog_next'),
+  c('iter-num-subprog-leak', 'a static subprogram creates an iterator and returns without destroying it', 'subprog_leak'),
+  c('iter-num-early-break', 'a break out of the loop; the cleanup destroys the iterator on every path', 'early_break'),
+  c('iter-num-nested-same-slot', 'a second new on the slots of the active iterator, inside its loop', 'nested_same_slot'),
 ];
