@@ -103,8 +103,26 @@ function flowOf(iph: Uint8Array, th: Uint8Array, v6: boolean): { addrs: Uint8Arr
   return { addrs: v6 ? iph.slice(8, 40) : iph.slice(12, 20), ports: ((th[0]! << 24) | (th[1]! << 16) | (th[2]! << 8) | th[3]!) >>> 0 };
 }
 
+/**
+ * The MSS a SYN cookie encodes (tcp_get_syncookie_mss + __cookie_v*_init_sequence): the SYN's MSS
+ * option, else the family's mss_clamp (536 / 1220), rounded down to the MSS table (the smallest
+ * entry when below it); `ind` is the table index.
+ */
+export function cookieMss(th: Uint8Array, v6: boolean): { mss: number; ind: number } {
+  const tab = v6 ? MSSTAB6 : MSSTAB4;
+  const want = mssOption(th) || tab[0];
+  let ind = 0;
+  for (let i = tab.length - 1; i >= 0; i--) {
+    if (want >= tab[i]!) {
+      ind = i;
+      break;
+    }
+  }
+  return { mss: tab[ind]!, ind };
+}
+
 /** tcp_parse_mss_option: the MSS option of a TCP header, 0 if absent. */
-function mssOption(th: Uint8Array): number {
+export function mssOption(th: Uint8Array): number {
   const end = Math.min(th.length, (th[12]! >> 4) * 4);
   for (let i = 20; i < end; ) {
     const kind = th[i]!;
@@ -247,22 +265,14 @@ function genSyncookie(m: Machine): void {
   } else return m.setR0Num(-EPROTONOSUPPORT);
   // tcp_get_syncookie_mss: only with tcp_syncookies=2 (the emulated SYN queue is never full)
   if (sc !== 2) return m.setR0Num(-ENOENT);
-  const tab = v6 ? MSSTAB6 : MSSTAB4;
-  const want = mssOption(th) || tab[0];
-  let ind = 0;
-  for (let i = tab.length - 1; i >= 0; i--) {
-    if (want >= tab[i]!) {
-      ind = i;
-      break;
-    }
-  }
+  const { mss, ind } = cookieMss(th, v6);
   const now = hostOf(m).jiffies64();
   const { addrs, ports } = flowOf(iph, th, v6);
   const seq = ((th[4]! << 24) | (th[5]! << 16) | (th[6]! << 8) | th[7]!) >>> 0;
   const cookie = cookieOf(addrs, ports, seq, Number(now / (60n * HZ)) >>> 0, ind);
   // tcp_synq_overflow: the listener is under "SYN flood" from now on
   s.lastOverflow = now;
-  m.setR0Big((BigInt(tab[ind]!) << 32n) | BigInt(cookie));
+  m.setR0Big((BigInt(mss) << 32n) | BigInt(cookie));
 }
 
 /** bpf_tcp_check_syncookie. */

@@ -9,7 +9,7 @@ import { ipv4Frame } from '../../src/util/packets.js';
 import { Cmd, ProgType } from './env.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { assembleBytes } from '../../src/isa/asm.js';
-import { parseTuple, SockHelperId as H } from '../../src/helpers/sock.js';
+import { cookieMss, mssOption, parseTuple, SockHelperId as H } from '../../src/helpers/sock.js';
 import { parseAddress } from '../../src/kernel/objects/sockets.js';
 
 const FRAME = ipv4Frame('tcp', { srcPort: 40000, dstPort: 8080 });
@@ -314,5 +314,29 @@ describe('parseTuple and the socket table', () => {
     k.sockets.remove(a.id);
     expect(k.mem.bytes(region).length).toBe(0);
     expect(k.sockets.list().map((s) => s.id)).toEqual([b.id]);
+  });
+});
+
+describe('SYN cookie MSS (syncookies.c msstab)', () => {
+  /** A TCP header of `doff` words with the option bytes `opts` after the 20 fixed bytes. */
+  const tcp = (opts: number[]): Uint8Array => {
+    const doff = 5 + Math.ceil(opts.length / 4);
+    const h = new Uint8Array(doff * 4);
+    h[12] = doff << 4;
+    h[13] = 0x02;
+    h.set(opts, 20);
+    return h;
+  };
+  it('reads the MSS option (after NOPs) and rounds it down to the table', () => {
+    expect(mssOption(tcp([2, 4, 0x05, 0xb4]))).toBe(1460);
+    expect(mssOption(tcp([1, 1, 2, 4, 0x05, 0x78]))).toBe(1400);
+    expect(mssOption(tcp([]))).toBe(0);
+    expect(mssOption(tcp([0, 2, 4, 5]))).toBe(0);
+    expect(cookieMss(tcp([2, 4, 0x05, 0xb4]), false)).toEqual({ mss: 1460, ind: 3 });
+    expect(cookieMss(tcp([2, 4, 0x05, 0x78]), false)).toEqual({ mss: 1300, ind: 1 });
+    expect(cookieMss(tcp([2, 4, 0x01, 0x00]), false)).toEqual({ mss: 536, ind: 0 });
+    expect(cookieMss(tcp([]), false)).toEqual({ mss: 536, ind: 0 });
+    expect(cookieMss(tcp([]), true)).toEqual({ mss: 1220, ind: 0 });
+    expect(cookieMss(tcp([2, 4, 0x23, 0x28]), true)).toEqual({ mss: 8940, ind: 3 });
   });
 });
