@@ -276,6 +276,7 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
   if (h === undefined) v.reject(ERR.EINVAL, `program of this type cannot use helper ${name}#${id}`);
   if (h.gplOnly && !v.input.gplCompatible) v.reject(ERR.EINVAL, 'cannot call GPL-restricted function from non-GPL compatible program');
   if (h.mightSleep && (v.input.progFlags & 16) === 0) v.reject(ERR.EINVAL, 'helper call might sleep in a non-sleepable prog');
+  if (h.mightSleep && v.cur.rcuLock === true) v.reject(ERR.EINVAL, `sleepable helper ${name}#${id} in rcu_read_lock region`);
   const proto = h.proto;
   if (proto === undefined) v.reject(ERR.EINVAL, `program of this type cannot use helper ${name}#${id} (bpfemu has no verifier prototype for it)`);
   const meta: Meta = { map: null, mapReg: null, rawMode: false, memRegno: -1, refObjId: 0, releaseRegno: 0, memSize: 0, subprog: -1, constKey: -1n, accessSize: 0, accessRegno: -1, dynptrId: 0, dynptrRef: 0, dynptrRdonly: false };
@@ -448,6 +449,14 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
   if (k === undefined) v.reject(ERR.EINVAL, `kernel btf_id ${i.imm} is not a function`);
   // this machine's 6.18 build refuses the writable slice kfunc outright (recorded in corpus group dynptr)
   if (k.name === 'bpf_dynptr_slice_rdwr') v.reject(ERR.EPERM, 'bpf_dynptr_slice_rdwr() is not allowed');
+  // RCU read-side sections (active_rcu_lock): paired, not nested
+  if (k.name === 'bpf_rcu_read_lock') {
+    if (v.cur.rcuLock === true) v.reject(ERR.EINVAL, 'nested rcu read lock (kernel function bpf_rcu_read_lock)');
+    v.cur.rcuLock = true;
+  } else if (k.name === 'bpf_rcu_read_unlock') {
+    if (v.cur.rcuLock !== true) v.reject(ERR.EINVAL, 'unmatched rcu read unlock (kernel function bpf_rcu_read_unlock)');
+    delete v.cur.rcuLock;
+  }
   for (let r = 1; r <= k.nargs; r++) v.readReg(r);
   const iterNextOf = checkIterArgs(v, k);
   const dynptr = k.dynptrArgs !== undefined || k.constSizeArg !== undefined ? checkKfuncDynptrArgs(v, k) : null;

@@ -96,6 +96,8 @@ export interface VState {
   mayGotoDepth: number;
   /** Number of ongoing callback iterations (convergence of bpf_loop bodies). */
   cbDepth: number;
+  /** Inside a bpf_rcu_read_lock() section (active_rcu_lock; 6.18 does not nest them). */
+  rcuLock?: boolean;
 }
 
 /** A deep-enough copy (frames and their arrays; registers and slots are shared). */
@@ -107,6 +109,7 @@ export function copyState(s: VState): VState {
     lockOff: s.lockOff,
     mayGotoDepth: s.mayGotoDepth,
     cbDepth: s.cbDepth,
+    ...(s.rcuLock === true ? { rcuLock: true } : {}),
   };
 }
 
@@ -206,6 +209,7 @@ export function iterDepthsDiffer(old: VState, cur: VState): boolean {
 export function statesEqual(old: VState, cur: VState, live: number, exact: boolean): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   if (old.lockId !== 0 !== (cur.lockId !== 0) || old.lockOff !== cur.lockOff) return false;
+  if ((old.rcuLock === true) !== (cur.rcuLock === true)) return false;
   if (old.refs.length !== cur.refs.length) return false;
   const ids = new IdMap();
   if (old.lockId !== 0 && !ids.check(old.lockId, cur.lockId)) return false;

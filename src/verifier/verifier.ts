@@ -1041,6 +1041,7 @@ export class Verifier {
         const lines = this.cur.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`);
         this.reject(ERR.EINVAL, `${lines.join('\n')}\nBPF_EXIT instruction in main prog would lead to reference leak`);
       }
+      if (this.cur.rcuLock === true) this.reject(ERR.EINVAL, 'BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region');
     }
     if (!main) {
       prepareFuncExit(this);
