@@ -255,6 +255,9 @@ class Receiver {
   /** Highest sequence received (out-of-order data above rcv_nxt exists iff rcvMax >= rcv_nxt). */
   rcvMax = -1;
   quick = 0;
+  /** The connection is established (the receiver's control has been initialised). */
+  established = false;
+  /** Data has arrived (tcp_event_data_recv's first-time quick ACKs are done). */
   started = false;
   delackGen = 0;
   acks = 0;
@@ -550,7 +553,7 @@ export function simulate(cfg: SimConfig): SimResult {
       r.cc = next;
       s.clearCaPriv();
       s.caInitialized = false;
-      if (r.started) {
+      if (r.established) {
         next.init?.(s);
         s.caInitialized = true;
       }
@@ -1339,6 +1342,7 @@ export function simulate(cfg: SimConfig): SimResult {
       rs.setU32('snd_cwnd_clamp', 0xffffffff);
       rs.setU32('mss_cache', mss);
       rs.ecnFlags = f.ecn ? TCP_ECN_OK : 0;
+      r.established = true;
       r.cc?.init?.(rs);
       rs.caInitialized = true;
     }

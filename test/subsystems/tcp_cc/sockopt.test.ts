@@ -105,6 +105,16 @@ describe('bpf_setsockopt / bpf_getsockopt / bpf_tcp_send_ack from a congestion c
     });
   }
 
+  it('a receiving socket switches from its init too: the new control\'s init runs at once (the connection is established)', () => {
+    const kernel = new Kernel();
+    installTcpCc(kernel);
+    const obj = BpfObject.open(readFileSync('programs/tcp_cc_kernel_sockopt.bpf.o'), { kernel });
+    obj.load();
+    obj.attach();
+    simulateTcp({ kernel, bandwidthBps: 10e6, rttNs: 10e6, durationNs: 100e6, flows: [{ cc: 'reno', receiver: { cc: obj.map('bpfemu_sopt').structOpsInstance } }] });
+    expect([Number(obj.variable('a_inits').getInt()), Number(obj.variable('b_inits').getInt()), Number(obj.variable('b_nested_switch').getInt())]).toEqual([1, 1, -16]);
+  });
+
   it('TCP_CONGESTION switches to the built-in references by name; bbr is registered but not simulated (a typed NOT_EMULATED error, not an answer)', () => {
     const sw = (name: string): (() => CongestionControl) => () => {
       const reno = builtinReno();
