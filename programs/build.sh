@@ -115,6 +115,7 @@ scx_taskctx                   scx_taskctx.bpf.c                   bpf    v3  -
 scx_events                    scx_events.bpf.c                    bpf    v3  -
 scx_style                     scx_style.bpf.c                     bpf    v3  -
 scx_enums                     scx_enums.bpf.c                     bpf    v3  -
+scx_release                   scx_release.bpf.c                   bpf    v3  -
 libbpf_parity                 libbpf_parity.bpf.c                 bpf    v3  -
 core_ctx                      core_ctx.bpf.c                      bpf    v3  -
 tcp_cc_reno                   tcp_cc_reno.bpf.c                   bpf    v3  -

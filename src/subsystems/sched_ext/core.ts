@@ -38,6 +38,7 @@ import {
   ENQ_HEAD,
   ENQ_LAST,
   ENQ_PREEMPT,
+  ENQ_REENQ,
   ENQ_WAKEUP,
   ExitKind,
   KF,
@@ -166,6 +167,10 @@ export class SimTask {
   get weight(): number {
     return this.spec.weight;
   }
+  /** A task of the higher (rt) class: never seen by the BPF scheduler. */
+  get rt(): boolean {
+    return this.spec.rt === true;
+  }
   /** p->scx.slice (ns; SCX_SLICE_INF as Infinity). */
   get slice(): number {
     const v = this.dv.getBigUint64(this.offs.slice, true);
@@ -274,6 +279,12 @@ export class SimCpu {
   /** Bumped whenever curr changes: events of an older curr are stale. */
   token = 0;
   reschedPending = false;
+  /** Runnable tasks of the higher (rt) class waiting for this CPU, FIFO. */
+  readonly rtQ: SimTask[] = [];
+  /** A sched_ext task had the CPU last (switch_class calls cpu_release only then). */
+  scxOwned = false;
+  /** rq->scx.cpu_released: cpu_release was called; cpu_acquire comes when sched_ext gets it back. */
+  cpuReleased = false;
   constructor(
     readonly id: number,
     readonly local: Dsq,
@@ -582,7 +593,7 @@ export class SchedCore {
   }
 
   private enableTask(t: SimTask, fork: boolean): void {
-    if (!this.scxActive || t.enabled) return;
+    if (!this.scxActive || t.enabled || t.rt) return;
     if (this.has.has('init_task')) {
       const args = this.argStruct(16);
       args.bytes[0] = fork ? 1 : 0;
@@ -646,7 +657,7 @@ export class SchedCore {
     const ei = this.exitInfo!;
     this.scxActive = false;
     // Every runnable task not on a CPU moves to the fair policy (bypass re-enqueues them).
-    const waiting = this.tasks.filter((t) => t.state === 'runnable');
+    const waiting = this.tasks.filter((t) => t.state === 'runnable' && !t.rt);
     for (const c of this.cpus) c.local.tasks.length = 0;
     this.global.tasks.length = 0;
     for (const d of this.userDsqs.values()) d.tasks.length = 0;
@@ -666,7 +677,7 @@ export class SchedCore {
       this.fairEnqueue(t);
     }
     for (const c of this.cpus) {
-      if (c.curr !== null) c.curr.slice = Math.min(c.curr.slice, FAIR_SLICE_NS);
+      if (c.curr !== null && !c.curr.rt) c.curr.slice = Math.min(c.curr.slice, FAIR_SLICE_NS);
       this.resched(c.id);
     }
   }
@@ -1319,6 +1330,13 @@ export class SchedCore {
     t.state = 'runnable';
     t.runnableAt = this.now;
     t.burstLeft = this.nextBurst(t);
+    if (t.rt) {
+      // a higher class: queued on its CPU, which reschedules at once (wakeup preemption)
+      const c = this.cpus[t.allowed.indexOf(1)]!;
+      c.rtQ.push(t);
+      this.resched(c.id);
+      return;
+    }
     const prev = t.cpu;
     let cpu = prev;
     let selected = false;
@@ -1444,6 +1462,17 @@ export class SchedCore {
     c.reschedPending = false;
     this.charge(c);
     const prev = c.curr;
+    // A higher class first: an rt task keeps its CPU until it sleeps (FIFO), a waiting one preempts.
+    if (prev !== null && prev.rt && prev.state === 'running') return;
+    if (c.rtQ.length > 0) {
+      this.preemptForRt(c, prev);
+      return;
+    }
+    // balance_scx on a CPU that sched_ext gets back from a higher class
+    if (c.cpuReleased && this.scxActive) {
+      c.cpuReleased = false;
+      if (this.has.has('cpu_acquire')) this.callOp('cpu_acquire', KF.REST, [BigInt(cpu), 0n], 0, cpu);
+    }
     const prevWants = prev !== null && prev.state === 'running';
     if (prevWants && prev.slice > 0) return; // keep prev: slice left
     let found = false;
@@ -1515,6 +1544,7 @@ export class SchedCore {
     if (next === null) {
       c.curr = null;
       c.idle = true;
+      c.scxOwned = false;
       if (this.scxActive && this.has.has('update_idle')) this.callOp('update_idle', KF.REST, [BigInt(cpu), 1n], 0, cpu);
       return;
     }
@@ -1524,6 +1554,7 @@ export class SchedCore {
   private run(c: SimCpu, t: SimTask): void {
     c.curr = t;
     c.idle = false;
+    c.scxOwned = this.scxActive && !t.rt;
     c.token++;
     c.runStart = this.now;
     c.lastCharge = this.now;
@@ -1542,16 +1573,70 @@ export class SchedCore {
       }
       t.slice = this.scxActive ? SLICE_DFL : FAIR_SLICE_NS;
     }
-    if (this.scxActive && this.has.has('running')) this.callOp('running', KF.REST, [t.ptr], t.pid, c.id);
-    this.armTick(c, t);
+    if (t.rt) t.slice = Infinity;
+    else if (this.scxActive && this.has.has('running')) this.callOp('running', KF.REST, [t.ptr], t.pid, c.id);
+    if (!t.rt) this.armTick(c, t);
     if (t.burstLeft !== Infinity) this.q.push(this.now + Math.max(0, t.burstLeft), Ev.BURST_END, c.id, t, c.token);
+  }
+
+  /**
+   * An rt task takes the CPU (pick_next_task: the higher class first). A running sched_ext task is
+   * put back (put_prev_task_scx: `stopping` with runnable, then the head of this CPU's local DSQ if
+   * slice is left, else a fresh enqueue); then switch_class tells the BPF scheduler once that the
+   * CPU is gone (`cpu_release` with SCX_CPU_PREEMPT_RT and the rt task), if sched_ext had it.
+   */
+  private preemptForRt(c: SimCpu, prev: SimTask | null): void {
+    const next = c.rtQ.shift()!;
+    if (prev !== null && prev.state === 'running') {
+      if (this.scxActive && prev.enabled) {
+        if (this.has.has('stopping')) this.callOp('stopping', KF.REST, [prev.ptr, 1n], prev.pid, c.id);
+        prev.state = 'runnable';
+        prev.runnableAt = this.now;
+        if (prev.slice > 0) this.insert(c.local, prev, ENQ_HEAD);
+        else this.doEnqueue(prev, 0n);
+      } else {
+        prev.state = 'runnable';
+        prev.runnableAt = this.now;
+        if (!this.scxActive) this.fairEnqueue(prev);
+        else this.doEnqueue(prev, 0n);
+      }
+      this.endSpan(c, prev);
+      c.curr = null;
+      c.token++;
+    }
+    if (c.scxOwned && this.scxActive && !c.cpuReleased) {
+      c.cpuReleased = true;
+      if (this.has.has('cpu_release')) {
+        const args = this.argStruct(16);
+        new DataView(args.bytes.buffer).setBigUint64(8, next.ptr, true); // reason 0: SCX_CPU_PREEMPT_RT
+        this.callOp('cpu_release', KF.CPU_RELEASE, [BigInt(c.id), args.ptr], next.pid, c.id);
+        this.freeArg(args);
+      }
+    }
+    c.scxOwned = false;
+    this.run(c, next);
+  }
+
+  /**
+   * scx_bpf_reenqueue_local (only from cpu_release): every task of this CPU's local DSQ goes back
+   * through do_enqueue_task with SCX_ENQ_REENQ (to `enqueue`, or a direct dispatch); the count.
+   */
+  reenqueueLocal(): number {
+    if (!this.kfAllowed(KF.CPU_RELEASE)) return 0;
+    const local = this.cpus[this.ctxCpu]!.local;
+    const tasks = local.tasks.splice(0);
+    for (const t of tasks) {
+      t.dsq = null;
+      this.doEnqueue(t, ENQ_REENQ);
+    }
+    return tasks.length;
   }
 
   /** The running task stops because it sleeps or exits (dequeue_task_scx for the current task). */
   private stopRunning(c: SimCpu, t: SimTask, exiting: boolean): void {
     this.charge(c);
     // dequeue_task_scx of the current task: it is still the CPU's current task for these ops.
-    if (this.scxActive) {
+    if (this.scxActive && !t.rt) {
       if (this.has.has('stopping')) this.callOp('stopping', KF.REST, [t.ptr, 0n], t.pid, c.id);
       if (this.has.has('quiescent')) this.callOp('quiescent', KF.REST, [t.ptr, DEQ_SLEEP], t.pid, c.id);
     }
@@ -1589,8 +1674,12 @@ export class SchedCore {
         {
           const i = this.fairQ.indexOf(t);
           if (i >= 0) this.fairQ.splice(i, 1);
+          for (const c of this.cpus) {
+            const j = c.rtQ.indexOf(t);
+            if (j >= 0) c.rtQ.splice(j, 1);
+          }
         }
-        if (this.scxActive && this.has.has('quiescent')) this.callOp('quiescent', KF.REST, [t.ptr, 0n], t.pid, t.cpu);
+        if (this.scxActive && !t.rt && this.has.has('quiescent')) this.callOp('quiescent', KF.REST, [t.ptr, 0n], t.pid, t.cpu);
         break;
       default:
         break;
@@ -1640,7 +1729,7 @@ export class SchedCore {
     if (!this.scxActive) return;
     let worst: SimTask | null = null;
     for (const t of this.tasks) {
-      if (t.state !== 'runnable' || this.now - t.runnableAt <= this.timeoutNs) continue;
+      if (t.state !== 'runnable' || t.rt || this.now - t.runnableAt <= this.timeoutNs) continue;
       if (worst === null || t.runnableAt < worst.runnableAt) worst = t;
     }
     if (worst !== null) {

@@ -86,8 +86,8 @@ export function registerSchedExtKfuncs(k: Kernel, core: () => SchedCore | null, 
       name: 'scx_bpf_reenqueue_local',
       proto: { ret: 'u32', params: [] },
       progTypes: SO,
-      // Only from cpu_release, which the emulated core never calls (no higher classes).
-      impl: withCore(0, (c) => (c.kfAllowed(KF.CPU_RELEASE) ? 0 : 0)),
+      // only from cpu_release (a higher-class task took the CPU)
+      impl: withCore(0, (c) => c.reenqueueLocal()),
     },
     {
       name: 'scx_bpf_create_dsq',

@@ -14,7 +14,9 @@
  * ```
  * Durations are numbers of nanoseconds or strings with a unit (`ns`, `us`, `ms`, `s`). `weight`
  * is p->scx.weight (1..10000) and wins over `nice` (-20..19, default 0 → weight 100). `count`
- * replicates a task with consecutive pids (comm gets `-<i>`).
+ * replicates a task with consecutive pids (comm gets `-<i>`). `"class": "rt"` makes a task of a
+ * higher scheduling class (SCHED_FIFO, pinned to the one CPU of its `cpus`): it preempts whatever
+ * sched_ext runs there and is never seen by the BPF scheduler.
  */
 import { BpfemuError } from '../../util/errors.js';
 import { niceToScxWeight } from './types.js';
@@ -47,6 +49,8 @@ export interface TaskSpec {
   readonly startNs: number;
   readonly exitNs: number | undefined;
   readonly behavior: Behavior;
+  /** A task of a higher class (`"class": "rt"`), pinned to `cpus[0]`; absent for sched_ext tasks. */
+  readonly rt?: boolean;
 }
 
 /** A parsed workload. */
@@ -143,13 +147,16 @@ export function parseWorkload(v: unknown): Workload {
     const exitNs = t.exit === undefined ? undefined : parseDuration(t.exit, `${where}.exit`);
     if (exitNs !== undefined && exitNs <= startNs) throw new SchedSimError('BAD_WORKLOAD', `${where}.exit: must be after start`);
     const behavior = behaviorOf(t.behavior ?? { type: 'cpu' }, `${where}.behavior`);
+    if (t.class !== undefined && t.class !== 'ext' && t.class !== 'rt') throw new SchedSimError('BAD_WORKLOAD', `${where}.class: expected "ext" or "rt"`);
+    const rt = t.class === 'rt';
+    if (rt && allowed?.length !== 1) throw new SchedSimError('BAD_WORKLOAD', `${where}.class: an rt task needs exactly one CPU in cpus`);
     for (let j = 0; j < count; j++) {
       const p = pid + j;
       if (p > 4194303) throw new SchedSimError('BAD_WORKLOAD', `${where}: pid ${p} out of range`);
       if (pids.has(p)) throw new SchedSimError('BAD_WORKLOAD', `${where}: pid ${p} is used twice`);
       pids.add(p);
       const name = count === 1 ? comm : `${comm}-${j}`;
-      tasks.push({ pid: p, comm: new TextEncoder().encode(name).length > 15 ? name.slice(0, 15) : name, weight, nice, cpus: allowed, startNs, exitNs, behavior });
+      tasks.push({ pid: p, comm: new TextEncoder().encode(name).length > 15 ? name.slice(0, 15) : name, weight, nice, cpus: allowed, startNs, exitNs, behavior, ...(rt ? { rt } : {}) });
       if (tasks.length > MAX_TASKS) throw new SchedSimError('BAD_WORKLOAD', `workload: more than ${MAX_TASKS} tasks`);
     }
   });
