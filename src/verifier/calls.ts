@@ -40,7 +40,7 @@ const COMPATIBLE: Readonly<Record<string, readonly string[]>> = {
   const_str: ['map_value'],
   ringbuf_mem: ['ringbuf_mem'],
   long: ['fp', 'pkt', 'pkt_meta', 'map_key', 'map_value'],
-  sock_common: ['sock_common', 'sock', 'tcp_sock', 'xdp_sock', 'ptr_'],
+  sock_common: ['sock_common', 'sock', 'tcp_sock', 'xdp_sock'],
   socket: ['sock'],
   btf_id_sock_common: ['sock_common', 'sock', 'tcp_sock', 'xdp_sock', 'ptr_', 'trusted_ptr_'],
   btf_id: ['ptr_'],
@@ -90,7 +90,8 @@ function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: 
     if (arg.release) meta.releaseRegno = regno;
     return;
   }
-  const compatible = COMPATIBLE[arg.kind] ?? ['fp'];
+  // a 'sock_common' with a btfType is ARG_PTR_TO_BTF_ID_SOCK_COMMON (sk storage owners)
+  const compatible = (arg.kind === 'sock_common' && arg.btfType !== undefined ? COMPATIBLE.btf_id_sock_common : COMPATIBLE[arg.kind]) ?? ['fp'];
   const key = typeKey(reg, arg);
   if (!compatible.includes(key)) v.reject(ERR.EACCES, `R${regno} type=${regTypeStr(reg)} expected=${compatible.join(', ')}`);
   // check_func_arg_reg_off (a released dynptr is named by a stack pointer at any offset)

@@ -124,13 +124,15 @@ describe('helper prototypes', () => {
       if (p.retSizeArg !== undefined) expect(p.args[p.retSizeArg]?.kind).toBe('alloc_size');
       if (p.callback !== undefined) expect(p.args[p.callback.arg]?.kind).toBe('func');
       if (p.args.some((a) => a.kind === 'func')) expect(p.callback, d.name).toBeDefined();
-      if (p.args.some((a) => a.kind === 'map_key' || a.kind === 'map_value')) expect(p.args[0]!.kind, d.name).toBe('map');
+      // the map argument comes before its key and value (first, or after the ctx: bpf_sk_redirect_hash)
+      const kv = p.args.findIndex((a) => a.kind === 'map_key' || a.kind === 'map_value');
+      if (kv >= 0) expect(p.args.slice(0, kv).some((a) => a.kind === 'map'), d.name).toBe(true);
     }
   });
 
   it('packet-changing helpers are the implemented ones of bpf_helper_changes_pkt_data', () => {
     const changing = DEFS.filter((d) => d.proto!.pktChanging === true).map((d) => d.name).sort();
-    expect(changing).toEqual(['l3_csum_replace', 'l4_csum_replace', 'skb_pull_data', 'skb_store_bytes', 'xdp_adjust_head', 'xdp_adjust_meta', 'xdp_adjust_tail']);
+    expect(changing).toEqual(['l3_csum_replace', 'l4_csum_replace', 'skb_adjust_room', 'skb_change_head', 'skb_change_proto', 'skb_change_tail', 'skb_pull_data', 'skb_store_bytes', 'skb_vlan_pop', 'skb_vlan_push', 'xdp_adjust_head', 'xdp_adjust_meta', 'xdp_adjust_tail']);
   });
 
   it('pktChanging is what 6.18 does to a checked packet pointer across the call (pktProbes)', () => {
@@ -155,10 +157,11 @@ describe('helper prototypes', () => {
     expect(def(170).proto!.callback).toEqual({ arg: 1, retRange: [0, 0] });
   });
 
-  it('references: ringbuf reserve acquires, submit and discard release', () => {
+  it('references: ringbuf reserve and the socket lookups acquire; submit, discard and bpf_sk_release release', () => {
     expect(def(131).proto).toMatchObject({ ret: 'ringbuf_mem_or_null', acquire: true, retSizeArg: 1 });
     for (const id of [132, 133]) expect(def(id).proto!.args[0]).toEqual({ kind: 'ringbuf_mem', release: true });
-    expect(DEFS.filter((d) => d.proto!.acquire === true).map((d) => d.id)).toEqual([131]);
+    expect(DEFS.filter((d) => d.proto!.acquire === true).map((d) => d.id).sort((a, b) => a - b)).toEqual([84, 85, 99, 131]);
+    expect(def(86).proto!.args[0]).toEqual({ kind: 'btf_id_sock_common', release: true });
   });
 });
 
@@ -237,6 +240,8 @@ const EXPECTED: Readonly<Partial<Record<ProtoArg['kind'], string>>> = {
   btf_id: 'ptr_, trusted_ptr_, rcu_ptr_',
   percpu_btf_id: 'percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_',
   dynptr: 'fp, dynptr_ptr',
+  btf_id_sock_common: 'sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_',
+  sock_common: 'sock_common, sock, tcp_sock, xdp_sock',
 };
 
 /**
