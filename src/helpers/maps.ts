@@ -21,6 +21,8 @@ function lookupElem(m: Machine): void {
   const id = map.lookupPtr(m.mem.bytes(m.hi[2]!), ko, hostOf(m).currentCpu());
   // A map-in-map lookup hands over an inner map: it joins this run's capabilities.
   if (id > 0 && (map.type === BPF_MAP_TYPE.ARRAY_OF_MAPS || map.type === BPF_MAP_TYPE.HASH_OF_MAPS)) m.grant(id);
+  // A socket-map lookup hands over a socket (its struct bpf_sock view).
+  if (id > 0 && (map.type === BPF_MAP_TYPE.SOCKMAP || map.type === BPF_MAP_TYPE.SOCKHASH)) m.grant(id);
   m.setR0(0, id > 0 ? id : 0);
 }
 

@@ -17,8 +17,9 @@
  *
  * A socket that goes away (the table's `remove`) leaves every map, as sock_map_unlink does on close.
  * Programs reach them through bpf_sk_redirect_map/hash and bpf_msg_redirect_map/hash
- * (helpers/sockmap.ts); lookups from programs and bpf_sock_map_update/bpf_sock_hash_update are not
- * emulated.
+ * (helpers/sockmap.ts) and bpf_map_lookup_elem, which gives the socket (a reference the verifier
+ * makes the program release with bpf_sk_release, as 6.18's); updates from programs and
+ * bpf_sock_map_update/bpf_sock_hash_update are not emulated.
  */
 import { ERRNO } from '../util/errno.js';
 import { MAX_MAP_BYTES } from './array.js';
@@ -50,6 +51,8 @@ export interface SockMapSocket {
   readonly localPort: number;
   /** SO_REUSEPORT (a reuseport group exists once bound). */
   readonly reuseport: boolean;
+  /** Region of its struct bpf_sock view (mapped once it has an fd). */
+  readonly sockRegion: number;
   /** sk_user_data: a psock (the socket is in socket maps) or a reuseport array slot. */
   userData: null | 'psock' | 'reuseport';
   /** How many socket-map entries hold the socket (its psock goes with the last). */
@@ -109,10 +112,12 @@ function bucketsOf(max: number): number {
 }
 
 const NO_PROG_OPS: ReadonlySet<ProgOp> = new Set<ProgOp>();
+/** Programs look sockets up (sock_map_lookup / sock_hash_lookup). */
+const LOOKUP_OPS: ReadonlySet<ProgOp> = new Set<ProgOp>(['lookup']);
 
 /** The parts SOCKMAP and SOCKHASH share: the fd side of update, and lookups returning cookies. */
 export abstract class SockMapBase extends BpfMap {
-  readonly progOps = NO_PROG_OPS;
+  readonly progOps = LOOKUP_OPS;
 
   constructor(attr: ResolvedAttr, env: MapEnv) {
     super(attr, env);
@@ -153,6 +158,11 @@ export abstract class SockMapBase extends BpfMap {
 
   /** __sock_map_lookup_elem / __sock_hash_lookup_elem: the socket at `key`, if any. */
   abstract socketAt(key: Uint8Array): SockMapSocket | undefined;
+
+  /** sock_map_lookup / sock_hash_lookup from a program: the socket's bpf_sock view region, or 0. */
+  override lookupPtr(kb: Uint8Array, ko: number, _cpu: number): number {
+    return this.socketAt(kb.subarray(ko, ko + this.keySize))?.sockRegion ?? 0;
+  }
 
   protected onFree(): void {
     liveMaps.delete(this);

@@ -375,7 +375,8 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
   if (PTR_CAST_FUNCS.includes(id)) {
     // is_ptr_cast_function: the result carries the argument's reference (released through either)
     r0 = withReg(r0, { refObjId: meta.refObjId });
-  } else if (proto.acquire === true) {
+  } else if (proto.acquire === true || (id === FUNC.map_lookup_elem && meta.map !== null && (meta.map.type === 15 || meta.map.type === 18))) {
+    // is_acquire_function: also bpf_map_lookup_elem on a SOCKMAP/SOCKHASH (a socket reference)
     const rid = r0.id !== 0 ? r0.id : v.newId();
     v.cur.refs.push({ id: rid, insn: v.pc });
     r0 = withReg(r0, { id: rid, refObjId: rid });

@@ -1220,6 +1220,8 @@ export class Verifier {
       if (isNull) return constReg(0n);
       // a map-in-map lookup's value is the inner map
       const keepId = r.type === 'map_value' && r.map !== null && r.map.spinLockOff >= 0;
+      // mark_ptr_or_null_reg: a SOCKMAP/SOCKHASH lookup's value is a socket
+      if (r.type === 'map_value' && (r.map?.type === 15 || r.map?.type === 18)) return withReg(r, { type: 'sock', map: null, maybeNull: false, id: 0 });
       return withReg(r, { maybeNull: false, id: keepId ? r.id : 0 });
     });
     // only the acquiring pointer's NULL branch drops the reference (ref_obj_id == id), not a cast's (bpf_tcp_sock)

@@ -87,3 +87,27 @@ describe('bpf_msg_redirect_map / bpf_msg_redirect_hash (sk_msg)', () => {
     expect(() => load(k, ProgType.SK_SKB, `lddw r2, map_fd ${map}\nmov r3, 0\nmov r4, 0\ncall 60\nexit`)).toThrow(/load failed: -22/);
   });
 });
+
+describe('bpf_map_lookup_elem on socket maps', () => {
+  const prog = (map: number, key: number, release = true): string =>
+    `stw [r10-4], ${key}\nlddw r1, map_fd ${map}\nmov r2, r10\nadd r2, -4\ncall 1\njeq r0, 0, none\nldxw r6, [r0+72]\nldxw r7, [r0+44]\nlsh r7, 8\nor r6, r7\n${release ? 'mov r1, r0\ncall 86\n' : ''}mov r0, r6\nexit\nnone:\nmov r0, 999\nexit`;
+
+  it('gives the socket (state and local port of its bpf_sock) and needs bpf_sk_release, as 6.18 does', () => {
+    const { k, map, hash } = setup();
+    const run = (text: string): number => {
+      const insns = assembleBytes(text);
+      const fd = k.bpf(Cmd.PROG_LOAD, { prog_type: ProgType.SCHED_CLS, insn_cnt: insns.length / 8, insns, license: 'GPL' });
+      if (fd < 0) return fd;
+      const attr: Record<string, number | Uint8Array> = { prog_fd: fd, data_in: FRAME, data_size_in: FRAME.length };
+      expect(k.bpf(Cmd.PROG_TEST_RUN, attr)).toBe(0);
+      return attr.retval as number;
+    };
+    // slot 0: established (1) on port 1000; slot 1: the listener (10) on 2000
+    expect(run(prog(map, 0))).toBe((1000 << 8) | 1);
+    expect(run(prog(map, 1))).toBe((2000 << 8) | 10);
+    expect(run(prog(map, 3))).toBe(999);
+    expect(run(prog(hash, 2))).toBe((3000 << 8) | 7);
+    // the reference must be released: without bpf_sk_release the load fails (EINVAL)
+    expect(run(prog(map, 0, false))).toBe(-22);
+  });
+});
