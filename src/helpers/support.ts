@@ -38,9 +38,34 @@ export function helperSupportTable(defs: readonly HelperDef[] = builtinHelpers()
       family: d?.family ?? null,
       gplOnly: d?.gplOnly === true,
       progTypes: d?.progTypes === undefined ? null : d.progTypes.map((t) => PROG_TYPE_NAMES.get(t) ?? String(t)),
-      attachTypes: d?.attachTypes === undefined ? null : d.attachTypes.map((t) => ATTACH_TYPE_NAMES.get(t) ?? String(t)),
+      attachTypes: d?.attachTypes === undefined ? null : attachTypeNames(d.attachTypes, d.progTypes),
     };
   });
+}
+
+/** Ranges of consecutive numbers: `0-16`, `1, 3-4`. */
+function ranges(ns: readonly number[]): string {
+  const s = [...ns].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i < s.length; ) {
+    let j = i;
+    while (j + 1 < s.length && s[j + 1] === s[j]! + 1) j++;
+    out.push(i === j ? String(s[i]) : `${s[i]}-${s[j]}`);
+    i = j + 1;
+  }
+  return out.join(', ');
+}
+
+/**
+ * What a helper's expected-attach-type limits mean. For struct_ops programs expected_attach_type is
+ * the index of the member the program implements (`struct_ops members 0-16`); for kprobe programs it
+ * is 0 (the plain kprobe, not BPF_CGROUP_INET_INGRESS, which shares the number); otherwise the
+ * enum bpf_attach_type names.
+ */
+function attachTypeNames(types: readonly number[], progTypes: readonly number[] | undefined): string[] {
+  if (progTypes !== undefined && progTypes.length === 1 && progTypes[0] === ProgType.STRUCT_OPS) return [`struct_ops members ${ranges(types)}`];
+  const kprobe = progTypes?.includes(ProgType.KPROBE) === true;
+  return types.map((t) => (t === 0 && kprobe ? 'kprobe' : (ATTACH_TYPE_NAMES.get(t) ?? String(t))));
 }
 
 /** `all`, `all but a, b` or the list of names. */

@@ -32,4 +32,13 @@ describe('helper support table', () => {
     expect(md.split('\n').filter((l) => /^\| \d+ \|/.test(l))).toHaveLength(n);
     expect(md).toContain('| 169 | `bpf_timer_init` | timers | yes | all but kprobe, tracepoint, perf_event, raw_tracepoint, raw_tracepoint_writable |');
   });
+
+  it('names attach-type limits by what they mean for the program type', () => {
+    const md = helperSupportMarkdown();
+    // struct_ops: expected_attach_type is a member index (tcp_congestion_ops members before release)
+    expect(md).toMatch(/\| 49 \| `bpf_setsockopt` \|[^\n]*struct_ops members 0-\d+ only\) \|/);
+    expect(md).not.toMatch(/\| 49 \|[^\n]*cgroup_inet_ingress/);
+    // kprobe: 0 is the plain kprobe, not BPF_CGROUP_INET_INGRESS
+    expect(md).toMatch(/\| 173 \| `bpf_get_func_ip` \|[^\n]*\(kprobe, trace_fentry, /);
+  });
 });
