@@ -97,12 +97,12 @@ function tcpSendAck(m: Machine): void {
 /** bpf_sk_setsockopt_proto: BTF socket, level, optname, readable optval of optlen bytes. */
 const SET_PROTO: HelperProto = {
   ret: 'integer',
-  args: [{ kind: 'sock_common' }, { kind: 'anything' }, { kind: 'anything' }, { kind: 'mem', rdonly: true }, { kind: 'size' }],
+  args: [{ kind: 'btf_id_sock_common' }, { kind: 'anything' }, { kind: 'anything' }, { kind: 'mem', rdonly: true }, { kind: 'size' }],
 };
 /** bpf_sk_getsockopt_proto: the buffer is written (ARG_PTR_TO_UNINIT_MEM). */
 const GET_PROTO: HelperProto = {
   ret: 'integer',
-  args: [{ kind: 'sock_common' }, { kind: 'anything' }, { kind: 'anything' }, { kind: 'mem', uninit: true }, { kind: 'size' }],
+  args: [{ kind: 'btf_id_sock_common' }, { kind: 'anything' }, { kind: 'anything' }, { kind: 'mem', uninit: true }, { kind: 'size' }],
 };
 /** bpf_tcp_send_ack_proto: a `struct tcp_sock` BTF pointer and rcv_nxt. */
 const SEND_ACK_PROTO: HelperProto = { ret: 'integer', args: [{ kind: 'btf_id', btfType: 'tcp_sock' }, { kind: 'anything' }] };
