@@ -58,12 +58,12 @@ function ranges(ns: readonly number[]): string {
 
 /**
  * What a helper's expected-attach-type limits mean. For struct_ops programs expected_attach_type is
- * the index of the member the program implements (`struct_ops members 0-16`); for kprobe programs it
+ * the index of the member the program implements (`struct_ops (members 0-16 only)`); for kprobe programs it
  * is 0 (the plain kprobe, not BPF_CGROUP_INET_INGRESS, which shares the number); otherwise the
  * enum bpf_attach_type names.
  */
 function attachTypeNames(types: readonly number[], progTypes: readonly number[] | undefined): string[] {
-  if (progTypes !== undefined && progTypes.length === 1 && progTypes[0] === ProgType.STRUCT_OPS) return [`struct_ops members ${ranges(types)}`];
+  if (progTypes !== undefined && progTypes.length === 1 && progTypes[0] === ProgType.STRUCT_OPS) return [`members ${ranges(types)}`];
   const kprobe = progTypes?.includes(ProgType.KPROBE) === true;
   return types.map((t) => (t === 0 && kprobe ? 'kprobe' : (ATTACH_TYPE_NAMES.get(t) ?? String(t))));
 }

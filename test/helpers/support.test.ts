@@ -36,7 +36,7 @@ describe('helper support table', () => {
   it('names attach-type limits by what they mean for the program type', () => {
     const md = helperSupportMarkdown();
     // struct_ops: expected_attach_type is a member index (tcp_congestion_ops members before release)
-    expect(md).toMatch(/\| 49 \| `bpf_setsockopt` \|[^\n]*struct_ops members 0-\d+ only\) \|/);
+    expect(md).toMatch(/\| 49 \| `bpf_setsockopt` \|[^\n]*struct_ops \(members 0-\d+ only\) \|/);
     expect(md).not.toMatch(/\| 49 \|[^\n]*cgroup_inet_ingress/);
     // kprobe: 0 is the plain kprobe, not BPF_CGROUP_INET_INGRESS
     expect(md).toMatch(/\| 173 \| `bpf_get_func_ip` \|[^\n]*\(kprobe, trace_fentry, /);
