@@ -5,7 +5,8 @@
  * that ends in a `// comment` must print that comment (as Node's console.log formats it), where `<n>` stands for a number and `…` for
  * anything. A shell example (`$ npx bpfemu ...` lines followed by their output) runs the built CLI
  * and compares its output the same way. The association example runs against the built package in
- * example.test.ts; the packets example has its own test (packets-example.test.ts).
+ * example.test.ts; the packets example has its own test (packets-example.test.ts), the vitest coverage
+ * setup its own (coverage-example.test.ts).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -24,7 +25,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
 };
 
 /** Examples tested elsewhere (see the module comment). */
-const ELSEWHERE = new Set(['assoc', 'packets']);
+const ELSEWHERE = new Set(['assoc', 'packets', 'vitest-coverage']);
 
 interface Example {
   readonly name: string;
@@ -75,7 +76,7 @@ const all = examples(readme);
 
 describe('README examples', () => {
   it('marks the examples users copy', () => {
-    expect(all.map((e) => e.name).sort()).toEqual(['api-bpf', 'api-events', 'api-iter', 'api-testrun', 'api-typed', 'api-vitest', 'assoc', 'attach-fire', 'cli-fault', 'cli-run', 'cli-tools', 'packets', 'web-api']);
+    expect(all.map((e) => e.name).sort()).toEqual(['api-bpf', 'api-events', 'api-iter', 'api-testrun', 'api-typed', 'api-vitest', 'assoc', 'attach-fire', 'cli-fault', 'cli-run', 'cli-tools', 'packets', 'vitest-coverage', 'web-api']);
   });
 
   it('the example inputs in docs/examples are what the README says they are', () => {
