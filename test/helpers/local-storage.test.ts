@@ -172,6 +172,21 @@ describe('bpf_cgrp_storage_get / _delete (210 / 211) and bpf_sk_storage_get / _d
     expect(del(k, d, 0n)).toBe(-ERRNO.EINVAL);
   });
 
+  it('sk storage of a socket of the table goes when the socket is removed (bpf_sk_storage_free)', () => {
+    const k = newKernel();
+    const map = storageMap(k, BPF_MAP_TYPE.SK_STORAGE);
+    const s = k.sockets.add({ protocol: 'tcp', localAddress: '10.0.0.1', localPort: 1000, remoteAddress: '10.0.0.2', remotePort: 80 });
+    const sk = k.sockets.sockPointer(s);
+    // user space stores a value through the socket's fd, as with a real socket
+    const fd = localStorageOf(k).openFd(k, 'sock', sk);
+    const key = new Uint8Array(new Int32Array([fd]).buffer);
+    expect(k.bpf(Cmd.MAP_UPDATE_ELEM, { map_fd: map, key, value: new Uint8Array(8).fill(5), flags: 0 })).toBe(0);
+    expect(localStorageOf(k).mapsOf(sk)).toHaveLength(1);
+    k.sockets.remove(s.id);
+    expect(localStorageOf(k).mapsOf(sk)).toHaveLength(0);
+    expect(localStorageOf(k).isReleased(sk)).toBe(true);
+  });
+
   it('inode storage (LSM-only helpers, re-registered for a syscall program here) keyed by an inode object', () => {
     const defs = localStorageHelpers().filter((h) => h.id === 145 || h.id === 146).map((h) => ({ ...h, progTypes: [ProgType.SYSCALL] }));
     const k = newKernel({ helpers: defs });

@@ -21,6 +21,7 @@
  * A socket bound to a device (SO_BINDTODEVICE) matches only packets of that ifindex.
  */
 import type { SocketService, SockTuple } from '../../helpers/sock.js';
+import { localStorageOf } from '../../maps/local-storage.js';
 import { SocketFile, unlinkSocket } from '../../maps/sockmap.js';
 import { BpfemuError } from '../../util/errors.js';
 import { Memory, PERM_R, RegionKind } from '../../vm/memory.js';
@@ -353,6 +354,9 @@ export class SocketTable implements SocketService {
     if (s === undefined) throw new SocketError('SOCK_NOT_FOUND', `socket ${id}: no such socket`);
     this.byId.delete(id);
     unlinkSocket(s);
+    // Its sk storage goes with it (bpf_sk_storage_free at sk destruction); the owner key of a table
+    // socket is its struct bpf_sock view.
+    if (s.sockRegion !== 0) localStorageOf({ mem: this.mem }).release(s.sockRegion);
     for (const r of [s.sockRegion, s.tcpRegion]) {
       if (r === 0) continue;
       this.byRegion.delete(r);
