@@ -139,3 +139,17 @@ describe('typed views of programs/xdp_firewall.bpf.o', () => {
     obj.close();
   });
 });
+
+describe('BpfObject.open and the caller bytes', () => {
+  it('setting a knob before load leaves the bytes given to open unchanged', () => {
+    const bytes = new Uint8Array(readFileSync('programs/xdp_firewall.bpf.o'));
+    const before = bytes.slice();
+    const obj = BpfObject.open(bytes);
+    obj.globals.blocked_tcp_port = 4242;
+    obj.load();
+    expect(obj.globals.blocked_tcp_port).toBe(4242);
+    expect(bytes).toEqual(before);
+    // a second object from the same bytes starts from the compiled default again
+    expect(BpfObject.open(bytes).globals.blocked_tcp_port).not.toBe(4242);
+  });
+});
