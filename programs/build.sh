@@ -130,6 +130,7 @@ tcp_cc_kernel_cubic           tcp_cc_kernel_cubic.bpf.c           bpf    v3  -
 tcp_cc_kernel_dctcp           tcp_cc_kernel_dctcp.bpf.c           bpf    v3  -
 sock_addr                     sock_addr.bpf.c                     bpf    v3  -
 sock_ops                      sock_ops.bpf.c                      bpf    v3  -
+sockops_sockmap               sockops_sockmap.bpf.c               bpf    v3  -
 cgroup_misc                   cgroup_misc.bpf.c                   bpf    v3  -
 sk_lookup                     sk_lookup.bpf.c                     bpf    v3  -
 netfilter                     netfilter.bpf.c                     bpf    v3  -

@@ -7,10 +7,19 @@
  * that is not established), else SK_PASS (1). An sk_skb run records the redirect in its skb
  * (`redirect`: kind 'map', the map, the SOCKMAP key (0 for a SOCKHASH), the flags); an sk_msg
  * run has nowhere to report it and only returns the verdict.
+ *
+ * bpf_sock_map_update and bpf_sock_hash_update (sock_ops) add the socket of the sock_ops event
+ * (the table socket `fireCgroup` was given, {@link SockOpsRun}) to a SOCKMAP / SOCKHASH: -EOPNOTSUPP
+ * unless the event is an ACTIVE_ESTABLISHED_CB, PASSIVE_ESTABLISHED_CB or TCP_LISTEN_CB one about a
+ * TCP or UDP socket (sock_map_op_okay, sock_map_sk_is_suitable), else the map's update rules
+ * (flags above BPF_EXIST EINVAL, SOCKMAP past the end E2BIG, a socket in a reuseport array EBUSY,
+ * EEXIST / ENOENT for BPF_NOEXIST / BPF_EXIST, SOCKHASH full E2BIG). The socket's state is not
+ * checked here, as in the kernel (those callbacks run on established or listening sockets).
  */
 import { ProgType as P } from '../object/uapi.js';
 import { SockHashMap, SockMapArray, SockMapBase } from '../maps/sockmap.js';
-import type { Machine } from '../vm/machine.js';
+import type { Machine, RunContext } from '../vm/machine.js';
+import type { SockMapSocket } from '../maps/sockmap.js';
 import { SkbBuff } from './packet.js';
 import type { HelperDef } from './registry.js';
 
@@ -44,6 +53,37 @@ function redirect(m: Machine, helper: string, hash: boolean): void {
   m.setR0Num(SK_PASS);
 }
 
+/** enum bpf_sock_ops_cb: the callbacks sock_map_op_okay accepts. */
+export const BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB = 4;
+export const BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB = 5;
+export const BPF_SOCK_OPS_TCP_LISTEN_CB = 11;
+const EOPNOTSUPP = 95;
+const UDP = 17;
+
+/** The run state of one sock_ops program run: the callback (ctx->op) and the event's socket (sops->sk). */
+export class SockOpsRun implements RunContext {
+  readonly type = 'sock_ops';
+  constructor(
+    readonly op: number,
+    readonly sock: SockMapSocket | null,
+  ) {}
+}
+
+/** bpf_sock_map_update / bpf_sock_hash_update. */
+function sockOpsUpdate(m: Machine, helper: string, hash: boolean): void {
+  const map = m.argOwner(2);
+  if (hash ? !(map instanceof SockHashMap) : !(map instanceof SockMapArray)) throw m.fail('helper', `${helper}: r2 is not a ${hash ? 'SOCKHASH' : 'SOCKMAP'}`);
+  const c = m.context;
+  if (!(c instanceof SockOpsRun)) throw m.fail('helper', `${helper}: this run is not a sock_ops event (fireCgroup 'sockops')`);
+  const key = m.argBytes(3, (map as SockMapBase).keySize, false, 'key').slice();
+  const flags = m.argU64(4);
+  const s = c.sock;
+  const okOp = c.op === BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB || c.op === BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB || c.op === BPF_SOCK_OPS_TCP_LISTEN_CB;
+  if (s === null || (s.protocol !== TCP && s.protocol !== UDP) || !okOp) return m.setR0Num(-EOPNOTSUPP);
+  // flags is a u64 compared against BPF_EXIST; any larger value gives EINVAL
+  m.setR0Num((map as SockMapBase).updateSocket(key, s, flags > 2n ? 3 : Number(flags)));
+}
+
 const CTX = { kind: 'ctx' } as const;
 const MAP = { kind: 'map' } as const;
 const ANY = { kind: 'anything' } as const;
@@ -56,6 +96,8 @@ export function sockmapHelpers(): HelperDef[] {
     { id: 52, name: 'sk_redirect_map', progTypes: [P.SK_SKB], args: ['ctx', 'map', 'anything', 'anything'], proto: { ret: 'integer', args: [CTX, MAP, ANY, ANY] }, family, fn: (m) => redirect(m, 'bpf_sk_redirect_map', false) },
     { id: 72, name: 'sk_redirect_hash', progTypes: [P.SK_SKB], args: ['ctx', 'map', 'ptr', 'anything'], proto: { ret: 'integer', args: [CTX, MAP, KEY, ANY] }, family, fn: (m) => redirect(m, 'bpf_sk_redirect_hash', true) },
     { id: 60, name: 'msg_redirect_map', progTypes: [P.SK_MSG], args: ['ctx', 'map', 'anything', 'anything'], proto: { ret: 'integer', args: [CTX, MAP, ANY, ANY] }, family, fn: (m) => redirect(m, 'bpf_msg_redirect_map', false) },
+    { id: 53, name: 'sock_map_update', progTypes: [P.SOCK_OPS], args: ['ctx', 'map', 'ptr', 'anything'], proto: { ret: 'integer', args: [CTX, MAP, KEY, ANY] }, family, fn: (m) => sockOpsUpdate(m, 'bpf_sock_map_update', false) },
+    { id: 70, name: 'sock_hash_update', progTypes: [P.SOCK_OPS], args: ['ctx', 'map', 'ptr', 'anything'], proto: { ret: 'integer', args: [CTX, MAP, KEY, ANY] }, family, fn: (m) => sockOpsUpdate(m, 'bpf_sock_hash_update', true) },
     { id: 71, name: 'msg_redirect_hash', progTypes: [P.SK_MSG], args: ['ctx', 'map', 'ptr', 'anything'], proto: { ret: 'integer', args: [CTX, MAP, KEY, ANY] }, family, fn: (m) => redirect(m, 'bpf_msg_redirect_hash', true) },
   ];
 }

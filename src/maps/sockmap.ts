@@ -18,8 +18,10 @@
  * A socket that goes away (the table's `remove`) leaves every map, as sock_map_unlink does on close.
  * Programs reach them through bpf_sk_redirect_map/hash and bpf_msg_redirect_map/hash
  * (helpers/sockmap.ts) and bpf_map_lookup_elem, which gives the socket (a reference the verifier
- * makes the program release with bpf_sk_release, as 6.18's); updates from programs and
- * bpf_sock_map_update/bpf_sock_hash_update are not emulated.
+ * makes the program release with bpf_sk_release, as 6.18's), and sock_ops programs add the socket of
+ * their event with bpf_sock_map_update / bpf_sock_hash_update ({@link SockMapBase.updateSocket},
+ * the kernel's sock_map_update_common / sock_hash_update_common); bpf_map_update_elem from programs
+ * is not emulated.
  */
 import { ERRNO } from '../util/errno.js';
 import { MAX_MAP_BYTES } from './array.js';
@@ -156,6 +158,19 @@ export abstract class SockMapBase extends BpfMap {
   /** Drop every entry holding `s`. */
   abstract unlink(s: SockMapSocket): void;
 
+  /**
+   * sock_map_update_common / sock_hash_update_common: put socket `s` at `key` (flags BPF_ANY,
+   * BPF_NOEXIST or BPF_EXIST; anything above EINVAL). 0 or -errno. Shared by the fd side of
+   * update and bpf_sock_map_update / bpf_sock_hash_update.
+   */
+  abstract updateSocket(key: Uint8Array, s: SockMapSocket, flags: number): number;
+
+  protected sysUpdate(key: Uint8Array | null, value: Uint8Array, flags: number): number {
+    const s = this.socketOf(value);
+    if (typeof s === 'number') return s;
+    return this.updateSocket(key!, s, flags);
+  }
+
   /** __sock_map_lookup_elem / __sock_hash_lookup_elem: the socket at `key`, if any. */
   abstract socketAt(key: Uint8Array): SockMapSocket | undefined;
 
@@ -177,10 +192,8 @@ export class SockMapArray extends SockMapBase {
     return this.cookieOut(this.slots.get(readU32(key!, 0)), out);
   }
 
-  protected sysUpdate(key: Uint8Array | null, value: Uint8Array, flags: number): number {
-    const s = this.socketOf(value);
-    if (typeof s === 'number') return s;
-    const idx = readU32(key!, 0);
+  updateSocket(key: Uint8Array, s: SockMapSocket, flags: number): number {
+    const idx = readU32(key, 0);
     if (flags > BPF_EXIST) return -EINVAL;
     if (idx >= this.maxEntries) return -E2BIG;
     const linked = this.link(s);
@@ -266,13 +279,11 @@ export class SockHashMap extends SockMapBase {
     return this.cookieOut(this.find(key!)?.sock, out);
   }
 
-  protected sysUpdate(key: Uint8Array | null, value: Uint8Array, flags: number): number {
-    const s = this.socketOf(value);
-    if (typeof s === 'number') return s;
+  updateSocket(key: Uint8Array, s: SockMapSocket, flags: number): number {
     if (flags > BPF_EXIST) return -EINVAL;
     const linked = this.link(s);
     if (linked < 0) return linked;
-    const k = key!.slice();
+    const k = key.slice();
     const b = this.bucketOf(k);
     const old = this.find(k);
     if (old !== undefined && flags === BPF_NOEXIST) return -EEXIST;

@@ -23,6 +23,8 @@
  * Checked against 6.18 by attaching the fixtures' connect4, bind4, sock_create, getsockopt,
  * setsockopt, dev and sysctl programs to a
  * real cgroup and driving them with socket calls (test/kernel/progtypes/golden/cgroup-live.json).
+ * A sockops event may name a socket of the emulated table (`socket`), which bpf_sock_map_update /
+ * bpf_sock_hash_update then add to socket maps (helpers/sockmap.ts).
  * Not modelled: BPF_F_ALLOW_OVERRIDE and single-program attachment (every attachment is multi),
  * and the sysctl helpers (bpf_sysctl_get_name & co).
  */
@@ -36,6 +38,8 @@ import { attachToHook } from '../syscall/cmd-link.js';
 import { cgroupsOf, type Cgroup } from '../../maps/cgroups.js';
 import { CgroupStorageMap } from '../../maps/cgroup-storage.js';
 import { bindCgroupStorage } from '../../helpers/cgroup.js';
+import { SockOpsRun } from '../../helpers/sockmap.js';
+import { isFullSock, type EmuSocket } from '../objects/sockets.js';
 import { LinkType } from '../syscall/uapi.js';
 import { mapFieldCtx, StructImage, type FieldCtx } from './fieldctx.js';
 import { BPF_SOCK, BPF_SOCK_ADDR, BPF_SOCKOPT, fieldCtxOf } from './sockctx.js';
@@ -127,6 +131,13 @@ export interface CgroupEvent {
   readonly ctx?: CtxFields;
   /** The socket: struct bpf_sock fields (what ctx->sk points to; cgroup/sock: the ctx itself). */
   readonly sock?: CtxFields;
+  /**
+   * sockops: the id of a socket of the emulated table (`kernel.sockets`) the event is about, instead
+   * of `sock`. ctx->sk is then that socket's bpf_sock view, the ctx's family, state, local_port
+   * and is_fullsock default to the socket's, and bpf_sock_map_update / bpf_sock_hash_update add
+   * that very socket to a socket map.
+   */
+  readonly socket?: number;
   /** cgroup/sockopt: the option value the program sees between optval and optval_end. */
   readonly optval?: Uint8Array;
   /** cgroup/getsockopt: the kernel's getsockopt result the programs start from (default 0). */
@@ -208,11 +219,24 @@ export function fireCgroup(k: Kernel, name: string, ev: CgroupEvent = {}): Cgrou
     fill(img, layout, ev.ctx, name);
     let optval: Uint8Array | undefined;
     let sockPtr = 0n;
+    let tableSock: EmuSocket | null = null;
+    if (ev.socket !== undefined) {
+      if (type !== P.SOCK_OPS) throw new RangeError(`${name}: 'socket' (a table socket) is for sockops events only`);
+      if (ev.sock !== undefined) throw new RangeError(`${name}: give either 'socket' (a table socket) or 'sock' (bpf_sock fields), not both`);
+      const s = k.sockets.get(ev.socket);
+      if (s === undefined) throw new RangeError(`${name}: socket ${ev.socket} is not in the socket table`);
+      tableSock = s;
+      sockPtr = k.sockets.sockPointer(s);
+      const defaults: Record<string, number> = { family: s.family, state: s.state, local_port: s.localPort, is_fullsock: isFullSock(s) ? 1 : 0 };
+      for (const [f, v] of Object.entries(defaults)) if (ev.ctx?.[f] === undefined) img.set(f, v);
+    }
     const hasSk = layout.fields.some((f) => f.name === 'sk');
     if (hasSk && type !== P.SOCK_OPS) {
       const sock = mapFieldCtx(k, BPF_SOCK, sockImg.bytes, `bpf_sock of ${name}`);
       regions.push(sock.region);
       sockPtr = sock.ptr;
+    } else if (type === P.SOCK_OPS && tableSock !== null) {
+      // the table socket's own view (mapped by the socket table, retired when the socket goes)
     } else if (type === P.SOCK_OPS && ev.sock !== undefined) {
       // ctx->sk is a full socket only when is_fullsock (sock_ops_convert_ctx_access)
       const sock = mapFieldCtx(k, BPF_SOCK, sockImg.bytes, `bpf_sock of ${name}`);
@@ -243,6 +267,7 @@ export function fireCgroup(k: Kernel, name: string, ev: CgroupEvent = {}): Cgrou
           grants: sockPtr !== 0n ? [sockPtr] : [],
           // bpf_cgroup_storages_set: the storage of the attach cgroup, for each cgroup storage map the program uses
           setup: (m) => {
+            if (type === P.SOCK_OPS) m.context = new SockOpsRun(Number(img.get('op')), tableSock);
             for (const km of prog.usedMaps) if (km.impl instanceof CgroupStorageMap) bindCgroupStorage(m, km.impl, km.impl.link(cgroupId, eat));
           },
         });
