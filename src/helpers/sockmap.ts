@@ -15,9 +15,17 @@
  * (flags above BPF_EXIST EINVAL, SOCKMAP past the end E2BIG, a socket in a reuseport array EBUSY,
  * EEXIST / ENOENT for BPF_NOEXIST / BPF_EXIST, SOCKHASH full E2BIG). The socket's state is not
  * checked here, as in the kernel (those callbacks run on established or listening sockets).
+ *
+ * bpf_sk_select_reuseport (sk_reuseport; net/core/filter.c sk_select_reuseport) picks the socket at
+ * `key` of a REUSEPORT_SOCKARRAY, SOCKMAP or SOCKHASH for the run's reuseport group
+ * ({@link ReuseportRun}): -ENOENT for an empty slot or a key past the end; a socket in no reuseport
+ * group -ENOENT from the array (an unhashed socket), -EINVAL from a socket map; a socket of another
+ * group -EPROTOTYPE (other protocol), -EAFNOSUPPORT (other family) or -EBADFD; else 0 and the socket
+ * becomes the run's selection (a later failing call keeps the earlier selection). The flags are
+ * not looked at, as in the kernel.
  */
 import { ProgType as P } from '../object/uapi.js';
-import { SockHashMap, SockMapArray, SockMapBase } from '../maps/sockmap.js';
+import { ReuseportArrayMap, reuseportGroupOf, SockHashMap, SockMapArray, SockMapBase } from '../maps/sockmap.js';
 import type { Machine, RunContext } from '../vm/machine.js';
 import type { SockMapSocket } from '../maps/sockmap.js';
 import { SkbBuff } from './packet.js';
@@ -84,6 +92,41 @@ function sockOpsUpdate(m: Machine, helper: string, hash: boolean): void {
   m.setR0Num((map as SockMapBase).updateSocket(key, s, flags > 2n ? 3 : Number(flags)));
 }
 
+/** The run state of one sk_reuseport run: the group and socket the lookup reached, and the selection. */
+export class ReuseportRun implements RunContext {
+  readonly type = 'sk_reuseport';
+  selected: SockMapSocket | null = null;
+  constructor(
+    /** reuse_kern->reuseport_id: the group of the socket the packet reached (null: none). */
+    readonly group: string | null,
+    /** reuse_kern->sk's protocol and family. */
+    readonly protocol: number,
+    readonly family: number,
+  ) {}
+}
+
+const ENOENT = 2;
+const EINVAL = 22;
+const EBADFD = 77;
+const EPROTOTYPE = 91;
+const EAFNOSUPPORT = 97;
+
+/** bpf_sk_select_reuseport. */
+function selectReuseport(m: Machine): void {
+  const map = m.argOwner(2);
+  if (!(map instanceof ReuseportArrayMap) && !(map instanceof SockMapBase)) throw m.fail('helper', 'bpf_sk_select_reuseport: r2 is not a REUSEPORT_SOCKARRAY, SOCKMAP or SOCKHASH');
+  const c = m.context;
+  if (!(c instanceof ReuseportRun)) throw m.fail('helper', 'bpf_sk_select_reuseport: this run is not an sk_reuseport run (runSkReuseport)');
+  const key = m.argBytes(3, map.keySize, false, 'key');
+  const s = map instanceof ReuseportArrayMap ? map.socketAt(key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24)) : map.socketAt(key);
+  if (s === undefined) return m.setR0Num(-ENOENT);
+  const group = reuseportGroupOf(s);
+  if (group === null) return m.setR0Num(map instanceof ReuseportArrayMap ? -ENOENT : -EINVAL);
+  if (group !== c.group) return m.setR0Num(s.protocol !== c.protocol ? -EPROTOTYPE : s.family !== c.family ? -EAFNOSUPPORT : -EBADFD);
+  c.selected = s;
+  m.setR0Num(0);
+}
+
 const CTX = { kind: 'ctx' } as const;
 const MAP = { kind: 'map' } as const;
 const ANY = { kind: 'anything' } as const;
@@ -98,6 +141,7 @@ export function sockmapHelpers(): HelperDef[] {
     { id: 60, name: 'msg_redirect_map', progTypes: [P.SK_MSG], args: ['ctx', 'map', 'anything', 'anything'], proto: { ret: 'integer', args: [CTX, MAP, ANY, ANY] }, family, fn: (m) => redirect(m, 'bpf_msg_redirect_map', false) },
     { id: 53, name: 'sock_map_update', progTypes: [P.SOCK_OPS], args: ['ctx', 'map', 'ptr', 'anything'], proto: { ret: 'integer', args: [CTX, MAP, KEY, ANY] }, family, fn: (m) => sockOpsUpdate(m, 'bpf_sock_map_update', false) },
     { id: 70, name: 'sock_hash_update', progTypes: [P.SOCK_OPS], args: ['ctx', 'map', 'ptr', 'anything'], proto: { ret: 'integer', args: [CTX, MAP, KEY, ANY] }, family, fn: (m) => sockOpsUpdate(m, 'bpf_sock_hash_update', true) },
+    { id: 82, name: 'sk_select_reuseport', progTypes: [P.SK_REUSEPORT], args: ['ctx', 'map', 'ptr', 'anything'], proto: { ret: 'integer', args: [CTX, MAP, KEY, ANY] }, family, fn: selectReuseport },
     { id: 71, name: 'msg_redirect_hash', progTypes: [P.SK_MSG], args: ['ctx', 'map', 'ptr', 'anything'], proto: { ret: 'integer', args: [CTX, MAP, KEY, ANY] }, family, fn: (m) => redirect(m, 'bpf_msg_redirect_hash', true) },
   ];
 }

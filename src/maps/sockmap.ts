@@ -46,6 +46,8 @@ const TCP_LISTEN = 10;
 
 /** What a socket map needs to know of a socket. */
 export interface SockMapSocket {
+  /** The socket table's id. */
+  readonly id: number;
   readonly cookie: bigint;
   readonly protocol: number;
   readonly family: number;
@@ -53,6 +55,11 @@ export interface SockMapSocket {
   readonly localPort: number;
   /** SO_REUSEPORT (a reuseport group exists once bound). */
   readonly reuseport: boolean;
+  /** The bound address (4 or 16 bytes, network order), device, IPV6_V6ONLY and namespace: what makes a reuseport group. */
+  readonly local: Uint8Array;
+  readonly boundDevIf: number;
+  readonly v6only: boolean;
+  readonly netns: number | undefined;
   /** Region of its struct bpf_sock view (mapped once it has an fd). */
   readonly sockRegion: number;
   /** sk_user_data: a psock (the socket is in socket maps) or a reuseport array slot. */
@@ -354,6 +361,18 @@ export class SockHashMap extends SockMapBase {
   }
 }
 
+/**
+ * The reuseport group of a socket (sk_reuseport_cb), or null: a SO_REUSEPORT TCP listener or bound
+ * UDP socket is in the group of the sockets with its namespace, protocol, family, bound address and
+ * port, device and IPV6_V6ONLY (inet_reuseport_add_sock, udp_reuseport_add_sock; one user here).
+ * Other sockets (connected, accepted, unbound) have none.
+ */
+export function reuseportGroupOf(s: SockMapSocket): string | null {
+  const hashed = s.protocol === TCP ? s.state === TCP_LISTEN : s.localPort !== 0;
+  if (!s.reuseport || !hashed) return null;
+  return [s.netns ?? 'own', s.protocol, s.family, Array.from(s.local).join('.'), s.localPort, s.boundDevIf, s.v6only ? 1 : 0].join('/');
+}
+
 /** reuseport_array_alloc_check: value_size 4 or 8, then array_map_alloc_check's rules. */
 export function reuseportAllocCheck(attr: ResolvedAttr): number {
   if (attr.valueSize !== 4 && attr.valueSize !== 8) return -EINVAL;
@@ -370,6 +389,7 @@ export function reuseportAllocCheck(attr: ResolvedAttr): number {
  * (ENOSPC for 4-byte values, ENOENT empty or past the end); delete E2BIG past the end, ENOENT empty.
  */
 export class ReuseportArrayMap extends BpfMap {
+  /** Programs reach it only through bpf_sk_select_reuseport (helpers/sockmap.ts). */
   readonly progOps = NO_PROG_OPS;
   private readonly slots = new Map<number, SockMapSocket>();
 

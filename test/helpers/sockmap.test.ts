@@ -228,3 +228,15 @@ describe('bpf_sock_map_update / bpf_sock_hash_update (sockops)', () => {
     expect(() => load(k, ProgType.SK_SKB, upd(map, 53))).toThrow(/load failed: -22/);
   });
 });
+
+describe('bpf_sk_select_reuseport: the verifier', () => {
+  it('takes it in sk_reuseport programs with a REUSEPORT_SOCKARRAY, SOCKMAP or SOCKHASH only', () => {
+    const { k, map, hash } = setup();
+    const reuse = k.bpf(Cmd.MAP_CREATE, { map_type: BPF_MAP_TYPE.REUSEPORT_SOCKARRAY, key_size: 4, value_size: 8, max_entries: 2 });
+    const array = k.bpf(Cmd.MAP_CREATE, { map_type: BPF_MAP_TYPE.ARRAY, key_size: 4, value_size: 8, max_entries: 2 });
+    const sel = (m: number): string => `stw [r10-4], 0\nlddw r2, map_fd ${m}\nmov r3, r10\nadd r3, -4\nmov r4, 0\ncall 82\nmov r0, 1\nexit`;
+    for (const m of [reuse, map, hash]) expect(load(k, ProgType.SK_REUSEPORT, sel(m))).toBeDefined();
+    expect(() => load(k, ProgType.SK_REUSEPORT, sel(array))).toThrow(/load failed: -22/);
+    expect(() => load(k, ProgType.SK_SKB, sel(reuse))).toThrow(/load failed: -22/);
+  });
+});

@@ -11,7 +11,11 @@
  *   helpers' and are not reported here;
  * - sk_reuseport: data/data_end bound the packet from the transport header (what the kernel's
  *   skb->data is at the lookup); len, eth_protocol, ip_protocol, bind_inany and hash as given;
- *   sk the listening socket, migrating_sk NULL. The verdict is r0 (SK_PASS / SK_DROP).
+ *   sk the listening socket, migrating_sk NULL. The verdict is r0 (SK_PASS / SK_DROP). The event
+ *   may name the table socket the packet reached (`socket`): sk is then its bpf_sock view, its
+ *   reuseport group is the run's, and bpf_sk_select_reuseport picks among that group's sockets;
+ *   the run reports the selection (`selected`, the table id; null when none was made or the verdict
+ *   is not SK_PASS, where the kernel falls back to its hash choice).
  */
 import { ProgType } from '../../object/uapi.js';
 import { ERRNO } from '../../util/errno.js';
@@ -20,6 +24,8 @@ import { Memory, PERM_RW, RegionKind } from '../../vm/memory.js';
 import type { Kernel } from '../kernel.js';
 import type { KProg } from '../objects/objects.js';
 import type { CtxFields } from './cgroup.js';
+import { ReuseportRun } from '../../helpers/sockmap.js';
+import { reuseportGroupOf } from '../../maps/sockmap.js';
 import { mapFieldCtx, StructImage, type FieldCtx } from './fieldctx.js';
 import { BPF_SOCK, SK_MSG_MD, SK_REUSEPORT_MD } from './sockctx.js';
 
@@ -34,6 +40,8 @@ export interface SockProgRun {
   readonly fault: Fault | null;
   /** The message or packet bytes after the run (sk_msg programs may write them). */
   readonly data: Uint8Array;
+  /** sk_reuseport: the table id of the socket bpf_sk_select_reuseport selected, when the verdict is SK_PASS; else null. */
+  readonly selected?: number | null;
 }
 
 /** An sk_msg event: the message, ctx fields (family, remote_ip4, ..., ports) and the socket. */
@@ -47,7 +55,10 @@ export interface SkMsgEvent {
 export interface SkReuseportEvent {
   readonly data: Uint8Array;
   readonly ctx?: CtxFields;
+  /** The socket as bpf_sock fields (no reuseport group), or instead: */
   readonly sock?: CtxFields;
+  /** The id of the table socket (`kernel.sockets`) the packet reached: its group is the run's. */
+  readonly socket?: number;
 }
 
 function setFields(img: StructImage, c: FieldCtx, fields: CtxFields | undefined, what: string): void {
@@ -58,7 +69,7 @@ function setFields(img: StructImage, c: FieldCtx, fields: CtxFields | undefined,
   }
 }
 
-function run(k: Kernel, progFd: number, type: number, c: FieldCtx, ev: SkMsgEvent | SkReuseportEvent, fill: (img: StructImage) => void): SockProgRun | number {
+function run(k: Kernel, progFd: number, type: number, c: FieldCtx, ev: SkMsgEvent | SkReuseportEvent, fill: (img: StructImage) => void, reuse?: ReuseportRun): SockProgRun | number {
   const prog = k.progGet(progFd);
   if (typeof prog === 'number') return prog;
   const regions: number[] = [];
@@ -69,16 +80,26 @@ function run(k: Kernel, progFd: number, type: number, c: FieldCtx, ev: SkMsgEven
     const data = ev.data.slice();
     const dataRegion = k.mem.map(data, { kind: RegionKind.CTX, perm: PERM_RW, label: `${c.name} data of ${prog.name}` });
     regions.push(dataRegion);
-    const sockImg = new StructImage(BPF_SOCK);
-    setFields(sockImg, BPF_SOCK, ev.sock, 'socket');
-    const sock = mapFieldCtx(k, BPF_SOCK, sockImg.bytes, `bpf_sock of ${prog.name}`);
-    regions.push(sock.region);
-    img.set('data', Memory.pointer(dataRegion, 0)).set('data_end', Memory.pointer(dataRegion, data.length)).set('sk', sock.ptr);
+    const table = 'socket' in ev && ev.socket !== undefined ? k.sockets.get(ev.socket) : undefined;
+    let sockPtr: bigint;
+    if (table !== undefined) sockPtr = k.sockets.sockPointer(table);
+    else {
+      const sockImg = new StructImage(BPF_SOCK);
+      setFields(sockImg, BPF_SOCK, ev.sock, 'socket');
+      const sock = mapFieldCtx(k, BPF_SOCK, sockImg.bytes, `bpf_sock of ${prog.name}`);
+      regions.push(sock.region);
+      sockPtr = sock.ptr;
+    }
+    img.set('data', Memory.pointer(dataRegion, 0)).set('data_end', Memory.pointer(dataRegion, data.length)).set('sk', sockPtr);
     fill(img);
     const ctx = mapFieldCtx(k, c, img.bytes, `${c.name} of ${prog.name}`);
     regions.push(ctx.region);
-    const r = k.execute(prog as KProg, [ctx.ptr]);
-    return { r0: r.r0, verdict: r.fault === null && r.r0 === SK_PASS ? 1 : 0, fault: r.fault, data };
+    const r = k.execute(prog as KProg, [ctx.ptr], {
+      grants: [sockPtr],
+      ...(reuse !== undefined ? { setup: (m) => (m.context = reuse) } : {}),
+    });
+    const verdict = r.fault === null && r.r0 === SK_PASS ? 1 : 0;
+    return { r0: r.r0, verdict, fault: r.fault, data, ...(reuse !== undefined ? { selected: verdict === 1 ? (reuse.selected?.id ?? null) : null } : {}) };
   } finally {
     for (const id of regions) k.retireRegion(id);
     k.progPut(prog);
@@ -94,7 +115,22 @@ export function runSkMsg(k: Kernel, progFd: number, ev: SkMsgEvent): SockProgRun
 
 /** Run the sk_reuseport program of `progFd` on one packet (len = data.length unless ctx sets it). */
 export function runSkReuseport(k: Kernel, progFd: number, ev: SkReuseportEvent): SockProgRun | number {
-  return run(k, progFd, ProgType.SK_REUSEPORT, SK_REUSEPORT_MD, ev, (img) => {
-    if (ev.ctx?.len === undefined) img.set('len', ev.data.length);
-  });
+  let reuse: ReuseportRun;
+  if (ev.socket !== undefined) {
+    if (ev.sock !== undefined) throw new RangeError(`sk_reuseport: give either 'socket' (a table socket) or 'sock' (bpf_sock fields), not both`);
+    const s = k.sockets.get(ev.socket);
+    if (s === undefined) throw new RangeError(`sk_reuseport: socket ${ev.socket} is not in the socket table`);
+    reuse = new ReuseportRun(reuseportGroupOf(s), s.protocol, s.family);
+  } else reuse = new ReuseportRun(null, Number(ev.sock?.protocol ?? 0), Number(ev.sock?.family ?? 0));
+  return run(
+    k,
+    progFd,
+    ProgType.SK_REUSEPORT,
+    SK_REUSEPORT_MD,
+    ev,
+    (img) => {
+      if (ev.ctx?.len === undefined) img.set('len', ev.data.length);
+    },
+    reuse,
+  );
 }
