@@ -134,6 +134,7 @@ sockops_sockmap               sockops_sockmap.bpf.c               bpf    v3  -
 cgroup_misc                   cgroup_misc.bpf.c                   bpf    v3  -
 sk_lookup                     sk_lookup.bpf.c                     bpf    v3  -
 sk_reuseport_select           sk_reuseport_select.bpf.c           bpf    v3  -
+sysctl_helpers                sysctl_helpers.bpf.c                bpf    v3  -
 netfilter                     netfilter.bpf.c                     bpf    v3  -
 tracing_helpers               tracing_helpers.bpf.c               bpf    v3  -
 lwt                           lwt.bpf.c                           bpf    v3  -

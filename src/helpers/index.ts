@@ -23,6 +23,7 @@ import { skbRoomHelpers } from './skb-room.js';
 import { sockmapHelpers } from './sockmap.js';
 import { stringHelpers } from './string.js';
 import { helperSpec } from './table.js';
+import { sysctlHelpers } from './sysctl.js';
 import { tailCallHelpers } from './tailcall.js';
 import { timeHelpers } from './time.js';
 import { tracingHelpers } from './tracing.js';
@@ -71,6 +72,7 @@ export function builtinHelpers(): HelperDef[] {
     ...fibHelpers(),
     ...skbRoomHelpers(),
     ...sockmapHelpers(),
+    ...sysctlHelpers(),
     ...localStorageHelpers(),
     ...cgroupHelpers(),
     ...userRingbufHelpers(),

@@ -25,8 +25,9 @@
  * real cgroup and driving them with socket calls (test/kernel/progtypes/golden/cgroup-live.json).
  * A sockops event may name a socket of the emulated table (`socket`), which bpf_sock_map_update /
  * bpf_sock_hash_update then add to socket maps (helpers/sockmap.ts).
- * Not modelled: BPF_F_ALLOW_OVERRIDE and single-program attachment (every attachment is multi),
- * and the sysctl helpers (bpf_sysctl_get_name & co).
+ * A cgroup/sysctl event may describe the access (`sysctl`: name, current value, value written) for
+ * the bpf_sysctl_* helpers (helpers/sysctl.ts); a write reports the value it stores (`sysctlValue`).
+ * Not modelled: BPF_F_ALLOW_OVERRIDE and single-program attachment (every attachment is multi).
  */
 import { AttachType as A, ProgType as P } from '../../object/uapi.js';
 import { ERRNO } from '../../util/errno.js';
@@ -39,6 +40,7 @@ import { cgroupsOf, type Cgroup } from '../../maps/cgroups.js';
 import { CgroupStorageMap } from '../../maps/cgroup-storage.js';
 import { bindCgroupStorage } from '../../helpers/cgroup.js';
 import { SockOpsRun } from '../../helpers/sockmap.js';
+import { SYSCTL_PAGE_SIZE, SysctlRun } from '../../helpers/sysctl.js';
 import { isFullSock, type EmuSocket } from '../objects/sockets.js';
 import { LinkType } from '../syscall/uapi.js';
 import { mapFieldCtx, StructImage, type FieldCtx } from './fieldctx.js';
@@ -138,6 +140,12 @@ export interface CgroupEvent {
    * that very socket to a socket map.
    */
   readonly socket?: number;
+  /**
+   * cgroup/sysctl: the access the bpf_sysctl_* helpers see: the name below /proc/sys
+   * ('kernel/domainname'), the current value as a read gives it ('orig\n'; unset: none), and for a
+   * write the bytes written (ctx->write defaults to 1 when `newValue` is given).
+   */
+  readonly sysctl?: { readonly name?: string; readonly current?: string | Uint8Array; readonly newValue?: string | Uint8Array };
   /** cgroup/sockopt: the option value the program sees between optval and optval_end. */
   readonly optval?: Uint8Array;
   /** cgroup/getsockopt: the kernel's getsockopt result the programs start from (default 0). */
@@ -161,6 +169,8 @@ export interface CgroupFireResult {
   readonly ctx: Readonly<Record<string, number | bigint | (number | bigint)[]>>;
   /** cgroup/sockopt: the option bytes after the runs. */
   readonly optval?: Uint8Array;
+  /** cgroup/sysctl writes: the value the write stores (bpf_sysctl_set_new_value's when the access is allowed). */
+  readonly sysctlValue?: Uint8Array;
   readonly runs: readonly CgroupProgRun[];
 }
 
@@ -182,6 +192,10 @@ function read(img: StructImage, c: FieldCtx): Record<string, number | bigint | (
     out[f.name] = f.count === undefined ? img.get(f.name) : Array.from({ length: f.count }, (_, i) => img.get(f.name, i));
   }
   return out;
+}
+
+function bytes0(v: string | Uint8Array): Uint8Array {
+  return (typeof v === 'string' ? new TextEncoder().encode(v) : v.slice()).slice(0, SYSCTL_PAGE_SIZE);
 }
 
 /** The full layout of a type's ctx struct (every field, whatever one attach type may access). */
@@ -250,6 +264,17 @@ export function fireCgroup(k: Kernel, name: string, ev: CgroupEvent = {}): Cgrou
       img.set('optval', p).set('optval_end', p + BigInt(optval.length));
       if (ev.ctx?.optlen === undefined) img.set('optlen', optval.length);
     }
+    let sysctl: SysctlRun | null = null;
+    if (ev.sysctl !== undefined && type !== P.CGROUP_SYSCTL) throw new RangeError(`${name}: 'sysctl' is for cgroup/sysctl events only`);
+    if (type === P.CGROUP_SYSCTL) {
+      const sc = ev.sysctl ?? {};
+      const bytes = (v: string | Uint8Array | undefined): Uint8Array | null => (v === undefined ? null : typeof v === 'string' ? new TextEncoder().encode(v) : v.slice());
+      if (sc.newValue !== undefined && ev.ctx?.write === undefined) img.set('write', 1);
+      const write = Number(img.get('write')) !== 0;
+      if (sc.newValue !== undefined && !write) throw new RangeError(`${name}: a read (ctx.write 0) has no newValue`);
+      if (sc.name !== undefined && (sc.name === '' || sc.name.startsWith('/') || sc.name.endsWith('/'))) throw new RangeError(`${name}: sysctl name '${sc.name}' must be a path below /proc/sys such as 'kernel/domainname'`);
+      sysctl = new SysctlRun(sc.name, bytes(sc.current), write, bytes(sc.newValue));
+    }
     const getsockopt = type === P.CGROUP_SOCKOPT && eat === A.CGROUP_GETSOCKOPT;
     let retval = getsockopt ? (ev.retval ?? 0) | 0 : 0;
     let flags = 0;
@@ -268,6 +293,7 @@ export function fireCgroup(k: Kernel, name: string, ev: CgroupEvent = {}): Cgrou
           // bpf_cgroup_storages_set: the storage of the attach cgroup, for each cgroup storage map the program uses
           setup: (m) => {
             if (type === P.SOCK_OPS) m.context = new SockOpsRun(Number(img.get('op')), tableSock);
+            if (sysctl !== null) m.context = sysctl;
             for (const km of prog.usedMaps) if (km.impl instanceof CgroupStorageMap) bindCgroupStorage(m, km.impl, km.impl.link(cgroupId, eat));
           },
         });
@@ -284,7 +310,8 @@ export function fireCgroup(k: Kernel, name: string, ev: CgroupEvent = {}): Cgrou
       // IS_ERR_VALUE: a retval in [-4095, -1] is kept
       if (ret === 0 && !(retval < 0 && retval >= -4095)) retval = -EPERM;
     }
-    return { retval, flags, ctx: read(img, layout), ...(optval !== undefined ? { optval } : {}), runs };
+    const written = sysctl !== null && sysctl.write && ev.sysctl?.newValue !== undefined ? (retval === 0 && sysctl.updated ? sysctl.newValue! : bytes0(ev.sysctl.newValue)) : undefined;
+    return { retval, flags, ctx: read(img, layout), ...(optval !== undefined ? { optval } : {}), ...(written !== undefined ? { sysctlValue: written } : {}), runs };
   } finally {
     for (const id of regions) k.retireRegion(id);
   }
