@@ -13,12 +13,14 @@
  *   ret[7] btrunc    bpf_sysctl_get_name(8, BPF_F_SYSCTL_BASE_NAME)
  *   ret[8]           bpf_sysctl_set_new_value("bpfemu", 6)
  *   ret[9] odd       bpf_sysctl_get_name(32, 3)                  an unknown flag bit
+ *   ret[10]          bpf_sysctl_set_new_value(big, 4096)         PAGE_SIZE bytes
+ *                    (called before ret[8]; big is a 4096-byte map value of zeros)
  * Returns 1 (allows every access).
  */
 #include "common.h"
 
 struct rec {
-	s64 ret[10];
+	s64 ret[12];
 	char name[32];
 	char base[32];
 	char trunc[8];
@@ -37,14 +39,22 @@ struct {
 	__type(value, struct rec);
 } out SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, char[4096]);
+} big SEC(".maps");
+
 SEC("cgroup/sysctl")
 int probe(struct bpf_sysctl *ctx)
 {
-	u32 k = ctx->write ? 1 : 0;
+	u32 k = ctx->write ? 1 : 0, zero = 0;
 	struct rec *r = bpf_map_lookup_elem(&out, &k);
+	char *page = bpf_map_lookup_elem(&big, &zero);
 	char v[8] = "bpfemu";
 
-	if (!r)
+	if (!r || !page)
 		return 1;
 	r->ret[0] = bpf_sysctl_get_name(ctx, r->name, sizeof(r->name), 0);
 	r->ret[1] = bpf_sysctl_get_name(ctx, r->base, sizeof(r->base), BPF_F_SYSCTL_BASE_NAME);
@@ -54,6 +64,7 @@ int probe(struct bpf_sysctl *ctx)
 	r->ret[5] = bpf_sysctl_get_new_value(ctx, r->nv, sizeof(r->nv));
 	r->ret[6] = bpf_sysctl_get_new_value(ctx, r->nv2, sizeof(r->nv2));
 	r->ret[7] = bpf_sysctl_get_name(ctx, r->btrunc, sizeof(r->btrunc), BPF_F_SYSCTL_BASE_NAME);
+	r->ret[10] = bpf_sysctl_set_new_value(ctx, page, 4096);
 	r->ret[8] = bpf_sysctl_set_new_value(ctx, v, 6);
 	r->ret[9] = bpf_sysctl_get_name(ctx, r->odd, sizeof(r->odd), 3);
 	return 1;

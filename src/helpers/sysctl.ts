@@ -13,8 +13,9 @@
  *                      than the buffer: the length, zero-padded; else -E2BIG, truncated with a NUL
  *   get_new_value      writes only (a read: -EINVAL, buffer zeroed); the value being written
  *                      (at most a page), copied as get_current_value does
- *   set_new_value      writes only, with a value being written, 1..PAGE_SIZE-1 bytes (else
- *                      -EINVAL): replaces the value written when every program allows the access
+ *   set_new_value      writes only, with a value being written, at least 1 byte (else -EINVAL),
+ *                      at most PAGE_SIZE - 1 (else -E2BIG): replaces the value written when every
+ *                      program allows the access
  * Recorded on 6.18 with programs/sysctl_helpers (test/kernel/progtypes/golden/sysctl-live.json).
  */
 import { ProgType as P } from '../object/uapi.js';
@@ -108,7 +109,8 @@ function getNew(m: Machine): void {
 function setNew(m: Machine): void {
   const c = runOf(m, 'bpf_sysctl_set_new_value');
   const len = m.argNum(3);
-  if (!c.write || c.newValue === null || c.newValue.length === 0 || len > SYSCTL_PAGE_SIZE - 1) return m.setR0Num(-EINVAL);
+  if (!c.write || c.newValue === null || c.newValue.length === 0) return m.setR0Num(-EINVAL);
+  if (len > SYSCTL_PAGE_SIZE - 1) return m.setR0Num(-E2BIG);
   c.newValue = m.argBytes(2, len, false, 'buf').slice();
   c.updated = true;
   m.setR0Num(0);

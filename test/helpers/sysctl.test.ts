@@ -25,24 +25,24 @@ const G = JSON.parse(readFileSync(new URL('../kernel/progtypes/golden/sysctl-liv
   domainname_after: string;
 };
 
-/** struct rec of the fixture: ret[10] then the buffers, by name, offset and size. */
+/** struct rec of the fixture: ret[12] (11 used) then the buffers, by name, offset and size. */
 const BUFS: readonly [string, number, number][] = [
-  ['name', 80, 32],
-  ['base', 112, 32],
-  ['trunc', 144, 8],
-  ['cur', 152, 32],
-  ['cur4', 184, 4],
-  ['nv', 188, 32],
-  ['nv2', 220, 2],
-  ['btrunc', 222, 8],
-  ['odd', 230, 32],
+  ['name', 96, 32],
+  ['base', 128, 32],
+  ['trunc', 160, 8],
+  ['cur', 168, 32],
+  ['cur4', 200, 4],
+  ['nv', 204, 32],
+  ['nv2', 236, 2],
+  ['btrunc', 238, 8],
+  ['odd', 246, 32],
 ];
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 function rec(o: BpfObject, k: number): Rec {
   const v = o.map('out').lookup(Uint8Array.of(k, 0, 0, 0))!;
   const dv = new DataView(v.buffer, v.byteOffset);
-  const out: Rec = { ret: Array.from({ length: 10 }, (_, i) => Number(dv.getBigInt64(8 * i, true))) };
+  const out: Rec = { ret: Array.from({ length: 11 }, (_, i) => Number(dv.getBigInt64(8 * i, true))) };
   for (const [n, off, size] of BUFS) out[n] = hex(v.subarray(off, off + size));
   return out;
 }
@@ -84,6 +84,26 @@ describe('bpf_sysctl_get_name / get_current_value / get_new_value / set_new_valu
     attachCgroup(k, loadSysctl(k, setter(0)));
     const denied = fireCgroup(k, 'cgroup/sysctl', { sysctl: { name: 'net/ipv4/ip_forward', newValue: '1\n' } });
     expect([denied.retval, new TextDecoder().decode(denied.sysctlValue)]).toEqual([-1, '1\n']);
+  });
+
+  it('set_new_value takes at most PAGE_SIZE - 1 bytes (E2BIG above, after the EINVAL checks); the write then stores them all', () => {
+    const k = new Kernel({ verify: true });
+    const arr = k.bpf(Cmd.MAP_CREATE, { map_type: 2, key_size: 4, value_size: 4096, max_entries: 1 });
+    expect(k.bpf(Cmd.MAP_UPDATE_ELEM, { map_fd: arr, key: new Uint8Array(4), value: new Uint8Array(4096).fill(0x61), flags: 0 })).toBe(0);
+    // ctx->file_pos = set_new_value(ctx, the 4096-byte map value, n)
+    const prog = (n: number): string =>
+      `mov r6, r1\nstw [r10-4], 0\nlddw r1, map_fd ${arr}\nmov r2, r10\nadd r2, -4\ncall 1\njeq r0, 0, out\nmov r1, r6\nmov r2, r0\nmov r3, ${n}\ncall 104\nstxw [r6+4], r0\nout:\nmov r0, 1\nexit`;
+    const fire = (n: number): { pos: unknown; len: number | undefined } => {
+      const link = attachCgroup(k, loadSysctl(k, prog(n)));
+      try {
+        const r = fireCgroup(k, 'cgroup/sysctl', { sysctl: { name: 'kernel/domainname', newValue: 'x' } });
+        return { pos: r.ctx.file_pos, len: r.sysctlValue?.length };
+      } finally {
+        k.close(link);
+      }
+    };
+    expect(fire(4096)).toEqual({ pos: -7 >>> 0, len: 1 });
+    expect(fire(4095)).toEqual({ pos: 0, len: 4095 });
   });
 
   it('without a current value get_current_value is EINVAL with a zeroed buffer; without a name get_name faults, naming what is missing', () => {

@@ -26,7 +26,7 @@
 #define CG "/sys/fs/cgroup/unified/bpfemu-sysctl-live"
 
 struct rec {
-	int64_t ret[10];
+	int64_t ret[12];
 	char name[32];
 	char base[32];
 	char trunc[8];
@@ -53,7 +53,7 @@ static void dump(int map, uint32_t k, const char *what)
 	memset(&r, 0, sizeof(r));
 	bpf_map_lookup_elem(map, &k, &r);
 	printf("  \"%s\": {\n    \"ret\": [", what);
-	for (int i = 0; i < 10; i++)
+	for (int i = 0; i < 11; i++)
 		printf("%s%lld", i ? ", " : "", (long long)r.ret[i]);
 	printf("],\n");
 	hex("name", r.name, 32, 0);
