@@ -5,10 +5,8 @@
  * maps_cgroup_storage fixture (fresh storage per test run, shared by its repetitions), and a run
  * bound to a linked storage. As root on 6.18 the probe runs again and must print the golden.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fixturePath, liveProbeGate, runLiveProbe } from './live/probe.js';
 import { describe, expect, it } from 'vitest';
 import { BpfObject } from '../../src/api/object.js';
 import { CgroupStorageMap } from '../../src/maps/cgroup-storage.js';
@@ -215,24 +213,12 @@ describe('maps_cgroup_storage fixture (bpf_get_local_storage in cgroup_skb, 6.18
   });
 });
 
-const isRoot = process.getuid?.() === 0;
-const is618 = readFileSync('/proc/version', 'utf8').includes(` ${GOLDEN.release}`);
-const hasCc = spawnSync('cc', ['--version'], { stdio: 'ignore' }).status === 0;
-const live = isRoot && is618 && hasCc;
-const why = !isRoot ? 'not root' : !is618 ? `not Linux ${GOLDEN.release}` : 'no C compiler';
+const { live, why } = liveProbeGate(GOLDEN.release);
 
 describe(`live kernel (${live ? `Linux ${GOLDEN.release}` : `SKIPPED: ${why}`})`, () => {
   it.skipIf(!live)('the probe prints the golden again', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bpfemu-cs-'));
-    try {
-      const exe = join(dir, 'probe');
-      const cc = spawnSync('cc', ['-O1', '-o', exe, new URL('./live/cgroup-storage.c', import.meta.url).pathname, '-lbpf'], { encoding: 'utf8' });
-      expect(cc.status, cc.stderr).toBe(0);
-      expect(JSON.parse(spawnSync(exe, [], { encoding: 'utf8' }).stdout)).toEqual(G);
-      const fx = spawnSync(exe, [new URL('../../programs/maps_cgroup_storage.bpf.o', import.meta.url).pathname], { encoding: 'utf8' });
-      expect(JSON.parse(fx.stdout)).toEqual(GOLDEN.fixture);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const out = runLiveProbe('cgroup-storage.c', [[], [fixturePath('maps_cgroup_storage')]]);
+    expect(out[0]).toEqual(G);
+    expect(out[1]).toEqual(GOLDEN.fixture);
   });
 });

@@ -5,10 +5,8 @@
  * syscall program, verified and run, then read back through a pidfd). As root on 6.18 the probe is
  * compiled and run again and must still print the golden.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fixturePath, liveProbeGate, runLiveProbe } from './live/probe.js';
 import { describe, expect, it } from 'vitest';
 import { BpfObject } from '../../src/api/object.js';
 import { LOCAL_STORAGE_MAX_VALUE_SIZE, LocalStorageMap, OwnerFile, localStorageOf, ownerKey } from '../../src/maps/local-storage.js';
@@ -233,25 +231,12 @@ describe('maps_local_storage fixture (task storage helpers, 6.18 results)', () =
   });
 });
 
-const isRoot = process.getuid?.() === 0;
-const is618 = readFileSync('/proc/version', 'utf8').includes(` ${GOLDEN.release}`);
-const hasCc = spawnSync('cc', ['--version'], { stdio: 'ignore' }).status === 0;
-const live = isRoot && is618 && hasCc;
-const why = !isRoot ? 'not root' : !is618 ? `not Linux ${GOLDEN.release}` : 'no C compiler';
+const { live, why } = liveProbeGate(GOLDEN.release);
 
 describe(`live kernel (${live ? `Linux ${GOLDEN.release}` : `SKIPPED: ${why}`})`, () => {
   it.skipIf(!live)('the probe prints the golden again', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bpfemu-ls-'));
-    try {
-      const exe = join(dir, 'probe');
-      const cc = spawnSync('cc', ['-O1', '-o', exe, new URL('./live/local-storage.c', import.meta.url).pathname, '-lbpf'], { encoding: 'utf8' });
-      expect(cc.status, cc.stderr).toBe(0);
-      const out = spawnSync(exe, [], { encoding: 'utf8' });
-      expect(JSON.parse(out.stdout)).toEqual(G);
-      const fx = spawnSync(exe, [new URL('../../programs/maps_local_storage.bpf.o', import.meta.url).pathname], { encoding: 'utf8' });
-      expect(JSON.parse(fx.stdout)).toEqual(GOLDEN.fixture);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const out = runLiveProbe('local-storage.c', [[], [fixturePath('maps_local_storage')]]);
+    expect(out[0]).toEqual(G);
+    expect(out[1]).toEqual(GOLDEN.fixture);
   });
 });

@@ -5,10 +5,8 @@
  * TCP socket, a bound and an unbound UDP socket), a regular file, a closed fd and a map fd, must
  * give the probe's results. As root on 6.18 the probe runs again and must print the golden.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir, release } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { liveProbeGate, runLiveProbe } from './live/probe.js';
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { Cmd } from '../../src/kernel/syscall/uapi.js';
@@ -157,23 +155,12 @@ describe('SOCKMAP and SOCKHASH: BPF_MAP_CREATE and the syscall side as on 6.18',
   });
 });
 
-const isRoot = process.getuid?.() === 0;
-const is618 = release().startsWith(GOLDEN.release);
-const hasCc = spawnSync('cc', ['--version'], { stdio: 'ignore' }).status === 0;
-const live = isRoot && is618 && hasCc;
-const why = !isRoot ? 'not root' : !is618 ? `not Linux ${GOLDEN.release}` : 'no C compiler';
+const { live, why } = liveProbeGate(GOLDEN.release);
 
 describe(`live kernel (${live ? `Linux ${GOLDEN.release}` : `SKIPPED: ${why}`})`, () => {
   it.skipIf(!live)('the probe prints the golden again', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bpfemu-sockmap-'));
-    try {
-      const exe = join(dir, 'probe');
-      const cc = spawnSync('cc', ['-O1', '-o', exe, new URL('./live/sockmap.c', import.meta.url).pathname, '-lbpf'], { encoding: 'utf8' });
-      expect(cc.status, cc.stderr).toBe(0);
-      expect(JSON.parse(spawnSync(exe, [], { encoding: 'utf8' }).stdout)).toEqual(GOLDEN.results);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const out = runLiveProbe('sockmap.c', [[]]);
+    expect(out[0]).toEqual(GOLDEN.results);
   });
 });
 
@@ -258,14 +245,6 @@ describe('REUSEPORT_SOCKARRAY: BPF_MAP_CREATE and the syscall side as on 6.18', 
   });
 
   it.skipIf(!live)('live: the probe prints the golden again', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bpfemu-reuseport-'));
-    try {
-      const exe = join(dir, 'probe');
-      const cc = spawnSync('cc', ['-O1', '-o', exe, new URL('./live/reuseport.c', import.meta.url).pathname, '-lbpf'], { encoding: 'utf8' });
-      expect(cc.status, cc.stderr).toBe(0);
-      expect(JSON.parse(spawnSync(exe, [], { encoding: 'utf8' }).stdout)).toEqual(RA_GOLDEN.results);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(runLiveProbe('reuseport.c', [[]])[0]).toEqual(RA_GOLDEN.results);
   });
 });

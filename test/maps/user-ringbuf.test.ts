@@ -5,10 +5,8 @@
  * kernel's (submitted, discarded, zero-sized and held samples, the producer's E2BIG and ENOSPC). As
  * root on 6.18 the probe runs again and must print the golden.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fixturePath, liveProbeGate, runLiveProbe } from './live/probe.js';
 import { describe, expect, it } from 'vitest';
 import { BpfObject } from '../../src/api/object.js';
 import { implOf } from '../../src/kernel/objects/mapglue.js';
@@ -122,23 +120,11 @@ describe('maps_user_ringbuf fixture (bpf_user_ringbuf_drain, 6.18 results)', () 
   });
 });
 
-const isRoot = process.getuid?.() === 0;
-const is618 = readFileSync('/proc/version', 'utf8').includes(` ${GOLDEN.release}`);
-const hasCc = spawnSync('cc', ['--version'], { stdio: 'ignore' }).status === 0;
-const live = isRoot && is618 && hasCc;
-const why = !isRoot ? 'not root' : !is618 ? `not Linux ${GOLDEN.release}` : 'no C compiler';
+const { live, why } = liveProbeGate(GOLDEN.release);
 
 describe(`live kernel (${live ? `Linux ${GOLDEN.release}` : `SKIPPED: ${why}`})`, () => {
   it.skipIf(!live)('the probe prints the golden again', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bpfemu-ur-'));
-    try {
-      const exe = join(dir, 'probe');
-      const cc = spawnSync('cc', ['-O1', '-o', exe, new URL('./live/user-ringbuf.c', import.meta.url).pathname, '-lbpf'], { encoding: 'utf8' });
-      expect(cc.status, cc.stderr).toBe(0);
-      const out = spawnSync(exe, [new URL('../../programs/maps_user_ringbuf.bpf.o', import.meta.url).pathname], { encoding: 'utf8' });
-      expect(JSON.parse(out.stdout)).toEqual(G);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const out = runLiveProbe('user-ringbuf.c', [[fixturePath('maps_user_ringbuf')]]);
+    expect(out[0]).toEqual(G);
   });
 });
