@@ -70,6 +70,11 @@ export interface ExecProgram {
    * frames up to there are cleared before the next run. Absent: all of them.
    */
   readonly callDepth?: number;
+  /**
+   * Whether any instruction names r10 (absent: assume so). Code that never reads r10 cannot form a
+   * pointer into a stack frame, so its runs leave the frames untouched and need none renewed.
+   */
+  readonly usesStack?: boolean;
   /** Kernel-syntax text and source location of a pc, for faults and traces. */
   describePc?(pc: number): PcInfo;
 }
@@ -135,7 +140,10 @@ export class Machine {
   /** Slots granted with Scope.PROGRAM, revoked when a run of another program starts. */
   private progGrants: Int32Array<ArrayBuffer> = new Int32Array(16);
   private progGrantCount = 0;
-  /** Deepest stack frame the runs since the last clear may have used (see {@link noteFrames}). */
+  /**
+   * Deepest stack frame the runs since the last clear may have used, -1 none (see {@link noteFrames});
+   * a new machine's first run renews frame 0 as every run did before code without r10 skipped it.
+   */
   stackHw = 0;
   /** pc of the instruction being executed when a helper runs (for faults). */
   pc = 0;
@@ -210,7 +218,7 @@ export class Machine {
       this.stackRegion[d] = id;
       mem.slotBytes[id & SLOT_MASK]!.fill(0);
     }
-    this.stackHw = 0;
+    this.stackHw = -1;
     this.clockStartMs = 0;
     this.charged = 0;
   }
@@ -320,6 +328,7 @@ export class Machine {
    * static call depth, rather than per call in the interpreter loop.)
    */
   noteFrames(prog: ExecProgram, d: number): void {
+    if (prog.usesStack === false) return;
     const h = d + (prog.callDepth ?? MAX_FRAMES - 1);
     if (h > this.stackHw) this.stackHw = h < MAX_FRAMES ? h : MAX_FRAMES - 1;
   }

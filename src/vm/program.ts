@@ -120,6 +120,7 @@ export function buildExecProgram(raw: readonly RawInsn[], o: BuildOptions = {}):
     helperById: (id) => helpers?.get(id),
     owner: o.owner,
     callDepth: callDepth(decoded.code),
+    usesStack: raw.some((i) => i.dst === 10 || i.src === 10),
     describePc(pc: number): PcInfo {
       const info: PcInfo = { insn: pc >= 0 && pc < raw.length ? formatKernel(raw[pc]!, raw[pc + 1], names) : '?' };
       const src = o.sourceOf?.(pc);
