@@ -75,8 +75,35 @@ export interface ExecProgram {
    * pointer into a stack frame, so its runs leave the frames untouched and need none renewed.
    */
   readonly usesStack?: boolean;
+  /** ctx loads the JavaScript tier rewrites into direct reads (see {@link CtxReads}); absent: none. */
+  readonly ctxReads?: CtxReads | undefined;
   /** Kernel-syntax text and source location of a pc, for faults and traces. */
   describePc?(pc: number): PcInfo;
+}
+
+/**
+ * The ctx loads of a program that the JavaScript tier rewrites at translation time into direct
+ * reads of the run's context object (m.context), as the kernel's convert_ctx_access turns them into
+ * loads from the xdp_buff or sk_buff. The program type supplies it at load, from the policy of the
+ * program (only fields it may read). A rewritten load still checks at run time that its base is
+ * this run's ctx region at offset 0 and that the run may reach it; anything else takes the slow path
+ * (slowLoad through the region's handler), which gives the same value from the same readers.
+ */
+export interface CtxReads {
+  /** Region id of the ctx of the run on `m` whose context is of this kind (0: another kind of run). */
+  region(m: Machine): number;
+  /** By byte offset: the full-width load the policy allows there. */
+  readonly fields: ReadonlyMap<number, CtxRead>;
+}
+
+/** One directly read ctx field. */
+export interface CtxRead {
+  /** Load size in bytes (4 or 8): only an unsigned load of exactly this size is rewritten. */
+  readonly size: number;
+  /** The value's low and high halves into out[0], out[1], from the run's context object. */
+  read(context: unknown, out: Int32Array): void;
+  /** The value is a pointer the kernel hands over (its region joins the run's reach with the ctx's scope). */
+  readonly pointer: boolean;
 }
 
 /** Where a pc is, for humans. */
