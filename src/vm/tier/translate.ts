@@ -16,7 +16,9 @@
  *                  exact pc with the exact count. Where a block can stop in its middle (a memory
  *                  slow path that faults, LD_ABS), the instructions not reached are given back first
  *   memory         the interpreter's fast paths (region id, bounds and capability in the access
- *                  table's rl/wl) inline, its slowLoad/slowStore/atomic as the slow paths
+ *                  table's rl/wl) inline, its slowLoad/slowStore/atomic as the slow paths; ctx
+ *                  loads the program type lists (ExecProgram.ctxReads) read the run's context
+ *                  object directly when the base is this run's ctx at offset 0
  *   calls          helpers and kfuncs from per-site constants; local calls and exits use the
  *                  machine's frames (m.saved, m.retPc, m.frameProg) exactly as the interpreter does
  *

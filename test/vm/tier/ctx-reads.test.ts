@@ -94,4 +94,59 @@ describe('ctx loads read directly by the tier', () => {
     expect(src).toContain('const CR4 = P.ctxReads.fields.get(4).read;');
     expect(src).toContain('CXID = P.ctxReads.region(m)');
   });
+
+  it('random ctx-load programs agree on the interpreter, the tier and the reference (full and cut budgets), and the tier reads directly', () => {
+    // A small generator of its own: ctx loads of every size at in- and out-of-policy offsets, through
+    // r1 or a copy moved by -4, 0 or 4, mixed into r0; each program on XDP and on tc.
+    let seed = 0x2545f491;
+    const rnd = (n: number): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const SIZES = ['b', 'h', 'dw'];
+    const spy = vi.spyOn(CtxRegion.prototype, 'load');
+    let slow = { interp: 0, js: 0 };
+    let runs = 0;
+    let faults = 0;
+    for (let p = 0; p < 60; p++) {
+      const delta = [0, 0, 0, 4, -4][rnd(5)]!;
+      const lines = ['mov r0, 0', 'mov r6, r1', `add r6, ${delta}`];
+      const n = 2 + rnd(6);
+      for (let i = 0; i < n; i++) {
+        const dst = 2 + rnd(4);
+        const base = rnd(8) === 0 ? 'r6' : 'r1';
+        const off = rnd(12) === 0 ? rnd(48) : 4 * rnd(5);
+        const size = rnd(12) === 0 ? SIZES[rnd(SIZES.length)]! : 'w';
+        lines.push(`ldx${size} r${dst}, [${base}+${off}]`, rnd(2) === 0 ? `add r0, r${dst}` : `xor r0, r${dst}`);
+      }
+      lines.push('exit');
+      const text = lines.join('\n');
+      for (const type of [ProgType.XDP, ProgType.SCHED_CLS]) {
+        const total = 3 + 2 * n + 1;
+        for (const budget of [undefined, 1 + rnd(total)]) {
+          const out: string[] = [];
+          for (const engine of ['interp', 'js', 'reference'] as const) {
+            spy.mockClear();
+            const k = kernel({ engine, verify: false, ...(budget !== undefined ? { budget } : {}) });
+            const r = testRun(k, load(k, type, text), { data: FRAMES.v4_tcp80, repeat: 2 });
+            if (engine !== 'reference') slow[engine] += spy.mock.calls.length;
+            const f = k.lastFault;
+            out.push(JSON.stringify({ err: r.err, retval: r.retval, data: Array.from(r.dataOut), fault: r.err === 0 ? null : `${f?.kind}@${f?.pc}:${f?.address}` }));
+            if (engine === 'interp' && r.err !== 0) faults++;
+          }
+          expect(out[1], `${text}\n(type ${type}, budget ${budget})`).toBe(out[0]);
+          expect(out[2], `${text}\n(type ${type}, budget ${budget})`).toBe(out[0]);
+          runs++;
+        }
+      }
+    }
+    expect(runs).toBe(240);
+    // Both outcomes occur, and the tier took the slow path far less often than the interpreter.
+    expect(faults).toBeGreaterThan(20);
+    expect(faults).toBeLessThan(runs - 20);
+    expect(slow.js).toBeLessThan(slow.interp / 2);
+  });
 });
+
