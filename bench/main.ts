@@ -17,6 +17,7 @@
  *   --sched-ext-only  run only the sched_ext load test (64 CPUs, 1,000 tasks, 10 simulated s)
  *   --tcp-cc-only     run only the TCP congestion-control load test (1 Gbit/s, 10 ms, 10 simulated s)
  *   --suite-only      run only the unit-test suite case (a fresh process: 20 fixtures, 200 test runs)
+ *   --fixed-only      run only the fixed cost per XDP test-run repetition (a two-instruction program)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -34,6 +35,7 @@ import { runSmoke } from './smoke.js';
 import { markdownReport, textReport, type BenchReport, type CaseRow } from './report.js';
 import { schedExtLoad, schedExtLoadText, type SchedExtLoadRow } from './sched-ext.js';
 import { tcpCcLoad, tcpCcLoadText, type TcpCcLoadRow } from './tcp-cc.js';
+import { fixedCost, fixedCostText, type FixedCostRow } from './fixed.js';
 import { SUITE, SUITE_RUNS_EACH, suiteLoad, suiteOnce, suiteText, type SuiteRow } from './suite.js';
 
 const HASHMAP_ENTRIES = 1 << 20;
@@ -119,6 +121,7 @@ async function main(): Promise<void> {
       'sched-ext-only': { type: 'boolean' },
       'tcp-cc-only': { type: 'boolean' },
       'suite-only': { type: 'boolean' },
+      'fixed-only': { type: 'boolean' },
     },
   });
   if (values.child !== undefined) return child(values.child);
@@ -130,6 +133,10 @@ async function main(): Promise<void> {
   if (cases.length === 0) throw new BenchError('USAGE', `no benchmark matches ${String(filter)}`);
   if (values.smoke === true) {
     for (const e of engines) smoke(cases, e, filter === undefined);
+    return;
+  }
+  if (values['fixed-only'] === true) {
+    process.stdout.write(fixedCostText(fixedCost()));
     return;
   }
   if (values['suite-only'] === true) {
@@ -190,6 +197,7 @@ async function main(): Promise<void> {
   let schedExt: SchedExtLoadRow[] | undefined;
   let tcpCc: TcpCcLoadRow[] | undefined;
   let suite: SuiteRow[] | undefined;
+  let fixed: FixedCostRow[] | undefined;
   if (values['no-extras'] !== true) {
     const script = fileURLToPath(import.meta.url);
     log('bench: load times ...\n');
@@ -204,6 +212,8 @@ async function main(): Promise<void> {
     tcpCc = tcpCcLoad();
     log('bench: unit-test suite ...\n');
     suite = suiteLoad();
+    log('bench: fixed cost per repetition ...\n');
+    fixed = fixedCost();
   }
 
   const report: BenchReport = {
@@ -221,13 +231,13 @@ async function main(): Promise<void> {
   };
   if (values.markdown !== undefined) writeFileSync(values.markdown, markdownReport(report));
   if (values.json === true || values.out !== undefined) {
-    const text = `${JSON.stringify({ ...report, ...(schedExt === undefined ? {} : { schedExt }), ...(tcpCc === undefined ? {} : { tcpCc }), ...(suite === undefined ? {} : { suite }) }, null, 2)}\n`;
+    const text = `${JSON.stringify({ ...report, ...(schedExt === undefined ? {} : { schedExt }), ...(tcpCc === undefined ? {} : { tcpCc }), ...(suite === undefined ? {} : { suite }), ...(fixed === undefined ? {} : { fixed }) }, null, 2)}\n`;
     if (values.out !== undefined) writeFileSync(values.out, text);
     else process.stdout.write(text);
-    if (values.json !== true) process.stdout.write(textReport(report) + (schedExt === undefined ? '' : schedExtLoadText(schedExt)) + (tcpCc === undefined ? '' : tcpCcLoadText(tcpCc)) + (suite === undefined ? '' : suiteText(suite)));
+    if (values.json !== true) process.stdout.write(textReport(report) + (schedExt === undefined ? '' : schedExtLoadText(schedExt)) + (tcpCc === undefined ? '' : tcpCcLoadText(tcpCc)) + (suite === undefined ? '' : suiteText(suite)) + (fixed === undefined ? '' : fixedCostText(fixed)));
     return;
   }
-  process.stdout.write(textReport(report) + (schedExt === undefined ? '' : schedExtLoadText(schedExt)) + (tcpCc === undefined ? '' : tcpCcLoadText(tcpCc)) + (suite === undefined ? '' : suiteText(suite)));
+  process.stdout.write(textReport(report) + (schedExt === undefined ? '' : schedExtLoadText(schedExt)) + (tcpCc === undefined ? '' : tcpCcLoadText(tcpCc)) + (suite === undefined ? '' : suiteText(suite)) + (fixed === undefined ? '' : fixedCostText(fixed)));
 }
 
 main().catch((e: unknown) => {

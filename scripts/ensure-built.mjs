@@ -1,5 +1,5 @@
-// Build dist/ with tsc when it is missing or older than src/ (what `npm start` runs first, and what
-// the tests that run the CLI call). The package has no install scripts: a published tarball ships
+// Build dist/ with tsc (and the CLI's one-file build) when it is missing or older than src/ (what
+// `npm start` runs first, and what the tests that run the CLI call). The package has no install scripts: a published tarball ships
 // dist/ (built by `prepack`), and a checkout builds on first use here instead of on `npm ci`.
 // Parallel callers (test files run in several processes) build once: the first takes the lock
 // directory dist/.building, the others wait for it and find dist/ current.
@@ -46,6 +46,8 @@ while (stale()) {
     if (!existsSync(main) || !existsSync(plugin)) throw new Error('tsc emitted no dist/cli/main.js');
     chmodSync(main, 0o755);
     chmodSync(plugin, 0o755);
+    // The CLI's one-file build and code cache (scripts/bundle-cli.mjs; the CLI starts faster with them).
+    execFileSync(process.execPath, [join(root, 'scripts/bundle-cli.mjs')], { cwd: root, stdio: 'inherit' });
     break;
   } finally {
     rmSync(lock, { recursive: true, force: true });

@@ -277,7 +277,7 @@ export function dynptrRunEnd(m: Machine, fault: Fault | null): Fault | null {
 
 /** Register the end-of-run check. */
 export function installDynptrChecks(host: HelperHost): void {
-  host.onRunEnd(dynptrRunEnd);
+  host.onRunStateEnd(dynptrRunEnd);
 }
 
 /** Verifier prototypes (kernel/bpf/helpers.c, ringbuf.c). */

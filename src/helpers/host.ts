@@ -71,8 +71,11 @@ export interface HelperHost {
   setMonotonicNs(ns: bigint): void;
   /** Register a hook run when a map value with special fields is freed (cancel its timers). */
   onMapValueFree(fn: (map: BpfMap, region: number, value: Uint8Array) => void): void;
-  /** Register a hook run at the end of every top-level run (e.g. check spin locks / ringbuf reservations). */
-  onRunEnd(fn: (m: Machine, fault: Fault | null) => Fault | null): void;
+  /**
+   * Register a hook run at the end of every top-level run that left per-run state in m.runState
+   * (check spin locks / ringbuf reservations); runs without such state skip these hooks.
+   */
+  onRunStateEnd(fn: (m: Machine, fault: Fault | null) => Fault | null): void;
   /**
    * A map's user-space references (usercnt: fds and pins). bpf_timer_init and
    * bpf_timer_set_callback fail with EPERM when it is 0. Hosts without it count as "held".

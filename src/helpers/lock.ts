@@ -89,7 +89,7 @@ export function guardLockedCalls(name: string, fn: HelperFn): HelperFn {
 
 /** Register the end-of-run check. */
 export function installLockChecks(host: HelperHost): void {
-  host.onRunEnd(lockRunEnd);
+  host.onRunStateEnd(lockRunEnd);
 }
 
 /** Socket filters and the tracing types may not use maps with a bpf_spin_lock (check_map_prog_compatibility). */

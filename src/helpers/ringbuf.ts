@@ -91,7 +91,7 @@ export function ringbufRunEnd(m: Machine, fault: Fault | null): Fault | null {
 
 /** Register the end-of-run check. */
 export function installRingbufChecks(host: HelperHost): void {
-  host.onRunEnd(ringbufRunEnd);
+  host.onRunStateEnd(ringbufRunEnd);
 }
 
 /**

@@ -20,7 +20,7 @@ import { Memory, PERM_R, RegionKind, Scope } from '../vm/memory.js';
 import { MapValueRef } from '../maps/types.js';
 import { BpfMap } from '../maps/map.js';
 import { chargedHelper } from '../helpers/cost.js';
-import { ENGINES, RunOutcome, runProgram, setArgs, type EngineName, type RunArgs, type RunOptions, type RunResult } from '../vm/run.js';
+import { ENGINES, RunOutcome, runOnce, runProgram, setArgs, type EngineName, type RunArgs, type RunOptions, type RunResult } from '../vm/run.js';
 import { Attr, ATTR_SIZE, encodeTyped, type TypedAttr } from './syscall/attr.js';
 import { KernelError } from './errors.js';
 import { FdTable, IdAllocator } from './syscall/fdtable.js';
@@ -1013,8 +1013,8 @@ export class Kernel implements HelperHost {
           if (o.entry !== undefined) ro.entry = o.entry;
         }
         const r = runProgram(m, prog.exec, args, ro);
-        let fault = r.fault;
-        for (const h of this.runEndHooks) fault = h(m, fault);
+        if (m.runState.size === 0 && this.runEndHooks.length === 0) return r;
+        const fault = this.runEnd(m, r.fault);
         return fault === r.fault ? r : fault === null ? new RunOutcome(r.r0Lo, r.r0Hi, null, r.steps) : new RunOutcome(0, 0, fault, r.steps);
       }
       // Nested: run on this machine with the outer run's remaining budget; faults propagate.
@@ -1053,6 +1053,71 @@ export class Kernel implements HelperHost {
       }
       if (this.runDepth === 0) this.settle();
     }
+  }
+
+  /**
+   * bpf_test_run's loop: `n` (>= 1) top-level runs of `prog` with the same argument registers and
+   * `setup`, each exactly as {@link execute} runs it, stopping at the first fault; `each(i)` runs
+   * after repetition i (the test run's interrupt check). Returns the machine (r0 of the last run in
+   * lo[0]/hi[0]) and the fault. The repetitions resolve the run options once and allocate nothing;
+   * traced, covered and counted runs (bpf_stats) go through {@link execute} one by one.
+   */
+  repeatRuns(prog: KProg, regs: Int32Array, n: number, setup: (m: Machine) => void, each: (i: number) => void): { m: Machine; fault: Fault | null } {
+    if (this.runDepth !== 0 || this.statsOn || this.tracer !== null || this.coverageTracer !== null) {
+      const o = { setup };
+      let r: RunResult | null = null;
+      for (let i = 0; i < n; i++) {
+        r = this.execute(prog, regs, o);
+        if (r.fault !== null) break;
+        each(i);
+      }
+      const m = this.machineAt(0);
+      if (r!.fault === null) m.setR0(r!.r0Lo, r!.r0Hi);
+      return { m, fault: r!.fault };
+    }
+    const m = this.machineAt(0);
+    const exec = prog.exec;
+    const budget = this.budget;
+    const timeout = this.runTimeout;
+    const prevEngine = m.engine;
+    const prevTracer = m.tracer;
+    m.engine = ENGINES[this.engine];
+    m.tracer = null;
+    let fault: Fault | null = null;
+    try {
+      for (let i = 0; i < n; i++) {
+        // What execute does for a top-level run, in the same order.
+        m.context = null;
+        m.skbData = null;
+        m.skbNetworkOffset = 14;
+        m.skbMacOffset = 0;
+        if (m.runState.size !== 0) m.runState.clear();
+        m.beginRun(prog);
+        setup(m);
+        this.runDepth++;
+        try {
+          fault = runOnce(m, exec, regs, budget, timeout, true, Scope.PROGRAM, 0);
+          if (m.runState.size !== 0 || this.runEndHooks.length !== 0) fault = this.runEnd(m, fault);
+        } finally {
+          m.depth = 0;
+          this.runDepth--;
+          this.settle();
+        }
+        if (fault !== null) break;
+        each(i);
+      }
+    } finally {
+      m.engine = prevEngine;
+      m.tracer = prevTracer;
+    }
+    return { m, fault };
+  }
+
+  /** The run-end hooks: the per-run state checks when a helper left state, then those of every run. */
+  private runEnd(m: Machine, fault: Fault | null): Fault | null {
+    if (m.runState.size !== 0) for (const h of this.runStateHooks) fault = h(m, fault);
+    for (const h of this.runEndHooks) fault = h(m, fault);
+    return fault;
   }
 
   /**
@@ -1148,9 +1213,15 @@ export class Kernel implements HelperHost {
 
   /** Hooks run after every top-level run; each may turn a clean run into a fault. */
   private readonly runEndHooks: ((m: Machine, fault: Fault | null) => Fault | null)[] = [];
+  /** Hooks run, before those, after a top-level run in which a helper left state in m.runState (held locks, open reservations). */
+  private readonly runStateHooks: ((m: Machine, fault: Fault | null) => Fault | null)[] = [];
 
   onRunEnd(fn: (m: Machine, fault: Fault | null) => Fault | null): void {
     this.runEndHooks.push(fn);
+  }
+
+  onRunStateEnd(fn: (m: Machine, fault: Fault | null) => Fault | null): void {
+    this.runStateHooks.push(fn);
   }
 
   /** Whether a program run is in progress. */

@@ -136,6 +136,15 @@ export function warmUpOnce(): void {
 }
 
 /**
+ * Mark the warm-up as done without running it: for a process that makes one short run (the CLI's
+ * `bpfemu run` without --repeat), where V8 would not optimise the interpreter anyway and the
+ * warm-up would only add its own run and an optimising compile that process exit waits for.
+ */
+export function skipWarmUp(): void {
+  warmedUp = true;
+}
+
+/**
  * Run `prog` from `entryPc` until the frame at `baseDepth` exits. r1..r5 and r10 must be set and
  * `m.depth === baseDepth`. Faults are thrown as {@link Fault} values; an early whole-run stop as
  * {@link Stop}. On return r0 holds the result.

@@ -70,8 +70,40 @@ export interface ExecProgram {
    * frames up to there are cleared before the next run. Absent: all of them.
    */
   readonly callDepth?: number;
+  /**
+   * Whether any instruction names r10 (absent: assume so). Code that never reads r10 cannot form a
+   * pointer into a stack frame, so its runs leave the frames untouched and need none renewed.
+   */
+  readonly usesStack?: boolean;
+  /** ctx loads the JavaScript tier rewrites into direct reads (see {@link CtxReads}); absent: none. */
+  readonly ctxReads?: CtxReads | undefined;
   /** Kernel-syntax text and source location of a pc, for faults and traces. */
   describePc?(pc: number): PcInfo;
+}
+
+/**
+ * The ctx loads of a program that the JavaScript tier rewrites at translation time into direct
+ * reads of the run's context object (m.context), as the kernel's convert_ctx_access turns them into
+ * loads from the xdp_buff or sk_buff. The program type supplies it at load, from the policy of the
+ * program (only fields it may read). A rewritten load still checks at run time that its base is
+ * this run's ctx region at offset 0 and that the run may reach it; anything else takes the slow path
+ * (slowLoad through the region's handler), which gives the same value from the same readers.
+ */
+export interface CtxReads {
+  /** Region id of the ctx of the run on `m` whose context is of this kind (0: another kind of run). */
+  region(m: Machine): number;
+  /** By byte offset: the full-width load the policy allows there. */
+  readonly fields: ReadonlyMap<number, CtxRead>;
+}
+
+/** One directly read ctx field. */
+export interface CtxRead {
+  /** Load size in bytes (4 or 8): only an unsigned load of exactly this size is rewritten. */
+  readonly size: number;
+  /** The value's low and high halves into out[0], out[1], from the run's context object. */
+  read(context: unknown, out: Int32Array): void;
+  /** The value is a pointer the kernel hands over (its region joins the run's reach with the ctx's scope). */
+  readonly pointer: boolean;
 }
 
 /** Where a pc is, for humans. */
@@ -135,7 +167,10 @@ export class Machine {
   /** Slots granted with Scope.PROGRAM, revoked when a run of another program starts. */
   private progGrants: Int32Array<ArrayBuffer> = new Int32Array(16);
   private progGrantCount = 0;
-  /** Deepest stack frame the runs since the last clear may have used (see {@link noteFrames}). */
+  /**
+   * Deepest stack frame the runs since the last clear may have used, -1 none (see {@link noteFrames});
+   * a new machine's first run renews frame 0 as every run did before code without r10 skipped it.
+   */
   stackHw = 0;
   /** pc of the instruction being executed when a helper runs (for faults). */
   pc = 0;
@@ -210,7 +245,7 @@ export class Machine {
       this.stackRegion[d] = id;
       mem.slotBytes[id & SLOT_MASK]!.fill(0);
     }
-    this.stackHw = 0;
+    this.stackHw = -1;
     this.clockStartMs = 0;
     this.charged = 0;
   }
@@ -320,6 +355,7 @@ export class Machine {
    * static call depth, rather than per call in the interpreter loop.)
    */
   noteFrames(prog: ExecProgram, d: number): void {
+    if (prog.usesStack === false) return;
     const h = d + (prog.callDepth ?? MAX_FRAMES - 1);
     if (h > this.stackHw) this.stackHw = h < MAX_FRAMES ? h : MAX_FRAMES - 1;
   }

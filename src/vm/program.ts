@@ -6,7 +6,7 @@ import { decodeProgram, type DecodeOptions } from '../isa/decode.js';
 import { formatKernel } from '../isa/disasm-kernel.js';
 import type { RawInsn } from '../isa/insn.js';
 import { XOP_CALL_LOCAL } from '../isa/opcodes.js';
-import { MAX_FRAMES, type ExecProgram, type HelperFn, type PcInfo } from './machine.js';
+import { MAX_FRAMES, type CtxReads, type ExecProgram, type HelperFn, type PcInfo } from './machine.js';
 
 /** Helper and kfunc implementations available to a program. */
 export interface CallTables {
@@ -27,6 +27,8 @@ export interface BuildOptions extends CallTables {
   /** Extra names for the kernel-syntax disassembly in faults. */
   helperName?: (id: number) => string | undefined;
   kfuncName?: (imm: number, off: number) => string | undefined;
+  /** ctx loads the JavaScript tier may read directly (the program type's, for this program). */
+  ctxReads?: CtxReads | undefined;
 }
 
 /**
@@ -120,6 +122,8 @@ export function buildExecProgram(raw: readonly RawInsn[], o: BuildOptions = {}):
     helperById: (id) => helpers?.get(id),
     owner: o.owner,
     callDepth: callDepth(decoded.code),
+    usesStack: raw.some((i) => i.dst === 10 || i.src === 10),
+    ctxReads: o.ctxReads,
     describePc(pc: number): PcInfo {
       const info: PcInfo = { insn: pc >= 0 && pc < raw.length ? formatKernel(raw[pc]!, raw[pc + 1], names) : '?' };
       const src = o.sourceOf?.(pc);

@@ -120,15 +120,32 @@ export function runProgram(m: Machine, prog: ExecProgram, args: RunArgs, opts: R
   const prevTracer = m.tracer;
   m.engine = engine;
   m.tracer = opts.trace ?? null;
+  try {
+    const fault = runOnce(m, prog, args, budget, opts.timeoutMs ?? Infinity, opts.begun === true, opts.argScope ?? Scope.RUN, opts.entry ?? 0);
+    return fault === null ? new RunOutcome(m.lo[0]!, m.hi[0]!, null, budget - m.left - m.charged) : new RunOutcome(0, 0, fault, budget - m.left - m.charged);
+  } finally {
+    m.engine = prevEngine;
+    m.tracer = prevTracer;
+    m.depth = 0;
+  }
+}
+
+/**
+ * The body of {@link runProgram} on `m.engine` (set by the caller), without a result object: returns
+ * the fault, or null with r0 in m.lo[0] and m.hi[0]; instructions executed = budget - m.left -
+ * m.charged. Callers that repeat a run (BPF_PROG_TEST_RUN's repetitions) resolve the options once
+ * and call this per repetition, allocating nothing.
+ */
+export function runOnce(m: Machine, prog: ExecProgram, args: RunArgs, budget: number, timeLimitMs: number, begun: boolean, argScope: number, entry: number): Fault | null {
   m.budget = budget;
   m.left = budget;
-  m.timeLimitMs = opts.timeoutMs ?? Infinity;
+  m.timeLimitMs = timeLimitMs;
   m.depth = 0;
   m.tailCalls = 0;
   m.tailTarget = null;
   m.prog = prog;
   // Capabilities of the previous run go, the stack frames it used are renewed and zeroed.
-  if (opts.begun !== true) m.beginRun(prog.owner ?? prog);
+  if (!begun) m.beginRun(prog.owner ?? prog);
   // r0..r10 (a loop: TypedArray.prototype.fill is a builtin call that costs more than 22 stores).
   const lo = m.lo;
   const hi = m.hi;
@@ -138,24 +155,20 @@ export function runProgram(m: Machine, prog: ExecProgram, args: RunArgs, opts: R
   }
   setArgs(m, args);
   // What the caller passes in r1..r5 (ctx, input) is the run's to use.
-  m.grantArgs(opts.argScope ?? Scope.RUN);
+  m.grantArgs(argScope);
   m.setFramePointer(0);
   m.noteFrames(prog, 0);
   m.mayGoto[0] = MAY_GOTO_LIMIT;
   try {
-    engine(m, prog, opts.entry ?? 0, 0);
-    return new RunOutcome(lo[0]!, hi[0]!, null, budget - m.left - m.charged);
+    m.engine!(m, prog, entry, 0);
+    return null;
   } catch (e) {
-    if (e instanceof Fault) return new RunOutcome(0, 0, locate(e, m), budget - m.left - m.charged);
+    if (e instanceof Fault) return locate(e, m);
     if (e instanceof Stop) {
       m.setR0(e.lo, e.hi);
-      return new RunOutcome(lo[0]!, hi[0]!, null, budget - m.left - m.charged);
+      return null;
     }
     throw e;
-  } finally {
-    m.engine = prevEngine;
-    m.tracer = prevTracer;
-    m.depth = 0;
   }
 }
 

@@ -184,22 +184,20 @@ describe('maps_cgroup_storage fixture (bpf_get_local_storage in cgroup_skb, 6.18
     const linked = cs.link(77n, EGRESS);
     const plinked = ps.link(77n, EGRESS);
     const p = o.program('count_egress');
-    // bind through the program type's setup: run twice with the storage bound by a wrapper
+    // bind through the program type's setup: run with the storage bound by a wrapper of the test
+    // run's repetitions (Kernel.repeatRuns, which runs the setup before every repetition)
     const run = (): number => {
-      const saved = k.execute.bind(k);
-      k.execute = ((prog, args, opts = {}) =>
-        saved(prog, args, {
-          ...opts,
-          setup: (m) => {
-            opts.setup?.(m);
-            bindCgroupStorage(m, cs, linked);
-            bindCgroupStorage(m, ps, plinked);
-          },
-        })) as typeof k.execute;
+      const saved = k.repeatRuns.bind(k);
+      k.repeatRuns = ((prog, regs, n, setup, each) =>
+        saved(prog, regs, n, (m) => {
+          setup(m);
+          bindCgroupStorage(m, cs, linked);
+          bindCgroupStorage(m, ps, plinked);
+        }, each)) as typeof k.repeatRuns;
       try {
         return p.testRun({ dataIn: FRAME }).retval;
       } finally {
-        k.execute = saved;
+        k.repeatRuns = saved;
       }
     };
     expect([run(), run(), run()]).toEqual([1, 0, 1]);

@@ -5,6 +5,8 @@
  *  2. programs/struct_ops_demo.bpf.o: struct_ops maps and syscall programs; shows association,
  *     dispatch through a kfunc, poison, EBUSY on re-association, and what freeing does.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BpfObject, BpfError } from '../../api/index.js';
 import { Kernel } from '../../kernel/kernel.js';
@@ -12,9 +14,14 @@ import { arpFrame, ipv4, ipv4Frame, ipv6Frame } from '../../util/packets.js';
 import type { Io } from '../io.js';
 import { CliError, EXIT_OK, parseCommandArgs, type Command } from '../registry.js';
 
-/** A bundled program object, next to the package's dist/. */
+/**
+ * A bundled program object, in the package's programs/ beside dist/ (found upwards from this file:
+ * dist/cli/commands/ in the modules, dist/cli/ in the one-file build).
+ */
 export function bundledProgram(name: string): string {
-  return fileURLToPath(new URL(`../../../programs/${name}`, import.meta.url));
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 4 && !existsSync(join(dir, 'programs', name)); up++) dir = dirname(dir);
+  return join(dir, 'programs', name);
 }
 
 const XDP_ACTIONS = ['XDP_ABORTED', 'XDP_DROP', 'XDP_PASS', 'XDP_TX', 'XDP_REDIRECT'];

@@ -17,6 +17,7 @@ import { objectNameFromPath } from '../../object/load.js';
 import { isPcap } from '../../util/pcap.js';
 import { runPcap } from '../pcap-run.js';
 import { AttachType, ProgType } from '../../object/uapi.js';
+import { skipWarmUp } from '../../vm/interp.js';
 import type { Io } from '../io.js';
 import { CliError, EXIT_OK, parseCommandArgs, type Command } from '../registry.js';
 
@@ -292,6 +293,9 @@ export const runCommand: Command = {
       obj.close();
       return EXIT_OK;
     }
+    // One test run: V8 would not optimise the interpreter within it, so its one-time warm-up (and
+    // the optimising compile it starts, which process exit waits for) would only cost time.
+    if (values.repeat === undefined || Number(values.repeat) <= 1) skipWarmUp();
     let r;
     try {
       r = prog.testRun({

@@ -6,7 +6,7 @@ import { PERM_R, PERM_RW, RegionKind, type SpecialRegion } from '../../vm/memory
 import { Memory } from '../../vm/memory.js';
 import type { Fault } from '../../vm/fault.js';
 import type { Machine } from '../../vm/machine.js';
-import { argRegs, type RunResult } from '../../vm/run.js';
+import { argRegs } from '../../vm/run.js';
 import type { Kernel } from '../kernel.js';
 import type { KProg } from '../objects/objects.js';
 
@@ -51,16 +51,11 @@ export function u64Array(args: readonly bigint[], minLen = 0): Uint8Array {
  */
 export function timedRuns(k: Kernel, prog: KProg, args: readonly bigint[], repeat: number, setup: (m: Machine) => void): { r0: bigint; fault: Fault | null; durationNs: number } {
   const n = repeat === 0 ? 1 : repeat;
-  // Converted and allocated once: every repetition reuses them.
+  // Converted once: every repetition reuses them.
   const regs = argRegs(args);
-  const opts = { setup };
   const start = nowNs();
-  let last: RunResult | null = null;
-  for (let i = 0; i < n; i++) {
-    const r = k.execute(prog, regs, opts);
-    if (r.fault !== null) return { r0: 0n, fault: r.fault, durationNs: 0 };
-    last = r;
-    checkInterrupt(k, start, i);
-  }
-  return { r0: last!.r0, fault: null, durationNs: (nowNs() - start) / n };
+  const { m, fault } = k.repeatRuns(prog, regs, n, setup, (i) => checkInterrupt(k, start, i));
+  if (fault !== null) return { r0: 0n, fault, durationNs: 0 };
+  const durationNs = (nowNs() - start) / n;
+  return { r0: (BigInt(m.hi[0]! >>> 0) << 32n) | BigInt(m.lo[0]! >>> 0), fault: null, durationNs };
 }

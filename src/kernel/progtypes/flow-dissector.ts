@@ -24,7 +24,7 @@ import type { Kernel } from '../kernel.js';
 import { mapCtx, timedRuns } from './common.js';
 import { CtxRegion, ctxIn, rangeIsZero } from './ctx.js';
 import type { ProgTypeOps, TestRunInput, TestRunOutput } from './registry.js';
-import { SKB_POLICIES, SK_BUFF, skbBackend } from './skb.js';
+import { SKB_POLICIES, SK_BUFF, skbBackend, skbCtxReadsFor } from './skb.js';
 
 const { EINVAL } = ERRNO;
 
@@ -85,4 +85,4 @@ function testRunFlowDissector(k: Kernel, t: TestRunInput): TestRunOutput | numbe
 }
 
 /** BPF_PROG_TYPE_FLOW_DISSECTOR. */
-export const FLOW_DISSECTOR_PROG: ProgTypeOps = { type: ProgType.FLOW_DISSECTOR, name: 'flow_dissector', testRun: testRunFlowDissector };
+export const FLOW_DISSECTOR_PROG: ProgTypeOps = { type: ProgType.FLOW_DISSECTOR, name: 'flow_dissector', testRun: testRunFlowDissector, ctxReads: () => skbCtxReadsFor(ProgType.FLOW_DISSECTOR) };

@@ -6,6 +6,7 @@
 import type { RedirectRecord } from '../../helpers/packet.js';
 import type { Kernel } from '../kernel.js';
 import type { KProg } from '../objects/objects.js';
+import type { CtxReads } from '../../vm/machine.js';
 
 /** BPF_PROG_TEST_RUN input, decoded from the attribute. */
 export interface TestRunInput {
@@ -51,6 +52,8 @@ export interface ProgTypeOps {
   readonly name: string;
   /** BPF_PROG_TEST_RUN; absent → ENOTSUPP (as prog->aux->ops->test_run == NULL). */
   testRun?(k: Kernel, input: TestRunInput): TestRunOutput | number;
+  /** The ctx loads the JavaScript tier may read directly for a program with expected attach type `eat`. */
+  ctxReads?(eat: number): CtxReads | undefined;
 }
 
 /** Program types by number. A type without an entry cannot be loaded (EINVAL, find_prog_type). */

@@ -32,6 +32,7 @@ import { ERRNO } from '../../util/errno.js';
 import { ProgType } from '../../object/uapi.js';
 import { PERM_R, PERM_RW, RegionKind, Memory } from '../../vm/memory.js';
 import type { Fault } from '../../vm/fault.js';
+import type { CtxRead, CtxReads } from '../../vm/machine.js';
 import { ETH_HLEN, PAGE_SIZE, PacketBuffer, SKB_SHINFO_SIZE, SkbBuff, type RedirectRecord, type SkbSock } from '../../helpers/packet.js';
 import type { Kernel } from '../kernel.js';
 import type { KProg } from '../objects/objects.js';
@@ -124,72 +125,75 @@ function le32(b: Uint8Array, off: number): number {
   return (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;
 }
 
+/** A u32 __sk_buff field as register halves (the high half 0). */
+function u32Read(get: (s: SkbBuff) => number): (s: SkbBuff, out: Int32Array) => void {
+  return (s, out) => {
+    out[0] = get(s) | 0;
+    out[1] = 0;
+  };
+}
+
+/**
+ * The __sk_buff fields whose bpf_convert_ctx_access reads are plain numbers or packet pointers, by
+ * name: the slow path (SkbCtx) and the tier's direct ctx loads (skbCtxReadsFor) both read through
+ * these. `cb` is per index (below).
+ */
+const SKB_READ: Readonly<Record<string, (s: SkbBuff, out: Int32Array) => void>> = {
+  len: u32Read((s) => s.len),
+  pkt_type: u32Read((s) => s.pktType),
+  mark: u32Read((s) => s.mark),
+  queue_mapping: u32Read((s) => s.queueMapping),
+  protocol: u32Read((s) => swap16(s.protocol)),
+  vlan_present: u32Read((s) => s.vlanPresent),
+  vlan_tci: u32Read((s) => s.vlanTci),
+  vlan_proto: u32Read((s) => swap16(s.vlanProto)),
+  priority: u32Read((s) => s.priority),
+  ingress_ifindex: u32Read((s) => s.ingressIfindex),
+  ifindex: u32Read((s) => s.ifindex),
+  tc_index: u32Read((s) => s.tcIndex),
+  hash: u32Read((s) => s.hash),
+  tc_classid: u32Read((s) => s.tcClassid),
+  napi_id: u32Read((s) => s.napiId),
+  wire_len: u32Read((s) => s.wireLen),
+  gso_segs: u32Read((s) => s.gsoSegs),
+  gso_size: u32Read((s) => s.gsoSize),
+  data: (s, out) => s.buf.pointerInto(s.buf.data, out),
+  data_end: (s, out) => s.buf.pointerInto(s.buf.end, out),
+  data_meta: (s, out) => s.buf.pointerInto(s.buf.meta, out),
+};
+/** {@link SKB_READ} by field index of SK_BUFF (cb[i] included); undefined for the other fields. */
+const SKB_READ_AT = SK_BUFF.fields.map((f) => (f.kind === 'cb' ? u32Read((s) => s.cb[f.index]!) : SKB_READ[f.name]));
+
+/** The __sk_buff loads the JavaScript tier reads directly for a program of `type` (its policy's readable fields of SKB_READ_AT). */
+export function skbCtxReadsFor(type: number): CtxReads | undefined {
+  let r = SKB_CTX_READS.get(type);
+  if (r === undefined && SKB_POLICIES.has(type)) SKB_CTX_READS.set(type, (r = skbCtxReads(type)));
+  return r;
+}
+
+const SKB_CTX_READS = new Map<number, CtxReads>();
+
+function skbCtxReads(type: number): CtxReads {
+  const pol = SKB_POLICIES.get(type)!;
+  const fields = new Map<number, CtxRead>();
+  SK_BUFF.fields.forEach((f, i) => {
+    const read = SKB_READ_AT[i];
+    if (read !== undefined && pol.read.has(f.name)) fields.set(f.off, { size: f.size, pointer: f.kind === 'pkt', read: (c, out) => read(c as SkbBuff, out) });
+  });
+  return { region: (m) => (m.context instanceof SkbBuff ? m.context.ctxRegion : 0), fields };
+}
+
 /** The __sk_buff fields after bpf_convert_ctx_access, read from and written to the skb. */
 class SkbCtx implements CtxBackend {
   constructor(private readonly s: SkbBuff) {}
 
   read(f: CtxField, out: Int32Array): void {
     const s = this.s;
+    const direct = SKB_READ_AT[SK_BUFF.byByte[f.off]!];
+    if (direct !== undefined) return direct(s, out);
     const sk = s.sock;
     let v: number | bigint;
     switch (f.name) {
-      case 'len':
-        v = s.len;
-        break;
-      case 'pkt_type':
-        v = s.pktType;
-        break;
-      case 'mark':
-        v = s.mark;
-        break;
-      case 'queue_mapping':
-        v = s.queueMapping;
-        break;
-      case 'protocol':
-        v = swap16(s.protocol);
-        break;
-      case 'vlan_present':
-        v = s.vlanPresent;
-        break;
-      case 'vlan_tci':
-        v = s.vlanTci;
-        break;
-      case 'vlan_proto':
-        v = swap16(s.vlanProto);
-        break;
-      case 'priority':
-        v = s.priority;
-        break;
-      case 'ingress_ifindex':
-        v = s.ingressIfindex;
-        break;
-      case 'ifindex':
-        v = s.ifindex;
-        break;
-      case 'tc_index':
-        v = s.tcIndex;
-        break;
-      case 'cb':
-        v = s.cb[f.index]!;
-        break;
-      case 'hash':
-        v = s.hash;
-        break;
-      case 'tc_classid':
-        v = s.tcClassid;
-        break;
-      case 'data':
-        v = s.buf.pointer(s.buf.data);
-        break;
-      case 'data_end':
-        v = s.buf.pointer(s.buf.end);
-        break;
-      case 'data_meta':
-        v = s.buf.pointer(s.buf.meta);
-        break;
-      case 'napi_id':
-        v = s.napiId;
-        break;
       case 'family':
         v = sk?.family ?? 0;
         break;
@@ -218,17 +222,8 @@ class SkbCtx implements CtxBackend {
       case 'tstamp':
         v = s.tstamp;
         break;
-      case 'wire_len':
-        v = s.wireLen;
-        break;
-      case 'gso_segs':
-        v = s.gsoSegs;
-        break;
       case 'sk':
         v = s.sockRegion === 0 ? 0n : Memory.pointer(s.sockRegion, 0);
-        break;
-      case 'gso_size':
-        v = s.gsoSize;
         break;
       case 'tstamp_type':
         v = s.tstampType;
@@ -536,17 +531,17 @@ function testRunSkb(k: Kernel, t: TestRunInput): TestRunOutput | number {
 }
 
 /** The __sk_buff program types with bpf_prog_test_run_skb. */
-export const SOCKET_FILTER_PROG: ProgTypeOps = { type: ProgType.SOCKET_FILTER, name: 'socket_filter', testRun: testRunSkb };
-export const SCHED_CLS_PROG: ProgTypeOps = { type: ProgType.SCHED_CLS, name: 'sched_cls', testRun: testRunSkb };
-export const SCHED_ACT_PROG: ProgTypeOps = { type: ProgType.SCHED_ACT, name: 'sched_act', testRun: testRunSkb };
-export const CGROUP_SKB_PROG: ProgTypeOps = { type: ProgType.CGROUP_SKB, name: 'cgroup_skb', testRun: testRunSkb };
-export const LWT_IN_PROG: ProgTypeOps = { type: ProgType.LWT_IN, name: 'lwt_in', testRun: testRunSkb };
-export const LWT_OUT_PROG: ProgTypeOps = { type: ProgType.LWT_OUT, name: 'lwt_out', testRun: testRunSkb };
-export const LWT_XMIT_PROG: ProgTypeOps = { type: ProgType.LWT_XMIT, name: 'lwt_xmit', testRun: testRunSkb };
+export const SOCKET_FILTER_PROG: ProgTypeOps = { type: ProgType.SOCKET_FILTER, name: 'socket_filter', testRun: testRunSkb, ctxReads: () => skbCtxReadsFor(ProgType.SOCKET_FILTER) };
+export const SCHED_CLS_PROG: ProgTypeOps = { type: ProgType.SCHED_CLS, name: 'sched_cls', testRun: testRunSkb, ctxReads: () => skbCtxReadsFor(ProgType.SCHED_CLS) };
+export const SCHED_ACT_PROG: ProgTypeOps = { type: ProgType.SCHED_ACT, name: 'sched_act', testRun: testRunSkb, ctxReads: () => skbCtxReadsFor(ProgType.SCHED_ACT) };
+export const CGROUP_SKB_PROG: ProgTypeOps = { type: ProgType.CGROUP_SKB, name: 'cgroup_skb', testRun: testRunSkb, ctxReads: () => skbCtxReadsFor(ProgType.CGROUP_SKB) };
+export const LWT_IN_PROG: ProgTypeOps = { type: ProgType.LWT_IN, name: 'lwt_in', testRun: testRunSkb, ctxReads: () => skbCtxReadsFor(ProgType.LWT_IN) };
+export const LWT_OUT_PROG: ProgTypeOps = { type: ProgType.LWT_OUT, name: 'lwt_out', testRun: testRunSkb, ctxReads: () => skbCtxReadsFor(ProgType.LWT_OUT) };
+export const LWT_XMIT_PROG: ProgTypeOps = { type: ProgType.LWT_XMIT, name: 'lwt_xmit', testRun: testRunSkb, ctxReads: () => skbCtxReadsFor(ProgType.LWT_XMIT) };
 /** No test run in the kernel (ENOTSUPP); runnable through {@link runSkb}. */
-export const LWT_SEG6LOCAL_PROG: ProgTypeOps = { type: ProgType.LWT_SEG6LOCAL, name: 'lwt_seg6local' };
+export const LWT_SEG6LOCAL_PROG: ProgTypeOps = { type: ProgType.LWT_SEG6LOCAL, name: 'lwt_seg6local', ctxReads: () => skbCtxReadsFor(ProgType.LWT_SEG6LOCAL) };
 /** No test run in the kernel (ENOTSUPP); runnable through {@link runSkb}. */
-export const SK_SKB_PROG: ProgTypeOps = { type: ProgType.SK_SKB, name: 'sk_skb' };
+export const SK_SKB_PROG: ProgTypeOps = { type: ProgType.SK_SKB, name: 'sk_skb', ctxReads: () => skbCtxReadsFor(ProgType.SK_SKB) };
 
 /** Every __sk_buff type. */
 export const SKB_PROG_TYPES: readonly ProgTypeOps[] = [SOCKET_FILTER_PROG, SCHED_CLS_PROG, SCHED_ACT_PROG, CGROUP_SKB_PROG, LWT_IN_PROG, LWT_OUT_PROG, LWT_XMIT_PROG, LWT_SEG6LOCAL_PROG, SK_SKB_PROG];

@@ -26,6 +26,7 @@ import { ERRNO } from '../../util/errno.js';
 import { AttachType, ProgType } from '../../object/uapi.js';
 import { PERM_RW } from '../../vm/memory.js';
 import type { Fault } from '../../vm/fault.js';
+import type { CtxRead, CtxReads } from '../../vm/machine.js';
 import {
   ETH_HLEN,
   MAX_SKB_FRAGS,
@@ -76,38 +77,58 @@ export function xdpPolicy(eat: number): CtxPolicy {
   return eat === AttachType.XDP_DEVMAP ? XDP_DEVMAP_POLICY : XDP_POLICY;
 }
 
-/** The xdp_md fields after bpf_convert_ctx_access: pointers from the xdp_buff, ifindexes from rxq/txq. */
+/**
+ * The xdp_md fields after bpf_convert_ctx_access (xdp_convert_ctx_access), by name: pointers from
+ * the xdp_buff, ifindexes from rxq/txq, as register halves. The slow path (XdpCtx) and the tier's
+ * direct ctx loads (xdpCtxReadsFor) both read through these.
+ */
+const XDP_READ: Readonly<Record<string, (x: XdpBuff, out: Int32Array) => void>> = {
+  data: (x, out) => x.buf.pointerInto(x.buf.data, out),
+  data_end: (x, out) => x.buf.pointerInto(x.buf.end, out),
+  data_meta: (x, out) => x.buf.pointerInto(x.buf.meta, out),
+  ingress_ifindex: (x, out) => {
+    out[0] = x.ingressIfindex;
+    out[1] = 0;
+  },
+  rx_queue_index: (x, out) => {
+    out[0] = x.rxQueueIndex;
+    out[1] = 0;
+  },
+  egress_ifindex: (x, out) => {
+    out[0] = x.egressIfindex;
+    out[1] = 0;
+  },
+};
+/** {@link XDP_READ} by field index of XDP_MD (no lookup by name per load). */
+const XDP_READ_AT = XDP_MD.fields.map((f) => XDP_READ[f.name]!);
+
 class XdpCtx implements CtxBackend {
   constructor(private readonly x: XdpBuff) {}
 
   read(f: CtxField, out: Int32Array): void {
-    const b = this.x.buf;
-    // Packet pointers are built as register halves: this runs on every ctx->data load.
-    switch (f.name) {
-      case 'data':
-        b.pointerInto(b.data, out);
-        return;
-      case 'data_end':
-        b.pointerInto(b.end, out);
-        return;
-      case 'data_meta':
-        b.pointerInto(b.meta, out);
-        return;
-      case 'ingress_ifindex':
-        out[0] = this.x.ingressIfindex;
-        break;
-      case 'rx_queue_index':
-        out[0] = this.x.rxQueueIndex;
-        break;
-      default:
-        out[0] = this.x.egressIfindex;
-    }
-    out[1] = 0;
+    XDP_READ_AT[XDP_MD.byByte[f.off]!]!(this.x, out);
   }
 
   write(): void {
     // No xdp_md field is writable (the policy rejects every store first).
   }
+}
+
+function xdpCtxReads(policy: CtxPolicy): CtxReads {
+  const fields = new Map<number, CtxRead>();
+  for (const f of XDP_MD.fields) {
+    const read = XDP_READ[f.name]!;
+    if (policy.read.has(f.name)) fields.set(f.off, { size: f.size, pointer: f.kind === 'pkt', read: (c, out) => read(c as XdpBuff, out) });
+  }
+  return { region: (m) => (m.context instanceof XdpBuff ? m.context.ctxRegion : 0), fields };
+}
+
+const XDP_CTX_READS = xdpCtxReads(XDP_POLICY);
+const XDP_DEVMAP_CTX_READS = xdpCtxReads(XDP_DEVMAP_POLICY);
+
+/** The xdp_md loads the JavaScript tier reads directly for a program with expected attach type `eat`. */
+export function xdpCtxReadsFor(eat: number): CtxReads {
+  return eat === AttachType.XDP_DEVMAP ? XDP_DEVMAP_CTX_READS : XDP_CTX_READS;
 }
 
 /** Input of a direct XDP run ({@link runXdp}). */
@@ -276,5 +297,5 @@ function testRunXdp(k: Kernel, t: TestRunInput): TestRunOutput | number {
 }
 
 /** BPF_PROG_TYPE_XDP. */
-export const XDP_PROG: ProgTypeOps = { type: ProgType.XDP, name: 'xdp', testRun: testRunXdp };
+export const XDP_PROG: ProgTypeOps = { type: ProgType.XDP, name: 'xdp', testRun: testRunXdp, ctxReads: xdpCtxReadsFor };
 

@@ -550,6 +550,7 @@ export function progLoad(k: Kernel, a: Attr): number {
       helperName: (id) => (k.helpers.get(id) ? `bpf_${k.helpers.get(id)!.name}` : undefined),
       kfuncName: (imm) => k.kfuncs.byBtfId(imm)?.def.name,
       ...(deadCode.size > 0 ? { poison: deadCode } : {}),
+      ctxReads: ops.ctxReads?.(eat),
     });
   } catch (e) {
     for (const m of res.usedMaps) k.mapPut(m);

@@ -16,7 +16,9 @@
  *                  exact pc with the exact count. Where a block can stop in its middle (a memory
  *                  slow path that faults, LD_ABS), the instructions not reached are given back first
  *   memory         the interpreter's fast paths (region id, bounds and capability in the access
- *                  table's rl/wl) inline, its slowLoad/slowStore/atomic as the slow paths
+ *                  table's rl/wl) inline, its slowLoad/slowStore/atomic as the slow paths; ctx
+ *                  loads the program type lists (ExecProgram.ctxReads) read the run's context
+ *                  object directly when the base is this run's ctx at offset 0
  *   calls          helpers and kfuncs from per-site constants; local calls and exits use the
  *                  machine's frames (m.saved, m.retPc, m.frameProg) exactly as the interpreter does
  *
@@ -28,7 +30,7 @@
  */
 import { LDDW_CODE } from '../../isa/opcodes.js';
 import { ARITH, atomic, bswap32, divS64, divU64, ldPacket, modS64, modU64, mulhiU32, slowLoad, slowStore } from '../interp.js';
-import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, TIME_SLICE, type ExecProgram, type Machine } from '../machine.js';
+import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, TIME_SLICE, type CtxReads, type ExecProgram, type Machine } from '../machine.js';
 import { SLOT_MASK } from '../memory.js';
 
 /** Exit codes of a translated function. */
@@ -166,8 +168,11 @@ function shift64(kind: 'lsh' | 'rsh' | 'arsh', d: number, n: string, constant: n
   return `{ const N = ${n}; if (N >= 32) { ${big} } else if (N !== 0) { ${small} } }`;
 }
 
-/** Code of one straight-line instruction at `pc`; `refund` = instructions of its block after it. */
-function straight(code: Int32Array, pc: number, refund: number): string | null {
+/**
+ * Code of one straight-line instruction at `pc`; `refund` = instructions of its block after it.
+ * `ctx`: the program's directly read ctx fields (a rewritten load adds its offset to `ctxSites`).
+ */
+function straight(code: Int32Array, pc: number, refund: number, ctx?: CtxReads, ctxSites?: Set<number>): string | null {
   const w = pc << 2;
   const ins = code[w]!;
   const op = ins & 0xff;
@@ -260,7 +265,14 @@ function straight(code: Int32Array, pc: number, refund: number): string | null {
         return `{ ${head} let v; if (IDS[x] === r && ${inb}) v = ${fast}; else { ${give}v = ${slow};${take} } ${ld} = v; ${hd} = v >> 31; }`;
       }
       const fast = size === 8 ? `{ const v = DV[x]; ${ld} = v.getInt32(a, true); ${hd} = v.getInt32(a + 4, true); }` : `{ ${ld} = ${size === 4 ? 'DV[x].getInt32(a, true)' : size === 2 ? 'DV[x].getUint16(a, true)' : 'U8[x][a]'}; ${hd} = 0; }`;
-      return `{ ${head} if (IDS[x] === r && ${inb}) ${fast} else { ${give}${ld} = ${slow}; ${hd} = SCR[1];${take} } }`;
+      const generic = `{ ${head} if (IDS[x] === r && ${inb}) ${fast} else { ${give}${ld} = ${slow}; ${hd} = SCR[1];${take} } }`;
+      const field = ctx?.fields.get(off);
+      if (field === undefined || field.size !== size || ctxSites === undefined) return generic;
+      // A ctx field read directly (convert_ctx_access): this run's ctx at offset 0, reachable. The
+      // value is what the slow path's handler gives; a pointer joins the reach as slowLoad does.
+      ctxSites.add(off);
+      const grant = field.pointer ? ` if (${hd} !== 0 && !(CAP[${hd} & ${SLOT_MASK}] !== 0 && IDS[${hd} & ${SLOT_MASK}] === ${hd})) m.grant(${hd}, CAP[x]);` : '';
+      return `{ const r = ${H(s)}, x = r & ${SLOT_MASK}; if (r === CXID && r !== 0 && ${L(s)} === 0 && CAP[x] !== 0 && IDS[x] === r) { CR${off}(m.context, SCR); ${ld} = SCR[0]; ${hd} = SCR[1];${grant} } else ${generic} }`;
     }
     // ---- stores
     case 0x62: case 0x6a: case 0x72: case 0x7a: case 0x63: case 0x6b: case 0x73: case 0x7b: {
@@ -315,6 +327,7 @@ export function translateSource(prog: ExecProgram): string {
   const lead = leaders(prog);
   const helperSlots = new Set<number>();
   const kfuncSlots = new Set<number>();
+  const ctxSites = new Set<number>();
   const cases: string[] = [];
   let pc = 0;
   while (pc < n) {
@@ -347,7 +360,7 @@ export function translateSource(prog: ExecProgram): string {
       const s = (ins >> 12) & 15;
       const refund = count - i - 1;
       const target = code[w + 1]!;
-      const line = straight(code, at, refund);
+      const line = straight(code, at, refund, prog.ctxReads, ctxSites);
       if (line !== null) {
         body.push(line);
         continue;
@@ -399,12 +412,15 @@ export function translateSource(prog: ExecProgram): string {
     cases.push(body.join('\n'));
   }
   const consts = [...helperSlots].map((sl) => `const H${sl} = P.helpers[${sl}];`).concat([...kfuncSlots].map((sl) => `const K${sl} = P.kfuncs[${sl}];`));
+  for (const off of ctxSites) consts.push(`const CR${off} = P.ctxReads.fields.get(${off}).read;`);
+  // The run's ctx region, looked up once per entry (only in code with rewritten ctx loads).
+  const ctxEntry = ctxSites.size > 0 ? ' const CAP = m.access.cap, CXID = P.ctxReads.region(m);' : '';
   return `'use strict';
 const divU64 = rt.divU64, modU64 = rt.modU64, divS64 = rt.divS64, modS64 = rt.modS64, T = rt.T;
 ${consts.join('\n')}
 return function tier(m, entryPc, baseDepth) {
   const lo = m.lo, hi = m.hi, mem = m.mem, IDS = mem.slotId, U8 = mem.slotBytes, DV = mem.slotView;
-  const RL = m.access.rl, WL = m.access.wl, SCR = m.scratch, SV = m.saved, SR = m.stackRegion, MG = m.mayGoto, RP = m.retPc, FP = m.frameProg;
+  const RL = m.access.rl, WL = m.access.wl, SCR = m.scratch, SV = m.saved, SR = m.stackRegion, MG = m.mayGoto, RP = m.retPc, FP = m.frameProg;${ctxEntry}
   let ${ALL_REGS.map((r) => `${L(r)} = lo[${r}], ${H(r)} = hi[${r}]`).join(', ')};
   // live: the locals hold the registers (false while a helper runs: the machine's are newer).
   let depth = m.depth, left = m.left - m.reserve, pc = entryPc, bpc = 0, bn = 0, live = true;
