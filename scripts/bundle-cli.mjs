@@ -1,8 +1,8 @@
 // The one-file build of the CLI and V8's code cache for it (see src/cli/main.ts, the launcher that
 // uses them): rolldown bundles dist/cli/entry.js into dist/cli/bpfemu.cjs, then one `bpfemu run`
 // of the XDP firewall fixture writes the cache of the functions it compiled. Run after tsc by
-// `npm run build` and scripts/ensure-built.mjs. Without rolldown (it comes with vite, a dev
-// dependency) nothing is built and the launcher runs the modules.
+// `npm run build` and scripts/ensure-built.mjs. Without rolldown (a dev dependency, the same version
+// vite uses) nothing is built and the launcher runs the modules.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
