@@ -6,6 +6,7 @@ import { decodeProgram, type DecodeOptions } from '../isa/decode.js';
 import { formatKernel } from '../isa/disasm-kernel.js';
 import type { RawInsn } from '../isa/insn.js';
 import { XOP_CALL_LOCAL } from '../isa/opcodes.js';
+import type { ArenaSpace } from './arena.js';
 import { MAX_FRAMES, type ExecProgram, type HelperFn, type PcInfo } from './machine.js';
 
 /** Helper and kfunc implementations available to a program. */
@@ -27,6 +28,9 @@ export interface BuildOptions extends CallTables {
   /** Extra names for the kernel-syntax disassembly in faults. */
   helperName?: (id: number) => string | undefined;
   kfuncName?: (imm: number, off: number) => string | undefined;
+  /** The program's arena and the pcs the verifier marked as accesses through arena pointers. */
+  arena?: ArenaSpace;
+  arenaAccesses?: ReadonlySet<number>;
 }
 
 /**
@@ -108,6 +112,7 @@ export function buildExecProgram(raw: readonly RawInsn[], o: BuildOptions = {}):
   }
   if (o.poison !== undefined) dopts.poison = o.poison;
   if (o.maxInsns !== undefined) dopts.maxInsns = o.maxInsns;
+  if (o.arenaAccesses !== undefined) dopts.arenaAccesses = o.arenaAccesses;
   const decoded = decodeProgram(raw, dopts);
   const helpers = o.helpers;
   const names = { ...(o.helperName ? { helperName: o.helperName } : {}), ...(o.kfuncName ? { kfuncName: o.kfuncName } : {}) };
@@ -120,6 +125,8 @@ export function buildExecProgram(raw: readonly RawInsn[], o: BuildOptions = {}):
     helperById: (id) => helpers?.get(id),
     owner: o.owner,
     callDepth: callDepth(decoded.code),
+    ...(o.arena !== undefined ? { arena: o.arena } : {}),
+    ...(o.arenaAccesses !== undefined ? { arenaAccesses: o.arenaAccesses } : {}),
     describePc(pc: number): PcInfo {
       const info: PcInfo = { insn: pc >= 0 && pc < raw.length ? formatKernel(raw[pc]!, raw[pc + 1], names) : '?' };
       const src = o.sourceOf?.(pc);
