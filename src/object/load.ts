@@ -129,7 +129,7 @@ function linkArena<T extends { spec: MapSpec }>(ctx: LoadContext, user: T[]): { 
     throw new ObjectError('OBJ_BAD_MAP_DEF', `elf: sec '${sec.name}': declared ARENA map size (${mmapSize}) is too small to hold global __arena variables of size ${sec.data.length}`, { errno: ERRNO.E2BIG });
   }
   const out = user.slice();
-  out[arenaIndex] = { ...arena, spec: { ...arena.spec, arenaData: sec.data.slice() } };
+  out[arenaIndex] = { ...arena, spec: { ...arena.spec, arenaData: new Uint8Array(sec.data) } };
   return { user: out, arenaSection, arenaIndex };
 }
 
