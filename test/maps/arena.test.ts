@@ -144,6 +144,17 @@ describe('page allocator (arena_alloc_pages / arena_free_pages / arena_reserve_p
     m.freePages(s + 100n * 4096n, 1); // beyond user_vm_end: nothing
     expect(m.populatedPages).toBe(4);
   });
+  it('freeing pages nobody allocated changes nothing but the free set; a NULL-page free is a no-op', () => {
+    const { m, s } = arena();
+    expect(m.allocPages(0n, 1)).toBe(s);
+    m.freePages(s + 5n * 4096n, 3); // pages 5..7 were never allocated
+    expect(m.populatedPages).toBe(1);
+    expect(m.allocPages(0n, 1)).toBe(s + 4096n);
+    // the low 32 bits select the page: the same offset under another upper half frees page 0
+    m.freePages(0x7_0000_0000n + (s & 0xffff_ffffn), 1);
+    expect(m.populatedPages).toBe(1);
+    expect(m.allocPages(0n, 1)).toBe(s);
+  });
   it('reserve: EBUSY on allocated pages, EINVAL past the end, blocks later allocations', () => {
     const { m, s } = arena();
     m.allocPages(0n, 1);
