@@ -132,3 +132,22 @@ describe('addr_space_cast and arena accesses', () => {
     expect(u.readU64(0x1_0000_0000n)).toBe(42n);
   });
 });
+
+describe('do_misc_fixups on casts', () => {
+  const src = (a: number): string => `lddw r1, map_value ${a} 16\naddr_space_cast r2, r1, 0, 1\naddr_space_cast r0, r2, 1, 0\nrsh r0, 32\nexit`;
+  const upperHalf = (flags: number): number => {
+    const k = new Kernel();
+    const a = k.bpf(Cmd.MAP_CREATE, { map_type: 33, key_size: 0, value_size: 0, max_entries: 4, map_flags: MMAPABLE | flags, map_extra: 0x3_0000_0000n });
+    const { fd, log } = load(k, src(a), 31, SLEEPABLE);
+    expect(fd, log).toBeGreaterThan(0);
+    const attr: Record<string, number> = { prog_fd: fd };
+    expect(k.bpf(Cmd.PROG_TEST_RUN, attr)).toBe(0);
+    return attr.retval!;
+  };
+  it("cast_user puts user_vm_start's upper half back (3 for map_extra 3 << 32)", () => {
+    expect(upperHalf(0)).toBe(3);
+  });
+  it('with BPF_F_NO_USER_CONV every cast is a 32-bit move: the upper half stays 0', () => {
+    expect(upperHalf(1 << 18)).toBe(0);
+  });
+});

@@ -13,7 +13,8 @@ import { progTypeLabel } from '../../object/uapi.js';
 import { VerifyError, POISON_HELPER_ID } from '../../isa/decode.js';
 import { formatKernel } from '../../isa/disasm-kernel.js';
 import { readInsns, type RawInsn } from '../../isa/insn.js';
-import { LDDW_CODE, LDDW_IMM64, LDDW_MAP_FD, LDDW_MAP_IDX, LDDW_MAP_IDX_VALUE, LDDW_MAP_VALUE, LDDW_VARIABLE } from '../../isa/opcodes.js';
+import { ADDR_SPACE_CAST_OFF, CAST_IMM_KERN, CAST_IMM_USER, LDDW_CODE, LDDW_IMM64, LDDW_MAP_FD, LDDW_MAP_IDX, LDDW_MAP_IDX_VALUE, LDDW_MAP_VALUE, LDDW_VARIABLE } from '../../isa/opcodes.js';
+import { BPF_F } from '../../maps/uapi.js';
 import { ERRNO } from '../../util/errno.js';
 import { Fault } from '../../vm/fault.js';
 import { warmUpOnce } from '../../vm/interp.js';
@@ -559,6 +560,16 @@ export function progLoad(k: Kernel, a: Attr): number {
     // 64-bit arithmetic on arena pointers made 32-bit (do_misc_fixups, needs_zext).
     arenaAccesses = vr.arenaAccesses;
     for (const pc of vr.arenaAlu32 ?? []) res.insns[pc]!.code = (res.insns[pc]!.code & ~0x07) | 0x04;
+    // do_misc_fixups: addr_space_cast as(1) -> as(0), and every cast when the arena has
+    // BPF_F_NO_USER_CONV, become `wX = wY`; as(0) -> as(1) is otherwise left to the JIT (here: the engines)
+    const noUserConv = res.usedMaps.some((m) => implOf(m) instanceof ArenaMap && (m.flags & BPF_F.NO_USER_CONV) !== 0);
+    for (const i of res.insns) {
+      if (i.code === 0xbf && i.off === ADDR_SPACE_CAST_OFF && (i.imm === CAST_IMM_KERN || (noUserConv && i.imm === CAST_IMM_USER))) {
+        i.code = 0xbc;
+        i.off = 0;
+        i.imm = 0;
+      }
+    }
     // Dead code (never reached on any path) is removed by the kernel; here it faults if reached.
     for (let pc = 0; pc < raw.length; pc++) {
       if (vr.visited[pc] === 0) deadCode.set(pc, 'dead code removed by the verifier');
