@@ -179,3 +179,36 @@ describe('the kfuncs in the registry', () => {
     });
   });
 });
+
+describe('an arena placed by the object (map_extra) with BPF_F_SEGV_ON_FAULT (programs/arena_fixed.bpf.c)', () => {
+  const FIXED = readFileSync(new URL('../../../programs/arena_fixed.bpf.o', import.meta.url));
+  const START = 0x7f00_0000_0000n;
+  const take = (o: BpfObject, want: bigint, value: bigint): { ret: number; got: bigint } => {
+    const ctx = new Uint8Array(24);
+    const dv = new DataView(ctx.buffer);
+    dv.setBigUint64(0, want, true);
+    dv.setBigUint64(8, value, true);
+    const ret = o.program('take_page').testRun({ ctxIn: ctx }).retval;
+    return { ret, got: dv.getBigUint64(16, true) };
+  };
+  it('maps at map_extra; pages come from there; untouched pages SIGSEGV in user space', () => {
+    const o = BpfObject.open(FIXED);
+    expect(o.spec.maps.find((m) => m.name === 'fixed')!.mapExtra).toBe(START);
+    o.load();
+    const u = o.map('fixed').arena();
+    expect(u.start).toBe(START);
+    expect(u.length).toBe(4 * 4096);
+    expect(take(o, 0n, 7n)).toEqual({ ret: 0, got: START });
+    expect(take(o, START + 2n * PAGE, 9n)).toEqual({ ret: 0, got: START + 2n * PAGE });
+    expect(take(o, START + 2n * PAGE, 1n)).toEqual({ ret: 1, got: 0n }); // taken
+    expect(u.readU64(START)).toBe(7n);
+    expect(u.readU64(START + 2n * PAGE)).toBe(9n);
+    let code = '';
+    try {
+      u.readU64(START + PAGE);
+    } catch (e) {
+      code = (e as { code?: string }).code ?? '';
+    }
+    expect(code).toBe('MAP_SEGV');
+  });
+});
