@@ -27,6 +27,7 @@ import { AttachType, ProgType, progTypeLabel } from '../object/uapi.js';
 import type { Btf } from '../btf/btf.js';
 import { BPF_MAP_TYPE, isPerCpuValueType, mapTypeName } from '../maps/uapi.js';
 import { RingbufMap } from '../maps/ringbuf.js';
+import { ArenaMap, type ArenaMapping } from '../maps/arena.js';
 import { PerfEventArrayMap } from '../maps/perf.js';
 import { PerfBufferReader, RingbufReader } from './events.js';
 import { concatBytes } from '../util/bytes.js';
@@ -534,6 +535,19 @@ export class BpfObjectMap {
     return new RingbufReader(impl, this.obj.spec.btf, this.name);
   }
 
+  /**
+   * The user-space mapping of this ARENA map that load() made (libbpf mmaps an arena right after
+   * creating it, at map_extra when set): reads and writes at user addresses, on the same pages
+   * programs use; untouched pages are allocated on first touch (BPF_F_SEGV_ON_FAULT: MapError MAP_SEGV).
+   */
+  arena(): ArenaMapping {
+    if (this.arenaMapping === undefined) throw new BpfError(EINVAL, `map '${this.name}' is a ${mapTypeName(this.spec.type)}${this.fd < 0 ? ' not created yet' : ''}, not a mapped arena`);
+    return this.arenaMapping;
+  }
+
+  /** Set by load() for an ARENA map. */
+  arenaMapping: ArenaMapping | undefined;
+
   /** A perf buffer over this PERF_EVENT_ARRAY: one buffer per CPU, installed now (perf_buffer__new). */
   perfBuffer(pageCount = 8): PerfBufferReader {
     const impl = this.kernelMap.impl;
@@ -1023,6 +1037,17 @@ export class BpfObject {
     }
     if (innerFd > 0) k.close(innerFd);
     m.fd = BpfError.check(fd, `map '${s.name}': failed to create`);
+    if (s.type === BPF_MAP_TYPE.ARENA) {
+      // libbpf bpf_object__create_maps: mmap(map_extra, size, RW, MAP_SHARED[|MAP_FIXED]) then copy
+      // the `.addr_space.1` globals to the start of the arena
+      const impl = m.kernelMap.impl;
+      const u = impl instanceof ArenaMap ? impl.mmap(s.mapExtra) : -EINVAL;
+      if (typeof u === 'number') BpfError.check(u, `map '${s.name}': failed to mmap arena`);
+      else {
+        m.arenaMapping = u;
+        if (s.arenaData !== undefined) u.write(u.start, s.arenaData);
+      }
+    }
     if (s.internal !== undefined && m.initial !== undefined) {
       m.update(new Uint8Array(4), m.initial);
       if (s.internal.readonly || (s.flags & BPF_F_RDONLY_PROG) !== 0) m.freeze();

@@ -7,6 +7,7 @@
  *   add dst, src|imm            ALU64 (also `add64`); `add32` for ALU; sdiv/smod set off = 1
  *   neg dst / le16 dst          one register; byte swaps are le16/32/64, be16/32/64, bswap16/32/64
  *   movsx1632 dst, src          movsx<from bits><to bits>
+ *   addr_space_cast dst, src, dst_as, src_as    ALU64 MOV X off = 1, imm = dst_as << 16 | src_as
  *   jeq dst, src|imm, target    target = +N | -N | N | label; `ja target`, `ja32 target`
  *   call N | call helper N      helper call (src 0);  `call %rN` / `call helper %rN`: callx
  *   call local target           local call (src 1);   `call kfunc N[, M]` / `call runtime N`: kfunc
@@ -252,6 +253,17 @@ function encodeRegular(ctx: Ctx, mnemonic: string, specs: readonly OpcodeSpec[],
       const i = base(s0);
       i.dst = reg(ctx, ops[0]!);
       i.src = reg(ctx, ops[1]!);
+      return i;
+    }
+    case 'addr_space_cast': {
+      arity(ctx, mnemonic, ops, 4);
+      const i = base(s0);
+      i.dst = reg(ctx, ops[0]!);
+      i.src = reg(ctx, ops[1]!);
+      const dstAs = imm32(ctx, ops[2]!);
+      const srcAs = imm32(ctx, ops[3]!);
+      if (dstAs < 0 || dstAs > 0xffff || srcAs < 0 || srcAs > 0xffff) err(ctx, 'SYNTAX', `addr_space_cast: address spaces are 0..65535, got ${ops[2]!} and ${ops[3]!}`);
+      i.imm = (dstAs << 16) | srcAs;
       return i;
     }
     case 'ja':

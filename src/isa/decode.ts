@@ -25,7 +25,15 @@ import {
   ATOMIC_FETCH,
   ATOMIC_LOAD_ACQ,
   ATOMIC_STORE_REL,
+  CAST_IMM_KERN,
+  CAST_IMM_USER,
   CLS_LD,
+  CLS_LDX,
+  CLS_ST,
+  CLS_STX,
+  MODE_PROBE_ATOMIC,
+  MODE_PROBE_MEM32,
+  MODE_PROBE_MEM32SX,
   LDDW_CODE,
   LDDW_MAP_FD,
   LDDW_MAP_IDX,
@@ -89,6 +97,12 @@ export interface DecodeOptions {
   poison?: ReadonlyMap<number, string>;
   /** Largest accepted program, in slots (default MAX_INSNS). */
   maxInsns?: number;
+  /**
+   * pcs of loads, stores and atomics through an arena pointer (the verifier's PTR_TO_ARENA
+   * accesses): decoded in the kernel's rewritten modes BPF_PROBE_MEM32 / PROBE_MEM32SX /
+   * PROBE_ATOMIC (convert_ctx_accesses), so the interpreter's ordinary loads never test for arenas.
+   */
+  arenaAccesses?: ReadonlySet<number>;
 }
 
 /** A validated, decoded program. */
@@ -152,6 +166,8 @@ export function decodeProgram(raw: readonly RawInsn[], opts: DecodeOptions = {})
     // the paths it walks; dead code may hold them): decoded here as an instruction that faults
     // `invalid` when it runs, so a program loaded without the verifier still cannot move r10.
     if (spec.writesDst && i.dst === 10) readOnlyR10.set(pc, 'frame pointer r10 is read only');
+    // check_alu_op refuses other address-space pairs when it walks the insn; decoded to fault if run.
+    if (spec.form === 'addr_space_cast' && i.imm !== CAST_IMM_KERN && i.imm !== CAST_IMM_USER) readOnlyR10.set(pc, 'addr_space_cast insn can only convert between address space 1 and 0');
     if (spec.form === 'atomic' && (i.imm & ATOMIC_FETCH) !== 0 && i.imm !== ATOMIC_CMPXCHG && i.imm !== ATOMIC_LOAD_ACQ && i.imm !== ATOMIC_STORE_REL && i.src === 10) {
       readOnlyR10.set(pc, 'atomic fetch would write r10 (frame pointer is read only)');
     }
@@ -223,6 +239,13 @@ export function decodeProgram(raw: readonly RawInsn[], opts: DecodeOptions = {})
       continue;
     }
     code[w] = s.op | (i.dst << 8) | (i.src << 12);
+    if (opts.arenaAccesses?.has(pc) === true) {
+      const mode =
+        s.form === 'ldx' || s.form === 'st' || s.form === 'stx' ? MODE_PROBE_MEM32 : s.form === 'ldsx' ? MODE_PROBE_MEM32SX : s.form === 'atomic' ? MODE_PROBE_ATOMIC : -1;
+      if (mode < 0) fail('BAD_OPCODE', pc, 'only loads, stores and atomics can access an arena');
+      const cls = s.form === 'ldx' || s.form === 'ldsx' ? CLS_LDX : s.form === 'st' ? CLS_ST : CLS_STX;
+      code[w] = (cls | mode | (i.code & 0x18)) | (i.dst << 8) | (i.src << 12);
+    }
     code[w + 1] = i.off;
     code[w + 2] = i.imm;
     switch (s.form) {

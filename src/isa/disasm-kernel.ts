@@ -130,6 +130,9 @@ function formatSpec(s: OpcodeSpec, i: RawInsn, next: RawInsn | undefined, opts: 
       return `${d} = -${d}`;
     case 'movsx':
       return `${d} = (s${i.off})${sr}`;
+    case 'addr_space_cast':
+      // kernel/bpf/disasm.c and LLVM: `rX = addr_space_cast(rY, dst_as, src_as)`, imm = dst_as << 16 | src_as
+      return `${d} = addr_space_cast(${sr}, ${i.imm >>> 16}, ${i.imm & 0xffff})`;
     case 'end': {
       const kind = s.mnemonic.replace(/\d+$/, '');
       return `r${i.dst} = ${kind}${i.imm} r${i.dst}`;

@@ -95,6 +95,8 @@ export function formatMnemonic(i: RawInsn, next?: RawInsn, ctx?: MnemonicContext
     case 'alu_x':
     case 'movsx':
       return `${mn} ${r(i.dst)}, ${r(i.src)}`;
+    case 'addr_space_cast':
+      return `${mn} ${r(i.dst)}, ${r(i.src)}, ${i.imm >>> 16}, ${i.imm & 0xffff}`;
     case 'neg':
     case 'end':
       return `${mn} ${r(i.dst)}`;

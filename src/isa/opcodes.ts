@@ -130,6 +130,24 @@ export const XOP_LDDW_HI = 0xc8;
 export const XOP_POISON = 0xd0;
 /** Word 2 of an XOP_POISON slot whose fault kind is `invalid` (a write to r10) rather than `poisoned`. */
 export const POISON_INVALID = 1;
+/** `rX = addr_space_cast(rY, dst_as, src_as)`: ALU64 MOV X with off = 1 (BPF_ADDR_SPACE_CAST), imm in word 2. */
+export const XOP_ADDR_SPACE_CAST = 0xe0;
+/** BPF_ADDR_SPACE_CAST: the off of a MOV64 X that casts between address spaces (include/uapi/linux/bpf.h). */
+export const ADDR_SPACE_CAST_OFF = 1;
+/** addr_space_cast imm 1: as(1) -> as(0) (cast_kern: the verifier makes it a 32-bit move, result PTR_TO_ARENA). */
+export const CAST_IMM_KERN = 1;
+/** addr_space_cast imm 1 << 16: as(0) -> as(1) (cast_user: 0 stays 0, else user_vm_start's upper half | low 32 bits). */
+export const CAST_IMM_USER = 1 << 16;
+
+// --- Arena access modes (the kernel's internal BPF_PROBE_MEM32 / BPF_PROBE_MEM32SX / BPF_PROBE_ATOMIC
+// of include/linux/filter.h, 6.18): the verifier's rewrite of a load, store or atomic through a
+// PTR_TO_ARENA register (convert_ctx_accesses). Decoded ops are `class | mode | size`, as the kernel's.
+/** BPF_PROBE_MEM32: LDX/ST/STX through an arena pointer. */
+export const MODE_PROBE_MEM32 = 0xa0;
+/** BPF_PROBE_MEM32SX: sign-extending LDX through an arena pointer. */
+export const MODE_PROBE_MEM32SX = 0xc0;
+/** BPF_PROBE_ATOMIC: STX atomic through an arena pointer. */
+export const MODE_PROBE_ATOMIC = 0xe0;
 
 /** Operand shapes; the assembler, disassembler and validator switch on these. */
 export type Form =
@@ -138,6 +156,7 @@ export type Form =
   | 'neg' // dst = -dst
   | 'end' // byte swap, width in imm
   | 'movsx' // dst = (sN) src, N in off
+  | 'addr_space_cast' // dst = addr_space_cast(src, dst_as, src_as), as pair in imm
   | 'ja' // goto off
   | 'ja32' // goto imm
   | 'jmp_k' // if dst op imm goto off
@@ -275,6 +294,11 @@ function buildTable(): OpcodeSpec[] {
                 ? w === 8 ? XOP_MOVSX64_8 : w === 16 ? XOP_MOVSX64_16 : XOP_MOVSX64_32
                 : w === 8 ? XOP_MOVSX32_8 : XOP_MOVSX32_16;
             t.push(spec({ code, variant: { field: 'off', value: w }, op: xop, mnemonic: `movsx${w}${width === 64 ? '64' : '32'}`, form: 'movsx', width, aluOp, zero: ['imm'], writesDst: true }));
+          }
+          if (width === 64) {
+            // addr_space_cast (kernel 6.9+, LLVM 18+): imm = dst_as << 16 | src_as; only 1 and 1 << 16
+            // are valid, which the verifier checks (check_alu_op), so the decoder keeps any imm.
+            t.push(spec({ code, variant: { field: 'off', value: ADDR_SPACE_CAST_OFF }, op: XOP_ADDR_SPACE_CAST, mnemonic: 'addr_space_cast', form: 'addr_space_cast', width, aluOp, zero: [], writesDst: true }));
           }
           continue;
         }

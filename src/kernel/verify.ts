@@ -274,7 +274,8 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
       const r = k.kfuncs.byBtfId(btfId);
       if (r === undefined) return undefined;
       const p = r.def.proto;
-      const ret = p.ret === 'void' ? 'void' : /\*/.test(p.ret) ? (r.def.flags?.retNull === true ? 'ptr_or_null' : 'ptr') : 'integer';
+      // a kfunc returning `void *` (the arena allocator) gives a scalar (check_kfunc_call)
+      const ret = p.ret === 'void' ? 'void' : r.def.flags?.arenaRet === true ? 'integer' : /\*/.test(p.ret) ? (r.def.flags?.retNull === true ? 'ptr_or_null' : 'ptr') : 'integer';
       const m = /struct\s+(\w+)\s*\*/.exec(p.ret);
       const iterArgs = p.params.map((x) => (x.name.endsWith('__iter') ? kfuncIterArg(k, x.type) : undefined));
       const it = r.def.flags?.iter !== undefined && p.params.length > 0 ? kfuncIterArg(k, p.params[0]!.type) : undefined;
@@ -282,6 +283,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
         name: r.def.name,
         nargs: p.params.length,
         ret,
+        ...(r.def.flags?.sleepable === true ? { sleepable: true } : {}),
         retStruct: m?.[1] ?? '',
         memArgs: p.params.map((x) => kfuncMemArg(k, x.name, x.type)),
         ...(it !== undefined ? { iter: { kind: r.def.flags!.iter!, ...it } } : {}),

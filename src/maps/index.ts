@@ -64,3 +64,4 @@ export {
   type MapTypeImpl,
   type MapTypeSupport,
 } from './registry.js';
+export { ArenaMap, ArenaMapping, ARENA_FLAG_MASK, arenaAllocCheck } from './arena.js';

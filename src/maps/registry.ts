@@ -12,6 +12,7 @@
  */
 import { ERRNO } from '../util/errno.js';
 import { InternalError } from '../util/errors.js';
+import { ArenaMap, arenaAllocCheck } from './arena.js';
 import { ArrayMap, MAX_MAP_BYTES, arrayAllocCheck, fdArrayAllocCheck } from './array.js';
 import { BloomFilterMap, bloomAllocCheck, bloomBits } from './bloom.js';
 import { MapError } from './errors.js';
@@ -184,6 +185,7 @@ export const BUILTIN_MAP_TYPES: readonly MapTypeImpl[] = [
   { type: BPF_MAP_TYPE.SOCKMAP, check: sockMapAllocCheck, create: (a, e) => new SockMapArray(a, e) },
   { type: BPF_MAP_TYPE.SOCKHASH, check: sockHashAllocCheck, create: (a, e) => new SockHashMap(a, e) },
   { type: BPF_MAP_TYPE.REUSEPORT_SOCKARRAY, check: reuseportAllocCheck, create: (a, e) => new ReuseportArrayMap(a, e) },
+  { type: BPF_MAP_TYPE.ARENA, check: arenaAllocCheck, create: (a, e) => new ArenaMap(a, e) },
 ];
 
 /** A new registry holding the built-in map types. */

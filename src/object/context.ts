@@ -63,6 +63,7 @@ export function classifySections(elf: ElfFile): SectionRole[] {
     }
     if (s.type === SHT.PROGBITS && s.size > 0) {
       if ((s.flags & SHF.EXECINSTR) !== 0) return n === '.text' ? 'text' : 'program';
+      if (n === ARENA_SECTION) return 'arena';
       if (hasPrefix(n, '.data')) return 'data';
       if (hasPrefix(n, '.rodata')) return 'rodata';
       if (STRUCT_OPS_SECTIONS.has(n)) return 'struct_ops';
@@ -72,6 +73,9 @@ export function classifySections(elf: ElfFile): SectionRole[] {
     return 'ignored';
   });
 }
+
+/** libbpf ARENA_SEC: the section clang puts `__attribute__((address_space(1)))` globals in. */
+export const ARENA_SECTION = '.addr_space.1';
 
 /** libbpf sym_is_extern: an undefined GLOBAL/WEAK NOTYPE symbol with a name. */
 export function isExternSymbol(sym: ElfSymbol): boolean {

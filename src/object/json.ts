@@ -78,6 +78,11 @@ function mapJson(m: MapSpec): Json {
     };
   }
   if (m.data !== undefined) dataJson(o, m.data);
+  if (m.arenaData !== undefined) {
+    const a: { [key: string]: Json } = {};
+    dataJson(a, m.arenaData);
+    o.arenaData = a;
+  }
   if (m.structOps !== undefined) {
     const so = m.structOps;
     o.structOps = {

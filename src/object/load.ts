@@ -22,6 +22,7 @@ import { parseBtf } from '../btf/parse.js';
 import type { BtfDatasec, BtfType } from '../btf/types.js';
 import { parseElf, SHT, STB, STT, STV, type ElfFile } from '../elf/index.js';
 import { cString } from '../util/bytes.js';
+import { ERRNO } from '../util/errno.js';
 import { BpfemuError } from '../util/errors.js';
 import { classifySections, sectionLabel, u32At, within, type LoadContext } from './context.js';
 import { applyCore } from './corerelo.js';
@@ -105,6 +106,37 @@ function layoutKconfig(btf: Btf | undefined, externs: ExternTable): Btf | undefi
   return new Btf(types, btf.strings, btf.base === undefined ? { littleEndian: btf.littleEndian } : { littleEndian: btf.littleEndian, base: btf.base });
 }
 
+/**
+ * libbpf's arena rules (bpf_object__init_maps, init_arena_map_data, libbpf 1.6 as in Linux 6.18): at
+ * most one ARENA map; `.addr_space.1` globals need one ("to use global __arena variables the ARENA map
+ * should be explicitly declared in SEC(\".maps\")", ENOENT) that holds them (E2BIG); the section's
+ * bytes become the map's `arenaData`, relocations against it point into the arena.
+ */
+function linkArena<T extends { spec: MapSpec }>(ctx: LoadContext, user: T[]): { user: T[]; arenaSection: number; arenaIndex: number } {
+  const arenaSection = ctx.elf.sections.find((s) => ctx.roles[s.index] === 'arena')?.index ?? 0;
+  let arenaIndex = -1;
+  user.forEach((m, i) => {
+    if (m.spec.type !== BPF_MAP_TYPE_ARENA) return;
+    if (arenaIndex >= 0) throw new ObjectError('OBJ_BAD_MAP_DEF', `map '${m.spec.name}': only single ARENA map is supported (map '${user[arenaIndex]!.spec.name}' is also ARENA)`, { errno: ERRNO.EINVAL });
+    arenaIndex = i;
+  });
+  if (arenaSection === 0) return { user, arenaSection, arenaIndex };
+  const sec = ctx.elf.section(arenaSection);
+  if (arenaIndex < 0) throw new ObjectError('OBJ_BAD_MAP_DEF', `elf: sec '${sec.name}': to use global __arena variables the ARENA map should be explicitly declared in SEC(".maps")`, { errno: ERRNO.ENOENT });
+  const arena = user[arenaIndex]!;
+  const mmapSize = arena.spec.maxEntries * ARENA_PAGE;
+  if (Math.ceil(sec.data.length / ARENA_PAGE) * ARENA_PAGE > mmapSize) {
+    throw new ObjectError('OBJ_BAD_MAP_DEF', `elf: sec '${sec.name}': declared ARENA map size (${mmapSize}) is too small to hold global __arena variables of size ${sec.data.length}`, { errno: ERRNO.E2BIG });
+  }
+  const out = user.slice();
+  out[arenaIndex] = { ...arena, spec: { ...arena.spec, arenaData: new Uint8Array(sec.data) } };
+  return { user: out, arenaSection, arenaIndex };
+}
+
+/** BPF_MAP_TYPE_ARENA and the page size libbpf's bpf_map_mmap_sz uses for it. */
+const BPF_MAP_TYPE_ARENA = 33;
+const ARENA_PAGE = 4096;
+
 /** Load an object into its spec; throws ObjectError, ElfError or BtfError (see the module comment). */
 export function loadObjectSpec(bytes: Uint8Array, opts: LoadObjectOptions = {}): ObjectSpec {
   const elf = parseElf(bytes);
@@ -148,7 +180,7 @@ export function loadObjectSpec(bytes: Uint8Array, opts: LoadObjectOptions = {}):
   const data = collectDataMaps(ctx);
   const kconfig = kconfigMap(ctx, externs);
   const structOps = within('struct_ops', () => collectStructOps(ctx, progs));
-  const user = [...legacy, ...btfMaps];
+  const { user, arenaSection, arenaIndex } = within('maps', () => linkArena(ctx, [...legacy, ...btfMaps]));
   const maps: MapSpec[] = [...user.map((m) => m.spec), ...data.map((m) => m.spec), ...(kconfig === undefined ? [] : [kconfig.spec]), ...structOps.map((m) => m.spec)];
   const lookup: MapLookup = {
     userMap: (sec, off) => {
@@ -156,6 +188,7 @@ export function loadObjectSpec(bytes: Uint8Array, opts: LoadObjectOptions = {}):
       return i === -1 ? undefined : i;
     },
     dataMap: (sec) => {
+      if (sec === arenaSection && arenaSection !== 0) return arenaIndex;
       const i = data.findIndex((m) => m.sectionIndex === sec);
       return i === -1 ? undefined : user.length + i;
     },

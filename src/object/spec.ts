@@ -52,6 +52,7 @@ export type SectionRole =
   | 'data' // .data, .data.*
   | 'rodata' // .rodata, .rodata.*
   | 'bss' // .bss, .bss.*
+  | 'arena' // .addr_space.1: `__arena` globals (libbpf ARENA_SEC), placed in the object's arena map
   | 'maps' // .maps (BTF-defined maps)
   | 'legacy_maps' // maps (struct bpf_map_def)
   | 'struct_ops' // .struct_ops[.link], ?-prefixed
@@ -215,6 +216,13 @@ export interface MapSpec {
   readonly internal?: InternalMapInfo;
   /** Initial value of a global data map (`.bss` and `.kconfig`: zeros), in the object's byte order. */
   readonly data?: Uint8Array;
+  /**
+   * The arena map of an object with `__arena` globals: the `.addr_space.1` section's bytes, which
+   * libbpf (1.6, the tools/lib/bpf of Linux 6.18) copies to the start of the arena (offset 0) right
+   * after creating and mmap()ing it; relocations against those globals point at arena offset
+   * st_value + addend. (libbpf 1.7 moved them to the end of the arena; not what 6.18 ships.)
+   */
+  readonly arenaData?: Uint8Array;
   readonly structOps?: StructOpsInfo;
 }
 

@@ -52,6 +52,8 @@ export interface VKfunc {
   readonly ret: 'integer' | 'void' | 'ptr' | 'ptr_or_null';
   /** For pointer returns: the struct pointed to ('' for void *). */
   readonly retStruct?: string;
+  /** KF_SLEEPABLE: only sleepable programs may call it. */
+  readonly sleepable?: boolean;
   /** Whether r0 is written (void kfuncs leave r0 unset: reading it is "R0 !read_ok"). */
   /**
    * Per argument: the size of the memory a pointer argument points to (`bool *` → 1), or
@@ -220,6 +222,10 @@ export interface VerifierOk {
   readonly stats: VerifierStats;
   /** 1 for every instruction some path reached; the rest is dead code the kernel removes. */
   readonly visited: Uint8Array;
+  /** Loads, stores and atomics through PTR_TO_ARENA: rewritten to BPF_PROBE_MEM32 (convert_ctx_accesses). */
+  readonly arenaAccesses?: ReadonlySet<number>;
+  /** 64-bit ALU insns on an arena pointer: made 32-bit (needs_zext, do_misc_fixups). */
+  readonly arenaAlu32?: ReadonlySet<number>;
 }
 
 /** The verdict: accepted, or the error. */

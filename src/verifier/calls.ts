@@ -451,6 +451,8 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
   if (k === undefined) v.reject(ERR.EINVAL, `kernel btf_id ${i.imm} is not a function`);
   // this machine's 6.18 build refuses the writable slice kfunc outright (recorded in corpus group dynptr)
   if (k.name === 'bpf_dynptr_slice_rdwr') v.reject(ERR.EPERM, 'bpf_dynptr_slice_rdwr() is not allowed');
+  // check_kfunc_call: KF_SLEEPABLE kfuncs (the arena's) in a non-sleepable program
+  if (k.sleepable === true && (v.input.progFlags & 16) === 0) v.reject(ERR.EACCES, `program must be sleepable to call sleepable kfunc ${k.name}`);
   // RCU read-side sections (active_rcu_lock): paired, not nested
   if (k.name === 'bpf_rcu_read_lock') {
     if (v.cur.rcuLock === true) v.reject(ERR.EINVAL, 'nested rcu read lock (kernel function bpf_rcu_read_lock)');

@@ -113,6 +113,9 @@ export function formatInsn(i: RawInsn, next: RawInsn | undefined, pc: number, na
       const w = spec.width === 64 ? 'r' : 'w';
       return `${head} ${w}${i.dst} = (s${i.off})${w}${i.src}`;
     }
+    case 'addr_space_cast':
+      // print_bpf_insn: "(%02x) r%d = addr_space_cast(r%d, %u, %u)", imm >> 16 then (u16)imm
+      return `${head} r${i.dst} = addr_space_cast(r${i.src}, ${i.imm >>> 16}, ${i.imm & 0xffff})`;
     case 'neg': {
       const w = spec.width === 64 ? 'r' : 'w';
       return `${head} ${w}${i.dst} = -${w}${i.dst}`;

@@ -340,6 +340,13 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
     if (into !== undefined) v.reject(ERR.EACCES, `R${valueRegno} leaks addr into ${into}`);
   }
   switch (reg.type) {
+    case 'arena':
+      // check_mem_access: any offset, any size; a load gives an unknown scalar
+      if (!write && valueRegno >= 0) {
+        v.setReg(valueRegno, UNKNOWN_SCALAR);
+        loaded = true;
+      }
+      break;
     case 'map_ptr': {
       // check_ptr_to_map_access: struct bpf_map fields, read only
       if (write) v.reject(ERR.EACCES, `only read from bpf_array is supported`);

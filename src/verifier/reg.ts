@@ -25,7 +25,9 @@ export type RegType =
   | 'tcp_sock'
   | 'mem'
   | 'func'
-  | 'btf_id';
+  | 'btf_id'
+  /** PTR_TO_ARENA: a 32-bit arena address (after addr_space_cast as(1) -> as(0)); any arithmetic, any access. */
+  | 'arena';
 
 /** One register. `s` is the scalar value, or a pointer's variable offset with its bounds. */
 export interface Reg {

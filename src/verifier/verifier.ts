@@ -12,7 +12,7 @@
  * sound but can be weaker than the kernel's, which only shows in the processed-instruction count.
  */
 import type { RawInsn } from '../isa/insn.js';
-import { CLS_ALU, CLS_ALU64, CLS_JMP, CLS_JMP32, CLS_LD, CLS_LDX, CLS_ST, CLS_STX, opClass } from '../isa/opcodes.js';
+import { ADDR_SPACE_CAST_OFF, CAST_IMM_KERN, CAST_IMM_USER, CLS_ALU, CLS_ALU64, CLS_JMP, CLS_JMP32, CLS_LD, CLS_LDX, CLS_ST, CLS_STX, opClass } from '../isa/opcodes.js';
 import type { VerifierInput, VerifierResult, VerifierStats, VFunc, VKfunc } from './api.js';
 import { VerifierError, type VerifierErrorCode } from './api.js';
 import { checkCfg, PassError, type CfgInfo } from './cfg.js';
@@ -54,6 +54,9 @@ import { iterActiveAtR1 } from './iter.js';
 import { formatTnum, tnumAdd, tnumConst, tnumIsConst, tnumSub } from './tnum.js';
 import { checkMemAccess, checkLdAbs } from './mem.js';
 import { checkHelperCall, checkKfuncCall, checkLocalCall, prepareFuncExit } from './calls.js';
+
+/** BPF_MAP_TYPE_ARENA (the verifier reads only VMap.type). */
+const BPF_MAP_TYPE_ARENA = 33;
 
 export const ERR = { EPERM: 1, E2BIG: 7, EBADF: 9, EACCES: 13, EFAULT: 14, EINVAL: 22, ENOSPC: 28, ENOTSUPP: 524 } as const;
 const CODE_OF: Readonly<Record<number, VerifierErrorCode>> = { 1: 'EPERM', 7: 'E2BIG', 9: 'EBADF', 13: 'EACCES', 14: 'EFAULT', 22: 'EINVAL', 524: 'ENOTSUPP' };
@@ -128,6 +131,10 @@ export class Verifier {
   readonly stackDepth: number[];
   /** save_aux_ptr_type: the pointer type each load/store instruction was first seen with. */
   private readonly auxPtr: (string | undefined)[];
+  /** prog->aux->arena: the program uses an arena map (a pseudo lddw names one). */
+  private readonly hasArena: boolean;
+  /** pcs of 64-bit ALU insns on an arena pointer: the kernel makes them 32-bit (needs_zext, do_misc_fixups). */
+  private readonly arenaAlu32 = new Set<number>();
   /** Registers and slots touched by the current instruction (for `; R0=...`). */
   scratchRegs = 0;
   scratchSlots = new Set<number>();
@@ -153,6 +160,7 @@ export class Verifier {
     this.log = new VLog(input.logLevel);
     this.explored = new Array(this.n);
     this.auxPtr = new Array(this.n);
+    this.hasArena = [...input.pseudo.values()].some((t) => (t.kind === 'map_ptr' || t.kind === 'map_value') && t.map.type === BPF_MAP_TYPE_ARENA);
     this.stackDepth = [];
     this.visited = new Uint8Array(this.n);
   }
@@ -231,7 +239,8 @@ export class Verifier {
       this.auxPtr[this.pc] = type;
       return;
     }
-    const okMismatch = (t: string): boolean => t !== 'ctx' && !t.startsWith('sock') && !t.startsWith('ptr_') && t !== 'tcp_sock' && t !== 'xdp_sock';
+    // reg_type_mismatch_ok: these pointer types get their accesses rewritten, so one insn cannot serve two of them
+    const okMismatch = (t: string): boolean => t !== 'ctx' && !t.startsWith('sock') && !t.startsWith('ptr_') && t !== 'tcp_sock' && t !== 'xdp_sock' && t !== 'arena';
     if (prev !== type && (!okMismatch(type) || !okMismatch(prev))) this.reject(ERR.EINVAL, 'same insn cannot be used with different pointers');
   }
 
@@ -334,7 +343,11 @@ export class Verifier {
       `processed ${this.insnProcessed} insns (limit ${COMPLEXITY_LIMIT}) max_states_per_insn ${this.maxStatesPerInsn} total_states ${this.totalStates} peak_states ${this.peakStates} mark_read 0\n`,
     );
     const logText = this.log.text();
-    if (err === null) return { ok: true, log: logText, stats, visited: this.visited };
+    if (err === null) {
+      const arenaAccesses = new Set<number>();
+      for (let k = 0; k < this.n; k++) if (this.auxPtr[k] === 'arena') arenaAccesses.add(k);
+      return { ok: true, log: logText, stats, visited: this.visited, ...(arenaAccesses.size > 0 || this.arenaAlu32.size > 0 ? { arenaAccesses, arenaAlu32: new Set(this.arenaAlu32) } : {}) };
+    }
     const insnPc = pc >= 0 && pc < this.n ? pc : -1;
     const li = insnPc >= 0 ? this.input.lineOf?.(insnPc) : undefined;
     const insnText = insnPc >= 0 ? formatInsn(this.insns[insnPc]!, this.insns[insnPc + 1], insnPc, this.names()).replace(/^\(\w\w\) /, '') : '';
@@ -666,7 +679,9 @@ export class Verifier {
         this.setReg(i.dst, ptrReg('map_ptr', { map: t.map }));
         return;
       case 'map_value':
-        this.setReg(i.dst, ptrReg('map_value', { map: t.map, off: t.off }));
+        // check_ld_imm: the address of an arena (its user_vm_start + off) is a scalar
+        if (t.map.type === BPF_MAP_TYPE_ARENA) this.setReg(i.dst, UNKNOWN_SCALAR);
+        else this.setReg(i.dst, ptrReg('map_value', { map: t.map, off: t.off }));
         return;
       case 'ksym':
         this.setReg(i.dst, t.percpu ? ptrReg('btf_id', { btfName: t.typeName, percpu: true }) : ptrReg('mem', { memSize: t.size, rdonly: true }));
@@ -700,6 +715,16 @@ export class Verifier {
         const kind = is64 ? 'bswap' : x ? 'be' : 'le';
         this.setReg(i.dst, scalarReg(scalarEnd(kind, i.imm as 16 | 32 | 64, d.s)));
       }
+      return;
+    }
+    if (op === BPF_MOV && x && is64 && i.off === ADDR_SPACE_CAST_OFF) {
+      // check_alu_op: BPF_ADDR_SPACE_CAST
+      if (i.imm !== CAST_IMM_KERN && i.imm !== CAST_IMM_USER) this.reject(ERR.EINVAL, 'addr_space_cast insn can only convert between address space 1 and 0');
+      if (!this.hasArena) this.reject(ERR.EINVAL, 'addr_space_cast insn can only be used in a program that has an associated arena');
+      this.readReg(i.src);
+      this.checkDst(i.dst);
+      // as(1) -> as(0) gives PTR_TO_ARENA (32-bit); as(0) -> as(1) an unknown scalar
+      this.setReg(i.dst, i.imm === CAST_IMM_KERN ? ptrReg('arena') : UNKNOWN_SCALAR);
       return;
     }
     if (op === BPF_MOV) {
@@ -782,6 +807,11 @@ export class Verifier {
     const regs = this.regs();
     const dst = regs[i.dst]!;
     const src: Reg = x ? regs[i.src]! : constReg(BigInt.asUintN(64, BigInt(i.imm)));
+    if (dst.type === 'arena') {
+      // any arithmetic on an arena pointer; a 64-bit one is made 32-bit (needs_zext)
+      if (is64) this.arenaAlu32.add(this.pc);
+      return;
+    }
     if (x && src.type !== 'scalar') {
       if (dst.type !== 'scalar') {
         if (op === BPF_SUB && this.allowPtrLeaks) {
@@ -962,6 +992,7 @@ export class Verifier {
         if (src.type === 'ctx' || src.type === 'pkt' || src.type === 'pkt_meta' || src.type === 'flow_keys') {
           this.reject(ERR.EACCES, `BPF_ATOMIC loads from R${i.src} ${regTypeStr(src)} is not allowed`);
         }
+        if (src.type === 'arena') this.saveAuxPtr('arena');
         checkMemAccess(this, i.src, i.off, size, false, i.dst, true, false, null);
       } else {
         this.readReg(i.src);
@@ -969,6 +1000,7 @@ export class Verifier {
         if (dst.type === 'ctx' || dst.type === 'pkt' || dst.type === 'pkt_meta' || dst.type === 'flow_keys') {
           this.reject(ERR.EACCES, `BPF_ATOMIC stores into R${i.dst} ${regTypeStr(dst)} is not allowed`);
         }
+        if (dst.type === 'arena') this.saveAuxPtr('arena');
         checkMemAccess(this, i.dst, i.off, size, true, i.src, true, false, null);
       }
       return;
@@ -978,9 +1010,12 @@ export class Verifier {
     this.readReg(i.src);
     const dst = this.readReg(i.dst);
     if (imm === 0xf1) this.readReg(0);
-    if (dst.type === 'ctx' || dst.type === 'pkt' || dst.type === 'pkt_meta' || dst.type === 'flow_keys' || dst.type === 'sock_common' || dst.type === 'sock' || dst.type === 'tcp_sock') {
+    // atomic_ptr_type_ok: on an arena, what the x86 JIT supports (bpf_jit_supports_insn: no and/or/xor with fetch)
+    const arenaUnsupported = dst.type === 'arena' && (imm === 0x41 || imm === 0x51 || imm === 0xa1);
+    if (dst.type === 'ctx' || dst.type === 'pkt' || dst.type === 'pkt_meta' || dst.type === 'flow_keys' || dst.type === 'sock_common' || dst.type === 'sock' || dst.type === 'tcp_sock' || arenaUnsupported) {
       this.reject(ERR.EACCES, `BPF_ATOMIC stores into R${i.dst} ${regTypeStr(dst)} is not allowed`);
     }
+    if (dst.type === 'arena') this.saveAuxPtr('arena');
     let loadReg = -1;
     if ((imm & 1) !== 0) {
       loadReg = imm === 0xf1 ? 0 : i.src;

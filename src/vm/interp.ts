@@ -13,6 +13,7 @@
  * differential test checks that both agree.
  */
 import { MODE_ABS, POISON_INVALID } from '../isa/opcodes.js';
+import { ARENA_OUT, arenaLoad, arenaStore, castUser, type ArenaSpace } from './arena.js';
 import { Fault } from './fault.js';
 import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, Stop, TIME_SLICE, describeAddr, type ExecProgram, type Machine } from './machine.js';
 import { PERM_R, PERM_W, SLOT_MASK } from './memory.js';
@@ -394,6 +395,16 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           hi[d] = hi[s]!;
           break;
         }
+        case 0xe0: // XOP_ADDR_SPACE_CAST (imm 1 or 1 << 16: the decoder poisoned the others)
+          if (code[w + 2] === 1) {
+            lo[d] = lo[(ins >> 12) & 15]!;
+            hi[d] = 0;
+          } else {
+            castUser(prog.arena, lo[(ins >> 12) & 15]!);
+            lo[d] = ARENA_OUT[0]!;
+            hi[d] = ARENA_OUT[1]!;
+          }
+          break;
         case 0xcf: {
           const n = lo[(ins >> 12) & 15]! & 63;
           if (n >= 32) {
@@ -1246,6 +1257,14 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
         case 0xd3:
           atomic(m, pc, d, (ins >> 12) & 15, code[w + 1]!, code[w + 2]!, 1);
           break;
+        // ---------------------------------------------------------------- arena (PROBE_MEM32 modes)
+        case 0xa1: case 0xa9: case 0xb1: case 0xb9: // ldx
+        case 0xc1: case 0xc9: case 0xd1: // ldsx
+        case 0xa2: case 0xaa: case 0xb2: case 0xba: // st
+        case 0xa3: case 0xab: case 0xb3: case 0xbb: // stx
+        case 0xe3: case 0xeb: case 0xf3: case 0xfb: // atomics
+          arenaOp(m, prog.arena, ins & 0xff, d, (ins >> 12) & 15, code[w + 1]!, code[w + 2]!, code[w + 3]!);
+          break;
         // ---------------------------------------------------------------- legacy packet loads
         case 0x20:
         case 0x28:
@@ -1506,6 +1525,81 @@ function atomic(m: Machine, pc: number, d: number, s: number, off: number, imm: 
     hi[s] = oldHi;
   }
 }
+
+/**
+ * One arena access in a PROBE_MEM32 mode (`op` = class | mode | size, see vm/arena.ts for the
+ * address and fault rules): a load that faults gives 0, a store or atomic that faults changes
+ * nothing. Atomics are the plain ones (add/or/and/xor, their fetch forms, xchg, cmpxchg) and
+ * load-acquire/store-release, on the machine's registers like {@link atomic}.
+ */
+export function arenaOp(m: Machine, arena: ArenaSpace | undefined, op: number, d: number, s: number, off: number, imm: number, aux: number): void {
+  const lo = m.lo;
+  const hi = m.hi;
+  const size = SIZE_OF[(op >> 3) & 3]!;
+  const cls = op & 7;
+  if (cls === 1) {
+    arenaLoad(arena, lo[s]!, off, size, (op & 0xe0) === 0xc0);
+    lo[d] = ARENA_OUT[0]!;
+    hi[d] = ARENA_OUT[1]!;
+    return;
+  }
+  if (cls === 2) {
+    arenaStore(arena, lo[d]!, off, size, imm, aux);
+    return;
+  }
+  if ((op & 0xe0) === 0xa0) {
+    arenaStore(arena, lo[d]!, off, size, lo[s]!, hi[s]!);
+    return;
+  }
+  if (imm === 0x100) {
+    // load-acquire: dst = *(src + off); a fault gives 0 like any arena load
+    arenaLoad(arena, lo[s]!, off, size, false);
+    lo[d] = ARENA_OUT[0]!;
+    hi[d] = ARENA_OUT[1]!;
+    return;
+  }
+  if (imm === 0x110) {
+    arenaStore(arena, lo[d]!, off, size, lo[s]!, hi[s]!);
+    return;
+  }
+  const a = lo[d]!;
+  if (!arenaLoad(arena, a, off, size, false)) return; // the extable entry of an atomic is DONT_CLEAR: no register changes
+  const oldLo = ARENA_OUT[0]!;
+  const oldHi = ARENA_OUT[1]!;
+  const sLo = lo[s]!;
+  const sHi = size === 8 ? hi[s]! : 0;
+  let nLo = oldLo;
+  let nHi = oldHi;
+  switch (imm & ~1) {
+    case 0x00: {
+      const t = (oldLo >>> 0) + (sLo >>> 0);
+      nLo = t | 0;
+      nHi = (oldHi + sHi + (t > 0xffffffff ? 1 : 0)) | 0;
+      break;
+    }
+    case 0x40: nLo = oldLo | sLo; nHi = oldHi | sHi; break;
+    case 0x50: nLo = oldLo & sLo; nHi = oldHi & sHi; break;
+    case 0xa0: nLo = oldLo ^ sLo; nHi = oldHi ^ sHi; break;
+    case 0xe0: nLo = sLo; nHi = sHi; break;
+    case 0xf0:
+      if (size === 8 ? oldLo === lo[0] && oldHi === hi[0] : oldLo === lo[0]) {
+        nLo = sLo;
+        nHi = sHi;
+      }
+      break;
+  }
+  arenaStore(arena, a, off, size, nLo, nHi);
+  if ((imm & ~1) === 0xf0) {
+    lo[0] = oldLo;
+    hi[0] = oldHi;
+  } else if ((imm & 1) !== 0) {
+    lo[s] = oldLo;
+    hi[s] = oldHi;
+  }
+}
+
+/** Access size by BPF_SIZE >> 3 (W, H, B, DW). */
+const SIZE_OF = [4, 2, 1, 8] as const;
 
 /** SKF_LL_OFF / SKF_NET_OFF of include/uapi/linux/filter.h. */
 const SKF_NET_OFF = -0x100000;

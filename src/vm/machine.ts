@@ -10,6 +10,7 @@
  * lasts for its {@link Scope}. Without a policy only the machine's own stack frames, the regions
  * its run's arguments point to and explicit grants are reachable.
  */
+import type { ArenaSpace } from './arena.js';
 import type { DecodedProgram } from '../isa/decode.js';
 import { Fault, type FaultKind } from './fault.js';
 import { Memory, PERM_R, PERM_RW, PERM_W, RegionKind, Scope, SLOT_MASK, type AccessProblem, type AccessTable } from './memory.js';
@@ -79,6 +80,10 @@ export interface ExecProgram {
   readonly ctxReads?: CtxReads | undefined;
   /** Kernel-syntax text and source location of a pc, for faults and traces. */
   describePc?(pc: number): PcInfo;
+  /** The program's arena (BPF_MAP_TYPE_ARENA among its maps), for PROBE_MEM32 accesses and addr_space_cast. */
+  readonly arena?: ArenaSpace;
+  /** pcs the verifier marked as arena accesses (decoded in the PROBE_MEM32 modes; the reference interpreter reads this). */
+  readonly arenaAccesses?: ReadonlySet<number>;
 }
 
 /**

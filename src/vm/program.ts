@@ -7,6 +7,7 @@ import { formatKernel } from '../isa/disasm-kernel.js';
 import type { RawInsn } from '../isa/insn.js';
 import { XOP_CALL_LOCAL } from '../isa/opcodes.js';
 import { MAX_FRAMES, type CtxReads, type ExecProgram, type HelperFn, type PcInfo } from './machine.js';
+import type { ArenaSpace } from './arena.js';
 
 /** Helper and kfunc implementations available to a program. */
 export interface CallTables {
@@ -29,6 +30,9 @@ export interface BuildOptions extends CallTables {
   kfuncName?: (imm: number, off: number) => string | undefined;
   /** ctx loads the JavaScript tier may read directly (the program type's, for this program). */
   ctxReads?: CtxReads | undefined;
+  /** The program's arena and the pcs the verifier marked as accesses through arena pointers. */
+  arena?: ArenaSpace;
+  arenaAccesses?: ReadonlySet<number>;
 }
 
 /**
@@ -110,6 +114,7 @@ export function buildExecProgram(raw: readonly RawInsn[], o: BuildOptions = {}):
   }
   if (o.poison !== undefined) dopts.poison = o.poison;
   if (o.maxInsns !== undefined) dopts.maxInsns = o.maxInsns;
+  if (o.arenaAccesses !== undefined) dopts.arenaAccesses = o.arenaAccesses;
   const decoded = decodeProgram(raw, dopts);
   const helpers = o.helpers;
   const names = { ...(o.helperName ? { helperName: o.helperName } : {}), ...(o.kfuncName ? { kfuncName: o.kfuncName } : {}) };
@@ -124,6 +129,8 @@ export function buildExecProgram(raw: readonly RawInsn[], o: BuildOptions = {}):
     callDepth: callDepth(decoded.code),
     usesStack: raw.some((i) => i.dst === 10 || i.src === 10),
     ctxReads: o.ctxReads,
+    ...(o.arena !== undefined ? { arena: o.arena } : {}),
+    ...(o.arenaAccesses !== undefined ? { arenaAccesses: o.arenaAccesses } : {}),
     describePc(pc: number): PcInfo {
       const info: PcInfo = { insn: pc >= 0 && pc < raw.length ? formatKernel(raw[pc]!, raw[pc + 1], names) : '?' };
       const src = o.sourceOf?.(pc);

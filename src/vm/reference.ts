@@ -8,6 +8,7 @@
  * only the instruction semantics are reimplemented here.
  */
 import { lookupSpec, POISON_INVALID, XOP_POISON, type OpcodeSpec } from '../isa/opcodes.js';
+import type { ArenaSpace } from './arena.js';
 import { Fault } from './fault.js';
 import { accessAddress, ldPacket } from './interp.js';
 import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, TIME_SLICE, describeAddr, type ExecProgram, type Machine } from './machine.js';
@@ -147,6 +148,50 @@ function store(m: Machine, pc: number, base: bigint, disp: number, size: number,
   for (let i = 0; i < size; i++) bytes[off + i] = Number((value >> BigInt(8 * i)) & 0xffn);
 }
 
+/** Byte `a` of the 4 GiB arena window (kern_vm_start + a), or undefined when it faults (guard, unpopulated page). */
+function arenaPage(arena: ArenaSpace | undefined, a: bigint): { page: Uint8Array; at: number } | undefined {
+  if (arena === undefined || a < 0n || a >= 1n << 32n) return undefined;
+  const page = arena.page(Number(a >> 12n));
+  return page === undefined ? undefined : { page, at: Number(a & 0xfffn) };
+}
+
+/**
+ * An access the verifier rewrote to PROBE_MEM32 (see vm/arena.ts): address (u32)reg + off in the
+ * arena window, byte by byte; any faulting byte makes a load give 0 and a store or atomic do nothing.
+ */
+function arenaAccess(m: Machine, arena: ArenaSpace | undefined, s: OpcodeSpec, i: { dst: number; src: number; off: number; imm: number }, dst: bigint, src: bigint): void {
+  const size = s.size;
+  const base = (s.form === 'ldx' || s.form === 'ldsx' || (s.form === 'atomic' && i.imm === 0x100) ? u32(src) : u32(dst)) + BigInt(i.off);
+  const bytes: { page: Uint8Array; at: number }[] = [];
+  for (let k = 0; k < size; k++) {
+    const b = arenaPage(arena, base + BigInt(k));
+    if (b !== undefined) bytes.push(b);
+  }
+  const ok = bytes.length === size;
+  const read = (): bigint => bytes.reduceRight((v, b) => (v << 8n) | BigInt(b.page[b.at]!), 0n);
+  const write = (v: bigint): void => bytes.forEach((b, k) => (b.page[b.at] = Number((v >> BigInt(8 * k)) & 0xffn)));
+  if (s.form === 'ldx' || s.form === 'ldsx' || (s.form === 'atomic' && i.imm === 0x100)) {
+    const v = ok ? read() : 0n;
+    set(m, i.dst, s.form === 'ldsx' ? u64(BigInt.asIntN(size * 8, v)) : v);
+    return;
+  }
+  if (!ok) return;
+  if (s.form === 'st') return write(sext(i.imm));
+  if (s.form === 'stx' || i.imm === 0x110) return write(src);
+  const mask = size === 8 ? M64 : M32;
+  const old = read();
+  const operand = src & mask;
+  const op = i.imm & ~1;
+  let next: bigint;
+  if (op === 0xf0) {
+    next = old === (get(m, 0) & mask) ? operand : old;
+    set(m, 0, old);
+  } else if (op === 0xe0) next = operand;
+  else next = alu(op, false, size === 8 ? 64 : 32, old, operand);
+  write(next);
+  if ((i.imm & 1) !== 0 && op !== 0xf0) set(m, i.src, old);
+}
+
 /** Same contract as the fast `execute` (see interp.ts). */
 export function executeReference(m: Machine, startProg: ExecProgram, entryPc: number, baseDepth: number): void {
   let prog = startProg;
@@ -174,7 +219,18 @@ export function executeReference(m: Machine, startProg: ExecProgram, entryPc: nu
     const dst = get(m, i.dst);
     const src = get(m, i.src);
     const cls = i.code & 7;
+    if (prog.arenaAccesses?.has(pc) === true) {
+      arenaAccess(m, prog.arena, s, i, dst, src);
+      pc++;
+      continue;
+    }
     switch (s.form) {
+      case 'addr_space_cast': {
+        const low = u32(src);
+        // imm 1: as(1) -> as(0), a 32-bit move; imm 1 << 16: as(0) -> as(1), user_vm_start's upper half unless 0
+        set(m, i.dst, i.imm === 1 || low === 0n ? low : (BigInt((prog.arena?.userHi ?? 0) >>> 0) << 32n) | low);
+        break;
+      }
       case 'alu_k':
       case 'alu_x':
       case 'neg': {

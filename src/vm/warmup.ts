@@ -6,7 +6,8 @@
  * suite, the bench) that happened dozens of times and left the loop 10-20% slower than a run of a
  * single program. Running one synthetic program that executes every decoded op once — every
  * `case`, both outcomes of every conditional jump, the fast and the slow (special region) path of
- * every load and store, helper, kfunc, callx, local call, tail call and both may_goto outcomes —
+ * every load and store, the arena (PROBE_MEM32) form of each, helper, kfunc, callx, local call, tail
+ * call and both may_goto outcomes —
  * before the first real program gives the optimiser complete feedback from the start.
  *
  * The program is generated from the opcode table (isa/opcodes.ts), so a new opcode is covered as
@@ -128,6 +129,11 @@ function blocksOf(s: OpcodeSpec): RawInsn[] {
     case 'callx':
       for (let i = 0; i < CALL_TARGETS; i++) emit(...lddw(4, BigInt(H_EXTRA + i)), I(s.code, 4));
       break;
+    case 'addr_space_cast':
+      // both directions, and a zero that stays zero
+      emit(...lddw(1, 0x5_0000_1010n), withVariant(s, I(s.code, 2, 1, 0, 1)), withVariant(s, I(s.code, 3, 2, 0, 1 << 16)));
+      emit(...lddw(4, 0n), withVariant(s, I(s.code, 5, 4, 0, 1 << 16)));
+      break;
     case 'may_goto':
       // Falls through while the frame's counter lasts, jumps once a helper has exhausted it.
       emit(withVariant(s, I(s.code)), I(0x85, 0, 0, 0, H_EXHAUST_MAY_GOTO), withVariant(s, I(s.code)));
@@ -140,13 +146,35 @@ function blocksOf(s: OpcodeSpec): RawInsn[] {
   return out;
 }
 
+/** Arena window offsets in r7 (a populated page) and r8 (an unpopulated one) for the PROBE_MEM32 copies. */
+const R_ARENA = 7;
+const R_ARENA_FAULT = 8;
+
 /**
- * The warm-up program: every op of the table with its setup, then a local call, then a tail call.
- * `specialId` is the region r6 points to (a special region: loads and stores take the slow path).
+ * Each load, store and atomic again, through an arena pointer, to be decoded in the PROBE_MEM32
+ * modes (`arenaPcs` gets their pcs, counted from `at`): on a populated page and on a missing one.
  */
-export function warmUpProgram(specialId: number): RawInsn[] {
-  const body: RawInsn[] = [...lddw(R_SPECIAL, BigInt(specialId) << 32n)];
+function arenaBlocksOf(s: OpcodeSpec, at: number, arenaPcs: Set<number> | undefined): RawInsn[] {
+  if (s.form !== 'ldx' && s.form !== 'ldsx' && s.form !== 'st' && s.form !== 'stx' && s.form !== 'atomic') return [];
+  const out: RawInsn[] = [...lddw(0, 0n), ...lddw(2, 3n)];
+  for (const base of [R_ARENA, R_ARENA_FAULT]) {
+    const loadAcq = s.form === 'atomic' && s.variant?.value === ATOMIC_LOAD_ACQ;
+    const i = s.form === 'ldx' || s.form === 'ldsx' || loadAcq ? I(s.code, 1, base, 8) : s.form === 'st' ? I(s.code, base, 0, 8, 0x55) : I(s.code, base, 2, 8);
+    arenaPcs?.add(at + out.length);
+    out.push(withVariant(s, i));
+  }
+  return out;
+}
+
+/**
+ * The warm-up program: every op of the table with its setup, every memory op again through an
+ * arena pointer, then a local call, then a tail call. `specialId` is the region r6 points to (a
+ * special region: loads and stores take the slow path); `arenaPcs` receives the arena accesses.
+ */
+export function warmUpProgram(specialId: number, arenaPcs?: Set<number>): RawInsn[] {
+  const body: RawInsn[] = [...lddw(R_SPECIAL, BigInt(specialId) << 32n), ...lddw(R_ARENA, 0x1000n), ...lddw(R_ARENA_FAULT, 0x5000n)];
   for (const s of OPCODES) body.push(...blocksOf(s));
+  for (const s of OPCODES) body.push(...arenaBlocksOf(s, body.length, arenaPcs));
   // call local (the subprogram after the final exit), then the tail call; exit is never reached
   // in the main program but closes it for the decoder.
   const callAt = body.length;
@@ -217,7 +245,10 @@ export function runWarmUpProgram(engine: Engine, rounds = 1): WarmUpOutcome {
   const mem = new Memory();
   const special = mem.map(new Uint8Array(64), { kind: RegionKind.CTX, perm: PERM_RW, label: 'warm-up ctx', special: ACCEPT_ALL });
   const { helpers, kfuncs } = callTables();
-  const prog: ExecProgram = buildExecProgram(warmUpProgram(special), { name: 'warm-up', helpers, kfuncs });
+  const arenaAccesses = new Set<number>();
+  const page = new Uint8Array(4096);
+  const raw = warmUpProgram(special, arenaAccesses);
+  const prog: ExecProgram = buildExecProgram(raw, { name: 'warm-up', helpers, kfuncs, arena: { userHi: 5, page: (pn) => (pn === 1 ? page : undefined) }, arenaAccesses });
   const m = new Machine(mem, 'warm-up');
   // The program's code names the ctx region itself (no kernel hands it over): grant it for good.
   m.grant(special, Scope.MACHINE);

@@ -22,8 +22,7 @@ function mapsTable(): string {
     '| id | map type | implemented |',
     '|---:|---|---|',
     ...rows.map((t) => `| ${t.id} | \`${t.name}\` | ${t.cell} |`),
-    '',
-    `Not implemented: ${no.map((t) => `\`${t.name}\``).join(', ')}.`,
+    ...(no.length > 0 ? ['', `Not implemented: ${no.map((t) => `\`${t.name}\``).join(', ')}.`] : []),
   ].join('\n');
 }
 

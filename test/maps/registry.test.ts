@@ -160,6 +160,7 @@ describe('MAP_TYPE_SUPPORT', () => {
       'bloom_filter',
       'user_ringbuf',
       'cgrp_storage',
+      'arena',
     ]);
     expect(defaultMapRegistry().types()).toEqual(MAP_TYPE_SUPPORT.filter((t) => t.implemented).map((t) => t.id));
   });

@@ -24,6 +24,15 @@ describe('interpreter warm-up', () => {
     for (const s of OPCODES.filter((x) => x.form === 'atomic')) expect(seen.has(`${s.code}/${s.variant!.value}`)).toBe(true);
   });
 
+  it('also runs every arena (PROBE_MEM32) op the decoder can produce', () => {
+    const pcs = new Set<number>();
+    const d = decodeProgram(warmUpProgram(1, pcs), { resolveHelper: () => 0, resolveKfunc: () => 0, arenaAccesses: pcs });
+    const ops = new Set<number>();
+    for (let pc = 0; pc < d.length; pc++) ops.add(d.code[pc * 4]! & 0xff);
+    const arenaOps = [0xa1, 0xa9, 0xb1, 0xb9, 0xc1, 0xc9, 0xd1, 0xa2, 0xaa, 0xb2, 0xba, 0xa3, 0xab, 0xb3, 0xbb, 0xe3, 0xeb, 0xf3, 0xfb, 0xe0];
+    expect(arenaOps.filter((op) => !ops.has(op))).toEqual([]);
+  });
+
   it('runs to the same result on the fast and the reference interpreter', () => {
     const fast = runWarmUpProgram(execute);
     const ref = runWarmUpProgram(executeReference);

@@ -1,9 +1,10 @@
 /**
  * Generic kfuncs of kernel/bpf (not tied to a subsystem) that a new emulated kernel registers:
  * the numbers iterator (bpf_iter.c), the BPF cpumasks with bpf_kptr_xchg (cpumask.c, helpers.c) and
- * the dynptr kfuncs (helpers.c, filter.c).
+ * the dynptr kfuncs (helpers.c, filter.c) and the arena page kfuncs (arena.c).
  */
 import type { Kernel } from '../kernel.js';
+import { installArenaKfuncs } from './arena.js';
 import { installCpumask } from './cpumask.js';
 import { installDynptrKfuncs } from './dynptr.js';
 import { installIterNum } from './iter-num.js';
@@ -13,4 +14,5 @@ export function installGenericKfuncs(k: Kernel): void {
   installIterNum(k);
   installCpumask(k);
   installDynptrKfuncs(k);
+  installArenaKfuncs(k);
 }

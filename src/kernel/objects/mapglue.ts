@@ -4,6 +4,7 @@
  * a map's value type, as the kernel's btf_parse_fields does.
  */
 import type { Btf } from '../../btf/btf.js';
+import { ArenaMap } from '../../maps/arena.js';
 import { ArrayMap } from '../../maps/array.js';
 import { BpfMap } from '../../maps/map.js';
 import type { MapEnv, SpecialField, SpecialFieldKind } from '../../maps/types.js';
@@ -12,7 +13,7 @@ import { Memory } from '../../vm/memory.js';
 import type { Kernel } from '../kernel.js';
 import type { KMap } from './objects.js';
 
-const { EINVAL } = ERRNO;
+const { EINVAL, ERANGE } = ERRNO;
 
 /** The BpfMap behind a KMap, if it is a generic map. */
 export function implOf(map: KMap): BpfMap | undefined {
@@ -31,6 +32,8 @@ export function mapHandlePointer(map: KMap): bigint {
  */
 export function mapDirectValue(map: KMap, off: number): bigint | number {
   const impl = implOf(map);
+  // arena_map_direct_value_addr: user_vm_start (the verifier adds off), ERANGE past the user range
+  if (impl instanceof ArenaMap) return BigInt(off) > impl.userVmEnd - impl.userVmStart ? -ERANGE : impl.userVmStart + BigInt(off);
   if (!(impl instanceof ArrayMap)) return -EINVAL;
   const region = impl.directValueRegion(off);
   return region < 0 ? region : Memory.pointer(region, off);

@@ -13,7 +13,8 @@ import { progTypeLabel } from '../../object/uapi.js';
 import { VerifyError, POISON_HELPER_ID } from '../../isa/decode.js';
 import { formatKernel } from '../../isa/disasm-kernel.js';
 import { readInsns, type RawInsn } from '../../isa/insn.js';
-import { LDDW_CODE, LDDW_IMM64, LDDW_MAP_FD, LDDW_MAP_IDX, LDDW_MAP_IDX_VALUE, LDDW_MAP_VALUE, LDDW_VARIABLE } from '../../isa/opcodes.js';
+import { ADDR_SPACE_CAST_OFF, CAST_IMM_KERN, CAST_IMM_USER, LDDW_CODE, LDDW_IMM64, LDDW_MAP_FD, LDDW_MAP_IDX, LDDW_MAP_IDX_VALUE, LDDW_MAP_VALUE, LDDW_VARIABLE } from '../../isa/opcodes.js';
+import { BPF_F } from '../../maps/uapi.js';
 import { ERRNO } from '../../util/errno.js';
 import { Fault } from '../../vm/fault.js';
 import { warmUpOnce } from '../../vm/interp.js';
@@ -28,6 +29,7 @@ import { ErrnoError, KernelError } from '../errors.js';
 import type { Kernel } from '../kernel.js';
 import type { RegisteredKfunc } from '../kfuncs.js';
 import { implOf, mapDirectValue, mapHandlePointer } from '../objects/mapglue.js';
+import { ArenaMap } from '../../maps/arena.js';
 import { ArrayMap } from '../../maps/array.js';
 import { ProgArrayMap } from '../../maps/prog-array.js';
 import { KMap, KProg, type LoadedFuncInfo, type LoadedLineInfo } from '../objects/objects.js';
@@ -37,7 +39,7 @@ import { COMPLEXITY_LIMIT_INSNS, PROG_FLAGS_MASK, ProgFlags } from './uapi.js';
 import { verifyProgram, vmapOf } from '../verify.js';
 import type { PseudoTarget } from '../../verifier/api.js';
 
-const { EINVAL, E2BIG, EFAULT, ENOTSUPP, EACCES, ENOSPC, EINTR } = ERRNO;
+const { EINVAL, E2BIG, EFAULT, ENOTSUPP, EACCES, ENOSPC, EINTR, EBUSY, EPERM } = ERRNO;
 
 /** The verifier log (struct bpf_verifier_log): what we would print, and where it goes. */
 class VerifierLog {
@@ -171,6 +173,25 @@ function resolvePseudo(k: Kernel, prog: KProg, raw: RawInsn[], fdArray: number[]
       log.log(`pc ${pc}: prog array ${m.name} holds programs of another type`);
       return -EINVAL;
     }
+    // check_map_prog_compatibility for an arena (6.18 sources): one per program, privileged, with its
+    // user address known (map_extra or a first mmap) before the program is loaded
+    if (impl instanceof ArenaMap) {
+      if (used.some((u) => implOf(u) instanceof ArenaMap)) {
+        k.mapPut(m);
+        log.log('Only one arena per program');
+        return -EBUSY;
+      }
+      if (!k.verifierPrivileged) {
+        k.mapPut(m);
+        log.log('CAP_BPF and CAP_SYS_ADMIN are required to use arena');
+        return -EPERM;
+      }
+      if (impl.userVmStart === 0n) {
+        k.mapPut(m);
+        log.log("arena's user address must be set via map_extra or mmap()");
+        return -EINVAL;
+      }
+    }
     used.push(m);
     return m;
   };
@@ -215,7 +236,7 @@ function resolvePseudo(k: Kernel, prog: KProg, raw: RawInsn[], fdArray: number[]
             release();
             // resolve_pseudo_ldimm64's messages
             if (off >= 1 << 29) log.log(`direct value offset of ${off} is not allowed`);
-            else if (!(implOf(map) instanceof ArrayMap)) log.log('no direct value access support for this map type');
+            else if (!(implOf(map) instanceof ArrayMap) && !(implOf(map) instanceof ArenaMap)) log.log('no direct value access support for this map type');
             else log.log(`invalid access to map value pointer, value_size=${map.valueSize} off=${off}`);
             return v;
           }
@@ -518,6 +539,7 @@ export function progLoad(k: Kernel, a: Attr): number {
     return finishLog(k, a, log, res);
   }
   const deadCode = new Map<number, string>();
+  let arenaAccesses: ReadonlySet<number> | undefined;
   if (k.verifierEnabled) {
     const vr = verifyProgram(k, prog, raw, res.pseudo, logLevel, (pc) => {
       const src = sourceOf(prog, pc);
@@ -534,12 +556,27 @@ export function progLoad(k: Kernel, a: Attr): number {
     }
     prog.verifierStats = vr.stats;
     prog.verifierLog = vr.log;
+    // The arena rewrites: accesses through arena pointers in the PROBE_MEM32 modes (decoded so), and
+    // 64-bit arithmetic on arena pointers made 32-bit (do_misc_fixups, needs_zext).
+    arenaAccesses = vr.arenaAccesses;
+    for (const pc of vr.arenaAlu32 ?? []) res.insns[pc]!.code = (res.insns[pc]!.code & ~0x07) | 0x04;
+    // do_misc_fixups: addr_space_cast as(1) -> as(0), and every cast when the arena has
+    // BPF_F_NO_USER_CONV, become `wX = wY`; as(0) -> as(1) is otherwise left to the JIT (here: the engines)
+    const noUserConv = res.usedMaps.some((m) => implOf(m) instanceof ArenaMap && (m.flags & BPF_F.NO_USER_CONV) !== 0);
+    for (const i of res.insns) {
+      if (i.code === 0xbf && i.off === ADDR_SPACE_CAST_OFF && (i.imm === CAST_IMM_KERN || (noUserConv && i.imm === CAST_IMM_USER))) {
+        i.code = 0xbc;
+        i.off = 0;
+        i.imm = 0;
+      }
+    }
     // Dead code (never reached on any path) is removed by the kernel; here it faults if reached.
     for (let pc = 0; pc < raw.length; pc++) {
       if (vr.visited[pc] === 0) deadCode.set(pc, 'dead code removed by the verifier');
       if (raw[pc]!.code === 0x18) pc++;
     }
   }
+  const arenaOfProg = res.usedMaps.map((m) => implOf(m)).find((m): m is ArenaMap => m instanceof ArenaMap);
   try {
     prog.exec = buildExecProgram(res.insns, {
       name: name || `prog${k.progIds.nextAfter(0) ?? ''}`,
@@ -551,6 +588,8 @@ export function progLoad(k: Kernel, a: Attr): number {
       kfuncName: (imm) => k.kfuncs.byBtfId(imm)?.def.name,
       ...(deadCode.size > 0 ? { poison: deadCode } : {}),
       ctxReads: ops.ctxReads?.(eat),
+      ...(arenaOfProg !== undefined ? { arena: arenaOfProg } : {}),
+      ...(arenaAccesses !== undefined ? { arenaAccesses } : {}),
     });
   } catch (e) {
     for (const m of res.usedMaps) k.mapPut(m);

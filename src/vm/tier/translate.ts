@@ -29,7 +29,8 @@
  * start, the last instructions before the budget runs out).
  */
 import { LDDW_CODE } from '../../isa/opcodes.js';
-import { ARITH, atomic, bswap32, divS64, divU64, ldPacket, modS64, modU64, mulhiU32, slowLoad, slowStore } from '../interp.js';
+import { ARENA_OUT, castUser } from '../arena.js';
+import { ARITH, arenaOp, atomic, bswap32, divS64, divU64, ldPacket, modS64, modU64, mulhiU32, slowLoad, slowStore } from '../interp.js';
 import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, TIME_SLICE, type CtxReads, type ExecProgram, type Machine } from '../machine.js';
 import { SLOT_MASK } from '../memory.js';
 
@@ -51,6 +52,9 @@ const RUNTIME = {
   slowStore,
   atomic,
   ldPacket,
+  arenaOp,
+  castUser,
+  AO: ARENA_OUT,
   mulhi: mulhiU32,
   divU64,
   modU64,
@@ -113,6 +117,8 @@ const KNOWN = new Set<number>([
   // lddw, loads, stores, atomics, legacy packet loads
   0x18, 0x61, 0x69, 0x71, 0x79, 0x81, 0x89, 0x91, 0x62, 0x6a, 0x72, 0x7a, 0x63, 0x6b, 0x73, 0x7b, 0xc3, 0xdb, 0xcb, 0xd3,
   0x20, 0x28, 0x30, 0x40, 0x48, 0x50,
+  // addr_space_cast; arena loads, stores and atomics (the PROBE_MEM32 modes)
+  0xe0, 0xa1, 0xa9, 0xb1, 0xb9, 0xc1, 0xc9, 0xd1, 0xa2, 0xaa, 0xb2, 0xba, 0xa3, 0xab, 0xb3, 0xbb, 0xe3, 0xeb, 0xf3, 0xfb,
 ]);
 
 /** The comparison of a conditional jump as a JS expression. */
@@ -291,6 +297,19 @@ function straight(code: Int32Array, pc: number, refund: number, ctx?: CtxReads, 
       const back = regs.map((r) => `${L(r)} = lo[${r}]; ${H(r)} = hi[${r}];`).join(' ');
       return `${out} ${give}rt.atomic(m, ${pc}, ${d}, ${s}, ${k(off)}, ${k(imm)}, ${size});${take} ${back}`;
     }
+    // ---- arena: cast_kern inline, cast_user and PROBE_MEM32 accesses through the interpreter's functions
+    case 0xe0:
+      if (imm === 1) return `${ld} = ${L(s)}; ${hd} = 0;`;
+      return `rt.castUser(P.arena, ${L(s)}); ${ld} = AO[0]; ${hd} = AO[1];`;
+    case 0xa1: case 0xa9: case 0xb1: case 0xb9: case 0xc1: case 0xc9: case 0xd1:
+    case 0xa2: case 0xaa: case 0xb2: case 0xba: case 0xa3: case 0xab: case 0xb3: case 0xbb:
+    case 0xe3: case 0xeb: case 0xf3: case 0xfb: {
+      // never faults (an arena fault reads 0 / drops the store), so nothing is given back
+      const regs = [...new Set([0, d, s])];
+      const out = regs.map((r) => `lo[${r}] = ${L(r)}; hi[${r}] = ${H(r)};`).join(' ');
+      const back = regs.map((r) => `${L(r)} = lo[${r}]; ${H(r)} = hi[${r}];`).join(' ');
+      return `${out} rt.arenaOp(m, P.arena, ${op}, ${d}, ${s}, ${k(off)}, ${k(imm)}, ${k(aux)}); ${back}`;
+    }
     case 0x20: case 0x28: case 0x30: case 0x40: case 0x48: case 0x50:
       return `m.pc = ${pc}; lo[${s}] = ${L(s)}; ${give}rt.ldPacket(m, ${op}, ${s}, ${k(imm)});${take} l0 = lo[0]; h0 = hi[0];`;
   }
@@ -416,7 +435,7 @@ export function translateSource(prog: ExecProgram): string {
   // The run's ctx region, looked up once per entry (only in code with rewritten ctx loads).
   const ctxEntry = ctxSites.size > 0 ? ' const CAP = m.access.cap, CXID = P.ctxReads.region(m);' : '';
   return `'use strict';
-const divU64 = rt.divU64, modU64 = rt.modU64, divS64 = rt.divS64, modS64 = rt.modS64, T = rt.T;
+const divU64 = rt.divU64, modU64 = rt.modU64, divS64 = rt.divS64, modS64 = rt.modS64, T = rt.T, AO = rt.AO;
 ${consts.join('\n')}
 return function tier(m, entryPc, baseDepth) {
   const lo = m.lo, hi = m.hi, mem = m.mem, IDS = mem.slotId, U8 = mem.slotBytes, DV = mem.slotView;
