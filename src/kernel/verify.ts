@@ -188,6 +188,8 @@ function walkerOf(btf: Btf): (name: string, off: number, size: number) => BtfAcc
       if (r.kind !== 'STRUCT' && r.kind !== 'UNION') {
         if (r.kind === 'PTR' && at === 0 && size === 8) {
           const target = btf.resolved(r.type);
+          // a forward declaration (a struct defined after the one pointing at it) is found by name
+          if (target.kind === 'FWD' && !target.union) return { kind: 'ptr', name: target.name };
           return target.kind === 'STRUCT' || target.kind === 'UNION' ? { kind: 'ptr', name: target.name } : { kind: 'scalar' };
         }
         return { kind: 'scalar' };
