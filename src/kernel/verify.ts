@@ -268,7 +268,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
       // A helper registered without a verifier prototype (a user's own) gets one from its coarse
       // argument kinds: every argument any initialised value, an integer result.
       const proto = def.proto ?? { ret: 'integer' as const, args: (def.args ?? []).map(() => ({ kind: 'anything' as const })) };
-      return { name: `bpf_${def.name}`, proto, gplOnly: def.gplOnly === true, mightSleep: def.mightSleep === true };
+      return { name: `bpf_${def.name}`, proto, gplOnly: def.gplOnly === true, mightSleep: def.mightSleep === true, ...(def.allowedIn !== undefined && !def.allowedIn(prog) ? { notAllowed: true } : {}) };
     },
     helperName: (id) => UAPI_NAMES.get(id),
     helperImplemented: (id) => k.helpers.get(id) !== undefined,

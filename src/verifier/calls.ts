@@ -103,7 +103,8 @@ function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: 
   } else if (arg.release) {
     if (reg.off !== 0) v.reject(ERR.EINVAL, `R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
   } else if (!['fp', 'pkt', 'pkt_meta', 'map_key', 'map_value', 'mem', 'scalar'].includes(reg.type)) {
-    checkPtrOffReg(v, reg, regno, false);
+    // check_func_arg_reg_off: a BTF pointer may carry a fixed offset (&file->f_path), others not
+    checkPtrOffReg(v, reg, regno, reg.type === 'btf_id');
   }
   if (arg.release && arg.kind !== 'dynptr') {
     if (reg.refObjId === 0 && !isNullScalar(reg)) v.reject(ERR.EINVAL, `R${regno} must be referenced when passed to release function`);
@@ -276,6 +277,8 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
   if (h === undefined && id !== 0 && v.input.helperImplemented?.(id) === false) v.reject(ERR.EINVAL, `invalid func ${name}#${id} (bpfemu does not implement this helper)`);
   if (h === undefined) v.reject(ERR.EINVAL, `program of this type cannot use helper ${name}#${id}`);
   if (h.gplOnly && !v.input.gplCompatible) v.reject(ERR.EINVAL, 'cannot call GPL-restricted function from non-GPL compatible program');
+  // fn->allowed(env->prog): bpf_d_path's attach functions
+  if (h.notAllowed === true) v.reject(ERR.EINVAL, 'helper call is not allowed in probe');
   if (h.mightSleep && (v.input.progFlags & 16) === 0) v.reject(ERR.EINVAL, 'helper call might sleep in a non-sleepable prog');
   if (h.mightSleep && v.cur.rcuLock === true) v.reject(ERR.EINVAL, `sleepable helper ${name}#${id} in rcu_read_lock region`);
   const proto = h.proto;
