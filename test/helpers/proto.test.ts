@@ -75,6 +75,8 @@ const AVAILABILITY_EXCEPTIONS: ReadonlyMap<number, Exception> = new Map<number, 
   // get_func_proto offers syscall programs the tracing flavour of the sk storage helpers, whose
   // `allowed` check then refuses them ("helper call is not allowed in probe"); the emulator does not offer them.
   ...[107, 108].map((id): [number, Exception] => [id, { types: ['syscall'], why: 'tracing flavour not allowed' }]),
+  // The tc flavour of bpf_sk_assign (an skb's socket) is not emulated; the sk_lookup one is.
+  [124, { types: ['sched_cls', 'sched_act'], why: 'tc flavour' }],
   // This kernel build has no CONFIG_BPF_KPROBE_OVERRIDE (kprobe_prog_func_proto offers no
   // bpf_override_return); the emulator models a kernel with it (helpers/override.ts).
   [58, { types: ['kprobe'], why: 'CONFIG_BPF_KPROBE_OVERRIDE' }],
@@ -245,6 +247,7 @@ const EXPECTED: Readonly<Partial<Record<ProtoArg['kind'], string>>> = {
   dynptr: 'fp, dynptr_ptr',
   btf_id_sock_common: 'sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_',
   sock_common: 'sock_common, sock, tcp_sock, xdp_sock',
+  socket: 'sock',
 };
 
 /**
@@ -290,6 +293,7 @@ function predict(d: HelperDef, t: TypeEntry, probe: string): string {
         if (t === 's' || (t === 'z' && (a.nullable === true || a.kind === 'stack_or_null'))) continue;
         return refuse;
       case 'btf_id':
+      case 'socket':
         if (t === 'z' && a.nullable === true) continue;
         return refuse;
       case 'dynptr':
