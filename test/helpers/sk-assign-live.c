@@ -6,12 +6,17 @@
  * 2 an established TCP socket, 3 a dual-stack TCP listener on ::, 4 a connected UDP socket. Each
  * case sets the program's cfg (keys, flags, action) and the lookup (family, protocol); printed: the
  * two bpf_sk_assign results, the run's retval and errno, and which socket ctx_out's cookie names.
+ * Then the program `update` puts sockets of that SOCKMAP into a second one (`dst`) and deletes
+ * entries, one test run per step (the results, then which socket each dst slot holds), and the
+ * programs update_cg (cgroup_skb), update_sockops and delete_sockops (sockops) are loaded alone:
+ * the errno and whether the verifier said "cannot update sockmap in this context".
  *
  *   cc -O2 -Wall -o /tmp/sk-assign-live test/helpers/sk-assign-live.c -lbpf
  *   sudo /tmp/sk-assign-live programs/sk_assign.bpf.o > test/helpers/golden/sk-assign-live.json
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -74,6 +79,35 @@ static uint64_t cookie_of(int fd)
 	return c;
 }
 
+struct upd {
+	uint32_t src, dst;
+	uint64_t flags;
+	uint32_t del;
+	long ret_update, ret_delete;
+};
+
+/* src, dst, flags, del (254: none). BPF_NOEXIST 1. */
+static const struct upd_case {
+	uint32_t src, dst;
+	uint64_t flags;
+	uint32_t del;
+} UPDATES[] = {
+	{ 0, 0, 0, 254 }, { 1, 1, 0, 254 }, { 2, 2, 0, 254 }, { 3, 3, 0, 254 }, { 4, 4, 0, 254 },
+	{ 1, 0, 1, 254 }, { 1, 0, 5, 254 }, { 0, 8, 0, 254 }, { 3, 5, 0, 4 }, { 0, 6, 0, 7 },
+};
+
+static int saw_refusal;
+
+static int printer(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (strstr(line, "cannot update sockmap in this context"))
+		saw_refusal = 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -119,14 +153,24 @@ int main(int argc, char **argv)
 		cookies[i] = cookie_of(fds[i]);
 
 	obj = bpf_object__open_file(argv[1], NULL);
-	if (!obj || bpf_object__load(obj))
+	if (!obj)
+		return 4;
+	{
+		struct bpf_program *p;
+
+		bpf_object__for_each_program(p, obj)
+			bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), "assign") || !strcmp(bpf_program__name(p), "update"));
+	}
+	if (bpf_object__load(obj))
 		return 4;
 	bpf_object__for_each_map(m, obj)
 		if (strstr(bpf_map__name(m), ".bss"))
 			bss = m;
+	if (!bss || bpf_map__value_size(bss) != sizeof(struct cfg) + sizeof(struct upd))
+		return 5;
 	socks = bpf_object__find_map_by_name(obj, "socks");
 	prog = bpf_program__fd(bpf_object__find_program_by_name(obj, "assign"));
-	if (!bss || !socks || prog < 0 || bpf_map__value_size(bss) != sizeof(struct cfg))
+	if (!socks || prog < 0)
 		return 5;
 	printf("{\n  \"kernel\": \"");
 	{
@@ -162,12 +206,16 @@ int main(int argc, char **argv)
 			in.remote_ip6[3] = htonl(1);
 			in.local_ip6[3] = htonl(1);
 		}
-		if (bpf_map_update_elem(bpf_map__fd(bss), &zero, &cfg, BPF_ANY))
+		unsigned char whole[sizeof(struct cfg) + sizeof(struct upd)] = { 0 };
+
+		memcpy(whole, &cfg, sizeof(cfg));
+		if (bpf_map_update_elem(bpf_map__fd(bss), &zero, whole, BPF_ANY))
 			return 6;
 		memset(&out, 0, sizeof(out));
 		err = bpf_prog_test_run_opts(prog, &o) ? -errno : 0;
-		if (bpf_map_lookup_elem(bpf_map__fd(bss), &zero, &cfg))
+		if (bpf_map_lookup_elem(bpf_map__fd(bss), &zero, whole))
 			return 7;
+		memcpy(&cfg, whole, sizeof(cfg));
 		for (int i = 0; i < 5; i++)
 			if (out.cookie && out.cookie == cookies[i])
 				sel = names[i];
@@ -179,7 +227,69 @@ int main(int argc, char **argv)
 		       k->key0 == 254 ? 0 : cfg.ret[0], k->key1 == 254 ? 0 : cfg.ret[1], err, o.retval, sel,
 		       c + 1 < sizeof(CASES) / sizeof(CASES[0]) ? "," : "");
 	}
-	printf("  ]\n}\n");
+	printf("  ],\n  \"updates\": [\n");
+	{
+		int uprog = bpf_program__fd(bpf_object__find_program_by_name(obj, "update"));
+		int dst = bpf_map__fd(bpf_object__find_map_by_name(obj, "dst"));
+
+		for (size_t c = 0; c < sizeof(UPDATES) / sizeof(UPDATES[0]); c++) {
+			const struct upd_case *u = &UPDATES[c];
+			unsigned char whole[sizeof(struct cfg) + sizeof(struct upd)] = { 0 };
+			struct upd up = { .src = u->src, .dst = u->dst, .flags = u->flags, .del = u->del };
+			struct lookup in = { .family = AF_INET, .protocol = IPPROTO_TCP, .remote_port = htons(40000), .local_port = ntohs(a.sin_port) };
+			uint32_t zero = 0;
+			int err;
+			LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &in, .ctx_size_in = sizeof(in));
+
+			in.remote_ip4 = htonl(INADDR_LOOPBACK);
+			in.local_ip4 = htonl(INADDR_LOOPBACK);
+			memcpy(whole + sizeof(struct cfg), &up, sizeof(up));
+			if (bpf_map_update_elem(bpf_map__fd(bss), &zero, whole, BPF_ANY))
+				return 8;
+			err = bpf_prog_test_run_opts(uprog, &o) ? -errno : 0;
+			if (bpf_map_lookup_elem(bpf_map__fd(bss), &zero, whole))
+				return 9;
+			memcpy(&up, whole + sizeof(struct cfg), sizeof(up));
+			printf("    { \"src\": %u, \"dst\": %u, \"flags\": %llu, \"del\": %u, \"update\": %ld, \"delete\": %ld, \"err\": %d }%s\n",
+			       u->src, u->dst, (unsigned long long)u->flags, u->del, up.ret_update, u->del == 254 ? 0 : up.ret_delete, err,
+			       c + 1 < sizeof(UPDATES) / sizeof(UPDATES[0]) ? "," : "");
+		}
+		printf("  ],\n  \"dst\": {");
+		for (uint32_t k = 0, first = 1; k < 8; k++) {
+			uint64_t c;
+
+			if (bpf_map_lookup_elem(dst, &k, &c) == 0) {
+				const char *n = "other";
+
+				for (int i = 0; i < 5; i++)
+					if (c == cookies[i])
+						n = names[i];
+				printf("%s\"%u\": \"%s\"", first ? "" : ", ", k, n);
+				first = 0;
+			}
+		}
+		printf("},\n  \"loads\": {");
+	}
+	{
+		static const char *const progs[] = { "update_cg", "update_sockops", "delete_sockops" };
+
+		libbpf_set_print(printer);
+		for (int i = 0; i < 3; i++) {
+			struct bpf_object *o2 = bpf_object__open_file(argv[1], NULL);
+			struct bpf_program *p;
+			int err;
+
+			if (!o2)
+				return 10;
+			bpf_object__for_each_program(p, o2)
+				bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), progs[i]));
+			saw_refusal = 0;
+			err = bpf_object__load(o2);
+			printf("%s\"%s\": { \"err\": %d, \"refusal\": %s }", i ? ", " : "", progs[i], err, saw_refusal ? "true" : "false");
+			bpf_object__close(o2);
+		}
+	}
+	printf("}\n}\n");
 	bpf_object__close(obj);
 	for (int i = 0; i < 5; i++)
 		close(fds[i]);
