@@ -130,6 +130,11 @@ tcp_cc_kernel_clock           tcp_cc_kernel_clock.bpf.c           bpf    v3  -
 tcp_cc_kernel_storage         tcp_cc_kernel_storage.bpf.c         bpf    v3  -
 tcp_cc_kernel_cubic           tcp_cc_kernel_cubic.bpf.c           bpf    v3  -
 tcp_cc_kernel_dctcp           tcp_cc_kernel_dctcp.bpf.c           bpf    v3  -
+kernel_structs                kernel_structs.bpf.c                bpf    v3  -
+d_path                        d_path.bpf.c                        bpf    v3  -
+override_return               override_return.bpf.c               bpf    v3  -
+sk_assign                     sk_assign.bpf.c                     bpf    v3  -
+cgroup_skb_verdict            cgroup_skb_verdict.bpf.c            bpf    v3  -
 sock_addr                     sock_addr.bpf.c                     bpf    v3  -
 sock_ops                      sock_ops.bpf.c                      bpf    v3  -
 sockops_sockmap               sockops_sockmap.bpf.c               bpf    v3  -

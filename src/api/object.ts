@@ -16,6 +16,10 @@ import { POISON_HELPER_ID } from '../isa/decode.js';
 import { LDDW_MAP_FD, LDDW_MAP_IDX, LDDW_MAP_IDX_VALUE, LDDW_MAP_VALUE } from '../isa/opcodes.js';
 import { Kernel, type KernelOptions } from '../kernel/kernel.js';
 import type { KernelObjects } from '../kernel/objects/kobjects.js';
+import { isErrorInjectable } from '../helpers/override.js';
+
+/** BPF_FUNC_override_return. */
+const BPF_FUNC_OVERRIDE_RETURN = 58;
 import { fireHook, hookKindOf, type HookEvent, type HookRunResult } from '../kernel/progtypes/tracing.js';
 import { attachToHook } from '../kernel/syscall/cmd-link.js';
 import { structOpsOf, type StructOpsInstance } from '../kernel/structops.js';
@@ -146,6 +150,8 @@ export interface FireResult {
   readonly retval: number;
   /** The fault of a run that faulted (only with `collectFaults`; otherwise fire() throws it). */
   readonly fault: Fault | null;
+  /** kprobe: the value the program made the probed function return with bpf_override_return (a u64), or null. */
+  readonly override?: bigint | null;
 }
 
 /** KERNEL_VERSION(a, b, c) as include/generated/uapi/linux/version.h computes it. */
@@ -365,6 +371,11 @@ export class BpfProgram {
       const h = k.hooks.get(kind, hook ?? s.attachTarget);
       if (h === undefined) throw new BpfError(ENOENT, `attach ${this.name}: no ${kind} hook '${hook ?? s.attachTarget}'`);
       const p = this.kernelProg;
+      // perf_event_attach_bpf_prog: a program calling bpf_override_return attaches only to an
+      // error-injectable function (helpers/override.ts)
+      if (kind === 'kprobe' && p.insns.some((i) => i.code === 0x85 && i.src === 0 && i.imm === BPF_FUNC_OVERRIDE_RETURN) && !isErrorInjectable(h.def.name)) {
+        throw new BpfError(EINVAL, `attach ${this.name}: the program calls bpf_override_return and ${h.def.name} is not on the error-injection list`);
+      }
       k.progInc(p);
       const link = attachToHook(k, p, h, LinkType.PERF_EVENT, 0);
       return new BpfLink(this.obj, k.newFd({ kind: 'link', obj: link }), 'hook', null);
@@ -830,7 +841,7 @@ export class BpfObject {
   fire(kind: 'raw_tp' | 'fentry' | 'lsm' | 'kprobe' | 'tracepoint', name: string, ev: HookEvent, opts: FireOptions = {}): FireResult[] {
     const out = fireHook(this.kernel, kind, name, ev).map((r: HookRunResult): FireResult => {
       const p = this.programs.find((q) => q.fd >= 0 && q.kernelProg === r.prog);
-      return { prog: r.prog, program: p?.name ?? r.prog.name, retval: Number(BigInt.asUintN(32, r.retval)), fault: r.fault };
+      return { prog: r.prog, program: p?.name ?? r.prog.name, retval: Number(BigInt.asUintN(32, r.retval)), fault: r.fault, ...(r.override !== undefined ? { override: r.override } : {}) };
     });
     if (opts.collectFaults !== true) {
       const f = out.find((r) => r.fault !== null);

@@ -27,6 +27,9 @@ import { sysctlHelpers } from './sysctl.js';
 import { tailCallHelpers } from './tailcall.js';
 import { timeHelpers } from './time.js';
 import { tracingHelpers } from './tracing.js';
+import { dPathHelpers } from './d-path.js';
+import { overrideHelpers } from './override.js';
+import { skAssignHelpers } from './sk-assign.js';
 import { installTimers, timerHelpers } from './timers.js';
 
 /** BPF_FUNC_spin_unlock: the one helper a program may call while holding a bpf_spin_lock. */
@@ -77,6 +80,9 @@ export function builtinHelpers(): HelperDef[] {
     ...cgroupHelpers(),
     ...userRingbufHelpers(),
     ...tracingHelpers(),
+    ...dPathHelpers(),
+    ...overrideHelpers(),
+    ...skAssignHelpers(),
   ]
     .map((d) => finish(d, 'other'))
     .concat(packetHelpers().map((d) => finish(d, 'packet')));

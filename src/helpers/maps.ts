@@ -7,6 +7,7 @@
  * with the current CPU. Lookups return the value's region pointer, or NULL.
  */
 import { BPF_MAP_TYPE } from '../maps/uapi.js';
+import { SockMapBase, type SockMapSocket } from '../maps/sockmap.js';
 import type { Machine } from '../vm/machine.js';
 import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
 import { callbackArg, flagsArg, mapArg, memArg, stackOrNullArg } from './args.js';
@@ -30,6 +31,17 @@ function updateElem(m: Machine): void {
   const H = 'bpf_map_update_elem';
   const map = mapArg(m, 1, H, 'update');
   const ko = memArg(m, 2, map.keySize, false, H, 'key');
+  if (map instanceof SockMapBase) {
+    // the value is a socket the program holds (ARG_PTR_TO_BTF_ID_SOCK_COMMON), NULL allowed at run time
+    let sock: SockMapSocket | null = null;
+    if (m.argU64(3) !== 0n) {
+      const v = hostOf(m).service<{ byView(region: number): { sock: unknown } | undefined }>('sockets')?.byView(m.argRegion(3));
+      if (v === undefined || m.argOffset(3) !== 0) throw m.fail('helper', `${H}: r3 is not a socket pointer (a SOCKMAP/SOCKHASH value is a socket)`);
+      sock = v.sock as SockMapSocket;
+    }
+    const flags = flagsArg(m, 4);
+    return m.setR0Num(map.updateSocketFromProg(m.mem.bytes(m.hi[2]!).slice(ko, ko + map.keySize), sock, flags > 2 || flags < 0 ? 3 : flags));
+  }
   const vo = memArg(m, 3, map.valueSize, false, H, 'value');
   const mem = m.mem;
   m.setR0Num(map.updateFromProg(mem.bytes(m.hi[2]!), ko, mem.bytes(m.hi[3]!), vo, flagsArg(m, 4), hostOf(m).currentCpu()));

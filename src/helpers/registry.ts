@@ -156,6 +156,11 @@ export interface HelperDef {
    * bpf_seq_printf only when `prog->expected_attach_type == BPF_TRACE_ITER`); undefined = any.
    */
   readonly attachTypes?: readonly number[];
+  /**
+   * bpf_func_proto.allowed: a check on the loaded program beyond its types (bpf_d_path's attach
+   * functions); false makes the load fail with "helper call is not allowed in probe" (EINVAL).
+   */
+  readonly allowedIn?: (prog: { readonly type: number; readonly expectedAttachType: number; readonly attachName: string }) => boolean;
   readonly args?: readonly ArgKind[];
   /** The verifier prototype (struct bpf_func_proto); a helper without one is refused at load. */
   readonly proto?: HelperProto;

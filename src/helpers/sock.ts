@@ -38,6 +38,8 @@ export interface SockRef {
   readonly protocol: number;
   readonly family: number;
   readonly state: number;
+  /** Local port, 0 when unbound (unhashed). */
+  readonly localPort?: number;
   readonly v6only: boolean;
   /** Request sockets: the table id of their listener. */
   readonly listener: number;

@@ -53,13 +53,15 @@ export function installDefaults(k: Kernel, extraProgTypes: readonly ProgTypeOps[
   for (const p of DEFAULT_PROG_TYPES) k.progTypes.register(p);
   for (const p of extraProgTypes) k.progTypes.register(p);
   // Kernel structs first, so that hook parameters like `struct task_struct *` point at them.
-  installKernelObjects(k);
   k.registerStruct({ name: 'pt_regs', members: PT_REGS.map((r) => ({ name: r, type: 'unsigned long' })) });
   const regs = { name: 'regs', type: 'struct pt_regs *' };
-  // The uapi ctx and helper-argument structs and common tracepoints, with 6.18's layouts
-  // (data/kernel-types.ts, extracted from a real vmlinux): programs built against vmlinux.h
-  // relocate against them (CO-RE), tp_btf programs attach to the tracepoints and fire() drives them.
+  // The uapi ctx and helper-argument structs, the kernel-internal structs programs read (task_struct,
+  // sk_buff, sock, file, dentry, ...) and common tracepoints, with 6.18's layouts (data/kernel-types.ts,
+  // extracted from a real vmlinux): programs built against vmlinux.h relocate against them (CO-RE),
+  // the emulated kernel objects are laid out from them, tp_btf programs attach to the tracepoints and
+  // fire() drives them. A struct given in the kernel options (sched_ext's task_struct) comes first.
   for (const def of KERNEL_CTX_STRUCTS) if (!k.types.structs.has(def.name)) k.registerStruct(def);
+  installKernelObjects(k);
   for (const tp of KERNEL_TRACEPOINTS) k.addHook({ kind: 'raw_tp', name: tp.name, params: tp.params });
   k.addHook({ kind: 'raw_tp', name: 'sys_enter', params: [regs, { name: 'id', type: 'long' }] });
   k.addHook({ kind: 'raw_tp', name: 'sys_exit', params: [regs, { name: 'ret', type: 'long' }] });

@@ -188,6 +188,8 @@ function walkerOf(btf: Btf): (name: string, off: number, size: number) => BtfAcc
       if (r.kind !== 'STRUCT' && r.kind !== 'UNION') {
         if (r.kind === 'PTR' && at === 0 && size === 8) {
           const target = btf.resolved(r.type);
+          // a forward declaration (a struct defined after the one pointing at it) is found by name
+          if (target.kind === 'FWD' && !target.union) return { kind: 'ptr', name: target.name };
           return target.kind === 'STRUCT' || target.kind === 'UNION' ? { kind: 'ptr', name: target.name } : { kind: 'scalar' };
         }
         return { kind: 'scalar' };
@@ -266,7 +268,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
       // A helper registered without a verifier prototype (a user's own) gets one from its coarse
       // argument kinds: every argument any initialised value, an integer result.
       const proto = def.proto ?? { ret: 'integer' as const, args: (def.args ?? []).map(() => ({ kind: 'anything' as const })) };
-      return { name: `bpf_${def.name}`, proto, gplOnly: def.gplOnly === true, mightSleep: def.mightSleep === true };
+      return { name: `bpf_${def.name}`, proto, gplOnly: def.gplOnly === true, mightSleep: def.mightSleep === true, ...(def.allowedIn !== undefined && !def.allowedIn(prog) ? { notAllowed: true } : {}) };
     },
     helperName: (id) => UAPI_NAMES.get(id),
     helperImplemented: (id) => k.helpers.get(id) !== undefined,

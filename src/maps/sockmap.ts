@@ -20,8 +20,11 @@
  * (helpers/sockmap.ts) and bpf_map_lookup_elem, which gives the socket (a reference the verifier
  * makes the program release with bpf_sk_release, as 6.18's), and sock_ops programs add the socket of
  * their event with bpf_sock_map_update / bpf_sock_hash_update ({@link SockMapBase.updateSocket},
- * the kernel's sock_map_update_common / sock_hash_update_common); bpf_map_update_elem from programs
- * is not emulated.
+ * the kernel's sock_map_update_common / sock_hash_update_common). bpf_map_update_elem and
+ * bpf_map_delete_elem from programs ({@link SockMapBase.updateSocketFromProg}) take a socket the
+ * program holds, in the program types the verifier's may_update_sockmap allows (sk_lookup, tc, XDP,
+ * socket filter, sk_reuseport, flow dissector, iterators; sock_ops delete only), with 6.18's results
+ * (test/helpers/golden/sk-assign-live.json).
  */
 import { ERRNO } from '../util/errno.js';
 import { MAX_MAP_BYTES } from './array.js';
@@ -43,6 +46,8 @@ const CREATE_FLAGS = BPF_F.NUMA_NODE | BPF_F.RDONLY | BPF_F.WRONLY;
 const TCP = 6;
 const TCP_ESTABLISHED = 1;
 const TCP_LISTEN = 10;
+const TCP_TIME_WAIT = 6;
+const TCP_NEW_SYN_RECV = 12;
 
 /** What a socket map needs to know of a socket. */
 export interface SockMapSocket {
@@ -122,7 +127,8 @@ function bucketsOf(max: number): number {
 
 const NO_PROG_OPS: ReadonlySet<ProgOp> = new Set<ProgOp>();
 /** Programs look sockets up (sock_map_lookup / sock_hash_lookup). */
-const LOOKUP_OPS: ReadonlySet<ProgOp> = new Set<ProgOp>(['lookup']);
+/** Programs look sockets up, and update and delete entries where the verifier lets them (may_update_sockmap). */
+const LOOKUP_OPS: ReadonlySet<ProgOp> = new Set<ProgOp>(['lookup', 'update', 'delete']);
 
 /** The parts SOCKMAP and SOCKHASH share: the fd side of update, and lookups returning cookies. */
 export abstract class SockMapBase extends BpfMap {
@@ -176,6 +182,23 @@ export abstract class SockMapBase extends BpfMap {
     const s = this.socketOf(value);
     if (typeof s === 'number') return s;
     return this.updateSocket(key!, s, flags);
+  }
+
+  /**
+   * bpf_map_update_elem from a program (sock_map_update_elem / sock_hash_update_elem): the value is
+   * a socket the program holds. NULL or not a full socket (a request or TIME_WAIT socket): EINVAL;
+   * a TCP socket neither established nor listening, or an unbound UDP one: EOPNOTSUPP; then the
+   * update as from the fd side.
+   */
+  updateSocketFromProg(key: Uint8Array, s: SockMapSocket | null, flags: number): number {
+    if (s === null || s.state === TCP_NEW_SYN_RECV || s.state === TCP_TIME_WAIT) return -EINVAL;
+    if (s.protocol === TCP ? s.state !== TCP_ESTABLISHED && s.state !== TCP_LISTEN : s.localPort === 0) return -EOPNOTSUPP;
+    return this.updateSocket(key, s, flags);
+  }
+
+  /** bpf_map_delete_elem from a program: as from the fd side (sock_map_delete_elem). */
+  override deleteFromProg(kb: Uint8Array, ko: number, _cpu: number): number {
+    return this.sysDelete(kb.slice(ko, ko + this.keySize));
   }
 
   /** __sock_map_lookup_elem / __sock_hash_lookup_elem: the socket at `key`, if any. */

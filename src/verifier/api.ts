@@ -139,7 +139,7 @@ export interface VerifierInput {
   readonly progFlags: number;
   readonly gplCompatible: boolean;
   /** Helper prototypes available to this program type (get_func_proto), by helper id. */
-  helper(id: number): { readonly name: string; readonly proto: HelperProto | undefined; readonly gplOnly: boolean; readonly mightSleep: boolean } | undefined;
+  helper(id: number): { readonly name: string; readonly proto: HelperProto | undefined; readonly gplOnly: boolean; readonly mightSleep: boolean; readonly notAllowed?: boolean } | undefined;
   /** The uapi name of any helper id (implemented or not), for messages; undefined: unknown id. */
   helperName(id: number): string | undefined;
   /** Whether the emulator implements helper `id` at all (for any program type). */

@@ -18,7 +18,7 @@ import { ERR, invalidScalar, MAX_FRAMES, Reject, type Verifier } from './verifie
 import type { VFunc } from './api.js';
 import { checkIterArgs, iterNext } from './iter.js';
 
-const MAP_TYPE = { PROG_ARRAY: 3, ARRAY: 2, PERCPU_ARRAY: 6, RINGBUF: 27 } as const;
+const MAP_TYPE = { PROG_ARRAY: 3, ARRAY: 2, PERCPU_ARRAY: 6, RINGBUF: 27, SOCKMAP: 15, SOCKHASH: 18 } as const;
 const FUNC = { dynptr_from_mem: 197, tail_call: 12, spin_lock: 93, spin_unlock: 94, loop: 181, for_each_map_elem: 164, timer_set_callback: 170, map_lookup_elem: 1, map_update_elem: 2, map_delete_elem: 3, map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89 } as const;
 
 /** compatible_reg_types: the register types an argument kind accepts, in the kernel's order. */
@@ -80,6 +80,8 @@ function typeKey(reg: Reg, arg: ProtoArg): string {
 /** check_func_arg for one argument. */
 function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: HelperProto, meta: Meta, helperId: number): void {
   if (arg === undefined) return;
+  // resolve_map_arg_type: a SOCKMAP/SOCKHASH value is a socket (ARG_PTR_TO_BTF_ID_SOCK_COMMON)
+  if (arg.kind === 'map_value' && meta.map !== null && (meta.map.type === MAP_TYPE.SOCKMAP || meta.map.type === MAP_TYPE.SOCKHASH)) arg = { kind: 'sock_common', btfType: 'sock_common' };
   const regno = k + 1;
   const reg = v.readReg(regno);
   if (arg.kind === 'anything') {
@@ -103,7 +105,8 @@ function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: 
   } else if (arg.release) {
     if (reg.off !== 0) v.reject(ERR.EINVAL, `R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
   } else if (!['fp', 'pkt', 'pkt_meta', 'map_key', 'map_value', 'mem', 'scalar'].includes(reg.type)) {
-    checkPtrOffReg(v, reg, regno, false);
+    // check_func_arg_reg_off: a BTF pointer may carry a fixed offset (&file->f_path), others not
+    checkPtrOffReg(v, reg, regno, reg.type === 'btf_id');
   }
   if (arg.release && arg.kind !== 'dynptr') {
     if (reg.refObjId === 0 && !isNullScalar(reg)) v.reject(ERR.EINVAL, `R${regno} must be referenced when passed to release function`);
@@ -265,6 +268,34 @@ function mapFuncCompatible(v: Verifier, map: NonNullable<Reg['map']>, id: number
   if ((allowed !== undefined && !allowed.includes(id)) || (maps !== undefined && !maps.includes(map.type))) {
     v.reject(ERR.EINVAL, `cannot pass map_type ${map.type} into func ${name}#${id}`);
   }
+  if ((map.type === MAP_TYPE.SOCKMAP || map.type === MAP_TYPE.SOCKHASH) && (id === FUNC.map_update_elem || id === FUNC.map_delete_elem) && !mayUpdateSockmap(v.input.progType, v.input.attachType, id)) {
+    v.log.put('cannot update sockmap in this context\n');
+    v.reject(ERR.EINVAL, `cannot pass map_type ${map.type} into func ${name}#${id}`);
+  }
+}
+
+/**
+ * may_update_sockmap: the program types that may update or delete SOCKMAP/SOCKHASH entries
+ * (iterators; sock_ops delete only - updates go through bpf_sock_map_update; socket filter, tc,
+ * XDP, sk_reuseport, flow dissector, sk_lookup).
+ */
+export function mayUpdateSockmap(progType: number, attachType: number, id: number): boolean {
+  switch (progType) {
+    case 26: // TRACING
+      return attachType === 28; // BPF_TRACE_ITER
+    case 13: // SOCK_OPS
+      return id === FUNC.map_delete_elem;
+    case 1: // SOCKET_FILTER
+    case 3: // SCHED_CLS
+    case 4: // SCHED_ACT
+    case 6: // XDP
+    case 21: // SK_REUSEPORT
+    case 22: // FLOW_DISSECTOR
+    case 30: // SK_LOOKUP
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** check_helper_call. */
@@ -276,6 +307,8 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
   if (h === undefined && id !== 0 && v.input.helperImplemented?.(id) === false) v.reject(ERR.EINVAL, `invalid func ${name}#${id} (bpfemu does not implement this helper)`);
   if (h === undefined) v.reject(ERR.EINVAL, `program of this type cannot use helper ${name}#${id}`);
   if (h.gplOnly && !v.input.gplCompatible) v.reject(ERR.EINVAL, 'cannot call GPL-restricted function from non-GPL compatible program');
+  // fn->allowed(env->prog): bpf_d_path's attach functions
+  if (h.notAllowed === true) v.reject(ERR.EINVAL, 'helper call is not allowed in probe');
   if (h.mightSleep && (v.input.progFlags & 16) === 0) v.reject(ERR.EINVAL, 'helper call might sleep in a non-sleepable prog');
   if (h.mightSleep && v.cur.rcuLock === true) v.reject(ERR.EINVAL, `sleepable helper ${name}#${id} in rcu_read_lock region`);
   const proto = h.proto;

@@ -75,6 +75,11 @@ const AVAILABILITY_EXCEPTIONS: ReadonlyMap<number, Exception> = new Map<number, 
   // get_func_proto offers syscall programs the tracing flavour of the sk storage helpers, whose
   // `allowed` check then refuses them ("helper call is not allowed in probe"); the emulator does not offer them.
   ...[107, 108].map((id): [number, Exception] => [id, { types: ['syscall'], why: 'tracing flavour not allowed' }]),
+  // The tc flavour of bpf_sk_assign (an skb's socket) is not emulated; the sk_lookup one is.
+  [124, { types: ['sched_cls', 'sched_act'], why: 'tc flavour' }],
+  // This kernel build has no CONFIG_BPF_KPROBE_OVERRIDE (kprobe_prog_func_proto offers no
+  // bpf_override_return); the emulator models a kernel with it (helpers/override.ts).
+  [58, { types: ['kprobe'], why: 'CONFIG_BPF_KPROBE_OVERRIDE' }],
   // bpf_setsockopt / bpf_getsockopt are implemented for tcp_congestion_ops programs only
   // (helpers/sockopt.ts); sock_ops and cgroup_sock_addr sockets are not simulated.
   ...[49, 57].map((id): [number, Exception] => [id, { types: ['sock_ops', 'cgroup_sock_addr'], why: 'sockets of these types not simulated' }]),
@@ -242,6 +247,7 @@ const EXPECTED: Readonly<Partial<Record<ProtoArg['kind'], string>>> = {
   dynptr: 'fp, dynptr_ptr',
   btf_id_sock_common: 'sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_',
   sock_common: 'sock_common, sock, tcp_sock, xdp_sock',
+  socket: 'sock',
 };
 
 /**
@@ -251,6 +257,8 @@ const EXPECTED: Readonly<Partial<Record<ProtoArg['kind'], string>>> = {
  * accepted, a void helper leaves r0 unreadable at the exit; anything else loads ("ok").
  */
 function predict(d: HelperDef, t: TypeEntry, probe: string): string {
+  // fn->allowed (bpf_d_path): checked before the arguments; the probes attach to no allow-listed function
+  if (d.allowedIn !== undefined && !d.allowedIn({ type: t.progType, expectedAttachType: t.attachType, attachName: '' })) return 'helper call is not allowed in probe';
   if (d.mightSleep === true && (t.progFlags & SLEEPABLE) === 0) return 'helper call might sleep in a non-sleepable prog';
   const proto = protoOf(d, t.progType);
   const regs = [...probe] as Token[];
@@ -285,6 +293,7 @@ function predict(d: HelperDef, t: TypeEntry, probe: string): string {
         if (t === 's' || (t === 'z' && (a.nullable === true || a.kind === 'stack_or_null'))) continue;
         return refuse;
       case 'btf_id':
+      case 'socket':
         if (t === 'z' && a.nullable === true) continue;
         return refuse;
       case 'dynptr':

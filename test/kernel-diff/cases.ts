@@ -15,6 +15,7 @@ const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const V4_TCP80 = ipv4Frame('tcp', { srcPort: 1234, dstPort: 80, payload: text('hello') });
 const V4_TCP22 = ipv4Frame('tcp', { srcPort: 1234, dstPort: 22, payload: text('hello') });
 const V4_UDP53 = ipv4Frame('udp', { srcPort: 5353, dstPort: 53, payload: text('query') });
+const V4_UDP9 = ipv4Frame('udp', { srcPort: 40000, dstPort: 9, payload: text('bpfemu') });
 const V4_ICMP = ipv4Frame('icmp', { payload: text('ping') });
 const V4_BLOCKED = ipv4Frame('udp', { src: '192.168.1.66', srcPort: 1, dstPort: 2 });
 const V4_FROM_10_1_2_3 = ipv4Frame('udp', { src: '10.1.2.3', srcPort: 7, dstPort: 9 });
@@ -733,6 +734,21 @@ export const CASES: readonly CaseDef[] = [
       { prog: 'egress_prog', data: V4_TCP80 },
       { prog: 'ingress_prog', data: V6_UDP },
     ],
+  },
+
+  {
+    name: 'cgroup_skb_verdict',
+    object: 'cgroup_skb_verdict',
+    kind: 'cgroup_skb',
+    features: ['cgroup_skb', 'egress return bits', 'bpf_skb_load_bytes', 'global data', 'sequence'],
+    runs: [
+      { prog: 'egress_a', data: V4_UDP9 },
+      { prog: 'egress_b', data: V4_UDP53 },
+      { prog: 'ingress_a', data: V4_UDP9 },
+      { prog: 'egress_b', data: V4_UDP9 },
+      { prog: 'ingress_a', data: V4_TCP80 },
+    ],
+    note: 'st.verdict stays 0: port-9 UDP gets 0 from every program and is counted in st.seen, anything else 1',
   },
 
   // ---- lwt ---------------------------------------------------------------------------------------

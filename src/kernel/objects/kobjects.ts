@@ -7,8 +7,8 @@
  * `comm[2]`, bitfields like `in_execve`) with numbers, strings (char arrays), bytes or other
  * objects (pointer members). The layout comes from the target BTF when one is set (the BTF a
  * loader relocated the program's CO-RE accesses against), else from the emulator's own vmlinux
- * BTF, where {@link installKernelObjects} registers a compact `struct task_struct` (x86-64 member
- * order: thread_info first) and friends.
+ * BTF, whose task_struct, cred, mm_struct and the other kernel structs have 6.18's layouts (a
+ * subset of their members at the kernel's offsets, data/kernel-types.ts).
  *
  * The current task mirrors `kernel.currentTask()` (pid, tgid, comm, uid/gid through cred) and
  * the current CPU (thread_info.cpu); its real_parent is an emulated init (pid 1), whose parent is
@@ -27,6 +27,7 @@ import type { BtfType } from '../../btf/types.js';
 import { BpfemuError } from '../../util/errors.js';
 import { Memory, PERM_R, RegionKind } from '../../vm/memory.js';
 import { installIterTargets } from './iter.js';
+import { EmulatedVfs } from './vfs.js';
 import type { TaskInfo } from '../../helpers/host.js';
 import type { Kernel } from '../kernel.js';
 import type { KStructDef } from './ktypes.js';
@@ -177,61 +178,11 @@ function writeLe(b: Uint8Array, off: number, size: number, v: bigint): void {
   }
 }
 
-/** The kernel structs the emulated vmlinux gets (a compact, x86-64-ordered subset). */
+/**
+ * Kernel structs the emulated vmlinux gets besides the ones extracted from 6.18's BTF
+ * (data/kernel-types.ts: task_struct, cred, mm_struct, sk_buff, sock, file, dentry, ...).
+ */
 export const KERNEL_STRUCTS: readonly KStructDef[] = [
-  { name: 'thread_info', members: [{ name: 'flags', type: 'unsigned long' }, { name: 'syscall_work', type: 'unsigned long' }, { name: 'status', type: 'u32' }, { name: 'cpu', type: 'u32' }] },
-  { name: 'kuid_t', members: [{ name: 'val', type: 'unsigned int' }] },
-  { name: 'kgid_t', members: [{ name: 'val', type: 'unsigned int' }] },
-  {
-    name: 'cred',
-    members: [
-      { name: 'usage', type: 'long' },
-      { name: 'uid', type: 'struct kuid_t' },
-      { name: 'gid', type: 'struct kgid_t' },
-      { name: 'suid', type: 'struct kuid_t' },
-      { name: 'sgid', type: 'struct kgid_t' },
-      { name: 'euid', type: 'struct kuid_t' },
-      { name: 'egid', type: 'struct kgid_t' },
-      { name: 'fsuid', type: 'struct kuid_t' },
-      { name: 'fsgid', type: 'struct kgid_t' },
-    ],
-  },
-  { name: 'mm_struct', members: [{ name: 'total_vm', type: 'unsigned long' }, { name: 'start_code', type: 'unsigned long' }, { name: 'end_code', type: 'unsigned long' }, { name: 'start_stack', type: 'unsigned long' }, { name: 'arg_start', type: 'unsigned long' }, { name: 'arg_end', type: 'unsigned long' }] },
-  {
-    name: 'task_struct',
-    members: [
-      { name: 'thread_info', type: 'struct thread_info' },
-      { name: '__state', type: 'unsigned int' },
-      { name: 'stack', type: 'void *' },
-      { name: 'prio', type: 'int' },
-      { name: 'static_prio', type: 'int' },
-      { name: 'normal_prio', type: 'int' },
-      { name: 'rt_priority', type: 'unsigned int' },
-      { name: 'flags', type: 'unsigned int' },
-      { name: 'sched_reset_on_fork', type: 'unsigned int', bits: 1 },
-      { name: 'sched_contributes_to_load', type: 'unsigned int', bits: 1 },
-      { name: 'sched_migrated', type: 'unsigned int', bits: 1 },
-      { name: 'in_execve', type: 'unsigned int', bits: 1 },
-      { name: 'in_iowait', type: 'unsigned int', bits: 1 },
-      { name: 'mm', type: 'struct mm_struct *' },
-      { name: 'active_mm', type: 'struct mm_struct *' },
-      { name: 'exit_state', type: 'int' },
-      { name: 'exit_code', type: 'int' },
-      { name: 'exit_signal', type: 'int' },
-      { name: 'pid', type: 'int' },
-      { name: 'tgid', type: 'int' },
-      { name: 'real_parent', type: 'struct task_struct *' },
-      { name: 'parent', type: 'struct task_struct *' },
-      { name: 'group_leader', type: 'struct task_struct *' },
-      { name: 'utime', type: 'u64' },
-      { name: 'stime', type: 'u64' },
-      { name: 'start_time', type: 'u64' },
-      { name: 'start_boottime', type: 'u64' },
-      { name: 'real_cred', type: 'const struct cred *' },
-      { name: 'cred', type: 'const struct cred *' },
-      { name: 'comm', type: 'char[16]' },
-    ],
-  },
   // include/linux/fs.h: the kernel's copy of a path name (do_unlinkat, do_sys_openat2 take one).
   { name: 'filename', members: [{ name: 'name', type: 'const char *' }, { name: 'uptr', type: 'const char *' }, { name: 'refcnt', type: 'int' }, { name: 'aname', type: 'void *' }] },
   // BPF iterators (include/linux/bpf.h, kernel/bpf/task_iter.c). A seq_file is opaque to programs
@@ -344,6 +295,31 @@ export class KernelObjects {
     if (perCpu) this.perCpuRegions.add(region);
     obj.setAll(fields);
     return obj;
+  }
+
+  /**
+   * A read-only kernel copy of `text` with a NUL terminator (what `qstr.name`, `linux_binprm.filename`
+   * point to); returns its address.
+   */
+  string(text: string | Uint8Array, label = 'string'): bigint {
+    const body = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+    const bytes = new Uint8Array(body.length + 1);
+    bytes.set(body);
+    return Memory.pointer(this.k.mem.map(bytes, { kind: RegionKind.KERNEL, perm: PERM_R, label: `kernel ${label}`, shared: true }), 0);
+  }
+
+  /** `len` bytes of kernel memory at `ptr` as UTF-8 text, or undefined when they are not readable. */
+  readBytes(ptr: bigint, len: number): string | undefined {
+    const [region, off] = Memory.split(ptr);
+    const b = this.k.mem.read(region, off, len);
+    return b === undefined ? undefined : new TextDecoder().decode(b);
+  }
+
+  /** The object `ptr` points into and the offset inside it, or undefined. */
+  objectAt(ptr: bigint): { obj: KObject; off: number } | undefined {
+    const [region, off] = Memory.split(ptr);
+    const obj = this.byRegion.get(region);
+    return obj === undefined || off >= obj.bytes.length ? undefined : { obj, off };
   }
 
   /** Set a field when the target BTF has it (defaults must not fail on a different layout). */
@@ -546,6 +522,7 @@ export function installKernelObjects(k: Kernel): KernelObjects {
   ko.defineVar('init_task', 'struct task_struct');
   ko.defineVar('bpf_prog_active', 'int', { perCpu: true });
   k.provide('kobjects', ko);
+  k.provide('vfs', new EmulatedVfs(ko));
   k.provide('currentTaskPointer', () => ko.currentTask().pointer);
   k.provide('ksymVar', (btfId: number) => ko.ksymAddress(btfId));
   k.provide('perCpuPointer', (ptr: bigint, cpu: number) => ko.perCpuPointer(ptr, cpu));

@@ -22,6 +22,8 @@ export interface KStructMember {
   readonly offset?: number;
   /** Bitfield width in bits (an integer type); packed C-style into units of the type's size. */
   readonly bits?: number;
+  /** A bitfield's bit offset in the struct (a layout read from a real BTF); packed when omitted. */
+  readonly bitOffset?: number;
 }
 
 /** A function prototype. */
@@ -160,6 +162,12 @@ export function layoutStruct(def: KStructDef, structs: ReadonlyMap<string, Struc
   for (const m of def.members) {
     const l = typeof m.type === 'string' ? typeLayout(m.type, structs) : { size: 8, align: 8 };
     align = Math.max(align, l.align);
+    if (m.bits !== undefined && m.bitOffset !== undefined) {
+      const unit = l.size * 8;
+      members.push({ name: m.name, type: m.type, offset: Math.floor(m.bitOffset / unit) * l.size, size: l.size, bitOffset: m.bitOffset, bits: m.bits });
+      bit = Math.max(bit, m.bitOffset + m.bits);
+      continue;
+    }
     if (m.bits !== undefined) {
       // A bitfield starts a new storage unit of its type when it would straddle one.
       const unit = l.size * 8;

@@ -27,6 +27,7 @@
  * bpf_sock_hash_update then add to socket maps (helpers/sockmap.ts).
  * A cgroup/sysctl event may describe the access (`sysctl`: name, current value, value written) for
  * the bpf_sysctl_* helpers (helpers/sysctl.ts); a write reports the value it stores (`sysctlValue`).
+ * cgroup_skb programs attach here too; progtypes/cgroup-skb.ts fires them on a packet.
  * Not modelled: BPF_F_ALLOW_OVERRIDE and single-program attachment (every attachment is multi).
  */
 import { AttachType as A, ProgType as P } from '../../object/uapi.js';
@@ -71,6 +72,9 @@ const HOOKS: readonly (readonly [type: number, eat: number, name: string])[] = [
   [P.CGROUP_SYSCTL, A.CGROUP_SYSCTL, 'cgroup/sysctl'],
   [P.CGROUP_SOCKOPT, A.CGROUP_GETSOCKOPT, 'cgroup/getsockopt'],
   [P.CGROUP_SOCKOPT, A.CGROUP_SETSOCKOPT, 'cgroup/setsockopt'],
+  // cgroup_skb: fired with fireCgroupSkb (cgroup-skb.ts), which runs the __sk_buff programs on a packet
+  [P.CGROUP_SKB, A.CGROUP_INET_INGRESS, 'cgroup_skb/ingress'],
+  [P.CGROUP_SKB, A.CGROUP_INET_EGRESS, 'cgroup_skb/egress'],
 ];
 
 /** Every cgroup hook name {@link fireCgroup} knows. */
@@ -104,7 +108,7 @@ export function attachCgroup(k: Kernel, progFd: number, cgroup?: Cgroup): number
   const name = cgroupHookOf(prog.type, prog.expectedAttachType);
   if (name === undefined) {
     k.progPut(prog);
-    return k.refuse(-EINVAL, `program '${prog.name}' is not a cgroup/sock, sock_addr, sockops, dev, sysctl or sockopt program`);
+    return k.refuse(-EINVAL, `program '${prog.name}' is not a cgroup_skb, cgroup/sock, sock_addr, sockops, dev, sysctl or sockopt program`);
   }
   const cg = cgroup ?? cgroupsOf(k).root;
   if (cg.removed) {
@@ -117,8 +121,13 @@ export function attachCgroup(k: Kernel, progFd: number, cgroup?: Cgroup): number
   return k.newFd({ kind: 'link', obj: link });
 }
 
+/** The cgroup a link attached its program to (attachCgroup), if it is a cgroup link. */
+export function cgroupOfLink(link: KLink): Cgroup | undefined {
+  return LINK_CGROUP.get(link);
+}
+
 /** compute_effective_progs: the task's cgroup's links, then each ancestor's, in attach order. */
-function effectiveLinks(k: Kernel, links: readonly KLink[]): KLink[] {
+export function effectiveLinks(k: Kernel, links: readonly KLink[]): KLink[] {
   const out: KLink[] = [];
   for (let c: Cgroup | null = cgroupsOf(k).current; c !== null; c = c.parent) for (const l of links) if (LINK_CGROUP.get(l) === c) out.push(l);
   return out;
@@ -215,6 +224,7 @@ function layoutOf(type: number, eat: number): FieldCtx {
  */
 export function fireCgroup(k: Kernel, name: string, ev: CgroupEvent = {}): CgroupFireResult {
   const [type, eat] = hookDef(name);
+  if (type === P.CGROUP_SKB) throw new RangeError(`${name}: cgroup_skb hooks run on a packet: use fireCgroupSkb (progtypes/cgroup-skb.ts)`);
   // The image holds every field of the struct; the region lets the programs see the attach type's view.
   const layout = layoutOf(type, eat);
   const view = fieldCtxOf(type, eat)!;

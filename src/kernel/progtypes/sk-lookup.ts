@@ -9,11 +9,16 @@
  *   family (as u16) AF_INET or AF_INET6 (EAFNOSUPPORT); family, protocol and ports are taken as
  *   u16; the program sees only the addresses of its family (the others read 0), ingress_ifindex 0,
  *   sk NULL and the padding after remote_port 0;
- * - retval is the run-array verdict: SK_PASS (1) unless the program returned SK_DROP (0) without
- *   selecting a socket; repeat reruns it; ctx_out is ctx_in with cookie 0 (no socket is selected:
- *   bpf_sk_assign needs the emulated socket table).
+ * - retval is the run-array verdict (BPF_PROG_SK_LOOKUP_RUN_ARRAY): SK_DROP (0) when the program
+ *   returned SK_DROP - dropping a socket it picked with bpf_sk_assign - else SK_PASS (1); repeat
+ *   reruns it, each run starting with no pick; ctx_out is ctx_in with `cookie` the cookie of the
+ *   socket the run ended with (0 for none); a pick of a SO_REUSEPORT socket without
+ *   BPF_SK_LOOKUP_F_NO_REUSEPORT fails the run with EOPNOTSUPP (the test run does not pick from
+ *   the group). Checked on 6.18 over real sockets (test/helpers/golden/sk-assign-live.json).
  */
 import { ProgType } from '../../object/uapi.js';
+import { SkLookupRun } from '../../helpers/sk-assign.js';
+import type { SockRef } from '../../helpers/sock.js';
 import { ERRNO } from '../../util/errno.js';
 import type { Kernel } from '../kernel.js';
 import type { KProg } from '../objects/objects.js';
@@ -23,7 +28,7 @@ import { mapFieldCtx, StructImage } from './fieldctx.js';
 import type { ProgTypeOps, TestRunInput, TestRunOutput } from './registry.js';
 import { BPF_SK_LOOKUP } from './sockctx.js';
 
-const { EINVAL, ERANGE } = ERRNO;
+const { EINVAL, ERANGE, EOPNOTSUPP } = ERRNO;
 /** EAFNOSUPPORT (include/uapi/asm-generic/errno.h). */
 export const EAFNOSUPPORT = 97;
 export const AF_INET = 2;
@@ -50,6 +55,10 @@ export interface SkLookupEvent {
 export interface SkLookupRunResult {
   /** The run-array verdict (SK_PASS / SK_DROP). */
   readonly verdict: number;
+  /** The socket the lookup ends with (bpf_sk_assign under SK_PASS), or null. */
+  readonly selected: SockRef | null;
+  /** BPF_SK_LOOKUP_F_NO_REUSEPORT was given with the pick. */
+  readonly noReuseport: boolean;
   readonly r0: bigint;
   readonly fault: import('../../vm/fault.js').Fault | null;
   readonly durationNs: number;
@@ -68,10 +77,16 @@ export function runSkLookup(k: Kernel, prog: KProg, ev: SkLookupEvent, repeat = 
   const image = skLookupImage(ev);
   const ctx = mapFieldCtx(k, BPF_SK_LOOKUP, image, `bpf_sk_lookup of ${prog.name || 'prog'}`);
   try {
-    const r = timedRuns(k, prog, [ctx.ptr], repeat, () => {});
-    // No program can select a socket yet (bpf_sk_assign), so the verdict is the program's unless it dropped.
+    let run = new SkLookupRun(ev.family & 0xffff, ev.protocol & 0xffff);
+    const r = timedRuns(k, prog, [ctx.ptr], repeat, (m) => {
+      // each run starts with no socket picked
+      run = new SkLookupRun(ev.family & 0xffff, ev.protocol & 0xffff);
+      m.context = run;
+    });
+    // SK_PASS with a pick ends the lookup with it; SK_DROP drops the pick
     const verdict = r.r0 === BigInt(SK_DROP) ? SK_DROP : SK_PASS;
-    return { verdict, r0: r.r0, fault: r.fault, durationNs: r.durationNs };
+    const selected = verdict === SK_PASS ? run.selected : null;
+    return { verdict, selected, noReuseport: run.noReuseport, r0: r.r0, fault: r.fault, durationNs: r.durationNs };
   } finally {
     k.retireRegion(ctx.region);
   }
@@ -105,8 +120,10 @@ function testRunSkLookup(k: Kernel, t: TestRunInput): TestRunOutput | number {
   };
   const r = runSkLookup(k, t.prog, ev, t.repeat);
   if (r.fault !== null) return k.reportFault(r.fault);
-  // user_ctx->cookie = 0: no socket was selected.
-  dv.setBigUint64(0, 0n, true);
+  // user_ctx->cookie: the selected socket's (a reuseport one needs F_NO_REUSEPORT here)
+  const sel = r.selected === null ? undefined : k.sockets.get(r.selected.id);
+  if (sel !== undefined && sel.reuseport && !r.noReuseport) return k.refuse(-EOPNOTSUPP, 'sk_lookup test run: the program picked a SO_REUSEPORT socket without BPF_SK_LOOKUP_F_NO_REUSEPORT');
+  dv.setBigUint64(0, sel?.cookie ?? 0n, true);
   // bpf_test_finish with no data (data_size_out 0), then bpf_ctx_finish
   return { retval: r.verdict, durationNs: r.durationNs, dataOut: new Uint8Array(0), ...(t.hasCtxOut ? { ctxOut: c } : {}) };
 }

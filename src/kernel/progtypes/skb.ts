@@ -35,6 +35,7 @@ import type { Fault } from '../../vm/fault.js';
 import type { CtxRead, CtxReads } from '../../vm/machine.js';
 import { ETH_HLEN, PAGE_SIZE, PacketBuffer, SKB_SHINFO_SIZE, SkbBuff, type RedirectRecord, type SkbSock } from '../../helpers/packet.js';
 import type { Kernel } from '../kernel.js';
+import type { Machine } from '../../vm/machine.js';
 import type { KProg } from '../objects/objects.js';
 import { mapCtx, timedRuns } from './common.js';
 import { CtxRegion, ctxIn, ctxLayout, rangeIsZero, type CtxBackend, type CtxField, type CtxPolicy } from './ctx.js';
@@ -330,6 +331,8 @@ export interface SkbRunInput {
   /** ctx_in fields; absent = the test run without ctx (wire_len stays 0). */
   readonly ctx?: SkbCtxIn;
   readonly repeat?: number;
+  /** Further machine setup before each run (a cgroup hook binds the program's cgroup storage). */
+  readonly setup?: (m: Machine) => void;
 }
 
 /** Outcome of a direct skb run. */
@@ -467,6 +470,7 @@ export function runSkb(k: Kernel, prog: KProg, input: SkbRunInput): SkbRunResult
     const r = timedRuns(k, prog, [ctx.ptr], input.repeat ?? 0, (m) => {
       m.context = skb;
       skb.attachLegacyLoads(m);
+      input.setup?.(m);
     });
     let dataOut: Uint8Array;
     if (isL2) dataOut = buf.bytes().slice();

@@ -9,6 +9,8 @@
 import { AttachType, ProgType } from '../../object/uapi.js';
 import { ERRNO } from '../../util/errno.js';
 import type { Fault } from '../../vm/fault.js';
+import type { Machine } from '../../vm/machine.js';
+import { KprobeRun } from '../../helpers/override.js';
 import { BPF_F_TEST_RUN_ON_CPU } from '../syscall/uapi.js';
 import type { Hook, HookKind } from '../hooks.js';
 import type { Kernel } from '../kernel.js';
@@ -72,6 +74,8 @@ export interface HookRunResult {
   readonly prog: KProg;
   readonly retval: bigint;
   readonly fault: Fault | null;
+  /** kprobe: the value the program made the probed function return (bpf_override_return), or null. */
+  readonly override?: bigint | null;
 }
 
 /** Arguments of a hook event: u64 arguments, x86-64 registers (kprobe), or a raw record (tracepoint). */
@@ -95,8 +99,10 @@ export function fireHook(k: Kernel, kind: HookKind, name: string, ev: HookEvent)
     const { ptr, region } = mapCtx(k, ctx, `${kind} ctx of ${prog.name}`, prog.type === ProgType.RAW_TRACEPOINT_WRITABLE);
     try {
       // Pointers among the hook's arguments are the kernel's, handed to the program with the ctx.
-      const r = k.execute(prog, [ptr], 'args' in ev ? { grants: ev.args } : {});
-      out.push({ prog, retval: r.r0, fault: r.fault });
+      // a kprobe run may override the probed call (helpers/override.ts)
+      const run = kind === 'kprobe' ? new KprobeRun(name, PT_REGS.indexOf('ax') * 8) : null;
+      const r = k.execute(prog, [ptr], { ...('args' in ev ? { grants: ev.args } : {}), ...(run !== null ? { setup: (m: Machine) => void (m.context = run) } : {}) });
+      out.push({ prog, retval: r.r0, fault: r.fault, ...(run !== null ? { override: run.override } : {}) });
     } finally {
       k.retireRegion(region);
     }

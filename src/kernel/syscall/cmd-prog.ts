@@ -345,6 +345,12 @@ function checkHelpers(k: Kernel, prog: KProg, insns: readonly RawInsn[], log: Ve
       else log.log(`invalid func ${name}#${i.imm}${name !== 'unknown' ? ' (bpfemu does not implement this helper)' : ''}`);
       return -EINVAL;
     }
+    if (def.allowedIn !== undefined && !def.allowedIn(prog)) {
+      // check_helper_call: fn->allowed(env->prog)
+      log.log(`${pc}: (85) call bpf_${def.name}#${i.imm}`);
+      log.log('helper call is not allowed in probe');
+      return -EINVAL;
+    }
     if (def.gplOnly === true && !prog.gplCompatible) {
       log.log('cannot call GPL-restricted function from non-GPL compatible program');
       return -EINVAL;

@@ -6,11 +6,12 @@
  * CONFIG_SCHED_CLASS_EXT, so none of this could be checked against its BTF.
  *
  * `task_struct` gets the members schedulers read (`scx`, `cpus_ptr`, `nr_cpus_allowed`, `policy`,
- * `migration_disabled`, `se.sum_exec_runtime`) besides the emulator's usual ones: the kernel's
- * KERNEL_STRUCTS are registered first through the kernel options with this extended task_struct in
- * place of the compact one (offsets are the emulator's own; programs reach them through CO-RE).
+ * `migration_disabled`, `se.sum_exec_runtime`) besides the emulator's usual ones: 6.18's task_struct
+ * (data/kernel-types.ts) is registered first through the kernel options, with these members in place
+ * of the kernel's and after its end (their offsets are the emulator's own; programs reach them
+ * through CO-RE).
  */
-import { KERNEL_STRUCTS } from '../../kernel/objects/kobjects.js';
+import { KERNEL_CTX_STRUCTS } from '../../kernel/objects/data/kernel-types.js';
 import type { KFuncProto, KStructDef, KStructMember } from '../../kernel/objects/ktypes.js';
 
 /** NR_CPUS of distribution configs: `struct cpumask` is 8192 bits. */
@@ -107,7 +108,7 @@ const SCX_STRUCTS: readonly KStructDef[] = [
   { name: 'sched_entity', members: [{ name: 'load_weight', type: 'unsigned long' }, { name: 'exec_start', type: 'u64' }, { name: 'sum_exec_runtime', type: 'u64' }, { name: 'vruntime', type: 'u64' }] },
 ];
 
-/** Extra task_struct members (appended to the emulator's compact task_struct). */
+/** Extra task_struct members (after the end of 6.18's task_struct, replacing the kernel's own). */
 const TASK_EXTRA: readonly KStructMember[] = [
   { name: 'policy', type: 'unsigned int' },
   { name: 'nr_cpus_allowed', type: 'int' },
@@ -158,15 +159,26 @@ export const SCX_EVENTS = ['SELECT_CPU_FALLBACK', 'DISPATCH_LOCAL_DSQ_OFFLINE', 
  * emulator's KERNEL_STRUCTS with task_struct extended and the sched_ext structs before it.
  */
 export function schedExtKernelStructs(): KStructDef[] {
-  const out: KStructDef[] = [];
-  for (const s of KERNEL_STRUCTS) {
-    if (s.name !== 'task_struct') {
-      out.push(s);
-      continue;
+  const task = KERNEL_CTX_STRUCTS.find((s) => s.name === 'task_struct')!;
+  const extra = new Set(TASK_EXTRA.map((m) => m.name));
+  // 6.18's task_struct (data/kernel-types.ts) without the members sched_ext redefines, which follow
+  // at the end of it (this host's kernel has no task_struct.scx to take offsets from)
+  const members = (task.members ?? []).filter((m) => !extra.has(m.name));
+  const end = Math.ceil(task.size! / 8) * 8;
+  // the structs task_struct's kept members embed by value (thread_info, kuid_t, ...), deps first
+  const deps: KStructDef[] = [];
+  const visit = (def: KStructDef): void => {
+    for (const m of def.members ?? []) {
+      const dep = typeof m.type === 'string' ? /^struct (\w+)(\[\d+\])?$/.exec(m.type)?.[1] : undefined;
+      const d = dep === undefined ? undefined : KERNEL_CTX_STRUCTS.find((s) => s.name === dep);
+      if (d !== undefined && !deps.includes(d)) {
+        visit(d);
+        deps.push(d);
+      }
     }
-    out.push(...SCX_STRUCTS, { name: 'task_struct', members: [...(s.members ?? []), ...TASK_EXTRA] });
-  }
-  return out;
+  };
+  visit({ name: 'task_struct', members });
+  return [...deps, ...SCX_STRUCTS.filter((s) => !deps.some((d) => d.name === s.name)), { name: 'task_struct', members: [...members, { ...TASK_EXTRA[0]!, offset: end }, ...TASK_EXTRA.slice(1)] }];
 }
 
 /** 32-bit public enums (§0.4). The 64-bit ones (DSQ ids, enqueue flags) are not in the BTF yet. */

@@ -25,7 +25,7 @@ import { registerSockoptResolver } from '../../helpers/sockopt.js';
 import { Memory } from '../../vm/memory.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { KfuncCall } from '../../kernel/kfuncs.js';
-import type { KFuncProto, KStructMember } from '../../kernel/objects/ktypes.js';
+import type { KFuncProto, KStructDef, KStructMember } from '../../kernel/objects/ktypes.js';
 import type { StructOpsInstance, StructOpsMember } from '../../kernel/structops.js';
 import { ACK_SAMPLE_FIELDS, ICSK_ACK_PENDING_OFF, ICSK_FIELDS, RATE_SAMPLE_FIELDS, SIZEOF, SKC_STATE_OFF, SOCK_FIELDS, TCP_FIELDS, WRITABLE, type FieldFact } from './layout.js';
 import { cubictcpAcked, cubictcpCongAvoid, cubictcpCwndEvent, cubictcpInit, cubictcpRecalcSsthresh, cubictcpState } from './cubic.js';
@@ -162,6 +162,28 @@ function sockArg(sub: TcpCcSubsystem, c: KfuncCall): TcpSock {
   return s;
 }
 
+/**
+ * Define `def` in `k`'s BTF, or, when the emulated vmlinux already has the struct (the kernel
+ * structs extracted from 6.18's BTF, data/kernel-types.ts), check that it has the size and the
+ * members at the offsets this subsystem relies on.
+ */
+function ensureStruct(k: Kernel, def: KStructDef): void {
+  const have = k.types.structs.get(def.name);
+  if (have === undefined) {
+    k.registerStruct(def);
+    return;
+  }
+  const bad = (what: string): never => {
+    throw new KernelError('BAD_STATE', `tcp_cc: the kernel's struct ${def.name} ${what}`);
+  };
+  if (def.size !== undefined && have.size !== def.size) bad(`has size ${have.size}, not ${def.size}`);
+  for (const m of def.members ?? []) {
+    const h = have.members.find((x) => x.name === m.name);
+    if (h === undefined) bad(`has no member ${m.name}`);
+    else if (m.offset !== undefined && h.offset !== m.offset) bad(`has ${m.name} at ${h.offset}, not ${m.offset}`);
+  }
+}
+
 /** Install the subsystem into `k` (once); returns its state. */
 export function installTcpCc(k: Kernel): TcpCcSubsystem {
   const existing = k.service<TcpCcSubsystem>('tcp_cc');
@@ -172,12 +194,13 @@ export function installTcpCc(k: Kernel): TcpCcSubsystem {
   registerSockoptResolver(k, (ptr) => sub.sockAt(ptr)?.sockopt);
 
   const t = k.types;
-  if (!t.structs.has('list_head')) k.registerStruct({ name: 'list_head', members: [{ name: 'next', type: 'struct list_head *' }, { name: 'prev', type: 'struct list_head *' }] });
-  k.registerStruct({ name: 'sock_common', members: [{ name: 'skc_state', type: 'unsigned char', offset: SKC_STATE_OFF }], size: SIZEOF.sock_common, align: 8 });
-  k.registerStruct({ name: 'sock', members: [{ name: '__sk_common', type: 'struct sock_common', offset: 0 }, ...members(SOCK_FIELDS)], size: SIZEOF.sock, align: 8 });
-  k.registerStruct({ name: 'inet_sock', members: [{ name: 'sk', type: 'struct sock', offset: 0 }], size: SIZEOF.inet_sock, align: 8 });
-  // inet_connection_sock.icsk_ack is an anonymous struct in the kernel; CO-RE matches it by member name.
-  k.registerStruct({ name: 'inet_connection_sock_ack', members: [{ name: 'pending', type: '__u8', offset: 0 }], size: 32, align: 8 });
+  ensureStruct(k, { name: 'list_head', members: [{ name: 'next', type: 'struct list_head *' }, { name: 'prev', type: 'struct list_head *' }] });
+  ensureStruct(k, { name: 'sock_common', members: [{ name: 'skc_state', type: 'unsigned char', offset: SKC_STATE_OFF }], size: SIZEOF.sock_common, align: 8 });
+  ensureStruct(k, { name: 'sock', members: [{ name: '__sk_common', type: 'struct sock_common', offset: 0 }, ...members(SOCK_FIELDS)], size: SIZEOF.sock, align: 8 });
+  ensureStruct(k, { name: 'inet_sock', members: [{ name: 'sk', type: 'struct sock', offset: 0 }], size: SIZEOF.inet_sock, align: 8 });
+  // inet_connection_sock.icsk_ack is an anonymous struct in the kernel; CO-RE matches it by member name
+  // (the extracted 6.18 inet_connection_sock names it inet_connection_sock__icsk_ack).
+  if (!t.structs.has('inet_connection_sock')) ensureStruct(k, { name: 'inet_connection_sock_ack', members: [{ name: 'pending', type: '__u8', offset: 0 }], size: 32, align: 8 });
   const icsk = members(ICSK_FIELDS);
   const syncMss = icsk.findIndex((m) => m.name === 'icsk_sync_mss');
   icsk.splice(
@@ -191,10 +214,10 @@ export function installTcpCc(k: Kernel): TcpCcSubsystem {
   );
   const ackAt = icsk.findIndex((m) => m.name === 'icsk_ca_priv');
   icsk.splice(ackAt, 0, { name: 'icsk_ack', type: 'struct inet_connection_sock_ack', offset: ICSK_ACK_PENDING_OFF });
-  k.registerStruct({ name: 'inet_connection_sock', members: [{ name: 'icsk_inet', type: 'struct inet_sock', offset: 0 }, ...icsk], size: SIZEOF.inet_connection_sock, align: 8 });
-  k.registerStruct({ name: 'minmax_sample', members: [{ name: 't', type: 'u32' }, { name: 'v', type: 'u32' }] });
-  k.registerStruct({ name: 'minmax', members: [{ name: 's', type: 'struct minmax_sample[3]' }] });
-  k.registerStruct({ name: 'tcp_sock', members: [{ name: 'inet_conn', type: 'struct inet_connection_sock', offset: 0 }, ...members(TCP_FIELDS)], size: SIZEOF.tcp_sock, align: 8 });
+  ensureStruct(k, { name: 'inet_connection_sock', members: [{ name: 'icsk_inet', type: 'struct inet_sock', offset: 0 }, ...icsk], size: SIZEOF.inet_connection_sock, align: 8 });
+  ensureStruct(k, { name: 'minmax_sample', members: [{ name: 't', type: 'u32' }, { name: 'v', type: 'u32' }] });
+  ensureStruct(k, { name: 'minmax', members: [{ name: 's', type: 'struct minmax_sample[3]' }] });
+  ensureStruct(k, { name: 'tcp_sock', members: [{ name: 'inet_conn', type: 'struct inet_connection_sock', offset: 0 }, ...members(TCP_FIELDS)], size: SIZEOF.tcp_sock, align: 8 });
   k.registerStruct({ name: 'ack_sample', members: members(ACK_SAMPLE_FIELDS), size: SIZEOF.ack_sample });
   k.registerStruct({ name: 'rate_sample', members: members(RATE_SAMPLE_FIELDS), size: SIZEOF.rate_sample });
 

@@ -50,7 +50,9 @@ describe('cgroup hooks: names and attach', () => {
     expect(cgroupHookOf(ProgType.CGROUP_SOCK, 0)).toBe('cgroup/sock_create');
     expect(cgroupHookOf(ProgType.SOCK_OPS, 0)).toBe('sockops');
     expect(cgroupHookOf(ProgType.XDP, 0)).toBeUndefined();
-    expect(CGROUP_HOOKS).toHaveLength(21);
+    expect(cgroupHookOf(ProgType.CGROUP_SKB, AttachType.CGROUP_INET_EGRESS)).toBe('cgroup_skb/egress');
+    // the 21 sock, sock_addr, sockops, dev, sysctl and sockopt hooks and the two cgroup_skb ones
+    expect(CGROUP_HOOKS).toHaveLength(23);
   });
 
   it('a program of another type is refused with EINVAL; an unknown hook name throws', () => {
