@@ -151,6 +151,7 @@ syncookie                     syncookie.bpf.c                     bpf    v3  -
 dynptr                        dynptr.bpf.c                        bpf    v3  -
 verifier_dynptr               verifier_dynptr.bpf.c               bpf    v3  -
 verifier_rcu                  verifier_rcu.bpf.c                  bpf    v3  -
+verifier_kfunc                verifier_kfunc.bpf.c                bpf    v3  -
 '
 
 die() { echo "build.sh: $*" >&2; exit 1; }

@@ -25,11 +25,11 @@ const UAPI_NAMES: ReadonlyMap<number, string> = new Map(HELPER_TABLE.map((h) => 
 function fieldsOf(fields: readonly SpecialField[]): Pick<VMap, 'spinLockOff' | 'timerOff' | 'specialFields'> {
   let spinLockOff = -1;
   let timerOff = -1;
-  const specialFields: { off: number; size: number; kind: string }[] = [];
+  const specialFields: { off: number; size: number; kind: string; kptr?: { tag: string; struct: string } }[] = [];
   for (const f of fields) {
     if (f.kind === 'spin_lock') spinLockOff = f.offset;
     else if (f.kind === 'timer') timerOff = f.offset;
-    else specialFields.push({ off: f.offset, size: f.size, kind: f.kind === 'workqueue' ? 'bpf_wq' : f.kind === 'res_spin_lock' ? 'bpf_res_spin_lock' : f.kind });
+    else specialFields.push({ off: f.offset, size: f.size, kind: f.kind === 'workqueue' ? 'bpf_wq' : f.kind === 'res_spin_lock' ? 'bpf_res_spin_lock' : f.kind, ...(f.kptr !== undefined ? { kptr: f.kptr } : {}) });
   }
   return { spinLockOff, timerOff, specialFields };
 }
@@ -66,6 +66,9 @@ const CTX_STRUCT: Readonly<Record<number, string>> = {
   6: 'xdp_md', 2: 'pt_regs', 17: 'bpf_raw_tracepoint_args', 13: 'bpf_sock_ops', 9: 'bpf_sock', 18: 'bpf_sock_addr', 7: 'bpf_perf_event_data',
   15: 'bpf_cgroup_dev_ctx', 16: 'sk_msg_md', 23: 'bpf_sysctl', 25: 'bpf_sockopt', 30: 'bpf_sk_lookup', 21: 'sk_reuseport_md', 32: 'bpf_nf_ctx',
 };
+
+/** Every program type's ctx struct (and the kernel-side types kfuncs name for them). */
+const CTX_STRUCT_NAMES: ReadonlySet<string> = new Set([...Object.values(CTX_STRUCT).filter((n) => n !== ''), 'sk_buff', 'xdp_buff']);
 
 /** Subprograms of BTF func_info with linkage and, for global ones, argument kinds (btf_prepare_func_args). */
 function funcsOf(prog: KProg): VFunc[] {
@@ -174,6 +177,7 @@ function walkerOf(btf: Btf): (name: string, off: number, size: number) => BtfAcc
     if (t === undefined) return { kind: 'scalar' };
     let id = t.id;
     let at = off;
+    let field = '';
     for (let depth = 0; depth < 16; depth++) {
       const total = btf.sizeof(id);
       if (at < 0 || at + size > total) return { kind: 'error', msg: `access beyond struct ${name} at off ${off} size ${size}` };
@@ -188,12 +192,13 @@ function walkerOf(btf: Btf): (name: string, off: number, size: number) => BtfAcc
       if (r.kind !== 'STRUCT' && r.kind !== 'UNION') {
         if (r.kind === 'PTR' && at === 0 && size === 8) {
           const target = btf.resolved(r.type);
-          return target.kind === 'STRUCT' || target.kind === 'UNION' ? { kind: 'ptr', name: target.name } : { kind: 'scalar' };
+          return target.kind === 'STRUCT' || target.kind === 'UNION' ? { kind: 'ptr', name: target.name, field } : { kind: 'scalar' };
         }
         return { kind: 'scalar' };
       }
       const m = btf.members(id).find((x) => x.byteOffset <= at && at < x.byteOffset + Math.max(1, btf.sizeof(x.type)));
       if (m === undefined) return { kind: 'scalar' };
+      field = m.name;
       at -= m.byteOffset;
       id = m.type;
     }
@@ -247,6 +252,45 @@ function kfuncDynptrArgs(params: readonly { readonly name: string; readonly type
   };
 }
 
+/** Whether struct `name` of the emulated vmlinux holds only scalars, nested structs and arrays of them (__btf_type_is_scalar_struct). */
+function scalarStruct(btf: Btf, name: string): boolean {
+  const t = btf.findByName(name, 'STRUCT')[0];
+  if (t === undefined) return false;
+  const walk = (id: number, depth: number): boolean => {
+    if (depth > 8) return false;
+    const r = btf.resolved(id);
+    if (r.kind === 'INT' || r.kind === 'ENUM' || r.kind === 'ENUM64') return true;
+    if (r.kind === 'ARRAY') return walk(r.type, depth + 1);
+    if (r.kind === 'STRUCT') return btf.members(r.id).every((m) => walk(m.type, depth + 1));
+    return false;
+  };
+  try {
+    return walk(t.id, 0);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The struct-pointer parameters of a kfunc (KF_ARG_PTR_TO_BTF_ID), as {@link VKfunc.structArgs}:
+ * `struct x *` parameters other than iterators, dynptrs, `__ign`/`__prog` ones and buffers sized by
+ * the next parameter (`__sz`, `__szk`).
+ */
+function kfuncStructArgs(k: Kernel, params: readonly { readonly name: string; readonly type: string }[]): VKfunc['structArgs'] {
+  const out = params.map((x, i) => {
+    const m = /^(?:const\s+)?struct\s+(\w+)\s*\*$/.exec(x.type.trim());
+    if (m === null) return undefined;
+    const name = m[1]!;
+    // ctx types are KF_ARG_PTR_TO_CTX (btf_is_prog_ctx_type), not kernel objects
+    if (name === 'bpf_dynptr' || name.startsWith('bpf_iter_') || CTX_STRUCT_NAMES.has(name) || /__(ign|prog|iter|uninit|map)$/.test(x.name)) return undefined;
+    const next = params[i + 1];
+    if (next !== undefined && /__szk?$/.test(next.name)) return undefined;
+    const size = k.types.structs.get(name)?.size ?? 0;
+    return { name, nullable: /__(nullable|opt)$/.test(x.name), scalarStruct: scalarStruct(k.vmlinuxBtf, name), size };
+  });
+  return out.some((x) => x !== undefined) ? out : undefined;
+}
+
 /** What BPF_PROG_LOAD found for the pseudo instructions, by pc. */
 export type PseudoMaps = ReadonlyMap<number, PseudoTarget>;
 
@@ -278,6 +322,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
       const m = /struct\s+(\w+)\s*\*/.exec(p.ret);
       const iterArgs = p.params.map((x) => (x.name.endsWith('__iter') ? kfuncIterArg(k, x.type) : undefined));
       const it = r.def.flags?.iter !== undefined && p.params.length > 0 ? kfuncIterArg(k, p.params[0]!.type) : undefined;
+      const structArgs = kfuncStructArgs(k, p.params);
       return {
         name: r.def.name,
         nargs: p.params.length,
@@ -287,6 +332,9 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
         ...(it !== undefined ? { iter: { kind: r.def.flags!.iter!, ...it } } : {}),
         ...(iterArgs.some((x) => x !== undefined) ? { iterArgs } : {}),
         ...kfuncDynptrArgs(p.params),
+        ...(r.def.flags !== undefined ? { flags: r.def.flags } : {}),
+        ...(structArgs !== undefined ? { structArgs } : {}),
+        ...(p.params.some((x) => x.name.endsWith('__k')) ? { constArgs: p.params.map((x) => x.name.endsWith('__k')) } : {}),
       };
     },
     ctx: verifierCtxOf(prog.type, prog.expectedAttachType, ctxInfoOf(k, prog)),

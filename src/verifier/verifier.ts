@@ -362,6 +362,11 @@ export class Verifier {
     this.log.put(`Func#${sub} ('${fn.name}') is safe for any args that match its prototype\n`);
   }
 
+  /** in_rcu_cs: inside an RCU read-side section, holding a spin lock, or a non-sleepable program. */
+  inRcuCs(): boolean {
+    return this.cur.rcuLock === true || this.cur.lockId !== 0 || this.cur.lockOff !== 0 || (this.input.progFlags & 16) === 0;
+  }
+
   /** check_attach_btf_id's sleepable rules. */
   private checkSleepable(): Reject | null {
     const sleepable = (this.input.progFlags & 16) !== 0;

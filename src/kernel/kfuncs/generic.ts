@@ -1,16 +1,18 @@
 /**
  * Generic kfuncs of kernel/bpf (not tied to a subsystem) that a new emulated kernel registers:
  * the numbers iterator (bpf_iter.c), the BPF cpumasks with bpf_kptr_xchg (cpumask.c, helpers.c) and
- * the dynptr kfuncs (helpers.c, filter.c).
+ * the dynptr kfuncs (helpers.c, filter.c), the task reference kfuncs (helpers.c).
  */
 import type { Kernel } from '../kernel.js';
 import { installCpumask } from './cpumask.js';
 import { installDynptrKfuncs } from './dynptr.js';
 import { installIterNum } from './iter-num.js';
+import { installTaskKfuncs } from './task.js';
 
 /** Register the generic kfuncs into `k`. */
 export function installGenericKfuncs(k: Kernel): void {
   installIterNum(k);
   installCpumask(k);
   installDynptrKfuncs(k);
+  installTaskKfuncs(k);
 }
