@@ -123,8 +123,12 @@ class Mask {
 
 const longs = (nr: number): number => Math.ceil(nr / 64);
 
-/** The program types cpumask.c registers its kfunc set for. */
-const CPUMASK_PROG_TYPES: readonly number[] = [ProgType.TRACING, ProgType.STRUCT_OPS, ProgType.SYSCALL];
+/**
+ * The program types cpumask.c's set reaches: its tracing hook (tracepoint, perf_event, tracing and
+ * LSM programs), struct_ops and syscall — measured for the probed types
+ * (test/verifier/goldens/helper-availability.json), struct_ops and LSM from the 6.18 sources.
+ */
+const CPUMASK_PROG_TYPES: readonly number[] = [ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.TRACING, ProgType.LSM, ProgType.STRUCT_OPS, ProgType.SYSCALL];
 
 /** Register struct bpf_cpumask, the bpf_cpumask_* kfuncs and bpf_kptr_xchg into `k`. */
 export function installCpumask(k: Kernel): CpumaskTable {
@@ -281,9 +285,8 @@ export function installCpumask(k: Kernel): CpumaskTable {
       },
     },
   ];
-  // kernel/bpf/cpumask.c (6.18): every kfunc but create, acquire and release is KF_RCU; the set is
-  // registered for tracing, struct_ops and syscall programs (a socket filter's call is refused:
-  // corpus case kfunc-not-allowed-socket)
+  // kernel/bpf/cpumask.c (6.18): every kfunc but create, acquire and release is KF_RCU; a socket
+  // filter's call is refused (corpus case kfunc-not-allowed-socket)
   const OWN_FLAGS = ['bpf_cpumask_create', 'bpf_cpumask_acquire', 'bpf_cpumask_release'];
   for (const d of defs) {
     const def: KfuncDef = { ...d, progTypes: CPUMASK_PROG_TYPES, ...(OWN_FLAGS.includes(d.name) ? {} : { flags: { ...d.flags, rcu: true } }) };
