@@ -317,9 +317,15 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
     if (!ok) v.reject(ERR.EINVAL, `func ${name}#${id} reference has not been acquired before`);
   }
   if (id === FUNC.tail_call) {
+    // check_resource_leak(env, false, true, "tail_call"): references, then the RCU section (a held
+    // spin lock was refused before: no helper calls inside one)
     if (v.cur.refs.length > 0) {
       v.reject(ERR.EINVAL, `${v.cur.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`).join('\n')}\ntail_call would lead to reference leak`);
     }
+    if (v.cur.rcuLock === true) v.reject(ERR.EINVAL, 'tail_call cannot be used inside bpf_rcu_read_lock-ed region');
+    // 6.18 refuses every tail call inside a callback with this EFAULT (measured: constant and
+    // variable indexes alike; it comes from the precision backtracking of the callback's frame)
+    if (v.cur.frames.some((f) => f.cbRet !== null)) v.reject(ERR.EFAULT, 'verifier bug: callback unexpected regs 1');
   }
   if (id === FUNC.dynptr_from_mem && v.regs()[1]!.type !== 'map_value') v.reject(ERR.EACCES, `Unsupported reg type ${regTypeStr(v.regs()[1]!)} for bpf_dynptr_from_mem data`);
   // bpf_dynptr_write on an skb dynptr may change the packet (changes_data): packet pointers and slices go
