@@ -90,6 +90,7 @@ function funcsOf(prog: KProg): VFunc[] {
         if (t.kind === 'PTR') {
           if (tg.includes('arg:ctx')) return { kind: 'ctx' };
           const target = btf.resolved(t.type);
+          if (tg.includes('arg:trusted') && (target.kind === 'STRUCT' || target.kind === 'UNION')) return { kind: 'trusted', name: target.name, nullable: tg.includes('arg:nullable') };
           if ((target.kind === 'STRUCT' || target.kind === 'UNION') && target.name === ctxName && ctxName !== '') return { kind: 'ctx' };
           if (target.kind === 'STRUCT' || target.kind === 'UNION' || target.kind === 'INT' || target.kind === 'ENUM' || target.kind === 'ENUM64') {
             return { kind: 'mem', size: btf.sizeof(t.type === 0 ? 0 : btf.resolve(t.type)), nullable: !tg.includes('arg:nonnull') };
@@ -178,8 +179,12 @@ function walkerOf(btf: Btf): (name: string, off: number, size: number) => BtfAcc
     let id = t.id;
     let at = off;
     let field = '';
+    let parent = name;
+    let moff = 0;
     for (let depth = 0; depth < 16; depth++) {
       const total = btf.sizeof(id);
+      // btf_struct_walk: a read may not run past the end of the member it starts in
+      if (field !== '' && at >= 0 && at + size > total) return { kind: 'error', msg: `access beyond the end of member ${field} (mend:${moff + total}) in struct ${parent} with off ${moff + at} size ${size}` };
       if (at < 0 || at + size > total) return { kind: 'error', msg: `access beyond struct ${name} at off ${off} size ${size}` };
       const r = btf.resolved(id);
       if (r.kind === 'ARRAY') {
@@ -198,7 +203,9 @@ function walkerOf(btf: Btf): (name: string, off: number, size: number) => BtfAcc
       }
       const m = btf.members(id).find((x) => x.byteOffset <= at && at < x.byteOffset + Math.max(1, btf.sizeof(x.type)));
       if (m === undefined) return { kind: 'scalar' };
+      parent = r.name;
       field = m.name;
+      moff = m.byteOffset;
       at -= m.byteOffset;
       id = m.type;
     }

@@ -141,6 +141,8 @@ export type GlobalArg =
   | { readonly kind: 'scalar' }
   | { readonly kind: 'ctx' }
   | { readonly kind: 'mem'; readonly size: number; readonly nullable: boolean }
+  /** `arg:trusted` (optionally with `arg:nullable`): a trusted pointer to kernel struct `name`. */
+  | { readonly kind: 'trusted'; readonly name: string; readonly nullable: boolean }
   | { readonly kind: 'unsupported'; readonly type: string };
 
 /** A subprogram of BTF func_info. */

@@ -18,6 +18,7 @@ import { ERR, invalidScalar, MAX_FRAMES, Reject, type Verifier } from './verifie
 import type { VFunc } from './api.js';
 import { checkIterArgs, iterNext } from './iter.js';
 import { checkKfuncFlags, checkKfuncStructArgs } from './kfunc.js';
+import { isTrustedReg } from './trust.js';
 
 const MAP_TYPE = { PROG_ARRAY: 3, ARRAY: 2, PERCPU_ARRAY: 6, RINGBUF: 27 } as const;
 const FUNC = { kptr_xchg: 194, dynptr_from_mem: 197, tail_call: 12, spin_lock: 93, spin_unlock: 94, loop: 181, for_each_map_elem: 164, timer_set_callback: 170, map_lookup_elem: 1, map_update_elem: 2, map_delete_elem: 3, map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89 } as const;
@@ -580,13 +581,19 @@ function globalArgsMismatch(v: Verifier, fn: VFunc): { errno: number; msg: strin
       if (reg.type !== 'scalar') return { errno: ERR.EINVAL, msg: `R${regno} is not a scalar` };
     } else if (a.kind === 'ctx') {
       if (reg.type !== 'ctx') return { errno: ERR.EINVAL, msg: `arg#${k} expects pointer to ctx` };
+    } else if (a.kind === 'trusted') {
+      // btf_check_func_arg_match for ARG_PTR_TO_BTF_ID | PTR_TRUSTED (| PTR_MAYBE_NULL)
+      if (isNullScalar(reg) && a.nullable) continue;
+      if (reg.maybeNull && !a.nullable) return { errno: ERR.EINVAL, msg: `arg#${k} is expected to be non-NULL` };
+      if (!isTrustedReg(reg)) return { errno: ERR.EINVAL, msg: `R${regno} must be referenced or trusted` };
     } else if (a.kind === 'mem') {
       if (isNullScalar(reg) && a.nullable) continue;
       if (reg.maybeNull && !a.nullable) return { errno: ERR.EINVAL, msg: `arg#${k} is expected to be non-NULL` };
       try {
         checkHelperMem(v, regno, a.size, false, false, false);
       } catch (e) {
-        if (e instanceof Reject) return { errno: e.errno, msg: e.msg };
+        // btf_check_func_arg_match: any check_mem_reg failure is -EINVAL
+        if (e instanceof Reject) return { errno: ERR.EINVAL, msg: e.msg };
         throw e;
       }
     }

@@ -555,8 +555,12 @@ export function checkHelperMem(v: Verifier, regno: number, size: number, write: 
     case 'fp':
       stackRangeInit(v, regno, reg, reg.off, size, zeroOk, write, raw);
       return;
-    case 'btf_id':
+    case 'btf_id': {
+      // the bytes must be readable through the kernel's BTF (btf_struct_access)
+      const acc = v.input.btfAccess?.(reg.btfName, reg.off, size);
+      if (acc?.kind === 'error') v.reject(ERR.EACCES, acc.msg);
       return;
+    }
     case 'ctx':
       // syscall programs have no ctx conversion: a helper may read their ctx bytes
       if (v.input.progType === 31) {

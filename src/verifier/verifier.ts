@@ -352,6 +352,10 @@ export class Verifier {
     const regs: Reg[] = new Array(11).fill(NOT_INIT);
     fn.args.forEach((a, k) => {
       if (a.kind === 'unsupported') this.reject(ERR.EINVAL, `Arg#${k} type ${a.type} in ${fn.name}() is not supported yet.`);
+      if (a.kind === 'trusted') {
+        regs[k + 1] = ptrReg('btf_id', { btfName: a.name, trust: 'trusted', maybeNull: a.nullable, ...(a.nullable ? { id: this.newId() } : {}) });
+        return;
+      }
       regs[k + 1] = a.kind === 'ctx' ? ptrReg('ctx') : a.kind === 'scalar' ? UNKNOWN_SCALAR : ptrReg('mem', { memSize: a.size, maybeNull: a.nullable, ...(a.nullable ? { id: this.newId() } : {}) });
     });
     regs[10] = ptrReg('fp', { frameno: 0 });
