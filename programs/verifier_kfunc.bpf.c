@@ -355,6 +355,48 @@ int kf_kptr_store_direct(void *c)
 	return 0;
 }
 
+SEC("syscall")
+int kf_rcu_walk_inside_ok(void *c)
+{
+	struct task_struct *p, *a;
+
+	bpf_rcu_read_lock();
+	p = bpf_get_current_task_btf()->real_parent;
+	a = bpf_task_acquire(p);
+	bpf_rcu_read_unlock();
+	if (a)
+		bpf_task_release(a);
+	return 0;
+}
+
+SEC("syscall")
+int kf_rcu_walk_after_unlock(void *c)
+{
+	struct task_struct *p, *a;
+
+	bpf_rcu_read_lock();
+	p = bpf_get_current_task_btf()->real_parent;
+	bpf_rcu_read_unlock();
+	a = bpf_task_acquire(p);
+	if (a)
+		bpf_task_release(a);
+	return 0;
+}
+
+SEC("syscall")
+int kf_rcu_walk_unlisted_inside(void *c)
+{
+	struct task_struct *p, *a;
+
+	bpf_rcu_read_lock();
+	p = bpf_get_current_task_btf()->parent;
+	a = bpf_task_acquire(p);
+	bpf_rcu_read_unlock();
+	if (a)
+		bpf_task_release(a);
+	return 0;
+}
+
 SEC("socket")
 int kf_not_allowed_socket(void *c)
 {

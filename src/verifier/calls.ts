@@ -103,6 +103,8 @@ function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: 
     v.reject(ERR.EACCES, `invalid kptr access, R${regno} type=${regTypeStr(reg)} expected=ptr_${meta.kptr.struct}`);
   }
   // check_func_arg_reg_off (a released dynptr is named by a stack pointer at any offset)
+  // a callback's dynptr belongs to the kernel (process_dynptr_func for OBJ_RELEASE)
+  if (arg.kind === 'dynptr' && arg.release === true && reg.type === 'dynptr_ptr') v.reject(ERR.EINVAL, 'cannot release unowned const bpf_dynptr');
   if (arg.kind === 'dynptr' && reg.type === 'fp') {
     if (arg.release) {
       checkDynptrRelease(v, regno);
@@ -442,8 +444,9 @@ function pushCallback(v: Verifier, i: RawInsn, id: number, meta: Meta, retRange:
     regs[3] = ptrReg('map_value', { map });
     regs[4] = caller.regs[3]!;
   } else if (id === 209) {
-    // bpf_user_ringbuf_drain: (struct bpf_dynptr *sample, void *ctx); the dynptr as 16 read-only bytes
-    regs[1] = ptrReg('mem', { memSize: 16, rdonly: true });
+    // bpf_user_ringbuf_drain: (struct bpf_dynptr *sample, void *ctx); the sample is a local dynptr
+    // (mark_dynptr_cb_reg: PTR_TO_DYNPTR | DYNPTR_TYPE_LOCAL with a new id)
+    regs[1] = ptrReg('dynptr_ptr', { id: v.newId() });
     regs[2] = caller.regs[3]!;
   } else if (async) {
     const map = meta.map;

@@ -25,7 +25,9 @@ export type RegType =
   | 'tcp_sock'
   | 'mem'
   | 'func'
-  | 'btf_id';
+  | 'btf_id'
+  /** PTR_TO_DYNPTR: a dynptr not on the stack (the local dynptr a bpf_user_ringbuf_drain callback receives). */
+  | 'dynptr_ptr';
 
 /** One register. `s` is the scalar value, or a pointer's variable offset with its bounds. */
 export interface Reg {

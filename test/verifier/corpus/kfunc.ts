@@ -41,6 +41,9 @@ export const CASES: VerifierCase[] = [
   k('kfunc-kptr-xchg-not-kptr', 'kf_kptr_xchg_not_kptr', 'bpf_kptr_xchg on a map value field that is not a kptr'),
   k('kfunc-kptr-xchg-unreferenced', 'kf_kptr_xchg_unreferenced', 'bpf_kptr_xchg of a pointer that holds no reference'),
   k('kfunc-kptr-store-direct', 'kf_kptr_store_direct', 'a referenced cpumask stored into the kptr field with a plain store'),
+  k('kfunc-rcu-walk-inside', 'kf_rcu_walk_inside_ok', 'current->real_parent read inside an RCU section (MEM_RCU) passed to bpf_task_acquire (KF_RCU)'),
+  k('kfunc-rcu-walk-after-unlock', 'kf_rcu_walk_after_unlock', 'the same pointer used after bpf_rcu_read_unlock (untrusted again)'),
+  k('kfunc-rcu-walk-unlisted-inside', 'kf_rcu_walk_unlisted_inside', 'current->parent (not an RCU-safe member) read inside a section, passed to bpf_task_acquire'),
   k('kfunc-not-allowed-socket', 'kf_not_allowed_socket', 'bpf_cpumask_create from a socket filter (not in its kfunc set)', SOCKET_FILTER),
   k('kfunc-task-from-pid-tc', 'kf_task_from_pid_tc_ok', 'bpf_task_from_pid from a tc program (generic kfunc set)', SCHED_CLS),
 ];
