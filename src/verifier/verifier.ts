@@ -666,6 +666,10 @@ export class Verifier {
     const t = this.input.pseudo.get(this.pc);
     if (i.src === 4) {
       const target = this.pc + i.imm + 1;
+      // check_ld_imm for BPF_PSEUDO_FUNC: a callback needs BTF func_info, and a static function
+      const funcs = this.input.funcs ?? [];
+      if (funcs.length === 0) this.reject(ERR.EINVAL, 'missing btf func_info');
+      if (funcs.find((f) => f.pc === target)?.global === true) this.reject(ERR.EINVAL, 'callback function not static');
       this.setReg(i.dst, ptrReg('func', { subprog: this.cfg.subOf[target]! }));
       return;
     }

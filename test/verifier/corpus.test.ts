@@ -17,9 +17,7 @@ const DIR = new URL('./corpus/', import.meta.url).pathname;
 const GOLDENS = new URL('./goldens/', import.meta.url).pathname;
 
 /** Cases where bpfemu's verdict differs from 6.18's, with the reason (README "Verifier"). */
-export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
-  'loop-bpf-loop-callback-no-btf': 'a callback (lddw code) without BTF func_info is accepted; 6.18 refuses it ("missing btf func_info")',
-};
+export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {};
 
 /** Cases whose verdict agrees but whose errno or error line differs, with the reason. */
 const KNOWN_LINE_DIFFERENCES: Readonly<Record<string, string>> = {
