@@ -12,6 +12,7 @@ import type { InnerMapMeta } from '../maps/map-in-map.js';
 import type { SpecialField } from '../maps/types.js';
 import { verify } from '../verifier/verifier.js';
 import type { BtfAccess, GlobalArg, PseudoTarget, VerifierInput, VerifierResult, VFunc, VKfunc, VMap } from '../verifier/api.js';
+import { UNPRIV_HELPERS } from './progtypes/unpriv.js';
 import { retRangeOf, verifierCtxOf, type VCtxArg, type VCtxInfo } from './progtypes/vctx.js';
 import { AttachType, ProgType } from '../object/uapi.js';
 import type { Btf } from '../btf/btf.js';
@@ -314,6 +315,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     helper: (id) => {
       const def = k.helpers.get(id);
       if (def === undefined || !k.helpers.allowed(id, prog.type, prog.expectedAttachType)) return undefined;
+      if (k.verifierPrivileged === 'none' && UNPRIV_HELPERS.get(prog.type)?.has(id) !== true) return undefined;
       // A helper registered without a verifier prototype (a user's own) gets one from its coarse
       // argument kinds: every argument any initialised value, an integer result.
       const proto = def.proto ?? { ret: 'integer' as const, args: (def.args ?? []).map(() => ({ kind: 'anything' as const })) };

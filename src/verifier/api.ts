@@ -199,9 +199,11 @@ export interface VerifierInput {
    * allow_ptr_leaks, allow_uninit_stack and bypass_spec_v1/v4 false (pointer leaks, pointer
    * comparisons and laundering arithmetic, uninitialised stack reads, partial overwrites of spilled
    * pointers and out-of-object pointer arithmetic are refused). Not modelled: the speculative-path
-   * simulation of sanitize_ptr_alu, and loads without CAP_BPF at all.
+   * simulation of sanitize_ptr_alu. 'none' is a user without CAP_BPF (bpf_capable false): the
+   * CAP_BPF-only rules plus no loops (`back-edge from insn N to M`) and no calls to other BPF or
+   * kernel functions (EPERM).
    */
-  readonly privileged?: boolean;
+  readonly privileged?: boolean | 'none';
 }
 
 /** Statistics as the kernel prints them at log level 4. */

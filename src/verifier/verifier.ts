@@ -136,6 +136,8 @@ export class Verifier {
    * CAP_PERFMON, where allow_ptr_leaks, allow_uninit_stack and bypass_spec_v1/v4 are false.
    */
   readonly allowPtrLeaks: boolean;
+  /** bpf_capable: false for a user without CAP_BPF (no loops, no calls to other functions). */
+  readonly bpfCapable: boolean;
   private prevLogPos = 0;
   private prevInsnPrintLen = 0;
   private lastLinfo = -1;
@@ -147,7 +149,8 @@ export class Verifier {
   readonly asyncRoots: { pc: number; st: VState }[] = [];
 
   constructor(readonly input: VerifierInput) {
-    this.allowPtrLeaks = input.privileged !== false;
+    this.allowPtrLeaks = input.privileged === undefined || input.privileged === true;
+    this.bpfCapable = input.privileged !== 'none';
     this.insns = input.insns;
     this.n = input.insns.length;
     this.log = new VLog(input.logLevel);
@@ -286,7 +289,11 @@ export class Verifier {
     let pc = -1;
     try {
       // callback-calling helpers and iterator `_next` kfuncs get forced checkpoints
-      this.cfg = checkCfg(this.insns, argCount, (i) => (i.src === 0 && [181, 164, 180, 209].includes(i.imm)) || (i.src === 2 && this.input.kfunc(i.imm)?.iter?.kind === 'next'));
+      // add_subprog_and_kfunc: without CAP_BPF, no bpf-to-bpf, callback or kfunc references
+      if (!this.bpfCapable && this.insns.some((i) => (i.code === 0x85 && (i.src === 1 || i.src === 2)) || (i.code === 0x18 && i.src === 4))) {
+        throw new PassError(ERR.EPERM, 'loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN', -1);
+      }
+      this.cfg = checkCfg(this.insns, argCount, (i) => (i.src === 0 && [181, 164, 180, 209].includes(i.imm)) || (i.src === 2 && this.input.kfunc(i.imm)?.iter?.kind === 'next'), this.bpfCapable);
       for (let k = 0; k < this.cfg.subprogs.length; k++) this.stackDepth.push(0);
     } catch (e) {
       if (!(e instanceof PassError)) throw e;

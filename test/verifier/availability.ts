@@ -19,6 +19,8 @@ export interface AvailabilityTarget {
   readonly attachType?: number;
   readonly attachBtf?: string;
   readonly progFlags?: number;
+  /** Loaded by an unprivileged user (the oracle's `none` profile; bpfemu's `privileged: 'none'`). */
+  readonly profile?: 'none';
 }
 
 /**
@@ -60,6 +62,15 @@ export const TARGETS: readonly AvailabilityTarget[] = [
   { name: 'netfilter', progType: 32, attachType: 45 },
 ];
 
+/**
+ * The program types an unprivileged user may load (uid 65534, no capabilities), recorded while
+ * kernel.unprivileged_bpf_disabled was 0 (this machine keeps 2).
+ */
+export const UNPRIV_TARGETS: readonly AvailabilityTarget[] = [
+  { name: 'socket_filter_unpriv', progType: 1, profile: 'none' },
+  { name: 'cgroup_skb_unpriv', progType: 8, profile: 'none' },
+];
+
 /** The probe of helper `id` in `t`. */
 export function probeCase(t: AvailabilityTarget, id: number): VerifierCase {
   return {
@@ -70,6 +81,7 @@ export function probeCase(t: AvailabilityTarget, id: number): VerifierCase {
     ...(t.attachType !== undefined ? { attachType: t.attachType } : {}),
     ...(t.attachBtf !== undefined ? { attachBtf: t.attachBtf } : {}),
     ...(t.progFlags !== undefined ? { progFlags: t.progFlags } : {}),
+    ...(t.profile !== undefined ? { profile: t.profile } : {}),
     asm: `call ${id}\nmov r0, 0\nexit`,
   };
 }

@@ -43,6 +43,8 @@ export function emuVerify(c: VerifierCase, insns?: readonly RawInsn[]): KernelVe
   const k = new Kernel({ nrCpus: 2 });
   // the CAP_BPF-only profile the oracle recorded under setpriv
   if (c.profile === 'cap_bpf') k.verifierPrivileged = false;
+  // the unprivileged user the oracle ran as (no capabilities)
+  if (c.profile === 'none') k.verifierPrivileged = 'none';
   if (c.object !== undefined) return objectVerdict(k, c);
   const fds: number[] = [];
   for (const m of c.maps ?? []) {

@@ -20,7 +20,7 @@ import { release } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { KernelVerdict, VerifierCase } from './corpus/types.js';
-import { availabilityOf, kfuncAvailabilityOf, kfuncProbeCase, MAX_HELPER_ID, probeCase, TARGETS, type AvailabilityGolden } from './availability.js';
+import { availabilityOf, kfuncAvailabilityOf, kfuncProbeCase, MAX_HELPER_ID, probeCase, TARGETS, UNPRIV_TARGETS, type AvailabilityGolden } from './availability.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { kernelVerify, probeOracle } from './oracle.js';
 
@@ -70,7 +70,7 @@ function recordAvailability(): number {
     return 1;
   }
   const targets: Record<string, number[]> = {};
-  for (const t of TARGETS) {
+  for (const t of [...TARGETS, ...UNPRIV_TARGETS]) {
     const ids = Array.from({ length: MAX_HELPER_ID }, (_, i) => i + 1);
     const verdicts = kernelVerify(ids.map((id) => probeCase(t, id)));
     targets[t.name] = ids.filter((_, i) => availabilityOf(verdicts[i]!) === 'has');
@@ -83,6 +83,7 @@ function recordAvailability(): number {
   const kfuncNames = new Kernel().kfuncs.all().map((r) => r.def.name).filter((n) => ids.has(n)).sort();
   const kfuncs: Record<string, string[]> = {};
   for (const t of TARGETS) {
+    // (unprivileged users call no kfunc at all: corpus group unpriv0)
     const verdicts = kernelVerify(kfuncNames.map((n) => kfuncProbeCase(t, n, ids.get(n)!)));
     kfuncs[t.name] = kfuncNames.filter((_, i) => kfuncAvailabilityOf(verdicts[i]!) === 'has');
     console.log(`${t.name}: ${kfuncs[t.name]!.length} of ${kfuncNames.length} kfuncs`);
