@@ -31,6 +31,7 @@ extern void bpf_cpumask_release(struct bpf_cpumask *cpumask) __ksym;
 extern struct bpf_cpumask *bpf_cpumask_acquire(struct bpf_cpumask *cpumask) __ksym;
 extern void bpf_cpumask_set_cpu(u32 cpu, struct bpf_cpumask *cpumask) __ksym;
 extern u32 bpf_cpumask_first(const struct cpumask *cpumask) __ksym;
+extern int bpf_cpumask_populate(struct cpumask *cpumask, void *src, unsigned long src__sz) __ksym;
 extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
 extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
@@ -395,6 +396,48 @@ int kf_rcu_walk_unlisted_inside(void *c)
 	if (a)
 		bpf_task_release(a);
 	return 0;
+}
+
+SEC("syscall")
+int kf_mem_size_ok(void *c)
+{
+	struct bpf_cpumask *m = bpf_cpumask_create();
+	u64 bits = 5;
+	int r;
+
+	if (!m)
+		return 0;
+	r = bpf_cpumask_populate(&m->cpumask, &bits, sizeof(bits));
+	bpf_cpumask_release(m);
+	return r;
+}
+
+SEC("syscall")
+int kf_mem_size_too_big(void *c)
+{
+	struct bpf_cpumask *m = bpf_cpumask_create();
+	u64 bits = 5;
+	int r;
+
+	if (!m)
+		return 0;
+	r = bpf_cpumask_populate(&m->cpumask, &bits, 16);
+	bpf_cpumask_release(m);
+	return r;
+}
+
+SEC("syscall")
+int kf_mem_size_unbounded(u64 *c)
+{
+	struct bpf_cpumask *m = bpf_cpumask_create();
+	u64 bits[4] = {};
+	int r;
+
+	if (!m)
+		return 0;
+	r = bpf_cpumask_populate(&m->cpumask, bits, *c);
+	bpf_cpumask_release(m);
+	return r;
 }
 
 SEC("socket")

@@ -332,6 +332,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
       const iterArgs = p.params.map((x) => (x.name.endsWith('__iter') ? kfuncIterArg(k, x.type) : undefined));
       const it = r.def.flags?.iter !== undefined && p.params.length > 0 ? kfuncIterArg(k, p.params[0]!.type) : undefined;
       const structArgs = kfuncStructArgs(k, p.params);
+      const memSizeArgs = p.params.flatMap((x, i) => (i + 1 < p.params.length && p.params[i + 1]!.name.endsWith('__sz') && /\*\s*$/.test(x.type) ? [i] : []));
       return {
         name: r.def.name,
         nargs: p.params.length,
@@ -344,6 +345,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
         ...(r.def.flags !== undefined ? { flags: r.def.flags } : {}),
         ...(structArgs !== undefined ? { structArgs } : {}),
         ...(p.params.some((x) => x.name.endsWith('__k')) ? { constArgs: p.params.map((x) => x.name.endsWith('__k')) } : {}),
+        ...(memSizeArgs.length > 0 ? { memSizeArgs } : {}),
       };
     },
     ctx: verifierCtxOf(prog.type, prog.expectedAttachType, ctxInfoOf(k, prog)),

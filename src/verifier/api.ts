@@ -82,6 +82,8 @@ export interface VKfunc {
    * for scalars, iterators, dynptrs, `__sz`-sized buffers, `__ign` and `__prog` parameters.
    */
   readonly structArgs?: readonly ({ readonly name: string; readonly nullable: boolean; readonly scalarStruct: boolean; readonly size: number } | undefined)[];
+  /** Indexes of buffer parameters sized by the next one (`x, x__sz`: KF_ARG_PTR_TO_MEM_SIZE). */
+  readonly memSizeArgs?: readonly number[];
   /** Per argument: a scalar parameter with the `__k` suffix (a known constant, KF_ARG_CONST). */
   readonly constArgs?: readonly boolean[];
 }

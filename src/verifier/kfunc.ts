@@ -10,7 +10,7 @@ import { isNullScalar, type Reg } from './reg.js';
 import { tnumIsConst } from './tnum.js';
 import { checkHelperMem } from './mem.js';
 import { isRcuReg, isTrustedReg } from './trust.js';
-import { ERR, type Verifier } from './verifier.js';
+import { ERR, Reject, type Verifier } from './verifier.js';
 
 /** What the argument checks found: the reference to release (0: none) and the one the arguments carry. */
 export interface KfuncArgMeta {
@@ -66,6 +66,31 @@ export function checkKfuncStructArgs(v: Verifier, k: VKfunc): KfuncArgMeta {
     if (!a.scalarStruct) v.reject(ERR.EINVAL, `arg#${i} pointer type STRUCT ${a.name} must point to scalar, or struct with scalar`);
     checkHelperMem(v, regno, a.size, false, false, false);
   }
+  for (const i of k.memSizeArgs ?? []) checkKfuncMemSize(v, i);
   if (f.release === true && releaseRegno === 0) v.reject(ERR.EINVAL, `release kernel function ${k.name} expects refcounted PTR_TO_BTF_ID`);
   return { refObjId, releaseRegno };
+}
+
+/**
+ * check_kfunc_mem_size_reg for a buffer `arg#i` sized by `arg#i+1` (`__sz`): the size a bounded
+ * non-negative scalar, the buffer readable and writable for its largest value; a failure adds
+ * 6.18's `arg#i arg#i+1 memory, len pair leads to invalid memory access`.
+ */
+function checkKfuncMemSize(v: Verifier, i: number): void {
+  const buf = i + 1;
+  const sizeReg = v.regs()[buf + 1]!;
+  try {
+    const s = sizeReg.s;
+    if (sizeReg.type !== 'scalar') v.reject(ERR.EACCES, `R${buf + 1} is not a scalar`);
+    if (s.smin < 0n) v.reject(ERR.EACCES, `R${buf + 1} min value is negative, either use unsigned or 'var &= const'`);
+    if (s.umax >= 1n << 29n) v.reject(ERR.EACCES, `R${buf + 1} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+    const isNull = isNullScalar(v.regs()[buf]!);
+    if (!(isNull && s.umax === 0n)) {
+      checkHelperMem(v, buf, Number(s.umax), false, true, false);
+      checkHelperMem(v, buf, Number(s.umax), true, true, false);
+    }
+  } catch (e) {
+    if (e instanceof Reject) v.reject(e.errno, `${e.msg}\narg#${i} arg#${i + 1} memory, len pair leads to invalid memory access`);
+    throw e;
+  }
 }

@@ -44,6 +44,9 @@ export const CASES: VerifierCase[] = [
   k('kfunc-rcu-walk-inside', 'kf_rcu_walk_inside_ok', 'current->real_parent read inside an RCU section (MEM_RCU) passed to bpf_task_acquire (KF_RCU)'),
   k('kfunc-rcu-walk-after-unlock', 'kf_rcu_walk_after_unlock', 'the same pointer used after bpf_rcu_read_unlock (untrusted again)'),
   k('kfunc-rcu-walk-unlisted-inside', 'kf_rcu_walk_unlisted_inside', 'current->parent (not an RCU-safe member) read inside a section, passed to bpf_task_acquire'),
+  k('kfunc-mem-size', 'kf_mem_size_ok', 'bpf_cpumask_populate with an 8-byte stack buffer and src__sz 8'),
+  k('kfunc-mem-size-too-big', 'kf_mem_size_too_big', 'bpf_cpumask_populate with an 8-byte stack buffer and src__sz 16'),
+  k('kfunc-mem-size-unbounded', 'kf_mem_size_unbounded', 'bpf_cpumask_populate with a size read from the ctx (unbounded)'),
   k('kfunc-not-allowed-socket', 'kf_not_allowed_socket', 'bpf_cpumask_create from a socket filter (not in its kfunc set)', SOCKET_FILTER),
   k('kfunc-task-from-pid-tc', 'kf_task_from_pid_tc_ok', 'bpf_task_from_pid from a tc program (generic kfunc set)', SCHED_CLS),
 ];
