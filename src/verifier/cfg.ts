@@ -137,6 +137,8 @@ export function checkCfg(insns: readonly RawInsn[], argCount: ArgCount, syncCall
     }
     prune[t] = 1;
     if (op === JMP_JCOND) force[t] = 1;
+    // push_insn(BRANCH) marks the branch target too
+    if (t + i.off + 1 >= 0 && t + i.off + 1 <= n) prune[t + i.off + 1] = 1;
     return [t + 1, t + i.off + 1];
   };
   const stack: { t: number; succ: number[]; k: number }[] = [{ t: 0, succ: succsOf(0), k: 0 }];

@@ -21,12 +21,7 @@ const UNPRIV_SYSCTL = '/proc/sys/kernel/unprivileged_bpf_disabled';
 export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {};
 
 /** Cases whose verdict agrees but whose errno or error line differs, with the reason. */
-const KNOWN_LINE_DIFFERENCES: Readonly<Record<string, string>> = {
-  'loop-cond-unchanged-operand': '"infinite loop detected at insn N" names the back-jump where 6.18 names the loop head',
-  'loop-reload-each-turn': '"infinite loop detected at insn N" names the back-jump where 6.18 names the loop head',
-  'loop-stack-counter-reset': '"infinite loop detected at insn N" names the back-jump where 6.18 names the loop head',
-  'loop-nested-inner-reset-outer': '"infinite loop detected at insn N" names the back-jump where 6.18 names the loop head',
-};
+const KNOWN_LINE_DIFFERENCES: Readonly<Record<string, string>> = {};
 
 interface Group {
   readonly name: string;
