@@ -158,6 +158,10 @@ syncookie                     syncookie.bpf.c                     bpf    v3  -
 dynptr                        dynptr.bpf.c                        bpf    v3  -
 verifier_dynptr               verifier_dynptr.bpf.c               bpf    v3  -
 verifier_rcu                  verifier_rcu.bpf.c                  bpf    v3  -
+verifier_kfunc                verifier_kfunc.bpf.c                bpf    v3  -
+verifier_progtype             verifier_progtype.bpf.c             bpf    v3  -
+verifier_global               verifier_global.bpf.c               bpf    v3  -
+verifier_cbdynptr             verifier_cbdynptr.bpf.c             bpf    v3  -
 '
 
 die() { echo "build.sh: $*" >&2; exit 1; }
@@ -199,10 +203,11 @@ build_one() {
 	"$CLANG" "${flags[@]}" -c "$src" -o "$out/$obj.bpf.o"
 }
 
-# Every *.bpf.c must be built by some line, and every line's source must exist.
-table_sources=$(echo "$FIXTURES" | awk 'NF { print $2 }' | sort -u)
+# Every *.bpf.c must be built by some line, and every line's source must exist. (Here-strings, not
+# `echo | grep -q`: under pipefail, grep -q quitting early can kill echo with SIGPIPE and fail the test.)
+table_sources=$(awk 'NF { print $2 }' <<<"$FIXTURES" | sort -u)
 for src in *.bpf.c; do
-	echo "$table_sources" | grep -qx "$src" || die "$src is not in the FIXTURES table"
+	grep -qx -- "$src" <<<"$table_sources" || die "$src is not in the FIXTURES table"
 done
 
 check=0
@@ -239,8 +244,9 @@ if [ "$check" = 1 ]; then
 			failed+=("$obj.bpf.o (differs)")
 		fi
 	done <<<"$FIXTURES"
+	table_objects=$(awk 'NF { print $1 ".bpf.o" }' <<<"$FIXTURES")
 	for o in *.bpf.o; do
-		echo "$FIXTURES" | awk 'NF { print $1 ".bpf.o" }' | grep -qx "$o" ||
+		grep -qx -- "$o" <<<"$table_objects" ||
 			failed+=("$o (not in the FIXTURES table)")
 	done
 	if ! sha256sum --quiet -c SHA256SUMS >/dev/null 2>&1; then

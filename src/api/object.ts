@@ -89,9 +89,12 @@ export interface OpenOptions {
   /**
    * Verify as a loader with CAP_BPF but without CAP_PERFMON would be (`false`), to learn whether the
    * program loads for such a user: pointers may not leak, stack must be written before it is read
-   * (Kernel.verifierPrivileged). Default true (root).
+   * (Kernel.verifierPrivileged). `'none'`: an unprivileged user without even CAP_BPF (loads only
+   * while the kernel's kernel.unprivileged_bpf_disabled is 0): also socket filters and cgroup skb
+   * programs only, at most 4,096 instructions, no bpf-to-bpf or kfunc calls, no loops, the helpers
+   * 6.18 gives such a user. Default true (root).
    */
-  privileged?: boolean;
+  privileged?: boolean | 'none';
 }
 
 /** Test-run input (BPF_PROG_TEST_RUN). */
@@ -1145,7 +1148,7 @@ export class BpfObject {
       }
     }
     // log level 4 without a buffer: the statistics, kept on the program
-    const priv = this.opts.privileged !== false;
+    const priv = this.opts.privileged ?? true;
     let fd = k.withPrivileges(priv, () => k.withVerifier(this.verify, () => k.bpf(Cmd.PROG_LOAD, { ...attr, log_level: this.opts.verifierLogLevel ?? 4 })));
     if (fd < 0) {
       // A program type the emulated kernel has no implementation of: say so (the kernel's answer

@@ -253,11 +253,13 @@ export class Kernel implements HelperHost {
   /**
    * The loader's capabilities as BPF_PROG_LOAD's verifier sees them: true = root (CAP_BPF and
    * CAP_PERFMON), false = CAP_BPF without CAP_PERFMON (no pointer leaks, no uninitialised stack
-   * reads, no Spectre bypass). See {@link OpenOptions.privileged}.
+   * reads, no Spectre bypass), 'none' = an unprivileged user without CAP_BPF (also: socket filter
+   * and cgroup skb programs only, 4,096 instructions, no calls to other functions, no loops, the
+   * unprivileged helper set). See {@link OpenOptions.privileged}.
    */
-  verifierPrivileged = true;
-  /** Run `fn` with the verifier's capability profile set (an object opened with `privileged: false`), then restore. */
-  withPrivileges<T>(privileged: boolean, fn: () => T): T {
+  verifierPrivileged: boolean | 'none' = true;
+  /** Run `fn` with the verifier's capability profile set (an object opened with `privileged: false` or `'none'`), then restore. */
+  withPrivileges<T>(privileged: boolean | 'none', fn: () => T): T {
     const saved = this.verifierPrivileged;
     this.verifierPrivileged = privileged;
     try {

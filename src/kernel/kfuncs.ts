@@ -25,6 +25,8 @@ export interface KfuncFlags {
   readonly destructive?: boolean;
   /** KF_ARENA_RET: returns an arena (user) address; a `void *` the verifier types as a scalar. */
   readonly arenaRet?: boolean;
+  /** KF_RCU: struct arguments may be RCU pointers (trusted or MEM_RCU), not NULL. */
+  readonly rcu?: boolean;
   /** KF_ITER_NEW / KF_ITER_NEXT / KF_ITER_DESTROY: an open-coded iterator `bpf_iter_<type>_*` (arg 0 `struct bpf_iter_<type> *`). */
   readonly iter?: 'new' | 'next' | 'destroy';
 }

@@ -12,6 +12,7 @@ import type { InnerMapMeta } from '../maps/map-in-map.js';
 import type { SpecialField } from '../maps/types.js';
 import { verify } from '../verifier/verifier.js';
 import type { BtfAccess, GlobalArg, PseudoTarget, VerifierInput, VerifierResult, VFunc, VKfunc, VMap } from '../verifier/api.js';
+import { UNPRIV_HELPERS } from './progtypes/unpriv.js';
 import { retRangeOf, verifierCtxOf, type VCtxArg, type VCtxInfo } from './progtypes/vctx.js';
 import { AttachType, ProgType } from '../object/uapi.js';
 import type { Btf } from '../btf/btf.js';
@@ -25,11 +26,11 @@ const UAPI_NAMES: ReadonlyMap<number, string> = new Map(HELPER_TABLE.map((h) => 
 function fieldsOf(fields: readonly SpecialField[]): Pick<VMap, 'spinLockOff' | 'timerOff' | 'specialFields'> {
   let spinLockOff = -1;
   let timerOff = -1;
-  const specialFields: { off: number; size: number; kind: string }[] = [];
+  const specialFields: { off: number; size: number; kind: string; kptr?: { tag: string; struct: string } }[] = [];
   for (const f of fields) {
     if (f.kind === 'spin_lock') spinLockOff = f.offset;
     else if (f.kind === 'timer') timerOff = f.offset;
-    else specialFields.push({ off: f.offset, size: f.size, kind: f.kind === 'workqueue' ? 'bpf_wq' : f.kind === 'res_spin_lock' ? 'bpf_res_spin_lock' : f.kind });
+    else specialFields.push({ off: f.offset, size: f.size, kind: f.kind === 'workqueue' ? 'bpf_wq' : f.kind === 'res_spin_lock' ? 'bpf_res_spin_lock' : f.kind, ...(f.kptr !== undefined ? { kptr: f.kptr } : {}) });
   }
   return { spinLockOff, timerOff, specialFields };
 }
@@ -67,6 +68,9 @@ const CTX_STRUCT: Readonly<Record<number, string>> = {
   15: 'bpf_cgroup_dev_ctx', 16: 'sk_msg_md', 23: 'bpf_sysctl', 25: 'bpf_sockopt', 30: 'bpf_sk_lookup', 21: 'sk_reuseport_md', 32: 'bpf_nf_ctx',
 };
 
+/** Every program type's ctx struct (and the kernel-side types kfuncs name for them). */
+const CTX_STRUCT_NAMES: ReadonlySet<string> = new Set([...Object.values(CTX_STRUCT).filter((n) => n !== ''), 'sk_buff', 'xdp_buff']);
+
 /** Subprograms of BTF func_info with linkage and, for global ones, argument kinds (btf_prepare_func_args). */
 function funcsOf(prog: KProg): VFunc[] {
   if (prog.btf === null) return [];
@@ -87,6 +91,7 @@ function funcsOf(prog: KProg): VFunc[] {
         if (t.kind === 'PTR') {
           if (tg.includes('arg:ctx')) return { kind: 'ctx' };
           const target = btf.resolved(t.type);
+          if (tg.includes('arg:trusted') && (target.kind === 'STRUCT' || target.kind === 'UNION')) return { kind: 'trusted', name: target.name, nullable: tg.includes('arg:nullable') };
           if ((target.kind === 'STRUCT' || target.kind === 'UNION') && target.name === ctxName && ctxName !== '') return { kind: 'ctx' };
           if (target.kind === 'STRUCT' || target.kind === 'UNION' || target.kind === 'INT' || target.kind === 'ENUM' || target.kind === 'ENUM64') {
             return { kind: 'mem', size: btf.sizeof(t.type === 0 ? 0 : btf.resolve(t.type)), nullable: !tg.includes('arg:nonnull') };
@@ -174,8 +179,13 @@ function walkerOf(btf: Btf): (name: string, off: number, size: number) => BtfAcc
     if (t === undefined) return { kind: 'scalar' };
     let id = t.id;
     let at = off;
+    let field = '';
+    let parent = name;
+    let moff = 0;
     for (let depth = 0; depth < 16; depth++) {
       const total = btf.sizeof(id);
+      // btf_struct_walk: a read may not run past the end of the member it starts in
+      if (field !== '' && at >= 0 && at + size > total) return { kind: 'error', msg: `access beyond the end of member ${field} (mend:${moff + total}) in struct ${parent} with off ${moff + at} size ${size}` };
       if (at < 0 || at + size > total) return { kind: 'error', msg: `access beyond struct ${name} at off ${off} size ${size}` };
       const r = btf.resolved(id);
       if (r.kind === 'ARRAY') {
@@ -189,13 +199,16 @@ function walkerOf(btf: Btf): (name: string, off: number, size: number) => BtfAcc
         if (r.kind === 'PTR' && at === 0 && size === 8) {
           const target = btf.resolved(r.type);
           // a forward declaration (a struct defined after the one pointing at it) is found by name
-          if (target.kind === 'FWD' && !target.union) return { kind: 'ptr', name: target.name };
-          return target.kind === 'STRUCT' || target.kind === 'UNION' ? { kind: 'ptr', name: target.name } : { kind: 'scalar' };
+          if (target.kind === 'FWD' && !target.union) return { kind: 'ptr', name: target.name, field };
+          return target.kind === 'STRUCT' || target.kind === 'UNION' ? { kind: 'ptr', name: target.name, field } : { kind: 'scalar' };
         }
         return { kind: 'scalar' };
       }
       const m = btf.members(id).find((x) => x.byteOffset <= at && at < x.byteOffset + Math.max(1, btf.sizeof(x.type)));
       if (m === undefined) return { kind: 'scalar' };
+      parent = r.name;
+      field = m.name;
+      moff = m.byteOffset;
       at -= m.byteOffset;
       id = m.type;
     }
@@ -249,6 +262,45 @@ function kfuncDynptrArgs(params: readonly { readonly name: string; readonly type
   };
 }
 
+/** Whether struct `name` of the emulated vmlinux holds only scalars, nested structs and arrays of them (__btf_type_is_scalar_struct). */
+function scalarStruct(btf: Btf, name: string): boolean {
+  const t = btf.findByName(name, 'STRUCT')[0];
+  if (t === undefined) return false;
+  const walk = (id: number, depth: number): boolean => {
+    if (depth > 8) return false;
+    const r = btf.resolved(id);
+    if (r.kind === 'INT' || r.kind === 'ENUM' || r.kind === 'ENUM64') return true;
+    if (r.kind === 'ARRAY') return walk(r.type, depth + 1);
+    if (r.kind === 'STRUCT') return btf.members(r.id).every((m) => walk(m.type, depth + 1));
+    return false;
+  };
+  try {
+    return walk(t.id, 0);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The struct-pointer parameters of a kfunc (KF_ARG_PTR_TO_BTF_ID), as {@link VKfunc.structArgs}:
+ * `struct x *` parameters other than iterators, dynptrs, `__ign`/`__prog` ones and buffers sized by
+ * the next parameter (`__sz`, `__szk`).
+ */
+function kfuncStructArgs(k: Kernel, params: readonly { readonly name: string; readonly type: string }[]): VKfunc['structArgs'] {
+  const out = params.map((x, i) => {
+    const m = /^(?:const\s+)?struct\s+(\w+)\s*\*$/.exec(x.type.trim());
+    if (m === null) return undefined;
+    const name = m[1]!;
+    // ctx types are KF_ARG_PTR_TO_CTX (btf_is_prog_ctx_type), not kernel objects
+    if (name === 'bpf_dynptr' || name.startsWith('bpf_iter_') || CTX_STRUCT_NAMES.has(name) || /__(ign|prog|iter|uninit|map)$/.test(x.name)) return undefined;
+    const next = params[i + 1];
+    if (next !== undefined && /__szk?$/.test(next.name)) return undefined;
+    const size = k.types.structs.get(name)?.size ?? 0;
+    return { name, nullable: /__(nullable|opt)$/.test(x.name), scalarStruct: scalarStruct(k.vmlinuxBtf, name), size };
+  });
+  return out.some((x) => x !== undefined) ? out : undefined;
+}
+
 /** What BPF_PROG_LOAD found for the pseudo instructions, by pc. */
 export type PseudoMaps = ReadonlyMap<number, PseudoTarget>;
 
@@ -265,6 +317,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     helper: (id) => {
       const def = k.helpers.get(id);
       if (def === undefined || !k.helpers.allowed(id, prog.type, prog.expectedAttachType)) return undefined;
+      if (k.verifierPrivileged === 'none' && UNPRIV_HELPERS.get(prog.type)?.has(id) !== true) return undefined;
       // A helper registered without a verifier prototype (a user's own) gets one from its coarse
       // argument kinds: every argument any initialised value, an integer result.
       const proto = def.proto ?? { ret: 'integer' as const, args: (def.args ?? []).map(() => ({ kind: 'anything' as const })) };
@@ -281,6 +334,8 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
       const m = /struct\s+(\w+)\s*\*/.exec(p.ret);
       const iterArgs = p.params.map((x) => (x.name.endsWith('__iter') ? kfuncIterArg(k, x.type) : undefined));
       const it = r.def.flags?.iter !== undefined && p.params.length > 0 ? kfuncIterArg(k, p.params[0]!.type) : undefined;
+      const structArgs = kfuncStructArgs(k, p.params);
+      const memSizeArgs = p.params.flatMap((x, i) => (i + 1 < p.params.length && p.params[i + 1]!.name.endsWith('__sz') && /\*\s*$/.test(x.type) ? [i] : []));
       return {
         name: r.def.name,
         nargs: p.params.length,
@@ -291,6 +346,10 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
         ...(it !== undefined ? { iter: { kind: r.def.flags!.iter!, ...it } } : {}),
         ...(iterArgs.some((x) => x !== undefined) ? { iterArgs } : {}),
         ...kfuncDynptrArgs(p.params),
+        ...(r.def.flags !== undefined ? { flags: r.def.flags } : {}),
+        ...(structArgs !== undefined ? { structArgs } : {}),
+        ...(p.params.some((x) => x.name.endsWith('__k')) ? { constArgs: p.params.map((x) => x.name.endsWith('__k')) } : {}),
+        ...(memSizeArgs.length > 0 ? { memSizeArgs } : {}),
       };
     },
     ctx: verifierCtxOf(prog.type, prog.expectedAttachType, ctxInfoOf(k, prog)),

@@ -17,6 +17,8 @@ export interface SpecialField {
   readonly offset: number;
   /** Size in bytes (bpf_spin_lock 4, bpf_timer 16, bpf_wq 16, kptr 8, bpf_list_head 16, ...). */
   readonly size: number;
+  /** kptr fields: the type tag (`kptr` referenced, `kptr_untrusted`, `percpu_kptr`) and the struct pointed to. */
+  readonly kptr?: { readonly tag: string; readonly struct: string };
 }
 
 /** Kinds of special fields (kernel enum btf_field_type, grouped). */

@@ -32,7 +32,7 @@ export interface VMap {
   readonly spinLockOff: number;
   readonly timerOff: number;
   /** Offsets of other special fields that plain loads and stores may not touch (kptrs, wq, ...). */
-  readonly specialFields?: readonly { readonly off: number; readonly size: number; readonly kind: string }[];
+  readonly specialFields?: readonly { readonly off: number; readonly size: number; readonly kind: string; readonly kptr?: { readonly tag: string; readonly struct: string } }[];
 }
 
 /** What an lddw pair (or other pseudo instruction) refers to, by pc. */
@@ -75,6 +75,30 @@ export interface VKfunc {
   readonly constSizeArg?: number;
   /** Index of the `__opt` buffer `constSizeArg` sizes (may be NULL). */
   readonly optBufArg?: number;
+  /** KF_* flags of the kfunc's id set entry (include/linux/btf.h). */
+  readonly flags?: VKfuncFlags;
+  /**
+   * Per argument, the pointers to kernel structs (KF_ARG_PTR_TO_BTF_ID): the struct's name,
+   * `nullable` for `__nullable`/`__opt` parameters, and `scalarStruct` when the struct holds only
+   * scalars (a pointer that is not a BTF pointer is then taken as memory of its size); undefined
+   * for scalars, iterators, dynptrs, `__sz`-sized buffers, `__ign` and `__prog` parameters.
+   */
+  readonly structArgs?: readonly ({ readonly name: string; readonly nullable: boolean; readonly scalarStruct: boolean; readonly size: number } | undefined)[];
+  /** Indexes of buffer parameters sized by the next one (`x, x__sz`: KF_ARG_PTR_TO_MEM_SIZE). */
+  readonly memSizeArgs?: readonly number[];
+  /** Per argument: a scalar parameter with the `__k` suffix (a known constant, KF_ARG_CONST). */
+  readonly constArgs?: readonly boolean[];
+}
+
+/** KF_ACQUIRE, KF_RELEASE, KF_RET_NULL, KF_TRUSTED_ARGS, KF_RCU, KF_SLEEPABLE, KF_DESTRUCTIVE. */
+export interface VKfuncFlags {
+  readonly acquire?: boolean;
+  readonly release?: boolean;
+  readonly retNull?: boolean;
+  readonly trustedArgs?: boolean;
+  readonly rcu?: boolean;
+  readonly sleepable?: boolean;
+  readonly destructive?: boolean;
 }
 
 /** How a ctx access resolves: refused, a scalar, or a pointer of the given type. */
@@ -93,10 +117,16 @@ export type CtxAccessResult =
       readonly type: 'btf_id';
       readonly btfName: string;
       readonly nullable: boolean;
+      /** PTR_TRUSTED (prog_args_trusted: tp_btf, iter, LSM and struct_ops arguments). */
+      readonly trusted?: boolean;
     };
 
 /** What a load through a BTF pointer finds (btf_struct_access). */
-export type BtfAccess = { readonly kind: 'scalar' } | { readonly kind: 'ptr'; readonly name: string } | { readonly kind: 'error'; readonly msg: string };
+export type BtfAccess =
+  | { readonly kind: 'scalar' }
+  /** A pointer to struct `name`, read from member `field` (the innermost member holding it). */
+  | { readonly kind: 'ptr'; readonly name: string; readonly field?: string }
+  | { readonly kind: 'error'; readonly msg: string };
 
 /** The ctx rules of the program type (is_valid_access). */
 export interface VCtx {
@@ -115,6 +145,8 @@ export type GlobalArg =
   | { readonly kind: 'scalar' }
   | { readonly kind: 'ctx' }
   | { readonly kind: 'mem'; readonly size: number; readonly nullable: boolean }
+  /** `arg:trusted` (optionally with `arg:nullable`): a trusted pointer to kernel struct `name`. */
+  | { readonly kind: 'trusted'; readonly name: string; readonly nullable: boolean }
   | { readonly kind: 'unsupported'; readonly type: string };
 
 /** A subprogram of BTF func_info. */
@@ -171,9 +203,11 @@ export interface VerifierInput {
    * allow_ptr_leaks, allow_uninit_stack and bypass_spec_v1/v4 false (pointer leaks, pointer
    * comparisons and laundering arithmetic, uninitialised stack reads, partial overwrites of spilled
    * pointers and out-of-object pointer arithmetic are refused). Not modelled: the speculative-path
-   * simulation of sanitize_ptr_alu, and loads without CAP_BPF at all.
+   * simulation of sanitize_ptr_alu. 'none' is a user without CAP_BPF (bpf_capable false): the
+   * CAP_BPF-only rules plus no loops (`back-edge from insn N to M`) and no calls to other BPF or
+   * kernel functions (EPERM).
    */
-  readonly privileged?: boolean;
+  readonly privileged?: boolean | 'none';
 }
 
 /** Statistics as the kernel prints them at log level 4. */

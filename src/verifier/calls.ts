@@ -17,9 +17,11 @@ import { copyState, type Frame, type VState } from './state.js';
 import { ERR, invalidScalar, MAX_FRAMES, Reject, type Verifier } from './verifier.js';
 import type { VFunc } from './api.js';
 import { checkIterArgs, iterNext } from './iter.js';
+import { checkKfuncFlags, checkKfuncStructArgs } from './kfunc.js';
+import { isTrustedReg } from './trust.js';
 
 const MAP_TYPE = { PROG_ARRAY: 3, ARRAY: 2, PERCPU_ARRAY: 6, RINGBUF: 27, SOCKMAP: 15, SOCKHASH: 18 } as const;
-const FUNC = { dynptr_from_mem: 197, tail_call: 12, spin_lock: 93, spin_unlock: 94, loop: 181, for_each_map_elem: 164, timer_set_callback: 170, map_lookup_elem: 1, map_update_elem: 2, map_delete_elem: 3, map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89 } as const;
+const FUNC = { kptr_xchg: 194, dynptr_from_mem: 197, tail_call: 12, spin_lock: 93, spin_unlock: 94, loop: 181, for_each_map_elem: 164, timer_set_callback: 170, map_lookup_elem: 1, map_update_elem: 2, map_delete_elem: 3, map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89 } as const;
 
 /** compatible_reg_types: the register types an argument kind accepts, in the kernel's order. */
 const MEM_TYPES = ['fp', 'pkt', 'pkt_meta', 'map_key', 'map_value', 'mem', 'ringbuf_mem', 'buf', 'trusted_ptr_'] as const;
@@ -65,6 +67,8 @@ interface Meta {
   dynptrId: number;
   dynptrRef: number;
   dynptrRdonly: boolean;
+  /** bpf_kptr_xchg: the kptr field its destination names. */
+  kptr: { readonly tag: string; readonly struct: string } | null;
 }
 
 /** The register type a helper argument sees, as reg_type_str prints it with the arg's flags folded. */
@@ -96,7 +100,13 @@ function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: 
   const compatible = (arg.kind === 'sock_common' && arg.btfType !== undefined ? COMPATIBLE.btf_id_sock_common : COMPATIBLE[arg.kind]) ?? ['fp'];
   const key = typeKey(reg, arg);
   if (!compatible.includes(key)) v.reject(ERR.EACCES, `R${regno} type=${regTypeStr(reg)} expected=${compatible.join(', ')}`);
+  // map_kptr_match_type: what bpf_kptr_xchg moves into the field must be of the field's type
+  if (helperId === FUNC.kptr_xchg && arg.kind === 'btf_id' && meta.kptr !== null && reg.btfName !== meta.kptr.struct) {
+    v.reject(ERR.EACCES, `invalid kptr access, R${regno} type=${regTypeStr(reg)} expected=ptr_${meta.kptr.struct}`);
+  }
   // check_func_arg_reg_off (a released dynptr is named by a stack pointer at any offset)
+  // a callback's dynptr belongs to the kernel (process_dynptr_func for OBJ_RELEASE)
+  if (arg.kind === 'dynptr' && arg.release === true && reg.type === 'dynptr_ptr') v.reject(ERR.EINVAL, 'cannot release unowned const bpf_dynptr');
   if (arg.kind === 'dynptr' && reg.type === 'fp') {
     if (arg.release) {
       checkDynptrRelease(v, regno);
@@ -161,6 +171,9 @@ function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: 
     case 'spin_lock':
       processSpinLock(v, regno, reg, helperId === FUNC.spin_lock);
       break;
+    case 'kptr_xchg_dest':
+      meta.kptr = processKptrFunc(v, regno, reg);
+      break;
     case 'timer': {
       const map = reg.map!;
       if (!tnumIsConst(reg.s.var)) v.reject(ERR.EINVAL, `R${regno} doesn't have constant offset. bpf_timer has to be at the constant offset`);
@@ -184,6 +197,19 @@ function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: 
     default:
       break;
   }
+}
+
+/** process_kptr_func: bpf_kptr_xchg's destination is a referenced kptr field at a constant offset of a map value. */
+function processKptrFunc(v: Verifier, regno: number, reg: Reg): { readonly tag: string; readonly struct: string } {
+  const map = reg.map!;
+  if (!tnumIsConst(reg.s.var)) v.reject(ERR.EACCES, `R${regno} doesn't have constant offset. kptr has to be at the constant offset`);
+  const kptrs = (map.specialFields ?? []).filter((f) => f.kptr !== undefined);
+  if (kptrs.length === 0) v.reject(ERR.EACCES, `map '${map.name}' has no valid kptr`);
+  const at = reg.off + Number(reg.s.var.value);
+  const f = kptrs.find((x) => x.off === at);
+  if (f === undefined) v.reject(ERR.EACCES, `off=${at} doesn't point to kptr`);
+  if (f.kptr!.tag !== 'kptr' && f.kptr!.tag !== 'percpu_kptr') v.reject(ERR.EACCES, `off=${at} kptr isn't referenced kptr`);
+  return f.kptr!;
 }
 
 /** process_spin_lock. */
@@ -313,7 +339,7 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
   if (h.mightSleep && v.cur.rcuLock === true) v.reject(ERR.EINVAL, `sleepable helper ${name}#${id} in rcu_read_lock region`);
   const proto = h.proto;
   if (proto === undefined) v.reject(ERR.EINVAL, `program of this type cannot use helper ${name}#${id} (bpfemu has no verifier prototype for it)`);
-  const meta: Meta = { map: null, mapReg: null, rawMode: false, memRegno: -1, refObjId: 0, releaseRegno: 0, memSize: 0, subprog: -1, constKey: -1n, accessSize: 0, accessRegno: -1, dynptrId: 0, dynptrRef: 0, dynptrRdonly: false };
+  const meta: Meta = { map: null, mapReg: null, rawMode: false, memRegno: -1, refObjId: 0, releaseRegno: 0, memSize: 0, subprog: -1, constKey: -1n, accessSize: 0, accessRegno: -1, dynptrId: 0, dynptrRef: 0, dynptrRdonly: false, kptr: null };
   for (let k = 0; k < 5; k++) checkFuncArg(v, k, proto.args[k], proto, meta, id);
   // record_func_map
   if ([FUNC.tail_call, 1, 2, 3, 87, 88, 89, FUNC.for_each_map_elem, 51, 195].includes(id as 1)) {
@@ -327,9 +353,15 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
     if (!ok) v.reject(ERR.EINVAL, `func ${name}#${id} reference has not been acquired before`);
   }
   if (id === FUNC.tail_call) {
+    // check_resource_leak(env, false, true, "tail_call"): references, then the RCU section (a held
+    // spin lock was refused before: no helper calls inside one)
     if (v.cur.refs.length > 0) {
       v.reject(ERR.EINVAL, `${v.cur.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`).join('\n')}\ntail_call would lead to reference leak`);
     }
+    if (v.cur.rcuLock === true) v.reject(ERR.EINVAL, 'tail_call cannot be used inside bpf_rcu_read_lock-ed region');
+    // 6.18 refuses every tail call inside a callback with this EFAULT (measured: constant and
+    // variable indexes alike; it comes from the precision backtracking of the callback's frame)
+    if (v.cur.frames.some((f) => f.cbRet !== null)) v.reject(ERR.EFAULT, 'verifier bug: callback unexpected regs 1');
   }
   if (id === FUNC.dynptr_from_mem && v.regs()[1]!.type !== 'map_value') v.reject(ERR.EACCES, `Unsupported reg type ${regTypeStr(v.regs()[1]!)} for bpf_dynptr_from_mem data`);
   // bpf_dynptr_write on an skb dynptr may change the packet (changes_data): packet pointers and slices go
@@ -392,14 +424,15 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
       r0 = ptrReg('tcp_sock', { maybeNull: true });
       break;
     case 'btf_id':
-      r0 = ptrReg('btf_id', { btfName: proto.retBtfType ?? 'task_struct' });
+      // RET_PTR_TO_BTF_ID_TRUSTED (bpf_get_current_task_btf, bpf_task_pt_regs)
+      r0 = ptrReg('btf_id', { btfName: proto.retBtfType ?? 'task_struct', trust: 'trusted' });
       break;
     case 'mem_or_btf_id':
       // bpf_per_cpu_ptr (maybe NULL past the CPU count) / bpf_this_cpu_ptr: the variable's copy
       r0 = ptrReg('btf_id', { btfName: '', rdonly: true, maybeNull: id === 153 });
       break;
     case 'btf_id_or_null':
-      r0 = ptrReg('btf_id', { btfName: proto.retBtfType ?? 'task_struct', maybeNull: true });
+      r0 = ptrReg('btf_id', { btfName: meta.kptr?.struct ?? proto.retBtfType ?? 'task_struct', maybeNull: true });
       break;
     default:
       r0 = UNKNOWN_SCALAR;
@@ -410,7 +443,8 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
     r0 = withReg(r0, { refObjId: meta.refObjId });
   } else if (proto.acquire === true || (id === FUNC.map_lookup_elem && meta.map !== null && (meta.map.type === 15 || meta.map.type === 18))) {
     // is_acquire_function: also bpf_map_lookup_elem on a SOCKMAP/SOCKHASH (a socket reference)
-    const rid = r0.id !== 0 ? r0.id : v.newId();
+    // (bpf_kptr_xchg, like the kernel's helpers, takes a new id after the one of the NULL check)
+    const rid = r0.id !== 0 && id !== FUNC.kptr_xchg ? r0.id : v.newId();
     v.cur.refs.push({ id: rid, insn: v.pc });
     r0 = withReg(r0, { id: rid, refObjId: rid });
   }
@@ -443,8 +477,9 @@ function pushCallback(v: Verifier, i: RawInsn, id: number, meta: Meta, retRange:
     regs[3] = ptrReg('map_value', { map });
     regs[4] = caller.regs[3]!;
   } else if (id === 209) {
-    // bpf_user_ringbuf_drain: (struct bpf_dynptr *sample, void *ctx); the dynptr as 16 read-only bytes
-    regs[1] = ptrReg('mem', { memSize: 16, rdonly: true });
+    // bpf_user_ringbuf_drain: (struct bpf_dynptr *sample, void *ctx); the sample is a local dynptr
+    // (mark_dynptr_cb_reg: PTR_TO_DYNPTR | DYNPTR_TYPE_LOCAL with a new id)
+    regs[1] = ptrReg('dynptr_ptr', { id: v.newId() });
     regs[2] = caller.regs[3]!;
   } else if (async) {
     const map = meta.map;
@@ -495,6 +530,8 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
     delete v.cur.rcuLock;
   }
   for (let r = 1; r <= k.nargs; r++) v.readReg(r);
+  checkKfuncFlags(v, k);
+  const refs = checkKfuncStructArgs(v, k);
   const iterNextOf = checkIterArgs(v, k);
   const dynptr = k.dynptrArgs !== undefined || k.constSizeArg !== undefined ? checkKfuncDynptrArgs(v, k) : null;
   // check_mem_reg: memory a stack pointer argument names must be initialised, and the kfunc may write it.
@@ -503,6 +540,11 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
     if (size === undefined || size <= 0 || v.regs()[r]!.type !== 'fp') continue;
     checkHelperMem(v, r, size, false, false, false);
     checkHelperMem(v, r, size, true, false, false);
+  }
+  if (refs.releaseRegno !== 0 && !releaseReference(v, refs.refObjId)) v.reject(ERR.EINVAL, `kfunc ${k.name}#${i.imm} reference has not been acquired before`);
+  if (k.name === 'bpf_rcu_read_unlock') {
+    // the end of the section: MEM_RCU pointers become untrusted
+    v.forEachReg(v.cur, (r) => (r.type === 'btf_id' && r.trust === 'rcu' ? withReg(r, { trust: 'untrusted', maybeNull: false }) : undefined));
   }
   for (let r = 1; r <= 5; r++) v.setReg(r, NOT_INIT);
   if (k.ret === 'void') v.setReg(0, NOT_INIT);
@@ -514,8 +556,16 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
     v.setReg(0, ptrReg('mem', { maybeNull: true, id: v.newId(), memSize: dynptr.constSize, rdonly: k.name === 'bpf_dynptr_slice', dynptrId: d?.id ?? 0, dynptrPkt: pkt }));
   } else {
     // a struct pointer is a trusted BTF pointer (reads by BTF); `void *` an opaque object read as scalars
-    const r = ptrReg('btf_id', { btfName: k.retStruct ?? '', maybeNull: k.ret === 'ptr_or_null' });
-    v.setReg(0, k.ret === 'ptr_or_null' ? withReg(r, { id: v.newId() }) : r);
+    // an iterator's next element is trusted (6.18: PTR_TRUSTED unless the iterator is KF_RCU_PROTECTED)
+    let r = ptrReg('btf_id', { btfName: k.retStruct ?? '', maybeNull: k.ret === 'ptr_or_null', trust: k.iter?.kind === 'next' ? 'trusted' : '' });
+    if (k.ret === 'ptr_or_null') r = withReg(r, { id: v.newId() });
+    if (k.flags?.acquire === true) {
+      // acquire_reference: the result holds a new reference (its id also the NULL check's)
+      const rid = v.newId();
+      v.cur.refs.push({ id: rid, insn: v.pc });
+      r = withReg(r, { refObjId: rid, ...(r.maybeNull ? { id: rid } : {}) });
+    }
+    v.setReg(0, r);
   }
   if (iterNextOf !== null) iterNext(v, iterNextOf, v.prevVisit());
 }
@@ -569,13 +619,19 @@ function globalArgsMismatch(v: Verifier, fn: VFunc): { errno: number; msg: strin
       if (reg.type !== 'scalar') return { errno: ERR.EINVAL, msg: `R${regno} is not a scalar` };
     } else if (a.kind === 'ctx') {
       if (reg.type !== 'ctx') return { errno: ERR.EINVAL, msg: `arg#${k} expects pointer to ctx` };
+    } else if (a.kind === 'trusted') {
+      // btf_check_func_arg_match for ARG_PTR_TO_BTF_ID | PTR_TRUSTED (| PTR_MAYBE_NULL)
+      if (isNullScalar(reg) && a.nullable) continue;
+      if (reg.maybeNull && !a.nullable) return { errno: ERR.EINVAL, msg: `arg#${k} is expected to be non-NULL` };
+      if (!isTrustedReg(reg)) return { errno: ERR.EINVAL, msg: `R${regno} must be referenced or trusted` };
     } else if (a.kind === 'mem') {
       if (isNullScalar(reg) && a.nullable) continue;
       if (reg.maybeNull && !a.nullable) return { errno: ERR.EINVAL, msg: `arg#${k} is expected to be non-NULL` };
       try {
         checkHelperMem(v, regno, a.size, false, false, false);
       } catch (e) {
-        if (e instanceof Reject) return { errno: e.errno, msg: e.msg };
+        // btf_check_func_arg_match: any check_mem_reg failure is -EINVAL
+        if (e instanceof Reject) return { errno: ERR.EINVAL, msg: e.msg };
         throw e;
       }
     }

@@ -48,7 +48,7 @@ function isPseudoFunc(i: RawInsn): boolean {
 export type ArgCount = (insn: RawInsn) => number;
 
 /** Run the pre-passes; throws {@link PassError}. */
-export function checkCfg(insns: readonly RawInsn[], argCount: ArgCount, syncCallback: (i: RawInsn) => boolean = () => false): CfgInfo {
+export function checkCfg(insns: readonly RawInsn[], argCount: ArgCount, syncCallback: (i: RawInsn) => boolean = () => false, bpfCapable = true): CfgInfo {
   const n = insns.length;
   // add_subprog_and_kfunc
   const starts = new Set<number>([0]);
@@ -137,6 +137,8 @@ export function checkCfg(insns: readonly RawInsn[], argCount: ArgCount, syncCall
     }
     prune[t] = 1;
     if (op === JMP_JCOND) force[t] = 1;
+    // push_insn(BRANCH) marks the branch target too
+    if (t + i.off + 1 >= 0 && t + i.off + 1 <= n) prune[t + i.off + 1] = 1;
     return [t + 1, t + i.off + 1];
   };
   const stack: { t: number; succ: number[]; k: number }[] = [{ t: 0, succ: succsOf(0), k: 0 }];
@@ -149,6 +151,9 @@ export function checkCfg(insns: readonly RawInsn[], argCount: ArgCount, syncCall
       if (state[w] === 0) {
         state[w] = DISCOVERED;
         stack.push({ t: w, succ: succsOf(w), k: 0 });
+      } else if (state[w] === DISCOVERED && !bpfCapable) {
+        // without CAP_BPF no loop is allowed (push_insn)
+        throw new PassError(EINVAL, `back-edge from insn ${top.t} to ${w}`, top.t);
       }
       continue;
     }

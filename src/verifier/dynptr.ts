@@ -129,6 +129,8 @@ export function processDynptrArg(v: Verifier, regno: number, uninit: boolean, ki
 
 /** The initialised dynptr a stack pointer argument names (after {@link processDynptrArg} accepted it). */
 export function dynptrOfArg(v: Verifier, reg: Reg): DynptrSlot | undefined {
+  // PTR_TO_DYNPTR (a callback's argument): a local dynptr that holds no reference, its id in the register
+  if (reg.type === 'dynptr_ptr') return { kind: 'local', id: reg.id, refObjId: 0, first: true, rdonly: false };
   if (reg.type !== 'fp') return undefined;
   const spi = dynptrSpi(v, reg);
   return typeof spi === 'number' ? dynptrAt(frameOf(v, reg), spi) : undefined;

@@ -11,6 +11,7 @@ import { formatTnum, tnumAdd, tnumConst, tnumIsAligned, tnumIsConst } from './tn
 import { scalarCoerce, scalarCoerceSx, scalarConst, scalarFromWidth, scalarWidth } from './scalar.js';
 import { STACK_DYNPTR, STACK_INVALID, STACK_ITER, STACK_MISC, STACK_SPILL, STACK_ZERO, type Frame, type Slot } from './state.js';
 import { destroyIfDynptrSlot } from './dynptr.js';
+import { walkedTrust } from './trust.js';
 import { ERR, MAX_STACK, MAX_VAR_OFF, type Verifier } from './verifier.js';
 
 const BPF_F_RDONLY_PROG = 1 << 7;
@@ -124,11 +125,39 @@ function checkMapAccess(v: Verifier, regno: number, reg: Reg, off: number, size:
     if (lo < BigInt(f.off + f.size) && BigInt(f.off) < hi) {
       if (f.kind === 'kptr' || f.kind === 'kptr_ref' || f.kind === 'percpu_kptr' || f.kind === 'uptr') {
         if (src !== 'direct') v.reject(ERR.EACCES, `${f.kind} cannot be accessed indirectly by helper`);
+        if (!tnumIsConst(reg.s.var)) v.reject(ERR.EACCES, 'kptr access cannot have variable offset');
+        const at = off + Number(reg.s.var.value);
+        if (at !== f.off) v.reject(ERR.EACCES, `kptr access misaligned expected=${f.off} off=${at}`);
+        if (size !== 8) v.reject(ERR.EACCES, 'kptr access size must be BPF_DW');
         continue;
       }
       v.reject(ERR.EACCES, `${f.kind} cannot be accessed directly by load/store`);
     }
   }
+}
+
+/** bpf_cpumask and the other types whose kptrs are RCU-protected (rcu_protected_object, 6.18 sources). */
+const RCU_PROTECTED_KPTRS: readonly string[] = ['cgroup', 'bpf_cpumask', 'task_struct', 'bpf_crypto_ctx'];
+
+/**
+ * check_map_kptr_access: a load gives the kptr's struct pointer, maybe NULL — MEM_RCU inside an
+ * RCU critical section for a referenced kptr of an RCU-protected type, untrusted otherwise; a
+ * store of a register into a referenced kptr is refused (bpf_kptr_xchg moves references), BPF_ST
+ * only stores 0.
+ */
+function checkMapKptrAccess(v: Verifier, off: number, kptr: { readonly tag: string; readonly struct: string }, write: boolean, valueRegno: number, stImm: bigint | null): void {
+  if (!write) {
+    if (valueRegno < 0) return;
+    const rcu = kptr.tag === 'kptr' && RCU_PROTECTED_KPTRS.includes(kptr.struct) && v.inRcuCs();
+    v.setReg(valueRegno, ptrReg('btf_id', { btfName: kptr.struct, maybeNull: true, id: v.newId(), trust: rcu ? 'rcu' : 'untrusted', percpu: kptr.tag === 'percpu_kptr' && rcu }));
+    return;
+  }
+  if (kptr.tag === 'percpu_kptr') v.reject(ERR.EACCES, 'store to percpu kptr not allowed');
+  if (stImm !== null) {
+    if (stImm !== 0n) v.reject(ERR.EACCES, `BPF_ST imm must be 0 when storing to kptr at off=${off}`);
+    return;
+  }
+  if (valueRegno >= 0 && !isNullScalar(v.regs()[valueRegno]!) && kptr.tag === 'kptr') v.reject(ERR.EACCES, 'store to referenced kptr disallowed');
 }
 
 /** check_map_access_type. */
@@ -359,6 +388,11 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
     case 'map_value': {
       checkMapAccessType(v, reg, o, size, write);
       checkMapAccess(v, regno, reg, o, size, false, 'direct');
+      const kf = tnumIsConst(reg.s.var) ? reg.map!.specialFields?.find((f) => f.kptr !== undefined && f.off === o + Number(reg.s.var.value)) : undefined;
+      if (kf?.kptr !== undefined) {
+        checkMapKptrAccess(v, kf.off, kf.kptr, write, valueRegno, stImm);
+        break;
+      }
       if (!write && valueRegno >= 0) {
         const map = reg.map!;
         if (tnumIsConst(reg.s.var) && map.frozen && (map.flags & BPF_F_RDONLY_PROG) !== 0 && map.frozenValue !== undefined) {
@@ -402,7 +436,7 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       if (!write && valueRegno >= 0) {
         if (ldsx && res.type !== 'scalar') v.reject(ERR.EACCES, `invalid bpf_context access off=${o} size=${size}`);
         if (res.type === 'btf_id') {
-          const nr = ptrReg('btf_id', { btfName: res.btfName, maybeNull: res.nullable });
+          const nr = ptrReg('btf_id', { btfName: res.btfName, maybeNull: res.nullable, trust: res.trusted === true ? 'trusted' : '' });
           v.setReg(valueRegno, res.nullable ? withReg(nr, { id: v.newId() }) : nr);
         } else if (res.type === 'scalar' || res.type === 'ctx_mem') {
           v.setReg(valueRegno, UNKNOWN_SCALAR);
@@ -464,7 +498,10 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
       const acc = v.input.btfAccess?.(reg.btfName, o, size) ?? { kind: 'scalar' as const };
       if (acc.kind === 'error') v.reject(ERR.EACCES, acc.msg);
       if (!write && valueRegno >= 0) {
-        if (acc.kind === 'ptr') v.setReg(valueRegno, ptrReg('btf_id', { btfName: acc.name }));
+        if (acc.kind === 'ptr') {
+          const w = walkedTrust(reg, acc.field, v.inRcuCs());
+          v.setReg(valueRegno, ptrReg('btf_id', { btfName: acc.name, trust: w.trust, maybeNull: w.maybeNull, ...(w.maybeNull ? { id: v.newId() } : {}) }));
+        }
         else {
           v.setReg(valueRegno, UNKNOWN_SCALAR);
           loaded = true;
@@ -525,8 +562,12 @@ export function checkHelperMem(v: Verifier, regno: number, size: number, write: 
     case 'fp':
       stackRangeInit(v, regno, reg, reg.off, size, zeroOk, write, raw);
       return;
-    case 'btf_id':
+    case 'btf_id': {
+      // the bytes must be readable through the kernel's BTF (btf_struct_access)
+      const acc = v.input.btfAccess?.(reg.btfName, reg.off, size);
+      if (acc?.kind === 'error') v.reject(ERR.EACCES, acc.msg);
       return;
+    }
     case 'ctx':
       // syscall programs have no ctx conversion: a helper may read their ctx bytes
       if (v.input.progType === 31) {

@@ -27,7 +27,9 @@ export type RegType =
   | 'func'
   | 'btf_id'
   /** PTR_TO_ARENA: a 32-bit arena address (after addr_space_cast as(1) -> as(0)); any arithmetic, any access. */
-  | 'arena';
+  | 'arena'
+  /** PTR_TO_DYNPTR: a dynptr not on the stack (the local dynptr a bpf_user_ringbuf_drain callback receives). */
+  | 'dynptr_ptr';
 
 /** One register. `s` is the scalar value, or a pointer's variable offset with its bounds. */
 export interface Reg {
@@ -60,6 +62,13 @@ export interface Reg {
   readonly btfName: string;
   /** btf_id: a per-CPU variable (MEM_PERCPU): only bpf_per_cpu_ptr/bpf_this_cpu_ptr take it. */
   readonly percpu: boolean;
+  /**
+   * btf_id: how far the pointer may be trusted — PTR_TRUSTED ('trusted': helper and kfunc results,
+   * struct_ops/tp_btf/iter arguments), MEM_RCU ('rcu': valid inside an RCU read-side section),
+   * PTR_UNTRUSTED ('untrusted': walked or loaded where neither holds), or none ('').
+   * A referenced pointer (refObjId) is trusted whatever this says (is_trusted_reg).
+   */
+  readonly trust: '' | 'trusted' | 'rcu' | 'untrusted';
   /** mem: a dynptr slice, the id of its dynptr (invalidated with it); 0 otherwise. */
   readonly dynptrId: number;
   /** mem: a slice of an skb or xdp dynptr (invalidated with packet pointers). */
@@ -86,6 +95,7 @@ const BASE: Reg = {
   subprog: 0,
   btfName: '',
   percpu: false,
+  trust: '',
   dynptrId: 0,
   dynptrPkt: false,
 };
@@ -135,8 +145,9 @@ export function isNullScalar(r: Reg): boolean {
 export function regTypeStr(r: Reg): string {
   let prefix = '';
   if (r.rdonly) prefix += 'rdonly_';
-  if (r.percpu) prefix += 'percpu_';
   if (r.ringbuf) prefix += 'ringbuf_';
+  if (r.percpu) prefix += 'percpu_';
+  if (r.trust !== '') prefix += `${r.trust}_`;
   switch (r.type) {
     case 'not_init':
       return '?';

@@ -130,7 +130,7 @@ class IdMap {
 }
 
 function sameBase(a: Reg, b: Reg): boolean {
-  return a.type === b.type && a.maybeNull === b.maybeNull && a.rdonly === b.rdonly && a.ringbuf === b.ringbuf && a.map === b.map && a.memSize === b.memSize && a.frameno === b.frameno && a.subprog === b.subprog && a.btfName === b.btfName;
+  return a.type === b.type && a.maybeNull === b.maybeNull && a.rdonly === b.rdonly && a.ringbuf === b.ringbuf && a.map === b.map && a.memSize === b.memSize && a.frameno === b.frameno && a.subprog === b.subprog && a.btfName === b.btfName && a.trust === b.trust;
 }
 
 /** regsafe: `cur` is covered by `old`. `exact` demands equality (loop detection). */

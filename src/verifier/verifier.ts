@@ -143,6 +143,8 @@ export class Verifier {
    * CAP_PERFMON, where allow_ptr_leaks, allow_uninit_stack and bypass_spec_v1/v4 are false.
    */
   readonly allowPtrLeaks: boolean;
+  /** bpf_capable: false for a user without CAP_BPF (no loops, no calls to other functions). */
+  readonly bpfCapable: boolean;
   private prevLogPos = 0;
   private prevInsnPrintLen = 0;
   private lastLinfo = -1;
@@ -154,7 +156,8 @@ export class Verifier {
   readonly asyncRoots: { pc: number; st: VState }[] = [];
 
   constructor(readonly input: VerifierInput) {
-    this.allowPtrLeaks = input.privileged !== false;
+    this.allowPtrLeaks = input.privileged === undefined || input.privileged === true;
+    this.bpfCapable = input.privileged !== 'none';
     this.insns = input.insns;
     this.n = input.insns.length;
     this.log = new VLog(input.logLevel);
@@ -295,7 +298,11 @@ export class Verifier {
     let pc = -1;
     try {
       // callback-calling helpers and iterator `_next` kfuncs get forced checkpoints
-      this.cfg = checkCfg(this.insns, argCount, (i) => (i.src === 0 && [181, 164, 180, 209].includes(i.imm)) || (i.src === 2 && this.input.kfunc(i.imm)?.iter?.kind === 'next'));
+      // add_subprog_and_kfunc: without CAP_BPF, no bpf-to-bpf, callback or kfunc references
+      if (!this.bpfCapable && this.insns.some((i) => (i.code === 0x85 && (i.src === 1 || i.src === 2)) || (i.code === 0x18 && i.src === 4))) {
+        throw new PassError(ERR.EPERM, 'loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN', -1);
+      }
+      this.cfg = checkCfg(this.insns, argCount, (i) => (i.src === 0 && [181, 164, 180, 209].includes(i.imm)) || (i.src === 2 && this.input.kfunc(i.imm)?.iter?.kind === 'next'), this.bpfCapable);
       for (let k = 0; k < this.cfg.subprogs.length; k++) this.stackDepth.push(0);
     } catch (e) {
       if (!(e instanceof PassError)) throw e;
@@ -365,6 +372,10 @@ export class Verifier {
     const regs: Reg[] = new Array(11).fill(NOT_INIT);
     fn.args.forEach((a, k) => {
       if (a.kind === 'unsupported') this.reject(ERR.EINVAL, `Arg#${k} type ${a.type} in ${fn.name}() is not supported yet.`);
+      if (a.kind === 'trusted') {
+        regs[k + 1] = ptrReg('btf_id', { btfName: a.name, trust: 'trusted', maybeNull: a.nullable, ...(a.nullable ? { id: this.newId() } : {}) });
+        return;
+      }
       regs[k + 1] = a.kind === 'ctx' ? ptrReg('ctx') : a.kind === 'scalar' ? UNKNOWN_SCALAR : ptrReg('mem', { memSize: a.size, maybeNull: a.nullable, ...(a.nullable ? { id: this.newId() } : {}) });
     });
     regs[10] = ptrReg('fp', { frameno: 0 });
@@ -373,6 +384,11 @@ export class Verifier {
     this.doCheck(st, fn.pc);
     if (this.log.trace && !this.log.level2) this.log.reset(start);
     this.log.put(`Func#${sub} ('${fn.name}') is safe for any args that match its prototype\n`);
+  }
+
+  /** in_rcu_cs: inside an RCU read-side section, holding a spin lock, or a non-sleepable program. */
+  inRcuCs(): boolean {
+    return this.cur.rcuLock === true || this.cur.lockId !== 0 || this.cur.lockOff !== 0 || (this.input.progFlags & 16) === 0;
   }
 
   /** check_attach_btf_id's sleepable rules. */
@@ -670,6 +686,10 @@ export class Verifier {
     const t = this.input.pseudo.get(this.pc);
     if (i.src === 4) {
       const target = this.pc + i.imm + 1;
+      // check_ld_imm for BPF_PSEUDO_FUNC: a callback needs BTF func_info, and a static function
+      const funcs = this.input.funcs ?? [];
+      if (funcs.length === 0) this.reject(ERR.EINVAL, 'missing btf func_info');
+      if (funcs.find((f) => f.pc === target)?.global === true) this.reject(ERR.EINVAL, 'callback function not static');
       this.setReg(i.dst, ptrReg('func', { subprog: this.cfg.subOf[target]! }));
       return;
     }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { BpfObject } from '../../src/api/object.js';
 import { BpfError } from '../../src/api/errors.js';
 import { assemble } from '../../src/isa/asm.js';
+import { BtfBuilder } from '../../src/btf/encode.js';
 import { writeInsns, type RawInsn } from '../../src/isa/insn.js';
 import { Cmd } from '../../src/kernel/syscall/uapi.js';
 import { Kernel } from '../../src/kernel/kernel.js';
@@ -42,6 +43,8 @@ export function emuVerify(c: VerifierCase, insns?: readonly RawInsn[]): KernelVe
   const k = new Kernel({ nrCpus: 2 });
   // the CAP_BPF-only profile the oracle recorded under setpriv
   if (c.profile === 'cap_bpf') k.verifierPrivileged = false;
+  // the unprivileged user the oracle ran as (no capabilities)
+  if (c.profile === 'none') k.verifierPrivileged = 'none';
   if (c.object !== undefined) return objectVerdict(k, c);
   const fds: number[] = [];
   for (const m of c.maps ?? []) {
@@ -76,7 +79,9 @@ export function emuVerify(c: VerifierCase, insns?: readonly RawInsn[]): KernelVe
     const t = k.vmlinuxBtf.findByName(name)[0];
     attachBtfId = t?.id ?? 0;
   }
+  const funcInfo = c.btfFuncs === true ? funcBtf(k, code) : undefined;
   const attr = {
+    ...(funcInfo ?? {}),
     prog_type: c.progType,
     expected_attach_type: c.attachType ?? 0,
     prog_flags: c.progFlags ?? 0,
@@ -96,6 +101,33 @@ export function emuVerify(c: VerifierCase, insns?: readonly RawInsn[]): KernelVe
   k.bpf(Cmd.PROG_LOAD, { ...attr, log_buf: log, log_size: log.length });
   const end = log.indexOf(0);
   return verdict(ret, new TextDecoder().decode(log.subarray(0, end < 0 ? log.length : end)));
+}
+
+/**
+ * `btfFuncs`, as the oracle builds it: a program BTF with `int main(void)` (global) and `int
+ * fN(void)` (static) at instruction 0 and at every bpf-to-bpf call and `lddw code` target, loaded
+ * with BPF_BTF_LOAD, and the PROG_LOAD attributes naming it.
+ */
+function funcBtf(k: Kernel, code: readonly RawInsn[]): Record<string, number | Uint8Array> {
+  const starts = new Set<number>(code.length > 0 ? [0] : []);
+  code.forEach((i, pc) => {
+    const t = pc + i.imm + 1;
+    if (((i.code === 0x85 && i.src === 1) || (i.code === 0x18 && i.src === 4)) && t >= 0 && t < code.length) starts.add(t);
+  });
+  const b = new BtfBuilder();
+  const proto = b.funcProto(b.int('int', 4, { signed: true }), []);
+  const sorted = [...starts].sort((x, y) => x - y);
+  const recs = new Uint8Array(sorted.length * 8);
+  const dv = new DataView(recs.buffer);
+  sorted.forEach((pc, n) => {
+    const id = b.func(n === 0 ? 'main' : `f${n}`, proto, n === 0 ? 'global' : 'static');
+    dv.setUint32(n * 8, pc, true);
+    dv.setUint32(n * 8 + 4, id, true);
+  });
+  const bytes = b.encode();
+  const fd = k.bpf(Cmd.BTF_LOAD, { btf: bytes, btf_size: bytes.length });
+  if (fd < 0) throw new Error(`program BTF could not be loaded: ${errnoName(-fd)}`);
+  return { prog_btf_fd: fd, func_info: recs, func_info_rec_size: 8, func_info_cnt: sorted.length };
 }
 
 function objectVerdict(k: Kernel, c: VerifierCase): KernelVerdict {

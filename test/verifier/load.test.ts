@@ -135,3 +135,35 @@ describe('the CAP_BPF-only profile (privileged: false)', () => {
     expect(load(k, LEAK)).toBeGreaterThan(0);
   });
 });
+
+describe("the unprivileged profile (privileged: 'none')", () => {
+  // 6.18 as uid 65534 without capabilities (corpus group unpriv0): socket filters load, XDP is EPERM
+  // before the verifier, bounded loops are refused ("back-edge from insn 2 to 1").
+  const LOOP = assembleBytes('mov r1, 0\nl:\nadd r1, 1\njlt r1, 4, l\nmov r0, 0\nexit');
+
+  it('BpfObject.open(..., { privileged: "none" }) loads a socket filter and refuses an XDP program with EPERM', () => {
+    const sock = BpfObject.open(readFileSync(new URL('../../programs/socket_filter.bpf.o', import.meta.url)), { privileged: 'none' });
+    sock.program('sock_oob').autoload = false;
+    expect(() => sock.load()).not.toThrow();
+    sock.close();
+    const xdp = BpfObject.open(PARSE, { privileged: 'none' });
+    let err: unknown;
+    try {
+      xdp.load();
+    } catch (e) {
+      err = e;
+    }
+    xdp.close();
+    expect(err).toBeInstanceOf(BpfError);
+    expect((err as BpfError).code).toBe('EPERM');
+  });
+
+  it("a loop root loads is refused without CAP_BPF (back-edge), and the profile is restored", () => {
+    const k = new Kernel();
+    expect(load(k, LOOP)).toBeGreaterThan(0);
+    const log = new Uint8Array(4096);
+    expect(k.withPrivileges('none', () => load(k, LOOP, { log_level: 1, log_buf: log, log_size: log.length }))).toBe(-ERRNO.EINVAL);
+    expect(text(log)).toContain('back-edge from insn 2 to 1\n');
+    expect(k.verifierPrivileged).toBe(true);
+  });
+});

@@ -9,7 +9,7 @@
  * The request/result line format is documented at the top of oracle.c.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assemble } from '../../src/isa/asm.js';
@@ -126,7 +126,7 @@ export function kernelVerifyRaw(requests: readonly OracleRequest[]): KernelVerdi
   if (!probe.available || oraclePath === null) throw new Error(`kernel oracle not available: ${probe.reason}`);
   // one oracle process per profile (the CAP_BPF-only one runs under setpriv), results back in request order
   const out: KernelVerdict[] = new Array<KernelVerdict>(requests.length);
-  for (const profile of [undefined, 'cap_bpf'] as const) {
+  for (const profile of [undefined, 'cap_bpf', 'none'] as const) {
     const idx = requests.map((r, i) => (r.case.profile === profile ? i : -1)).filter((i) => i >= 0);
     for (let i = 0; i < idx.length; i += BATCH) {
       const part = idx.slice(i, i + BATCH);
@@ -168,11 +168,18 @@ function requestLines(r: OracleRequest): string {
 
 /** setpriv arguments that keep only CAP_BPF (bounding, inheritable and ambient sets) for the oracle process. */
 const CAP_BPF_ONLY = ['--bounding-set=-all,+bpf', '--inh-caps=-all,+bpf', '--ambient-caps=-all,+bpf', '--'];
+/**
+ * setpriv arguments of an unprivileged user (nobody, no groups, no capabilities). Its loads only
+ * reach the verifier while kernel.unprivileged_bpf_disabled is 0 (see README, "Unprivileged").
+ */
+const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--'];
 
-function runOracle(path: string, requests: readonly OracleRequest[], profile?: 'cap_bpf'): KernelVerdict[] {
+function runOracle(path: string, requests: readonly OracleRequest[], profile?: 'cap_bpf' | 'none'): KernelVerdict[] {
   if (requests.length === 0) return [];
   const input = requests.map(requestLines).join('');
-  const [cmd, args] = profile === 'cap_bpf' ? ['setpriv', [...CAP_BPF_ONLY, path]] : [path, []];
+  // nobody must be able to run the oracle out of its temporary directory
+  if (profile === 'none' && oracleDir !== null) chmodSync(oracleDir, 0o755);
+  const [cmd, args] = profile === 'cap_bpf' ? ['setpriv', [...CAP_BPF_ONLY, path]] : profile === 'none' ? ['setpriv', [...NOBODY, path]] : [path, []];
   const r = spawnSync(cmd, args, { input, maxBuffer: 2 ** 32 - 1, timeout: 30 * 60_000 });
   if (r.error !== undefined) throw new Error(`verifier-oracle: ${String(r.error)}`);
   if (r.status !== 0) throw new Error(`verifier-oracle: exit ${r.status ?? r.signal}: ${r.stderr.toString('utf8').trim()}`);

@@ -14,11 +14,14 @@
  * {@link main} then runs during the import (the runner is closed afterwards, and the groups are
  * imported through it). Importing this file anywhere else runs nothing.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { KernelVerdict, VerifierCase } from './corpus/types.js';
+import { availabilityOf, kfuncAvailabilityOf, kfuncProbeCase, MAX_HELPER_ID, probeCase, TARGETS, UNPRIV_TARGETS, type AvailabilityGolden } from './availability.js';
+import { Kernel } from '../../src/kernel/kernel.js';
 import { kernelVerify, probeOracle } from './oracle.js';
 
 const CORPUS = new URL('./corpus/', import.meta.url).pathname;
@@ -59,8 +62,40 @@ export function goldenVerdict(v: KernelVerdict): KernelVerdict {
   return sorted as unknown as KernelVerdict;
 }
 
+/** goldens/helper-availability.json: the helpers 6.18 has for each program type (availability.ts). */
+function recordAvailability(): number {
+  const probe = probeOracle();
+  if (!probe.available) {
+    console.error(`cannot record the helper availability: ${probe.reason}`);
+    return 1;
+  }
+  const targets: Record<string, number[]> = {};
+  for (const t of [...TARGETS, ...UNPRIV_TARGETS]) {
+    const ids = Array.from({ length: MAX_HELPER_ID }, (_, i) => i + 1);
+    const verdicts = kernelVerify(ids.map((id) => probeCase(t, id)));
+    targets[t.name] = ids.filter((_, i) => availabilityOf(verdicts[i]!) === 'has');
+    console.log(`${t.name}: ${targets[t.name]!.length} helpers`);
+  }
+  // kfuncs: the emulated kernel's generic ones that the running vmlinux has, by its BTF ids
+  const raw = spawnSync('bpftool', ['btf', 'dump', 'file', '/sys/kernel/btf/vmlinux', 'format', 'raw'], { encoding: 'utf8', maxBuffer: 2 ** 30 });
+  const ids = new Map<string, number>();
+  for (const m of (raw.stdout ?? '').matchAll(/^\[(\d+)\] FUNC '(\w+)'/gm)) ids.set(m[2]!, Number(m[1]));
+  const kfuncNames = new Kernel().kfuncs.all().map((r) => r.def.name).filter((n) => ids.has(n)).sort();
+  const kfuncs: Record<string, string[]> = {};
+  for (const t of TARGETS) {
+    // (unprivileged users call no kfunc at all: corpus group unpriv0)
+    const verdicts = kernelVerify(kfuncNames.map((n) => kfuncProbeCase(t, n, ids.get(n)!)));
+    kfuncs[t.name] = kfuncNames.filter((_, i) => kfuncAvailabilityOf(verdicts[i]!) === 'has');
+    console.log(`${t.name}: ${kfuncs[t.name]!.length} of ${kfuncNames.length} kfuncs`);
+  }
+  const golden: AvailabilityGolden = { kernel: release(), targets, kfuncNames, kfuncs };
+  writeFileSync(join(GOLDENS, 'helper-availability.json'), JSON.stringify(golden, null, 1) + '\n');
+  return 0;
+}
+
 /** Record the goldens of the groups named in args (all when none); returns the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
+  if (args.includes('--availability')) return recordAvailability();
   const verbose = args.includes('-v');
   const wanted = args.filter((a) => a !== '-v' && a !== '--').map((a) => a.replace(/\.ts$/, '').replace(/^.*\//, ''));
   const all = corpusGroups();

@@ -15,6 +15,7 @@
  * kptr's type and RCU rules); a program that leaks a cpumask loads here and the object stays
  * allocated.
  */
+import { ProgType } from '../../object/uapi.js';
 import type { Kernel } from '../kernel.js';
 import type { KfuncCall, KfuncDef } from '../kfuncs.js';
 import { Memory, RegionKind } from '../../vm/memory.js';
@@ -121,6 +122,13 @@ class Mask {
 }
 
 const longs = (nr: number): number => Math.ceil(nr / 64);
+
+/**
+ * The program types cpumask.c's set reaches: its tracing hook (tracepoint, perf_event, tracing and
+ * LSM programs), struct_ops and syscall — measured for the probed types
+ * (test/verifier/goldens/helper-availability.json), struct_ops and LSM from the 6.18 sources.
+ */
+const CPUMASK_PROG_TYPES: readonly number[] = [ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.TRACING, ProgType.LSM, ProgType.STRUCT_OPS, ProgType.SYSCALL];
 
 /** Register struct bpf_cpumask, the bpf_cpumask_* kfuncs and bpf_kptr_xchg into `k`. */
 export function installCpumask(k: Kernel): CpumaskTable {
@@ -277,10 +285,18 @@ export function installCpumask(k: Kernel): CpumaskTable {
       },
     },
   ];
-  for (const d of defs) if (k.kfuncs.get(d.name) === undefined) k.registerKfunc(d);
+  // kernel/bpf/cpumask.c (6.18): every kfunc but create, acquire and release is KF_RCU; a socket
+  // filter's call is refused (corpus case kfunc-not-allowed-socket)
+  const OWN_FLAGS = ['bpf_cpumask_create', 'bpf_cpumask_acquire', 'bpf_cpumask_release'];
+  for (const d of defs) {
+    const def: KfuncDef = { ...d, progTypes: CPUMASK_PROG_TYPES, ...(OWN_FLAGS.includes(d.name) ? {} : { flags: { ...d.flags, rcu: true } }) };
+    if (k.kfuncs.get(def.name) === undefined) k.registerKfunc(def);
+  }
 
   // bpf_kptr_xchg(dst, ptr): the old kptr out of the map value, `ptr` in (both may be NULL)
-  const proto: HelperProto = { ret: 'btf_id_or_null', retBtfType: '', args: [{ kind: 'kptr_xchg_dest' }, { kind: 'anything' }] };
+  // (6.18: ARG_PTR_TO_KPTR, ARG_PTR_TO_BTF_ID_OR_NULL | OBJ_RELEASE; the result, typed by the kptr
+  // field, is an acquired reference: the reference passed in moves into the map)
+  const proto: HelperProto = { ret: 'btf_id_or_null', retBtfType: '', acquire: true, args: [{ kind: 'kptr_xchg_dest' }, { kind: 'btf_id', nullable: true, release: true }] };
   k.helpers.register({
     id: KPTR_XCHG,
     name: 'kptr_xchg',

@@ -50,11 +50,15 @@ const SPECIAL: Readonly<Record<string, { kind: SpecialFieldKind; size: number }>
   bpf_refcount: { kind: 'refcount', size: 4 },
 };
 
-/** The `kptr`, `kptr_untrusted`, `percpu_kptr` or `uptr` type tag right behind a pointer, if any. */
-function kptrTag(btf: Btf, id: number): string | undefined {
+/** The `kptr`, `kptr_untrusted`, `percpu_kptr` or `uptr` type tag right behind a pointer, with the struct it tags, if any. */
+function kptrTag(btf: Btf, id: number): { tag: string; struct: string } | undefined {
   for (let i = 0; i < 8 && id !== 0; i++) {
     const t = btf.type(id);
-    if (t.kind === 'TYPE_TAG') return ['kptr', 'kptr_untrusted', 'percpu_kptr', 'uptr'].includes(t.name) ? t.name : undefined;
+    if (t.kind === 'TYPE_TAG') {
+      if (!['kptr', 'kptr_untrusted', 'percpu_kptr', 'uptr'].includes(t.name)) return undefined;
+      const target = btf.resolved(t.type);
+      return { tag: t.name, struct: target.kind === 'STRUCT' || target.kind === 'UNION' ? target.name : '' };
+    }
     if (t.kind !== 'CONST' && t.kind !== 'VOLATILE' && t.kind !== 'RESTRICT') return undefined;
     id = t.type;
   }
@@ -68,7 +72,7 @@ export function specialFields(btf: Btf, typeId: number, base = 0, depth = 0, out
   // a pointer whose pointee carries a `kptr`-family type tag (btf_find_kptr)
   if (t.kind === 'PTR' && depth > 0) {
     const tag = kptrTag(btf, t.type);
-    if (tag !== undefined) out.push({ kind: tag === 'uptr' ? 'uptr' : 'kptr', offset: base, size: 8 });
+    if (tag !== undefined) out.push({ kind: tag.tag === 'uptr' ? 'uptr' : 'kptr', offset: base, size: 8, kptr: tag });
     return out;
   }
   // global data (btf_find_datasec_var): the special fields of each variable, at its offset

@@ -161,7 +161,7 @@ export interface VCtxInfo {
  * `trusted_ptr_or_null_task_struct()` for iterator objects); {@link CtxAccessResult} has no such
  * type yet, so it is given as an unknown 64-bit scalar.
  */
-function btfArgsAccess(info: VCtxInfo | undefined, off: number, size: number, write: boolean): CtxAccessResult {
+function btfArgsAccess(info: VCtxInfo | undefined, off: number, size: number, write: boolean, trusted: boolean): CtxAccessResult {
   if (write || !validSize(size) || off < 0 || off >= MAX_BPF_FUNC_ARGS * 8 || off % size !== 0 || off % 8 !== 0) return NO;
   const args = info?.args ?? DEFAULT_BTF_ARGS;
   const i = off / 8;
@@ -170,7 +170,13 @@ function btfArgsAccess(info: VCtxInfo | undefined, off: number, size: number, wr
   if (arg === 'scalar') return scalar(size);
   if (size !== 8) return NO;
   if (arg === 'ptr') return scalar(8);
-  return { ok: true, type: 'btf_id', btfName: arg.ptr, nullable: arg.nullable === true };
+  return { ok: true, type: 'btf_id', btfName: arg.ptr, nullable: arg.nullable === true, ...(trusted ? { trusted } : {}) };
+}
+
+/** prog_args_trusted (kernel/bpf/btf.c): tp_btf and iter tracing programs, LSM and struct_ops get PTR_TRUSTED arguments. */
+function argsTrusted(progType: number, attachType: number): boolean {
+  if (progType === P.TRACING) return attachType === A.TRACE_RAW_TP || attachType === A.TRACE_ITER;
+  return progType === P.LSM || progType === P.STRUCT_OPS;
 }
 
 const DEFAULT_BTF_ARGS: readonly VCtxArg[] = new Array<VCtxArg>(MAX_BPF_FUNC_ARGS).fill('scalar');
@@ -215,7 +221,7 @@ export function verifierCtxOf(progType: number, attachType: number, info?: VCtxI
     case P.LSM:
     case P.STRUCT_OPS:
     case P.EXT:
-      return vctx('u64 args', (off, size, write) => btfArgsAccess(info, off, size, write));
+      return vctx('u64 args', (off, size, write) => btfArgsAccess(info, off, size, write, argsTrusted(progType, attachType)));
     default: {
       // cgroup, socket and netfilter types: field tables shared with their run-time regions
       const f = fieldCtxOf(progType, attachType);

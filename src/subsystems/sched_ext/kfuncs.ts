@@ -39,6 +39,13 @@ const MSG_LEN = 1024;
 /** sizeof(struct bpf_iter_scx_dsq). */
 const ITER_SIZE = 48;
 
+/** The sched_ext kfuncs 6.18 flags KF_RCU. */
+const KF_RCU_KFUNCS: ReadonlySet<string> = new Set([
+  'scx_bpf_select_cpu_dfl', 'scx_bpf_select_cpu_and', 'scx_bpf_dsq_insert', 'scx_bpf_dsq_insert_vtime', 'scx_bpf_dsq_move', 'scx_bpf_dsq_move_vtime',
+  'scx_bpf_task_running', 'scx_bpf_task_cpu', 'scx_bpf_pick_idle_cpu', 'scx_bpf_pick_idle_cpu_node', 'scx_bpf_pick_any_cpu', 'scx_bpf_pick_any_cpu_node',
+  'scx_bpf_dispatch', 'scx_bpf_dispatch_vtime',
+]);
+
 /** Register the sched_ext kfuncs of `core()` into `k`. */
 export function registerSchedExtKfuncs(k: Kernel, core: () => SchedCore | null, o: SchedExtKfuncOptions = {}): void {
   const withCore = <R extends number | bigint>(fail: R, f: (c: SchedCore, call: KfuncCall) => R) => (call: KfuncCall): R => {
@@ -258,15 +265,6 @@ export function registerSchedExtKfuncs(k: Kernel, core: () => SchedCore | null, 
       }),
     },
     {
-      name: 'bpf_task_from_pid',
-      proto: { ret: 'struct task_struct *', params: p(['pid', 's32']) },
-      flags: { acquire: true, retNull: true },
-      impl: withCore(0n, (c, { args }) => {
-        const t = c.taskByPid(s32(args[0]!));
-        return t === undefined || t.state === 'exited' ? 0n : t.ptr;
-      }),
-    },
-    {
       // counters summed over CPUs; a struct from an older or newer vmlinux.h gets min(size, 72) bytes
       name: 'scx_bpf_events',
       proto: { ret: 'void', params: p(['events', 'struct scx_event_stats *'], ['events__sz', 'size_t']) },
@@ -408,8 +406,6 @@ export function registerSchedExtKfuncs(k: Kernel, core: () => SchedCore | null, 
         return t !== null && c.dsqMove(iterHandle(call, 0), t, call.args[2]!, call.args[3]! | ENQ_DSQ_PRIQ) ? 1 : 0;
       }),
     },
-    { name: 'bpf_task_acquire', proto: { ret: 'struct task_struct *', params: p(['p', 'struct task_struct *']) }, flags: { acquire: true, retNull: true }, impl: (c) => c.args[0]! },
-    { name: 'bpf_task_release', proto: { ret: 'void', params: p(['p', 'struct task_struct *']) }, flags: { release: true }, impl: () => 0 },
   ];
   if (o.legacyNames === true) {
     const alias = (name: string, of: string): void => {
@@ -425,7 +421,17 @@ export function registerSchedExtKfuncs(k: Kernel, core: () => SchedCore | null, 
     alias('scx_bpf_dispatch_from_dsq', 'scx_bpf_dsq_move');
     alias('scx_bpf_dispatch_vtime_from_dsq', 'scx_bpf_dsq_move_vtime');
   }
-  for (const d of defs) if (k.kfuncs.get(d.name) === undefined) k.registerKfunc(d);
+  // KF_RCU in kernel/sched/ext.c and ext_idle.c (6.18 sources): their task and cpumask arguments
+  // must be trusted or RCU pointers, never NULL
+  for (const d of defs) {
+    const def: KfuncDef = KF_RCU_KFUNCS.has(d.name) ? { ...d, flags: { ...d.flags, rcu: true } } : d;
+    if (k.kfuncs.get(def.name) === undefined) k.registerKfunc(def);
+  }
+  // bpf_task_from_pid (src/kernel/kfuncs/task.ts) finds the simulated tasks
+  k.provide('taskByPid', (pid: number): bigint => {
+    const t = core()?.taskByPid(pid);
+    return t === undefined || t.state === 'exited' ? 0n : t.ptr;
+  });
 }
 
 /** The 48 bytes of a `struct bpf_iter_scx_dsq` on the BPF stack (r1). */

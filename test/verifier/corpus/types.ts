@@ -60,9 +60,11 @@ export interface VerifierCase {
    * Capability profile of the load: default root; `cap_bpf` keeps only CAP_BPF (no CAP_PERFMON,
    * CAP_NET_ADMIN or CAP_SYS_ADMIN: allow_ptr_leaks, allow_uninit_stack and bypass_spec_v1/v4 are
    * false), recorded by running the oracle under `setpriv` with only CAP_BPF; bpfemu loads such a
-   * case with `privileged: false`.
+   * case with `privileged: false`. `none` is an unprivileged user (uid 65534, no capabilities at
+   * all), recorded while kernel.unprivileged_bpf_disabled was 0; bpfemu loads such a case with
+   * `privileged: 'none'`.
    */
-  readonly profile?: 'cap_bpf';
+  readonly profile?: 'cap_bpf' | 'none';
 }
 
 /** The kernel's outcome of one case (the golden). */

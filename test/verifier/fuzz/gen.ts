@@ -78,6 +78,8 @@ const H = {
   ringbuf_submit: 132,
   ringbuf_discard: 133,
   loop: 181,
+  sk_lookup_tcp: 84,
+  sk_release: 86,
 } as const;
 
 /** enum bpf_map_type values used here. */
@@ -1404,8 +1406,69 @@ const subcall: Block = {
   },
 };
 
+/**
+ * References across calls: a socket from bpf_sk_lookup_tcp released by bpf_sk_release (not in
+ * socket filters: xdp and tc), a ringbuf record held across a bpf_tail_call, and a bpf_loop
+ * callback that reserves a record or tail-calls. Wrong variants: a leak, a release without the
+ * NULL check, a double release, a use after release, a tail call holding a reference, a
+ * callback that keeps its record or tail-calls.
+ */
+const refs: Block = {
+  name: 'refs',
+  weight: { xdp: 4, tc: 4, sk: 2 },
+  emit(b) {
+    const bad = b.bad();
+    const shapes = b.k.name === 'sk' ? ['tail', 'cb'] : ['sock', 'sock', 'tail', 'cb'];
+    const shape = b.pick(shapes);
+    const end = b.l('ref_end');
+    if (shape === 'sock') {
+      const site = bad ? b.pick(['leak', 'nonull', 'double', 'uaf']) : '';
+      const tuple = b.stack(16);
+      b.e(`stdw [r10${tuple}], 0`, `stdw [r10${tuple + 8}], 0`, 'mov r1, r6', 'mov r2, r10', `add r2, ${tuple}`, 'mov r3, 12', 'mov r4, -1', 'mov r5, 0', `call ${H.sk_lookup_tcp}`);
+      if (site !== 'nonull') b.e(`jeq r0, 0, ${end}`);
+      b.e('mov r7, r0');
+      if (site !== 'leak') b.e('mov r1, r7', `call ${H.sk_release}`);
+      if (site === 'double') b.e('mov r1, r7', `call ${H.sk_release}`);
+      if (site === 'uaf') b.e('ldxw r0, [r7+4]');
+      b.at(end);
+      b.tag('refs', site === '' ? 'sock' : `sock-${site}`, bad);
+      return;
+    }
+    if (shape === 'tail') {
+      // a ringbuf record held (bad) or discarded (good) across a tail call
+      const rb = b.map({ type: MAP.ringbuf, keySize: 0, valueSize: 0, maxEntries: 4096 });
+      const pa = b.map({ type: MAP.prog_array, keySize: 4, valueSize: 4, maxEntries: 2 });
+      b.e(`lddw r1, map_fd ${rb}`, 'mov r2, 8', 'mov r3, 0', `call ${H.ringbuf_reserve}`, `jeq r0, 0, ${end}`, 'mov r7, r0');
+      if (!bad) b.e('mov r1, r7', 'mov r2, 0', `call ${H.ringbuf_discard}`);
+      b.e('mov r1, r6', `lddw r2, map_fd ${pa}`, `mov r3, ${b.int(0, 1)}`, `call ${H.tail_call}`);
+      if (bad) b.e('mov r1, r7', 'mov r2, 0', `call ${H.ringbuf_discard}`);
+      b.at(end);
+      b.tag('refs', bad ? 'tail-held' : 'tail', bad);
+      return;
+    }
+    // bpf_loop callback that reserves (and submits or keeps) a record, or tail-calls
+    b.btfFuncs = true;
+    const site = bad ? b.pick(['cb-leak', 'cb-tail']) : 'cb-ref';
+    const cb = b.l('cb');
+    const cbEnd = b.l('cb_end');
+    b.e(`mov r1, ${b.pick([1, 4])}`, `lddw r2, code ${cb}`, 'mov r3, 0', 'mov r4, 0', `call ${H.loop}`);
+    const body: string[] = [];
+    if (site === 'cb-tail') {
+      const pa = b.map({ type: MAP.prog_array, keySize: 4, valueSize: 4, maxEntries: 2 });
+      body.push(`lddw r2, map_fd ${pa}`, 'mov r3, 0', `call ${H.tail_call}`);
+    } else {
+      const rb = b.map({ type: MAP.ringbuf, keySize: 0, valueSize: 0, maxEntries: 4096 });
+      body.push(`lddw r1, map_fd ${rb}`, 'mov r2, 8', 'mov r3, 0', `call ${H.ringbuf_reserve}`, `jeq r0, 0, ${cbEnd}`);
+      if (site === 'cb-ref') body.push('mov r1, r0', 'mov r2, 0', `call ${H.ringbuf_submit}`);
+      body.push(`${cbEnd}:`);
+    }
+    b.tail.push(`${cb}:`, ...body, 'mov r0, 0', 'exit');
+    b.tag('refs', site, bad);
+  },
+};
+
 /** Every block, with its weight per program kind. */
-export const BLOCKS: readonly Block[] = [pkt, pktVar, mapLookup, aluChain, branches, spill, loop, helper, ringbuf, ptrArith, stack, uninit, reuse, atomic, divide, ldAbs, subcall, join, dead];
+export const BLOCKS: readonly Block[] = [pkt, pktVar, mapLookup, aluChain, branches, spill, loop, helper, ringbuf, ptrArith, stack, uninit, reuse, atomic, divide, ldAbs, subcall, join, dead, refs];
 
 // --- Programs -------------------------------------------------------------------------------------
 
