@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { OPCODES, LDDW_IMM64 } from '../../src/isa/opcodes.js';
 import { decodeProgram } from '../../src/isa/decode.js';
 import { engineStats, execute } from '../../src/vm/interp.js';
+import { TIME_SLICE } from '../../src/vm/machine.js';
 import { executeReference } from '../../src/vm/reference.js';
 import { runWarmUpProgram, warmUp, warmUpProgram } from '../../src/vm/warmup.js';
 
@@ -40,7 +41,24 @@ describe('interpreter warm-up', () => {
     expect(fast.r0).toEqual(ref.r0);
     expect(fast.steps).toBe(ref.steps);
     expect(fast.steps).toBeGreaterThan(1000);
+    // A helper charges most of a time slice, so the fast loop takes its next slice (and the clock
+    // detour) during the warm-up: the steps include that charge, on both engines.
+    expect(fast.steps).toBeGreaterThan(TIME_SLICE);
     expect(Buffer.from(fast.stack).equals(Buffer.from(ref.stack))).toBe(true);
+  });
+
+  it('ends in a budget fault when the budget is smaller than the program', () => {
+    const fault = (engine: typeof execute): unknown => {
+      try {
+        runWarmUpProgram(engine, 1, 100);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const ref = fault(executeReference) as { kind: string; pc: number };
+    expect(ref.kind).toBe('budget_exceeded');
+    expect(fault(execute)).toMatchObject({ kind: 'budget_exceeded', pc: ref.pc });
   });
 
   it('runs once per process and is not counted as a program entry', () => {

@@ -9,6 +9,8 @@ import { Cmd } from '../../../src/kernel/syscall/uapi.js';
 import { ProgType } from '../../../src/object/uapi.js';
 import { assembleBytes } from '../../../src/isa/asm.js';
 import { ipv4Frame } from '../../../src/util/packets.js';
+import { engineStats } from '../../../src/vm/interp.js';
+import { tierStats } from '../../../src/vm/tier/cache.js';
 
 function ids(k: Kernel, cmd: number): number[] {
   const out: number[] = [];
@@ -25,6 +27,15 @@ describe('test-run warm-up', () => {
     const r = runWarmUp(new Kernel());
     expect(r.runs).toBe(52);
     expect(r.retvals).toEqual([2, 2, 2, 2, 2, 2, 2, 2]);
+  });
+
+  it("runs on the user kernel's engine: on 'js' translated, without entering the interpreter", () => {
+    const entries = engineStats.fastEntries;
+    const compiled = tierStats.compiled;
+    const r = runWarmUp(new Kernel({ engine: 'js' }));
+    expect(r.retvals).toEqual([2, 2, 2, 2, 2, 2, 2, 2]);
+    expect(tierStats.compiled - compiled).toBe(2);
+    expect(engineStats.fastEntries).toBe(entries);
   });
 
   it('leaves the user kernel as it was: no new ids, the same clock, PRNG and trace pipe', () => {
