@@ -17,8 +17,9 @@
  * The effective array for a cgroup is its own list, then each ancestor's list while the array is
  * still empty or the ancestor is in multi mode (so a child's program shadows an ancestor's
  * override program, but not a multi one).
+ * BPF_F_PREORDER programs run before the others, the ancestors' first (effectivePrograms).
  * Not modelled (refused with EINVAL and a message): BPF_F_BEFORE/BPF_F_AFTER relative to an
- * anchor (relative_fd / BPF_F_ID / BPF_F_LINK) and BPF_F_PREORDER.
+ * anchor (relative_fd / BPF_F_ID / BPF_F_LINK).
  */
 import { AttachType as A, ProgType as P } from '../../object/uapi.js';
 import { ERRNO } from '../../util/errno.js';
@@ -98,6 +99,8 @@ export function attachTypeAllowed(prog: KProg, attachType: number): boolean {
 export interface CgroupEntry {
   prog: KProg | null;
   readonly link: KLink | null;
+  /** Attached with BPF_F_PREORDER. */
+  preorder: boolean;
 }
 
 /** The programs of one cgroup at one attach type. */
@@ -149,7 +152,6 @@ export function cgroupAttach(k: Kernel, cg: Cgroup, attachType: number, what: At
   }
   if ((flags & F.REPLACE) !== 0 && (flags & (F.BEFORE | F.AFTER)) !== 0) return k.refuse(-EINVAL, 'cgroup attach: BPF_F_REPLACE with BPF_F_BEFORE/BPF_F_AFTER');
   if (relative !== 0 || (flags & (F.ID | F.LINK)) !== 0) return k.refuse(-EINVAL, 'cgroup attach: placing a program relative to another (relative_fd, BPF_F_ID, BPF_F_LINK) is not emulated');
-  if ((flags & F.PREORDER) !== 0) return k.refuse(-EINVAL, 'cgroup attach: BPF_F_PREORDER is not emulated');
   const s = slotOf(cg, attachType);
   if (expectedRevision !== 0n && expectedRevision !== BigInt(s.revision)) return -ESTALE;
   if (!hierarchyAllows(cg, attachType)) return k.refuse(-EPERM, `cgroup attach: an ancestor of ${cg.path} holds a program that does not allow override`);
@@ -173,13 +175,14 @@ export function cgroupAttach(k: Kernel, cg: Cgroup, attachType: number, what: At
     }
   }
   if (target !== null) {
+    // a single-mode slot holds one direct entry (a link cannot share a non-multi slot); the
+    // entry's old program reference goes (the same program again: the caller's replaces it)
     const old = target.prog;
-    // a single-mode slot holds one direct entry (a link cannot share a non-multi slot)
     target.prog = prog;
-    if (old !== null && old !== prog) k.progPut(old);
-    else if (old === prog && prog !== null) k.progPut(prog); // the same program again: keep one reference
+    target.preorder = (flags & F.PREORDER) !== 0;
+    if (old !== null) k.progPut(old);
   } else {
-    const e: CgroupEntry = { prog, link };
+    const e: CgroupEntry = { prog, link, preorder: (flags & F.PREORDER) !== 0 };
     if ((flags & F.BEFORE) !== 0) s.list.unshift(e);
     else s.list.push(e);
   }
@@ -212,19 +215,29 @@ export function cgroupDetach(k: Kernel, cg: Cgroup, attachType: number, prog: KP
   return 0;
 }
 
-/** compute_effective_progs for a task in `cg`. */
+/**
+ * compute_effective_progs for a task in `cg`: the levels that contribute, walking up from `cg`;
+ * BPF_F_PREORDER programs first, from the topmost contributing level down, then the others from
+ * `cg` up, each level's in list order (as 6.18 ordered them live: golden step 200).
+ */
 export function effectivePrograms(cg: Cgroup, attachType: number): EffectiveProg[] {
-  const out: EffectiveProg[] = [];
+  const pre: EffectiveProg[][] = [];
+  const post: EffectiveProg[] = [];
+  let cnt = 0;
   for (let c: Cgroup | null = cg; c !== null; c = c.parent) {
     const s = STATE.get(c)?.get(attachType);
     if (s === undefined) continue;
-    if (out.length > 0 && (s.flags & F.ALLOW_MULTI) === 0) continue;
+    if (cnt > 0 && (s.flags & F.ALLOW_MULTI) === 0) continue;
+    const level: EffectiveProg[] = [];
     for (const e of s.list) {
       const p = progOf(e);
-      if (p !== null) out.push({ prog: p, cgroup: c });
+      if (p === null) continue;
+      (e.preorder ? level : post).push({ prog: p, cgroup: c });
+      cnt++;
     }
+    pre.unshift(level);
   }
-  return out;
+  return [...pre.flat(), ...post];
 }
 
 /** The effective programs at `attachType` for the current task's cgroup. */

@@ -31,8 +31,8 @@
 #define POST_BIND4 12
 #define NPROG 72
 
-enum { ATT, DET, QRY, FIRE, LNK, UNLNK, RST };
-static const char *opname[] = { "attach", "detach", "query", "fire", "link", "unlink", "reset" };
+enum { ATT, DET, QRY, FIRE, LNK, UNLNK, RST, LDET };
+static const char *opname[] = { "attach", "detach", "query", "fire", "link", "unlink", "reset", "link_detach" };
 
 /* Special prog/cgroup operands: no fd (0, what libbpf's bpf_prog_detach passes), a closed fd, a
  * non-bpf fd (/dev/null). */
@@ -45,6 +45,8 @@ struct step {
 	unsigned flags;
 	int replace;  /* attach: replace_bpf_fd operand; query: array capacity */
 	int paflags;  /* query: pass a prog_attach_flags array */
+	int rev;      /* attach/detach: expected_revision */
+	int tail;     /* attach: a non-zero byte at offset 32, past expected_revision */
 };
 
 /* progs: 0-3 allow, 4 deny (sock_create), 5 cgroup/sock loaded for post_bind4, 6 cgroup_skb,
@@ -282,6 +284,41 @@ static void script(void)
 	add(S(ATT, 0, 5, POST_BIND4, M_));
 	add(S(DET, 0, 6, POST_BIND4));
 	add(S(DET, 0, 5, POST_BIND4));
+	/* placement without an anchor, preorder, revisions, attr tail, link detach */
+	add(S(RST));
+	add(S(ATT, 0, 0, SOCK_CREATE, M_));
+	add(S(ATT, 0, 1, SOCK_CREATE, M_ | (1u << 3)));
+	add(S(ATT, 0, 2, SOCK_CREATE, M_ | (1u << 4)));
+	add(S(QRY, 0, 0, SOCK_CREATE, 0, 8, 1));
+	add(S(ATT, 1, 3, SOCK_CREATE, M_ | (1u << 6)));
+	add(S(ATT, 1, 7, SOCK_CREATE, M_));
+	add(S(ATT, 1, 8, SOCK_CREATE, M_ | (1u << 6)));
+	add(S(ATT, 2, 9, SOCK_CREATE, M_));
+	add(S(ATT, 2, 10, SOCK_CREATE, M_ | (1u << 6)));
+	add(S(QRY, 1, 0, SOCK_CREATE, 0, 8, 1));
+	add(S(QRY, 2, 0, SOCK_CREATE, 1, 16));
+	add(S(ATT, 0, 11, SOCK_CREATE, M_, .rev = 1));
+	add(S(ATT, 0, 11, SOCK_CREATE, M_, .rev = 4));
+	add(S(QRY, 0, 0, SOCK_CREATE, 0, 8));
+	add(S(DET, 0, 11, SOCK_CREATE, .rev = 4));
+	add(S(DET, 0, 11, SOCK_CREATE, .rev = 5));
+	add(S(ATT, 0, 12, SOCK_CREATE, M_, .tail = 1));
+	add(S(LNK, 0, 12, SOCK_CREATE));
+	add(S(QRY, 0, 0, SOCK_CREATE, 0, 8));
+	add(S(LDET, 0));
+	add(S(QRY, 0, 0, SOCK_CREATE, 0, 8));
+	add(S(LDET, 0));
+	add(S(UNLNK, 0));
+	add(S(QRY, 0, 0, SOCK_CREATE, 0, 8));
+	add(S(RST));
+	add(S(ATT, 0, 0, SOCK_CREATE, (1u << 3)));
+	add(S(ATT, 0, 1, SOCK_CREATE, (1u << 4)));
+	add(S(QRY, 0, 0, SOCK_CREATE, 0, 8, 1));
+	add(S(ATT, 0, 2, SOCK_CREATE, (1u << 6)));
+	add(S(QRY, 0, 0, SOCK_CREATE, 0, 8, 1));
+	add(S(ATT, 1, 3, SOCK_CREATE, A_ | (1u << 6)));
+	add(S(ATT, 0, 4, SOCK_CREATE, (1u << 6)));
+	add(S(QRY, 1, 0, SOCK_CREATE, 1, 8));
 }
 
 static void print_ids(uint32_t *ids, int n)
@@ -330,6 +367,9 @@ int main(void)
 			put32(a, 8, s->type);
 			put32(a, 12, s->flags);
 			put32(a, 16, s->flags & R_ ? fdof(s->replace, pfd) : 0);
+			put64(a, 24, s->rev);
+			a[32] = s->tail;
+			if (s->rev || s->tail) printf(", \"rev\": %d, \"tail\": %d", s->rev, s->tail);
 			r = sys_bpf(8, a);
 			break;
 		case DET:
@@ -337,6 +377,8 @@ int main(void)
 			put32(a, 0, fdof(s->cg, cgfd));
 			put32(a, 4, fdof(s->prog, pfd));
 			put32(a, 8, s->type);
+			put64(a, 24, s->rev);
+			if (s->rev) printf(", \"rev\": %d", s->rev);
 			r = sys_bpf(9, a);
 			break;
 		case LNK:
@@ -349,6 +391,11 @@ int main(void)
 				links[nlinks++] = r;
 				r = 0;
 			}
+			break;
+		case LDET:
+			printf(", \"link\": %d", s->cg);
+			put32(a, 0, links[s->cg]);
+			r = sys_bpf(34, a);
 			break;
 		case UNLNK:
 			printf(", \"link\": %d", s->cg);

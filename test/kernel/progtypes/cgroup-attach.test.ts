@@ -18,7 +18,7 @@ import { AttachType, ProgType } from '../../../src/object/uapi.js';
 import { liveProbeGate } from '../../maps/live/probe.js';
 
 interface Step {
-  readonly op: 'attach' | 'detach' | 'query' | 'fire' | 'link' | 'unlink' | 'reset';
+  readonly op: 'attach' | 'detach' | 'query' | 'fire' | 'link' | 'unlink' | 'link_detach' | 'reset';
   readonly cg?: number;
   readonly prog?: number;
   readonly type?: number;
@@ -28,6 +28,10 @@ interface Step {
   readonly cap?: number;
   readonly paflags?: number;
   readonly link?: number;
+  /** attach/detach: expected_revision */
+  readonly rev?: number;
+  /** attach: a non-zero byte at offset 32 (past the command's last field) */
+  readonly tail?: number;
   readonly ret: number;
   readonly [k: string]: unknown;
 }
@@ -95,17 +99,31 @@ function replay(): Step[] {
         cgFds = cgs.map((c) => tree.openFd(k, c));
         break;
       }
-      case 'attach':
-        ret = k.bpf(Cmd.PROG_ATTACH, {
+      case 'attach': {
+        const attr = {
           target_fd: fdOf(s.cg!, cgFds),
           attach_bpf_fd: fdOf(s.prog!, fds),
           attach_type: s.type!,
           attach_flags: s.flags!,
           replace_bpf_fd: (s.flags! & 4) !== 0 ? fdOf(s.replace!, fds) : 0,
-        });
+          expected_revision: BigInt(s.rev ?? 0),
+        };
+        if (s.tail) {
+          // raw bytes: the typed encoder has no field past expected_revision
+          const raw = new Uint8Array(168);
+          const dv = new DataView(raw.buffer);
+          [attr.target_fd, attr.attach_bpf_fd, attr.attach_type, attr.attach_flags, attr.replace_bpf_fd].forEach((v, i) => dv.setUint32(i * 4, v, true));
+          dv.setBigUint64(24, attr.expected_revision, true);
+          raw[32] = s.tail;
+          ret = k.bpf(Cmd.PROG_ATTACH, raw);
+        } else ret = k.bpf(Cmd.PROG_ATTACH, attr);
         break;
+      }
       case 'detach':
-        ret = k.bpf(Cmd.PROG_DETACH, { target_fd: fdOf(s.cg!, cgFds), attach_bpf_fd: fdOf(s.prog!, fds), attach_type: s.type! });
+        ret = k.bpf(Cmd.PROG_DETACH, { target_fd: fdOf(s.cg!, cgFds), attach_bpf_fd: fdOf(s.prog!, fds), attach_type: s.type!, expected_revision: BigInt(s.rev ?? 0) });
+        break;
+      case 'link_detach':
+        ret = k.bpf(Cmd.LINK_DETACH, { link_fd: links[s.link!]! });
         break;
       case 'link': {
         const fd = k.bpf(Cmd.LINK_CREATE, { prog_fd: fdOf(s.prog!, fds), target_fd: fdOf(s.cg!, cgFds), attach_type: s.type! });
@@ -166,7 +184,7 @@ describe('cgroup BPF_PROG_ATTACH / DETACH / QUERY against 6.18 (golden/cgroup-at
 
   it('the golden covers each mode and errno the task names', () => {
     const rets = new Set(G.steps.map((s) => `${s.op}:${s.ret}`));
-    for (const want of ['attach:-1', 'attach:-22', 'attach:-2', 'attach:-7', 'attach:-9', 'detach:-2', 'detach:-22', 'query:-28', 'fire:-1', 'fire:0', 'link:-1']) expect(rets).toContain(want);
+    for (const want of ['attach:-1', 'attach:-22', 'attach:-2', 'attach:-7', 'attach:-9', 'detach:-2', 'detach:-22', 'query:-28', 'fire:-1', 'fire:0', 'link:-1', 'attach:-116', 'detach:-116', 'link_detach:0']) expect(rets).toContain(want);
   });
 
   const gate = liveProbeGate('6.18');
