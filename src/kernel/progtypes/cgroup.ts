@@ -6,9 +6,11 @@
  * {@link attachCgroup}, and {@link fireCgroup} runs the programs in effect for the current task's
  * cgroup on one event, as the kernel's cgroup run array does (kernel/bpf/cgroup.c
  * compute_effective_progs, bpf_prog_run_array_cg):
- * - the effective programs are those attached to the task's cgroup, then its parent's, up to the
- *   root (links attach with BPF_F_ALLOW_MULTI semantics), each cgroup's in attach order; each
- *   run gets the cgroup storage of the cgroup it was attached to (bpf_get_local_storage);
+ * - the effective programs are the task's cgroup's, then its ancestors' as 6.18 computes them
+ *   (cgroup-attach.ts: override and single modes shadow, multi adds, BPF_F_PREORDER first); links
+ *   (attachCgroup, BPF_LINK_CREATE) attach with BPF_F_ALLOW_MULTI semantics, BPF_PROG_ATTACH in
+ *   any mode (syscall/cmd-cgroup.ts); each run gets the cgroup storage of the cgroup it was
+ *   attached to (bpf_get_local_storage);
  * - the programs run in attach order on one shared ctx, so a rewrite (user_ip4, reply, optlen, ...)
  *   is seen by the next program and reported at the end;
  * - a program returning 0 (bit 0 clear) makes the result -EPERM unless it is already an error;
@@ -28,7 +30,6 @@
  * A cgroup/sysctl event may describe the access (`sysctl`: name, current value, value written) for
  * the bpf_sysctl_* helpers (helpers/sysctl.ts); a write reports the value it stores (`sysctlValue`).
  * cgroup_skb programs attach here too; progtypes/cgroup-skb.ts fires them on a packet.
- * Not modelled: BPF_F_ALLOW_OVERRIDE and single-program attachment (every attachment is multi).
  */
 import { AttachType as A, ProgType as P } from '../../object/uapi.js';
 import { ERRNO } from '../../util/errno.js';
