@@ -215,6 +215,11 @@ export function cgroupDetach(k: Kernel, cg: Cgroup, attachType: number, prog: KP
   return 0;
 }
 
+/** __cgroup_bpf_replace's bookkeeping: a link of `cg` got a new program (one more revision). */
+export function cgroupLinkReplaced(cg: Cgroup, attachType: number): void {
+  slotOf(cg, attachType).revision++;
+}
+
 /**
  * compute_effective_progs for a task in `cg`: the levels that contribute, walking up from `cg`;
  * BPF_F_PREORDER programs first, from the topmost contributing level down, then the others from

@@ -37,7 +37,7 @@ import { Memory, PERM_RW, RegionKind } from '../../vm/memory.js';
 import type { Fault } from '../../vm/fault.js';
 import type { Kernel } from '../kernel.js';
 import { KLink, type KProg } from '../objects/objects.js';
-import { cgroupAttach, CgroupAttachFlags, cgroupDetach, effectiveForCurrent } from './cgroup-attach.js';
+import { cgroupAttach, CgroupAttachFlags, cgroupDetach, cgroupLinkReplaced, effectiveEat, effectiveForCurrent } from './cgroup-attach.js';
 import { cgroupsOf, type Cgroup } from '../../maps/cgroups.js';
 import { CgroupStorageMap } from '../../maps/cgroup-storage.js';
 import { bindCgroupStorage } from '../../helpers/cgroup.js';
@@ -48,7 +48,7 @@ import { LinkType } from '../syscall/uapi.js';
 import { mapFieldCtx, StructImage, type FieldCtx } from './fieldctx.js';
 import { BPF_SOCK, BPF_SOCK_ADDR, BPF_SOCKOPT, fieldCtxOf } from './sockctx.js';
 
-const { EPERM, EINVAL } = ERRNO;
+const { EPERM, EINVAL, ENOLINK } = ERRNO;
 
 /** Hook names (libbpf's SEC() names) by (program type, expected attach type). */
 const HOOKS: readonly (readonly [type: number, eat: number, name: string])[] = [
@@ -118,9 +118,12 @@ export function attachCgroup(k: Kernel, progFd: number, cgroup?: Cgroup): number
 
 /**
  * Make a cgroup link of `prog` (whose reference the link takes over on success; dropped on failure)
- * at `attachType` of `cg` and return its fd or -errno.
+ * at `attachType` of `cg` and return its fd or -errno. `flags` (BPF_F_BEFORE, BPF_F_AFTER,
+ * BPF_F_PREORDER), `relative` and `expectedRevision` are link_create's. BPF_LINK_UPDATE swaps
+ * the program in place (cgroup_bpf_replace: EPERM when `old` is not the link's program, EINVAL
+ * for another type or expected attach type, ENOLINK once detached; one more revision).
  */
-export function cgroupLinkAttach(k: Kernel, prog: KProg, cg: Cgroup, attachType: number): number {
+export function cgroupLinkAttach(k: Kernel, prog: KProg, cg: Cgroup, attachType: number, flags = 0, relative = 0, expectedRevision = 0n): number {
   if (cg.removed) {
     k.progPut(prog);
     return k.refuse(-EINVAL, `cgroup ${cg.path} was removed`);
@@ -130,8 +133,18 @@ export function cgroupLinkAttach(k: Kernel, prog: KProg, cg: Cgroup, attachType:
     link.detached = true;
     return cgroupDetach(k, cg, attachType, null, link, 0n);
   };
-  const link = new KLink(LinkType.CGROUP, attachType, prog, null, { release: (l) => void detach(l), detach }, cg.path);
-  const r = cgroupAttach(k, cg, attachType, { link }, CgroupAttachFlags.ALLOW_MULTI, 0, 0n);
+  const updateProg = (link: KLink, newProg: KProg, oldProg: KProg | null): number => {
+    if (link.detached) return k.refuse(-ENOLINK, `link ${link.id} was detached from ${cg.path}`);
+    const cur = link.prog!;
+    if (oldProg !== null && oldProg !== cur) return k.refuse(-EPERM, `link ${link.id} does not hold program '${oldProg.name}'`);
+    if (newProg.type !== cur.type || effectiveEat(newProg) !== effectiveEat(cur)) return k.refuse(-EINVAL, `program '${newProg.name}' is not of the link's type and expected attach type`);
+    link.prog = newProg;
+    cgroupLinkReplaced(cg, attachType);
+    k.progPut(cur);
+    return 0;
+  };
+  const link = new KLink(LinkType.CGROUP, attachType, prog, null, { release: (l) => void detach(l), detach, updateProg }, cg.path);
+  const r = cgroupAttach(k, cg, attachType, { link }, CgroupAttachFlags.ALLOW_MULTI | flags, relative, expectedRevision);
   if (r < 0) {
     k.progPut(prog);
     return r;

@@ -140,6 +140,9 @@ const LINK_CREATE: readonly FieldDef[] = [
   // BPF_TRACE_ITER: the same union as target_btf_id/cookie
   f('iter_info', 16, 'ptr'),
   f('iter_info_len', 24, 'u32'),
+  // cgroup attach types: link_create.cgroup
+  f('relative_fd', 16, 'u32'),
+  f('expected_revision', 24, 'u64'),
 ];
 const LINK_UPDATE: readonly FieldDef[] = [f('link_fd', 0, 'u32'), f('new_prog_fd', 4, 'u32'), f('flags', 8, 'u32'), f('old_prog_fd', 12, 'u32')];
 const LINK_DETACH: readonly FieldDef[] = [f('link_fd', 0, 'u32')];

@@ -142,10 +142,14 @@ export function progQuery(k: Kernel, a: Attr): number {
   return room < total ? -ENOSPC : 0;
 }
 
+/** BPF_F_LINK_ATTACH_MASK: the flags a cgroup link accepts (BPF_F_PREORDER too, as 6.18 did live). */
+const CGROUP_LINK_MASK = F.BEFORE | F.AFTER | F.ID | F.LINK | F.PREORDER;
+
 /**
  * BPF_LINK_CREATE of a cgroup program (cgroup_bpf_link_attach): target_fd a cgroup directory,
- * attach_type checked against the program (EINVAL); flags other than 0 are not emulated (EINVAL).
- * Takes over the caller's program reference.
+ * attach_type checked against the program (EINVAL), flags (EINVAL for others, BPF_F_ALLOW_* too),
+ * link_create.cgroup.relative_fd at 16 and expected_revision at 24. Takes over the caller's
+ * program reference.
  */
 export function cgroupLinkCreate(k: Kernel, prog: KProg, a: Attr): number {
   const attachType = a.u32(8);
@@ -153,14 +157,15 @@ export function cgroupLinkCreate(k: Kernel, prog: KProg, a: Attr): number {
     k.progPut(prog);
     return k.refuse(-EINVAL, `BPF_LINK_CREATE: program '${prog.name}' does not attach at attach type ${attachType}`);
   }
-  if (a.u32(12) !== 0) {
+  const flags = a.u32(12);
+  if ((flags & ~CGROUP_LINK_MASK) !== 0) {
     k.progPut(prog);
-    return k.refuse(-EINVAL, 'BPF_LINK_CREATE: cgroup link flags (BPF_F_BEFORE/AFTER placement) are not emulated');
+    return k.refuse(-EINVAL, `BPF_LINK_CREATE: cgroup link flags ${flags & ~CGROUP_LINK_MASK} are not BPF_F_BEFORE/AFTER/ID/LINK/PREORDER`);
   }
   const cg = cgroupOfFd(k, a.u32(4));
   if (typeof cg === 'number') {
     k.progPut(prog);
     return cg;
   }
-  return cgroupLinkAttach(k, prog, cg, attachType);
+  return cgroupLinkAttach(k, prog, cg, attachType, flags, a.u32(16), a.u64(24));
 }

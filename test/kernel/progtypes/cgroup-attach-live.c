@@ -31,8 +31,8 @@
 #define POST_BIND4 12
 #define NPROG 72
 
-enum { ATT, DET, QRY, FIRE, LNK, UNLNK, RST, LDET };
-static const char *opname[] = { "attach", "detach", "query", "fire", "link", "unlink", "reset", "link_detach" };
+enum { ATT, DET, QRY, FIRE, LNK, UNLNK, RST, LDET, LUPD };
+static const char *opname[] = { "attach", "detach", "query", "fire", "link", "unlink", "reset", "link_detach", "link_update" };
 
 /* Special prog/cgroup operands: no fd (0, what libbpf's bpf_prog_detach passes), a closed fd, a
  * non-bpf fd (/dev/null). */
@@ -319,6 +319,32 @@ static void script(void)
 	add(S(ATT, 1, 3, SOCK_CREATE, A_ | (1u << 6)));
 	add(S(ATT, 0, 4, SOCK_CREATE, (1u << 6)));
 	add(S(QRY, 1, 0, SOCK_CREATE, 1, 8));
+	/* links: placement flags, revisions, BPF_LINK_UPDATE */
+	add(S(RST));
+	add(S(LNK, 0, 0, SOCK_CREATE));
+	add(S(LNK, 0, 1, SOCK_CREATE, (1u << 3)));
+	add(S(LNK, 0, 2, SOCK_CREATE, (1u << 4)));
+	add(S(LNK, 0, 3, SOCK_CREATE, A_));
+	add(S(LNK, 0, 3, SOCK_CREATE, M_));
+	add(S(LNK, 0, 3, SOCK_CREATE, (1u << 6)));
+	add(S(LNK, 0, 3, SOCK_CREATE, 0, .rev = 1));
+	add(S(LNK, 0, 3, SOCK_CREATE, 0, .rev = 4));
+	add(S(QRY, 0, 0, SOCK_CREATE, 0, 8, 1));
+	add(S(LUPD, 0, 4));
+	add(S(QRY, 0, 0, SOCK_CREATE, 0, 8));
+	add(S(FIRE, 1));
+	add(S(LUPD, 0, 7, 0, R_, 4));
+	add(S(LUPD, 0, 7, 0, R_, 0));
+	add(S(LUPD, 0, 6));
+	add(S(LUPD, 0, 5));
+	add(S(LUPD, 0, 4));
+	add(S(LUPD, 0, 8, 0, 1u << 1));
+	add(S(LUPD, 0, 8));
+	add(S(QRY, 0, 0, SOCK_CREATE, 0, 8));
+	add(S(LDET, 0));
+	add(S(LUPD, 0, 7));
+	add(S(QRY, 0, 0, SOCK_CREATE, 0, 8));
+	add(S(FIRE, 1));
 }
 
 static void print_ids(uint32_t *ids, int n)
@@ -383,9 +409,12 @@ int main(void)
 			break;
 		case LNK:
 			printf(", \"cg\": %d, \"prog\": %d, \"type\": %d", s->cg, s->prog, s->type);
+			if (s->flags || s->rev) printf(", \"flags\": %u, \"rev\": %d", s->flags, s->rev);
 			put32(a, 0, fdof(s->prog, pfd));
 			put32(a, 4, fdof(s->cg, cgfd));
 			put32(a, 8, s->type);
+			put32(a, 12, s->flags);
+			put64(a, 24, s->rev);
 			r = sys_bpf(28, a);
 			if (r >= 0) {
 				links[nlinks++] = r;
@@ -396,6 +425,14 @@ int main(void)
 			printf(", \"link\": %d", s->cg);
 			put32(a, 0, links[s->cg]);
 			r = sys_bpf(34, a);
+			break;
+		case LUPD:
+			printf(", \"link\": %d, \"prog\": %d, \"flags\": %u, \"replace\": %d", s->cg, s->prog, s->flags, s->replace);
+			put32(a, 0, links[s->cg]);
+			put32(a, 4, fdof(s->prog, pfd));
+			put32(a, 8, s->flags);
+			put32(a, 12, s->flags & R_ ? fdof(s->replace, pfd) : 0);
+			r = sys_bpf(29, a);
 			break;
 		case UNLNK:
 			printf(", \"link\": %d", s->cg);

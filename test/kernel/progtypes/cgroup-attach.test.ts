@@ -18,7 +18,7 @@ import { AttachType, ProgType } from '../../../src/object/uapi.js';
 import { liveProbeGate } from '../../maps/live/probe.js';
 
 interface Step {
-  readonly op: 'attach' | 'detach' | 'query' | 'fire' | 'link' | 'unlink' | 'link_detach' | 'reset';
+  readonly op: 'attach' | 'detach' | 'query' | 'fire' | 'link' | 'unlink' | 'link_detach' | 'link_update' | 'reset';
   readonly cg?: number;
   readonly prog?: number;
   readonly type?: number;
@@ -122,11 +122,14 @@ function replay(): Step[] {
       case 'detach':
         ret = k.bpf(Cmd.PROG_DETACH, { target_fd: fdOf(s.cg!, cgFds), attach_bpf_fd: fdOf(s.prog!, fds), attach_type: s.type!, expected_revision: BigInt(s.rev ?? 0) });
         break;
+      case 'link_update':
+        ret = k.bpf(Cmd.LINK_UPDATE, { link_fd: links[s.link!]!, new_prog_fd: fdOf(s.prog!, fds), flags: s.flags!, old_prog_fd: (s.flags! & 4) !== 0 ? fdOf(s.replace!, fds) : 0 });
+        break;
       case 'link_detach':
         ret = k.bpf(Cmd.LINK_DETACH, { link_fd: links[s.link!]! });
         break;
       case 'link': {
-        const fd = k.bpf(Cmd.LINK_CREATE, { prog_fd: fdOf(s.prog!, fds), target_fd: fdOf(s.cg!, cgFds), attach_type: s.type! });
+        const fd = k.bpf(Cmd.LINK_CREATE, { prog_fd: fdOf(s.prog!, fds), target_fd: fdOf(s.cg!, cgFds), attach_type: s.type!, flags: s.flags ?? 0, expected_revision: BigInt(s.rev ?? 0) });
         if (fd >= 0) links.push(fd);
         ret = fd < 0 ? fd : 0;
         break;
@@ -184,7 +187,7 @@ describe('cgroup BPF_PROG_ATTACH / DETACH / QUERY against 6.18 (golden/cgroup-at
 
   it('the golden covers each mode and errno the task names', () => {
     const rets = new Set(G.steps.map((s) => `${s.op}:${s.ret}`));
-    for (const want of ['attach:-1', 'attach:-22', 'attach:-2', 'attach:-7', 'attach:-9', 'detach:-2', 'detach:-22', 'query:-28', 'fire:-1', 'fire:0', 'link:-1', 'attach:-116', 'detach:-116', 'link_detach:0']) expect(rets).toContain(want);
+    for (const want of ['attach:-1', 'attach:-22', 'attach:-2', 'attach:-7', 'attach:-9', 'detach:-2', 'detach:-22', 'query:-28', 'fire:-1', 'fire:0', 'link:-1', 'attach:-116', 'detach:-116', 'link_detach:0', 'link:-22', 'link:-116', 'link_update:-1', 'link_update:-22', 'link_update:-67']) expect(rets).toContain(want);
   });
 
   const gate = liveProbeGate('6.18');
