@@ -79,8 +79,11 @@ export function effectiveEat(prog: KProg): number {
 
 /**
  * bpf_prog_attach_check_attach_type for cgroup programs: sock, sock_addr and sockopt programs
- * attach only at their expected attach type; cgroup_skb ones too when loaded with one; sockops,
- * device and sysctl programs at their one type.
+ * attach only at their expected attach type (a cgroup/sock one loaded without one: sock_create);
+ * cgroup_skb programs at either direction whatever they were loaded for (6.18 live: an egress
+ * program attached at ingress). Not modelled: the verifier's enforce_expected_attach_type, set
+ * (from the 6.18 sources) for an egress program that may return 2 or 3, which then attaches at
+ * egress only. Sockops, device and sysctl programs have one attach type each.
  */
 export function attachTypeAllowed(prog: KProg, attachType: number): boolean {
   switch (prog.type) {
@@ -88,8 +91,6 @@ export function attachTypeAllowed(prog: KProg, attachType: number): boolean {
     case P.CGROUP_SOCK_ADDR:
     case P.CGROUP_SOCKOPT:
       return effectiveEat(prog) === attachType;
-    case P.CGROUP_SKB:
-      return prog.expectedAttachType === 0 || prog.expectedAttachType === attachType;
     default:
       return true;
   }

@@ -29,7 +29,11 @@
 #define TOP "/sys/fs/cgroup/unified/bpfemu-attach"
 #define SOCK_CREATE 2
 #define POST_BIND4 12
-#define NPROG 72
+#define NPROG 78
+
+/* programs 72..77: {prog type, expected attach type}: cgroup_skb without and with egress,
+ * sockops, sock_addr connect4, device, cgroup/sock without one */
+static const int extra[6][2] = { { 8, 0 }, { 8, 1 }, { 13, 0 }, { 18, 10 }, { 15, 0 }, { 9, 0 } };
 
 enum { ATT, DET, QRY, FIRE, LNK, UNLNK, RST, LDET, LUPD };
 static const char *opname[] = { "attach", "detach", "query", "fire", "link", "unlink", "reset", "link_detach", "link_update" };
@@ -50,7 +54,7 @@ struct step {
 };
 
 /* progs: 0-3 allow, 4 deny (sock_create), 5 cgroup/sock loaded for post_bind4, 6 cgroup_skb,
- * 7.. allow (for the 64-program limit) */
+ * 7..71 allow (for the 64-program limit), 72.. other types (extra[]) */
 static int pfd[NPROG], pid_[NPROG];
 static int cgfd[3];
 static int links[8], nlinks;
@@ -319,6 +323,34 @@ static void script(void)
 	add(S(ATT, 1, 3, SOCK_CREATE, A_ | (1u << 6)));
 	add(S(ATT, 0, 4, SOCK_CREATE, (1u << 6)));
 	add(S(QRY, 1, 0, SOCK_CREATE, 1, 8));
+	/* other attach types against the programs' expected attach types */
+	add(S(RST));
+	add(S(ATT, 0, 6, 0, 0));
+	add(S(ATT, 0, 6, 1, 0));
+	add(S(ATT, 0, 72, 1, 0));
+	add(S(ATT, 0, 73, 1, 0));
+	add(S(DET, 0, 73, 1));
+	add(S(ATT, 0, 73, 1, 0));
+	add(S(QRY, 0, 0, 1, 0, 8));
+	add(S(QRY, 0, 0, 0, 0, 8));
+	add(S(ATT, 0, 73, 0, 0));
+	add(S(ATT, 0, 72, 0, 0));
+	add(S(ATT, 0, 74, 3, 0));
+	add(S(ATT, 0, 74, 6, 0));
+	add(S(ATT, 0, 75, 10, 0));
+	add(S(ATT, 0, 75, 8, 0));
+	add(S(ATT, 0, 76, 6, 0));
+	add(S(ATT, 0, 76, 3, 0));
+	add(S(ATT, 0, 77, 2, 0));
+	add(S(ATT, 0, 77, 12, 0));
+	add(S(ATT, 0, 0, 10, 0));
+	add(S(LNK, 0, 72, 0));
+	add(S(LNK, 0, 73, 0));
+	add(S(LNK, 0, 74, 3));
+	add(S(QRY, 0, 0, 3, 0, 8));
+	add(S(QRY, 0, 0, 10, 0, 8));
+	add(S(QRY, 0, 0, 6, 0, 8));
+	add(S(QRY, 0, 0, 2, 0, 8));
 	/* links: placement flags, revisions, BPF_LINK_UPDATE */
 	add(S(RST));
 	add(S(LNK, 0, 0, SOCK_CREATE));
@@ -361,8 +393,8 @@ int main(void)
 	nullfd = open("/dev/null", O_RDONLY);
 	mkdir(TOP, 0755);
 	for (int i = 0; i < NPROG; i++) {
-		int type = i == 6 ? 8 /* CGROUP_SKB */ : 9 /* CGROUP_SOCK */;
-		int eat = i == 5 ? POST_BIND4 : i == 6 ? 0 : SOCK_CREATE;
+		int type = i >= 72 ? extra[i - 72][0] : i == 6 ? 8 /* CGROUP_SKB */ : 9 /* CGROUP_SOCK */;
+		int eat = i >= 72 ? extra[i - 72][1] : i == 5 ? POST_BIND4 : i == 6 ? 0 : SOCK_CREATE;
 		pfd[i] = load(type, eat, i == 4 ? 0 : 1);
 		uint8_t info[256] = { 0 }, ia[168] = { 0 };
 		put32(ia, 0, pfd[i]);

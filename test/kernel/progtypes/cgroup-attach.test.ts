@@ -51,18 +51,23 @@ function insns(ret: number): Uint8Array {
   return b;
 }
 
-/** The recorder's programs: 4 denies, 5 is a cgroup/sock program for post_bind4, 6 a cgroup_skb one. */
+/** Programs 72.. of the recorder: [program type, expected attach type]. */
+const EXTRA: readonly (readonly [number, number])[] = [
+  [ProgType.CGROUP_SKB, 0],
+  [ProgType.CGROUP_SKB, AttachType.CGROUP_INET_EGRESS],
+  [ProgType.SOCK_OPS, 0],
+  [ProgType.CGROUP_SOCK_ADDR, AttachType.CGROUP_INET4_CONNECT],
+  [ProgType.CGROUP_DEVICE, 0],
+  [ProgType.CGROUP_SOCK, 0],
+];
+
+/** The recorder's programs: 4 denies, 5 is a cgroup/sock program for post_bind4, 6 a cgroup_skb one, 72.. EXTRA. */
 function loadProgs(k: Kernel): { fds: number[]; ids: number[] } {
   const fds: number[] = [];
   const ids: number[] = [];
   for (let i = 0; i < G.progs; i++) {
-    const fd = k.bpf(Cmd.PROG_LOAD, {
-      prog_type: i === 6 ? ProgType.CGROUP_SKB : ProgType.CGROUP_SOCK,
-      insn_cnt: 2,
-      insns: insns(i === 4 ? 0 : 1),
-      license: 'GPL',
-      expected_attach_type: i === 5 ? AttachType.CGROUP_INET4_POST_BIND : i === 6 ? 0 : AttachType.CGROUP_INET_SOCK_CREATE,
-    });
+    const [type, eat] = i >= 72 ? EXTRA[i - 72]! : i === 6 ? [ProgType.CGROUP_SKB, 0] : [ProgType.CGROUP_SOCK, i === 5 ? AttachType.CGROUP_INET4_POST_BIND : AttachType.CGROUP_INET_SOCK_CREATE];
+    const fd = k.bpf(Cmd.PROG_LOAD, { prog_type: type, insn_cnt: 2, insns: insns(i === 4 ? 0 : 1), license: 'GPL', expected_attach_type: eat });
     expect(fd, k.lastErrorReason ?? '').toBeGreaterThan(0);
     const info = new Uint8Array(256);
     expect(k.bpf(Cmd.OBJ_GET_INFO_BY_FD, { bpf_fd: fd, info_len: 256, info })).toBe(0);
