@@ -48,7 +48,7 @@ struct step {
 	int op, cg, prog, type;
 	unsigned flags;
 	int replace;  /* attach: replace_bpf_fd operand; query: array capacity */
-	int paflags;  /* query: pass a prog_attach_flags array */
+	int paflags;  /* query: 1 pass a prog_attach_flags array, 2 prog_ids unmapped */
 	int rev;      /* attach/detach: expected_revision */
 	int tail;     /* attach: a non-zero byte at offset 32, past expected_revision */
 };
@@ -351,6 +351,10 @@ static void script(void)
 	add(S(QRY, 0, 0, 10, 0, 8));
 	add(S(QRY, 0, 0, 6, 0, 8));
 	add(S(QRY, 0, 0, 2, 0, 8));
+	add(S(QRY, 0, 0, 3, 0, 8, 2));
+	add(S(QRY, 0, 0, 3, 0, 0, 2));
+	add(S(QRY, 1, 0, 3, 1, 8, 2));
+	add(S(QRY, 0, 0, 5, 0, 8, 2));
 	/* links: placement flags, revisions, BPF_LINK_UPDATE */
 	add(S(RST));
 	add(S(LNK, 0, 0, SOCK_CREATE));
@@ -485,9 +489,10 @@ int main(void)
 			put32(a, 4, s->type);
 			put32(a, 8, s->flags);
 			put32(a, 12, 0xdead);
-			put64(a, 16, (uintptr_t)ids);
+			/* paflags 2: prog_ids points at an unmapped page */
+			put64(a, 16, s->paflags == 2 ? 8 : (uintptr_t)ids);
 			put32(a, 24, s->replace);
-			if (s->paflags) put64(a, 32, (uintptr_t)pf);
+			if (s->paflags == 1) put64(a, 32, (uintptr_t)pf);
 			put64(a, 56, 0xbeef);
 			r = sys_bpf(16, a);
 			int n = 0;
