@@ -18,8 +18,10 @@
  * still empty or the ancestor is in multi mode (so a child's program shadows an ancestor's
  * override program, but not a multi one).
  * BPF_F_PREORDER programs run before the others, the ancestors' first (effectivePrograms).
- * Not modelled (refused with EINVAL and a message): BPF_F_BEFORE/BPF_F_AFTER relative to an
- * anchor (relative_fd / BPF_F_ID / BPF_F_LINK).
+ * BPF_F_BEFORE/BPF_F_AFTER with relative_fd (or BPF_F_ID: a program id) place a program next to
+ * an anchor program attached directly (ENOENT when it is not in the list, also an empty one).
+ * Not modelled (refused with EINVAL and a message): anchors that are links (BPF_F_LINK), links
+ * placed relative to an anchor, and anchors in the single modes.
  */
 import { AttachType as A, ProgType as P } from '../../object/uapi.js';
 import { ERRNO } from '../../util/errno.js';
@@ -152,7 +154,12 @@ export function cgroupAttach(k: Kernel, cg: Cgroup, attachType: number, what: At
     return k.refuse(-EINVAL, 'cgroup attach: BPF_F_ALLOW_OVERRIDE with BPF_F_ALLOW_MULTI, or BPF_F_REPLACE without BPF_F_ALLOW_MULTI');
   }
   if ((flags & F.REPLACE) !== 0 && (flags & (F.BEFORE | F.AFTER)) !== 0) return k.refuse(-EINVAL, 'cgroup attach: BPF_F_REPLACE with BPF_F_BEFORE/BPF_F_AFTER');
-  if (relative !== 0 || (flags & (F.ID | F.LINK)) !== 0) return k.refuse(-EINVAL, 'cgroup attach: placing a program relative to another (relative_fd, BPF_F_ID, BPF_F_LINK) is not emulated');
+  const anchored = relative !== 0 || (flags & (F.ID | F.LINK)) !== 0;
+  if (anchored && (flags & (F.BEFORE | F.AFTER)) === 0) return k.refuse(-EINVAL, 'cgroup attach: relative_fd, BPF_F_ID or BPF_F_LINK without BPF_F_BEFORE/BPF_F_AFTER');
+  if ((flags & F.BEFORE) !== 0 && (flags & F.AFTER) !== 0) return k.refuse(-EINVAL, 'cgroup attach: BPF_F_BEFORE with BPF_F_AFTER');
+  if (anchored && ((flags & F.LINK) !== 0 || 'link' in what || (flags & F.ALLOW_MULTI) === 0)) {
+    return k.refuse(-EINVAL, 'cgroup attach: an anchor that is a link (BPF_F_LINK), an anchored link, or an anchor in single mode is not emulated');
+  }
   const s = slotOf(cg, attachType);
   if (expectedRevision !== 0n && expectedRevision !== BigInt(s.revision)) return -ESTALE;
   if (!hierarchyAllows(cg, attachType)) return k.refuse(-EPERM, `cgroup attach: an ancestor of ${cg.path} holds a program that does not allow override`);
@@ -184,8 +191,22 @@ export function cgroupAttach(k: Kernel, cg: Cgroup, attachType: number, what: At
     if (old !== null) k.progPut(old);
   } else {
     const e: CgroupEntry = { prog, link, preorder: (flags & F.PREORDER) !== 0 };
-    if ((flags & F.BEFORE) !== 0) s.list.unshift(e);
-    else s.list.push(e);
+    let at = (flags & F.BEFORE) !== 0 ? 0 : s.list.length;
+    if (anchored) {
+      // the anchor: a program attached directly, by fd or (BPF_F_ID) by id; ENOENT when not in the list
+      let anchor: KProg | undefined;
+      if ((flags & F.ID) !== 0) anchor = k.progIds.find(relative);
+      else {
+        const p = k.progGet(relative);
+        if (typeof p === 'number') return p;
+        k.progPut(p);
+        anchor = p;
+      }
+      const i = anchor === undefined ? -1 : s.list.findIndex((x) => x.link === null && x.prog === anchor);
+      if (i < 0) return k.refuse(-ENOENT, `cgroup attach: the anchor program is not attached to ${cg.path}`);
+      at = (flags & F.BEFORE) !== 0 ? i : i + 1;
+    }
+    s.list.splice(at, 0, e);
   }
   s.flags = mode;
   s.revision++;

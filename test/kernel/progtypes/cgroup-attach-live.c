@@ -51,6 +51,8 @@ struct step {
 	int paflags;  /* query: 1 pass a prog_attach_flags array, 2 prog_ids unmapped */
 	int rev;      /* attach/detach: expected_revision */
 	int tail;     /* attach: a non-zero byte at offset 32, past expected_revision */
+	int relkind;  /* attach/link: relative_fd/id is 1 a prog fd, 2 a prog id, 3 a link fd, 4 the raw value relv */
+	int relv;
 };
 
 /* progs: 0-3 allow, 4 deny (sock_create), 5 cgroup/sock loaded for post_bind4, 6 cgroup_skb,
@@ -95,6 +97,17 @@ static int load(uint32_t type, uint32_t eat, int ret)
 		exit(1);
 	}
 	return fd;
+}
+
+static int relof(const struct step *s)
+{
+	switch (s->relkind) {
+	case 1: return pfd[s->relv];
+	case 2: return pid_[s->relv];
+	case 3: return links[s->relv];
+	case 4: return s->relv;
+	}
+	return 0;
 }
 
 static int fdof(int operand, const int *table)
@@ -355,6 +368,26 @@ static void script(void)
 	add(S(QRY, 0, 0, 3, 0, 0, 2));
 	add(S(QRY, 1, 0, 3, 1, 8, 2));
 	add(S(QRY, 0, 0, 5, 0, 8, 2));
+	/* placement relative to an anchor program (by fd or BPF_F_ID); anchors given as links are not modelled */
+	add(S(RST));
+	add(S(ATT, 0, 0, SOCK_CREATE, M_ | (1u << 3), .relkind = 1, .relv = 5));
+	add(S(ATT, 0, 0, SOCK_CREATE, M_));
+	add(S(ATT, 0, 1, SOCK_CREATE, M_ | (1u << 3), .relkind = 1, .relv = 0));
+	add(S(ATT, 0, 2, SOCK_CREATE, M_ | (1u << 4), .relkind = 1, .relv = 1));
+	add(S(QRY, 0, 0, SOCK_CREATE, 0, 8));
+	add(S(ATT, 0, 3, SOCK_CREATE, M_ | (1u << 3), .relkind = 1, .relv = 7));
+	add(S(ATT, 0, 3, SOCK_CREATE, M_ | (1u << 3), .relkind = 4, .relv = 999));
+	add(S(ATT, 0, 3, SOCK_CREATE, M_, .relkind = 1, .relv = 0));
+	add(S(ATT, 0, 3, SOCK_CREATE, M_ | (1u << 3) | (1u << 4), .relkind = 1, .relv = 0));
+	add(S(ATT, 0, 3, SOCK_CREATE, M_ | (1u << 3) | (1u << 5), .relkind = 2, .relv = 2));
+	add(S(ATT, 0, 7, SOCK_CREATE, M_ | (1u << 4) | (1u << 5), .relkind = 4, .relv = 0x7fffffff));
+	add(S(ATT, 0, 7, SOCK_CREATE, M_ | (1u << 4), .relkind = 1, .relv = 7));
+	add(S(ATT, 0, 7, SOCK_CREATE, M_ | (1u << 4), .relkind = 1, .relv = 0));
+	add(S(QRY, 0, 0, SOCK_CREATE, 0, 8));
+	add(S(LNK, 0, 11, SOCK_CREATE, (1u << 3)));
+	add(S(QRY, 0, 0, SOCK_CREATE, 0, 8));
+	add(S(ATT, 0, 12, SOCK_CREATE, M_ | (1u << 3) | (1u << 2), 0, .relkind = 1, .relv = 1));
+	add(S(ATT, 0, 12, SOCK_CREATE, M_ | (1u << 3), .relkind = 1, .relv = 12));
 	/* links: placement flags, revisions, BPF_LINK_UPDATE */
 	add(S(RST));
 	add(S(LNK, 0, 0, SOCK_CREATE));
@@ -430,6 +463,8 @@ int main(void)
 			put32(a, 12, s->flags);
 			put32(a, 16, s->flags & R_ ? fdof(s->replace, pfd) : 0);
 			put64(a, 24, s->rev);
+			put32(a, 20, relof(s));
+			if (s->relkind) printf(", \"relkind\": %d, \"relv\": %d", s->relkind, s->relv);
 			a[32] = s->tail;
 			if (s->rev || s->tail) printf(", \"rev\": %d, \"tail\": %d", s->rev, s->tail);
 			r = sys_bpf(8, a);
@@ -451,6 +486,8 @@ int main(void)
 			put32(a, 8, s->type);
 			put32(a, 12, s->flags);
 			put64(a, 24, s->rev);
+			put32(a, 16, relof(s));
+			if (s->relkind) printf(", \"relkind\": %d, \"relv\": %d", s->relkind, s->relv);
 			r = sys_bpf(28, a);
 			if (r >= 0) {
 				links[nlinks++] = r;

@@ -32,6 +32,9 @@ interface Step {
   readonly rev?: number;
   /** attach: a non-zero byte at offset 32 (past the command's last field) */
   readonly tail?: number;
+  /** attach: relative_fd/relative_id is 1 a program's fd, 2 its id, 4 the raw value relv */
+  readonly relkind?: number;
+  readonly relv?: number;
   readonly ret: number;
   readonly [k: string]: unknown;
 }
@@ -112,12 +115,13 @@ function replay(): Step[] {
           attach_flags: s.flags!,
           replace_bpf_fd: (s.flags! & 4) !== 0 ? fdOf(s.replace!, fds) : 0,
           expected_revision: BigInt(s.rev ?? 0),
+          relative_fd: s.relkind === 1 ? fds[s.relv!]! : s.relkind === 2 ? ids[s.relv!]! : s.relkind === 4 ? s.relv! : 0,
         };
         if (s.tail) {
           // raw bytes: the typed encoder has no field past expected_revision
           const raw = new Uint8Array(168);
           const dv = new DataView(raw.buffer);
-          [attr.target_fd, attr.attach_bpf_fd, attr.attach_type, attr.attach_flags, attr.replace_bpf_fd].forEach((v, i) => dv.setUint32(i * 4, v, true));
+          [attr.target_fd, attr.attach_bpf_fd, attr.attach_type, attr.attach_flags, attr.replace_bpf_fd, attr.relative_fd].forEach((v, i) => dv.setUint32(i * 4, v, true));
           dv.setBigUint64(24, attr.expected_revision, true);
           raw[32] = s.tail;
           ret = k.bpf(Cmd.PROG_ATTACH, raw);

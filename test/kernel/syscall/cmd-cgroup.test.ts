@@ -59,8 +59,9 @@ describe('BPF_PROG_ATTACH / DETACH / QUERY: the syscall layer', () => {
   it('refuses what it does not emulate with EINVAL and a reason', () => {
     const { k, cgFd, load } = setup();
     const fd = load();
-    expect(k.bpf(Cmd.PROG_ATTACH, { target_fd: cgFd, attach_bpf_fd: fd, attach_type: SOCK_CREATE, attach_flags: 2 | 8, relative_fd: fd })).toBe(-EINVAL);
-    expect(k.lastErrorReason).toMatch(/relative .*not emulated/);
+    // an anchor given as a link (BPF_F_LINK)
+    expect(k.bpf(Cmd.PROG_ATTACH, { target_fd: cgFd, attach_bpf_fd: fd, attach_type: SOCK_CREATE, attach_flags: 2 | 8 | (1 << 13), relative_fd: fd })).toBe(-EINVAL);
+    expect(k.lastErrorReason).toMatch(/BPF_F_LINK.*not emulated/);
     expect(k.bpf(Cmd.PROG_ATTACH, { target_fd: cgFd, attach_bpf_fd: fd, attach_type: AttachType.SK_MSG_VERDICT })).toBe(-EINVAL);
     expect(k.lastErrorReason).toMatch(/not a cgroup attach type/);
     expect(k.bpf(Cmd.PROG_QUERY, { target_fd: cgFd, attach_type: AttachType.SK_MSG_VERDICT })).toBe(-EINVAL);
