@@ -147,7 +147,7 @@ export type AttachWhat = { readonly prog: KProg; readonly replace: KProg | null 
 /**
  * __cgroup_bpf_attach, in its order of checks. On success the entry holds the caller's program
  * reference (a replaced single program's reference is dropped); on failure the caller keeps it.
- * Returns 0 or -errno; `why` receives a message for the refusal.
+ * Returns 0 or -errno; a refusal's reason goes to `kernel.lastErrorReason`.
  */
 export function cgroupAttach(k: Kernel, cg: Cgroup, attachType: number, what: AttachWhat, flags: number, relative: number, expectedRevision: bigint): number {
   if (((flags & F.ALLOW_OVERRIDE) !== 0 && (flags & F.ALLOW_MULTI) !== 0) || ((flags & F.REPLACE) !== 0 && (flags & F.ALLOW_MULTI) === 0)) {
@@ -161,7 +161,7 @@ export function cgroupAttach(k: Kernel, cg: Cgroup, attachType: number, what: At
     return k.refuse(-EINVAL, 'cgroup attach: an anchor that is a link (BPF_F_LINK), an anchored link, or an anchor in single mode is not emulated');
   }
   const s = slotOf(cg, attachType);
-  if (expectedRevision !== 0n && expectedRevision !== BigInt(s.revision)) return -ESTALE;
+  if (expectedRevision !== 0n && expectedRevision !== BigInt(s.revision)) return k.refuse(-ESTALE, `cgroup attach: ${cg.path} is at revision ${s.revision}, not ${expectedRevision}`);
   if (!hierarchyAllows(cg, attachType)) return k.refuse(-EPERM, `cgroup attach: an ancestor of ${cg.path} holds a program that does not allow override`);
   const mode = flags & (F.ALLOW_OVERRIDE | F.ALLOW_MULTI);
   if (s.list.length > 0 && s.flags !== mode) return k.refuse(-EPERM, `cgroup attach: ${cg.path} holds programs attached with flags ${s.flags}, not ${mode}`);
@@ -175,7 +175,7 @@ export function cgroupAttach(k: Kernel, cg: Cgroup, attachType: number, what: At
   } else {
     for (const e of s.list) {
       if (prog !== null && e.prog === prog && prog !== replace) return k.refuse(-EINVAL, `cgroup attach: program '${prog.name}' is already attached to ${cg.path}`);
-      if (link !== null && e.link === link) return -EINVAL;
+      if (link !== null && e.link === link) return k.refuse(-EINVAL, `cgroup attach: link ${link.id} is already attached to ${cg.path}`);
     }
     if (replace !== null) {
       target = s.list.find((e) => e.prog === replace) ?? null;
@@ -220,7 +220,7 @@ export function cgroupAttach(k: Kernel, cg: Cgroup, attachType: number, what: At
  */
 export function cgroupDetach(k: Kernel, cg: Cgroup, attachType: number, prog: KProg | null, link: KLink | null, expectedRevision: bigint): number {
   const s = slotOf(cg, attachType);
-  if (expectedRevision !== 0n && expectedRevision !== BigInt(s.revision)) return -ESTALE;
+  if (expectedRevision !== 0n && expectedRevision !== BigInt(s.revision)) return k.refuse(-ESTALE, `cgroup detach: ${cg.path} is at revision ${s.revision}, not ${expectedRevision}`);
   let i: number;
   if ((s.flags & F.ALLOW_MULTI) === 0) {
     if (s.list.length === 0) return k.refuse(-ENOENT, `cgroup detach: nothing is attached to ${cg.path}`);
