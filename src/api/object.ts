@@ -23,7 +23,7 @@ const BPF_FUNC_OVERRIDE_RETURN = 58;
 import { fireHook, hookKindOf, type HookEvent, type HookRunResult } from '../kernel/progtypes/tracing.js';
 import { attachToHook } from '../kernel/syscall/cmd-link.js';
 import { structOpsOf, type StructOpsInstance } from '../kernel/structops.js';
-import { BPF_F_LINK, BPF_F_RDONLY_PROG, Cmd, LinkType } from '../kernel/syscall/uapi.js';
+import { BPF_F_LINK, BPF_F_RDONLY_PROG, BPF_F_REPLACE, Cmd, LinkType } from '../kernel/syscall/uapi.js';
 import type { KMap, KProg } from '../kernel/objects/objects.js';
 import { loadObjectSpec, type LoadObjectOptions } from '../object/load.js';
 import type { ExternSpec, MapSpec, ObjectSpec, ProgramSpec } from '../object/spec.js';
@@ -384,6 +384,40 @@ export class BpfProgram {
       return new BpfLink(this.obj, k.newFd({ kind: 'link', obj: link }), 'hook', null);
     }
     throw new BpfError(EINVAL, `attach ${this.name}: ${s.typeName} programs have no emulated attach point`);
+  }
+
+  /**
+   * bpf_program__attach_cgroup: a cgroup link (BPF_LINK_CREATE, multi semantics) of this program
+   * at its expected attach type in the cgroup whose directory fd is `cgroupFd`
+   * (`cgroupsOf(kernel).openFd(kernel, cg)`). Closing the link detaches it.
+   */
+  attachCgroup(cgroupFd: number): BpfLink {
+    if (this.fd < 0) throw new BpfError(EINVAL, `attach_cgroup: program '${this.name}' is not loaded`);
+    const fd = BpfError.check(this.obj.kernel.bpf(Cmd.LINK_CREATE, { prog_fd: this.fd, target_fd: cgroupFd, attach_type: this.expectedAttachType }), `attach_cgroup ${this.name}`);
+    return new BpfLink(this.obj, fd, 'link', null);
+  }
+
+  /**
+   * bpf_prog_attach_opts: BPF_PROG_ATTACH of this program to a cgroup (no flag: the one program;
+   * BPF_F_ALLOW_OVERRIDE; BPF_F_ALLOW_MULTI, with `replace` for BPF_F_REPLACE). `attachType`
+   * defaults to the expected attach type. Throws a BpfError with the kernel's errno.
+   */
+  attachToCgroup(cgroupFd: number, opts: { flags?: number; replace?: BpfProgram; attachType?: number; expectedRevision?: bigint } = {}): void {
+    if (this.fd < 0) throw new BpfError(EINVAL, `prog_attach: program '${this.name}' is not loaded`);
+    const attr = {
+      target_fd: cgroupFd,
+      attach_bpf_fd: this.fd,
+      attach_type: opts.attachType ?? this.expectedAttachType,
+      attach_flags: (opts.flags ?? 0) | (opts.replace !== undefined ? BPF_F_REPLACE : 0),
+      replace_bpf_fd: opts.replace?.fd ?? 0,
+      expected_revision: opts.expectedRevision ?? 0n,
+    };
+    BpfError.check(this.obj.kernel.bpf(Cmd.PROG_ATTACH, attr), `prog_attach ${this.name}`);
+  }
+
+  /** bpf_prog_detach2: BPF_PROG_DETACH of this program from a cgroup (at its expected attach type by default). */
+  detachFromCgroup(cgroupFd: number, attachType?: number): void {
+    BpfError.check(this.obj.kernel.bpf(Cmd.PROG_DETACH, { target_fd: cgroupFd, attach_bpf_fd: this.fd, attach_type: attachType ?? this.expectedAttachType }), `prog_detach ${this.name}`);
   }
 
   /**
@@ -859,6 +893,28 @@ export class BpfObject {
     if (short === undefined) return fault;
     const p = this.programs.find((q) => q.fd >= 0 && q.kernelProg.name === short && q.name !== short);
     return p === undefined ? fault : fault.with({ program: p.name });
+  }
+
+  /**
+   * bpf_prog_query_opts for a cgroup (BPF_PROG_QUERY): the programs attached at `attachType` to
+   * the cgroup whose directory fd is `cgroupFd` (or, `effective`, those a task there runs), with
+   * the cgroup's attach flags, each program's attach flags (not for an effective query) and the
+   * revision. Asks for the count first, then for the ids.
+   */
+  queryCgroup(cgroupFd: number, attachType: number, opts: { effective?: boolean } = {}): { attachFlags: number; progIds: number[]; progAttachFlags: number[] | null; revision: bigint } {
+    const k = this.kernel;
+    const base = { target_fd: cgroupFd, attach_type: attachType, query_flags: opts.effective === true ? 1 : 0 };
+    const head: Record<string, number | bigint | Uint8Array> = { ...base, prog_cnt: 0, attach_flags: 0, revision: 0n };
+    BpfError.check(k.bpf(Cmd.PROG_QUERY, head), 'prog_query');
+    const n = head.prog_cnt as number;
+    const ids = new Uint8Array(Math.max(n, 1) * 4);
+    const flags = opts.effective === true ? null : new Uint8Array(Math.max(n, 1) * 4);
+    const q: Record<string, number | bigint | Uint8Array> = { ...base, prog_cnt: n, attach_flags: 0, revision: 0n, prog_ids: ids };
+    if (flags !== null) q.prog_attach_flags = flags;
+    BpfError.check(k.bpf(Cmd.PROG_QUERY, q), 'prog_query');
+    const m = Math.min(n, q.prog_cnt as number);
+    const words = (b: Uint8Array): number[] => Array.from({ length: m }, (_, i) => new DataView(b.buffer).getUint32(i * 4, true));
+    return { attachFlags: q.attach_flags as number, progIds: words(ids), progAttachFlags: flags === null ? null : words(flags), revision: q.revision as bigint };
   }
 
   /** bpf_object__close: destroy links, close programs and maps (struct_ops maps last). */

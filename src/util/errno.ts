@@ -54,6 +54,7 @@ export const ERRNO = {
   ETIMEDOUT: 110,
   EALREADY: 114,
   EINPROGRESS: 115,
+  ESTALE: 116,
   ECANCELED: 125,
   ENOTSUPP: 524,
 } as const;

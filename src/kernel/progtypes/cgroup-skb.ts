@@ -26,7 +26,8 @@ import { bindCgroupStorage } from '../../helpers/cgroup.js';
 import type { Fault } from '../../vm/fault.js';
 import type { Kernel } from '../kernel.js';
 import type { KProg } from '../objects/objects.js';
-import { cgroupOfLink, effectiveLinks } from './cgroup.js';
+import { cgroupHookAttachType } from './cgroup.js';
+import { effectiveForCurrent } from './cgroup-attach.js';
 import { runSkb, type SkbCtxIn } from './skb.js';
 
 const { EPERM } = ERRNO;
@@ -64,16 +65,14 @@ export interface CgroupSkbResult {
  */
 export function fireCgroupSkb(k: Kernel, name: 'cgroup_skb/ingress' | 'cgroup_skb/egress', frame: Uint8Array): CgroupSkbResult {
   const egress = name === 'cgroup_skb/egress';
-  const hook = k.hooks.get('cgroup', name);
   let retval = 0;
   let flags = 0;
   let carried: SkbCtxIn | undefined;
   const runs: CgroupSkbRun[] = [];
-  for (const link of effectiveLinks(k, hook?.links ?? [])) {
-    const prog = link.prog;
-    if (prog === null || prog.type !== ProgType.CGROUP_SKB) continue;
-    const cgroupId = cgroupOfLink(link)!.id;
-    const eat = prog.expectedAttachType;
+  const eat = cgroupHookAttachType(name);
+  for (const { prog, cgroup } of effectiveForCurrent(k, eat)) {
+    if (prog.type !== ProgType.CGROUP_SKB) continue;
+    const cgroupId = cgroup.id;
     const r = runSkb(k, prog, {
       data: frame,
       ...(carried !== undefined ? { ctx: carried } : {}),

@@ -6,9 +6,11 @@
  * {@link attachCgroup}, and {@link fireCgroup} runs the programs in effect for the current task's
  * cgroup on one event, as the kernel's cgroup run array does (kernel/bpf/cgroup.c
  * compute_effective_progs, bpf_prog_run_array_cg):
- * - the effective programs are those attached to the task's cgroup, then its parent's, up to the
- *   root (links attach with BPF_F_ALLOW_MULTI semantics), each cgroup's in attach order; each
- *   run gets the cgroup storage of the cgroup it was attached to (bpf_get_local_storage);
+ * - the effective programs are the task's cgroup's, then its ancestors' as 6.18 computes them
+ *   (cgroup-attach.ts: override and single modes shadow, multi adds, BPF_F_PREORDER first); links
+ *   (attachCgroup, BPF_LINK_CREATE) attach with BPF_F_ALLOW_MULTI semantics, BPF_PROG_ATTACH in
+ *   any mode (syscall/cmd-cgroup.ts); each run gets the cgroup storage of the cgroup it was
+ *   attached to (bpf_get_local_storage);
  * - the programs run in attach order on one shared ctx, so a rewrite (user_ip4, reply, optlen, ...)
  *   is seen by the next program and reported at the end;
  * - a program returning 0 (bit 0 clear) makes the result -EPERM unless it is already an error;
@@ -28,15 +30,14 @@
  * A cgroup/sysctl event may describe the access (`sysctl`: name, current value, value written) for
  * the bpf_sysctl_* helpers (helpers/sysctl.ts); a write reports the value it stores (`sysctlValue`).
  * cgroup_skb programs attach here too; progtypes/cgroup-skb.ts fires them on a packet.
- * Not modelled: BPF_F_ALLOW_OVERRIDE and single-program attachment (every attachment is multi).
  */
 import { AttachType as A, ProgType as P } from '../../object/uapi.js';
 import { ERRNO } from '../../util/errno.js';
 import { Memory, PERM_RW, RegionKind } from '../../vm/memory.js';
 import type { Fault } from '../../vm/fault.js';
 import type { Kernel } from '../kernel.js';
-import type { KLink, KProg } from '../objects/objects.js';
-import { attachToHook } from '../syscall/cmd-link.js';
+import { KLink, type KProg } from '../objects/objects.js';
+import { cgroupAttach, CgroupAttachFlags, cgroupDetach, cgroupLinkReplaced, effectiveEat, effectiveForCurrent } from './cgroup-attach.js';
 import { cgroupsOf, type Cgroup } from '../../maps/cgroups.js';
 import { CgroupStorageMap } from '../../maps/cgroup-storage.js';
 import { bindCgroupStorage } from '../../helpers/cgroup.js';
@@ -47,7 +48,7 @@ import { LinkType } from '../syscall/uapi.js';
 import { mapFieldCtx, StructImage, type FieldCtx } from './fieldctx.js';
 import { BPF_SOCK, BPF_SOCK_ADDR, BPF_SOCKOPT, fieldCtxOf } from './sockctx.js';
 
-const { EPERM, EINVAL } = ERRNO;
+const { EPERM, EINVAL, ENOLINK } = ERRNO;
 
 /** Hook names (libbpf's SEC() names) by (program type, expected attach type). */
 const HOOKS: readonly (readonly [type: number, eat: number, name: string])[] = [
@@ -94,13 +95,15 @@ function hookDef(name: string): readonly [number, number, string] {
   return h;
 }
 
-/** Which cgroup each link attaches its program to. */
+/** The cgroup and attach type of each cgroup link (attachCgroup, BPF_LINK_CREATE). */
 const LINK_CGROUP = new WeakMap<KLink, Cgroup>();
 
 /**
  * Attach the program of `progFd` to its cgroup hook (chosen by its type and expected attach type)
- * in `cgroup` (default: the root of the emulated hierarchy) and return the link's fd; closing
- * that fd detaches it. -EINVAL for a program of another type or a removed cgroup.
+ * in `cgroup` (default: the root of the emulated hierarchy) as a link (BPF_F_ALLOW_MULTI
+ * semantics, cgroup-attach.ts) and return the link's fd; closing that fd detaches it. -EINVAL for
+ * a program of another type or a removed cgroup; -EPERM where the cgroup or an ancestor holds
+ * programs attached without BPF_F_ALLOW_MULTI (as the kernel's link_create).
  */
 export function attachCgroup(k: Kernel, progFd: number, cgroup?: Cgroup): number {
   const prog = k.progGet(progFd);
@@ -110,27 +113,55 @@ export function attachCgroup(k: Kernel, progFd: number, cgroup?: Cgroup): number
     k.progPut(prog);
     return k.refuse(-EINVAL, `program '${prog.name}' is not a cgroup_skb, cgroup/sock, sock_addr, sockops, dev, sysctl or sockopt program`);
   }
-  const cg = cgroup ?? cgroupsOf(k).root;
+  return cgroupLinkAttach(k, prog, cgroup ?? cgroupsOf(k).root, hookDef(name)[1]);
+}
+
+/**
+ * Make a cgroup link of `prog` (whose reference the link takes over on success; dropped on failure)
+ * at `attachType` of `cg` and return its fd or -errno. `flags` (BPF_F_BEFORE, BPF_F_AFTER,
+ * BPF_F_PREORDER), `relative` and `expectedRevision` are link_create's. BPF_LINK_UPDATE swaps
+ * the program in place (cgroup_bpf_replace: EPERM when `old` is not the link's program, EINVAL
+ * for another type or expected attach type, ENOLINK once detached; one more revision).
+ */
+export function cgroupLinkAttach(k: Kernel, prog: KProg, cg: Cgroup, attachType: number, flags = 0, relative = 0, expectedRevision = 0n): number {
   if (cg.removed) {
     k.progPut(prog);
     return k.refuse(-EINVAL, `cgroup ${cg.path} was removed`);
   }
-  const hook = k.hooks.add({ kind: 'cgroup', name, params: [] }, k.types);
-  const link: KLink = attachToHook(k, prog, hook, LinkType.CGROUP, prog.expectedAttachType);
+  const detach = (link: KLink): number => {
+    if (link.detached) return 0;
+    link.detached = true;
+    return cgroupDetach(k, cg, attachType, null, link, 0n);
+  };
+  const updateProg = (link: KLink, newProg: KProg, oldProg: KProg | null): number => {
+    if (link.detached) return k.refuse(-ENOLINK, `link ${link.id} was detached from ${cg.path}`);
+    const cur = link.prog!;
+    if (oldProg !== null && oldProg !== cur) return k.refuse(-EPERM, `link ${link.id} does not hold program '${oldProg.name}'`);
+    if (newProg.type !== cur.type || effectiveEat(newProg) !== effectiveEat(cur)) return k.refuse(-EINVAL, `program '${newProg.name}' is not of the link's type and expected attach type`);
+    link.prog = newProg;
+    cgroupLinkReplaced(cg, attachType);
+    k.progPut(cur);
+    return 0;
+  };
+  const link = new KLink(LinkType.CGROUP, attachType, prog, null, { release: (l) => void detach(l), detach, updateProg }, cg.path);
+  const r = cgroupAttach(k, cg, attachType, { link }, CgroupAttachFlags.ALLOW_MULTI | flags, relative, expectedRevision);
+  if (r < 0) {
+    k.progPut(prog);
+    return r;
+  }
+  link.id = k.linkIds.alloc(link);
   LINK_CGROUP.set(link, cg);
   return k.newFd({ kind: 'link', obj: link });
 }
 
-/** The cgroup a link attached its program to (attachCgroup), if it is a cgroup link. */
+/** The cgroup a link attached its program to, if it is a cgroup link. */
 export function cgroupOfLink(link: KLink): Cgroup | undefined {
   return LINK_CGROUP.get(link);
 }
 
-/** compute_effective_progs: the task's cgroup's links, then each ancestor's, in attach order. */
-export function effectiveLinks(k: Kernel, links: readonly KLink[]): KLink[] {
-  const out: KLink[] = [];
-  for (let c: Cgroup | null = cgroupsOf(k).current; c !== null; c = c.parent) for (const l of links) if (LINK_CGROUP.get(l) === c) out.push(l);
-  return out;
+/** The attach type of a cgroup hook name (`cgroup/connect4` → BPF_CGROUP_INET4_CONNECT). */
+export function cgroupHookAttachType(name: string): number {
+  return hookDef(name)[1];
 }
 
 /** Field values by name: a number or bigint per element (`user_ip6: [a, b, c, d]` for arrays). */
@@ -289,13 +320,10 @@ export function fireCgroup(k: Kernel, name: string, ev: CgroupEvent = {}): Cgrou
     let retval = getsockopt ? (ev.retval ?? 0) | 0 : 0;
     let flags = 0;
     const runs: CgroupProgRun[] = [];
-    const hook = k.hooks.get('cgroup', name);
-    for (const link of effectiveLinks(k, hook?.links ?? [])) {
-      const prog = link.prog;
-      if (prog === null) continue;
+    for (const { prog, cgroup } of effectiveForCurrent(k, eat)) {
       if (getsockopt) img.set('retval', retval);
       const ctx = mapFieldCtx(k, view, img.bytes, `${view.name} of ${prog.name}`);
-      const cgroupId = LINK_CGROUP.get(link)!.id;
+      const cgroupId = cgroup.id;
       let r;
       try {
         r = k.execute(prog, [ctx.ptr], {

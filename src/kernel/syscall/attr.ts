@@ -140,6 +140,9 @@ const LINK_CREATE: readonly FieldDef[] = [
   // BPF_TRACE_ITER: the same union as target_btf_id/cookie
   f('iter_info', 16, 'ptr'),
   f('iter_info_len', 24, 'u32'),
+  // cgroup attach types: link_create.cgroup
+  f('relative_fd', 16, 'u32'),
+  f('expected_revision', 24, 'u64'),
 ];
 const LINK_UPDATE: readonly FieldDef[] = [f('link_fd', 0, 'u32'), f('new_prog_fd', 4, 'u32'), f('flags', 8, 'u32'), f('old_prog_fd', 12, 'u32')];
 const LINK_DETACH: readonly FieldDef[] = [f('link_fd', 0, 'u32')];
@@ -149,6 +152,27 @@ const PROG_BIND_MAP: readonly FieldDef[] = [f('prog_fd', 0, 'u32'), f('map_fd', 
 const ENABLE_STATS: readonly FieldDef[] = [f('type', 0, 'u32')];
 const ASSOC: readonly FieldDef[] = [f('map_fd', 0, 'u32'), f('prog_fd', 4, 'u32'), f('flags', 8, 'u32')];
 const ITER_CREATE: readonly FieldDef[] = [f('link_fd', 0, 'u32'), f('flags', 4, 'u32')];
+const PROG_ATTACH: readonly FieldDef[] = [
+  f('target_fd', 0, 'u32'),
+  f('attach_bpf_fd', 4, 'u32'),
+  f('attach_type', 8, 'u32'),
+  f('attach_flags', 12, 'u32'),
+  f('replace_bpf_fd', 16, 'u32'),
+  f('relative_fd', 20, 'u32'),
+  f('expected_revision', 24, 'u64'),
+];
+const PROG_QUERY: readonly FieldDef[] = [
+  f('target_fd', 0, 'u32'),
+  f('attach_type', 4, 'u32'),
+  f('query_flags', 8, 'u32'),
+  f('attach_flags', 12, 'u32'),
+  f('prog_ids', 16, 'ptr'),
+  f('prog_cnt', 24, 'u32'),
+  f('prog_attach_flags', 32, 'ptr'),
+  f('link_ids', 40, 'ptr'),
+  f('link_attach_flags', 48, 'ptr'),
+  f('revision', 56, 'u64'),
+];
 
 const L = (cmd: number, fields: readonly FieldDef[], lastEnd: number): CmdLayout => ({ cmd, fields, lastEnd });
 
@@ -185,6 +209,9 @@ export const CMD_LAYOUTS: ReadonlyMap<number, CmdLayout> = new Map(
     L(Cmd.PROG_BIND_MAP, PROG_BIND_MAP, 12), // prog_bind_map.flags
     L(Cmd.ITER_CREATE, ITER_CREATE, 8), // iter_create.flags
     L(Cmd.ENABLE_STATS, ENABLE_STATS, 4), // enable_stats.type
+    L(Cmd.PROG_ATTACH, PROG_ATTACH, 32), // expected_revision
+    L(Cmd.PROG_DETACH, PROG_ATTACH, 32), // expected_revision
+    L(Cmd.PROG_QUERY, PROG_QUERY, 64), // query.revision
     L(Cmd.PROG_ASSOC_STRUCT_OPS, ASSOC, 8), // prog_assoc_struct_ops.prog_fd: flags is covered by CHECK_ATTR too
   ].map((l) => [l.cmd, l]),
 );
@@ -328,7 +355,7 @@ export function encodeTyped(cmd: number, obj: TypedAttr, user: AddressSpace & { 
         }
       }
       if (key === undefined && !w.output) continue;
-      obj[key ?? w.field.name] = w.field.kind === 'u32' ? attr.u32(w.field.off) : attr.s32(w.field.off);
+      obj[key ?? w.field.name] = w.field.kind === 'u32' ? attr.u32(w.field.off) : w.field.kind === 'u64' ? attr.u64(w.field.off) : attr.s32(w.field.off);
     }
     for (const a of staged) user.free(a);
   };
@@ -336,9 +363,9 @@ export function encodeTyped(cmd: number, obj: TypedAttr, user: AddressSpace & { 
 }
 
 /** Fields the kernel writes back, copied into a typed object even when the caller left them out. */
-const OUTPUT_FIELDS = new Set(['retval', 'duration', 'data_size_out', 'ctx_size_out', 'info_len', 'next_id', 'count', 'log_true_size', 'btf_log_true_size']);
+const OUTPUT_FIELDS = new Set(['prog_cnt', 'retval', 'duration', 'data_size_out', 'ctx_size_out', 'info_len', 'next_id', 'count', 'log_true_size', 'btf_log_true_size', 'attach_flags', 'revision']);
 
-/** A u32/s32 field copied back into typed objects: the names it may be given under, and whether it is an output. */
+/** A u32/s32 field (or an output u64: query.revision) copied back into typed objects: the names it may be given under, and whether it is an output. */
 interface WriteBack {
   readonly field: FieldDef;
   readonly names: readonly string[];
@@ -360,7 +387,7 @@ function writeBackPlan(layout: CmdLayout): readonly WriteBack[] {
   let plan = WRITE_BACK.get(layout);
   if (plan === undefined) {
     plan = layout.fields
-      .filter((f) => f.kind === 'u32' || f.kind === 's32')
+      .filter((f) => f.kind === 'u32' || f.kind === 's32' || (f.kind === 'u64' && OUTPUT_FIELDS.has(f.name)))
       .map((f) => ({ field: f, names: [f.name, ...Object.keys(ALIASES).filter((a) => ALIASES[a] === f.name)], output: OUTPUT_FIELDS.has(f.name) }));
     WRITE_BACK.set(layout, plan);
   }

@@ -5,8 +5,9 @@
  * bpf_iter_link_attach, bpf_iter_new_fd).
  *
  * Emulated attach points are the kernel's hook registry (raw tracepoints, fentry/fexit/fmod_ret,
- * LSM), iterator targets (iter.ts) and struct_ops. Attaching XDP/tc/cgroup programs to network
- * devices or cgroups is not emulated (there are none): those LINK_CREATE calls fail with EINVAL.
+ * LSM), iterator targets (iter.ts), struct_ops and the cgroups of the emulated hierarchy
+ * (cmd-cgroup.ts). Attaching XDP/tc programs to network devices is not emulated (there are
+ * none): those LINK_CREATE calls fail with EINVAL.
  */
 import { ERRNO } from '../../util/errno.js';
 import { AttachType, ProgType } from '../../object/uapi.js';
@@ -16,6 +17,8 @@ import { ITER_LINK_INFO_SIZE, iterTargets, openIterSession } from '../objects/it
 import type { Kernel } from '../kernel.js';
 import { KLink, type KProg, type LinkOps } from '../objects/objects.js';
 import { structOpsLinkCreate } from '../structops.js';
+import { CGROUP_ATTACH_PROG_TYPE } from '../progtypes/cgroup-attach.js';
+import { cgroupLinkCreate } from './cmd-cgroup.js';
 import { BPF_F_REPLACE, LinkType, PAGE_SIZE } from './uapi.js';
 
 const { EINVAL, ENOENT, EOPNOTSUPP, EFAULT, EPERM, E2BIG } = ERRNO;
@@ -87,7 +90,8 @@ export function linkCreate(k: Kernel, a: Attr): number {
       return installLink(k, attachToHook(k, prog, hook, lt, attachType));
     }
     default:
-      ret = -EINVAL; // devices, cgroups, netns, perf events and sockmaps are not emulated
+      if (CGROUP_ATTACH_PROG_TYPE.get(attachType) !== undefined) return cgroupLinkCreate(k, prog, a);
+      ret = -EINVAL; // devices, netns, perf events and sockmaps are not emulated
   }
   k.progPut(prog);
   return ret;

@@ -3,6 +3,7 @@ import type { Attr } from './attr.js';
 import { mapBatch, mapCreate, mapDeleteElem, mapFreeze, mapGetNextKey, mapLookupAndDeleteElem, mapLookupElem, mapUpdateElem } from './cmd-map.js';
 import { btfGetFdById, btfLoad, enableStats, getNextId, linkGetFdById, mapGetFdById, objGetInfoByFd, progGetFdById } from './cmd-obj.js';
 import { iterCreate, linkCreate, linkDetach, linkUpdate, progAssocStructOps, rawTracepointOpen } from './cmd-link.js';
+import { progAttach, progDetach, progQuery } from './cmd-cgroup.js';
 import { progBindMap, progLoad, progTestRun } from './cmd-prog.js';
 import type { Kernel } from '../kernel.js';
 import { Cmd } from './uapi.js';
@@ -43,4 +44,7 @@ export const COMMAND_HANDLERS: ReadonlyMap<number, CommandHandler> = new Map<num
   [Cmd.RAW_TRACEPOINT_OPEN, rawTracepointOpen],
   [Cmd.ITER_CREATE, iterCreate],
   [Cmd.PROG_ASSOC_STRUCT_OPS, progAssocStructOps],
+  [Cmd.PROG_ATTACH, progAttach],
+  [Cmd.PROG_DETACH, progDetach],
+  [Cmd.PROG_QUERY, progQuery],
 ]);
