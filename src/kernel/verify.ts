@@ -108,6 +108,30 @@ function funcsOf(prog: KProg): VFunc[] {
   return out;
 }
 
+/**
+ * The exception callback the main program names (6.18 check_btf_info / find_exception_cb: a decl tag
+ * "exception_callback:<fn>" on the main program's FUNC names a function of the program's func info):
+ * its pc, or undefined when the program names none (or a function not in its func info).
+ */
+function exceptionCbOf(prog: KProg): number | undefined {
+  if (prog.btf === null || prog.funcInfo.length === 0) return undefined;
+  const btf = prog.btf.btf;
+  const main = prog.funcInfo[0]!.typeId;
+  const PREFIX = 'exception_callback:';
+  const tag = btf.types.find((t) => t.kind === 'DECL_TAG' && t.type === main && t.componentIdx === -1 && t.name.startsWith(PREFIX));
+  if (tag === undefined) return undefined;
+  const name = tag.name.slice(PREFIX.length);
+  for (const fi of prog.funcInfo) {
+    try {
+      const f = btf.type(fi.typeId);
+      if (f.kind === 'FUNC' && f.name === name) return fi.insnOff;
+    } catch {
+      // malformed func info: not the callback
+    }
+  }
+  return undefined;
+}
+
 /** A BTF type as a ctx argument: integers are scalars, pointers to structs typed pointers. */
 function argOf(btf: Btf, typeId: number, nullable: boolean): VCtxArg {
   const t = btf.resolved(typeId);
@@ -306,6 +330,8 @@ export type PseudoMaps = ReadonlyMap<number, PseudoTarget>;
 
 /** Run the verifier on a program being loaded. */
 export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[], pseudo: PseudoMaps, logLevel: number, lineOf: VerifierInput['lineOf']): VerifierResult {
+  const exceptionCb = exceptionCbOf(prog);
+  prog.exceptionCbPc = exceptionCb;
   const vmlinux = k.vmlinuxBtf;
   const input: VerifierInput = {
     insns,
@@ -361,6 +387,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     logLevel,
     privileged: k.verifierPrivileged,
     funcs: funcsOf(prog),
+    ...(exceptionCb !== undefined ? { exceptionCb } : {}),
   };
   void vmlinux;
   return verify(input);

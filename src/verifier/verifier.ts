@@ -12,6 +12,7 @@
  * sound but can be weaker than the kernel's, which only shows in the processed-instruction count.
  */
 import type { RawInsn } from '../isa/insn.js';
+import { checkThrow } from './throw.js';
 import { ADDR_SPACE_CAST_OFF, CAST_IMM_KERN, CAST_IMM_USER, CLS_ALU, CLS_ALU64, CLS_JMP, CLS_JMP32, CLS_LD, CLS_LDX, CLS_ST, CLS_STX, opClass } from '../isa/opcodes.js';
 import type { VerifierInput, VerifierResult, VerifierStats, VFunc, VKfunc } from './api.js';
 import { VerifierError, type VerifierErrorCode } from './api.js';
@@ -311,6 +312,10 @@ export class Verifier {
     if (err === null) err = this.checkSleepable();
     if (err === null) {
       try {
+        // the exception callback is verified on its own, as a global function (its argument a scalar)
+        const cb = this.input.exceptionCb;
+        const cbFn = cb === undefined ? undefined : this.input.funcs?.find((f) => f.pc === cb);
+        if (cb !== undefined && cbFn !== undefined && this.cfg.subOf[cb] !== undefined) this.markGlobalCalled(this.cfg.subOf[cb]!, cbFn);
         this.doCheck(this.initialState(), 0);
         while (this.asyncRoots.length > 0) {
           const r = this.asyncRoots.shift()!;
@@ -1064,8 +1069,15 @@ export class Verifier {
         if (r === 'next') this.scratchRegs |= 1;
         return r;
       }
-      if (i.src === 2) checkKfuncCall(this, i);
-      else checkHelperCall(this, i);
+      if (i.src === 2) {
+        // bpf_throw's arguments are checked, its path ends (v.regs() still has the cookie in R1)
+        if (this.input.kfunc(i.imm)?.name === 'bpf_throw') {
+          this.readReg(1);
+          checkThrow(this);
+          return 'exit';
+        }
+        checkKfuncCall(this, i);
+      } else checkHelperCall(this, i);
       this.scratchRegs |= 1;
       this.pc++;
       return 'next';

@@ -19,30 +19,13 @@ const UNPRIV_SYSCTL = '/proc/sys/kernel/unprivileged_bpf_disabled';
 
 /** Cases where bpfemu's verdict differs from 6.18's, with the reason (README "Verifier"). */
 export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
-  'throw-default': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-cb': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-static-subprog': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-global-subprog': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-assert-bounds': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-cb-rand-tc': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-after-release': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-xdp': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-always': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-cg-cb-bit': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
+  'throw-cb-two-args': 'the exception callback is not verified as its own entry (its signature is not checked)',
+  'throw-cb-called': 'the exception callback is not verified as its own entry (a direct call to it is not refused)',
+  'throw-cg-cb-rand': 'the exception callback is not verified as its own entry (its return range is not checked)',
 };
 
 /** Cases whose verdict agrees but whose errno or error line differs, with the reason. */
-const KNOWN_LINE_DIFFERENCES: Readonly<Record<string, string>> = {
-  'throw-in-loop-cb': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-cb-two-args': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-cb-called': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-with-ref': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-with-lock': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-in-rcu': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-socket-filter': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-cg-cb-rand': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-  'throw-cg-default': 'bpfemu does not register the bpf_throw kfunc yet (BPF exceptions)',
-};
+const KNOWN_LINE_DIFFERENCES: Readonly<Record<string, string>> = {};
 
 interface Group {
   readonly name: string;
