@@ -153,6 +153,8 @@ export class Verifier {
   readonly visited: Uint8Array;
   /** Global functions called so far, verified after the main program (do_check_subprogs). */
   private readonly globalsCalled = new Map<number, VFunc>();
+  /** The exception callback's subprogram (verified on its own, returning as the program does), or -1. */
+  private excCbSub = -1;
   /** Subprograms called as async callbacks (verified as their own roots). */
   readonly asyncRoots: { pc: number; st: VState }[] = [];
 
@@ -315,7 +317,10 @@ export class Verifier {
         // the exception callback is verified on its own, as a global function (its argument a scalar)
         const cb = this.input.exceptionCb;
         const cbFn = cb === undefined ? undefined : this.input.funcs?.find((f) => f.pc === cb);
-        if (cb !== undefined && cbFn !== undefined && this.cfg.subOf[cb] !== undefined) this.markGlobalCalled(this.cfg.subOf[cb]!, cbFn);
+        if (cb !== undefined && cbFn !== undefined && this.cfg.subOf[cb] !== undefined) {
+          this.excCbSub = this.cfg.subOf[cb]!;
+          this.markGlobalCalled(this.excCbSub, cbFn);
+        }
         this.doCheck(this.initialState(), 0);
         while (this.asyncRoots.length > 0) {
           const r = this.asyncRoots.shift()!;
@@ -374,6 +379,7 @@ export class Verifier {
   private checkGlobal(sub: number, fn: VFunc): void {
     this.log.put(`Validating ${fn.name}() func#${sub}...\n`);
     const start = this.log.pos;
+    if (sub === this.excCbSub && (fn.args.length !== 1 || fn.args[0]!.kind !== 'scalar')) this.reject(ERR.EINVAL, 'exception cb only supports single integer argument');
     const regs: Reg[] = new Array(11).fill(NOT_INIT);
     fn.args.forEach((a, k) => {
       if (a.kind === 'unsupported') this.reject(ERR.EINVAL, `Arg#${k} type ${a.type} in ${fn.name}() is not supported yet.`);
@@ -1122,10 +1128,10 @@ export class Verifier {
   private checkReturnCode(): void {
     const f = this.frame();
     // LSM and struct_ops func-ptr's return type could be "void": nothing is checked, R0 need not be set.
-    if (f.subprog === 0 && !f.async && this.input.voidReturn === true) return;
+    if ((f.subprog === 0 || f.subprog === this.excCbSub) && !f.async && this.input.voidReturn === true) return;
     const r0 = this.readReg(0);
     if (!this.allowPtrLeaks && isPointer(r0)) this.reject(ERR.EACCES, 'R0 leaks addr as return value');
-    if (f.subprog !== 0 && !f.async) {
+    if (f.subprog !== 0 && !f.async && f.subprog !== this.excCbSub) {
       if (r0.type !== 'scalar') this.reject(ERR.EINVAL, `At subprogram exit the register R0 is not a scalar value (${regTypeStr(r0)})`);
       return;
     }

@@ -18,11 +18,7 @@ const GOLDENS = new URL('./goldens/', import.meta.url).pathname;
 const UNPRIV_SYSCTL = '/proc/sys/kernel/unprivileged_bpf_disabled';
 
 /** Cases where bpfemu's verdict differs from 6.18's, with the reason (README "Verifier"). */
-export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
-  'throw-cb-two-args': 'the exception callback is not verified as its own entry (its signature is not checked)',
-  'throw-cb-called': 'the exception callback is not verified as its own entry (a direct call to it is not refused)',
-  'throw-cg-cb-rand': 'the exception callback is not verified as its own entry (its return range is not checked)',
-};
+export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {};
 
 /** Cases whose verdict agrees but whose errno or error line differs, with the reason. */
 const KNOWN_LINE_DIFFERENCES: Readonly<Record<string, string>> = {};
