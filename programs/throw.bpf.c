@@ -301,6 +301,84 @@ int cg_throw_default(struct __sk_buff *skb)
 	return 1;
 }
 
+/* the modern libbpf shape: the callback is referenced by nothing but the tag
+ * (libbpf 1.1 leaves it out, so the live kernel refuses this one; bpfemu's
+ * loader appends it as libbpf 1.3+ does) */
+SEC("tc")
+__exception_cb(cb_plus100)
+int throw_cb_tag_only(struct __sk_buff *skb)
+{
+	if (skb->len > 20)
+		bpf_throw(skb->len);
+	return 1;
+}
+
+/* cgroup_skb with the default callback and an unbounded cookie */
+SEC("cgroup_skb/ingress")
+int cg_throw_default_len(struct __sk_buff *skb)
+{
+	if (skb->len > 20)
+		bpf_throw(skb->len);
+	return 1;
+}
+
+__noinline int cb_throws(u64 cookie)
+{
+	if (cookie > 5)
+		bpf_throw(1);
+	return 0;
+}
+
+/* an exception callback that throws itself */
+SEC("tc")
+__exception_cb(cb_throws)
+int throw_cb_throws(struct __sk_buff *skb)
+{
+	KEEP(cb_throws);
+	if (skb->len > 20)
+		bpf_throw(9);
+	return 1;
+}
+
+static __noinline int cb_static(u64 cookie)
+{
+	return cookie + 1;
+}
+
+/* a static function as the exception callback */
+SEC("tc")
+__exception_cb(cb_static)
+int throw_cb_static(struct __sk_buff *skb)
+{
+	KEEP(cb_static);
+	if (skb->len > 20)
+		bpf_throw(9);
+	return 1;
+}
+
+static __noinline int thrower(u32 len)
+{
+	if (len > 20)
+		bpf_throw(1);
+	return 0;
+}
+
+/* the caller holds a socket reference while a static subprogram throws */
+SEC("tc")
+int throw_ref_in_caller(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_sock *sk;
+	int r;
+
+	sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv4), -1, 0);
+	if (!sk)
+		return 0;
+	r = thrower(skb->len);
+	bpf_sk_release(sk);
+	return r;
+}
+
 /* every path throws */
 SEC("tc")
 int throw_always(struct __sk_buff *skb)

@@ -109,11 +109,12 @@ function funcsOf(prog: KProg): VFunc[] {
 }
 
 /**
- * The exception callback the main program names (6.18 check_btf_info / find_exception_cb: a decl tag
- * "exception_callback:<fn>" on the main program's FUNC names a function of the program's func info):
- * its pc, or undefined when the program names none (or a function not in its func info).
+ * The exception callback the main program names (6.18: a decl tag "exception_callback:<fn>" on the
+ * main program's FUNC names a global function of the program's func info): its pc, undefined when
+ * the program names none, or 6.18's refusal (EINVAL before verification, recorded in corpus group
+ * throw) when the function is static or not in the func info.
  */
-function exceptionCbOf(prog: KProg): number | undefined {
+function exceptionCbOf(prog: KProg): number | { readonly error: string } | undefined {
   if (prog.btf === null || prog.funcInfo.length === 0) return undefined;
   const btf = prog.btf.btf;
   const main = prog.funcInfo[0]!.typeId;
@@ -121,15 +122,14 @@ function exceptionCbOf(prog: KProg): number | undefined {
   const tag = btf.types.find((t) => t.kind === 'DECL_TAG' && t.type === main && t.componentIdx === -1 && t.name.startsWith(PREFIX));
   if (tag === undefined) return undefined;
   const name = tag.name.slice(PREFIX.length);
-  for (const fi of prog.funcInfo) {
-    try {
-      const f = btf.type(fi.typeId);
-      if (f.kind === 'FUNC' && f.name === name) return fi.insnOff;
-    } catch {
-      // malformed func info: not the callback
-    }
-  }
-  return undefined;
+  const fnIdx = btf.types.findIndex((t) => t.kind === 'FUNC' && t.name === name);
+  if (fnIdx < 0) return { error: `exception callback '${name}' could not be found in BTF` };
+  const fn = btf.types[fnIdx]!;
+  if (fn.kind === 'FUNC' && fn.linkage !== 'global') return { error: `exception callback '${name}' must have global linkage` };
+  const id = btf.startId + fnIdx;
+  const fi = prog.funcInfo.find((x) => x.typeId === id);
+  if (fi === undefined) return { error: 'exception callback type id not found in func_info' };
+  return fi.insnOff;
 }
 
 /** A BTF type as a ctx argument: integers are scalars, pointers to structs typed pointers. */
@@ -330,7 +330,9 @@ export type PseudoMaps = ReadonlyMap<number, PseudoTarget>;
 
 /** Run the verifier on a program being loaded. */
 export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[], pseudo: PseudoMaps, logLevel: number, lineOf: VerifierInput['lineOf']): VerifierResult {
-  const exceptionCb = exceptionCbOf(prog);
+  const cb = exceptionCbOf(prog);
+  const exceptionCb = typeof cb === 'number' ? cb : undefined;
+  const exceptionCbError = typeof cb === 'object' ? cb.error : undefined;
   prog.exceptionCbPc = exceptionCb;
   const vmlinux = k.vmlinuxBtf;
   const input: VerifierInput = {
@@ -388,6 +390,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     privileged: k.verifierPrivileged,
     funcs: funcsOf(prog),
     ...(exceptionCb !== undefined ? { exceptionCb } : {}),
+    ...(exceptionCbError !== undefined ? { exceptionCbError } : {}),
   };
   void vmlinux;
   return verify(input);

@@ -1,9 +1,10 @@
 /**
  * bpf_throw (BPF exceptions, 6.18): a call to it ends the path like a program exit. The rules and
- * messages are 6.18's, recorded in corpus group throw: refused inside a callback subprogram (bpf_loop
- * & co.), inside an RCU read section and with a reference held; with the default exception callback
- * the cookie in R1 becomes the return value, so R1 is checked against the program type's return
- * range. (A throw while holding a bpf_spin_lock is refused earlier, as any call under the lock.)
+ * messages are 6.18's, recorded in corpus group throw: refused inside a callback subprogram
+ * (bpf_loop & co., and the exception callback itself), inside an RCU read section and with a
+ * reference held in any frame; with the default exception callback the cookie in R1 becomes the
+ * return value, so R1 is checked against the program type's return range. (A throw while holding a
+ * bpf_spin_lock is refused earlier, as any call under the lock.)
  */
 import { ERR, invalidScalar, type Verifier } from './verifier.js';
 
@@ -12,7 +13,7 @@ export function checkThrow(v: Verifier): void {
   const frames = v.cur.frames;
   for (let i = frames.length - 1; i >= 0; i--) {
     const f = frames[i]!;
-    if (f.cbRet !== null) v.reject(ERR.EINVAL, `bpf_throw kfunc (insn ${v.pc}) cannot be called from callback subprog ${f.subprog}`);
+    if (f.cbRet !== null || (i === 0 && f.subprog === v.excCbSub && v.excCbSub >= 0)) v.reject(ERR.EINVAL, `bpf_throw kfunc (insn ${v.pc}) cannot be called from callback subprog ${f.subprog}`);
   }
   if (v.cur.rcuLock === true) v.reject(ERR.EINVAL, 'bpf_throw cannot be used inside bpf_rcu_read_lock-ed region');
   if (v.cur.refs.length > 0) {

@@ -154,7 +154,7 @@ export class Verifier {
   /** Global functions called so far, verified after the main program (do_check_subprogs). */
   private readonly globalsCalled = new Map<number, VFunc>();
   /** The exception callback's subprogram (verified on its own, returning as the program does), or -1. */
-  private excCbSub = -1;
+  excCbSub = -1;
   /** Subprograms called as async callbacks (verified as their own roots). */
   readonly asyncRoots: { pc: number; st: VState }[] = [];
 
@@ -305,12 +305,13 @@ export class Verifier {
       if (!this.bpfCapable && this.insns.some((i) => (i.code === 0x85 && (i.src === 1 || i.src === 2)) || (i.code === 0x18 && i.src === 4))) {
         throw new PassError(ERR.EPERM, 'loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN', -1);
       }
-      this.cfg = checkCfg(this.insns, argCount, (i) => (i.src === 0 && [181, 164, 180, 209].includes(i.imm)) || (i.src === 2 && this.input.kfunc(i.imm)?.iter?.kind === 'next'), this.bpfCapable);
+      this.cfg = checkCfg(this.insns, argCount, (i) => (i.src === 0 && [181, 164, 180, 209].includes(i.imm)) || (i.src === 2 && this.input.kfunc(i.imm)?.iter?.kind === 'next'), this.bpfCapable, this.input.exceptionCb);
       for (let k = 0; k < this.cfg.subprogs.length; k++) this.stackDepth.push(0);
     } catch (e) {
       if (!(e instanceof PassError)) throw e;
       err = new Reject(e.errno, e.msg);
     }
+    if (err === null && this.input.exceptionCbError !== undefined) err = new Reject(ERR.EINVAL, this.input.exceptionCbError);
     if (err === null) err = this.checkSleepable();
     if (err === null) {
       try {

@@ -37,4 +37,8 @@ export const CASES: VerifierCase[] = [
   t('throw-cg-cb-rand', CGROUP_SKB, 'cg_throw_cb_rand', 'cgroup_skb (returns 0..1): a callback returning an unbounded scalar'),
   t('throw-cg-cb-bit', CGROUP_SKB, 'cg_throw_cb_bit', 'cgroup_skb: a callback returning cookie & 1'),
   t('throw-cg-default', CGROUP_SKB, 'cg_throw_default', 'cgroup_skb: the default callback with cookie 7'),
+  t('throw-cg-default-len', CGROUP_SKB, 'cg_throw_default_len', 'cgroup_skb: the default callback with the packet length as cookie'),
+  t('throw-in-exception-cb', SCHED_CLS, 'throw_cb_throws', 'the exception callback throws'),
+  t('throw-cb-static', SCHED_CLS, 'throw_cb_static', 'a static function as the exception callback'),
+  t('throw-ref-in-caller', SCHED_CLS, 'throw_ref_in_caller', 'a static subprogram throws while its caller holds a socket reference'),
 ];
