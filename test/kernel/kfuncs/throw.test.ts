@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BpfObject } from '../../../src/api/object.js';
 import type { EngineName } from '../../../src/vm/run.js';
+import { tierStats } from '../../../src/vm/tier/cache.js';
 
 const OBJ_PATH = new URL('../../../programs/throw.bpf.o', import.meta.url).pathname;
 const OBJ = readFileSync(OBJ_PATH);
@@ -43,13 +44,15 @@ describe('bpf_throw: test-run return values against 6.18', () => {
     // throw_cb's live ones
     for (const engine of ENGINES) expect(runs('throw_cb_tag_only', engine)).toEqual(GOLDEN.runs.throw_cb);
   });
-  it('runs repeated on one loaded program keep returning the same values (the unwind leaves no frame behind)', () => {
+  it('runs repeated on one loaded program keep returning the same values (the unwind leaves no frame behind); on js through translated code', () => {
+    const calls = tierStats.calls;
     const o = BpfObject.open(OBJ, { kernelOptions: { engine: 'js' } });
     for (const p of o.programs) p.autoload = p.name === 'throw_static_subprog';
     o.load();
     const p = o.program('throw_static_subprog');
     const seq = Array.from({ length: 40 }, (_, i) => p.testRun({ dataIn: new Uint8Array(i % 2 === 0 ? 64 : 14) }).retval);
     expect(seq).toEqual(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 103 : 11)));
+    expect(tierStats.calls).toBeGreaterThan(calls);
   });
 });
 
