@@ -108,6 +108,30 @@ function funcsOf(prog: KProg): VFunc[] {
   return out;
 }
 
+/**
+ * The exception callback the main program names (6.18: a decl tag "exception_callback:<fn>" on the
+ * main program's FUNC names a global function of the program's func info): its pc, undefined when
+ * the program names none, or 6.18's refusal (EINVAL before verification, recorded in corpus group
+ * throw) when the function is static or not in the func info.
+ */
+function exceptionCbOf(prog: KProg): number | { readonly error: string } | undefined {
+  if (prog.btf === null || prog.funcInfo.length === 0) return undefined;
+  const btf = prog.btf.btf;
+  const main = prog.funcInfo[0]!.typeId;
+  const PREFIX = 'exception_callback:';
+  const tag = btf.types.find((t) => t.kind === 'DECL_TAG' && t.type === main && t.componentIdx === -1 && t.name.startsWith(PREFIX));
+  if (tag === undefined) return undefined;
+  const name = tag.name.slice(PREFIX.length);
+  const fnIdx = btf.types.findIndex((t) => t.kind === 'FUNC' && t.name === name);
+  if (fnIdx < 0) return { error: `exception callback '${name}' could not be found in BTF` };
+  const fn = btf.types[fnIdx]!;
+  if (fn.kind === 'FUNC' && fn.linkage !== 'global') return { error: `exception callback '${name}' must have global linkage` };
+  const id = btf.startId + fnIdx;
+  const fi = prog.funcInfo.find((x) => x.typeId === id);
+  if (fi === undefined) return { error: 'exception callback type id not found in func_info' };
+  return fi.insnOff;
+}
+
 /** A BTF type as a ctx argument: integers are scalars, pointers to structs typed pointers. */
 function argOf(btf: Btf, typeId: number, nullable: boolean): VCtxArg {
   const t = btf.resolved(typeId);
@@ -306,6 +330,10 @@ export type PseudoMaps = ReadonlyMap<number, PseudoTarget>;
 
 /** Run the verifier on a program being loaded. */
 export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[], pseudo: PseudoMaps, logLevel: number, lineOf: VerifierInput['lineOf']): VerifierResult {
+  const cb = exceptionCbOf(prog);
+  const exceptionCb = typeof cb === 'number' ? cb : undefined;
+  const exceptionCbError = typeof cb === 'object' ? cb.error : undefined;
+  prog.exceptionCbPc = exceptionCb;
   const vmlinux = k.vmlinuxBtf;
   const input: VerifierInput = {
     insns,
@@ -361,6 +389,8 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     logLevel,
     privileged: k.verifierPrivileged,
     funcs: funcsOf(prog),
+    ...(exceptionCb !== undefined ? { exceptionCb } : {}),
+    ...(exceptionCbError !== undefined ? { exceptionCbError } : {}),
   };
   void vmlinux;
   return verify(input);

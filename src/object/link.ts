@@ -57,6 +57,27 @@ interface Frame {
   i: number;
 }
 
+/**
+ * The `.text` function a BTF decl tag "exception_callback:<fn>" on `main`'s FUNC names (BPF
+ * exceptions, bpf_experimental.h's __exception_cb), or undefined when there is none; a tag naming a
+ * function that is not in `.text` is an error, as in libbpf.
+ */
+function exceptionCallbackOf(inp: LinkInputs, main: SectionProgram): SectionProgram | undefined {
+  const btf = inp.ctx.btf;
+  if (btf === undefined) return undefined;
+  const PREFIX = 'exception_callback:';
+  const mainFuncs = new Set<number>();
+  btf.types.forEach((t, i) => {
+    if (t.kind === 'FUNC' && t.name === main.name) mainFuncs.add(btf.startId + i);
+  });
+  const tag = btf.types.find((t) => t.kind === 'DECL_TAG' && t.componentIdx === -1 && mainFuncs.has(t.type) && t.name.startsWith(PREFIX));
+  if (tag === undefined || tag.kind !== 'DECL_TAG') return undefined;
+  const name = tag.name.slice(PREFIX.length);
+  const fn = inp.progs.all.find((p) => p.isSubprog && p.name === name);
+  if (fn === undefined) throw new ObjectError('OBJ_BAD_SUBPROG', `programs: program '${main.name}': exception callback '${name}' is not a .text function`);
+  return fn;
+}
+
 /** Records of one .BTF.ext kind inside a function's byte range. */
 function extRecords<T extends { insnOff: number }>(blocks: readonly BtfExtSection<T>[], fn: SectionProgram): T[] {
   const out: T[] = [];
@@ -79,8 +100,24 @@ export function linkProgram(inp: LinkInputs, main: SectionProgram): LinkedProgra
   const relocations: RelocationSpec[] = [];
   const order: { fn: SectionProgram; base: number }[] = [{ fn: main, base: 0 }];
   const stack: Frame[] = [{ fn: main, base: 0, i: 0 }];
+  // libbpf (1.3+) appends the exception callback the main program names even when nothing calls it
+  const excCb = exceptionCallbackOf(inp, main);
+  let excCbPending = excCb !== undefined;
 
-  while (stack.length > 0) {
+  for (;;) {
+    if (stack.length === 0) {
+      if (!excCbPending) break;
+      excCbPending = false;
+      if (!placed.has(excCb!)) {
+        const subPc = insns.length;
+        placed.set(excCb!, subPc);
+        for (const x of excCb!.insns) insns.push(cloneInsn(x));
+        functions.push({ name: excCb!.name, pc: subPc, length: excCb!.length });
+        order.push({ fn: excCb!, base: subPc });
+        stack.push({ fn: excCb!, base: subPc, i: 0 });
+      }
+      continue;
+    }
     const f = stack[stack.length - 1]!;
     if (f.i >= f.fn.length) {
       stack.pop();

@@ -192,6 +192,10 @@ export interface VerifierInput {
   readonly funcs?: readonly VFunc[];
   /** btf_struct_access on the kernel's BTF: a load of `size` bytes at `off` of `struct <name>`. */
   btfAccess?(name: string, off: number, size: number): BtfAccess;
+  /** The pc of the program's exception callback (BTF decl tag "exception_callback:<fn>"), if it names one. */
+  readonly exceptionCb?: number;
+  /** Why the exception callback the decl tag names is refused before verification (static, not in func info). */
+  readonly exceptionCbError?: string;
   /** The attach target returns void (a struct_ops member): check_return_code accepts any exit, R0 unset too. */
   readonly voidReturn?: boolean;
   /** A struct_ops type's rule for stores through a BTF pointer: null allows, a string is the EACCES log line. */

@@ -642,6 +642,7 @@ function globalArgsMismatch(v: Verifier, fn: VFunc): { errno: number; msg: strin
 /** check_func_call for a bpf-to-bpf call: a new frame with r1-r5 copied (static), or a global function assumed valid. */
 export function checkLocalCall(v: Verifier, i: RawInsn): 'frame' | 'next' {
   const target = v.pc + i.imm + 1;
+  if (target === v.input.exceptionCb) v.reject(ERR.EINVAL, `insn ${v.pc} cannot call exception cb directly`);
   const sub = v.cfg.subOf[target]!;
   const fn = v.input.funcs?.find((f) => f.pc === target);
   if (fn !== undefined && fn.global) {

@@ -48,10 +48,12 @@ function isPseudoFunc(i: RawInsn): boolean {
 export type ArgCount = (insn: RawInsn) => number;
 
 /** Run the pre-passes; throws {@link PassError}. */
-export function checkCfg(insns: readonly RawInsn[], argCount: ArgCount, syncCallback: (i: RawInsn) => boolean = () => false, bpfCapable = true): CfgInfo {
+export function checkCfg(insns: readonly RawInsn[], argCount: ArgCount, syncCallback: (i: RawInsn) => boolean = () => false, bpfCapable = true, exceptionCb?: number): CfgInfo {
   const n = insns.length;
   // add_subprog_and_kfunc
   const starts = new Set<number>([0]);
+  // the exception callback is a subprogram and a walk root of its own, called or not
+  if (exceptionCb !== undefined && exceptionCb > 0 && exceptionCb < n) starts.add(exceptionCb);
   for (let pc = 0; pc < n; pc++) {
     const i = insns[pc]!;
     if (isPseudoCall(i) || isPseudoFunc(i)) {
@@ -141,24 +143,29 @@ export function checkCfg(insns: readonly RawInsn[], argCount: ArgCount, syncCall
     if (t + i.off + 1 >= 0 && t + i.off + 1 <= n) prune[t + i.off + 1] = 1;
     return [t + 1, t + i.off + 1];
   };
-  const stack: { t: number; succ: number[]; k: number }[] = [{ t: 0, succ: succsOf(0), k: 0 }];
-  state[0] = DISCOVERED;
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    if (top.k < top.succ.length) {
-      const w = top.succ[top.k++]!;
-      if (w < 0 || w >= n) throw new PassError(EINVAL, `jump out of range from insn ${top.t} to ${w}`, top.t);
-      if (state[w] === 0) {
-        state[w] = DISCOVERED;
-        stack.push({ t: w, succ: succsOf(w), k: 0 });
-      } else if (state[w] === DISCOVERED && !bpfCapable) {
-        // without CAP_BPF no loop is allowed (push_insn)
-        throw new PassError(EINVAL, `back-edge from insn ${top.t} to ${w}`, top.t);
+  const roots = exceptionCb !== undefined && exceptionCb > 0 && exceptionCb < n ? [0, exceptionCb] : [0];
+  const stack: { t: number; succ: number[]; k: number }[] = [];
+  for (const root of roots) {
+    if (state[root] !== 0) continue;
+    stack.push({ t: root, succ: succsOf(root), k: 0 });
+    state[root] = DISCOVERED;
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (top.k < top.succ.length) {
+        const w = top.succ[top.k++]!;
+        if (w < 0 || w >= n) throw new PassError(EINVAL, `jump out of range from insn ${top.t} to ${w}`, top.t);
+        if (state[w] === 0) {
+          state[w] = DISCOVERED;
+          stack.push({ t: w, succ: succsOf(w), k: 0 });
+        } else if (state[w] === DISCOVERED && !bpfCapable) {
+          // without CAP_BPF no loop is allowed (push_insn)
+          throw new PassError(EINVAL, `back-edge from insn ${top.t} to ${w}`, top.t);
+        }
+        continue;
       }
-      continue;
+      state[top.t] = EXPLORED;
+      stack.pop();
     }
-    state[top.t] = EXPLORED;
-    stack.pop();
   }
   for (let pc = 0; pc < n; pc++) {
     if (state[pc] !== EXPLORED) throw new PassError(EINVAL, `unreachable insn ${pc}`, pc);

@@ -12,6 +12,7 @@
  * sound but can be weaker than the kernel's, which only shows in the processed-instruction count.
  */
 import type { RawInsn } from '../isa/insn.js';
+import { checkThrow } from './throw.js';
 import { ADDR_SPACE_CAST_OFF, CAST_IMM_KERN, CAST_IMM_USER, CLS_ALU, CLS_ALU64, CLS_JMP, CLS_JMP32, CLS_LD, CLS_LDX, CLS_ST, CLS_STX, opClass } from '../isa/opcodes.js';
 import type { VerifierInput, VerifierResult, VerifierStats, VFunc, VKfunc } from './api.js';
 import { VerifierError, type VerifierErrorCode } from './api.js';
@@ -152,6 +153,8 @@ export class Verifier {
   readonly visited: Uint8Array;
   /** Global functions called so far, verified after the main program (do_check_subprogs). */
   private readonly globalsCalled = new Map<number, VFunc>();
+  /** The exception callback's subprogram (verified on its own, returning as the program does), or -1. */
+  excCbSub = -1;
   /** Subprograms called as async callbacks (verified as their own roots). */
   readonly asyncRoots: { pc: number; st: VState }[] = [];
 
@@ -302,15 +305,23 @@ export class Verifier {
       if (!this.bpfCapable && this.insns.some((i) => (i.code === 0x85 && (i.src === 1 || i.src === 2)) || (i.code === 0x18 && i.src === 4))) {
         throw new PassError(ERR.EPERM, 'loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN', -1);
       }
-      this.cfg = checkCfg(this.insns, argCount, (i) => (i.src === 0 && [181, 164, 180, 209].includes(i.imm)) || (i.src === 2 && this.input.kfunc(i.imm)?.iter?.kind === 'next'), this.bpfCapable);
+      this.cfg = checkCfg(this.insns, argCount, (i) => (i.src === 0 && [181, 164, 180, 209].includes(i.imm)) || (i.src === 2 && this.input.kfunc(i.imm)?.iter?.kind === 'next'), this.bpfCapable, this.input.exceptionCb);
       for (let k = 0; k < this.cfg.subprogs.length; k++) this.stackDepth.push(0);
     } catch (e) {
       if (!(e instanceof PassError)) throw e;
       err = new Reject(e.errno, e.msg);
     }
+    if (err === null && this.input.exceptionCbError !== undefined) err = new Reject(ERR.EINVAL, this.input.exceptionCbError);
     if (err === null) err = this.checkSleepable();
     if (err === null) {
       try {
+        // the exception callback is verified on its own, as a global function (its argument a scalar)
+        const cb = this.input.exceptionCb;
+        const cbFn = cb === undefined ? undefined : this.input.funcs?.find((f) => f.pc === cb);
+        if (cb !== undefined && cbFn !== undefined && this.cfg.subOf[cb] !== undefined) {
+          this.excCbSub = this.cfg.subOf[cb]!;
+          this.markGlobalCalled(this.excCbSub, cbFn);
+        }
         this.doCheck(this.initialState(), 0);
         while (this.asyncRoots.length > 0) {
           const r = this.asyncRoots.shift()!;
@@ -369,6 +380,7 @@ export class Verifier {
   private checkGlobal(sub: number, fn: VFunc): void {
     this.log.put(`Validating ${fn.name}() func#${sub}...\n`);
     const start = this.log.pos;
+    if (sub === this.excCbSub && (fn.args.length !== 1 || fn.args[0]!.kind !== 'scalar')) this.reject(ERR.EINVAL, 'exception cb only supports single integer argument');
     const regs: Reg[] = new Array(11).fill(NOT_INIT);
     fn.args.forEach((a, k) => {
       if (a.kind === 'unsupported') this.reject(ERR.EINVAL, `Arg#${k} type ${a.type} in ${fn.name}() is not supported yet.`);
@@ -1064,8 +1076,15 @@ export class Verifier {
         if (r === 'next') this.scratchRegs |= 1;
         return r;
       }
-      if (i.src === 2) checkKfuncCall(this, i);
-      else checkHelperCall(this, i);
+      if (i.src === 2) {
+        // bpf_throw's arguments are checked, its path ends (v.regs() still has the cookie in R1)
+        if (this.input.kfunc(i.imm)?.name === 'bpf_throw') {
+          this.readReg(1);
+          checkThrow(this);
+          return 'exit';
+        }
+        checkKfuncCall(this, i);
+      } else checkHelperCall(this, i);
       this.scratchRegs |= 1;
       this.pc++;
       return 'next';
@@ -1110,10 +1129,10 @@ export class Verifier {
   private checkReturnCode(): void {
     const f = this.frame();
     // LSM and struct_ops func-ptr's return type could be "void": nothing is checked, R0 need not be set.
-    if (f.subprog === 0 && !f.async && this.input.voidReturn === true) return;
+    if ((f.subprog === 0 || f.subprog === this.excCbSub) && !f.async && this.input.voidReturn === true) return;
     const r0 = this.readReg(0);
     if (!this.allowPtrLeaks && isPointer(r0)) this.reject(ERR.EACCES, 'R0 leaks addr as return value');
-    if (f.subprog !== 0 && !f.async) {
+    if (f.subprog !== 0 && !f.async && f.subprog !== this.excCbSub) {
       if (r0.type !== 'scalar') this.reject(ERR.EINVAL, `At subprogram exit the register R0 is not a scalar value (${regTypeStr(r0)})`);
       return;
     }

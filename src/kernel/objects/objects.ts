@@ -73,6 +73,8 @@ export class KProg {
   maxCtxOffset = 0;
   /** Region whose offsets are `pc * 8` of this program: what callback addresses point into. */
   codeRegion = 0;
+  /** The pc of the exception callback (BTF decl tag "exception_callback:<fn>" on the main program), if any. */
+  exceptionCbPc: number | undefined = undefined;
   /** Drops a reference through the owning kernel (set at load). */
   releaser: ((p: KProg) => void) | null = null;
 
