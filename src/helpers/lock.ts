@@ -19,9 +19,8 @@ import type { HelperFn, Machine } from '../vm/machine.js';
 import { RegionKind } from '../vm/memory.js';
 import { regAddr } from './args.js';
 import type { HelperHost } from './host.js';
-import { STRICT_TRACING_TYPES, allTypesExcept } from './progtypes.js';
+import { allTypesExcept } from './progtypes.js';
 import type { HelperDef, HelperProto } from './registry.js';
-import { ProgType } from '../object/uapi.js';
 
 /** runState key of the lock this run holds. */
 const HELD = Symbol('bpf_spin_lock held');
@@ -92,8 +91,12 @@ export function installLockChecks(host: HelperHost): void {
   host.onRunStateEnd(lockRunEnd);
 }
 
-/** Socket filters and the tracing types may not use maps with a bpf_spin_lock (check_map_prog_compatibility). */
-const LOCK_TYPES = allTypesExcept(STRICT_TRACING_TYPES, [ProgType.SOCKET_FILTER]);
+/**
+ * Every program type has the helpers (bpf_base_func_proto, as 6.18 answers); socket filters and the
+ * tracing types are refused the maps holding a lock instead, at map use (check_map_prog_compatibility
+ * in src/kernel/syscall/cmd-prog.ts).
+ */
+const LOCK_TYPES = allTypesExcept();
 
 /** bpf_spin_lock_proto / bpf_spin_unlock_proto (kernel/bpf/helpers.c): RET_VOID, ARG_PTR_TO_SPIN_LOCK. */
 const LOCK_PROTO: HelperProto = { ret: 'void', args: [{ kind: 'spin_lock' }] };
