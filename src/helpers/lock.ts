@@ -19,7 +19,6 @@ import type { HelperFn, Machine } from '../vm/machine.js';
 import { RegionKind } from '../vm/memory.js';
 import { regAddr } from './args.js';
 import type { HelperHost } from './host.js';
-import { allTypesExcept } from './progtypes.js';
 import type { HelperDef, HelperProto } from './registry.js';
 
 /** runState key of the lock this run holds. */
@@ -91,21 +90,19 @@ export function installLockChecks(host: HelperHost): void {
   host.onRunStateEnd(lockRunEnd);
 }
 
-/**
- * Every program type has the helpers (bpf_base_func_proto, as 6.18 answers); socket filters and the
- * tracing types are refused the maps holding a lock instead, at map use (check_map_prog_compatibility
- * in src/kernel/syscall/cmd-prog.ts).
- */
-const LOCK_TYPES = allTypesExcept();
 
 /** bpf_spin_lock_proto / bpf_spin_unlock_proto (kernel/bpf/helpers.c): RET_VOID, ARG_PTR_TO_SPIN_LOCK. */
 const LOCK_PROTO: HelperProto = { ret: 'void', args: [{ kind: 'spin_lock' }] };
 
-/** The spin lock family. */
+/**
+ * The spin lock family, offered to every program type (bpf_base_func_proto, as 6.18 answers);
+ * socket filters and the tracing types are refused the maps holding a lock instead, at map use
+ * (check_map_prog_compatibility in src/kernel/syscall/cmd-prog.ts).
+ */
 export function lockHelpers(): HelperDef[] {
   const family = 'lock';
   return [
-    { id: 93, name: 'spin_lock', fn: spinLock, progTypes: LOCK_TYPES, proto: LOCK_PROTO, family },
-    { id: 94, name: 'spin_unlock', fn: spinUnlock, progTypes: LOCK_TYPES, proto: LOCK_PROTO, family },
+    { id: 93, name: 'spin_lock', fn: spinLock, proto: LOCK_PROTO, family },
+    { id: 94, name: 'spin_unlock', fn: spinUnlock, proto: LOCK_PROTO, family },
   ];
 }
