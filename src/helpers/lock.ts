@@ -19,9 +19,7 @@ import type { HelperFn, Machine } from '../vm/machine.js';
 import { RegionKind } from '../vm/memory.js';
 import { regAddr } from './args.js';
 import type { HelperHost } from './host.js';
-import { STRICT_TRACING_TYPES, allTypesExcept } from './progtypes.js';
 import type { HelperDef, HelperProto } from './registry.js';
-import { ProgType } from '../object/uapi.js';
 
 /** runState key of the lock this run holds. */
 const HELD = Symbol('bpf_spin_lock held');
@@ -92,17 +90,19 @@ export function installLockChecks(host: HelperHost): void {
   host.onRunStateEnd(lockRunEnd);
 }
 
-/** Socket filters and the tracing types may not use maps with a bpf_spin_lock (check_map_prog_compatibility). */
-const LOCK_TYPES = allTypesExcept(STRICT_TRACING_TYPES, [ProgType.SOCKET_FILTER]);
 
 /** bpf_spin_lock_proto / bpf_spin_unlock_proto (kernel/bpf/helpers.c): RET_VOID, ARG_PTR_TO_SPIN_LOCK. */
 const LOCK_PROTO: HelperProto = { ret: 'void', args: [{ kind: 'spin_lock' }] };
 
-/** The spin lock family. */
+/**
+ * The spin lock family, offered to every program type (bpf_base_func_proto, as 6.18 answers);
+ * socket filters and the tracing types are refused the maps holding a lock instead, at map use
+ * (check_map_prog_compatibility in src/kernel/syscall/cmd-prog.ts).
+ */
 export function lockHelpers(): HelperDef[] {
   const family = 'lock';
   return [
-    { id: 93, name: 'spin_lock', fn: spinLock, progTypes: LOCK_TYPES, proto: LOCK_PROTO, family },
-    { id: 94, name: 'spin_unlock', fn: spinUnlock, progTypes: LOCK_TYPES, proto: LOCK_PROTO, family },
+    { id: 93, name: 'spin_lock', fn: spinLock, proto: LOCK_PROTO, family },
+    { id: 94, name: 'spin_unlock', fn: spinUnlock, proto: LOCK_PROTO, family },
   ];
 }

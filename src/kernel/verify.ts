@@ -55,6 +55,7 @@ export function vmapOf(m: KMap): VMap {
     flags: m.flags,
     name: m.name,
     frozen: m.frozen && m.writeActive === 0,
+    hasBtf: m.btf !== null,
     ...(frozenValue !== undefined ? { frozenValue } : {}),
     ...(inner !== undefined ? { inner } : {}),
     ...fields,

@@ -28,6 +28,8 @@ export interface VMap {
   readonly frozenValue?: Uint8Array;
   /** Map-in-map: the inner map template. */
   readonly inner?: VMap;
+  /** Whether the map was created with a BTF (false: bpf_spin_lock on it is "has to have BTF"); unknown when absent. */
+  readonly hasBtf?: boolean;
   /** Offsets of special fields in the value (from the map's BTF value type), -1 when absent. */
   readonly spinLockOff: number;
   readonly timerOff: number;

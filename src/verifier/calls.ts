@@ -216,6 +216,7 @@ function processKptrFunc(v: Verifier, regno: number, reg: Reg): { readonly tag: 
 function processSpinLock(v: Verifier, regno: number, reg: Reg, lock: boolean): void {
   const map = reg.map!;
   if (!tnumIsConst(reg.s.var)) v.reject(ERR.EINVAL, `R${regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset`);
+  if (map.hasBtf === false) v.reject(ERR.EINVAL, `map '${map.name}' has to have BTF in order to use bpf_spin_lock`);
   if (map.spinLockOff < 0) v.reject(ERR.EINVAL, `map '${map.name}' has no valid bpf_spin_lock`);
   const at = Number(reg.s.var.value) + reg.off;
   if (map.spinLockOff !== at) v.reject(ERR.EINVAL, `off ${at} doesn't point to 'struct bpf_spin_lock' that is at ${map.spinLockOff}`);

@@ -335,6 +335,8 @@ export class Verifier {
           done.add(next);
           this.checkGlobal(next, this.globalsCalled.get(next)!);
         }
+        // every path verified: the level-1 trace is gone before the stack check (6.18 logs only its message, measured)
+        if (this.log.trace && !this.log.level2) this.log.reset(0);
         this.checkMaxStackDepth();
       } catch (e) {
         if (!(e instanceof Reject)) throw e;

@@ -58,10 +58,9 @@ const AVAILABILITY_EXCEPTIONS: ReadonlyMap<number, Exception> = new Map<number, 
   // This kernel build (6.18.44-fc-v1300) refuses bpf_xdp_adjust_meta in XDP programs; the build the
   // kernel-diff goldens were recorded on (6.18.44-fc-v769) ran it, and the emulator keeps it.
   [54, { types: ['xdp'], why: 'kernel build' }],
-  // get_func_proto offers spin locks and timers to socket filters and the tracing types, but
-  // check_map_prog_compatibility refuses those types any map holding a bpf_spin_lock / bpf_timer
-  // (EINVAL as well); progTypes stands in for that check until the verifier makes it.
-  ...[93, 94].map((id): [number, Exception] => [id, { types: ['socket_filter', 'kprobe', 'tracepoint', 'perf_event', 'raw_tracepoint', 'raw_tracepoint_writable'], why: 'map compatibility' }]),
+  // get_func_proto offers timers to the tracing types, but check_map_prog_compatibility refuses
+  // those types any map holding a bpf_timer (EINVAL as well); progTypes stands in for that check
+  // (bpfemu makes it at map use for bpf_spin_lock only, whose helpers every type has).
   ...[169, 170, 171, 172].map((id): [number, Exception] => [id, { types: ['kprobe', 'tracepoint', 'perf_event', 'raw_tracepoint', 'raw_tracepoint_writable'], why: 'map compatibility' }]),
   // tracing_prog_func_proto offers bpf_get_attach_cookie to trampoline and tp_btf programs only,
   // not to iterators; HelperDef.attachTypes cannot say "all attach types of kprobe, some of tracing".

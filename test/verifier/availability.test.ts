@@ -16,16 +16,14 @@ const GOLDEN = JSON.parse(readFileSync(new URL('./goldens/helper-availability.js
 const NAME = new Map(HELPER_TABLE.map((h) => [h.id, h.name]));
 
 const TRACING = ['kprobe', 'tracepoint', 'perf_event', 'raw_tracepoint', 'raw_tracepoint_writable'];
-const LOCK_MAPS = 'bpfemu leaves the helper out where 6.18 refuses the maps that hold one (check_map_prog_compatibility: "... progs cannot use bpf_spin_lock/bpf_timer yet"), which bpfemu does not check at map use';
+const LOCK_MAPS = 'bpfemu leaves the helper out where 6.18 refuses the maps that hold one (check_map_prog_compatibility: "tracing progs cannot use bpf_timer yet"), which bpfemu checks at map use for bpf_spin_lock only';
 const WRITE_USER = "this kernel build refuses bpf_probe_write_user (CAP_SYS_ADMIN/lockdown in bpf_get_probe_write_proto); bpfemu offers it";
 const FUNC_IP = '6.18 has a proto but refuses the call later (ENOTSUPP "func bpf_get_func_ip#173 not supported for program type N"); bpfemu refuses it as absent (EINVAL)';
 const NOT_EMULATED = 'bpfemu implements the helper for other program types only';
 
 /** `target:helper` -> why bpfemu differs. */
 const KNOWN: Readonly<Record<string, string>> = {
-  'socket_filter:spin_lock': LOCK_MAPS,
-  'socket_filter:spin_unlock': LOCK_MAPS,
-  ...Object.fromEntries(TRACING.flatMap((t) => ['spin_lock', 'spin_unlock', 'timer_init', 'timer_set_callback', 'timer_start', 'timer_cancel'].map((h) => [`${t}:${h}`, LOCK_MAPS]))),
+  ...Object.fromEntries(TRACING.flatMap((t) => ['timer_init', 'timer_set_callback', 'timer_start', 'timer_cancel'].map((h) => [`${t}:${h}`, LOCK_MAPS]))),
   ...Object.fromEntries([...TRACING, 'tracing_tp_btf', 'tracing_iter', 'syscall'].map((t) => [`${t}:probe_write_user`, WRITE_USER])),
   ...Object.fromEntries(['tracepoint', 'perf_event', 'raw_tracepoint', 'raw_tracepoint_writable', 'tracing_tp_btf', 'tracing_iter', 'syscall'].map((t) => [`${t}:get_func_ip`, FUNC_IP])),
   'xdp:xdp_adjust_meta': 'this kernel build (6.18.44-fc-v1300) refuses bpf_xdp_adjust_meta for XDP programs, also programs/xdp_adjust.bpf.o; the v769 build its kernel-diff golden came from ran it',

@@ -48,6 +48,9 @@ export function emuVerify(c: VerifierCase, insns?: readonly RawInsn[]): KernelVe
   if (c.object !== undefined) return objectVerdict(k, c);
   const fds: number[] = [];
   for (const m of c.maps ?? []) {
+    // a BTF for key and value, loaded as the oracle loads it (BPF_BTF_LOAD) and closed after the create
+    const btfFd = m.btf === undefined ? -1 : k.bpf(Cmd.BTF_LOAD, { btf: hexBytes(m.btf.hex), btf_size: m.btf.hex.length / 2 });
+    if (m.btf !== undefined && btfFd < 0) throw new Error(`case ${c.name}: map BTF load failed: ${errnoName(-btfFd)}`);
     const fd = k.bpf(Cmd.MAP_CREATE, {
       map_type: m.type,
       key_size: m.keySize,
@@ -56,7 +59,9 @@ export function emuVerify(c: VerifierCase, insns?: readonly RawInsn[]): KernelVe
       map_flags: m.flags ?? 0,
       ...(m.name !== undefined ? { map_name: m.name } : {}),
       ...(m.inner !== undefined ? { inner_map_fd: fds[m.inner]! } : {}),
+      ...(m.btf !== undefined ? { btf_fd: btfFd, btf_key_type_id: m.btf.keyTypeId, btf_value_type_id: m.btf.valueTypeId } : {}),
     });
+    if (btfFd >= 0) k.close(btfFd);
     if (fd < 0) throw new Error(`case ${c.name}: map create failed: ${errnoName(-fd)}`);
     if (m.init !== undefined && m.init !== '') {
       const r = k.bpf(Cmd.MAP_UPDATE_ELEM, { map_fd: fd, key: new Uint8Array(m.keySize), value: hexBytes(m.init), flags: 0 });

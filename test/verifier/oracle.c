@@ -13,6 +13,11 @@
  *       Queue a map for the next case. INNER is the index of an earlier map
  *       of the case (inner map template) or -1. INITHEX is written to key 0
  *       (all-zero key) before FREEZE (0/1) is applied.
+ *   M TYPE KEY VALUE MAX FLAGS INNER FREEZE NAMEHEX INITHEX BTFHEX KEYID VALUEID
+ *       The same with a BTF for the key and value: BTFHEX (a raw BTF blob) is
+ *       loaded with BPF_BTF_LOAD and the map created with btf_fd,
+ *       btf_key_type_id KEYID and btf_value_type_id VALUEID (a value holding a
+ *       struct bpf_spin_lock needs them).
  *   P PROGTYPE ATTACHTYPE PROGFLAGS BTFFUNCS LICENSEHEX ATTACHBTFHEX INSNHEX
  *       Create the queued maps, patch lddw map pseudo instructions (src_reg 1
  *       map_fd and 2 map_value: imm = index into the maps -> the map's fd, an
@@ -63,6 +68,9 @@ struct map_req {
 	char name[BPF_OBJ_NAME_LEN];
 	unsigned char *init;
 	size_t init_len;
+	unsigned char *btf;
+	size_t btf_len;
+	unsigned key_id, value_id;
 };
 
 static char *log_buf;
@@ -148,8 +156,10 @@ static void reset_maps(void)
 {
 	int i;
 
-	for (i = 0; i < nmaps; i++)
+	for (i = 0; i < nmaps; i++) {
 		free(maps[i].init);
+		free(maps[i].btf);
+	}
 	nmaps = 0;
 }
 
@@ -178,7 +188,18 @@ static int create_maps(int *fds)
 	for (i = 0; i < nmaps; i++) {
 		struct map_req *m = &maps[i];
 		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = m->flags);
+		int btf_fd = -1;
 
+		if (m->btf_len > 0) {
+			btf_fd = bpf_btf_load(m->btf, m->btf_len, NULL);
+			if (btf_fd < 0) {
+				setup_error("map %d '%s': BTF_LOAD failed: errno %d (%s)", i, m->name, errno, strerror(errno));
+				return -1;
+			}
+			opts.btf_fd = btf_fd;
+			opts.btf_key_type_id = m->key_id;
+			opts.btf_value_type_id = m->value_id;
+		}
 		if (m->inner >= 0) {
 			if (m->inner >= i) {
 				setup_error("map %d: inner map index %d does not name an earlier map", i, m->inner);
@@ -187,6 +208,12 @@ static int create_maps(int *fds)
 			opts.inner_map_fd = fds[m->inner];
 		}
 		fds[i] = bpf_map_create(m->type, m->name[0] ? m->name : NULL, m->key, m->value, m->max, &opts);
+		if (btf_fd >= 0) {
+			int e = errno;
+
+			close(btf_fd); /* the map holds its own reference */
+			errno = e;
+		}
 		if (fds[i] < 0) {
 			setup_error("map %d '%s': create failed: errno %d (%s)", i, m->name, errno, strerror(errno));
 			return -1;
@@ -429,7 +456,7 @@ static void queue_map(char **tok, int ntok)
 	unsigned char *name;
 	size_t len;
 
-	if (ntok != 10 || nmaps == MAX_MAPS) {
+	if ((ntok != 10 && ntok != 13) || nmaps == MAX_MAPS) {
 		if (!pending[0])
 			snprintf(pending, sizeof(pending), "bad M line (%d tokens) or more than %d maps", ntok, MAX_MAPS);
 		return;
@@ -449,6 +476,11 @@ static void queue_map(char **tok, int ntok)
 		free(name);
 	}
 	m->init = unhex(tok[9], &m->init_len);
+	if (ntok == 13) {
+		m->btf = unhex(tok[10], &m->btf_len);
+		m->key_id = (unsigned)strtoul(tok[11], NULL, 0);
+		m->value_id = (unsigned)strtoul(tok[12], NULL, 0);
+	}
 }
 
 int main(void)

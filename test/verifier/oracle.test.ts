@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { VerifierCase } from './corpus/types.js';
 import { errorLineOf, insnsProcessedOf, kernelVerify, probeOracle } from './oracle.js';
 import { GOLDEN_LOG_MAX, goldenVerdict } from './record.js';
+import { lockValue } from './fuzz/lock-value.js';
 
 const STATS = 'processed 3 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0';
 
@@ -63,6 +64,25 @@ describe.skipIf(!probe.available)(`kernel oracle (${probe.reason})`, () => {
     expect(v[3]!.errorLine).toBe('write into map forbidden, value_size=8 off=0 size=8');
     expect(v[4]).toMatchObject({ errno: 'EBADF', errorLine: 'fd -1 is not pointing to valid bpf_map' });
     expect(v[10]!.errorLine).toBe('missing btf func_info');
+  });
+
+  it('maps with a BTF for key and value: the kernel finds the bpf_spin_lock where the layout puts it', () => {
+    const v = lockValue(['long', 'lock', 'int']);
+    const map = { type: 1, keySize: 4, valueSize: v.size, maxEntries: 1, btf: v.btf };
+    const prog = (off: number): string =>
+      `stw [r10-4], 0\nlddw r1, map_fd 0\nmov r2, r10\nadd r2, -4\ncall 1\njeq r0, 0, out\nmov r7, r0\nmov r1, r7\nadd r1, ${off}\ncall 93\nmov r1, r7\nadd r1, ${v.lockOff}\ncall 94\nout:\nmov r0, 0\nexit`;
+    const [ok, wrong, plain, sf, kp] = kernelVerify([
+      c('lock-ok', prog(v.lockOff), { maps: [map], progType: 6 }),
+      c('lock-wrong-off', prog(0), { maps: [map], progType: 6 }),
+      c('lock-no-btf', prog(v.lockOff), { maps: [{ type: 1, keySize: 4, valueSize: v.size, maxEntries: 1 }], progType: 6 }),
+      c('lock-socket-filter', prog(v.lockOff), { maps: [map] }),
+      c('lock-kprobe', prog(v.lockOff), { maps: [map], progType: 2 }),
+    ]);
+    expect(ok!.accepted).toBe(true);
+    expect(wrong).toMatchObject({ accepted: false, errno: 'EINVAL', errorLine: "off 0 doesn't point to 'struct bpf_spin_lock' that is at 8" });
+    expect(plain).toMatchObject({ accepted: false, errno: 'EINVAL', errorLine: "map '' has to have BTF in order to use bpf_spin_lock" });
+    expect(sf).toMatchObject({ accepted: false, errno: 'EINVAL', errorLine: 'socket filter progs cannot use bpf_spin_lock yet' });
+    expect(kp).toMatchObject({ accepted: false, errno: 'EINVAL', errorLine: 'tracing progs cannot use bpf_spin_lock yet' });
   });
 
   it('a log overflowing the 16 MiB buffer keeps the verifier errno (E2BIG) and is marked truncated', () => {

@@ -140,7 +140,9 @@ export function kernelVerifyRaw(requests: readonly OracleRequest[]): KernelVerdi
 const hex = (s: string): string => (s === '' ? '-' : Buffer.from(s, 'utf8').toString('hex'));
 
 function mapLine(m: CaseMap): string {
-  return ['M', m.type, m.keySize, m.valueSize, m.maxEntries, m.flags ?? 0, m.inner ?? -1, m.freeze === true ? 1 : 0, hex(m.name ?? ''), m.init === undefined || m.init === '' ? '-' : m.init.toLowerCase()].join(' ');
+  const f = ['M', m.type, m.keySize, m.valueSize, m.maxEntries, m.flags ?? 0, m.inner ?? -1, m.freeze === true ? 1 : 0, hex(m.name ?? ''), m.init === undefined || m.init === '' ? '-' : m.init.toLowerCase()];
+  if (m.btf !== undefined) f.push(m.btf.hex.toLowerCase(), m.btf.keyTypeId, m.btf.valueTypeId);
+  return f.join(' ');
 }
 
 function requestLines(r: OracleRequest): string {

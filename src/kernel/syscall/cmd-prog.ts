@@ -30,6 +30,8 @@ import type { Kernel } from '../kernel.js';
 import type { RegisteredKfunc } from '../kfuncs.js';
 import { implOf, mapDirectValue, mapHandlePointer } from '../objects/mapglue.js';
 import { ArenaMap } from '../../maps/arena.js';
+import { BpfMap } from '../../maps/map.js';
+import { STRICT_TRACING_TYPES } from '../../helpers/progtypes.js';
 import { ArrayMap } from '../../maps/array.js';
 import { ProgArrayMap } from '../../maps/prog-array.js';
 import { KMap, KProg, type LoadedFuncInfo, type LoadedLineInfo } from '../objects/objects.js';
@@ -174,6 +176,16 @@ function resolvePseudo(k: Kernel, prog: KProg, raw: RawInsn[], fdArray: number[]
       k.mapPut(m);
       log.log(`pc ${pc}: prog array ${m.name} holds programs of another type`);
       return -EINVAL;
+    }
+    // check_map_prog_compatibility: a map holding a bpf_spin_lock is refused to socket filters and to
+    // is_tracing_prog_type programs (6.18's messages, the socket filter one measured live)
+    if (impl instanceof BpfMap && impl.specialFields.some((f) => f.kind === 'spin_lock' || f.kind === 'res_spin_lock')) {
+      const who = prog.type === ProgType.SOCKET_FILTER ? 'socket filter' : STRICT_TRACING_TYPES.includes(prog.type) ? 'tracing' : '';
+      if (who !== '') {
+        k.mapPut(m);
+        log.log(`${who} progs cannot use bpf_spin_lock yet`);
+        return -EINVAL;
+      }
     }
     // check_map_prog_compatibility for an arena (6.18 sources): one per program, privileged, with its
     // user address known (map_extra or a first mmap) before the program is loaded

@@ -21,6 +21,11 @@ export interface CaseMap {
   readonly init?: string;
   /** Map-in-map: index into maps[] of the inner map template. */
   readonly inner?: number;
+  /**
+   * A BTF for the key and value (a value holding a `struct bpf_spin_lock` needs one): the raw blob
+   * in hex, loaded with BPF_BTF_LOAD, and the ids the map is created with.
+   */
+  readonly btf?: { readonly hex: string; readonly keyTypeId: number; readonly valueTypeId: number };
 }
 
 /** One corpus case. */

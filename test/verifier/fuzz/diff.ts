@@ -6,7 +6,9 @@
  *
  *   npm run verifier-diff -- --count 10000            seeds 1..10000
  *   npm run verifier-diff -- --count 500 --seed 7     seeds 7..506
- *   npm run verifier-diff -- --count 500 --record     also write goldens/fuzz.json (the CI slice)
+ *   npm run verifier-diff -- --count 500 --record     also write goldens/fuzz.json (the CI slice;
+ *                                                     with --shape S, goldens/fuzz-S.json)
+ *   npm run verifier-diff -- --count 2000 --shape locks   every program holds a locks block
  *   options: --slice K (seeds recorded, default 500), --show K (disagreements printed, default 10),
  *            --report PATH (every disagreement, default /tmp/verifier-diff-report.txt),
  *            --jobs K (bpfemu worker processes), --timeout MS (per program, default 20000),
@@ -25,10 +27,15 @@ import { kernelVerify, probeOracle } from '../oracle.js';
 import { existsSync } from 'node:fs';
 import { compare, formatDisagreement, formatSummary, outcomeOf, type Outcome } from './compare.js';
 import { runEmu } from './emu-runner.js';
-import { caseHash, generateMany, type FuzzCase } from './gen.js';
+import { caseHash, generateMany, SHAPES, type FuzzCase, type Shape } from './gen.js';
 
-/** Where `--record` writes the CI slice. */
+/** Where `--record` writes the CI slice of the standard shape. */
 export const GOLDEN = new URL('../goldens/fuzz.json', import.meta.url).pathname;
+
+/** The CI slice of a shape: goldens/fuzz.json (standard) or goldens/fuzz-<shape>.json. */
+export function goldenOf(shape: Shape): string {
+  return shape === 'standard' ? GOLDEN : new URL(`../goldens/fuzz-${shape}.json`, import.meta.url).pathname;
+}
 
 /** One recorded program of the CI slice. */
 export interface GoldenEntry extends Outcome {
@@ -79,10 +86,11 @@ interface Options {
   kernelOnly: boolean;
   jobs: number | undefined;
   timeout: number;
+  shape: Shape;
 }
 
 function parse(args: readonly string[]): Options | string {
-  const o: Options = { count: 1000, seed: 1, record: false, slice: 500, show: 10, report: '/tmp/verifier-diff-report.txt', kernelOnly: false, jobs: undefined, timeout: 20_000 };
+  const o: Options = { count: 1000, seed: 1, record: false, slice: 500, show: 10, report: '/tmp/verifier-diff-report.txt', kernelOnly: false, jobs: undefined, timeout: 20_000, shape: 'standard' };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const num = (): number => {
@@ -99,6 +107,11 @@ function parse(args: readonly string[]): Options | string {
       else if (a === '--jobs') o.jobs = num();
       else if (a === '--timeout') o.timeout = num();
       else if (a === '--record') o.record = true;
+      else if (a === '--shape') {
+        const sh = args[++i] as Shape;
+        if (!SHAPES.includes(sh)) return `--shape takes one of ${SHAPES.join(', ')}`;
+        o.shape = sh;
+      }
       else if (a === '--kernel-only') o.kernelOnly = true;
       else if (a === '--report') o.report = args[++i] ?? '';
       else return `unknown option ${a}`;
@@ -113,7 +126,7 @@ function parse(args: readonly string[]): Options | string {
 export async function main(args: readonly string[]): Promise<number> {
   const o = parse(args);
   if (typeof o === 'string') {
-    console.error(`verifier-diff: ${o}\nusage: npm run verifier-diff -- --count N [--seed S] [--record [--slice K]] [--show K] [--report PATH] [--kernel-only]`);
+    console.error(`verifier-diff: ${o}\nusage: npm run verifier-diff -- --count N [--seed S] [--record [--slice K]] [--show K] [--report PATH] [--kernel-only] [--shape standard|locks]`);
     return 2;
   }
   const probe = probeOracle();
@@ -122,17 +135,17 @@ export async function main(args: readonly string[]): Promise<number> {
     return 1;
   }
   let t = Date.now();
-  const cases = generateMany(o.seed, o.count);
+  const cases = generateMany(o.seed, o.count, o.shape);
   const slots = cases.map((c) => c.asm!.split('\n').length);
-  console.log(`generated ${cases.length} programs (seeds ${o.seed}..${o.seed + o.count - 1}) in ${Date.now() - t} ms; ~${Math.round(slots.reduce((a, b) => a + b, 0) / Math.max(1, slots.length))} lines each`);
+  console.log(`generated ${cases.length} ${o.shape} programs (seeds ${o.seed}..${o.seed + o.count - 1}) in ${Date.now() - t} ms; ~${Math.round(slots.reduce((a, b) => a + b, 0) / Math.max(1, slots.length))} lines each`);
   t = Date.now();
   const kernel = kernelVerify(cases).map(outcomeOf);
   console.log(`kernel: ${Date.now() - t} ms`);
   if (o.record) {
     const n = Math.min(o.slice, cases.length);
     const g: FuzzGolden = { kernel: release(), nrCpus: possibleCpus(), start: o.seed, count: n, cases: cases.slice(0, n).map((c, i) => goldenEntry(c, kernel[i]!)) };
-    writeFileSync(GOLDEN, formatGolden(g));
-    console.log(`recorded seeds ${o.seed}..${o.seed + n - 1} -> test/verifier/goldens/fuzz.json`);
+    writeFileSync(goldenOf(o.shape), formatGolden(g));
+    console.log(`recorded seeds ${o.seed}..${o.seed + n - 1} -> ${goldenOf(o.shape)}`);
   }
   const haveEmu = existsSync(new URL('../emulator.ts', import.meta.url));
   let emuSide: Outcome[];
@@ -145,7 +158,7 @@ export async function main(args: readonly string[]): Promise<number> {
     const step = Math.max(100, Math.round(cases.length / 20));
     const run = await runEmu(
       cases.map((c) => c.seed),
-      { ...(o.jobs !== undefined ? { jobs: o.jobs } : {}), timeoutMs: o.timeout, progress: (n) => n % step === 0 && process.stderr.write(`bpfemu: ${n}/${cases.length}\n`) },
+      { ...(o.jobs !== undefined ? { jobs: o.jobs } : {}), timeoutMs: o.timeout, shape: o.shape, progress: (n) => n % step === 0 && process.stderr.write(`bpfemu: ${n}/${cases.length}\n`) },
     );
     emuSide = run.outcomes;
     const order = run.ms.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, 5);
@@ -161,7 +174,7 @@ export async function main(args: readonly string[]): Promise<number> {
     for (const d of shown) console.log(formatDisagreement(d));
   }
   if (o.report !== '') {
-    const text = [`verifier-diff --count ${o.count} --seed ${o.seed} (${new Date().toISOString()}, kernel ${release()})`, summary, slowest, '', ...s.disagreements.map(formatDisagreement)].join('\n');
+    const text = [`verifier-diff --count ${o.count} --seed ${o.seed} --shape ${o.shape} (${new Date().toISOString()}, kernel ${release()})`, summary, slowest, '', ...s.disagreements.map(formatDisagreement)].join('\n');
     writeFileSync(o.report, text + '\n');
   }
   return 0;

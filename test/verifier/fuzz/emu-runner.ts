@@ -21,6 +21,8 @@ export interface EmuRunOptions {
   readonly jobs?: number;
   /** Per-seed limit in ms (default 20 s). */
   readonly timeoutMs?: number;
+  /** The generator's shape of the seeds (default standard). */
+  readonly shape?: string;
   /** Called after every verdict with the number done so far. */
   readonly progress?: (done: number) => void;
 }
@@ -39,10 +41,11 @@ interface WorkerLine {
 }
 
 /** One worker on `seeds` until it finishes, hangs or dies. */
-function runWorker(seeds: readonly number[], timeoutMs: number, got: (l: WorkerLine) => void): Promise<{ killed: boolean; code: number | null; stderr: string }> {
+function runWorker(seeds: readonly number[], timeoutMs: number, shape: string, got: (l: WorkerLine) => void): Promise<{ killed: boolean; code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', `globalThis.__verifierFuzzWorker = true; await (await import('vite')).runnerImport(${JSON.stringify(WORKER)});`], {
       cwd: ROOT,
+      env: { ...process.env, VERIFIER_FUZZ_SHAPE: shape },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let killed = false;
@@ -101,7 +104,7 @@ export async function runEmu(seeds: readonly number[], opts: EmuRunOptions = {})
     let rest = mine;
     while (rest.length > 0) {
       let answered = 0;
-      const r = await runWorker(rest, timeoutMs, (l) => {
+      const r = await runWorker(rest, timeoutMs, opts.shape ?? 'standard', (l) => {
         answered++;
         record(l.seed, l.outcome, l.ms);
       });

@@ -18,6 +18,7 @@
 import { assemble } from '../../../src/isa/asm.js';
 import { Prng } from '../../isa/prng.js';
 import type { CaseMap, VerifierCase } from '../corpus/types.js';
+import { lockValue, type LockField, type LockValue } from './lock-value.js';
 
 /** Probability that a block takes one of its wrong variants. */
 export const P_BAD = 0.32;
@@ -80,6 +81,8 @@ const H = {
   loop: 181,
   sk_lookup_tcp: 84,
   sk_release: 86,
+  spin_lock: 93,
+  spin_unlock: 94,
 } as const;
 
 /** enum bpf_map_type values used here. */
@@ -1467,8 +1470,140 @@ const refs: Block = {
   },
 };
 
+/** Value layouts with a `struct bpf_spin_lock` (lock at 0, 4, 8 and 20). */
+const LOCK_LAYOUTS: readonly (readonly LockField[])[] = [
+  ['long', 'lock', 'int'],
+  ['lock', 'int', 'long'],
+  ['long', 'long', 'int', 'lock'],
+  ['int', 'lock', 'long', 'long'],
+];
+
+/** A hash or array map of a lock-holding value (the only two types 6.18 lets hold one in a program's map). */
+function lockMap(b: Builder, v: LockValue): number {
+  const type = b.pick([MAP.hash, MAP.array]);
+  return b.map({ type, keySize: 4, valueSize: v.size, maxEntries: 4, btf: v.btf });
+}
+
+/** `rReg = bpf_map_lookup_elem(map, &key)`, jumping to `nul` when NULL (unless `nul` is ''). */
+function lookupInto(b: Builder, map: number, reg: number, nul: string, key = 0): string[] {
+  const off = b.stack(8);
+  const out = [`stw [r10${off}], ${key}`, `lddw r1, map_fd ${map}`, 'mov r2, r10', `add r2, ${off}`, `call ${H.map_lookup_elem}`];
+  if (nul !== '') out.push(`jeq r0, 0, ${nul}`);
+  out.push(`mov r${reg}, r0`);
+  return out;
+}
+
+const lockCall = (reg: number, off: number, unlock = false): string[] => [`mov r1, r${reg}`, ...(off !== 0 ? [`add r1, ${off}`] : []), `call ${unlock ? H.spin_unlock : H.spin_lock}`];
+
+/**
+ * bpf_spin_lock/unlock pairing on a map value whose BTF holds a `struct bpf_spin_lock`: a locked
+ * section writing the value's fields (possibly with another block's code inside), locked on both
+ * arms of a branch, around a static subprogram call, inside a bpf_loop callback. Wrong (or
+ * unsure) variants: no unlock (exit with the lock held), a second lock, an unlock without lock,
+ * a lock at a non-lock offset or at a variable offset, a lock on a value without one, an unlock
+ * of a different value's lock, the lock word read or written directly, a lock before the NULL
+ * check, helper calls inside the section (refused ones and bpf_loop / tail call), the lock taken
+ * or dropped by a subprogram, a callback returning with its lock held.
+ */
+const locks: Block = {
+  name: 'locks',
+  weight: { xdp: 3, tc: 3, sk: 3 },
+  emit(b) {
+    const bad = b.bad();
+    const v = lockValue(b.pick(LOCK_LAYOUTS));
+    const m = lockMap(b, v);
+    const end = b.l('lock_end');
+    const fieldStore = (reg: number): string => {
+      const f = b.pick(v.fields);
+      return f.size === 8 ? `stdw [r${reg}+${f.off}], ${b.int(0, 9)}` : `stw [r${reg}+${f.off}], ${b.int(0, 9)}`;
+    };
+    const site = bad
+      ? b.pick(['no-unlock', 'double', 'unlock-only', 'bad-off', 'var-off', 'nolock-map', 'other-value', 'direct-read', 'direct-write', 'nonull', 'helper', 'helper', 'loop-held', 'tail-held', 'sub-lock', 'sub-unlock', 'cb-held', 'ldabs'])
+      : b.pick(['ok', 'ok', 'ok-body', 'ok-branch', 'ok-sub', 'ok-cb', 'ok-two', 'ok-read']);
+    let sure: boolean | 'unsure' = bad;
+    if (site === 'ok-cb' || site === 'cb-held') {
+      b.btfFuncs = true;
+      const cb = b.l('lock_cb');
+      const cbEnd = b.l('lock_cb_end');
+      b.e(`mov r1, ${b.pick([1, 3])}`, `lddw r2, code ${cb}`, 'mov r3, 0', 'mov r4, 0', `call ${H.loop}`);
+      const body = [...lookupInto(b, m, 6, cbEnd), ...lockCall(6, v.lockOff), fieldStore(6)];
+      if (site === 'ok-cb') body.push(...lockCall(6, v.lockOff, true));
+      b.tail.push(`${cb}:`, ...body, `${cbEnd}:`, 'mov r0, 0', 'exit');
+      b.tag('locks', site, sure);
+      return;
+    }
+    b.e(...lookupInto(b, m, 9, site === 'nonull' ? '' : end));
+    if (site === 'nolock-map') {
+      const plain = b.map({ type: MAP.array, keySize: 4, valueSize: v.size, maxEntries: 1 });
+      b.e(...lookupInto(b, plain, 8, end), ...lockCall(8, v.lockOff), ...lockCall(8, v.lockOff, true));
+    } else if (site === 'unlock-only') b.e(fieldStore(9), ...lockCall(9, v.lockOff, true));
+    else if (site === 'bad-off') b.e(...lockCall(9, b.pick([v.lockOff + 4, v.fields[0]!.off, v.size])), ...lockCall(9, v.lockOff, true));
+    else if (site === 'var-off') {
+      b.e('call 7', 'and r0, 4', 'mov r1, r9', `add r1, ${v.lockOff}`, 'add r1, r0', `call ${H.spin_lock}`, ...lockCall(9, v.lockOff, true));
+    } else if (site === 'other-value') {
+      const m2 = b.chance(0.5) ? m : lockMap(b, v);
+      b.e(...lookupInto(b, m2, 8, end, 1), ...lockCall(9, v.lockOff), fieldStore(9), ...lockCall(8, v.lockOff, true));
+    } else if (site === 'ok-two') {
+      const m2 = lockMap(b, lockValue(b.pick(LOCK_LAYOUTS)));
+      const v2 = b.maps[m2]!;
+      const lo2 = LOCK_LAYOUTS.map(lockValue).find((x) => x.btf.hex === v2.btf!.hex)!.lockOff;
+      b.e(...lookupInto(b, m2, 8, end, 1), ...lockCall(9, v.lockOff), fieldStore(9), ...lockCall(9, v.lockOff, true), ...lockCall(8, lo2), ...lockCall(8, lo2, true));
+    } else if (site === 'ok-branch') {
+      const other = b.l('lock_else');
+      const join = b.l('lock_join');
+      b.e(`ldxw r1, [r6+${b.pick(b.k.scalars)}]`, `jgt r1, ${b.int(0, 100)}, ${other}`, ...lockCall(9, v.lockOff), fieldStore(9), ...lockCall(9, v.lockOff, true), `ja ${join}`);
+      b.at(other);
+      b.e(...lockCall(9, v.lockOff), ...lockCall(9, v.lockOff, true));
+      b.at(join);
+    } else if (site === 'ok-sub' || site === 'sub-lock' || site === 'sub-unlock') {
+      // a static subprogram called with the lock held (6.18 allows it), taking the lock, or dropping it
+      const sub = b.l('lock_sub');
+      if (b.chance(0.5)) b.btfFuncs = true;
+      if (site === 'ok-sub') {
+        b.e(...lockCall(9, v.lockOff), 'mov r1, r9', `call local ${sub}`, ...lockCall(9, v.lockOff, true));
+        b.tail.push(`${sub}:`, fieldStore(1), 'mov r0, 0', 'exit');
+      } else if (site === 'sub-lock') {
+        b.e('mov r1, r9', `call local ${sub}`, ...lockCall(9, v.lockOff, true));
+        b.tail.push(`${sub}:`, ...(v.lockOff !== 0 ? [`add r1, ${v.lockOff}`] : []), `call ${H.spin_lock}`, 'mov r0, 0', 'exit');
+      } else {
+        b.e(...lockCall(9, v.lockOff), 'mov r1, r9', `call local ${sub}`);
+        b.tail.push(`${sub}:`, ...(v.lockOff !== 0 ? [`add r1, ${v.lockOff}`] : []), `call ${H.spin_unlock}`, 'mov r0, 0', 'exit');
+      }
+      sure = site === 'ok-sub' ? false : 'unsure';
+    } else {
+      b.e(...lockCall(9, site === 'nonull' ? v.lockOff : v.lockOff));
+      if (site === 'double') b.e(...lockCall(9, v.lockOff));
+      else if (site === 'direct-read') b.e(`ldxw r0, [r9+${v.lockOff}]`);
+      else if (site === 'direct-write') b.e(`stw [r9+${v.lockOff}], 0`);
+      else if (site === 'helper') b.e(`call ${b.pick([H.ktime_get_ns, H.get_prandom_u32, H.get_smp_processor_id])}`);
+      else if (site === 'loop-held') {
+        const cb = b.l('lock_cb');
+        b.btfFuncs = true;
+        b.e('mov r1, 1', `lddw r2, code ${cb}`, 'mov r3, 0', 'mov r4, 0', `call ${H.loop}`);
+        b.tail.push(`${cb}:`, 'mov r0, 0', 'exit');
+      } else if (site === 'tail-held') {
+        const pa = b.map({ type: MAP.prog_array, keySize: 4, valueSize: 4, maxEntries: 2 });
+        b.e('mov r1, r6', `lddw r2, map_fd ${pa}`, 'mov r3, 0', `call ${H.tail_call}`);
+      } else if (site === 'ldabs') b.e('ldabsb 0');
+      else if (site === 'ok-read') b.e(`ldx${v.fields[0]!.size === 8 ? 'dw' : 'w'} r0, [r9+${v.fields[0]!.off}]`, `stx${v.fields[0]!.size === 8 ? 'dw' : 'w'} [r9+${v.fields[0]!.off}], r0`);
+      else b.e(fieldStore(9));
+      if (site === 'ok-body') {
+        // another block's code inside the section: refused when it calls a helper
+        const inner = pickBlock(b);
+        if (inner !== locks) inner.emit(b);
+        sure = 'unsure';
+      }
+      if (site !== 'no-unlock') b.e(...lockCall(9, v.lockOff, true));
+    }
+    b.at(end);
+    b.kill(8);
+    b.kill(9);
+    b.tag('locks', site, sure);
+  },
+};
+
 /** Every block, with its weight per program kind. */
-export const BLOCKS: readonly Block[] = [pkt, pktVar, mapLookup, aluChain, branches, spill, loop, helper, ringbuf, ptrArith, stack, uninit, reuse, atomic, divide, ldAbs, subcall, join, dead, refs];
+export const BLOCKS: readonly Block[] = [pkt, pktVar, mapLookup, aluChain, branches, spill, loop, helper, ringbuf, ptrArith, stack, uninit, reuse, atomic, divide, ldAbs, subcall, join, dead, refs, locks];
 
 // --- Programs -------------------------------------------------------------------------------------
 
@@ -1482,13 +1617,21 @@ function pickBlock(b: Builder): Block {
   return BLOCKS[BLOCKS.length - 1]!;
 }
 
+/**
+ * What a run generates: `standard` draws every block by weight; `locks` makes one block of each
+ * program (at a random position) the {@link locks} block, the others drawn as usual.
+ */
+export type Shape = 'standard' | 'locks';
+export const SHAPES: readonly Shape[] = ['standard', 'locks'];
+
 /** One attempt: the program text, or undefined when it does not fit the slot bounds. */
-function attempt(r: Prng, nBlocks: number): { b: Builder; asm: string; slots: number } | undefined {
+function attempt(r: Prng, nBlocks: number, shape: Shape): { b: Builder; asm: string; slots: number } | undefined {
   const kind = r.pick([XDP, XDP, XDP, XDP, XDP, TC, TC, TC, SK, SK]);
   const b = new Builder(r, kind);
   b.e('mov r6, r1');
   if (r.chance(0.08)) b.progFlags = 1; // BPF_F_STRICT_ALIGNMENT
-  for (let i = 0; i < nBlocks; i++) pickBlock(b).emit(b);
+  const forced = shape === 'locks' ? r.int(0, nBlocks - 1) : -1;
+  for (let i = 0; i < nBlocks; i++) (i === forced ? locks : pickBlock(b)).emit(b);
   // Epilogue: a return value (rarely none, or a pointer).
   const ret = r.int(0, 39);
   if (ret === 0) b.tags.push('ret(!none)');
@@ -1511,16 +1654,16 @@ function attempt(r: Prng, nBlocks: number): { b: Builder; asm: string; slots: nu
   return { b, asm, slots };
 }
 
-/** The program of a seed (deterministic). */
-export function generate(seed: number): FuzzCase {
+/** The program of a seed and shape (deterministic); named `fuzz-<seed>` (standard) or `fuzz-<shape>-<seed>`. */
+export function generate(seed: number, shape: Shape = 'standard'): FuzzCase {
   const r = new Prng(seed);
   const want = r.pick([1, 1, 2, 2, 2, 3, 3]);
   for (let n = want, tries = 0; ; tries++) {
-    const got = attempt(r, n);
+    const got = attempt(r, n, shape);
     if (got !== undefined) {
       const { b, asm } = got;
       const c: { -readonly [K in keyof FuzzCase]: FuzzCase[K] } = {
-        name: `fuzz-${seed}`,
+        name: shape === 'standard' ? `fuzz-${seed}` : `fuzz-${shape}-${seed}`,
         rule: 'fuzz',
         what: `${b.k.name}: ${b.tags.join(' ')}`,
         progType: b.k.progType,
@@ -1538,9 +1681,9 @@ export function generate(seed: number): FuzzCase {
 }
 
 /** The cases of seeds start, start+1, ..., start+count-1. */
-export function generateMany(start: number, count: number): FuzzCase[] {
+export function generateMany(start: number, count: number, shape: Shape = 'standard'): FuzzCase[] {
   const out: FuzzCase[] = [];
-  for (let i = 0; i < count; i++) out.push(generate((start + i) >>> 0));
+  for (let i = 0; i < count; i++) out.push(generate((start + i) >>> 0, shape));
   return out;
 }
 
