@@ -649,8 +649,12 @@ function stackRangeInit(v: Verifier, regno: number, reg: Reg, off: number, size:
   }
 }
 
-/** A register's constant value as a key (get_constant_map_key): the spilled constant at the slot, or -1. */
+/**
+ * A register's constant value as a key (get_constant_map_key): the spilled constant at the slot, or -1.
+ * Never for a user without CAP_BPF (6.18 keeps such a lookup's result nullable: corpus unpriv0-null-ptr-add).
+ */
 export function constantStackKey(v: Verifier, reg: Reg, keySize: number): bigint {
+  if (!v.bpfCapable) return -1n;
   if (reg.type !== 'fp' || !tnumIsConst(reg.s.var)) return -1n;
   const f = frameOf(v, reg);
   const off = Number(BigInt.asIntN(64, reg.s.var.value)) + reg.off;

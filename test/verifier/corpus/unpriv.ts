@@ -67,5 +67,6 @@ export const CASES: VerifierCase[] = [
   u('unpriv-stack-ptr-out-of-range', 'a stack pointer moved above the frame', 'mov r2, 8\nmov r3, r10\nadd r3, r2'),
   u('unpriv-helper-reads-spilled-ptr', 'a spilled pointer passed as a map key (helper reads it)', 'stxdw [r10-8], r10\nmov r2, r10\nadd r2, -8\nlddw r1, map_fd 0\ncall 1', { maps: [{ type: 1, keySize: 8, valueSize: 8, maxEntries: 1 }] }),
   u('unpriv-helper-reads-spilled-scalar', 'a spilled scalar passed as a map key', 'mov r3, 0\nstxdw [r10-8], r3\nmov r2, r10\nadd r2, -8\nlddw r1, map_fd 0\ncall 1', { maps: [{ type: 1, keySize: 8, valueSize: 8, maxEntries: 1 }] }),
+  u('unpriv-const-key-lookup-add', 'pointer arithmetic on the result of an array lookup with a constant key, not null-checked (CAP_BPF elides the check)', 'stw [r10-4], 0\nmov r2, r10\nadd r2, -4\nlddw r1, map_fd 0\ncall 1\nadd r0, 4', a16),
   u('unpriv-ptr-sub32-ptr', '32-bit pointer subtraction', 'mov r2, r10\nsub32 r2, 8'),
 ];
