@@ -229,7 +229,10 @@ function stackWriteFixed(v: Verifier, f: Frame, off: number, size: number, value
   const old = f.stack[spi]!;
   const aligned = off % 8 === 0;
   if (!v.allowPtrLeaks && old.types[7] === STACK_SPILL && old.spilled.type !== 'scalar' && size !== 8) v.reject(ERR.EACCES, 'attempt to corrupt spilled pointer on stack');
-  if (value !== null && aligned && value.type === 'scalar') {
+  // Spectre v4 (no bypass_spec_v4): a pointer spill, or a store over bytes that are not misc/zero, gets a barrier after it
+  if (!v.allowPtrLeaks && ((value !== null && isPointer(value)) || old.types.slice(0, size).some((t) => t !== STACK_MISC && t !== STACK_ZERO))) v.markNospecResult();
+  // without CAP_BPF scalars are not tracked through the stack: their bytes become misc (or zero)
+  if (value !== null && aligned && value.type === 'scalar' && v.bpfCapable) {
     // the spilled copy and the register share an id, so narrowing one narrows the other
     let reg = value;
     const fits = scalarWidth(reg.s) <= size * 8;
@@ -241,7 +244,7 @@ function stackWriteFixed(v: Verifier, f: Frame, off: number, size: number, value
     setSlot(v, f, spi, spillSlot(old, fits ? reg : withReg(reg, { id: 0, addConst: false }), size));
     return;
   }
-  if (value === null && aligned && stImm !== null) {
+  if (value === null && aligned && stImm !== null && v.bpfCapable) {
     setSlot(v, f, spi, spillSlot(old, constReg(BigInt.asUintN(64, stImm)), size));
     return;
   }

@@ -98,6 +98,8 @@ export interface VState {
   cbDepth: number;
   /** Inside a bpf_rcu_read_lock() section (active_rcu_lock; 6.18 does not nest them). */
   rcuLock?: boolean;
+  /** A path simulated for speculative execution only (without CAP_PERFMON: sanitize_speculative_path). */
+  speculative?: boolean;
 }
 
 /** A deep-enough copy (frames and their arrays; registers and slots are shared). */
@@ -110,6 +112,7 @@ export function copyState(s: VState): VState {
     mayGotoDepth: s.mayGotoDepth,
     cbDepth: s.cbDepth,
     ...(s.rcuLock === true ? { rcuLock: true } : {}),
+    ...(s.speculative === true ? { speculative: true } : {}),
   };
 }
 
@@ -210,6 +213,8 @@ export function statesEqual(old: VState, cur: VState, live: number, exact: boole
   if (old.frames.length !== cur.frames.length) return false;
   if (old.lockId !== 0 !== (cur.lockId !== 0) || old.lockOff !== cur.lockOff) return false;
   if ((old.rcuLock === true) !== (cur.rcuLock === true)) return false;
+  // a speculative state never covers an architectural one
+  if (old.speculative === true && cur.speculative !== true) return false;
   if (old.refs.length !== cur.refs.length) return false;
   const ids = new IdMap();
   if (old.lockId !== 0 && !ids.check(old.lockId, cur.lockId)) return false;

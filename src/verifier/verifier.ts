@@ -7,8 +7,11 @@
  * with range narrowing, calls (calls.ts) and exits with their return-value rules.
  *
  * Two capability profiles: root (bpf_capable, allow_ptr_leaks, allow_uninit_stack, bypass_spec_v1
- * and v4) and CAP_BPF without CAP_PERFMON (`privileged: false`: the last four false; the
- * speculative-path simulation that mode also does is not modelled). Scalars are treated as precise everywhere (no precision backtracking): pruning is then
+ * and v4) and CAP_BPF without CAP_PERFMON (`privileged: false`: the last four false, so the
+ * walk also simulates speculative execution: the not-taken side of a decided branch and the
+ * truncated side of `ptr += reg` are walked as speculative paths, whose EACCES/EPERM/EINVAL errors
+ * end the path (a barrier in 6.18) instead of refusing the program; ALU sanitation limits must
+ * agree across paths). Scalars are treated as precise everywhere (no precision backtracking): pruning is then
  * sound but can be weaker than the kernel's, which only shows in the processed-instruction count.
  */
 import type { RawInsn } from '../isa/insn.js';
@@ -146,6 +149,12 @@ export class Verifier {
   readonly allowPtrLeaks: boolean;
   /** bpf_capable: false for a user without CAP_BPF (no loops, no calls to other functions). */
   readonly bpfCapable: boolean;
+  /** insn_aux nospec: a speculative path that failed here; speculative paths stop before it. */
+  private readonly nospec: Uint8Array;
+  /** insn_aux nospec_result (Spectre v4 stores): speculative paths stop after it. */
+  private readonly nospecResult: Uint8Array;
+  /** insn_aux alu_state/alu_limit of sanitized ADD/SUB instructions (update_alu_sanitation_state). */
+  private readonly aluAux = new Map<number, { state: number; limit: number }>();
   private prevLogPos = 0;
   private prevInsnPrintLen = 0;
   private lastLinfo = -1;
@@ -169,6 +178,44 @@ export class Verifier {
     this.hasArena = [...input.pseudo.values()].some((t) => (t.kind === 'map_ptr' || t.kind === 'map_value') && t.map.type === BPF_MAP_TYPE_ARENA);
     this.stackDepth = [];
     this.visited = new Uint8Array(this.n);
+    this.nospec = new Uint8Array(this.n);
+    this.nospecResult = new Uint8Array(this.n);
+  }
+
+  /** The current store needs a speculation barrier after it (Spectre v4, check_stack_write_fixed_off). */
+  markNospecResult(): void {
+    this.nospecResult[this.pc] = 1;
+  }
+
+  /** sanitize_speculative_path: walk `pc` later as a speculative path, prevPc the current insn. */
+  private pushSpeculative(pc: number): VState {
+    const q = this.pushBranch(pc);
+    q.speculative = true;
+    return q;
+  }
+
+  /** update_alu_sanitation_state: an ADD/SUB sanitized one way must be sanitized the same way on every path. */
+  private updateAluSanitation(dstNo: number, op: number, state: number, limit: number): void {
+    const aux = this.aluAux.get(this.pc);
+    if (aux !== undefined && (aux.state !== state || aux.limit !== limit)) {
+      this.reject(ERR.EACCES, `R${dstNo} tried to ${op === BPF_ADD ? 'add' : 'sub'} from different maps, paths or scalars, pointer arithmetic with it prohibited for !root`);
+    }
+    this.aluAux.set(this.pc, { state, limit });
+  }
+
+  /** retrieve_ptr_limit: how far the pointer may move (u32), or the sanitize_err reason. */
+  private ptrLimit(ptr: Reg, maskToLeft: boolean): number | 'type' | 'limit' {
+    let max: number;
+    let lim: number;
+    if (ptr.type === 'fp') {
+      max = 512 + (maskToLeft ? 1 : 0);
+      lim = Number(BigInt.asUintN(32, -(ptr.s.var.value + BigInt(ptr.off))));
+    } else if (ptr.type === 'map_value' && ptr.map !== null) {
+      max = ptr.map.valueSize;
+      lim = Number(BigInt.asUintN(32, (maskToLeft ? ptr.s.smin : ptr.s.umax) + BigInt(ptr.off)));
+    } else return 'type';
+    if (lim >= max) return 'limit';
+    return max - lim;
   }
 
   // --- small utilities used by mem.ts and calls.ts -------------------------------------------------
@@ -445,7 +492,7 @@ export class Verifier {
       if (this.cfg.prune[pcNow] === 1) pruned = this.isStateVisited(pcNow);
       if (pruned) {
         if (this.log.trace) {
-          if (this.log.level2) this.log.put(printState ? `\nfrom ${this.prevPc} to ${pcNow}: safe\n` : `${pcNow}: safe\n`);
+          if (this.log.level2) this.log.put(printState ? `\nfrom ${this.prevPc} to ${pcNow}${this.cur.speculative === true ? ' (speculative execution)' : ''}: safe\n` : `${pcNow}: safe\n`);
         }
         if (!this.popPath()) return;
         printState = true;
@@ -453,7 +500,7 @@ export class Verifier {
       }
       if (this.log.trace) {
         if (printState) {
-          if (this.log.level2 && this.insnProcessed > 1) this.log.put(`\nfrom ${this.prevPc} to ${pcNow}:${this.stateText(true)}\n`);
+          if (this.log.level2 && this.insnProcessed > 1) this.log.put(`\nfrom ${this.prevPc} to ${pcNow}${this.cur.speculative === true ? ' (speculative execution)' : ''}:${this.stateText(true)}\n`);
           else this.log.put(`${pcNow}:${this.stateText(true)}\n`);
           this.scratchRegs = 0;
           this.scratchSlots.clear();
@@ -466,8 +513,24 @@ export class Verifier {
         this.prevLogPos = this.log.pos;
       }
       this.prevPc = pcNow;
-      this.visited[pcNow] = 1;
-      const r = this.step(this.insns[pcNow]!);
+      const spec = this.cur.speculative === true;
+      if (!spec) this.visited[pcNow] = 1;
+      let r: 'next' | 'exit' | 'frame';
+      if (spec && this.nospec[pcNow] === 1) r = 'exit';
+      else if (!spec) r = this.step(this.insns[pcNow]!);
+      else {
+        try {
+          r = this.step(this.insns[pcNow]!);
+          // a Spectre v4 barrier after this insn ends the speculative path
+          if (this.nospecResult[pcNow] === 1) r = 'exit';
+        } catch (e) {
+          // error_recoverable_with_nospec: a barrier before this insn, the speculative path ends here
+          if (!(e instanceof Reject) || (e.errno !== ERR.EACCES && e.errno !== ERR.EPERM && e.errno !== ERR.EINVAL)) throw e;
+          this.nospec[pcNow] = 1;
+          this.aluAux.delete(pcNow);
+          r = 'exit';
+        }
+      }
       if (r === 'exit') {
         if (!this.popPath()) return;
         printState = true;
@@ -861,6 +924,8 @@ export class Verifier {
       this.adjustPtr(i, op, is64, dst, src, false);
       return;
     }
+    // sanitize_val_alu: the same ADD/SUB may not be pointer arithmetic on another path (BPF_ALU_NON_POINTER)
+    if (!this.allowPtrLeaks && x && (op === BPF_ADD || op === BPF_SUB) && this.nospec[this.pc] !== 1) this.updateAluSanitation(i.dst, op, 8, 0);
     const res = scalarAlu(op, dst.s, src.s, is64, i.off);
     // A linked scalar plus a constant stays linked with that delta (BPF_ADD_CONST), once.
     if (op === BPF_ADD && is64 && dst.id !== 0 && isConstScalar(src)) {
@@ -915,13 +980,24 @@ export class Verifier {
     const typeStr = regTypeStr(ptr);
     this.saneOffset(o, 0, typeStr);
     this.saneOffset(ptr.s, ptr.off, typeStr);
-    // sanitize_ptr_alu without bypass_spec_v1, for `ptr +/- reg` (the speculative-path simulation is not modelled)
-    if (!this.allowPtrLeaks && (i.code & 0x08) !== 0 && (op === BPF_ADD || op === BPF_SUB)) {
+    // sanitize_ptr_alu without bypass_spec_v1, for `ptr +/- reg` (not for an insn a speculative path failed at)
+    const sanitize = !this.allowPtrLeaks && (i.code & 0x08) !== 0 && (op === BPF_ADD || op === BPF_SUB) && this.nospec[this.pc] !== 1;
+    const err = 'pointer arithmetic with it prohibited for !root';
+    const maskToLeft = (op === BPF_ADD && o.smin < 0n) || (op === BPF_SUB && o.smin >= 0n);
+    let aluState = 0;
+    let preLimit = -1;
+    if (sanitize && this.cur.speculative !== true) {
       const offIsDst = swapped;
-      const err = 'pointer arithmetic with it prohibited for !root';
       if (!known && o.smin < 0n !== o.smax < 0n) this.reject(ERR.EACCES, `R${offIsDst ? i.dst : i.src} has unknown scalar with mixed signed bounds, ${err}`);
-      if (ptr.type !== 'fp' && ptr.type !== 'map_value') this.reject(ERR.EACCES, `R${offIsDst ? i.src : i.dst} has pointer with unsupported alu operation, ${err}`);
+      const lim = this.ptrLimit(ptr, maskToLeft);
+      if (lim === 'type') this.reject(ERR.EACCES, `R${offIsDst ? i.src : i.dst} has pointer with unsupported alu operation, ${err}`);
+      if (lim === 'limit') this.reject(ERR.EACCES, `R${dstNo} tried to ${op === BPF_ADD ? 'add' : 'sub'} beyond pointer bounds, ${err}`);
+      preLimit = lim;
+      // BPF_ALU_NEG_VALUE, BPF_ALU_IMMEDIATE, BPF_ALU_SANITIZE_SRC / _DST
+      aluState = (o.smin < 0n ? 4 : 0) | (known ? 16 : 0) | (swapped ? 2 : 1);
     }
+    // the masked (truncated) offset is simulated as a speculative path with the pointer unmoved
+    if (sanitize && !known) this.pushSpeculative(this.pc + 1).frames.at(-1)!.regs[dstNo] = ptr;
     const p = ptr.s;
     let res: Reg;
     const isPkt = ptr.type === 'pkt' || ptr.type === 'pkt_meta';
@@ -987,6 +1063,12 @@ export class Verifier {
     }
     this.saneOffset(res!.s, res!.off, typeStr);
     if (!this.allowPtrLeaks) this.sanitizeCheckBounds(dstNo, res!);
+    if (preLimit >= 0) {
+      // the commit window: the limit recorded for this insn is how far the result moved
+      const post = this.ptrLimit(res!, maskToLeft);
+      if (post === 'limit' || post === 'type') this.reject(ERR.EACCES, `R${dstNo} tried to ${op === BPF_ADD ? 'add' : 'sub'} beyond pointer bounds, ${err}`);
+      this.updateAluSanitation(dstNo, op, aluState, Math.abs((preLimit - post) | 0));
+    }
     this.setReg(dstNo, res!);
   }
 
@@ -1179,6 +1261,13 @@ export class Verifier {
       src = constReg(is32 ? BigInt(i.imm >>> 0) : BigInt.asUintN(64, BigInt(i.imm)));
     }
     const pred = this.branchTaken(dst, src, op, is32);
+    if (pred !== -1 && !this.allowPtrLeaks) {
+      // sanitize_speculative_path: the side never taken is walked speculatively, the compared registers unknown
+      const q = this.pushSpeculative(pred === 1 ? this.pc + 1 : this.pc + i.off + 1);
+      const fr = q.frames[q.frames.length - 1]!;
+      fr.regs[i.dst] = UNKNOWN_SCALAR;
+      if (x) fr.regs[i.src] = UNKNOWN_SCALAR;
+    }
     if (pred === 1) {
       this.printInsnState();
       this.pc += i.off + 1;
