@@ -208,10 +208,11 @@ export interface VerifierInput {
    * Capability profile: true (default) is root; false is CAP_BPF without CAP_PERFMON —
    * allow_ptr_leaks, allow_uninit_stack and bypass_spec_v1/v4 false (pointer leaks, pointer
    * comparisons and laundering arithmetic, uninitialised stack reads, partial overwrites of spilled
-   * pointers and out-of-object pointer arithmetic are refused). Not modelled: the speculative-path
-   * simulation of sanitize_ptr_alu. 'none' is a user without CAP_BPF (bpf_capable false): the
-   * CAP_BPF-only rules plus no loops (`back-edge from insn N to M`) and no calls to other BPF or
-   * kernel functions (EPERM).
+   * pointers and out-of-object pointer arithmetic are refused), and speculative paths are walked
+   * as 6.18 does (sanitize_speculative_path, sanitize_ptr_alu). 'none' is a user without CAP_BPF
+   * (bpf_capable false): the CAP_BPF-only rules plus no loops (`back-edge from insn N to M`), no
+   * calls to other BPF or kernel functions (EPERM), no scalar tracking through the stack and no
+   * constant-key lookup elision.
    */
   readonly privileged?: boolean | 'none';
 }
