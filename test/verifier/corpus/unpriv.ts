@@ -68,5 +68,7 @@ export const CASES: VerifierCase[] = [
   u('unpriv-helper-reads-spilled-ptr', 'a spilled pointer passed as a map key (helper reads it)', 'stxdw [r10-8], r10\nmov r2, r10\nadd r2, -8\nlddw r1, map_fd 0\ncall 1', { maps: [{ type: 1, keySize: 8, valueSize: 8, maxEntries: 1 }] }),
   u('unpriv-helper-reads-spilled-scalar', 'a spilled scalar passed as a map key', 'mov r3, 0\nstxdw [r10-8], r3\nmov r2, r10\nadd r2, -8\nlddw r1, map_fd 0\ncall 1', { maps: [{ type: 1, keySize: 8, valueSize: 8, maxEntries: 1 }] }),
   u('unpriv-const-key-lookup-add', 'pointer arithmetic on the result of an array lookup with a constant key, not null-checked (CAP_BPF elides the check)', 'stw [r10-4], 0\nmov r2, r10\nadd r2, -4\nlddw r1, map_fd 0\ncall 1\nadd r0, 4', a16),
+  u('unpriv-spec-loop-const', 'a bounded loop over a constant counter: each decided exit test also walks its other side speculatively', 'mov r1, 0\nl:\nadd r1, 1\njlt r1, 100, l'),
+  u('unpriv-spec-loop-map', 'a bounded loop adding a variable index to a map value pointer each round', `${VALUE}\nmov r7, 0\nl:\nldxw r2, [r6+0]\nand r2, 7\nmov r3, r6\nadd r3, r2\nldxb r0, [r3+0]\nadd r7, 1\njlt r7, 20, l`, a16),
   u('unpriv-ptr-sub32-ptr', '32-bit pointer subtraction', 'mov r2, r10\nsub32 r2, 8'),
 ];
