@@ -18,38 +18,10 @@ const GOLDENS = new URL('./goldens/', import.meta.url).pathname;
 const UNPRIV_SYSCTL = '/proc/sys/kernel/unprivileged_bpf_disabled';
 
 /** Cases where bpfemu's verdict differs from 6.18's, with the reason (README "Verifier"). */
-export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
-  'reslock-ok': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-aa-runtime': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-nest2': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-nest8': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-nest31': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-nest32': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-nest33': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-mix-spin-then-res': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-irqsave-ok': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-irqsave-nest2': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-subprog-inside': 'bpfemu does not register the resilient spin lock kfuncs yet',
-};
+export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {};
 
 /** Cases whose verdict agrees but whose errno or error line differs, with the reason. */
-const KNOWN_LINE_DIFFERENCES: Readonly<Record<string, string>> = {
-  'reslock-unchecked': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-unlock-on-failure': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-unlock-no-lock': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-exit-held': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-aa-same': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-nest2-out-of-order': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-mix-res-then-spin': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-on-spin-field': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-no-field': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-irqsave-plain-unlock': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-irqrestore-no-save': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-irqsave-flag-clobbered': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-irqsave-out-of-order': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-helper-inside': 'bpfemu does not register the resilient spin lock kfuncs yet',
-  'reslock-direct-read': 'bpfemu does not register the resilient spin lock kfuncs yet',
-};
+const KNOWN_LINE_DIFFERENCES: Readonly<Record<string, string>> = {};
 
 interface Group {
   readonly name: string;
