@@ -459,4 +459,180 @@ int direct_read(struct __sk_buff *skb)
 	return e->lock.val;
 }
 
+/* irqrestore of the inner lock with the outer lock's flag */
+SEC("tc")
+int irq_flag_swapped(struct __sk_buff *skb)
+{
+	struct elem *a = get(0), *b = get(1);
+	unsigned long fa, fb;
+
+	if (!a || !b)
+		return 0;
+	if (bpf_res_spin_lock_irqsave(&a->lock, &fa))
+		return 0;
+	if (bpf_res_spin_lock_irqsave(&b->lock, &fb)) {
+		bpf_res_spin_unlock_irqrestore(&a->lock, &fa);
+		return 0;
+	}
+	bpf_res_spin_unlock_irqrestore(&b->lock, &fa);
+	bpf_res_spin_unlock_irqrestore(&a->lock, &fb);
+	return 1;
+}
+
+/* one flag slot saved twice (two locks) */
+SEC("tc")
+int irq_flag_reused(struct __sk_buff *skb)
+{
+	struct elem *a = get(0), *b = get(1);
+	unsigned long f;
+
+	if (!a || !b)
+		return 0;
+	if (bpf_res_spin_lock_irqsave(&a->lock, &f))
+		return 0;
+	if (bpf_res_spin_lock_irqsave(&b->lock, &f)) {
+		bpf_res_spin_unlock_irqrestore(&a->lock, &f);
+		return 0;
+	}
+	bpf_res_spin_unlock_irqrestore(&b->lock, &f);
+	bpf_res_spin_unlock_irqrestore(&a->lock, &f);
+	return 1;
+}
+
+/* a plain res lock nested inside an irqsave one */
+SEC("tc")
+int irq_then_plain(struct __sk_buff *skb)
+{
+	struct elem *a = get(0), *b = get(1);
+	unsigned long fa;
+
+	if (!a || !b)
+		return 0;
+	if (bpf_res_spin_lock_irqsave(&a->lock, &fa))
+		return 0;
+	if (!bpf_res_spin_lock(&b->lock))
+		bpf_res_spin_unlock(&b->lock);
+	bpf_res_spin_unlock_irqrestore(&a->lock, &fa);
+	return 1;
+}
+
+__noinline int global_fn(int v)
+{
+	return v + 1;
+}
+
+/* a global function called inside the section */
+SEC("tc")
+int global_inside(struct __sk_buff *skb)
+{
+	struct elem *e = get(0);
+
+	if (!e)
+		return 0;
+	if (bpf_res_spin_lock(&e->lock))
+		return 0;
+	e->v = global_fn(e->v);
+	bpf_res_spin_unlock(&e->lock);
+	return 1;
+}
+
+static __noinline int take(struct elem *e)
+{
+	return bpf_res_spin_lock(&e->lock);
+}
+
+/* locked in a static subprogram, unlocked by the caller */
+SEC("tc")
+int lock_in_subprog(struct __sk_buff *skb)
+{
+	struct elem *e = get(0);
+
+	if (!e)
+		return 0;
+	if (take(e))
+		return 0;
+	bpf_res_spin_unlock(&e->lock);
+	return 1;
+}
+
+/* the lock pointer at a variable offset */
+SEC("tc")
+int var_off(struct __sk_buff *skb)
+{
+	struct elem *e = get(0);
+	u32 i = skb->len & 1;
+
+	if (!e)
+		return 0;
+	if (bpf_res_spin_lock((struct bpf_res_spin_lock *)((char *)e + i * 4)))
+		return 0;
+	bpf_res_spin_unlock(&e->lock);
+	return 1;
+}
+
+/* the lock pointer at the wrong constant offset (the int after it) */
+SEC("tc")
+int wrong_off(struct __sk_buff *skb)
+{
+	struct elem *e = get(0);
+
+	if (!e)
+		return 0;
+	if (bpf_res_spin_lock((struct bpf_res_spin_lock *)&e->v))
+		return 0;
+	bpf_res_spin_unlock(&e->lock);
+	return 1;
+}
+
+/* the lock taken inside an RCU read-side section and released before its end */
+extern void bpf_rcu_read_lock(void) __ksym;
+extern void bpf_rcu_read_unlock(void) __ksym;
+
+SEC("tc")
+int in_rcu(struct __sk_buff *skb)
+{
+	struct elem *e = get(0);
+
+	if (!e)
+		return 0;
+	bpf_rcu_read_lock();
+	if (!bpf_res_spin_lock(&e->lock)) {
+		e->v++;
+		bpf_res_spin_unlock(&e->lock);
+	}
+	bpf_rcu_read_unlock();
+	return 1;
+}
+
+/* bpf_rcu_read_lock called with the lock held */
+SEC("tc")
+int rcu_inside(struct __sk_buff *skb)
+{
+	struct elem *e = get(0);
+
+	if (!e)
+		return 0;
+	if (bpf_res_spin_lock(&e->lock))
+		return 0;
+	bpf_rcu_read_lock();
+	bpf_rcu_read_unlock();
+	bpf_res_spin_unlock(&e->lock);
+	return 1;
+}
+
+/* the value written through the pointer after the unlock (allowed: the lock only guards the section) */
+SEC("tc")
+int write_after_unlock(struct __sk_buff *skb)
+{
+	struct elem *e = get(0);
+
+	if (!e)
+		return 0;
+	if (bpf_res_spin_lock(&e->lock))
+		return 0;
+	bpf_res_spin_unlock(&e->lock);
+	e->v = 7;
+	return e->v;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -16,11 +16,12 @@ import { STACK_INVALID, STACK_MISC, type Slot, type VState } from './state.js';
 import { tnumIsConst } from './tnum.js';
 import { ERR, type Verifier } from './verifier.js';
 
-/** One held res lock: the map value's register id (-1: none) and the lock's offset; `irq` the flag's id, 0 without. */
+/** One held res lock: the map value's register id (-1: none) and the lock's offset; `irq` the flag's id, 0 without; `insn` the lock call's pc. */
 export interface ResLock {
   readonly id: number;
   readonly off: number;
   readonly irq: number;
+  readonly insn: number;
 }
 
 const LOCK = 'bpf_res_spin_lock';
@@ -103,7 +104,7 @@ export function checkResLockCall(v: Verifier, k: VKfunc): void {
       irqId = v.newId();
       setStack(v.cur, s.frame, s.spi, { types: [STACK_MISC, STACK_MISC, STACK_MISC, STACK_MISC, STACK_MISC, STACK_MISC, STACK_MISC, STACK_MISC], spilled: NOT_INIT, irqFlag: irqId });
     }
-    v.cur.resLocks = [...held, { id: l.id, off: l.off, irq: irqId }];
+    v.cur.resLocks = [...held, { id: l.id, off: l.off, irq: irqId, insn: v.pc }];
   } else {
     if (held.length === 0) v.reject(ERR.EINVAL, `${UNLOCK} without taking a lock`);
     const at = held.findIndex((h) => h.id === l.id && h.off === l.off && (h.irq !== 0) === irq);
@@ -113,7 +114,7 @@ export function checkResLockCall(v: Verifier, k: VKfunc): void {
       const s = flagSlot(v);
       const cur = v.cur.frames[s.frame]!.stack[s.spi];
       if (cur?.irqFlag === undefined) v.reject(ERR.EINVAL, 'expected an initialized irq flag as arg#1');
-      if (cur.irqFlag !== held[at]!.irq) v.reject(ERR.EINVAL, 'cannot restore irq state out of order');
+      if (cur.irqFlag !== held[at]!.irq) v.reject(ERR.EACCES, `cannot restore irq state out of order, expected id=${held[at]!.irq} acquired at insn_idx=${held[at]!.insn}`);
       setStack(v.cur, s.frame, s.spi, { types: [STACK_INVALID, STACK_INVALID, STACK_INVALID, STACK_INVALID, STACK_INVALID, STACK_INVALID, STACK_INVALID, STACK_INVALID], spilled: NOT_INIT });
     }
     const rest = held.slice(0, at);
