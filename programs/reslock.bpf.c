@@ -635,4 +635,29 @@ int write_after_unlock(struct __sk_buff *skb)
 	return e->v;
 }
 
+/* the accepted pairing in a socket filter and in a cgroup skb program */
+SEC("socket")
+int ok_socket(struct __sk_buff *skb)
+{
+	struct elem *e = get(0);
+
+	if (!e || bpf_res_spin_lock(&e->lock))
+		return 0;
+	e->v++;
+	bpf_res_spin_unlock(&e->lock);
+	return 1;
+}
+
+SEC("cgroup_skb/ingress")
+int ok_cgroup_skb(struct __sk_buff *skb)
+{
+	struct elem *e = get(0);
+
+	if (!e || bpf_res_spin_lock(&e->lock))
+		return 0;
+	e->v++;
+	bpf_res_spin_unlock(&e->lock);
+	return 1;
+}
+
 char LICENSE[] SEC("license") = "GPL";

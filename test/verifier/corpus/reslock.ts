@@ -50,4 +50,6 @@ export const CASES: VerifierCase[] = [
   r('reslock-in-rcu', 'in_rcu', 'locked and unlocked inside an RCU read-side section'),
   r('reslock-rcu-inside', 'rcu_inside', 'bpf_rcu_read_lock called with the lock held'),
   r('reslock-write-after-unlock', 'write_after_unlock', 'the value written after the unlock'),
+  { ...r('reslock-socket-filter', 'ok_socket', 'the accepted pairing in a socket filter'), progType: 1 },
+  { ...r('reslock-cgroup-skb', 'ok_cgroup_skb', 'the accepted pairing in a cgroup skb program'), progType: 8 },
 ];
