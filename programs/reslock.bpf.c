@@ -660,4 +660,33 @@ int ok_cgroup_skb(struct __sk_buff *skb)
 	return 1;
 }
 
+/* an open-coded numbers iterator inside the section (accepted by 6.18) */
+struct bpf_iter_num {
+	u64 __opaque[1];
+} __attribute__((aligned(8)));
+
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
+extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
+
+SEC("tc")
+int iter_inside(struct __sk_buff *skb)
+{
+	struct elem *e = get(0);
+	struct bpf_iter_num it;
+	int *n, sum = 0;
+
+	if (!e)
+		return 0;
+	if (bpf_res_spin_lock(&e->lock))
+		return 0;
+	bpf_iter_num_new(&it, 0, 3);
+	while ((n = bpf_iter_num_next(&it)))
+		sum += *n;
+	bpf_iter_num_destroy(&it);
+	e->v = sum;
+	bpf_res_spin_unlock(&e->lock);
+	return sum;
+}
+
 char LICENSE[] SEC("license") = "GPL";

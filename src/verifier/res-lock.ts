@@ -29,9 +29,18 @@ const UNLOCK = 'bpf_res_spin_unlock';
 const LOCK_IRQ = 'bpf_res_spin_lock_irqsave';
 const UNLOCK_IRQ = 'bpf_res_spin_unlock_irqrestore';
 
-/** The res lock kfuncs (is_bpf_res_spin_lock_kfunc); the only kfuncs besides these a held lock allows are 6.18's graph and iter_num ones. */
+/** The res lock kfuncs (is_bpf_res_spin_lock_kfunc). */
 export function isResLockKfunc(name: string): boolean {
   return name === LOCK || name === UNLOCK || name === LOCK_IRQ || name === UNLOCK_IRQ;
+}
+
+/**
+ * kfunc_spin_allowed: the kfuncs a program may call while holding a lock (bpf_spin_lock or res):
+ * the res lock and numbers-iterator kfuncs (measured: a bpf_iter_num loop inside a res lock section
+ * is accepted by 6.18); 6.18 also allows the list/rbtree graph kfuncs, which bpfemu does not have.
+ */
+export function kfuncSpinAllowed(name: string): boolean {
+  return isResLockKfunc(name) || name === 'bpf_iter_num_new' || name === 'bpf_iter_num_next' || name === 'bpf_iter_num_destroy';
 }
 
 /** Whether a path holds a res lock (part of the kernel's active_locks). */

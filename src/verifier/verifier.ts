@@ -55,7 +55,7 @@ import { iterActiveAtR1 } from './iter.js';
 import { formatTnum, tnumAdd, tnumConst, tnumIsConst, tnumSub } from './tnum.js';
 import { checkMemAccess, checkLdAbs } from './mem.js';
 import { checkHelperCall, checkKfuncCall, checkLocalCall, prepareFuncExit } from './calls.js';
-import { isResLockKfunc, resLockHeld, resLockOff } from './res-lock.js';
+import { kfuncSpinAllowed, resLockHeld, resLockOff } from './res-lock.js';
 
 /** BPF_MAP_TYPE_ARENA (the verifier reads only VMap.type). */
 const BPF_MAP_TYPE_ARENA = 33;
@@ -1072,8 +1072,7 @@ export class Verifier {
         this.reject(ERR.EINVAL, 'BPF_CALL uses reserved fields');
       }
       if (this.cur.lockId !== 0 || this.cur.lockOff !== 0 || resLockHeld(this.cur)) {
-        // kfunc_spin_allowed: the res lock kfuncs may be called under a lock
-        if ((i.src === 0 && i.imm !== 94) || (i.src === 2 && !isResLockKfunc(this.input.kfunc(i.imm)?.name ?? ''))) this.reject(ERR.EINVAL, 'function calls are not allowed while holding a lock');
+        if ((i.src === 0 && i.imm !== 94) || (i.src === 2 && !kfuncSpinAllowed(this.input.kfunc(i.imm)?.name ?? ''))) this.reject(ERR.EINVAL, 'function calls are not allowed while holding a lock');
       }
       if (i.src === 1) {
         const r = checkLocalCall(this, i);

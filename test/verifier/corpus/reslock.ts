@@ -52,4 +52,5 @@ export const CASES: VerifierCase[] = [
   r('reslock-write-after-unlock', 'write_after_unlock', 'the value written after the unlock'),
   { ...r('reslock-socket-filter', 'ok_socket', 'the accepted pairing in a socket filter'), progType: 1 },
   { ...r('reslock-cgroup-skb', 'ok_cgroup_skb', 'the accepted pairing in a cgroup skb program'), progType: 8 },
+  r('reslock-iter-inside', 'iter_inside', 'a bpf_iter_num loop inside the section'),
 ];
