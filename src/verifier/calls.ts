@@ -19,6 +19,7 @@ import type { VFunc } from './api.js';
 import { checkIterArgs, iterNext } from './iter.js';
 import { checkKfuncFlags, checkKfuncStructArgs } from './kfunc.js';
 import { isTrustedReg } from './trust.js';
+import { checkResLockCall, isResLockKfunc, resLockHeld, resLockOff } from './res-lock.js';
 
 const MAP_TYPE = { PROG_ARRAY: 3, ARRAY: 2, PERCPU_ARRAY: 6, RINGBUF: 27, SOCKMAP: 15, SOCKHASH: 18 } as const;
 const FUNC = { kptr_xchg: 194, dynptr_from_mem: 197, tail_call: 12, spin_lock: 93, spin_unlock: 94, loop: 181, for_each_map_elem: 164, timer_set_callback: 170, map_lookup_elem: 1, map_update_elem: 2, map_delete_elem: 3, map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89 } as const;
@@ -405,7 +406,7 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
       let maybeNull = true;
       if (id === FUNC.map_lookup_elem && (meta.map.type === MAP_TYPE.ARRAY || meta.map.type === MAP_TYPE.PERCPU_ARRAY) && meta.constKey >= 0n && meta.constKey < BigInt(meta.map.maxEntries)) maybeNull = false;
       r0 = outerIsMapInMap ? ptrReg('map_ptr', { map, maybeNull: true }) : ptrReg('map_value', { map, maybeNull });
-      if (!maybeNull && map.spinLockOff >= 0) r0 = withReg(r0, { id: v.newId() });
+      if (!maybeNull && (map.spinLockOff >= 0 || resLockOff(map) >= 0)) r0 = withReg(r0, { id: v.newId() });
       break;
     }
     case 'mem_or_null':
@@ -522,6 +523,10 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
   if (k.name === 'bpf_dynptr_slice_rdwr') v.reject(ERR.EPERM, 'bpf_dynptr_slice_rdwr() is not allowed');
   // check_kfunc_call: KF_SLEEPABLE kfuncs (the arena's) in a non-sleepable program
   if (k.sleepable === true && (v.input.progFlags & 16) === 0) v.reject(ERR.EACCES, `program must be sleepable to call sleepable kfunc ${k.name}`);
+  if (isResLockKfunc(k.name)) {
+    checkResLockCall(v, k);
+    return;
+  }
   // RCU read-side sections (active_rcu_lock): paired, not nested
   if (k.name === 'bpf_rcu_read_lock') {
     if (v.cur.rcuLock === true) v.reject(ERR.EINVAL, 'nested rcu read lock (kernel function bpf_rcu_read_lock)');
@@ -647,7 +652,7 @@ export function checkLocalCall(v: Verifier, i: RawInsn): 'frame' | 'next' {
   const sub = v.cfg.subOf[target]!;
   const fn = v.input.funcs?.find((f) => f.pc === target);
   if (fn !== undefined && fn.global) {
-    if (v.cur.lockId !== 0 || v.cur.lockOff !== 0) v.reject(ERR.EINVAL, 'global function calls are not allowed while holding a lock,\nuse static function instead');
+    if (v.cur.lockId !== 0 || v.cur.lockOff !== 0 || resLockHeld(v.cur)) v.reject(ERR.EINVAL, 'global function calls are not allowed while holding a lock,\nuse static function instead');
     for (let r = 1; r <= fn.args.length; r++) v.readReg(r);
     const bad = globalArgsMismatch(v, fn);
     if (bad !== null) v.reject(bad.errno, `${bad.msg}\nCaller passes invalid args into func#${sub} ('${fn.name}')`);

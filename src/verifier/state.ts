@@ -6,6 +6,7 @@
  */
 import { formatReg, NOT_INIT, type Reg } from './reg.js';
 import { scalarWithin, scalarEquals } from './scalar.js';
+import { resLocksEqual, type ResLock } from './res-lock.js';
 
 /** Per-byte stack slot types (enum bpf_stack_slot_type) and their log characters. */
 export const STACK_INVALID = 0;
@@ -60,6 +61,8 @@ export interface Slot {
   readonly iter?: IterSlot;
   /** STACK_DYNPTR slots: the dynptr they belong to. */
   readonly dynptr?: DynptrSlot;
+  /** An irq flag saved by bpf_res_spin_lock_irqsave (res-lock.ts): the held lock's flag id. */
+  readonly irqFlag?: number;
 }
 
 export const EMPTY_SLOT: Slot = { types: [0, 0, 0, 0, 0, 0, 0, 0], spilled: NOT_INIT };
@@ -100,6 +103,8 @@ export interface VState {
   rcuLock?: boolean;
   /** A path simulated for speculative execution only (without CAP_PERFMON: sanitize_speculative_path). */
   speculative?: boolean;
+  /** Held resilient spin locks, oldest first (res-lock.ts); absent when none. */
+  resLocks?: readonly ResLock[];
 }
 
 /** A deep-enough copy (frames and their arrays; registers and slots are shared). */
@@ -113,6 +118,7 @@ export function copyState(s: VState): VState {
     cbDepth: s.cbDepth,
     ...(s.rcuLock === true ? { rcuLock: true } : {}),
     ...(s.speculative === true ? { speculative: true } : {}),
+    ...(s.resLocks !== undefined ? { resLocks: s.resLocks } : {}),
   };
 }
 
@@ -215,6 +221,7 @@ export function statesEqual(old: VState, cur: VState, live: number, exact: boole
   if ((old.rcuLock === true) !== (cur.rcuLock === true)) return false;
   // a speculative state never covers an architectural one
   if (old.speculative === true && cur.speculative !== true) return false;
+  if (!resLocksEqual(old, cur)) return false;
   if (old.refs.length !== cur.refs.length) return false;
   const ids = new IdMap();
   if (old.lockId !== 0 && !ids.check(old.lockId, cur.lockId)) return false;

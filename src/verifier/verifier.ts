@@ -58,6 +58,7 @@ import { iterActiveAtR1 } from './iter.js';
 import { formatTnum, tnumAdd, tnumConst, tnumIsConst, tnumSub } from './tnum.js';
 import { checkMemAccess, checkLdAbs } from './mem.js';
 import { checkHelperCall, checkKfuncCall, checkLocalCall, prepareFuncExit } from './calls.js';
+import { kfuncSpinAllowed, resLockHeld, resLockOff } from './res-lock.js';
 
 /** BPF_MAP_TYPE_ARENA (the verifier reads only VMap.type). */
 const BPF_MAP_TYPE_ARENA = 33;
@@ -449,7 +450,7 @@ export class Verifier {
 
   /** in_rcu_cs: inside an RCU read-side section, holding a spin lock, or a non-sleepable program. */
   inRcuCs(): boolean {
-    return this.cur.rcuLock === true || this.cur.lockId !== 0 || this.cur.lockOff !== 0 || (this.input.progFlags & 16) === 0;
+    return this.cur.rcuLock === true || this.cur.lockId !== 0 || this.cur.lockOff !== 0 || resLockHeld(this.cur) || (this.input.progFlags & 16) === 0;
   }
 
   /** check_attach_btf_id's sleepable rules. */
@@ -1152,8 +1153,8 @@ export class Verifier {
       if ((i.code & 0x08) !== 0 || (i.src !== 2 && i.off !== 0) || (i.src !== 0 && i.src !== 1 && i.src !== 2) || i.dst !== 0 || cls === CLS_JMP32) {
         this.reject(ERR.EINVAL, 'BPF_CALL uses reserved fields');
       }
-      if (this.cur.lockId !== 0 || this.cur.lockOff !== 0) {
-        if ((i.src === 0 && i.imm !== 94) || i.src === 2) this.reject(ERR.EINVAL, 'function calls are not allowed while holding a lock');
+      if (this.cur.lockId !== 0 || this.cur.lockOff !== 0 || resLockHeld(this.cur)) {
+        if ((i.src === 0 && i.imm !== 94) || (i.src === 2 && !kfuncSpinAllowed(this.input.kfunc(i.imm)?.name ?? ''))) this.reject(ERR.EINVAL, 'function calls are not allowed while holding a lock');
       }
       if (i.src === 1) {
         const r = checkLocalCall(this, i);
@@ -1191,7 +1192,7 @@ export class Verifier {
   /** process_bpf_exit_full. */
   private processExit(): 'exit' | 'frame' {
     const main = this.cur.frames.length === 1;
-    if (main && (this.cur.lockId !== 0 || this.cur.lockOff !== 0)) {
+    if (main && (this.cur.lockId !== 0 || this.cur.lockOff !== 0 || resLockHeld(this.cur))) {
       this.reject(ERR.EINVAL, 'BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region');
     }
     if (main && !this.frame().async) {
@@ -1384,7 +1385,7 @@ export class Verifier {
       if (!r.maybeNull || r.id !== id) return undefined;
       if (isNull) return constReg(0n);
       // a map-in-map lookup's value is the inner map
-      const keepId = r.type === 'map_value' && r.map !== null && r.map.spinLockOff >= 0;
+      const keepId = r.type === 'map_value' && r.map !== null && (r.map.spinLockOff >= 0 || resLockOff(r.map) >= 0);
       // mark_ptr_or_null_reg: a SOCKMAP/SOCKHASH lookup's value is a socket
       if (r.type === 'map_value' && (r.map?.type === 15 || r.map?.type === 18)) return withReg(r, { type: 'sock', map: null, maybeNull: false, id: 0 });
       return withReg(r, { maybeNull: false, id: keepId ? r.id : 0 });

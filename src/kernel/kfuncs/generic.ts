@@ -1,8 +1,8 @@
 /**
  * Generic kfuncs of kernel/bpf (not tied to a subsystem) that a new emulated kernel registers:
  * the numbers iterator (bpf_iter.c), the BPF cpumasks with bpf_kptr_xchg (cpumask.c, helpers.c) and
- * the dynptr kfuncs (helpers.c, filter.c), the task reference kfuncs (helpers.c), bpf_throw (helpers.c) and the
- * arena page kfuncs (arena.c).
+ * the dynptr kfuncs (helpers.c, filter.c), the task reference kfuncs (helpers.c), bpf_throw (helpers.c), the
+ * resilient spin locks (helpers.c) and the arena page kfuncs (arena.c).
  */
 import type { Kernel } from '../kernel.js';
 import { installArenaKfuncs } from './arena.js';
@@ -10,6 +10,7 @@ import { installCpumask } from './cpumask.js';
 import { installDynptrKfuncs } from './dynptr.js';
 import { installIterNum } from './iter-num.js';
 import { installTaskKfuncs } from './task.js';
+import { installResLock } from './res-lock.js';
 import { installThrow } from './throw.js';
 
 /** Register the generic kfuncs into `k`. */
@@ -20,4 +21,5 @@ export function installGenericKfuncs(k: Kernel): void {
   installArenaKfuncs(k);
   installTaskKfuncs(k);
   installThrow(k);
+  installResLock(k);
 }

@@ -42,7 +42,7 @@ export function mapDirectValue(map: KMap, off: number): bigint | number {
 /** Special-field struct names (kernel btf_field_type names). */
 const SPECIAL: Readonly<Record<string, { kind: SpecialFieldKind; size: number }>> = {
   bpf_spin_lock: { kind: 'spin_lock', size: 4 },
-  bpf_res_spin_lock: { kind: 'res_spin_lock', size: 8 },
+  bpf_res_spin_lock: { kind: 'res_spin_lock', size: 4 },
   bpf_timer: { kind: 'timer', size: 16 },
   bpf_wq: { kind: 'workqueue', size: 16 },
   bpf_list_head: { kind: 'list_head', size: 16 },
