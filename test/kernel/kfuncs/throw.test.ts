@@ -61,7 +61,7 @@ function liveRunner(): string | null {
   try {
     const dir = mkdtempSync(join(tmpdir(), 'throw-live-'));
     const bin = join(dir, 'throw-live');
-    execFileSync('cc', ['-O2', new URL('./throw-live.c', import.meta.url).pathname, '-lbpf', '-o', bin], { stdio: 'pipe' });
+    execFileSync('cc', ['-O2', new URL('./test-run-live.c', import.meta.url).pathname, '-lbpf', '-o', bin], { stdio: 'pipe' });
     return bin;
   } catch {
     return null;

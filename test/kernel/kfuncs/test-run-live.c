@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * reslock-live: loads one program of programs/reslock.bpf.o with libbpf (the others not
- * autoloaded) and prints the BPF_PROG_TEST_RUN retval for packets of 14 and 64
- * zero bytes as "RET14 RET64", or "ERR errno" when the load fails. Compiled at test
- * time by test/kernel/kfuncs/reslock.test.ts (cc reslock-live.c -lbpf), never committed.
+ * test-run-live OBJ PROG: loads one program of a fixture (programs/throw.bpf.o,
+ * programs/reslock.bpf.o) with libbpf (the others not autoloaded) and prints the
+ * BPF_PROG_TEST_RUN retval for packets of 14 and 64 zero bytes as "RET14 RET64", or
+ * "ERR errno" when the load fails. Compiled at test time by test/kernel/kfuncs/throw.test.ts
+ * and reslock.test.ts (cc test-run-live.c -lbpf), never committed.
  */
 #include <errno.h>
 #include <stdio.h>
