@@ -256,15 +256,9 @@ function genSyncookie(m: Machine): void {
   // !syn || ack || fin || rst
   if ((flags & 0x02) === 0 || (flags & 0x10) !== 0 || (flags & 0x01) !== 0 || (flags & 0x04) !== 0) return m.setR0Num(-EINVAL);
   if (iph.length < 20) return m.setR0Num(-EINVAL);
-  const version = iph[0]! >> 4;
-  let v6: boolean;
-  if (version === 4) {
-    if (s.family === 10 && s.v6only) return m.setR0Num(-EINVAL);
-    v6 = false;
-  } else if (version === 6) {
-    if (iph.length < 40 || s.family !== 10) return m.setR0Num(-EINVAL);
-    v6 = true;
-  } else return m.setR0Num(-EPROTONOSUPPORT);
+  const fam = syncookieFamily(s, iph);
+  if (fam < 0) return m.setR0Num(fam);
+  const v6 = fam === 1;
   // tcp_get_syncookie_mss: only with tcp_syncookies=2 (the emulated SYN queue is never full)
   if (sc !== 2) return m.setR0Num(-ENOENT);
   const { mss, ind } = cookieMss(th, v6);
@@ -275,6 +269,18 @@ function genSyncookie(m: Machine): void {
   // tcp_synq_overflow: the listener is under "SYN flood" from now on
   s.lastOverflow = now;
   m.setR0Big((BigInt(mss) << 32n) | BigInt(cookie));
+}
+
+/**
+ * The IP version of a syncookie helper's header against the listener's family: 0 for IPv4, 1 for
+ * IPv6, or -errno (IPv4 on a v6-only socket or IPv6 on an IPv4 one: EINVAL; another version:
+ * EPROTONOSUPPORT).
+ */
+function syncookieFamily(s: { family: number; v6only?: boolean | undefined }, iph: Uint8Array): number {
+  const version = iph[0]! >> 4;
+  if (version === 4) return s.family === 10 && s.v6only === true ? -EINVAL : 0;
+  if (version === 6) return iph.length < 40 || s.family !== 10 ? -EINVAL : 1;
+  return -EPROTONOSUPPORT;
 }
 
 /** bpf_tcp_check_syncookie. */
@@ -292,15 +298,9 @@ function checkSyncookie(m: Machine): void {
   const now = hostOf(m).jiffies64();
   // tcp_synq_no_recent_overflow
   if (s.lastOverflow === undefined || now < s.lastOverflow - HZ || now > s.lastOverflow + SYNCOOKIE_VALID) return m.setR0Num(-ENOENT);
-  const version = iph[0]! >> 4;
-  let v6: boolean;
-  if (version === 4) {
-    if (s.family === 10 && s.v6only) return m.setR0Num(-EINVAL);
-    v6 = false;
-  } else if (version === 6) {
-    if (iph.length < 40 || s.family !== 10) return m.setR0Num(-EINVAL);
-    v6 = true;
-  } else return m.setR0Num(-EPROTONOSUPPORT);
+  const fam = syncookieFamily(s, iph);
+  if (fam < 0) return m.setR0Num(fam);
+  const v6 = fam === 1;
   const { addrs, ports } = flowOf(iph, th, v6);
   const seq = ((((th[4]! << 24) | (th[5]! << 16) | (th[6]! << 8) | th[7]!) >>> 0) - 1) >>> 0;
   const cookie = ((((th[8]! << 24) | (th[9]! << 16) | (th[10]! << 8) | th[11]!) >>> 0) - 1) >>> 0;
