@@ -11,7 +11,7 @@
  * `const`, and a trailing `[N]` for arrays (`char[16]`).
  */
 import type { Btf } from '../../btf/btf.js';
-import { BtfBuilder, type MemberSpec } from '../../btf/encode.js';
+import { BtfBuilder, encodeBtf, type MemberSpec } from '../../btf/encode.js';
 
 /** A struct member in a kernel struct definition. */
 export interface KStructMember {
@@ -246,7 +246,10 @@ export class KernelTypes {
     if (this.structs.has(def.name)) throw new TypeError(`struct ${def.name} is already defined`);
     // Types made before this definition (`struct NAME *` of an earlier prototype) point at a forward
     // declaration; from now on `struct NAME ...` means the struct, so those cached ids are dropped.
-    for (const key of [...this.cache.keys()]) if (new RegExp(`^(const )?struct ${def.name}( |\\*|$)`).test(key)) this.cache.delete(key);
+    // (`includes` first: building a RegExp per cached key made this the costliest step of a new kernel)
+    const needle = `struct ${def.name}`;
+    let refers: RegExp | undefined;
+    for (const key of [...this.cache.keys()]) if (key.includes(needle) && (refers ??= new RegExp(`^(const )?struct ${def.name}( |\\*|$)`)).test(key)) this.cache.delete(key);
     const layout = layoutStruct(def, this.structs);
     this.structs.set(def.name, layout);
     // A self-referential `struct NAME *` member (task_struct's real_parent) must point at the struct,
@@ -324,6 +327,7 @@ export class KernelTypes {
 
   /** Raw BTF bytes. */
   encode(): Uint8Array {
-    return this.b.encode();
+    // the BTF already built, not a second build (and validation) of the same types
+    return encodeBtf(this.build());
   }
 }
