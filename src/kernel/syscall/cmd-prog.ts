@@ -18,7 +18,7 @@ import { BPF_F } from '../../maps/uapi.js';
 import { ERRNO } from '../../util/errno.js';
 import { Fault } from '../../vm/fault.js';
 import { warmUpOnce } from '../../vm/interp.js';
-import { warmUpTestRuns } from '../progtypes/warmup.js';
+import { warmUpKindOf, warmUpTestRuns } from '../progtypes/warmup.js';
 import type { HelperFn, Machine } from '../../vm/machine.js';
 import { Memory, PERM_NONE, RegionKind } from '../../vm/memory.js';
 import { buildExecProgram } from '../../vm/program.js';
@@ -767,7 +767,7 @@ export function progTestRun(k: Kernel, a: Attr): number {
     k.lastTestRun = null;
     // The interpreter's one-time warm-up must not land in the first run's duration.
     if (k.engine === 'fast' || k.engine === 'interp' || k.engine === 'auto') warmUpOnce();
-    if (k.warmUp) warmUpTestRuns(k);
+    if (k.warmUp) warmUpTestRuns(k, warmUpKindOf(prog.type));
     k.prepareRun();
     let out;
     try {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../../src/kernel/kernel.js';
-import { runWarmUp } from '../../../src/kernel/progtypes/warmup.js';
+import { runWarmUp, warmUpProgram } from '../../../src/kernel/progtypes/warmup.js';
 import { Cmd } from '../../../src/kernel/syscall/uapi.js';
 import { ProgType } from '../../../src/object/uapi.js';
 import { assembleBytes } from '../../../src/isa/asm.js';
@@ -22,7 +22,47 @@ function ids(k: Kernel, cmd: number): number[] {
   return out;
 }
 
+/** The warm-up program as text, assembled by the assembler (warmup.ts encodes it by hand). */
+function warmUpText(data: number, end: number, array: number, hash: number): string {
+  return `
+    mov r6, r1
+    ldxw r2, [r6+${data}]
+    ldxw r3, [r6+${end}]
+    mov r4, r2
+    add r4, 34
+    jgt r4, r3, out
+    ldxb r5, [r2+23]
+    stxw [r10-4], r5
+    ldxw r7, [r2+26]
+    stxw [r10-8], r7
+    lddw r1, map_fd ${array}
+    mov r2, r10
+    add r2, -4
+    call 1
+    jeq r0, 0, out
+    mov r1, 1
+    lock add [r0+0], r1
+    call 5
+    stxdw [r10-16], r0
+    lddw r1, map_fd ${hash}
+    mov r2, r10
+    add r2, -8
+    mov r3, r10
+    add r3, -16
+    mov r4, 0
+    call 2
+  out:
+    mov r0, 2
+    exit`;
+}
+
 describe('test-run warm-up', () => {
+  it('its hand-encoded program is the assembler\'s output of the same text', () => {
+    for (const [data, end, array, hash] of [[0, 4, 3, 4], [76, 80, 3, 4], [0, 4, 17, 1000]] as const) {
+      expect(warmUpProgram(data, end, array, hash)).toEqual(assembleBytes(warmUpText(data, end, array, hash)));
+    }
+  });
+
   it('runs its XDP and tc programs to the end: 2 programs x 2 frames x (12 + 1) repetitions, r0 = 2', () => {
     const r = runWarmUp(new Kernel());
     expect(r.runs).toBe(52);
