@@ -48,10 +48,22 @@ export const DEFAULT_PROG_TYPES: readonly ProgTypeOps[] = [
   NETFILTER_PROG,
 ];
 
-/** Register the defaults into `k`. */
-export function installDefaults(k: Kernel, extraProgTypes: readonly ProgTypeOps[]): void {
+/**
+ * Marks the options of a scratch kernel that only loads (without the verifier) and test-runs
+ * packet programs: the test-run warm-up's (progtypes/warmup.ts). Such a kernel gets the program
+ * types and the helpers' run-end services, not the vmlinux types, kernel objects, hook points and
+ * kfuncs, whose registration is most of the cost of a new kernel.
+ */
+export const RUN_ONLY_KERNEL = Symbol('bpfemu.runOnlyKernel');
+
+/** Register the defaults into `k` (`runOnly`: see {@link RUN_ONLY_KERNEL}). */
+export function installDefaults(k: Kernel, extraProgTypes: readonly ProgTypeOps[], runOnly = false): void {
   for (const p of DEFAULT_PROG_TYPES) k.progTypes.register(p);
   for (const p of extraProgTypes) k.progTypes.register(p);
+  if (runOnly) {
+    installHelperServices(k);
+    return;
+  }
   // Kernel structs first, so that hook parameters like `struct task_struct *` point at them.
   k.registerStruct({ name: 'pt_regs', members: PT_REGS.map((r) => ({ name: r, type: 'unsigned long' })) });
   const regs = { name: 'regs', type: 'struct pt_regs *' };

@@ -28,7 +28,7 @@ import { KfuncRegistry, kernelProto, type KfuncDef } from './kfuncs.js';
 import { KernelTypes, type KFuncProto, type KStructDef } from './objects/ktypes.js';
 import { KBtf, KLink, KMap, KProg } from './objects/objects.js';
 import { ProgTypeRegistry, type ProgTypeOps, type TestRunOutput } from './progtypes/registry.js';
-import { installDefaults } from './defaults.js';
+import { installDefaults, RUN_ONLY_KERNEL } from './defaults.js';
 import { builtinHelpers } from '../helpers/index.js';
 import {
   assocStructOps,
@@ -325,7 +325,7 @@ export class Kernel implements HelperHost {
     this.types.addStruct({ name: 'bpf_struct_ops_common_value', members: [{ name: 'refcnt', type: 'unsigned int' }, { name: 'state', type: 'unsigned int' }] });
     this.types.addStruct({ name: 'bpf_prog_aux', size: 8, align: 8 });
     for (const s of o.structs ?? []) this.types.addStruct(s);
-    installDefaults(this, o.progTypes ?? []);
+    installDefaults(this, o.progTypes ?? [], (o as { [RUN_ONLY_KERNEL]?: boolean })[RUN_ONLY_KERNEL] === true);
     this.provide('sockets', new SocketTable(this.mem, (r) => this.retireRegion(r), (f) => this.fds.install(f)));
     this.provide('net', new NetConfig());
     // map_release_uref of prog arrays (prog_array_map_clear): the last user reference empties the slots,

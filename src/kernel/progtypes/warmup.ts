@@ -17,6 +17,7 @@ import { writeInsns, type RawInsn } from '../../isa/insn.js';
 import { ProgType } from '../../object/uapi.js';
 import { ipv4Frame } from '../../util/packets.js';
 import type { Kernel } from '../kernel.js';
+import { RUN_ONLY_KERNEL } from '../defaults.js';
 import { Cmd } from '../syscall/uapi.js';
 
 /** The two warm-ups: the XDP test-run path, and the `__sk_buff` one (tc) for every other type. */
@@ -104,7 +105,7 @@ export function runWarmUp(k: Kernel, kinds: readonly WarmUpKind[] = ['xdp', 'skb
     const KernelClass = k.constructor as new (o: object) => Kernel;
     // On the user's engine: a scratch kernel on the interpreter would run the interpreter's own
     // warm-up (src/vm/warmup.ts, 30-80 ms) inside the first test run of a process on engine 'js'.
-    const s = new KernelClass({ verify: false, nrCpus: 1, warmUp: false, engine: k.engine });
+    const s = new KernelClass({ verify: false, nrCpus: 1, warmUp: false, engine: k.engine, [RUN_ONLY_KERNEL]: true });
     const array = s.bpf(Cmd.MAP_CREATE, { map_type: 2, key_size: 4, value_size: 8, max_entries: 256 });
     const hash = s.bpf(Cmd.MAP_CREATE, { map_type: 1, key_size: 4, value_size: 8, max_entries: 64 });
     const frames = [ipv4Frame('udp', { dstPort: 53 }), ipv4Frame('tcp', { dstPort: 80 })];
