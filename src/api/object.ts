@@ -786,7 +786,9 @@ export class BpfObject {
     const kernel = opts.kernel ?? new Kernel(opts.kernelOptions ?? {});
     const lo: LoadObjectOptions = { ...(opts.name !== undefined ? { name: opts.name } : {}) };
     const target = opts.coreTarget ?? 'kernel';
-    const spec = loadObjectSpec(bytes, target === 'local' ? lo : { ...lo, coreTarget: target === 'kernel' ? kernel.vmlinuxBtf : target });
+    // the kernel's vmlinux BTF gets its id now and is built only if the object has CO-RE relocations
+    if (target === 'kernel') kernel.reserveVmlinuxId();
+    const spec = loadObjectSpec(bytes, target === 'local' ? lo : target === 'kernel' ? { ...lo, get coreTarget() { return kernel.vmlinuxBtf; } } : { ...lo, coreTarget: target });
     // Emulated kernel objects (tasks, typed ksyms) must have the layout the program was relocated
     // against: with a foreign or the local BTF as CO-RE target, they are laid out from it.
     if (target !== 'kernel') kernel.service<KernelObjects>('kobjects')?.setTargetBtf(target === 'local' ? (spec.btf ?? null) : target);
@@ -1033,9 +1035,9 @@ export class BpfObject {
 
   /** ksym and kfunc externs against the kernel's BTF and symbols (libbpf bpf_object__resolve_externs). */
   private resolveExterns(): void {
-    const vmlinux = this.kernel.vmlinuxBtf;
     this.spec.externs.forEach((e, idx) => {
       if (e.kind === 'kconfig') return;
+      const vmlinux = this.kernel.vmlinuxBtf;
       const name = e.essentialName;
       if (e.kind === 'kfunc') {
         const kf = vmlinux.findByName(name, 'FUNC')[0];

@@ -283,6 +283,8 @@ export class Kernel implements HelperHost {
   lastVerifierResult: VerifierResult | null = null;
 
   private vmlinuxObj: KBtf | undefined;
+  /** vmlinux's BTF object id once given (reserveVmlinuxId or the first build), else 0. */
+  private vmlinuxId = 0;
   private readonly deferred: (() => void)[] = [];
   private readonly retired: number[] = [];
   private readonly machines: Machine[] = [];
@@ -369,9 +371,19 @@ export class Kernel implements HelperHost {
       const btf = this.types.build();
       const old = this.vmlinuxObj;
       this.vmlinuxObj = new KBtf(btf, this.types.encode(), 'vmlinux', true);
-      this.vmlinuxObj.id = old?.id ?? this.btfIds.alloc(this.vmlinuxObj);
+      this.vmlinuxObj.id = old?.id ?? (this.vmlinuxId !== 0 ? this.vmlinuxId : this.btfIds.alloc(this.vmlinuxObj));
+      this.vmlinuxId = this.vmlinuxObj.id;
     }
     return this.vmlinuxObj;
+  }
+
+  /**
+   * Give the vmlinux BTF its object id now, as a first read would, without building it (building
+   * is most of the cost of a kernel that never needs its types, such as one that loads and runs an
+   * XDP program without CO-RE). The BTF id order is then the same whether or not it is read.
+   */
+  reserveVmlinuxId(): void {
+    if (this.vmlinuxId === 0) this.vmlinuxId = this.btfIds.reserve();
   }
 
   /** The vmlinux BTF as a parsed {@link Btf}. */

@@ -184,6 +184,13 @@ function ctxInfoOf(k: Kernel, prog: KProg): VCtxInfo | undefined {
 
 /** btf_struct_access over the kernel's BTF (lenient: unknown structs read as scalars). */
 export function btfAccessOf(k: Kernel): (name: string, off: number, size: number) => BtfAccess {
+  // resolved on the first access the verifier checks: most programs make none, and the emulated
+  // vmlinux is built on first use
+  let resolved: ((name: string, off: number, size: number) => BtfAccess) | undefined;
+  return (name, off, size) => (resolved ??= resolveBtfAccess(k))(name, off, size);
+}
+
+function resolveBtfAccess(k: Kernel): (name: string, off: number, size: number) => BtfAccess {
   // The BTF the kernel's objects are laid out from (a foreign CO-RE target when one was given),
   // then the emulated vmlinux for what that BTF lacks (an object's own BTF declares only a part).
   const target = k.service<{ btf: Btf }>('kobjects')?.btf ?? k.vmlinuxBtf;
@@ -335,7 +342,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
   const exceptionCb = typeof cb === 'number' ? cb : undefined;
   const exceptionCbError = typeof cb === 'object' ? cb.error : undefined;
   prog.exceptionCbPc = exceptionCb;
-  const vmlinux = k.vmlinuxBtf;
+  k.reserveVmlinuxId();
   const input: VerifierInput = {
     insns,
     pseudo,
@@ -393,6 +400,5 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     ...(exceptionCb !== undefined ? { exceptionCb } : {}),
     ...(exceptionCbError !== undefined ? { exceptionCbError } : {}),
   };
-  void vmlinux;
   return verify(input);
 }

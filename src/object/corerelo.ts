@@ -88,12 +88,13 @@ export function kernelView(btf: Btf): Btf {
 }
 
 /** Apply every CO-RE relocation to the functions' instructions, in place. */
-export function applyCore(ctx: LoadContext, progs: ProgramTable, target: Btf | undefined): Map<SectionProgram, FunctionCore> {
+export function applyCore(ctx: LoadContext, progs: ProgramTable, opts: { readonly coreTarget?: Btf }): Map<SectionProgram, FunctionCore> {
   const out = new Map<SectionProgram, FunctionCore>();
   const ext = ctx.ext;
   const local = ctx.btf;
   if (ext === undefined || local === undefined || ext.coreRelos.length === 0) return out;
-  const relocator = new CoreRelocator(local, target ?? kernelView(local));
+  // read only now: a kernel's vmlinux BTF is built on first use (an object without CO-RE never needs it)
+  const relocator = new CoreRelocator(local, opts.coreTarget ?? kernelView(local));
   for (const block of ext.coreRelos) {
     const sec = ctx.elf.sectionByName(block.section);
     if (sec === undefined) continue;

@@ -45,7 +45,7 @@ export interface LoadObjectOptions {
    * are named after their sections (`.bss`, `.rodata`).
    */
   readonly name?: string;
-  /** Target BTF for CO-RE (e.g. a vmlinux); default: the object's own BTF. */
+  /** Target BTF for CO-RE (e.g. a vmlinux); default: the object's own BTF. Read only when the object has CO-RE relocations. */
   readonly coreTarget?: Btf;
 }
 
@@ -196,7 +196,7 @@ export function loadObjectSpec(bytes: Uint8Array, opts: LoadObjectOptions = {}):
   const kconfigIndex = kconfig === undefined ? -1 : user.length + data.length;
 
   const relocs = within('relocations', () => collectCodeRelocs(ctx, progs, lookup, externs));
-  const core = applyCore(ctx, progs, opts.coreTarget);
+  const core = applyCore(ctx, progs, opts);
   const mapNames = maps.map((m) => m.name);
 
   const programs: ProgramSpec[] = progs.entries().map((p) => {

@@ -73,7 +73,7 @@ export function getNextId(which: 'prog' | 'map' | 'link' | 'btf'): (k: Kernel, a
     const start = a.u32(0);
     if (start >= 0x7fffffff) return -EINVAL;
     const alloc = which === 'prog' ? k.progIds : which === 'map' ? k.mapIds : which === 'link' ? k.linkIds : k.btfIds;
-    if (which === 'btf') void k.vmlinux; // make sure vmlinux has its id
+    if (which === 'btf') k.reserveVmlinuxId(); // make sure vmlinux has its id
     const next = alloc.nextAfter(start);
     if (next === undefined) return -ENOENT;
     a.setU32(4, next);

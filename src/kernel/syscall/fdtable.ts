@@ -70,6 +70,12 @@ export class IdAllocator<T> {
     }
   }
 
+  /** Allocate an id whose object comes later (find() gives undefined until then). */
+  reserve(): number {
+    // the id counts as taken (live.has); only the kernel's vmlinux BTF is reserved this way
+    return this.alloc(undefined as T);
+  }
+
   free(id: number): void {
     this.live.delete(id);
   }
