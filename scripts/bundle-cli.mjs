@@ -1,4 +1,4 @@
-// The one-file build of the CLI and V8's code cache for it (see src/cli/main.ts, the launcher that
+// The one-file build of the CLI and V8's code cache for it (see src/cli/bin.cts, the launcher that
 // uses them): rolldown bundles dist/cli/entry.js into dist/cli/bpfemu.cjs, then one `bpfemu run`
 // of the XDP firewall fixture writes the cache of the functions it compiled. Run after tsc by
 // `npm run build` and scripts/ensure-built.mjs. Without rolldown (a dev dependency, the same version
@@ -27,7 +27,7 @@ const dir = mkdtempSync(join(tmpdir(), 'bpfemu-cache-'));
 try {
   const frame = join(dir, 'udp.bin');
   writeFileSync(frame, Buffer.from('02000000000202000000000108004500002100010000401166c90a0000010a00000214e90035000d86cb717565727900000000000000000000000000', 'hex'));
-  execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), 'run', join(root, 'programs/xdp_firewall.bpf.o'), '--prog', 'xdp_firewall', '--data-in', frame], {
+  execFileSync(process.execPath, [join(root, 'dist/cli/bin.cjs'), 'run', join(root, 'programs/xdp_firewall.bpf.o'), '--prog', 'xdp_firewall', '--data-in', frame], {
     env: { ...process.env, BPFEMU_CODE_CACHE_OUT: cache },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const main = join(root, 'dist/cli/main.js');
 const plugin = join(root, 'dist/cli/conformance-plugin.js');
+const bin = join(root, 'dist/cli/bin.cjs');
 const lock = join(root, 'dist/.building');
 /** A lock older than this is left over from a killed process. */
 const STALE_LOCK_MS = 180_000;
@@ -46,6 +47,7 @@ while (stale()) {
     if (!existsSync(main) || !existsSync(plugin)) throw new Error('tsc emitted no dist/cli/main.js');
     chmodSync(main, 0o755);
     chmodSync(plugin, 0o755);
+    if (existsSync(bin)) chmodSync(bin, 0o755);
     // The CLI's one-file build and code cache (scripts/bundle-cli.mjs; the CLI starts faster with them).
     execFileSync(process.execPath, [join(root, 'scripts/bundle-cli.mjs')], { cwd: root, stdio: 'inherit' });
     break;

@@ -1,5 +1,5 @@
 /**
- * The `bpfemu` command line as modules: what main.ts runs when the one-file build of it
+ * The `bpfemu` command line as modules: what bin.cts runs when the one-file build of it
  * (dist/cli/bpfemu.cjs, bundled from this file by scripts/bundle-cli.mjs) is absent or older.
  */
 import { runCli } from './cli.js';

@@ -1,8 +1,8 @@
-// The launcher (src/cli/main.ts): the one-file build of the CLI with its code cache must behave as
+// The launcher (src/cli/bin.cts, the package's bin, also run by main.ts): the one-file build of the CLI with its code cache must behave as
 // the CLI's modules (entry.ts) do — the same output, exit status and errors — and the cache must be
 // one V8 accepts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ let dir = '';
 let main = '';
 const entry = join(ROOT, 'dist/cli/entry.js');
 const bundle = join(ROOT, 'dist/cli/bpfemu.cjs');
+const bin = join(ROOT, 'dist/cli/bin.cjs');
 
 beforeAll(() => {
   main = ensureBuilt().main;
@@ -42,13 +43,22 @@ describe('bpfemu launcher', () => {
       ['demo', '--only', 'firewall'],
     ]) {
       const viaBundle = cli(main, args);
+      const viaBin = cli(bin, args);
       const viaModules = cli(entry, args);
       // The test run's measured duration differs from process to process.
       const scrub = (s: string): string => s.replace(/"duration(Ns)?": ?\d+/g, '"duration": 0');
       expect(scrub(viaBundle.stdout), args.join(' ')).toBe(scrub(viaModules.stdout));
       expect(viaBundle.stderr).toBe(viaModules.stderr);
       expect(viaBundle.status).toBe(viaModules.status);
+      expect([scrub(viaBin.stdout), viaBin.stderr, viaBin.status]).toEqual([scrub(viaModules.stdout), viaModules.stderr, viaModules.status]);
     }
+  });
+
+  it("package.json's bin is the CommonJS launcher, executable", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { bpfemu: string } };
+    expect(join(ROOT, pkg.bin.bpfemu)).toBe(bin);
+    expect(statSync(bin).mode & 0o111).not.toBe(0);
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
 
   it('writes a code cache on request, and V8 accepts the shipped one', () => {
