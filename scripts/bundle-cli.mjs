@@ -20,7 +20,7 @@ try {
   process.exit(0);
 }
 rmSync(cache, { force: true });
-await rolldown.build({ input: join(root, 'dist/cli/entry.js'), platform: 'node', output: { file: out, format: 'cjs' }, logLevel: 'warn' });
+await rolldown.build({ input: join(root, 'dist/cli/entry.js'), platform: 'node', output: { file: out, format: 'cjs', comments: false }, logLevel: 'warn' });
 
 // The cache: one test run of a small XDP program on a 42-byte UDP frame (README "Sample frames").
 const dir = mkdtempSync(join(tmpdir(), 'bpfemu-cache-'));
