@@ -8,14 +8,46 @@
  * iterator. Loops converge at the `_next` call (a forced checkpoint): a state equal to one of its
  * ancestors there, ignoring the iterator's depth, with the iterator still active, is pruned.
  *
- * Not modelled: KF_RCU_PROTECTED (iterators that need an RCU read-side section in sleepable
- * programs) and the destroy-on-overwrite of iterator slots by plain stores.
+ * KF_RCU_PROTECTED (6.18: bpf_iter_task_new, bpf_iter_css_new, sched_ext's bpf_iter_scx_dsq_new):
+ * the kfunc needs an RCU critical section ("kernel func X requires RCU critical section
+ * protection", EACCES; a non-sleepable program is always in one, a sleepable one needs
+ * bpf_rcu_read_lock or a held lock), and the iterator it creates is MEM_RCU; bpf_rcu_read_unlock
+ * makes it PTR_UNTRUSTED, after which every use, destroy included, is refused with "expected an
+ * RCU CS when using <kfunc>" (EPROTO), even inside a new section. The elements `_next` returns are
+ * MEM_RCU pointers for task and css (accepted by KF_RCU kfuncs such as bpf_task_acquire, refused
+ * as trusted arguments) and plain PTR_TO_BTF_ID for css_task (refused by both); sched_ext's DSQ
+ * elements stay trusted (this kernel cannot load sched_ext programs to check). bpf_iter_css_task_new
+ * is only allowed in LSM, iter and sleepable programs. All recorded live on 6.18 (corpus group iterk).
+ *
+ * Not modelled: the destroy-on-overwrite of iterator slots by plain stores.
  */
 import type { VKfunc } from './api.js';
 import { constReg, withReg } from './reg.js';
 import { tnumIsConst } from './tnum.js';
 import { EMPTY_SLOT, STACK_ITER, type IterSlot, type Slot, type VState } from './state.js';
 import { ERR, type Verifier } from './verifier.js';
+
+const EPROTO = 71;
+const PROG_TYPE_TRACING = 26;
+const PROG_TYPE_LSM = 29;
+const BPF_TRACE_ITER = 28;
+const BPF_F_SLEEPABLE = 16;
+
+/** The flavour of the elements `_next` returns, by iterator type (6.18, measured: corpus group iterk). */
+const ELEMENT_TRUST: Readonly<Record<string, '' | 'rcu' | 'trusted'>> = { task: 'rcu', css: 'rcu', css_task: '' };
+
+/** check_css_task_iter_allowlist: LSM, iter (tracing with BPF_TRACE_ITER) and sleepable programs. */
+function cssTaskAllowed(v: Verifier): boolean {
+  const i = v.input;
+  if (i.progType === PROG_TYPE_LSM) return true;
+  if (i.progType === PROG_TYPE_TRACING && i.attachType === BPF_TRACE_ITER) return true;
+  return (i.progFlags & BPF_F_SLEEPABLE) !== 0;
+}
+
+/** An initialised iterator that an RCU section's end made untrusted may not be used any more. */
+function checkIterRcu(v: Verifier, k: VKfunc, iter: IterSlot): void {
+  if (iter.trust === 'untrusted') v.reject(EPROTO, `expected an RCU CS when using ${k.name}`);
+}
 
 /** The iterator a register points to: its frame and main spi, after the kernel's checks. */
 function iterSpi(v: Verifier, regno: number, size: number): { frameno: number; spi: number; nr: number } {
@@ -65,11 +97,22 @@ export function checkIterArgs(v: Verifier, k: VKfunc): { frameno: number; spi: n
       const t = k.iterArgs[a];
       if (t === undefined) continue;
       const it = iterSpi(v, a + 1, t.size);
-      if (iterAt(v.cur, it, t.type) === undefined) v.reject(ERR.EINVAL, `expected an initialized iter_${t.type} as arg #${a}`);
+      const cur = iterAt(v.cur, it, t.type);
+      if (cur === undefined) v.reject(ERR.EINVAL, `expected an initialized iter_${t.type} as arg #${a}`);
+      checkIterRcu(v, k, cur);
     }
   }
   const kind = k.iter;
-  if (kind === undefined) return null;
+  const rcuProtected = k.flags?.rcuProtected === true;
+  // check_kfunc_call, after the arguments: KF_RCU_PROTECTED needs an RCU critical section
+  const checkRcuCs = (): void => {
+    if (rcuProtected && !v.inRcuCs()) v.reject(ERR.EACCES, `kernel func ${k.name} requires RCU critical section protection`);
+  };
+  if (kind === undefined) {
+    checkRcuCs();
+    return null;
+  }
+  if (kind.kind === 'new' && kind.type === 'css_task' && !cssTaskAllowed(v)) v.reject(ERR.EINVAL, 'css_task_iter is only allowed in bpf_lsm, bpf_iter and sleepable progs');
   const it = iterSpi(v, 1, kind.size);
   if (kind.kind === 'new') {
     for (let n = 0; n < it.nr; n++) {
@@ -77,11 +120,14 @@ export function checkIterArgs(v: Verifier, k: VKfunc): { frameno: number; spi: n
     }
     const id = v.newId();
     v.cur.refs.push({ id, insn: v.pc });
-    setIter(v, v.cur, it, { type: kind.type, state: 'active', depth: 0, refObjId: id, first: it.spi });
+    setIter(v, v.cur, it, { type: kind.type, state: 'active', depth: 0, refObjId: id, first: it.spi, ...(rcuProtected ? { trust: 'rcu' as const } : {}) });
+    checkRcuCs();
     return null;
   }
   const cur = iterAt(v.cur, it, kind.type);
   if (cur === undefined) v.reject(ERR.EINVAL, `expected an initialized iter_${kind.type} as arg #0`);
+  checkIterRcu(v, k, cur);
+  checkRcuCs();
   if (kind.kind === 'destroy') {
     v.cur.refs = v.cur.refs.filter((r) => r.id !== cur.refObjId);
     setIter(v, v.cur, it, null);
@@ -101,7 +147,8 @@ export function iterNext(v: Verifier, it: { frameno: number; spi: number; nr: nu
     const q = v.pushBranch(v.pc + 1);
     setIter(v, q, it, { ...cur, depth: cur.depth + 1 });
     const f = q.frames[q.frames.length - 1]!;
-    f.regs[0] = withReg(f.regs[0]!, { maybeNull: false });
+    const trust = ELEMENT_TRUST[it.type];
+    f.regs[0] = withReg(f.regs[0]!, { maybeNull: false, ...(trust !== undefined && f.regs[0]!.type === 'btf_id' ? { trust } : {}) });
     if (prevVisit !== null) v.widen(prevVisit, q);
   }
   setIter(v, v.cur, it, { ...cur, state: 'drained' });
@@ -117,4 +164,19 @@ export function iterActiveAtR1(st: VState, k: VKfunc): boolean {
   const off = reg.off + Number(BigInt.asIntN(64, reg.s.var.value));
   const spi = (-off - 1) >> 3;
   return iterAt(st, { frameno: reg.frameno, spi, nr: k.iter.size >> 3 }, k.iter.type)?.state === 'active';
+}
+
+/** bpf_rcu_read_unlock: the MEM_RCU iterators of every frame become PTR_UNTRUSTED. */
+export function iterRcuUnlock(v: Verifier): void {
+  const st = v.cur;
+  for (let f = 0; f < st.frames.length; f++) {
+    const stack = st.frames[f]!.stack;
+    for (let spi = 0; spi < stack.length; spi++) {
+      const s = stack[spi]!.iter;
+      if (s === undefined || s.first !== spi || s.trust !== 'rcu') continue;
+      let nr = 1;
+      while (spi - nr >= 0 && stack[spi - nr]!.types[0] === STACK_ITER && stack[spi - nr]!.iter?.refObjId === s.refObjId) nr++;
+      setIter(v, st, { frameno: f, spi, nr }, { ...s, trust: 'untrusted' });
+    }
+  }
 }
