@@ -8,7 +8,7 @@
  *         on its own; SEC("syscall") programs are sleepable, SEC("tc") and
  *         SEC("iter/task") ones are not.
  *   rt_*  run-time programs (test/kernel/kfuncs/iters.test.ts), test-run with
- *         a struct rt_args ctx; results in the globals below.
+ *         a struct rt_args ctx; results in map rt_out.
  */
 #include "common.h"
 
@@ -634,54 +634,88 @@ int v_task_null_proc_threads(void *ctx)
 
 /* ---- run-time programs ------------------------------------------------- */
 
+/* ctx of the rt_* programs (BPF_PROG_TEST_RUN ctx_in) */
 struct rt_args {
-	s32 pid;
+	s32 pid;	/* task of bpf_iter_task_new (0: NULL) */
 	u32 flags;
-	u64 cgid;
+	u64 cgid;	/* cgroup of the css / css_task iterators */
+	s32 filter;	/* record only elements of this thread group (0: all) */
+	u32 pad;
 };
 
 #define RT_MAX 64
-s64 rt_ret;
-u32 rt_n;
-s32 rt_pid[RT_MAX];
-s32 rt_tgid[RT_MAX];
-u64 rt_cgid[RT_MAX];
-s32 rt_level[RT_MAX];
+/* what a run saw: new()'s return, the element count, the first element's pid and the recorded ones */
+struct rt_out {
+	s64 ret;
+	u32 n;
+	s32 first;
+	u32 kept;
+	u32 pad;
+	s32 pid[RT_MAX];
+	s32 tgid[RT_MAX];
+	u64 cgid[RT_MAX];
+	s32 level[RT_MAX];
+};
 
-static void rt_reset(void)
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct rt_out);
+} rt_out SEC(".maps");
+
+static struct rt_out *rt_begin(void)
 {
-	rt_n = 0;
-	rt_ret = 0;
+	u32 zero = 0;
+	struct rt_out *o = bpf_map_lookup_elem(&rt_out, &zero);
+
+	if (o) {
+		o->ret = 0;
+		o->n = 0;
+		o->first = -1;
+		o->kept = 0;
+	}
+	return o;
 }
 
-/* the task iterator with args->flags over args->pid's task (0: NULL): pids and tgids in order */
+static void rt_task_seen(struct rt_out *o, struct task_struct *t, s32 filter)
+{
+	u32 k = o->kept;
+
+	if (o->n++ == 0)
+		o->first = t->pid;
+	if (filter && t->tgid != filter)
+		return;
+	if (k < RT_MAX) {
+		o->pid[k] = t->pid;
+		o->tgid[k] = t->tgid;
+		o->kept = k + 1;
+	}
+}
+
+/* the task iterator with args->flags over args->pid's task (0: NULL) */
 SEC("syscall")
 int rt_task(struct rt_args *args)
 {
+	struct rt_out *o = rt_begin();
 	struct task_struct *p = NULL, *t;
 	struct bpf_iter_task it;
-	u32 n = 0;
 
-	rt_reset();
+	if (!o)
+		return 1;
 	if (args->pid) {
 		p = bpf_task_from_pid(args->pid);
 		if (!p)
-			return 1;
+			return 2;
 	}
 	bpf_rcu_read_lock();
-	rt_ret = bpf_iter_task_new(&it, p, args->flags);
-	while ((t = bpf_iter_task_next(&it))) {
-		if (n < RT_MAX) {
-			rt_pid[n] = t->pid;
-			rt_tgid[n] = t->tgid;
-		}
-		n++;
-	}
+	o->ret = bpf_iter_task_new(&it, p, args->flags);
+	while ((t = bpf_iter_task_next(&it)))
+		rt_task_seen(o, t, args->filter);
 	bpf_iter_task_destroy(&it);
 	bpf_rcu_read_unlock();
 	if (p)
 		bpf_task_release(p);
-	rt_n = n;
 	return 0;
 }
 
@@ -690,52 +724,54 @@ SEC("syscall")
 int rt_css(struct rt_args *args)
 {
 	struct cgroup *cg = bpf_cgroup_from_id(args->cgid);
+	struct rt_out *o = rt_begin();
 	struct cgroup_subsys_state *pos;
 	struct bpf_iter_css it;
-	u32 n = 0;
+	u32 k;
 
-	rt_reset();
 	if (!cg)
+		return 2;
+	if (!o) {
+		bpf_cgroup_release(cg);
 		return 1;
+	}
 	bpf_rcu_read_lock();
-	rt_ret = bpf_iter_css_new(&it, &cg->self, args->flags);
+	o->ret = bpf_iter_css_new(&it, &cg->self, args->flags);
 	while ((pos = bpf_iter_css_next(&it))) {
-		if (n < RT_MAX) {
-			rt_cgid[n] = pos->cgroup->kn->id;
-			rt_level[n] = pos->cgroup->level;
+		k = o->kept;
+		o->n++;
+		if (k < RT_MAX) {
+			o->cgid[k] = pos->cgroup->kn->id;
+			o->level[k] = pos->cgroup->level;
+			o->kept = k + 1;
 		}
-		n++;
 	}
 	bpf_iter_css_destroy(&it);
 	bpf_rcu_read_unlock();
 	bpf_cgroup_release(cg);
-	rt_n = n;
 	return 0;
 }
 
-/* the css_task iterator with args->flags over cgroup args->cgid: pids and tgids in order */
+/* the css_task iterator with args->flags over cgroup args->cgid */
 SEC("syscall")
 int rt_css_task(struct rt_args *args)
 {
 	struct cgroup *cg = bpf_cgroup_from_id(args->cgid);
+	struct rt_out *o = rt_begin();
 	struct bpf_iter_css_task it;
 	struct task_struct *t;
-	u32 n = 0;
 
-	rt_reset();
 	if (!cg)
+		return 2;
+	if (!o) {
+		bpf_cgroup_release(cg);
 		return 1;
-	rt_ret = bpf_iter_css_task_new(&it, &cg->self, args->flags);
-	while ((t = bpf_iter_css_task_next(&it))) {
-		if (n < RT_MAX) {
-			rt_pid[n] = t->pid;
-			rt_tgid[n] = t->tgid;
-		}
-		n++;
 	}
+	o->ret = bpf_iter_css_task_new(&it, &cg->self, args->flags);
+	while ((t = bpf_iter_css_task_next(&it)))
+		rt_task_seen(o, t, args->filter);
 	bpf_iter_css_task_destroy(&it);
 	bpf_cgroup_release(cg);
-	rt_n = n;
 	return 0;
 }
 
