@@ -563,7 +563,7 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
     v.setReg(0, ptrReg('mem', { maybeNull: true, id: v.newId(), memSize: dynptr.constSize, rdonly: k.name === 'bpf_dynptr_slice', dynptrId: d?.id ?? 0, dynptrPkt: pkt }));
   } else {
     // a struct pointer is a trusted BTF pointer (reads by BTF); `void *` an opaque object read as scalars
-    // an iterator's next element is trusted (6.18: PTR_TRUSTED unless the iterator is KF_RCU_PROTECTED)
+    // an iterator's next element: iter.ts iterNext gives it its flavour (MEM_RCU or plain)
     let r = ptrReg('btf_id', { btfName: k.retStruct ?? '', maybeNull: k.ret === 'ptr_or_null', trust: k.iter?.kind === 'next' ? 'trusted' : '' });
     if (k.ret === 'ptr_or_null') r = withReg(r, { id: v.newId() });
     if (k.flags?.acquire === true) {

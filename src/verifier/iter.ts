@@ -14,10 +14,12 @@
  * bpf_rcu_read_lock or a held lock), and the iterator it creates is MEM_RCU; bpf_rcu_read_unlock
  * makes it PTR_UNTRUSTED, after which every use, destroy included, is refused with "expected an
  * RCU CS when using <kfunc>" (EPROTO), even inside a new section. The elements `_next` returns are
- * MEM_RCU pointers for task and css (accepted by KF_RCU kfuncs such as bpf_task_acquire, refused
- * as trusted arguments) and plain PTR_TO_BTF_ID for css_task (refused by both); sched_ext's DSQ
- * elements stay trusted (this kernel cannot load sched_ext programs to check). bpf_iter_css_task_new
- * is only allowed in LSM, iter and sleepable programs. All recorded live on 6.18 (corpus group iterk).
+ * MEM_RCU pointers when the iterator is (task, css: accepted by KF_RCU kfuncs such as
+ * bpf_task_acquire, refused as trusted arguments), else plain PTR_TO_BTF_ID (css_task: refused by
+ * both). bpf_iter_css_task_new is only allowed in LSM, iter and sleepable programs. All recorded
+ * live on 6.18 (corpus group iterk); sched_ext's DSQ iterator follows the same rules from the
+ * sources (kernel/sched/ext.c registers bpf_iter_scx_dsq_new KF_RCU_PROTECTED; this kernel cannot
+ * load sched_ext programs).
  *
  * Not modelled: the destroy-on-overwrite of iterator slots by plain stores.
  */
@@ -33,8 +35,6 @@ const PROG_TYPE_LSM = 29;
 const BPF_TRACE_ITER = 28;
 const BPF_F_SLEEPABLE = 16;
 
-/** The flavour of the elements `_next` returns, by iterator type (6.18, measured: corpus group iterk). */
-const ELEMENT_TRUST: Readonly<Record<string, '' | 'rcu' | 'trusted'>> = { task: 'rcu', css: 'rcu', css_task: '' };
 
 /** check_css_task_iter_allowlist: LSM, iter (tracing with BPF_TRACE_ITER) and sleepable programs. */
 function cssTaskAllowed(v: Verifier): boolean {
@@ -147,8 +147,8 @@ export function iterNext(v: Verifier, it: { frameno: number; spi: number; nr: nu
     const q = v.pushBranch(v.pc + 1);
     setIter(v, q, it, { ...cur, depth: cur.depth + 1 });
     const f = q.frames[q.frames.length - 1]!;
-    const trust = ELEMENT_TRUST[it.type];
-    f.regs[0] = withReg(f.regs[0]!, { maybeNull: false, ...(trust !== undefined && f.regs[0]!.type === 'btf_id' ? { trust } : {}) });
+    // the element: MEM_RCU from a KF_RCU_PROTECTED iterator, else a plain PTR_TO_BTF_ID
+    f.regs[0] = withReg(f.regs[0]!, { maybeNull: false, ...(f.regs[0]!.type === 'btf_id' ? { trust: cur.trust === 'rcu' ? 'rcu' : '' } : {}) });
     if (prevVisit !== null) v.widen(prevVisit, q);
   }
   setIter(v, v.cur, it, { ...cur, state: 'drained' });
