@@ -13,11 +13,13 @@
  *    by a recursive pre-/post-order, ancestor chain and thread-group listing written here.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BpfObject } from '../../../src/api/object.js';
+import { parseBtf } from '../../../src/btf/parse.js';
+import type { Btf } from '../../../src/btf/btf.js';
 import { Kernel } from '../../../src/kernel/kernel.js';
 import { cgroupObjectsOf } from '../../../src/kernel/objects/cgroup-objects.js';
 import type { KernelObjects } from '../../../src/kernel/objects/kobjects.js';
@@ -156,6 +158,20 @@ describe('open-coded kernel-object iterators: run-time results against 6.18', ()
     for (const n of ['task-proc-threads-null', 'task-flags-3', 'css-flags-0', 'css-self-only', 'css-flags-5', 'css-task-threaded', 'css-task-flags-4']) expect(g[n]).toMatchObject({ ret: -22, n: 0, seq: [] });
     expect(g['task-all-threads']).toMatchObject({ first: 'idle', seq: ['P1/P1', 'P1.t1/P1', 'P1.t2/P1', 'P1.t3/P1'] });
     expect(g['css-up']!.seq).toEqual(['x/3', 'a/2', 'B/1', 'root/0']);
+  });
+});
+
+/** Iterator struct sizes of 6.18's BTF (bpftool btf dump of this machine's vmlinux). */
+const ITER_SIZES: Readonly<Record<string, number>> = { bpf_iter_task: 24, bpf_iter_css: 24, bpf_iter_css_task: 8, bpf_iter_num: 8 };
+const sizesIn = (btf: Btf): Record<string, number> => Object.fromEntries(Object.keys(ITER_SIZES).map((n) => [n, btf.sizeof(btf.findByName(n, 'STRUCT')[0]!.id)]));
+
+describe('iterator struct sizes', () => {
+  it("the emulated vmlinux BTF has 6.18's sizes", () => {
+    expect(sizesIn(new Kernel().vmlinuxBtf)).toEqual(ITER_SIZES);
+  });
+  const VMLINUX = '/sys/kernel/btf/vmlinux';
+  it.skipIf(!existsSync(VMLINUX))(`the running kernel's BTF has them too${existsSync(VMLINUX) ? '' : ' (SKIPPED: no /sys/kernel/btf/vmlinux)'}`, () => {
+    expect(sizesIn(parseBtf(new Uint8Array(readFileSync(VMLINUX))))).toEqual(ITER_SIZES);
   });
 });
 
