@@ -632,6 +632,69 @@ int v_task_null_proc_threads(void *ctx)
 	return 0;
 }
 
+/* the css iterator in a non-sleepable iter/task program without an explicit RCU section */
+SEC("iter/task")
+int v_css_iter_prog(struct bpf_iter__task *ctx)
+{
+	struct cgroup_subsys_state *pos;
+	struct cgroup *cg;
+	u64 n = 0;
+
+	if (!ctx->task)
+		return 0;
+	cg = bpf_cgroup_from_id(1);
+	if (!cg)
+		return 0;
+	for_each_it(css, pos, &cg->self, ITER_PRE)
+		n++;
+	bpf_cgroup_release(cg);
+	out = n;
+	return 0;
+}
+
+/* the task iterator in a sleepable iter.s/task program without an RCU section */
+SEC("iter.s/task")
+int v_task_iter_s_no_rcu(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t;
+	u64 n = 0;
+
+	for_each_it(task, t, NULL, ALL_PROCS)
+		n++;
+	out = n;
+	return 0;
+}
+
+/* css_task in a sleepable iter.s/task program */
+SEC("iter.s/task")
+int v_css_task_iter_s(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t;
+	struct cgroup *cg = bpf_cgroup_from_id(1);
+	u64 n = 0;
+
+	if (!cg)
+		return 0;
+	for_each_it(css_task, t, &cg->self, CSS_PROCS)
+		n++;
+	bpf_cgroup_release(cg);
+	out = n;
+	return 0;
+}
+
+/* the task iterator in a socket filter (every program type may call it) */
+SEC("socket")
+int v_task_socket_filter(void *ctx)
+{
+	struct task_struct *t;
+	u64 n = 0;
+
+	for_each_it(task, t, NULL, ALL_PROCS)
+		n++;
+	out = n;
+	return 0;
+}
+
 /* ---- run-time programs ------------------------------------------------- */
 
 /* ctx of the rt_* programs (BPF_PROG_TEST_RUN ctx_in) */
