@@ -78,12 +78,12 @@ function iterAt(st: VState, it: { frameno: number; spi: number; nr: number }, ty
 }
 
 /** Write the iterator state into all of its slots (or free them with `null`). */
-function setIter(v: Verifier, st: VState, it: { frameno: number; spi: number; nr: number }, iter: IterSlot | null): void {
+function setIter(v: Verifier, st: VState, it: { frameno: number; spi: number; nr: number }, iter: IterSlot | null, scratch = true): void {
   const f = st.frames[it.frameno]!;
   while (f.stack.length <= it.spi) f.stack.push(EMPTY_SLOT);
   const slot: Slot = iter === null ? EMPTY_SLOT : { types: [STACK_ITER, STACK_ITER, STACK_ITER, STACK_ITER, STACK_ITER, STACK_ITER, STACK_ITER, STACK_ITER], spilled: EMPTY_SLOT.spilled, iter };
   for (let k = 0; k < it.nr; k++) f.stack[it.spi - k] = slot;
-  if (st === v.cur && f === v.frame()) for (let k = 0; k < it.nr; k++) v.scratchSlots.add(it.spi - k);
+  if (scratch && st === v.cur && f === v.frame()) for (let k = 0; k < it.nr; k++) v.scratchSlots.add(it.spi - k);
 }
 
 /**
@@ -176,7 +176,8 @@ export function iterRcuUnlock(v: Verifier): void {
       if (s === undefined || s.first !== spi || s.trust !== 'rcu') continue;
       let nr = 1;
       while (spi - nr >= 0 && stack[spi - nr]!.types[0] === STACK_ITER && stack[spi - nr]!.iter?.refObjId === s.refObjId) nr++;
-      setIter(v, st, { frameno: f, spi, nr }, { ...s, trust: 'untrusted' });
+      // not scratched: the kernel changes the slot's type without printing it
+      setIter(v, st, { frameno: f, spi, nr }, { ...s, trust: 'untrusted' }, false);
     }
   }
 }
