@@ -91,6 +91,11 @@ const KERNEL: Readonly<Record<string, readonly string[] | '*'>> = {
   request: ['q', 'mq_ctx', 'mq_hctx', 'cmd_flags', 'rq_flags', 'tag', 'internal_tag', 'timeout', '__data_len', '__sector', 'bio', 'biotail', 'part', 'alloc_time_ns', 'start_time_ns', 'io_start_time_ns', 'stats_sectors', 'nr_phys_segments', 'state', 'deadline'],
   bio: ['bi_next', 'bi_bdev', 'bi_opf', 'bi_flags', 'bi_ioprio', 'bi_status', 'bi_iter', 'bi_end_io', 'bi_private', 'issue_time_ns', 'bi_vcnt', 'bi_max_vecs', 'bi_io_vec'],
   bvec_iter: '*',
+  // the css and css_task iterators' objects (kernel/bpf/cgroup_iter.c, src/kernel/objects/cgroup-objects.ts)
+  css_set: ['dfl_cgrp'],
+  cgroup_subsys_state: ['cgroup', 'id', 'flags', 'serial_nr', 'parent', 'nr_descendants'],
+  cgroup: ['self', 'flags', 'level', 'max_depth', 'nr_descendants', 'kn'],
+  kernfs_node: ['flags', 'mode', 'name', 'id'],
   block_device: ['bd_start_sect', 'bd_nr_sectors', 'bd_disk', 'bd_queue', 'bd_stamp', 'bd_dev', 'bd_holders', 'bd_writers'],
 };
 

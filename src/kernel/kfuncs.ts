@@ -29,6 +29,8 @@ export interface KfuncFlags {
   readonly rcu?: boolean;
   /** KF_ITER_NEW / KF_ITER_NEXT / KF_ITER_DESTROY: an open-coded iterator `bpf_iter_<type>_*` (arg 0 `struct bpf_iter_<type> *`). */
   readonly iter?: 'new' | 'next' | 'destroy';
+  /** KF_RCU_PROTECTED: only inside an RCU read-side section (any non-sleepable program is in one). */
+  readonly rcuProtected?: boolean;
 }
 
 /** What an implementation receives. */

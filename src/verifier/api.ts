@@ -101,6 +101,8 @@ export interface VKfuncFlags {
   readonly rcu?: boolean;
   readonly sleepable?: boolean;
   readonly destructive?: boolean;
+  /** KF_RCU_PROTECTED: callable only in an RCU critical section; an iterator it creates is MEM_RCU. */
+  readonly rcuProtected?: boolean;
 }
 
 /** How a ctx access resolves: refused, a scalar, or a pointer of the given type. */

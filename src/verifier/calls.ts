@@ -16,7 +16,7 @@ import type { DynptrSlot } from './state.js';
 import { copyState, type Frame, type VState } from './state.js';
 import { ERR, invalidScalar, MAX_FRAMES, Reject, type Verifier } from './verifier.js';
 import type { VFunc } from './api.js';
-import { checkIterArgs, iterNext } from './iter.js';
+import { checkIterArgs, iterNext, iterRcuUnlock } from './iter.js';
 import { checkKfuncFlags, checkKfuncStructArgs } from './kfunc.js';
 import { isTrustedReg } from './trust.js';
 import { checkResLockCall, isResLockKfunc, resLockHeld, resLockOff } from './res-lock.js';
@@ -551,6 +551,7 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
   if (k.name === 'bpf_rcu_read_unlock') {
     // the end of the section: MEM_RCU pointers become untrusted
     v.forEachReg(v.cur, (r) => (r.type === 'btf_id' && r.trust === 'rcu' ? withReg(r, { trust: 'untrusted', maybeNull: false }) : undefined));
+    iterRcuUnlock(v);
   }
   for (let r = 1; r <= 5; r++) v.setReg(r, NOT_INIT);
   if (k.ret === 'void') v.setReg(0, NOT_INIT);
@@ -562,7 +563,7 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
     v.setReg(0, ptrReg('mem', { maybeNull: true, id: v.newId(), memSize: dynptr.constSize, rdonly: k.name === 'bpf_dynptr_slice', dynptrId: d?.id ?? 0, dynptrPkt: pkt }));
   } else {
     // a struct pointer is a trusted BTF pointer (reads by BTF); `void *` an opaque object read as scalars
-    // an iterator's next element is trusted (6.18: PTR_TRUSTED unless the iterator is KF_RCU_PROTECTED)
+    // an iterator's next element: iter.ts iterNext gives it its flavour (MEM_RCU or plain)
     let r = ptrReg('btf_id', { btfName: k.retStruct ?? '', maybeNull: k.ret === 'ptr_or_null', trust: k.iter?.kind === 'next' ? 'trusted' : '' });
     if (k.ret === 'ptr_or_null') r = withReg(r, { id: v.newId() });
     if (k.flags?.acquire === true) {

@@ -6,7 +6,7 @@
  * and errnos are 6.18's, as recorded in corpus group kfunc.
  */
 import type { VKfunc } from './api.js';
-import { isNullScalar, type Reg } from './reg.js';
+import { isNullScalar, kernelRegTypeStr, type Reg } from './reg.js';
 import { tnumIsConst } from './tnum.js';
 import { checkHelperMem } from './mem.js';
 import { isRcuReg, isTrustedReg } from './trust.js';
@@ -53,6 +53,11 @@ export function checkKfuncStructArgs(v: Verifier, k: VKfunc): KfuncArgMeta {
       if (f.release === true) releaseRegno = regno;
     }
     if (BTF_REG_TYPES.includes(reg.type)) {
+      // KF_ARG_PTR_TO_BTF_ID: a possibly-NULL BTF pointer (a `__nullable` argument passed the NULL
+      // check above) is refused unless MEM_RCU (6.18, corpus group iterk)
+      if (reg.type === 'btf_id' && reg.maybeNull && reg.trust !== 'rcu') {
+        v.reject(ERR.EINVAL, `arg#${i} is ${kernelRegTypeStr(reg)} expected ${kernelRegTypeStr({ ...reg, maybeNull: false, trust: reg.trust === 'trusted' ? 'trusted' : '' })} or socket`);
+      }
       if ((trusted || f.rcu === true) && !isTrustedReg(reg)) {
         if (f.rcu !== true) v.reject(ERR.EINVAL, `R${regno} must be referenced or trusted`);
         if (!isRcuReg(reg)) v.reject(ERR.EINVAL, `R${regno} must be a rcu pointer`);
@@ -62,8 +67,8 @@ export function checkKfuncStructArgs(v: Verifier, k: VKfunc): KfuncArgMeta {
     }
     // not a BTF pointer: a trusted argument refuses it; otherwise memory of the struct's size when
     // the struct holds only scalars (KF_ARG_PTR_TO_MEM)
-    if (trusted && reg.type === 'scalar') v.reject(ERR.EINVAL, `R${regno} must be referenced or trusted`);
     if (!a.scalarStruct) v.reject(ERR.EINVAL, `arg#${i} pointer type STRUCT ${a.name} must point to scalar, or struct with scalar`);
+    if (trusted && reg.type === 'scalar') v.reject(ERR.EINVAL, `R${regno} must be referenced or trusted`);
     checkHelperMem(v, regno, a.size, false, false, false);
   }
   for (const i of k.memSizeArgs ?? []) checkKfuncMemSize(v, i);

@@ -158,6 +158,11 @@ export function regTypeStr(r: Reg): string {
   }
 }
 
+/** reg_type_str as the kernel's messages print it: a BTF pointer without its struct name (`ptr_or_null_`). */
+export function kernelRegTypeStr(r: Reg): string {
+  return r.type === 'btf_id' ? regTypeStr({ ...r, btfName: '' }) : regTypeStr(r);
+}
+
 /**
  * The log text of a register (log.c print_reg_state): `2`, `scalar(id=1,smin=...)`, `fp-8`,
  * `ctx()`, `pkt(off=14,r=14)`, `map_value(map=arr,ks=4,vs=8,off=4)`. `frameno` is the frame being

@@ -47,6 +47,8 @@ export interface IterSlot {
   readonly refObjId: number;
   /** The iterator's main slot: the spi of its lowest address (the pointer passed to the kfuncs). */
   readonly first: number;
+  /** KF_RCU_PROTECTED iterators: MEM_RCU while the RCU section lasts, PTR_UNTRUSTED after it. */
+  readonly trust?: 'rcu' | 'untrusted';
 }
 
 /**
@@ -175,7 +177,7 @@ function slotSafe(old: Slot, cur: Slot, ids: IdMap, exact: boolean): boolean {
     const a = old.iter;
     const b = cur.iter;
     if (a === undefined || b === undefined || old.types[0] !== cur.types[0]) return false;
-    return a.type === b.type && a.state === b.state && a.first === b.first && ids.check(a.refObjId + 0x40000000, b.refObjId + 0x40000000);
+    return a.type === b.type && a.state === b.state && a.first === b.first && a.trust === b.trust && ids.check(a.refObjId + 0x40000000, b.refObjId + 0x40000000);
   }
   if (exact) {
     for (let k = 0; k < 8; k++) if (old.types[k] !== cur.types[k]) return false;

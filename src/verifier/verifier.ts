@@ -21,7 +21,7 @@ import type { VerifierInput, VerifierResult, VerifierStats, VFunc, VKfunc } from
 import { VerifierError, type VerifierErrorCode } from './api.js';
 import { checkCfg, PassError, type CfgInfo } from './cfg.js';
 import { alignment, formatInsn, LOG_LEVEL2, LOG_STATS, VLog } from './log.js';
-import { constReg, isConstScalar, isNullScalar, isPointer, NOT_INIT, ptrReg, regTypeStr, scalarReg, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
+import { constReg, isConstScalar, isNullScalar, isPointer, NOT_INIT, kernelRegTypeStr, ptrReg, regTypeStr, scalarReg, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
 import {
   BPF_ADD,
   BPF_AND,
@@ -949,7 +949,7 @@ export class Verifier {
       }
       this.reject(ERR.EACCES, `R${dstNo} 32-bit pointer arithmetic prohibited`);
     }
-    if (ptr.maybeNull) this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${regTypeStr(ptr)} prohibited, null-check it first`);
+    if (ptr.maybeNull) this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${kernelRegTypeStr(ptr)} prohibited, null-check it first`);
     const o = offReg.s;
     const known = tnumIsConst(o.var);
     switch (ptr.type) {
@@ -965,14 +965,14 @@ export class Verifier {
         break;
       case 'flow_keys':
         if (known) break;
-        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
+        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${kernelRegTypeStr(ptr)} prohibited`);
         break;
       case 'map_ptr':
         if (known && o.smin === 0n && op === BPF_ADD) break;
-        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
+        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${kernelRegTypeStr(ptr)} prohibited`);
         break;
       default:
-        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
+        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${kernelRegTypeStr(ptr)} prohibited`);
     }
     if ((known && (o.smin !== o.smax || o.umin !== o.umax)) || o.smin > o.smax || o.umin > o.umax) {
       this.setReg(dstNo, UNKNOWN_SCALAR);

@@ -4,10 +4,12 @@
  * KF_RET_NULL). The emulator keeps no reference counts on tasks (they outlive every program run), so
  * acquire returns its argument and release does nothing; the verifier enforces the pairing.
  * bpf_task_from_pid asks the `taskByPid` service (sched_ext provides its simulated tasks), else
- * knows only the current task.
+ * finds any task of the emulated pid namespace (kobjects.ts taskList: init, the current task and
+ * the added ones, threads included).
  */
 import { ProgType } from '../../object/uapi.js';
 import type { Kernel } from '../kernel.js';
+import type { KernelObjects } from '../objects/kobjects.js';
 
 /** A kernel service: the task_struct pointer of a live task, or 0n. */
 export type TaskByPid = (pid: number) => bigint;
@@ -38,6 +40,10 @@ export function installTaskKfuncs(k: Kernel): void {
       const pid = Number(BigInt.asIntN(32, c.args[0]!));
       const lookup = k.service<TaskByPid>('taskByPid');
       if (lookup !== undefined) return lookup(pid);
+      // any task (thread) of the emulated pid namespace (kobjects.ts taskList)
+      const ko = k.service<KernelObjects>('kobjects');
+      const found = ko?.taskList().find((t) => t.pid === pid);
+      if (found !== undefined) return found.obj.pointer;
       return k.currentTask().pid === pid ? k.currentTaskPointer() : 0n;
     },
   });

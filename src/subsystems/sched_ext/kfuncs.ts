@@ -343,7 +343,7 @@ export function registerSchedExtKfuncs(k: Kernel, core: () => SchedCore | null, 
       name: 'bpf_iter_scx_dsq_new',
       proto: { ret: 'int', params: p(['it', 'struct bpf_iter_scx_dsq *'], ['dsq_id', 'u64'], ['flags', 'u64']) },
       progTypes: ANY,
-      flags: { iter: 'new' },
+      flags: { iter: 'new', rcuProtected: true },
       impl: (call) => {
         const c = core();
         const [ret, h] = c === null ? [-19, 0] : c.iterNew(call.args[1]!, call.args[2]!);
