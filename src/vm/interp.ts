@@ -166,7 +166,7 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
   const stackRegion = m.stackRegion;
   let prog = startProg;
   let code = prog.code;
-  let pc = entryPc;
+  let pc = entryPc | 0;
   // The budget in slices: `left` counts down the current slice (at most TIME_SLICE), m.reserve holds
   // the rest (on the machine, not in a local: a loop-carried local costs the loop several percent).
   // Running out of a slice looks at the wall clock and takes the next one (nextSlice); running out of
@@ -211,16 +211,18 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
         // ---------------------------------------------------------------- ALU64, K source
         case 0x07: {
           // add
-          const t = (lo[d]! >>> 0) + (code[w + 2]! >>> 0);
-          hi[d] = (hi[d]! + code[w + 3]! + (t > 0xffffffff ? 1 : 0)) | 0;
-          lo[d] = t | 0;
+          const a = lo[d]!;
+          const t = (a + code[w + 2]!) | 0;
+          hi[d] = (hi[d]! + code[w + 3]! + (t >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          lo[d] = t;
           break;
         }
         case 0x17: {
           // sub
-          const t = (lo[d]! >>> 0) - (code[w + 2]! >>> 0);
-          hi[d] = (hi[d]! - code[w + 3]! - (t < 0 ? 1 : 0)) | 0;
-          lo[d] = t | 0;
+          const a = lo[d]!;
+          const b = code[w + 2]!;
+          hi[d] = (hi[d]! - code[w + 3]! - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
+          lo[d] = (a - b) | 0;
           break;
         }
         case 0x27:
@@ -316,16 +318,18 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
         // ---------------------------------------------------------------- ALU64, X source
         case 0x0f: {
           const s = (ins >> 12) & 15;
-          const t = (lo[d]! >>> 0) + (lo[s]! >>> 0);
-          hi[d] = (hi[d]! + hi[s]! + (t > 0xffffffff ? 1 : 0)) | 0;
-          lo[d] = t | 0;
+          const a = lo[d]!;
+          const t = (a + lo[s]!) | 0;
+          hi[d] = (hi[d]! + hi[s]! + (t >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          lo[d] = t;
           break;
         }
         case 0x1f: {
           const s = (ins >> 12) & 15;
-          const t = (lo[d]! >>> 0) - (lo[s]! >>> 0);
-          hi[d] = (hi[d]! - hi[s]! - (t < 0 ? 1 : 0)) | 0;
-          lo[d] = t | 0;
+          const a = lo[d]!;
+          const b = lo[s]!;
+          hi[d] = (hi[d]! - hi[s]! - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
+          lo[d] = (a - b) | 0;
           break;
         }
         case 0x2f: {
@@ -1279,7 +1283,7 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
         case XOP_CLOCK:
           // Not an instruction: give back its unit, look at the clock, resume the program.
           left++;
-          pc = m.pc;
+          pc = m.pc | 0;
           code = prog.code;
           m.left = left + m.reserve;
           m.checkClock(pc);
