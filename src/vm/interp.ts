@@ -907,7 +907,7 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
         default:
           // Everything else (rare ALU ops, signed and JMP32 set/signed jumps, may_goto, atomics,
           // arena and legacy packet loads, poisoned slots) runs out of line in rareOp.
-          pc = rareOp(m, prog, code, pc, depth);
+          pc = rareOp(m, prog, code, pc, depth) | 0; // | 0: keeps pc an untagged int32 in the loop
           continue;
       }
       pc++;
