@@ -710,9 +710,13 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           R[25] = saved[sv + 7]!;
           R[10] = STACK_SIZE;
           R[26] = stackRegion[depth]!;
-          prog = m.frameProg[depth]!;
+          // The caller's program: the same one unless a tail call replaced this frame's.
+          const fp = m.frameProg[depth]!;
+          if (fp !== prog) {
+            prog = fp;
+            code = fp.code;
+          }
           m.prog = prog;
-          code = prog.code;
           pc = m.retPc[depth]!;
           continue;
         }
