@@ -105,6 +105,24 @@ function bswap32(x: number): number {
   return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
 }
 
+/**
+ * The lowest value `left` may hold in the loop. It is at most TIME_SLICE + 1, and a helper's charge
+ * can only take it as low as -m.reserve (m.left stays >= 0); a reserve beyond 2^30 (a budget that
+ * large) could take it out of int32 range, so {@link raiseLeft} moves the excess into the reserve.
+ */
+const LEFT_FLOOR = -0x40000000;
+
+/**
+ * Raise `left` to LEFT_FLOOR by taking the difference from m.reserve (left + reserve, the budget,
+ * is unchanged). The next loop head then takes the same next slice, or faults at the same pc with
+ * the same count, as it would have from the unraised value: its comparisons and results depend on
+ * left + reserve only while both stay >= LEFT_FLOOR and m.left >= 0.
+ */
+function raiseLeft(m: Machine, left: number): number {
+  m.reserve += left - LEFT_FLOOR;
+  return LEFT_FLOOR;
+}
+
 function budgetFault(m: Machine, pc: number): Fault {
   return new Fault('budget_exceeded', pc, `instruction budget of ${m.budget} exhausted`, { program: m.prog?.name ?? '?' });
 }
@@ -177,14 +195,18 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
   // back on the way out.
   const callerReserve = m.reserve;
   if (baseDepth === 0) m.reserve = m.left > TIME_SLICE ? m.left - TIME_SLICE : 0;
+  // `left` stays an int32 (see LEFT_FLOOR), so the count needs no overflow check.
   let left = m.left - m.reserve;
+  if (left < LEFT_FLOOR) left = raiseLeft(m, left);
+  left |= 0;
   let depth = m.depth;
   m.prog = prog;
   engineStats.fastEntries++;
 
   try {
     for (;;) {
-      if (--left < 0) {
+      left = (left - 1) | 0;
+      if (left < 0) {
         const r = m.reserve;
         if (r <= 0) {
           m.left = 0;
@@ -194,7 +216,7 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
         // Next slice (after a helper's charge `left` may be below -1), then the clock detour.
         const take = r > TIME_SLICE - left ? TIME_SLICE - left : r;
         m.reserve = r - take;
-        left += take + 1;
+        left = (left + take + 1) | 0; // at most TIME_SLICE + 1
         if (left <= 0) {
           m.left = 0;
           m.pc = pc;
@@ -653,6 +675,8 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           // The helper may have charged its cost and run callbacks: they used m.left (the reserve is
           // this loop's own). A slice overdrawn by a charge is settled at the next loop head.
           left = m.left - m.reserve;
+          if (left < LEFT_FLOOR) left = raiseLeft(m, left);
+          left |= 0;
           if (m.tailTarget !== null) {
             // bpf_tail_call succeeded: continue in the target, in this frame, with r1 = ctx.
             m.noteFrames(m.tailTarget, depth);
