@@ -129,10 +129,12 @@ export interface RunContext {
 }
 
 export class Machine {
-  /** Low 32 bits of r0..r10 (indices 11..15 unused). */
-  readonly lo = new Int32Array(16);
-  /** High 32 bits of r0..r10. */
-  readonly hi = new Int32Array(16);
+  /** The register file: low halves of r0..r15 at 0..15, high halves at 16..31 (the interpreter's view). */
+  readonly regs = new Int32Array(32);
+  /** Low 32 bits of r0..r10 (indices 11..15 unused): a view of regs[0..15]. */
+  readonly lo = this.regs.subarray(0, 16);
+  /** High 32 bits of r0..r10: a view of regs[16..31]. */
+  readonly hi = this.regs.subarray(16, 32);
   readonly mem: Memory;
   /** Current frame (0 = main program). */
   depth = 0;

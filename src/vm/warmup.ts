@@ -1,6 +1,7 @@
 /**
  * Type-feedback warm-up of the fast interpreter. V8 optimises `execute` (one function, one large
- * `switch`) with the type feedback collected so far; a `case` that never ran has none, and the
+ * `switch`; the rare instructions run in `rareOp` beside it) with the type feedback collected so
+ * far; a `case` that never ran has none, and the
  * first program that reaches it deoptimises the whole loop ("insufficient type feedback"), after
  * which V8 re-optimises with a different shape. In a process that runs many programs (a test
  * suite, the bench) that happened dozens of times and left the loop 10-20% slower than a run of a

@@ -142,6 +142,19 @@ describe.each(ENGINES)('%s engine', (engine) => {
       expect(r.steps).toBe(101);
     });
 
+    it('counts exactly when a helper charges more than 2^31 units of a budget beyond 2^32', () => {
+      // The fast loop keeps its slice count an int32 and moves a larger overdraft into the reserve.
+      const c = 2 ** 33;
+      const charging: [number, HelperFn][] = [[7, (m) => m.charge(c)]];
+      const text = 'mov %r6, 3\nloop:\ncall 7\nsub %r6, 1\njne %r6, 0, loop\nmov %r0, 42\nexit';
+      const ok = run(engine, env(), prog(text, charging), { budget: 3 * c + 1000 });
+      expect([ok.r0, ok.steps, ok.fault]).toEqual([42n, 12, null]);
+      // Budget for two charges and five instructions: the sixth (the sub after the second call) faults.
+      const cut = run(engine, env(), prog(text, charging), { budget: 2 * c + 5 });
+      expect(cut.fault).toMatchObject({ kind: 'budget_exceeded', pc: 2 });
+      expect(cut.steps).toBe(5);
+    });
+
     it('uses a generous default budget', () => {
       const e = env();
       const r = run(engine, e, prog('ja -1\nexit'), engine === 'fast' ? {} : { budget: 5000 });
