@@ -155,6 +155,36 @@ function compareExpr(op: number, aL: string, aH: string, bL: string, bH: string,
   throw new Error(`tier: not a conditional jump 0x${op.toString(16)}`);
 }
 
+/**
+ * Inline body of a 4- or 8-byte atomic read-modify-write (interp.ts `atomic`, RFC 9669 §5.3) on the
+ * DataView `DV[x]` at `a`, with source register (sL, sH); null for what stays with the interpreter's
+ * function (load-acquire, store-release, unknown operations). The source and r0 are read before any
+ * of them is written, as there.
+ */
+function atomicRmw(imm: number, size: number, sL: string, sH: string): string | null {
+  if (size !== 4 && size !== 8) return null;
+  const fetch = (imm & 1) !== 0;
+  const w = size === 8;
+  const load = `const v = DV[x], oL = v.getInt32(a, true), oH = ${w ? 'v.getInt32(a + 4, true)' : '0'}, sL = ${sL}, sH = ${w ? sH : '0'};`;
+  let next: string;
+  switch (imm & ~1) {
+    case 0x00: next = 'const t = (oL >>> 0) + (sL >>> 0), nL = t | 0, nH = (oH + sH + (t > 0xffffffff ? 1 : 0)) | 0;'; break;
+    case 0x40: next = 'const nL = oL | sL, nH = oH | sH;'; break;
+    case 0x50: next = 'const nL = oL & sL, nH = oH & sH;'; break;
+    case 0xa0: next = 'const nL = oL ^ sL, nH = oH ^ sH;'; break;
+    case 0xe0: if (!fetch) return null; next = 'const nL = sL, nH = sH;'; break;
+    case 0xf0: {
+      if (!fetch) return null;
+      // cmpxchg: compare with r0 (32-bit: its low half), r0 = the old value
+      const eq = w ? 'oL === l0 && oH === h0' : 'oL === l0';
+      return `${load} if (${eq}) { v.setInt32(a, sL, true);${w ? ' v.setInt32(a + 4, sH, true);' : ''} } l0 = oL; h0 = oH;`;
+    }
+    default: return null;
+  }
+  const store = `v.setInt32(a, nL, true);${w ? ' v.setInt32(a + 4, nH, true);' : ''}`;
+  return `${load} ${next} ${store}${fetch ? ` ${sL} = oL; ${sH} = oH;` : ''}`;
+}
+
 /** 64-bit shift of d by n (a constant 0..63 or an expression). */
 function shift64(kind: 'lsh' | 'rsh' | 'arsh', d: number, n: string, constant: number | null): string {
   const l = L(d);
@@ -289,13 +319,17 @@ function straight(code: Int32Array, pc: number, refund: number, ctx?: CtxReads, 
       const fast = size === 8 ? `{ const v = DV[x]; v.setInt32(a, ${vL}, true); v.setInt32(a + 4, ${vH}, true); }` : size === 4 ? `DV[x].setInt32(a, ${vL}, true);` : size === 2 ? `DV[x].setInt16(a, ${vL}, true);` : `U8[x][a] = ${vL};`;
       return `{ const r = ${hd}, x = r & ${SLOT_MASK}, a = (${ld} >>> 0) + ${k(off)}; if (IDS[x] === r && ${inb}) ${fast} else { ${give}rt.slowStore(m, ${pc}, ${hd}, ${ld}, ${k(off)}, ${size}, ${vL}, ${size === 8 ? vH : 0});${take} } }`;
     }
-    // ---- atomics: the interpreter's function, on the machine's registers
+    // ---- atomics: the read-modify-writes inline on a plain region (the interpreter's fast-path
+    // test: slot id, then both lengths of the access table), the interpreter's function otherwise
     case 0xc3: case 0xdb: case 0xcb: case 0xd3: {
       const size = op === 0xc3 ? 4 : op === 0xdb ? 8 : op === 0xcb ? 2 : 1;
       const regs = [...new Set([0, d, s])];
       const out = regs.map((r) => `lo[${r}] = ${L(r)}; hi[${r}] = ${H(r)};`).join(' ');
       const back = regs.map((r) => `${L(r)} = lo[${r}]; ${H(r)} = hi[${r}];`).join(' ');
-      return `${out} ${give}rt.atomic(m, ${pc}, ${d}, ${s}, ${k(off)}, ${k(imm)}, ${size});${take} ${back}`;
+      const slow = `${out} ${give}rt.atomic(m, ${pc}, ${d}, ${s}, ${k(off)}, ${k(imm)}, ${size});${take} ${back}`;
+      const rmw = atomicRmw(imm, size, L(s), H(s));
+      if (rmw === null) return slow;
+      return `{ const r = ${hd}, x = r & ${SLOT_MASK}, a = (${ld} >>> 0) + ${k(off)}; if (IDS[x] === r && a >= 0 && a + ${size} <= RL[x] && a + ${size} <= WL[x]) { ${rmw} } else { ${slow} } }`;
     }
     // ---- arena: cast_kern inline, cast_user and PROBE_MEM32 accesses through the interpreter's functions
     case 0xe0:
