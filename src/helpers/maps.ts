@@ -9,7 +9,7 @@
 import { BPF_MAP_TYPE } from '../maps/uapi.js';
 import { SockMapBase, type SockMapSocket } from '../maps/sockmap.js';
 import type { Machine } from '../vm/machine.js';
-import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
+import { Memory, PERM_R, RegionKind, SLOT_MASK } from '../vm/memory.js';
 import { callbackArg, flagsArg, mapArg, memArg, stackOrNullArg } from './args.js';
 import { hostOf } from './host.js';
 import { callBoolCallback } from './loop.js';
@@ -19,7 +19,8 @@ function lookupElem(m: Machine): void {
   const H = 'bpf_map_lookup_elem';
   const map = mapArg(m, 1, H, 'lookup');
   const ko = memArg(m, 2, map.keySize, false, H, 'key');
-  const id = map.lookupPtr(m.mem.bytes(m.hi[2]!), ko, hostOf(m).currentCpu());
+  // memArg proved r2's region mapped: its bytes by slot.
+  const id = map.lookupPtr(m.mem.slotBytes[m.hi[2]! & SLOT_MASK]!, ko, hostOf(m).currentCpu());
   // A map-in-map lookup hands over an inner map: it joins this run's capabilities.
   if (id > 0 && (map.type === BPF_MAP_TYPE.ARRAY_OF_MAPS || map.type === BPF_MAP_TYPE.HASH_OF_MAPS)) m.grant(id);
   // A socket-map lookup hands over a socket (its struct bpf_sock view).
@@ -43,8 +44,8 @@ function updateElem(m: Machine): void {
     return m.setR0Num(map.updateSocketFromProg(m.mem.bytes(m.hi[2]!).slice(ko, ko + map.keySize), sock, flags > 2 || flags < 0 ? 3 : flags));
   }
   const vo = memArg(m, 3, map.valueSize, false, H, 'value');
-  const mem = m.mem;
-  m.setR0Num(map.updateFromProg(mem.bytes(m.hi[2]!), ko, mem.bytes(m.hi[3]!), vo, flagsArg(m, 4), hostOf(m).currentCpu()));
+  const bytes = m.mem.slotBytes;
+  m.setR0Num(map.updateFromProg(bytes[m.hi[2]! & SLOT_MASK]!, ko, bytes[m.hi[3]! & SLOT_MASK]!, vo, flagsArg(m, 4), hostOf(m).currentCpu()));
 }
 
 function deleteElem(m: Machine): void {

@@ -19,7 +19,7 @@ import { UNLIMITED_BUDGET, Machine, MAY_GOTO_LIMIT, Stop, type AccessPolicy, typ
 import { Memory, PERM_R, RegionKind, Scope } from '../vm/memory.js';
 import { MapValueRef } from '../maps/types.js';
 import { BpfMap } from '../maps/map.js';
-import { chargedHelper } from '../helpers/cost.js';
+import { chargedHelper, helperCost, sizeRegisters } from '../helpers/cost.js';
 import { ENGINES, RunOutcome, runOnce, runProgram, setArgs, type EngineName, type RunArgs, type RunOptions, type RunResult } from '../vm/run.js';
 import { Attr, ATTR_SIZE, encodeTyped, type TypedAttr } from './syscall/attr.js';
 import { KernelError } from './errors.js';
@@ -856,14 +856,17 @@ export class Kernel implements HelperHost {
     if (t === undefined) {
       t = new Map();
       // Each call is charged against the run's budget by its cost (helpers/cost.ts).
-      for (const h of this.helpers.all()) if (this.helpers.allowed(h.id, progType, attachType)) t.set(h.id, chargedHelper({ ...h, fn: this.mockable(h.id, `bpf_${h.name}`, h.fn) }));
+      for (const h of this.helpers.all()) if (this.helpers.allowed(h.id, progType, attachType)) t.set(h.id, this.callable(h));
       this.helperTables.set(key, t);
     }
     return t;
   }
 
-  /** Mocks by helper id, and by kfunc name ({@link mockHelper}, {@link mockKfunc}). */
-  private readonly helperMocks: (CallMock | undefined)[] = [];
+  /**
+   * Mocks by helper id, and by kfunc name ({@link mockHelper}, {@link mockKfunc}). Pre-filled
+   * (a packed array: reading an id without a mock is no hole lookup on every helper call).
+   */
+  private readonly helperMocks: (CallMock | undefined)[] = new Array<CallMock | undefined>(256).fill(undefined);
   private readonly kfuncMocks = new Map<string, CallMock>();
 
   /**
@@ -881,6 +884,26 @@ export class Kernel implements HelperHost {
     if (this.kfuncs.get(name) === undefined) throw new KernelError('NOT_REGISTERED', `mockKfunc: no kfunc '${name}' is registered`);
     if (mock === null) this.kfuncMocks.delete(name);
     else this.kfuncMocks.set(name, mock);
+  }
+
+  /**
+   * What a program calls for helper `h`: its cost charged (helpers/cost.ts), then the mock when one
+   * is set at call time, or the implementation. One closure for helpers without size arguments
+   * (the common case), the two wrappers otherwise.
+   */
+  private callable(h: HelperDef): HelperFn {
+    const name = `bpf_${h.name}`;
+    if (sizeRegisters(h).length !== 0) return chargedHelper({ ...h, fn: this.mockable(h.id, name, h.fn) });
+    const base = helperCost(h);
+    const mocks = this.helperMocks;
+    const id = h.id;
+    const fn = h.fn;
+    return (m: Machine) => {
+      m.charge(base);
+      const mock = mocks[id];
+      if (mock === undefined) fn(m);
+      else runMock(m, mock, name);
+    };
   }
 
   /** `fn`, or the mock of helper `id` when one is set at call time. */
