@@ -16,7 +16,7 @@ import { Fault } from '../vm/fault.js';
 import { CoverageCollector, globalCoverage } from './coverage.js';
 import { runMock, type CallMock } from './mocks.js';
 import { UNLIMITED_BUDGET, Machine, MAY_GOTO_LIMIT, Stop, type AccessPolicy, type ExecProgram, type HelperFn } from '../vm/machine.js';
-import { Memory, PERM_R, RegionKind, Scope } from '../vm/memory.js';
+import { Memory, PERM_R, RegionKind, Scope, SLOT_MASK } from '../vm/memory.js';
 import { MapValueRef } from '../maps/types.js';
 import { BpfMap } from '../maps/map.js';
 import { chargedHelper, helperCost, sizeRegisters } from '../helpers/cost.js';
@@ -897,13 +897,26 @@ export class Kernel implements HelperHost {
     const base = helperCost(h);
     const mocks = this.helperMocks;
     const id = h.id;
-    const fn = h.fn;
-    return (m: Machine) => {
+    const charged = (fn: (m: Machine) => void): HelperFn => (m: Machine) => {
       m.charge(base);
       const mock = mocks[id];
       if (mock === undefined) fn(m);
       else runMock(m, mock, name);
     };
+    const out = charged(h.fn);
+    const forMap = h.forMap;
+    if (forMap !== undefined) {
+      // A call site on a known map (the tier): the same charge and mock check around the helper's
+      // form for that map.
+      const mem = this.mem;
+      out.site = (lo, hi) => {
+        const s = hi & SLOT_MASK;
+        const map = lo === 0 && hi !== 0 && mem.slotId[s] === hi && mem.slotKind[s] === RegionKind.MAP ? mem.slotOwner[s] : undefined;
+        const f = map instanceof BpfMap ? forMap(map) : null;
+        return f === null ? null : charged(f);
+      };
+    }
+    return out;
   }
 
   /** `fn`, or the mock of helper `id` when one is set at call time. */
