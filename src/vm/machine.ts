@@ -299,7 +299,13 @@ export class Machine {
    */
   grantArgs(scope: number = Scope.RUN): void {
     const hi = this.hi;
-    for (let r = 1; r <= 5; r++) if (hi[r] !== 0) this.grant(hi[r]!, scope);
+    const cap = this.access.cap;
+    // A slot granted at `scope` or wider needs nothing (grant() would return: the same region, or
+    // an id no longer mapped): repeated runs with the same arguments skip the call.
+    for (let r = 1; r <= 5; r++) {
+      const id = hi[r]!;
+      if (id !== 0 && !(cap[id & SLOT_MASK]! >= scope)) this.grant(id, scope);
+    }
   }
 
   /**

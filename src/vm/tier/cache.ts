@@ -141,7 +141,7 @@ function runTier(m: Machine, startProg: ExecProgram, entryPc: number, baseDepth:
 
 /** Engine 'js': translated code from the first run (the interpreter where it cannot be). */
 export function executeJs(m: Machine, prog: ExecProgram, pc: number, baseDepth: number): void {
-  const fn = compiled(prog);
+  const fn = entryOf(prog).fn ?? compiled(prog);
   if (fn === null) {
     tierStats.interpreted++;
     execute(m, prog, pc, baseDepth);
