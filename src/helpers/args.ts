@@ -40,10 +40,12 @@ export function regAddr(m: Machine, reg: number): string {
 export function mapArg(m: Machine, reg: number, helper: string, op?: ProgOp): BpfMap {
   const id = m.hi[reg]!;
   const mem = m.mem;
-  const map = mem.kindOf(id) === RegionKind.MAP && m.lo[reg] === 0 ? mem.ownerOf(id) : undefined;
+  const s = id & SLOT_MASK;
+  // A live map handle region (Memory.kindOf and ownerOf, by slot: one id comparison for both).
+  const map = id !== 0 && mem.slotId[s] === id && mem.slotKind[s] === RegionKind.MAP && m.lo[reg] === 0 ? mem.slotOwner[s] : undefined;
   if (!(map instanceof BpfMap)) throw m.fail('helper', `${where(helper, reg, 'map')}: not a map pointer: ${regAddr(m, reg)}`);
-  // (The id is live: kindOf found it. A grant in the access table, or the policy's answer now.)
-  if (m.access.cap[id & SLOT_MASK] === 0 && !m.reach(id)) {
+  // (The id is live: checked above. A grant in the access table, or the policy's answer now.)
+  if (m.access.cap[s] === 0 && !m.reach(id)) {
     throw m.fail('foreign_region', `${where(helper, reg, 'map')}: map '${map.name || map.id}' is not one the program references: ${regAddr(m, reg)}`, { region: mem.describe(id) });
   }
   if (op !== undefined && !map.progOps.has(op)) {

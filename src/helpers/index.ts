@@ -1,5 +1,6 @@
 /** The built-in helper set, assembled from the helper families, and the services they need. */
 import type { HelperFn } from '../vm/machine.js';
+import type { BpfMap } from '../maps/map.js';
 import type { HelperHost } from './host.js';
 import { identityHelpers } from './identity.js';
 import { cgroupHelpers } from './cgroup.js';
@@ -46,11 +47,18 @@ function sleepableOnly(name: string, fn: HelperFn): HelperFn {
 
 /** The checks every built-in helper gets: might-sleep, no calls under a spin lock, default argument kinds. */
 function finish(def: HelperDef, family: string): HelperDef {
-  let fn = def.fn;
-  if (def.mightSleep === true) fn = sleepableOnly(def.name, fn);
-  if (def.id !== SPIN_UNLOCK) fn = guardLockedCalls(def.name, fn);
+  const wrap = (f: HelperFn): HelperFn => {
+    let fn = f;
+    if (def.mightSleep === true) fn = sleepableOnly(def.name, fn);
+    if (def.id !== SPIN_UNLOCK) fn = guardLockedCalls(def.name, fn);
+    return fn;
+  };
+  const fn = wrap(def.fn);
+  // A call site's faster form gets the same checks around it.
+  const inner = def.forMap;
+  const forMap = inner === undefined ? {} : { forMap: (map: BpfMap) => { const f = inner(map); return f === null ? null : wrap(f); } };
   const args = def.args ?? helperSpec(def.id)?.args;
-  return { ...def, fn, family: def.family ?? family, ...(args !== undefined ? { args } : {}) };
+  return { ...def, fn, ...forMap, family: def.family ?? family, ...(args !== undefined ? { args } : {}) };
 }
 
 /** Every built-in helper implementation. */

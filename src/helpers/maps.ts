@@ -9,22 +9,72 @@
 import { BPF_MAP_TYPE } from '../maps/uapi.js';
 import { SockMapBase, type SockMapSocket } from '../maps/sockmap.js';
 import type { Machine } from '../vm/machine.js';
-import { Memory, PERM_R, RegionKind } from '../vm/memory.js';
+import { Memory, PERM_R, RegionKind, SLOT_MASK } from '../vm/memory.js';
 import { callbackArg, flagsArg, mapArg, memArg, stackOrNullArg } from './args.js';
 import { hostOf } from './host.js';
 import { callBoolCallback } from './loop.js';
 import type { HelperDef, HelperProto } from './registry.js';
+import type { BpfMap } from '../maps/map.js';
+import type { HelperFn } from '../vm/machine.js';
 
 function lookupElem(m: Machine): void {
   const H = 'bpf_map_lookup_elem';
   const map = mapArg(m, 1, H, 'lookup');
   const ko = memArg(m, 2, map.keySize, false, H, 'key');
-  const id = map.lookupPtr(m.mem.bytes(m.hi[2]!), ko, hostOf(m).currentCpu());
+  // memArg proved r2's region mapped: its bytes by slot.
+  const id = map.lookupPtr(m.mem.slotBytes[m.hi[2]! & SLOT_MASK]!, ko, hostOf(m).currentCpu());
   // A map-in-map lookup hands over an inner map: it joins this run's capabilities.
   if (id > 0 && (map.type === BPF_MAP_TYPE.ARRAY_OF_MAPS || map.type === BPF_MAP_TYPE.HASH_OF_MAPS)) m.grant(id);
   // A socket-map lookup hands over a socket (its struct bpf_sock view).
   if (id > 0 && (map.type === BPF_MAP_TYPE.SOCKMAP || map.type === BPF_MAP_TYPE.SOCKHASH)) m.grant(id);
   m.setR0(0, id > 0 ? id : 0);
+}
+
+/**
+ * The map argument of a call site whose r1 the translator knows to be `map`'s handle (HelperDef.forMap):
+ * true when r1 still is that handle and this run holds the map's grant, i.e. when {@link mapArg}
+ * would return `map` (its operation check was done when the site was built); false sends the call
+ * to the generic helper, which resolves or faults exactly as before.
+ */
+function siteMapOk(m: Machine, handle: number, slot: number): boolean {
+  return m.hi[1] === handle && m.lo[1] === 0 && m.mem.slotId[slot] === handle && m.access.cap[slot] !== 0;
+}
+
+/** Maps whose program-side lookup gives a value region nothing else must be granted for. */
+function plainValues(map: BpfMap): boolean {
+  const t = map.type;
+  return t !== BPF_MAP_TYPE.ARRAY_OF_MAPS && t !== BPF_MAP_TYPE.HASH_OF_MAPS && t !== BPF_MAP_TYPE.SOCKMAP && t !== BPF_MAP_TYPE.SOCKHASH && !(map instanceof SockMapBase);
+}
+
+/** {@link lookupElem} for a call site on `map` (see HelperDef.forMap). */
+function lookupFor(map: BpfMap): HelperFn | null {
+  if (!map.progOps.has('lookup') || !plainValues(map)) return null;
+  const handle = map.handleRegion;
+  const slot = handle & SLOT_MASK;
+  const ks = map.keySize;
+  return (m: Machine) => {
+    if (!siteMapOk(m, handle, slot)) return lookupElem(m);
+    const ko = memArg(m, 2, ks, false, 'bpf_map_lookup_elem', 'key');
+    const id = map.lookupPtr(m.mem.slotBytes[m.hi[2]! & SLOT_MASK]!, ko, hostOf(m).currentCpu());
+    m.setR0(0, id > 0 ? id : 0);
+  };
+}
+
+/** {@link updateElem} for a call site on `map` (see HelperDef.forMap). */
+function updateFor(map: BpfMap): HelperFn | null {
+  if (!map.progOps.has('update') || !plainValues(map)) return null;
+  const handle = map.handleRegion;
+  const slot = handle & SLOT_MASK;
+  const ks = map.keySize;
+  const vs = map.valueSize;
+  return (m: Machine) => {
+    if (!siteMapOk(m, handle, slot)) return updateElem(m);
+    const H = 'bpf_map_update_elem';
+    const ko = memArg(m, 2, ks, false, H, 'key');
+    const vo = memArg(m, 3, vs, false, H, 'value');
+    const bytes = m.mem.slotBytes;
+    m.setR0Num(map.updateFromProg(bytes[m.hi[2]! & SLOT_MASK]!, ko, bytes[m.hi[3]! & SLOT_MASK]!, vo, flagsArg(m, 4), hostOf(m).currentCpu()));
+  };
 }
 
 function updateElem(m: Machine): void {
@@ -43,8 +93,8 @@ function updateElem(m: Machine): void {
     return m.setR0Num(map.updateSocketFromProg(m.mem.bytes(m.hi[2]!).slice(ko, ko + map.keySize), sock, flags > 2 || flags < 0 ? 3 : flags));
   }
   const vo = memArg(m, 3, map.valueSize, false, H, 'value');
-  const mem = m.mem;
-  m.setR0Num(map.updateFromProg(mem.bytes(m.hi[2]!), ko, mem.bytes(m.hi[3]!), vo, flagsArg(m, 4), hostOf(m).currentCpu()));
+  const bytes = m.mem.slotBytes;
+  m.setR0Num(map.updateFromProg(bytes[m.hi[2]! & SLOT_MASK]!, ko, bytes[m.hi[3]! & SLOT_MASK]!, vo, flagsArg(m, 4), hostOf(m).currentCpu()));
 }
 
 function deleteElem(m: Machine): void {
@@ -146,8 +196,8 @@ export function mapHelpers(): HelperDef[] {
   const family = 'maps';
   const P = MAP_PROTOS;
   return [
-    { id: 1, name: 'map_lookup_elem', fn: lookupElem, proto: P.lookup, family },
-    { id: 2, name: 'map_update_elem', fn: updateElem, proto: P.update, family },
+    { id: 1, name: 'map_lookup_elem', fn: lookupElem, proto: P.lookup, family, forMap: lookupFor },
+    { id: 2, name: 'map_update_elem', fn: updateElem, proto: P.update, family, forMap: updateFor },
     { id: 3, name: 'map_delete_elem', fn: deleteElem, proto: P.delete, family },
     { id: 87, name: 'map_push_elem', fn: pushElem, proto: P.push, family },
     { id: 88, name: 'map_pop_elem', fn: popElem, proto: P.popPeek, family },

@@ -4,6 +4,7 @@
  * live in helpers/table.ts; implementations register here. Users can add or override helpers
  * through the kernel options.
  */
+import type { BpfMap } from '../maps/map.js';
 import type { HelperFn } from '../vm/machine.js';
 
 /**
@@ -168,6 +169,12 @@ export interface HelperDef {
   readonly mightSleep?: boolean;
   /** The helper family it belongs to (`maps`, `time`, ...), for the support table. */
   readonly family?: string;
+  /**
+   * `fn` for call sites whose r1 is known to be `map`'s handle (map helpers; see HelperFn.site):
+   * the map's argument checks done once here, or null when this map gains nothing. It must act as
+   * `fn` for any r1 (checking that r1 is still that handle and deferring to `fn` otherwise).
+   */
+  readonly forMap?: (map: BpfMap) => HelperFn | null;
 }
 
 /** Helper lookup by id. */

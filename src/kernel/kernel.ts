@@ -16,10 +16,10 @@ import { Fault } from '../vm/fault.js';
 import { CoverageCollector, globalCoverage } from './coverage.js';
 import { runMock, type CallMock } from './mocks.js';
 import { UNLIMITED_BUDGET, Machine, MAY_GOTO_LIMIT, Stop, type AccessPolicy, type ExecProgram, type HelperFn } from '../vm/machine.js';
-import { Memory, PERM_R, RegionKind, Scope } from '../vm/memory.js';
+import { Memory, PERM_R, RegionKind, Scope, SLOT_MASK } from '../vm/memory.js';
 import { MapValueRef } from '../maps/types.js';
 import { BpfMap } from '../maps/map.js';
-import { chargedHelper } from '../helpers/cost.js';
+import { chargedHelper, helperCost, sizeRegisters } from '../helpers/cost.js';
 import { ENGINES, RunOutcome, runOnce, runProgram, setArgs, type EngineName, type RunArgs, type RunOptions, type RunResult } from '../vm/run.js';
 import { Attr, ATTR_SIZE, encodeTyped, type TypedAttr } from './syscall/attr.js';
 import { KernelError } from './errors.js';
@@ -111,6 +111,8 @@ export interface KernelOptions {
   /**
    * Engine (default 'fast', the interpreter; alias 'interp'): 'js' translates programs to JavaScript
    * (vm/tier/), 'auto' does so after a program's first runs, 'reference' is the BigInt oracle.
+   * Without this option, the repetitions of a BPF_PROG_TEST_RUN with `repeat` > 1 run on 'auto'
+   * (about 2x faster for the XDP bench cases, see README Performance).
    */
   engine?: EngineName;
   /**
@@ -230,6 +232,8 @@ export class Kernel implements HelperHost {
   /** Whether runs are counted now (bpf_stats_enabled_key). */
   private statsOn = false;
   engine: EngineName;
+  /** Whether {@link KernelOptions.engine} was given (otherwise repeated test runs tier up: 'auto'). */
+  private readonly engineChosen: boolean;
   /** The wall-clock limit of each run in ms ({@link KernelOptions.runTimeoutMs}). */
   get runTimeoutMs(): number {
     return this.runTimeout;
@@ -315,6 +319,7 @@ export class Kernel implements HelperHost {
     this.statsSysctl = o.statsEnabled ?? false;
     this.statsOn = this.statsSysctl;
     this.engine = o.engine ?? 'fast';
+    this.engineChosen = o.engine !== undefined;
     this.verifierEnabled = o.verify ?? true;
     this.warmUp = o.warmUp ?? true;
     this.monoNs = o.monotonicStartNs ?? 1_000_000_000n;
@@ -868,14 +873,17 @@ export class Kernel implements HelperHost {
     if (t === undefined) {
       t = new Map();
       // Each call is charged against the run's budget by its cost (helpers/cost.ts).
-      for (const h of this.helpers.all()) if (this.helpers.allowed(h.id, progType, attachType)) t.set(h.id, chargedHelper({ ...h, fn: this.mockable(h.id, `bpf_${h.name}`, h.fn) }));
+      for (const h of this.helpers.all()) if (this.helpers.allowed(h.id, progType, attachType)) t.set(h.id, this.callable(h));
       this.helperTables.set(key, t);
     }
     return t;
   }
 
-  /** Mocks by helper id, and by kfunc name ({@link mockHelper}, {@link mockKfunc}). */
-  private readonly helperMocks: (CallMock | undefined)[] = [];
+  /**
+   * Mocks by helper id, and by kfunc name ({@link mockHelper}, {@link mockKfunc}). Pre-filled
+   * (a packed array: reading an id without a mock is no hole lookup on every helper call).
+   */
+  private readonly helperMocks: (CallMock | undefined)[] = new Array<CallMock | undefined>(256).fill(undefined);
   private readonly kfuncMocks = new Map<string, CallMock>();
 
   /**
@@ -893,6 +901,39 @@ export class Kernel implements HelperHost {
     if (this.kfuncs.get(name) === undefined) throw new KernelError('NOT_REGISTERED', `mockKfunc: no kfunc '${name}' is registered`);
     if (mock === null) this.kfuncMocks.delete(name);
     else this.kfuncMocks.set(name, mock);
+  }
+
+  /**
+   * What a program calls for helper `h`: its cost charged (helpers/cost.ts), then the mock when one
+   * is set at call time, or the implementation. One closure for helpers without size arguments
+   * (the common case), the two wrappers otherwise.
+   */
+  private callable(h: HelperDef): HelperFn {
+    const name = `bpf_${h.name}`;
+    if (sizeRegisters(h).length !== 0) return chargedHelper({ ...h, fn: this.mockable(h.id, name, h.fn) });
+    const base = helperCost(h);
+    const mocks = this.helperMocks;
+    const id = h.id;
+    const charged = (fn: (m: Machine) => void): HelperFn => (m: Machine) => {
+      m.charge(base);
+      const mock = mocks[id];
+      if (mock === undefined) fn(m);
+      else runMock(m, mock, name);
+    };
+    const out = charged(h.fn);
+    const forMap = h.forMap;
+    if (forMap !== undefined) {
+      // A call site on a known map (the tier): the same charge and mock check around the helper's
+      // form for that map.
+      const mem = this.mem;
+      out.site = (lo, hi) => {
+        const s = hi & SLOT_MASK;
+        const map = lo === 0 && hi !== 0 && mem.slotId[s] === hi && mem.slotKind[s] === RegionKind.MAP ? mem.slotOwner[s] : undefined;
+        const f = map instanceof BpfMap ? forMap(map) : null;
+        return f === null ? null : charged(f);
+      };
+    }
+    return out;
   }
 
   /** `fn`, or the mock of helper `id` when one is set at call time. */
@@ -1072,7 +1113,8 @@ export class Kernel implements HelperHost {
   /**
    * bpf_test_run's loop: `n` (>= 1) top-level runs of `prog` with the same argument registers and
    * `setup`, each exactly as {@link execute} runs it, stopping at the first fault; `each(i)` runs
-   * after repetition i (the test run's interrupt check). Returns the machine (r0 of the last run in
+   * after every 256th repetition (i = 255, 511, ...: the test run's interrupt check, which
+   * bpf_test_timer_continue makes as often). Returns the machine (r0 of the last run in
    * lo[0]/hi[0]) and the fault. The repetitions resolve the run options once and allocate nothing;
    * traced, covered and counted runs (bpf_stats) go through {@link execute} one by one.
    */
@@ -1083,7 +1125,7 @@ export class Kernel implements HelperHost {
       for (let i = 0; i < n; i++) {
         r = this.execute(prog, regs, o);
         if (r.fault !== null) break;
-        each(i);
+        if ((i & 255) === 255) each(i);
       }
       const m = this.machineAt(0);
       if (r!.fault === null) m.setR0(r!.r0Lo, r!.r0Hi);
@@ -1095,7 +1137,9 @@ export class Kernel implements HelperHost {
     const timeout = this.runTimeout;
     const prevEngine = m.engine;
     const prevTracer = m.tracer;
-    m.engine = ENGINES[this.engine];
+    // A repeated test run on the default engine tiers up (the interpreter for its first
+    // repetitions, then translated code); a chosen engine is used as it is.
+    m.engine = ENGINES[n > 1 && !this.engineChosen && this.engine === 'fast' ? 'auto' : this.engine];
     m.tracer = null;
     let fault: Fault | null = null;
     try {
@@ -1118,7 +1162,7 @@ export class Kernel implements HelperHost {
           this.settle();
         }
         if (fault !== null) break;
-        each(i);
+        if ((i & 255) === 255) each(i);
       }
     } finally {
       m.engine = prevEngine;

@@ -50,7 +50,15 @@ export interface AccessPolicy {
 export type Engine = (m: Machine, prog: ExecProgram, pc: number, baseDepth: number) => void;
 
 /** A helper or kfunc implementation: reads r1..r5 from the machine, sets r0. May throw a Fault. */
-export type HelperFn = (m: Machine) => void;
+export type HelperFn = ((m: Machine) => void) & {
+  /**
+   * A faster form of this helper for one call site whose r1 the JavaScript tier knows at
+   * translation (`lddw r1, map` before the call: a map handle as (lo, hi)), or null. The form
+   * does exactly what the helper does whenever r1 holds that value at the call (it checks, and
+   * defers to the helper otherwise).
+   */
+  site?: (lo: number, hi: number) => ((m: Machine) => void) | null;
+};
 
 /** A program ready to execute: decoded code plus its resolved call tables. */
 export interface ExecProgram {
@@ -293,7 +301,13 @@ export class Machine {
    */
   grantArgs(scope: number = Scope.RUN): void {
     const hi = this.hi;
-    for (let r = 1; r <= 5; r++) if (hi[r] !== 0) this.grant(hi[r]!, scope);
+    const cap = this.access.cap;
+    // A slot granted at `scope` or wider needs nothing (grant() would return: the same region, or
+    // an id no longer mapped): repeated runs with the same arguments skip the call.
+    for (let r = 1; r <= 5; r++) {
+      const id = hi[r]!;
+      if (id !== 0 && !(cap[id & SLOT_MASK]! >= scope)) this.grant(id, scope);
+    }
   }
 
   /**

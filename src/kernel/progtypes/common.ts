@@ -29,8 +29,9 @@ export class TestRunInterrupted extends Error {
 }
 
 /**
- * bpf_test_timer_continue's signal check: every 256 repetitions, stop the test run (EINTR) once it
- * has run longer than the kernel's testRunTimeoutMs.
+ * bpf_test_timer_continue's signal check, made after every 256th repetition (Kernel.repeatRuns
+ * calls it for i = 255, 511, ...): stop the test run (EINTR) once it has run longer than the
+ * kernel's testRunTimeoutMs.
  */
 export function checkInterrupt(k: Kernel, startNs: number, i: number): void {
   if ((i & 255) === 255 && nowNs() - startNs > k.testRunTimeoutMs * 1e6) throw new TestRunInterrupted(i + 1);

@@ -57,13 +57,22 @@ interface Entry {
 }
 
 const cache = new WeakMap<ExecProgram, Entry>();
+/**
+ * The entry looked up last, in front of the WeakMap (a test run's repetitions enter the same program
+ * again and again). Holds one program strongly until another one runs.
+ */
+let lastProg: ExecProgram | null = null;
+let lastEntry: Entry | null = null;
 
 function entryOf(prog: ExecProgram): Entry {
+  if (prog === lastProg) return lastEntry!;
   let e = cache.get(prog);
   if (e === undefined) {
     e = { runs: 0, units: 0, fn: null, refused: false };
     cache.set(prog, e);
   }
+  lastProg = prog;
+  lastEntry = e;
   return e;
 }
 
@@ -132,7 +141,7 @@ function runTier(m: Machine, startProg: ExecProgram, entryPc: number, baseDepth:
 
 /** Engine 'js': translated code from the first run (the interpreter where it cannot be). */
 export function executeJs(m: Machine, prog: ExecProgram, pc: number, baseDepth: number): void {
-  const fn = compiled(prog);
+  const fn = entryOf(prog).fn ?? compiled(prog);
   if (fn === null) {
     tierStats.interpreted++;
     execute(m, prog, pc, baseDepth);

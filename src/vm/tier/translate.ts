@@ -19,7 +19,9 @@
  *                  table's rl/wl) inline, its slowLoad/slowStore/atomic as the slow paths; ctx
  *                  loads the program type lists (ExecProgram.ctxReads) read the run's context
  *                  object directly when the base is this run's ctx at offset 0
- *   calls          helpers and kfuncs from per-site constants; local calls and exits use the
+ *   calls          helpers and kfuncs from per-site constants (a map helper whose r1 is a known
+ *                  map handle through the helper's form for that map, HelperFn.site, with only
+ *                  r1..r5 spilled and r0 reloaded); local calls and exits use the
  *                  machine's frames (m.saved, m.retPc, m.frameProg) exactly as the interpreter does
  *
  * The function returns {@link EXIT_DONE} when the frame at baseDepth has exited, {@link EXIT_SWITCH}
@@ -153,6 +155,36 @@ function compareExpr(op: number, aL: string, aH: string, bL: string, bH: string,
     }
   }
   throw new Error(`tier: not a conditional jump 0x${op.toString(16)}`);
+}
+
+/**
+ * Inline body of a 4- or 8-byte atomic read-modify-write (interp.ts `atomic`, RFC 9669 §5.3) on the
+ * DataView `DV[x]` at `a`, with source register (sL, sH); null for what stays with the interpreter's
+ * function (load-acquire, store-release, unknown operations). The source and r0 are read before any
+ * of them is written, as there.
+ */
+function atomicRmw(imm: number, size: number, sL: string, sH: string): string | null {
+  if (size !== 4 && size !== 8) return null;
+  const fetch = (imm & 1) !== 0;
+  const w = size === 8;
+  const load = `const v = DV[x], oL = v.getInt32(a, true), oH = ${w ? 'v.getInt32(a + 4, true)' : '0'}, sL = ${sL}, sH = ${w ? sH : '0'};`;
+  let next: string;
+  switch (imm & ~1) {
+    case 0x00: next = 'const t = (oL >>> 0) + (sL >>> 0), nL = t | 0, nH = (oH + sH + (t > 0xffffffff ? 1 : 0)) | 0;'; break;
+    case 0x40: next = 'const nL = oL | sL, nH = oH | sH;'; break;
+    case 0x50: next = 'const nL = oL & sL, nH = oH & sH;'; break;
+    case 0xa0: next = 'const nL = oL ^ sL, nH = oH ^ sH;'; break;
+    case 0xe0: if (!fetch) return null; next = 'const nL = sL, nH = sH;'; break;
+    case 0xf0: {
+      if (!fetch) return null;
+      // cmpxchg: compare with r0 (32-bit: its low half), r0 = the old value
+      const eq = w ? 'oL === l0 && oH === h0' : 'oL === l0';
+      return `${load} if (${eq}) { v.setInt32(a, sL, true);${w ? ' v.setInt32(a + 4, sH, true);' : ''} } l0 = oL; h0 = oH;`;
+    }
+    default: return null;
+  }
+  const store = `v.setInt32(a, nL, true);${w ? ' v.setInt32(a + 4, nH, true);' : ''}`;
+  return `${load} ${next} ${store}${fetch ? ` ${sL} = oL; ${sH} = oH;` : ''}`;
 }
 
 /** 64-bit shift of d by n (a constant 0..63 or an expression). */
@@ -289,13 +321,17 @@ function straight(code: Int32Array, pc: number, refund: number, ctx?: CtxReads, 
       const fast = size === 8 ? `{ const v = DV[x]; v.setInt32(a, ${vL}, true); v.setInt32(a + 4, ${vH}, true); }` : size === 4 ? `DV[x].setInt32(a, ${vL}, true);` : size === 2 ? `DV[x].setInt16(a, ${vL}, true);` : `U8[x][a] = ${vL};`;
       return `{ const r = ${hd}, x = r & ${SLOT_MASK}, a = (${ld} >>> 0) + ${k(off)}; if (IDS[x] === r && ${inb}) ${fast} else { ${give}rt.slowStore(m, ${pc}, ${hd}, ${ld}, ${k(off)}, ${size}, ${vL}, ${size === 8 ? vH : 0});${take} } }`;
     }
-    // ---- atomics: the interpreter's function, on the machine's registers
+    // ---- atomics: the read-modify-writes inline on a plain region (the interpreter's fast-path
+    // test: slot id, then both lengths of the access table), the interpreter's function otherwise
     case 0xc3: case 0xdb: case 0xcb: case 0xd3: {
       const size = op === 0xc3 ? 4 : op === 0xdb ? 8 : op === 0xcb ? 2 : 1;
       const regs = [...new Set([0, d, s])];
       const out = regs.map((r) => `lo[${r}] = ${L(r)}; hi[${r}] = ${H(r)};`).join(' ');
       const back = regs.map((r) => `${L(r)} = lo[${r}]; ${H(r)} = hi[${r}];`).join(' ');
-      return `${out} ${give}rt.atomic(m, ${pc}, ${d}, ${s}, ${k(off)}, ${k(imm)}, ${size});${take} ${back}`;
+      const slow = `${out} ${give}rt.atomic(m, ${pc}, ${d}, ${s}, ${k(off)}, ${k(imm)}, ${size});${take} ${back}`;
+      const rmw = atomicRmw(imm, size, L(s), H(s));
+      if (rmw === null) return slow;
+      return `{ const r = ${hd}, x = r & ${SLOT_MASK}, a = (${ld} >>> 0) + ${k(off)}; if (IDS[x] === r && a >= 0 && a + ${size} <= RL[x] && a + ${size} <= WL[x]) { ${rmw} } else { ${slow} } }`;
     }
     // ---- arena: cast_kern inline, cast_user and PROBE_MEM32 accesses through the interpreter's functions
     case 0xe0:
@@ -347,6 +383,8 @@ export function translateSource(prog: ExecProgram): string {
   const helperSlots = new Set<number>();
   const kfuncSlots = new Set<number>();
   const ctxSites = new Set<number>();
+  /** Call sites with a known r1: pc -> [helper slot, r1 low, r1 high]. */
+  const siteCalls = new Map<number, readonly [number, number, number]>();
   const cases: string[] = [];
   let pc = 0;
   while (pc < n) {
@@ -369,6 +407,9 @@ export function translateSource(prog: ExecProgram): string {
     const lastW = pcs[count - 1]! << 2;
     const lastOp = code[lastW]! & 0xff;
     const selfLoop = (lastOp === 0x05 || lastOp === 0x06 || isCondJump(lastOp)) && code[lastW + 1] === start;
+    // r1 as a constant known from an earlier `lddw r1` of this block (a map handle before a map
+    // helper call), or null.
+    let r1Const: readonly [number, number] | null = null;
     const body: string[] = [`case ${start}:${selfLoop ? ` B${start}: for (;;) {` : ''} if (left < ${count}) { bpc = ${start}; bn = ${count}; pc = -1; continue main; } left -= ${count};`];
     for (let i = 0; i < count; i++) {
       const at = pcs[i]!;
@@ -380,6 +421,10 @@ export function translateSource(prog: ExecProgram): string {
       const refund = count - i - 1;
       const target = code[w + 1]!;
       const line = straight(code, at, refund, prog.ctxReads, ctxSites);
+      const before = r1Const;
+      // Plain stores (class STX/ST, mode MEM) only read their registers; anything else naming r1 may write it.
+      if (op === 0x18 && d === 1) r1Const = [code[w + 2]!, code[w + 3]!];
+      else if ((d === 1 || s === 1) && !((op & 7) === 2 || ((op & 7) === 3 && (op & 0xe0) === 0x60))) r1Const = null;
       if (line !== null) {
         body.push(line);
         continue;
@@ -396,6 +441,14 @@ export function translateSource(prog: ExecProgram): string {
         body.push(`{ const c = MG[depth]; if (c <= 0) { pc = ${target}; continue main; } MG[depth] = c - 1; }`);
       } else if (op === 0x85 || op === 0xc0 || op === 0x8d) {
         let call: string;
+        if (op === 0x85 && before !== null && (prog.helpers[code[w + 3]!]?.site?.(before[0], before[1]) ?? null) !== null) {
+          // The helper's form for this site's r1 (a known map: see HelperFn.site). It reads r1..r5,
+          // sets r0 and runs no callback, so only the arguments go out and r0 comes back; the locals
+          // stay live (a fault spills them, as they are what the interpreter would hold).
+          siteCalls.set(at, [code[w + 3]!, before[0], before[1]]);
+          body.push(`${spill([1, 2, 3, 4, 5])} m.left = left + m.reserve; m.pc = ${at}; m.depth = depth; m.prog = P; S${at}(m); left = m.left - m.reserve; l0 = lo[0]; h0 = hi[0];`);
+          continue;
+        }
         if (op === 0x85) {
           helperSlots.add(code[w + 3]!);
           call = `H${code[w + 3]!}(m);`;
@@ -432,6 +485,7 @@ export function translateSource(prog: ExecProgram): string {
   }
   const consts = [...helperSlots].map((sl) => `const H${sl} = P.helpers[${sl}];`).concat([...kfuncSlots].map((sl) => `const K${sl} = P.kfuncs[${sl}];`));
   for (const off of ctxSites) consts.push(`const CR${off} = P.ctxReads.fields.get(${off}).read;`);
+  for (const [at, [slot, l, h]] of siteCalls) consts.push(`const S${at} = P.helpers[${slot}].site(${l}, ${h}); if (S${at} === null) throw new Error('tier: the call site form of pc ${at} is gone');`);
   // The run's ctx region, looked up once per entry (only in code with rewritten ctx loads).
   const ctxEntry = ctxSites.size > 0 ? ' const CAP = m.access.cap, CXID = P.ctxReads.region(m);' : '';
   return `'use strict';

@@ -1,8 +1,14 @@
 // timedRuns / Kernel.repeatRuns: BPF_PROG_TEST_RUN's repetitions take a lean path (options resolved
 // once, no result object, stack frames renewed only for code that names r10, run-end hooks only when
 // asked); each repetition must still be a complete run of its own.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { BpfObject } from '../../../src/api/object.js';
 import { assemble } from '../../../src/isa/asm.js';
+import { Kernel, type KernelOptions } from '../../../src/kernel/kernel.js';
+import { ipv4Frame, ipv6Frame } from '../../../src/util/packets.js';
+import type { ExecProgram } from '../../../src/vm/machine.js';
+import { isTranslated } from '../../../src/vm/tier/cache.js';
 import { Cmd } from '../../../src/kernel/syscall/uapi.js';
 import { buildExecProgram } from '../../../src/vm/program.js';
 import { FRAMES, kernel, load, ProgType, testRun, u32s } from './harness.js';
@@ -64,5 +70,25 @@ describe('test-run repetitions', () => {
     const counted = testRun(k, fd, { data: FRAMES.v4_udp, repeat: 10 });
     expect(counted).toMatchObject({ err: 0, retval: lean.retval });
     expect(lean.retval).toBe(3);
+  });
+
+  it('repetitions on the default engine tier up (auto) with the interpreter’s results; a chosen engine stays', () => {
+    const frames = [ipv4Frame('tcp'), ipv4Frame('udp'), ipv6Frame('udp')];
+    const run = (o: KernelOptions): { out: string; translated: boolean } => {
+      const obj = BpfObject.open(readFileSync('programs/xdp_maps.bpf.o'), { kernel: new Kernel(o), name: 'xdp_maps' });
+      obj.load();
+      const p = obj.program('xdp_count');
+      const rets = frames.map((f) => p.testRun({ dataIn: f, repeat: 300 }).retval);
+      const maps = ['pkt_count', 'proto_stats'].map((n) => obj.map(n).entries().map(([k, v]) => `${Buffer.from(k).toString('hex')}=${Buffer.from(v).toString('hex')}`).join(' '));
+      const exec = (p as unknown as { kernelProg: { exec: ExecProgram } }).kernelProg.exec;
+      return { out: `${rets.join(',')} ${maps.join(' | ')}`, translated: isTranslated(exec) };
+    };
+    const chosen = run({ engine: 'fast' });
+    const dflt = run({});
+    expect(chosen.translated).toBe(false);
+    expect(dflt.translated).toBe(true);
+    expect(dflt.out).toBe(chosen.out);
+    // pkt_count[0] counts every run: 3 frames x 300 repetitions = 900 (0x384).
+    expect(chosen.out).toContain('00000000=8403000000000000');
   });
 });
