@@ -56,8 +56,9 @@ options:
   --run-timeout-ms MS  wall-clock limit of each run (run_timeout); default ${DEFAULT_RUN_TIMEOUT_MS}
   --coverage FILE      write line and branch coverage of the C sources (lcov; Istanbul JSON when
                        FILE ends in .json); covered runs use the reference interpreter
-  --engine NAME        interp (default), js (programs translated to JavaScript) or auto
-                       (interp for a program's first runs, then js); same results
+  --engine NAME        interp, js (programs translated to JavaScript) or auto (interp for a
+                       program's first runs, then js); same results. Default: interp, and
+                       auto for the repetitions of --repeat N > 1
   --trace              print every executed instruction (kernel syntax) with the registers it
                        changed, pointers by name (fp-8, ctx+0, pkt+14, map_value(NAME)+4), and the
                        source line whenever it changes
