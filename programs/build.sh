@@ -159,6 +159,7 @@ dynptr                        dynptr.bpf.c                        bpf    v3  -
 verifier_dynptr               verifier_dynptr.bpf.c               bpf    v3  -
 verifier_rcu                  verifier_rcu.bpf.c                  bpf    v3  -
 verifier_kfunc                verifier_kfunc.bpf.c                bpf    v3  -
+verifier_kfargs               verifier_kfargs.bpf.c               bpf    v3  -
 verifier_progtype             verifier_progtype.bpf.c             bpf    v3  -
 verifier_global               verifier_global.bpf.c               bpf    v3  -
 verifier_cbdynptr             verifier_cbdynptr.bpf.c             bpf    v3  -

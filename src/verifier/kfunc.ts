@@ -9,6 +9,7 @@ import type { VKfunc } from './api.js';
 import { isNullScalar, type Reg } from './reg.js';
 import { tnumIsConst } from './tnum.js';
 import { checkHelperMem } from './mem.js';
+import { checkKfuncBtfArg } from './kfunc-args.js';
 import { isRcuReg, isTrustedReg } from './trust.js';
 import { ERR, Reject, type Verifier } from './verifier.js';
 
@@ -57,11 +58,13 @@ export function checkKfuncStructArgs(v: Verifier, k: VKfunc): KfuncArgMeta {
         if (f.rcu !== true) v.reject(ERR.EINVAL, `R${regno} must be referenced or trusted`);
         if (!isRcuReg(reg)) v.reject(ERR.EINVAL, `R${regno} must be a rcu pointer`);
       }
-      if (releaseRegno === regno && reg.off !== 0) v.reject(ERR.EINVAL, `R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
+      if (k.argTypes !== undefined) checkKfuncBtfArg(v, k, i, a.name, f.release === true);
+      else if (releaseRegno === regno && reg.off !== 0) v.reject(ERR.EINVAL, `R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
       continue;
     }
-    // not a BTF pointer: a trusted argument refuses it; otherwise memory of the struct's size when
-    // the struct holds only scalars (KF_ARG_PTR_TO_MEM)
+    // not a BTF pointer: checkKfuncArgTypes took it (KF_ARG_PTR_TO_MEM) when the kfunc has argument types
+    if (k.argTypes !== undefined) continue;
+    // otherwise a trusted argument refuses it, or memory of the struct's size when the struct holds only scalars
     if (trusted && reg.type === 'scalar') v.reject(ERR.EINVAL, `R${regno} must be referenced or trusted`);
     if (!a.scalarStruct) v.reject(ERR.EINVAL, `arg#${i} pointer type STRUCT ${a.name} must point to scalar, or struct with scalar`);
     checkHelperMem(v, regno, a.size, false, false, false);
