@@ -160,6 +160,7 @@ verifier_dynptr               verifier_dynptr.bpf.c               bpf    v3  -
 verifier_rcu                  verifier_rcu.bpf.c                  bpf    v3  -
 verifier_kfunc                verifier_kfunc.bpf.c                bpf    v3  -
 verifier_kfargs               verifier_kfargs.bpf.c               bpf    v3  -
+verifier_argarena             verifier_argarena.bpf.c             bpf    v3  -
 verifier_progtype             verifier_progtype.bpf.c             bpf    v3  -
 verifier_global               verifier_global.bpf.c               bpf    v3  -
 verifier_cbdynptr             verifier_cbdynptr.bpf.c             bpf    v3  -

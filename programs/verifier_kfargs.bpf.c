@@ -38,6 +38,8 @@ extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
 extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
 extern int bpf_dynptr_from_skb(struct __sk_buff *s, u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
+extern int bpf_dynptr_from_xdp(struct xdp_md *x, u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
+extern int bpf_cpumask_populate(struct cpumask *cpumask, void *src, unsigned long src__sz) __ksym;
 extern void *bpf_arena_alloc_pages(void *p__map, void *addr__ign, u32 page_cnt, int node_id, u64 flags) __ksym;
 extern void bpf_arena_free_pages(void *p__map, void *ptr__ign, u32 page_cnt) __ksym;
 extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
@@ -248,6 +250,50 @@ __attribute__((naked)) int kfa_walked_offset(void)
 	:: __imm(bpf_get_current_task_btf), __imm(bpf_cpumask_first) : __clobber_all);
 }
 
+SEC("syscall")
+int kfa_void_sized_btf(void *c)
+{
+	struct bpf_cpumask *m = bpf_cpumask_create();
+
+	if (!m)
+		return 0;
+	bpf_cpumask_populate(&m->cpumask, bpf_get_current_task_btf(), 8);
+	bpf_cpumask_release(m);
+	return 0;
+}
+
+SEC("syscall")
+__attribute__((naked)) int kfa_release_offset(void)
+{
+	asm volatile(
+	"call %[bpf_cpumask_create];"
+	"if r0 == 0 goto 1f;"
+	"r1 = r0;"
+	"r1 += 8;"
+	"call %[bpf_cpumask_release];"
+	"1: r0 = 0;"
+	"exit;"
+	:: __imm(bpf_cpumask_create), __imm(bpf_cpumask_release) : __clobber_all);
+}
+
+SEC("syscall")
+__attribute__((naked)) int kfa_offset_into_member(void)
+{
+	/* a created cpumask + 8: inside its bits, not a struct cpumask */
+	asm volatile(
+	"call %[bpf_cpumask_create];"
+	"if r0 == 0 goto 1f;"
+	"r6 = r0;"
+	"r1 = r0;"
+	"r1 += 8;"
+	"call %[bpf_cpumask_first];"
+	"r1 = r6;"
+	"call %[bpf_cpumask_release];"
+	"1: r0 = 0;"
+	"exit;"
+	:: __imm(bpf_cpumask_create), __imm(bpf_cpumask_first), __imm(bpf_cpumask_release) : __clobber_all);
+}
+
 /* --- ctx arguments (KF_ARG_PTR_TO_CTX) --- */
 
 SEC("tc")
@@ -295,6 +341,25 @@ __attribute__((naked)) int kfa_ctx_scalar(void)
 	"r0 = 0;"
 	"exit;"
 	:: __imm(bpf_dynptr_from_skb) : __clobber_all);
+}
+
+SEC("xdp")
+int kfa_ctx_xdp_ok(struct xdp_md *x)
+{
+	struct bpf_dynptr d;
+
+	bpf_dynptr_from_xdp(x, 0, &d);
+	return 2;
+}
+
+SEC("xdp")
+int kfa_ctx_xdp_stack(struct xdp_md *x)
+{
+	struct bpf_dynptr d;
+	char buf[32] = {};
+
+	bpf_dynptr_from_xdp((struct xdp_md *)buf, 0, &d);
+	return 2;
 }
 
 /* --- __map and __ign --- */

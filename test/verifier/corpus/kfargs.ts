@@ -13,6 +13,7 @@
 import type { VerifierCase } from './types.js';
 
 const SCHED_CLS = 3;
+const XDP = 6;
 const SYSCALL = 31;
 
 function k(name: string, prog: string, what: string, progType = SYSCALL): VerifierCase {
@@ -35,10 +36,15 @@ export const CASES: VerifierCase[] = [
   k('kfargs-uninit-scalar', 'kfa_uninit_scalar', 'bpf_task_from_pid with r1 never written after a helper call'),
   k('kfargs-uninit-ptr', 'kfa_uninit_ptr', 'bpf_task_acquire with r1 never written after a helper call'),
   k('kfargs-walked-offset', 'kfa_walked_offset', 'current + 8 (a task_struct pointer at a fixed offset) passed as a cpumask'),
+  k('kfargs-void-sized-btf', 'kfa_void_sized_btf', 'the current task (a BTF pointer) passed as the void * buffer of bpf_cpumask_populate'),
+  k('kfargs-release-offset', 'kfa_release_offset', 'a created cpumask + 8 passed to bpf_cpumask_release'),
+  k('kfargs-offset-into-member', 'kfa_offset_into_member', 'a created cpumask + 8 (inside its bits) passed to bpf_cpumask_first'),
   k('kfargs-ctx', 'kfa_ctx_ok', 'bpf_dynptr_from_skb of the ctx', SCHED_CLS),
   k('kfargs-ctx-stack', 'kfa_ctx_stack', 'bpf_dynptr_from_skb of a stack buffer', SCHED_CLS),
   k('kfargs-ctx-offset', 'kfa_ctx_offset', 'bpf_dynptr_from_skb of ctx + 8', SCHED_CLS),
   k('kfargs-ctx-scalar', 'kfa_ctx_scalar', 'bpf_dynptr_from_skb of NULL', SCHED_CLS),
+  k('kfargs-ctx-xdp', 'kfa_ctx_xdp_ok', 'bpf_dynptr_from_xdp of the ctx', XDP),
+  k('kfargs-ctx-xdp-stack', 'kfa_ctx_xdp_stack', 'bpf_dynptr_from_xdp of a stack buffer', XDP),
   k('kfargs-map-array', 'kfa_map_array_ok', 'bpf_arena_alloc_pages of an array map (`__map`: any map pointer)'),
   k('kfargs-ret-iter-next-read', 'kfr_iter_next_read_ok', 'the int bpf_iter_num_next returns read after the NULL check'),
   k('kfargs-ret-iter-next-write', 'kfr_iter_next_write', 'the int bpf_iter_num_next returns written'),
