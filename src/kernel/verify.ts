@@ -89,12 +89,17 @@ function funcsOf(prog: KProg): VFunc[] {
       const args: GlobalArg[] = proto.params.map((p, k): GlobalArg => {
         const tg = argTags(k);
         const t = btf.resolved(p.type);
+        const tagged = tg.some((x) => x.startsWith('arg:'));
+        // btf_prepare_func_args: tags name pointer parameters only
+        if (t.kind !== 'PTR' && tagged) return { kind: 'invalid', msg: `arg#${k} has pointer tag, but is not a pointer type` };
         if (t.kind === 'INT' || t.kind === 'ENUM' || t.kind === 'ENUM64') return { kind: 'scalar' };
         if (t.kind === 'PTR') {
-          if (tg.includes('arg:ctx')) return { kind: 'ctx' };
+          if (tg.includes('arg:ctx')) return tg.some((x) => x.startsWith('arg:') && x !== 'arg:ctx') ? { kind: 'invalid', msg: `arg#${k} has invalid combination of tags` } : { kind: 'ctx' };
           const target = btf.resolved(t.type);
           if (tg.includes('arg:trusted') && (target.kind === 'STRUCT' || target.kind === 'UNION')) return { kind: 'trusted', name: target.name, nullable: tg.includes('arg:nullable') };
           if ((target.kind === 'STRUCT' || target.kind === 'UNION') && target.name === ctxName && ctxName !== '') return { kind: 'ctx' };
+          // from the 6.18 sources and recorded live (corpus group argarena): no other tag beside arg:arena
+          if (tg.includes('arg:arena')) return tg.some((x) => x.startsWith('arg:') && x !== 'arg:arena') ? { kind: 'invalid', msg: `arg#${k} arena cannot be combined with any other tags` } : { kind: 'arena' };
           if (target.kind === 'STRUCT' || target.kind === 'UNION' || target.kind === 'INT' || target.kind === 'ENUM' || target.kind === 'ENUM64') {
             return { kind: 'mem', size: btf.sizeof(t.type === 0 ? 0 : btf.resolve(t.type)), nullable: !tg.includes('arg:nonnull') };
           }

@@ -181,6 +181,13 @@ export type GlobalArg =
   | { readonly kind: 'mem'; readonly size: number; readonly nullable: boolean }
   /** `arg:trusted` (optionally with `arg:nullable`): a trusted pointer to kernel struct `name`. */
   | { readonly kind: 'trusted'; readonly name: string; readonly nullable: boolean }
+  /**
+   * `arg:arena` (`__arg_arena`): the caller passes an arena pointer or a scalar, the function sees
+   * an unknown scalar (6.18 btf_prepare_func_args ARG_PTR_TO_ARENA, btf_check_func_arg_match).
+   */
+  | { readonly kind: 'arena' }
+  /** A prototype btf_prepare_func_args refuses (EINVAL), with its log line (`arg#0 arena cannot be combined with any other tags`). */
+  | { readonly kind: 'invalid'; readonly msg: string }
   | { readonly kind: 'unsupported'; readonly type: string };
 
 /** A subprogram of BTF func_info. */

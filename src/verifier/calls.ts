@@ -616,6 +616,9 @@ function checkKfuncDynptrArgs(v: Verifier, k: NonNullable<ReturnType<Verifier['i
 
 /** btf_check_subprog_call for a global function: each argument against the prototype; an error message or null. */
 function globalArgsMismatch(v: Verifier, fn: VFunc): { errno: number; msg: string } | null {
+  // btf_prepare_func_args refuses the prototype before any argument is compared
+  const invalid = fn.args.find((a) => a.kind === 'invalid');
+  if (invalid !== undefined) return { errno: ERR.EINVAL, msg: invalid.msg };
   for (let k = 0; k < fn.args.length; k++) {
     const a = fn.args[k]!;
     const regno = k + 1;
@@ -624,6 +627,8 @@ function globalArgsMismatch(v: Verifier, fn: VFunc): { errno: number; msg: strin
       if (reg.type !== 'scalar') return { errno: ERR.EINVAL, msg: `R${regno} is not a scalar` };
     } else if (a.kind === 'ctx') {
       if (reg.type !== 'ctx') return { errno: ERR.EINVAL, msg: `arg#${k} expects pointer to ctx` };
+    } else if (a.kind === 'arena') {
+      if (reg.type !== 'arena' && reg.type !== 'scalar') return { errno: ERR.EINVAL, msg: `R${regno} is not a pointer to arena or scalar.` };
     } else if (a.kind === 'trusted') {
       // btf_check_func_arg_match for ARG_PTR_TO_BTF_ID | PTR_TRUSTED (| PTR_MAYBE_NULL)
       if (isNullScalar(reg) && a.nullable) continue;

@@ -434,11 +434,13 @@ export class Verifier {
     const regs: Reg[] = new Array(11).fill(NOT_INIT);
     fn.args.forEach((a, k) => {
       if (a.kind === 'unsupported') this.reject(ERR.EINVAL, `Arg#${k} type ${a.type} in ${fn.name}() is not supported yet.`);
+      if (a.kind === 'invalid') this.reject(ERR.EINVAL, a.msg);
       if (a.kind === 'trusted') {
         regs[k + 1] = ptrReg('btf_id', { btfName: a.name, trust: 'trusted', maybeNull: a.nullable, ...(a.nullable ? { id: this.newId() } : {}) });
         return;
       }
-      regs[k + 1] = a.kind === 'ctx' ? ptrReg('ctx') : a.kind === 'scalar' ? UNKNOWN_SCALAR : ptrReg('mem', { memSize: a.size, maybeNull: a.nullable, ...(a.nullable ? { id: this.newId() } : {}) });
+      // an arg:arena parameter is an unknown scalar (an arena pointer or a scalar was passed)
+      regs[k + 1] = a.kind === 'ctx' ? ptrReg('ctx') : a.kind === 'scalar' || a.kind === 'arena' ? UNKNOWN_SCALAR : ptrReg('mem', { memSize: a.size, maybeNull: a.nullable, ...(a.nullable ? { id: this.newId() } : {}) });
     });
     regs[10] = ptrReg('fp', { frameno: 0 });
     const st: VState = { frames: [{ regs, stack: [], callsite: -1, frameno: 0, subprog: sub, cbRet: null, async: false }], refs: [], lockId: 0, lockOff: 0, mayGotoDepth: 0, cbDepth: 0 };
