@@ -151,3 +151,26 @@ describe('results', () => {
     expect(load(k, `call kfunc t_int_ret\nldxw r0, [r0+4]\nexit`)).toEqual({ fd: -ERRNO.EACCES, line: 'R0 min value is outside of the allowed memory range' });
   });
 });
+
+describe('the struct_ops association kfuncs (bpf_testmod of 6.18 and its 2026 forms)', () => {
+  const withTestmod = (): Kernel => new Kernel({ testmod: true });
+  it('bpf_kfunc_multi_st_ops_test_1 and its _impl / _assoc forms are KF_TRUSTED_ARGS: NULL args is refused, a stack struct taken', () => {
+    const k = withTestmod();
+    for (const name of ['bpf_kfunc_multi_st_ops_test_1', 'bpf_kfunc_multi_st_ops_test_1_impl', 'bpf_kfunc_multi_st_ops_test_1_assoc']) {
+      expect(load(k, `mov r1, 0\nmov r2, 0\ncall kfunc ${name}\nmov r0, 0\nexit`), name).toEqual({ fd: -ERRNO.EACCES, line: 'Possibly NULL pointer passed to trusted arg0' });
+      const r = load(k, `stdw [r10-8], 0\nmov r1, r10\nadd r1, -8\nmov r2, 0\ncall kfunc ${name}\nmov r0, 0\nexit`);
+      expect(r.fd, `${name}: ${r.line}`).toBeGreaterThan(0);
+    }
+  });
+  it('the __prog argument of _impl is not read (NULL or unset), the id of the plain form is a scalar', () => {
+    const k = withTestmod();
+    const r = load(k, `stdw [r10-8], 0\ncall 7\nmov r1, r10\nadd r1, -8\ncall kfunc bpf_kfunc_multi_st_ops_test_1_impl\nmov r0, 0\nexit`);
+    expect(r.fd, r.line).toBeGreaterThan(0);
+    expect(load(k, `stdw [r10-8], 0\nmov r1, r10\nadd r1, -8\nmov r2, r10\ncall kfunc bpf_kfunc_multi_st_ops_test_1\nmov r0, 0\nexit`)).toEqual({ fd: -ERRNO.EINVAL, line: 'R2 is not a scalar' });
+  });
+  it('bpf_prog_get_assoc_struct_ops (emulator extension): its `void *` result is an object the program may read after a NULL check', () => {
+    const k = withTestmod();
+    expect(load(k, `mov r1, 0\ncall kfunc bpf_prog_get_assoc_struct_ops\njeq r0, 0, +1\nldxw r0, [r0+0]\nmov r0, 0\nexit`).fd).toBeGreaterThan(0);
+    expect(load(k, `mov r1, 0\ncall kfunc bpf_prog_get_assoc_struct_ops\nldxw r0, [r0+0]\nmov r0, 0\nexit`)).toEqual({ fd: -ERRNO.EACCES, line: "R0 invalid mem access 'ptr_or_null_'" });
+  });
+});
