@@ -76,6 +76,7 @@ socket_filter                 socket_filter.bpf.c                 bpf    v3  -
 cgroup_skb                    cgroup_skb.bpf.c                    bpf    v3  -
 syscall_ctx                   syscall_ctx.bpf.c                   bpf    v3  -
 arena_list                    arena_list.bpf.c                    bpf    v3  -
+arena_arg                     arena_arg.bpf.c                     bpf    v3  -
 arena_fixed                   arena_fixed.bpf.c                   bpf    v3  -
 tracing                       tracing.bpf.c                       bpf    v3  -D__TARGET_ARCH_x86
 tracing_btf                   tracing_btf.bpf.c                   bpf    v3  -
