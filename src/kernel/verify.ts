@@ -378,6 +378,12 @@ function kfuncArgTypes(k: Kernel, params: readonly { readonly name: string; read
   });
 }
 
+/** The scalar parameter `rdonly_buf_size` / `rdwr_buf_size` that sizes a pointer-to-scalar result (check_kfunc_args is_ret_buf_sz). */
+function retBufSizeOf(params: readonly { readonly name: string; readonly type: string }[]): Pick<VKfunc, 'retBufSize'> {
+  const arg = params.findIndex((x) => (x.name === 'rdonly_buf_size' || x.name === 'rdwr_buf_size') && !x.type.trim().endsWith('*'));
+  return arg < 0 ? {} : { retBufSize: { arg, rdonly: params[arg]!.name === 'rdonly_buf_size' } };
+}
+
 /**
  * The result of a kfunc by its return type (check_kfunc_call): a scalar, nothing, a BTF pointer,
  * read-only memory of a scalar pointee's size (`int *`), or a scalar for `void *` (the arena
@@ -485,6 +491,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
         nargs: p.params.length,
         ...ret,
         argTypes: kfuncArgTypes(k, p.params),
+        ...retBufSizeOf(p.params),
         ...(r.def.flags?.sleepable === true ? { sleepable: true } : {}),
         retStruct: m?.[1] ?? '',
         memArgs: p.params.map((x) => kfuncMemArg(k, x.name, x.type)),

@@ -100,6 +100,11 @@ export interface VKfunc {
    * (check_kfunc_call, btf_resolve_size of the pointee).
    */
   readonly retMem?: number;
+  /**
+   * The scalar parameter named `rdonly_buf_size` or `rdwr_buf_size`: a known constant that sizes
+   * the memory a pointer-to-scalar result points to (read-only for `rdonly_buf_size`).
+   */
+  readonly retBufSize?: { readonly arg: number; readonly rdonly: boolean };
 }
 
 /**

@@ -530,7 +530,7 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
   }
   if (k.argTypes === undefined) for (let r = 1; r <= k.nargs; r++) v.readReg(r);
   checkKfuncFlags(v, k);
-  if (k.argTypes !== undefined) checkKfuncArgTypes(v, k);
+  const argMeta = k.argTypes !== undefined ? checkKfuncArgTypes(v, k) : null;
   const refs = checkKfuncStructArgs(v, k);
   const iterNextOf = checkIterArgs(v, k);
   const dynptr = k.dynptrArgs !== undefined || k.constSizeArg !== undefined ? checkKfuncDynptrArgs(v, k) : null;
@@ -550,9 +550,12 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
   if (k.ret === 'void') v.setReg(0, NOT_INIT);
   else if (k.ret === 'integer') v.setReg(0, UNKNOWN_SCALAR);
   else if (k.retMem !== undefined) {
-    // a pointer to a scalar: read-only memory of its size, tied to the reference an argument holds
+    // a pointer to a scalar: read-only memory of its size, or of the `rdonly_buf_size` /
+    // `rdwr_buf_size` argument (writable for the latter), tied to the reference an argument holds
     const nul = k.ret === 'ptr_or_null';
-    v.setReg(0, ptrReg('mem', { memSize: k.retMem, rdonly: true, maybeNull: nul, refObjId: refs.refObjId, ...(nul ? { id: v.newId() } : {}) }));
+    const size = argMeta?.retSize ?? k.retMem;
+    const rdonly = argMeta?.retSize === undefined || k.retBufSize?.rdonly === true;
+    v.setReg(0, ptrReg('mem', { memSize: size, rdonly, maybeNull: nul, refObjId: refs.refObjId, ...(nul ? { id: v.newId() } : {}) }));
   }
   else if (dynptr !== null && (k.name === 'bpf_dynptr_slice' || k.name === 'bpf_dynptr_slice_rdwr')) {
     // a slice: mem of the constant size, read-only from bpf_dynptr_slice, tied to its dynptr (not to a reference)

@@ -40,7 +40,8 @@ export function btfNameOfReg(r: Reg): string | undefined {
  * pointer, and memory of scalar targets in registers other than the stack. Arguments are read
  * only as the kernel reads them: `__ign` and `__prog` ones may be unset.
  */
-export function checkKfuncArgTypes(v: Verifier, k: VKfunc): void {
+export function checkKfuncArgTypes(v: Verifier, k: VKfunc): { readonly retSize: number | undefined } {
+  let retSize: number | undefined;
   const types = k.argTypes!;
   const f = k.flags ?? {};
   const trusted = f.trustedArgs === true || f.release === true || f.rcu === true;
@@ -53,6 +54,11 @@ export function checkKfuncArgTypes(v: Verifier, k: VKfunc): void {
     if (a.kind === 'scalar') {
       if (reg.type !== 'scalar') v.reject(ERR.EINVAL, `R${regno} is not a scalar`);
       if (k.constArgs?.[i] === true && !tnumIsConst(reg.s.var)) v.reject(ERR.EINVAL, `R${regno} must be a known constant`);
+      if (k.retBufSize?.arg === i) {
+        // is_ret_buf_sz: the result's memory size
+        if (!tnumIsConst(reg.s.var)) v.reject(ERR.EINVAL, `R${regno} is not a const`);
+        retSize = Number(reg.s.var.value);
+      }
       continue;
     }
     const nullable = a.nullable === true;
@@ -101,6 +107,7 @@ export function checkKfuncArgTypes(v: Verifier, k: VKfunc): void {
     checkHelperMem(v, regno, a.size, false, false, false);
     checkHelperMem(v, regno, a.size, true, false, false);
   }
+  return { retSize };
 }
 
 /**

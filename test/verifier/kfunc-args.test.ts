@@ -1,7 +1,7 @@
 /**
  * kfunc argument and result kinds that no kfunc of this kernel build lets a loadable program reach
- * (`__str`, `__map`, `__ign`, `__k`, `__nullable`, `void *` and `int *` results, `void *` and
- * pointer-to-pointer parameters): test kfuncs registered with such prototypes, and each expectation
+ * (`__str`, `__map`, `__ign`, `__k`, `__nullable`, `void *` and `int *` results, results sized by
+ * `rdonly_buf_size` / `rdwr_buf_size`, `void *` and pointer-to-pointer parameters): test kfuncs registered with such prototypes, and each expectation
  * taken from the 6.18 sources (kernel/bpf/verifier.c check_kfunc_args, get_kfunc_ptr_arg_type,
  * check_reg_const_str, check_kfunc_call), not from a live run. The kinds this kernel does show
  * are in corpus group kfargs (test/verifier/corpus/kfargs.ts).
@@ -31,6 +31,8 @@ const TEST_KFUNCS: readonly KfuncDef[] = [
   { name: 't_int_arg', proto: { ret: 'int', params: [P('p', 'int *')] }, impl: () => 0 },
   { name: 't_void_ret', proto: { ret: 'void *', params: [] }, impl: () => 0 },
   { name: 't_int_ret', proto: { ret: 'int *', params: [] }, impl: () => 0 },
+  { name: 't_rdwr_ret', proto: { ret: 'int *', params: [P('rdwr_buf_size', 'const int')] }, impl: () => 0 },
+  { name: 't_rdonly_ret', proto: { ret: 'int *', params: [P('rdonly_buf_size', 'const int')] }, impl: () => 0 },
 ];
 
 function kernel(): Kernel {
@@ -149,6 +151,14 @@ describe('results', () => {
     // check_mem_region_access: `invalid access to memory, mem_size=4 off=4 size=4`, then this line
     // (as the live case kfargs-ret-iter-next-past-end shows)
     expect(load(k, `call kfunc t_int_ret\nldxw r0, [r0+4]\nexit`)).toEqual({ fd: -ERRNO.EACCES, line: 'R0 min value is outside of the allowed memory range' });
+  });
+  it('rdwr_buf_size / rdonly_buf_size: a constant argument sizes the result, writable for rdwr', () => {
+    const k = kernel();
+    expect(load(k, `mov r1, 16\ncall kfunc t_rdwr_ret\nstw [r0+12], 1\nmov r0, 0\nexit`).fd).toBeGreaterThan(0);
+    expect(load(k, `mov r1, 16\ncall kfunc t_rdwr_ret\nstw [r0+16], 1\nmov r0, 0\nexit`)).toEqual({ fd: -ERRNO.EACCES, line: 'R0 min value is outside of the allowed memory range' });
+    expect(load(k, `mov r1, 16\ncall kfunc t_rdonly_ret\nldxw r0, [r0+12]\nexit`).fd).toBeGreaterThan(0);
+    expect(load(k, `mov r1, 16\ncall kfunc t_rdonly_ret\nstw [r0+0], 1\nmov r0, 0\nexit`)).toEqual({ fd: -ERRNO.EACCES, line: 'R0 cannot write into rdonly_mem' });
+    expect(load(k, `call 7\nmov r1, r0\ncall kfunc t_rdwr_ret\nmov r0, 0\nexit`)).toEqual({ fd: -ERRNO.EINVAL, line: 'R1 is not a const' });
   });
 });
 
