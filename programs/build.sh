@@ -76,6 +76,7 @@ socket_filter                 socket_filter.bpf.c                 bpf    v3  -
 cgroup_skb                    cgroup_skb.bpf.c                    bpf    v3  -
 syscall_ctx                   syscall_ctx.bpf.c                   bpf    v3  -
 arena_list                    arena_list.bpf.c                    bpf    v3  -
+arena_arg                     arena_arg.bpf.c                     bpf    v3  -
 arena_fixed                   arena_fixed.bpf.c                   bpf    v3  -
 tracing                       tracing.bpf.c                       bpf    v3  -D__TARGET_ARCH_x86
 tracing_btf                   tracing_btf.bpf.c                   bpf    v3  -
@@ -159,6 +160,8 @@ dynptr                        dynptr.bpf.c                        bpf    v3  -
 verifier_dynptr               verifier_dynptr.bpf.c               bpf    v3  -
 verifier_rcu                  verifier_rcu.bpf.c                  bpf    v3  -
 verifier_kfunc                verifier_kfunc.bpf.c                bpf    v3  -
+verifier_kfargs               verifier_kfargs.bpf.c               bpf    v3  -
+verifier_argarena             verifier_argarena.bpf.c             bpf    v3  -
 verifier_progtype             verifier_progtype.bpf.c             bpf    v3  -
 verifier_global               verifier_global.bpf.c               bpf    v3  -
 verifier_cbdynptr             verifier_cbdynptr.bpf.c             bpf    v3  -

@@ -91,7 +91,8 @@ export function installDefaults(k: Kernel, extraProgTypes: readonly ProgTypeOps[
     proto: { ret: 'void *', params: [{ name: 'aux__prog', type: 'void *' }] },
     implicitProg: 'suffix',
     // NULL when the program is unassociated or poisoned (KF_RET_NULL for the verifier)
-    flags: { retNull: true },
+    // the result is read as a kernel object (retObject), not as the scalar the kernel makes of a `void *`
+    flags: { retNull: true, retObject: true },
     impl: (c) => getAssocStructOps(c.prog)?.pointer ?? 0n,
   });
   // kernel/bpf/helpers.c generic kfuncs: RCU read-side sections are no-ops in the single-threaded

@@ -27,6 +27,11 @@ export interface KfuncFlags {
   readonly arenaRet?: boolean;
   /** KF_RCU: struct arguments may be RCU pointers (trusted or MEM_RCU), not NULL. */
   readonly rcu?: boolean;
+  /**
+   * Emulator extension: a `void *` result is a read-only kernel object that the program may read
+   * through (the kernel types every other `void *` kfunc result as a scalar).
+   */
+  readonly retObject?: boolean;
   /** KF_ITER_NEW / KF_ITER_NEXT / KF_ITER_DESTROY: an open-coded iterator `bpf_iter_<type>_*` (arg 0 `struct bpf_iter_<type> *`). */
   readonly iter?: 'new' | 'next' | 'destroy';
   /** KF_RCU_PROTECTED: only inside an RCU read-side section (any non-sleepable program is in one). */

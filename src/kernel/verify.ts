@@ -11,7 +11,8 @@ import { ArrayMap } from '../maps/array.js';
 import type { InnerMapMeta } from '../maps/map-in-map.js';
 import type { SpecialField } from '../maps/types.js';
 import { verify } from '../verifier/verifier.js';
-import type { BtfAccess, GlobalArg, PseudoTarget, VerifierInput, VerifierResult, VFunc, VKfunc, VMap } from '../verifier/api.js';
+import type { BtfAccess, GlobalArg, PseudoTarget, VerifierInput, VerifierResult, VFunc, VKfunc, VKfuncArgType, VMap } from '../verifier/api.js';
+import type { KfuncDef } from './kfuncs.js';
 import { UNPRIV_HELPERS } from './progtypes/unpriv.js';
 import { retRangeOf, verifierCtxOf, type VCtxArg, type VCtxInfo } from './progtypes/vctx.js';
 import { AttachType, ProgType } from '../object/uapi.js';
@@ -88,12 +89,17 @@ function funcsOf(prog: KProg): VFunc[] {
       const args: GlobalArg[] = proto.params.map((p, k): GlobalArg => {
         const tg = argTags(k);
         const t = btf.resolved(p.type);
+        const tagged = tg.some((x) => x.startsWith('arg:'));
+        // btf_prepare_func_args: tags name pointer parameters only
+        if (t.kind !== 'PTR' && tagged) return { kind: 'invalid', msg: `arg#${k} has pointer tag, but is not a pointer type` };
         if (t.kind === 'INT' || t.kind === 'ENUM' || t.kind === 'ENUM64') return { kind: 'scalar' };
         if (t.kind === 'PTR') {
-          if (tg.includes('arg:ctx')) return { kind: 'ctx' };
+          if (tg.includes('arg:ctx')) return tg.some((x) => x.startsWith('arg:') && x !== 'arg:ctx') ? { kind: 'invalid', msg: `arg#${k} has invalid combination of tags` } : { kind: 'ctx' };
           const target = btf.resolved(t.type);
           if (tg.includes('arg:trusted') && (target.kind === 'STRUCT' || target.kind === 'UNION')) return { kind: 'trusted', name: target.name, nullable: tg.includes('arg:nullable') };
           if ((target.kind === 'STRUCT' || target.kind === 'UNION') && target.name === ctxName && ctxName !== '') return { kind: 'ctx' };
+          // from the 6.18 sources and recorded live (corpus group argarena): no other tag beside arg:arena
+          if (tg.includes('arg:arena')) return tg.some((x) => x.startsWith('arg:') && x !== 'arg:arena') ? { kind: 'invalid', msg: `arg#${k} arena cannot be combined with any other tags` } : { kind: 'arena' };
           if (target.kind === 'STRUCT' || target.kind === 'UNION' || target.kind === 'INT' || target.kind === 'ENUM' || target.kind === 'ENUM64') {
             return { kind: 'mem', size: btf.sizeof(t.type === 0 ? 0 : btf.resolve(t.type)), nullable: !tg.includes('arg:nonnull') };
           }
@@ -333,6 +339,122 @@ function kfuncStructArgs(k: Kernel, params: readonly { readonly name: string; re
   return out.some((x) => x !== undefined) ? out : undefined;
 }
 
+/** Pointer targets with their own argument checks (dynptrs, iterators, locks, graph nodes, work items). */
+const SPECIAL_ARG_STRUCTS: ReadonlySet<string> = new Set(['bpf_dynptr', 'bpf_spin_lock', 'bpf_res_spin_lock', 'bpf_wq', 'bpf_task_work', 'bpf_list_head', 'bpf_list_node', 'bpf_rb_root', 'bpf_rb_node', 'bpf_refcount']);
+
+/** A C type without its leading qualifiers (`const struct cpumask` -> `struct cpumask`). */
+function unqualified(t: string): string {
+  return t.trim().replace(/^((const|volatile)\s+)+/, '').trim();
+}
+
+/**
+ * Every BPF-visible parameter of a kfunc by its type and name suffix ({@link VKfuncArgType}),
+ * following get_kfunc_ptr_arg_type: `__ign`/`__prog` are skipped, scalars, `__str`, `__map`,
+ * dynptr / iterator / lock parameters, the program types' ctx structs, then pointers to structs
+ * (scalar-only ones may also be memory), to scalars, to void and to pointers.
+ */
+function kfuncArgTypes(k: Kernel, params: readonly { readonly name: string; readonly type: string }[]): VKfuncArgType[] {
+  return params.map((x, i): VKfuncArgType => {
+    const t = x.type.trim();
+    if (/__(ign|prog)$/.test(x.name)) return { kind: 'ignore' };
+    // a struct passed by value is not a BPF argument type (check_kfunc_args: "Unrecognized arg#")
+    if (!t.endsWith('*')) return /^(struct|union)\s/.test(unqualified(t)) ? { kind: 'ignore' } : { kind: 'scalar' };
+    if (x.name.endsWith('__str')) return { kind: 'const_str' };
+    if (x.name.endsWith('__map')) return { kind: 'map' };
+    const inner = unqualified(t.slice(0, -1));
+    const sm = /^(struct|union)\s+(\w+)$/.exec(inner);
+    const name = sm?.[2];
+    const nullable = x.name.endsWith('__nullable');
+    if (/__(iter|uninit|irq_flag)$/.test(x.name) || (name !== undefined && (SPECIAL_ARG_STRUCTS.has(name) || name.startsWith('bpf_iter_')))) return { kind: 'special', nullable };
+    if (name !== undefined && CTX_STRUCT_NAMES.has(name)) return { kind: 'ctx' };
+    const next = params[i + 1];
+    const sized = next !== undefined && /__szk?$/.test(next.name);
+    if (sm !== null && name !== undefined) {
+      const target = scalarStruct(k.vmlinuxBtf, name) ? 'scalar_struct' : 'struct';
+      return { kind: 'ptr', target, targetStr: `${sm[1]!.toUpperCase()} ${name}`, size: k.types.structs.get(name)?.size ?? 0, sized, nullable };
+    }
+    if (inner === 'void') return { kind: 'ptr', target: 'void', targetStr: 'UNKNOWN ', size: 0, sized, nullable };
+    if (inner.endsWith('*')) return { kind: 'ptr', target: 'other', targetStr: 'PTR ', size: 8, sized, nullable };
+    let size = 0;
+    try {
+      size = typeLayout(inner, k.types.structs).size;
+    } catch {
+      return { kind: 'ptr', target: 'other', targetStr: `UNKNOWN ${inner}`, size: 0, sized, nullable };
+    }
+    return { kind: 'ptr', target: 'scalar', targetStr: `INT ${inner}`, size, sized, nullable };
+  });
+}
+
+/** The scalar parameter `rdonly_buf_size` / `rdwr_buf_size` that sizes a pointer-to-scalar result (check_kfunc_args is_ret_buf_sz). */
+function retBufSizeOf(params: readonly { readonly name: string; readonly type: string }[]): Pick<VKfunc, 'retBufSize'> {
+  const arg = params.findIndex((x) => (x.name === 'rdonly_buf_size' || x.name === 'rdwr_buf_size') && !x.type.trim().endsWith('*'));
+  return arg < 0 ? {} : { retBufSize: { arg, rdonly: params[arg]!.name === 'rdonly_buf_size' } };
+}
+
+/**
+ * The result of a kfunc by its return type (check_kfunc_call): a scalar, nothing, a BTF pointer,
+ * read-only memory of a scalar pointee's size (`int *`), or a scalar for `void *` (the arena
+ * allocator, any `void *` kfunc but the dynptr slices, which check_special_kfunc types first, and
+ * the emulator's own `retObject` kfuncs).
+ */
+function kfuncRet(k: Kernel, def: KfuncDef): Pick<VKfunc, 'ret' | 'retMem'> {
+  const p = def.proto;
+  if (p.ret === 'void') return { ret: 'void' };
+  const t = p.ret.trim();
+  if (!t.endsWith('*') || def.flags?.arenaRet === true) return { ret: 'integer' };
+  const ptr = def.flags?.retNull === true ? 'ptr_or_null' : 'ptr';
+  const inner = unqualified(t.slice(0, -1));
+  if (inner === 'void') return def.flags?.retObject === true || def.name.startsWith('bpf_dynptr_slice') ? { ret: ptr } : { ret: 'integer' };
+  if (/^(struct|union)\s/.test(inner) || inner.endsWith('*')) return { ret: ptr };
+  try {
+    return { ret: ptr, retMem: typeLayout(inner, k.types.structs).size };
+  } catch {
+    return { ret: ptr };
+  }
+}
+
+/**
+ * btf_struct_ids_match over the kernel's BTF: struct `have` at `off` is struct `want` when they
+ * are the same at offset 0 or, unless `strict`, when walking the members at `off` reaches a nested
+ * `want` (btf_struct_walk: a struct member starting exactly at the offset, then its first members
+ * at offset 0; arrays by element). Unknown structs match (the BTF in use may not declare them).
+ */
+export function btfStructMatchOf(btf: Btf): (have: string, off: number, want: string, strict: boolean) => boolean {
+  return (have, off, want, strict) => {
+    if (off === 0 && have === want) return true;
+    if (strict) return false;
+    const t = btf.findByName(have, 'STRUCT')[0] ?? btf.findByName(have, 'UNION')[0];
+    if (t === undefined || btf.findByName(want, 'STRUCT')[0] === undefined) return t === undefined;
+    try {
+      let id = t.id;
+      let at = off;
+      for (let depth = 0; depth < 32; depth++) {
+        const r = btf.resolved(id);
+        if (r.kind !== 'STRUCT' && r.kind !== 'UNION') return false;
+        const m = btf.members(r.id).find((x) => x.byteOffset <= at && at < x.byteOffset + Math.max(1, btf.sizeof(x.type)));
+        if (m === undefined) return false;
+        let rel = at - m.byteOffset;
+        let mt = btf.resolved(m.type);
+        while (mt.kind === 'ARRAY') {
+          const elem = btf.sizeof(mt.type);
+          if (elem <= 0) return false;
+          rel %= elem;
+          mt = btf.resolved(mt.type);
+        }
+        if (mt.kind !== 'STRUCT' && mt.kind !== 'UNION') return false;
+        id = mt.id;
+        if (rel === 0) {
+          if (mt.name === want) return true;
+          at = 0;
+        } else at = rel;
+      }
+    } catch {
+      return false;
+    }
+    return false;
+  };
+}
+
 /** What BPF_PROG_LOAD found for the pseudo instructions, by pc. */
 export type PseudoMaps = ReadonlyMap<number, PseudoTarget>;
 
@@ -365,8 +487,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
       const r = k.kfuncs.byBtfId(btfId);
       if (r === undefined) return undefined;
       const p = r.def.proto;
-      // a kfunc returning `void *` (the arena allocator) gives a scalar (check_kfunc_call)
-      const ret = p.ret === 'void' ? 'void' : r.def.flags?.arenaRet === true ? 'integer' : /\*/.test(p.ret) ? (r.def.flags?.retNull === true ? 'ptr_or_null' : 'ptr') : 'integer';
+      const ret = kfuncRet(k, r.def);
       const m = /struct\s+(\w+)\s*\*/.exec(p.ret);
       const iterArgs = p.params.map((x) => (x.name.endsWith('__iter') ? kfuncIterArg(k, x.type) : undefined));
       const it = r.def.flags?.iter !== undefined && p.params.length > 0 ? kfuncIterArg(k, p.params[0]!.type) : undefined;
@@ -375,7 +496,9 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
       return {
         name: r.def.name,
         nargs: p.params.length,
-        ret,
+        ...ret,
+        argTypes: kfuncArgTypes(k, p.params),
+        ...retBufSizeOf(p.params),
         ...(r.def.flags?.sleepable === true ? { sleepable: true } : {}),
         retStruct: m?.[1] ?? '',
         memArgs: p.params.map((x) => kfuncMemArg(k, x.name, x.type)),
@@ -390,6 +513,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     },
     ctx: verifierCtxOf(prog.type, prog.expectedAttachType, ctxInfoOf(k, prog)),
     btfAccess: btfAccessOf(k),
+    btfStructMatch: btfStructMatchOf(k.vmlinuxBtf),
     ...(prog.type === ProgType.STRUCT_OPS ? structOpsBtfWrite(k, prog) : {}),
     nrCpus: k.nrCpus,
     retRange: retRangeOf(prog.type, prog.expectedAttachType),

@@ -90,7 +90,44 @@ export interface VKfunc {
   readonly memSizeArgs?: readonly number[];
   /** Per argument: a scalar parameter with the `__k` suffix (a known constant, KF_ARG_CONST). */
   readonly constArgs?: readonly boolean[];
+  /**
+   * Per argument, what its BTF type makes it (check_kfunc_args, get_kfunc_ptr_arg_type); when
+   * absent only the per-kind lists above are checked and every argument must be initialised.
+   */
+  readonly argTypes?: readonly VKfuncArgType[];
+  /**
+   * A result pointing to a scalar type (`int *`): PTR_TO_MEM | MEM_RDONLY of this many bytes
+   * (check_kfunc_call, btf_resolve_size of the pointee).
+   */
+  readonly retMem?: number;
+  /**
+   * The scalar parameter named `rdonly_buf_size` or `rdwr_buf_size`: a known constant that sizes
+   * the memory a pointer-to-scalar result points to (read-only for `rdonly_buf_size`).
+   */
+  readonly retBufSize?: { readonly arg: number; readonly rdonly: boolean };
 }
+
+/**
+ * A kfunc parameter by its BTF type and name suffix, in get_kfunc_ptr_arg_type's order:
+ * `__ign` / `__prog` parameters are not looked at; scalars must be scalars; the program type's
+ * ctx struct is KF_ARG_PTR_TO_CTX; `__map` and `__str` name a map and a read-only string;
+ * dynptrs, iterators, locks and irq flags have their own checks ('special'); any other pointer is
+ * a BTF pointer when the register holds one, else memory (`sized`: by the next `__sz`/`__szk`
+ * parameter) of a scalar or scalar-only struct target.
+ */
+export type VKfuncArgType =
+  | { readonly kind: 'ignore' | 'scalar' | 'ctx' | 'map' | 'const_str' | 'special'; readonly nullable?: boolean }
+  | {
+      readonly kind: 'ptr';
+      /** What the pointer points to: a struct or union, a scalar, a struct of scalars only, void, or anything else. */
+      readonly target: 'struct' | 'scalar' | 'scalar_struct' | 'void' | 'other';
+      /** btf_type_str and name of the target, as messages print it (`STRUCT task_struct`, `UNKNOWN `). */
+      readonly targetStr: string;
+      /** The target's size in bytes (memory arguments). */
+      readonly size: number;
+      readonly sized: boolean;
+      readonly nullable: boolean;
+    };
 
 /** KF_ACQUIRE, KF_RELEASE, KF_RET_NULL, KF_TRUSTED_ARGS, KF_RCU, KF_SLEEPABLE, KF_DESTRUCTIVE. */
 export interface VKfuncFlags {
@@ -151,6 +188,13 @@ export type GlobalArg =
   | { readonly kind: 'mem'; readonly size: number; readonly nullable: boolean }
   /** `arg:trusted` (optionally with `arg:nullable`): a trusted pointer to kernel struct `name`. */
   | { readonly kind: 'trusted'; readonly name: string; readonly nullable: boolean }
+  /**
+   * `arg:arena` (`__arg_arena`): the caller passes an arena pointer or a scalar, the function sees
+   * an unknown scalar (6.18 btf_prepare_func_args ARG_PTR_TO_ARENA, btf_check_func_arg_match).
+   */
+  | { readonly kind: 'arena' }
+  /** A prototype btf_prepare_func_args refuses (EINVAL), with its log line (`arg#0 arena cannot be combined with any other tags`). */
+  | { readonly kind: 'invalid'; readonly msg: string }
   | { readonly kind: 'unsupported'; readonly type: string };
 
 /** A subprogram of BTF func_info. */
@@ -194,6 +238,12 @@ export interface VerifierInput {
    * argument kinds from the BTF prototype (verified once, separately, as the kernel does).
    */
   readonly funcs?: readonly VFunc[];
+  /**
+   * btf_struct_ids_match on the kernel's BTF: whether a pointer to struct `have` at offset `off` is
+   * a pointer to struct `want` — the same type at offset 0, or (unless `strict`) a struct nested at
+   * that offset, walking first members. Absent: any struct matches.
+   */
+  btfStructMatch?(have: string, off: number, want: string, strict: boolean): boolean;
   /** btf_struct_access on the kernel's BTF: a load of `size` bytes at `off` of `struct <name>`. */
   btfAccess?(name: string, off: number, size: number): BtfAccess;
   /** The pc of the program's exception callback (BTF decl tag "exception_callback:<fn>"), if it names one. */

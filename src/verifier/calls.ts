@@ -7,7 +7,7 @@
  */
 import type { RawInsn } from '../isa/insn.js';
 import type { HelperProto, ProtoArg } from '../helpers/registry.js';
-import { constReg, isNullScalar, isPointer, NOT_INIT, ptrReg, regTypeStr, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
+import { constReg, isNullScalar, isPointer, NOT_INIT, ptrReg, regTypeName, regTypeStr, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
 import { scalarRange } from './scalar.js';
 import { tnumIsConst } from './tnum.js';
 import { checkHelperMem, checkMemAccess, checkPtrOffReg, constantStackKey } from './mem.js';
@@ -18,6 +18,7 @@ import { ERR, invalidScalar, MAX_FRAMES, Reject, type Verifier } from './verifie
 import type { VFunc } from './api.js';
 import { checkIterArgs, iterNext, iterRcuUnlock } from './iter.js';
 import { checkKfuncFlags, checkKfuncStructArgs } from './kfunc.js';
+import { checkConstStr, checkKfuncArgTypes } from './kfunc-args.js';
 import { isTrustedReg } from './trust.js';
 import { checkResLockCall, isResLockKfunc, resLockHeld, resLockOff } from './res-lock.js';
 
@@ -103,7 +104,7 @@ function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: 
   if (!compatible.includes(key)) v.reject(ERR.EACCES, `R${regno} type=${regTypeStr(reg)} expected=${compatible.join(', ')}`);
   // map_kptr_match_type: what bpf_kptr_xchg moves into the field must be of the field's type
   if (helperId === FUNC.kptr_xchg && arg.kind === 'btf_id' && meta.kptr !== null && reg.btfName !== meta.kptr.struct) {
-    v.reject(ERR.EACCES, `invalid kptr access, R${regno} type=${regTypeStr(reg)} expected=ptr_${meta.kptr.struct}`);
+    v.reject(ERR.EACCES, `invalid kptr access, R${regno} type=${regTypeName(reg)} expected=ptr_${meta.kptr.struct}`);
   }
   // check_func_arg_reg_off (a released dynptr is named by a stack pointer at any offset)
   // a callback's dynptr belongs to the kernel (process_dynptr_func for OBJ_RELEASE)
@@ -184,17 +185,9 @@ function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: 
       meta.map = map;
       break;
     }
-    case 'const_str': {
-      // check_reg_const_str
-      const map = reg.map!;
-      if (!map.frozen || (map.flags & (1 << 7)) === 0) v.reject(ERR.EACCES, `R${regno} does not point to a readonly map'`);
-      if (!tnumIsConst(reg.s.var)) v.reject(ERR.EACCES, `R${regno} is not a constant address'`);
-      if (map.frozenValue === undefined) v.reject(ERR.EACCES, 'no direct value access support for this map type');
-      const at = reg.off + Number(reg.s.var.value);
-      checkHelperMem(v, regno, map.valueSize - at, false, false, false);
-      if (map.frozenValue.subarray(at).indexOf(0) < 0) v.reject(ERR.EINVAL, 'string is not zero-terminated');
+    case 'const_str':
+      checkConstStr(v, regno, reg);
       break;
-    }
     default:
       break;
   }
@@ -535,8 +528,9 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
     if (v.cur.rcuLock !== true) v.reject(ERR.EINVAL, 'unmatched rcu read unlock (kernel function bpf_rcu_read_unlock)');
     delete v.cur.rcuLock;
   }
-  for (let r = 1; r <= k.nargs; r++) v.readReg(r);
+  if (k.argTypes === undefined) for (let r = 1; r <= k.nargs; r++) v.readReg(r);
   checkKfuncFlags(v, k);
+  const argMeta = k.argTypes !== undefined ? checkKfuncArgTypes(v, k) : null;
   const refs = checkKfuncStructArgs(v, k);
   const iterNextOf = checkIterArgs(v, k);
   const dynptr = k.dynptrArgs !== undefined || k.constSizeArg !== undefined ? checkKfuncDynptrArgs(v, k) : null;
@@ -556,6 +550,14 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
   for (let r = 1; r <= 5; r++) v.setReg(r, NOT_INIT);
   if (k.ret === 'void') v.setReg(0, NOT_INIT);
   else if (k.ret === 'integer') v.setReg(0, UNKNOWN_SCALAR);
+  else if (k.retMem !== undefined) {
+    // a pointer to a scalar: read-only memory of its size, or of the `rdonly_buf_size` /
+    // `rdwr_buf_size` argument (writable for the latter), tied to the reference an argument holds
+    const nul = k.ret === 'ptr_or_null';
+    const size = argMeta?.retSize ?? k.retMem;
+    const rdonly = argMeta?.retSize === undefined || k.retBufSize?.rdonly === true;
+    v.setReg(0, ptrReg('mem', { memSize: size, rdonly, maybeNull: nul, refObjId: refs.refObjId, ...(nul ? { id: v.newId() } : {}) }));
+  }
   else if (dynptr !== null && (k.name === 'bpf_dynptr_slice' || k.name === 'bpf_dynptr_slice_rdwr')) {
     // a slice: mem of the constant size, read-only from bpf_dynptr_slice, tied to its dynptr (not to a reference)
     const d = dynptr.init;
@@ -618,6 +620,9 @@ function checkKfuncDynptrArgs(v: Verifier, k: NonNullable<ReturnType<Verifier['i
 
 /** btf_check_subprog_call for a global function: each argument against the prototype; an error message or null. */
 function globalArgsMismatch(v: Verifier, fn: VFunc): { errno: number; msg: string } | null {
+  // btf_prepare_func_args refuses the prototype before any argument is compared
+  const invalid = fn.args.find((a) => a.kind === 'invalid');
+  if (invalid !== undefined) return { errno: ERR.EINVAL, msg: invalid.msg };
   for (let k = 0; k < fn.args.length; k++) {
     const a = fn.args[k]!;
     const regno = k + 1;
@@ -626,6 +631,8 @@ function globalArgsMismatch(v: Verifier, fn: VFunc): { errno: number; msg: strin
       if (reg.type !== 'scalar') return { errno: ERR.EINVAL, msg: `R${regno} is not a scalar` };
     } else if (a.kind === 'ctx') {
       if (reg.type !== 'ctx') return { errno: ERR.EINVAL, msg: `arg#${k} expects pointer to ctx` };
+    } else if (a.kind === 'arena') {
+      if (reg.type !== 'arena' && reg.type !== 'scalar') return { errno: ERR.EINVAL, msg: `R${regno} is not a pointer to arena or scalar.` };
     } else if (a.kind === 'trusted') {
       // btf_check_func_arg_match for ARG_PTR_TO_BTF_ID | PTR_TRUSTED (| PTR_MAYBE_NULL)
       if (isNullScalar(reg) && a.nullable) continue;

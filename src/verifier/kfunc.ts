@@ -6,9 +6,10 @@
  * and errnos are 6.18's, as recorded in corpus group kfunc.
  */
 import type { VKfunc } from './api.js';
-import { isNullScalar, kernelRegTypeStr, type Reg } from './reg.js';
+import { isNullScalar, regTypeStr, type Reg } from './reg.js';
 import { tnumIsConst } from './tnum.js';
 import { checkHelperMem } from './mem.js';
+import { checkKfuncBtfArg } from './kfunc-args.js';
 import { isRcuReg, isTrustedReg } from './trust.js';
 import { ERR, Reject, type Verifier } from './verifier.js';
 
@@ -56,17 +57,20 @@ export function checkKfuncStructArgs(v: Verifier, k: VKfunc): KfuncArgMeta {
       // KF_ARG_PTR_TO_BTF_ID: a possibly-NULL BTF pointer (a `__nullable` argument passed the NULL
       // check above) is refused unless MEM_RCU (6.18, corpus group iterk)
       if (reg.type === 'btf_id' && reg.maybeNull && reg.trust !== 'rcu') {
-        v.reject(ERR.EINVAL, `arg#${i} is ${kernelRegTypeStr(reg)} expected ${kernelRegTypeStr({ ...reg, maybeNull: false, trust: reg.trust === 'trusted' ? 'trusted' : '' })} or socket`);
+        v.reject(ERR.EINVAL, `arg#${i} is ${regTypeStr(reg)} expected ${regTypeStr({ ...reg, maybeNull: false, trust: reg.trust === 'trusted' ? 'trusted' : '' })} or socket`);
       }
       if ((trusted || f.rcu === true) && !isTrustedReg(reg)) {
         if (f.rcu !== true) v.reject(ERR.EINVAL, `R${regno} must be referenced or trusted`);
         if (!isRcuReg(reg)) v.reject(ERR.EINVAL, `R${regno} must be a rcu pointer`);
       }
-      if (releaseRegno === regno && reg.off !== 0) v.reject(ERR.EINVAL, `R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
+      if (k.argTypes !== undefined) checkKfuncBtfArg(v, k, i, a.name, f.release === true);
+      else if (releaseRegno === regno && reg.off !== 0) v.reject(ERR.EINVAL, `R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
       continue;
     }
-    // not a BTF pointer: a trusted argument refuses it; otherwise memory of the struct's size when
-    // the struct holds only scalars (KF_ARG_PTR_TO_MEM)
+    // not a BTF pointer: checkKfuncArgTypes took it (KF_ARG_PTR_TO_MEM) when the kfunc has argument types
+    if (k.argTypes !== undefined) continue;
+    // otherwise memory of the struct's size when the struct holds only scalars (checked first, as
+    // 6.18 does), and a trusted argument refuses a scalar
     if (!a.scalarStruct) v.reject(ERR.EINVAL, `arg#${i} pointer type STRUCT ${a.name} must point to scalar, or struct with scalar`);
     if (trusted && reg.type === 'scalar') v.reject(ERR.EINVAL, `R${regno} must be referenced or trusted`);
     checkHelperMem(v, regno, a.size, false, false, false);

@@ -141,7 +141,11 @@ export function isNullScalar(r: Reg): boolean {
   return r.type === 'scalar' && tnumIsConst(r.s.var) && r.s.var.value === 0n;
 }
 
-/** reg_type_str: the type's log name with its flag prefixes and the `_or_null` suffix. */
+/**
+ * reg_type_str: the type's log name with its flag prefixes and the `_or_null` suffix; a BTF
+ * pointer is `ptr_` / `ptr_or_null_` without its struct name (6.18: `R0 invalid mem access
+ * 'ptr_or_null_'`, recorded in corpus group kfargs); {@link regTypeName} adds it.
+ */
 export function regTypeStr(r: Reg): string {
   let prefix = '';
   if (r.rdonly) prefix += 'rdonly_';
@@ -152,15 +156,15 @@ export function regTypeStr(r: Reg): string {
     case 'not_init':
       return '?';
     case 'btf_id':
-      return `${prefix}ptr_${r.maybeNull ? 'or_null_' : ''}${r.btfName}`;
+      return `${prefix}ptr_${r.maybeNull ? 'or_null_' : ''}`;
     default:
       return `${prefix}${r.type}${r.maybeNull ? '_or_null' : ''}`;
   }
 }
 
-/** reg_type_str as the kernel's messages print it: a BTF pointer without its struct name (`ptr_or_null_`). */
-export function kernelRegTypeStr(r: Reg): string {
-  return r.type === 'btf_id' ? regTypeStr({ ...r, btfName: '' }) : regTypeStr(r);
+/** {@link regTypeStr} followed by a BTF pointer's struct name, as state dumps print it (`trusted_ptr_task_struct`). */
+export function regTypeName(r: Reg): string {
+  return r.type === 'btf_id' ? `${regTypeStr(r)}${r.btfName}` : regTypeStr(r);
 }
 
 /**
@@ -176,7 +180,7 @@ export function formatReg(r: Reg, frameno = r.frameno): string {
     const idAttr = r.id === 0 ? [] : [`id=${r.id}${r.addConst ? (r.off < 0 ? `${r.off}` : `+${r.off}`) : ''}`];
     return formatScalar(r.s, { attrs: idAttr });
   }
-  let head = regTypeStr(r);
+  let head = regTypeName(r);
   if (r.type === 'fp') {
     if (r.frameno !== frameno) head += `[${r.frameno}]`;
     if (constVar) return `${head}${formatSnum(BigInt.asIntN(64, r.s.var.value) + BigInt(r.off))}`;

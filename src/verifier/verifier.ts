@@ -21,7 +21,7 @@ import type { VerifierInput, VerifierResult, VerifierStats, VFunc, VKfunc } from
 import { VerifierError, type VerifierErrorCode } from './api.js';
 import { checkCfg, PassError, type CfgInfo } from './cfg.js';
 import { alignment, formatInsn, LOG_LEVEL2, LOG_STATS, VLog } from './log.js';
-import { constReg, isConstScalar, isNullScalar, isPointer, NOT_INIT, kernelRegTypeStr, ptrReg, regTypeStr, scalarReg, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
+import { constReg, isConstScalar, isNullScalar, isPointer, NOT_INIT, ptrReg, regTypeStr, scalarReg, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
 import {
   BPF_ADD,
   BPF_AND,
@@ -434,11 +434,13 @@ export class Verifier {
     const regs: Reg[] = new Array(11).fill(NOT_INIT);
     fn.args.forEach((a, k) => {
       if (a.kind === 'unsupported') this.reject(ERR.EINVAL, `Arg#${k} type ${a.type} in ${fn.name}() is not supported yet.`);
+      if (a.kind === 'invalid') this.reject(ERR.EINVAL, a.msg);
       if (a.kind === 'trusted') {
         regs[k + 1] = ptrReg('btf_id', { btfName: a.name, trust: 'trusted', maybeNull: a.nullable, ...(a.nullable ? { id: this.newId() } : {}) });
         return;
       }
-      regs[k + 1] = a.kind === 'ctx' ? ptrReg('ctx') : a.kind === 'scalar' ? UNKNOWN_SCALAR : ptrReg('mem', { memSize: a.size, maybeNull: a.nullable, ...(a.nullable ? { id: this.newId() } : {}) });
+      // an arg:arena parameter is an unknown scalar (an arena pointer or a scalar was passed)
+      regs[k + 1] = a.kind === 'ctx' ? ptrReg('ctx') : a.kind === 'scalar' || a.kind === 'arena' ? UNKNOWN_SCALAR : ptrReg('mem', { memSize: a.size, maybeNull: a.nullable, ...(a.nullable ? { id: this.newId() } : {}) });
     });
     regs[10] = ptrReg('fp', { frameno: 0 });
     const st: VState = { frames: [{ regs, stack: [], callsite: -1, frameno: 0, subprog: sub, cbRet: null, async: false }], refs: [], lockId: 0, lockOff: 0, mayGotoDepth: 0, cbDepth: 0 };
@@ -949,7 +951,7 @@ export class Verifier {
       }
       this.reject(ERR.EACCES, `R${dstNo} 32-bit pointer arithmetic prohibited`);
     }
-    if (ptr.maybeNull) this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${kernelRegTypeStr(ptr)} prohibited, null-check it first`);
+    if (ptr.maybeNull) this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${regTypeStr(ptr)} prohibited, null-check it first`);
     const o = offReg.s;
     const known = tnumIsConst(o.var);
     switch (ptr.type) {
@@ -965,14 +967,14 @@ export class Verifier {
         break;
       case 'flow_keys':
         if (known) break;
-        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${kernelRegTypeStr(ptr)} prohibited`);
+        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
         break;
       case 'map_ptr':
         if (known && o.smin === 0n && op === BPF_ADD) break;
-        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${kernelRegTypeStr(ptr)} prohibited`);
+        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
         break;
       default:
-        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${kernelRegTypeStr(ptr)} prohibited`);
+        this.reject(ERR.EACCES, `R${dstNo} pointer arithmetic on ${regTypeStr(ptr)} prohibited`);
     }
     if ((known && (o.smin !== o.smax || o.umin !== o.umax)) || o.smin > o.smax || o.umin > o.umax) {
       this.setReg(dstNo, UNKNOWN_SCALAR);

@@ -5,7 +5,9 @@
  * check_mem_access, check_atomic, check_map_prog_compatibility, check_kfunc_call), not from a live
  * run: this kernel refuses arena maps with EPERM before any program could use one.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { BpfObject } from '../../src/api/object.js';
 import { assembleBytes } from '../../src/isa/asm.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { Cmd } from '../../src/kernel/syscall/uapi.js';
@@ -149,5 +151,14 @@ describe('do_misc_fixups on casts', () => {
   });
   it('with BPF_F_NO_USER_CONV every cast is a 32-bit move: the upper half stays 0', () => {
     expect(upperHalf(1 << 18)).toBe(0);
+  });
+});
+
+describe('arg:arena parameters with an arena (programs/arena_arg.bpf.o; rules from the 6.18 sources)', () => {
+  it('a global function takes arena addresses as scalars and reaches the pages after its own cast', () => {
+    const o = BpfObject.open(readFileSync(new URL('../../programs/arena_arg.bpf.o', import.meta.url)));
+    o.load();
+    // counter += 5; a fresh page's u64 += 7; counter += 7
+    expect(o.program('add_twice').testRun({}).retval).toBe(12);
   });
 });

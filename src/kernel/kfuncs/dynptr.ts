@@ -67,6 +67,8 @@ export function installDynptrKfuncs(k: Kernel): void {
     name: 'bpf_dynptr_from_skb',
     proto: { ret: 'int', params: [{ name: 's', type: 'struct __sk_buff *' }, { name: 'flags', type: 'u64' }, { name: 'ptr__uninit', type: 'struct bpf_dynptr *' }] },
     progTypes: SKB_KFUNC_TYPES,
+    // net/core/filter.c: KF_TRUSTED_ARGS (a NULL ctx is "Possibly NULL pointer passed to trusted arg0")
+    flags: { trustedArgs: true },
     impl: (c) => {
       const [pid, poff] = Memory.split(c.args[2]!);
       const d = dynptrAt(c.m, pid, poff, 'bpf_dynptr_from_skb arg#2 (dynptr)');

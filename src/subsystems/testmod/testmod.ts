@@ -55,6 +55,8 @@ export function installTestmod(k: Kernel): Map<number, StructOpsInstance> {
     name: 'bpf_kfunc_multi_st_ops_test_1',
     proto: { ret: 'int', params: [{ name: 'args', type: 'struct st_ops_args *' }, { name: 'id', type: 'u32' }] },
     progTypes: KFUNC_PROG_TYPES,
+    // bpf_testmod.c of 6.18 (read in the sources): BTF_ID_FLAGS(func, bpf_kfunc_multi_st_ops_test_1, KF_TRUSTED_ARGS)
+    flags: { trustedArgs: true },
     impl: (c: KfuncCall) => callTest1(registered.get(Number(c.args[1]! & 0xffffffffn)), c.args[0]!),
   });
   k.registerKfunc({

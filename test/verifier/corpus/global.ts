@@ -3,7 +3,7 @@
  * (programs/verifier_global.bpf.c), with 6.18's argument tags: a ctx parameter (by type or
  * `arg:ctx`), memory parameters nullable unless `arg:nonnull`, `arg:trusted` kernel pointers
  * (`arg:nullable` ones must be checked), and a kernel struct pointer without a tag. Not here:
- * `arg:arena` (this kernel refuses arena maps with EPERM).
+ * `arg:arena` (group argarena).
  */
 import type { VerifierCase } from './types.js';
 
