@@ -164,6 +164,7 @@ verifier_global               verifier_global.bpf.c               bpf    v3  -
 verifier_cbdynptr             verifier_cbdynptr.bpf.c             bpf    v3  -
 throw                         throw.bpf.c                         bpf    v3  -
 reslock                       reslock.bpf.c                       bpf    v3  -
+verifier_preempt              verifier_preempt.bpf.c              bpf    v3  -
 '
 
 die() { echo "build.sh: $*" >&2; exit 1; }
