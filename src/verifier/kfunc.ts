@@ -66,7 +66,7 @@ export function checkKfuncStructArgs(v: Verifier, k: VKfunc): KfuncArgMeta {
     if (!a.scalarStruct) v.reject(ERR.EINVAL, `arg#${i} pointer type STRUCT ${a.name} must point to scalar, or struct with scalar`);
     checkHelperMem(v, regno, a.size, false, false, false);
   }
-  for (const i of k.memSizeArgs ?? []) checkKfuncMemSize(v, i, trusted || f.rcu === true);
+  for (const i of k.memSizeArgs ?? []) checkKfuncMemSize(v, i);
   if (f.release === true && releaseRegno === 0) v.reject(ERR.EINVAL, `release kernel function ${k.name} expects refcounted PTR_TO_BTF_ID`);
   return { refObjId, releaseRegno };
 }
@@ -74,15 +74,17 @@ export function checkKfuncStructArgs(v: Verifier, k: VKfunc): KfuncArgMeta {
 /**
  * check_kfunc_mem_size_reg for a buffer `arg#i` sized by `arg#i+1` (`__sz`): the size a bounded
  * non-negative scalar, the buffer readable and writable for its largest value; a failure adds
- * 6.18's `arg#i arg#i+1 memory, len pair leads to invalid memory access`. A trusted kfunc's buffer may
- * not be NULL, not even with size 0.
+ * 6.18's `arg#i arg#i+1 memory, len pair leads to invalid memory access`. The buffer may not be NULL,
+ * not even with size 0.
  */
-function checkKfuncMemSize(v: Verifier, i: number, trusted: boolean): void {
+function checkKfuncMemSize(v: Verifier, i: number): void {
   const buf = i + 1;
   const sizeReg = v.regs()[buf + 1]!;
-  // check_kfunc_args: a KF_TRUSTED_ARGS / KF_RCU kfunc's pointer arguments may not be NULL
+  // check_kfunc_args' NULL check, which this 6.18 build applies to kfuncs without KF_TRUSTED_ARGS
+  // too (measured: bpf_copy_from_user_str, registered KF_SLEEPABLE only, refuses a NULL dst with
+  // size 0; corpus group userstr); applied here to `__sz` buffers only
   const bufReg = v.regs()[buf]!;
-  if (trusted && (isNullScalar(bufReg) || bufReg.maybeNull)) v.reject(ERR.EACCES, `Possibly NULL pointer passed to trusted arg${i}`);
+  if (isNullScalar(bufReg) || bufReg.maybeNull) v.reject(ERR.EACCES, `Possibly NULL pointer passed to trusted arg${i}`);
   try {
     const s = sizeReg.s;
     if (sizeReg.type !== 'scalar') v.reject(ERR.EACCES, `R${buf + 1} is not a scalar`);

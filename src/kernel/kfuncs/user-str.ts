@@ -68,9 +68,8 @@ export function installUserStr(k: Kernel): void {
         { name: 'flags', type: 'u64' },
       ],
     },
-    // KF_SLEEPABLE, and trusted arguments: 6.18 refuses a NULL dst (even with dst__sz 0) with the
-    // KF_TRUSTED_ARGS message "Possibly NULL pointer passed to trusted arg0" (corpus group userstr)
-    flags: { sleepable: true, trustedArgs: true },
+    // KF_SLEEPABLE (6.18 helpers.c common set)
+    flags: { sleepable: true },
     impl: (c) => {
       const flags = c.args[3]!;
       if ((flags & ~BPF_F_PAD_ZEROS) !== 0n) return -EINVAL;
