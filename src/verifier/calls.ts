@@ -17,7 +17,7 @@ import { copyState, type Frame, type VState } from './state.js';
 import { ERR, invalidScalar, MAX_FRAMES, Reject, type Verifier } from './verifier.js';
 import type { VFunc } from './api.js';
 import { checkIterArgs, iterNext } from './iter.js';
-import { checkKfuncFlags, checkKfuncStructArgs } from './kfunc.js';
+import { checkKfuncDestructive, checkKfuncFlags, checkKfuncStructArgs } from './kfunc.js';
 import { isTrustedReg } from './trust.js';
 import { checkResLockCall, isResLockKfunc, resLockHeld, resLockOff } from './res-lock.js';
 import { checkNotInPreempt, checkPreemptKfunc, preemptDisabled } from './preempt.js';
@@ -525,6 +525,7 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
   // this machine's 6.18 build refuses the writable slice kfunc outright (recorded in corpus group dynptr)
   if (k.name === 'bpf_dynptr_slice_rdwr') v.reject(ERR.EPERM, 'bpf_dynptr_slice_rdwr() is not allowed');
   // check_kfunc_call: KF_SLEEPABLE kfuncs (the arena's) in a non-sleepable program
+  checkKfuncDestructive(v, k);
   if (k.sleepable === true && (v.input.progFlags & 16) === 0) v.reject(ERR.EACCES, `program must be sleepable to call sleepable kfunc ${k.name}`);
   if (isResLockKfunc(k.name)) {
     checkResLockCall(v, k);

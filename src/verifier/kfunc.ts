@@ -20,10 +20,18 @@ export interface KfuncArgMeta {
 
 const BTF_REG_TYPES: readonly Reg['type'][] = ['btf_id', 'sock', 'sock_common', 'tcp_sock'];
 
-/** The flag checks made before the arguments (sleepable, destructive). */
+/**
+ * KF_DESTRUCTIVE: check_kfunc_call's first flag check (before the sleepable one and the arguments)
+ * is capable(CAP_SYS_BOOT), a capability of its own. From the 6.18 sources: this machine's build has
+ * no destructive kfunc (test/verifier/destructive.test.ts).
+ */
+export function checkKfuncDestructive(v: Verifier, k: VKfunc): void {
+  if (k.flags?.destructive === true && v.input.capSysBoot === false) v.reject(ERR.EACCES, 'destructive kfunc calls require CAP_SYS_BOOT capability');
+}
+
+/** The flag checks made with the arguments (sleepable, sleepable inside an RCU section). */
 export function checkKfuncFlags(v: Verifier, k: VKfunc): void {
   const f = k.flags ?? {};
-  if (f.destructive === true && !v.allowPtrLeaks) v.reject(ERR.EACCES, 'destructive kfunc calls require CAP_SYS_BOOT capability');
   if (f.sleepable === true && (v.input.progFlags & 16) === 0) v.reject(ERR.EACCES, `program must be sleepable to call sleepable kfunc ${k.name}`);
   if (f.sleepable === true && v.cur.rcuLock === true) v.reject(ERR.EACCES, `kernel func ${k.name} is sleepable within rcu_read_lock region`);
 }
