@@ -26,6 +26,12 @@
 #define PAD_ZEROS 1
 
 extern int bpf_copy_from_user_str(void *dst, u32 dst__sz, const void *unsafe_ptr__ign, u64 flags) __ksym;
+struct task_struct {
+	int pid;
+};
+extern int bpf_copy_from_user_task_str(void *dst, u32 dst__sz, const void *unsafe_ptr__ign, struct task_struct *tsk, u64 flags) __ksym;
+extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
+extern void bpf_task_release(struct task_struct *p) __ksym;
 
 const char kstr[8] = "kernel!";
 
@@ -87,6 +93,59 @@ int copy_prog(struct str_args *a)
 	__builtin_memset(b, 0xaa, 8);
 	a->r_bad_pad = bpf_copy_from_user_str(b, 8, bad, PAD_ZEROS);
 	__builtin_memcpy(a->b_bad_pad, b, 8);
+	return 0;
+}
+
+/*
+ * Program copy_task_prog: the same calls through bpf_copy_from_user_task_str
+ * on the current task (bpf_task_from_pid of the caller's tgid), into struct
+ * str_args too (r_flags: flags 2; r_kern: kstr; r_bad: 0x10; task missing: all
+ * results -3, ESRCH).
+ */
+SEC("syscall")
+int copy_task_prog(struct str_args *a)
+{
+	const void *u = (const void *)a->uptr;
+	const void *bad = (const void *)0x10;
+	struct task_struct *t = bpf_task_from_pid(bpf_get_current_pid_tgid() >> 32);
+	char b[32];
+
+	if (!t) {
+		a->r16 = a->r16_pad = a->r4 = a->r32 = a->r_flags = a->r_kern = a->r_bad = a->r_bad_pad = -3;
+		return 0;
+	}
+	__builtin_memset(b, 0xaa, 16);
+	a->r16 = bpf_copy_from_user_task_str(b, 16, u, t, 0);
+	__builtin_memcpy(a->b16, b, 16);
+
+	__builtin_memset(b, 0xaa, 16);
+	a->r16_pad = bpf_copy_from_user_task_str(b, 16, u, t, PAD_ZEROS);
+	__builtin_memcpy(a->b16_pad, b, 16);
+
+	__builtin_memset(b, 0xaa, 4);
+	a->r4 = bpf_copy_from_user_task_str(b, 4, u, t, 0);
+	__builtin_memcpy(a->b4, b, 4);
+
+	__builtin_memset(b, 0xaa, 32);
+	a->r32 = bpf_copy_from_user_task_str(b, 32, u, t, 0);
+	__builtin_memcpy(a->b32, b, 32);
+
+	__builtin_memset(b, 0xaa, 8);
+	a->r_flags = bpf_copy_from_user_task_str(b, 8, u, t, 2);
+	__builtin_memcpy(a->b_flags, b, 8);
+
+	__builtin_memset(b, 0xaa, 8);
+	a->r_kern = bpf_copy_from_user_task_str(b, 8, kstr, t, 0);
+	__builtin_memcpy(a->b_kern, b, 8);
+
+	__builtin_memset(b, 0xaa, 8);
+	a->r_bad = bpf_copy_from_user_task_str(b, 8, bad, t, 0);
+	__builtin_memcpy(a->b_bad, b, 8);
+
+	__builtin_memset(b, 0xaa, 8);
+	a->r_bad_pad = bpf_copy_from_user_task_str(b, 8, bad, t, PAD_ZEROS);
+	__builtin_memcpy(a->b_bad_pad, b, 8);
+	bpf_task_release(t);
 	return 0;
 }
 

@@ -12,6 +12,12 @@
 
 extern int bpf_copy_from_user_str(void *dst, u32 dst__sz, const void *unsafe_ptr__ign, u64 flags) __ksym;
 extern void bpf_rcu_read_lock(void) __ksym;
+struct task_struct {
+	int pid;
+};
+extern int bpf_copy_from_user_task_str(void *dst, u32 dst__sz, const void *unsafe_ptr__ign, struct task_struct *tsk, u64 flags) __ksym;
+extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
+extern void bpf_task_release(struct task_struct *p) __ksym;
 extern void bpf_rcu_read_unlock(void) __ksym;
 
 const char kstr[8] = "kernel!";
@@ -112,6 +118,59 @@ SEC("syscall")
 int dst_rodata(void *ctx)
 {
 	return bpf_copy_from_user_str((void *)kstr, sizeof(kstr), NULL, 0);
+}
+
+/* bpf_copy_from_user_task_str on a referenced task */
+SEC("syscall")
+int task_str_ok(void *ctx)
+{
+	struct task_struct *t = bpf_task_from_pid(1);
+	char b[8];
+	int r;
+
+	if (!t)
+		return 0;
+	r = bpf_copy_from_user_task_str(b, sizeof(b), NULL, t, 0);
+	bpf_task_release(t);
+	return r;
+}
+
+/* a NULL task */
+SEC("syscall")
+int task_str_null_task(void *ctx)
+{
+	char b[8];
+
+	return bpf_copy_from_user_task_str(b, sizeof(b), NULL, NULL, 0);
+}
+
+/* the task not checked for NULL */
+SEC("syscall")
+int task_str_unchecked(void *ctx)
+{
+	struct task_struct *t = bpf_task_from_pid(1);
+	char b[8];
+	int r;
+
+	r = bpf_copy_from_user_task_str(b, sizeof(b), NULL, t, 0);
+	if (t)
+		bpf_task_release(t);
+	return r;
+}
+
+/* a non-sleepable program */
+SEC("tc")
+int task_str_tc(struct __sk_buff *skb)
+{
+	struct task_struct *t = bpf_task_from_pid(1);
+	char b[8];
+	int r;
+
+	if (!t)
+		return 0;
+	r = bpf_copy_from_user_task_str(b, sizeof(b), NULL, t, 0);
+	bpf_task_release(t);
+	return r & 1;
 }
 
 char LICENSE[] SEC("license") = "GPL";

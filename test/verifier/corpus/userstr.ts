@@ -3,7 +3,7 @@
  * accepted in a sleepable (syscall) program, refused in a non-sleepable one and inside an RCU read
  * section (inside a preemption section: group preempt); its `dst`/`dst__sz` memory pair (a size
  * larger than the buffer, unbounded, bounded, 0 with NULL, read-only memory), the buffer initialised
- * by the call, and a flags value the verifier does not know.
+ * by the call, and a flags value the verifier does not know; bpf_copy_from_user_task_str's task argument.
  */
 import type { VerifierCase } from './types.js';
 
@@ -26,4 +26,8 @@ export const CASES: VerifierCase[] = [
   u('userstr-reads-result', SYSCALL, 'reads_result_ok', 'the uninitialised buffer read after the call'),
   u('userstr-var-flags', SYSCALL, 'var_flags_ok', 'flags unknown to the verifier'),
   u('userstr-dst-rodata', SYSCALL, 'dst_rodata', 'the destination in .rodata'),
+  u('userstr-task-ok', SYSCALL, 'task_str_ok', 'bpf_copy_from_user_task_str on a task from bpf_task_from_pid'),
+  u('userstr-task-null', SYSCALL, 'task_str_null_task', 'bpf_copy_from_user_task_str with a NULL task'),
+  u('userstr-task-unchecked', SYSCALL, 'task_str_unchecked', 'bpf_copy_from_user_task_str with a task not checked for NULL'),
+  u('userstr-task-tc', SCHED_CLS, 'task_str_tc', 'bpf_copy_from_user_task_str in a non-sleepable tc program'),
 ];
