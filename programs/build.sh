@@ -168,6 +168,10 @@ verifier_cbdynptr             verifier_cbdynptr.bpf.c             bpf    v3  -
 throw                         throw.bpf.c                         bpf    v3  -
 reslock                       reslock.bpf.c                       bpf    v3  -
 iters_kern                    iters_kern.bpf.c                    bpf    v3  -
+verifier_preempt              verifier_preempt.bpf.c              bpf    v3  -
+user_str                      user_str.bpf.c                      bpf    v3  -
+verifier_userstr              verifier_userstr.bpf.c              bpf    v3  -
+crash_kexec                   crash_kexec.bpf.c                   bpf    v3  -
 '
 
 die() { echo "build.sh: $*" >&2; exit 1; }

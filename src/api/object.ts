@@ -95,6 +95,12 @@ export interface OpenOptions {
    * 6.18 gives such a user. Default true (root).
    */
   privileged?: boolean | 'none';
+  /**
+   * Whether the loader has CAP_SYS_BOOT (default: `privileged === true`, root has it): without it the
+   * verifier refuses calls of destructive kfuncs (crash_kexec, KernelOptions.crashKexec), as 6.18
+   * does whatever the other capabilities.
+   */
+  capSysBoot?: boolean;
 }
 
 /** Test-run input (BPF_PROG_TEST_RUN). */
@@ -1207,7 +1213,8 @@ export class BpfObject {
     }
     // log level 4 without a buffer: the statistics, kept on the program
     const priv = this.opts.privileged ?? true;
-    let fd = k.withPrivileges(priv, () => k.withVerifier(this.verify, () => k.bpf(Cmd.PROG_LOAD, { ...attr, log_level: this.opts.verifierLogLevel ?? 4 })));
+    const boot = this.opts.capSysBoot ?? priv === true;
+    let fd = k.withPrivileges(priv, () => k.withVerifier(this.verify, () => k.bpf(Cmd.PROG_LOAD, { ...attr, log_level: this.opts.verifierLogLevel ?? 4 })), boot);
     if (fd < 0) {
       // A program type the emulated kernel has no implementation of: say so (the kernel's answer
       // to an unknown type is a bare EINVAL).
@@ -1218,7 +1225,7 @@ export class BpfObject {
       const log = new Uint8Array(1 << 20);
       const err = fd;
       k.lastVerifierResult = null;
-      k.withPrivileges(priv, () => k.withVerifier(this.verify, () => k.bpf(Cmd.PROG_LOAD, { ...attr, log_level: this.opts.verifierLogLevel ?? 1, log_buf: log, log_size: log.length })));
+      k.withPrivileges(priv, () => k.withVerifier(this.verify, () => k.bpf(Cmd.PROG_LOAD, { ...attr, log_level: this.opts.verifierLogLevel ?? 1, log_buf: log, log_size: log.length })), boot);
       const vr = k.lastVerifierResult as VerifierResult | null;
       const text = vr !== null && !vr.ok ? vr.error.log.trim() : new TextDecoder().decode(log.subarray(0, Math.max(0, log.indexOf(0)))).trim();
       const where = vr !== null && !vr.ok && vr.error.pc >= 0 ? `\n-- at pc ${vr.error.pc}: ${vr.error.insn}${vr.error.source !== undefined ? ` (${vr.error.source.file}:${vr.error.source.line}: ${vr.error.source.text})` : ''}` : '';

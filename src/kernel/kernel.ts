@@ -29,6 +29,7 @@ import { KernelTypes, type KFuncProto, type KStructDef } from './objects/ktypes.
 import { KBtf, KLink, KMap, KProg } from './objects/objects.js';
 import { ProgTypeRegistry, type ProgTypeOps, type TestRunOutput } from './progtypes/registry.js';
 import { installDefaults, RUN_ONLY_KERNEL } from './defaults.js';
+import { installCrashKexec } from './kfuncs/crash-kexec.js';
 import { builtinHelpers } from '../helpers/index.js';
 import {
   assocStructOps,
@@ -144,6 +145,11 @@ export interface KernelOptions {
   hooks?: readonly HookDef[];
   /** Register the opt-in bpf_testmod-like test subsystem (multi-instance struct_ops). */
   testmod?: boolean;
+  /**
+   * Emulate a 6.18 build with CONFIG_CRASH_DUMP (default false, like this project's reference
+   * machine): the destructive kfunc crash_kexec is in the vmlinux BTF (kfuncs/crash-kexec.ts).
+   */
+  crashKexec?: boolean;
   /** Extra or overriding program types. */
   progTypes?: readonly ProgTypeOps[];
 }
@@ -262,14 +268,25 @@ export class Kernel implements HelperHost {
    * unprivileged helper set). See {@link OpenOptions.privileged}.
    */
   verifierPrivileged: boolean | 'none' = true;
-  /** Run `fn` with the verifier's capability profile set (an object opened with `privileged: false` or `'none'`), then restore. */
-  withPrivileges<T>(privileged: boolean | 'none', fn: () => T): T {
+  /**
+   * Whether the loader has CAP_SYS_BOOT, which calls of destructive kfuncs (crash_kexec) need
+   * (default true: root). See {@link OpenOptions.capSysBoot}.
+   */
+  verifierCapSysBoot = true;
+  /**
+   * Run `fn` with the verifier's capability profile set (an object opened with `privileged: false`
+   * or `'none'`; CAP_SYS_BOOT defaults to root's, i.e. `privileged === true`), then restore.
+   */
+  withPrivileges<T>(privileged: boolean | 'none', fn: () => T, capSysBoot: boolean = privileged === true): T {
     const saved = this.verifierPrivileged;
+    const savedBoot = this.verifierCapSysBoot;
     this.verifierPrivileged = privileged;
+    this.verifierCapSysBoot = capSysBoot;
     try {
       return fn();
     } finally {
       this.verifierPrivileged = saved;
+      this.verifierCapSysBoot = savedBoot;
     }
   }
   /** Run `fn` with the verifier on or off (an object opened with `verify: false`), then restore. */
@@ -351,6 +368,7 @@ export class Kernel implements HelperHost {
     for (const h of o.hooks ?? []) this.addHook(h);
     for (const t of o.structOps ?? []) this.registerStructOps(t);
     for (const f of o.kfuncs ?? []) this.registerKfunc(f);
+    if (o.crashKexec === true) installCrashKexec(this);
     if (o.testmod === true) {
       const tm = this.service<(k: Kernel) => void>('testmod');
       if (tm === undefined) throw new KernelError('NOT_REGISTERED', 'the test subsystem is not installed');

@@ -324,13 +324,15 @@ function scalarStruct(btf: Btf, name: string): boolean {
  * `struct x *` parameters other than iterators, dynptrs, `__ign`/`__prog` ones and buffers sized by
  * the next parameter (`__sz`, `__szk`).
  */
-function kfuncStructArgs(k: Kernel, params: readonly { readonly name: string; readonly type: string }[]): VKfunc['structArgs'] {
+function kfuncStructArgs(k: Kernel, params: readonly { readonly name: string; readonly type: string }[], progType: number): VKfunc['structArgs'] {
   const out = params.map((x, i) => {
     const m = /^(?:const\s+)?struct\s+(\w+)\s*\*$/.exec(x.type.trim());
     if (m === null) return undefined;
     const name = m[1]!;
-    // ctx types are KF_ARG_PTR_TO_CTX (btf_is_prog_ctx_type), not kernel objects
-    if (name === 'bpf_dynptr' || name.startsWith('bpf_iter_') || CTX_STRUCT_NAMES.has(name) || /__(ign|prog|iter|uninit|map)$/.test(x.name)) return undefined;
+    // ctx types are KF_ARG_PTR_TO_CTX (btf_is_prog_ctx_type), not kernel objects; `struct pt_regs *`
+    // only where it is the program's ctx (kprobe): elsewhere it is memory of its size (crash_kexec)
+    const ctxHere = CTX_STRUCT_NAMES.has(name) && (name !== 'pt_regs' || CTX_STRUCT[progType] === 'pt_regs');
+    if (name === 'bpf_dynptr' || name.startsWith('bpf_iter_') || ctxHere || /__(ign|prog|iter|uninit|map)$/.test(x.name)) return undefined;
     const next = params[i + 1];
     if (next !== undefined && /__szk?$/.test(next.name)) return undefined;
     const size = k.types.structs.get(name)?.size ?? 0;
@@ -491,7 +493,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
       const m = /struct\s+(\w+)\s*\*/.exec(p.ret);
       const iterArgs = p.params.map((x) => (x.name.endsWith('__iter') ? kfuncIterArg(k, x.type) : undefined));
       const it = r.def.flags?.iter !== undefined && p.params.length > 0 ? kfuncIterArg(k, p.params[0]!.type) : undefined;
-      const structArgs = kfuncStructArgs(k, p.params);
+      const structArgs = kfuncStructArgs(k, p.params, prog.type);
       const memSizeArgs = p.params.flatMap((x, i) => (i + 1 < p.params.length && p.params[i + 1]!.name.endsWith('__sz') && /\*\s*$/.test(x.type) ? [i] : []));
       return {
         name: r.def.name,
@@ -520,6 +522,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     ...(lineOf !== undefined ? { lineOf } : {}),
     logLevel,
     privileged: k.verifierPrivileged,
+    capSysBoot: k.verifierCapSysBoot,
     funcs: funcsOf(prog),
     ...(exceptionCb !== undefined ? { exceptionCb } : {}),
     ...(exceptionCbError !== undefined ? { exceptionCbError } : {}),

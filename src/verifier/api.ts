@@ -267,6 +267,8 @@ export interface VerifierInput {
    * constant-key lookup elision.
    */
   readonly privileged?: boolean | 'none';
+  /** The loader has CAP_SYS_BOOT (destructive kfuncs); default true. */
+  readonly capSysBoot?: boolean;
 }
 
 /** Statistics as the kernel prints them at log level 4. */

@@ -17,10 +17,11 @@ import { copyState, type Frame, type VState } from './state.js';
 import { ERR, invalidScalar, MAX_FRAMES, Reject, type Verifier } from './verifier.js';
 import type { VFunc } from './api.js';
 import { checkIterArgs, iterNext, iterRcuUnlock } from './iter.js';
-import { checkKfuncFlags, checkKfuncStructArgs } from './kfunc.js';
+import { checkKfuncDestructive, checkKfuncFlags, checkKfuncStructArgs } from './kfunc.js';
 import { checkConstStr, checkKfuncArgTypes } from './kfunc-args.js';
 import { isTrustedReg } from './trust.js';
 import { checkResLockCall, isResLockKfunc, resLockHeld, resLockOff } from './res-lock.js';
+import { checkNotInPreempt, checkPreemptKfunc, preemptDisabled } from './preempt.js';
 
 const MAP_TYPE = { PROG_ARRAY: 3, ARRAY: 2, PERCPU_ARRAY: 6, RINGBUF: 27, SOCKMAP: 15, SOCKHASH: 18 } as const;
 const FUNC = { kptr_xchg: 194, dynptr_from_mem: 197, tail_call: 12, spin_lock: 93, spin_unlock: 94, loop: 181, for_each_map_elem: 164, timer_set_callback: 170, map_lookup_elem: 1, map_update_elem: 2, map_delete_elem: 3, map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89 } as const;
@@ -332,6 +333,7 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
   if (h.notAllowed === true) v.reject(ERR.EINVAL, 'helper call is not allowed in probe');
   if (h.mightSleep && (v.input.progFlags & 16) === 0) v.reject(ERR.EINVAL, 'helper call might sleep in a non-sleepable prog');
   if (h.mightSleep && v.cur.rcuLock === true) v.reject(ERR.EINVAL, `sleepable helper ${name}#${id} in rcu_read_lock region`);
+  if (h.mightSleep && preemptDisabled(v.cur)) v.reject(ERR.EINVAL, `sleepable helper ${name}#${id} in non-preemptible region`);
   const proto = h.proto;
   if (proto === undefined) v.reject(ERR.EINVAL, `program of this type cannot use helper ${name}#${id} (bpfemu has no verifier prototype for it)`);
   const meta: Meta = { map: null, mapReg: null, rawMode: false, memRegno: -1, refObjId: 0, releaseRegno: 0, memSize: 0, subprog: -1, constKey: -1n, accessSize: 0, accessRegno: -1, dynptrId: 0, dynptrRef: 0, dynptrRdonly: false, kptr: null };
@@ -354,6 +356,7 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
       v.reject(ERR.EINVAL, `${v.cur.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`).join('\n')}\ntail_call would lead to reference leak`);
     }
     if (v.cur.rcuLock === true) v.reject(ERR.EINVAL, 'tail_call cannot be used inside bpf_rcu_read_lock-ed region');
+    checkNotInPreempt(v, 'tail_call');
     // 6.18 refuses every tail call inside a callback with this EFAULT (measured: constant and
     // variable indexes alike; it comes from the precision backtracking of the callback's frame)
     if (v.cur.frames.some((f) => f.cbRet !== null)) v.reject(ERR.EFAULT, 'verifier bug: callback unexpected regs 1');
@@ -515,6 +518,7 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
   // this machine's 6.18 build refuses the writable slice kfunc outright (recorded in corpus group dynptr)
   if (k.name === 'bpf_dynptr_slice_rdwr') v.reject(ERR.EPERM, 'bpf_dynptr_slice_rdwr() is not allowed');
   // check_kfunc_call: KF_SLEEPABLE kfuncs (the arena's) in a non-sleepable program
+  checkKfuncDestructive(v, k);
   if (k.sleepable === true && (v.input.progFlags & 16) === 0) v.reject(ERR.EACCES, `program must be sleepable to call sleepable kfunc ${k.name}`);
   if (isResLockKfunc(k.name)) {
     checkResLockCall(v, k);
@@ -531,6 +535,7 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
   if (k.argTypes === undefined) for (let r = 1; r <= k.nargs; r++) v.readReg(r);
   checkKfuncFlags(v, k);
   const argMeta = k.argTypes !== undefined ? checkKfuncArgTypes(v, k) : null;
+  checkPreemptKfunc(v, k);
   const refs = checkKfuncStructArgs(v, k);
   const iterNextOf = checkIterArgs(v, k);
   const dynptr = k.dynptrArgs !== undefined || k.constSizeArg !== undefined ? checkKfuncDynptrArgs(v, k) : null;
@@ -653,6 +658,25 @@ function globalArgsMismatch(v: Verifier, fn: VFunc): { errno: number; msg: strin
   return null;
 }
 
+/**
+ * subprog_info[].might_sleep (6.18 check_cfg marks a subprogram that calls a helper that might
+ * sleep or a KF_SLEEPABLE kfunc): here, a direct call in the subprogram's own instructions; whether
+ * 6.18 also passes it up from callees was not measured.
+ */
+function subprogMightSleep(v: Verifier, sub: number): boolean {
+  const insns = v.input.insns;
+  for (let pc = 0; pc < insns.length; pc++) {
+    const i = insns[pc]!;
+    if (v.cfg.subOf[pc] !== sub || i.code !== 0x85) continue;
+    if (i.src === 0 && v.input.helper(i.imm)?.mightSleep === true) return true;
+    if (i.src === 2) {
+      const k = v.input.kfunc(i.imm);
+      if (k?.sleepable === true || k?.flags?.sleepable === true) return true;
+    }
+  }
+  return false;
+}
+
 /** check_func_call for a bpf-to-bpf call: a new frame with r1-r5 copied (static), or a global function assumed valid. */
 export function checkLocalCall(v: Verifier, i: RawInsn): 'frame' | 'next' {
   const target = v.pc + i.imm + 1;
@@ -661,6 +685,9 @@ export function checkLocalCall(v: Verifier, i: RawInsn): 'frame' | 'next' {
   const fn = v.input.funcs?.find((f) => f.pc === target);
   if (fn !== undefined && fn.global) {
     if (v.cur.lockId !== 0 || v.cur.lockOff !== 0 || resLockHeld(v.cur)) v.reject(ERR.EINVAL, 'global function calls are not allowed while holding a lock,\nuse static function instead');
+    if ((v.cur.rcuLock === true || preemptDisabled(v.cur) || (v.input.progFlags & 16) === 0) && subprogMightSleep(v, sub)) {
+      v.reject(ERR.EINVAL, 'global functions that may sleep are not allowed in non-sleepable context,\ni.e., in a RCU/IRQ/preempt-disabled section, or in\na non-sleepable BPF program context');
+    }
     for (let r = 1; r <= fn.args.length; r++) v.readReg(r);
     const bad = globalArgsMismatch(v, fn);
     if (bad !== null) v.reject(bad.errno, `${bad.msg}\nCaller passes invalid args into func#${sub} ('${fn.name}')`);

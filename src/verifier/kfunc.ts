@@ -21,10 +21,18 @@ export interface KfuncArgMeta {
 
 const BTF_REG_TYPES: readonly Reg['type'][] = ['btf_id', 'sock', 'sock_common', 'tcp_sock'];
 
-/** The flag checks made before the arguments (sleepable, destructive). */
+/**
+ * KF_DESTRUCTIVE: check_kfunc_call's first flag check (before the sleepable one and the arguments)
+ * is capable(CAP_SYS_BOOT), a capability of its own. From the 6.18 sources: this machine's build has
+ * no destructive kfunc (test/verifier/destructive.test.ts).
+ */
+export function checkKfuncDestructive(v: Verifier, k: VKfunc): void {
+  if (k.flags?.destructive === true && v.input.capSysBoot === false) v.reject(ERR.EACCES, 'destructive kfunc calls require CAP_SYS_BOOT capability');
+}
+
+/** The flag checks made with the arguments (sleepable, sleepable inside an RCU section). */
 export function checkKfuncFlags(v: Verifier, k: VKfunc): void {
   const f = k.flags ?? {};
-  if (f.destructive === true && !v.allowPtrLeaks) v.reject(ERR.EACCES, 'destructive kfunc calls require CAP_SYS_BOOT capability');
   if (f.sleepable === true && (v.input.progFlags & 16) === 0) v.reject(ERR.EACCES, `program must be sleepable to call sleepable kfunc ${k.name}`);
   if (f.sleepable === true && v.cur.rcuLock === true) v.reject(ERR.EACCES, `kernel func ${k.name} is sleepable within rcu_read_lock region`);
 }
@@ -83,11 +91,17 @@ export function checkKfuncStructArgs(v: Verifier, k: VKfunc): KfuncArgMeta {
 /**
  * check_kfunc_mem_size_reg for a buffer `arg#i` sized by `arg#i+1` (`__sz`): the size a bounded
  * non-negative scalar, the buffer readable and writable for its largest value; a failure adds
- * 6.18's `arg#i arg#i+1 memory, len pair leads to invalid memory access`.
+ * 6.18's `arg#i arg#i+1 memory, len pair leads to invalid memory access`. The buffer may not be NULL,
+ * not even with size 0.
  */
 function checkKfuncMemSize(v: Verifier, i: number): void {
   const buf = i + 1;
   const sizeReg = v.regs()[buf + 1]!;
+  // check_kfunc_args' NULL check, which this 6.18 build applies to kfuncs without KF_TRUSTED_ARGS
+  // too (measured: bpf_copy_from_user_str, registered KF_SLEEPABLE only, refuses a NULL dst with
+  // size 0; corpus group userstr); applied here to `__sz` buffers only
+  const bufReg = v.regs()[buf]!;
+  if (isNullScalar(bufReg) || bufReg.maybeNull) v.reject(ERR.EACCES, `Possibly NULL pointer passed to trusted arg${i}`);
   try {
     const s = sizeReg.s;
     if (sizeReg.type !== 'scalar') v.reject(ERR.EACCES, `R${buf + 1} is not a scalar`);

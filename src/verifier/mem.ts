@@ -14,6 +14,7 @@ import { destroyIfDynptrSlot } from './dynptr.js';
 import { walkedTrust } from './trust.js';
 import { ERR, MAX_STACK, MAX_VAR_OFF, type Verifier } from './verifier.js';
 import { resLockHeld } from './res-lock.js';
+import { checkNotInPreempt } from './preempt.js';
 
 const BPF_F_RDONLY_PROG = 1 << 7;
 const BPF_F_WRONLY_PROG = 1 << 8;
@@ -536,6 +537,7 @@ export function checkLdAbs(v: Verifier, i: RawInsn): void {
   const r6 = v.readReg(6);
   if (v.cur.refs.length > 0) v.reject(ERR.EINVAL, 'BPF_LD_[ABS|IND] would lead to reference leak');
   if (v.cur.lockId !== 0 || v.cur.lockOff !== 0 || resLockHeld(v.cur)) v.reject(ERR.EINVAL, 'BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region');
+  checkNotInPreempt(v, 'BPF_LD_[ABS|IND]');
   if (r6.type !== 'ctx') v.reject(ERR.EINVAL, 'at the time of BPF_LD_ABS|IND R6 != pointer to skb');
   if (mode === 0x40) v.readReg(i.src);
   checkPtrOffReg(v, r6, 6, false);

@@ -103,6 +103,8 @@ export interface VState {
   cbDepth: number;
   /** Inside a bpf_rcu_read_lock() section (active_rcu_lock; 6.18 does not nest them). */
   rcuLock?: boolean;
+  /** Nesting count of bpf_preempt_disable() sections (active_preempt_locks; preempt.ts); absent when 0. */
+  preemptLocks?: number;
   /** A path simulated for speculative execution only (without CAP_PERFMON: sanitize_speculative_path). */
   speculative?: boolean;
   /** Held resilient spin locks, oldest first (res-lock.ts); absent when none. */
@@ -119,6 +121,7 @@ export function copyState(s: VState): VState {
     mayGotoDepth: s.mayGotoDepth,
     cbDepth: s.cbDepth,
     ...(s.rcuLock === true ? { rcuLock: true } : {}),
+    ...(s.preemptLocks !== undefined ? { preemptLocks: s.preemptLocks } : {}),
     ...(s.speculative === true ? { speculative: true } : {}),
     ...(s.resLocks !== undefined ? { resLocks: s.resLocks } : {}),
   };
@@ -221,6 +224,7 @@ export function statesEqual(old: VState, cur: VState, live: number, exact: boole
   if (old.frames.length !== cur.frames.length) return false;
   if (old.lockId !== 0 !== (cur.lockId !== 0) || old.lockOff !== cur.lockOff) return false;
   if ((old.rcuLock === true) !== (cur.rcuLock === true)) return false;
+  if ((old.preemptLocks ?? 0) !== (cur.preemptLocks ?? 0)) return false;
   // a speculative state never covers an architectural one
   if (old.speculative === true && cur.speculative !== true) return false;
   if (!resLocksEqual(old, cur)) return false;

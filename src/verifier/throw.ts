@@ -6,6 +6,7 @@
  * return value, so R1 is checked against the program type's return range. (A throw while holding a
  * bpf_spin_lock is refused earlier, as any call under the lock.)
  */
+import { checkNotInPreempt } from './preempt.js';
 import { ERR, invalidScalar, type Verifier } from './verifier.js';
 
 /** The checks at a bpf_throw call; the caller then ends the path. */
@@ -16,6 +17,7 @@ export function checkThrow(v: Verifier): void {
     if (f.cbRet !== null || (i === 0 && f.subprog === v.excCbSub && v.excCbSub >= 0)) v.reject(ERR.EINVAL, `bpf_throw kfunc (insn ${v.pc}) cannot be called from callback subprog ${f.subprog}`);
   }
   if (v.cur.rcuLock === true) v.reject(ERR.EINVAL, 'bpf_throw cannot be used inside bpf_rcu_read_lock-ed region');
+  checkNotInPreempt(v, 'bpf_throw');
   if (v.cur.refs.length > 0) {
     const lines = v.cur.refs.map((r) => `Unreleased reference id=${r.id} alloc_insn=${r.insn}`);
     v.reject(ERR.EINVAL, `${lines.join('\n')}\nbpf_throw would lead to reference leak`);

@@ -16,6 +16,7 @@
  */
 import type { RawInsn } from '../isa/insn.js';
 import { checkThrow } from './throw.js';
+import { checkNotInPreempt } from './preempt.js';
 import { ADDR_SPACE_CAST_OFF, CAST_IMM_KERN, CAST_IMM_USER, CLS_ALU, CLS_ALU64, CLS_JMP, CLS_JMP32, CLS_LD, CLS_LDX, CLS_ST, CLS_STX, opClass } from '../isa/opcodes.js';
 import type { VerifierInput, VerifierResult, VerifierStats, VFunc, VKfunc } from './api.js';
 import { VerifierError, type VerifierErrorCode } from './api.js';
@@ -1203,6 +1204,7 @@ export class Verifier {
         this.reject(ERR.EINVAL, `${lines.join('\n')}\nBPF_EXIT instruction in main prog would lead to reference leak`);
       }
       if (this.cur.rcuLock === true) this.reject(ERR.EINVAL, 'BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region');
+      checkNotInPreempt(this, 'BPF_EXIT instruction in main prog');
     }
     if (!main) {
       prepareFuncExit(this);

@@ -955,6 +955,35 @@ export const CASES: readonly CaseDef[] = [
     differs: [{ run: 0, field: 'ctxOut', bytes: [0, 8], reason: 'uptr: the address of the user buffer (runner process vs emulated user memory)' }],
   },
   {
+    // struct str_args of programs/user_str.bpf.c: 144 bytes, uptr @0; each user buffer is 32+ bytes
+    // so that the word-at-a-time copy never reads past it on the kernel side
+    name: 'syscall_copy_from_user_str',
+    object: 'user_str',
+    kind: 'syscall',
+    features: ['bpf_copy_from_user_str (KF_SLEEPABLE)', 'BPF_F_PAD_ZEROS'],
+    runs: [
+      { prog: 'copy_prog', ctx: new Uint8Array(144), user: { offset: 0, bytes: Uint8Array.of(...text('user says hi'), 0, ...new Array<number>(19).fill(0x77)) } },
+      { prog: 'copy_prog', ctx: new Uint8Array(144), user: { offset: 0, bytes: Uint8Array.of(...text('abcdefghijklmnopqrstuvwxyz0123456789ABC'), 0) } },
+      { prog: 'copy_prog', ctx: new Uint8Array(144), user: { offset: 0, bytes: Uint8Array.of(0, ...new Array<number>(31).fill(0x77)) } },
+      { prog: 'copy_prog', ctx: struct(144, [[0, 0x10, 8]]) },
+    ],
+    differs: [0, 1, 2].map((run) => ({ run, field: 'ctxOut' as const, bytes: [0, 8] as const, reason: 'uptr: the address of the user buffer (runner process vs emulated user memory)' })),
+  },
+  {
+    // the same ctx and buffers through bpf_copy_from_user_task_str on the current task
+    name: 'syscall_copy_from_user_task_str',
+    object: 'user_str',
+    kind: 'syscall',
+    features: ['bpf_copy_from_user_task_str (KF_SLEEPABLE)', 'BPF_F_PAD_ZEROS', 'bpf_task_from_pid'],
+    runs: [
+      { prog: 'copy_task_prog', ctx: new Uint8Array(144), user: { offset: 0, bytes: Uint8Array.of(...text('user says hi'), 0, ...new Array<number>(19).fill(0x77)) } },
+      { prog: 'copy_task_prog', ctx: new Uint8Array(144), user: { offset: 0, bytes: Uint8Array.of(...text('abcdefghijklmnopqrstuvwxyz0123456789ABC'), 0) } },
+      { prog: 'copy_task_prog', ctx: new Uint8Array(144), user: { offset: 0, bytes: Uint8Array.of(0, ...new Array<number>(31).fill(0x77)) } },
+      { prog: 'copy_task_prog', ctx: struct(144, [[0, 0x10, 8]]) },
+    ],
+    differs: [0, 1, 2].map((run) => ({ run, field: 'ctxOut' as const, bytes: [0, 8] as const, reason: 'uptr: the address of the user buffer (runner process vs emulated user memory)' })),
+  },
+  {
     name: 'syscall_checksums_64k',
     object: 'bench_checksum',
     kind: 'syscall',

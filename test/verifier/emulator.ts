@@ -45,6 +45,8 @@ export function emuVerify(c: VerifierCase, insns?: readonly RawInsn[]): KernelVe
   if (c.profile === 'cap_bpf') k.verifierPrivileged = false;
   // the unprivileged user the oracle ran as (no capabilities)
   if (c.profile === 'none') k.verifierPrivileged = 'none';
+  // neither profile has CAP_SYS_BOOT
+  if (c.profile !== undefined) k.verifierCapSysBoot = false;
   if (c.object !== undefined) return objectVerdict(k, c);
   const fds: number[] = [];
   for (const m of c.maps ?? []) {
