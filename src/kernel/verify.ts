@@ -355,7 +355,7 @@ function unqualified(t: string): string {
  * dynptr / iterator / lock parameters, the program types' ctx structs, then pointers to structs
  * (scalar-only ones may also be memory), to scalars, to void and to pointers.
  */
-function kfuncArgTypes(k: Kernel, params: readonly { readonly name: string; readonly type: string }[]): VKfuncArgType[] {
+function kfuncArgTypes(k: Kernel, params: readonly { readonly name: string; readonly type: string }[], progType: number): VKfuncArgType[] {
   return params.map((x, i): VKfuncArgType => {
     const t = x.type.trim();
     if (/__(ign|prog)$/.test(x.name)) return { kind: 'ignore' };
@@ -368,7 +368,8 @@ function kfuncArgTypes(k: Kernel, params: readonly { readonly name: string; read
     const name = sm?.[2];
     const nullable = x.name.endsWith('__nullable');
     if (/__(iter|uninit|irq_flag)$/.test(x.name) || (name !== undefined && (SPECIAL_ARG_STRUCTS.has(name) || name.startsWith('bpf_iter_')))) return { kind: 'special', nullable };
-    if (name !== undefined && CTX_STRUCT_NAMES.has(name)) return { kind: 'ctx' };
+    // `struct pt_regs *` is the ctx only of the types whose ctx it is (kprobe); elsewhere it is memory of its size (crash_kexec)
+    if (name !== undefined && CTX_STRUCT_NAMES.has(name) && (name !== 'pt_regs' || CTX_STRUCT[progType] === 'pt_regs')) return { kind: 'ctx' };
     const next = params[i + 1];
     const sized = next !== undefined && /__szk?$/.test(next.name);
     if (sm !== null && name !== undefined) {
@@ -499,7 +500,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
         name: r.def.name,
         nargs: p.params.length,
         ...ret,
-        argTypes: kfuncArgTypes(k, p.params),
+        argTypes: kfuncArgTypes(k, p.params, prog.type),
         ...retBufSizeOf(p.params),
         ...(r.def.flags?.sleepable === true ? { sleepable: true } : {}),
         retStruct: m?.[1] ?? '',
@@ -515,7 +516,8 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     },
     ctx: verifierCtxOf(prog.type, prog.expectedAttachType, ctxInfoOf(k, prog)),
     btfAccess: btfAccessOf(k),
-    btfStructMatch: btfStructMatchOf(k.vmlinuxBtf),
+    // the vmlinux BTF is built on first read: only a program that passes a BTF pointer to a kfunc reads it here
+    btfStructMatch: (have, off, want, strict) => btfStructMatchOf(k.vmlinuxBtf)(have, off, want, strict),
     ...(prog.type === ProgType.STRUCT_OPS ? structOpsBtfWrite(k, prog) : {}),
     nrCpus: k.nrCpus,
     retRange: retRangeOf(prog.type, prog.expectedAttachType),

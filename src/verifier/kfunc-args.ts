@@ -103,7 +103,9 @@ export function checkKfuncArgTypes(v: Verifier, k: VKfunc): { readonly retSize: 
     // scalar where a KF_TRUSTED_ARGS or KF_RELEASE kfunc takes a struct is refused as untrusted
     // (kfunc-double-release), where a KF_RCU one takes it, as memory
     if (reg.type === 'scalar' && (f.trustedArgs === true || f.release === true) && a.target !== 'scalar') v.reject(ERR.EINVAL, `R${regno} must be referenced or trusted`);
-    if (a.sized || reg.type === 'fp') continue; // the `__sz` pair and stack memory: checkKfuncMemSize, check_mem_reg in the caller
+    // the `__sz` pair: checkKfuncMemSize; stack memory of a scalar target: check_mem_reg in the caller
+    // (memArgs); a scalar-only struct on the stack (a `struct pt_regs *` outside kprobe) is checked here
+    if (a.sized || (reg.type === 'fp' && a.target !== 'scalar_struct')) continue;
     if (reg.type === 'not_init') v.reject(ERR.EACCES, `R${regno} !read_ok`);
     // check_mem_reg: readable and writable for the target's size
     checkHelperMem(v, regno, a.size, false, false, false);
