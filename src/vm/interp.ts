@@ -101,6 +101,21 @@ function modS64(alo: number, ahi: number, blo: number, bhi: number): void {
   } else fromBig(BigInt.asIntN(64, toBig(alo, ahi)) % BigInt.asIntN(64, toBig(blo, bhi)));
 }
 
+/** A byte swap of register `d`'s low `width` bits (16, 32, 64), the rest zeroed: bswap and be on this little-endian machine. */
+function swapBytes(R: Int32Array, d: number, width: number): void {
+  if (width === 16) {
+    R[d] = ((R[d]! & 0xff) << 8) | ((R[d]! >>> 8) & 0xff);
+    R[d + 16] = 0;
+  } else if (width === 32) {
+    R[d] = bswap32(R[d]!);
+    R[d + 16] = 0;
+  } else {
+    const t = bswap32(R[d]!);
+    R[d] = bswap32(R[d + 16]!);
+    R[d + 16] = t;
+  }
+}
+
 function bswap32(x: number): number {
   return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
 }
@@ -985,18 +1000,7 @@ function rareOp(m: Machine, prog: ExecProgram, code: Int32Array, pc: number, dep
       break;
     case 0xd7: {
       // bswap16/32/64 (RFC 9669 §4.2: ALU64|END is an unconditional swap)
-      const width = code[w | 2]!;
-      if (width === 16) {
-        R[d] = ((R[d]! & 0xff) << 8) | ((R[d]! >>> 8) & 0xff);
-        R[d + 16] = 0;
-      } else if (width === 32) {
-        R[d] = bswap32(R[d]!);
-        R[d + 16] = 0;
-      } else {
-        const t = bswap32(R[d]!);
-        R[d] = bswap32(R[d + 16]!);
-        R[d + 16] = t;
-      }
+      swapBytes(R, d, code[w | 2]!);
       break;
     }
     case 0x3f: {
@@ -1143,18 +1147,7 @@ function rareOp(m: Machine, prog: ExecProgram, code: Int32Array, pc: number, dep
     }
     case 0xdc: {
       // be16/32/64: a byte swap on a little-endian machine
-      const width = code[w | 2]!;
-      if (width === 16) {
-        R[d] = ((R[d]! & 0xff) << 8) | ((R[d]! >>> 8) & 0xff);
-        R[d + 16] = 0;
-      } else if (width === 32) {
-        R[d] = bswap32(R[d]!);
-        R[d + 16] = 0;
-      } else {
-        const t = bswap32(R[d]!);
-        R[d] = bswap32(R[d + 16]!);
-        R[d + 16] = t;
-      }
+      swapBytes(R, d, code[w | 2]!);
       break;
     }
     case 0x45:
