@@ -237,6 +237,10 @@ function walkerOf(btf: Btf): (name: string, off: number, size: number) => BtfAcc
       if (r.kind === 'ARRAY') {
         const elem = btf.sizeof(r.type);
         if (elem <= 0) return { kind: 'scalar' };
+        // an array of scalars is read as one scalar member: any size within the array (6.18 loads
+        // a u32 at byte 12 of in6_addr's u8[16] first union member: kernel-diff syscall_rdonly_cast)
+        const er = btf.resolved(r.type).kind;
+        if (er !== 'STRUCT' && er !== 'UNION' && er !== 'PTR') return { kind: 'scalar' };
         at %= elem;
         id = r.type;
         continue;

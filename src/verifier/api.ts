@@ -324,6 +324,11 @@ export interface VerifierOk {
   readonly visited: Uint8Array;
   /** Loads, stores and atomics through PTR_TO_ARENA: rewritten to BPF_PROBE_MEM32 (convert_ctx_accesses). */
   readonly arenaAccesses?: ReadonlySet<number>;
+  /**
+   * Loads through PTR_TO_BTF_ID and through rdonly_untrusted memory (bpf_rdonly_cast): rewritten
+   * to BPF_PROBE_MEM / BPF_PROBE_MEMSX (convert_ctx_accesses), a fault reads 0.
+   */
+  readonly probeLoads?: ReadonlySet<number>;
   /** 64-bit ALU insns on an arena pointer: made 32-bit (needs_zext, do_misc_fixups). */
   readonly arenaAlu32?: ReadonlySet<number>;
 }

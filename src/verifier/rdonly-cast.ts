@@ -32,3 +32,11 @@ export function rdonlyCastResult(v: Verifier): Reg {
 export function isRdonlyUntrustedMem(r: Reg): boolean {
   return r.type === 'mem' && r.rdonly && r.trust === 'untrusted';
 }
+
+/**
+ * A load through this register becomes a BPF_PROBE_MEM load (convert_ctx_accesses: PTR_TO_BTF_ID
+ * of any flavour, and PTR_TO_MEM | MEM_RDONLY | PTR_UNTRUSTED): a faulting address reads 0.
+ */
+export function isProbeMemBase(r: Reg): boolean {
+  return r.type === 'btf_id' || isRdonlyUntrustedMem(r);
+}
