@@ -5,7 +5,8 @@
  * (test/verifier/corpus/rdonly.ts) records the verdicts: a struct cast
  * (PTR_TO_BTF_ID | PTR_UNTRUSTED) read by BTF field, walked to a pointer
  * member, written, read past its end, passed to a kfunc that wants a
- * trusted pointer; a void cast (type id 0: untrusted read-only memory)
+ * trusted pointer, a union's byte array read as a word inside and past
+ * its end; a void cast (type id 0: untrusted read-only memory)
  * read at any offset and written; a type id that is not a constant, names
  * no type, or names an int. The run-time program is rdonly_cast.bpf.c.
  */
@@ -23,6 +24,13 @@ struct task_struct {
 	int pid;
 	int tgid;
 	struct task_struct *real_parent;
+} __attribute__((preserve_access_index));
+
+struct in6_addr {
+	union {
+		u8 u6_addr8[16];
+		u32 u6_addr32[4];
+	} in6_u;
 } __attribute__((preserve_access_index));
 
 struct sk_buff {
@@ -136,6 +144,24 @@ int id_int(void *ctx)
 	int *p = bpf_rdonly_cast((void *)bpf_get_current_task(), bpf_core_type_id_kernel(int));
 
 	return *p;
+}
+
+/* a u32 at byte 12 of the union's first member, u8[16]: inside it */
+SEC("syscall")
+int in6_word_ok(void *ctx)
+{
+	struct in6_addr *ip = bpf_core_cast(ctx, struct in6_addr);
+
+	return ip->in6_u.u6_addr32[3];
+}
+
+/* a u32 at byte 14: past the end of every member */
+SEC("syscall")
+int in6_past_member(void *ctx)
+{
+	struct in6_addr *ip = bpf_core_cast(ctx, struct in6_addr);
+
+	return *(u32 *)((char *)ip + 14);
 }
 
 char LICENSE[] SEC("license") = "GPL";

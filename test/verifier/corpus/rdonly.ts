@@ -2,8 +2,9 @@
  * Corpus group rdonly: the kfunc bpf_rdonly_cast (programs/verifier_rdonly.bpf.c, bpf_core_cast's
  * CO-RE TYPE_ID_TARGET ids against the kernel BTF): a struct cast read by field, walked to a
  * pointer member, from the tc ctx and from a scalar address, written, read past its end, passed to
- * a kfunc that wants a trusted pointer; a void cast (type id 0) read far from its start and
- * written; a type id that is not a constant, names no type, or names an int.
+ * a kfunc that wants a trusted pointer, a union's u8[16] read as a u32 inside and past its end; a
+ * void cast (type id 0) read far from its start and written; a type id that is not a constant,
+ * names no type, or names an int.
  */
 import type { VerifierCase } from './types.js';
 
@@ -22,6 +23,8 @@ export const CASES: VerifierCase[] = [
   r('rdonly-task-write', SYSCALL, 'task_write', 'a store to a field of the cast task'),
   r('rdonly-past-end', SYSCALL, 'task_past_end', 'a read 64 KiB into the cast task, past its end'),
   r('rdonly-to-kfunc', SYSCALL, 'task_to_kfunc', 'the cast (untrusted) task passed to bpf_task_acquire'),
+  r('rdonly-in6-word', SYSCALL, 'in6_word_ok', 'the ctx cast to struct in6_addr, a u32 at byte 12 of its first union member u8[16]'),
+  r('rdonly-in6-past-member', SYSCALL, 'in6_past_member', 'the ctx cast to struct in6_addr, a u32 at byte 14 (past every member)'),
   r('rdonly-void-ok', SYSCALL, 'void_ok', 'type id 0: void memory read 8000 bytes from its start'),
   r('rdonly-void-write', SYSCALL, 'void_write', 'type id 0: a store to the void memory'),
   r('rdonly-id-var', SYSCALL, 'id_var', 'the type id read from ctx, not a constant'),
