@@ -171,6 +171,8 @@ iters_kern                    iters_kern.bpf.c                    bpf    v3  -
 verifier_preempt              verifier_preempt.bpf.c              bpf    v3  -
 user_str                      user_str.bpf.c                      bpf    v3  -
 verifier_userstr              verifier_userstr.bpf.c              bpf    v3  -
+rdonly_cast                   rdonly_cast.bpf.c                   bpf    v3  -
+verifier_rdonly               verifier_rdonly.bpf.c               bpf    v3  -
 crash_kexec                   crash_kexec.bpf.c                   bpf    v3  -
 '
 

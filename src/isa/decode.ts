@@ -32,6 +32,8 @@ import {
   CLS_ST,
   CLS_STX,
   MODE_PROBE_ATOMIC,
+  MODE_PROBE_MEM,
+  MODE_PROBE_MEMSX,
   MODE_PROBE_MEM32,
   MODE_PROBE_MEM32SX,
   LDDW_CODE,
@@ -103,6 +105,12 @@ export interface DecodeOptions {
    * PROBE_ATOMIC (convert_ctx_accesses), so the interpreter's ordinary loads never test for arenas.
    */
   arenaAccesses?: ReadonlySet<number>;
+  /**
+   * pcs of loads through BTF pointers (the verifier's PTR_TO_BTF_ID and rdonly_untrusted memory
+   * loads): decoded in the kernel's rewritten modes BPF_PROBE_MEM / BPF_PROBE_MEMSX, where a
+   * faulting address reads 0.
+   */
+  probeLoads?: ReadonlySet<number>;
 }
 
 /** A validated, decoded program. */
@@ -245,6 +253,10 @@ export function decodeProgram(raw: readonly RawInsn[], opts: DecodeOptions = {})
       if (mode < 0) fail('BAD_OPCODE', pc, 'only loads, stores and atomics can access an arena');
       const cls = s.form === 'ldx' || s.form === 'ldsx' ? CLS_LDX : s.form === 'st' ? CLS_ST : CLS_STX;
       code[w] = (cls | mode | (i.code & 0x18)) | (i.dst << 8) | (i.src << 12);
+    }
+    if (opts.probeLoads?.has(pc) === true) {
+      if (s.form !== 'ldx' && s.form !== 'ldsx') fail('BAD_OPCODE', pc, 'only loads can be PROBE_MEM loads');
+      code[w] = (CLS_LDX | (s.form === 'ldsx' ? MODE_PROBE_MEMSX : MODE_PROBE_MEM) | (i.code & 0x18)) | (i.dst << 8) | (i.src << 12);
     }
     code[w + 1] = i.off;
     code[w + 2] = i.imm;

@@ -142,6 +142,10 @@ export const CAST_IMM_USER = 1 << 16;
 // --- Arena access modes (the kernel's internal BPF_PROBE_MEM32 / BPF_PROBE_MEM32SX / BPF_PROBE_ATOMIC
 // of include/linux/filter.h, 6.18): the verifier's rewrite of a load, store or atomic through a
 // PTR_TO_ARENA register (convert_ctx_accesses). Decoded ops are `class | mode | size`, as the kernel's.
+/** BPF_PROBE_MEM: LDX through a BTF pointer (a fault reads 0; include/linux/filter.h). */
+export const MODE_PROBE_MEM = 0x20;
+/** BPF_PROBE_MEMSX: sign-extending LDX through a BTF pointer. */
+export const MODE_PROBE_MEMSX = 0x40;
 /** BPF_PROBE_MEM32: LDX/ST/STX through an arena pointer. */
 export const MODE_PROBE_MEM32 = 0xa0;
 /** BPF_PROBE_MEM32SX: sign-extending LDX through an arena pointer. */

@@ -188,6 +188,14 @@ function ctxInfoOf(k: Kernel, prog: KProg): VCtxInfo | undefined {
   }
 }
 
+/** btf_type_by_id for bpf_rdonly_cast: a struct or union (by name), void (id 0), another kind, or undefined (no such id). */
+function btfTypeByIdOf(btf: Btf, id: number): { kind: 'struct'; name: string } | { kind: 'void' | 'other' } | undefined {
+  if (!btf.has(id)) return undefined;
+  const t = btf.type(id);
+  if (id === 0) return { kind: 'void' };
+  return t.kind === 'STRUCT' || t.kind === 'UNION' ? { kind: 'struct', name: t.name } : { kind: 'other' };
+}
+
 /** btf_struct_access over the kernel's BTF (lenient: unknown structs read as scalars). */
 export function btfAccessOf(k: Kernel): (name: string, off: number, size: number) => BtfAccess {
   // resolved on the first access the verifier checks: most programs make none, and the emulated
@@ -229,6 +237,10 @@ function walkerOf(btf: Btf): (name: string, off: number, size: number) => BtfAcc
       if (r.kind === 'ARRAY') {
         const elem = btf.sizeof(r.type);
         if (elem <= 0) return { kind: 'scalar' };
+        // an array of scalars is read as one scalar member: any size within the array (6.18 loads
+        // a u32 at byte 12 of in6_addr's u8[16] first union member: kernel-diff syscall_rdonly_cast)
+        const er = btf.resolved(r.type).kind;
+        if (er !== 'STRUCT' && er !== 'UNION' && er !== 'PTR') return { kind: 'scalar' };
         at %= elem;
         id = r.type;
         continue;
@@ -516,6 +528,7 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     },
     ctx: verifierCtxOf(prog.type, prog.expectedAttachType, ctxInfoOf(k, prog)),
     btfAccess: btfAccessOf(k),
+    btfTypeById: (id) => btfTypeByIdOf(k.vmlinuxBtf, id),
     // the vmlinux BTF is built on first read: only a program that passes a BTF pointer to a kfunc reads it here
     btfStructMatch: (have, off, want, strict) => btfStructMatchOf(k.vmlinuxBtf)(have, off, want, strict),
     ...(prog.type === ProgType.STRUCT_OPS ? structOpsBtfWrite(k, prog) : {}),

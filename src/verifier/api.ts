@@ -244,6 +244,11 @@ export interface VerifierInput {
    * that offset, walking first members. Absent: any struct matches.
    */
   btfStructMatch?(have: string, off: number, want: string, strict: boolean): boolean;
+  /**
+   * btf_type_by_id on the kernel's BTF (bpf_rdonly_cast's type id): a struct or union by name, void
+   * (id 0), another kind, or undefined when no type has the id.
+   */
+  btfTypeById?(id: number): { readonly kind: 'struct'; readonly name: string } | { readonly kind: 'void' | 'other' } | undefined;
   /** btf_struct_access on the kernel's BTF: a load of `size` bytes at `off` of `struct <name>`. */
   btfAccess?(name: string, off: number, size: number): BtfAccess;
   /** The pc of the program's exception callback (BTF decl tag "exception_callback:<fn>"), if it names one. */
@@ -319,6 +324,11 @@ export interface VerifierOk {
   readonly visited: Uint8Array;
   /** Loads, stores and atomics through PTR_TO_ARENA: rewritten to BPF_PROBE_MEM32 (convert_ctx_accesses). */
   readonly arenaAccesses?: ReadonlySet<number>;
+  /**
+   * Loads through PTR_TO_BTF_ID and through rdonly_untrusted memory (bpf_rdonly_cast): rewritten
+   * to BPF_PROBE_MEM / BPF_PROBE_MEMSX (convert_ctx_accesses), a fault reads 0.
+   */
+  readonly probeLoads?: ReadonlySet<number>;
   /** 64-bit ALU insns on an arena pointer: made 32-bit (needs_zext, do_misc_fixups). */
   readonly arenaAlu32?: ReadonlySet<number>;
 }

@@ -5,6 +5,7 @@
  * and r0 typed by the return kind; bpf-to-bpf calls as new frames; callbacks (bpf_loop,
  * for_each_map_elem, timers) verified as frames entered from the helper call.
  */
+import { RDONLY_CAST, rdonlyCastResult } from './rdonly-cast.js';
 import type { RawInsn } from '../isa/insn.js';
 import type { HelperProto, ProtoArg } from '../helpers/registry.js';
 import { constReg, isNullScalar, isPointer, NOT_INIT, ptrReg, regTypeName, regTypeStr, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
@@ -552,8 +553,11 @@ export function checkKfuncCall(v: Verifier, i: RawInsn): void {
     v.forEachReg(v.cur, (r) => (r.type === 'btf_id' && r.trust === 'rcu' ? withReg(r, { trust: 'untrusted', maybeNull: false }) : undefined));
     iterRcuUnlock(v);
   }
+  // bpf_rdonly_cast: r0 typed from its constant type id argument (read before the clobber)
+  const castR0 = k.name === RDONLY_CAST ? rdonlyCastResult(v) : null;
   for (let r = 1; r <= 5; r++) v.setReg(r, NOT_INIT);
-  if (k.ret === 'void') v.setReg(0, NOT_INIT);
+  if (castR0 !== null) v.setReg(0, castR0);
+  else if (k.ret === 'void') v.setReg(0, NOT_INIT);
   else if (k.ret === 'integer') v.setReg(0, UNKNOWN_SCALAR);
   else if (k.retMem !== undefined) {
     // a pointer to a scalar: read-only memory of its size, or of the `rdonly_buf_size` /

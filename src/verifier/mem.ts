@@ -5,6 +5,7 @@
  * reads of frozen maps, special fields), packets (the proven range), sized memory; helper memory
  * arguments (check_helper_mem_access, check_stack_range_initialized); LD_ABS/LD_IND.
  */
+import { isRdonlyUntrustedMem } from './rdonly-cast.js';
 import type { RawInsn } from '../isa/insn.js';
 import { constReg, isNullScalar, isPointer, ptrReg, regTypeStr, scalarReg, UNKNOWN_SCALAR, withReg, type Reg } from './reg.js';
 import { formatTnum, tnumAdd, tnumConst, tnumIsAligned, tnumIsConst } from './tnum.js';
@@ -415,7 +416,8 @@ export function checkMemAccess(v: Verifier, regno: number, off: number, size: nu
     }
     case 'mem': {
       if (write && reg.rdonly) v.reject(ERR.EACCES, `R${regno} cannot write into ${regTypeStr(reg)}`);
-      checkMemRegion(v, regno, reg, o, size, reg.memSize, false);
+      // rdonly_untrusted memory (bpf_rdonly_cast to void) is read by PROBE_MEM loads: no bounds
+      if (!isRdonlyUntrustedMem(reg)) checkMemRegion(v, regno, reg, o, size, reg.memSize, false);
       if (!write && valueRegno >= 0) {
         v.setReg(valueRegno, UNKNOWN_SCALAR);
         loaded = true;

@@ -14,6 +14,7 @@
  * agree across paths). Scalars are treated as precise everywhere (no precision backtracking): pruning is then
  * sound but can be weaker than the kernel's, which only shows in the processed-instruction count.
  */
+import { isProbeMemBase } from './rdonly-cast.js';
 import type { RawInsn } from '../isa/insn.js';
 import { checkThrow } from './throw.js';
 import { checkNotInPreempt } from './preempt.js';
@@ -137,6 +138,8 @@ export class Verifier {
   readonly stackDepth: number[];
   /** save_aux_ptr_type: the pointer type each load/store instruction was first seen with. */
   private readonly auxPtr: (string | undefined)[];
+  /** pcs of PROBE_MEM loads (isProbeMemBase). */
+  private readonly probeLoads = new Set<number>();
   /** prog->aux->arena: the program uses an arena map (a pseudo lddw names one). */
   private readonly hasArena: boolean;
   /** pcs of 64-bit ALU insns on an arena pointer: the kernel makes them 32-bit (needs_zext, do_misc_fixups). */
@@ -415,7 +418,14 @@ export class Verifier {
     if (err === null) {
       const arenaAccesses = new Set<number>();
       for (let k = 0; k < this.n; k++) if (this.auxPtr[k] === 'arena') arenaAccesses.add(k);
-      return { ok: true, log: logText, stats, visited: this.visited, ...(arenaAccesses.size > 0 || this.arenaAlu32.size > 0 ? { arenaAccesses, arenaAlu32: new Set(this.arenaAlu32) } : {}) };
+      return {
+        ok: true,
+        log: logText,
+        stats,
+        visited: this.visited,
+        ...(arenaAccesses.size > 0 || this.arenaAlu32.size > 0 ? { arenaAccesses, arenaAlu32: new Set(this.arenaAlu32) } : {}),
+        ...(this.probeLoads.size > 0 ? { probeLoads: new Set(this.probeLoads) } : {}),
+      };
     }
     const insnPc = pc >= 0 && pc < this.n ? pc : -1;
     const li = insnPc >= 0 ? this.input.lineOf?.(insnPc) : undefined;
@@ -711,6 +721,7 @@ export class Verifier {
         const ldsx = (i.code & 0xe0) === 0x80;
         checkMemAccess(this, i.src, i.off, SIZE[(i.code >> 3) & 3]!, false, i.dst, false, ldsx, null);
         this.saveAuxPtr(regTypeStr(src));
+        if (isProbeMemBase(src)) this.probeLoads.add(this.pc);
         this.pc++;
         return 'next';
       }

@@ -981,6 +981,17 @@ function rareOp(m: Machine, prog: ExecProgram, code: Int32Array, pc: number, dep
   const ins = code[w]!;
   const d = (ins >> 8) & 15;
   switch (ins & 0xff) {
+    case 0x21: case 0x29: case 0x31: case 0x39: case 0x41: case 0x49: case 0x51: {
+      // BPF_PROBE_MEM / PROBE_MEMSX loads (through BTF pointers): a fault reads 0
+      const op = ins & 0xff;
+      const s = (ins >> 12) & 15;
+      const size = (op & 0x18) === 0x00 ? 4 : (op & 0x18) === 0x08 ? 2 : (op & 0x18) === 0x10 ? 1 : 8;
+      const signed = (op & 0xe0) === 0x40;
+      const v = probeLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, size, signed);
+      R[d] = v;
+      R[d + 16] = signed ? v >> 31 : m.scratch[1]!;
+      break;
+    }
     case 0x37:
       divU64(R[d]!, R[d + 16]!, code[w | 2]!, code[w | 3]!);
       R[d] = T[0]!;
@@ -1431,6 +1442,22 @@ export function slowLoad(m: Machine, pc: number, bhi: number, blo: number, off: 
     return (out[0]! << sh) >> sh;
   }
   return out[0]!;
+}
+
+/**
+ * A BPF_PROBE_MEM(SX) load (through a BTF pointer, marked by the verifier): {@link slowLoad}, except
+ * that an address the run cannot read gives 0 (the kernel's exception table entry clears the
+ * destination) instead of a fault. The high half is left in m.scratch[1], as slowLoad leaves it.
+ */
+export function probeLoad(m: Machine, pc: number, bhi: number, blo: number, off: number, size: number, signed: boolean): number {
+  try {
+    return slowLoad(m, pc, bhi, blo, off, size, signed);
+  } catch (e) {
+    if (!(e instanceof Fault)) throw e;
+    m.scratch[0] = 0;
+    m.scratch[1] = 0;
+    return 0;
+  }
 }
 
 /** Store `size` bytes of (lo, hi), after the same resolution as {@link slowLoad}. */

@@ -92,6 +92,8 @@ export interface ExecProgram {
   readonly arena?: ArenaSpace;
   /** pcs the verifier marked as arena accesses (decoded in the PROBE_MEM32 modes; the reference interpreter reads this). */
   readonly arenaAccesses?: ReadonlySet<number>;
+  /** pcs the verifier marked as PROBE_MEM loads (decoded in the PROBE_MEM modes; the reference interpreter reads this). */
+  readonly probeLoads?: ReadonlySet<number>;
 }
 
 /**

@@ -33,6 +33,8 @@ export interface BuildOptions extends CallTables {
   /** The program's arena and the pcs the verifier marked as accesses through arena pointers. */
   arena?: ArenaSpace;
   arenaAccesses?: ReadonlySet<number>;
+  /** pcs the verifier marked as PROBE_MEM loads (through BTF pointers: a fault reads 0). */
+  probeLoads?: ReadonlySet<number>;
 }
 
 /**
@@ -115,6 +117,7 @@ export function buildExecProgram(raw: readonly RawInsn[], o: BuildOptions = {}):
   if (o.poison !== undefined) dopts.poison = o.poison;
   if (o.maxInsns !== undefined) dopts.maxInsns = o.maxInsns;
   if (o.arenaAccesses !== undefined) dopts.arenaAccesses = o.arenaAccesses;
+  if (o.probeLoads !== undefined) dopts.probeLoads = o.probeLoads;
   const decoded = decodeProgram(raw, dopts);
   const helpers = o.helpers;
   const names = { ...(o.helperName ? { helperName: o.helperName } : {}), ...(o.kfuncName ? { kfuncName: o.kfuncName } : {}) };
@@ -131,6 +134,7 @@ export function buildExecProgram(raw: readonly RawInsn[], o: BuildOptions = {}):
     ctxReads: o.ctxReads,
     ...(o.arena !== undefined ? { arena: o.arena } : {}),
     ...(o.arenaAccesses !== undefined ? { arenaAccesses: o.arenaAccesses } : {}),
+    ...(o.probeLoads !== undefined ? { probeLoads: o.probeLoads } : {}),
     describePc(pc: number): PcInfo {
       const info: PcInfo = { insn: pc >= 0 && pc < raw.length ? formatKernel(raw[pc]!, raw[pc + 1], names) : '?' };
       const src = o.sourceOf?.(pc);

@@ -102,6 +102,16 @@ function fault(m: Machine, pc: number, id: number, off: number, size: number, wr
   });
 }
 
+/** A BPF_PROBE_MEM load (through a BTF pointer, marked by the verifier): an address the run cannot read gives 0. */
+function probeLoad(m: Machine, pc: number, base: bigint, disp: number, size: number): bigint {
+  try {
+    return load(m, pc, base, disp, size);
+  } catch (e) {
+    if (e instanceof Fault) return 0n;
+    throw e;
+  }
+}
+
 /**
  * Region and offset of the access at base + off: the 64-bit sum (RFC 9669: `dst + offset`), split
  * into its upper half (region id) and lower half (offset). An offset that carries or borrows across
@@ -329,7 +339,7 @@ export function executeReference(m: Machine, startProg: ExecProgram, entryPc: nu
       }
       case 'ldx':
       case 'ldsx': {
-        const v = load(m, pc, src, i.off, s.size);
+        const v = prog.probeLoads?.has(pc) === true ? probeLoad(m, pc, src, i.off, s.size) : load(m, pc, src, i.off, s.size);
         set(m, i.dst, s.form === 'ldsx' ? u64(BigInt.asIntN(s.size * 8, v)) : v);
         break;
       }

@@ -970,6 +970,21 @@ export const CASES: readonly CaseDef[] = [
     differs: [0, 1, 2].map((run) => ({ run, field: 'ctxOut' as const, bytes: [0, 8] as const, reason: 'uptr: the address of the user buffer (runner process vs emulated user memory)' })),
   },
   {
+    // struct cast_args of programs/rdonly_cast.bpf.c: 56 bytes, words @0, addr @16, results from @24;
+    // addr NULL, a low unmapped user address, then a mapped user buffer (the x86-64 JIT makes every
+    // PROBE_MEM load below TASK_SIZE_MAX read 0, mapped or not)
+    name: 'syscall_rdonly_cast',
+    object: 'rdonly_cast',
+    kind: 'syscall',
+    features: ['bpf_rdonly_cast via bpf_core_cast (CO-RE TYPE_ID_TARGET)', 'PROBE_MEM loads'],
+    runs: [
+      { prog: 'cast_prog', ctx: struct(56, [[0, 0x11223344, 4], [4, 0x55667788, 4], [8, 0x99aabbcc, 4], [12, 0xddeeff00, 4]]) },
+      { prog: 'cast_prog', ctx: struct(56, [[0, 0xfffffffe, 4], [4, 7, 4], [8, 0x80000000, 4], [12, 1, 4], [16, 0x1000, 8]]) },
+      { prog: 'cast_prog', ctx: struct(56, [[0, 1, 4], [4, 2, 4], [8, 3, 4], [12, 4, 4]]), user: { offset: 16, bytes: new Uint8Array(1280).fill(0x5a) } },
+    ],
+    differs: [{ run: 2, field: 'ctxOut', bytes: [16, 8], reason: 'addr: the address of the user buffer (runner process vs emulated user memory)' }],
+  },
+  {
     // the same ctx and buffers through bpf_copy_from_user_task_str on the current task
     name: 'syscall_copy_from_user_task_str',
     object: 'user_str',

@@ -571,6 +571,7 @@ export function progLoad(k: Kernel, a: Attr): number {
   }
   const deadCode = new Map<number, string>();
   let arenaAccesses: ReadonlySet<number> | undefined;
+  let probeLoads: ReadonlySet<number> | undefined;
   if (k.verifierEnabled) {
     const vr = verifyProgram(k, prog, raw, res.pseudo, logLevel, (pc) => {
       const src = sourceOf(prog, pc);
@@ -590,6 +591,8 @@ export function progLoad(k: Kernel, a: Attr): number {
     // The arena rewrites: accesses through arena pointers in the PROBE_MEM32 modes (decoded so), and
     // 64-bit arithmetic on arena pointers made 32-bit (do_misc_fixups, needs_zext).
     arenaAccesses = vr.arenaAccesses;
+    // loads through BTF pointers: BPF_PROBE_MEM (a fault reads 0)
+    probeLoads = vr.probeLoads;
     for (const pc of vr.arenaAlu32 ?? []) res.insns[pc]!.code = (res.insns[pc]!.code & ~0x07) | 0x04;
     // do_misc_fixups: addr_space_cast as(1) -> as(0), and every cast when the arena has
     // BPF_F_NO_USER_CONV, become `wX = wY`; as(0) -> as(1) is otherwise left to the JIT (here: the engines)
@@ -621,6 +624,7 @@ export function progLoad(k: Kernel, a: Attr): number {
       ctxReads: ops.ctxReads?.(eat),
       ...(arenaOfProg !== undefined ? { arena: arenaOfProg } : {}),
       ...(arenaAccesses !== undefined ? { arenaAccesses } : {}),
+      ...(probeLoads !== undefined ? { probeLoads } : {}),
     });
   } catch (e) {
     for (const m of res.usedMaps) k.mapPut(m);

@@ -32,7 +32,7 @@
  */
 import { LDDW_CODE } from '../../isa/opcodes.js';
 import { ARENA_OUT, castUser } from '../arena.js';
-import { ARITH, arenaOp, atomic, bswap32, divS64, divU64, ldPacket, modS64, modU64, mulhiU32, slowLoad, slowStore } from '../interp.js';
+import { ARITH, arenaOp, atomic, bswap32, divS64, divU64, ldPacket, modS64, modU64, mulhiU32, probeLoad, slowLoad, slowStore } from '../interp.js';
 import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, TIME_SLICE, type CtxReads, type ExecProgram, type Machine } from '../machine.js';
 import { SLOT_MASK } from '../memory.js';
 
@@ -51,6 +51,7 @@ if (MAX_BLOCK >= TIME_SLICE) throw new Error('tier: MAX_BLOCK must be below TIME
 /** What translated code reaches through its `rt` parameter. */
 const RUNTIME = {
   slowLoad,
+  probeLoad,
   slowStore,
   atomic,
   ldPacket,
@@ -121,6 +122,8 @@ const KNOWN = new Set<number>([
   0x20, 0x28, 0x30, 0x40, 0x48, 0x50,
   // addr_space_cast; arena loads, stores and atomics (the PROBE_MEM32 modes)
   0xe0, 0xa1, 0xa9, 0xb1, 0xb9, 0xc1, 0xc9, 0xd1, 0xa2, 0xaa, 0xb2, 0xba, 0xa3, 0xab, 0xb3, 0xbb, 0xe3, 0xeb, 0xf3, 0xfb,
+  // loads through BTF pointers (the PROBE_MEM modes)
+  0x21, 0x29, 0x31, 0x39, 0x41, 0x49, 0x51,
 ]);
 
 /** The comparison of a conditional jump as a JS expression. */
@@ -311,6 +314,13 @@ function straight(code: Int32Array, pc: number, refund: number, ctx?: CtxReads, 
       ctxSites.add(off);
       const grant = field.pointer ? ` if (${hd} !== 0 && !(CAP[${hd} & ${SLOT_MASK}] !== 0 && IDS[${hd} & ${SLOT_MASK}] === ${hd})) m.grant(${hd}, CAP[x]);` : '';
       return `{ const r = ${H(s)}, x = r & ${SLOT_MASK}; if (r === CXID && r !== 0 && ${L(s)} === 0 && CAP[x] !== 0 && IDS[x] === r) { CR${off}(m.context, SCR); ${ld} = SCR[0]; ${hd} = SCR[1];${grant} } else ${generic} }`;
+    }
+    // ---- PROBE_MEM / PROBE_MEMSX loads (through BTF pointers): the interpreter's probeLoad, a fault reads 0
+    case 0x21: case 0x29: case 0x31: case 0x39: case 0x41: case 0x49: case 0x51: {
+      const size = (op & 0x18) === 0x00 ? 4 : (op & 0x18) === 0x08 ? 2 : (op & 0x18) === 0x10 ? 1 : 8;
+      const signed = (op & 0xe0) === 0x40;
+      const call = `rt.probeLoad(m, ${pc}, ${H(s)}, ${L(s)}, ${k(off)}, ${size}, ${signed})`;
+      return signed ? `{ ${give}const v = ${call};${take} ${ld} = v; ${hd} = v >> 31; }` : `{ ${give}${ld} = ${call}; ${hd} = SCR[1];${take} }`;
     }
     // ---- stores
     case 0x62: case 0x6a: case 0x72: case 0x7a: case 0x63: case 0x6b: case 0x73: case 0x7b: {
