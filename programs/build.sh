@@ -171,6 +171,8 @@ iters_kern                    iters_kern.bpf.c                    bpf    v3  -
 verifier_preempt              verifier_preempt.bpf.c              bpf    v3  -
 user_str                      user_str.bpf.c                      bpf    v3  -
 verifier_userstr              verifier_userstr.bpf.c              bpf    v3  -
+verifier_findvma              verifier_findvma.bpf.c              bpf    v3  -
+find_vma                      find_vma.bpf.c                      bpf    v3  -
 crash_kexec                   crash_kexec.bpf.c                   bpf    v3  -
 '
 
