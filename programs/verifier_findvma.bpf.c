@@ -179,4 +179,34 @@ int fv_socket_filter(void *ctx)
 	return bpf_find_vma(bpf_get_current_task_btf(), 0, cb_null_ctx, NULL, 0) & 1;
 }
 
+extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
+extern void bpf_task_release(struct task_struct *p) __ksym;
+
+SEC("syscall")
+int fv_acquired_task(void *ctx)
+{
+	/* bpf_task_acquire is not offered to raw_tp: a sleepable syscall program.
+	 * A referenced task; the helper's result is a plain scalar that outlives the release */
+	struct task_struct *t = bpf_task_acquire(bpf_get_current_task_btf());
+	long r;
+
+	if (!t)
+		return 0;
+	r = bpf_find_vma(t, 0, cb_null_ctx, NULL, 0);
+	bpf_task_release(t);
+	return r & 1;
+}
+
+SEC("syscall")
+int fv_task_null_refused(void *ctx)
+{
+	/* a task that may be NULL (not checked) */
+	struct task_struct *t = bpf_task_acquire(bpf_get_current_task_btf());
+	long r = bpf_find_vma(t, 0, cb_null_ctx, NULL, 0);
+
+	if (t)
+		bpf_task_release(t);
+	return r & 1;
+}
+
 char _license[] SEC("license") = "GPL";

@@ -11,8 +11,10 @@ import type { VerifierCase } from './types.js';
 const RAW_TP = 17;
 const SOCKET_FILTER = 1;
 
+const SYSCALL = 31;
+
 function f(name: string, prog: string, what: string, progType = RAW_TP): VerifierCase {
-  return { name, rule: 'findvma', what, progType, object: { file: 'verifier_findvma.bpf.o', prog } };
+  return { name, rule: 'findvma', what, progType, ...(progType === SYSCALL ? { progFlags: 16 } : {}), object: { file: 'verifier_findvma.bpf.o', prog } };
 }
 
 export const CASES: VerifierCase[] = [
@@ -29,5 +31,7 @@ export const CASES: VerifierCase[] = [
   f('findvma-task-untrusted', 'fv_task_untrusted_refused', 'task->mm->owner (walked through a field that is not trusted) as the task'),
   f('findvma-ctx-map-value', 'fv_ctx_map_value_refused', 'a map value as the callback ctx (stack or NULL wanted)'),
   f('findvma-flags', 'fv_flags_ok', 'flags 1 (ARG_ANYTHING: loads, -EINVAL at run time)'),
+  f('findvma-acquired-task', 'fv_acquired_task', 'a bpf_task_acquire reference as the task; the result is used after bpf_task_release (sleepable syscall)', SYSCALL),
+  f('findvma-task-null', 'fv_task_null_refused', 'an unchecked bpf_task_acquire result (maybe NULL) as the task (sleepable syscall)', SYSCALL),
   f('findvma-socket-filter', 'fv_socket_filter', 'bpf_find_vma in a socket filter (bpf_base_func_proto)', SOCKET_FILTER),
 ];
