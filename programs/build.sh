@@ -173,6 +173,8 @@ user_str                      user_str.bpf.c                      bpf    v3  -
 verifier_userstr              verifier_userstr.bpf.c              bpf    v3  -
 rdonly_cast                   rdonly_cast.bpf.c                   bpf    v3  -
 verifier_rdonly               verifier_rdonly.bpf.c               bpf    v3  -
+verifier_findvma              verifier_findvma.bpf.c              bpf    v3  -
+find_vma                      find_vma.bpf.c                      bpf    v3  -
 crash_kexec                   crash_kexec.bpf.c                   bpf    v3  -
 '
 

@@ -45,6 +45,8 @@ const KERNEL: Readonly<Record<string, readonly string[] | '*'>> = {
     'mmap_base', 'task_size', 'pgd', 'mm_users', 'mm_count', 'map_count', 'hiwater_rss', 'hiwater_vm', 'total_vm', 'locked_vm', 'data_vm', 'exec_vm', 'stack_vm',
     'start_code', 'end_code', 'start_data', 'end_data', 'start_brk', 'brk', 'start_stack', 'arg_start', 'arg_end', 'env_start', 'env_end', 'owner', 'exe_file',
   ],
+  // bpf_find_vma's callback argument (kernel/bpf/task_iter.c)
+  vm_area_struct: ['vm_start', 'vm_end', 'vm_mm', 'vm_flags', 'vm_pgoff', 'vm_file'],
   nsproxy: '*',
   pid_namespace: ['pid_allocated', 'child_reaper', 'level', 'pid_max', 'parent', 'user_ns', 'ns'],
   ns_common: ['ns_type', 'stashed', 'inum'],

@@ -5,6 +5,7 @@ import type { HelperHost } from './host.js';
 import { identityHelpers } from './identity.js';
 import { cgroupHelpers } from './cgroup.js';
 import { userRingbufHelpers } from './user-ringbuf.js';
+import { findVmaHelpers } from './find-vma.js';
 import { localStorageHelpers } from './local-storage.js';
 import { guardLockedCalls, installLockChecks, lockHelpers } from './lock.js';
 import { loopHelpers } from './loop.js';
@@ -87,6 +88,7 @@ export function builtinHelpers(): HelperDef[] {
     ...localStorageHelpers(),
     ...cgroupHelpers(),
     ...userRingbufHelpers(),
+    ...findVmaHelpers(),
     ...tracingHelpers(),
     ...dPathHelpers(),
     ...overrideHelpers(),

@@ -23,6 +23,7 @@ import { checkConstStr, checkKfuncArgTypes } from './kfunc-args.js';
 import { isTrustedReg } from './trust.js';
 import { checkResLockCall, isResLockKfunc, resLockHeld, resLockOff } from './res-lock.js';
 import { checkNotInPreempt, checkPreemptKfunc, preemptDisabled } from './preempt.js';
+import { checkFindVmaTask, FIND_VMA, setFindVmaCallbackRegs } from './find-vma.js';
 
 const MAP_TYPE = { PROG_ARRAY: 3, ARRAY: 2, PERCPU_ARRAY: 6, RINGBUF: 27, SOCKMAP: 15, SOCKHASH: 18 } as const;
 const FUNC = { kptr_xchg: 194, dynptr_from_mem: 197, tail_call: 12, spin_lock: 93, spin_unlock: 94, loop: 181, for_each_map_elem: 164, timer_set_callback: 170, map_lookup_elem: 1, map_update_elem: 2, map_delete_elem: 3, map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89 } as const;
@@ -103,7 +104,8 @@ function checkFuncArg(v: Verifier, k: number, arg: ProtoArg | undefined, proto: 
   // a 'sock_common' with a btfType is ARG_PTR_TO_BTF_ID_SOCK_COMMON (sk storage owners)
   const compatible = (arg.kind === 'sock_common' && arg.btfType !== undefined ? COMPATIBLE.btf_id_sock_common : COMPATIBLE[arg.kind]) ?? ['fp'];
   const key = typeKey(reg, arg);
-  if (!compatible.includes(key)) v.reject(ERR.EACCES, `R${regno} type=${regTypeStr(reg)} expected=${compatible.join(', ')}`);
+  if (helperId === FIND_VMA && arg.kind === 'btf_id') checkFindVmaTask(v, regno, reg);
+  else if (!compatible.includes(key)) v.reject(ERR.EACCES, `R${regno} type=${regTypeStr(reg)} expected=${compatible.join(', ')}`);
   // map_kptr_match_type: what bpf_kptr_xchg moves into the field must be of the field's type
   if (helperId === FUNC.kptr_xchg && arg.kind === 'btf_id' && meta.kptr !== null && reg.btfName !== meta.kptr.struct) {
     v.reject(ERR.EACCES, `invalid kptr access, R${regno} type=${regTypeName(reg)} expected=ptr_${meta.kptr.struct}`);
@@ -453,7 +455,7 @@ export function checkHelperCall(v: Verifier, i: RawInsn): void {
 }
 
 /** is_ptr_cast_function: bpf_tcp_sock, bpf_sk_fullsock and the bpf_skc_to_* casts. */
-const PTR_CAST_FUNCS: readonly number[] = [96, 95, 136, 137, 138, 139, 140, 178, 179, 180];
+const PTR_CAST_FUNCS: readonly number[] = [96, 95, 136, 137, 138, 139, 140, 178, 179];
 
 /** clear_all_pkt_pointers: every packet pointer becomes an unknown scalar. */
 function clearPktPointers(v: Verifier): void {
@@ -475,6 +477,8 @@ function pushCallback(v: Verifier, i: RawInsn, id: number, meta: Meta, retRange:
     regs[2] = ptrReg('map_key', { map });
     regs[3] = ptrReg('map_value', { map });
     regs[4] = caller.regs[3]!;
+  } else if (id === FIND_VMA) {
+    setFindVmaCallbackRegs(caller.regs, regs);
   } else if (id === 209) {
     // bpf_user_ringbuf_drain: (struct bpf_dynptr *sample, void *ctx); the sample is a local dynptr
     // (mark_dynptr_cb_reg: PTR_TO_DYNPTR | DYNPTR_TYPE_LOCAL with a new id)

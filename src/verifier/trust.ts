@@ -55,7 +55,8 @@ export function isRcuReg(r: Reg): boolean {
  * The flags of a pointer loaded from member `field` of the BTF pointer `parent`
  * (check_ptr_to_btf_access): trusted members of a trusted parent stay trusted, RCU members of a
  * non-NULL parent are MEM_RCU inside an RCU critical section (`inRcuCs`: an RCU lock or spin lock
- * held, or a non-sleepable program), other members plain there; outside one, untrusted.
+ * held, or a non-sleepable program), other members of a trusted parent untrusted there as 6.18
+ * measures it (the source reads plain), of a plain parent plain; outside one, untrusted.
  */
 export function walkedTrust(parent: Reg, field: string | undefined, inRcuCs: boolean): { trust: Reg['trust']; maybeNull: boolean } {
   const untrusted = parent.trust === 'untrusted';
@@ -67,7 +68,9 @@ export function walkedTrust(parent: Reg, field: string | undefined, inRcuCs: boo
     if (untrusted) return { trust: 'untrusted', maybeNull: false };
     if (listed(SAFE_RCU, parent.btfName, field)) return { trust: 'rcu', maybeNull: false };
     if (parent.trust === 'rcu' || listed(SAFE_RCU_OR_NULL, parent.btfName, field)) return { trust: 'rcu', maybeNull: true };
-    return { trust: '', maybeNull: false };
+    // an unlisted member of a trusted parent is untrusted even here (measured on 6.18: current->mm
+    // in a raw_tp program, corpus case findvma-task-untrusted); a plain parent's stays plain
+    return { trust: isTrustedReg(parent) ? 'untrusted' : '', maybeNull: false };
   }
   return { trust: 'untrusted', maybeNull: false };
 }

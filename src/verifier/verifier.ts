@@ -61,6 +61,7 @@ import { formatTnum, tnumAdd, tnumConst, tnumIsConst, tnumSub } from './tnum.js'
 import { checkMemAccess, checkLdAbs } from './mem.js';
 import { checkHelperCall, checkKfuncCall, checkLocalCall, prepareFuncExit } from './calls.js';
 import { kfuncSpinAllowed, resLockHeld, resLockOff } from './res-lock.js';
+import { isTrustedReg } from './trust.js';
 
 /** BPF_MAP_TYPE_ARENA (the verifier reads only VMap.type). */
 const BPF_MAP_TYPE_ARENA = 33;
@@ -1550,10 +1551,14 @@ function flipOp(op: number): number {
   }
 }
 
-/** reg_not_null. */
+/**
+ * reg_not_null: a BTF pointer only when trusted (a plain or RCU one may be NULL: 6.18 keeps both
+ * branches of `vma->vm_file != 0` in a bpf_find_vma callback, measured by programs/find_vma.bpf.o).
+ */
 function regNotNull(r: Reg): boolean {
   if (r.maybeNull) return false;
-  return r.type === 'map_value' || r.type === 'map_key' || r.type === 'sock_common' || r.type === 'sock' || r.type === 'tcp_sock' || r.type === 'mem' || r.type === 'map_ptr' || r.type === 'btf_id';
+  if (r.type === 'btf_id') return isTrustedReg(r);
+  return r.type === 'map_value' || r.type === 'map_key' || r.type === 'sock_common' || r.type === 'sock' || r.type === 'tcp_sock' || r.type === 'mem' || r.type === 'map_ptr';
 }
 
 function initPkt(r: Reg, type: string): boolean {

@@ -28,6 +28,7 @@ import { BpfemuError } from '../../util/errors.js';
 import { Memory, PERM_R, RegionKind } from '../../vm/memory.js';
 import { installIterTargets } from './iter.js';
 import { EmulatedVfs } from './vfs.js';
+import { findVmaIndex, insertVma, validateVma, type Vma, type VmaSpec } from './vma.js';
 import type { TaskInfo } from '../../helpers/host.js';
 import type { Kernel } from '../kernel.js';
 import type { KStructDef } from './ktypes.js';
@@ -258,6 +259,9 @@ export class KernelObjects {
   /** Tasks added by the user, and their objects (rebuilt with the task objects). */
   private readonly addedSpecs: TaskSpec[] = [];
   private addedObjs: KObject[] = [];
+  /** The current task's mappings (vma.ts), address-sorted, and their objects (rebuilt with the task objects). */
+  private vmaList: Vma[] = [];
+  private vmaObjs: Map<Vma, KObject> = new Map();
 
   constructor(private readonly k: Kernel) {}
 
@@ -271,6 +275,7 @@ export class KernelObjects {
     this.target = btf;
     this.tasks = undefined;
     this.addedObjs = [];
+    this.vmaObjs = new Map();
     for (const v of this.vars.values()) v.obj = undefined;
   }
 
@@ -463,6 +468,71 @@ export class KernelObjects {
       if (obj !== undefined) out.push({ pid: s.pid, tgid: s.tgid ?? s.pid, obj });
     });
     return out.sort((a, b) => a.pid - b.pid);
+  }
+
+  /**
+   * Add a mapping to the current task's address space (what bpf_find_vma finds): page-aligned
+   * [start, end) not overlapping another, /proc/PID/maps permissions or raw vm_flags, file offset and
+   * path. Bad input throws KObjectError KOBJ_BAD_VALUE naming the field. The current task's
+   * mm_struct gets map_count; other tasks (init, added ones) have no mappings.
+   */
+  addVma(spec: VmaSpec): void {
+    const v = validateVma(spec, this.vmaList);
+    if (typeof v === 'string') throw new KObjectError('KOBJ_BAD_VALUE', `vma: ${v}`);
+    this.vmaList = insertVma(this.vmaList, v);
+    const mm = this.currentMm();
+    if (mm !== null) this.trySet(mm, 'map_count', this.vmaList.length);
+  }
+
+  /** The current task's mappings, address-sorted. */
+  vmas(): readonly Vma[] {
+    return this.vmaList;
+  }
+
+  /** The current task's mm_struct object, or null when the layout has none. */
+  private currentMm(): KObject | null {
+    const ptr = this.currentTask().get('mm');
+    return ptr === 0n ? null : (this.objectAt(ptr)?.obj ?? null);
+  }
+
+  /**
+   * bpf_find_vma's lookup: for the task object at `task`, the vm_area_struct object of its mapping
+   * containing `addr`; 'no_mm' when the task has no mm (init and added tasks here, kernel threads in
+   * the kernel), 'none' when no mapping contains `addr`; undefined when `task` is not the address of
+   * a task_struct object of this kernel.
+   */
+  findVma(task: bigint, addr: bigint): KObject | 'no_mm' | 'none' | undefined {
+    const at = this.objectAt(task);
+    if (at === undefined || at.off !== 0 || at.obj.btf.name(at.obj.typeId) !== 'task_struct') return undefined;
+    let mmPtr: bigint;
+    try {
+      mmPtr = at.obj.get('mm');
+    } catch {
+      return 'no_mm';
+    }
+    if (mmPtr === 0n) return 'no_mm';
+    const cur = this.currentMm();
+    if (cur === null || cur.pointer !== mmPtr) return 'none';
+    const i = findVmaIndex(this.vmaList, addr);
+    return i < 0 ? 'none' : this.vmaObject(this.vmaList[i]!, cur);
+  }
+
+  /** The vm_area_struct object of mapping `v` (built on first use after a layout change). */
+  private vmaObject(v: Vma, mm: KObject): KObject {
+    let o = this.vmaObjs.get(v);
+    if (o !== undefined) return o;
+    o = this.create('vm_area_struct', {}, { label: `vm_area_struct 0x${v.start.toString(16)}` });
+    this.trySet(o, 'vm_start', v.start);
+    this.trySet(o, 'vm_end', v.end);
+    this.trySet(o, 'vm_mm', mm);
+    this.trySet(o, 'vm_flags', v.flags);
+    this.trySet(o, 'vm_pgoff', v.pgoff);
+    if (v.file !== undefined) {
+      const vfs = this.k.service<EmulatedVfs>('vfs');
+      if (vfs !== undefined) this.trySet(o, 'vm_file', vfs.file(v.file));
+    }
+    this.vmaObjs.set(v, o);
+    return o;
   }
 
   /**
