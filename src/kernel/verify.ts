@@ -332,6 +332,15 @@ function scalarStruct(btf: Btf, name: string): boolean {
 }
 
 /**
+ * Whether a `struct name *` kfunc parameter is a ctx argument (KF_ARG_PTR_TO_CTX, btf_is_prog_ctx_type)
+ * rather than a kernel object: a program types' ctx struct, `struct pt_regs` only where it is the
+ * program's ctx (kprobe) — elsewhere it is memory of its size (crash_kexec).
+ */
+function isCtxStruct(name: string, progType: number): boolean {
+  return CTX_STRUCT_NAMES.has(name) && (name !== 'pt_regs' || CTX_STRUCT[progType] === 'pt_regs');
+}
+
+/**
  * The struct-pointer parameters of a kfunc (KF_ARG_PTR_TO_BTF_ID), as {@link VKfunc.structArgs}:
  * `struct x *` parameters other than iterators, dynptrs, `__ign`/`__prog` ones and buffers sized by
  * the next parameter (`__sz`, `__szk`).
@@ -341,10 +350,7 @@ function kfuncStructArgs(k: Kernel, params: readonly { readonly name: string; re
     const m = /^(?:const\s+)?struct\s+(\w+)\s*\*$/.exec(x.type.trim());
     if (m === null) return undefined;
     const name = m[1]!;
-    // ctx types are KF_ARG_PTR_TO_CTX (btf_is_prog_ctx_type), not kernel objects; `struct pt_regs *`
-    // only where it is the program's ctx (kprobe): elsewhere it is memory of its size (crash_kexec)
-    const ctxHere = CTX_STRUCT_NAMES.has(name) && (name !== 'pt_regs' || CTX_STRUCT[progType] === 'pt_regs');
-    if (name === 'bpf_dynptr' || name.startsWith('bpf_iter_') || ctxHere || /__(ign|prog|iter|uninit|map)$/.test(x.name)) return undefined;
+    if (name === 'bpf_dynptr' || name.startsWith('bpf_iter_') || isCtxStruct(name, progType) || /__(ign|prog|iter|uninit|map)$/.test(x.name)) return undefined;
     const next = params[i + 1];
     if (next !== undefined && /__szk?$/.test(next.name)) return undefined;
     const size = k.types.structs.get(name)?.size ?? 0;
@@ -380,8 +386,7 @@ function kfuncArgTypes(k: Kernel, params: readonly { readonly name: string; read
     const name = sm?.[2];
     const nullable = x.name.endsWith('__nullable');
     if (/__(iter|uninit|irq_flag)$/.test(x.name) || (name !== undefined && (SPECIAL_ARG_STRUCTS.has(name) || name.startsWith('bpf_iter_')))) return { kind: 'special', nullable };
-    // `struct pt_regs *` is the ctx only of the types whose ctx it is (kprobe); elsewhere it is memory of its size (crash_kexec)
-    if (name !== undefined && CTX_STRUCT_NAMES.has(name) && (name !== 'pt_regs' || CTX_STRUCT[progType] === 'pt_regs')) return { kind: 'ctx' };
+    if (name !== undefined && isCtxStruct(name, progType)) return { kind: 'ctx' };
     const next = params[i + 1];
     const sized = next !== undefined && /__szk?$/.test(next.name);
     if (sm !== null && name !== undefined) {
@@ -474,12 +479,43 @@ export function btfStructMatchOf(btf: Btf): (have: string, off: number, want: st
 export type PseudoMaps = ReadonlyMap<number, PseudoTarget>;
 
 /** Run the verifier on a program being loaded. */
+/** The verifier's view of kfunc `btfId` for `prog`: its prototype's argument and result kinds, flags and sizes. */
+function kfuncView(k: Kernel, prog: KProg, btfId: number): VKfunc | undefined {
+  const r = k.kfuncs.byBtfId(btfId);
+  if (r === undefined) return undefined;
+  const p = r.def.proto;
+  const ret = kfuncRet(k, r.def);
+  const m = /struct\s+(\w+)\s*\*/.exec(p.ret);
+  const iterArgs = p.params.map((x) => (x.name.endsWith('__iter') ? kfuncIterArg(k, x.type) : undefined));
+  const it = r.def.flags?.iter !== undefined && p.params.length > 0 ? kfuncIterArg(k, p.params[0]!.type) : undefined;
+  const structArgs = kfuncStructArgs(k, p.params, prog.type);
+  const memSizeArgs = p.params.flatMap((x, i) => (i + 1 < p.params.length && p.params[i + 1]!.name.endsWith('__sz') && /\*\s*$/.test(x.type) ? [i] : []));
+  return {
+    name: r.def.name,
+    nargs: p.params.length,
+    ...ret,
+    argTypes: kfuncArgTypes(k, p.params, prog.type),
+    ...retBufSizeOf(p.params),
+    ...(r.def.flags?.sleepable === true ? { sleepable: true } : {}),
+    retStruct: m?.[1] ?? '',
+    memArgs: p.params.map((x) => kfuncMemArg(k, x.name, x.type)),
+    ...(it !== undefined ? { iter: { kind: r.def.flags!.iter!, ...it } } : {}),
+    ...(iterArgs.some((x) => x !== undefined) ? { iterArgs } : {}),
+    ...kfuncDynptrArgs(p.params),
+    ...(r.def.flags !== undefined ? { flags: r.def.flags } : {}),
+    ...(structArgs !== undefined ? { structArgs } : {}),
+    ...(p.params.some((x) => x.name.endsWith('__k')) ? { constArgs: p.params.map((x) => x.name.endsWith('__k')) } : {}),
+    ...(memSizeArgs.length > 0 ? { memSizeArgs } : {}),
+  };
+}
+
 export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[], pseudo: PseudoMaps, logLevel: number, lineOf: VerifierInput['lineOf']): VerifierResult {
   const cb = exceptionCbOf(prog);
   const exceptionCb = typeof cb === 'number' ? cb : undefined;
   const exceptionCbError = typeof cb === 'object' ? cb.error : undefined;
   prog.exceptionCbPc = exceptionCb;
   k.reserveVmlinuxId();
+  const kfuncViews = new Map<number, VKfunc | undefined>();
   const input: VerifierInput = {
     insns,
     pseudo,
@@ -498,33 +534,10 @@ export function verifyProgram(k: Kernel, prog: KProg, insns: readonly RawInsn[],
     },
     helperName: (id) => UAPI_NAMES.get(id),
     helperImplemented: (id) => k.helpers.get(id) !== undefined,
+    // one view per kfunc and load: the verifier asks at every visit of a call (and the CFG pass)
     kfunc: (btfId): VKfunc | undefined => {
-      const r = k.kfuncs.byBtfId(btfId);
-      if (r === undefined) return undefined;
-      const p = r.def.proto;
-      const ret = kfuncRet(k, r.def);
-      const m = /struct\s+(\w+)\s*\*/.exec(p.ret);
-      const iterArgs = p.params.map((x) => (x.name.endsWith('__iter') ? kfuncIterArg(k, x.type) : undefined));
-      const it = r.def.flags?.iter !== undefined && p.params.length > 0 ? kfuncIterArg(k, p.params[0]!.type) : undefined;
-      const structArgs = kfuncStructArgs(k, p.params, prog.type);
-      const memSizeArgs = p.params.flatMap((x, i) => (i + 1 < p.params.length && p.params[i + 1]!.name.endsWith('__sz') && /\*\s*$/.test(x.type) ? [i] : []));
-      return {
-        name: r.def.name,
-        nargs: p.params.length,
-        ...ret,
-        argTypes: kfuncArgTypes(k, p.params, prog.type),
-        ...retBufSizeOf(p.params),
-        ...(r.def.flags?.sleepable === true ? { sleepable: true } : {}),
-        retStruct: m?.[1] ?? '',
-        memArgs: p.params.map((x) => kfuncMemArg(k, x.name, x.type)),
-        ...(it !== undefined ? { iter: { kind: r.def.flags!.iter!, ...it } } : {}),
-        ...(iterArgs.some((x) => x !== undefined) ? { iterArgs } : {}),
-        ...kfuncDynptrArgs(p.params),
-        ...(r.def.flags !== undefined ? { flags: r.def.flags } : {}),
-        ...(structArgs !== undefined ? { structArgs } : {}),
-        ...(p.params.some((x) => x.name.endsWith('__k')) ? { constArgs: p.params.map((x) => x.name.endsWith('__k')) } : {}),
-        ...(memSizeArgs.length > 0 ? { memSizeArgs } : {}),
-      };
+      if (!kfuncViews.has(btfId)) kfuncViews.set(btfId, kfuncView(k, prog, btfId));
+      return kfuncViews.get(btfId);
     },
     ctx: verifierCtxOf(prog.type, prog.expectedAttachType, ctxInfoOf(k, prog)),
     btfAccess: btfAccessOf(k),

@@ -25,6 +25,7 @@ import { memArg } from '../../helpers/args.js';
 import { hostOf, type UserAddressSpace } from '../../helpers/host.js';
 import { Memory } from '../../vm/memory.js';
 import type { Kernel } from '../kernel.js';
+import type { KfuncCall } from '../kfuncs.js';
 
 const EINVAL = 22;
 const EFAULT = 14;
@@ -120,6 +121,28 @@ function copyRemoteVmStr(user: UserAddressSpace, own: boolean, addr: bigint, dst
   return r;
 }
 
+/**
+ * What both kfuncs do around the copy: flags other than BPF_F_PAD_ZEROS -EINVAL, `dst__sz` (r2) 0
+ * returns 0, `dst` (r1) checked writable for it; `copy` returns the string's length or -errno, and
+ * the result is that length + 1, with BPF_F_PAD_ZEROS zeroing dst after the string (all of it on a
+ * fault). The NUL after a string is `copy`'s to write (strncpy_from_user and strscpy differ).
+ */
+function copyToDst(c: KfuncCall, flags: bigint, name: string, copy: (dst: Uint8Array) => number): number {
+  if ((flags & ~BPF_F_PAD_ZEROS) !== 0n) return -EINVAL;
+  const size = Number(c.args[1]! & 0xffffffffn);
+  if (size === 0) return 0;
+  const off = memArg(c.m, 1, size, true, name, 'dst');
+  const dst = c.m.mem.bytes(c.m.hi[1]!).subarray(off, off + size);
+  const pad = (flags & BPF_F_PAD_ZEROS) !== 0n;
+  const ret = copy(dst);
+  if (ret < 0) {
+    if (pad) dst.fill(0);
+    return ret;
+  }
+  if (pad) dst.fill(0, ret);
+  return ret + 1;
+}
+
 /** Register bpf_copy_from_user_str and bpf_copy_from_user_task_str into `k`. */
 export function installUserStr(k: Kernel): void {
   k.registerKfunc({
@@ -135,23 +158,12 @@ export function installUserStr(k: Kernel): void {
     },
     // KF_SLEEPABLE (6.18 helpers.c common set)
     flags: { sleepable: true },
-    impl: (c) => {
-      const flags = c.args[3]!;
-      if ((flags & ~BPF_F_PAD_ZEROS) !== 0n) return -EINVAL;
-      const size = Number(c.args[1]! & 0xffffffffn);
-      if (size === 0) return 0;
-      const off = memArg(c.m, 1, size, true, 'bpf_copy_from_user_str', 'dst');
-      const dst = c.m.mem.bytes(c.m.hi[1]!).subarray(off, off + size);
-      const pad = (flags & BPF_F_PAD_ZEROS) !== 0n;
-      const ret = strncpyFromUserRaw(hostOf(c.m).user, c.args[2]!, dst, size - 1);
-      if (ret < 0) {
-        if (pad) dst.fill(0);
+    impl: (c) =>
+      copyToDst(c, c.args[3]!, 'bpf_copy_from_user_str', (dst) => {
+        const ret = strncpyFromUserRaw(hostOf(c.m).user, c.args[2]!, dst, dst.length - 1);
+        if (ret >= 0) dst[ret] = 0;
         return ret;
-      }
-      if (pad) dst.fill(0, ret);
-      else dst[ret] = 0;
-      return ret + 1;
-    },
+      }),
   });
   k.registerKfunc({
     name: 'bpf_copy_from_user_task_str',
@@ -168,22 +180,6 @@ export function installUserStr(k: Kernel): void {
     // KF_SLEEPABLE, and the task argument trusted and not NULL (measured: a NULL or unchecked task
     // is refused with "Possibly NULL pointer passed to trusted arg3", corpus group userstr)
     flags: { sleepable: true, trustedArgs: true },
-    impl: (c) => {
-      const flags = c.args[4]!;
-      if ((flags & ~BPF_F_PAD_ZEROS) !== 0n) return -EINVAL;
-      const size = Number(c.args[1]! & 0xffffffffn);
-      if (size === 0) return 0;
-      const off = memArg(c.m, 1, size, true, 'bpf_copy_from_user_task_str', 'dst');
-      const dst = c.m.mem.bytes(c.m.hi[1]!).subarray(off, off + size);
-      const pad = (flags & BPF_F_PAD_ZEROS) !== 0n;
-      const own = c.args[3]! === k.currentTaskPointer();
-      const ret = copyRemoteVmStr(hostOf(c.m).user, own, c.args[2]!, dst);
-      if (ret < 0) {
-        if (pad) dst.fill(0);
-        return ret;
-      }
-      if (pad) dst.fill(0, ret);
-      return ret + 1;
-    },
+    impl: (c) => copyToDst(c, c.args[4]!, 'bpf_copy_from_user_task_str', (dst) => copyRemoteVmStr(hostOf(c.m).user, c.args[3]! === k.currentTaskPointer(), c.args[2]!, dst)),
   });
 }
