@@ -66,14 +66,9 @@ function updateFor(map: BpfMap): HelperFn | null {
   const handle = map.handleRegion;
   const slot = handle & SLOT_MASK;
   const ks = map.keySize;
-  const vs = map.valueSize;
   return (m: Machine) => {
     if (!siteMapOk(m, handle, slot)) return updateElem(m);
-    const H = 'bpf_map_update_elem';
-    const ko = memArg(m, 2, ks, false, H, 'key');
-    const vo = memArg(m, 3, vs, false, H, 'value');
-    const bytes = m.mem.slotBytes;
-    m.setR0Num(map.updateFromProg(bytes[m.hi[2]! & SLOT_MASK]!, ko, bytes[m.hi[3]! & SLOT_MASK]!, vo, flagsArg(m, 4), hostOf(m).currentCpu()));
+    updatePlain(m, map, memArg(m, 2, ks, false, 'bpf_map_update_elem', 'key'));
   };
 }
 
@@ -92,7 +87,12 @@ function updateElem(m: Machine): void {
     const flags = flagsArg(m, 4);
     return m.setR0Num(map.updateSocketFromProg(m.mem.bytes(m.hi[2]!).slice(ko, ko + map.keySize), sock, flags > 2 || flags < 0 ? 3 : flags));
   }
-  const vo = memArg(m, 3, map.valueSize, false, H, 'value');
+  updatePlain(m, map, ko);
+}
+
+/** The update of a map whose values are bytes, the key at `ko` in r2's region: the value from r3, flags from r4. */
+function updatePlain(m: Machine, map: BpfMap, ko: number): void {
+  const vo = memArg(m, 3, map.valueSize, false, 'bpf_map_update_elem', 'value');
   const bytes = m.mem.slotBytes;
   m.setR0Num(map.updateFromProg(bytes[m.hi[2]! & SLOT_MASK]!, ko, bytes[m.hi[3]! & SLOT_MASK]!, vo, flagsArg(m, 4), hostOf(m).currentCpu()));
 }
