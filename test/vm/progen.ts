@@ -204,8 +204,14 @@ export interface GeneratedProgram {
   readonly input: Uint8Array;
 }
 
-/** Generate the program of `seed`. */
-export function generateProgram(seed: number): GeneratedProgram {
+/**
+ * Generate the program of `seed`. `loopFree`: one function without loops or local calls whose
+ * control flow is still not in pc order: a shared tail (simple instructions and an exit) sits in
+ * the middle, jumped over, and reached by backward jumps from the code after it, the shape clang
+ * gives a common exit block.
+ */
+export function generateProgram(seed: number, o: { loopFree?: boolean } = {}): GeneratedProgram {
+  if (o.loopFree === true) return loopFreeProgram(seed);
   const rng = new Prng(seed);
   const subprogs = rng.int(0, 3);
   const recursive = subprogs > 0 && rng.chance(0.01);
@@ -221,6 +227,31 @@ export function generateProgram(seed: number): GeneratedProgram {
     if (recursive && s === subprogs - 1) lines.push(`call local f${s}`);
     lines.push('exit');
   }
+  const input = new Uint8Array(INPUT_SIZE);
+  for (let i = 0; i < INPUT_SIZE; i++) input[i] = rng.int(0, 255);
+  return { seed, text: lines.join('\n'), input };
+}
+
+function loopFreeProgram(seed: number): GeneratedProgram {
+  const rng = new Prng(seed);
+  const g = new Gen(rng, 0, rng.chance(0.1) ? 0.05 : 0.002);
+  const lines: string[] = ['mov %r6, %r1'];
+  for (const r of DATA) {
+    if (r === 1) continue;
+    lines.push(rng.chance(0.5) ? `mov %r${r}, ${rng.edgyI32()}` : `lddw %r${r}, 0x${(BigInt(rng.u32()) << 32n | BigInt(rng.u32())).toString(16)}`);
+  }
+  const tail = g.label();
+  const over = g.label();
+  lines.push(...g.block(rng.int(5, 30), -1, false), `ja ${over}`, `${tail}:`);
+  for (let i = rng.int(1, 4); i > 0; i--) lines.push(...g.simple());
+  lines.push('exit', `${over}:`);
+  const after = g.block(rng.int(5, 30), -1, false);
+  // Backward jumps into the tail, between the lines of the code after it.
+  for (let i = rng.int(1, 4); i > 0; i--) {
+    const at = rng.int(0, after.length);
+    after.splice(at, 0, `${rng.pick(['jne', 'jeq', 'jgt', 'jslt'])} %r${rng.pick([0, 2, 3, 4, 5, 7, 8])}, ${rng.int(-4, 4)}, ${tail}`);
+  }
+  lines.push(...after, 'exit');
   const input = new Uint8Array(INPUT_SIZE);
   for (let i = 0; i < INPUT_SIZE; i++) input[i] = rng.int(0, 255);
   return { seed, text: lines.join('\n'), input };

@@ -17,7 +17,7 @@
 import { execute } from '../interp.js';
 import { TIME_SLICE, type ExecProgram, type Machine } from '../machine.js';
 import { canCompile } from './csp.js';
-import { EXIT_DONE, EXIT_HANDOVER, translate, type TierFn } from './translate.js';
+import { EXIT_DONE, EXIT_HANDOVER, tierForm, translate, type TierFn } from './translate.js';
 
 /** Top-level runs a program is interpreted (at least) before engine 'auto' translates it. */
 export const TIER_UP_RUNS = 2;
@@ -39,6 +39,8 @@ export const MAX_TIER_INSNS = 4096;
 export const tierStats = {
   /** Translated functions built. */
   compiled: 0,
+  /** Of those, built in the loop-free `dag` form (translate.ts). */
+  dag: 0,
   /** Calls of translated functions. */
   calls: 0,
   /** Hand-overs to the interpreter in the middle of a translated run. */
@@ -88,6 +90,7 @@ export function compiled(prog: ExecProgram): TierFn | null {
   try {
     e.fn = translate(prog);
     tierStats.compiled++;
+    if (tierForm(prog) === 'dag') tierStats.dag++;
   } catch (err) {
     // A translator bug must not become a guest result: only a refusal of `new Function` itself
     // (EvalError under a content-security policy) falls back quietly.

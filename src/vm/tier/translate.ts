@@ -7,8 +7,17 @@
  *
  *   registers      int32 locals l0..l10 / h0..h10 (low / high halves), written back to m.lo/m.hi
  *                  around everything that reads the machine (helpers, atomics, exits, hand-overs)
- *   control flow   `for (;;) switch (pc)`: one `case` per basic block, blocks in pc order, so a block
- *                  that does not jump falls through into the next one; jumps set pc and `continue`
+ *   control flow   two forms. `switch`: `for (;;) switch (pc)`, one `case` per basic block, blocks
+ *                  in pc order, so a block that does not jump falls through into the next one; jumps
+ *                  set pc and `continue`. `dag`, for code whose jumps all go forward, with no local
+ *                  call and no callback entry (most packet parsers): the blocks in pc order inside
+ *                  nested labelled blocks, one label per jump target closing just before it, so a
+ *                  jump is a `break` to its target's label and the function has no loop. V8 then
+ *                  never compiles it on stack replacement: with the loop, a deoptimisation (a path
+ *                  first taken after V8 optimised the function) could leave the function entering
+ *                  its loop's on-stack-replacement code from unoptimised code at every call, about
+ *                  4× slower, for seconds (measured on the XDP bench cases), and the dispatch
+ *                  switch is gone
  *   budget         each block charges its instruction count once, at its top, from the same
  *                  slice/reserve split as the interpreter (interp.ts); a block the slice cannot pay
  *                  goes through `case -1` (take the next slice, look at the clock), and a block the
@@ -72,7 +81,37 @@ const RUNTIME = {
   callDepthFail(m: Machine): unknown {
     return m.fail('call_depth', `call would exceed ${MAX_FRAMES} frames`);
   },
+  /**
+   * The `dag` form's `case -1`: the slice cannot pay a block of `need` units. Takes the next slice
+   * and returns the new `left`, or -1 when the whole budget cannot pay it (m.left then holds the
+   * budget, and the caller hands the block to the interpreter). The caller looks at the clock after
+   * storing the new `left`, so a timeout leaves the same count as in the `switch` form.
+   */
+  slice(m: Machine, left: number, need: number, depth: number): number {
+    const total = left + m.reserve;
+    if (total < need) {
+      m.left = total;
+      return -1;
+    }
+    const next = total > TIME_SLICE ? TIME_SLICE : total;
+    m.reserve = total - next;
+    m.left = total;
+    m.depth = depth;
+    return next;
+  },
 };
+
+/** Most jump targets (labels) the `dag` form nests; more and the `switch` form is used. */
+export const MAX_DAG_LABELS = 256;
+
+/** The shape of a translated function's control flow (see the module comment). */
+export type TierForm = 'switch' | 'dag';
+
+/** Tests only: translate in this form where it applies (undefined: choose, the default). */
+let forcedForm: TierForm | undefined;
+export function forceTierForm(form: TierForm | undefined): void {
+  forcedForm = form;
+}
 
 const L = (r: number): string => `l${r}`;
 const H = (r: number): string => `h${r}`;
@@ -385,32 +424,126 @@ function leaders(prog: ExecProgram): Uint8Array {
   return lead;
 }
 
-/** JavaScript source of the body of `prog`'s translated function. */
-export function translateSource(prog: ExecProgram): string {
+/** A basic block: its instructions' pcs and the pc after its last one. */
+interface Block {
+  readonly start: number;
+  readonly pcs: readonly number[];
+  readonly next: number;
+}
+
+/** `prog`'s basic blocks in pc order: from a leader up to a block end or the next leader (at most MAX_BLOCK instructions). */
+function blocksOf(prog: ExecProgram): Block[] {
   const code = prog.code;
   const n = code.length >> 2;
   const lead = leaders(prog);
-  const helperSlots = new Set<number>();
-  const kfuncSlots = new Set<number>();
-  const ctxSites = new Set<number>();
-  /** Call sites with a known r1: pc -> [helper slot, r1 low, r1 high]. */
-  const siteCalls = new Map<number, readonly [number, number, number]>();
-  const cases: string[] = [];
+  const blocks: Block[] = [];
   let pc = 0;
   while (pc < n) {
-    // One block: from a leader up to a block end or the next leader (at most MAX_BLOCK instructions).
     const start = pc;
     const pcs: number[] = [];
     for (;;) {
       pcs.push(pc);
       const op = code[pc << 2]! & 0xff;
       const next = op === 0x18 ? pc + 2 : pc + 1;
-      if (endsBlock(op) || next >= n || lead[next] === 1 || pcs.length >= MAX_BLOCK) {
-        pc = next;
-        break;
-      }
       pc = next;
+      if (endsBlock(op) || next >= n || lead[next] === 1 || pcs.length >= MAX_BLOCK) break;
     }
+    blocks.push({ start, pcs, next: pc });
+  }
+  return blocks;
+}
+
+/** Whether control can go on to the next instruction after `op` (the last of a block). */
+function fallsThrough(op: number): boolean {
+  return op !== 0x05 && op !== 0x06 && op !== 0x95 && KNOWN.has(op);
+}
+
+/**
+ * The order the `dag` form emits `prog`'s blocks in, or null when the form does not apply: a local
+ * call, a callback address, a cycle, a block pc 0 does not reach (entered some other way: a
+ * callback whose address a loaded program holds as a plain constant, as the kernel path rewrites
+ * BPF_PSEUDO_FUNC), or more than {@link MAX_DAG_LABELS} labels. The order is topological (every
+ * edge goes forward, so every jump can be a `break`), the lowest pc first among the blocks that
+ * are ready, so code whose jumps all go forward keeps its order; clang's shared tails (a backward
+ * jump to a common exit block) move after their predecessors.
+ */
+function dagOrder(prog: ExecProgram, blocks: readonly Block[]): { order: Block[]; labels: Set<number> } | null {
+  const code = prog.code;
+  const raw = prog.decoded.raw;
+  const index = new Map<number, number>();
+  blocks.forEach((b, i) => index.set(b.start, i));
+  const succ: number[][] = blocks.map(() => []);
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
+    for (const pc of b.pcs) {
+      const op = code[pc << 2]! & 0xff;
+      if (op === 0xb8) return null;
+      if (op === 0x18 && raw[pc]?.src === LDDW_CODE) return null;
+    }
+    const last = b.pcs[b.pcs.length - 1]!;
+    const op = code[last << 2]! & 0xff;
+    if (op === 0x05 || op === 0x06 || op === 0xe5 || isCondJump(op)) {
+      const t = index.get(code[(last << 2) + 1]!);
+      if (t === undefined) return null;
+      succ[i]!.push(t);
+    }
+    if (fallsThrough(op) && i + 1 < blocks.length) succ[i]!.push(i + 1);
+  }
+  // Reachable from pc 0.
+  const seen = new Uint8Array(blocks.length);
+  const stack = [0];
+  seen[0] = 1;
+  while (stack.length > 0) for (const t of succ[stack.pop()!]!) if (seen[t] === 0) (seen[t] = 1), stack.push(t);
+  if (seen.includes(0)) return null;
+  // Kahn's algorithm, lowest index first.
+  const indeg = new Int32Array(blocks.length);
+  for (const ts of succ) for (const t of ts) indeg[t]!++;
+  const ready = [0];
+  const order: Block[] = [];
+  const placed = new Int32Array(blocks.length).fill(-1);
+  while (ready.length > 0) {
+    let at = 0;
+    for (let j = 1; j < ready.length; j++) if (ready[j]! < ready[at]!) at = j;
+    const i = ready.splice(at, 1)[0]!;
+    placed[i] = order.length;
+    order.push(blocks[i]!);
+    for (const t of succ[i]!) if (--indeg[t]! === 0) ready.push(t);
+  }
+  if (order.length !== blocks.length) return null; // a cycle
+  // Labels: every jump target, and every fall-through whose block is not emitted next.
+  const labels = new Set<number>();
+  for (let i = 0; i < blocks.length; i++) {
+    const last = blocks[i]!.pcs[blocks[i]!.pcs.length - 1]!;
+    const op = code[last << 2]! & 0xff;
+    if (op === 0x05 || op === 0x06 || op === 0xe5 || isCondJump(op)) labels.add(code[(last << 2) + 1]!);
+    if (fallsThrough(op) && i + 1 < blocks.length && placed[i + 1] !== placed[i]! + 1) labels.add(blocks[i + 1]!.start);
+  }
+  if (labels.size > MAX_DAG_LABELS) return null;
+  return { order, labels };
+}
+
+/** The form `prog` is translated in. */
+export function tierForm(prog: ExecProgram): TierForm {
+  if (forcedForm === 'switch') return 'switch';
+  return dagOrder(prog, blocksOf(prog)) === null ? 'switch' : 'dag';
+}
+
+/** JavaScript source of the body of `prog`'s translated function. */
+export function translateSource(prog: ExecProgram): string {
+  const code = prog.code;
+  const n = code.length >> 2;
+  const blocks = blocksOf(prog);
+  const dag = forcedForm === 'switch' ? null : dagOrder(prog, blocks);
+  /** A jump to `t` (a block start). */
+  const jump = (t: number): string => (dag !== null ? `break L${t};` : `pc = ${t}; continue main;`);
+  const helperSlots = new Set<number>();
+  const kfuncSlots = new Set<number>();
+  const ctxSites = new Set<number>();
+  /** Call sites with a known r1: pc -> [helper slot, r1 low, r1 high]. */
+  const siteCalls = new Map<number, readonly [number, number, number]>();
+  /** Each block's code, by its start pc. */
+  const texts = new Map<number, string>();
+  for (const { start, pcs } of blocks) {
     const count = pcs.length;
     // A block whose last instruction jumps back to its own start (a tight loop) runs as an inner
     // loop, without going through the dispatch switch on each iteration.
@@ -420,7 +553,11 @@ export function translateSource(prog: ExecProgram): string {
     // r1 as a constant known from an earlier `lddw r1` of this block (a map handle before a map
     // helper call), or null.
     let r1Const: readonly [number, number] | null = null;
-    const body: string[] = [`case ${start}:${selfLoop ? ` B${start}: for (;;) {` : ''} if (left < ${count}) { bpc = ${start}; bn = ${count}; pc = -1; continue main; } left -= ${count};`];
+    const body: string[] =
+      dag !== null
+        ? // (a hand-over needs no spill here: the registers are live, so the finally block spills them)
+          [`if (left < ${count}) { const t = rt.slice(m, left, ${count}, depth); if (t < 0) { m.pc = ${start}; return ${EXIT_HANDOVER}; } left = t; m.checkClock(${start}); } left -= ${count};`]
+        : [`case ${start}:${selfLoop ? ` B${start}: for (;;) {` : ''} if (left < ${count}) { bpc = ${start}; bn = ${count}; pc = -1; continue main; } left -= ${count};`];
     for (let i = 0; i < count; i++) {
       const at = pcs[i]!;
       const w = at << 2;
@@ -440,15 +577,15 @@ export function translateSource(prog: ExecProgram): string {
         continue;
       }
       if (op === 0x05 || op === 0x06) {
-        body.push(selfLoop && i === count - 1 ? `continue B${start}; }` : `pc = ${target}; continue main;`);
+        body.push(selfLoop && i === count - 1 ? `continue B${start}; }` : jump(target));
       } else if (isCondJump(op)) {
         const x = (op & 8) !== 0;
         const imm = code[w + 2]!;
         const aux = code[w + 3]!;
         const cond = compareExpr(op, L(d), H(d), x ? L(s) : k(imm), x ? H(s) : k(aux), x ? null : imm, x ? null : aux);
-        body.push(selfLoop && i === count - 1 ? `if (${cond}) continue B${start}; break; }` : `if (${cond}) { pc = ${target}; continue main; }`);
+        body.push(selfLoop && i === count - 1 ? `if (${cond}) continue B${start}; break; }` : `if (${cond}) { ${jump(target)} }`);
       } else if (op === 0xe5) {
-        body.push(`{ const c = MG[depth]; if (c <= 0) { pc = ${target}; continue main; } MG[depth] = c - 1; }`);
+        body.push(`{ const c = MG[depth]; if (c <= 0) { ${jump(target)} } MG[depth] = c - 1; }`);
       } else if (op === 0x85 || op === 0xc0 || op === 0x8d) {
         let call: string;
         if (op === 0x85 && before !== null && (prog.helpers[code[w + 3]!]?.site?.(before[0], before[1]) ?? null) !== null) {
@@ -484,14 +621,18 @@ export function translateSource(prog: ExecProgram): string {
         body.push(
           `if (depth === baseDepth) { ${spillAll} live = false; m.left = left + m.reserve; m.pc = ${at}; return ${EXIT_DONE}; }`,
           `depth--; { const sv = depth << 3; ${restore} } l10 = ${STACK_SIZE}; h10 = SR[depth];`,
-          `{ const fp = FP[depth]; if (fp !== P) { ${spillAll} live = false; m.left = left + m.reserve; m.prog = fp; m.pc = RP[depth]; return ${EXIT_SWITCH}; } } pc = RP[depth]; continue main;`,
+          // The dag form cannot continue at a return address: it returns into the frame's program
+          // (itself included, which then enters at a pc other than 0 and hands over).
+          dag !== null
+            ? `${spillAll} live = false; m.left = left + m.reserve; m.prog = FP[depth]; m.pc = RP[depth]; return ${EXIT_SWITCH};`
+            : `{ const fp = FP[depth]; if (fp !== P) { ${spillAll} live = false; m.left = left + m.reserve; m.prog = fp; m.pc = RP[depth]; return ${EXIT_SWITCH}; } } pc = RP[depth]; continue main;`,
         );
       } else {
         // Not translated (poisoned or undecodable slot): the interpreter runs it, charged there.
         body.push(`left += ${refund + 1}; ${spillAll} m.left = left + m.reserve; m.pc = ${at}; return ${EXIT_HANDOVER};`);
       }
     }
-    cases.push(body.join('\n'));
+    texts.set(start, body.join('\n'));
   }
   const consts = [...helperSlots].map((sl) => `const H${sl} = P.helpers[${sl}];`).concat([...kfuncSlots].map((sl) => `const K${sl} = P.kfuncs[${sl}];`));
   for (const off of ctxSites) consts.push(`const CR${off} = P.ctxReads.fields.get(${off}).read;`);
@@ -508,9 +649,9 @@ return function tier(m, entryPc, baseDepth) {
   // live: the locals hold the registers (false while a helper runs: the machine's are newer).
   let depth = m.depth, left = m.left - m.reserve, pc = entryPc, bpc = 0, bn = 0, live = true;
   try {
-    main: for (;;) {
+${dag !== null ? dagBody(prog, dag.order, dag.labels, texts, n) : `    main: for (;;) {
       switch (pc) {
-${cases.join('\n')}
+${blocks.map((b) => texts.get(b.start)!).join('\n')}
 case -1: {
   // The slice cannot pay block bpc: take the next one and look at the clock, or, when the whole
   // budget cannot pay it, let the interpreter run to the exact fault.
@@ -528,7 +669,7 @@ default:
   // Not a block start (a callback entry the translator did not see): the interpreter runs it.
   ${spillAll} m.left = left + m.reserve; m.pc = pc; return ${EXIT_HANDOVER};
       }
-    }
+    }`}
   } finally {
     // A fault leaves by throwing: the registers as they were, the count and depth published.
     // (While a helper runs, r0..r9 are on the machine already; r10 never is.)
@@ -538,6 +679,31 @@ default:
     m.depth = depth;
   }
 };`;
+}
+
+/**
+ * The `dag` form's body: entry only at pc 0 (a return into a frame of this program enters elsewhere
+ * and is handed to the interpreter), one labelled block per jump target around the blocks before it.
+ */
+function dagBody(prog: ExecProgram, order: readonly Block[], labels: ReadonlySet<number>, texts: ReadonlyMap<number, string>, n: number): string {
+  const code = prog.code;
+  // Labels nest by where their blocks come: the first to close is the innermost.
+  const open = order
+    .filter((b) => labels.has(b.start))
+    .reverse()
+    .map((b) => `L${b.start}: {`)
+    .join(' ');
+  const body = order.map((b, k) => {
+    const last = b.pcs[b.pcs.length - 1]!;
+    // A block that goes on to the next pc, emitted elsewhere than right before it, jumps there.
+    const on = fallsThrough(code[last << 2]! & 0xff) && b.next < n && order[k + 1]?.start !== b.next ? `\nbreak L${b.next};` : '';
+    return `${labels.has(b.start) ? '} ' : ''}${texts.get(b.start)!}${on}`;
+  });
+  return `    if (pc !== 0) { ${spillAll} m.left = left + m.reserve; m.pc = pc; return ${EXIT_HANDOVER}; }
+    ${open}
+${body.join('\n')}
+    // Not reached (the decoder refuses code that falls off its end): the interpreter decides.
+    ${spillAll} m.left = left + m.reserve; m.pc = ${n}; return ${EXIT_HANDOVER};`;
 }
 
 /** Translate `prog` into a function (throws whatever `new Function` throws: see csp.ts). */

@@ -15,6 +15,7 @@ import { Memory, PERM_RW, RegionKind } from '../../../src/vm/memory.js';
 import { buildExecProgram } from '../../../src/vm/program.js';
 import { runProgram, type EngineName } from '../../../src/vm/run.js';
 import { isTranslated, tierStats } from '../../../src/vm/tier/cache.js';
+import { forceTierForm, tierForm } from '../../../src/vm/tier/translate.js';
 import { toHex } from '../../../src/util/bytes.js';
 import { generateProgram, MIX_HELPER_ID, UNWIND_HELPER_ID } from '../progen.js';
 
@@ -52,13 +53,14 @@ function runOn(engine: EngineName, prog: ReturnType<typeof buildExecProgram>, in
   });
 }
 
-describe('JavaScript tier vs interpreter vs reference', () => {
-  it(`agrees on ${COUNT} random programs (seeds ${BASE}..${BASE + COUNT - 1}), full and cut budgets`, () => {
+/** Run seeds base..base+count-1 on the three engines; returns how many programs were translated in the dag form. */
+function agree(base: number, count: number, loopFree = false): number {
     const before = { ...tierStats };
     let faults = 0;
     let budgetFaults = 0;
-    for (let seed = BASE; seed < BASE + COUNT; seed++) {
-      const g = generateProgram(seed);
+    let dag = 0;
+    for (let seed = base; seed < base + count; seed++) {
+      const g = generateProgram(seed, { loopFree });
       const prog = buildExecProgram(assemble(g.text), { helpers: HELPERS, name: `seed${seed}` });
       const full = runOn('reference', prog, g.input, 200_000);
       const steps = (JSON.parse(full) as { steps: number }).steps;
@@ -77,15 +79,41 @@ describe('JavaScript tier vs interpreter vs reference', () => {
       }
       // The tier really ran this program: it has a translated function.
       expect(isTranslated(prog)).toBe(true);
+      if (tierForm(prog) === 'dag') dag++;
     }
     // One translation per program, and translated code entered at least once per js run.
-    expect(tierStats.compiled - before.compiled).toBe(COUNT);
-    expect(tierStats.calls - before.calls).toBeGreaterThanOrEqual(2 * COUNT);
+    expect(tierStats.compiled - before.compiled).toBe(count);
+    expect(tierStats.dag - before.dag).toBe(dag);
+    expect(tierStats.calls - before.calls).toBeGreaterThanOrEqual(2 * count);
     // No js run fell back to the interpreter without a translated function.
     expect(tierStats.interpreted - before.interpreted).toBe(0);
     // Cut budgets end in budget faults (handed to the interpreter for the exact pc), not all of them.
-    expect(budgetFaults).toBeGreaterThan(COUNT / 4);
+    expect(budgetFaults).toBeGreaterThan(count / 4);
     expect(tierStats.handovers - before.handovers).toBeGreaterThanOrEqual(budgetFaults);
-    expect(faults).toBeLessThan(2 * COUNT);
+    expect(faults).toBeLessThan(2 * count);
+    return dag;
+}
+
+describe('JavaScript tier vs interpreter vs reference', () => {
+  it(`agrees on ${COUNT} random programs (seeds ${BASE}..${BASE + COUNT - 1}), full and cut budgets`, () => {
+    const dag = agree(BASE, COUNT);
+    // Both control-flow forms ran: loop-free programs in the dag form, the others in the switch form.
+    expect(dag).toBeGreaterThan(COUNT / 100);
+    expect(dag).toBeLessThan(COUNT / 2);
+  });
+
+  it(`agrees on ${Math.ceil(COUNT / 2)} loop-free programs with shared tails (backward jumps), most in the dag form`, () => {
+    const n = Math.ceil(COUNT / 2);
+    // The rest have code no jump reaches (after a random \`ja\`), which keeps the switch form.
+    expect(agree(BASE, n, true)).toBeGreaterThan(n / 2);
+  });
+
+  it('agrees in the switch form on programs that would be translated in the dag form', () => {
+    forceTierForm('switch');
+    try {
+      expect(agree(BASE, Math.ceil(COUNT / 4), true)).toBe(0);
+    } finally {
+      forceTierForm(undefined);
+    }
   });
 });

@@ -1,0 +1,120 @@
+/**
+ * Owns the choice between the tier's two control-flow forms (translate.ts `tierForm`): the loop-free
+ * `dag` form for code whose control flow is acyclic, reached from pc 0 only, without local calls or
+ * callback addresses and with at most MAX_DAG_LABELS labels; the `switch` form for everything else.
+ * Each case runs on the tier and is compared with the interpreter (r0 and the instruction count);
+ * the random programs of differential.test.ts cover both forms at every budget.
+ */
+import { describe, expect, it } from 'vitest';
+import { assemble } from '../../../src/isa/asm.js';
+import { Machine, type HelperFn } from '../../../src/vm/machine.js';
+import { Memory, PERM_RW, RegionKind } from '../../../src/vm/memory.js';
+import { buildExecProgram, type ExecProgram } from '../../../src/vm/program.js';
+import { runProgram, type EngineName } from '../../../src/vm/run.js';
+import { MAX_DAG_LABELS, tierForm, translateSource } from '../../../src/vm/tier/translate.js';
+
+const add3: HelperFn = (m) => {
+  m.setR0((m.lo[1]! + 3) | 0, m.hi[1]!);
+};
+
+function build(text: string): ExecProgram {
+  return buildExecProgram(assemble(text), { helpers: new Map([[7, add3]]), name: 'forms' });
+}
+
+function run(prog: ExecProgram, engine: EngineName, budget = 100_000): string {
+  const mem = new Memory();
+  const m = new Machine(mem, 't');
+  const input = new Uint8Array(16).map((_, i) => i * 7 + 1);
+  const id = mem.map(input, { kind: RegionKind.INPUT, perm: PERM_RW, label: 'input' });
+  const r = runProgram(m, prog, [Memory.pointer(id, 0), 16n], { engine, budget });
+  return `${r.r0} ${r.steps} ${r.fault?.kind ?? ''}@${r.fault?.pc ?? ''}`;
+}
+
+/** `n` conditional jumps, each to its own target further down (n labels). */
+function fan(n: number): string {
+  const lines = ['mov %r0, 0', 'ldxb %r2, [%r1+3]'];
+  for (let i = 0; i < n; i++) lines.push(`jeq %r2, ${i + 100}, t${i}`);
+  for (let i = n - 1; i >= 0; i--) lines.push(`t${i}:`, 'add %r0, 1');
+  lines.push('exit');
+  return lines.join('\n');
+}
+
+describe('tier control-flow forms', () => {
+  it('a forward-only program is translated without a loop, and agrees with the interpreter at every budget', () => {
+    const prog = build(`
+      ldxb %r2, [%r1+3]
+      mov %r0, 1
+      jgt %r2, 10, big
+      mov %r1, %r2
+      call 7
+      ja out
+    big:
+      mov %r0, 2
+    out:
+      exit`);
+    expect(tierForm(prog)).toBe('dag');
+    const src = translateSource(prog);
+    expect(src).not.toMatch(/for \(;;\)|switch \(pc\)/);
+    const full = Number(run(prog, 'interp').split(' ')[1]);
+    for (let b = 1; b <= full + 1; b++) expect(run(prog, 'js', b)).toBe(run(prog, 'interp', b));
+  });
+
+  it('a backward jump to a shared tail keeps the dag form: the tail is emitted after its predecessors', () => {
+    const prog = build(`
+      ldxb %r2, [%r1+3]
+      mov %r0, 5
+      ja body
+    tail:
+      add %r0, 100
+      exit
+    body:
+      jeq %r2, 22, tail
+      add %r0, 1
+      jne %r2, 22, tail
+      exit`);
+    expect(tierForm(prog)).toBe('dag');
+    // The tail (pc 3) comes after the block that jumps to it (pc 5): its label closes later.
+    const src = translateSource(prog);
+    expect(src.indexOf('} if (left < 2)')).toBeGreaterThan(src.indexOf('break L3'));
+    expect(run(prog, 'js')).toBe(run(prog, 'interp'));
+    expect(run(prog, 'js').split(' ')[0]).toBe('105'); // byte 3 of the input is 22: 5 + 100
+  });
+
+  it('loops, local calls and code reached only as a callback keep the switch form', () => {
+    const loop = build(`
+      mov %r0, 0
+      mov %r2, 4
+    top:
+      add %r0, %r2
+      sub %r2, 1
+      jne %r2, 0, top
+      exit`);
+    expect(tierForm(loop)).toBe('switch');
+    expect(run(loop, 'js')).toBe(run(loop, 'interp'));
+    const call = build(`
+      mov %r0, 1
+      call local f
+      exit
+    f:
+      mov %r0, 2
+      exit`);
+    expect(tierForm(call)).toBe('switch');
+    expect(run(call, 'js')).toBe(run(call, 'interp'));
+    // Code after the exit that no jump reaches (a callback whose address the kernel path turns
+    // into a plain constant) is entered at another pc: the dag form has one entry.
+    const after = build(`
+      mov %r0, 3
+      exit
+      mov %r0, 4
+      exit`);
+    expect(tierForm(after)).toBe('switch');
+  });
+
+  it(`uses the dag form up to ${MAX_DAG_LABELS} labels and the switch form beyond`, () => {
+    const at = build(fan(MAX_DAG_LABELS));
+    const over = build(fan(MAX_DAG_LABELS + 1));
+    expect(tierForm(at)).toBe('dag');
+    expect(tierForm(over)).toBe('switch');
+    for (const p of [at, over]) expect(run(p, 'js')).toBe(run(p, 'interp'));
+  });
+});
