@@ -528,6 +528,23 @@ export function tierForm(prog: ExecProgram): TierForm {
   return dagOrder(prog, blocksOf(prog)) === null ? 'switch' : 'dag';
 }
 
+/** Every temporary a block's code names, declared once per function (see shareTemps). */
+const TEMPS = 'r = 0, x = 0, a = 0, t = 0, b = 0, bh = 0, l = 0, N = 0, c = 0, sv = 0, oL = 0, oH = 0, sL = 0, sH = 0, nL = 0, nH = 0, v, f, fp';
+
+/**
+ * A block's code with its block-scoped declarations (`const r = ...` of each load, store and ALU
+ * snippet) turned into assignments to the function's shared temporaries ({@link TEMPS}). V8's
+ * bytecode gives every block-scoped variable of a function its own register, so a program of a few
+ * hundred instructions had a frame of about 400 registers, all past the 256 that short operands
+ * reach: twice the bytecode, slower before V8 optimises the function, and nearer the bytecode size
+ * past which V8 does not optimise it at all. Sound because no snippet's temporary is read after a
+ * snippet nested in it has assigned the same name (the ctx load's inner fallback recomputes r and
+ * x from the same register).
+ */
+function shareTemps(text: string): string {
+  return text.replace(/\bconst (?=[A-Za-z])/g, '').replace(/\blet v; /g, '');
+}
+
 /** JavaScript source of the body of `prog`'s translated function. */
 export function translateSource(prog: ExecProgram): string {
   const code = prog.code;
@@ -632,7 +649,7 @@ export function translateSource(prog: ExecProgram): string {
         body.push(`left += ${refund + 1}; ${spillAll} m.left = left + m.reserve; m.pc = ${at}; return ${EXIT_HANDOVER};`);
       }
     }
-    texts.set(start, body.join('\n'));
+    texts.set(start, shareTemps(body.join('\n')));
   }
   const consts = [...helperSlots].map((sl) => `const H${sl} = P.helpers[${sl}];`).concat([...kfuncSlots].map((sl) => `const K${sl} = P.kfuncs[${sl}];`));
   for (const off of ctxSites) consts.push(`const CR${off} = P.ctxReads.fields.get(${off}).read;`);
@@ -648,6 +665,8 @@ return function tier(m, entryPc, baseDepth) {
   let ${ALL_REGS.map((r) => `${L(r)} = lo[${r}], ${H(r)} = hi[${r}]`).join(', ')};
   // live: the locals hold the registers (false while a helper runs: the machine's are newer).
   let depth = m.depth, left = m.left - m.reserve, pc = entryPc, bpc = 0, bn = 0, live = true;
+  // The blocks' temporaries (see shareTemps).
+  let ${TEMPS};
   try {
 ${dag !== null ? dagBody(prog, dag.order, dag.labels, texts, n) : `    main: for (;;) {
       switch (pc) {

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../../../src/isa/asm.js';
 import { Machine, type HelperFn } from '../../../src/vm/machine.js';
 import { Memory, PERM_RW, RegionKind } from '../../../src/vm/memory.js';
-import { buildExecProgram, type ExecProgram } from '../../../src/vm/program.js';
+import { type ExecProgram } from '../../../src/vm/machine.js';
+import { buildExecProgram } from '../../../src/vm/program.js';
 import { runProgram, type EngineName } from '../../../src/vm/run.js';
 import { MAX_DAG_LABELS, tierForm, translateSource } from '../../../src/vm/tier/translate.js';
 
