@@ -12,6 +12,7 @@ import { implOf } from '../../src/kernel/objects/mapglue.js';
 import { RingbufMap } from '../../src/maps/ringbuf.js';
 import { mapTypeName } from '../../src/maps/uapi.js';
 import { toHex } from '../../src/util/bytes.js';
+import type { EngineName } from '../../src/vm/run.js';
 import { goldenMapName } from './kernel.js';
 import { CTX_OUT_SIZE, DATA_OUT_SIZE, callerComm, dumpModeOf, perCpuType, type CaseDef, type CaseResult, type Env, type MapDump, type MapEntry, type RunDef, type RunResult } from './model.js';
 
@@ -95,9 +96,12 @@ function dumpMap(m: BpfObjectMap): MapDump {
   return { ...base, entries };
 }
 
-/** Run a case in a fresh emulated kernel configured for `env`; the raw (not normalised) result. */
-export function runEmulator(c: CaseDef, env: Env): CaseResult {
-  const kernel = new Kernel({ nrCpus: env.nrCpus, cpu: 0, version: env.version, task: { uid: env.uid, gid: env.gid, comm: callerComm(c.kind) } });
+/**
+ * Run a case in a fresh emulated kernel configured for `env`; the raw (not normalised) result.
+ * `engine`: the kernel's engine option (unset: the default).
+ */
+export function runEmulator(c: CaseDef, env: Env, engine?: EngineName): CaseResult {
+  const kernel = new Kernel({ nrCpus: env.nrCpus, cpu: 0, version: env.version, task: { uid: env.uid, gid: env.gid, comm: callerComm(c.kind) }, ...(engine !== undefined ? { engine } : {}) });
   const kconfig: Record<string, string> = {};
   for (const k of c.kconfig ?? []) {
     const v = env.kconfig[k];

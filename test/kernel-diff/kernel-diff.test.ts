@@ -8,12 +8,14 @@
  *       kernel is noticed); `UPDATE_GOLDENS=1` rewrites goldens/<case>.json from the kernel first.
  *       Skipped, with the reason in the suite name, where the kernel path is unavailable.
  *   golden (always, no root needed): emulator vs goldens/<case>.json, the emulator configured with
- *       the golden's environment (possible CPUs, kernel version, kconfig values).
+ *       the golden's environment (possible CPUs, kernel version, kconfig values); once on the
+ *       default engine and once on the JavaScript tier (`engine: 'js'`), which must have run.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASES } from './cases.js';
 import { runEmulator } from './emulator.js';
+import { tierStats } from '../../src/vm/tier/cache.js';
 import { KernelSession, liveEnv, probeKernel, releaseRunner } from './kernel.js';
 import { compareResults, normalise, sameEnv, type CaseDef, type CaseResult } from './model.js';
 
@@ -109,6 +111,22 @@ describe('emulator vs kernel goldens', () => {
       if (golden === undefined) return;
       const emu = normalise(c, runEmulator(c, golden.env));
       expect(compareResults(golden, emu, 'kernel (golden)', 'emulator', gaps(c))).toEqual([]);
+    });
+  }
+});
+
+describe('emulator on the JavaScript tier vs kernel goldens', () => {
+  for (const c of CASES) {
+    it(c.name, () => {
+      const golden = readGolden(c.name);
+      expect(golden, `no golden for ${c.name}: run with UPDATE_GOLDENS=1 as root`).toBeDefined();
+      if (golden === undefined) return;
+      const calls = tierStats.calls;
+      const emu = normalise(c, runEmulator(c, golden.env, 'js'));
+      expect(compareResults(golden, emu, 'kernel (golden)', 'emulator (js)', gaps(c))).toEqual([]);
+      // Translated code ran wherever a program ran (every program of the cases is within the
+      // tier's size limit); a case whose test runs all fail before running has nothing to show.
+      if (golden.runs.some((r) => r.retval !== null)) expect(tierStats.calls).toBeGreaterThan(calls);
     });
   }
 });
