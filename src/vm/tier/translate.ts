@@ -5,7 +5,8 @@
  *
  * Shape of the generated function `(m, entryPc, baseDepth) => exitCode`:
  *
- *   registers      int32 locals l0..l10 / h0..h10 (low / high halves), written back to m.lo/m.hi
+ *   registers      int32 locals l0..l10 / h0..h10 (low / high halves; only the registers the code
+ *                  names, see usedRegs), written back to m.lo/m.hi
  *                  around everything that reads the machine (helpers, atomics, exits, hand-overs)
  *   control flow   two forms. `switch`: `for (;;) switch (pc)`, one `case` per basic block, blocks
  *                  in pc order, so a block that does not jump falls through into the next one; jumps
@@ -123,15 +124,46 @@ const u = (x: string, c: number | null): string => (c !== null ? `${c >>> 0}` : 
 const ALL_REGS = Array.from({ length: 11 }, (_, i) => i);
 const spill = (regs: readonly number[]): string => regs.map((r) => `lo[${r}] = ${L(r)}; hi[${r}] = ${H(r)};`).join(' ');
 const reload = (regs: readonly number[]): string => regs.map((r) => `${L(r)} = lo[${r}]; ${H(r)} = hi[${r}];`).join(' ');
-const spillAll = spill(ALL_REGS);
+
 /**
- * Around a helper call: r0..r9 go to the machine (r1..r5 are the arguments; a callback the helper
- * runs starts with the caller's r6..r9, as in the interpreter, and sets its own r10); r0..r5 come
- * back (r0 is the result; the callback machinery restores r1..r5 as they were). r6..r10 stay in
- * their locals: nothing a helper does changes them.
+ * The registers a program's translated code keeps in locals: those its instructions name, r0..r5
+ * where it calls helpers or kfuncs (arguments and result), r6..r10 where it makes local calls. The
+ * others are never read or written by the code, so they stay on the machine: the entry loads and
+ * the spills cover only these (a two-instruction program loads 2 registers instead of 11).
  */
-const spillCall = spill(ALL_REGS.slice(0, 10));
-const reloadCall = reload(ALL_REGS.slice(0, 6));
+function usedRegs(code: Int32Array): number[] {
+  const used = new Set<number>([0]);
+  for (let pc = 0; pc < code.length >> 2; pc++) {
+    const ins = code[pc << 2]!;
+    const op = ins & 0xff;
+    const d = (ins >> 8) & 15;
+    const s = (ins >> 12) & 15;
+    if (d <= 10) used.add(d);
+    if (s <= 10) used.add(s);
+    if (op === 0x85 || op === 0xc0 || op === 0x8d) for (let r = 0; r <= 5; r++) used.add(r);
+    if (op === 0xb8) for (let r = 6; r <= 10; r++) used.add(r);
+  }
+  return ALL_REGS.filter((r) => used.has(r));
+}
+
+/**
+ * What the code around a helper call spills and reloads: r0..r9 go to the machine (r1..r5 are the
+ * arguments; a callback the helper runs starts with the caller's r6..r9, as in the interpreter, and
+ * sets its own r10); r0..r5 come back (r0 is the result; the callback machinery restores r1..r5 as
+ * they were). r6..r10 stay in their locals: nothing a helper does changes them. Registers the
+ * program does not keep in locals are on the machine already.
+ */
+interface Spills {
+  readonly regs: readonly number[];
+  /** Every local register to the machine. */
+  readonly all: string;
+  readonly call: string;
+  readonly afterCall: string;
+}
+
+function spillsOf(regs: readonly number[]): Spills {
+  return { regs, all: spill(regs), call: spill(regs.filter((r) => r <= 9)), afterCall: reload(regs.filter((r) => r <= 5)) };
+}
 
 function isCondJump(op: number): boolean {
   const cls = op & 7;
@@ -551,6 +583,11 @@ export function translateSource(prog: ExecProgram): string {
   const n = code.length >> 2;
   const blocks = blocksOf(prog);
   const dag = forcedForm === 'switch' ? null : dagOrder(prog, blocks);
+  const sp = spillsOf(usedRegs(code));
+  const kept = new Set(sp.regs);
+  /** Register r's low / high half: its local, or the machine's where the code keeps no local. */
+  const lowOf = (r: number): string => (kept.has(r) ? L(r) : `lo[${r}]`);
+  const highOf = (r: number): string => (kept.has(r) ? H(r) : `hi[${r}]`);
   /** A jump to `t` (a block start). */
   const jump = (t: number): string => (dag !== null ? `break L${t};` : `pc = ${t}; continue main;`);
   const helperSlots = new Set<number>();
@@ -623,30 +660,30 @@ export function translateSource(prog: ExecProgram): string {
           call = `{ const f = P.helperById === undefined ? undefined : P.helperById(${L(d)} >>> 0); if (f === undefined || ${H(d)} !== 0) throw rt.callxFail(m, ${L(d)}, ${H(d)}); f(m); }`;
         }
         body.push(
-          `${spillCall} live = false; m.left = left + m.reserve; m.pc = ${at}; m.depth = depth; m.prog = P; ${call} left = m.left - m.reserve;`,
+          `${sp.call} live = false; m.left = left + m.reserve; m.pc = ${at}; m.depth = depth; m.prog = P; ${call} left = m.left - m.reserve;`,
           `if (m.tailTarget !== null) { const t = m.tailTarget; m.noteFrames(t, depth); m.tailTarget = null; m.prog = t; MG[depth] = ${MAY_GOTO_LIMIT}; m.pc = 0; return ${EXIT_SWITCH}; }`,
-          `${reloadCall} live = true;`,
+          `${sp.afterCall} live = true;`,
         );
       } else if (op === 0xb8) {
-        const save = [6, 7, 8, 9].map((r, j) => `SV[sv + ${2 * j}] = ${L(r)}; SV[sv + ${2 * j + 1}] = ${H(r)};`).join(' ');
+        const save = [6, 7, 8, 9].map((r, j) => `SV[sv + ${2 * j}] = ${lowOf(r)}; SV[sv + ${2 * j + 1}] = ${highOf(r)};`).join(' ');
         body.push(
           `if (depth + 1 >= ${MAX_FRAMES}) { m.pc = ${at}; throw rt.callDepthFail(m); }`,
-          `{ const sv = depth << 3; ${save} } RP[depth] = ${at + 1}; FP[depth] = P; depth++; l10 = ${STACK_SIZE}; h10 = SR[depth]; MG[depth] = ${MAY_GOTO_LIMIT}; pc = ${target}; continue main;`,
+          `{ const sv = depth << 3; ${save} } RP[depth] = ${at + 1}; FP[depth] = P; depth++; ${lowOf(10)} = ${STACK_SIZE}; ${highOf(10)} = SR[depth]; MG[depth] = ${MAY_GOTO_LIMIT}; pc = ${target}; continue main;`,
         );
       } else if (op === 0x95) {
-        const restore = [6, 7, 8, 9].map((r, j) => `${L(r)} = SV[sv + ${2 * j}]; ${H(r)} = SV[sv + ${2 * j + 1}];`).join(' ');
+        const restore = [6, 7, 8, 9].map((r, j) => `${lowOf(r)} = SV[sv + ${2 * j}]; ${highOf(r)} = SV[sv + ${2 * j + 1}];`).join(' ');
         body.push(
-          `if (depth === baseDepth) { ${spillAll} live = false; m.left = left + m.reserve; m.pc = ${at}; return ${EXIT_DONE}; }`,
-          `depth--; { const sv = depth << 3; ${restore} } l10 = ${STACK_SIZE}; h10 = SR[depth];`,
+          `if (depth === baseDepth) { ${sp.all} live = false; m.left = left + m.reserve; m.pc = ${at}; return ${EXIT_DONE}; }`,
+          `depth--; { const sv = depth << 3; ${restore} } ${lowOf(10)} = ${STACK_SIZE}; ${highOf(10)} = SR[depth];`,
           // The dag form cannot continue at a return address: it returns into the frame's program
           // (itself included, which then enters at a pc other than 0 and hands over).
           dag !== null
-            ? `${spillAll} live = false; m.left = left + m.reserve; m.prog = FP[depth]; m.pc = RP[depth]; return ${EXIT_SWITCH};`
-            : `{ const fp = FP[depth]; if (fp !== P) { ${spillAll} live = false; m.left = left + m.reserve; m.prog = fp; m.pc = RP[depth]; return ${EXIT_SWITCH}; } } pc = RP[depth]; continue main;`,
+            ? `${sp.all} live = false; m.left = left + m.reserve; m.prog = FP[depth]; m.pc = RP[depth]; return ${EXIT_SWITCH};`
+            : `{ const fp = FP[depth]; if (fp !== P) { ${sp.all} live = false; m.left = left + m.reserve; m.prog = fp; m.pc = RP[depth]; return ${EXIT_SWITCH}; } } pc = RP[depth]; continue main;`,
         );
       } else {
         // Not translated (poisoned or undecodable slot): the interpreter runs it, charged there.
-        body.push(`left += ${refund + 1}; ${spillAll} m.left = left + m.reserve; m.pc = ${at}; return ${EXIT_HANDOVER};`);
+        body.push(`left += ${refund + 1}; ${sp.all} m.left = left + m.reserve; m.pc = ${at}; return ${EXIT_HANDOVER};`);
       }
     }
     texts.set(start, shareTemps(body.join('\n')));
@@ -662,20 +699,20 @@ ${consts.join('\n')}
 return function tier(m, entryPc, baseDepth) {
   const lo = m.lo, hi = m.hi, mem = m.mem, IDS = mem.slotId, U8 = mem.slotBytes, DV = mem.slotView;
   const RL = m.access.rl, WL = m.access.wl, SCR = m.scratch, SV = m.saved, SR = m.stackRegion, MG = m.mayGoto, RP = m.retPc, FP = m.frameProg;${ctxEntry}
-  let ${ALL_REGS.map((r) => `${L(r)} = lo[${r}], ${H(r)} = hi[${r}]`).join(', ')};
+  let ${sp.regs.map((r) => `${L(r)} = lo[${r}], ${H(r)} = hi[${r}]`).join(', ')};
   // live: the locals hold the registers (false while a helper runs: the machine's are newer).
   let depth = m.depth, left = m.left - m.reserve, pc = entryPc, bpc = 0, bn = 0, live = true;
   // The blocks' temporaries (see shareTemps).
   let ${TEMPS};
   try {
-${dag !== null ? dagBody(prog, dag.order, dag.labels, texts, n) : `    main: for (;;) {
+${dag !== null ? dagBody(prog, dag.order, dag.labels, texts, n, sp.all) : `    main: for (;;) {
       switch (pc) {
 ${blocks.map((b) => texts.get(b.start)!).join('\n')}
 case -1: {
   // The slice cannot pay block bpc: take the next one and look at the clock, or, when the whole
   // budget cannot pay it, let the interpreter run to the exact fault.
   const total = left + m.reserve;
-  if (total < bn) { ${spillAll} m.left = total; m.pc = bpc; return ${EXIT_HANDOVER}; }
+  if (total < bn) { ${sp.all} m.left = total; m.pc = bpc; return ${EXIT_HANDOVER}; }
   left = total > ${TIME_SLICE} ? ${TIME_SLICE} : total;
   m.reserve = total - left;
   m.left = total;
@@ -686,13 +723,13 @@ case -1: {
 }
 default:
   // Not a block start (a callback entry the translator did not see): the interpreter runs it.
-  ${spillAll} m.left = left + m.reserve; m.pc = pc; return ${EXIT_HANDOVER};
+  ${sp.all} m.left = left + m.reserve; m.pc = pc; return ${EXIT_HANDOVER};
       }
     }`}
   } finally {
     // A fault leaves by throwing: the registers as they were, the count and depth published.
     // (While a helper runs, r0..r9 are on the machine already; r10 never is.)
-    if (live) { ${spillAll} } else { lo[10] = l10; hi[10] = h10; }
+    if (live) { ${sp.all} }${kept.has(10) ? ' else { lo[10] = l10; hi[10] = h10; }' : ''}
     const total = left + m.reserve;
     if (total < m.left) m.left = total < 0 ? 0 : total;
     m.depth = depth;
@@ -704,7 +741,7 @@ default:
  * The `dag` form's body: entry only at pc 0 (a return into a frame of this program enters elsewhere
  * and is handed to the interpreter), one labelled block per jump target around the blocks before it.
  */
-function dagBody(prog: ExecProgram, order: readonly Block[], labels: ReadonlySet<number>, texts: ReadonlyMap<number, string>, n: number): string {
+function dagBody(prog: ExecProgram, order: readonly Block[], labels: ReadonlySet<number>, texts: ReadonlyMap<number, string>, n: number, spillAll: string): string {
   const code = prog.code;
   // Labels nest by where their blocks come: the first to close is the innermost.
   const open = order
