@@ -54,6 +54,9 @@ export const EXIT_HANDOVER = 2;
 /** A translated program. */
 export type TierFn = (m: Machine, entryPc: number, baseDepth: number) => number;
 
+/** Longest callee a local call runs inline (instructions; see leafBody in translateSource). */
+const MAX_INLINE = 32;
+
 /** Longest basic block (instructions): a block must fit in one budget slice. */
 const MAX_BLOCK = 512;
 if (MAX_BLOCK >= TIME_SLICE) throw new Error('tier: MAX_BLOCK must be below TIME_SLICE');
@@ -597,6 +600,24 @@ export function translateSource(prog: ExecProgram): string {
   const siteCalls = new Map<number, readonly [number, number, number]>();
   /** Each block's code, by its start pc. */
   const texts = new Map<number, string>();
+  const blockAt = new Map(blocks.map((b) => [b.start, b]));
+  /**
+   * The code of the callee at `t` inlined at a local call (its budget charge and its instructions
+   * up to its exit), when it is a leaf of one block of at most MAX_INLINE instructions that all
+   * translate inline; else null.
+   */
+  const leafBody = (t: number): string | null => {
+    const b = blockAt.get(t);
+    if (b === undefined || b.pcs.length > MAX_INLINE || (code[b.pcs[b.pcs.length - 1]! << 2]! & 0xff) !== 0x95) return null;
+    const count = b.pcs.length;
+    const lines = [`if (left < ${count}) { bpc = ${t}; bn = ${count}; pc = -1; continue main; } left -= ${count};`];
+    for (let i = 0; i < count - 1; i++) {
+      const line = straight(code, b.pcs[i]!, count - i - 1, prog.ctxReads, ctxSites);
+      if (line === null) return null;
+      lines.push(line);
+    }
+    return lines.join('\n');
+  };
   for (const { start, pcs } of blocks) {
     const count = pcs.length;
     // A block whose last instruction jumps back to its own start (a tight loop) runs as an inner
@@ -666,10 +687,18 @@ export function translateSource(prog: ExecProgram): string {
         );
       } else if (op === 0xb8) {
         const save = [6, 7, 8, 9].map((r, j) => `SV[sv + ${2 * j}] = ${lowOf(r)}; SV[sv + ${2 * j + 1}] = ${highOf(r)};`).join(' ');
-        body.push(
-          `if (depth + 1 >= ${MAX_FRAMES}) { m.pc = ${at}; throw rt.callDepthFail(m); }`,
-          `{ const sv = depth << 3; ${save} } RP[depth] = ${at + 1}; FP[depth] = P; depth++; ${lowOf(10)} = ${STACK_SIZE}; ${highOf(10)} = SR[depth]; MG[depth] = ${MAY_GOTO_LIMIT}; pc = ${target}; continue main;`,
-        );
+        const push = `{ const sv = depth << 3; ${save} } RP[depth] = ${at + 1}; FP[depth] = P; depth++; ${lowOf(10)} = ${STACK_SIZE}; ${highOf(10)} = SR[depth]; MG[depth] = ${MAY_GOTO_LIMIT};`;
+        const leaf = leafBody(target);
+        body.push(`if (depth + 1 >= ${MAX_FRAMES}) { m.pc = ${at}; throw rt.callDepthFail(m); }`);
+        if (leaf === null) body.push(`${push} pc = ${target}; continue main;`);
+        else {
+          // A leaf callee (one block ending in its exit) runs here, charged as its own block (a
+          // slice that cannot pay it dispatches to its case, the frame already pushed); its exit
+          // returns into this frame of this program, so control falls through into the block at
+          // the return address, the next case.
+          const restore = [6, 7, 8, 9].map((r, j) => `${lowOf(r)} = SV[sv + ${2 * j}]; ${highOf(r)} = SV[sv + ${2 * j + 1}];`).join(' ');
+          body.push(push, leaf, `depth--; { const sv = depth << 3; ${restore} } ${lowOf(10)} = ${STACK_SIZE}; ${highOf(10)} = SR[depth];`);
+        }
       } else if (op === 0x95) {
         const restore = [6, 7, 8, 9].map((r, j) => `${lowOf(r)} = SV[sv + ${2 * j}]; ${highOf(r)} = SV[sv + ${2 * j + 1}];`).join(' ');
         body.push(

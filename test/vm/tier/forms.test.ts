@@ -1,7 +1,8 @@
 /**
  * Owns the choice between the tier's two control-flow forms (translate.ts `tierForm`): the loop-free
  * `dag` form for code whose control flow is acyclic, reached from pc 0 only, without local calls or
- * callback addresses and with at most MAX_DAG_LABELS labels; the `switch` form for everything else.
+ * callback addresses and with at most MAX_DAG_LABELS labels; the `switch` form for everything else,
+ * where a local call to a one-block leaf runs the callee inline.
  * Each case runs on the tier and is compared with the interpreter (r0 and the instruction count);
  * the random programs of differential.test.ts cover both forms at every budget.
  */
@@ -109,6 +110,31 @@ describe('tier control-flow forms', () => {
       mov %r0, 4
       exit`);
     expect(tierForm(after)).toBe('switch');
+  });
+
+  it('a leaf callee runs inline at its local call, exactly at every budget (its own case when a slice cannot pay it)', () => {
+    const prog = build(`
+      mov %r6, 3
+      mov %r0, 0
+    loop:
+      mov %r1, %r6
+      call local f
+      sub %r6, 1
+      jne %r6, 0, loop
+      exit
+    f:
+      add %r0, %r1
+      mov %r6, 99
+      exit`);
+    expect(tierForm(prog)).toBe('switch');
+    // The call does not dispatch to the callee (pc 7); the callee's own case stays for slices.
+    const src = translateSource(prog);
+    expect(src).not.toContain('pc = 7; continue main');
+    expect(src).toContain('case 7:');
+    // r6 is restored at the callee's exit: 3 + 2 + 1.
+    expect(run(prog, 'js').split(' ')[0]).toBe('6');
+    const full = Number(run(prog, 'interp').split(' ')[1]);
+    for (let b = 1; b <= full + 1; b++) expect(run(prog, 'js', b)).toBe(run(prog, 'interp', b));
   });
 
   it(`uses the dag form up to ${MAX_DAG_LABELS} labels and the switch form beyond`, () => {
