@@ -103,30 +103,20 @@ describe.skipIf(!probe.available)(`live kernel (${probe.available ? `bpftool on 
   }
 });
 
-describe('emulator vs kernel goldens', () => {
-  for (const c of CASES) {
-    it(c.name, () => {
-      const golden = readGolden(c.name);
-      expect(golden, `no golden for ${c.name}: run with UPDATE_GOLDENS=1 as root`).toBeDefined();
-      if (golden === undefined) return;
-      const emu = normalise(c, runEmulator(c, golden.env));
-      expect(compareResults(golden, emu, 'kernel (golden)', 'emulator', gaps(c))).toEqual([]);
-    });
-  }
-});
-
-describe('emulator on the JavaScript tier vs kernel goldens', () => {
-  for (const c of CASES) {
-    it(c.name, () => {
-      const golden = readGolden(c.name);
-      expect(golden, `no golden for ${c.name}: run with UPDATE_GOLDENS=1 as root`).toBeDefined();
-      if (golden === undefined) return;
-      const calls = tierStats.calls;
-      const emu = normalise(c, runEmulator(c, golden.env, 'js'));
-      expect(compareResults(golden, emu, 'kernel (golden)', 'emulator (js)', gaps(c))).toEqual([]);
-      // Translated code ran wherever a program ran (every program of the cases is within the
-      // tier's size limit); a case whose test runs all fail before running has nothing to show.
-      if (golden.runs.some((r) => r.retval !== null)) expect(tierStats.calls).toBeGreaterThan(calls);
-    });
-  }
-});
+for (const engine of [undefined, 'js'] as const) {
+  describe(engine === undefined ? 'emulator vs kernel goldens' : 'emulator on the JavaScript tier vs kernel goldens', () => {
+    for (const c of CASES) {
+      it(c.name, () => {
+        const golden = readGolden(c.name);
+        expect(golden, `no golden for ${c.name}: run with UPDATE_GOLDENS=1 as root`).toBeDefined();
+        if (golden === undefined) return;
+        const calls = tierStats.calls;
+        const emu = normalise(c, runEmulator(c, golden.env, engine));
+        expect(compareResults(golden, emu, 'kernel (golden)', engine === undefined ? 'emulator' : `emulator (${engine})`, gaps(c))).toEqual([]);
+        // On the tier, translated code ran wherever a program ran (every program of the cases is
+        // within the tier's size limit); a case whose test runs all fail before running has none.
+        if (engine !== undefined && golden.runs.some((r) => r.retval !== null)) expect(tierStats.calls).toBeGreaterThan(calls);
+      });
+    }
+  });
+}
