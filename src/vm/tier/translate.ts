@@ -606,17 +606,27 @@ export function translateSource(prog: ExecProgram): string {
    * up to its exit), when it is a leaf of one block of at most MAX_INLINE instructions that all
    * translate inline; else null.
    */
-  const leafBody = (t: number): string | null => {
+  const leafBody = (t: number): { code: string; keepsR6to9: boolean } | null => {
     const b = blockAt.get(t);
     if (b === undefined || b.pcs.length > MAX_INLINE || (code[b.pcs[b.pcs.length - 1]! << 2]! & 0xff) !== 0x95) return null;
     const count = b.pcs.length;
-    const lines = [`if (left < ${count}) { bpc = ${t}; bn = ${count}; pc = -1; continue main; } left -= ${count};`];
+    // (SAVE: where a leaf run without saving r6..r9 saves them after all, before it leaves for the
+    // callee's own case, whose exit restores them.)
+    const lines = [`if (left < ${count}) { SAVE bpc = ${t}; bn = ${count}; pc = -1; continue main; } left -= ${count};`];
+    let keepsR6to9 = true;
     for (let i = 0; i < count - 1; i++) {
-      const line = straight(code, b.pcs[i]!, count - i - 1, prog.ctxReads, ctxSites);
+      const at = b.pcs[i]!;
+      const line = straight(code, at, count - i - 1, prog.ctxReads, ctxSites);
       if (line === null) return null;
       lines.push(line);
+      // Registers an instruction may write: its dst, and its src (atomic fetch forms), except a
+      // plain store's (class ST/STX, mode MEM), which only reads them.
+      const ins = code[at << 2]!;
+      const op = ins & 0xff;
+      const plainStore = ((op & 7) === 2 || (op & 7) === 3) && (op & 0xe0) === 0x60;
+      for (const r of [(ins >> 8) & 15, (ins >> 12) & 15]) if (!plainStore && r >= 6 && r <= 9) keepsR6to9 = false;
     }
-    return lines.join('\n');
+    return { code: lines.join('\n'), keepsR6to9 };
   };
   for (const { start, pcs } of blocks) {
     const count = pcs.length;
@@ -686,9 +696,12 @@ export function translateSource(prog: ExecProgram): string {
           `${sp.afterCall} live = true;`,
         );
       } else if (op === 0xb8) {
-        const save = [6, 7, 8, 9].map((r, j) => `SV[sv + ${2 * j}] = ${lowOf(r)}; SV[sv + ${2 * j + 1}] = ${highOf(r)};`).join(' ');
-        const push = `{ const sv = depth << 3; ${save} } RP[depth] = ${at + 1}; FP[depth] = P; depth++; ${lowOf(10)} = ${STACK_SIZE}; ${highOf(10)} = SR[depth]; MG[depth] = ${MAY_GOTO_LIMIT};`;
         const leaf = leafBody(target);
+        const save = [6, 7, 8, 9].map((r, j) => `SV[sv + ${2 * j}] = ${lowOf(r)}; SV[sv + ${2 * j + 1}] = ${highOf(r)};`).join(' ');
+        // (A leaf that leaves r6..r9 alone needs them neither saved nor restored: only its exit
+        // reads the saved copies, and it would write back the same values.)
+        const saving = leaf === null || !leaf.keepsR6to9 ? `{ const sv = depth << 3; ${save} } ` : '';
+        const push = `${saving}RP[depth] = ${at + 1}; FP[depth] = P; depth++; ${lowOf(10)} = ${STACK_SIZE}; ${highOf(10)} = SR[depth]; MG[depth] = ${MAY_GOTO_LIMIT};`;
         body.push(`if (depth + 1 >= ${MAX_FRAMES}) { m.pc = ${at}; throw rt.callDepthFail(m); }`);
         if (leaf === null) body.push(`${push} pc = ${target}; continue main;`);
         else {
@@ -697,7 +710,8 @@ export function translateSource(prog: ExecProgram): string {
           // returns into this frame of this program, so control falls through into the block at
           // the return address, the next case.
           const restore = [6, 7, 8, 9].map((r, j) => `${lowOf(r)} = SV[sv + ${2 * j}]; ${highOf(r)} = SV[sv + ${2 * j + 1}];`).join(' ');
-          body.push(push, leaf, `depth--; { const sv = depth << 3; ${restore} } ${lowOf(10)} = ${STACK_SIZE}; ${highOf(10)} = SR[depth];`);
+          const late = leaf.keepsR6to9 ? `{ const sv = (depth - 1) << 3; ${save} }` : '';
+          body.push(push, leaf.code.replace('SAVE ', late), `depth--;${leaf.keepsR6to9 ? '' : ` { const sv = depth << 3; ${restore} }`} ${lowOf(10)} = ${STACK_SIZE}; ${highOf(10)} = SR[depth];`);
         }
       } else if (op === 0x95) {
         const restore = [6, 7, 8, 9].map((r, j) => `${lowOf(r)} = SV[sv + ${2 * j}]; ${highOf(r)} = SV[sv + ${2 * j + 1}];`).join(' ');

@@ -29,7 +29,8 @@ function run(prog: ExecProgram, engine: EngineName, budget = 100_000): string {
   const input = new Uint8Array(16).map((_, i) => i * 7 + 1);
   const id = mem.map(input, { kind: RegionKind.INPUT, perm: PERM_RW, label: 'input' });
   const r = runProgram(m, prog, [Memory.pointer(id, 0), 16n], { engine, budget });
-  return `${r.r0} ${r.steps} ${r.fault?.kind ?? ''}@${r.fault?.pc ?? ''}`;
+  const regs = Array.from({ length: 10 }, (_, i) => `${m.hi[i]}:${m.lo[i]}`).join(',');
+  return `${r.r0} ${r.steps} ${r.fault?.kind ?? ''}@${r.fault?.pc ?? ''} ${regs}`;
 }
 
 /** `n` conditional jumps, each to its own target further down (n labels). */
@@ -135,6 +136,71 @@ describe('tier control-flow forms', () => {
     expect(run(prog, 'js').split(' ')[0]).toBe('6');
     const full = Number(run(prog, 'interp').split(' ')[1]);
     for (let b = 1; b <= full + 1; b++) expect(run(prog, 'js', b)).toBe(run(prog, 'interp', b));
+  });
+
+  it('a leaf callee that leaves r6..r9 alone runs inline without saving them, exactly at every budget (saved when it leaves for its own case)', () => {
+    const prog = build(`
+      mov %r6, 4
+      mov %r7, 100
+      mov %r0, 0
+    loop:
+      mov %r1, %r6
+      call local f
+      add %r7, %r6
+      sub %r6, 1
+      jne %r6, 0, loop
+      exit
+    f:
+      add %r0, %r1
+      exit`);
+    const src = translateSource(prog);
+    expect(src).not.toContain('pc = 9; continue main');
+    // r7 = 100 + 4 + 3 + 2 + 1 after the loop, r0 = the same sum without the 100.
+    expect(run(prog, 'js')).toMatch(/^10 /);
+    expect(run(prog, 'js')).toContain(',0:110,');
+    const full = Number(run(prog, 'interp').split(' ')[1]);
+    for (let b = 1; b <= full + 1; b++) expect(run(prog, 'js', b)).toBe(run(prog, 'interp', b));
+    // A run longer than a time slice (65,536 units), padded so that the slice's end falls on
+    // every block of the loop in turn, the leaf's included: the leaf then runs in its own case,
+    // whose exit restores r6..r9 from the frame.
+    for (let pad = 0; pad < 7; pad++) {
+      const long = build(`${'mov %r2, 0\n'.repeat(pad)}
+        mov %r6, 10000
+        mov %r7, 100
+        mov %r0, 0
+      loop:
+        mov %r1, %r6
+        call local f
+        add %r7, %r6
+        sub %r6, 1
+        jne %r6, 0, loop
+        exit
+      f:
+        add %r0, %r1
+        exit`);
+      expect(run(long, 'js', 1_000_000)).toBe(run(long, 'interp', 1_000_000));
+    }
+  });
+
+  it('a dag program whose run crosses the end of a time slice (entered by a tail call late in a long run) takes the next slice exactly', () => {
+    // b: 6 blocks of 8 instructions, acyclic, jumps forward.
+    const blocks = Array.from({ length: 6 }, (_, i) => `${'add %r0, 3\n'.repeat(6)}jeq %r0, ${i}, b${i + 1}\nb${i + 1}:`).join('\n');
+    const b = build(`mov %r0, 0\n${blocks}\nadd %r0, 1\nexit`);
+    expect(tierForm(b)).toBe('dag');
+    let target: ExecProgram | null = null;
+    const tail: HelperFn = (m) => {
+      m.tailTarget = target;
+    };
+    // a: a loop of 65,480 instructions, some padding, then the tail call: the slice (65,536
+    // units) ends at a different instruction of b for each padding.
+    for (let pad = 0; pad < 56; pad += 5) {
+      const a = buildExecProgram(assemble(`mov %r6, 32740\nloop:\nsub %r6, 1\njne %r6, 0, loop\n${'mov %r2, 0\n'.repeat(pad)}call 9\nexit`), { helpers: new Map([[9, tail]]), name: 'a' });
+      target = b;
+      const out = (['reference', 'interp', 'js'] as const).map((e) => run(a, e, 1_000_000));
+      expect(out[1]).toBe(out[0]);
+      expect(out[2]).toBe(out[0]);
+      expect(out[0]).toMatch(/^109 /); // 6 blocks of 6 × 3, plus 1
+    }
   });
 
   it(`uses the dag form up to ${MAX_DAG_LABELS} labels and the switch form beyond`, () => {
