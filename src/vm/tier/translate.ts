@@ -111,9 +111,12 @@ export const MAX_DAG_LABELS = 256;
 /** The shape of a translated function's control flow (see the module comment). */
 export type TierForm = 'switch' | 'dag';
 
-/** Tests only: translate in this form where it applies (undefined: choose, the default). */
-let forcedForm: TierForm | undefined;
-export function forceTierForm(form: TierForm | undefined): void {
+/**
+ * Tests only: translate in this form where it applies (undefined: choose, the default);
+ * 'dispatch' is the switch form without structured loops (every jump through the switch).
+ */
+let forcedForm: TierForm | 'dispatch' | undefined;
+export function forceTierForm(form: TierForm | 'dispatch' | undefined): void {
   forcedForm = form;
 }
 
@@ -557,9 +560,92 @@ function dagOrder(prog: ExecProgram, blocks: readonly Block[]): { order: Block[]
   return { order, labels };
 }
 
+/**
+ * A loop of the `switch` form run as a structured loop: blocks first..last (indices into the
+ * block list, a contiguous pc range) entered only at its first block, whose blocks without the
+ * edges back to that head form an acyclic graph; `order` is their topological order and `labels`
+ * the starts that need a label inside the loop (see translateSource).
+ */
+interface Region {
+  readonly head: number;
+  readonly first: number;
+  readonly last: number;
+  readonly order: readonly Block[];
+  readonly labels: ReadonlySet<number>;
+}
+
+/**
+ * The innermost loops of `blocks` that can run as structured loops (`for (;;)` with `continue` for
+ * the edges back to the head, labelled blocks for the forward edges inside, the switch for the
+ * ways out): each a contiguous range of at least two blocks entered only at its head, with no
+ * local call in it but to a callee `inlinable` runs inline (a return would land inside the loop).
+ */
+function loopRegions(prog: ExecProgram, blocks: readonly Block[], inlinable: (t: number) => boolean): Region[] {
+  const code = prog.code;
+  const index = new Map<number, number>();
+  blocks.forEach((b, i) => index.set(b.start, i));
+  const succ: number[][] = blocks.map(() => []);
+  const heads = new Map<number, number>();
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
+    const last = b.pcs[b.pcs.length - 1]!;
+    const op = code[last << 2]! & 0xff;
+    if (op === 0x05 || op === 0x06 || op === 0xe5 || isCondJump(op)) {
+      const t = index.get(code[(last << 2) + 1]!);
+      if (t === undefined) return [];
+      succ[i]!.push(t);
+    }
+    if (fallsThrough(op) && i + 1 < blocks.length) succ[i]!.push(i + 1);
+    for (const t of succ[i]!) if (t <= i) heads.set(t, Math.max(heads.get(t) ?? t, i));
+  }
+  const candidates = [...heads].filter(([h, e]) => e > h).sort((a, b) => a[1] - a[0] - (b[1] - b[0]));
+  const taken = new Uint8Array(blocks.length);
+  const regions: Region[] = [];
+  next: for (const [h, e] of candidates) {
+    for (let i = h; i <= e; i++) if (taken[i] !== 0) continue next;
+    // Entered only at the head.
+    for (let i = 0; i < blocks.length; i++) if (i < h || i > e) for (const t of succ[i]!) if (t > h && t <= e) continue next;
+    // No local call whose return lands inside, no slot the translator hands over.
+    for (let i = h; i <= e; i++) {
+      for (const pc of blocks[i]!.pcs) {
+        const op = code[pc << 2]! & 0xff;
+        if (!KNOWN.has(op) || (op === 0xb8 && !inlinable(code[(pc << 2) + 1]!))) continue next;
+      }
+    }
+    // Acyclic without the edges back to the head; all reached from it.
+    const indeg = new Int32Array(e - h + 1);
+    for (let i = h; i <= e; i++) for (const t of succ[i]!) if (t > h && t <= e) indeg[t - h]!++;
+    const ready = [h];
+    const order: Block[] = [];
+    const placed = new Int32Array(e - h + 1).fill(-1);
+    while (ready.length > 0) {
+      let at = 0;
+      for (let j = 1; j < ready.length; j++) if (ready[j]! < ready[at]!) at = j;
+      const i = ready.splice(at, 1)[0]!;
+      placed[i - h] = order.length;
+      order.push(blocks[i]!);
+      for (const t of succ[i]!) if (t > h && t <= e && --indeg[t - h]! === 0) ready.push(t);
+    }
+    if (order.length !== e - h + 1) continue;
+    const labels = new Set<number>();
+    for (let i = h; i <= e; i++) {
+      const b = blocks[i]!;
+      const last = b.pcs[b.pcs.length - 1]!;
+      const op = code[last << 2]! & 0xff;
+      const jumpTo = op === 0x05 || op === 0x06 || op === 0xe5 || isCondJump(op) ? index.get(code[(last << 2) + 1]!)! : -1;
+      if (jumpTo > h && jumpTo <= e) labels.add(blocks[jumpTo]!.start);
+      if (fallsThrough(op) && i + 1 <= e && placed[i + 1 - h] !== placed[i - h]! + 1) labels.add(blocks[i + 1]!.start);
+    }
+    if (labels.size > MAX_DAG_LABELS) continue;
+    for (let i = h; i <= e; i++) taken[i] = 1;
+    regions.push({ head: blocks[h]!.start, first: h, last: e, order, labels });
+  }
+  return regions;
+}
+
 /** The form `prog` is translated in. */
 export function tierForm(prog: ExecProgram): TierForm {
-  if (forcedForm === 'switch') return 'switch';
+  if (forcedForm === 'switch' || forcedForm === 'dispatch') return 'switch';
   return dagOrder(prog, blocksOf(prog)) === null ? 'switch' : 'dag';
 }
 
@@ -585,14 +671,12 @@ export function translateSource(prog: ExecProgram): string {
   const code = prog.code;
   const n = code.length >> 2;
   const blocks = blocksOf(prog);
-  const dag = forcedForm === 'switch' ? null : dagOrder(prog, blocks);
+  const dag = forcedForm === 'switch' || forcedForm === 'dispatch' ? null : dagOrder(prog, blocks);
   const sp = spillsOf(usedRegs(code));
   const kept = new Set(sp.regs);
   /** Register r's low / high half: its local, or the machine's where the code keeps no local. */
   const lowOf = (r: number): string => (kept.has(r) ? L(r) : `lo[${r}]`);
   const highOf = (r: number): string => (kept.has(r) ? H(r) : `hi[${r}]`);
-  /** A jump to `t` (a block start). */
-  const jump = (t: number): string => (dag !== null ? `break L${t};` : `pc = ${t}; continue main;`);
   const helperSlots = new Set<number>();
   const kfuncSlots = new Set<number>();
   const ctxSites = new Set<number>();
@@ -606,13 +690,17 @@ export function translateSource(prog: ExecProgram): string {
    * up to its exit), when it is a leaf of one block of at most MAX_INLINE instructions that all
    * translate inline; else null.
    */
-  const leafBody = (t: number): { code: string; keepsR6to9: boolean } | null => {
+  const leafBody = (t: number, inLoop = false): { code: string; keepsR6to9: boolean } | null => {
     const b = blockAt.get(t);
     if (b === undefined || b.pcs.length > MAX_INLINE || (code[b.pcs[b.pcs.length - 1]! << 2]! & 0xff) !== 0x95) return null;
     const count = b.pcs.length;
     // (SAVE: where a leaf run without saving r6..r9 saves them after all, before it leaves for the
-    // callee's own case, whose exit restores them.)
-    const lines = [`if (left < ${count}) { SAVE bpc = ${t}; bn = ${count}; pc = -1; continue main; } left -= ${count};`];
+    // callee's own case or the interpreter, whose exit restores them.) In a structured loop the
+    // return address has no case to dispatch to, so the next slice is taken here, as in the dag form.
+    const head = inLoop
+      ? `if (left < ${count}) { t = rt.slice(m, left, ${count}, depth); if (t < 0) { SAVE m.pc = ${t}; return ${EXIT_HANDOVER}; } left = t; m.checkClock(${t}); } left -= ${count};`
+      : `if (left < ${count}) { SAVE bpc = ${t}; bn = ${count}; pc = -1; continue main; } left -= ${count};`;
+    const lines = [head];
     let keepsR6to9 = true;
     for (let i = 0; i < count - 1; i++) {
       const at = b.pcs[i]!;
@@ -628,18 +716,36 @@ export function translateSource(prog: ExecProgram): string {
     }
     return { code: lines.join('\n'), keepsR6to9 };
   };
+  // The switch form's structured loops, by the start of each of their blocks.
+  const regions = dag === null && forcedForm !== 'dispatch' ? loopRegions(prog, blocks, (t) => leafBody(t) !== null) : [];
+  const regionOf = new Map<number, Region>();
+  for (const r of regions) for (let i = r.first; i <= r.last; i++) regionOf.set(blocks[i]!.start, r);
+  /** Where control goes on after the blocks of region r (null: the end of the code). */
+  const after = (r: Region): number | null => blocks[r.last + 1]?.start ?? null;
+  /** A jump from the block at `from` to `t` (a block start). */
+  const jump = (from: number, t: number): string => {
+    if (dag !== null) return `break L${t};`;
+    const r = regionOf.get(from);
+    if (r !== undefined) {
+      if (t === r.head) return `continue R${r.head};`;
+      if (regionOf.get(t) === r) return `break L${t};`;
+      if (t === after(r)) return `break R${r.head};`;
+    }
+    return `pc = ${t}; continue main;`;
+  };
   for (const { start, pcs } of blocks) {
     const count = pcs.length;
+    const region = regionOf.get(start);
     // A block whose last instruction jumps back to its own start (a tight loop) runs as an inner
     // loop, without going through the dispatch switch on each iteration.
     const lastW = pcs[count - 1]! << 2;
     const lastOp = code[lastW]! & 0xff;
-    const selfLoop = (lastOp === 0x05 || lastOp === 0x06 || isCondJump(lastOp)) && code[lastW + 1] === start;
+    const selfLoop = region === undefined && (lastOp === 0x05 || lastOp === 0x06 || isCondJump(lastOp)) && code[lastW + 1] === start;
     // r1 as a constant known from an earlier `lddw r1` of this block (a map handle before a map
     // helper call), or null.
     let r1Const: readonly [number, number] | null = null;
     const body: string[] =
-      dag !== null
+      dag !== null || region !== undefined
         ? // (a hand-over needs no spill here: the registers are live, so the finally block spills them)
           [`if (left < ${count}) { const t = rt.slice(m, left, ${count}, depth); if (t < 0) { m.pc = ${start}; return ${EXIT_HANDOVER}; } left = t; m.checkClock(${start}); } left -= ${count};`]
         : [`case ${start}:${selfLoop ? ` B${start}: for (;;) {` : ''} if (left < ${count}) { bpc = ${start}; bn = ${count}; pc = -1; continue main; } left -= ${count};`];
@@ -662,15 +768,15 @@ export function translateSource(prog: ExecProgram): string {
         continue;
       }
       if (op === 0x05 || op === 0x06) {
-        body.push(selfLoop && i === count - 1 ? `continue B${start}; }` : jump(target));
+        body.push(selfLoop && i === count - 1 ? `continue B${start}; }` : jump(start, target));
       } else if (isCondJump(op)) {
         const x = (op & 8) !== 0;
         const imm = code[w + 2]!;
         const aux = code[w + 3]!;
         const cond = compareExpr(op, L(d), H(d), x ? L(s) : k(imm), x ? H(s) : k(aux), x ? null : imm, x ? null : aux);
-        body.push(selfLoop && i === count - 1 ? `if (${cond}) continue B${start}; break; }` : `if (${cond}) { ${jump(target)} }`);
+        body.push(selfLoop && i === count - 1 ? `if (${cond}) continue B${start}; break; }` : `if (${cond}) { ${jump(start, target)} }`);
       } else if (op === 0xe5) {
-        body.push(`{ const c = MG[depth]; if (c <= 0) { ${jump(target)} } MG[depth] = c - 1; }`);
+        body.push(`{ const c = MG[depth]; if (c <= 0) { ${jump(start, target)} } MG[depth] = c - 1; }`);
       } else if (op === 0x85 || op === 0xc0 || op === 0x8d) {
         let call: string;
         if (op === 0x85 && before !== null && (prog.helpers[code[w + 3]!]?.site?.(before[0], before[1]) ?? null) !== null) {
@@ -696,7 +802,7 @@ export function translateSource(prog: ExecProgram): string {
           `${sp.afterCall} live = true;`,
         );
       } else if (op === 0xb8) {
-        const leaf = leafBody(target);
+        const leaf = leafBody(target, region !== undefined);
         const save = [6, 7, 8, 9].map((r, j) => `SV[sv + ${2 * j}] = ${lowOf(r)}; SV[sv + ${2 * j + 1}] = ${highOf(r)};`).join(' ');
         // (A leaf that leaves r6..r9 alone needs them neither saved nor restored: only its exit
         // reads the saved copies, and it would write back the same values.)
@@ -750,7 +856,7 @@ return function tier(m, entryPc, baseDepth) {
   try {
 ${dag !== null ? dagBody(prog, dag.order, dag.labels, texts, n, sp.all) : `    main: for (;;) {
       switch (pc) {
-${blocks.map((b) => texts.get(b.start)!).join('\n')}
+${switchBody(prog, blocks, regions, texts, n)}
 case -1: {
   // The slice cannot pay block bpc: take the next one and look at the clock, or, when the whole
   // budget cannot pay it, let the interpreter run to the exact fault.
@@ -778,6 +884,39 @@ default:
     m.depth = depth;
   }
 };`;
+}
+
+/**
+ * The `switch` form's cases: each block in pc order, a region as one case at its head holding a
+ * labelled `for (;;)` over its blocks in topological order (labels as in the dag form; a block that
+ * goes on to the next pc, emitted elsewhere, breaks to it, or leaves the loop after its last block).
+ */
+function switchBody(prog: ExecProgram, blocks: readonly Block[], regions: readonly Region[], texts: ReadonlyMap<number, string>, n: number): string {
+  const code = prog.code;
+  const byFirst = new Map(regions.map((r) => [r.first, r]));
+  const out: string[] = [];
+  for (let i = 0; i < blocks.length; i++) {
+    const r = byFirst.get(i);
+    if (r === undefined) {
+      out.push(texts.get(blocks[i]!.start)!);
+      continue;
+    }
+    const open = r.order
+      .filter((b) => r.labels.has(b.start))
+      .reverse()
+      .map((b) => `L${b.start}: {`)
+      .join(' ');
+    const afterPc = blocks[r.last + 1]?.start ?? n;
+    const body = r.order.map((b, k) => {
+      const last = b.pcs[b.pcs.length - 1]!;
+      let on = '';
+      if (fallsThrough(code[last << 2]! & 0xff) && b.next < n && r.order[k + 1]?.start !== b.next) on = b.next === afterPc ? `\nbreak R${r.head};` : `\nbreak L${b.next};`;
+      return `${r.labels.has(b.start) ? '} ' : ''}${texts.get(b.start)!}${on}`;
+    });
+    out.push(`case ${r.head}: R${r.head}: for (;;) { ${open}\n${body.join('\n')}\n}`);
+    i = r.last;
+  }
+  return out.join('\n');
 }
 
 /**

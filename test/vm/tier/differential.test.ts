@@ -129,6 +129,16 @@ describe('JavaScript tier vs interpreter vs reference', () => {
     expect(agree(BASE, Math.ceil(COUNT / 4), true, CHARGING)).toBeGreaterThan(COUNT / 8);
   });
 
+  it('agrees in the switch form without structured loops (every jump through the switch)', () => {
+    forceTierForm('dispatch');
+    try {
+      expect(agree(BASE, Math.ceil(COUNT / 4))).toBe(0);
+      agree(BASE, Math.ceil(COUNT / 8), false, CHARGING);
+    } finally {
+      forceTierForm(undefined);
+    }
+  });
+
   it('agrees in the switch form on programs that would be translated in the dag form', () => {
     forceTierForm('switch');
     try {

@@ -13,6 +13,7 @@ import { Memory, PERM_RW, RegionKind } from '../../../src/vm/memory.js';
 import { type ExecProgram } from '../../../src/vm/machine.js';
 import { buildExecProgram } from '../../../src/vm/program.js';
 import { runProgram, type EngineName } from '../../../src/vm/run.js';
+import { tierStats } from '../../../src/vm/tier/cache.js';
 import { MAX_DAG_LABELS, tierForm, translateSource } from '../../../src/vm/tier/translate.js';
 
 const add3: HelperFn = (m) => {
@@ -178,7 +179,12 @@ describe('tier control-flow forms', () => {
       f:
         add %r0, %r1
         exit`);
+      // The loop is a structured one: a slice ending at the leaf is taken in place, without a
+      // hand-over to the interpreter (the return address has no case of its own).
+      expect(translateSource(long)).toMatch(/R\d+: for \(;;\)/);
+      const handovers = tierStats.handovers;
       expect(run(long, 'js', 1_000_000)).toBe(run(long, 'interp', 1_000_000));
+      expect(tierStats.handovers).toBe(handovers);
     }
   });
 
@@ -201,6 +207,96 @@ describe('tier control-flow forms', () => {
       expect(out[2]).toBe(out[0]);
       expect(out[0]).toMatch(/^109 /); // 6 blocks of 6 × 3, plus 1
     }
+  });
+
+  it('a loop of several blocks runs as a structured loop: back edges continue it, forward edges break to labels, exits leave it', () => {
+    // A helper call splits the body; an if/else inside; a way out from the middle; a may_goto.
+    const prog = build(`
+      mov %r6, 0
+      mov %r7, 40
+      mov %r0, 0
+    top:
+      mov %r1, %r6
+      call 7
+      jgt %r0, 30, odd
+      add %r6, 2
+      ja join
+    odd:
+      add %r6, 1
+    join:
+      jeq %r6, 77, out
+      may_goto out
+      sub %r7, 1
+      jne %r7, 0, top
+    out:
+      mov %r0, %r6
+      exit`);
+    expect(tierForm(prog)).toBe('switch');
+    const src = translateSource(prog);
+    expect(src).toMatch(/R3: for \(;;\)/);
+    expect(src).toContain('continue R3;');
+    expect(src).not.toContain('pc = 3; continue main');
+    const full = Number(run(prog, 'interp').split(' ')[1]);
+    for (let b = 1; b <= full + 1; b++) expect(run(prog, 'js', b)).toBe(run(prog, 'interp', b));
+    // The same loop running past the end of a slice (65,536 units) at every block in turn.
+    for (let pad = 0; pad < 9; pad++) {
+      const long = build(`${'mov %r2, 0\n'.repeat(pad)}
+        mov %r6, 0
+        mov %r7, 7000
+        mov %r0, 0
+      top:
+        mov %r1, %r6
+        call 7
+        jgt %r0, 30, odd
+        add %r6, 2
+        ja join
+      odd:
+        add %r6, 1
+      join:
+        sub %r7, 1
+        jne %r7, 0, top
+        mov %r0, %r6
+        exit`);
+      const handovers = tierStats.handovers;
+      expect(run(long, 'js', 1_000_000)).toBe(run(long, 'interp', 1_000_000));
+      expect(tierStats.handovers).toBe(handovers);
+    }
+  });
+
+  it('a loop entered in its middle, and the outer of two nested loops, keep dispatching through the switch', () => {
+    const middle = build(`
+      mov %r6, 5
+      mov %r0, 0
+      ldxb %r2, [%r1+0]
+      jeq %r2, 1, inner
+    top:
+      add %r0, 2
+    inner:
+      add %r0, 1
+      sub %r6, 1
+      jne %r6, 0, top
+      exit`);
+    expect(translateSource(middle)).not.toMatch(/R\d+: for/);
+    expect(run(middle, 'js')).toBe(run(middle, 'interp'));
+    const nested = build(`
+      mov %r6, 4
+      mov %r0, 0
+    outer:
+      mov %r7, 3
+    inner:
+      add %r0, %r7
+      mov %r1, %r0
+      call 7
+      sub %r7, 1
+      jne %r7, 0, inner
+      sub %r6, 1
+      jne %r6, 0, outer
+      exit`);
+    const src = translateSource(nested);
+    expect(src).toMatch(/R3: for \(;;\)/);
+    expect(src).not.toMatch(/R2: for/);
+    const full = Number(run(nested, 'interp').split(' ')[1]);
+    for (let b = 1; b <= full + 1; b++) expect(run(nested, 'js', b)).toBe(run(nested, 'interp', b));
   });
 
   it(`uses the dag form up to ${MAX_DAG_LABELS} labels and the switch form beyond`, () => {
