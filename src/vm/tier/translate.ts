@@ -1,27 +1,30 @@
 /**
  * The JavaScript tier's translator: one decoded program (its subprograms included) becomes one
  * JavaScript function, built once with `new Function` (see cache.ts for when, csp.ts for where that
- * is not allowed).
+ * is not allowed), from its control flow (cfg.ts) and the code of each instruction (insn.ts).
  *
  * Shape of the generated function `(m, entryPc, baseDepth) => exitCode`:
  *
  *   registers      int32 locals l0..l10 / h0..h10 (low / high halves; only the registers the code
  *                  names, see usedRegs), written back to m.lo/m.hi
  *                  around everything that reads the machine (helpers, atomics, exits, hand-overs)
- *   control flow   two forms. `switch`: `for (;;) switch (pc)`, one `case` per basic block, blocks
- *                  in pc order, so a block that does not jump falls through into the next one; jumps
- *                  set pc and `continue`. `dag`, for code whose jumps all go forward, with no local
- *                  call and no callback entry (most packet parsers): the blocks in pc order inside
- *                  nested labelled blocks, one label per jump target closing just before it, so a
- *                  jump is a `break` to its target's label and the function has no loop. V8 then
- *                  never compiles it on stack replacement: with the loop, a deoptimisation (a path
- *                  first taken after V8 optimised the function) could leave the function entering
- *                  its loop's on-stack-replacement code from unoptimised code at every call, about
- *                  4× slower, for seconds (measured on the XDP bench cases), and the dispatch
- *                  switch is gone
+ *   control flow   two forms (cfg.ts). `switch`: `for (;;) switch (pc)`, one `case` per basic
+ *                  block in pc order, so a block that does not jump falls through into the next;
+ *                  jumps set pc and `continue`, except inside a block that loops on itself (an
+ *                  inner loop) and a structured loop (a loop of blocks entered only at its head:
+ *                  `continue` to the head, labelled blocks for the forward edges inside). `dag`,
+ *                  for acyclic code entered only at pc 0 without local calls (most packet
+ *                  parsers): the blocks in topological order inside nested labelled blocks, one
+ *                  label per jump target closing just before it, every jump a `break`, no loop at
+ *                  all. V8 then never compiles the function on stack replacement: with the loop, a
+ *                  deoptimisation (a path first taken after V8 optimised the function) could leave
+ *                  it entering its loop's on-stack-replacement code from unoptimised code at every
+ *                  call, about 4x slower, for seconds (measured on the XDP bench cases). A local
+ *                  call to a one-block leaf runs the callee inline
  *   budget         each block charges its instruction count once, at its top, from the same
  *                  slice/reserve split as the interpreter (interp.ts); a block the slice cannot pay
- *                  goes through `case -1` (take the next slice, look at the clock), and a block the
+ *                  goes through `case -1` (take the next slice, look at the clock; rt.slice in
+ *                  place in the dag form and in structured loops), and a block the
  *                  whole budget cannot pay is handed to the interpreter, which then faults at the
  *                  exact pc with the exact count. Where a block can stop in its middle (a memory
  *                  slow path that faults, LD_ABS), the instructions not reached are given back first
@@ -40,11 +43,11 @@
  * (what the tier does not translate: poisoned or undecodable slots, an entry pc that is not a block
  * start, the last instructions before the budget runs out).
  */
-import { LDDW_CODE } from '../../isa/opcodes.js';
 import { ARENA_OUT, castUser } from '../arena.js';
 import { ARITH, arenaOp, atomic, bswap32, divS64, divU64, ldPacket, modS64, modU64, mulhiU32, probeLoad, slowLoad, slowStore } from '../interp.js';
-import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, TIME_SLICE, type CtxReads, type ExecProgram, type Machine } from '../machine.js';
-import { SLOT_MASK } from '../memory.js';
+import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, TIME_SLICE, type ExecProgram, type Machine } from '../machine.js';
+import { blocksOf, dagOrder, fallsThrough, isCondJump, loopRegions, type Block, type Region } from './cfg.js';
+import { H, L, compareExpr, k, straight } from './insn.js';
 
 /** Exit codes of a translated function. */
 export const EXIT_DONE = 0;
@@ -56,10 +59,6 @@ export type TierFn = (m: Machine, entryPc: number, baseDepth: number) => number;
 
 /** Longest callee a local call runs inline (instructions; see leafBody in translateSource). */
 const MAX_INLINE = 32;
-
-/** Longest basic block (instructions): a block must fit in one budget slice. */
-const MAX_BLOCK = 512;
-if (MAX_BLOCK >= TIME_SLICE) throw new Error('tier: MAX_BLOCK must be below TIME_SLICE');
 
 /** What translated code reaches through its `rt` parameter. */
 const RUNTIME = {
@@ -86,7 +85,7 @@ const RUNTIME = {
     return m.fail('call_depth', `call would exceed ${MAX_FRAMES} frames`);
   },
   /**
-   * The `dag` form's `case -1`: the slice cannot pay a block of `need` units. Takes the next slice
+   * The `case -1` of the `dag` form and of structured loops: the slice cannot pay a block of `need` units. Takes the next slice
    * and returns the new `left`, or -1 when the whole budget cannot pay it (m.left then holds the
    * budget, and the caller hands the block to the interpreter). The caller looks at the clock after
    * storing the new `left`, so a timeout leaves the same count as in the `switch` form.
@@ -105,9 +104,6 @@ const RUNTIME = {
   },
 };
 
-/** Most jump targets (labels) the `dag` form nests; more and the `switch` form is used. */
-export const MAX_DAG_LABELS = 256;
-
 /** The shape of a translated function's control flow (see the module comment). */
 export type TierForm = 'switch' | 'dag';
 
@@ -119,13 +115,6 @@ let forcedForm: TierForm | 'dispatch' | undefined;
 export function forceTierForm(form: TierForm | 'dispatch' | undefined): void {
   forcedForm = form;
 }
-
-const L = (r: number): string => `l${r}`;
-const H = (r: number): string => `h${r}`;
-/** A constant as JS source (int32). */
-const k = (v: number): string => (v < 0 ? `(${v})` : `${v}`);
-/** Unsigned view of an operand: a constant folded, a local with >>> 0. */
-const u = (x: string, c: number | null): string => (c !== null ? `${c >>> 0}` : `(${x} >>> 0)`);
 
 const ALL_REGS = Array.from({ length: 11 }, (_, i) => i);
 const spill = (regs: readonly number[]): string => regs.map((r) => `lo[${r}] = ${L(r)}; hi[${r}] = ${H(r)};`).join(' ');
@@ -169,478 +158,6 @@ interface Spills {
 
 function spillsOf(regs: readonly number[]): Spills {
   return { regs, all: spill(regs), call: spill(regs.filter((r) => r <= 9)), afterCall: reload(regs.filter((r) => r <= 5)) };
-}
-
-function isCondJump(op: number): boolean {
-  const cls = op & 7;
-  return (cls === 5 || cls === 6) && op !== 0x05 && op !== 0x06 && op !== 0x85 && op !== 0x8d && op !== 0x95 && op !== 0xe5 && (op & 0xf0) !== 0x80 && (op & 0xf0) !== 0x90 && (op & 0xf0) !== 0xe0 && (op & 0xf0) !== 0xf0;
-}
-
-/** Ops after which a block ends (control leaves or may leave the straight line). */
-function endsBlock(op: number): boolean {
-  return op === 0x05 || op === 0x06 || op === 0xe5 || op === 0x85 || op === 0xc0 || op === 0x8d || op === 0xb8 || op === 0x95 || isCondJump(op) || op === 0xd0 || !KNOWN.has(op);
-}
-
-/** Ops the translator emits inline code for (everything else is handed to the interpreter). */
-const KNOWN = new Set<number>([
-  // ALU64 K / X
-  0x07, 0x17, 0x27, 0x37, 0x47, 0x57, 0x67, 0x77, 0x87, 0x97, 0xa7, 0xb7, 0xc7, 0xd7,
-  0x0f, 0x1f, 0x2f, 0x3f, 0x4f, 0x5f, 0x6f, 0x7f, 0x9f, 0xaf, 0xbf, 0xcf,
-  // signed div/mod, movsx
-  0x38, 0x58, 0x60, 0x68, 0x70, 0x78, 0x80, 0x88, 0x90, 0x98, 0xa0, 0xa8, 0xb0,
-  // ALU32
-  0x04, 0x0c, 0x14, 0x1c, 0x24, 0x2c, 0x34, 0x3c, 0x44, 0x4c, 0x54, 0x5c, 0x64, 0x6c, 0x74, 0x7c, 0x84, 0x94, 0x9c, 0xa4, 0xac, 0xb4, 0xbc, 0xc4, 0xcc, 0xd4, 0xdc,
-  // jumps, calls, exit
-  0x05, 0x06, 0x15, 0x1d, 0x55, 0x5d, 0x45, 0x4d, 0x25, 0x2d, 0x35, 0x3d, 0xa5, 0xad, 0xb5, 0xbd, 0x65, 0x6d, 0x75, 0x7d, 0xc5, 0xcd, 0xd5, 0xdd,
-  0x16, 0x1e, 0x56, 0x5e, 0x46, 0x4e, 0x26, 0x2e, 0x36, 0x3e, 0xa6, 0xae, 0xb6, 0xbe, 0x66, 0x6e, 0x76, 0x7e, 0xc6, 0xce, 0xd6, 0xde,
-  0xe5, 0x85, 0xc0, 0x8d, 0xb8, 0x95,
-  // lddw, loads, stores, atomics, legacy packet loads
-  0x18, 0x61, 0x69, 0x71, 0x79, 0x81, 0x89, 0x91, 0x62, 0x6a, 0x72, 0x7a, 0x63, 0x6b, 0x73, 0x7b, 0xc3, 0xdb, 0xcb, 0xd3,
-  0x20, 0x28, 0x30, 0x40, 0x48, 0x50,
-  // addr_space_cast; arena loads, stores and atomics (the PROBE_MEM32 modes)
-  0xe0, 0xa1, 0xa9, 0xb1, 0xb9, 0xc1, 0xc9, 0xd1, 0xa2, 0xaa, 0xb2, 0xba, 0xa3, 0xab, 0xb3, 0xbb, 0xe3, 0xeb, 0xf3, 0xfb,
-  // loads through BTF pointers (the PROBE_MEM modes)
-  0x21, 0x29, 0x31, 0x39, 0x41, 0x49, 0x51,
-]);
-
-/** The comparison of a conditional jump as a JS expression. */
-function compareExpr(op: number, aL: string, aH: string, bL: string, bH: string, cL: number | null, cH: number | null): string {
-  const wide = (op & 7) === 5;
-  const kind = op & 0xf0;
-  if (!wide) {
-    switch (kind) {
-      case 0x10: return `${aL} === ${bL}`;
-      case 0x50: return `${aL} !== ${bL}`;
-      case 0x40: return `(${aL} & ${bL}) !== 0`;
-      case 0x20: return `${u(aL, null)} > ${u(bL, cL)}`;
-      case 0x30: return `${u(aL, null)} >= ${u(bL, cL)}`;
-      case 0xa0: return `${u(aL, null)} < ${u(bL, cL)}`;
-      case 0xb0: return `${u(aL, null)} <= ${u(bL, cL)}`;
-      case 0x60: return `${aL} > ${bL}`;
-      case 0x70: return `${aL} >= ${bL}`;
-      case 0xc0: return `${aL} < ${bL}`;
-      case 0xd0: return `${aL} <= ${bL}`;
-    }
-  } else {
-    const rel: Record<number, string> = { 0x20: '>', 0x30: '>=', 0xa0: '<', 0xb0: '<=', 0x60: '>', 0x70: '>=', 0xc0: '<', 0xd0: '<=' };
-    const strict: Record<number, string> = { 0x20: '>', 0x30: '>', 0xa0: '<', 0xb0: '<', 0x60: '>', 0x70: '>', 0xc0: '<', 0xd0: '<' };
-    switch (kind) {
-      case 0x10: return `${aL} === ${bL} && ${aH} === ${bH}`;
-      case 0x50: return `${aL} !== ${bL} || ${aH} !== ${bH}`;
-      case 0x40: return `(${aL} & ${bL}) !== 0 || (${aH} & ${bH}) !== 0`;
-      case 0x20: case 0x30: case 0xa0: case 0xb0:
-        return `${u(aH, null)} ${strict[kind]} ${u(bH, cH)} || (${aH} === ${bH} && ${u(aL, null)} ${rel[kind]} ${u(bL, cL)})`;
-      case 0x60: case 0x70: case 0xc0: case 0xd0:
-        return `${aH} ${strict[kind]} ${bH} || (${aH} === ${bH} && ${u(aL, null)} ${rel[kind]} ${u(bL, cL)})`;
-    }
-  }
-  throw new Error(`tier: not a conditional jump 0x${op.toString(16)}`);
-}
-
-/**
- * Inline body of a 4- or 8-byte atomic read-modify-write (interp.ts `atomic`, RFC 9669 §5.3) on the
- * DataView `DV[x]` at `a`, with source register (sL, sH); null for what stays with the interpreter's
- * function (load-acquire, store-release, unknown operations). The source and r0 are read before any
- * of them is written, as there.
- */
-function atomicRmw(imm: number, size: number, sL: string, sH: string): string | null {
-  if (size !== 4 && size !== 8) return null;
-  const fetch = (imm & 1) !== 0;
-  const w = size === 8;
-  const load = `const v = DV[x], oL = v.getInt32(a, true), oH = ${w ? 'v.getInt32(a + 4, true)' : '0'}, sL = ${sL}, sH = ${w ? sH : '0'};`;
-  let next: string;
-  switch (imm & ~1) {
-    case 0x00: next = 'const t = (oL >>> 0) + (sL >>> 0), nL = t | 0, nH = (oH + sH + (t > 0xffffffff ? 1 : 0)) | 0;'; break;
-    case 0x40: next = 'const nL = oL | sL, nH = oH | sH;'; break;
-    case 0x50: next = 'const nL = oL & sL, nH = oH & sH;'; break;
-    case 0xa0: next = 'const nL = oL ^ sL, nH = oH ^ sH;'; break;
-    case 0xe0: if (!fetch) return null; next = 'const nL = sL, nH = sH;'; break;
-    case 0xf0: {
-      if (!fetch) return null;
-      // cmpxchg: compare with r0 (32-bit: its low half), r0 = the old value
-      const eq = w ? 'oL === l0 && oH === h0' : 'oL === l0';
-      return `${load} if (${eq}) { v.setInt32(a, sL, true);${w ? ' v.setInt32(a + 4, sH, true);' : ''} } l0 = oL; h0 = oH;`;
-    }
-    default: return null;
-  }
-  const store = `v.setInt32(a, nL, true);${w ? ' v.setInt32(a + 4, nH, true);' : ''}`;
-  return `${load} ${next} ${store}${fetch ? ` ${sL} = oL; ${sH} = oH;` : ''}`;
-}
-
-/** 64-bit shift of d by n (a constant 0..63 or an expression). */
-function shift64(kind: 'lsh' | 'rsh' | 'arsh', d: number, n: string, constant: number | null): string {
-  const l = L(d);
-  const h = H(d);
-  // Locals must stay int32 (a >>> result is not): `| 0` where a logical right shift can be by 0.
-  const big = kind === 'lsh' ? `${h} = ${l} << (N - 32); ${l} = 0;` : kind === 'rsh' ? `${l} = (${h} >>> (N - 32)) | 0; ${h} = 0;` : `${l} = ${h} >> (N - 32); ${h} = ${h} >> 31;`;
-  const small =
-    kind === 'lsh'
-      ? `${h} = (${h} << N) | (${l} >>> (32 - N)); ${l} = ${l} << N;`
-      : kind === 'rsh'
-        ? `${l} = (${l} >>> N) | (${h} << (32 - N)); ${h} = ${h} >>> N;`
-        : `${l} = (${l} >>> N) | (${h} << (32 - N)); ${h} = ${h} >> N;`;
-  if (constant !== null) {
-    if (constant === 0) return '';
-    return (constant >= 32 ? big : small).replaceAll('N', String(constant));
-  }
-  return `{ const N = ${n}; if (N >= 32) { ${big} } else if (N !== 0) { ${small} } }`;
-}
-
-/**
- * Code of one straight-line instruction at `pc`; `refund` = instructions of its block after it.
- * `ctx`: the program's directly read ctx fields (a rewritten load adds its offset to `ctxSites`).
- */
-function straight(code: Int32Array, pc: number, refund: number, ctx?: CtxReads, ctxSites?: Set<number>): string | null {
-  const w = pc << 2;
-  const ins = code[w]!;
-  const op = ins & 0xff;
-  const d = (ins >> 8) & 15;
-  const s = (ins >> 12) & 15;
-  const off = code[w + 1]!;
-  const imm = code[w + 2]!;
-  const aux = code[w + 3]!;
-  const ld = L(d);
-  const hd = H(d);
-  const x = (op & 8) !== 0 && (op & 7) !== 0 ? true : false;
-  const bL = x ? L(s) : k(imm);
-  const bH = x ? H(s) : k(aux);
-  const give = refund > 0 ? `left += ${refund}; ` : '';
-  const take = refund > 0 ? ` left -= ${refund};` : '';
-  const cls = op & 7;
-  if (cls === 7) {
-    // ALU64
-    switch (op & 0xf0) {
-      case 0x00: return `{ const t = (${ld} >>> 0) + ${u(bL, x ? null : imm)}; ${hd} = (${hd} + ${bH} + (t > 0xffffffff ? 1 : 0)) | 0; ${ld} = t | 0; }`;
-      case 0x10: return `{ const t = (${ld} >>> 0) - ${u(bL, x ? null : imm)}; ${hd} = (${hd} - ${bH} - (t < 0 ? 1 : 0)) | 0; ${ld} = t | 0; }`;
-      case 0x20: return `{ const a = ${ld}, b = ${bL}, bh = ${bH}; ${ld} = Math.imul(a, b); ${hd} = (rt.mulhi(a >>> 0, b >>> 0) + Math.imul(a, bh) + Math.imul(${hd}, b)) | 0; }`;
-      case 0x30: return `divU64(${ld}, ${hd}, ${bL}, ${bH}); ${ld} = T[0]; ${hd} = T[1];`;
-      case 0x40: return `${ld} |= ${bL}; ${hd} |= ${bH};`;
-      case 0x50: return `${ld} &= ${bL}; ${hd} &= ${bH};`;
-      case 0x60: return x ? shift64('lsh', d, `${L(s)} & 63`, null) : shift64('lsh', d, '', imm);
-      case 0x70: return x ? shift64('rsh', d, `${L(s)} & 63`, null) : shift64('rsh', d, '', imm);
-      case 0x80: return `{ const l = (-${ld}) | 0; ${hd} = (~${hd} + (l === 0 ? 1 : 0)) | 0; ${ld} = l; }`;
-      case 0x90: return `modU64(${ld}, ${hd}, ${bL}, ${bH}); ${ld} = T[0]; ${hd} = T[1];`;
-      case 0xa0: return `${ld} ^= ${bL}; ${hd} ^= ${bH};`;
-      case 0xb0: return `${ld} = ${bL}; ${hd} = ${bH};`;
-      case 0xc0: return x ? shift64('arsh', d, `${L(s)} & 63`, null) : shift64('arsh', d, '', imm);
-      case 0xd0:
-        if (imm === 16) return `${ld} = ((${ld} & 0xff) << 8) | ((${ld} >>> 8) & 0xff); ${hd} = 0;`;
-        if (imm === 32) return `${ld} = rt.bswap32(${ld}); ${hd} = 0;`;
-        return `{ const t = rt.bswap32(${ld}); ${ld} = rt.bswap32(${hd}); ${hd} = t; }`;
-    }
-  }
-  if (cls === 4 && op !== 0xd4 && op !== 0xdc) {
-    // ALU32 (upper half zeroed)
-    const b = x ? L(s) : k(imm);
-    const set = (e: string): string => `${ld} = ${e}; ${hd} = 0;`;
-    switch (op & 0xf0) {
-      case 0x00: return set(`(${ld} + ${b}) | 0`);
-      case 0x10: return set(`(${ld} - ${b}) | 0`);
-      case 0x20: return set(`Math.imul(${ld}, ${b})`);
-      case 0x30: return `{ const b = ${u(b, x ? null : imm)}; ${ld} = b === 0 ? 0 : Math.floor((${ld} >>> 0) / b) | 0; ${hd} = 0; }`;
-      case 0x40: return set(`${ld} | ${b}`);
-      case 0x50: return set(`${ld} & ${b}`);
-      case 0x60: return set(`${ld} << ${x ? `(${b} & 31)` : b}`);
-      case 0x70: return set(`(${ld} >>> ${x ? `(${b} & 31)` : b}) | 0`);
-      case 0x80: return set(`(-${ld}) | 0`);
-      case 0x90: return `{ const b = ${u(b, x ? null : imm)}; if (b !== 0) ${ld} = (${ld} >>> 0) % b | 0; ${hd} = 0; }`;
-      case 0xa0: return set(`${ld} ^ ${b}`);
-      case 0xb0: return set(b);
-      case 0xc0: return set(`${ld} >> ${x ? `(${b} & 31)` : b}`);
-    }
-  }
-  switch (op) {
-    case 0xd4: // le16/32/64
-      if (imm === 16) return `${ld} &= 0xffff; ${hd} = 0;`;
-      return imm === 32 ? `${hd} = 0;` : '';
-    case 0xdc: // be16/32/64
-      if (imm === 16) return `${ld} = ((${ld} & 0xff) << 8) | ((${ld} >>> 8) & 0xff); ${hd} = 0;`;
-      if (imm === 32) return `${ld} = rt.bswap32(${ld}); ${hd} = 0;`;
-      return `{ const t = rt.bswap32(${ld}); ${ld} = rt.bswap32(${hd}); ${hd} = t; }`;
-    case 0x38: return `divS64(${ld}, ${hd}, ${k(imm)}, ${k(aux)}); ${ld} = T[0]; ${hd} = T[1];`;
-    case 0x58: return `divS64(${ld}, ${hd}, ${L(s)}, ${H(s)}); ${ld} = T[0]; ${hd} = T[1];`;
-    case 0x60: return `modS64(${ld}, ${hd}, ${k(imm)}, ${k(aux)}); ${ld} = T[0]; ${hd} = T[1];`;
-    case 0x68: return `modS64(${ld}, ${hd}, ${L(s)}, ${H(s)}); ${ld} = T[0]; ${hd} = T[1];`;
-    case 0x70: return `{ const b = ${k(imm)}; ${ld} = b === 0 ? 0 : Math.trunc(${ld} / b) | 0; ${hd} = 0; }`;
-    case 0x78: return `{ const b = ${L(s)}; ${ld} = b === 0 ? 0 : Math.trunc(${ld} / b) | 0; ${hd} = 0; }`;
-    case 0x80: return `{ const b = ${k(imm)}; if (b !== 0) ${ld} = ${ld} % b | 0; ${hd} = 0; }`;
-    case 0x88: return `{ const b = ${L(s)}; if (b !== 0) ${ld} = ${ld} % b | 0; ${hd} = 0; }`;
-    case 0x90: return `{ const v = (${L(s)} << 24) >> 24; ${ld} = v; ${hd} = v >> 31; }`;
-    case 0x98: return `{ const v = (${L(s)} << 16) >> 16; ${ld} = v; ${hd} = v >> 31; }`;
-    case 0xa0: return `{ const v = ${L(s)}; ${ld} = v; ${hd} = v >> 31; }`;
-    case 0xa8: return `${ld} = (${L(s)} << 24) >> 24; ${hd} = 0;`;
-    case 0xb0: return `${ld} = (${L(s)} << 16) >> 16; ${hd} = 0;`;
-    case 0x18: return `${ld} = ${k(imm)}; ${hd} = ${k(aux)};`;
-    // ---- loads: the interpreter's fast path inline, slowLoad (with the block's rest given back) otherwise
-    case 0x61: case 0x69: case 0x71: case 0x79: case 0x81: case 0x89: case 0x91: {
-      const size = op === 0x61 || op === 0x81 ? 4 : op === 0x69 || op === 0x89 ? 2 : op === 0x71 || op === 0x91 ? 1 : 8;
-      const signed = op === 0x81 || op === 0x89 || op === 0x91;
-      const inb = `${off < 0 ? 'a >= 0 && ' : ''}${size === 1 ? 'a < RL[x]' : `a + ${size} <= RL[x]`}`;
-      const head = `const r = ${H(s)}, x = r & ${SLOT_MASK}, a = (${L(s)} >>> 0) + ${k(off)};`;
-      const slow = `rt.slowLoad(m, ${pc}, ${H(s)}, ${L(s)}, ${k(off)}, ${size}, ${signed})`;
-      if (signed) {
-        const fast = size === 4 ? 'DV[x].getInt32(a, true)' : size === 2 ? 'DV[x].getInt16(a, true)' : '(U8[x][a] << 24) >> 24';
-        return `{ ${head} let v; if (IDS[x] === r && ${inb}) v = ${fast}; else { ${give}v = ${slow};${take} } ${ld} = v; ${hd} = v >> 31; }`;
-      }
-      const fast = size === 8 ? `{ const v = DV[x]; ${ld} = v.getInt32(a, true); ${hd} = v.getInt32(a + 4, true); }` : `{ ${ld} = ${size === 4 ? 'DV[x].getInt32(a, true)' : size === 2 ? 'DV[x].getUint16(a, true)' : 'U8[x][a]'}; ${hd} = 0; }`;
-      const generic = `{ ${head} if (IDS[x] === r && ${inb}) ${fast} else { ${give}${ld} = ${slow}; ${hd} = SCR[1];${take} } }`;
-      const field = ctx?.fields.get(off);
-      if (field === undefined || field.size !== size || ctxSites === undefined) return generic;
-      // A ctx field read directly (convert_ctx_access): this run's ctx at offset 0, reachable. The
-      // value is what the slow path's handler gives; a pointer joins the reach as slowLoad does.
-      ctxSites.add(off);
-      const grant = field.pointer ? ` if (${hd} !== 0 && !(CAP[${hd} & ${SLOT_MASK}] !== 0 && IDS[${hd} & ${SLOT_MASK}] === ${hd})) m.grant(${hd}, CAP[x]);` : '';
-      return `{ const r = ${H(s)}, x = r & ${SLOT_MASK}; if (r === CXID && r !== 0 && ${L(s)} === 0 && CAP[x] !== 0 && IDS[x] === r) { CR${off}(m.context, SCR); ${ld} = SCR[0]; ${hd} = SCR[1];${grant} } else ${generic} }`;
-    }
-    // ---- PROBE_MEM / PROBE_MEMSX loads (through BTF pointers): the interpreter's probeLoad, a fault reads 0
-    case 0x21: case 0x29: case 0x31: case 0x39: case 0x41: case 0x49: case 0x51: {
-      const size = (op & 0x18) === 0x00 ? 4 : (op & 0x18) === 0x08 ? 2 : (op & 0x18) === 0x10 ? 1 : 8;
-      const signed = (op & 0xe0) === 0x40;
-      const call = `rt.probeLoad(m, ${pc}, ${H(s)}, ${L(s)}, ${k(off)}, ${size}, ${signed})`;
-      return signed ? `{ ${give}const v = ${call};${take} ${ld} = v; ${hd} = v >> 31; }` : `{ ${give}${ld} = ${call}; ${hd} = SCR[1];${take} }`;
-    }
-    // ---- stores
-    case 0x62: case 0x6a: case 0x72: case 0x7a: case 0x63: case 0x6b: case 0x73: case 0x7b: {
-      const size = (op & 0x18) === 0x00 ? 4 : (op & 0x18) === 0x08 ? 2 : (op & 0x18) === 0x10 ? 1 : 8;
-      const vL = (op & 1) === 1 ? L(s) : k(imm);
-      const vH = (op & 1) === 1 ? H(s) : k(aux);
-      const inb = `${off < 0 ? 'a >= 0 && ' : ''}${size === 1 ? 'a < WL[x]' : `a + ${size} <= WL[x]`}`;
-      const fast = size === 8 ? `{ const v = DV[x]; v.setInt32(a, ${vL}, true); v.setInt32(a + 4, ${vH}, true); }` : size === 4 ? `DV[x].setInt32(a, ${vL}, true);` : size === 2 ? `DV[x].setInt16(a, ${vL}, true);` : `U8[x][a] = ${vL};`;
-      return `{ const r = ${hd}, x = r & ${SLOT_MASK}, a = (${ld} >>> 0) + ${k(off)}; if (IDS[x] === r && ${inb}) ${fast} else { ${give}rt.slowStore(m, ${pc}, ${hd}, ${ld}, ${k(off)}, ${size}, ${vL}, ${size === 8 ? vH : 0});${take} } }`;
-    }
-    // ---- atomics: the read-modify-writes inline on a plain region (the interpreter's fast-path
-    // test: slot id, then both lengths of the access table), the interpreter's function otherwise
-    case 0xc3: case 0xdb: case 0xcb: case 0xd3: {
-      const size = op === 0xc3 ? 4 : op === 0xdb ? 8 : op === 0xcb ? 2 : 1;
-      const regs = [...new Set([0, d, s])];
-      const out = regs.map((r) => `lo[${r}] = ${L(r)}; hi[${r}] = ${H(r)};`).join(' ');
-      const back = regs.map((r) => `${L(r)} = lo[${r}]; ${H(r)} = hi[${r}];`).join(' ');
-      const slow = `${out} ${give}rt.atomic(m, ${pc}, ${d}, ${s}, ${k(off)}, ${k(imm)}, ${size});${take} ${back}`;
-      const rmw = atomicRmw(imm, size, L(s), H(s));
-      if (rmw === null) return slow;
-      return `{ const r = ${hd}, x = r & ${SLOT_MASK}, a = (${ld} >>> 0) + ${k(off)}; if (IDS[x] === r && a >= 0 && a + ${size} <= RL[x] && a + ${size} <= WL[x]) { ${rmw} } else { ${slow} } }`;
-    }
-    // ---- arena: cast_kern inline, cast_user and PROBE_MEM32 accesses through the interpreter's functions
-    case 0xe0:
-      if (imm === 1) return `${ld} = ${L(s)}; ${hd} = 0;`;
-      return `rt.castUser(P.arena, ${L(s)}); ${ld} = AO[0]; ${hd} = AO[1];`;
-    case 0xa1: case 0xa9: case 0xb1: case 0xb9: case 0xc1: case 0xc9: case 0xd1:
-    case 0xa2: case 0xaa: case 0xb2: case 0xba: case 0xa3: case 0xab: case 0xb3: case 0xbb:
-    case 0xe3: case 0xeb: case 0xf3: case 0xfb: {
-      // never faults (an arena fault reads 0 / drops the store), so nothing is given back
-      const regs = [...new Set([0, d, s])];
-      const out = regs.map((r) => `lo[${r}] = ${L(r)}; hi[${r}] = ${H(r)};`).join(' ');
-      const back = regs.map((r) => `${L(r)} = lo[${r}]; ${H(r)} = hi[${r}];`).join(' ');
-      return `${out} rt.arenaOp(m, P.arena, ${op}, ${d}, ${s}, ${k(off)}, ${k(imm)}, ${k(aux)}); ${back}`;
-    }
-    case 0x20: case 0x28: case 0x30: case 0x40: case 0x48: case 0x50:
-      return `m.pc = ${pc}; lo[${s}] = ${L(s)}; ${give}rt.ldPacket(m, ${op}, ${s}, ${k(imm)});${take} l0 = lo[0]; h0 = hi[0];`;
-  }
-  return null;
-}
-
-/** Pcs where a basic block starts. */
-function leaders(prog: ExecProgram): Uint8Array {
-  const code = prog.code;
-  const n = code.length >> 2;
-  const lead = new Uint8Array(n + 1);
-  lead[0] = 1;
-  const raw = prog.decoded.raw;
-  for (let pc = 0; pc < n; ) {
-    const w = pc << 2;
-    const op = code[w]! & 0xff;
-    const next = op === 0x18 ? pc + 2 : pc + 1;
-    if (op === 0x05 || op === 0x06 || op === 0xe5 || op === 0xb8 || isCondJump(op)) lead[code[w + 1]!] = 1;
-    // Callback entries: `lddw rX, func` (BPF_PSEUDO_FUNC) names pc + 1 + imm.
-    if (op === 0x18 && raw[pc]?.src === LDDW_CODE) {
-      const t = pc + 1 + raw[pc]!.imm;
-      if (t >= 0 && t < n) lead[t] = 1;
-    }
-    if (endsBlock(op) && next <= n) lead[next] = 1;
-    pc = next;
-  }
-  return lead;
-}
-
-/** A basic block: its instructions' pcs and the pc after its last one. */
-interface Block {
-  readonly start: number;
-  readonly pcs: readonly number[];
-  readonly next: number;
-}
-
-/** `prog`'s basic blocks in pc order: from a leader up to a block end or the next leader (at most MAX_BLOCK instructions). */
-function blocksOf(prog: ExecProgram): Block[] {
-  const code = prog.code;
-  const n = code.length >> 2;
-  const lead = leaders(prog);
-  const blocks: Block[] = [];
-  let pc = 0;
-  while (pc < n) {
-    const start = pc;
-    const pcs: number[] = [];
-    for (;;) {
-      pcs.push(pc);
-      const op = code[pc << 2]! & 0xff;
-      const next = op === 0x18 ? pc + 2 : pc + 1;
-      pc = next;
-      if (endsBlock(op) || next >= n || lead[next] === 1 || pcs.length >= MAX_BLOCK) break;
-    }
-    blocks.push({ start, pcs, next: pc });
-  }
-  return blocks;
-}
-
-/** Whether control can go on to the next instruction after `op` (the last of a block). */
-function fallsThrough(op: number): boolean {
-  return op !== 0x05 && op !== 0x06 && op !== 0x95 && KNOWN.has(op);
-}
-
-/**
- * The order the `dag` form emits `prog`'s blocks in, or null when the form does not apply: a local
- * call, a callback address, a cycle, a block pc 0 does not reach (entered some other way: a
- * callback whose address a loaded program holds as a plain constant, as the kernel path rewrites
- * BPF_PSEUDO_FUNC), or more than {@link MAX_DAG_LABELS} labels. The order is topological (every
- * edge goes forward, so every jump can be a `break`), the lowest pc first among the blocks that
- * are ready, so code whose jumps all go forward keeps its order; clang's shared tails (a backward
- * jump to a common exit block) move after their predecessors.
- */
-function dagOrder(prog: ExecProgram, blocks: readonly Block[]): { order: Block[]; labels: Set<number> } | null {
-  const code = prog.code;
-  const raw = prog.decoded.raw;
-  const index = new Map<number, number>();
-  blocks.forEach((b, i) => index.set(b.start, i));
-  const succ: number[][] = blocks.map(() => []);
-  for (let i = 0; i < blocks.length; i++) {
-    const b = blocks[i]!;
-    for (const pc of b.pcs) {
-      const op = code[pc << 2]! & 0xff;
-      if (op === 0xb8) return null;
-      if (op === 0x18 && raw[pc]?.src === LDDW_CODE) return null;
-    }
-    const last = b.pcs[b.pcs.length - 1]!;
-    const op = code[last << 2]! & 0xff;
-    if (op === 0x05 || op === 0x06 || op === 0xe5 || isCondJump(op)) {
-      const t = index.get(code[(last << 2) + 1]!);
-      if (t === undefined) return null;
-      succ[i]!.push(t);
-    }
-    if (fallsThrough(op) && i + 1 < blocks.length) succ[i]!.push(i + 1);
-  }
-  // Reachable from pc 0.
-  const seen = new Uint8Array(blocks.length);
-  const stack = [0];
-  seen[0] = 1;
-  while (stack.length > 0) for (const t of succ[stack.pop()!]!) if (seen[t] === 0) (seen[t] = 1), stack.push(t);
-  if (seen.includes(0)) return null;
-  // Kahn's algorithm, lowest index first.
-  const indeg = new Int32Array(blocks.length);
-  for (const ts of succ) for (const t of ts) indeg[t]!++;
-  const ready = [0];
-  const order: Block[] = [];
-  const placed = new Int32Array(blocks.length).fill(-1);
-  while (ready.length > 0) {
-    let at = 0;
-    for (let j = 1; j < ready.length; j++) if (ready[j]! < ready[at]!) at = j;
-    const i = ready.splice(at, 1)[0]!;
-    placed[i] = order.length;
-    order.push(blocks[i]!);
-    for (const t of succ[i]!) if (--indeg[t]! === 0) ready.push(t);
-  }
-  if (order.length !== blocks.length) return null; // a cycle
-  // Labels: every jump target, and every fall-through whose block is not emitted next.
-  const labels = new Set<number>();
-  for (let i = 0; i < blocks.length; i++) {
-    const last = blocks[i]!.pcs[blocks[i]!.pcs.length - 1]!;
-    const op = code[last << 2]! & 0xff;
-    if (op === 0x05 || op === 0x06 || op === 0xe5 || isCondJump(op)) labels.add(code[(last << 2) + 1]!);
-    if (fallsThrough(op) && i + 1 < blocks.length && placed[i + 1] !== placed[i]! + 1) labels.add(blocks[i + 1]!.start);
-  }
-  if (labels.size > MAX_DAG_LABELS) return null;
-  return { order, labels };
-}
-
-/**
- * A loop of the `switch` form run as a structured loop: blocks first..last (indices into the
- * block list, a contiguous pc range) entered only at its first block, whose blocks without the
- * edges back to that head form an acyclic graph; `order` is their topological order and `labels`
- * the starts that need a label inside the loop (see translateSource).
- */
-interface Region {
-  readonly head: number;
-  readonly first: number;
-  readonly last: number;
-  readonly order: readonly Block[];
-  readonly labels: ReadonlySet<number>;
-}
-
-/**
- * The innermost loops of `blocks` that can run as structured loops (`for (;;)` with `continue` for
- * the edges back to the head, labelled blocks for the forward edges inside, the switch for the
- * ways out): each a contiguous range of at least two blocks entered only at its head, with no
- * local call in it but to a callee `inlinable` runs inline (a return would land inside the loop).
- */
-function loopRegions(prog: ExecProgram, blocks: readonly Block[], inlinable: (t: number) => boolean): Region[] {
-  const code = prog.code;
-  const index = new Map<number, number>();
-  blocks.forEach((b, i) => index.set(b.start, i));
-  const succ: number[][] = blocks.map(() => []);
-  const heads = new Map<number, number>();
-  for (let i = 0; i < blocks.length; i++) {
-    const b = blocks[i]!;
-    const last = b.pcs[b.pcs.length - 1]!;
-    const op = code[last << 2]! & 0xff;
-    if (op === 0x05 || op === 0x06 || op === 0xe5 || isCondJump(op)) {
-      const t = index.get(code[(last << 2) + 1]!);
-      if (t === undefined) return [];
-      succ[i]!.push(t);
-    }
-    if (fallsThrough(op) && i + 1 < blocks.length) succ[i]!.push(i + 1);
-    for (const t of succ[i]!) if (t <= i) heads.set(t, Math.max(heads.get(t) ?? t, i));
-  }
-  const candidates = [...heads].filter(([h, e]) => e > h).sort((a, b) => a[1] - a[0] - (b[1] - b[0]));
-  const taken = new Uint8Array(blocks.length);
-  const regions: Region[] = [];
-  next: for (const [h, e] of candidates) {
-    for (let i = h; i <= e; i++) if (taken[i] !== 0) continue next;
-    // Entered only at the head.
-    for (let i = 0; i < blocks.length; i++) if (i < h || i > e) for (const t of succ[i]!) if (t > h && t <= e) continue next;
-    // No local call whose return lands inside, no slot the translator hands over.
-    for (let i = h; i <= e; i++) {
-      for (const pc of blocks[i]!.pcs) {
-        const op = code[pc << 2]! & 0xff;
-        if (!KNOWN.has(op) || (op === 0xb8 && !inlinable(code[(pc << 2) + 1]!))) continue next;
-      }
-    }
-    // Acyclic without the edges back to the head; all reached from it.
-    const indeg = new Int32Array(e - h + 1);
-    for (let i = h; i <= e; i++) for (const t of succ[i]!) if (t > h && t <= e) indeg[t - h]!++;
-    const ready = [h];
-    const order: Block[] = [];
-    const placed = new Int32Array(e - h + 1).fill(-1);
-    while (ready.length > 0) {
-      let at = 0;
-      for (let j = 1; j < ready.length; j++) if (ready[j]! < ready[at]!) at = j;
-      const i = ready.splice(at, 1)[0]!;
-      placed[i - h] = order.length;
-      order.push(blocks[i]!);
-      for (const t of succ[i]!) if (t > h && t <= e && --indeg[t - h]! === 0) ready.push(t);
-    }
-    if (order.length !== e - h + 1) continue;
-    const labels = new Set<number>();
-    for (let i = h; i <= e; i++) {
-      const b = blocks[i]!;
-      const last = b.pcs[b.pcs.length - 1]!;
-      const op = code[last << 2]! & 0xff;
-      const jumpTo = op === 0x05 || op === 0x06 || op === 0xe5 || isCondJump(op) ? index.get(code[(last << 2) + 1]!)! : -1;
-      if (jumpTo > h && jumpTo <= e) labels.add(blocks[jumpTo]!.start);
-      if (fallsThrough(op) && i + 1 <= e && placed[i + 1 - h] !== placed[i - h]! + 1) labels.add(blocks[i + 1]!.start);
-    }
-    if (labels.size > MAX_DAG_LABELS) continue;
-    for (let i = h; i <= e; i++) taken[i] = 1;
-    regions.push({ head: blocks[h]!.start, first: h, last: e, order, labels });
-  }
-  return regions;
 }
 
 /** The form `prog` is translated in. */

@@ -1,10 +1,11 @@
 /**
- * Owns the choice between the tier's two control-flow forms (translate.ts `tierForm`): the loop-free
- * `dag` form for code whose control flow is acyclic, reached from pc 0 only, without local calls or
- * callback addresses and with at most MAX_DAG_LABELS labels; the `switch` form for everything else,
- * where a local call to a one-block leaf runs the callee inline.
- * Each case runs on the tier and is compared with the interpreter (r0 and the instruction count);
- * the random programs of differential.test.ts cover both forms at every budget.
+ * Owns the tier's control-flow analysis (cfg.ts) and the choice between its forms (translate.ts
+ * `tierForm`): the loop-free `dag` form for acyclic code reached from pc 0 only, without local
+ * calls or callback addresses and with at most MAX_DAG_LABELS labels; the `switch` form for
+ * everything else, with structured loops (loops of blocks entered only at their head) and local
+ * calls to one-block leaves run inline. Each case runs on the tier and is compared with the
+ * interpreter (r0, the instruction count, the fault, r0..r9); the random programs of
+ * differential.test.ts cover every form at every budget.
  */
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../../src/isa/asm.js';
@@ -14,7 +15,8 @@ import { type ExecProgram } from '../../../src/vm/machine.js';
 import { buildExecProgram } from '../../../src/vm/program.js';
 import { runProgram, type EngineName } from '../../../src/vm/run.js';
 import { tierStats } from '../../../src/vm/tier/cache.js';
-import { MAX_DAG_LABELS, tierForm, translateSource } from '../../../src/vm/tier/translate.js';
+import { MAX_DAG_LABELS } from '../../../src/vm/tier/cfg.js';
+import { tierForm, translateSource } from '../../../src/vm/tier/translate.js';
 
 const add3: HelperFn = (m) => {
   m.setR0((m.lo[1]! + 3) | 0, m.hi[1]!);
