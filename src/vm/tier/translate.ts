@@ -190,6 +190,8 @@ export function translateSource(prog: ExecProgram): string {
   const blocks = blocksOf(prog);
   const dag = forcedForm === 'switch' || forcedForm === 'dispatch' ? null : dagOrder(prog, blocks);
   const sp = spillsOf(usedRegs(code));
+  let localCalls = false;
+  for (let pc = 0; pc < n; pc++) if ((code[pc << 2]! & 0xff) === 0xb8) localCalls = true;
   const kept = new Set(sp.regs);
   /** Register r's low / high half: its local, or the machine's where the code keeps no local. */
   const lowOf = (r: number): string => (kept.has(r) ? L(r) : `lo[${r}]`);
@@ -315,7 +317,7 @@ export function translateSource(prog: ExecProgram): string {
         }
         body.push(
           `${sp.call} live = false; m.left = left + m.reserve; m.pc = ${at}; m.depth = depth; m.prog = P; ${call} left = m.left - m.reserve;`,
-          `if (m.tailTarget !== null) { const t = m.tailTarget; m.noteFrames(t, depth); m.tailTarget = null; m.prog = t; MG[depth] = ${MAY_GOTO_LIMIT}; m.pc = 0; return ${EXIT_SWITCH}; }`,
+          `if (m.tailTarget !== null) { const t = m.tailTarget; m.noteFrames(t, depth); m.tailTarget = null; m.prog = t; m.mayGoto[depth] = ${MAY_GOTO_LIMIT}; m.pc = 0; return ${EXIT_SWITCH}; }`,
           `${sp.afterCall} live = true;`,
         );
       } else if (op === 0xb8) {
@@ -337,15 +339,18 @@ export function translateSource(prog: ExecProgram): string {
           body.push(push, leaf.code.replace('SAVE ', late), `depth--;${leaf.keepsR6to9 ? '' : ` { const sv = depth << 3; ${restore} }`} ${lowOf(10)} = ${STACK_SIZE}; ${highOf(10)} = SR[depth];`);
         }
       } else if (op === 0x95) {
-        const restore = [6, 7, 8, 9].map((r, j) => `${lowOf(r)} = SV[sv + ${2 * j}]; ${highOf(r)} = SV[sv + ${2 * j + 1}];`).join(' ');
+        // (Without local calls in this code, popping a frame is rare, a tail-called program
+        // returning into its caller's frame: the frame arrays are read from the machine there.)
+        const [fSV, fSR, fFP, fRP] = localCalls ? ['SV', 'SR', 'FP', 'RP'] : ['m.saved', 'm.stackRegion', 'm.frameProg', 'm.retPc'];
+        const restore = [6, 7, 8, 9].map((r, j) => `${lowOf(r)} = ${fSV}[sv + ${2 * j}]; ${highOf(r)} = ${fSV}[sv + ${2 * j + 1}];`).join(' ');
         body.push(
           `if (depth === baseDepth) { ${sp.all} live = false; m.left = left + m.reserve; m.pc = ${at}; return ${EXIT_DONE}; }`,
-          `depth--; { const sv = depth << 3; ${restore} } ${lowOf(10)} = ${STACK_SIZE}; ${highOf(10)} = SR[depth];`,
+          `depth--; { const sv = depth << 3; ${restore} } ${lowOf(10)} = ${STACK_SIZE}; ${highOf(10)} = ${fSR}[depth];`,
           // The dag form cannot continue at a return address: it returns into the frame's program
           // (itself included, which then enters at a pc other than 0 and hands over).
           dag !== null
-            ? `${sp.all} live = false; m.left = left + m.reserve; m.prog = FP[depth]; m.pc = RP[depth]; return ${EXIT_SWITCH};`
-            : `{ const fp = FP[depth]; if (fp !== P) { ${sp.all} live = false; m.left = left + m.reserve; m.prog = fp; m.pc = RP[depth]; return ${EXIT_SWITCH}; } } pc = RP[depth]; continue main;`,
+            ? `${sp.all} live = false; m.left = left + m.reserve; m.prog = ${fFP}[depth]; m.pc = ${fRP}[depth]; return ${EXIT_SWITCH};`
+            : `{ const fp = ${fFP}[depth]; if (fp !== P) { ${sp.all} live = false; m.left = left + m.reserve; m.prog = fp; m.pc = ${fRP}[depth]; return ${EXIT_SWITCH}; } } pc = ${fRP}[depth]; continue main;`,
         );
       } else {
         // Not translated (poisoned or undecodable slot): the interpreter runs it, charged there.
@@ -359,19 +364,7 @@ export function translateSource(prog: ExecProgram): string {
   for (const [at, [slot, l, h]] of siteCalls) consts.push(`const S${at} = P.helpers[${slot}].site(${l}, ${h}); if (S${at} === null) throw new Error('tier: the call site form of pc ${at} is gone');`);
   // The run's ctx region, looked up once per entry (only in code with rewritten ctx loads).
   const ctxEntry = ctxSites.size > 0 ? ' const CAP = m.access.cap, CXID = P.ctxReads.region(m);' : '';
-  return `'use strict';
-const divU64 = rt.divU64, modU64 = rt.modU64, divS64 = rt.divS64, modS64 = rt.modS64, T = rt.T, AO = rt.AO;
-${consts.join('\n')}
-return function tier(m, entryPc, baseDepth) {
-  const lo = m.lo, hi = m.hi, mem = m.mem, IDS = mem.slotId, U8 = mem.slotBytes, DV = mem.slotView;
-  const RL = m.access.rl, WL = m.access.wl, SCR = m.scratch, SV = m.saved, SR = m.stackRegion, MG = m.mayGoto, RP = m.retPc, FP = m.frameProg;${ctxEntry}
-  let ${sp.regs.map((r) => `${L(r)} = lo[${r}], ${H(r)} = hi[${r}]`).join(', ')};
-  // live: the locals hold the registers (false while a helper runs: the machine's are newer).
-  let depth = m.depth, left = m.left - m.reserve, pc = entryPc, bpc = 0, bn = 0, live = true;
-  // The blocks' temporaries (see shareTemps).
-  let ${TEMPS};
-  try {
-${dag !== null ? dagBody(prog, dag.order, dag.labels, texts, n, sp.all) : `    main: for (;;) {
+  const main = `${dag !== null ? dagBody(prog, dag.order, dag.labels, texts, n, sp.all) : `    main: for (;;) {
       switch (pc) {
 ${switchBody(prog, blocks, regions, texts, n)}
 case -1: {
@@ -391,7 +384,19 @@ default:
   // Not a block start (a callback entry the translator did not see): the interpreter runs it.
   ${sp.all} m.left = left + m.reserve; m.pc = pc; return ${EXIT_HANDOVER};
       }
-    }`}
+    }`}`;
+  return `'use strict';
+const divU64 = rt.divU64, modU64 = rt.modU64, divS64 = rt.divS64, modS64 = rt.modS64, T = rt.T, AO = rt.AO;
+${consts.join('\n')}
+return function tier(m, entryPc, baseDepth) {
+  const lo = m.lo, hi = m.hi${prologue(main)};${ctxEntry}
+  let ${sp.regs.map((r) => `${L(r)} = lo[${r}], ${H(r)} = hi[${r}]`).join(', ')};
+  // live: the locals hold the registers (false while a helper runs: the machine's are newer).
+  let depth = m.depth, left = m.left - m.reserve, pc = entryPc, bpc = 0, bn = 0, live = true;
+  // The blocks' temporaries (see shareTemps).
+  let ${TEMPS};
+  try {
+${main}
   } finally {
     // A fault leaves by throwing: the registers as they were, the count and depth published.
     // (While a helper runs, r0..r9 are on the machine already; r10 never is.)
@@ -401,6 +406,28 @@ default:
     m.depth = depth;
   }
 };`;
+}
+
+/** The machine's arrays a translated function may read, as locals loaded at its entry. */
+const ENTRY_LOCALS: readonly (readonly [string, string])[] = [
+  ['IDS', 'm.mem.slotId'],
+  ['U8', 'm.mem.slotBytes'],
+  ['DV', 'm.mem.slotView'],
+  ['RL', 'm.access.rl'],
+  ['WL', 'm.access.wl'],
+  ['SCR', 'm.scratch'],
+  ['SV', 'm.saved'],
+  ['SR', 'm.stackRegion'],
+  ['MG', 'm.mayGoto'],
+  ['RP', 'm.retPc'],
+  ['FP', 'm.frameProg'],
+];
+
+/** The entry's loads of the {@link ENTRY_LOCALS} that `body` names (a short program of a tail-call chain names few). */
+function prologue(body: string): string {
+  return ENTRY_LOCALS.filter(([name]) => new RegExp(`\\b${name}\\b`).test(body))
+    .map(([name, expr]) => `, ${name} = ${expr}`)
+    .join('');
 }
 
 /**
