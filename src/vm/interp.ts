@@ -39,12 +39,6 @@ function mulhiU32(a: number, b: number): number {
   return (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
 }
 
-/** T = low 64 bits of a * b. */
-function mul64(alo: number, ahi: number, blo: number, bhi: number): void {
-  T[0] = Math.imul(alo, blo);
-  T[1] = (mulhiU32(alo >>> 0, blo >>> 0) + Math.imul(alo, bhi) + Math.imul(ahi, blo)) | 0;
-}
-
 function toBig(lo: number, hi: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
@@ -142,16 +136,6 @@ function budgetFault(m: Machine, pc: number): Fault {
   return new Fault('budget_exceeded', pc, `instruction budget of ${m.budget} exhausted`, { program: m.prog?.name ?? '?' });
 }
 
-/**
- * The clock pseudo-instruction (an op byte no instruction decodes to). When a budget slice runs
- * out, the loop takes the next slice inline and detours through this one-instruction "program",
- * whose case looks at the wall clock and resumes at the saved pc. The call to the clock thus sits in
- * a switch case like a helper call, not on the loop's back edge, which keeps the loop as fast as
- * without a clock (measured: a call at the loop head cost 5-9% on the hot-loop benchmarks).
- */
-const XOP_CLOCK = 0xf8;
-const CLOCK_CODE = new Int32Array([XOP_CLOCK, 0, 0, 0]);
-
 /** Counters for tests (how often each engine entered); one increment per entry, not per instruction. */
 export const engineStats = { fastEntries: 0 };
 
@@ -179,31 +163,39 @@ export function skipWarmUp(): void {
 }
 
 /**
+ * Why {@link hot} left its loop (its return value): a load or store off its fast path, a rare
+ * instruction, the end of a budget slice, the exit of the run's own frame, a callx, a local call
+ * too deep, or a helper or kfunc call that ended in a tail call or overdrew the slice beyond
+ * LEFT_FLOOR. {@link execute} does the work and enters the loop again.
+ */
+const S_EXIT = 0;
+const S_SLICE = 1;
+const S_CALL = 2;
+const S_MEM = 3;
+const S_RARE = 4;
+const S_DEPTH = 5;
+const S_CALLED = 6;
+
+/** What {@link hot} hands back besides its status: [pc, left, depth] (module-level: no allocation). */
+const ST = new Int32Array(3);
+
+/**
  * Run `prog` from `entryPc` until the frame at `baseDepth` exits. r1..r5 and r10 must be set and
  * `m.depth === baseDepth`. Faults are thrown as {@link Fault} values; an early whole-run stop as
  * {@link Stop}. On return r0 holds the result.
+ *
+ * Two loops: {@link hot} runs the instructions, this one does the rare work that needs a call (slow
+ * paths, rare instructions, the clock) and enters it again. What that buys is a small set of values
+ * live across the hot loop: V8 spills what does not fit in machine registers and then stores and
+ * reloads it in every case (see README, issue 14, fifth pass).
  */
 export function execute(m: Machine, startProg: ExecProgram, entryPc: number, baseDepth: number): void {
   // Once per process, before the first real program: see warmup.ts. Not counted in engineStats.
   if (!warmedUp) warmUpOnce();
-  // The register file: low halves of r0..r15 at 0..15, high halves at 16..31 (m.lo and m.hi are
-  // views of it); one array, so one map check and one bounds check where two were needed.
-  const R = m.regs;
-  const mem = m.mem;
-  // By slot: the region ids, bytes and views of the memory, and what this run may read and write.
-  const IDS = mem.slotId;
-  const U8 = mem.slotBytes;
-  const DV = mem.slotView;
-  const RL = m.access.rl;
-  const WL = m.access.wl;
-  const saved = m.saved;
-  const stackRegion = m.stackRegion;
   let prog = startProg;
-  let code = prog.code;
   let pc = entryPc | 0;
   // The budget in slices: `left` counts down the current slice (at most TIME_SLICE), m.reserve holds
-  // the rest (on the machine, not in a local: a loop-carried local costs the loop several percent).
-  // Running out of a slice looks at the wall clock and takes the next one (nextSlice); running out of
+  // the rest. Running out of a slice looks at the wall clock and takes the next one; running out of
   // both ends the run. m.left = left + m.reserve whenever it is published. A callback a helper runs
   // (baseDepth > 0) continues its caller's slice and reserve, so a loop of short callbacks still
   // reaches the clock; a run of its own (baseDepth 0) starts a slice and gives the caller's reserve
@@ -220,469 +212,53 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
 
   try {
     for (;;) {
-      left = (left - 1) | 0;
-      if (left < 0) {
-        const r = m.reserve;
-        if (r <= 0) {
-          m.left = 0;
-          m.pc = pc;
-          throw budgetFault(m, pc);
-        }
-        // Next slice (after a helper's charge `left` may be below -1), then the clock detour.
-        const take = r > TIME_SLICE - left ? TIME_SLICE - left : r;
-        m.reserve = r - take;
-        left = (left + take + 1) | 0; // at most TIME_SLICE + 1
-        if (left <= 0) {
-          m.left = 0;
-          m.pc = pc;
-          throw budgetFault(m, pc);
-        }
-        m.pc = pc;
-        code = CLOCK_CODE;
-        pc = 0;
-        continue;
-      }
-      // The slot's first word; its other three are code[w | 1..3] (w's low two bits are zero, so an
-      // `|` where `+` would need an overflow check).
-      const w = pc << 2;
-      const ins = code[w]!;
-      const d = (ins >> 8) & 15;
-      switch (ins & 0xff) {
-        // ---------------------------------------------------------------- ALU64, K source
-        case 0x07: {
-          // add
-          const a = R[d]!;
-          const t = (a + code[w | 2]!) | 0;
-          R[d + 16] = (R[d + 16]! + code[w | 3]! + (t >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-          R[d] = t;
-          break;
-        }
-        case 0x17: {
-          // sub
-          const a = R[d]!;
-          const b = code[w | 2]!;
-          R[d + 16] = (R[d + 16]! - code[w | 3]! - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
-          R[d] = (a - b) | 0;
-          break;
-        }
-        case 0x27:
-          mul64(R[d]!, R[d + 16]!, code[w | 2]!, code[w | 3]!);
-          R[d] = T[0]!;
-          R[d + 16] = T[1]!;
-          break;
-        case 0x47:
-          R[d] = R[d]! | code[w | 2]!;
-          R[d + 16] = R[d + 16]! | code[w | 3]!;
-          break;
-        case 0x57:
-          R[d] = R[d]! & code[w | 2]!;
-          R[d + 16] = R[d + 16]! & code[w | 3]!;
-          break;
-        case 0x67: {
-          // lsh; the decoder masked the amount to 6 bits
-          const n = code[w | 2]!;
-          if (n >= 32) {
-            R[d + 16] = R[d]! << (n - 32);
-            R[d] = 0;
-          } else if (n !== 0) {
-            R[d + 16] = (R[d + 16]! << n) | (R[d]! >>> (32 - n));
-            R[d] = R[d]! << n;
-          }
-          break;
-        }
-        case 0x77: {
-          // rsh
-          const n = code[w | 2]!;
-          if (n >= 32) {
-            R[d] = R[d + 16]! >>> (n - 32);
-            R[d + 16] = 0;
-          } else if (n !== 0) {
-            R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
-            R[d + 16] = R[d + 16]! >>> n;
-          }
-          break;
-        }
-        case 0xa7:
-          R[d] = R[d]! ^ code[w | 2]!;
-          R[d + 16] = R[d + 16]! ^ code[w | 3]!;
-          break;
-        case 0xb7:
-          R[d] = code[w | 2]!;
-          R[d + 16] = code[w | 3]!;
-          break;
-        case 0xc7: {
-          // arsh
-          const n = code[w | 2]!;
-          if (n >= 32) {
-            R[d] = R[d + 16]! >> (n - 32);
-            R[d + 16] = R[d + 16]! >> 31;
-          } else if (n !== 0) {
-            R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
-            R[d + 16] = R[d + 16]! >> n;
-          }
-          break;
-        }
-        // ---------------------------------------------------------------- ALU64, X source
-        case 0x0f: {
-          const s = (ins >> 12) & 15;
-          const a = R[d]!;
-          const t = (a + R[s]!) | 0;
-          R[d + 16] = (R[d + 16]! + R[s + 16]! + (t >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-          R[d] = t;
-          break;
-        }
-        case 0x1f: {
-          const s = (ins >> 12) & 15;
-          const a = R[d]!;
-          const b = R[s]!;
-          R[d + 16] = (R[d + 16]! - R[s + 16]! - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
-          R[d] = (a - b) | 0;
-          break;
-        }
-        case 0x2f: {
-          const s = (ins >> 12) & 15;
-          mul64(R[d]!, R[d + 16]!, R[s]!, R[s + 16]!);
-          R[d] = T[0]!;
-          R[d + 16] = T[1]!;
-          break;
-        }
-        case 0x4f: {
-          const s = (ins >> 12) & 15;
-          R[d] = R[d]! | R[s]!;
-          R[d + 16] = R[d + 16]! | R[s + 16]!;
-          break;
-        }
-        case 0x5f: {
-          const s = (ins >> 12) & 15;
-          R[d] = R[d]! & R[s]!;
-          R[d + 16] = R[d + 16]! & R[s + 16]!;
-          break;
-        }
-        case 0x6f: {
-          const n = R[(ins >> 12) & 15]! & 63;
-          if (n >= 32) {
-            R[d + 16] = R[d]! << (n - 32);
-            R[d] = 0;
-          } else if (n !== 0) {
-            R[d + 16] = (R[d + 16]! << n) | (R[d]! >>> (32 - n));
-            R[d] = R[d]! << n;
-          }
-          break;
-        }
-        case 0x7f: {
-          const n = R[(ins >> 12) & 15]! & 63;
-          if (n >= 32) {
-            R[d] = R[d + 16]! >>> (n - 32);
-            R[d + 16] = 0;
-          } else if (n !== 0) {
-            R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
-            R[d + 16] = R[d + 16]! >>> n;
-          }
-          break;
-        }
-        case 0xaf: {
-          const s = (ins >> 12) & 15;
-          R[d] = R[d]! ^ R[s]!;
-          R[d + 16] = R[d + 16]! ^ R[s + 16]!;
-          break;
-        }
-        case 0xbf: {
-          const s = (ins >> 12) & 15;
-          R[d] = R[s]!;
-          R[d + 16] = R[s + 16]!;
-          break;
-        }
-        case 0xcf: {
-          const n = R[(ins >> 12) & 15]! & 63;
-          if (n >= 32) {
-            R[d] = R[d + 16]! >> (n - 32);
-            R[d + 16] = R[d + 16]! >> 31;
-          } else if (n !== 0) {
-            R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
-            R[d + 16] = R[d + 16]! >> n;
-          }
-          break;
-        }
-        // ---------------------------------------------------------------- ALU32 (upper half zeroed)
-        case 0x04:
-          R[d] = (R[d]! + code[w | 2]!) | 0;
-          R[d + 16] = 0;
-          break;
-        case 0x0c:
-          R[d] = (R[d]! + R[(ins >> 12) & 15]!) | 0;
-          R[d + 16] = 0;
-          break;
-        case 0x14:
-          R[d] = (R[d]! - code[w | 2]!) | 0;
-          R[d + 16] = 0;
-          break;
-        case 0x1c:
-          R[d] = (R[d]! - R[(ins >> 12) & 15]!) | 0;
-          R[d + 16] = 0;
-          break;
-        case 0x24:
-          R[d] = Math.imul(R[d]!, code[w | 2]!);
-          R[d + 16] = 0;
-          break;
-        case 0x2c:
-          R[d] = Math.imul(R[d]!, R[(ins >> 12) & 15]!);
-          R[d + 16] = 0;
-          break;
-        case 0x44:
-          R[d] = R[d]! | code[w | 2]!;
-          R[d + 16] = 0;
-          break;
-        case 0x4c:
-          R[d] = R[d]! | R[(ins >> 12) & 15]!;
-          R[d + 16] = 0;
-          break;
-        case 0x54:
-          R[d] = R[d]! & code[w | 2]!;
-          R[d + 16] = 0;
-          break;
-        case 0x5c:
-          R[d] = R[d]! & R[(ins >> 12) & 15]!;
-          R[d + 16] = 0;
-          break;
-        case 0x64:
-          R[d] = R[d]! << code[w | 2]!;
-          R[d + 16] = 0;
-          break;
-        case 0x6c:
-          R[d] = R[d]! << (R[(ins >> 12) & 15]! & 31);
-          R[d + 16] = 0;
-          break;
-        case 0x74:
-          R[d] = R[d]! >>> code[w | 2]!;
-          R[d + 16] = 0;
-          break;
-        case 0x7c:
-          R[d] = R[d]! >>> (R[(ins >> 12) & 15]! & 31);
-          R[d + 16] = 0;
-          break;
-        case 0xa4:
-          R[d] = R[d]! ^ code[w | 2]!;
-          R[d + 16] = 0;
-          break;
-        case 0xac:
-          R[d] = R[d]! ^ R[(ins >> 12) & 15]!;
-          R[d + 16] = 0;
-          break;
-        case 0xb4:
-          R[d] = code[w | 2]!;
-          R[d + 16] = 0;
-          break;
-        case 0xbc:
-          R[d] = R[(ins >> 12) & 15]!;
-          R[d + 16] = 0;
-          break;
-        case 0xc4:
-          R[d] = R[d]! >> code[w | 2]!;
-          R[d + 16] = 0;
-          break;
-        case 0xcc:
-          R[d] = R[d]! >> (R[(ins >> 12) & 15]! & 31);
-          R[d + 16] = 0;
-          break;
-        // ---------------------------------------------------------------- JMP (64-bit compares)
-        case 0x05:
-        case 0x06: // ja, ja32 (gotol): target precomputed
-          pc = code[w | 1]!;
-          continue;
-        case 0x15:
-          if (R[d] === code[w | 2] && R[d + 16] === code[w | 3]) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        case 0x1d: {
-          const s = (ins >> 12) & 15;
-          if (R[d] === R[s] && R[d + 16] === R[s + 16]) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        }
-        case 0x55:
-          if (R[d] !== code[w | 2] || R[d + 16] !== code[w | 3]) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        case 0x5d: {
-          const s = (ins >> 12) & 15;
-          if (R[d] !== R[s] || R[d + 16] !== R[s + 16]) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        }
-        case 0x25: {
-          // jgt (unsigned)
-          const a = R[d + 16]! >>> 0;
-          const b = code[w | 3]! >>> 0;
-          if (a > b || (a === b && R[d]! >>> 0 > code[w | 2]! >>> 0)) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        }
-        case 0x2d: {
-          const s = (ins >> 12) & 15;
-          const a = R[d + 16]! >>> 0;
-          const b = R[s + 16]! >>> 0;
-          if (a > b || (a === b && R[d]! >>> 0 > R[s]! >>> 0)) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        }
-        case 0x35: {
-          // jge
-          const a = R[d + 16]! >>> 0;
-          const b = code[w | 3]! >>> 0;
-          if (a > b || (a === b && R[d]! >>> 0 >= code[w | 2]! >>> 0)) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        }
-        case 0x3d: {
-          const s = (ins >> 12) & 15;
-          const a = R[d + 16]! >>> 0;
-          const b = R[s + 16]! >>> 0;
-          if (a > b || (a === b && R[d]! >>> 0 >= R[s]! >>> 0)) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        }
-        case 0xa5: {
-          // jlt
-          const a = R[d + 16]! >>> 0;
-          const b = code[w | 3]! >>> 0;
-          if (a < b || (a === b && R[d]! >>> 0 < code[w | 2]! >>> 0)) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        }
-        case 0xad: {
-          const s = (ins >> 12) & 15;
-          const a = R[d + 16]! >>> 0;
-          const b = R[s + 16]! >>> 0;
-          if (a < b || (a === b && R[d]! >>> 0 < R[s]! >>> 0)) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        }
-        case 0xb5: {
-          // jle
-          const a = R[d + 16]! >>> 0;
-          const b = code[w | 3]! >>> 0;
-          if (a < b || (a === b && R[d]! >>> 0 <= code[w | 2]! >>> 0)) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        }
-        case 0xbd: {
-          const s = (ins >> 12) & 15;
-          const a = R[d + 16]! >>> 0;
-          const b = R[s + 16]! >>> 0;
-          if (a < b || (a === b && R[d]! >>> 0 <= R[s]! >>> 0)) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        }
-        // ---------------------------------------------------------------- JMP32 (low halves only)
-        case 0x16:
-          if (R[d] === code[w | 2]) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        case 0x1e:
-          if (R[d] === R[(ins >> 12) & 15]) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        case 0x56:
-          if (R[d] !== code[w | 2]) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        case 0x5e:
-          if (R[d] !== R[(ins >> 12) & 15]) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        case 0x26:
-          if (R[d]! >>> 0 > code[w | 2]! >>> 0) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        case 0x2e:
-          if (R[d]! >>> 0 > R[(ins >> 12) & 15]! >>> 0) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        case 0x36:
-          if (R[d]! >>> 0 >= code[w | 2]! >>> 0) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        case 0x3e:
-          if (R[d]! >>> 0 >= R[(ins >> 12) & 15]! >>> 0) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        case 0xa6:
-          if (R[d]! >>> 0 < code[w | 2]! >>> 0) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        case 0xae:
-          if (R[d]! >>> 0 < R[(ins >> 12) & 15]! >>> 0) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        case 0xb6:
-          if (R[d]! >>> 0 <= code[w | 2]! >>> 0) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        case 0xbe:
-          if (R[d]! >>> 0 <= R[(ins >> 12) & 15]! >>> 0) {
-            pc = code[w | 1]!;
-            continue;
-          }
-          break;
-        // ---------------------------------------------------------------- calls and exit
-        case 0x85: // helper call
-        case 0xc0: // XOP_CALL_KFUNC
-        case 0x8d: {
-          // callx: helper id in dst
+      const st = hot(m, prog, pc, left, depth, baseDepth);
+      pc = ST[0]!;
+      left = ST[1]!;
+      depth = ST[2]!;
+      // Current whenever anything here can throw (hot() sets it before its helper calls).
+      m.depth = depth;
+      // hot() changes the program only when a frame returns to a caller whose program a tail call
+      // replaced, and then publishes it in m.prog.
+      prog = m.prog!;
+      switch (st) {
+        case S_EXIT:
           m.left = left + m.reserve;
-          m.pc = pc;
           m.depth = depth;
-          m.prog = prog;
-          const op = ins & 0xff;
-          if (op === 0x85) prog.helpers[code[w | 3]!]!(m);
-          else if (op === 0xc0) prog.kfuncs[code[w | 3]!]!(m);
-          else {
+          m.pc = pc;
+          return;
+        case S_SLICE: {
+          // `left` is below 0 and the instruction at pc not yet run (nor charged: hot() charges it
+          // again on entry). Take the next slice (after a helper's charge `left` may be below -1),
+          // then look at the clock.
+          const r = m.reserve;
+          if (r <= 0) {
+            m.left = 0;
+            m.pc = pc;
+            throw budgetFault(m, pc);
+          }
+          const take = r > TIME_SLICE - left ? TIME_SLICE - left : r;
+          m.reserve = r - take;
+          left = (left + take + 1) | 0; // at most TIME_SLICE + 1
+          if (left <= 0) {
+            m.left = 0;
+            m.pc = pc;
+            throw budgetFault(m, pc);
+          }
+          m.pc = pc;
+          m.left = left + m.reserve;
+          m.checkClock(pc);
+          break;
+        }
+        case S_CALL:
+        case S_CALLED: {
+          if (st === S_CALL) {
+            // callx at pc (its unit charged).
+            m.left = left + m.reserve;
+            m.pc = pc;
+            m.depth = depth;
+            const R = m.regs;
+            const d = (prog.code[pc << 2]! >> 8) & 15;
             const f = prog.helperById?.(R[d]! >>> 0);
             if (f === undefined || R[d + 16] !== 0) throw m.fail('unknown_helper', `callx: no helper with id ${toBig(R[d]!, R[d + 16]!)}`);
             f(m);
@@ -698,262 +274,26 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
             prog = m.tailTarget;
             m.tailTarget = null;
             m.prog = prog;
-            code = prog.code;
             m.mayGoto[depth] = MAY_GOTO_LIMIT;
             pc = 0;
-            continue;
-          }
+          } else pc = (pc + 1) | 0;
           break;
         }
-        case 0xb8: {
-          // XOP_CALL_LOCAL: new frame with its own stack; r6..r9 restored on return
-          if (depth + 1 >= MAX_FRAMES) {
-            m.pc = pc;
-            throw m.fail('call_depth', `call would exceed ${MAX_FRAMES} frames`);
-          }
-          const sv = depth << 3;
-          saved[sv] = R[6]!;
-          saved[sv + 1] = R[22]!;
-          saved[sv + 2] = R[7]!;
-          saved[sv + 3] = R[23]!;
-          saved[sv + 4] = R[8]!;
-          saved[sv + 5] = R[24]!;
-          saved[sv + 6] = R[9]!;
-          saved[sv + 7] = R[25]!;
-          m.retPc[depth] = pc + 1;
-          m.frameProg[depth] = prog;
-          depth++;
-          R[10] = STACK_SIZE;
-          R[26] = stackRegion[depth]!;
-          m.mayGoto[depth] = MAY_GOTO_LIMIT;
-          pc = code[w | 1]!;
-          continue;
-        }
-        case 0x95: {
-          // exit
-          if (depth === baseDepth) {
-            m.left = left + m.reserve;
-            m.depth = depth;
-            m.pc = pc;
-            return;
-          }
-          depth--;
-          const sv = depth << 3;
-          R[6] = saved[sv]!;
-          R[22] = saved[sv + 1]!;
-          R[7] = saved[sv + 2]!;
-          R[23] = saved[sv + 3]!;
-          R[8] = saved[sv + 4]!;
-          R[24] = saved[sv + 5]!;
-          R[9] = saved[sv + 6]!;
-          R[25] = saved[sv + 7]!;
-          R[10] = STACK_SIZE;
-          R[26] = stackRegion[depth]!;
-          // The caller's program: the same one unless a tail call replaced this frame's.
-          const fp = m.frameProg[depth]!;
-          if (fp !== prog) {
-            prog = fp;
-            code = fp.code;
-          }
-          m.prog = prog;
-          pc = m.retPc[depth]!;
-          continue;
-        }
-        // ---------------------------------------------------------------- 64-bit immediate
-        case 0x18:
-          R[d] = code[w | 2]!;
-          R[d + 16] = code[w | 3]!;
-          pc += 2;
-          continue;
-        // ---------------------------------------------------------------- loads
-        case 0x61: {
-          // ldxw
-          const s = (ins >> 12) & 15;
-          const r = R[s + 16]!;
-          const x = r & SM;
-          const a = (R[s]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 4 <= RL[x]!) {
-            R[d] = DV[x]!.getInt32(a, true);
-            R[d + 16] = 0;
-          } else {
-            R[d] = slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, 4, false);
-            R[d + 16] = m.scratch[1]!;
-          }
+        case S_MEM:
+          // A load or store whose fast path failed: special regions, or the fault.
+          slowAccess(m, prog.code, pc);
+          pc = (pc + 1) | 0;
           break;
-        }
-        case 0x69: {
-          // ldxh
-          const s = (ins >> 12) & 15;
-          const r = R[s + 16]!;
-          const x = r & SM;
-          const a = (R[s]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 2 <= RL[x]!) {
-            R[d] = DV[x]!.getUint16(a, true);
-            R[d + 16] = 0;
-          } else {
-            R[d] = slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, 2, false);
-            R[d + 16] = m.scratch[1]!;
-          }
-          break;
-        }
-        case 0x71: {
-          // ldxb
-          const s = (ins >> 12) & 15;
-          const r = R[s + 16]!;
-          const x = r & SM;
-          const a = (R[s]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a < RL[x]!) {
-            R[d] = U8[x]![a]!;
-            R[d + 16] = 0;
-          } else {
-            R[d] = slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, 1, false);
-            R[d + 16] = m.scratch[1]!;
-          }
-          break;
-        }
-        case 0x79: {
-          // ldxdw
-          const s = (ins >> 12) & 15;
-          const r = R[s + 16]!;
-          const x = r & SM;
-          const a = (R[s]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 8 <= RL[x]!) {
-            const v = DV[x]!;
-            R[d] = v.getInt32(a, true);
-            R[d + 16] = v.getInt32(a + 4, true);
-          } else {
-            R[d] = slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, 8, false);
-            R[d + 16] = m.scratch[1]!;
-          }
-          break;
-        }
-        case 0x81: {
-          // ldxsw (sign-extending)
-          const s = (ins >> 12) & 15;
-          const r = R[s + 16]!;
-          const x = r & SM;
-          const a = (R[s]! >>> 0) + code[w | 1]!;
-          const v = IDS[x] === r && a >= 0 && a + 4 <= RL[x]! ? DV[x]!.getInt32(a, true) : slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, 4, true);
-          R[d] = v;
-          R[d + 16] = v >> 31;
-          break;
-        }
-        case 0x89: {
-          // ldxsh
-          const s = (ins >> 12) & 15;
-          const r = R[s + 16]!;
-          const x = r & SM;
-          const a = (R[s]! >>> 0) + code[w | 1]!;
-          const v = IDS[x] === r && a >= 0 && a + 2 <= RL[x]! ? DV[x]!.getInt16(a, true) : slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, 2, true);
-          R[d] = v;
-          R[d + 16] = v >> 31;
-          break;
-        }
-        case 0x91: {
-          // ldxsb
-          const s = (ins >> 12) & 15;
-          const r = R[s + 16]!;
-          const x = r & SM;
-          const a = (R[s]! >>> 0) + code[w | 1]!;
-          const v = IDS[x] === r && a >= 0 && a < RL[x]! ? (U8[x]![a]! << 24) >> 24 : slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, 1, true);
-          R[d] = v;
-          R[d + 16] = v >> 31;
-          break;
-        }
-        // ---------------------------------------------------------------- stores
-        case 0x62: {
-          // stw imm
-          const r = R[d + 16]!;
-          const x = r & SM;
-          const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 4 <= WL[x]!) DV[x]!.setInt32(a, code[w | 2]!, true);
-          else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 4, code[w | 2]!, 0);
-          break;
-        }
-        case 0x6a: {
-          const r = R[d + 16]!;
-          const x = r & SM;
-          const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 2 <= WL[x]!) DV[x]!.setInt16(a, code[w | 2]!, true);
-          else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 2, code[w | 2]!, 0);
-          break;
-        }
-        case 0x72: {
-          const r = R[d + 16]!;
-          const x = r & SM;
-          const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a < WL[x]!) U8[x]![a] = code[w | 2]!;
-          else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 1, code[w | 2]!, 0);
-          break;
-        }
-        case 0x7a: {
-          // stdw: imm sign-extended to 64 bits
-          const r = R[d + 16]!;
-          const x = r & SM;
-          const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 8 <= WL[x]!) {
-            const v = DV[x]!;
-            v.setInt32(a, code[w | 2]!, true);
-            v.setInt32(a + 4, code[w | 3]!, true);
-          } else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 8, code[w | 2]!, code[w | 3]!);
-          break;
-        }
-        case 0x63: {
-          // stxw
-          const s = (ins >> 12) & 15;
-          const r = R[d + 16]!;
-          const x = r & SM;
-          const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 4 <= WL[x]!) DV[x]!.setInt32(a, R[s]!, true);
-          else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 4, R[s]!, 0);
-          break;
-        }
-        case 0x6b: {
-          const s = (ins >> 12) & 15;
-          const r = R[d + 16]!;
-          const x = r & SM;
-          const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 2 <= WL[x]!) DV[x]!.setInt16(a, R[s]!, true);
-          else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 2, R[s]!, 0);
-          break;
-        }
-        case 0x73: {
-          const s = (ins >> 12) & 15;
-          const r = R[d + 16]!;
-          const x = r & SM;
-          const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a < WL[x]!) U8[x]![a] = R[s]!;
-          else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 1, R[s]!, 0);
-          break;
-        }
-        case 0x7b: {
-          const s = (ins >> 12) & 15;
-          const r = R[d + 16]!;
-          const x = r & SM;
-          const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 8 <= WL[x]!) {
-            const v = DV[x]!;
-            v.setInt32(a, R[s]!, true);
-            v.setInt32(a + 4, R[s + 16]!, true);
-          } else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 8, R[s]!, R[s + 16]!);
-          break;
-        }
-        // ---------------------------------------------------------------- the clock detour
-        case XOP_CLOCK:
-          // Not an instruction: give back its unit, look at the clock, resume the program.
-          left++;
-          pc = m.pc | 0;
-          code = prog.code;
-          m.left = left + m.reserve;
-          m.checkClock(pc);
-          continue;
-        default:
+        case S_RARE:
           // Everything else (rare ALU ops, signed and JMP32 set/signed jumps, may_goto, atomics,
           // arena and legacy packet loads, poisoned slots) runs out of line in rareOp.
-          pc = rareOp(m, prog, code, pc, depth) | 0; // | 0: keeps pc an untagged int32 in the loop
-          continue;
+          pc = rareOp(m, prog, prog.code, pc, depth) | 0;
+          break;
+        default:
+          // S_DEPTH: a local call would exceed MAX_FRAMES.
+          m.pc = pc;
+          throw m.fail('call_depth', `call would exceed ${MAX_FRAMES} frames`);
       }
-      pc++;
     }
   } finally {
     // A fault leaves the loop by throwing: publish the instructions executed and the frame depth.
@@ -962,7 +302,812 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
     const total = left + m.reserve;
     if (total < m.left) m.left = total < 0 ? 0 : total;
     if (baseDepth === 0) m.reserve = callerReserve;
-    m.depth = depth;
+  }
+}
+
+/**
+ * The instruction loop of {@link execute}: runs from `pc` with `left` units of the slice and returns
+ * an S_* status when it meets anything else than an instruction's fast path or a helper or kfunc
+ * call, with [pc, left, depth] in {@link ST} (pc at that instruction, its unit charged — except for
+ * S_SLICE, where the instruction has not run). It keeps few values live across the loop: the
+ * memory's slot tables are read through `mem` and `acc` in the cases that use them, the frames'
+ * arrays through `m`.
+ */
+function hot(m: Machine, prog: ExecProgram, pc: number, left: number, depth: number, baseDepth: number): number {
+  // The register file: low halves of r0..r15 at 0..15, high halves at 16..31 (m.lo and m.hi are
+  // views of it); one array, so one map check and one bounds check where two were needed.
+  const R = m.regs;
+  const mem = m.mem;
+  const acc = m.access;
+  let code = prog.code;
+  // | 0: arguments arrive as tagged values; the loop wants untagged int32s.
+  pc |= 0;
+  left |= 0;
+  depth |= 0;
+  let st = S_EXIT;
+  run: for (;;) {
+    left = (left - 1) | 0;
+    if (left < 0) {
+      st = S_SLICE;
+      break;
+    }
+    // The slot's first word; its other three are code[w | 1..3] (w's low two bits are zero, so an
+    // `|` where `+` would need an overflow check).
+    const w = pc << 2;
+    const ins = code[w]!;
+    const d = (ins >> 8) & 15;
+    switch (ins & 0xff) {
+      // ---------------------------------------------------------------- ALU64, K source
+      case 0x07: {
+        // add
+        const a = R[d]!;
+        const t = (a + code[w | 2]!) | 0;
+        R[d + 16] = (R[d + 16]! + code[w | 3]! + (t >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+        R[d] = t;
+        break;
+      }
+      case 0x17: {
+        // sub
+        const a = R[d]!;
+        const b = code[w | 2]!;
+        R[d + 16] = (R[d + 16]! - code[w | 3]! - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
+        R[d] = (a - b) | 0;
+        break;
+      }
+      case 0x27: {
+        // mul (mul64 and mulhiU32 written out: this loop makes no calls)
+        const alo = R[d]!;
+        const blo = code[w | 2]!;
+        const a0 = alo & 0xffff;
+        const a1 = alo >>> 16;
+        const b0 = blo & 0xffff;
+        const b1 = blo >>> 16;
+        const p00 = a0 * b0;
+        const p01 = a0 * b1;
+        const p10 = a1 * b0;
+        const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+        const hi = (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
+        R[d + 16] = (hi + Math.imul(alo, code[w | 3]!) + Math.imul(R[d + 16]!, blo)) | 0;
+        R[d] = Math.imul(alo, blo);
+        break;
+      }
+      case 0x47:
+        R[d] = R[d]! | code[w | 2]!;
+        R[d + 16] = R[d + 16]! | code[w | 3]!;
+        break;
+      case 0x57:
+        R[d] = R[d]! & code[w | 2]!;
+        R[d + 16] = R[d + 16]! & code[w | 3]!;
+        break;
+      case 0x67: {
+        // lsh; the decoder masked the amount to 6 bits
+        const n = code[w | 2]!;
+        if (n >= 32) {
+          R[d + 16] = R[d]! << (n - 32);
+          R[d] = 0;
+        } else if (n !== 0) {
+          R[d + 16] = (R[d + 16]! << n) | (R[d]! >>> (32 - n));
+          R[d] = R[d]! << n;
+        }
+        break;
+      }
+      case 0x77: {
+        // rsh
+        const n = code[w | 2]!;
+        if (n >= 32) {
+          R[d] = R[d + 16]! >>> (n - 32);
+          R[d + 16] = 0;
+        } else if (n !== 0) {
+          R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
+          R[d + 16] = R[d + 16]! >>> n;
+        }
+        break;
+      }
+      case 0xa7:
+        R[d] = R[d]! ^ code[w | 2]!;
+        R[d + 16] = R[d + 16]! ^ code[w | 3]!;
+        break;
+      case 0xb7:
+        R[d] = code[w | 2]!;
+        R[d + 16] = code[w | 3]!;
+        break;
+      case 0xc7: {
+        // arsh
+        const n = code[w | 2]!;
+        if (n >= 32) {
+          R[d] = R[d + 16]! >> (n - 32);
+          R[d + 16] = R[d + 16]! >> 31;
+        } else if (n !== 0) {
+          R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
+          R[d + 16] = R[d + 16]! >> n;
+        }
+        break;
+      }
+      // ---------------------------------------------------------------- ALU64, X source
+      case 0x0f: {
+        const s = (ins >> 12) & 15;
+        const a = R[d]!;
+        const t = (a + R[s]!) | 0;
+        R[d + 16] = (R[d + 16]! + R[s + 16]! + (t >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+        R[d] = t;
+        break;
+      }
+      case 0x1f: {
+        const s = (ins >> 12) & 15;
+        const a = R[d]!;
+        const b = R[s]!;
+        R[d + 16] = (R[d + 16]! - R[s + 16]! - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
+        R[d] = (a - b) | 0;
+        break;
+      }
+      case 0x2f: {
+        const s = (ins >> 12) & 15;
+        const alo = R[d]!;
+        const blo = R[s]!;
+        const a0 = alo & 0xffff;
+        const a1 = alo >>> 16;
+        const b0 = blo & 0xffff;
+        const b1 = blo >>> 16;
+        const p00 = a0 * b0;
+        const p01 = a0 * b1;
+        const p10 = a1 * b0;
+        const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+        const hi = (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
+        R[d + 16] = (hi + Math.imul(alo, R[s + 16]!) + Math.imul(R[d + 16]!, blo)) | 0;
+        R[d] = Math.imul(alo, blo);
+        break;
+      }
+      case 0x4f: {
+        const s = (ins >> 12) & 15;
+        R[d] = R[d]! | R[s]!;
+        R[d + 16] = R[d + 16]! | R[s + 16]!;
+        break;
+      }
+      case 0x5f: {
+        const s = (ins >> 12) & 15;
+        R[d] = R[d]! & R[s]!;
+        R[d + 16] = R[d + 16]! & R[s + 16]!;
+        break;
+      }
+      case 0x6f: {
+        const n = R[(ins >> 12) & 15]! & 63;
+        if (n >= 32) {
+          R[d + 16] = R[d]! << (n - 32);
+          R[d] = 0;
+        } else if (n !== 0) {
+          R[d + 16] = (R[d + 16]! << n) | (R[d]! >>> (32 - n));
+          R[d] = R[d]! << n;
+        }
+        break;
+      }
+      case 0x7f: {
+        const n = R[(ins >> 12) & 15]! & 63;
+        if (n >= 32) {
+          R[d] = R[d + 16]! >>> (n - 32);
+          R[d + 16] = 0;
+        } else if (n !== 0) {
+          R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
+          R[d + 16] = R[d + 16]! >>> n;
+        }
+        break;
+      }
+      case 0xaf: {
+        const s = (ins >> 12) & 15;
+        R[d] = R[d]! ^ R[s]!;
+        R[d + 16] = R[d + 16]! ^ R[s + 16]!;
+        break;
+      }
+      case 0xbf: {
+        const s = (ins >> 12) & 15;
+        R[d] = R[s]!;
+        R[d + 16] = R[s + 16]!;
+        break;
+      }
+      case 0xcf: {
+        const n = R[(ins >> 12) & 15]! & 63;
+        if (n >= 32) {
+          R[d] = R[d + 16]! >> (n - 32);
+          R[d + 16] = R[d + 16]! >> 31;
+        } else if (n !== 0) {
+          R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
+          R[d + 16] = R[d + 16]! >> n;
+        }
+        break;
+      }
+      // ---------------------------------------------------------------- ALU32 (upper half zeroed)
+      case 0x04:
+        R[d] = (R[d]! + code[w | 2]!) | 0;
+        R[d + 16] = 0;
+        break;
+      case 0x0c:
+        R[d] = (R[d]! + R[(ins >> 12) & 15]!) | 0;
+        R[d + 16] = 0;
+        break;
+      case 0x14:
+        R[d] = (R[d]! - code[w | 2]!) | 0;
+        R[d + 16] = 0;
+        break;
+      case 0x1c:
+        R[d] = (R[d]! - R[(ins >> 12) & 15]!) | 0;
+        R[d + 16] = 0;
+        break;
+      case 0x24:
+        R[d] = Math.imul(R[d]!, code[w | 2]!);
+        R[d + 16] = 0;
+        break;
+      case 0x2c:
+        R[d] = Math.imul(R[d]!, R[(ins >> 12) & 15]!);
+        R[d + 16] = 0;
+        break;
+      case 0x44:
+        R[d] = R[d]! | code[w | 2]!;
+        R[d + 16] = 0;
+        break;
+      case 0x4c:
+        R[d] = R[d]! | R[(ins >> 12) & 15]!;
+        R[d + 16] = 0;
+        break;
+      case 0x54:
+        R[d] = R[d]! & code[w | 2]!;
+        R[d + 16] = 0;
+        break;
+      case 0x5c:
+        R[d] = R[d]! & R[(ins >> 12) & 15]!;
+        R[d + 16] = 0;
+        break;
+      case 0x64:
+        R[d] = R[d]! << code[w | 2]!;
+        R[d + 16] = 0;
+        break;
+      case 0x6c:
+        R[d] = R[d]! << (R[(ins >> 12) & 15]! & 31);
+        R[d + 16] = 0;
+        break;
+      case 0x74:
+        R[d] = R[d]! >>> code[w | 2]!;
+        R[d + 16] = 0;
+        break;
+      case 0x7c:
+        R[d] = R[d]! >>> (R[(ins >> 12) & 15]! & 31);
+        R[d + 16] = 0;
+        break;
+      case 0xa4:
+        R[d] = R[d]! ^ code[w | 2]!;
+        R[d + 16] = 0;
+        break;
+      case 0xac:
+        R[d] = R[d]! ^ R[(ins >> 12) & 15]!;
+        R[d + 16] = 0;
+        break;
+      case 0xb4:
+        R[d] = code[w | 2]!;
+        R[d + 16] = 0;
+        break;
+      case 0xbc:
+        R[d] = R[(ins >> 12) & 15]!;
+        R[d + 16] = 0;
+        break;
+      case 0xc4:
+        R[d] = R[d]! >> code[w | 2]!;
+        R[d + 16] = 0;
+        break;
+      case 0xcc:
+        R[d] = R[d]! >> (R[(ins >> 12) & 15]! & 31);
+        R[d + 16] = 0;
+        break;
+      // ---------------------------------------------------------------- JMP (64-bit compares)
+      case 0x05:
+      case 0x06: // ja, ja32 (gotol): target precomputed
+        pc = code[w | 1]!;
+        continue;
+      case 0x15:
+        if (R[d] === code[w | 2] && R[d + 16] === code[w | 3]) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0x1d: {
+        const s = (ins >> 12) & 15;
+        if (R[d] === R[s] && R[d + 16] === R[s + 16]) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0x55:
+        if (R[d] !== code[w | 2] || R[d + 16] !== code[w | 3]) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0x5d: {
+        const s = (ins >> 12) & 15;
+        if (R[d] !== R[s] || R[d + 16] !== R[s + 16]) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0x25: {
+        // jgt (unsigned)
+        const a = R[d + 16]! >>> 0;
+        const b = code[w | 3]! >>> 0;
+        if (a > b || (a === b && R[d]! >>> 0 > code[w | 2]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0x2d: {
+        const s = (ins >> 12) & 15;
+        const a = R[d + 16]! >>> 0;
+        const b = R[s + 16]! >>> 0;
+        if (a > b || (a === b && R[d]! >>> 0 > R[s]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0x35: {
+        // jge
+        const a = R[d + 16]! >>> 0;
+        const b = code[w | 3]! >>> 0;
+        if (a > b || (a === b && R[d]! >>> 0 >= code[w | 2]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0x3d: {
+        const s = (ins >> 12) & 15;
+        const a = R[d + 16]! >>> 0;
+        const b = R[s + 16]! >>> 0;
+        if (a > b || (a === b && R[d]! >>> 0 >= R[s]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0xa5: {
+        // jlt
+        const a = R[d + 16]! >>> 0;
+        const b = code[w | 3]! >>> 0;
+        if (a < b || (a === b && R[d]! >>> 0 < code[w | 2]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0xad: {
+        const s = (ins >> 12) & 15;
+        const a = R[d + 16]! >>> 0;
+        const b = R[s + 16]! >>> 0;
+        if (a < b || (a === b && R[d]! >>> 0 < R[s]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0xb5: {
+        // jle
+        const a = R[d + 16]! >>> 0;
+        const b = code[w | 3]! >>> 0;
+        if (a < b || (a === b && R[d]! >>> 0 <= code[w | 2]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0xbd: {
+        const s = (ins >> 12) & 15;
+        const a = R[d + 16]! >>> 0;
+        const b = R[s + 16]! >>> 0;
+        if (a < b || (a === b && R[d]! >>> 0 <= R[s]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      // ---------------------------------------------------------------- JMP32 (low halves only)
+      case 0x16:
+        if (R[d] === code[w | 2]) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0x1e:
+        if (R[d] === R[(ins >> 12) & 15]) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0x56:
+        if (R[d] !== code[w | 2]) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0x5e:
+        if (R[d] !== R[(ins >> 12) & 15]) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0x26:
+        if (R[d]! >>> 0 > code[w | 2]! >>> 0) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0x2e:
+        if (R[d]! >>> 0 > R[(ins >> 12) & 15]! >>> 0) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0x36:
+        if (R[d]! >>> 0 >= code[w | 2]! >>> 0) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0x3e:
+        if (R[d]! >>> 0 >= R[(ins >> 12) & 15]! >>> 0) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0xa6:
+        if (R[d]! >>> 0 < code[w | 2]! >>> 0) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0xae:
+        if (R[d]! >>> 0 < R[(ins >> 12) & 15]! >>> 0) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0xb6:
+        if (R[d]! >>> 0 <= code[w | 2]! >>> 0) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0xbe:
+        if (R[d]! >>> 0 <= R[(ins >> 12) & 15]! >>> 0) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      // ---------------------------------------------------------------- calls and exit
+      case 0x85: // helper call
+      case 0xc0: {
+        // XOP_CALL_KFUNC. Called from here, not from execute(): leaving the loop for every call
+        // cost the helper loop a quarter of its speed (README, issue 14, fifth pass).
+        m.left = left + m.reserve;
+        m.pc = pc;
+        m.depth = depth;
+        if ((ins & 0xff) === 0x85) prog.helpers[code[w | 3]!]!(m);
+        else prog.kfuncs[code[w | 3]!]!(m);
+        // The helper may have charged its cost and run callbacks: they used m.left (the reserve is
+        // this loop's own). A slice overdrawn by a charge is settled at the next loop head; one
+        // overdrawn below LEFT_FLOOR, and a tail call, in execute().
+        left = m.left - m.reserve;
+        if (left < LEFT_FLOOR || m.tailTarget !== null) {
+          st = S_CALLED;
+          break run;
+        }
+        left |= 0;
+        break;
+      }
+      case 0x8d: // callx
+        st = S_CALL;
+        break run;
+      case 0xb8: {
+        // XOP_CALL_LOCAL: new frame with its own stack; r6..r9 restored on return
+        if (depth + 1 >= MAX_FRAMES) {
+          st = S_DEPTH;
+          break run;
+        }
+        const sv = depth << 3;
+        m.saved[sv] = R[6]!;
+        m.saved[sv + 1] = R[22]!;
+        m.saved[sv + 2] = R[7]!;
+        m.saved[sv + 3] = R[23]!;
+        m.saved[sv + 4] = R[8]!;
+        m.saved[sv + 5] = R[24]!;
+        m.saved[sv + 6] = R[9]!;
+        m.saved[sv + 7] = R[25]!;
+        m.retPc[depth] = pc + 1;
+        m.frameProg[depth] = prog;
+        depth++;
+        R[10] = STACK_SIZE;
+        R[26] = m.stackRegion[depth]!;
+        m.mayGoto[depth] = MAY_GOTO_LIMIT;
+        pc = code[w | 1]!;
+        continue;
+      }
+      case 0x95: {
+        // exit
+        if (depth === baseDepth) {
+          st = S_EXIT;
+          break run;
+        }
+        depth--;
+        const sv = depth << 3;
+        R[6] = m.saved[sv]!;
+        R[22] = m.saved[sv + 1]!;
+        R[7] = m.saved[sv + 2]!;
+        R[23] = m.saved[sv + 3]!;
+        R[8] = m.saved[sv + 4]!;
+        R[24] = m.saved[sv + 5]!;
+        R[9] = m.saved[sv + 6]!;
+        R[25] = m.saved[sv + 7]!;
+        R[10] = STACK_SIZE;
+        R[26] = m.stackRegion[depth]!;
+        // The caller's program: the same one unless a tail call replaced this frame's.
+        const fp = m.frameProg[depth]!;
+        if (fp !== prog) {
+          prog = fp;
+          code = fp.code;
+          m.prog = prog;
+        }
+        pc = m.retPc[depth]!;
+        continue;
+      }
+      // ---------------------------------------------------------------- 64-bit immediate
+      case 0x18:
+        R[d] = code[w | 2]!;
+        R[d + 16] = code[w | 3]!;
+        pc += 2;
+        continue;
+      // ---------------------------------------------------------------- loads
+      case 0x61: {
+        // ldxw
+        const s = (ins >> 12) & 15;
+        const r = R[s + 16]!;
+        const x = r & SM;
+        const a = (R[s]! >>> 0) + code[w | 1]!;
+        if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.rl[x]!) {
+          R[d] = mem.slotView[x]!.getInt32(a, true);
+          R[d + 16] = 0;
+        } else {
+          st = S_MEM;
+          break run;
+        }
+        break;
+      }
+      case 0x69: {
+        // ldxh
+        const s = (ins >> 12) & 15;
+        const r = R[s + 16]!;
+        const x = r & SM;
+        const a = (R[s]! >>> 0) + code[w | 1]!;
+        if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.rl[x]!) {
+          R[d] = mem.slotView[x]!.getUint16(a, true);
+          R[d + 16] = 0;
+        } else {
+          st = S_MEM;
+          break run;
+        }
+        break;
+      }
+      case 0x71: {
+        // ldxb
+        const s = (ins >> 12) & 15;
+        const r = R[s + 16]!;
+        const x = r & SM;
+        const a = (R[s]! >>> 0) + code[w | 1]!;
+        if (mem.slotId[x] === r && a >= 0 && a < acc.rl[x]!) {
+          R[d] = mem.slotBytes[x]![a]!;
+          R[d + 16] = 0;
+        } else {
+          st = S_MEM;
+          break run;
+        }
+        break;
+      }
+      case 0x79: {
+        // ldxdw
+        const s = (ins >> 12) & 15;
+        const r = R[s + 16]!;
+        const x = r & SM;
+        const a = (R[s]! >>> 0) + code[w | 1]!;
+        if (mem.slotId[x] === r && a >= 0 && a + 8 <= acc.rl[x]!) {
+          const v = mem.slotView[x]!;
+          R[d] = v.getInt32(a, true);
+          R[d + 16] = v.getInt32(a + 4, true);
+        } else {
+          st = S_MEM;
+          break run;
+        }
+        break;
+      }
+      case 0x81: {
+        // ldxsw (sign-extending)
+        const s = (ins >> 12) & 15;
+        const r = R[s + 16]!;
+        const x = r & SM;
+        const a = (R[s]! >>> 0) + code[w | 1]!;
+        if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.rl[x]!) {
+          const v = mem.slotView[x]!.getInt32(a, true);
+          R[d] = v;
+          R[d + 16] = v >> 31;
+        } else {
+          st = S_MEM;
+          break run;
+        }
+        break;
+      }
+      case 0x89: {
+        // ldxsh
+        const s = (ins >> 12) & 15;
+        const r = R[s + 16]!;
+        const x = r & SM;
+        const a = (R[s]! >>> 0) + code[w | 1]!;
+        if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.rl[x]!) {
+          const v = mem.slotView[x]!.getInt16(a, true);
+          R[d] = v;
+          R[d + 16] = v >> 31;
+        } else {
+          st = S_MEM;
+          break run;
+        }
+        break;
+      }
+      case 0x91: {
+        // ldxsb
+        const s = (ins >> 12) & 15;
+        const r = R[s + 16]!;
+        const x = r & SM;
+        const a = (R[s]! >>> 0) + code[w | 1]!;
+        if (mem.slotId[x] === r && a >= 0 && a < acc.rl[x]!) {
+          const v = (mem.slotBytes[x]![a]! << 24) >> 24;
+          R[d] = v;
+          R[d + 16] = v >> 31;
+        } else {
+          st = S_MEM;
+          break run;
+        }
+        break;
+      }
+      // ---------------------------------------------------------------- stores
+      case 0x62: {
+        // stw imm
+        const r = R[d + 16]!;
+        const x = r & SM;
+        const a = (R[d]! >>> 0) + code[w | 1]!;
+        if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.wl[x]!) mem.slotView[x]!.setInt32(a, code[w | 2]!, true);
+        else {
+          st = S_MEM;
+          break run;
+        }
+        break;
+      }
+      case 0x6a: {
+        const r = R[d + 16]!;
+        const x = r & SM;
+        const a = (R[d]! >>> 0) + code[w | 1]!;
+        if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.wl[x]!) mem.slotView[x]!.setInt16(a, code[w | 2]!, true);
+        else {
+          st = S_MEM;
+          break run;
+        }
+        break;
+      }
+      case 0x72: {
+        const r = R[d + 16]!;
+        const x = r & SM;
+        const a = (R[d]! >>> 0) + code[w | 1]!;
+        if (mem.slotId[x] === r && a >= 0 && a < acc.wl[x]!) mem.slotBytes[x]![a] = code[w | 2]!;
+        else {
+          st = S_MEM;
+          break run;
+        }
+        break;
+      }
+      case 0x7a: {
+        // stdw: imm sign-extended to 64 bits
+        const r = R[d + 16]!;
+        const x = r & SM;
+        const a = (R[d]! >>> 0) + code[w | 1]!;
+        if (mem.slotId[x] === r && a >= 0 && a + 8 <= acc.wl[x]!) {
+          const v = mem.slotView[x]!;
+          v.setInt32(a, code[w | 2]!, true);
+          v.setInt32(a + 4, code[w | 3]!, true);
+        } else {
+          st = S_MEM;
+          break run;
+        }
+        break;
+      }
+      case 0x63: {
+        // stxw
+        const s = (ins >> 12) & 15;
+        const r = R[d + 16]!;
+        const x = r & SM;
+        const a = (R[d]! >>> 0) + code[w | 1]!;
+        if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.wl[x]!) mem.slotView[x]!.setInt32(a, R[s]!, true);
+        else {
+          st = S_MEM;
+          break run;
+        }
+        break;
+      }
+      case 0x6b: {
+        const s = (ins >> 12) & 15;
+        const r = R[d + 16]!;
+        const x = r & SM;
+        const a = (R[d]! >>> 0) + code[w | 1]!;
+        if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.wl[x]!) mem.slotView[x]!.setInt16(a, R[s]!, true);
+        else {
+          st = S_MEM;
+          break run;
+        }
+        break;
+      }
+      case 0x73: {
+        const s = (ins >> 12) & 15;
+        const r = R[d + 16]!;
+        const x = r & SM;
+        const a = (R[d]! >>> 0) + code[w | 1]!;
+        if (mem.slotId[x] === r && a >= 0 && a < acc.wl[x]!) mem.slotBytes[x]![a] = R[s]!;
+        else {
+          st = S_MEM;
+          break run;
+        }
+        break;
+      }
+      case 0x7b: {
+        const s = (ins >> 12) & 15;
+        const r = R[d + 16]!;
+        const x = r & SM;
+        const a = (R[d]! >>> 0) + code[w | 1]!;
+        if (mem.slotId[x] === r && a >= 0 && a + 8 <= acc.wl[x]!) {
+          const v = mem.slotView[x]!;
+          v.setInt32(a, R[s]!, true);
+          v.setInt32(a + 4, R[s + 16]!, true);
+        } else {
+          st = S_MEM;
+          break run;
+        }
+        break;
+      }
+      default:
+        st = S_RARE;
+        break run;
+    }
+    pc++;
+  }
+  ST[0] = pc;
+  ST[1] = left;
+  ST[2] = depth;
+  return st;
+}
+
+/** The slow path of the load or store at `pc` (see {@link slowLoad}, {@link slowStore}). */
+function slowAccess(m: Machine, code: Int32Array, pc: number): void {
+  const R = m.regs;
+  const w = pc << 2;
+  const ins = code[w]!;
+  const op = ins & 0xff;
+  const d = (ins >> 8) & 15;
+  const s = (ins >> 12) & 15;
+  const size = SIZE_OF[(op >> 3) & 3]!;
+  const cls = op & 7;
+  if (cls === 1) {
+    // LDX: MEM (0x60) zero-extends, MEMSX (0x80) sign-extends
+    const signed = (op & 0xe0) === 0x80;
+    const v = slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, size, signed);
+    R[d] = v;
+    R[d + 16] = signed ? v >> 31 : m.scratch[1]!;
+  } else if (cls === 2) {
+    // ST: the immediate, sign-extended to 64 bits for stdw
+    slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, size, code[w | 2]!, size === 8 ? code[w | 3]! : 0);
+  } else {
+    slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, size, R[s]!, size === 8 ? R[s + 16]! : 0);
   }
 }
 
