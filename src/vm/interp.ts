@@ -287,7 +287,7 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
         case S_RARE:
           // Everything else (rare ALU ops, signed and JMP32 set/signed jumps, may_goto, atomics,
           // arena and legacy packet loads, poisoned slots) runs out of line in rareOp.
-          pc = rareOp(m, prog, prog.code, pc, depth) | 0;
+          pc = rareOp(m, prog, prog.code, pc) | 0;
           break;
         default:
           // S_DEPTH: a local call would exceed MAX_FRAMES.
@@ -1075,6 +1075,272 @@ function hot(m: Machine, prog: ExecProgram, pc: number, left: number, depth: num
         }
         break;
       }
+      // ---------------------------------------------------------------- callless rare instructions
+      // (32-bit division and modulo, negation, sign extension, le, signed and set jumps, may_goto):
+      // leaving the loop for them cost a loop with a signed compare a third of its speed.
+      case 0x87: {
+        // neg
+        const l = (-R[d]!) | 0;
+        R[d + 16] = (~R[d + 16]! + (l === 0 ? 1 : 0)) | 0;
+        R[d] = l;
+        break;
+      }
+      case 0x70: {
+        // XOP_SDIV32_K: INT_MIN / -1 wraps to INT_MIN; by zero gives 0
+        const b = code[w | 2]!;
+        R[d] = b === 0 ? 0 : Math.trunc(R[d]! / b) | 0;
+        R[d + 16] = 0;
+        break;
+      }
+      case 0x78: {
+        // XOP_SDIV32_X
+        const b = R[(ins >> 12) & 15]!;
+        R[d] = b === 0 ? 0 : Math.trunc(R[d]! / b) | 0;
+        R[d + 16] = 0;
+        break;
+      }
+      case 0x80: {
+        // XOP_SMOD32_K: by zero leaves the low half (zero-extended)
+        const b = code[w | 2]!;
+        if (b !== 0) R[d] = R[d]! % b | 0;
+        R[d + 16] = 0;
+        break;
+      }
+      case 0x88: {
+        // XOP_SMOD32_X
+        const b = R[(ins >> 12) & 15]!;
+        if (b !== 0) R[d] = R[d]! % b | 0;
+        R[d + 16] = 0;
+        break;
+      }
+      case 0x90: {
+        // XOP_MOVSX64_8
+        const v = (R[(ins >> 12) & 15]! << 24) >> 24;
+        R[d] = v;
+        R[d + 16] = v >> 31;
+        break;
+      }
+      case 0x98: {
+        // XOP_MOVSX64_16
+        const v = (R[(ins >> 12) & 15]! << 16) >> 16;
+        R[d] = v;
+        R[d + 16] = v >> 31;
+        break;
+      }
+      case 0xa0: {
+        // XOP_MOVSX64_32
+        const v = R[(ins >> 12) & 15]!;
+        R[d] = v;
+        R[d + 16] = v >> 31;
+        break;
+      }
+      case 0xa8: // XOP_MOVSX32_8
+        R[d] = (R[(ins >> 12) & 15]! << 24) >> 24;
+        R[d + 16] = 0;
+        break;
+      case 0xb0: // XOP_MOVSX32_16
+        R[d] = (R[(ins >> 12) & 15]! << 16) >> 16;
+        R[d + 16] = 0;
+        break;
+      case 0x34: {
+        const b = code[w | 2]! >>> 0;
+        R[d] = b === 0 ? 0 : Math.floor((R[d]! >>> 0) / b) | 0;
+        R[d + 16] = 0;
+        break;
+      }
+      case 0x3c: {
+        const b = R[(ins >> 12) & 15]! >>> 0;
+        R[d] = b === 0 ? 0 : Math.floor((R[d]! >>> 0) / b) | 0;
+        R[d + 16] = 0;
+        break;
+      }
+      case 0x84:
+        R[d] = (-R[d]!) | 0;
+        R[d + 16] = 0;
+        break;
+      case 0x94: {
+        const b = code[w | 2]! >>> 0;
+        if (b !== 0) R[d] = (R[d]! >>> 0) % b | 0;
+        R[d + 16] = 0;
+        break;
+      }
+      case 0x9c: {
+        const b = R[(ins >> 12) & 15]! >>> 0;
+        if (b !== 0) R[d] = (R[d]! >>> 0) % b | 0;
+        R[d + 16] = 0;
+        break;
+      }
+      case 0xd4: {
+        // le16/32/64: to little-endian is a truncation on this (little-endian) machine
+        const width = code[w | 2]!;
+        if (width === 16) R[d] = R[d]! & 0xffff;
+        if (width !== 64) R[d + 16] = 0;
+        break;
+      }
+      case 0x45:
+        if ((R[d]! & code[w | 2]!) !== 0 || (R[d + 16]! & code[w | 3]!) !== 0) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0x4d: {
+        const s = (ins >> 12) & 15;
+        if ((R[d]! & R[s]!) !== 0 || (R[d + 16]! & R[s + 16]!) !== 0) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0x65: {
+        // jsgt (signed: high halves signed, low halves unsigned)
+        const a = R[d + 16]!;
+        const b = code[w | 3]!;
+        if (a > b || (a === b && R[d]! >>> 0 > code[w | 2]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0x6d: {
+        const s = (ins >> 12) & 15;
+        const a = R[d + 16]!;
+        const b = R[s + 16]!;
+        if (a > b || (a === b && R[d]! >>> 0 > R[s]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0x75: {
+        // jsge
+        const a = R[d + 16]!;
+        const b = code[w | 3]!;
+        if (a > b || (a === b && R[d]! >>> 0 >= code[w | 2]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0x7d: {
+        const s = (ins >> 12) & 15;
+        const a = R[d + 16]!;
+        const b = R[s + 16]!;
+        if (a > b || (a === b && R[d]! >>> 0 >= R[s]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0xc5: {
+        // jslt
+        const a = R[d + 16]!;
+        const b = code[w | 3]!;
+        if (a < b || (a === b && R[d]! >>> 0 < code[w | 2]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0xcd: {
+        const s = (ins >> 12) & 15;
+        const a = R[d + 16]!;
+        const b = R[s + 16]!;
+        if (a < b || (a === b && R[d]! >>> 0 < R[s]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0xd5: {
+        // jsle
+        const a = R[d + 16]!;
+        const b = code[w | 3]!;
+        if (a < b || (a === b && R[d]! >>> 0 <= code[w | 2]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0xdd: {
+        const s = (ins >> 12) & 15;
+        const a = R[d + 16]!;
+        const b = R[s + 16]!;
+        if (a < b || (a === b && R[d]! >>> 0 <= R[s]! >>> 0)) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      }
+      case 0x46:
+        if ((R[d]! & code[w | 2]!) !== 0) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0x4e:
+        if ((R[d]! & R[(ins >> 12) & 15]!) !== 0) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0x66:
+        if (R[d]! > code[w | 2]!) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0x6e:
+        if (R[d]! > R[(ins >> 12) & 15]!) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0x76:
+        if (R[d]! >= code[w | 2]!) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0x7e:
+        if (R[d]! >= R[(ins >> 12) & 15]!) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0xc6:
+        if (R[d]! < code[w | 2]!) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0xce:
+        if (R[d]! < R[(ins >> 12) & 15]!) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0xd6:
+        if (R[d]! <= code[w | 2]!) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0xde:
+        if (R[d]! <= R[(ins >> 12) & 15]!) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        break;
+      case 0xe5: {
+        // may_goto: falls through BPF_MAX_LOOPS times per frame, then jumps
+        const c = m.mayGoto[depth]!;
+        if (c <= 0) {
+          pc = code[w | 1]!;
+          continue;
+        }
+        m.mayGoto[depth] = c - 1;
+        break;
+      }
       default:
         st = S_RARE;
         break run;
@@ -1112,15 +1378,13 @@ function slowAccess(m: Machine, code: Int32Array, pc: number): void {
 }
 
 /**
- * The instructions {@link execute} runs out of line: the rarely executed ones (division and
- * modulo, byte swaps, sign extensions, the address-space cast, 64-bit signed and JMP32 signed and
- * set jumps, may_goto, atomics, arena and legacy packet loads, poisoned and undecodable slots).
- * Kept out of the hot function so V8 has a smaller loop to optimise: its optimising compile took
- * about 300 ms instead of 630-750 ms on the 2-core test machine (`--trace-opt`); the loop's steady
- * speed did not change measurably. Returns the next pc; the budget unit of the instruction was
- * charged by the caller. `depth` is the caller's frame depth.
+ * The instructions {@link execute} runs out of line: the rarely executed ones that need a call or
+ * BigInt arithmetic (64-bit division and modulo, byte swaps, the address-space cast, atomics,
+ * arena, BTF-probe and legacy packet loads, poisoned and undecodable slots). Kept out of the hot
+ * loop so V8 has a smaller loop to optimise and fewer calls in it. Returns the next pc; the budget
+ * unit of the instruction was charged by the caller.
  */
-function rareOp(m: Machine, prog: ExecProgram, code: Int32Array, pc: number, depth: number): number {
+function rareOp(m: Machine, prog: ExecProgram, code: Int32Array, pc: number): number {
   const R = m.regs;
   const w = pc << 2;
   const ins = code[w]!;
@@ -1142,13 +1406,6 @@ function rareOp(m: Machine, prog: ExecProgram, code: Int32Array, pc: number, dep
       R[d] = T[0]!;
       R[d + 16] = T[1]!;
       break;
-    case 0x87: {
-      // neg
-      const l = (-R[d]!) | 0;
-      R[d + 16] = (~R[d + 16]! + (l === 0 ? 1 : 0)) | 0;
-      R[d] = l;
-      break;
-    }
     case 0x97:
       modU64(R[d]!, R[d + 16]!, code[w | 2]!, code[w | 3]!);
       R[d] = T[0]!;
@@ -1209,244 +1466,9 @@ function rareOp(m: Machine, prog: ExecProgram, code: Int32Array, pc: number, dep
       R[d + 16] = T[1]!;
       break;
     }
-    case 0x70: {
-      // XOP_SDIV32_K: INT_MIN / -1 wraps to INT_MIN; by zero gives 0
-      const b = code[w | 2]!;
-      R[d] = b === 0 ? 0 : Math.trunc(R[d]! / b) | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0x78: {
-      // XOP_SDIV32_X
-      const b = R[(ins >> 12) & 15]!;
-      R[d] = b === 0 ? 0 : Math.trunc(R[d]! / b) | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0x80: {
-      // XOP_SMOD32_K: by zero leaves the low half (zero-extended)
-      const b = code[w | 2]!;
-      if (b !== 0) R[d] = R[d]! % b | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0x88: {
-      // XOP_SMOD32_X
-      const b = R[(ins >> 12) & 15]!;
-      if (b !== 0) R[d] = R[d]! % b | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0x90: {
-      // XOP_MOVSX64_8
-      const v = (R[(ins >> 12) & 15]! << 24) >> 24;
-      R[d] = v;
-      R[d + 16] = v >> 31;
-      break;
-    }
-    case 0x98: {
-      // XOP_MOVSX64_16
-      const v = (R[(ins >> 12) & 15]! << 16) >> 16;
-      R[d] = v;
-      R[d + 16] = v >> 31;
-      break;
-    }
-    case 0xa0: {
-      // XOP_MOVSX64_32
-      const v = R[(ins >> 12) & 15]!;
-      R[d] = v;
-      R[d + 16] = v >> 31;
-      break;
-    }
-    case 0xa8: // XOP_MOVSX32_8
-      R[d] = (R[(ins >> 12) & 15]! << 24) >> 24;
-      R[d + 16] = 0;
-      break;
-    case 0xb0: // XOP_MOVSX32_16
-      R[d] = (R[(ins >> 12) & 15]! << 16) >> 16;
-      R[d + 16] = 0;
-      break;
-    case 0x34: {
-      const b = code[w | 2]! >>> 0;
-      R[d] = b === 0 ? 0 : Math.floor((R[d]! >>> 0) / b) | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0x3c: {
-      const b = R[(ins >> 12) & 15]! >>> 0;
-      R[d] = b === 0 ? 0 : Math.floor((R[d]! >>> 0) / b) | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0x84:
-      R[d] = (-R[d]!) | 0;
-      R[d + 16] = 0;
-      break;
-    case 0x94: {
-      const b = code[w | 2]! >>> 0;
-      if (b !== 0) R[d] = (R[d]! >>> 0) % b | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0x9c: {
-      const b = R[(ins >> 12) & 15]! >>> 0;
-      if (b !== 0) R[d] = (R[d]! >>> 0) % b | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0xd4: {
-      // le16/32/64: to little-endian is a truncation on this (little-endian) machine
-      const width = code[w | 2]!;
-      if (width === 16) R[d] = R[d]! & 0xffff;
-      if (width !== 64) R[d + 16] = 0;
-      break;
-    }
     case 0xdc: {
       // be16/32/64: a byte swap on a little-endian machine
       swapBytes(R, d, code[w | 2]!);
-      break;
-    }
-    case 0x45:
-      if ((R[d]! & code[w | 2]!) !== 0 || (R[d + 16]! & code[w | 3]!) !== 0) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0x4d: {
-      const s = (ins >> 12) & 15;
-      if ((R[d]! & R[s]!) !== 0 || (R[d + 16]! & R[s + 16]!) !== 0) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0x65: {
-      // jsgt (signed: high halves signed, low halves unsigned)
-      const a = R[d + 16]!;
-      const b = code[w | 3]!;
-      if (a > b || (a === b && R[d]! >>> 0 > code[w | 2]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0x6d: {
-      const s = (ins >> 12) & 15;
-      const a = R[d + 16]!;
-      const b = R[s + 16]!;
-      if (a > b || (a === b && R[d]! >>> 0 > R[s]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0x75: {
-      // jsge
-      const a = R[d + 16]!;
-      const b = code[w | 3]!;
-      if (a > b || (a === b && R[d]! >>> 0 >= code[w | 2]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0x7d: {
-      const s = (ins >> 12) & 15;
-      const a = R[d + 16]!;
-      const b = R[s + 16]!;
-      if (a > b || (a === b && R[d]! >>> 0 >= R[s]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0xc5: {
-      // jslt
-      const a = R[d + 16]!;
-      const b = code[w | 3]!;
-      if (a < b || (a === b && R[d]! >>> 0 < code[w | 2]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0xcd: {
-      const s = (ins >> 12) & 15;
-      const a = R[d + 16]!;
-      const b = R[s + 16]!;
-      if (a < b || (a === b && R[d]! >>> 0 < R[s]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0xd5: {
-      // jsle
-      const a = R[d + 16]!;
-      const b = code[w | 3]!;
-      if (a < b || (a === b && R[d]! >>> 0 <= code[w | 2]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0xdd: {
-      const s = (ins >> 12) & 15;
-      const a = R[d + 16]!;
-      const b = R[s + 16]!;
-      if (a < b || (a === b && R[d]! >>> 0 <= R[s]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0x46:
-      if ((R[d]! & code[w | 2]!) !== 0) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0x4e:
-      if ((R[d]! & R[(ins >> 12) & 15]!) !== 0) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0x66:
-      if (R[d]! > code[w | 2]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0x6e:
-      if (R[d]! > R[(ins >> 12) & 15]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0x76:
-      if (R[d]! >= code[w | 2]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0x7e:
-      if (R[d]! >= R[(ins >> 12) & 15]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0xc6:
-      if (R[d]! < code[w | 2]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0xce:
-      if (R[d]! < R[(ins >> 12) & 15]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0xd6:
-      if (R[d]! <= code[w | 2]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0xde:
-      if (R[d]! <= R[(ins >> 12) & 15]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0xe5: {
-      // may_goto: falls through BPF_MAX_LOOPS times per frame, then jumps
-      const c = m.mayGoto[depth]!;
-      if (c <= 0) {
-        return code[w | 1]!;
-      }
-      m.mayGoto[depth] = c - 1;
       break;
     }
     case 0xc3:
