@@ -163,18 +163,17 @@ export function skipWarmUp(): void {
 }
 
 /**
- * Why {@link hot} left its loop (its return value): a load or store off its fast path, a rare
- * instruction, the end of a budget slice, the exit of the run's own frame, a callx, a local call
- * too deep, or a helper or kfunc call that ended in a tail call or overdrew the slice beyond
- * LEFT_FLOOR. {@link execute} does the work and enters the loop again.
+ * Why {@link hot} left its loop (its return value): an instruction of rareOp, the end of a budget
+ * slice, the exit of the run's own frame, a callx, a local call too deep, or a helper or kfunc call
+ * that ended in a tail call or overdrew the slice beyond LEFT_FLOOR. {@link execute} does the work
+ * and enters the loop again.
  */
 const S_EXIT = 0;
 const S_SLICE = 1;
 const S_CALL = 2;
-const S_MEM = 3;
-const S_RARE = 4;
-const S_DEPTH = 5;
-const S_CALLED = 6;
+const S_RARE = 3;
+const S_DEPTH = 4;
+const S_CALLED = 5;
 
 /** What {@link hot} hands back besides its status: [pc, left, depth] (module-level: no allocation). */
 const ST = new Int32Array(3);
@@ -184,8 +183,8 @@ const ST = new Int32Array(3);
  * `m.depth === baseDepth`. Faults are thrown as {@link Fault} values; an early whole-run stop as
  * {@link Stop}. On return r0 holds the result.
  *
- * Two loops: {@link hot} runs the instructions, this one does the rare work that needs a call (slow
- * paths, rare instructions, the clock) and enters it again. What that buys is a small set of values
+ * Two loops: {@link hot} runs the instructions, this one does the rare work (the instructions in
+ * rareOp, the clock, callx, tail calls) and enters it again. What that buys is a small set of values
  * live across the hot loop: V8 spills what does not fit in machine registers and then stores and
  * reloads it in every case (see README, issue 14, fifth pass).
  */
@@ -279,11 +278,6 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           } else pc = (pc + 1) | 0;
           break;
         }
-        case S_MEM:
-          // A load or store whose fast path failed: special regions, or the fault.
-          slowAccess(m, prog.code, pc);
-          pc = (pc + 1) | 0;
-          break;
         case S_RARE:
           // Everything else (rare ALU ops, signed and JMP32 set/signed jumps, may_goto, atomics,
           // arena and legacy packet loads, poisoned slots) runs out of line in rareOp.
@@ -307,11 +301,13 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
 
 /**
  * The instruction loop of {@link execute}: runs from `pc` with `left` units of the slice and returns
- * an S_* status when it meets anything else than an instruction's fast path or a helper or kfunc
- * call, with [pc, left, depth] in {@link ST} (pc at that instruction, its unit charged — except for
- * S_SLICE, where the instruction has not run). It keeps few values live across the loop: the
- * memory's slot tables are read through `mem` and `acc` in the cases that use them, the frames'
- * arrays through `m`.
+ * an S_* status when it meets an instruction of rareOp, the end of a slice, the exit of the run's
+ * frame, a callx, a too deep local call or a tail call, with [pc, left, depth] in {@link ST} (pc at
+ * that instruction, its unit charged, except for S_SLICE, where the instruction has not run).
+ * Helpers, kfuncs, atomics and the loads' and stores' slow path are called from here, each from
+ * one call site, after publishing the count in m.left (a fault leaves by throwing). It keeps few
+ * values live across the loop: the memory's slot tables are read through `mem` and `acc` in the
+ * cases that use them, the frames' arrays through `m`.
  */
 function hot(m: Machine, prog: ExecProgram, pc: number, left: number, depth: number, baseDepth: number): number {
   // The register file: low halves of r0..r15 at 0..15, high halves at 16..31 (m.lo and m.hi are
@@ -336,1015 +332,1015 @@ function hot(m: Machine, prog: ExecProgram, pc: number, left: number, depth: num
     const w = pc << 2;
     const ins = code[w]!;
     const d = (ins >> 8) & 15;
-    switch (ins & 0xff) {
-      // ---------------------------------------------------------------- ALU64, K source
-      case 0x07: {
-        // add
-        const a = R[d]!;
-        const t = (a + code[w | 2]!) | 0;
-        R[d + 16] = (R[d + 16]! + code[w | 3]! + (t >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-        R[d] = t;
-        break;
-      }
-      case 0x17: {
-        // sub
-        const a = R[d]!;
-        const b = code[w | 2]!;
-        R[d + 16] = (R[d + 16]! - code[w | 3]! - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
-        R[d] = (a - b) | 0;
-        break;
-      }
-      case 0x27: {
-        // mul (mul64 and mulhiU32 written out: this loop makes no calls)
-        const alo = R[d]!;
-        const blo = code[w | 2]!;
-        const a0 = alo & 0xffff;
-        const a1 = alo >>> 16;
-        const b0 = blo & 0xffff;
-        const b1 = blo >>> 16;
-        const p00 = a0 * b0;
-        const p01 = a0 * b1;
-        const p10 = a1 * b0;
-        const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-        const hi = (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
-        R[d + 16] = (hi + Math.imul(alo, code[w | 3]!) + Math.imul(R[d + 16]!, blo)) | 0;
-        R[d] = Math.imul(alo, blo);
-        break;
-      }
-      case 0x47:
-        R[d] = R[d]! | code[w | 2]!;
-        R[d + 16] = R[d + 16]! | code[w | 3]!;
-        break;
-      case 0x57:
-        R[d] = R[d]! & code[w | 2]!;
-        R[d + 16] = R[d + 16]! & code[w | 3]!;
-        break;
-      case 0x67: {
-        // lsh; the decoder masked the amount to 6 bits
-        const n = code[w | 2]!;
-        if (n >= 32) {
-          R[d + 16] = R[d]! << (n - 32);
-          R[d] = 0;
-        } else if (n !== 0) {
-          R[d + 16] = (R[d + 16]! << n) | (R[d]! >>> (32 - n));
-          R[d] = R[d]! << n;
+    slow: {
+      switch (ins & 0xff) {
+        // ---------------------------------------------------------------- ALU64, K source
+        case 0x07: {
+          // add
+          const a = R[d]!;
+          const t = (a + code[w | 2]!) | 0;
+          R[d + 16] = (R[d + 16]! + code[w | 3]! + (t >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          R[d] = t;
+          break;
         }
-        break;
-      }
-      case 0x77: {
-        // rsh
-        const n = code[w | 2]!;
-        if (n >= 32) {
-          R[d] = R[d + 16]! >>> (n - 32);
+        case 0x17: {
+          // sub
+          const a = R[d]!;
+          const b = code[w | 2]!;
+          R[d + 16] = (R[d + 16]! - code[w | 3]! - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
+          R[d] = (a - b) | 0;
+          break;
+        }
+        case 0x27: {
+          // mul (mul64 and mulhiU32 written out: no call in the loop)
+          const alo = R[d]!;
+          const blo = code[w | 2]!;
+          const a0 = alo & 0xffff;
+          const a1 = alo >>> 16;
+          const b0 = blo & 0xffff;
+          const b1 = blo >>> 16;
+          const p00 = a0 * b0;
+          const p01 = a0 * b1;
+          const p10 = a1 * b0;
+          const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+          const hi = (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
+          R[d + 16] = (hi + Math.imul(alo, code[w | 3]!) + Math.imul(R[d + 16]!, blo)) | 0;
+          R[d] = Math.imul(alo, blo);
+          break;
+        }
+        case 0x47:
+          R[d] = R[d]! | code[w | 2]!;
+          R[d + 16] = R[d + 16]! | code[w | 3]!;
+          break;
+        case 0x57:
+          R[d] = R[d]! & code[w | 2]!;
+          R[d + 16] = R[d + 16]! & code[w | 3]!;
+          break;
+        case 0x67: {
+          // lsh; the decoder masked the amount to 6 bits
+          const n = code[w | 2]!;
+          if (n >= 32) {
+            R[d + 16] = R[d]! << (n - 32);
+            R[d] = 0;
+          } else if (n !== 0) {
+            R[d + 16] = (R[d + 16]! << n) | (R[d]! >>> (32 - n));
+            R[d] = R[d]! << n;
+          }
+          break;
+        }
+        case 0x77: {
+          // rsh
+          const n = code[w | 2]!;
+          if (n >= 32) {
+            R[d] = R[d + 16]! >>> (n - 32);
+            R[d + 16] = 0;
+          } else if (n !== 0) {
+            R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
+            R[d + 16] = R[d + 16]! >>> n;
+          }
+          break;
+        }
+        case 0xa7:
+          R[d] = R[d]! ^ code[w | 2]!;
+          R[d + 16] = R[d + 16]! ^ code[w | 3]!;
+          break;
+        case 0xb7:
+          R[d] = code[w | 2]!;
+          R[d + 16] = code[w | 3]!;
+          break;
+        case 0xc7: {
+          // arsh
+          const n = code[w | 2]!;
+          if (n >= 32) {
+            R[d] = R[d + 16]! >> (n - 32);
+            R[d + 16] = R[d + 16]! >> 31;
+          } else if (n !== 0) {
+            R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
+            R[d + 16] = R[d + 16]! >> n;
+          }
+          break;
+        }
+        // ---------------------------------------------------------------- ALU64, X source
+        case 0x0f: {
+          const s = (ins >> 12) & 15;
+          const a = R[d]!;
+          const t = (a + R[s]!) | 0;
+          R[d + 16] = (R[d + 16]! + R[s + 16]! + (t >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+          R[d] = t;
+          break;
+        }
+        case 0x1f: {
+          const s = (ins >> 12) & 15;
+          const a = R[d]!;
+          const b = R[s]!;
+          R[d + 16] = (R[d + 16]! - R[s + 16]! - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
+          R[d] = (a - b) | 0;
+          break;
+        }
+        case 0x2f: {
+          const s = (ins >> 12) & 15;
+          const alo = R[d]!;
+          const blo = R[s]!;
+          const a0 = alo & 0xffff;
+          const a1 = alo >>> 16;
+          const b0 = blo & 0xffff;
+          const b1 = blo >>> 16;
+          const p00 = a0 * b0;
+          const p01 = a0 * b1;
+          const p10 = a1 * b0;
+          const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+          const hi = (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
+          R[d + 16] = (hi + Math.imul(alo, R[s + 16]!) + Math.imul(R[d + 16]!, blo)) | 0;
+          R[d] = Math.imul(alo, blo);
+          break;
+        }
+        case 0x4f: {
+          const s = (ins >> 12) & 15;
+          R[d] = R[d]! | R[s]!;
+          R[d + 16] = R[d + 16]! | R[s + 16]!;
+          break;
+        }
+        case 0x5f: {
+          const s = (ins >> 12) & 15;
+          R[d] = R[d]! & R[s]!;
+          R[d + 16] = R[d + 16]! & R[s + 16]!;
+          break;
+        }
+        case 0x6f: {
+          const n = R[(ins >> 12) & 15]! & 63;
+          if (n >= 32) {
+            R[d + 16] = R[d]! << (n - 32);
+            R[d] = 0;
+          } else if (n !== 0) {
+            R[d + 16] = (R[d + 16]! << n) | (R[d]! >>> (32 - n));
+            R[d] = R[d]! << n;
+          }
+          break;
+        }
+        case 0x7f: {
+          const n = R[(ins >> 12) & 15]! & 63;
+          if (n >= 32) {
+            R[d] = R[d + 16]! >>> (n - 32);
+            R[d + 16] = 0;
+          } else if (n !== 0) {
+            R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
+            R[d + 16] = R[d + 16]! >>> n;
+          }
+          break;
+        }
+        case 0xaf: {
+          const s = (ins >> 12) & 15;
+          R[d] = R[d]! ^ R[s]!;
+          R[d + 16] = R[d + 16]! ^ R[s + 16]!;
+          break;
+        }
+        case 0xbf: {
+          const s = (ins >> 12) & 15;
+          R[d] = R[s]!;
+          R[d + 16] = R[s + 16]!;
+          break;
+        }
+        case 0xcf: {
+          const n = R[(ins >> 12) & 15]! & 63;
+          if (n >= 32) {
+            R[d] = R[d + 16]! >> (n - 32);
+            R[d + 16] = R[d + 16]! >> 31;
+          } else if (n !== 0) {
+            R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
+            R[d + 16] = R[d + 16]! >> n;
+          }
+          break;
+        }
+        // ---------------------------------------------------------------- ALU32 (upper half zeroed)
+        case 0x04:
+          R[d] = (R[d]! + code[w | 2]!) | 0;
           R[d + 16] = 0;
-        } else if (n !== 0) {
-          R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
-          R[d + 16] = R[d + 16]! >>> n;
-        }
-        break;
-      }
-      case 0xa7:
-        R[d] = R[d]! ^ code[w | 2]!;
-        R[d + 16] = R[d + 16]! ^ code[w | 3]!;
-        break;
-      case 0xb7:
-        R[d] = code[w | 2]!;
-        R[d + 16] = code[w | 3]!;
-        break;
-      case 0xc7: {
-        // arsh
-        const n = code[w | 2]!;
-        if (n >= 32) {
-          R[d] = R[d + 16]! >> (n - 32);
-          R[d + 16] = R[d + 16]! >> 31;
-        } else if (n !== 0) {
-          R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
-          R[d + 16] = R[d + 16]! >> n;
-        }
-        break;
-      }
-      // ---------------------------------------------------------------- ALU64, X source
-      case 0x0f: {
-        const s = (ins >> 12) & 15;
-        const a = R[d]!;
-        const t = (a + R[s]!) | 0;
-        R[d + 16] = (R[d + 16]! + R[s + 16]! + (t >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-        R[d] = t;
-        break;
-      }
-      case 0x1f: {
-        const s = (ins >> 12) & 15;
-        const a = R[d]!;
-        const b = R[s]!;
-        R[d + 16] = (R[d + 16]! - R[s + 16]! - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
-        R[d] = (a - b) | 0;
-        break;
-      }
-      case 0x2f: {
-        const s = (ins >> 12) & 15;
-        const alo = R[d]!;
-        const blo = R[s]!;
-        const a0 = alo & 0xffff;
-        const a1 = alo >>> 16;
-        const b0 = blo & 0xffff;
-        const b1 = blo >>> 16;
-        const p00 = a0 * b0;
-        const p01 = a0 * b1;
-        const p10 = a1 * b0;
-        const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-        const hi = (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
-        R[d + 16] = (hi + Math.imul(alo, R[s + 16]!) + Math.imul(R[d + 16]!, blo)) | 0;
-        R[d] = Math.imul(alo, blo);
-        break;
-      }
-      case 0x4f: {
-        const s = (ins >> 12) & 15;
-        R[d] = R[d]! | R[s]!;
-        R[d + 16] = R[d + 16]! | R[s + 16]!;
-        break;
-      }
-      case 0x5f: {
-        const s = (ins >> 12) & 15;
-        R[d] = R[d]! & R[s]!;
-        R[d + 16] = R[d + 16]! & R[s + 16]!;
-        break;
-      }
-      case 0x6f: {
-        const n = R[(ins >> 12) & 15]! & 63;
-        if (n >= 32) {
-          R[d + 16] = R[d]! << (n - 32);
-          R[d] = 0;
-        } else if (n !== 0) {
-          R[d + 16] = (R[d + 16]! << n) | (R[d]! >>> (32 - n));
-          R[d] = R[d]! << n;
-        }
-        break;
-      }
-      case 0x7f: {
-        const n = R[(ins >> 12) & 15]! & 63;
-        if (n >= 32) {
-          R[d] = R[d + 16]! >>> (n - 32);
+          break;
+        case 0x0c:
+          R[d] = (R[d]! + R[(ins >> 12) & 15]!) | 0;
           R[d + 16] = 0;
-        } else if (n !== 0) {
-          R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
-          R[d + 16] = R[d + 16]! >>> n;
-        }
-        break;
-      }
-      case 0xaf: {
-        const s = (ins >> 12) & 15;
-        R[d] = R[d]! ^ R[s]!;
-        R[d + 16] = R[d + 16]! ^ R[s + 16]!;
-        break;
-      }
-      case 0xbf: {
-        const s = (ins >> 12) & 15;
-        R[d] = R[s]!;
-        R[d + 16] = R[s + 16]!;
-        break;
-      }
-      case 0xcf: {
-        const n = R[(ins >> 12) & 15]! & 63;
-        if (n >= 32) {
-          R[d] = R[d + 16]! >> (n - 32);
-          R[d + 16] = R[d + 16]! >> 31;
-        } else if (n !== 0) {
-          R[d] = (R[d]! >>> n) | (R[d + 16]! << (32 - n));
-          R[d + 16] = R[d + 16]! >> n;
-        }
-        break;
-      }
-      // ---------------------------------------------------------------- ALU32 (upper half zeroed)
-      case 0x04:
-        R[d] = (R[d]! + code[w | 2]!) | 0;
-        R[d + 16] = 0;
-        break;
-      case 0x0c:
-        R[d] = (R[d]! + R[(ins >> 12) & 15]!) | 0;
-        R[d + 16] = 0;
-        break;
-      case 0x14:
-        R[d] = (R[d]! - code[w | 2]!) | 0;
-        R[d + 16] = 0;
-        break;
-      case 0x1c:
-        R[d] = (R[d]! - R[(ins >> 12) & 15]!) | 0;
-        R[d + 16] = 0;
-        break;
-      case 0x24:
-        R[d] = Math.imul(R[d]!, code[w | 2]!);
-        R[d + 16] = 0;
-        break;
-      case 0x2c:
-        R[d] = Math.imul(R[d]!, R[(ins >> 12) & 15]!);
-        R[d + 16] = 0;
-        break;
-      case 0x44:
-        R[d] = R[d]! | code[w | 2]!;
-        R[d + 16] = 0;
-        break;
-      case 0x4c:
-        R[d] = R[d]! | R[(ins >> 12) & 15]!;
-        R[d + 16] = 0;
-        break;
-      case 0x54:
-        R[d] = R[d]! & code[w | 2]!;
-        R[d + 16] = 0;
-        break;
-      case 0x5c:
-        R[d] = R[d]! & R[(ins >> 12) & 15]!;
-        R[d + 16] = 0;
-        break;
-      case 0x64:
-        R[d] = R[d]! << code[w | 2]!;
-        R[d + 16] = 0;
-        break;
-      case 0x6c:
-        R[d] = R[d]! << (R[(ins >> 12) & 15]! & 31);
-        R[d + 16] = 0;
-        break;
-      case 0x74:
-        R[d] = R[d]! >>> code[w | 2]!;
-        R[d + 16] = 0;
-        break;
-      case 0x7c:
-        R[d] = R[d]! >>> (R[(ins >> 12) & 15]! & 31);
-        R[d + 16] = 0;
-        break;
-      case 0xa4:
-        R[d] = R[d]! ^ code[w | 2]!;
-        R[d + 16] = 0;
-        break;
-      case 0xac:
-        R[d] = R[d]! ^ R[(ins >> 12) & 15]!;
-        R[d + 16] = 0;
-        break;
-      case 0xb4:
-        R[d] = code[w | 2]!;
-        R[d + 16] = 0;
-        break;
-      case 0xbc:
-        R[d] = R[(ins >> 12) & 15]!;
-        R[d + 16] = 0;
-        break;
-      case 0xc4:
-        R[d] = R[d]! >> code[w | 2]!;
-        R[d + 16] = 0;
-        break;
-      case 0xcc:
-        R[d] = R[d]! >> (R[(ins >> 12) & 15]! & 31);
-        R[d + 16] = 0;
-        break;
-      // ---------------------------------------------------------------- JMP (64-bit compares)
-      case 0x05:
-      case 0x06: // ja, ja32 (gotol): target precomputed
-        pc = code[w | 1]!;
-        continue;
-      case 0x15:
-        if (R[d] === code[w | 2] && R[d + 16] === code[w | 3]) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0x1d: {
-        const s = (ins >> 12) & 15;
-        if (R[d] === R[s] && R[d + 16] === R[s + 16]) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x55:
-        if (R[d] !== code[w | 2] || R[d + 16] !== code[w | 3]) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0x5d: {
-        const s = (ins >> 12) & 15;
-        if (R[d] !== R[s] || R[d + 16] !== R[s + 16]) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x25: {
-        // jgt (unsigned)
-        const a = R[d + 16]! >>> 0;
-        const b = code[w | 3]! >>> 0;
-        if (a > b || (a === b && R[d]! >>> 0 > code[w | 2]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x2d: {
-        const s = (ins >> 12) & 15;
-        const a = R[d + 16]! >>> 0;
-        const b = R[s + 16]! >>> 0;
-        if (a > b || (a === b && R[d]! >>> 0 > R[s]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x35: {
-        // jge
-        const a = R[d + 16]! >>> 0;
-        const b = code[w | 3]! >>> 0;
-        if (a > b || (a === b && R[d]! >>> 0 >= code[w | 2]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x3d: {
-        const s = (ins >> 12) & 15;
-        const a = R[d + 16]! >>> 0;
-        const b = R[s + 16]! >>> 0;
-        if (a > b || (a === b && R[d]! >>> 0 >= R[s]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xa5: {
-        // jlt
-        const a = R[d + 16]! >>> 0;
-        const b = code[w | 3]! >>> 0;
-        if (a < b || (a === b && R[d]! >>> 0 < code[w | 2]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xad: {
-        const s = (ins >> 12) & 15;
-        const a = R[d + 16]! >>> 0;
-        const b = R[s + 16]! >>> 0;
-        if (a < b || (a === b && R[d]! >>> 0 < R[s]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xb5: {
-        // jle
-        const a = R[d + 16]! >>> 0;
-        const b = code[w | 3]! >>> 0;
-        if (a < b || (a === b && R[d]! >>> 0 <= code[w | 2]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xbd: {
-        const s = (ins >> 12) & 15;
-        const a = R[d + 16]! >>> 0;
-        const b = R[s + 16]! >>> 0;
-        if (a < b || (a === b && R[d]! >>> 0 <= R[s]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      // ---------------------------------------------------------------- JMP32 (low halves only)
-      case 0x16:
-        if (R[d] === code[w | 2]) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0x1e:
-        if (R[d] === R[(ins >> 12) & 15]) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0x56:
-        if (R[d] !== code[w | 2]) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0x5e:
-        if (R[d] !== R[(ins >> 12) & 15]) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0x26:
-        if (R[d]! >>> 0 > code[w | 2]! >>> 0) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0x2e:
-        if (R[d]! >>> 0 > R[(ins >> 12) & 15]! >>> 0) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0x36:
-        if (R[d]! >>> 0 >= code[w | 2]! >>> 0) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0x3e:
-        if (R[d]! >>> 0 >= R[(ins >> 12) & 15]! >>> 0) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0xa6:
-        if (R[d]! >>> 0 < code[w | 2]! >>> 0) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0xae:
-        if (R[d]! >>> 0 < R[(ins >> 12) & 15]! >>> 0) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0xb6:
-        if (R[d]! >>> 0 <= code[w | 2]! >>> 0) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0xbe:
-        if (R[d]! >>> 0 <= R[(ins >> 12) & 15]! >>> 0) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      // ---------------------------------------------------------------- calls and exit
-      case 0x85: // helper call
-      case 0xc0: {
-        // XOP_CALL_KFUNC. Called from here, not from execute(): leaving the loop for every call
-        // cost the helper loop a quarter of its speed (README, issue 14, fifth pass).
-        m.left = left + m.reserve;
-        m.pc = pc;
-        m.depth = depth;
-        if ((ins & 0xff) === 0x85) prog.helpers[code[w | 3]!]!(m);
-        else prog.kfuncs[code[w | 3]!]!(m);
-        // The helper may have charged its cost and run callbacks: they used m.left (the reserve is
-        // this loop's own). A slice overdrawn by a charge is settled at the next loop head; one
-        // overdrawn below LEFT_FLOOR, and a tail call, in execute().
-        left = m.left - m.reserve;
-        if (left < LEFT_FLOOR || m.tailTarget !== null) {
-          st = S_CALLED;
-          break run;
-        }
-        left |= 0;
-        break;
-      }
-      case 0x8d: // callx
-        st = S_CALL;
-        break run;
-      case 0xb8: {
-        // XOP_CALL_LOCAL: new frame with its own stack; r6..r9 restored on return
-        if (depth + 1 >= MAX_FRAMES) {
-          st = S_DEPTH;
-          break run;
-        }
-        const sv = depth << 3;
-        m.saved[sv] = R[6]!;
-        m.saved[sv + 1] = R[22]!;
-        m.saved[sv + 2] = R[7]!;
-        m.saved[sv + 3] = R[23]!;
-        m.saved[sv + 4] = R[8]!;
-        m.saved[sv + 5] = R[24]!;
-        m.saved[sv + 6] = R[9]!;
-        m.saved[sv + 7] = R[25]!;
-        m.retPc[depth] = pc + 1;
-        m.frameProg[depth] = prog;
-        depth++;
-        R[10] = STACK_SIZE;
-        R[26] = m.stackRegion[depth]!;
-        m.mayGoto[depth] = MAY_GOTO_LIMIT;
-        pc = code[w | 1]!;
-        continue;
-      }
-      case 0x95: {
-        // exit
-        if (depth === baseDepth) {
-          st = S_EXIT;
-          break run;
-        }
-        depth--;
-        const sv = depth << 3;
-        R[6] = m.saved[sv]!;
-        R[22] = m.saved[sv + 1]!;
-        R[7] = m.saved[sv + 2]!;
-        R[23] = m.saved[sv + 3]!;
-        R[8] = m.saved[sv + 4]!;
-        R[24] = m.saved[sv + 5]!;
-        R[9] = m.saved[sv + 6]!;
-        R[25] = m.saved[sv + 7]!;
-        R[10] = STACK_SIZE;
-        R[26] = m.stackRegion[depth]!;
-        // The caller's program: the same one unless a tail call replaced this frame's.
-        const fp = m.frameProg[depth]!;
-        if (fp !== prog) {
-          prog = fp;
-          code = fp.code;
-          m.prog = prog;
-        }
-        pc = m.retPc[depth]!;
-        continue;
-      }
-      // ---------------------------------------------------------------- 64-bit immediate
-      case 0x18:
-        R[d] = code[w | 2]!;
-        R[d + 16] = code[w | 3]!;
-        pc += 2;
-        continue;
-      // ---------------------------------------------------------------- loads
-      case 0x61: {
-        // ldxw
-        const s = (ins >> 12) & 15;
-        const r = R[s + 16]!;
-        const x = r & SM;
-        const a = (R[s]! >>> 0) + code[w | 1]!;
-        if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.rl[x]!) {
-          R[d] = mem.slotView[x]!.getInt32(a, true);
+          break;
+        case 0x14:
+          R[d] = (R[d]! - code[w | 2]!) | 0;
           R[d + 16] = 0;
-        } else {
-          st = S_MEM;
-          break run;
-        }
-        break;
-      }
-      case 0x69: {
-        // ldxh
-        const s = (ins >> 12) & 15;
-        const r = R[s + 16]!;
-        const x = r & SM;
-        const a = (R[s]! >>> 0) + code[w | 1]!;
-        if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.rl[x]!) {
-          R[d] = mem.slotView[x]!.getUint16(a, true);
+          break;
+        case 0x1c:
+          R[d] = (R[d]! - R[(ins >> 12) & 15]!) | 0;
           R[d + 16] = 0;
-        } else {
-          st = S_MEM;
-          break run;
-        }
-        break;
-      }
-      case 0x71: {
-        // ldxb
-        const s = (ins >> 12) & 15;
-        const r = R[s + 16]!;
-        const x = r & SM;
-        const a = (R[s]! >>> 0) + code[w | 1]!;
-        if (mem.slotId[x] === r && a >= 0 && a < acc.rl[x]!) {
-          R[d] = mem.slotBytes[x]![a]!;
+          break;
+        case 0x24:
+          R[d] = Math.imul(R[d]!, code[w | 2]!);
           R[d + 16] = 0;
-        } else {
-          st = S_MEM;
-          break run;
+          break;
+        case 0x2c:
+          R[d] = Math.imul(R[d]!, R[(ins >> 12) & 15]!);
+          R[d + 16] = 0;
+          break;
+        case 0x44:
+          R[d] = R[d]! | code[w | 2]!;
+          R[d + 16] = 0;
+          break;
+        case 0x4c:
+          R[d] = R[d]! | R[(ins >> 12) & 15]!;
+          R[d + 16] = 0;
+          break;
+        case 0x54:
+          R[d] = R[d]! & code[w | 2]!;
+          R[d + 16] = 0;
+          break;
+        case 0x5c:
+          R[d] = R[d]! & R[(ins >> 12) & 15]!;
+          R[d + 16] = 0;
+          break;
+        case 0x64:
+          R[d] = R[d]! << code[w | 2]!;
+          R[d + 16] = 0;
+          break;
+        case 0x6c:
+          R[d] = R[d]! << (R[(ins >> 12) & 15]! & 31);
+          R[d + 16] = 0;
+          break;
+        case 0x74:
+          R[d] = R[d]! >>> code[w | 2]!;
+          R[d + 16] = 0;
+          break;
+        case 0x7c:
+          R[d] = R[d]! >>> (R[(ins >> 12) & 15]! & 31);
+          R[d + 16] = 0;
+          break;
+        case 0xa4:
+          R[d] = R[d]! ^ code[w | 2]!;
+          R[d + 16] = 0;
+          break;
+        case 0xac:
+          R[d] = R[d]! ^ R[(ins >> 12) & 15]!;
+          R[d + 16] = 0;
+          break;
+        case 0xb4:
+          R[d] = code[w | 2]!;
+          R[d + 16] = 0;
+          break;
+        case 0xbc:
+          R[d] = R[(ins >> 12) & 15]!;
+          R[d + 16] = 0;
+          break;
+        case 0xc4:
+          R[d] = R[d]! >> code[w | 2]!;
+          R[d + 16] = 0;
+          break;
+        case 0xcc:
+          R[d] = R[d]! >> (R[(ins >> 12) & 15]! & 31);
+          R[d + 16] = 0;
+          break;
+        // ---------------------------------------------------------------- JMP (64-bit compares)
+        case 0x05:
+        case 0x06: // ja, ja32 (gotol): target precomputed
+          pc = code[w | 1]!;
+          continue;
+        case 0x15:
+          if (R[d] === code[w | 2] && R[d + 16] === code[w | 3]) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x1d: {
+          const s = (ins >> 12) & 15;
+          if (R[d] === R[s] && R[d + 16] === R[s + 16]) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
         }
-        break;
-      }
-      case 0x79: {
-        // ldxdw
-        const s = (ins >> 12) & 15;
-        const r = R[s + 16]!;
-        const x = r & SM;
-        const a = (R[s]! >>> 0) + code[w | 1]!;
-        if (mem.slotId[x] === r && a >= 0 && a + 8 <= acc.rl[x]!) {
-          const v = mem.slotView[x]!;
-          R[d] = v.getInt32(a, true);
-          R[d + 16] = v.getInt32(a + 4, true);
-        } else {
-          st = S_MEM;
-          break run;
+        case 0x55:
+          if (R[d] !== code[w | 2] || R[d + 16] !== code[w | 3]) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x5d: {
+          const s = (ins >> 12) & 15;
+          if (R[d] !== R[s] || R[d + 16] !== R[s + 16]) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
         }
-        break;
-      }
-      case 0x81: {
-        // ldxsw (sign-extending)
-        const s = (ins >> 12) & 15;
-        const r = R[s + 16]!;
-        const x = r & SM;
-        const a = (R[s]! >>> 0) + code[w | 1]!;
-        if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.rl[x]!) {
-          const v = mem.slotView[x]!.getInt32(a, true);
+        case 0x25: {
+          // jgt (unsigned)
+          const a = R[d + 16]! >>> 0;
+          const b = code[w | 3]! >>> 0;
+          if (a > b || (a === b && R[d]! >>> 0 > code[w | 2]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x2d: {
+          const s = (ins >> 12) & 15;
+          const a = R[d + 16]! >>> 0;
+          const b = R[s + 16]! >>> 0;
+          if (a > b || (a === b && R[d]! >>> 0 > R[s]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x35: {
+          // jge
+          const a = R[d + 16]! >>> 0;
+          const b = code[w | 3]! >>> 0;
+          if (a > b || (a === b && R[d]! >>> 0 >= code[w | 2]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x3d: {
+          const s = (ins >> 12) & 15;
+          const a = R[d + 16]! >>> 0;
+          const b = R[s + 16]! >>> 0;
+          if (a > b || (a === b && R[d]! >>> 0 >= R[s]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xa5: {
+          // jlt
+          const a = R[d + 16]! >>> 0;
+          const b = code[w | 3]! >>> 0;
+          if (a < b || (a === b && R[d]! >>> 0 < code[w | 2]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xad: {
+          const s = (ins >> 12) & 15;
+          const a = R[d + 16]! >>> 0;
+          const b = R[s + 16]! >>> 0;
+          if (a < b || (a === b && R[d]! >>> 0 < R[s]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xb5: {
+          // jle
+          const a = R[d + 16]! >>> 0;
+          const b = code[w | 3]! >>> 0;
+          if (a < b || (a === b && R[d]! >>> 0 <= code[w | 2]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xbd: {
+          const s = (ins >> 12) & 15;
+          const a = R[d + 16]! >>> 0;
+          const b = R[s + 16]! >>> 0;
+          if (a < b || (a === b && R[d]! >>> 0 <= R[s]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        // ---------------------------------------------------------------- JMP32 (low halves only)
+        case 0x16:
+          if (R[d] === code[w | 2]) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x1e:
+          if (R[d] === R[(ins >> 12) & 15]) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x56:
+          if (R[d] !== code[w | 2]) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x5e:
+          if (R[d] !== R[(ins >> 12) & 15]) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x26:
+          if (R[d]! >>> 0 > code[w | 2]! >>> 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x2e:
+          if (R[d]! >>> 0 > R[(ins >> 12) & 15]! >>> 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x36:
+          if (R[d]! >>> 0 >= code[w | 2]! >>> 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x3e:
+          if (R[d]! >>> 0 >= R[(ins >> 12) & 15]! >>> 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0xa6:
+          if (R[d]! >>> 0 < code[w | 2]! >>> 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0xae:
+          if (R[d]! >>> 0 < R[(ins >> 12) & 15]! >>> 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0xb6:
+          if (R[d]! >>> 0 <= code[w | 2]! >>> 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0xbe:
+          if (R[d]! >>> 0 <= R[(ins >> 12) & 15]! >>> 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        // ---------------------------------------------------------------- calls and exit
+        case 0x85: // helper call
+        case 0xc0: {
+          // XOP_CALL_KFUNC. Called from here, not from execute(): leaving the loop for every call
+          // cost the helper loop a quarter of its speed (README, issue 14, fifth pass).
+          m.left = left + m.reserve;
+          m.pc = pc;
+          m.depth = depth;
+          if ((ins & 0xff) === 0x85) prog.helpers[code[w | 3]!]!(m);
+          else prog.kfuncs[code[w | 3]!]!(m);
+          // The helper may have charged its cost and run callbacks: they used m.left (the reserve is
+          // this loop's own). A slice overdrawn by a charge is settled at the next loop head; one
+          // overdrawn below LEFT_FLOOR, and a tail call, in execute().
+          left = m.left - m.reserve;
+          if (left < LEFT_FLOOR || m.tailTarget !== null) {
+            st = S_CALLED;
+            break run;
+          }
+          left |= 0;
+          break;
+        }
+        case 0x8d: // callx
+          st = S_CALL;
+          break run;
+        case 0xb8: {
+          // XOP_CALL_LOCAL: new frame with its own stack; r6..r9 restored on return
+          if (depth + 1 >= MAX_FRAMES) {
+            st = S_DEPTH;
+            break run;
+          }
+          const sv = depth << 3;
+          m.saved[sv] = R[6]!;
+          m.saved[sv + 1] = R[22]!;
+          m.saved[sv + 2] = R[7]!;
+          m.saved[sv + 3] = R[23]!;
+          m.saved[sv + 4] = R[8]!;
+          m.saved[sv + 5] = R[24]!;
+          m.saved[sv + 6] = R[9]!;
+          m.saved[sv + 7] = R[25]!;
+          m.retPc[depth] = pc + 1;
+          m.frameProg[depth] = prog;
+          depth++;
+          R[10] = STACK_SIZE;
+          R[26] = m.stackRegion[depth]!;
+          m.mayGoto[depth] = MAY_GOTO_LIMIT;
+          pc = code[w | 1]!;
+          continue;
+        }
+        case 0x95: {
+          // exit
+          if (depth === baseDepth) {
+            st = S_EXIT;
+            break run;
+          }
+          depth--;
+          const sv = depth << 3;
+          R[6] = m.saved[sv]!;
+          R[22] = m.saved[sv + 1]!;
+          R[7] = m.saved[sv + 2]!;
+          R[23] = m.saved[sv + 3]!;
+          R[8] = m.saved[sv + 4]!;
+          R[24] = m.saved[sv + 5]!;
+          R[9] = m.saved[sv + 6]!;
+          R[25] = m.saved[sv + 7]!;
+          R[10] = STACK_SIZE;
+          R[26] = m.stackRegion[depth]!;
+          // The caller's program: the same one unless a tail call replaced this frame's.
+          const fp = m.frameProg[depth]!;
+          if (fp !== prog) {
+            prog = fp;
+            code = fp.code;
+            m.prog = prog;
+          }
+          pc = m.retPc[depth]!;
+          continue;
+        }
+        // ---------------------------------------------------------------- 64-bit immediate
+        case 0x18:
+          R[d] = code[w | 2]!;
+          R[d + 16] = code[w | 3]!;
+          pc += 2;
+          continue;
+        // ---------------------------------------------------------------- loads
+        case 0x61: {
+          // ldxw
+          const s = (ins >> 12) & 15;
+          const r = R[s + 16]!;
+          const x = r & SM;
+          const a = (R[s]! >>> 0) + code[w | 1]!;
+          if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.rl[x]!) {
+            R[d] = mem.slotView[x]!.getInt32(a, true);
+            R[d + 16] = 0;
+          } else {
+            break slow;
+          }
+          break;
+        }
+        case 0x69: {
+          // ldxh
+          const s = (ins >> 12) & 15;
+          const r = R[s + 16]!;
+          const x = r & SM;
+          const a = (R[s]! >>> 0) + code[w | 1]!;
+          if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.rl[x]!) {
+            R[d] = mem.slotView[x]!.getUint16(a, true);
+            R[d + 16] = 0;
+          } else {
+            break slow;
+          }
+          break;
+        }
+        case 0x71: {
+          // ldxb
+          const s = (ins >> 12) & 15;
+          const r = R[s + 16]!;
+          const x = r & SM;
+          const a = (R[s]! >>> 0) + code[w | 1]!;
+          if (mem.slotId[x] === r && a >= 0 && a < acc.rl[x]!) {
+            R[d] = mem.slotBytes[x]![a]!;
+            R[d + 16] = 0;
+          } else {
+            break slow;
+          }
+          break;
+        }
+        case 0x79: {
+          // ldxdw
+          const s = (ins >> 12) & 15;
+          const r = R[s + 16]!;
+          const x = r & SM;
+          const a = (R[s]! >>> 0) + code[w | 1]!;
+          if (mem.slotId[x] === r && a >= 0 && a + 8 <= acc.rl[x]!) {
+            const v = mem.slotView[x]!;
+            R[d] = v.getInt32(a, true);
+            R[d + 16] = v.getInt32(a + 4, true);
+          } else {
+            break slow;
+          }
+          break;
+        }
+        case 0x81: {
+          // ldxsw (sign-extending)
+          const s = (ins >> 12) & 15;
+          const r = R[s + 16]!;
+          const x = r & SM;
+          const a = (R[s]! >>> 0) + code[w | 1]!;
+          if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.rl[x]!) {
+            const v = mem.slotView[x]!.getInt32(a, true);
+            R[d] = v;
+            R[d + 16] = v >> 31;
+          } else {
+            break slow;
+          }
+          break;
+        }
+        case 0x89: {
+          // ldxsh
+          const s = (ins >> 12) & 15;
+          const r = R[s + 16]!;
+          const x = r & SM;
+          const a = (R[s]! >>> 0) + code[w | 1]!;
+          if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.rl[x]!) {
+            const v = mem.slotView[x]!.getInt16(a, true);
+            R[d] = v;
+            R[d + 16] = v >> 31;
+          } else {
+            break slow;
+          }
+          break;
+        }
+        case 0x91: {
+          // ldxsb
+          const s = (ins >> 12) & 15;
+          const r = R[s + 16]!;
+          const x = r & SM;
+          const a = (R[s]! >>> 0) + code[w | 1]!;
+          if (mem.slotId[x] === r && a >= 0 && a < acc.rl[x]!) {
+            const v = (mem.slotBytes[x]![a]! << 24) >> 24;
+            R[d] = v;
+            R[d + 16] = v >> 31;
+          } else {
+            break slow;
+          }
+          break;
+        }
+        // ---------------------------------------------------------------- stores
+        case 0x62: {
+          // stw imm
+          const r = R[d + 16]!;
+          const x = r & SM;
+          const a = (R[d]! >>> 0) + code[w | 1]!;
+          if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.wl[x]!) mem.slotView[x]!.setInt32(a, code[w | 2]!, true);
+          else {
+            break slow;
+          }
+          break;
+        }
+        case 0x6a: {
+          const r = R[d + 16]!;
+          const x = r & SM;
+          const a = (R[d]! >>> 0) + code[w | 1]!;
+          if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.wl[x]!) mem.slotView[x]!.setInt16(a, code[w | 2]!, true);
+          else {
+            break slow;
+          }
+          break;
+        }
+        case 0x72: {
+          const r = R[d + 16]!;
+          const x = r & SM;
+          const a = (R[d]! >>> 0) + code[w | 1]!;
+          if (mem.slotId[x] === r && a >= 0 && a < acc.wl[x]!) mem.slotBytes[x]![a] = code[w | 2]!;
+          else {
+            break slow;
+          }
+          break;
+        }
+        case 0x7a: {
+          // stdw: imm sign-extended to 64 bits
+          const r = R[d + 16]!;
+          const x = r & SM;
+          const a = (R[d]! >>> 0) + code[w | 1]!;
+          if (mem.slotId[x] === r && a >= 0 && a + 8 <= acc.wl[x]!) {
+            const v = mem.slotView[x]!;
+            v.setInt32(a, code[w | 2]!, true);
+            v.setInt32(a + 4, code[w | 3]!, true);
+          } else {
+            break slow;
+          }
+          break;
+        }
+        case 0x63: {
+          // stxw
+          const s = (ins >> 12) & 15;
+          const r = R[d + 16]!;
+          const x = r & SM;
+          const a = (R[d]! >>> 0) + code[w | 1]!;
+          if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.wl[x]!) mem.slotView[x]!.setInt32(a, R[s]!, true);
+          else {
+            break slow;
+          }
+          break;
+        }
+        case 0x6b: {
+          const s = (ins >> 12) & 15;
+          const r = R[d + 16]!;
+          const x = r & SM;
+          const a = (R[d]! >>> 0) + code[w | 1]!;
+          if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.wl[x]!) mem.slotView[x]!.setInt16(a, R[s]!, true);
+          else {
+            break slow;
+          }
+          break;
+        }
+        case 0x73: {
+          const s = (ins >> 12) & 15;
+          const r = R[d + 16]!;
+          const x = r & SM;
+          const a = (R[d]! >>> 0) + code[w | 1]!;
+          if (mem.slotId[x] === r && a >= 0 && a < acc.wl[x]!) mem.slotBytes[x]![a] = R[s]!;
+          else {
+            break slow;
+          }
+          break;
+        }
+        case 0x7b: {
+          const s = (ins >> 12) & 15;
+          const r = R[d + 16]!;
+          const x = r & SM;
+          const a = (R[d]! >>> 0) + code[w | 1]!;
+          if (mem.slotId[x] === r && a >= 0 && a + 8 <= acc.wl[x]!) {
+            const v = mem.slotView[x]!;
+            v.setInt32(a, R[s]!, true);
+            v.setInt32(a + 4, R[s + 16]!, true);
+          } else {
+            break slow;
+          }
+          break;
+        }
+        // ---------------------------------------------------------------- callless rare instructions
+        // (32-bit division and modulo, negation, sign extension, le, signed and set jumps, may_goto):
+        // leaving the loop for them cost a loop with a signed compare a third of its speed.
+        case 0x87: {
+          // neg
+          const l = (-R[d]!) | 0;
+          R[d + 16] = (~R[d + 16]! + (l === 0 ? 1 : 0)) | 0;
+          R[d] = l;
+          break;
+        }
+        case 0x70: {
+          // XOP_SDIV32_K: INT_MIN / -1 wraps to INT_MIN; by zero gives 0
+          const b = code[w | 2]!;
+          R[d] = b === 0 ? 0 : Math.trunc(R[d]! / b) | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0x78: {
+          // XOP_SDIV32_X
+          const b = R[(ins >> 12) & 15]!;
+          R[d] = b === 0 ? 0 : Math.trunc(R[d]! / b) | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0x80: {
+          // XOP_SMOD32_K: by zero leaves the low half (zero-extended)
+          const b = code[w | 2]!;
+          if (b !== 0) R[d] = R[d]! % b | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0x88: {
+          // XOP_SMOD32_X
+          const b = R[(ins >> 12) & 15]!;
+          if (b !== 0) R[d] = R[d]! % b | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0x90: {
+          // XOP_MOVSX64_8
+          const v = (R[(ins >> 12) & 15]! << 24) >> 24;
           R[d] = v;
           R[d + 16] = v >> 31;
-        } else {
-          st = S_MEM;
-          break run;
+          break;
         }
-        break;
-      }
-      case 0x89: {
-        // ldxsh
-        const s = (ins >> 12) & 15;
-        const r = R[s + 16]!;
-        const x = r & SM;
-        const a = (R[s]! >>> 0) + code[w | 1]!;
-        if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.rl[x]!) {
-          const v = mem.slotView[x]!.getInt16(a, true);
+        case 0x98: {
+          // XOP_MOVSX64_16
+          const v = (R[(ins >> 12) & 15]! << 16) >> 16;
           R[d] = v;
           R[d + 16] = v >> 31;
-        } else {
-          st = S_MEM;
-          break run;
+          break;
         }
-        break;
-      }
-      case 0x91: {
-        // ldxsb
-        const s = (ins >> 12) & 15;
-        const r = R[s + 16]!;
-        const x = r & SM;
-        const a = (R[s]! >>> 0) + code[w | 1]!;
-        if (mem.slotId[x] === r && a >= 0 && a < acc.rl[x]!) {
-          const v = (mem.slotBytes[x]![a]! << 24) >> 24;
+        case 0xa0: {
+          // XOP_MOVSX64_32
+          const v = R[(ins >> 12) & 15]!;
           R[d] = v;
           R[d + 16] = v >> 31;
-        } else {
-          st = S_MEM;
+          break;
+        }
+        case 0xa8: // XOP_MOVSX32_8
+          R[d] = (R[(ins >> 12) & 15]! << 24) >> 24;
+          R[d + 16] = 0;
+          break;
+        case 0xb0: // XOP_MOVSX32_16
+          R[d] = (R[(ins >> 12) & 15]! << 16) >> 16;
+          R[d + 16] = 0;
+          break;
+        case 0x34: {
+          const b = code[w | 2]! >>> 0;
+          R[d] = b === 0 ? 0 : Math.floor((R[d]! >>> 0) / b) | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0x3c: {
+          const b = R[(ins >> 12) & 15]! >>> 0;
+          R[d] = b === 0 ? 0 : Math.floor((R[d]! >>> 0) / b) | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0x84:
+          R[d] = (-R[d]!) | 0;
+          R[d + 16] = 0;
+          break;
+        case 0x94: {
+          const b = code[w | 2]! >>> 0;
+          if (b !== 0) R[d] = (R[d]! >>> 0) % b | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0x9c: {
+          const b = R[(ins >> 12) & 15]! >>> 0;
+          if (b !== 0) R[d] = (R[d]! >>> 0) % b | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0xd4: {
+          // le16/32/64: to little-endian is a truncation on this (little-endian) machine
+          const width = code[w | 2]!;
+          if (width === 16) R[d] = R[d]! & 0xffff;
+          if (width !== 64) R[d + 16] = 0;
+          break;
+        }
+        case 0x45:
+          if ((R[d]! & code[w | 2]!) !== 0 || (R[d + 16]! & code[w | 3]!) !== 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x4d: {
+          const s = (ins >> 12) & 15;
+          if ((R[d]! & R[s]!) !== 0 || (R[d + 16]! & R[s + 16]!) !== 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x65: {
+          // jsgt (signed: high halves signed, low halves unsigned)
+          const a = R[d + 16]!;
+          const b = code[w | 3]!;
+          if (a > b || (a === b && R[d]! >>> 0 > code[w | 2]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x6d: {
+          const s = (ins >> 12) & 15;
+          const a = R[d + 16]!;
+          const b = R[s + 16]!;
+          if (a > b || (a === b && R[d]! >>> 0 > R[s]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x75: {
+          // jsge
+          const a = R[d + 16]!;
+          const b = code[w | 3]!;
+          if (a > b || (a === b && R[d]! >>> 0 >= code[w | 2]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x7d: {
+          const s = (ins >> 12) & 15;
+          const a = R[d + 16]!;
+          const b = R[s + 16]!;
+          if (a > b || (a === b && R[d]! >>> 0 >= R[s]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xc5: {
+          // jslt
+          const a = R[d + 16]!;
+          const b = code[w | 3]!;
+          if (a < b || (a === b && R[d]! >>> 0 < code[w | 2]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xcd: {
+          const s = (ins >> 12) & 15;
+          const a = R[d + 16]!;
+          const b = R[s + 16]!;
+          if (a < b || (a === b && R[d]! >>> 0 < R[s]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xd5: {
+          // jsle
+          const a = R[d + 16]!;
+          const b = code[w | 3]!;
+          if (a < b || (a === b && R[d]! >>> 0 <= code[w | 2]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xdd: {
+          const s = (ins >> 12) & 15;
+          const a = R[d + 16]!;
+          const b = R[s + 16]!;
+          if (a < b || (a === b && R[d]! >>> 0 <= R[s]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x46:
+          if ((R[d]! & code[w | 2]!) !== 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x4e:
+          if ((R[d]! & R[(ins >> 12) & 15]!) !== 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x66:
+          if (R[d]! > code[w | 2]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x6e:
+          if (R[d]! > R[(ins >> 12) & 15]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x76:
+          if (R[d]! >= code[w | 2]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x7e:
+          if (R[d]! >= R[(ins >> 12) & 15]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0xc6:
+          if (R[d]! < code[w | 2]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0xce:
+          if (R[d]! < R[(ins >> 12) & 15]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0xd6:
+          if (R[d]! <= code[w | 2]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0xde:
+          if (R[d]! <= R[(ins >> 12) & 15]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0xe5: {
+          // may_goto: falls through BPF_MAX_LOOPS times per frame, then jumps
+          const c = m.mayGoto[depth]!;
+          if (c <= 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          m.mayGoto[depth] = c - 1;
+          break;
+        }
+        case 0xc3: // atomics: 32, 64, 16 and 8 bits (one call site)
+        case 0xdb:
+        case 0xcb:
+        case 0xd3:
+          m.left = left + m.reserve; // for a fault
+          atomic(m, pc, d, (ins >> 12) & 15, code[w | 1]!, code[w | 2]!, SIZE_OF[(ins >> 3) & 3]!);
+          break;
+        default:
+          st = S_RARE;
           break run;
-        }
-        break;
       }
-      // ---------------------------------------------------------------- stores
-      case 0x62: {
-        // stw imm
-        const r = R[d + 16]!;
-        const x = r & SM;
-        const a = (R[d]! >>> 0) + code[w | 1]!;
-        if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.wl[x]!) mem.slotView[x]!.setInt32(a, code[w | 2]!, true);
-        else {
-          st = S_MEM;
-          break run;
-        }
-        break;
-      }
-      case 0x6a: {
-        const r = R[d + 16]!;
-        const x = r & SM;
-        const a = (R[d]! >>> 0) + code[w | 1]!;
-        if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.wl[x]!) mem.slotView[x]!.setInt16(a, code[w | 2]!, true);
-        else {
-          st = S_MEM;
-          break run;
-        }
-        break;
-      }
-      case 0x72: {
-        const r = R[d + 16]!;
-        const x = r & SM;
-        const a = (R[d]! >>> 0) + code[w | 1]!;
-        if (mem.slotId[x] === r && a >= 0 && a < acc.wl[x]!) mem.slotBytes[x]![a] = code[w | 2]!;
-        else {
-          st = S_MEM;
-          break run;
-        }
-        break;
-      }
-      case 0x7a: {
-        // stdw: imm sign-extended to 64 bits
-        const r = R[d + 16]!;
-        const x = r & SM;
-        const a = (R[d]! >>> 0) + code[w | 1]!;
-        if (mem.slotId[x] === r && a >= 0 && a + 8 <= acc.wl[x]!) {
-          const v = mem.slotView[x]!;
-          v.setInt32(a, code[w | 2]!, true);
-          v.setInt32(a + 4, code[w | 3]!, true);
-        } else {
-          st = S_MEM;
-          break run;
-        }
-        break;
-      }
-      case 0x63: {
-        // stxw
-        const s = (ins >> 12) & 15;
-        const r = R[d + 16]!;
-        const x = r & SM;
-        const a = (R[d]! >>> 0) + code[w | 1]!;
-        if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.wl[x]!) mem.slotView[x]!.setInt32(a, R[s]!, true);
-        else {
-          st = S_MEM;
-          break run;
-        }
-        break;
-      }
-      case 0x6b: {
-        const s = (ins >> 12) & 15;
-        const r = R[d + 16]!;
-        const x = r & SM;
-        const a = (R[d]! >>> 0) + code[w | 1]!;
-        if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.wl[x]!) mem.slotView[x]!.setInt16(a, R[s]!, true);
-        else {
-          st = S_MEM;
-          break run;
-        }
-        break;
-      }
-      case 0x73: {
-        const s = (ins >> 12) & 15;
-        const r = R[d + 16]!;
-        const x = r & SM;
-        const a = (R[d]! >>> 0) + code[w | 1]!;
-        if (mem.slotId[x] === r && a >= 0 && a < acc.wl[x]!) mem.slotBytes[x]![a] = R[s]!;
-        else {
-          st = S_MEM;
-          break run;
-        }
-        break;
-      }
-      case 0x7b: {
-        const s = (ins >> 12) & 15;
-        const r = R[d + 16]!;
-        const x = r & SM;
-        const a = (R[d]! >>> 0) + code[w | 1]!;
-        if (mem.slotId[x] === r && a >= 0 && a + 8 <= acc.wl[x]!) {
-          const v = mem.slotView[x]!;
-          v.setInt32(a, R[s]!, true);
-          v.setInt32(a + 4, R[s + 16]!, true);
-        } else {
-          st = S_MEM;
-          break run;
-        }
-        break;
-      }
-      // ---------------------------------------------------------------- callless rare instructions
-      // (32-bit division and modulo, negation, sign extension, le, signed and set jumps, may_goto):
-      // leaving the loop for them cost a loop with a signed compare a third of its speed.
-      case 0x87: {
-        // neg
-        const l = (-R[d]!) | 0;
-        R[d + 16] = (~R[d + 16]! + (l === 0 ? 1 : 0)) | 0;
-        R[d] = l;
-        break;
-      }
-      case 0x70: {
-        // XOP_SDIV32_K: INT_MIN / -1 wraps to INT_MIN; by zero gives 0
-        const b = code[w | 2]!;
-        R[d] = b === 0 ? 0 : Math.trunc(R[d]! / b) | 0;
-        R[d + 16] = 0;
-        break;
-      }
-      case 0x78: {
-        // XOP_SDIV32_X
-        const b = R[(ins >> 12) & 15]!;
-        R[d] = b === 0 ? 0 : Math.trunc(R[d]! / b) | 0;
-        R[d + 16] = 0;
-        break;
-      }
-      case 0x80: {
-        // XOP_SMOD32_K: by zero leaves the low half (zero-extended)
-        const b = code[w | 2]!;
-        if (b !== 0) R[d] = R[d]! % b | 0;
-        R[d + 16] = 0;
-        break;
-      }
-      case 0x88: {
-        // XOP_SMOD32_X
-        const b = R[(ins >> 12) & 15]!;
-        if (b !== 0) R[d] = R[d]! % b | 0;
-        R[d + 16] = 0;
-        break;
-      }
-      case 0x90: {
-        // XOP_MOVSX64_8
-        const v = (R[(ins >> 12) & 15]! << 24) >> 24;
-        R[d] = v;
-        R[d + 16] = v >> 31;
-        break;
-      }
-      case 0x98: {
-        // XOP_MOVSX64_16
-        const v = (R[(ins >> 12) & 15]! << 16) >> 16;
-        R[d] = v;
-        R[d + 16] = v >> 31;
-        break;
-      }
-      case 0xa0: {
-        // XOP_MOVSX64_32
-        const v = R[(ins >> 12) & 15]!;
-        R[d] = v;
-        R[d + 16] = v >> 31;
-        break;
-      }
-      case 0xa8: // XOP_MOVSX32_8
-        R[d] = (R[(ins >> 12) & 15]! << 24) >> 24;
-        R[d + 16] = 0;
-        break;
-      case 0xb0: // XOP_MOVSX32_16
-        R[d] = (R[(ins >> 12) & 15]! << 16) >> 16;
-        R[d + 16] = 0;
-        break;
-      case 0x34: {
-        const b = code[w | 2]! >>> 0;
-        R[d] = b === 0 ? 0 : Math.floor((R[d]! >>> 0) / b) | 0;
-        R[d + 16] = 0;
-        break;
-      }
-      case 0x3c: {
-        const b = R[(ins >> 12) & 15]! >>> 0;
-        R[d] = b === 0 ? 0 : Math.floor((R[d]! >>> 0) / b) | 0;
-        R[d + 16] = 0;
-        break;
-      }
-      case 0x84:
-        R[d] = (-R[d]!) | 0;
-        R[d + 16] = 0;
-        break;
-      case 0x94: {
-        const b = code[w | 2]! >>> 0;
-        if (b !== 0) R[d] = (R[d]! >>> 0) % b | 0;
-        R[d + 16] = 0;
-        break;
-      }
-      case 0x9c: {
-        const b = R[(ins >> 12) & 15]! >>> 0;
-        if (b !== 0) R[d] = (R[d]! >>> 0) % b | 0;
-        R[d + 16] = 0;
-        break;
-      }
-      case 0xd4: {
-        // le16/32/64: to little-endian is a truncation on this (little-endian) machine
-        const width = code[w | 2]!;
-        if (width === 16) R[d] = R[d]! & 0xffff;
-        if (width !== 64) R[d + 16] = 0;
-        break;
-      }
-      case 0x45:
-        if ((R[d]! & code[w | 2]!) !== 0 || (R[d + 16]! & code[w | 3]!) !== 0) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0x4d: {
-        const s = (ins >> 12) & 15;
-        if ((R[d]! & R[s]!) !== 0 || (R[d + 16]! & R[s + 16]!) !== 0) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x65: {
-        // jsgt (signed: high halves signed, low halves unsigned)
-        const a = R[d + 16]!;
-        const b = code[w | 3]!;
-        if (a > b || (a === b && R[d]! >>> 0 > code[w | 2]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x6d: {
-        const s = (ins >> 12) & 15;
-        const a = R[d + 16]!;
-        const b = R[s + 16]!;
-        if (a > b || (a === b && R[d]! >>> 0 > R[s]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x75: {
-        // jsge
-        const a = R[d + 16]!;
-        const b = code[w | 3]!;
-        if (a > b || (a === b && R[d]! >>> 0 >= code[w | 2]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x7d: {
-        const s = (ins >> 12) & 15;
-        const a = R[d + 16]!;
-        const b = R[s + 16]!;
-        if (a > b || (a === b && R[d]! >>> 0 >= R[s]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xc5: {
-        // jslt
-        const a = R[d + 16]!;
-        const b = code[w | 3]!;
-        if (a < b || (a === b && R[d]! >>> 0 < code[w | 2]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xcd: {
-        const s = (ins >> 12) & 15;
-        const a = R[d + 16]!;
-        const b = R[s + 16]!;
-        if (a < b || (a === b && R[d]! >>> 0 < R[s]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xd5: {
-        // jsle
-        const a = R[d + 16]!;
-        const b = code[w | 3]!;
-        if (a < b || (a === b && R[d]! >>> 0 <= code[w | 2]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0xdd: {
-        const s = (ins >> 12) & 15;
-        const a = R[d + 16]!;
-        const b = R[s + 16]!;
-        if (a < b || (a === b && R[d]! >>> 0 <= R[s]! >>> 0)) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      }
-      case 0x46:
-        if ((R[d]! & code[w | 2]!) !== 0) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0x4e:
-        if ((R[d]! & R[(ins >> 12) & 15]!) !== 0) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0x66:
-        if (R[d]! > code[w | 2]!) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0x6e:
-        if (R[d]! > R[(ins >> 12) & 15]!) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0x76:
-        if (R[d]! >= code[w | 2]!) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0x7e:
-        if (R[d]! >= R[(ins >> 12) & 15]!) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0xc6:
-        if (R[d]! < code[w | 2]!) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0xce:
-        if (R[d]! < R[(ins >> 12) & 15]!) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0xd6:
-        if (R[d]! <= code[w | 2]!) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0xde:
-        if (R[d]! <= R[(ins >> 12) & 15]!) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        break;
-      case 0xe5: {
-        // may_goto: falls through BPF_MAX_LOOPS times per frame, then jumps
-        const c = m.mayGoto[depth]!;
-        if (c <= 0) {
-          pc = code[w | 1]!;
-          continue;
-        }
-        m.mayGoto[depth] = c - 1;
-        break;
-      }
-      default:
-        st = S_RARE;
-        break run;
+      pc++;
+      continue;
     }
+    // A load or store whose fast path failed (`break slow`): special regions, or the fault (which
+    // leaves by throwing: publish the count first). One call site for all of them.
+    m.left = left + m.reserve;
+    slowAccess(m, code, pc);
     pc++;
   }
   ST[0] = pc;
@@ -1471,18 +1467,6 @@ function rareOp(m: Machine, prog: ExecProgram, code: Int32Array, pc: number): nu
       swapBytes(R, d, code[w | 2]!);
       break;
     }
-    case 0xc3:
-      atomic(m, pc, d, (ins >> 12) & 15, code[w | 1]!, code[w | 2]!, 4);
-      break;
-    case 0xdb:
-      atomic(m, pc, d, (ins >> 12) & 15, code[w | 1]!, code[w | 2]!, 8);
-      break;
-    case 0xcb:
-      atomic(m, pc, d, (ins >> 12) & 15, code[w | 1]!, code[w | 2]!, 2);
-      break;
-    case 0xd3:
-      atomic(m, pc, d, (ins >> 12) & 15, code[w | 1]!, code[w | 2]!, 1);
-      break;
     case 0xa1: case 0xa9: case 0xb1: case 0xb9: // ldx
     case 0xc1: case 0xc9: case 0xd1: // ldsx
     case 0xa2: case 0xaa: case 0xb2: case 0xba: // st
