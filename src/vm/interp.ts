@@ -163,17 +163,16 @@ export function skipWarmUp(): void {
 }
 
 /**
- * Why {@link hot} left its loop (its return value): an instruction of rareOp, the end of a budget
- * slice, the exit of the run's own frame, a callx, a local call too deep, or a helper or kfunc call
- * that ended in a tail call or overdrew the slice beyond LEFT_FLOOR. {@link execute} does the work
- * and enters the loop again.
+ * Why {@link hot} left its loop (its return value): the end of a budget slice, the exit of the
+ * run's own frame, a callx, a local call too deep, or a helper or kfunc call that ended in a tail
+ * call or overdrew the slice beyond LEFT_FLOOR. {@link execute} does the work and enters the loop
+ * again.
  */
 const S_EXIT = 0;
 const S_SLICE = 1;
 const S_CALL = 2;
-const S_RARE = 3;
-const S_DEPTH = 4;
-const S_CALLED = 5;
+const S_DEPTH = 3;
+const S_CALLED = 4;
 
 /** What {@link hot} hands back besides its status: [pc, left, depth] (module-level: no allocation). */
 const ST = new Int32Array(3);
@@ -183,8 +182,8 @@ const ST = new Int32Array(3);
  * `m.depth === baseDepth`. Faults are thrown as {@link Fault} values; an early whole-run stop as
  * {@link Stop}. On return r0 holds the result.
  *
- * Two loops: {@link hot} runs the instructions, this one does the rare work (the instructions in
- * rareOp, the clock, callx, tail calls) and enters it again. What that buys is a small set of values
+ * Two loops: {@link hot} runs the instructions, this one does the rare work (the clock, callx,
+ * tail calls) and enters it again. What that buys is a small set of values
  * live across the hot loop: V8 spills what does not fit in machine registers and then stores and
  * reloads it in every case (see README, issue 14, fifth pass).
  */
@@ -278,11 +277,6 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           } else pc = (pc + 1) | 0;
           break;
         }
-        case S_RARE:
-          // Everything else (rare ALU ops, signed and JMP32 set/signed jumps, may_goto, atomics,
-          // arena and legacy packet loads, poisoned slots) runs out of line in rareOp.
-          pc = rareOp(m, prog, prog.code, pc) | 0;
-          break;
         default:
           // S_DEPTH: a local call would exceed MAX_FRAMES.
           m.pc = pc;
@@ -301,11 +295,10 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
 
 /**
  * The instruction loop of {@link execute}: runs from `pc` with `left` units of the slice and returns
- * an S_* status when it meets an instruction of rareOp, the end of a slice, the exit of the run's
- * frame, a callx, a too deep local call or a tail call, with [pc, left, depth] in {@link ST} (pc at
- * that instruction, its unit charged, except for S_SLICE, where the instruction has not run).
- * Helpers, kfuncs, atomics and the loads' and stores' slow path are called from here, each from
- * one call site, after publishing the count in m.left (a fault leaves by throwing). It keeps few
+ * an S_* status when it meets the end of a slice, the exit of the run's frame, a callx, a too deep
+ * local call or a tail call, with [pc, left, depth] in {@link ST} (pc at that instruction, its unit
+ * charged, except for S_SLICE, where the instruction has not run). Helpers, kfuncs, atomics, the
+ * loads' and stores' slow path and rareOp are called from here, each from one call site, after publishing the count in m.left (a fault leaves by throwing). It keeps few
  * values live across the loop: the memory's slot tables are read through `mem` and `acc` in the
  * cases that use them, the frames' arrays through `m`.
  */
@@ -1331,8 +1324,12 @@ function hot(m: Machine, prog: ExecProgram, pc: number, left: number, depth: num
           atomic(m, pc, d, (ins >> 12) & 15, code[w | 1]!, code[w | 2]!, SIZE_OF[(ins >> 3) & 3]!);
           break;
         default:
-          st = S_RARE;
-          break run;
+          // Everything else runs out of line in rareOp, from this one call site (leaving the loop
+          // for it made the XDP checksum, which swaps the bytes of every word, 7% slower); a
+          // fault leaves by throwing, so publish the count first.
+          m.left = left + m.reserve;
+          pc = rareOp(m, prog, code, pc) | 0; // | 0: keeps pc an untagged int32 in the loop
+          continue;
       }
       pc++;
       continue;
