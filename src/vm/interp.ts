@@ -95,21 +95,6 @@ function modS64(alo: number, ahi: number, blo: number, bhi: number): void {
   } else fromBig(BigInt.asIntN(64, toBig(alo, ahi)) % BigInt.asIntN(64, toBig(blo, bhi)));
 }
 
-/** A byte swap of register `d`'s low `width` bits (16, 32, 64), the rest zeroed: bswap and be on this little-endian machine. */
-function swapBytes(R: Int32Array, d: number, width: number): void {
-  if (width === 16) {
-    R[d] = ((R[d]! & 0xff) << 8) | ((R[d]! >>> 8) & 0xff);
-    R[d + 16] = 0;
-  } else if (width === 32) {
-    R[d] = bswap32(R[d]!);
-    R[d + 16] = 0;
-  } else {
-    const t = bswap32(R[d]!);
-    R[d] = bswap32(R[d + 16]!);
-    R[d + 16] = t;
-  }
-}
-
 function bswap32(x: number): number {
   return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
 }
@@ -1051,8 +1036,9 @@ function hot(m: Machine, prog: ExecProgram, pc: number, left: number, depth: num
           break;
         }
         // ---------------------------------------------------------------- callless rare instructions
-        // (32-bit division and modulo, negation, sign extension, le, signed and set jumps, may_goto):
-        // leaving the loop for them cost a loop with a signed compare a third of its speed.
+        // (32-bit division and modulo, negation, sign extension, le and byte swaps, signed and set
+        // jumps, may_goto): leaving the loop for them cost a loop closed by a signed compare a third
+        // of its speed, calling rareOp for be16 a loop that swaps every word a fifth.
         case 0x87: {
           // neg
           const l = (-R[d]!) | 0;
@@ -1316,6 +1302,25 @@ function hot(m: Machine, prog: ExecProgram, pc: number, left: number, depth: num
           m.mayGoto[depth] = c - 1;
           break;
         }
+        case 0xd7: // bswap16/32/64 (RFC 9669 §4.2: ALU64|END is an unconditional swap)
+        case 0xdc: {
+          // be16/32/64: a byte swap on this little-endian machine, the rest zeroed (bswap32 written
+          // out: no call in the loop, and a loop that swaps every word pays for one)
+          const width = code[w | 2]!;
+          const x = R[d]!;
+          if (width === 16) {
+            R[d] = ((x & 0xff) << 8) | ((x >>> 8) & 0xff);
+            R[d + 16] = 0;
+          } else if (width === 32) {
+            R[d] = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+            R[d + 16] = 0;
+          } else {
+            const y = R[d + 16]!;
+            R[d] = ((y & 0xff) << 24) | ((y & 0xff00) << 8) | ((y >>> 8) & 0xff00) | (y >>> 24);
+            R[d + 16] = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+          }
+          break;
+        }
         case 0xc3: // atomics: 32, 64, 16 and 8 bits (one call site)
         case 0xdb:
         case 0xcb:
@@ -1372,7 +1377,7 @@ function slowAccess(m: Machine, code: Int32Array, pc: number): void {
 
 /**
  * The instructions {@link execute} runs out of line: the rarely executed ones that need a call or
- * BigInt arithmetic (64-bit division and modulo, byte swaps, the address-space cast, atomics,
+ * BigInt arithmetic (64-bit division and modulo, the address-space cast, atomics,
  * arena, BTF-probe and legacy packet loads, poisoned and undecodable slots). Kept out of the hot
  * loop so V8 has a smaller loop to optimise and fewer calls in it. Returns the next pc; the budget
  * unit of the instruction was charged by the caller.
@@ -1404,11 +1409,6 @@ function rareOp(m: Machine, prog: ExecProgram, code: Int32Array, pc: number): nu
       R[d] = T[0]!;
       R[d + 16] = T[1]!;
       break;
-    case 0xd7: {
-      // bswap16/32/64 (RFC 9669 §4.2: ALU64|END is an unconditional swap)
-      swapBytes(R, d, code[w | 2]!);
-      break;
-    }
     case 0x3f: {
       const s = (ins >> 12) & 15;
       divU64(R[d]!, R[d + 16]!, R[s]!, R[s + 16]!);
@@ -1457,11 +1457,6 @@ function rareOp(m: Machine, prog: ExecProgram, code: Int32Array, pc: number): nu
       modS64(R[d]!, R[d + 16]!, R[s]!, R[s + 16]!);
       R[d] = T[0]!;
       R[d + 16] = T[1]!;
-      break;
-    }
-    case 0xdc: {
-      // be16/32/64: a byte swap on a little-endian machine
-      swapBytes(R, d, code[w | 2]!);
       break;
     }
     case 0xa1: case 0xa9: case 0xb1: case 0xb9: // ldx
