@@ -159,7 +159,7 @@ const S_CALL = 2;
 const S_DEPTH = 3;
 const S_CALLED = 4;
 
-/** What {@link hot} hands back besides its status: [pc, left, depth] (module-level: no allocation). */
+/** Besides {@link hot}'s status: [pc, left, depth] (module-level, no allocation). */
 const ST = new Int32Array(3);
 
 /**
