@@ -39,12 +39,6 @@ function mulhiU32(a: number, b: number): number {
   return (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
 }
 
-/** T = low 64 bits of a * b. */
-function mul64(alo: number, ahi: number, blo: number, bhi: number): void {
-  T[0] = Math.imul(alo, blo);
-  T[1] = (mulhiU32(alo >>> 0, blo >>> 0) + Math.imul(alo, bhi) + Math.imul(ahi, blo)) | 0;
-}
-
 function toBig(lo: number, hi: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
@@ -101,21 +95,6 @@ function modS64(alo: number, ahi: number, blo: number, bhi: number): void {
   } else fromBig(BigInt.asIntN(64, toBig(alo, ahi)) % BigInt.asIntN(64, toBig(blo, bhi)));
 }
 
-/** A byte swap of register `d`'s low `width` bits (16, 32, 64), the rest zeroed: bswap and be on this little-endian machine. */
-function swapBytes(R: Int32Array, d: number, width: number): void {
-  if (width === 16) {
-    R[d] = ((R[d]! & 0xff) << 8) | ((R[d]! >>> 8) & 0xff);
-    R[d + 16] = 0;
-  } else if (width === 32) {
-    R[d] = bswap32(R[d]!);
-    R[d + 16] = 0;
-  } else {
-    const t = bswap32(R[d]!);
-    R[d] = bswap32(R[d + 16]!);
-    R[d + 16] = t;
-  }
-}
-
 function bswap32(x: number): number {
   return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
 }
@@ -141,16 +120,6 @@ function raiseLeft(m: Machine, left: number): number {
 function budgetFault(m: Machine, pc: number): Fault {
   return new Fault('budget_exceeded', pc, `instruction budget of ${m.budget} exhausted`, { program: m.prog?.name ?? '?' });
 }
-
-/**
- * The clock pseudo-instruction (an op byte no instruction decodes to). When a budget slice runs
- * out, the loop takes the next slice inline and detours through this one-instruction "program",
- * whose case looks at the wall clock and resumes at the saved pc. The call to the clock thus sits in
- * a switch case like a helper call, not on the loop's back edge, which keeps the loop as fast as
- * without a clock (measured: a call at the loop head cost 5-9% on the hot-loop benchmarks).
- */
-const XOP_CLOCK = 0xf8;
-const CLOCK_CODE = new Int32Array([XOP_CLOCK, 0, 0, 0]);
 
 /** Counters for tests (how often each engine entered); one increment per entry, not per instruction. */
 export const engineStats = { fastEntries: 0 };
@@ -179,31 +148,37 @@ export function skipWarmUp(): void {
 }
 
 /**
+ * Why {@link hot} left its loop (its return value): the end of a budget slice, the exit of the
+ * run's own frame, a callx, a local call too deep, or a helper or kfunc call that ended in a tail
+ * call or overdrew the slice beyond LEFT_FLOOR. {@link execute} does the work and enters the loop
+ * again.
+ */
+const S_EXIT = 0;
+const S_SLICE = 1;
+const S_CALL = 2;
+const S_DEPTH = 3;
+const S_CALLED = 4;
+
+/** Besides {@link hot}'s status: [pc, left, depth] (module-level, no allocation). */
+const ST = new Int32Array(3);
+
+/**
  * Run `prog` from `entryPc` until the frame at `baseDepth` exits. r1..r5 and r10 must be set and
  * `m.depth === baseDepth`. Faults are thrown as {@link Fault} values; an early whole-run stop as
  * {@link Stop}. On return r0 holds the result.
+ *
+ * Two loops: {@link hot} runs the instructions, this one does the rare work (the clock, callx,
+ * tail calls) and enters it again. What that buys is a small set of values
+ * live across the hot loop: V8 spills what does not fit in machine registers and then stores and
+ * reloads it in every case (see README, issue 14, fifth pass).
  */
 export function execute(m: Machine, startProg: ExecProgram, entryPc: number, baseDepth: number): void {
   // Once per process, before the first real program: see warmup.ts. Not counted in engineStats.
   if (!warmedUp) warmUpOnce();
-  // The register file: low halves of r0..r15 at 0..15, high halves at 16..31 (m.lo and m.hi are
-  // views of it); one array, so one map check and one bounds check where two were needed.
-  const R = m.regs;
-  const mem = m.mem;
-  // By slot: the region ids, bytes and views of the memory, and what this run may read and write.
-  const IDS = mem.slotId;
-  const U8 = mem.slotBytes;
-  const DV = mem.slotView;
-  const RL = m.access.rl;
-  const WL = m.access.wl;
-  const saved = m.saved;
-  const stackRegion = m.stackRegion;
   let prog = startProg;
-  let code = prog.code;
   let pc = entryPc | 0;
   // The budget in slices: `left` counts down the current slice (at most TIME_SLICE), m.reserve holds
-  // the rest (on the machine, not in a local: a loop-carried local costs the loop several percent).
-  // Running out of a slice looks at the wall clock and takes the next one (nextSlice); running out of
+  // the rest. Running out of a slice looks at the wall clock and takes the next one; running out of
   // both ends the run. m.left = left + m.reserve whenever it is published. A callback a helper runs
   // (baseDepth > 0) continues its caller's slice and reserve, so a loop of short callbacks still
   // reaches the clock; a run of its own (baseDepth 0) starts a slice and gives the caller's reserve
@@ -220,33 +195,122 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
 
   try {
     for (;;) {
-      left = (left - 1) | 0;
-      if (left < 0) {
-        const r = m.reserve;
-        if (r <= 0) {
-          m.left = 0;
+      const st = hot(m, prog, pc, left, depth, baseDepth);
+      pc = ST[0]!;
+      left = ST[1]!;
+      depth = ST[2]!;
+      // Current whenever anything here can throw (hot() sets it before its helper calls).
+      m.depth = depth;
+      // hot() changes the program only when a frame returns to a caller whose program a tail call
+      // replaced, and then publishes it in m.prog.
+      prog = m.prog!;
+      switch (st) {
+        case S_EXIT:
+          m.left = left + m.reserve;
+          m.depth = depth;
           m.pc = pc;
-          throw budgetFault(m, pc);
-        }
-        // Next slice (after a helper's charge `left` may be below -1), then the clock detour.
-        const take = r > TIME_SLICE - left ? TIME_SLICE - left : r;
-        m.reserve = r - take;
-        left = (left + take + 1) | 0; // at most TIME_SLICE + 1
-        if (left <= 0) {
-          m.left = 0;
+          return;
+        case S_SLICE: {
+          // `left` is below 0 and the instruction at pc not yet run (nor charged: hot() charges it
+          // again on entry). Take the next slice (after a helper's charge `left` may be below -1),
+          // then look at the clock.
+          const r = m.reserve;
+          if (r <= 0) {
+            m.left = 0;
+            m.pc = pc;
+            throw budgetFault(m, pc);
+          }
+          const take = r > TIME_SLICE - left ? TIME_SLICE - left : r;
+          m.reserve = r - take;
+          left = (left + take + 1) | 0; // at most TIME_SLICE + 1
+          if (left <= 0) {
+            m.left = 0;
+            m.pc = pc;
+            throw budgetFault(m, pc);
+          }
           m.pc = pc;
-          throw budgetFault(m, pc);
+          m.left = left + m.reserve;
+          m.checkClock(pc);
+          break;
         }
-        m.pc = pc;
-        code = CLOCK_CODE;
-        pc = 0;
-        continue;
+        case S_CALL:
+        case S_CALLED: {
+          if (st === S_CALL) {
+            // callx at pc (its unit charged).
+            m.left = left + m.reserve;
+            m.pc = pc;
+            m.depth = depth;
+            const R = m.regs;
+            const d = (prog.code[pc << 2]! >> 8) & 15;
+            const f = prog.helperById?.(R[d]! >>> 0);
+            if (f === undefined || R[d + 16] !== 0) throw m.fail('unknown_helper', `callx: no helper with id ${toBig(R[d]!, R[d + 16]!)}`);
+            f(m);
+          }
+          // The helper may have charged its cost and run callbacks: they used m.left (the reserve is
+          // this loop's own). A slice overdrawn by a charge is settled at the next loop head.
+          left = m.left - m.reserve;
+          if (left < LEFT_FLOOR) left = raiseLeft(m, left);
+          left |= 0;
+          if (m.tailTarget !== null) {
+            // bpf_tail_call succeeded: continue in the target, in this frame, with r1 = ctx.
+            m.noteFrames(m.tailTarget, depth);
+            prog = m.tailTarget;
+            m.tailTarget = null;
+            m.prog = prog;
+            m.mayGoto[depth] = MAY_GOTO_LIMIT;
+            pc = 0;
+          } else pc = (pc + 1) | 0;
+          break;
+        }
+        default:
+          // S_DEPTH: a local call would exceed MAX_FRAMES.
+          m.pc = pc;
+          throw m.fail('call_depth', `call would exceed ${MAX_FRAMES} frames`);
       }
-      // The slot's first word; its other three are code[w | 1..3] (w's low two bits are zero, so an
-      // `|` where `+` would need an overflow check).
-      const w = pc << 2;
-      const ins = code[w]!;
-      const d = (ins >> 8) & 15;
+    }
+  } finally {
+    // A fault leaves the loop by throwing: publish the instructions executed and the frame depth.
+    // While a helper runs, m.left is the fresher count (its callbacks consume from it), so only
+    // ever lower it.
+    const total = left + m.reserve;
+    if (total < m.left) m.left = total < 0 ? 0 : total;
+    if (baseDepth === 0) m.reserve = callerReserve;
+  }
+}
+
+/**
+ * The instruction loop of {@link execute}: runs from `pc` with `left` units of the slice and returns
+ * an S_* status when it meets the end of a slice, the exit of the run's frame, a callx, a too deep
+ * local call or a tail call, with [pc, left, depth] in {@link ST} (pc at that instruction, its unit
+ * charged, except for S_SLICE, where the instruction has not run). Helpers, kfuncs, atomics, the
+ * loads' and stores' slow path and rareOp are called from here, each from one call site, after publishing the count in m.left (a fault leaves by throwing). It keeps few
+ * values live across the loop: the memory's slot tables are read through `mem` and `acc` in the
+ * cases that use them, the frames' arrays through `m`.
+ */
+function hot(m: Machine, prog: ExecProgram, pc: number, left: number, depth: number, baseDepth: number): number {
+  // The register file: low halves of r0..r15 at 0..15, high halves at 16..31 (m.lo and m.hi are
+  // views of it); one array, so one map check and one bounds check where two were needed.
+  const R = m.regs;
+  const mem = m.mem;
+  const acc = m.access;
+  let code = prog.code;
+  // | 0: arguments arrive as tagged values; the loop wants untagged int32s.
+  pc |= 0;
+  left |= 0;
+  depth |= 0;
+  let st = S_EXIT;
+  run: for (;;) {
+    left = (left - 1) | 0;
+    if (left < 0) {
+      st = S_SLICE;
+      break;
+    }
+    // The slot's first word; its other three are code[w | 1..3] (w's low two bits are zero, so an
+    // `|` where `+` would need an overflow check).
+    const w = pc << 2;
+    const ins = code[w]!;
+    const d = (ins >> 8) & 15;
+    slow: {
       switch (ins & 0xff) {
         // ---------------------------------------------------------------- ALU64, K source
         case 0x07: {
@@ -265,11 +329,23 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           R[d] = (a - b) | 0;
           break;
         }
-        case 0x27:
-          mul64(R[d]!, R[d + 16]!, code[w | 2]!, code[w | 3]!);
-          R[d] = T[0]!;
-          R[d + 16] = T[1]!;
+        case 0x27: {
+          // mul (mul64 and mulhiU32 written out: no call in the loop)
+          const alo = R[d]!;
+          const blo = code[w | 2]!;
+          const a0 = alo & 0xffff;
+          const a1 = alo >>> 16;
+          const b0 = blo & 0xffff;
+          const b1 = blo >>> 16;
+          const p00 = a0 * b0;
+          const p01 = a0 * b1;
+          const p10 = a1 * b0;
+          const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+          const hi = (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
+          R[d + 16] = (hi + Math.imul(alo, code[w | 3]!) + Math.imul(R[d + 16]!, blo)) | 0;
+          R[d] = Math.imul(alo, blo);
           break;
+        }
         case 0x47:
           R[d] = R[d]! | code[w | 2]!;
           R[d + 16] = R[d + 16]! | code[w | 3]!;
@@ -341,9 +417,19 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
         }
         case 0x2f: {
           const s = (ins >> 12) & 15;
-          mul64(R[d]!, R[d + 16]!, R[s]!, R[s + 16]!);
-          R[d] = T[0]!;
-          R[d + 16] = T[1]!;
+          const alo = R[d]!;
+          const blo = R[s]!;
+          const a0 = alo & 0xffff;
+          const a1 = alo >>> 16;
+          const b0 = blo & 0xffff;
+          const b1 = blo >>> 16;
+          const p00 = a0 * b0;
+          const p01 = a0 * b1;
+          const p10 = a1 * b0;
+          const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+          const hi = (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
+          R[d + 16] = (hi + Math.imul(alo, R[s + 16]!) + Math.imul(R[d + 16]!, blo)) | 0;
+          R[d] = Math.imul(alo, blo);
           break;
         }
         case 0x4f: {
@@ -672,59 +758,48 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           break;
         // ---------------------------------------------------------------- calls and exit
         case 0x85: // helper call
-        case 0xc0: // XOP_CALL_KFUNC
-        case 0x8d: {
-          // callx: helper id in dst
+        case 0xc0: {
+          // XOP_CALL_KFUNC. Called from here, not from execute(): leaving the loop for every call
+          // cost the helper loop a quarter of its speed (README, issue 14, fifth pass).
           m.left = left + m.reserve;
           m.pc = pc;
           m.depth = depth;
-          m.prog = prog;
-          const op = ins & 0xff;
-          if (op === 0x85) prog.helpers[code[w | 3]!]!(m);
-          else if (op === 0xc0) prog.kfuncs[code[w | 3]!]!(m);
-          else {
-            const f = prog.helperById?.(R[d]! >>> 0);
-            if (f === undefined || R[d + 16] !== 0) throw m.fail('unknown_helper', `callx: no helper with id ${toBig(R[d]!, R[d + 16]!)}`);
-            f(m);
-          }
+          if ((ins & 0xff) === 0x85) prog.helpers[code[w | 3]!]!(m);
+          else prog.kfuncs[code[w | 3]!]!(m);
           // The helper may have charged its cost and run callbacks: they used m.left (the reserve is
-          // this loop's own). A slice overdrawn by a charge is settled at the next loop head.
+          // this loop's own). A slice overdrawn by a charge is settled at the next loop head; one
+          // overdrawn below LEFT_FLOOR, and a tail call, in execute().
           left = m.left - m.reserve;
-          if (left < LEFT_FLOOR) left = raiseLeft(m, left);
-          left |= 0;
-          if (m.tailTarget !== null) {
-            // bpf_tail_call succeeded: continue in the target, in this frame, with r1 = ctx.
-            m.noteFrames(m.tailTarget, depth);
-            prog = m.tailTarget;
-            m.tailTarget = null;
-            m.prog = prog;
-            code = prog.code;
-            m.mayGoto[depth] = MAY_GOTO_LIMIT;
-            pc = 0;
-            continue;
+          if (left < LEFT_FLOOR || m.tailTarget !== null) {
+            st = S_CALLED;
+            break run;
           }
+          left |= 0;
           break;
         }
+        case 0x8d: // callx
+          st = S_CALL;
+          break run;
         case 0xb8: {
           // XOP_CALL_LOCAL: new frame with its own stack; r6..r9 restored on return
           if (depth + 1 >= MAX_FRAMES) {
-            m.pc = pc;
-            throw m.fail('call_depth', `call would exceed ${MAX_FRAMES} frames`);
+            st = S_DEPTH;
+            break run;
           }
           const sv = depth << 3;
-          saved[sv] = R[6]!;
-          saved[sv + 1] = R[22]!;
-          saved[sv + 2] = R[7]!;
-          saved[sv + 3] = R[23]!;
-          saved[sv + 4] = R[8]!;
-          saved[sv + 5] = R[24]!;
-          saved[sv + 6] = R[9]!;
-          saved[sv + 7] = R[25]!;
+          m.saved[sv] = R[6]!;
+          m.saved[sv + 1] = R[22]!;
+          m.saved[sv + 2] = R[7]!;
+          m.saved[sv + 3] = R[23]!;
+          m.saved[sv + 4] = R[8]!;
+          m.saved[sv + 5] = R[24]!;
+          m.saved[sv + 6] = R[9]!;
+          m.saved[sv + 7] = R[25]!;
           m.retPc[depth] = pc + 1;
           m.frameProg[depth] = prog;
           depth++;
           R[10] = STACK_SIZE;
-          R[26] = stackRegion[depth]!;
+          R[26] = m.stackRegion[depth]!;
           m.mayGoto[depth] = MAY_GOTO_LIMIT;
           pc = code[w | 1]!;
           continue;
@@ -732,30 +807,28 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
         case 0x95: {
           // exit
           if (depth === baseDepth) {
-            m.left = left + m.reserve;
-            m.depth = depth;
-            m.pc = pc;
-            return;
+            st = S_EXIT;
+            break run;
           }
           depth--;
           const sv = depth << 3;
-          R[6] = saved[sv]!;
-          R[22] = saved[sv + 1]!;
-          R[7] = saved[sv + 2]!;
-          R[23] = saved[sv + 3]!;
-          R[8] = saved[sv + 4]!;
-          R[24] = saved[sv + 5]!;
-          R[9] = saved[sv + 6]!;
-          R[25] = saved[sv + 7]!;
+          R[6] = m.saved[sv]!;
+          R[22] = m.saved[sv + 1]!;
+          R[7] = m.saved[sv + 2]!;
+          R[23] = m.saved[sv + 3]!;
+          R[8] = m.saved[sv + 4]!;
+          R[24] = m.saved[sv + 5]!;
+          R[9] = m.saved[sv + 6]!;
+          R[25] = m.saved[sv + 7]!;
           R[10] = STACK_SIZE;
-          R[26] = stackRegion[depth]!;
+          R[26] = m.stackRegion[depth]!;
           // The caller's program: the same one unless a tail call replaced this frame's.
           const fp = m.frameProg[depth]!;
           if (fp !== prog) {
             prog = fp;
             code = fp.code;
+            m.prog = prog;
           }
-          m.prog = prog;
           pc = m.retPc[depth]!;
           continue;
         }
@@ -772,12 +845,11 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           const r = R[s + 16]!;
           const x = r & SM;
           const a = (R[s]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 4 <= RL[x]!) {
-            R[d] = DV[x]!.getInt32(a, true);
+          if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.rl[x]!) {
+            R[d] = mem.slotView[x]!.getInt32(a, true);
             R[d + 16] = 0;
           } else {
-            R[d] = slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, 4, false);
-            R[d + 16] = m.scratch[1]!;
+            break slow;
           }
           break;
         }
@@ -787,12 +859,11 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           const r = R[s + 16]!;
           const x = r & SM;
           const a = (R[s]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 2 <= RL[x]!) {
-            R[d] = DV[x]!.getUint16(a, true);
+          if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.rl[x]!) {
+            R[d] = mem.slotView[x]!.getUint16(a, true);
             R[d + 16] = 0;
           } else {
-            R[d] = slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, 2, false);
-            R[d + 16] = m.scratch[1]!;
+            break slow;
           }
           break;
         }
@@ -802,12 +873,11 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           const r = R[s + 16]!;
           const x = r & SM;
           const a = (R[s]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a < RL[x]!) {
-            R[d] = U8[x]![a]!;
+          if (mem.slotId[x] === r && a >= 0 && a < acc.rl[x]!) {
+            R[d] = mem.slotBytes[x]![a]!;
             R[d + 16] = 0;
           } else {
-            R[d] = slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, 1, false);
-            R[d + 16] = m.scratch[1]!;
+            break slow;
           }
           break;
         }
@@ -817,13 +887,12 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           const r = R[s + 16]!;
           const x = r & SM;
           const a = (R[s]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 8 <= RL[x]!) {
-            const v = DV[x]!;
+          if (mem.slotId[x] === r && a >= 0 && a + 8 <= acc.rl[x]!) {
+            const v = mem.slotView[x]!;
             R[d] = v.getInt32(a, true);
             R[d + 16] = v.getInt32(a + 4, true);
           } else {
-            R[d] = slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, 8, false);
-            R[d + 16] = m.scratch[1]!;
+            break slow;
           }
           break;
         }
@@ -833,9 +902,13 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           const r = R[s + 16]!;
           const x = r & SM;
           const a = (R[s]! >>> 0) + code[w | 1]!;
-          const v = IDS[x] === r && a >= 0 && a + 4 <= RL[x]! ? DV[x]!.getInt32(a, true) : slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, 4, true);
-          R[d] = v;
-          R[d + 16] = v >> 31;
+          if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.rl[x]!) {
+            const v = mem.slotView[x]!.getInt32(a, true);
+            R[d] = v;
+            R[d + 16] = v >> 31;
+          } else {
+            break slow;
+          }
           break;
         }
         case 0x89: {
@@ -844,9 +917,13 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           const r = R[s + 16]!;
           const x = r & SM;
           const a = (R[s]! >>> 0) + code[w | 1]!;
-          const v = IDS[x] === r && a >= 0 && a + 2 <= RL[x]! ? DV[x]!.getInt16(a, true) : slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, 2, true);
-          R[d] = v;
-          R[d + 16] = v >> 31;
+          if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.rl[x]!) {
+            const v = mem.slotView[x]!.getInt16(a, true);
+            R[d] = v;
+            R[d + 16] = v >> 31;
+          } else {
+            break slow;
+          }
           break;
         }
         case 0x91: {
@@ -855,9 +932,13 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           const r = R[s + 16]!;
           const x = r & SM;
           const a = (R[s]! >>> 0) + code[w | 1]!;
-          const v = IDS[x] === r && a >= 0 && a < RL[x]! ? (U8[x]![a]! << 24) >> 24 : slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, 1, true);
-          R[d] = v;
-          R[d + 16] = v >> 31;
+          if (mem.slotId[x] === r && a >= 0 && a < acc.rl[x]!) {
+            const v = (mem.slotBytes[x]![a]! << 24) >> 24;
+            R[d] = v;
+            R[d + 16] = v >> 31;
+          } else {
+            break slow;
+          }
           break;
         }
         // ---------------------------------------------------------------- stores
@@ -866,24 +947,30 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           const r = R[d + 16]!;
           const x = r & SM;
           const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 4 <= WL[x]!) DV[x]!.setInt32(a, code[w | 2]!, true);
-          else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 4, code[w | 2]!, 0);
+          if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.wl[x]!) mem.slotView[x]!.setInt32(a, code[w | 2]!, true);
+          else {
+            break slow;
+          }
           break;
         }
         case 0x6a: {
           const r = R[d + 16]!;
           const x = r & SM;
           const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 2 <= WL[x]!) DV[x]!.setInt16(a, code[w | 2]!, true);
-          else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 2, code[w | 2]!, 0);
+          if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.wl[x]!) mem.slotView[x]!.setInt16(a, code[w | 2]!, true);
+          else {
+            break slow;
+          }
           break;
         }
         case 0x72: {
           const r = R[d + 16]!;
           const x = r & SM;
           const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a < WL[x]!) U8[x]![a] = code[w | 2]!;
-          else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 1, code[w | 2]!, 0);
+          if (mem.slotId[x] === r && a >= 0 && a < acc.wl[x]!) mem.slotBytes[x]![a] = code[w | 2]!;
+          else {
+            break slow;
+          }
           break;
         }
         case 0x7a: {
@@ -891,11 +978,13 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           const r = R[d + 16]!;
           const x = r & SM;
           const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 8 <= WL[x]!) {
-            const v = DV[x]!;
+          if (mem.slotId[x] === r && a >= 0 && a + 8 <= acc.wl[x]!) {
+            const v = mem.slotView[x]!;
             v.setInt32(a, code[w | 2]!, true);
             v.setInt32(a + 4, code[w | 3]!, true);
-          } else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 8, code[w | 2]!, code[w | 3]!);
+          } else {
+            break slow;
+          }
           break;
         }
         case 0x63: {
@@ -904,8 +993,10 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           const r = R[d + 16]!;
           const x = r & SM;
           const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 4 <= WL[x]!) DV[x]!.setInt32(a, R[s]!, true);
-          else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 4, R[s]!, 0);
+          if (mem.slotId[x] === r && a >= 0 && a + 4 <= acc.wl[x]!) mem.slotView[x]!.setInt32(a, R[s]!, true);
+          else {
+            break slow;
+          }
           break;
         }
         case 0x6b: {
@@ -913,8 +1004,10 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           const r = R[d + 16]!;
           const x = r & SM;
           const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 2 <= WL[x]!) DV[x]!.setInt16(a, R[s]!, true);
-          else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 2, R[s]!, 0);
+          if (mem.slotId[x] === r && a >= 0 && a + 2 <= acc.wl[x]!) mem.slotView[x]!.setInt16(a, R[s]!, true);
+          else {
+            break slow;
+          }
           break;
         }
         case 0x73: {
@@ -922,8 +1015,10 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           const r = R[d + 16]!;
           const x = r & SM;
           const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a < WL[x]!) U8[x]![a] = R[s]!;
-          else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 1, R[s]!, 0);
+          if (mem.slotId[x] === r && a >= 0 && a < acc.wl[x]!) mem.slotBytes[x]![a] = R[s]!;
+          else {
+            break slow;
+          }
           break;
         }
         case 0x7b: {
@@ -931,51 +1026,363 @@ export function execute(m: Machine, startProg: ExecProgram, entryPc: number, bas
           const r = R[d + 16]!;
           const x = r & SM;
           const a = (R[d]! >>> 0) + code[w | 1]!;
-          if (IDS[x] === r && a >= 0 && a + 8 <= WL[x]!) {
-            const v = DV[x]!;
+          if (mem.slotId[x] === r && a >= 0 && a + 8 <= acc.wl[x]!) {
+            const v = mem.slotView[x]!;
             v.setInt32(a, R[s]!, true);
             v.setInt32(a + 4, R[s + 16]!, true);
-          } else slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, 8, R[s]!, R[s + 16]!);
+          } else {
+            break slow;
+          }
           break;
         }
-        // ---------------------------------------------------------------- the clock detour
-        case XOP_CLOCK:
-          // Not an instruction: give back its unit, look at the clock, resume the program.
-          left++;
-          pc = m.pc | 0;
-          code = prog.code;
-          m.left = left + m.reserve;
-          m.checkClock(pc);
-          continue;
+        // ---------------------------------------------------------------- callless rare instructions
+        // (32-bit division and modulo, negation, sign extension, le and byte swaps, signed and set
+        // jumps, may_goto): leaving the loop for them cost a loop closed by a signed compare a third
+        // of its speed, calling rareOp for be16 a loop that swaps every word a fifth.
+        case 0x87: {
+          // neg
+          const l = (-R[d]!) | 0;
+          R[d + 16] = (~R[d + 16]! + (l === 0 ? 1 : 0)) | 0;
+          R[d] = l;
+          break;
+        }
+        case 0x70: {
+          // XOP_SDIV32_K: INT_MIN / -1 wraps to INT_MIN; by zero gives 0
+          const b = code[w | 2]!;
+          R[d] = b === 0 ? 0 : Math.trunc(R[d]! / b) | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0x78: {
+          // XOP_SDIV32_X
+          const b = R[(ins >> 12) & 15]!;
+          R[d] = b === 0 ? 0 : Math.trunc(R[d]! / b) | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0x80: {
+          // XOP_SMOD32_K: by zero leaves the low half (zero-extended)
+          const b = code[w | 2]!;
+          if (b !== 0) R[d] = R[d]! % b | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0x88: {
+          // XOP_SMOD32_X
+          const b = R[(ins >> 12) & 15]!;
+          if (b !== 0) R[d] = R[d]! % b | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0x90: {
+          // XOP_MOVSX64_8
+          const v = (R[(ins >> 12) & 15]! << 24) >> 24;
+          R[d] = v;
+          R[d + 16] = v >> 31;
+          break;
+        }
+        case 0x98: {
+          // XOP_MOVSX64_16
+          const v = (R[(ins >> 12) & 15]! << 16) >> 16;
+          R[d] = v;
+          R[d + 16] = v >> 31;
+          break;
+        }
+        case 0xa0: {
+          // XOP_MOVSX64_32
+          const v = R[(ins >> 12) & 15]!;
+          R[d] = v;
+          R[d + 16] = v >> 31;
+          break;
+        }
+        case 0xa8: // XOP_MOVSX32_8
+          R[d] = (R[(ins >> 12) & 15]! << 24) >> 24;
+          R[d + 16] = 0;
+          break;
+        case 0xb0: // XOP_MOVSX32_16
+          R[d] = (R[(ins >> 12) & 15]! << 16) >> 16;
+          R[d + 16] = 0;
+          break;
+        case 0x34: {
+          const b = code[w | 2]! >>> 0;
+          R[d] = b === 0 ? 0 : Math.floor((R[d]! >>> 0) / b) | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0x3c: {
+          const b = R[(ins >> 12) & 15]! >>> 0;
+          R[d] = b === 0 ? 0 : Math.floor((R[d]! >>> 0) / b) | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0x84:
+          R[d] = (-R[d]!) | 0;
+          R[d + 16] = 0;
+          break;
+        case 0x94: {
+          const b = code[w | 2]! >>> 0;
+          if (b !== 0) R[d] = (R[d]! >>> 0) % b | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0x9c: {
+          const b = R[(ins >> 12) & 15]! >>> 0;
+          if (b !== 0) R[d] = (R[d]! >>> 0) % b | 0;
+          R[d + 16] = 0;
+          break;
+        }
+        case 0xd4: {
+          // le16/32/64: to little-endian is a truncation on this (little-endian) machine
+          const width = code[w | 2]!;
+          if (width === 16) R[d] = R[d]! & 0xffff;
+          if (width !== 64) R[d + 16] = 0;
+          break;
+        }
+        case 0x45:
+          if ((R[d]! & code[w | 2]!) !== 0 || (R[d + 16]! & code[w | 3]!) !== 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x4d: {
+          const s = (ins >> 12) & 15;
+          if ((R[d]! & R[s]!) !== 0 || (R[d + 16]! & R[s + 16]!) !== 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x65: {
+          // jsgt (signed: high halves signed, low halves unsigned)
+          const a = R[d + 16]!;
+          const b = code[w | 3]!;
+          if (a > b || (a === b && R[d]! >>> 0 > code[w | 2]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x6d: {
+          const s = (ins >> 12) & 15;
+          const a = R[d + 16]!;
+          const b = R[s + 16]!;
+          if (a > b || (a === b && R[d]! >>> 0 > R[s]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x75: {
+          // jsge
+          const a = R[d + 16]!;
+          const b = code[w | 3]!;
+          if (a > b || (a === b && R[d]! >>> 0 >= code[w | 2]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x7d: {
+          const s = (ins >> 12) & 15;
+          const a = R[d + 16]!;
+          const b = R[s + 16]!;
+          if (a > b || (a === b && R[d]! >>> 0 >= R[s]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xc5: {
+          // jslt
+          const a = R[d + 16]!;
+          const b = code[w | 3]!;
+          if (a < b || (a === b && R[d]! >>> 0 < code[w | 2]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xcd: {
+          const s = (ins >> 12) & 15;
+          const a = R[d + 16]!;
+          const b = R[s + 16]!;
+          if (a < b || (a === b && R[d]! >>> 0 < R[s]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xd5: {
+          // jsle
+          const a = R[d + 16]!;
+          const b = code[w | 3]!;
+          if (a < b || (a === b && R[d]! >>> 0 <= code[w | 2]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0xdd: {
+          const s = (ins >> 12) & 15;
+          const a = R[d + 16]!;
+          const b = R[s + 16]!;
+          if (a < b || (a === b && R[d]! >>> 0 <= R[s]! >>> 0)) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        }
+        case 0x46:
+          if ((R[d]! & code[w | 2]!) !== 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x4e:
+          if ((R[d]! & R[(ins >> 12) & 15]!) !== 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x66:
+          if (R[d]! > code[w | 2]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x6e:
+          if (R[d]! > R[(ins >> 12) & 15]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x76:
+          if (R[d]! >= code[w | 2]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0x7e:
+          if (R[d]! >= R[(ins >> 12) & 15]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0xc6:
+          if (R[d]! < code[w | 2]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0xce:
+          if (R[d]! < R[(ins >> 12) & 15]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0xd6:
+          if (R[d]! <= code[w | 2]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0xde:
+          if (R[d]! <= R[(ins >> 12) & 15]!) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          break;
+        case 0xe5: {
+          // may_goto: falls through BPF_MAX_LOOPS times per frame, then jumps
+          const c = m.mayGoto[depth]!;
+          if (c <= 0) {
+            pc = code[w | 1]!;
+            continue;
+          }
+          m.mayGoto[depth] = c - 1;
+          break;
+        }
+        case 0xd7: // bswap16/32/64 (RFC 9669 §4.2: ALU64|END is an unconditional swap)
+        case 0xdc: {
+          // be16/32/64: a byte swap on this little-endian machine, the rest zeroed (bswap32 written
+          // out: no call in the loop, and a loop that swaps every word pays for one)
+          const width = code[w | 2]!;
+          const x = R[d]!;
+          if (width === 16) {
+            R[d] = ((x & 0xff) << 8) | ((x >>> 8) & 0xff);
+            R[d + 16] = 0;
+          } else if (width === 32) {
+            R[d] = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+            R[d + 16] = 0;
+          } else {
+            const y = R[d + 16]!;
+            R[d] = ((y & 0xff) << 24) | ((y & 0xff00) << 8) | ((y >>> 8) & 0xff00) | (y >>> 24);
+            R[d + 16] = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+          }
+          break;
+        }
+        case 0xc3: // atomics: 32, 64, 16 and 8 bits (one call site)
+        case 0xdb:
+        case 0xcb:
+        case 0xd3:
+          m.left = left + m.reserve; // for a fault
+          atomic(m, pc, d, (ins >> 12) & 15, code[w | 1]!, code[w | 2]!, SIZE_OF[(ins >> 3) & 3]!);
+          break;
         default:
-          // Everything else (rare ALU ops, signed and JMP32 set/signed jumps, may_goto, atomics,
-          // arena and legacy packet loads, poisoned slots) runs out of line in rareOp.
-          pc = rareOp(m, prog, code, pc, depth) | 0; // | 0: keeps pc an untagged int32 in the loop
+          // Everything else runs out of line in rareOp, from this one call site (leaving the loop
+          // for it made the XDP checksum, which swaps the bytes of every word, 7% slower); a
+          // fault leaves by throwing, so publish the count first.
+          m.left = left + m.reserve;
+          pc = rareOp(m, prog, code, pc) | 0; // | 0: keeps pc an untagged int32 in the loop
           continue;
       }
       pc++;
+      continue;
     }
-  } finally {
-    // A fault leaves the loop by throwing: publish the instructions executed and the frame depth.
-    // While a helper runs, m.left is the fresher count (its callbacks consume from it), so only
-    // ever lower it.
-    const total = left + m.reserve;
-    if (total < m.left) m.left = total < 0 ? 0 : total;
-    if (baseDepth === 0) m.reserve = callerReserve;
-    m.depth = depth;
+    // A load or store whose fast path failed (`break slow`): special regions, or the fault (which
+    // leaves by throwing: publish the count first). One call site for all of them.
+    m.left = left + m.reserve;
+    slowAccess(m, code, pc);
+    pc++;
+  }
+  ST[0] = pc;
+  ST[1] = left;
+  ST[2] = depth;
+  return st;
+}
+
+/** The slow path of the load or store at `pc` (see {@link slowLoad}, {@link slowStore}). */
+function slowAccess(m: Machine, code: Int32Array, pc: number): void {
+  const R = m.regs;
+  const w = pc << 2;
+  const ins = code[w]!;
+  const op = ins & 0xff;
+  const d = (ins >> 8) & 15;
+  const s = (ins >> 12) & 15;
+  const size = SIZE_OF[(op >> 3) & 3]!;
+  const cls = op & 7;
+  if (cls === 1) {
+    // LDX: MEM (0x60) zero-extends, MEMSX (0x80) sign-extends
+    const signed = (op & 0xe0) === 0x80;
+    const v = slowLoad(m, pc, R[s + 16]!, R[s]!, code[w | 1]!, size, signed);
+    R[d] = v;
+    R[d + 16] = signed ? v >> 31 : m.scratch[1]!;
+  } else if (cls === 2) {
+    // ST: the immediate, sign-extended to 64 bits for stdw
+    slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, size, code[w | 2]!, size === 8 ? code[w | 3]! : 0);
+  } else {
+    slowStore(m, pc, R[d + 16]!, R[d]!, code[w | 1]!, size, R[s]!, size === 8 ? R[s + 16]! : 0);
   }
 }
 
 /**
- * The instructions {@link execute} runs out of line: the rarely executed ones (division and
- * modulo, byte swaps, sign extensions, the address-space cast, 64-bit signed and JMP32 signed and
- * set jumps, may_goto, atomics, arena and legacy packet loads, poisoned and undecodable slots).
- * Kept out of the hot function so V8 has a smaller loop to optimise: its optimising compile took
- * about 300 ms instead of 630-750 ms on the 2-core test machine (`--trace-opt`); the loop's steady
- * speed did not change measurably. Returns the next pc; the budget unit of the instruction was
- * charged by the caller. `depth` is the caller's frame depth.
+ * The instructions {@link execute} runs out of line: the rarely executed ones that need a call or
+ * BigInt arithmetic (64-bit division and modulo, the address-space cast, atomics,
+ * arena, BTF-probe and legacy packet loads, poisoned and undecodable slots). Kept out of the hot
+ * loop so V8 has a smaller loop to optimise and fewer calls in it. Returns the next pc; the budget
+ * unit of the instruction was charged by the caller.
  */
-function rareOp(m: Machine, prog: ExecProgram, code: Int32Array, pc: number, depth: number): number {
+function rareOp(m: Machine, prog: ExecProgram, code: Int32Array, pc: number): number {
   const R = m.regs;
   const w = pc << 2;
   const ins = code[w]!;
@@ -997,23 +1404,11 @@ function rareOp(m: Machine, prog: ExecProgram, code: Int32Array, pc: number, dep
       R[d] = T[0]!;
       R[d + 16] = T[1]!;
       break;
-    case 0x87: {
-      // neg
-      const l = (-R[d]!) | 0;
-      R[d + 16] = (~R[d + 16]! + (l === 0 ? 1 : 0)) | 0;
-      R[d] = l;
-      break;
-    }
     case 0x97:
       modU64(R[d]!, R[d + 16]!, code[w | 2]!, code[w | 3]!);
       R[d] = T[0]!;
       R[d + 16] = T[1]!;
       break;
-    case 0xd7: {
-      // bswap16/32/64 (RFC 9669 §4.2: ALU64|END is an unconditional swap)
-      swapBytes(R, d, code[w | 2]!);
-      break;
-    }
     case 0x3f: {
       const s = (ins >> 12) & 15;
       divU64(R[d]!, R[d + 16]!, R[s]!, R[s + 16]!);
@@ -1064,258 +1459,6 @@ function rareOp(m: Machine, prog: ExecProgram, code: Int32Array, pc: number, dep
       R[d + 16] = T[1]!;
       break;
     }
-    case 0x70: {
-      // XOP_SDIV32_K: INT_MIN / -1 wraps to INT_MIN; by zero gives 0
-      const b = code[w | 2]!;
-      R[d] = b === 0 ? 0 : Math.trunc(R[d]! / b) | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0x78: {
-      // XOP_SDIV32_X
-      const b = R[(ins >> 12) & 15]!;
-      R[d] = b === 0 ? 0 : Math.trunc(R[d]! / b) | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0x80: {
-      // XOP_SMOD32_K: by zero leaves the low half (zero-extended)
-      const b = code[w | 2]!;
-      if (b !== 0) R[d] = R[d]! % b | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0x88: {
-      // XOP_SMOD32_X
-      const b = R[(ins >> 12) & 15]!;
-      if (b !== 0) R[d] = R[d]! % b | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0x90: {
-      // XOP_MOVSX64_8
-      const v = (R[(ins >> 12) & 15]! << 24) >> 24;
-      R[d] = v;
-      R[d + 16] = v >> 31;
-      break;
-    }
-    case 0x98: {
-      // XOP_MOVSX64_16
-      const v = (R[(ins >> 12) & 15]! << 16) >> 16;
-      R[d] = v;
-      R[d + 16] = v >> 31;
-      break;
-    }
-    case 0xa0: {
-      // XOP_MOVSX64_32
-      const v = R[(ins >> 12) & 15]!;
-      R[d] = v;
-      R[d + 16] = v >> 31;
-      break;
-    }
-    case 0xa8: // XOP_MOVSX32_8
-      R[d] = (R[(ins >> 12) & 15]! << 24) >> 24;
-      R[d + 16] = 0;
-      break;
-    case 0xb0: // XOP_MOVSX32_16
-      R[d] = (R[(ins >> 12) & 15]! << 16) >> 16;
-      R[d + 16] = 0;
-      break;
-    case 0x34: {
-      const b = code[w | 2]! >>> 0;
-      R[d] = b === 0 ? 0 : Math.floor((R[d]! >>> 0) / b) | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0x3c: {
-      const b = R[(ins >> 12) & 15]! >>> 0;
-      R[d] = b === 0 ? 0 : Math.floor((R[d]! >>> 0) / b) | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0x84:
-      R[d] = (-R[d]!) | 0;
-      R[d + 16] = 0;
-      break;
-    case 0x94: {
-      const b = code[w | 2]! >>> 0;
-      if (b !== 0) R[d] = (R[d]! >>> 0) % b | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0x9c: {
-      const b = R[(ins >> 12) & 15]! >>> 0;
-      if (b !== 0) R[d] = (R[d]! >>> 0) % b | 0;
-      R[d + 16] = 0;
-      break;
-    }
-    case 0xd4: {
-      // le16/32/64: to little-endian is a truncation on this (little-endian) machine
-      const width = code[w | 2]!;
-      if (width === 16) R[d] = R[d]! & 0xffff;
-      if (width !== 64) R[d + 16] = 0;
-      break;
-    }
-    case 0xdc: {
-      // be16/32/64: a byte swap on a little-endian machine
-      swapBytes(R, d, code[w | 2]!);
-      break;
-    }
-    case 0x45:
-      if ((R[d]! & code[w | 2]!) !== 0 || (R[d + 16]! & code[w | 3]!) !== 0) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0x4d: {
-      const s = (ins >> 12) & 15;
-      if ((R[d]! & R[s]!) !== 0 || (R[d + 16]! & R[s + 16]!) !== 0) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0x65: {
-      // jsgt (signed: high halves signed, low halves unsigned)
-      const a = R[d + 16]!;
-      const b = code[w | 3]!;
-      if (a > b || (a === b && R[d]! >>> 0 > code[w | 2]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0x6d: {
-      const s = (ins >> 12) & 15;
-      const a = R[d + 16]!;
-      const b = R[s + 16]!;
-      if (a > b || (a === b && R[d]! >>> 0 > R[s]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0x75: {
-      // jsge
-      const a = R[d + 16]!;
-      const b = code[w | 3]!;
-      if (a > b || (a === b && R[d]! >>> 0 >= code[w | 2]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0x7d: {
-      const s = (ins >> 12) & 15;
-      const a = R[d + 16]!;
-      const b = R[s + 16]!;
-      if (a > b || (a === b && R[d]! >>> 0 >= R[s]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0xc5: {
-      // jslt
-      const a = R[d + 16]!;
-      const b = code[w | 3]!;
-      if (a < b || (a === b && R[d]! >>> 0 < code[w | 2]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0xcd: {
-      const s = (ins >> 12) & 15;
-      const a = R[d + 16]!;
-      const b = R[s + 16]!;
-      if (a < b || (a === b && R[d]! >>> 0 < R[s]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0xd5: {
-      // jsle
-      const a = R[d + 16]!;
-      const b = code[w | 3]!;
-      if (a < b || (a === b && R[d]! >>> 0 <= code[w | 2]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0xdd: {
-      const s = (ins >> 12) & 15;
-      const a = R[d + 16]!;
-      const b = R[s + 16]!;
-      if (a < b || (a === b && R[d]! >>> 0 <= R[s]! >>> 0)) {
-        return code[w | 1]!;
-      }
-      break;
-    }
-    case 0x46:
-      if ((R[d]! & code[w | 2]!) !== 0) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0x4e:
-      if ((R[d]! & R[(ins >> 12) & 15]!) !== 0) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0x66:
-      if (R[d]! > code[w | 2]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0x6e:
-      if (R[d]! > R[(ins >> 12) & 15]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0x76:
-      if (R[d]! >= code[w | 2]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0x7e:
-      if (R[d]! >= R[(ins >> 12) & 15]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0xc6:
-      if (R[d]! < code[w | 2]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0xce:
-      if (R[d]! < R[(ins >> 12) & 15]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0xd6:
-      if (R[d]! <= code[w | 2]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0xde:
-      if (R[d]! <= R[(ins >> 12) & 15]!) {
-        return code[w | 1]!;
-      }
-      break;
-    case 0xe5: {
-      // may_goto: falls through BPF_MAX_LOOPS times per frame, then jumps
-      const c = m.mayGoto[depth]!;
-      if (c <= 0) {
-        return code[w | 1]!;
-      }
-      m.mayGoto[depth] = c - 1;
-      break;
-    }
-    case 0xc3:
-      atomic(m, pc, d, (ins >> 12) & 15, code[w | 1]!, code[w | 2]!, 4);
-      break;
-    case 0xdb:
-      atomic(m, pc, d, (ins >> 12) & 15, code[w | 1]!, code[w | 2]!, 8);
-      break;
-    case 0xcb:
-      atomic(m, pc, d, (ins >> 12) & 15, code[w | 1]!, code[w | 2]!, 2);
-      break;
-    case 0xd3:
-      atomic(m, pc, d, (ins >> 12) & 15, code[w | 1]!, code[w | 2]!, 1);
-      break;
     case 0xa1: case 0xa9: case 0xb1: case 0xb9: // ldx
     case 0xc1: case 0xc9: case 0xd1: // ldsx
     case 0xa2: case 0xaa: case 0xb2: case 0xba: // st

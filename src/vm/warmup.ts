@@ -1,9 +1,9 @@
 /**
- * Type-feedback warm-up of the fast interpreter. V8 optimises `execute` (one function, one large
- * `switch`; the rare instructions run in `rareOp` beside it) with the type feedback collected so
- * far; a `case` that never ran has none, and the
- * first program that reaches it deoptimises the whole loop ("insufficient type feedback"), after
- * which V8 re-optimises with a different shape. In a process that runs many programs (a test
+ * Type-feedback warm-up of the fast interpreter. V8 optimises its loop (`hot` in interp.ts, one
+ * large `switch`; `execute` around it, the rare instructions in `rareOp`) with the type feedback
+ * collected so far; a `case` that never ran has none, and the first program that reaches it
+ * deoptimises the whole loop ("insufficient type feedback"), after which V8 re-optimises with a
+ * different shape. In a process that runs many programs (a test
  * suite, the bench) that happened dozens of times and left the loop 10-20% slower than a run of a
  * single program. Running one synthetic program that executes every decoded op once — every
  * `case`, both outcomes of every conditional jump, the fast and the slow (special region) path of
@@ -54,8 +54,8 @@ const H_TAIL = 2;
 const H_EXHAUST_MAY_GOTO = 3;
 /**
  * Charges SLICE_CHARGE units, more than is left of the first time slice once the program has run
- * its first few thousand instructions, so the interpreter's loop head takes the next slice and the
- * clock detour during the warm-up. Without it the first optimised code had no feedback there and
+ * its first few thousand instructions, so the interpreter's loop reaches the end of a slice (and
+ * `execute` takes the next one and looks at the clock) during the warm-up. Without it the first optimised code had no feedback there and
  * was thrown away ("insufficient type feedback for compare operation") by the first real run longer
  * than a slice, and V8 compiled the interpreter a second time (250-750 ms each on these machines).
  */
