@@ -1831,4 +1831,4 @@ export function ldPacket(m: Machine, op: number, s: number, imm: number): void {
 }
 
 /** For the JavaScript tier (tier/translate.ts): the arithmetic slow paths, their output, and atomics. */
-export { T as ARITH, atomic, bswap32, divS64, divU64, modS64, modU64, mulhiU32 };
+export { T as ARITH, LEFT_FLOOR, atomic, bswap32, divS64, divU64, modS64, modU64, mulhiU32, raiseLeft };

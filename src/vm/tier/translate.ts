@@ -44,7 +44,7 @@
  * start, the last instructions before the budget runs out).
  */
 import { ARENA_OUT, castUser } from '../arena.js';
-import { ARITH, arenaOp, atomic, bswap32, divS64, divU64, ldPacket, modS64, modU64, mulhiU32, probeLoad, slowLoad, slowStore } from '../interp.js';
+import { ARITH, LEFT_FLOOR, arenaOp, atomic, bswap32, divS64, divU64, ldPacket, modS64, modU64, mulhiU32, probeLoad, raiseLeft, slowLoad, slowStore } from '../interp.js';
 import { MAX_FRAMES, MAY_GOTO_LIMIT, STACK_SIZE, TIME_SLICE, type ExecProgram, type Machine } from '../machine.js';
 import { blocksOf, dagOrder, fallsThrough, isCondJump, loopRegions, type Block, type Region } from './cfg.js';
 import { H, L, compareExpr, k, straight } from './insn.js';
@@ -76,6 +76,7 @@ const RUNTIME = {
   divS64,
   modS64,
   bswap32,
+  raiseLeft,
   T: ARITH,
   callxFail(m: Machine, lo: number, hi: number): unknown {
     const id = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
@@ -165,6 +166,15 @@ export function tierForm(prog: ExecProgram): TierForm {
   if (forcedForm === 'switch' || forcedForm === 'dispatch') return 'switch';
   return dagOrder(prog, blocksOf(prog)) === null ? 'switch' : 'dag';
 }
+
+/**
+ * `left` from the machine after a helper ran (and at entry), kept an int32 as in the interpreter: a
+ * charge that overdraws the slice beyond LEFT_FLOOR moves the excess into the reserve (raiseLeft).
+ * Without the `| 0`, a budget beyond 2^30 (the kernel's default is unlimited) makes m.left a
+ * double field, `left` a double, and in a loop with a slice call V8 kept it boxed: a loop of leaf
+ * calls ran 3.6x slower in any process that had made a kernel test run.
+ */
+const RELOAD_LEFT = `left = m.left - m.reserve; if (left < ${LEFT_FLOOR}) left = rt.raiseLeft(m, left); left |= 0;`;
 
 /** Every temporary a block's code names, declared once per function (see shareTemps). */
 const TEMPS = 'r = 0, x = 0, a = 0, t = 0, b = 0, bh = 0, l = 0, N = 0, c = 0, sv = 0, oL = 0, oH = 0, sL = 0, sH = 0, nL = 0, nH = 0, v, f, fp';
@@ -303,7 +313,7 @@ export function translateSource(prog: ExecProgram): string {
           // sets r0 and runs no callback, so only the arguments go out and r0 comes back; the locals
           // stay live (a fault spills them, as they are what the interpreter would hold).
           siteCalls.set(at, [code[w + 3]!, before[0], before[1]]);
-          body.push(`${spill([1, 2, 3, 4, 5])} m.left = left + m.reserve; m.pc = ${at}; m.depth = depth; m.prog = P; S${at}(m); left = m.left - m.reserve; l0 = lo[0]; h0 = hi[0];`);
+          body.push(`${spill([1, 2, 3, 4, 5])} m.left = left + m.reserve; m.pc = ${at}; m.depth = depth; m.prog = P; S${at}(m); ${RELOAD_LEFT} l0 = lo[0]; h0 = hi[0];`);
           continue;
         }
         if (op === 0x85) {
@@ -316,7 +326,7 @@ export function translateSource(prog: ExecProgram): string {
           call = `{ const f = P.helperById === undefined ? undefined : P.helperById(${L(d)} >>> 0); if (f === undefined || ${H(d)} !== 0) throw rt.callxFail(m, ${L(d)}, ${H(d)}); f(m); }`;
         }
         body.push(
-          `${sp.call} live = false; m.left = left + m.reserve; m.pc = ${at}; m.depth = depth; m.prog = P; ${call} left = m.left - m.reserve;`,
+          `${sp.call} live = false; m.left = left + m.reserve; m.pc = ${at}; m.depth = depth; m.prog = P; ${call} ${RELOAD_LEFT}`,
           `if (m.tailTarget !== null) { const t = m.tailTarget; m.noteFrames(t, depth); m.tailTarget = null; m.prog = t; m.mayGoto[depth] = ${MAY_GOTO_LIMIT}; m.pc = 0; return ${EXIT_SWITCH}; }`,
           `${sp.afterCall} live = true;`,
         );
@@ -326,7 +336,9 @@ export function translateSource(prog: ExecProgram): string {
         // (A leaf that leaves r6..r9 alone needs them neither saved nor restored: only its exit
         // reads the saved copies, and it would write back the same values.)
         const saving = leaf === null || !leaf.keepsR6to9 ? `{ const sv = depth << 3; ${save} } ` : '';
-        const push = `${saving}RP[depth] = ${at + 1}; FP[depth] = P; depth++; ${lowOf(10)} = ${STACK_SIZE}; ${highOf(10)} = SR[depth]; MG[depth] = ${MAY_GOTO_LIMIT};`;
+        // The frame's program is read only by an exit that is not inlined: an inlined leaf sets it
+        // only when it leaves for its own case or the interpreter (one pointer store less per call).
+        const push = `${saving}RP[depth] = ${at + 1}; ${leaf === null ? 'FP[depth] = P; ' : ''}depth++; ${lowOf(10)} = ${STACK_SIZE}; ${highOf(10)} = SR[depth]; MG[depth] = ${MAY_GOTO_LIMIT};`;
         body.push(`if (depth + 1 >= ${MAX_FRAMES}) { m.pc = ${at}; throw rt.callDepthFail(m); }`);
         if (leaf === null) body.push(`${push} pc = ${target}; continue main;`);
         else {
@@ -335,7 +347,7 @@ export function translateSource(prog: ExecProgram): string {
           // returns into this frame of this program, so control falls through into the block at
           // the return address, the next case.
           const restore = [6, 7, 8, 9].map((r, j) => `${lowOf(r)} = SV[sv + ${2 * j}]; ${highOf(r)} = SV[sv + ${2 * j + 1}];`).join(' ');
-          const late = leaf.keepsR6to9 ? `{ const sv = (depth - 1) << 3; ${save} }` : '';
+          const late = `FP[depth - 1] = P; ${leaf.keepsR6to9 ? `{ const sv = (depth - 1) << 3; ${save} }` : ''}`;
           body.push(push, leaf.code.replace('SAVE ', late), `depth--;${leaf.keepsR6to9 ? '' : ` { const sv = depth << 3; ${restore} }`} ${lowOf(10)} = ${STACK_SIZE}; ${highOf(10)} = SR[depth];`);
         }
       } else if (op === 0x95) {
@@ -392,7 +404,8 @@ return function tier(m, entryPc, baseDepth) {
   const lo = m.lo, hi = m.hi${prologue(main)};${ctxEntry}
   let ${sp.regs.map((r) => `${L(r)} = lo[${r}], ${H(r)} = hi[${r}]`).join(', ')};
   // live: the locals hold the registers (false while a helper runs: the machine's are newer).
-  let depth = m.depth, left = m.left - m.reserve, pc = entryPc, bpc = 0, bn = 0, live = true;
+  let depth = m.depth, left = 0, pc = entryPc, bpc = 0, bn = 0, live = true;
+  ${RELOAD_LEFT}
   // The blocks' temporaries (see shareTemps).
   let ${TEMPS};
   try {

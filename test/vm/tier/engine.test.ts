@@ -79,6 +79,24 @@ describe('budgets, may_goto, timeouts', () => {
     expect([js.r0, js.steps]).toEqual([interp.r0, interp.steps]);
   });
 
+  it('helper charges that overdraw the slice by up to 2^33 units, under budgets beyond 2^30, count as in the interpreter', () => {
+    // A loop calling a helper that charges r1 units, r1 growing to 2^33; then more instructions.
+    const charge: HelperFn = (m) => {
+      m.charge(m.lo[1]! + m.hi[1]! * 0x100000000);
+      m.setR0(0, 0);
+    };
+    const prog = buildExecProgram(assemble('mov %r6, 1\nlddw %r7, 0x200000000\ntop:\nmov %r1, %r6\ncall 2\nlsh %r6, 3\njle %r6, %r7, top\nmov %r0, %r6\nexit'), { helpers: new Map([[2, charge]]) });
+    for (const budget of [Number.MAX_SAFE_INTEGER, 2 ** 34, 2 ** 33 + 5, 2 ** 31 + 7]) {
+      const out = (['interp', 'js'] as const).map((e) => {
+        const { m } = machine();
+        const r = runProgram(m, prog, [], { engine: e, budget });
+        return `${r.r0} ${r.steps} ${r.fault?.kind ?? '-'}@${r.fault?.pc ?? '-'}`;
+      });
+      expect(out[1]).toBe(out[0]);
+    }
+    expect(isTranslated(prog)).toBe(true);
+  });
+
   it('a runaway loop ends with run_timeout', () => {
     const prog = buildExecProgram(assemble('top:\nadd %r0, 1\nja top\nexit'));
     const { m } = machine();
