@@ -215,20 +215,20 @@ export function translateSource(prog: ExecProgram): string {
   const texts = new Map<number, string>();
   const blockAt = new Map(blocks.map((b) => [b.start, b]));
   /**
-   * The code of the callee at `t` inlined at a local call (its budget charge and its instructions
+   * The code of the callee at `callee` inlined at a local call (its budget charge and its instructions
    * up to its exit), when it is a leaf of one block of at most MAX_INLINE instructions that all
    * translate inline; else null.
    */
-  const leafBody = (t: number, inLoop = false): { code: string; keepsR6to9: boolean } | null => {
-    const b = blockAt.get(t);
+  const leafBody = (callee: number, inLoop = false): { code: string; keepsR6to9: boolean } | null => {
+    const b = blockAt.get(callee);
     if (b === undefined || b.pcs.length > MAX_INLINE || (code[b.pcs[b.pcs.length - 1]! << 2]! & 0xff) !== 0x95) return null;
     const count = b.pcs.length;
     // (SAVE: where a leaf run without saving r6..r9 saves them after all, before it leaves for the
     // callee's own case or the interpreter, whose exit restores them.) In a structured loop the
     // return address has no case to dispatch to, so the next slice is taken here, as in the dag form.
     const head = inLoop
-      ? `if (left < ${count}) { t = rt.slice(m, left, ${count}, depth); if (t < 0) { SAVE m.pc = ${t}; return ${EXIT_HANDOVER}; } left = t; m.checkClock(${t}); } left -= ${count};`
-      : `if (left < ${count}) { SAVE bpc = ${t}; bn = ${count}; pc = -1; continue main; } left -= ${count};`;
+      ? `if (left < ${count}) { t = rt.slice(m, left, ${count}, depth); if (t < 0) { SAVE m.pc = ${callee}; return ${EXIT_HANDOVER}; } left = t; m.checkClock(${callee}); } left -= ${count};`
+      : `if (left < ${count}) { SAVE bpc = ${callee}; bn = ${count}; pc = -1; continue main; } left -= ${count};`;
     const lines = [head];
     let keepsR6to9 = true;
     for (let i = 0; i < count - 1; i++) {
