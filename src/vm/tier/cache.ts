@@ -17,7 +17,7 @@
 import { execute } from '../interp.js';
 import { TIME_SLICE, type ExecProgram, type Machine } from '../machine.js';
 import { canCompile } from './csp.js';
-import { EXIT_DONE, EXIT_HANDOVER, tierForm, translate, type TierFn } from './translate.js';
+import { EXIT_DONE, EXIT_HANDOVER, translate, type TierFn } from './translate.js';
 
 /** Top-level runs a program is interpreted (at least) before engine 'auto' translates it. */
 export const TIER_UP_RUNS = 2;
@@ -88,9 +88,10 @@ export function compiled(prog: ExecProgram): TierFn | null {
     return null;
   }
   try {
-    e.fn = translate(prog);
+    const t = translate(prog);
+    e.fn = t.fn;
     tierStats.compiled++;
-    if (tierForm(prog) === 'dag') tierStats.dag++;
+    if (t.form === 'dag') tierStats.dag++;
   } catch (err) {
     // A translator bug must not become a guest result: only a refusal of `new Function` itself
     // (EvalError under a content-security policy) falls back quietly.

@@ -18,6 +18,11 @@ export function isCondJump(op: number): boolean {
   return (cls === 5 || cls === 6) && op !== 0x05 && op !== 0x06 && op !== 0x85 && op !== 0x8d && op !== 0x95 && op !== 0xe5 && (op & 0xf0) !== 0x80 && (op & 0xf0) !== 0x90 && (op & 0xf0) !== 0xe0 && (op & 0xf0) !== 0xf0;
 }
 
+/** Jumps whose target is the decoded word 1 (ja, gotol, conditional jumps, may_goto). */
+export function hasTarget(op: number): boolean {
+  return op === 0x05 || op === 0x06 || op === 0xe5 || isCondJump(op);
+}
+
 /** Ops after which a block ends (control leaves or may leave the straight line). */
 export function endsBlock(op: number): boolean {
   return op === 0x05 || op === 0x06 || op === 0xe5 || op === 0x85 || op === 0xc0 || op === 0x8d || op === 0xb8 || op === 0x95 || isCondJump(op) || op === 0xd0 || !KNOWN.has(op);
@@ -56,7 +61,7 @@ export function leaders(prog: ExecProgram): Uint8Array {
     const w = pc << 2;
     const op = code[w]! & 0xff;
     const next = op === 0x18 ? pc + 2 : pc + 1;
-    if (op === 0x05 || op === 0x06 || op === 0xe5 || op === 0xb8 || isCondJump(op)) lead[code[w + 1]!] = 1;
+    if (hasTarget(op) || op === 0xb8) lead[code[w + 1]!] = 1;
     // Callback entries: `lddw rX, func` (BPF_PSEUDO_FUNC) names pc + 1 + imm.
     if (op === 0x18 && raw[pc]?.src === LDDW_CODE) {
       const t = pc + 1 + raw[pc]!.imm;
@@ -102,68 +107,91 @@ export function fallsThrough(op: number): boolean {
   return op !== 0x05 && op !== 0x06 && op !== 0x95 && KNOWN.has(op);
 }
 
-/**
- * The order the `dag` form emits `prog`'s blocks in, or null when the form does not apply: a local
- * call, a callback address, a cycle, a block pc 0 does not reach (entered some other way: a
- * callback whose address a loaded program holds as a plain constant, as the kernel path rewrites
- * BPF_PSEUDO_FUNC), or more than {@link MAX_DAG_LABELS} labels. The order is topological (every
- * edge goes forward, so every jump can be a `break`), the lowest pc first among the blocks that
- * are ready, so code whose jumps all go forward keeps its order; clang's shared tails (a backward
- * jump to a common exit block) move after their predecessors.
- */
-export function dagOrder(prog: ExecProgram, blocks: readonly Block[]): { order: Block[]; labels: Set<number> } | null {
-  const code = prog.code;
-  const raw = prog.decoded.raw;
+/** The successors of each block (indices: its jump's target, then the next block it falls into). */
+interface Graph {
+  readonly succ: readonly (readonly number[])[];
+  /** Each block's jump target (index), -1 for none. */
+  readonly jump: readonly number[];
+  /** Whether each block goes on into the next one. */
+  readonly falls: readonly boolean[];
+}
+
+/** `blocks`' graph, or null when a jump lands elsewhere than at a block start. */
+function graphOf(code: Int32Array, blocks: readonly Block[]): Graph | null {
   const index = new Map<number, number>();
   blocks.forEach((b, i) => index.set(b.start, i));
   const succ: number[][] = blocks.map(() => []);
+  const jump: number[] = blocks.map(() => -1);
+  const falls: boolean[] = blocks.map(() => false);
   for (let i = 0; i < blocks.length; i++) {
-    const b = blocks[i]!;
-    for (const pc of b.pcs) {
-      const op = code[pc << 2]! & 0xff;
-      if (op === 0xb8) return null;
-      if (op === 0x18 && raw[pc]?.src === LDDW_CODE) return null;
-    }
-    const last = b.pcs[b.pcs.length - 1]!;
+    const last = blocks[i]!.pcs[blocks[i]!.pcs.length - 1]!;
     const op = code[last << 2]! & 0xff;
-    if (op === 0x05 || op === 0x06 || op === 0xe5 || isCondJump(op)) {
+    if (hasTarget(op)) {
       const t = index.get(code[(last << 2) + 1]!);
       if (t === undefined) return null;
       succ[i]!.push(t);
+      jump[i] = t;
     }
-    if (fallsThrough(op) && i + 1 < blocks.length) succ[i]!.push(i + 1);
+    if (fallsThrough(op) && i + 1 < blocks.length) {
+      succ[i]!.push(i + 1);
+      falls[i] = true;
+    }
   }
-  // Reachable from pc 0.
-  const seen = new Uint8Array(blocks.length);
-  const stack = [0];
-  seen[0] = 1;
-  while (stack.length > 0) for (const t of succ[stack.pop()!]!) if (seen[t] === 0) (seen[t] = 1), stack.push(t);
-  if (seen.includes(0)) return null;
-  // Kahn's algorithm, lowest index first.
-  const indeg = new Int32Array(blocks.length);
-  for (const ts of succ) for (const t of ts) indeg[t]!++;
-  const ready = [0];
+  return { succ, jump, falls };
+}
+
+/**
+ * Blocks first..last in the order a structured form emits them, and the starts that need a label:
+ * a topological order from `first` (Kahn's algorithm, the lowest index first among the blocks that
+ * are ready, so code whose edges all go forward keeps its order), ignoring edges back to `first`
+ * and edges leaving the range; labels for every jump's target inside the range and for every
+ * fall-through whose block is not emitted next. Null when a block is not reached from `first` or
+ * lies on a cycle, or the labels are more than {@link MAX_DAG_LABELS}.
+ */
+function structure(blocks: readonly Block[], g: Graph, first: number, last: number): { order: Block[]; labels: Set<number> } | null {
+  const inside = (t: number): boolean => t > first && t <= last;
+  const indeg = new Int32Array(last - first + 1);
+  for (let i = first; i <= last; i++) for (const t of g.succ[i]!) if (inside(t)) indeg[t - first]!++;
+  const ready = [first];
   const order: Block[] = [];
-  const placed = new Int32Array(blocks.length).fill(-1);
+  const placed = new Int32Array(last - first + 1).fill(-1);
   while (ready.length > 0) {
     let at = 0;
     for (let j = 1; j < ready.length; j++) if (ready[j]! < ready[at]!) at = j;
     const i = ready.splice(at, 1)[0]!;
-    placed[i] = order.length;
+    placed[i - first] = order.length;
     order.push(blocks[i]!);
-    for (const t of succ[i]!) if (--indeg[t]! === 0) ready.push(t);
+    for (const t of g.succ[i]!) if (inside(t) && --indeg[t - first]! === 0) ready.push(t);
   }
-  if (order.length !== blocks.length) return null; // a cycle
-  // Labels: every jump target, and every fall-through whose block is not emitted next.
+  if (order.length !== last - first + 1) return null;
   const labels = new Set<number>();
-  for (let i = 0; i < blocks.length; i++) {
-    const last = blocks[i]!.pcs[blocks[i]!.pcs.length - 1]!;
-    const op = code[last << 2]! & 0xff;
-    if (op === 0x05 || op === 0x06 || op === 0xe5 || isCondJump(op)) labels.add(code[(last << 2) + 1]!);
-    if (fallsThrough(op) && i + 1 < blocks.length && placed[i + 1] !== placed[i]! + 1) labels.add(blocks[i + 1]!.start);
+  for (let i = first; i <= last; i++) {
+    // A jump is a `break` to its target's label; a fall-through needs one only away from its block.
+    if (inside(g.jump[i]!)) labels.add(blocks[g.jump[i]!]!.start);
+    if (g.falls[i] && inside(i + 1) && placed[i + 1 - first] !== placed[i - first]! + 1) labels.add(blocks[i + 1]!.start);
   }
   if (labels.size > MAX_DAG_LABELS) return null;
   return { order, labels };
+}
+
+/**
+ * The order the `dag` form emits `prog`'s blocks in, or null when the form does not apply: a local
+ * call, a callback address, a cycle, a block pc 0 does not reach (entered some other way: a
+ * callback whose address a loaded program holds as a plain constant, as the kernel path rewrites
+ * BPF_PSEUDO_FUNC), or more than {@link MAX_DAG_LABELS} labels (see {@link structure}); clang's
+ * shared tails (a backward jump to a common exit block) move after their predecessors.
+ */
+export function dagOrder(prog: ExecProgram, blocks: readonly Block[]): { order: Block[]; labels: Set<number> } | null {
+  const code = prog.code;
+  const raw = prog.decoded.raw;
+  for (let pc = 0; pc < code.length >> 2; pc++) {
+    const op = code[pc << 2]! & 0xff;
+    if (op === 0xb8 || (op === 0x18 && raw[pc]?.src === LDDW_CODE)) return null;
+  }
+  const g = graphOf(code, blocks);
+  // An edge back to pc 0 is a cycle (structure() would take it for a loop's back edge).
+  if (g === null || g.succ.some((ts) => ts.includes(0))) return null;
+  return structure(blocks, g, 0, blocks.length - 1);
 }
 
 /**
@@ -188,29 +216,19 @@ export interface Region {
  */
 export function loopRegions(prog: ExecProgram, blocks: readonly Block[], inlinable: (t: number) => boolean): Region[] {
   const code = prog.code;
-  const index = new Map<number, number>();
-  blocks.forEach((b, i) => index.set(b.start, i));
-  const succ: number[][] = blocks.map(() => []);
+  const g = graphOf(code, blocks);
+  if (g === null) return [];
   const heads = new Map<number, number>();
-  for (let i = 0; i < blocks.length; i++) {
-    const b = blocks[i]!;
-    const last = b.pcs[b.pcs.length - 1]!;
-    const op = code[last << 2]! & 0xff;
-    if (op === 0x05 || op === 0x06 || op === 0xe5 || isCondJump(op)) {
-      const t = index.get(code[(last << 2) + 1]!);
-      if (t === undefined) return [];
-      succ[i]!.push(t);
-    }
-    if (fallsThrough(op) && i + 1 < blocks.length) succ[i]!.push(i + 1);
-    for (const t of succ[i]!) if (t <= i) heads.set(t, Math.max(heads.get(t) ?? t, i));
-  }
+  g.succ.forEach((ts, i) => {
+    for (const t of ts) if (t <= i) heads.set(t, Math.max(heads.get(t) ?? t, i));
+  });
   const candidates = [...heads].filter(([h, e]) => e > h).sort((a, b) => a[1] - a[0] - (b[1] - b[0]));
   const taken = new Uint8Array(blocks.length);
   const regions: Region[] = [];
   next: for (const [h, e] of candidates) {
     for (let i = h; i <= e; i++) if (taken[i] !== 0) continue next;
     // Entered only at the head.
-    for (let i = 0; i < blocks.length; i++) if (i < h || i > e) for (const t of succ[i]!) if (t > h && t <= e) continue next;
+    for (let i = 0; i < blocks.length; i++) if (i < h || i > e) for (const t of g.succ[i]!) if (t > h && t <= e) continue next;
     // No local call whose return lands inside, no slot the translator hands over.
     for (let i = h; i <= e; i++) {
       for (const pc of blocks[i]!.pcs) {
@@ -218,33 +236,10 @@ export function loopRegions(prog: ExecProgram, blocks: readonly Block[], inlinab
         if (!KNOWN.has(op) || (op === 0xb8 && !inlinable(code[(pc << 2) + 1]!))) continue next;
       }
     }
-    // Acyclic without the edges back to the head; all reached from it.
-    const indeg = new Int32Array(e - h + 1);
-    for (let i = h; i <= e; i++) for (const t of succ[i]!) if (t > h && t <= e) indeg[t - h]!++;
-    const ready = [h];
-    const order: Block[] = [];
-    const placed = new Int32Array(e - h + 1).fill(-1);
-    while (ready.length > 0) {
-      let at = 0;
-      for (let j = 1; j < ready.length; j++) if (ready[j]! < ready[at]!) at = j;
-      const i = ready.splice(at, 1)[0]!;
-      placed[i - h] = order.length;
-      order.push(blocks[i]!);
-      for (const t of succ[i]!) if (t > h && t <= e && --indeg[t - h]! === 0) ready.push(t);
-    }
-    if (order.length !== e - h + 1) continue;
-    const labels = new Set<number>();
-    for (let i = h; i <= e; i++) {
-      const b = blocks[i]!;
-      const last = b.pcs[b.pcs.length - 1]!;
-      const op = code[last << 2]! & 0xff;
-      const jumpTo = op === 0x05 || op === 0x06 || op === 0xe5 || isCondJump(op) ? index.get(code[(last << 2) + 1]!)! : -1;
-      if (jumpTo > h && jumpTo <= e) labels.add(blocks[jumpTo]!.start);
-      if (fallsThrough(op) && i + 1 <= e && placed[i + 1 - h] !== placed[i - h]! + 1) labels.add(blocks[i + 1]!.start);
-    }
-    if (labels.size > MAX_DAG_LABELS) continue;
+    const s = structure(blocks, g, h, e);
+    if (s === null) continue;
     for (let i = h; i <= e; i++) taken[i] = 1;
-    regions.push({ head: blocks[h]!.start, first: h, last: e, order, labels });
+    regions.push({ head: blocks[h]!.start, first: h, last: e, order: s.order, labels: s.labels });
   }
   return regions;
 }

@@ -195,6 +195,11 @@ function shareTemps(text: string): string {
 
 /** JavaScript source of the body of `prog`'s translated function. */
 export function translateSource(prog: ExecProgram): string {
+  return build(prog).source;
+}
+
+/** The source of `prog`'s translated function and its form. */
+function build(prog: ExecProgram): { source: string; form: TierForm } {
   const code = prog.code;
   const n = code.length >> 2;
   const blocks = blocksOf(prog);
@@ -397,7 +402,7 @@ default:
   ${sp.all} m.left = left + m.reserve; m.pc = pc; return ${EXIT_HANDOVER};
       }
     }`}`;
-  return `'use strict';
+  const source = `'use strict';
 const divU64 = rt.divU64, modU64 = rt.modU64, divS64 = rt.divS64, modS64 = rt.modS64, T = rt.T, AO = rt.AO;
 ${consts.join('\n')}
 return function tier(m, entryPc, baseDepth) {
@@ -419,6 +424,7 @@ ${main}
     m.depth = depth;
   }
 };`;
+  return { source, form: dag !== null ? 'dag' : 'switch' };
 }
 
 /** The machine's arrays a translated function may read, as locals loaded at its entry. */
@@ -501,10 +507,10 @@ ${body.join('\n')}
     ${spillAll} m.left = left + m.reserve; m.pc = ${n}; return ${EXIT_HANDOVER};`;
 }
 
-/** Translate `prog` into a function (throws whatever `new Function` throws: see csp.ts). */
-export function translate(prog: ExecProgram): TierFn {
-  const src = translateSource(prog);
+/** Translate `prog` into a function, with its form (throws whatever `new Function` throws: see csp.ts). */
+export function translate(prog: ExecProgram): { fn: TierFn; form: TierForm } {
+  const { source, form } = build(prog);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function('rt', 'P', src) as (rt: typeof RUNTIME, p: ExecProgram) => TierFn;
-  return make(RUNTIME, prog);
+  const make = new Function('rt', 'P', source) as (rt: typeof RUNTIME, p: ExecProgram) => TierFn;
+  return { fn: make(RUNTIME, prog), form };
 }
