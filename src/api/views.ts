@@ -50,9 +50,10 @@ export interface VerifyProgramOptions {
   readonly kernel?: () => Kernel;
 }
 
+/** The object on its own kernel; a kernel made here runs nothing, so it skips the run warm-ups. */
 function openFor(bytes: Uint8Array, o: VerifyProgramOptions): BpfObject {
   const kernel = o.kernel?.();
-  return BpfObject.open(bytes, { name: o.name ?? '', verifierLogLevel: o.logLevel ?? 1, ...(kernel !== undefined ? { kernel } : o.kernelOptions !== undefined ? { kernelOptions: o.kernelOptions } : {}) });
+  return BpfObject.open(bytes, { name: o.name ?? '', verifierLogLevel: o.logLevel ?? 1, ...(kernel !== undefined ? { kernel } : { kernelOptions: { warmUp: false, ...o.kernelOptions } }) });
 }
 
 /**

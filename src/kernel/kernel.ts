@@ -123,9 +123,11 @@ export interface KernelOptions {
    */
   verify?: boolean;
   /**
-   * Before the process's first timed test run of a packet program, warm up the test-run path in a
-   * private scratch kernel (default true; progtypes/warmup.ts), so that run's `durationNs` does not
-   * time V8 compiling it. The scratch kernel changes nothing this kernel can observe.
+   * At the process's first BPF_PROG_LOAD (default true): run the interpreter's type-feedback
+   * warm-up (vm/warmup.ts; on the engines that interpret) and warm up the test-run path of the
+   * program's type in a private scratch kernel (progtypes/warmup.ts), so that V8 compiles both
+   * while the verifier works and neither lands in the first runs or their `durationNs`. The scratch
+   * kernel changes nothing this kernel can observe. `false` for kernels that only load programs.
    */
   warmUp?: boolean;
   /**

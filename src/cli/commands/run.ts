@@ -243,6 +243,11 @@ export const runCommand: Command = {
         v.set(b);
       }
     }
+    const dataIn = values['data-in'] !== undefined ? readOption(io, '--data-in', values['data-in']) : undefined;
+    // One test run: V8 would not optimise the interpreter within it, so its one-time warm-up (and
+    // the optimising compile it starts, which process exit waits for) would only cost time. Decided
+    // before the load, which runs the warm-ups (cmd-prog.ts, warmUpAtLoad).
+    if ((values.repeat === undefined || Number(values.repeat) <= 1) && !(dataIn !== undefined && isPcap(dataIn))) skipWarmUp();
     obj.load();
     for (const kv of (values.map as string[] | undefined) ?? []) {
       const [name, file] = pair(kv, '--map');
@@ -270,7 +275,6 @@ export const runCommand: Command = {
       obj.close();
       return EXIT_OK;
     }
-    const dataIn = values['data-in'] !== undefined ? readOption(io, '--data-in', values['data-in']) : undefined;
     if (dataIn !== undefined && isPcap(dataIn)) {
       try {
         runPcap(prog, dataIn, values['data-in']!, {
@@ -294,9 +298,6 @@ export const runCommand: Command = {
       obj.close();
       return EXIT_OK;
     }
-    // One test run: V8 would not optimise the interpreter within it, so its one-time warm-up (and
-    // the optimising compile it starts, which process exit waits for) would only cost time.
-    if (values.repeat === undefined || Number(values.repeat) <= 1) skipWarmUp();
     let r;
     try {
       r = prog.testRun({
