@@ -127,14 +127,15 @@ export const engineStats = { fastEntries: 0 };
 let warmedUp = false;
 
 /**
- * Run the one-time warm-up (warmup.ts) now, if it has not run yet. Callers that time runs (the
- * test-run commands) call this first, so the first timed run does not include it.
+ * Run the one-time warm-up (warmup.ts) now, if it has not run yet, with the budget of the runs to
+ * come (the emulated kernel's; see warmUp). Callers that time runs (the test-run commands) call
+ * this first, so the first timed run does not include it.
  */
-export function warmUpOnce(): void {
+export function warmUpOnce(budget?: number): void {
   if (warmedUp) return;
   warmedUp = true;
   const entries = engineStats.fastEntries;
-  warmUp(execute);
+  warmUp(execute, budget);
   engineStats.fastEntries = entries;
 }
 

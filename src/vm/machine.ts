@@ -39,18 +39,6 @@ export const UNLIMITED_BUDGET = Number.MAX_SAFE_INTEGER;
 export const TIME_SLICE = 1 << 16;
 
 /**
- * The initial value of the Machine's number fields that may hold values beyond V8's small integers
- * (budgets up to {@link UNLIMITED_BUDGET}, clock readings): zero, stored as a heap number (-0 is
- * not a small integer), so that V8 gives these fields a double representation from the first
- * Machine on. A field that starts as a small integer and later receives 2^53 - 1 is generalised,
- * which deprecates the Machine's hidden classes and throws away the optimising compiles in flight
- * that depend on them: measured (`--trace-opt`, `--trace-generalization`), the first kernel run
- * of every process aborted the interpreter's 40-60 ms compile of its hot loop ("Maps became
- * deprecated during optimization") and V8 started it again. -0 compares equal to 0.
- */
-const DOUBLE_FIELD = -0;
-
-/**
  * Decides whether the run on a machine may reach a live region it was not granted yet: returns
  * the {@link Scope} of the grant, or 0 (the access faults with `foreign_region`).
  */
@@ -170,21 +158,20 @@ export class Machine {
   readonly stackRegion = new Int32Array(MAX_FRAMES);
   /** may_goto counters of each frame. */
   readonly mayGoto = new Int32Array(MAX_FRAMES);
-  // The budget fields below and clockStartMs start as DOUBLE_FIELD: see there.
   /** Remaining instruction budget. */
-  left = DOUBLE_FIELD;
+  left = 0;
   /** Inside an interpreter: the part of `left` beyond its current time slice (see interp.ts). */
-  reserve = DOUBLE_FIELD;
+  reserve = 0;
   /** Inside the reference interpreter: the value of `left` at which it next looks at the clock. */
-  refStop = DOUBLE_FIELD;
+  refStop = 0;
   /** Budget the current top-level run started with. */
-  budget = DOUBLE_FIELD;
+  budget = 0;
   /** Budget units of the current run charged for helper and kfunc work (not instructions). */
   charged = 0;
   /** Wall-clock limit of the current run in ms (Infinity: none); checked every {@link TIME_SLICE} units. */
   timeLimitMs = Infinity;
   /** performance.now() at the run's first clock check (0: not checked yet). */
-  clockStartMs = DOUBLE_FIELD;
+  clockStartMs = 0;
   /** What this machine's runs may reach, by slot (see memory.ts). */
   readonly access: AccessTable;
   /** Who decides about regions not granted yet (null: nothing beyond grants). */

@@ -289,12 +289,23 @@ let done = false;
 
 /**
  * Run the warm-up program with `engine` once per process (twice over: V8 allocates feedback vectors
- * lazily). Returns false when it already ran. A failure is a bpfemu bug and propagates.
+ * lazily), with `budget`: that of the runs to come. Returns false when it already ran. A failure is
+ * a bpfemu bug and propagates.
+ *
+ * The budget matters beyond the loop's type feedback: V8 gives a Machine's number fields (`left`,
+ * `reserve`, `budget`) the representation of the first values stored, small integers under the raw
+ * VM's default budget. A kernel run's budget (2^53 - 1 by default) later widens them to doubles,
+ * which deprecates the Machine's hidden classes and throws away every optimising compile in flight
+ * that depends on them: measured (`--trace-opt`, `--trace-generalization`), the first kernel run
+ * of a process aborted the interpreter loop's 40-60 ms compile that the warm-up had started ("Maps
+ * became deprecated during optimization"), and V8 began it again. Warming up with the kernel's
+ * budget widens them before the loop is compiled; a process that only runs the raw VM keeps small
+ * integers (faster in its helper calls: 4-6% in the bench's helper loop).
  */
-export function warmUp(engine: Engine): boolean {
+export function warmUp(engine: Engine, budget = 1 << 20): boolean {
   if (done) return false;
   done = true;
-  runWarmUpProgram(engine, 2);
+  runWarmUpProgram(engine, 2, budget);
   // And once through the end of the budget (the loop head's other branch), which faults.
   try {
     runWarmUpProgram(engine, 1, 100);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { OPCODES, LDDW_IMM64 } from '../../src/isa/opcodes.js';
 import { decodeProgram } from '../../src/isa/decode.js';
 import { engineStats, execute } from '../../src/vm/interp.js';
-import { TIME_SLICE } from '../../src/vm/machine.js';
+import { TIME_SLICE, UNLIMITED_BUDGET } from '../../src/vm/machine.js';
 import { executeReference } from '../../src/vm/reference.js';
 import { runWarmUpProgram, warmUp, warmUpProgram } from '../../src/vm/warmup.js';
 
@@ -45,6 +45,16 @@ describe('interpreter warm-up', () => {
     // detour) during the warm-up: the steps include that charge, on both engines.
     expect(fast.steps).toBeGreaterThan(TIME_SLICE);
     expect(Buffer.from(fast.stack).equals(Buffer.from(ref.stack))).toBe(true);
+  });
+
+  it("runs to the same end under the emulated kernel's unlimited budget (the kernel warms up with it)", () => {
+    const small = runWarmUpProgram(execute);
+    for (const engine of [execute, executeReference]) {
+      const big = runWarmUpProgram(engine, 1, UNLIMITED_BUDGET);
+      expect(big.r0).toEqual(small.r0);
+      expect(big.steps).toBe(small.steps);
+      expect(Buffer.from(big.stack).equals(Buffer.from(small.stack))).toBe(true);
+    }
   });
 
   it('ends in a budget fault when the budget is smaller than the program', () => {

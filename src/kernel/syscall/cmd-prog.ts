@@ -462,7 +462,7 @@ const PL = {
  */
 function warmUpAtLoad(k: Kernel, type: number): void {
   if (!k.warmUp) return;
-  if (k.engine === 'fast' || k.engine === 'interp' || k.engine === 'auto') warmUpOnce();
+  if (k.engine === 'fast' || k.engine === 'interp' || k.engine === 'auto') warmUpOnce(k.budget);
   if (k.progTypes.get(type)?.testRun !== undefined) warmUpTestRuns(k, warmUpKindOf(type));
 }
 
@@ -789,7 +789,7 @@ export function progTestRun(k: Kernel, a: Attr): number {
     };
     k.lastTestRun = null;
     // The interpreter's one-time warm-up must not land in the first run's duration.
-    if (k.engine === 'fast' || k.engine === 'interp' || k.engine === 'auto') warmUpOnce();
+    if (k.engine === 'fast' || k.engine === 'interp' || k.engine === 'auto') warmUpOnce(k.budget);
     if (k.warmUp) warmUpTestRuns(k, warmUpKindOf(prog.type));
     k.prepareRun();
     let out;
