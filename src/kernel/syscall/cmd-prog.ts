@@ -455,7 +455,7 @@ const PL = {
  * with BPF_PROG_TEST_RUN. Called before verification, so V8's optimising compile of the interpreter
  * loop, which the warm-up starts on a background thread (40-60 ms on these machines), overlaps the
  * verifier's work instead of the first runs: measured on bench_checksum's xdp_csum, the first 100
- * test runs in a fresh process took 7.5 ms instead of 50 ms (README, issue 14). Each runs once per
+ * test runs in a fresh process took 7 ms instead of 82 ms (README, issue 14). Each runs once per
  * process; the test-run command still calls them first, for runs of programs loaded without them.
  * With `KernelOptions.warmUp: false` neither runs here (the interpreter's then runs in the first
  * run, as it must before any real program; the test-run one not at all).
