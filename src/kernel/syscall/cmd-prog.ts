@@ -462,8 +462,13 @@ const PL = {
  */
 function warmUpAtLoad(k: Kernel, type: number): void {
   if (!k.warmUp) return;
-  if (k.engine === 'fast' || k.engine === 'interp' || k.engine === 'auto') warmUpOnce(k.budget);
+  warmUpInterpreter(k);
   if (k.progTypes.get(type)?.testRun !== undefined) warmUpTestRuns(k, warmUpKindOf(type));
+}
+
+/** The interpreter's one-time warm-up, with `k`'s budget, when `k`'s engine interprets. */
+function warmUpInterpreter(k: Kernel): void {
+  if (k.engine === 'fast' || k.engine === 'interp' || k.engine === 'auto') warmUpOnce(k.budget);
 }
 
 /** BPF_PROG_LOAD. */
@@ -789,7 +794,7 @@ export function progTestRun(k: Kernel, a: Attr): number {
     };
     k.lastTestRun = null;
     // The interpreter's one-time warm-up must not land in the first run's duration.
-    if (k.engine === 'fast' || k.engine === 'interp' || k.engine === 'auto') warmUpOnce(k.budget);
+    warmUpInterpreter(k);
     if (k.warmUp) warmUpTestRuns(k, warmUpKindOf(prog.type));
     k.prepareRun();
     let out;

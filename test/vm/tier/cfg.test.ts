@@ -36,6 +36,37 @@ function run(prog: ExecProgram, engine: EngineName, budget = 100_000): string {
   return `${r.r0} ${r.steps} ${r.fault?.kind ?? ''}@${r.fault?.pc ?? ''} ${regs}`;
 }
 
+/** The tier and the interpreter agree on `prog` at every budget from 1 to one past its full run. */
+function agreesAtEveryBudget(prog: ExecProgram): void {
+  const full = Number(run(prog, 'interp').split(' ')[1]);
+  for (let b = 1; b <= full + 1; b++) expect(run(prog, 'js', b)).toBe(run(prog, 'interp', b));
+}
+
+/** A run of `prog` over several time slices agrees with the interpreter without a hand-over to it. */
+function agreesPastSlicesInPlace(prog: ExecProgram): void {
+  const handovers = tierStats.handovers;
+  expect(run(prog, 'js', 1_000_000)).toBe(run(prog, 'interp', 1_000_000));
+  expect(tierStats.handovers).toBe(handovers);
+}
+
+/** `pad` no-op moves, then a loop of `n` rounds calling the one-block leaf f (r0 = the sum of n..1, r7 = 100 + that). */
+function leafLoop(n: number, pad = 0): string {
+  return `${'mov %r2, 0\n'.repeat(pad)}
+    mov %r6, ${n}
+    mov %r7, 100
+    mov %r0, 0
+  loop:
+    mov %r1, %r6
+    call local f
+    add %r7, %r6
+    sub %r6, 1
+    jne %r6, 0, loop
+    exit
+  f:
+    add %r0, %r1
+    exit`;
+}
+
 /** `n` conditional jumps, each to its own target further down (n labels). */
 function fan(n: number): string {
   const lines = ['mov %r0, 0', 'ldxb %r2, [%r1+3]'];
@@ -61,8 +92,7 @@ describe('tier control-flow forms', () => {
     expect(tierForm(prog)).toBe('dag');
     const src = translateSource(prog);
     expect(src).not.toMatch(/for \(;;\)|switch \(pc\)/);
-    const full = Number(run(prog, 'interp').split(' ')[1]);
-    for (let b = 1; b <= full + 1; b++) expect(run(prog, 'js', b)).toBe(run(prog, 'interp', b));
+    agreesAtEveryBudget(prog);
   });
 
   it('a backward jump to a shared tail keeps the dag form: the tail is emitted after its predecessors', () => {
@@ -137,56 +167,26 @@ describe('tier control-flow forms', () => {
     expect(src).toContain('case 7:');
     // r6 is restored at the callee's exit: 3 + 2 + 1.
     expect(run(prog, 'js').split(' ')[0]).toBe('6');
-    const full = Number(run(prog, 'interp').split(' ')[1]);
-    for (let b = 1; b <= full + 1; b++) expect(run(prog, 'js', b)).toBe(run(prog, 'interp', b));
+    agreesAtEveryBudget(prog);
   });
 
   it('a leaf callee that leaves r6..r9 alone runs inline without saving them, exactly at every budget (saved when it leaves for its own case)', () => {
-    const prog = build(`
-      mov %r6, 4
-      mov %r7, 100
-      mov %r0, 0
-    loop:
-      mov %r1, %r6
-      call local f
-      add %r7, %r6
-      sub %r6, 1
-      jne %r6, 0, loop
-      exit
-    f:
-      add %r0, %r1
-      exit`);
+    const prog = build(leafLoop(4));
     const src = translateSource(prog);
     expect(src).not.toContain('pc = 9; continue main');
     // r7 = 100 + 4 + 3 + 2 + 1 after the loop, r0 = the same sum without the 100.
     expect(run(prog, 'js')).toMatch(/^10 /);
     expect(run(prog, 'js')).toContain(',0:110,');
-    const full = Number(run(prog, 'interp').split(' ')[1]);
-    for (let b = 1; b <= full + 1; b++) expect(run(prog, 'js', b)).toBe(run(prog, 'interp', b));
+    agreesAtEveryBudget(prog);
     // A run longer than a time slice (65,536 units), padded so that the slice's end falls on
     // every block of the loop in turn, the leaf's included: the leaf then runs in its own case,
     // whose exit restores r6..r9 from the frame.
     for (let pad = 0; pad < 7; pad++) {
-      const long = build(`${'mov %r2, 0\n'.repeat(pad)}
-        mov %r6, 10000
-        mov %r7, 100
-        mov %r0, 0
-      loop:
-        mov %r1, %r6
-        call local f
-        add %r7, %r6
-        sub %r6, 1
-        jne %r6, 0, loop
-        exit
-      f:
-        add %r0, %r1
-        exit`);
+      const long = build(leafLoop(10000, pad));
       // The loop is a structured one: a slice ending at the leaf is taken in place, without a
       // hand-over to the interpreter (the return address has no case of its own).
       expect(translateSource(long)).toMatch(/R\d+: for \(;;\)/);
-      const handovers = tierStats.handovers;
-      expect(run(long, 'js', 1_000_000)).toBe(run(long, 'interp', 1_000_000));
-      expect(tierStats.handovers).toBe(handovers);
+      agreesPastSlicesInPlace(long);
     }
   });
 
@@ -238,8 +238,7 @@ describe('tier control-flow forms', () => {
     expect(src).toMatch(/R3: for \(;;\)/);
     expect(src).toContain('continue R3;');
     expect(src).not.toContain('pc = 3; continue main');
-    const full = Number(run(prog, 'interp').split(' ')[1]);
-    for (let b = 1; b <= full + 1; b++) expect(run(prog, 'js', b)).toBe(run(prog, 'interp', b));
+    agreesAtEveryBudget(prog);
     // The same loop running past the end of a slice (65,536 units) at every block in turn.
     for (let pad = 0; pad < 9; pad++) {
       const long = build(`${'mov %r2, 0\n'.repeat(pad)}
@@ -259,9 +258,7 @@ describe('tier control-flow forms', () => {
         jne %r7, 0, top
         mov %r0, %r6
         exit`);
-      const handovers = tierStats.handovers;
-      expect(run(long, 'js', 1_000_000)).toBe(run(long, 'interp', 1_000_000));
-      expect(tierStats.handovers).toBe(handovers);
+      agreesPastSlicesInPlace(long);
     }
   });
 
@@ -297,8 +294,7 @@ describe('tier control-flow forms', () => {
     const src = translateSource(nested);
     expect(src).toMatch(/R3: for \(;;\)/);
     expect(src).not.toMatch(/R2: for/);
-    const full = Number(run(nested, 'interp').split(' ')[1]);
-    for (let b = 1; b <= full + 1; b++) expect(run(nested, 'js', b)).toBe(run(nested, 'interp', b));
+    agreesAtEveryBudget(nested);
   });
 
   it(`uses the dag form up to ${MAX_DAG_LABELS} labels and the switch form beyond`, () => {
